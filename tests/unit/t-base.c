@@ -1,0 +1,61 @@
+/* t-base.c: unit tests for the engine's base modules: errors, sbuf, number parsing, JSON. */
+#include "config.h"
+#include <stdlib.h>
+#include <math.h>
+#include "tap.h"
+#include "err.h"
+#include "sbuf.h"
+#include "util.h"
+#include "json.h"
+
+int main(void)
+{
+	struct ct_sbuf b;
+	uint32_t u32;
+	uint64_t u64;
+	char esc[64];
+
+	is_str(ct_strerror(0), "success", "strerror(0)");
+	is_str(ct_strerror(CT_ETRUNC), "input truncated", "strerror(CT_ETRUNC)");
+	is_str(ct_strerror(-999), "unknown error", "strerror(unknown)");
+
+	ct_sbuf_init(&b);
+	ct_sbuf_adds(&b, "1:");
+	ct_sbuf_printf(&b, "%u:%s", 42u, "x");
+	ct_sbuf_addc(&b, '\0');
+	is_int(b.len, 7, "sbuf length counts embedded NUL");
+	is_mem(b.p, b.len, "1:42:x\0", 7, "sbuf bytes");
+	ct_sbuf_fini(&b);
+
+	is_int(ct_parse_u32("4294967295", 10, 10, &u32), 0, "u32 max parses");
+	is_int(u32, 4294967295u, "u32 max value");
+	is_int(ct_parse_u32("4294967296", 10, 10, &u32), CT_ERANGE, "u32 overflow is ERANGE");
+	is_int(ct_parse_u32("12a", 3, 10, &u32), CT_EFORMAT, "decimal with letter is EFORMAT");
+	is_int(ct_parse_u32("", 0, 10, &u32), CT_EFORMAT, "empty is EFORMAT");
+	is_int(ct_parse_u64("1f4", 3, 16, UINT64_MAX, &u64), 0, "hex parses");
+	is_int(u64, 500, "hex value");
+	ct_escape_bytes("a\a\b\0\x01", 5, esc, sizeof esc);
+	is_str(esc, "a\\a\\b\\0\\x01", "escape control bytes");
+
+	{
+		struct ct_json *o = ct_json_obj(), *p = NULL;
+		char *s;
+		ct_json_add_int(o, "n", 5);
+		ct_json_add_num(o, "nan", NAN);
+		ct_json_add_strn(o, "bad", "ok\xff\xfe", 4);
+		ct_json_add_str(o, "jp", "\xe5\xa4\xaa\xe9\x83\x8e");
+		s = ct_json_print(o, 0);
+		is_str(s, "{\"n\":5,\"nan\":null,\"bad\":\"ok\\\\xff\\\\xfe\",\"jp\":\"\xe5\xa4\xaa\xe9\x83\x8e\"}",
+		       "JSON: NaN is null, bad UTF-8 escaped, Japanese kept");
+		is_int(ct_json_parse(s, strlen(s), &p), 0, "printed JSON parses back");
+		is_str(ct_json_get_str(p, "jp"), "\xe5\xa4\xaa\xe9\x83\x8e", "string survives round trip");
+		{ struct ct_json *q = NULL; is_int(ct_json_parse("{\"a\":", 5, &q), CT_EFORMAT, "truncated JSON rejected"); }
+		free(s);
+		ct_json_free(p);
+		ct_json_free(o);
+	}
+	ok(ct_utf8_valid("\xe5\xa4\xaa", 3), "valid UTF-8 accepted");
+	ok(!ct_utf8_valid("\xed\xa0\x80", 3), "surrogate rejected");
+	ok(!ct_utf8_valid("\xc0\xaf", 2), "overlong rejected");
+	return tap_done();
+}
