@@ -1,0 +1,330 @@
+/* capture.c: the only libpcap user: live and offline capture handles, BPF filters, pcap writing. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+#include "err.h"
+#include "log.h"
+#include "capture.h"
+
+struct ct_capture {
+	pcap_t *p;
+	int live;
+	int nsec;        /* timestamps from libpcap are in nanoseconds */
+	int linktype;
+	int snaplen;
+	uint64_t delivered;
+	char err[PCAP_ERRBUF_SIZE + 128];
+};
+
+struct ct_pcapw {
+	pcap_t *dead;
+	pcap_dumper_t *d;
+	int nsec;
+	int linktype;
+};
+
+static void set_err(char *errbuf, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+	if (errbuf && errlen)
+		snprintf(errbuf, errlen, fmt, a, b);
+}
+
+static int apply_filter(pcap_t *p, const char *filter, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!filter || !filter[0])
+		return 0;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		set_err(err, errlen, "bad capture filter \"%s\": %s", filter, pcap_geterr(p));
+		return CT_EINVAL;
+	}
+	if (pcap_setfilter(p, &prog) != 0) {
+		set_err(err, errlen, "cannot install the capture filter \"%s\": %s", filter, pcap_geterr(p));
+		pcap_freecode(&prog);
+		return CT_ESYS;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static struct ct_capture *cap_alloc(void)
+{
+	return calloc(1, sizeof(struct ct_capture));
+}
+
+/* Records the handle's link type and snap length and installs the filter; frees c on failure. */
+static int cap_ready(struct ct_capture *c, const char *filter, char *errbuf, size_t errlen)
+{
+	int r;
+
+	c->linktype = pcap_datalink(c->p);
+	c->snaplen = pcap_snapshot(c->p);
+	if ((r = apply_filter(c->p, filter, errbuf, errlen)) != 0) {
+		pcap_close(c->p);
+		free(c);
+	}
+	return r;
+}
+
+int ct_capture_open_live(struct ct_capture **out, const char *iface, const char *filter,
+	const struct ct_capture_opts *opts, char *errbuf, size_t errlen)
+{
+	struct ct_capture_opts def = { 0 };
+	char pe[PCAP_ERRBUF_SIZE] = "";
+	struct ct_capture *c;
+	const char *dev = (iface && iface[0]) ? iface : "any";
+	int r, rc;
+
+	*out = NULL;
+	if (!opts)
+		opts = &def;
+	if (!(c = cap_alloc()))
+		return CT_ENOMEM;
+	c->live = 1;
+	c->snaplen = opts->snaplen > 0 ? opts->snaplen : CT_CAPTURE_SNAPLEN;
+	if (!(c->p = pcap_create(dev, pe))) {
+		set_err(errbuf, errlen, "cannot capture on %s: %s", dev, pe);
+		free(c);
+		return CT_ESYS;
+	}
+	pcap_set_snaplen(c->p, c->snaplen);
+	pcap_set_promisc(c->p, opts->promisc ? 1 : 0);
+	pcap_set_timeout(c->p, opts->timeout_ms > 0 ? opts->timeout_ms : 100);
+	pcap_set_immediate_mode(c->p, 1);
+	if (opts->buffer_kib > 0)
+		pcap_set_buffer_size(c->p, opts->buffer_kib * 1024);
+	(void)pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
+	r = pcap_activate(c->p);
+	if (r < 0) {
+		const char *why = pcap_geterr(c->p);
+		switch (r) {
+		case PCAP_ERROR_PERM_DENIED:
+			set_err(errbuf, errlen, "capturing on %s needs the CAP_NET_RAW privilege (%s): run as root "
+				"or grant it with 'setcap cap_net_raw,cap_net_admin+eip camtrace'", dev, why);
+			rc = CT_EPERM;
+			break;
+		case PCAP_ERROR_NO_SUCH_DEVICE:
+			set_err(errbuf, errlen, "no interface named %s (%s): 'ip link' lists them, or omit the "
+				"interface to capture on every one", dev, why);
+			rc = CT_ENOTFOUND;
+			break;
+		case PCAP_ERROR_IFACE_NOT_UP:
+			set_err(errbuf, errlen, "interface %s is down (%s): bring it up with 'ip link set up'", dev, why);
+			rc = CT_ESTATE;
+			break;
+		default:
+			set_err(errbuf, errlen, "cannot capture on %s: %s", dev, why);
+			rc = CT_ESYS;
+		}
+		pcap_close(c->p);
+		free(c);
+		return rc;
+	}
+	if (r > 0)
+		log_info("capture on %s: %s", dev, pcap_statustostr(r));
+	c->nsec = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if ((r = cap_ready(c, filter, errbuf, errlen)) != 0)
+		return r;
+	if (opts->nonblock && pcap_setnonblock(c->p, 1, pe) != 0) {
+		set_err(errbuf, errlen, "cannot make the capture on %s nonblocking: %s", dev, pe);
+		pcap_close(c->p);
+		free(c);
+		return CT_ESYS;
+	}
+	*out = c;
+	return 0;
+}
+
+int ct_capture_open_file(struct ct_capture **out, const char *path, const char *filter,
+	char *errbuf, size_t errlen)
+{
+	char pe[PCAP_ERRBUF_SIZE] = "";
+	struct ct_capture *c;
+	int r;
+
+	*out = NULL;
+	if (strcmp(path, "-") != 0 && access(path, R_OK) != 0) {
+		int e = errno;
+		set_err(errbuf, errlen, "cannot read capture file %s: %s", path, strerror(e));
+		return e == ENOENT ? CT_ENOTFOUND : e == EACCES ? CT_EPERM : CT_ESYS;
+	}
+	if (!(c = cap_alloc()))
+		return CT_ENOMEM;
+	c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pe);
+	if (!c->p) {
+		set_err(errbuf, errlen, "%s is not a capture file libpcap can read (pcap or pcapng): %s", path, pe);
+		free(c);
+		return CT_EFORMAT;
+	}
+	c->nsec = 1;
+	if ((r = cap_ready(c, filter, errbuf, errlen)) != 0)
+		return r;
+	*out = c;
+	return 0;
+}
+
+void ct_capture_close(struct ct_capture *c)
+{
+	if (!c)
+		return;
+	if (c->p)
+		pcap_close(c->p);
+	free(c);
+}
+
+int ct_capture_set_filter(struct ct_capture *c, const char *filter)
+{
+	return apply_filter(c->p, filter, c->err, sizeof c->err);
+}
+
+int ct_capture_next(struct ct_capture *c, struct ct_pkt *p)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int r = pcap_next_ex(c->p, &h, &d);
+
+	if (r == 1) {
+		p->data = d;
+		p->caplen = h->caplen;
+		p->len = h->len;
+		p->ts_sec = (int64_t)h->ts.tv_sec;
+		p->ts_nsec = c->nsec ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
+		p->linktype = c->linktype;
+		c->delivered++;
+		return 1;
+	}
+	if (r == 0)
+		return 0;
+	if (r == PCAP_ERROR_BREAK)
+		return CT_ECLOSED;
+	snprintf(c->err, sizeof c->err, "capture read failed: %s", pcap_geterr(c->p));
+	return CT_ESYS;
+}
+
+void ct_capture_break(struct ct_capture *c)
+{
+	if (c && c->p)
+		pcap_breakloop(c->p);
+}
+
+int ct_capture_fd(const struct ct_capture *c)
+{
+	return c->live ? pcap_get_selectable_fd(c->p) : -1;
+}
+
+int ct_capture_linktype(const struct ct_capture *c) { return c->linktype; }
+int ct_capture_snaplen(const struct ct_capture *c) { return c->snaplen; }
+int ct_capture_is_live(const struct ct_capture *c) { return c->live; }
+const char *ct_capture_error(const struct ct_capture *c) { return c->err; }
+
+const char *ct_capture_linktype_name(int linktype)
+{
+	const char *n = pcap_datalink_val_to_name(linktype);
+	return n ? n : "unknown";
+}
+
+int ct_capture_stats(struct ct_capture *c, struct ct_capture_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof *st);
+	st->delivered = c->delivered;
+	if (!c->live)
+		return 0;
+	if (pcap_stats(c->p, &ps) != 0) {
+		snprintf(c->err, sizeof c->err, "capture statistics unavailable: %s", pcap_geterr(c->p));
+		return CT_ESYS;
+	}
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->if_dropped = ps.ps_ifdrop;
+	return 0;
+}
+
+int ct_capture_filter_check(const char *filter, int linktype, char *errbuf, size_t errlen)
+{
+	pcap_t *p = pcap_open_dead(linktype, CT_CAPTURE_SNAPLEN);
+	struct bpf_program prog;
+	int r = 0;
+
+	if (!p)
+		return CT_ENOMEM;
+	if (pcap_compile(p, &prog, filter ? filter : "", 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		set_err(errbuf, errlen, "bad capture filter \"%s\": %s", filter ? filter : "", pcap_geterr(p));
+		r = CT_EINVAL;
+	} else {
+		pcap_freecode(&prog);
+	}
+	pcap_close(p);
+	return r;
+}
+
+int ct_pcapw_open(struct ct_pcapw **out, const char *path, int linktype, int snaplen, int nsec,
+	char *errbuf, size_t errlen)
+{
+	struct ct_pcapw *w;
+
+	*out = NULL;
+	if (!(w = calloc(1, sizeof *w)))
+		return CT_ENOMEM;
+	w->nsec = nsec ? 1 : 0;
+	w->linktype = linktype;
+	w->dead = pcap_open_dead_with_tstamp_precision(linktype, snaplen > 0 ? snaplen : CT_CAPTURE_SNAPLEN,
+		w->nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+	if (!w->dead) {
+		free(w);
+		return CT_ENOMEM;
+	}
+	if (!(w->d = pcap_dump_open(w->dead, path))) {
+		set_err(errbuf, errlen, "cannot write capture file %s: %s", path, pcap_geterr(w->dead));
+		pcap_close(w->dead);
+		free(w);
+		return CT_ESYS;
+	}
+	*out = w;
+	return 0;
+}
+
+int ct_pcapw_open_for(struct ct_pcapw **out, const char *path, const struct ct_capture *c,
+	char *errbuf, size_t errlen)
+{
+	return ct_pcapw_open(out, path, c->linktype, c->snaplen, c->nsec, errbuf, errlen);
+}
+
+int ct_pcapw_write(struct ct_pcapw *w, const struct ct_pkt *p)
+{
+	struct pcap_pkthdr h;
+
+	h.ts.tv_sec = (time_t)p->ts_sec;
+	h.ts.tv_usec = w->nsec ? (suseconds_t)p->ts_nsec : (suseconds_t)(p->ts_nsec / 1000u);
+	h.caplen = p->caplen;
+	h.len = p->len < p->caplen ? p->caplen : p->len;
+	pcap_dump((u_char *)w->d, &h, p->data);
+	return 0;
+}
+
+int ct_pcapw_flush(struct ct_pcapw *w)
+{
+	return pcap_dump_flush(w->d) == 0 ? 0 : CT_ESYS;
+}
+
+int ct_pcapw_close(struct ct_pcapw *w)
+{
+	int r = 0;
+	FILE *f;
+
+	if (!w)
+		return 0;
+	f = pcap_dump_file(w->d);
+	if (pcap_dump_flush(w->d) != 0 || (f && ferror(f)))
+		r = CT_ESYS;
+	pcap_dump_close(w->d);
+	pcap_close(w->dead);
+	free(w);
+	return r;
+}
