@@ -1,0 +1,548 @@
+/* hosts.c: the host table: two hash indexes over one ordered vector, state and instability records. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "err.h"
+#include "hosts.h"
+
+struct ct_hosts {
+	struct ct_host **vec; /* insertion order */
+	size_t n, cap;
+	struct ct_host **by_name, **by_addr; /* chained buckets, nb a power of two */
+	size_t nb;
+	size_t live;
+	uint64_t gen;
+};
+
+/* ---- addresses ---- */
+
+int ct_haddr_from_sa(struct ct_haddr *a, const struct sockaddr *sa)
+{
+	memset(a, 0, sizeof *a);
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		a->family = AF_INET;
+		memcpy(a->ip, &s4->sin_addr, 4);
+		a->port = ntohs(s4->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			a->family = AF_INET;
+			memcpy(a->ip, &s6->sin6_addr.s6_addr[12], 4);
+		} else {
+			a->family = AF_INET6;
+			memcpy(a->ip, &s6->sin6_addr, 16);
+		}
+		a->port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return CT_EINVAL;
+}
+
+unsigned ct_haddr_to_sa(const struct ct_haddr *a, void *ss)
+{
+	memset(ss, 0, sizeof(struct sockaddr_storage));
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = ss;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a->ip, 16);
+		s6->sin6_port = htons(a->port);
+		return sizeof *s6;
+	}
+	struct sockaddr_in *s4 = ss;
+	s4->sin_family = AF_INET;
+	memcpy(&s4->sin_addr, a->ip, 4);
+	s4->sin_port = htons(a->port);
+	return sizeof *s4;
+}
+
+int ct_haddr_parse(struct ct_haddr *a, const char *text, uint16_t port)
+{
+	memset(a, 0, sizeof *a);
+	a->port = port;
+	if (inet_pton(AF_INET, text, a->ip) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, a->ip) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return CT_EFORMAT;
+}
+
+char *ct_haddr_ip_str(const struct ct_haddr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->ip, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *ct_haddr_str(const struct ct_haddr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	ct_haddr_ip_str(a, ip, sizeof ip);
+	if (a->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", ip, a->port);
+	else
+		snprintf(buf, len, "%s:%u", ip, a->port);
+	return buf;
+}
+
+int ct_haddr_eq(const struct ct_haddr *a, const struct ct_haddr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+		memcmp(a->ip, b->ip, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+uint32_t ct_haddr_v4(const struct ct_haddr *a)
+{
+	if (a->family != AF_INET)
+		return 0;
+	return (uint32_t)a->ip[0] << 24 | (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+}
+
+void ct_haddr_set_v4(struct ct_haddr *a, uint32_t ip, uint16_t port)
+{
+	memset(a, 0, sizeof *a);
+	a->family = AF_INET;
+	a->ip[0] = (uint8_t)(ip >> 24);
+	a->ip[1] = (uint8_t)(ip >> 16);
+	a->ip[2] = (uint8_t)(ip >> 8);
+	a->ip[3] = (uint8_t)ip;
+	a->port = port;
+}
+
+/* ---- hashing ---- */
+
+uint64_t ct_haddr_hash_ip(const struct ct_haddr *a)
+{
+	uint64_t h = 1469598103934665603ULL ^ a->family;
+
+	for (int i = 0; i < (a->family == AF_INET6 ? 16 : 4); i++)
+		h = (h ^ a->ip[i]) * 1099511628211ULL;
+	return h ^ (h >> 31);
+}
+
+int ct_haddr_same_ip(const struct ct_haddr *a, const struct ct_haddr *b)
+{
+	return a->family == b->family && memcmp(a->ip, b->ip, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static size_t hash_name(const struct ct_hosts *t, const char *user, const char *host)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	h = fnv(h, user, strlen(user) + 1);
+	h = fnv(h, host, strlen(host));
+	return (size_t)(h ^ (h >> 29)) & (t->nb - 1);
+}
+
+static size_t hash_addr(const struct ct_hosts *t, const struct ct_haddr *a)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	h = fnv(h, &a->family, 1);
+	h = fnv(h, a->ip, a->family == AF_INET6 ? 16 : 4);
+	h = fnv(h, &a->port, sizeof a->port);
+	return (size_t)(h ^ (h >> 29)) & (t->nb - 1);
+}
+
+static void link_host(struct ct_hosts *t, struct ct_host *h)
+{
+	size_t b = hash_name(t, h->user, h->host);
+	h->next_name = t->by_name[b];
+	t->by_name[b] = h;
+	b = hash_addr(t, &h->addr);
+	h->next_addr = t->by_addr[b];
+	t->by_addr[b] = h;
+}
+
+static void unlink_addr(struct ct_hosts *t, struct ct_host *h)
+{
+	struct ct_host **pp = &t->by_addr[hash_addr(t, &h->addr)];
+
+	for (; *pp; pp = &(*pp)->next_addr)
+		if (*pp == h) {
+			*pp = h->next_addr;
+			return;
+		}
+}
+
+static void unlink_name(struct ct_hosts *t, struct ct_host *h)
+{
+	struct ct_host **pp = &t->by_name[hash_name(t, h->user, h->host)];
+
+	for (; *pp; pp = &(*pp)->next_name)
+		if (*pp == h) {
+			*pp = h->next_name;
+			return;
+		}
+}
+
+static int rehash(struct ct_hosts *t, size_t nb)
+{
+	struct ct_host **bn = calloc(nb, sizeof *bn), **ba = calloc(nb, sizeof *ba);
+
+	if (!bn || !ba) {
+		free(bn);
+		free(ba);
+		return CT_ENOMEM;
+	}
+	free(t->by_name);
+	free(t->by_addr);
+	t->by_name = bn;
+	t->by_addr = ba;
+	t->nb = nb;
+	for (size_t i = 0; i < t->n; i++)
+		link_host(t, t->vec[i]);
+	return 0;
+}
+
+struct ct_hosts *ct_hosts_new(void)
+{
+	struct ct_hosts *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	if (rehash(t, 64) != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void host_free(struct ct_host *h)
+{
+	free(h->strs);
+	free(h);
+}
+
+void ct_hosts_free(struct ct_hosts *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		host_free(t->vec[i]);
+	free(t->vec);
+	free(t->by_name);
+	free(t->by_addr);
+	free(t);
+}
+
+size_t ct_hosts_count(const struct ct_hosts *t) { return t->n; }
+struct ct_host *ct_hosts_at(const struct ct_hosts *t, size_t i) { return i < t->n ? t->vec[i] : NULL; }
+uint64_t ct_hosts_generation(const struct ct_hosts *t) { return t->gen; }
+size_t ct_hosts_live(const struct ct_hosts *t) { return t->live; }
+
+struct ct_host *ct_hosts_find(const struct ct_hosts *t, const char *user, const char *host)
+{
+	for (struct ct_host *h = t->by_name[hash_name(t, user, host)]; h; h = h->next_name)
+		if (strcmp(h->user, user) == 0 && strcmp(h->host, host) == 0)
+			return h;
+	return NULL;
+}
+
+struct ct_host *ct_hosts_find_addr(const struct ct_hosts *t, const struct ct_haddr *a)
+{
+	for (struct ct_host *h = t->by_addr[hash_addr(t, a)]; h; h = h->next_addr)
+		if (ct_haddr_eq(&h->addr, a))
+			return h;
+	return NULL;
+}
+
+/* Stores the four strings in one allocation (names never change: they are the key). */
+static int set_strings(struct ct_host *h, const char *user, const char *host, const char *nick,
+	const char *group)
+{
+	size_t lu = strlen(user) + 1, lh = strlen(host) + 1, ln = strlen(nick) + 1, lg = strlen(group) + 1;
+	char *s = malloc(lu + lh + ln + lg);
+
+	if (!s)
+		return CT_ENOMEM;
+	memcpy(s, user, lu);
+	memcpy(s + lu, host, lh);
+	memcpy(s + lu + lh, nick, ln);
+	memcpy(s + lu + lh + ln, group, lg);
+	free(h->strs);
+	h->strs = s;
+	h->user = s;
+	h->host = s + lu;
+	h->nick = s + lu + lh;
+	h->group = s + lu + lh + ln;
+	return 0;
+}
+
+static int is_live(const struct ct_host *h) { return h->state != CT_HOST_OFFLINE; }
+
+static void set_state(struct ct_hosts *t, struct ct_host *h, enum ct_host_state s, double now)
+{
+	if (h->state == s)
+		return;
+	if (is_live(h) && s == CT_HOST_OFFLINE)
+		t->live--;
+	else if (!is_live(h) && s != CT_HOST_OFFLINE)
+		t->live++;
+	h->state = (uint8_t)s;
+	h->last_change = now;
+	t->gen++;
+}
+
+void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h)
+{
+	size_t i = h->idx;
+
+	unlink_name(t, h);
+	unlink_addr(t, h);
+	if (is_live(h))
+		t->live--;
+	memmove(&t->vec[i], &t->vec[i + 1], (t->n - i - 1) * sizeof *t->vec);
+	t->n--;
+	for (; i < t->n; i++)
+		t->vec[i]->idx = i;
+	host_free(h);
+	t->gen++;
+}
+
+static int add_new(struct ct_hosts *t, const struct ct_host_info *in, struct ct_host **out)
+{
+	struct ct_host *h;
+
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct ct_host **nv = realloc(t->vec, nc * sizeof *nv);
+		if (!nv)
+			return CT_ENOMEM;
+		t->vec = nv;
+		t->cap = nc;
+	}
+	if (t->n + 1 > t->nb && rehash(t, t->nb * 2) != 0)
+		return CT_ENOMEM;
+	if (!(h = calloc(1, sizeof *h)))
+		return CT_ENOMEM;
+	if (set_strings(h, in->user, in->host, in->nick ? in->nick : "", in->group ? in->group : "") != 0) {
+		free(h);
+		return CT_ENOMEM;
+	}
+	h->addr = in->addr;
+	h->state = CT_HOST_OFFLINE; /* set_state() below counts it live */
+	h->idx = t->n;
+	t->vec[t->n++] = h;
+	link_host(t, h);
+	*out = h;
+	return 0;
+}
+
+int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned origin,
+	enum ct_host_via via, uint64_t now_ms, double now_wall, struct ct_host **out)
+{
+	struct ct_host *h, *other;
+	int r;
+
+	if (!in->user || !in->host || !in->user[0] || !in->host[0])
+		return CT_EINVAL;
+	h = ct_hosts_find(t, in->user, in->host);
+	other = ct_hosts_find_addr(t, &in->addr);
+	if (other && other != h) {
+		/* same addr:port under other names: the old identity is replaced */
+		if (via == CT_HOST_VIA_LIST && h && !ct_haddr_eq(&h->addr, &in->addr) &&
+		    !(h->addr.family == AF_INET6 && in->addr.family == AF_INET) &&
+		    now_ms - h->addr_ms < 7000) {
+			/* the list may not move a fresh host; leave both as they are */
+		} else {
+			ct_hosts_remove(t, other);
+		}
+	}
+	if (!h) {
+		if ((r = add_new(t, in, &h)) != 0)
+			return r;
+		h->first_seen = now_wall;
+		h->addr_ms = now_ms;
+	} else {
+		if (!ct_haddr_eq(&h->addr, &in->addr) && !ct_hosts_find_addr(t, &in->addr)) {
+			int move = via == CT_HOST_VIA_PACKET || h->state == CT_HOST_OFFLINE ||
+				(h->addr.family == AF_INET6 && in->addr.family == AF_INET) ||
+				now_ms - h->addr_ms >= 7000;
+			if (move) {
+				unlink_addr(t, h);
+				h->addr = in->addr;
+				size_t b = hash_addr(t, &h->addr);
+				h->next_addr = t->by_addr[b];
+				t->by_addr[b] = h;
+				h->addr_ms = now_ms;
+				t->gen++;
+			}
+		}
+		const char *nick = in->nick ? in->nick : h->nick, *group = in->group ? in->group : h->group;
+		if (strcmp(nick, h->nick) != 0 || strcmp(group, h->group) != 0) {
+			if ((r = set_strings(h, h->user, h->host, nick, group)) != 0)
+				return r;
+			t->gen++;
+		}
+		if (via == CT_HOST_VIA_PACKET && ct_haddr_eq(&h->addr, &in->addr))
+			h->addr_ms = now_ms;
+	}
+	if (h->status != in->status) {
+		h->status = in->status;
+		t->gen++;
+	}
+	if (h->state == CT_HOST_OFFLINE && h->gone == CT_HOST_GONE_LOST)
+		h->flaps++;
+	h->gone = CT_HOST_GONE_NONE;
+	h->origin |= (uint8_t)origin;
+	set_state(t, h, (in->status & 0x100u) ? CT_HOST_ABSENT : CT_HOST_ONLINE, now_wall);
+	if (via == CT_HOST_VIA_PACKET) {
+		h->seen_ms = now_ms;
+		h->pending = 0;
+		h->missed_run = 0;
+	} else if (h->seen_ms == 0) {
+		h->seen_ms = now_ms;
+	}
+	h->last_seen = now_wall;
+	if (out)
+		*out = h;
+	return 0;
+}
+
+void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_gone why, double now_wall)
+{
+	h->gone = (uint8_t)why;
+	h->pending = 0;
+	set_state(t, h, CT_HOST_OFFLINE, now_wall);
+}
+
+int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_wall)
+{
+	struct ct_host *h = ct_hosts_find_addr(t, a);
+
+	if (!h)
+		return CT_ENOTFOUND;
+	ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
+	return 0;
+}
+
+size_t ct_hosts_expire(struct ct_hosts *t, double before_wall)
+{
+	size_t j = 0, gone = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct ct_host *h = t->vec[i];
+		if (h->state == CT_HOST_OFFLINE && h->last_seen < before_wall) {
+			unlink_name(t, h);
+			unlink_addr(t, h);
+			host_free(h);
+			gone++;
+			continue;
+		}
+		h->idx = j;
+		t->vec[j++] = h;
+	}
+	t->n = j;
+	if (gone)
+		t->gen++;
+	return gone;
+}
+
+int ct_hosts_check_sent(struct ct_hosts *t, struct ct_host *h, unsigned max_missed, double now_wall)
+{
+	if (h->state == CT_HOST_OFFLINE)
+		return 0;
+	if (h->pending) {
+		h->missed++;
+		h->missed_run++;
+		if (max_missed && h->missed_run >= max_missed) {
+			ct_hosts_set_offline(t, h, CT_HOST_GONE_LOST, now_wall);
+			return 1;
+		}
+	}
+	h->pending = 1;
+	return 0;
+}
+
+int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps)
+{
+	if (min_flaps == 0)
+		min_flaps = 1;
+	return h->flaps >= min_flaps || h->missed_run > 0 ||
+		(h->state == CT_HOST_OFFLINE && h->gone == CT_HOST_GONE_LOST);
+}
+
+static int cmp_flaps(const void *a, const void *b)
+{
+	const struct ct_host *x = *(const struct ct_host *const *)a, *y = *(const struct ct_host *const *)b;
+
+	if (x->flaps != y->flaps)
+		return x->flaps < y->flaps ? 1 : -1;
+	if (x->missed != y->missed)
+		return x->missed < y->missed ? 1 : -1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out, size_t *n)
+{
+	struct ct_host **v = NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (ct_host_is_unstable(t->vec[i], min_flaps))
+			k++;
+	if (k && !(v = malloc(k * sizeof *v)))
+		return CT_ENOMEM;
+	k = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (ct_host_is_unstable(t->vec[i], min_flaps))
+			v[k++] = t->vec[i];
+	if (k)
+		qsort(v, k, sizeof *v, cmp_flaps);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+const char *ct_host_state_name(enum ct_host_state s)
+{
+	switch (s) {
+	case CT_HOST_ONLINE: return "online";
+	case CT_HOST_ABSENT: return "absent";
+	case CT_HOST_OFFLINE: return "offline";
+	}
+	return "unknown";
+}
+
+const char *ct_host_origin_name(unsigned origin)
+{
+	if (origin & CT_HOST_LOCAL)
+		return "local";
+	if (origin & CT_HOST_NOTIFIED)
+		return "notified";
+	if (origin & CT_HOST_SEARCH)
+		return "search";
+	if (origin & CT_HOST_LIST)
+		return "list";
+	if (origin & CT_HOST_DIRECT)
+		return "direct";
+	return "unknown";
+}
+
+int ct_host_is_external(const struct ct_host *h)
+{
+	return !(h->origin & CT_HOST_LOCAL);
+}

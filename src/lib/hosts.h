@@ -1,0 +1,146 @@
+/* hosts.h: the host table: IP Messenger users keyed by (user, host) and by (addr, port), with state and instability. */
+#ifndef CT_HOSTS_H
+#define CT_HOSTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sockaddr;
+
+/* A compact transport address: IPv4 or IPv6 plus a port in host order. */
+struct ct_haddr {
+	uint8_t family;  /* AF_INET or AF_INET6 */
+	uint8_t ip[16];  /* IPv4 uses the first 4 bytes */
+	uint16_t port;   /* host byte order */
+};
+
+#define CT_HADDR_STRLEN 48 /* "[v6]:port" fits */
+
+/* Fills a from a sockaddr_in / sockaddr_in6 (v4-mapped v6 becomes v4); CT_EINVAL otherwise. */
+int ct_haddr_from_sa(struct ct_haddr *a, const struct sockaddr *sa);
+/* Fills ss (a struct sockaddr_storage) from a; returns the sockaddr length. */
+unsigned ct_haddr_to_sa(const struct ct_haddr *a, void *ss);
+/* Parses "1.2.3.4" or an IPv6 literal; port is set as given. CT_EFORMAT when not an address. */
+int ct_haddr_parse(struct ct_haddr *a, const char *text, uint16_t port);
+/* Writes the address only ("1.2.3.4" / "2001:2::1") into buf; returns buf. */
+char *ct_haddr_ip_str(const struct ct_haddr *a, char *buf, size_t len);
+/* Writes "1.2.3.4:2425" / "[2001:2::1]:2425" into buf; returns buf. */
+char *ct_haddr_str(const struct ct_haddr *a, char *buf, size_t len);
+int ct_haddr_eq(const struct ct_haddr *a, const struct ct_haddr *b);
+/* IPv4 address as a host-order number (0 when not IPv4). */
+uint32_t ct_haddr_v4(const struct ct_haddr *a);
+void ct_haddr_set_v4(struct ct_haddr *a, uint32_t ip, uint16_t port);
+/* Hash of the family and IP (port ignored), for address sets. */
+uint64_t ct_haddr_hash_ip(const struct ct_haddr *a);
+/* Same family and IP (port ignored). */
+int ct_haddr_same_ip(const struct ct_haddr *a, const struct ct_haddr *b);
+
+/* Where a host was learned (bit set: a host may have several). */
+enum ct_host_origin {
+	CT_HOST_LOCAL = 0x1,    /* seen on one of our own segments (broadcast reached us) */
+	CT_HOST_NOTIFIED = 0x2, /* answered a notification sent to a configured other segment */
+	CT_HOST_SEARCH = 0x4,   /* found by the external user search */
+	CT_HOST_LIST = 0x8,     /* learned from a list server (an external user) */
+	CT_HOST_DIRECT = 0x10,  /* contacted us by unicast from elsewhere (e.g. DIALUPOPT entry) */
+};
+
+enum ct_host_state {
+	CT_HOST_ONLINE = 0,
+	CT_HOST_ABSENT,  /* online, away (ABSENCEOPT) */
+	CT_HOST_OFFLINE, /* left (BR_EXIT) or lost (stopped answering) */
+};
+
+/* Why a host is offline. */
+enum ct_host_gone {
+	CT_HOST_GONE_NONE = 0,
+	CT_HOST_GONE_EXIT,    /* said goodbye (BR_EXIT, or a list removal) */
+	CT_HOST_GONE_LOST,    /* stopped answering: counts as instability when it comes back */
+};
+
+struct ct_host {
+	/* strings: UTF-8, NUL-terminated, all inside one allocation */
+	const char *user, *host, *nick, *group;
+	char *strs;
+	struct ct_haddr addr;
+	uint32_t status;            /* host status option bits (IPMSG_ALLSTAT subset) */
+	uint8_t origin;             /* enum ct_host_origin bits */
+	uint8_t state;              /* enum ct_host_state */
+	uint8_t gone;               /* enum ct_host_gone while offline */
+	uint8_t pending;            /* liveness: a check was sent and is unanswered */
+	uint32_t flaps;             /* times it came back after being lost */
+	uint32_t missed;            /* liveness checks it did not answer (total) */
+	uint32_t missed_run;        /* consecutive unanswered checks */
+	double first_seen, last_seen, last_change; /* wall clock, for display */
+	uint64_t seen_ms;           /* monotonic time of the last packet from it */
+	uint64_t addr_ms;           /* monotonic time the address was last set */
+	/* table internals */
+	size_t idx;                 /* position in the ordered list */
+	struct ct_host *next_name, *next_addr;
+};
+
+/* What an observation says about a host (strings UTF-8, NULL = unchanged/empty). */
+struct ct_host_info {
+	const char *user, *host, *nick, *group;
+	struct ct_haddr addr;
+	uint32_t status;
+};
+
+struct ct_hosts;
+
+struct ct_hosts *ct_hosts_new(void);
+void ct_hosts_free(struct ct_hosts *t);
+
+size_t ct_hosts_count(const struct ct_hosts *t);
+/* Hosts in a stable insertion order; i < count. */
+struct ct_host *ct_hosts_at(const struct ct_hosts *t, size_t i);
+/* Bumped on every change that affects what a list server would send. */
+uint64_t ct_hosts_generation(const struct ct_hosts *t);
+/* Count of hosts that are online or absent. */
+size_t ct_hosts_live(const struct ct_hosts *t);
+
+struct ct_host *ct_hosts_find(const struct ct_hosts *t, const char *user, const char *host);
+struct ct_host *ct_hosts_find_addr(const struct ct_hosts *t, const struct ct_haddr *a);
+
+/* How an update was learned: decides the address rule of spec §4.5 step 4. */
+enum ct_host_via {
+	CT_HOST_VIA_PACKET, /* a packet from that address: the address is authoritative */
+	CT_HOST_VIA_LIST,   /* a list entry: only moves an address older than 7 s (or v6->v4) */
+};
+
+/* Records that host info is online (ABSENCEOPT in status => absent). Applies the spec rules:
+ * (user, host) is the identity; a host already at the same addr:port under other names is
+ * replaced. A host that comes back after being lost counts a flap. now_ms is monotonic,
+ * now_wall for display. On success *out (optional) is the host. Errors: CT_EINVAL (empty
+ * user or host), CT_ENOMEM. */
+int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *info, unsigned origin,
+	enum ct_host_via via, uint64_t now_ms, double now_wall, struct ct_host **out);
+/* Marks a host offline (EXIT or LOST). */
+void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_gone why,
+	double now_wall);
+/* Marks offline whatever host is at that address (BR_EXIT, list removal); 0 or CT_ENOTFOUND. */
+int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_wall);
+/* Removes and frees a host. */
+void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h);
+/* Removes offline hosts whose last_seen is older than before_wall; returns how many. */
+size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
+
+/* Liveness bookkeeping: a check was sent to h; when unanswered (called again with the check
+ * still pending) it counts as missed and after max_missed in a row the host is lost. Returns 1
+ * when this call made the host offline. */
+int ct_hosts_check_sent(struct ct_hosts *t, struct ct_host *h, unsigned max_missed,
+	double now_wall);
+
+/* Unstable: came back after being lost at least min_flaps times, or missed checks, or is lost
+ * right now. */
+int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps);
+/* Collects the unstable hosts, most flaps first, into a malloc'd array (*out, caller frees). */
+int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out,
+	size_t *n);
+
+const char *ct_host_state_name(enum ct_host_state s);   /* "online" "absent" "offline" */
+/* Main origin for display: "local", "notified", "search", "list", "direct". */
+const char *ct_host_origin_name(unsigned origin);
+/* True when the host was not seen on our own segment (learned by list, search, notification). */
+int ct_host_is_external(const struct ct_host *h);
+
+#endif
