@@ -73,6 +73,7 @@ struct ct_host {
 	double first_seen, last_seen, last_change; /* wall clock, for display */
 	uint64_t seen_ms;           /* monotonic time of the last packet from it */
 	uint64_t addr_ms;           /* monotonic time the address was last set */
+	uint32_t list_seq;          /* list client: number of the last fetch that listed it */
 	/* table internals */
 	size_t idx;                 /* position in the ordered list */
 	struct ct_host *next_name, *next_addr;

@@ -1,0 +1,106 @@
+/* node.h: the IP Messenger protocol node on UDP 2425: presence, answers, host table upkeep, liveness. */
+#ifndef CT_NODE_H
+#define CT_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hosts.h"
+#include "sbuf.h"
+
+struct ct_evloop;
+struct ct_ipmsg;
+struct ct_node;
+
+struct ct_node_conf {
+	const char *bind_addr;    /* "0.0.0.0" when NULL */
+	uint16_t port;            /* 2425 when 0 */
+	const char *user, *host;  /* identity (UTF-8); ':' is replaced by ';' on the wire */
+	const char *nick, *group; /* UTF-8, NULL = empty */
+	int absent;
+	const char *absence_text; /* SENDABSENCEINFO when absent (NULL = "Absence mode") */
+	uint32_t extra_status;    /* added to our host status (e.g. SERVEROPT, DIALUPOPT) */
+	int tcp;                  /* also listen on TCP port (accepts and closes: reachability) */
+	uint64_t entry_delay_ms;  /* NOOPERATION -> BR_ENTRY (default 250) */
+	uint64_t entry_repeat_ms; /* second BR_ENTRY round after start (default 5000; 0 = none) */
+	uint64_t check_interval_ms; /* liveness round period (default 600000; 0 = off) */
+	unsigned max_missed;      /* unanswered checks in a row before offline (default 3) */
+	double check_rate;        /* liveness packets per second (default 100) */
+	int no_broadcast;         /* do not broadcast (tests on loopback) */
+	int rcvbuf;               /* SO_RCVBUF bytes (default 4 MiB) */
+};
+
+/* A packet the node received, for the mode handlers. */
+struct ct_node_rx {
+	const struct ct_ipmsg *m;
+	struct ct_haddr from;
+	uint64_t now_ms;
+	double now_wall;
+};
+
+/* Handler for one command mode (listsrv/listcli plug in here); the node already answered what
+ * it answers itself (entries, info, messages) before calling. */
+typedef void (*ct_node_mode_fn)(struct ct_node *n, const struct ct_node_rx *rx, void *ud);
+/* Observer of every host update made from an entry packet (BR_ENTRY/ANSENTRY/BR_ABSENCE). */
+typedef void (*ct_node_host_fn)(struct ct_node *n, struct ct_host *h, uint32_t mode,
+	const struct ct_haddr *from, void *ud);
+
+struct ct_node_stats {
+	uint64_t rx, tx, rx_bytes, tx_bytes;
+	uint64_t bad, dup, ipdict, ignored, self, send_err;
+	uint64_t entries, answers_sent, msgs, infos, checks_sent, lost;
+};
+
+/* Opens the UDP socket (bound, SO_BROADCAST) and watches it on ev; hosts is used, not owned.
+ * err says what failed and how to fix it (e.g. port in use, permission). */
+int ct_node_new(struct ct_node **out, struct ct_evloop *ev, struct ct_hosts *hosts,
+	const struct ct_node_conf *conf, char *err, size_t errlen);
+void ct_node_free(struct ct_node *n);
+/* Changes the identity/options after a reload (sockets stay). */
+int ct_node_reconf(struct ct_node *n, const struct ct_node_conf *conf);
+
+/* Presence (spec §3.1): NOOPERATION to every broadcast target, BR_ENTRY after the delay to
+ * broadcasts and dial-up hosts, again after entry_repeat_ms. Starts the liveness rounds. */
+int ct_node_start(struct ct_node *n);
+/* BR_EXIT to broadcasts and dial-up hosts, twice 100 ms apart (blocks ~100 ms). */
+void ct_node_stop(struct ct_node *n);
+/* Absence on/off: BR_ABSENCE broadcast. */
+void ct_node_set_absent(struct ct_node *n, int absent, const char *text);
+
+/* Sends one packet from the node's socket: our header (names in UTF-8 when command has
+ * UTF8OPT, else CP932) + body (bodylen bytes) + a NUL. */
+int ct_node_send(struct ct_node *n, const struct ct_haddr *to, uint32_t command,
+	const void *body, size_t bodylen);
+/* Sends an entry-class packet (mode BR_ENTRY/ANSENTRY/BR_ABSENCE/BR_EXIT/NOOPERATION, plus
+ * extra option bits) with our status and the UTF-8 block, to one address. */
+int ct_node_send_entry(struct ct_node *n, const struct ct_haddr *to, uint32_t mode, uint32_t extra);
+/* Sends raw bytes (already a full datagram) from the node socket. */
+int ct_node_send_raw(struct ct_node *n, const struct ct_haddr *to, const void *data, size_t len);
+/* Next packet number (time() upward, +1 per packet). */
+uint32_t ct_node_next_packetno(struct ct_node *n);
+
+int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
+/* Up to 8 observers; the same (fn, ud) twice gives CT_EEXIST. */
+int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud);
+
+/* Our status word (CAPUTF8OPT | ABSENCEOPT when absent | extra_status). */
+uint32_t ct_node_status(const struct ct_node *n);
+/* Our identity as a host-list entry (UTF-8) and the address others see (first own address). */
+void ct_node_self(const struct ct_node *n, struct ct_host_info *info);
+/* True when addr is inside one of this machine's IPv4 networks. */
+int ct_node_is_local(const struct ct_node *n, const struct ct_haddr *addr);
+/* This machine's IPv4 networks as (address, prefix) pairs; returns the count. */
+size_t ct_node_networks(const struct ct_node *n, uint32_t *addrs, unsigned *plens, size_t max);
+/* True when the packet came from this node itself (its own broadcast echo). */
+int ct_node_is_self(const struct ct_node *n, const struct ct_haddr *from, const char *user,
+	const char *host);
+const struct ct_node_stats *ct_node_stats(const struct ct_node *n);
+struct ct_hosts *ct_node_hosts(const struct ct_node *n);
+struct ct_evloop *ct_node_evloop(const struct ct_node *n);
+uint16_t ct_node_port(const struct ct_node *n);
+int ct_node_fd(const struct ct_node *n);
+/* Handles one datagram as if received (used by tests and the benchmark). */
+void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from);
+/* Runs one liveness round now (tests). */
+void ct_node_check_round(struct ct_node *n);
+
+#endif

@@ -1,0 +1,238 @@
+/* t-node.c: unit tests for the protocol node on loopback: entries, answers, info, messages, liveness, exit. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "node.h"
+#include "sbuf.h"
+#include "tap.h"
+
+static struct ct_evloop *ev;
+
+/* A bare UDP peer on 127.0.0.1 playing another IP Messenger host. */
+struct peer {
+	int fd;
+	struct ct_haddr addr;
+	uint32_t pkt;
+};
+
+static void peer_open(struct peer *p)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7F000001);
+	p->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bind(p->fd, (struct sockaddr *)&sa, sizeof sa);
+	getsockname(p->fd, (struct sockaddr *)&sa, &sl);
+	ct_haddr_from_sa(&p->addr, (struct sockaddr *)&sa);
+	p->pkt = 100;
+}
+
+static void peer_send(struct peer *p, uint16_t to_port, uint32_t pkt, const char *user, uint32_t cmd,
+	const char *body, size_t bodylen)
+{
+	struct ct_sbuf b;
+	struct sockaddr_in sa;
+
+	ct_sbuf_init(&b);
+	ct_codec_build(&b, NULL, pkt, user, "peerhost", cmd, body, bodylen, 1);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7F000001);
+	sa.sin_port = htons(to_port);
+	sendto(p->fd, b.p, b.len, 0, (struct sockaddr *)&sa, sizeof sa);
+	ct_sbuf_fini(&b);
+}
+
+/* Pumps the loop until the peer receives a datagram (parsed into m) or 3 s pass. */
+static int peer_recv(struct peer *p, struct ct_ipmsg *m)
+{
+	static char buf[65536];
+	uint64_t end = ct_mono_ms() + 3000;
+
+	while (ct_mono_ms() < end) {
+		ssize_t n = recv(p->fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n > 0)
+			return ct_codec_parse(m, buf, (size_t)n);
+		ct_evloop_run_once(ev, 5);
+	}
+	memset(m, 0, sizeof *m);
+	return -1;
+}
+
+static void pump(int ms)
+{
+	uint64_t end = ct_mono_ms() + (uint64_t)ms;
+	while (ct_mono_ms() < end)
+		ct_evloop_run_once(ev, 5);
+}
+
+static struct ct_node *mknode(struct ct_hosts *h, const char *user, uint16_t *port)
+{
+	struct ct_node_conf c;
+	struct ct_node *n = NULL;
+	char err[256];
+
+	memset(&c, 0, sizeof c);
+	c.bind_addr = "127.0.0.1";
+	c.user = user;
+	c.host = "testhost";
+	c.nick = "テスト";
+	c.group = "grp";
+	c.no_broadcast = 1;
+	c.entry_delay_ms = 10;
+	c.max_missed = 2;
+	c.check_rate = 1000;
+	for (uint16_t p = (uint16_t)(20000 + getpid() % 20000); p < 65000; p += 7) {
+		c.port = p;
+		if (ct_node_new(&n, ev, h, &c, err, sizeof err) == 0) {
+			*port = p;
+			return n;
+		}
+	}
+	printf("# %s\n", err);
+	return NULL;
+}
+
+int main(void)
+{
+	struct ct_hosts *ha = ct_hosts_new(), *hb = ct_hosts_new();
+	struct ct_node *a, *b;
+	uint16_t pa, pb;
+	struct peer c;
+	struct ct_ipmsg m;
+	struct ct_haddr to;
+	struct ct_host *h;
+	uint32_t t0 = (uint32_t)time(NULL);
+
+	ct_evloop_new(&ev);
+	a = mknode(ha, "alice", &pa);
+	b = mknode(hb, "bob", &pb);
+	ok(a && b, "two nodes bound on loopback");
+	if (!a || !b)
+		return tap_done();
+	ok(ct_node_next_packetno(a) >= t0, "packet numbers start at time()");
+	uint32_t p1 = ct_node_next_packetno(a), p2 = ct_node_next_packetno(a);
+	is_int(p2, p1 + 1, "packet numbers go up by one");
+
+	/* BR_ENTRY a -> b, b answers with ANSENTRY after its delay */
+	ct_haddr_set_v4(&to, 0x7F000001, pb);
+	ct_node_send_entry(a, &to, CT_IPMSG_BR_ENTRY, 0);
+	pump(1500);
+	h = ct_hosts_find(hb, "alice", "testhost");
+	ok(h != NULL, "b learned alice from BR_ENTRY");
+	ok(h && strcmp(h->nick, "テスト") == 0, "nick decoded to UTF-8 from the entry block");
+	ok(h && (h->origin & CT_HOST_LOCAL), "origin local (loopback network)");
+	ok(ct_hosts_find(ha, "bob", "testhost") != NULL, "a learned bob from the ANSENTRY");
+	is_int(ct_node_stats(b)->answers_sent, 1, "one ANSENTRY sent");
+
+	/* a raw peer: ANSENTRY carries UTF8OPT only when the BR_ENTRY had CAPUTF8OPT */
+	peer_open(&c);
+	peer_send(&c, pb, 500, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_CAPUTF8OPT, "Carol\0g", 7);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_ANSENTRY, "ANSENTRY to carol");
+	ok(m.opts & CT_IPMSG_UTF8OPT, "with UTF8OPT (carol had CAPUTF8OPT)");
+	ok(m.opts & CT_IPMSG_CAPUTF8OPT, "announcing CAPUTF8OPT");
+	ok(m.packetno >= t0, "its packet number is from time()");
+	ct_codec_fini(&m);
+	peer_send(&c, pb, 500, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_CAPUTF8OPT, "Carol\0g", 7);
+	peer_send(&c, pb, 501, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT, "Carol\0g", 7);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_ANSENTRY, "one answer for the repeat and the new entry");
+	ok(!(m.opts & CT_IPMSG_UTF8OPT), "no UTF8OPT when the entry lacked CAPUTF8OPT");
+	ct_codec_fini(&m);
+	is_int(ct_node_stats(b)->dup, 1, "duplicate (packet number, user) detected");
+	h = ct_hosts_find(hb, "carol", "peerhost");
+	ok(h && (h->status & CT_IPMSG_DIALUPOPT), "carol's DIALUPOPT recorded");
+
+	/* GETINFO / GETABSENCEINFO / SENDMSG */
+	peer_send(&c, pb, 502, "carol", CT_IPMSG_GETINFO, "", 0);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_SENDINFO, "GETINFO answered with SENDINFO");
+	ok(m.nsec && strncmp(m.sec[0].p, "camtraced ", 10) == 0, "SENDINFO names camtraced: %s", m.nsec ? m.sec[0].p : "");
+	ct_codec_fini(&m);
+	peer_send(&c, pb, 503, "carol", CT_IPMSG_GETABSENCEINFO, "", 0);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_SENDABSENCEINFO && strcmp(m.sec[0].p, "Not absence mode") == 0,
+		"GETABSENCEINFO answered: Not absence mode");
+	ct_codec_fini(&m);
+	peer_send(&c, pb, 504, "carol", CT_IPMSG_SENDMSG | CT_IPMSG_BROADCASTOPT | CT_IPMSG_SENDCHECKOPT, "hi all", 6);
+	peer_send(&c, pb, 505, "carol", CT_IPMSG_SENDMSG | CT_IPMSG_SENDCHECKOPT, "hello", 5);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_RECVMSG, "SENDMSG|SENDCHECKOPT answered with RECVMSG");
+	is_str(m.nsec ? m.sec[0].p : "", "505", "RECVMSG names packet 505 (broadcast message not acknowledged)");
+	ct_codec_fini(&m);
+	peer_send(&c, pb, 505, "carol", CT_IPMSG_SENDMSG | CT_IPMSG_SENDCHECKOPT, "hello", 5);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_RECVMSG, "a duplicate SENDMSG is acknowledged again");
+	ct_codec_fini(&m);
+	is_int(ct_node_stats(b)->msgs, 2, "two messages logged (duplicate not)");
+
+	/* hostile input */
+	static char big[70000];
+	memset(big, 'A', sizeof big);
+	struct ct_haddr from = c.addr;
+	from.port++; /* another source: a valid entry from c.addr would replace carol */
+	ct_node_input(b, "", 0, &from);
+	ct_node_input(b, "garbage", 7, &from);
+	ct_node_input(b, "IP2:10:abc:Z", 12, &from);
+	ct_node_input(b, big, sizeof big, &from);
+	static const char odd[] = "1:1:u:h:1:\xff\xfe\0\0\n\nUN:";
+	ct_node_input(b, odd, sizeof odd - 1, &from);
+	ct_node_input(b, "1:99999999999:u:h:1:x", 21, &from);
+	ct_node_input(b, "1:5::h:1:x", 10, &from);
+	ok(ct_node_stats(b)->bad >= 5, "malformed packets counted (%llu)", (unsigned long long)ct_node_stats(b)->bad);
+	is_int(ct_node_stats(b)->ipdict, 1, "IPDict ignored");
+	peer_send(&c, pb, 506, "carol", CT_IPMSG_GETINFO, "", 0);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_SENDINFO, "still answering after hostile input");
+	ct_codec_fini(&m);
+
+	/* liveness: carol stops answering -> offline after 2 missed checks; back -> one flap */
+	h = ct_hosts_find(hb, "carol", "peerhost");
+	h->seen_ms = 0;
+	ct_node_check_round(b);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_BR_ENTRY, "liveness check is a unicast BR_ENTRY");
+	ct_codec_fini(&m);
+	h->seen_ms = 0;
+	ct_node_check_round(b);
+	ct_codec_fini(&m);
+	peer_recv(&c, &m);
+	ct_codec_fini(&m);
+	h->seen_ms = 0;
+	ct_node_check_round(b);
+	is_int(h->state, CT_HOST_OFFLINE, "two unanswered checks: offline");
+	ok(ct_host_is_unstable(h, 1), "and unstable");
+	peer_send(&c, pb, 507, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT, "Carol\0g", 7);
+	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_ANSENTRY, "carol back");
+	ct_codec_fini(&m);
+	is_int(h->flaps, 1, "one flap counted");
+
+	/* BR_EXIT from alice: offline at b */
+	ct_node_stop(a);
+	pump(50);
+	h = ct_hosts_find(hb, "alice", "testhost");
+	ok(h && h->state == CT_HOST_OFFLINE, "alice's BR_EXIT makes her offline at b");
+	/* b stops: carol (DIALUPOPT) gets BR_EXIT twice */
+	ct_node_stop(b);
+	int exits = 0;
+	for (int i = 0; i < 2; i++) {
+		if (peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_BR_EXIT)
+			exits++;
+		ct_codec_fini(&m);
+	}
+	is_int(exits, 2, "dial-up host gets BR_EXIT twice");
+
+	ct_node_free(a);
+	ct_node_free(b);
+	close(c.fd);
+	ct_hosts_free(ha);
+	ct_hosts_free(hb);
+	ct_evloop_free(ev);
+	return tap_done();
+}
