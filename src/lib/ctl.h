@@ -1,0 +1,114 @@
+/* ctl.h: the camtraced control protocol: JSON lines over a unix socket, server (evloop) and client. */
+#ifndef CT_CTL_H
+#define CT_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "json.h"
+
+struct ct_evloop;
+
+/*
+ * Protocol (documented in camtraced(8)): each message is one JSON object on one line.
+ *   request:  {"id": 7, "method": "users", "params": {"filter": "unstable"}}
+ *   reply:    {"id": 7, "result": {...}}
+ *   error:    {"id": 7, "error": {"code": "unknown_method", "message": "..."}}
+ * The first request of a connection must be
+ *   {"id": 1, "method": "hello", "params": {"protocol": 1, "client": "camtrace 0.1.0"}}
+ * answered with {"protocol": 1, "server": "camtraced 0.1.0", "methods": [...]}.
+ * "id" is any JSON number or string, echoed unchanged (null when the request had none or could
+ * not be parsed). Replies may come out of order when a method defers its answer.
+ * Error codes: bad_json, bad_request, line_too_long, hello_required, protocol_version,
+ * unknown_method, bad_params, busy, timeout, failed (the method's own failure), internal.
+ * Requests are bounded (CT_CTL_MAX_LINE); a client silent for the idle timeout, one that does
+ * not say hello in time, or one that does not read its replies is disconnected; a deferred
+ * request not answered within the request timeout gets a "timeout" error.
+ */
+#define CT_CTL_PROTOCOL 1
+#define CT_CTL_DEFAULT_PATH RUNSTATEDIR "/camtraced/ctl.sock"
+#define CT_CTL_MAX_LINE 65536
+
+/* Method names the daemon registers (params -> result shapes are in camtraced(8)). */
+#define CT_CTL_M_HELLO "hello"
+#define CT_CTL_M_STATUS "status"
+#define CT_CTL_M_USERS "users"           /* {filter: all|unstable, network: CIDR} */
+#define CT_CTL_M_REFRESH "refresh"
+#define CT_CTL_M_SEARCH_START "search.start"       /* {ranges: [...]} -> {search_id} */
+#define CT_CTL_M_SEARCH_PROGRESS "search.progress" /* {search_id} -> {state, probed, total, found} */
+#define CT_CTL_M_SEARCH_RESULT "search.result"     /* {search_id} -> {state, hosts: [...]} */
+#define CT_CTL_M_RELOAD "reload"
+
+/* ---- server side (runs on the daemon's event loop) ---- */
+
+struct ct_ctl_server;
+struct ct_ctl_call;
+
+/* Handler return values: 0 = *result is the answer (NULL gives {}), CT_CTL_DEFER = the answer
+ * comes later through ct_ctl_reply*(token), negative = error (the one set with
+ * ct_ctl_call_error(), else "failed" with ct_strerror()). */
+#define CT_CTL_DEFER 1
+typedef int (*ct_ctl_handler)(struct ct_ctl_call *call, const struct ct_json *params,
+	struct ct_json **result, void *ud);
+
+struct ct_ctl_limits {
+	unsigned max_clients;  /* 32 */
+	size_t max_line;       /* request line bytes, CT_CTL_MAX_LINE */
+	size_t max_out;        /* bytes queued to one client before it is dropped, 64 MiB */
+	uint64_t hello_ms;     /* connect -> hello, 10 s */
+	uint64_t idle_ms;      /* no complete request and nothing pending, 120 s */
+	uint64_t request_ms;   /* deferred request -> its answer, 30 s */
+	uint64_t write_ms;     /* pending output not drained, 30 s */
+};
+
+/* Creates the socket directory (0750) if missing, refuses when a live daemon already answers
+ * on path (CT_EEXIST), replaces a stale socket, binds, sets mode 0660 and listens.
+ * lim NULL = defaults. On failure err says what went wrong and how to fix it. */
+int ct_ctl_server_open(struct ct_ctl_server **out, struct ct_evloop *ev, const char *path,
+	const struct ct_ctl_limits *lim, char *err, size_t errlen);
+/* Closes every client and the socket, removes the socket file. NULL is fine. */
+void ct_ctl_server_close(struct ct_ctl_server *s);
+/* Registers (or replaces) a method. "hello" is built in. */
+int ct_ctl_server_add(struct ct_ctl_server *s, const char *method, ct_ctl_handler fn, void *ud);
+/* Name sent in hello ("camtraced 0.1.0" by default). */
+void ct_ctl_server_set_name(struct ct_ctl_server *s, const char *name);
+unsigned ct_ctl_server_clients(const struct ct_ctl_server *s);
+const char *ct_ctl_server_path(const struct ct_ctl_server *s);
+
+/* Inside a handler. */
+uint64_t ct_ctl_call_token(const struct ct_ctl_call *call);
+const char *ct_ctl_call_method(const struct ct_ctl_call *call);
+struct ct_ctl_server *ct_ctl_call_server(const struct ct_ctl_call *call);
+/* Sets the error the handler returns (code: snake_case tag); returns CT_EINVAL for chaining. */
+int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Answers a deferred request; result is consumed. CT_ENOTFOUND when the request is gone
+ * (timed out or client disconnected): nothing to do then. */
+int ct_ctl_reply(struct ct_ctl_server *s, uint64_t token, struct ct_json *result);
+int ct_ctl_reply_error(struct ct_ctl_server *s, uint64_t token, const char *code, const char *message);
+
+/* ---- client side (blocking with timeouts; used by the camtrace commands) ---- */
+
+struct ct_ctl_client;
+
+int ct_ctl_client_new(struct ct_ctl_client **out);
+void ct_ctl_client_free(struct ct_ctl_client *c);
+/* Connects and says hello. CT_ENOTFOUND: no socket at path; CT_ECLOSED: nobody listening
+ * (daemon not running); CT_EPERM: not allowed to connect; CT_ETIMEDOUT; CT_EPROTO: the peer
+ * is not a compatible camtraced. ct_ctl_client_error() has the detail. */
+int ct_ctl_client_connect(struct ct_ctl_client *c, const char *path, int timeout_ms);
+/* Sends one request and waits for its reply. params may be NULL (not consumed).
+ * 0 and *result (caller frees) on success; CT_EPROTO when the daemon answered with an error
+ * (ct_ctl_client_error_code() / ct_ctl_client_error() hold its code and message);
+ * CT_ETIMEDOUT; CT_ECLOSED when the daemon went away. */
+int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, struct ct_json **result);
+/* Low level, for tests: send a raw line (a newline is added) / read one reply line. */
+int ct_ctl_client_send_raw(struct ct_ctl_client *c, const char *line, int timeout_ms);
+int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json **msg);
+const char *ct_ctl_client_error(const struct ct_ctl_client *c);
+const char *ct_ctl_client_error_code(const struct ct_ctl_client *c);
+/* The server's hello result (name, protocol, methods), NULL before connect. */
+const struct ct_json *ct_ctl_client_hello(const struct ct_ctl_client *c);
+
+#endif

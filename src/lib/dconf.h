@@ -1,0 +1,83 @@
+/* dconf.h: camtraced's configuration (struct ct_daemon_conf) and its keyword table. */
+#ifndef CT_DCONF_H
+#define CT_DCONF_H
+
+#include <stdint.h>
+#include "conf.h"
+
+#define CT_DCONF_DEFAULT_PATH SYSCONFDIR "/camtraced.conf"
+#define CT_DCONF_DEFAULT_STATE LOCALSTATEDIR "/lib/camtraced/state.json"
+#define CT_DCONF_DEFAULT_CTL RUNSTATEDIR "/camtraced/ctl.sock"
+#define CT_DCONF_DEFAULT_PIDFILE RUNSTATEDIR "/camtraced/camtraced.pid"
+
+/*
+ * Every field is filled by ct_dconf_load() (defaults, then the file, then ct_dconf_finalize()
+ * for the defaults that depend on the machine). Strings are never NULL after a successful load
+ * unless documented. Durations are milliseconds, rates are per second.
+ */
+struct ct_daemon_conf {
+	/* roles */
+	char *server;                 /* list server to fetch from ("" = none: server role only) */
+	uint64_t fetch_interval;      /* ms between list fetches (client role), default 2h */
+
+	/* sockets */
+	char *listen;                 /* local address to bind UDP/TCP, default 0.0.0.0 */
+	int64_t port;                 /* 2425 */
+
+	/* identity on the wire */
+	char *user_name;              /* "camtraced" */
+	char *host_name;              /* gethostname() when not set */
+	char *nick;                   /* "camtraced" */
+	char *group;                  /* "" */
+	int absence;                  /* announce as absent */
+	char *absence_text;           /* text of SENDABSENCEINFO ("" = default text) */
+
+	/* who may fetch the list */
+	struct ct_cidr_list allow;    /* after finalize: configured, or own networks + sites */
+	int allow_auto;               /* 1 when allow was computed (node may add resolved sites) */
+
+	/* notification of other networks (seed method 1) */
+	struct ct_strlist notify;     /* "192.168.1.*", CIDR, A-B ranges, DNS names */
+	uint64_t notify_interval;     /* ms, default 1h */
+	double notify_rate;           /* packets/s, default 100 */
+
+	/* external user search (seed method 3) */
+	struct ct_strlist search;     /* ranges searched at start-up (same syntax as notify) */
+	double search_rate;           /* probes/s, default 50 */
+
+	/* list server limits */
+	int64_t list_budget;          /* max ANSLIST datagram bytes, default 8191 */
+	double list_rate;             /* GETLIST answers per second per source, default 5 */
+
+	/* files and process */
+	char *state_file;
+	char *pidfile;
+	char *log;                    /* "syslog", "stderr" or an absolute file path */
+	int log_level;                /* enum ct_log_level */
+	char *ctl_socket;
+	char *ctl_group;              /* group owning the control socket ("" = the daemon's) */
+	char *user;                   /* unprivileged user after start-up ("camtraced" or "nobody") */
+
+	/* RTP echo for `camtrace rtp` (cooperating peer) */
+	int rtp_echo;
+	struct ct_port_range rtp_ports; /* 22224-22227 */
+};
+
+extern const struct ct_conf_table ct_dconf_table;
+
+/* Defaults + file (path NULL = built-in defaults only) + machine-dependent defaults.
+ * Problems go to errs as "FILE:LINE: message" lines; returns 0, CT_ECONFIG or CT_ESYS.
+ * On error conf still holds a consistent (default-filled) value and must be freed. */
+int ct_dconf_load(struct ct_daemon_conf *conf, const char *path, struct ct_sbuf *errs);
+/* Fills the defaults that depend on the machine (host_name, user, allow) and checks
+ * cross-keyword constraints. Called by ct_dconf_load(). */
+int ct_dconf_finalize(struct ct_daemon_conf *conf, struct ct_sbuf *errs);
+/* Prints every keyword with its effective value (`camtraced -T`). */
+void ct_dconf_print(const struct ct_daemon_conf *conf, struct ct_sbuf *out);
+void ct_dconf_free(struct ct_daemon_conf *conf);
+
+/* Syntax check of one notify/search target ("192.168.1.*", "10.1.0.0/16",
+ * "10.1.2.3-10.1.2.40", "10.1.2.3-40", "host.example.org"). */
+int ct_dconf_check_target(const char *value, char *err, size_t errlen);
+
+#endif
