@@ -1,0 +1,711 @@
+/* ctl.c: control socket server: JSON-lines requests on a unix socket, dispatched on the event loop. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "err.h"
+#include "evloop.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sbuf.h"
+#include "util.h"
+#include "version.h"
+#include "ctl.h"
+
+#define MAX_PENDING_PER_CLIENT 16
+
+struct method {
+	char *name;
+	ct_ctl_handler fn;
+	void *ud;
+};
+
+struct client;
+
+struct pending {
+	uint64_t token;
+	struct client *cl;
+	struct ct_json *id;
+	uint64_t timer;
+	struct pending *next;
+};
+
+struct client {
+	struct ct_ctl_server *srv;
+	int fd;
+	unsigned cid;
+	struct ct_sbuf in, out;
+	size_t out_off;
+	int hello_done, closing, writing;
+	unsigned npending;
+	uint64_t idle_timer, write_timer;
+	struct client *next;
+};
+
+struct ct_ctl_server {
+	struct ct_evloop *ev;
+	int fd;
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	struct ct_ctl_limits lim;
+	struct method *m;
+	size_t nm;
+	struct client *clients;
+	unsigned nclients, next_cid;
+	struct pending *pend;
+	uint64_t next_token;
+	char name[96];
+};
+
+struct ct_ctl_call {
+	struct ct_ctl_server *srv;
+	uint64_t token;
+	const char *method;
+	char code[32];
+	char msg[512];
+};
+
+static const struct ct_ctl_limits default_limits = {
+	.max_clients = 32,
+	.max_line = CT_CTL_MAX_LINE,
+	.max_out = 64u * 1024 * 1024,
+	.hello_ms = 10000,
+	.idle_ms = 120000,
+	.request_ms = 30000,
+	.write_ms = 30000,
+};
+
+/* ---- client lifetime ---- */
+
+static void client_free(struct client *cl)
+{
+	struct ct_ctl_server *s = cl->srv;
+	struct pending **pp;
+
+	for (struct client **c = &s->clients; *c; c = &(*c)->next)
+		if (*c == cl) {
+			*c = cl->next;
+			break;
+		}
+	for (pp = &s->pend; *pp;) {
+		struct pending *p = *pp;
+		if (p->cl == cl) {
+			*pp = p->next;
+			ct_evloop_cancel_timer(s->ev, p->timer);
+			ct_json_free(p->id);
+			free(p);
+		} else
+			pp = &p->next;
+	}
+	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
+	ct_evloop_cancel_timer(s->ev, cl->write_timer);
+	ct_evloop_del_fd(s->ev, cl->fd);
+	close(cl->fd);
+	ct_sbuf_fini(&cl->in);
+	ct_sbuf_fini(&cl->out);
+	s->nclients--;
+	log_debug("control client %u gone (%u left)", cl->cid, s->nclients);
+	free(cl);
+}
+
+static void on_idle(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct client *cl = ud;
+
+	(void)ev;
+	(void)id;
+	cl->idle_timer = 0;
+	log_info("control client %u: %s; disconnecting it", cl->cid,
+		cl->hello_done ? "idle too long" : "no hello in time");
+	client_free(cl);
+}
+
+static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct client *cl = ud;
+
+	(void)ev;
+	(void)id;
+	cl->write_timer = 0;
+	log_info("control client %u does not read its replies; disconnecting it", cl->cid);
+	client_free(cl);
+}
+
+static void arm_idle(struct client *cl)
+{
+	struct ct_ctl_server *s = cl->srv;
+
+	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
+	cl->idle_timer = ct_evloop_add_timer(s->ev, cl->hello_done ? s->lim.idle_ms : s->lim.hello_ms, on_idle, cl);
+}
+
+/* Writes what it can; returns -1 when the client was freed. */
+static int flush_out(struct client *cl)
+{
+	struct ct_ctl_server *s = cl->srv;
+
+	while (cl->out_off < cl->out.len) {
+		ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			client_free(cl);
+			return -1;
+		}
+		cl->out_off += (size_t)n;
+	}
+	if (cl->out_off == cl->out.len) {
+		ct_sbuf_reset(&cl->out);
+		cl->out_off = 0;
+		if (cl->writing) {
+			ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ);
+			cl->writing = 0;
+		}
+		ct_evloop_cancel_timer(s->ev, cl->write_timer);
+		cl->write_timer = 0;
+		if (cl->closing) {
+			client_free(cl);
+			return -1;
+		}
+		return 0;
+	}
+	if (!cl->writing) {
+		ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ | CT_EV_WRITE);
+		cl->writing = 1;
+	}
+	if (!cl->write_timer)
+		cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+	return 0;
+}
+
+/* Queues one message (consumed); returns -1 when the client was freed. */
+static int send_msg(struct client *cl, struct ct_json *msg)
+{
+	char *text = ct_json_print(msg, 0);
+
+	ct_json_free(msg);
+	if (!text) {
+		log_warn("out of memory answering control client %u", cl->cid);
+		client_free(cl);
+		return -1;
+	}
+	if (cl->out.len - cl->out_off + strlen(text) + 1 > cl->srv->lim.max_out) {
+		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid,
+			cl->out.len - cl->out_off);
+		free(text);
+		client_free(cl);
+		return -1;
+	}
+	ct_sbuf_adds(&cl->out, text);
+	ct_sbuf_addc(&cl->out, '\n');
+	free(text);
+	if (cl->out.err) {
+		client_free(cl);
+		return -1;
+	}
+	return flush_out(cl);
+}
+
+static struct ct_json *msg_with_id(const struct ct_json *id)
+{
+	struct ct_json *m = ct_json_obj();
+
+	if (id)
+		ct_json_add(m, "id", ct_json_dup(id));
+	else
+		ct_json_add_null(m, "id");
+	return m;
+}
+
+static int send_error(struct client *cl, const struct ct_json *id, const char *code, const char *message)
+{
+	struct ct_json *m = msg_with_id(id), *e = ct_json_add_obj(m, "error");
+
+	ct_json_add_str(e, "code", code);
+	ct_json_add_str(e, "message", message);
+	return send_msg(cl, m);
+}
+
+static int send_result(struct client *cl, const struct ct_json *id, struct ct_json *result)
+{
+	struct ct_json *m = msg_with_id(id);
+
+	ct_json_add(m, "result", result ? result : ct_json_obj());
+	return send_msg(cl, m);
+}
+
+/* ---- requests ---- */
+
+static struct method *find_method(struct ct_ctl_server *s, const char *name)
+{
+	for (size_t i = 0; i < s->nm; i++)
+		if (strcmp(s->m[i].name, name) == 0)
+			return &s->m[i];
+	return NULL;
+}
+
+static struct ct_json *method_list(struct ct_ctl_server *s)
+{
+	struct ct_json *a = ct_json_arr();
+
+	ct_json_add_str(a, NULL, CT_CTL_M_HELLO);
+	for (size_t i = 0; i < s->nm; i++)
+		ct_json_add_str(a, NULL, s->m[i].name);
+	return a;
+}
+
+static int do_hello(struct client *cl, const struct ct_json *id, const struct ct_json *params)
+{
+	struct ct_ctl_server *s = cl->srv;
+	struct ct_json *r;
+	int64_t proto;
+	char msg[256];
+	const char *who = params ? ct_json_get_str(params, "client") : NULL;
+
+	if (!params || ct_json_get_i64(params, "protocol", &proto) != 0)
+		return send_error(cl, id, "bad_params", "hello needs params {\"protocol\": 1}");
+	if (proto != CT_CTL_PROTOCOL) {
+		snprintf(msg, sizeof msg, "client speaks control protocol %lld, this camtraced speaks %d; "
+			"use camtrace and camtraced from the same release", (long long)proto, CT_CTL_PROTOCOL);
+		return send_error(cl, id, "protocol_version", msg);
+	}
+	cl->hello_done = 1;
+	log_debug("control client %u: hello from %s", cl->cid, who ? who : "(unnamed)");
+	r = ct_json_obj();
+	ct_json_add_int(r, "protocol", CT_CTL_PROTOCOL);
+	ct_json_add_str(r, "server", s->name);
+	ct_json_add_int(r, "pid", (int64_t)getpid());
+	ct_json_add(r, "methods", method_list(s));
+	return send_result(cl, id, r);
+}
+
+static void on_request_timeout(struct ct_evloop *ev, uint64_t tid, void *ud)
+{
+	struct pending *p = ud, **pp;
+	struct ct_ctl_server *s = p->cl->srv;
+
+	(void)ev;
+	(void)tid;
+	for (pp = &s->pend; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	p->cl->npending--;
+	log_info("control client %u: request timed out", p->cl->cid);
+	send_error(p->cl, p->id, "timeout", "camtraced did not finish this request in time; try again later");
+	ct_json_free(p->id);
+	free(p);
+}
+
+/* Handles one request line; returns -1 when the client was freed. */
+static int handle_line(struct client *cl, const char *line, size_t len)
+{
+	struct ct_ctl_server *s = cl->srv;
+	struct ct_json *doc = NULL, *result = NULL;
+	const struct ct_json *id, *params;
+	const char *mname;
+	struct method *m;
+	struct ct_ctl_call call;
+	char msg[600];
+	int r;
+
+	if (ct_json_parse(line, len, &doc) != 0) {
+		ct_json_free(doc);
+		return send_error(cl, NULL, "bad_json", "the request is not valid JSON; send one JSON object per line");
+	}
+	if (!ct_json_is_obj(doc)) {
+		ct_json_free(doc);
+		return send_error(cl, NULL, "bad_request", "the request must be a JSON object {\"id\", \"method\", \"params\"}");
+	}
+	id = ct_json_get(doc, "id");
+	if (id && !ct_json_str(id) && ct_json_get_num(doc, "id", &(double){0}) != 0) {
+		ct_json_free(doc);
+		return send_error(cl, NULL, "bad_request", "\"id\" must be a number or a string");
+	}
+	mname = ct_json_get_str(doc, "method");
+	params = ct_json_get(doc, "params");
+	if (!mname) {
+		r = send_error(cl, id, "bad_request", "the request has no \"method\" string");
+		goto out;
+	}
+	if (params && !ct_json_is_obj(params)) {
+		r = send_error(cl, id, "bad_params", "\"params\" must be a JSON object");
+		goto out;
+	}
+	if (strcmp(mname, CT_CTL_M_HELLO) == 0) {
+		r = do_hello(cl, id, params);
+		goto out;
+	}
+	if (!cl->hello_done) {
+		r = send_error(cl, id, "hello_required", "start with {\"method\": \"hello\", \"params\": {\"protocol\": 1}}");
+		goto out;
+	}
+	m = find_method(s, mname);
+	if (!m) {
+		struct ct_sbuf b;
+		ct_sbuf_init(&b);
+		for (size_t i = 0; i < s->nm; i++)
+			ct_sbuf_printf(&b, "%s%s", i ? ", " : "", s->m[i].name);
+		snprintf(msg, sizeof msg, "unknown method '%.64s'; this camtraced offers: hello%s%s", mname,
+			s->nm ? ", " : "", b.p ? b.p : "");
+		ct_sbuf_fini(&b);
+		r = send_error(cl, id, "unknown_method", msg);
+		goto out;
+	}
+	memset(&call, 0, sizeof call);
+	call.srv = s;
+	call.token = ++s->next_token;
+	call.method = m->name;
+	if (cl->npending >= MAX_PENDING_PER_CLIENT) {
+		r = send_error(cl, id, "busy", "too many unfinished requests on this connection; wait for the answers");
+		goto out;
+	}
+	r = m->fn(&call, params, &result, m->ud);
+	if (r == CT_CTL_DEFER) {
+		struct pending *p = calloc(1, sizeof *p);
+		ct_json_free(result);
+		if (!p) {
+			r = send_error(cl, id, "internal", "out of memory");
+			goto out;
+		}
+		p->token = call.token;
+		p->cl = cl;
+		p->id = id ? ct_json_dup(id) : NULL;
+		p->timer = ct_evloop_add_timer(s->ev, s->lim.request_ms, on_request_timeout, p);
+		p->next = s->pend;
+		s->pend = p;
+		cl->npending++;
+		r = 0;
+	} else if (r < 0) {
+		ct_json_free(result);
+		if (!call.code[0]) {
+			ct_strlcpy(call.code, "failed", sizeof call.code);
+			snprintf(call.msg, sizeof call.msg, "%s failed: %s", m->name, ct_strerror(r));
+		}
+		r = send_error(cl, id, call.code, call.msg);
+	} else
+		r = send_result(cl, id, result);
+out:
+	ct_json_free(doc);
+	return r;
+}
+
+static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct client *cl = ud;
+	char buf[16384];
+
+	(void)ev;
+	if (events & CT_EV_WRITE)
+		if (flush_out(cl) < 0)
+			return;
+	if (!(events & (CT_EV_READ | CT_EV_ERROR)))
+		return;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		char *nl;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			client_free(cl);
+			return;
+		}
+		if (cl->closing)
+			continue; /* discard input after a fatal error, until the reply is out */
+		ct_sbuf_add(&cl->in, buf, (size_t)n);
+		if (cl->in.err) {
+			client_free(cl);
+			return;
+		}
+		while (cl->in.len && (nl = memchr(cl->in.p, '\n', cl->in.len)) != NULL) {
+			size_t len = (size_t)(nl - cl->in.p), rest;
+			if (len > cl->srv->lim.max_line)
+				goto too_long;
+			if (len && cl->in.p[len - 1] == '\r')
+				len--;
+			arm_idle(cl);
+			if (len) {
+				if (handle_line(cl, cl->in.p, len) < 0)
+					return;
+			}
+			rest = cl->in.len - (size_t)(nl + 1 - cl->in.p);
+			memmove(cl->in.p, nl + 1, rest);
+			cl->in.len = rest;
+			cl->in.p[rest] = '\0';
+		}
+		if (cl->in.len > cl->srv->lim.max_line)
+			goto too_long;
+	}
+too_long: {
+		char msg[160];
+		snprintf(msg, sizeof msg, "request longer than %zu bytes; requests are one line of JSON",
+			cl->srv->lim.max_line);
+		cl->closing = 1;
+		ct_sbuf_reset(&cl->in);
+		log_info("control client %u sent an over-long line; disconnecting it", cl->cid);
+		send_error(cl, NULL, "line_too_long", msg);
+	}
+}
+
+static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct ct_ctl_server *s = ud;
+
+	(void)events;
+	for (;;) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct client *cl;
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("control socket accept: %s", strerror(errno));
+			return;
+		}
+		if (s->nclients >= s->lim.max_clients) {
+			static const char busy[] = "{\"id\":null,\"error\":{\"code\":\"busy\","
+				"\"message\":\"too many control clients connected; try again later\"}}\n";
+			if (send(cfd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				log_debug("busy reply not sent: %s", strerror(errno));
+			close(cfd);
+			log_notice("control socket: refused a client, %u already connected", s->nclients);
+			continue;
+		}
+		cl = calloc(1, sizeof *cl);
+		if (!cl || ct_evloop_add_fd(ev, cfd, CT_EV_READ, on_client_io, cl) != 0) {
+			free(cl);
+			close(cfd);
+			continue;
+		}
+		cl->srv = s;
+		cl->fd = cfd;
+		cl->cid = ++s->next_cid;
+		ct_sbuf_init(&cl->in);
+		ct_sbuf_init(&cl->out);
+		cl->next = s->clients;
+		s->clients = cl;
+		s->nclients++;
+		arm_idle(cl);
+		log_debug("control client %u connected (%u now)", cl->cid, s->nclients);
+	}
+}
+
+/* ---- server setup ---- */
+
+/* 1 when something accepts connections on path. */
+static int socket_alive(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
+
+	if (fd < 0)
+		return 0;
+	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+	alive = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+	close(fd);
+	return alive;
+}
+
+int ct_ctl_server_open(struct ct_ctl_server **out, struct ct_evloop *ev, const char *path,
+	const struct ct_ctl_limits *lim, char *err, size_t errlen)
+{
+	struct ct_ctl_server *s;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof sa.sun_path];
+	struct stat sb;
+	mode_t old;
+	int r;
+
+	*out = NULL;
+	if (!path || path[0] != '/' || strlen(path) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "control socket path '%s' must be absolute and shorter than %zu bytes",
+			path ? path : "", sizeof sa.sun_path);
+		return CT_EINVAL;
+	}
+	ct_fs_dirname(path, dir, sizeof dir);
+	if (ct_fs_mkdir_parents(dir, 0750) != 0) {
+		snprintf(err, errlen, "cannot create the control socket directory %s: %s", dir, strerror(errno));
+		return CT_ESYS;
+	}
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket; remove it or set ctl_socket elsewhere", path);
+			return CT_EEXIST;
+		}
+		if (socket_alive(path)) {
+			snprintf(err, errlen, "another camtraced already answers on %s; stop it first "
+				"(or give this one another ctl_socket)", path);
+			return CT_EEXIST;
+		}
+		if (unlink(path) != 0) {
+			snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(errno));
+			return CT_ESYS;
+		}
+	}
+	s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return CT_ENOMEM;
+	}
+	s->ev = ev;
+	s->lim = lim ? *lim : default_limits;
+	if (!s->lim.max_clients)
+		s->lim.max_clients = default_limits.max_clients;
+	if (!s->lim.max_line)
+		s->lim.max_line = default_limits.max_line;
+	if (!s->lim.max_out)
+		s->lim.max_out = default_limits.max_out;
+	snprintf(s->name, sizeof s->name, "camtraced %s", ct_version());
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
+		free(s->path);
+		free(s);
+		return CT_ESYS;
+	}
+	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+	old = umask(0117); /* the socket is born 0660: no window where others may connect */
+	r = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (r != 0 || chmod(path, 0660) != 0 || listen(s->fd, 16) != 0 || stat(path, &sb) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot listen on %s: %s%s", path, strerror(e),
+			e == EACCES ? " (run camtraced as root, or point ctl_socket to a writable directory)" : "");
+		close(s->fd);
+		if (r == 0)
+			unlink(path);
+		free(s->path);
+		free(s);
+		return e == EACCES ? CT_EPERM : CT_ESYS;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
+	if ((r = ct_evloop_add_fd(ev, s->fd, CT_EV_READ, on_accept, s)) != 0) {
+		snprintf(err, errlen, "cannot watch the control socket: %s", ct_strerror(r));
+		close(s->fd);
+		unlink(path);
+		free(s->path);
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void ct_ctl_server_close(struct ct_ctl_server *s)
+{
+	struct stat sb;
+
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s->clients);
+	ct_evloop_del_fd(s->ev, s->fd);
+	close(s->fd);
+	/* remove the socket only if it is still ours (a new daemon may have replaced it) */
+	if (lstat(s->path, &sb) == 0 && sb.st_dev == s->dev && sb.st_ino == s->ino)
+		unlink(s->path);
+	for (size_t i = 0; i < s->nm; i++)
+		free(s->m[i].name);
+	free(s->m);
+	free(s->path);
+	free(s);
+}
+
+int ct_ctl_server_add(struct ct_ctl_server *s, const char *method, ct_ctl_handler fn, void *ud)
+{
+	struct method *m;
+
+	if (!method || !fn || strcmp(method, CT_CTL_M_HELLO) == 0)
+		return CT_EINVAL;
+	if ((m = find_method(s, method)) != NULL) {
+		m->fn = fn;
+		m->ud = ud;
+		return 0;
+	}
+	m = realloc(s->m, (s->nm + 1) * sizeof *m);
+	if (!m)
+		return CT_ENOMEM;
+	s->m = m;
+	m = &s->m[s->nm];
+	if (!(m->name = strdup(method)))
+		return CT_ENOMEM;
+	m->fn = fn;
+	m->ud = ud;
+	s->nm++;
+	return 0;
+}
+
+void ct_ctl_server_set_name(struct ct_ctl_server *s, const char *name)
+{
+	ct_strlcpy(s->name, name, sizeof s->name);
+}
+
+unsigned ct_ctl_server_clients(const struct ct_ctl_server *s) { return s->nclients; }
+const char *ct_ctl_server_path(const struct ct_ctl_server *s) { return s->path; }
+
+uint64_t ct_ctl_call_token(const struct ct_ctl_call *call) { return call->token; }
+const char *ct_ctl_call_method(const struct ct_ctl_call *call) { return call->method; }
+struct ct_ctl_server *ct_ctl_call_server(const struct ct_ctl_call *call) { return call->srv; }
+
+int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	ct_strlcpy(call->code, code && code[0] ? code : "failed", sizeof call->code);
+	va_start(ap, fmt);
+	vsnprintf(call->msg, sizeof call->msg, fmt, ap);
+	va_end(ap);
+	return CT_EINVAL;
+}
+
+static struct pending *take_pending(struct ct_ctl_server *s, uint64_t token)
+{
+	for (struct pending **pp = &s->pend; *pp; pp = &(*pp)->next)
+		if ((*pp)->token == token) {
+			struct pending *p = *pp;
+			*pp = p->next;
+			ct_evloop_cancel_timer(s->ev, p->timer);
+			p->cl->npending--;
+			return p;
+		}
+	return NULL;
+}
+
+int ct_ctl_reply(struct ct_ctl_server *s, uint64_t token, struct ct_json *result)
+{
+	struct pending *p = take_pending(s, token);
+
+	if (!p) {
+		ct_json_free(result);
+		return CT_ENOTFOUND;
+	}
+	send_result(p->cl, p->id, result);
+	ct_json_free(p->id);
+	free(p);
+	return 0;
+}
+
+int ct_ctl_reply_error(struct ct_ctl_server *s, uint64_t token, const char *code, const char *message)
+{
+	struct pending *p = take_pending(s, token);
+
+	if (!p)
+		return CT_ENOTFOUND;
+	send_error(p->cl, p->id, code && code[0] ? code : "failed", message ? message : "");
+	ct_json_free(p->id);
+	free(p);
+	return 0;
+}

@@ -1,0 +1,419 @@
+/* dconf.c: camtraced's keyword table and the defaults that depend on the machine. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "err.h"
+#include "log.h"
+#include "util.h"
+#include "dconf.h"
+
+#define OFF(f) offsetof(struct ct_daemon_conf, f)
+#define MS_S 1000LL
+#define MS_H 3600000LL
+#define MS_D 86400000LL
+
+/* ---- value checks (run per item, so errors carry file:line) ---- */
+
+static int check_abs_path(const char *v, char *err, size_t errlen)
+{
+	if (v[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path; write it starting with '/'", v);
+		return CT_EFORMAT;
+	}
+	return 0;
+}
+
+static int check_opt_path(const char *v, char *err, size_t errlen)
+{
+	return v[0] ? check_abs_path(v, err, errlen) : 0;
+}
+
+static int check_socket_path(const char *v, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+
+	if (check_abs_path(v, err, errlen) != 0)
+		return CT_EFORMAT;
+	if (strlen(v) >= sizeof sun.sun_path) {
+		snprintf(err, errlen, "socket path is %zu bytes; unix sockets allow at most %zu, choose a shorter path",
+			strlen(v), sizeof sun.sun_path - 1);
+		return CT_ERANGE;
+	}
+	return 0;
+}
+
+static int check_log(const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0 || v[0] == '/')
+		return 0;
+	snprintf(err, errlen, "log must be 'syslog', 'stderr' or an absolute file path, not '%s'", v);
+	return CT_EFORMAT;
+}
+
+static int check_listen(const char *v, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v, &a) == 1)
+		return 0;
+	snprintf(err, errlen, "listen wants a local IPv4 address such as 0.0.0.0 or 192.168.1.10, not '%s'", v);
+	return CT_EFORMAT;
+}
+
+static int is_dns_name(const char *v)
+{
+	size_t len = strlen(v), label = 0;
+	int alpha = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (const char *p = v; *p; p++) {
+		char c = *p;
+		if (c == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (!(c >= '0' && c <= '9') && c != '-')
+			alpha = 1;
+		if (++label > 63)
+			return 0;
+	}
+	return alpha; /* all-numeric names would be mistyped addresses */
+}
+
+static int check_name(const char *v, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (!v[0] || inet_pton(AF_INET, v, &a) == 1 || is_dns_name(v))
+		return 0;
+	snprintf(err, errlen, "'%s' is neither an IPv4 address nor a DNS name", v);
+	return CT_EFORMAT;
+}
+
+static int check_wire_text(const char *v, char *err, size_t errlen)
+{
+	if (strchr(v, ':')) {
+		snprintf(err, errlen, "':' separates the fields of IP Messenger packets; remove it from '%s'", v);
+		return CT_EFORMAT;
+	}
+	if (strlen(v) > 127) {
+		snprintf(err, errlen, "at most 127 bytes on the wire (this is %zu)", strlen(v));
+		return CT_ERANGE;
+	}
+	return 0;
+}
+
+static int check_user(const char *v, char *err, size_t errlen)
+{
+	if (!v[0] || strchr(v, ':') || strchr(v, '/')) {
+		snprintf(err, errlen, "'%s' is not a user name", v);
+		return CT_EFORMAT;
+	}
+	return 0;
+}
+
+/* Parses a target into an IPv4 range [lo, hi] (host order); 1 = DNS name, 0 = range, <0 = bad. */
+static int target_range(const char *v, uint32_t *lo, uint32_t *hi, char *err, size_t errlen)
+{
+	char buf[64];
+	const char *dash = strchr(v, '-');
+	struct in_addr a, b;
+	size_t len = strlen(v);
+
+	if (len >= sizeof buf)
+		goto dns;
+	memcpy(buf, v, len + 1);
+	if (len > 2 && strcmp(buf + len - 2, ".*") == 0) {
+		strcpy(buf + len - 2, ".0");
+		if (inet_pton(AF_INET, buf, &a) != 1) {
+			snprintf(err, errlen, "'%s': the wildcard form is A.B.C.* (three numbers, then *)", v);
+			return CT_EFORMAT;
+		}
+		*lo = ntohl(a.s_addr) + 1;
+		*hi = ntohl(a.s_addr) + 254;
+		return 0;
+	}
+	if (strchr(v, '/')) {
+		struct ct_cidr c;
+		int r = ct_cidr_parse(v, &c);
+		if (r != 0 || c.family != AF_INET) {
+			snprintf(err, errlen, "'%s' is not an IPv4 network such as 192.168.2.0/24", v);
+			return CT_EFORMAT;
+		}
+		if (c.prefix < 16) {
+			snprintf(err, errlen, "'%s' is too large; use /16 or smaller blocks (at most 65,536 addresses)", v);
+			return CT_ERANGE;
+		}
+		memcpy(&a.s_addr, c.addr, 4);
+		*lo = ntohl(a.s_addr);
+		*hi = *lo + (c.prefix == 32 ? 0 : (uint32_t)((1u << (32 - c.prefix)) - 1));
+		return 0;
+	}
+	if (dash) {
+		buf[dash - v] = '\0';
+		if (inet_pton(AF_INET, buf, &a) != 1) {
+			if (is_dns_name(v))
+				return 1;
+			goto bad_range;
+		}
+		if (inet_pton(AF_INET, dash + 1, &b) != 1) {
+			uint32_t last;
+			if (ct_parse_u32(dash + 1, strlen(dash + 1), 10, &last) != 0 || last > 255)
+				goto bad_range;
+			b.s_addr = htonl((ntohl(a.s_addr) & 0xffffff00u) | last);
+		}
+		*lo = ntohl(a.s_addr);
+		*hi = ntohl(b.s_addr);
+		if (*lo > *hi) {
+			snprintf(err, errlen, "'%s': the range ends before it starts; write the lower address first", v);
+			return CT_ERANGE;
+		}
+		if (*hi - *lo >= 65536) {
+			snprintf(err, errlen, "'%s' spans more than 65,536 addresses; split it", v);
+			return CT_ERANGE;
+		}
+		return 0;
+	}
+	if (inet_pton(AF_INET, v, &a) == 1) {
+		*lo = *hi = ntohl(a.s_addr);
+		return 0;
+	}
+dns:
+	if (is_dns_name(v))
+		return 1;
+	snprintf(err, errlen, "'%s' is not a target; write A.B.C.*, a CIDR block, A.B.C.D-E.F.G.H, A.B.C.D-N, an address or a DNS name", v);
+	return CT_EFORMAT;
+bad_range:
+	snprintf(err, errlen, "'%s' is not a range; write 10.1.2.3-10.1.2.40 or 10.1.2.3-40", v);
+	return CT_EFORMAT;
+}
+
+int ct_dconf_check_target(const char *value, char *err, size_t errlen)
+{
+	uint32_t lo, hi;
+	int r = target_range(value, &lo, &hi, err, errlen);
+
+	return r < 0 ? r : 0;
+}
+
+/* ---- the table (order = order of -T and of camtraced.conf(5)) ---- */
+
+static const struct ct_conf_opt dconf_opts[] = {
+	{ "server", CT_CONF_STRING, OFF(server), 0, 0, "",
+	  "list server to fetch the user list from (address or DNS name); set = client role too",
+	  check_name, "HOST" },
+	{ "fetch_interval", CT_CONF_DURATION, OFF(fetch_interval), MS_S, 7 * MS_D, "2h",
+	  "time between two list fetches from the server", NULL, NULL },
+	{ "listen", CT_CONF_STRING, OFF(listen), 0, 0, "0.0.0.0",
+	  "local IPv4 address for the IP Messenger UDP and TCP sockets", check_listen, "ADDRESS" },
+	{ "port", CT_CONF_INT, OFF(port), 1, 65535, "2425",
+	  "IP Messenger port (UDP and TCP)", NULL, NULL },
+	{ "user_name", CT_CONF_STRING, OFF(user_name), 0, 0, "camtraced",
+	  "the daemon's user name on the wire", check_wire_text, "NAME" },
+	{ "host_name", CT_CONF_STRING, OFF(host_name), 0, 0, NULL,
+	  "the daemon's host name on the wire (default: the machine's host name)", check_wire_text, "NAME" },
+	{ "nick", CT_CONF_STRING, OFF(nick), 0, 0, "camtraced",
+	  "nickname shown in other users' lists", check_wire_text, "NAME" },
+	{ "group", CT_CONF_STRING, OFF(group), 0, 0, "",
+	  "group name shown in other users' lists", check_wire_text, "NAME" },
+	{ "absence", CT_CONF_BOOL, OFF(absence), 0, 0, "no",
+	  "announce the daemon as absent (away)", NULL, NULL },
+	{ "absence_text", CT_CONF_STRING, OFF(absence_text), 0, 0, "",
+	  "answer to GETABSENCEINFO (empty = a default text naming camtraced)", NULL, "TEXT" },
+	{ "allow", CT_CONF_CIDRS, OFF(allow), 0, 0, NULL,
+	  "networks whose hosts may fetch the list (default: own networks, loopback and every configured site)",
+	  NULL, "CIDR" },
+	{ "notify", CT_CONF_LIST, OFF(notify), 0, 0, NULL,
+	  "other networks to announce to with BR_ENTRY (A.B.C.*, CIDR, ranges, DNS names)",
+	  ct_dconf_check_target, "TARGET" },
+	{ "notify_interval", CT_CONF_DURATION, OFF(notify_interval), 10 * MS_S, 7 * MS_D, "1h",
+	  "time between two notification rounds", NULL, NULL },
+	{ "notify_rate", CT_CONF_RATE, OFF(notify_rate), 1, 100000, "100",
+	  "packets per second sent in a notification round", NULL, NULL },
+	{ "search", CT_CONF_LIST, OFF(search), 0, 0, NULL,
+	  "ranges searched for IP Messenger hosts at start-up (same forms as notify)",
+	  ct_dconf_check_target, "TARGET" },
+	{ "search_rate", CT_CONF_RATE, OFF(search_rate), 1, 100000, "50",
+	  "probes per second sent by a search", NULL, NULL },
+	{ "list_budget", CT_CONF_INT, OFF(list_budget), 1024, 65507, "8191",
+	  "largest ANSLIST datagram in bytes (8191 keeps iptux peers working)", NULL, NULL },
+	{ "list_rate", CT_CONF_RATE, OFF(list_rate), 0, 10000, "5",
+	  "GETLIST requests answered per second from one source address", NULL, NULL },
+	{ "state_file", CT_CONF_STRING, OFF(state_file), 0, 0, CT_DCONF_DEFAULT_STATE,
+	  "where known hosts, found addresses and instability records are kept", check_abs_path, "PATH" },
+	{ "pidfile", CT_CONF_STRING, OFF(pidfile), 0, 0, CT_DCONF_DEFAULT_PIDFILE,
+	  "process id file (empty = none)", check_opt_path, "PATH" },
+	{ "log", CT_CONF_STRING, OFF(log), 0, 0, "syslog",
+	  "where logs go: syslog, stderr or an absolute file path", check_log, "DEST" },
+	{ "log_level", CT_CONF_LOGLEVEL, OFF(log_level), 0, 0, "notice",
+	  "least important messages logged", NULL, NULL },
+	{ "ctl_socket", CT_CONF_STRING, OFF(ctl_socket), 0, 0, CT_DCONF_DEFAULT_CTL,
+	  "control socket used by camtrace status, users, refresh and search", check_socket_path, "PATH" },
+	{ "ctl_group", CT_CONF_STRING, OFF(ctl_group), 0, 0, "",
+	  "group allowed to use the control socket (empty = the daemon's group)", NULL, "GROUP" },
+	{ "user", CT_CONF_STRING, OFF(user), 0, 0, NULL,
+	  "unprivileged user to run as after opening sockets (default: camtraced if it exists, else nobody)",
+	  check_user, "USER" },
+	{ "rtp_echo", CT_CONF_BOOL, OFF(rtp_echo), 0, 0, "no",
+	  "echo RTP test packets for camtrace rtp on the rtp_ports", NULL, NULL },
+	{ "rtp_ports", CT_CONF_PORTS, OFF(rtp_ports), 1, 65535, "22224-22227",
+	  "UDP ports of the RTP echo", NULL, NULL },
+};
+
+const struct ct_conf_table ct_dconf_table = { dconf_opts, CT_ARRAY_LEN(dconf_opts) };
+
+/* ---- machine-dependent defaults ---- */
+
+static void add_range_cidrs(struct ct_cidr_list *l, uint32_t lo, uint32_t hi)
+{
+	/* the smallest set of aligned blocks covering [lo, hi] */
+	while (lo <= hi) {
+		unsigned size = 0;
+		struct ct_cidr c = { .family = AF_INET };
+		uint32_t n;
+
+		while (size < 32) {
+			uint64_t blk = 1ULL << (size + 1);
+			if ((lo & (blk - 1)) != 0 || (uint64_t)lo + blk - 1 > hi)
+				break;
+			size++;
+		}
+		c.prefix = 32 - size;
+		n = htonl(lo);
+		memcpy(c.addr, &n, 4);
+		ct_cidr_list_add(l, &c);
+		if ((uint64_t)lo + (1ULL << size) > 0xffffffffULL)
+			break;
+		lo += (uint32_t)(1ULL << size);
+	}
+}
+
+static void allow_from_targets(struct ct_cidr_list *l, const struct ct_strlist *t)
+{
+	char err[256];
+
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t lo, hi;
+		if (target_range(t->v[i], &lo, &hi, err, sizeof err) == 0)
+			add_range_cidrs(l, lo, hi);
+	}
+}
+
+static void allow_own_networks(struct ct_cidr_list *l)
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa) != 0) {
+		log_warn("cannot list the local networks (%s); allow only what is configured", strerror(errno));
+		return;
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		struct ct_cidr c = { 0 };
+		const uint8_t *mask;
+		unsigned bits = 0, len;
+
+		if (!i->ifa_addr || !i->ifa_netmask)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			c.family = AF_INET;
+			memcpy(c.addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+			mask = (const uint8_t *)&((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr;
+			len = 4;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			c.family = AF_INET6;
+			memcpy(c.addr, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+			mask = (const uint8_t *)&((struct sockaddr_in6 *)(void *)i->ifa_netmask)->sin6_addr;
+			len = 16;
+		} else
+			continue;
+		for (unsigned k = 0; k < len; k++)
+			for (unsigned b = 0; b < 8; b++)
+				bits += (mask[k] >> b) & 1;
+		c.prefix = bits;
+		for (unsigned k = 0; k < len; k++)
+			c.addr[k] &= mask[k];
+		ct_cidr_list_add(l, &c);
+	}
+	freeifaddrs(ifa);
+}
+
+int ct_dconf_finalize(struct ct_daemon_conf *conf, struct ct_sbuf *errs)
+{
+	(void)errs;
+	if (!conf->host_name || !conf->host_name[0]) {
+		char h[256] = "";
+		if (gethostname(h, sizeof h - 1) != 0 || !h[0])
+			ct_strlcpy(h, "localhost", sizeof h);
+		for (char *p = h; *p; p++)
+			if (*p == ':')
+				*p = '_';
+		free(conf->host_name);
+		conf->host_name = strdup(h);
+		if (!conf->host_name)
+			return CT_ENOMEM;
+	}
+	if (!conf->user) {
+		conf->user = strdup(getpwnam("camtraced") ? "camtraced" : "nobody");
+		if (!conf->user)
+			return CT_ENOMEM;
+	}
+	if (conf->allow.n == 0) {
+		struct ct_cidr lo4, lo6;
+		conf->allow_auto = 1;
+		ct_cidr_parse("127.0.0.0/8", &lo4);
+		ct_cidr_parse("::1/128", &lo6);
+		ct_cidr_list_add(&conf->allow, &lo4);
+		ct_cidr_list_add(&conf->allow, &lo6);
+		allow_own_networks(&conf->allow);
+		allow_from_targets(&conf->allow, &conf->notify);
+		allow_from_targets(&conf->allow, &conf->search);
+		if (conf->server && conf->server[0]) {
+			struct ct_strlist one = { 1, &conf->server };
+			allow_from_targets(&conf->allow, &one);
+		}
+	}
+	return 0;
+}
+
+int ct_dconf_load(struct ct_daemon_conf *conf, const char *path, struct ct_sbuf *errs)
+{
+	int r, r2;
+
+	memset(conf, 0, sizeof *conf);
+	r = ct_conf_defaults(&ct_dconf_table, conf, errs);
+	if (r == 0 && path)
+		r = ct_conf_parse_file(&ct_dconf_table, conf, path, errs);
+	r2 = ct_dconf_finalize(conf, errs);
+	return r ? r : r2;
+}
+
+void ct_dconf_print(const struct ct_daemon_conf *conf, struct ct_sbuf *out)
+{
+	ct_sbuf_adds(out, "# camtraced effective configuration (defaults included)\n");
+	ct_conf_print(&ct_dconf_table, conf, out);
+	if (conf->allow_auto)
+		ct_sbuf_adds(out, "# allow above was computed: own networks, loopback and the configured sites\n");
+}
+
+void ct_dconf_free(struct ct_daemon_conf *conf)
+{
+	ct_conf_free(&ct_dconf_table, conf);
+	conf->allow_auto = 0;
+}

@@ -1,0 +1,269 @@
+/* t-conf.c: unit tests for the configuration engine and camtraced's keyword table (good file, errors, -T). */
+#include "config.h"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tap.h"
+#include "err.h"
+#include "log.h"
+#include "conf.h"
+#include "dconf.h"
+
+static const char good[] =
+	"# a comment\n"
+	"\n"
+	"server = listsrv.example.org\n"
+	"fetch_interval = 1h30m   # trailing comment\n"
+	"listen = 192.0.2.1\n"
+	"port = 2426\n"
+	"user_name = srv\r\n"
+	"host_name = box\n"
+	"nick = \"Central # list\"\n"
+	"group = ops\n"
+	"absence = yes\n"
+	"allow = 10.0.0.0/8, 192.168.7.0/24\n"
+	"allow = 2001:db8::/32\n"
+	"notify = 192.168.1.*\n"
+	"notify = 10.1.0.0/24 10.2.0.5-10.2.0.9, site-b.example.org\n"
+	"notify_interval = 30m\n"
+	"notify_rate = 20/s\n"
+	"search = 10.3.0.1-40\n"
+	"search_rate = 600/m\n"
+	"list_budget = 4096\n"
+	"list_rate = 30/m\n"
+	"state_file = /tmp/x/state.json\n"
+	"pidfile =\n"
+	"log = stderr\n"
+	"log_level = debug\n"
+	"ctl_socket = /tmp/x/ctl.sock\n"
+	"user = daemon\n"
+	"rtp_echo = on\n"
+	"rtp_ports = 30000-30003\n";
+
+static int has(const struct ct_sbuf *b, const char *s)
+{
+	return b->p && strstr(b->p, s) != NULL;
+}
+
+/* Parses text over defaults and returns the error text (static buffer). */
+static const char *errors_of(const char *text, int *rc)
+{
+	static char out[4096];
+	struct ct_daemon_conf c;
+	struct ct_sbuf e;
+
+	memset(&c, 0, sizeof c);
+	ct_sbuf_init(&e);
+	ct_conf_defaults(&ct_dconf_table, &c, &e);
+	*rc = ct_conf_parse_text(&ct_dconf_table, &c, "t.conf", text, strlen(text), &e);
+	snprintf(out, sizeof out, "%s", e.p ? e.p : "");
+	ct_sbuf_fini(&e);
+	ct_dconf_free(&c);
+	return out;
+}
+
+static void error_case(const char *text, const char *want, const char *what)
+{
+	int rc;
+	const char *e = errors_of(text, &rc);
+
+	if (!ok(rc == CT_ECONFIG && strstr(e, want) != NULL, "error: %s", what))
+		printf("#   rc %d, errors: %s#   wanted: %s\n", rc, e, want);
+}
+
+int main(void)
+{
+	struct ct_daemon_conf c, c2;
+	struct ct_sbuf e, out;
+	struct in_addr a;
+	uint64_t ms;
+	char path[] = "/tmp/t-conf-XXXXXX";
+	int fd, rc;
+	FILE *fp;
+
+	ct_log_set_level(CT_LOG_ERR);
+
+	/* durations */
+	is_int(ct_conf_parse_duration("2h", &ms), 0, "2h parses");
+	is_int(ms, 7200000, "2h = 7,200,000 ms");
+	ct_conf_parse_duration("1h30m", &ms);
+	is_int(ms, 5400000, "1h30m");
+	ct_conf_parse_duration("45", &ms);
+	is_int(ms, 45000, "bare number is seconds");
+	ct_conf_parse_duration("250ms", &ms);
+	is_int(ms, 250, "250ms");
+	is_int(ct_conf_parse_duration("2x", &ms), CT_EFORMAT, "bad unit refused");
+	is_int(ct_conf_parse_duration("h", &ms), CT_EFORMAT, "unit without number refused");
+	is_int(ct_conf_parse_duration("99999999999999999999s", &ms), CT_ERANGE, "overflow refused");
+
+	/* defaults */
+	memset(&c, 0, sizeof c);
+	ct_sbuf_init(&e);
+	is_int(ct_dconf_load(&c, NULL, &e), 0, "built-in defaults load");
+	is_int(c.port, 2425, "default port 2425");
+	is_int(c.fetch_interval, 7200000, "default fetch_interval 2h");
+	is_int(c.notify_interval, 3600000, "default notify_interval 1h");
+	is_int((long long)c.notify_rate, 100, "default notify_rate 100/s");
+	is_int(c.list_budget, 8191, "default list_budget 8191");
+	is_str(c.listen, "0.0.0.0", "default listen");
+	is_str(c.user_name, "camtraced", "default user_name");
+	is_str(c.nick, "camtraced", "default nick");
+	is_str(c.group, "", "default group empty");
+	ok(c.host_name && c.host_name[0], "host_name from gethostname()");
+	ok(c.user && (strcmp(c.user, "camtraced") == 0 || strcmp(c.user, "nobody") == 0), "default user");
+	is_int(c.rtp_ports.lo, 22224, "rtp_ports low");
+	is_int(c.rtp_ports.hi, 22227, "rtp_ports high");
+	is_int(c.log_level, CT_LOG_NOTICE, "default log_level notice");
+	ok(c.allow_auto && c.allow.n >= 2, "allow computed (loopback at least)");
+	inet_pton(AF_INET, "127.0.0.1", &a);
+	ok(ct_cidr_list_contains(&c.allow, AF_INET, &a), "computed allow has loopback");
+	ok(strstr(c.ctl_socket, "/camtraced/ctl.sock") != NULL, "default ctl socket path");
+	ct_dconf_free(&c);
+
+	/* a good file covering every keyword */
+	fd = mkstemp(path);
+	ok(fd >= 0, "temp file");
+	fp = fdopen(fd, "w");
+	fputs(good, fp);
+	fclose(fp);
+	ct_sbuf_reset(&e);
+	rc = ct_dconf_load(&c, path, &e);
+	if (!ok(rc == 0, "good file loads"))
+		printf("# %s", e.p ? e.p : "");
+	is_str(c.server, "listsrv.example.org", "server");
+	is_int(c.fetch_interval, 5400000, "fetch_interval 1h30m with trailing comment");
+	is_str(c.listen, "192.0.2.1", "listen");
+	is_int(c.port, 2426, "port");
+	is_str(c.user_name, "srv", "CRLF line ending stripped");
+	is_str(c.nick, "Central # list", "quoted value keeps #");
+	is_int(c.absence, 1, "absence yes");
+	is_int(c.allow.n, 3, "allow: first line replaces default, second appends");
+	is_int(c.allow_auto, 0, "allow not computed when configured");
+	inet_pton(AF_INET, "10.200.3.4", &a);
+	ok(ct_cidr_list_contains(&c.allow, AF_INET, &a), "10.200.3.4 allowed by 10.0.0.0/8");
+	inet_pton(AF_INET, "192.168.8.1", &a);
+	ok(!ct_cidr_list_contains(&c.allow, AF_INET, &a), "192.168.8.1 not allowed");
+	is_int(c.notify.n, 4, "notify: four targets over two lines");
+	is_str(c.notify.v[3], "site-b.example.org", "DNS name target kept");
+	is_int((long long)(c.search_rate + 0.5), 10, "600/m = 10/s");
+	is_int((long long)(c.list_rate * 2 + 0.5), 1, "30/m = 0.5/s");
+	is_str(c.pidfile, "", "empty pidfile = none");
+	is_int(c.log_level, CT_LOG_DEBUG, "log_level debug");
+	is_int(c.rtp_echo, 1, "rtp_echo on");
+	is_int(c.rtp_ports.lo, 30000, "rtp_ports");
+
+	/* -T output: every key, and it parses back to the same config */
+	ct_sbuf_init(&out);
+	ct_dconf_print(&c, &out);
+	for (size_t i = 0; i < ct_dconf_table.n; i++) {
+		char k[80];
+		snprintf(k, sizeof k, "\n%s = ", ct_dconf_table.opts[i].name);
+		if (!ok(has(&out, k), "-T prints %s", ct_dconf_table.opts[i].name))
+			printf("# %s", out.p);
+	}
+	ok(has(&out, "fetch_interval = 1h30m\n"), "-T prints durations in units");
+	ok(has(&out, "nick = \"Central # list\"\n"), "-T quotes values that need it");
+	ok(has(&out, "list_rate = 30/m\n"), "-T prints fractional rates per minute");
+	memset(&c2, 0, sizeof c2);
+	ct_sbuf_reset(&e);
+	ct_conf_defaults(&ct_dconf_table, &c2, &e);
+	rc = ct_conf_parse_text(&ct_dconf_table, &c2, "-T", out.p, out.len, &e);
+	if (!ok(rc == 0, "-T output parses back"))
+		printf("# %s", e.p ? e.p : "");
+	{
+		struct ct_sbuf out2;
+		ct_sbuf_init(&out2);
+		ct_dconf_finalize(&c2, &e);
+		ct_dconf_print(&c2, &out2);
+		ok(out2.p && strcmp(out.p, out2.p) == 0, "-T of the re-parsed output is identical");
+		ct_sbuf_fini(&out2);
+	}
+	ct_dconf_free(&c2);
+	ct_dconf_free(&c);
+	ct_sbuf_fini(&out);
+
+	/* every error class, each with file:line */
+	error_case("prot = 1\n", "t.conf:1: unknown keyword 'prot'; did you mean 'port'?", "unknown keyword with suggestion");
+	error_case("\n\nfetch_intervall = 2h\n", "t.conf:3: unknown keyword 'fetch_intervall'; did you mean 'fetch_interval'?",
+		"misspelt long keyword");
+	error_case("notfiy_rate = 5\n", "did you mean 'notify_rate'?", "transposed letters");
+	error_case("zzzzzz = 1\n", "t.conf:1: unknown keyword 'zzzzzz'; see camtraced.conf(5)", "unknown keyword, no suggestion");
+	error_case("port 2425\n", "t.conf:1: missing '=' after 'port'", "missing =");
+	error_case("= 5\n", "t.conf:1: expected 'keyword = value'", "no keyword");
+	error_case("port = 70000\n", "t.conf:1: port must be between 1 and 65535", "int out of range");
+	error_case("port = twelve\n", "t.conf:1: 'twelve' is not a whole number", "int not a number");
+	error_case("port =\n", "t.conf:1: port needs a value", "empty value");
+	error_case("absence = maybe\n", "t.conf:1: 'maybe' is not yes or no", "bad bool");
+	error_case("fetch_interval = 2 hours\n", "is not a duration such as 30s", "bad duration");
+	error_case("fetch_interval = 0s\n", "fetch_interval must be between 1s and 7d", "duration out of range");
+	error_case("notify_rate = fast\n", "is not a rate", "bad rate");
+	error_case("notify_rate = 0\n", "notify_rate must be between 1 and 100000 per second", "rate out of range");
+	error_case("log_level = loud\n", "'loud' is not a log level", "bad log level");
+	error_case("allow = 10.0.0.0/33\n", "prefix length too long", "bad CIDR prefix");
+	error_case("allow = 10.0.0.300\n", "'10.0.0.300' is not an address or network", "bad CIDR address");
+	error_case("notify = 192.168.1\n", "'192.168.1' is not a target", "bad notify target");
+	error_case("notify = 10.0.0.0/8\n", "too large; use /16 or smaller", "notify block too large");
+	error_case("notify = 10.0.0.9-10.0.0.1\n", "ends before it starts", "reversed range");
+	error_case("search = 10.0.0.1-300\n", "is not a range", "bad short range");
+	error_case("rtp_ports = 5-2\n", "ports must be 1-65535 with the lower one first", "reversed port range");
+	error_case("rtp_ports = abc\n", "is not a port", "bad port range");
+	error_case("state_file = relative/state.json\n", "is not an absolute path", "relative path");
+	error_case("ctl_socket = /tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/c.sock\n",
+		"unix sockets allow at most", "socket path too long");
+	error_case("log = journal\n", "log must be 'syslog', 'stderr' or an absolute file path", "bad log destination");
+	error_case("listen = any\n", "listen wants a local IPv4 address", "bad listen");
+	error_case("nick = a:b\n", "':' separates the fields", "colon in a wire name");
+	error_case("server = 10.0.0.999\n", "neither an IPv4 address nor a DNS name", "bad server");
+	error_case("nick = \"open\n", "missing closing '\"'", "unterminated quote");
+	error_case("nick = \"a\" b\n", "unexpected text after the quoted value", "text after quote");
+	{
+		const char *two = errors_of("port = 0\nlisten = x\n", &rc);
+		ok(strstr(two, "t.conf:1:") && strstr(two, "t.conf:2:"), "every bad line reported, not only the first");
+	}
+	{
+		char text[] = "port = 1\0\n";
+		struct ct_daemon_conf t;
+		memset(&t, 0, sizeof t);
+		ct_sbuf_reset(&e);
+		ct_conf_defaults(&ct_dconf_table, &t, &e);
+		rc = ct_conf_parse_text(&ct_dconf_table, &t, "t.conf", text, sizeof text - 1, &e);
+		ok(rc == CT_ECONFIG && has(&e, "t.conf:1: NUL byte"), "NUL byte in a line reported");
+		ct_dconf_free(&t);
+	}
+
+	/* missing file */
+	ct_sbuf_reset(&e);
+	rc = ct_dconf_load(&c, "/nonexistent/camtraced.conf", &e);
+	ok(rc == CT_ESYS && has(&e, "/nonexistent/camtraced.conf: cannot open: No such file"), "missing file reported");
+	ct_dconf_free(&c);
+
+	/* ct_conf_set */
+	{
+		char err[256];
+		memset(&c, 0, sizeof c);
+		ct_conf_defaults(&ct_dconf_table, &c, NULL);
+		is_int(ct_conf_set(&ct_dconf_table, &c, "port", "3000", err, sizeof err), 0, "conf_set port");
+		is_int(c.port, 3000, "conf_set applied");
+		is_int(ct_conf_set(&ct_dconf_table, &c, "lisen", "1.2.3.4", err, sizeof err), CT_ENOTFOUND, "conf_set unknown");
+		ok(strstr(err, "did you mean 'listen'") != NULL, "conf_set suggests");
+		ct_dconf_free(&c);
+	}
+
+	/* CIDR helpers */
+	{
+		struct ct_cidr cd;
+		char buf[64];
+		is_int(ct_cidr_parse("192.168.1.77/24", &cd), 0, "cidr with host bits");
+		ct_cidr_format(&cd, buf, sizeof buf);
+		is_str(buf, "192.168.1.0/24", "host bits cleared");
+		is_int(ct_cidr_parse("10.0.0.1", &cd), 0, "bare address");
+		is_int(cd.prefix, 32, "bare address is /32");
+		is_int(ct_cidr_parse("::1/129", &cd), CT_ERANGE, "v6 prefix too long");
+	}
+
+	unlink(path);
+	ct_sbuf_fini(&e);
+	return tap_done();
+}

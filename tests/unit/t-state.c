@@ -1,0 +1,292 @@
+/* t-state.c: unit tests for the state file: atomic save, reload, bad/foreign/other-version files moved aside, kill -9. */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "tap.h"
+#include "err.h"
+#include "evloop.h"
+#include "log.h"
+#include "state.h"
+
+static char dir[] = "/tmp/t-state-XXXXXX";
+static char path[256];
+static int64_t saved_value = 41, loaded_value = -1;
+
+static struct ct_json *save_hosts(void *ud)
+{
+	struct ct_json *o = ct_json_obj();
+
+	(void)ud;
+	ct_json_add_int(o, "value", saved_value);
+	ct_json_add_str(o, "name", "caf\xc3\xa9");
+	return o;
+}
+
+static int load_hosts(const struct ct_json *v, void *ud)
+{
+	(void)ud;
+	return ct_json_get_i64(v, "value", &loaded_value);
+}
+
+static void put(const char *p, const char *text)
+{
+	FILE *fp = fopen(p, "w");
+
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static char *slurp(const char *p)
+{
+	static char buf[65536];
+	FILE *fp = fopen(p, "r");
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static int count_entries(const char *prefix)
+{
+	char sdir[300];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(sdir, sizeof sdir, "%s/sub/dir", dir);
+	d = opendir(sdir);
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A file that is not good gets moved aside with the given tag and its content kept. */
+static void moved_case(const char *content, const char *tag, const char *what)
+{
+	struct ct_state *st;
+	int r;
+	char *back;
+
+	put(path, content);
+	ct_state_new(&st, path);
+	ct_state_register(st, "hosts", save_hosts, load_hosts, NULL);
+	r = ct_state_load(st);
+	is_int(r, CT_EFORMAT, "%s: load reports a bad file", what);
+	ok(strstr(ct_state_moved_to(st), tag) != NULL, "%s: moved aside as %s (%s)", what, tag, ct_state_moved_to(st));
+	ok(access(path, F_OK) != 0, "%s: original path is free", what);
+	back = slurp(ct_state_moved_to(st));
+	ok(back && strcmp(back, content) == 0, "%s: content kept intact", what);
+	ok(strstr(ct_state_error(st), "kept it as") != NULL, "%s: error names where it went", what);
+	is_int(ct_state_save(st), 0, "%s: a fresh save works afterwards", what);
+	unlink(ct_state_moved_to(st));
+	ct_state_free(st);
+}
+
+/* Child: saves seq 1, 2, 3... forever, writing each completed seq to fd after the save. */
+static void writer(int fd)
+{
+	struct ct_state *st;
+	char pad[3000];
+
+	ct_state_new(&st, path);
+	memset(pad, 'x', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	for (int64_t seq = 1;; seq++) {
+		struct ct_json *s = ct_json_obj(), *d = ct_json_add_obj(s, "data");
+		ct_json_add_int(d, "n", seq);
+		/* payload whose length depends on n: a torn file could not pass the check */
+		ct_json_add_strn(d, "pad", pad, (size_t)(seq * 37 % 2999));
+		if (ct_state_write(st, s) != 0)
+			_exit(3);
+		ct_json_free(s);
+		if (write(fd, &seq, sizeof seq) != sizeof seq)
+			_exit(4);
+	}
+}
+
+static void kill9_test(void)
+{
+	int rounds = 25, good = 0, saved_rounds = 0, bad_before = count_entries("state.json.bad");
+
+	unlink(path);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (int i = 0; i < rounds; i++) {
+		int p[2];
+		pid_t pid;
+		int64_t acked = 0, v, got = -1;
+		struct ct_state *st;
+		struct ct_json *secs = NULL;
+		const struct ct_json *d;
+		const char *pad;
+		int r;
+
+		if (pipe(p) != 0)
+			break;
+		pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			writer(p[1]);
+		}
+		close(p[1]);
+		/* odd rounds: wait for a first completed save, so some kills surely land mid-stream */
+		if ((i & 1) && read(p[0], &v, sizeof v) == sizeof v)
+			acked = v;
+		usleep((useconds_t)(rand() % 15000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		while (read(p[0], &v, sizeof v) == sizeof v)
+			acked = v;
+		close(p[0]);
+		ct_state_new(&st, path);
+		r = ct_state_read(st, &secs);
+		d = ct_json_get(secs, "data");
+		pad = ct_json_get_str(d, "pad");
+		if (r == 0 && ct_json_get_i64(d, "n", &got) == 0 && pad && strlen(pad) == (size_t)(got * 37 % 2999) &&
+		    (got == acked || got == acked + 1)) {
+			good++; /* the last acknowledged save, or one that completed just before the kill */
+			saved_rounds += acked > 0;
+		} else if (r == CT_ENOTFOUND && acked == 0) {
+			good++; /* killed before the first save completed */
+		} else
+			printf("# round %d: r=%d (%s) acked=%lld file n=%lld\n", i, r, ct_state_error(st),
+				(long long)acked, (long long)got);
+		ct_json_free(secs);
+		ct_state_free(st);
+		unlink(path); /* the next writer restarts at 1 */
+	}
+	is_int(good, rounds, "kill -9 at random moments: the file always parses and holds the last completed save");
+	ok(saved_rounds > 0, "some rounds were killed after saves had completed (%d of %d)", saved_rounds, rounds);
+	is_int(count_entries("state.json.bad") - bad_before, 0, "kill -9 never produced a bad file");
+}
+
+int main(void)
+{
+	struct ct_state *st, *st2;
+	struct ct_evloop *ev;
+	char *text;
+	int r;
+
+	ct_log_set_level(CT_LOG_ERR);
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof path, "%s/sub/dir/state.json", dir);
+
+	is_int(ct_state_new(&st, path), 0, "new handle");
+	is_int(ct_state_register(st, "hosts", save_hosts, load_hosts, NULL), 0, "register a section");
+	is_int(ct_state_load(st), CT_ENOTFOUND, "no file yet: fresh start");
+	is_int(ct_state_save(st), 0, "save creates missing directories");
+	text = slurp(path);
+	ok(text && strstr(text, "\"format\":\"camtraced-state\"") && strstr(text, "\"version\":1"),
+		"file is versioned and says what it is");
+	ok(text && strstr(text, "\"value\":41"), "section content saved");
+	{
+		char tmp[300];
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		ok(access(tmp, F_OK) != 0, "no temporary file left behind");
+	}
+	{
+		struct stat sb;
+		stat(path, &sb);
+		is_int(sb.st_mode & 0777, 0640, "state file mode 0640");
+	}
+	saved_value = 42;
+	is_int(ct_state_save(st), 0, "second save");
+	is_int(ct_state_saves(st), 2, "two saves counted");
+
+	ct_state_new(&st2, path);
+	ct_state_register(st2, "hosts", save_hosts, load_hosts, NULL);
+	is_int(ct_state_load(st2), 0, "reload");
+	is_int(loaded_value, 42, "reloaded the last saved value");
+	is_int(ct_state_save(st2), 0, "save from the reloaded handle");
+	text = slurp(path);
+	ok(text && strstr(text, "\"seq\":3"), "sequence continues across restarts");
+	ct_state_free(st2);
+
+	/* a section the loader rejects does not block the rest */
+	put(path, "{\"format\":\"camtraced-state\",\"version\":1,\"seq\":9,\"sections\":{\"hosts\":{\"value\":\"x\"}}}");
+	loaded_value = -1;
+	is_int(ct_state_load(st), 0, "file with a bad section still loads");
+	is_int(loaded_value, -1, "bad section skipped");
+
+	/* bad, foreign and other-version files */
+	moved_case("{\"format\":\"camtraced-state\",\"version\":1,\"sections\":{", ".bad-", "truncated JSON");
+	moved_case("", ".bad-", "empty file");
+	moved_case("[1,2,3]", ".bad-", "JSON array");
+	moved_case("{\"some\":\"other program\"}", ".foreign-", "foreign JSON file");
+	moved_case("{\"format\":\"camtraced-state\",\"version\":99,\"sections\":{}}", ".v99-", "newer version");
+	moved_case("{\"format\":\"camtraced-state\",\"sections\":{}}", ".bad-", "missing version");
+	moved_case("{\"format\":\"camtraced-state\",\"version\":1}", ".bad-", "missing sections");
+	{
+		/* two bad files in the same second both survive */
+		put(path, "junk1");
+		ct_state_load(st);
+		put(path, "junk2");
+		ct_state_load(st);
+		is_int(count_entries("state.json.bad-"), 2, "two bad files in one second: both kept");
+	}
+
+	/* a bad file that cannot be moved aside is never overwritten */
+	if (geteuid() != 0) {
+		char sdir[300];
+		snprintf(sdir, sizeof sdir, "%s/sub/dir", dir);
+		put(path, "precious but broken");
+		chmod(sdir, 0500);
+		r = ct_state_load(st);
+		is_int(r, CT_ESYS, "unmovable bad file: load fails");
+		is_int(ct_state_save(st), CT_ESTATE, "... and saving refuses to overwrite it");
+		chmod(sdir, 0700);
+		ok(strcmp(slurp(path), "precious but broken") == 0, "... and the file is untouched");
+		unlink(path);
+		is_int(ct_state_load(st), CT_ENOTFOUND, "once removed by hand, fresh start");
+	} else {
+		for (int i = 0; i < 4; i++)
+			ok(1, "# SKIP permission test needs a non-root user");
+	}
+
+	/* debounced saves on the event loop */
+	ct_evloop_new(&ev);
+	ct_state_attach(st, ev, 20);
+	{
+		uint64_t before = ct_state_saves(st);
+		ct_state_touch(st);
+		ct_state_touch(st);
+		ct_state_touch(st);
+		for (int i = 0; i < 50 && ct_state_saves(st) == before; i++)
+			ct_evloop_run_once(ev, 100);
+		is_int(ct_state_saves(st) - before, 1, "three touches, one save");
+		is_int(ct_state_flush(st), 0, "flush with nothing dirty");
+		is_int(ct_state_saves(st) - before, 1, "... saves nothing");
+		ct_state_touch(st);
+		is_int(ct_state_flush(st), 0, "flush when dirty");
+		is_int(ct_state_saves(st) - before, 2, "... saves now");
+	}
+	ct_state_free(st);
+	ct_evloop_free(ev);
+
+	kill9_test();
+
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return tap_done();
+}
