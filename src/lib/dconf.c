@@ -15,6 +15,7 @@
 #include "err.h"
 #include "log.h"
 #include "util.h"
+#include "targets.h"
 #include "dconf.h"
 
 #define OFF(f) offsetof(struct ct_daemon_conf, f)
@@ -129,88 +130,15 @@ static int check_user(const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* Parses a target into an IPv4 range [lo, hi] (host order); 1 = DNS name, 0 = range, <0 = bad. */
-static int target_range(const char *v, uint32_t *lo, uint32_t *hi, char *err, size_t errlen)
-{
-	char buf[64];
-	const char *dash = strchr(v, '-');
-	struct in_addr a, b;
-	size_t len = strlen(v);
-
-	if (len >= sizeof buf)
-		goto dns;
-	memcpy(buf, v, len + 1);
-	if (len > 2 && strcmp(buf + len - 2, ".*") == 0) {
-		strcpy(buf + len - 2, ".0");
-		if (inet_pton(AF_INET, buf, &a) != 1) {
-			snprintf(err, errlen, "'%s': the wildcard form is A.B.C.* (three numbers, then *)", v);
-			return CT_EFORMAT;
-		}
-		*lo = ntohl(a.s_addr) + 1;
-		*hi = ntohl(a.s_addr) + 254;
-		return 0;
-	}
-	if (strchr(v, '/')) {
-		struct ct_cidr c;
-		int r = ct_cidr_parse(v, &c);
-		if (r != 0 || c.family != AF_INET) {
-			snprintf(err, errlen, "'%s' is not an IPv4 network such as 192.168.2.0/24", v);
-			return CT_EFORMAT;
-		}
-		if (c.prefix < 16) {
-			snprintf(err, errlen, "'%s' is too large; use /16 or smaller blocks (at most 65,536 addresses)", v);
-			return CT_ERANGE;
-		}
-		memcpy(&a.s_addr, c.addr, 4);
-		*lo = ntohl(a.s_addr);
-		*hi = *lo + (c.prefix == 32 ? 0 : (uint32_t)((1u << (32 - c.prefix)) - 1));
-		return 0;
-	}
-	if (dash) {
-		buf[dash - v] = '\0';
-		if (inet_pton(AF_INET, buf, &a) != 1) {
-			if (is_dns_name(v))
-				return 1;
-			goto bad_range;
-		}
-		if (inet_pton(AF_INET, dash + 1, &b) != 1) {
-			uint32_t last;
-			if (ct_parse_u32(dash + 1, strlen(dash + 1), 10, &last) != 0 || last > 255)
-				goto bad_range;
-			b.s_addr = htonl((ntohl(a.s_addr) & 0xffffff00u) | last);
-		}
-		*lo = ntohl(a.s_addr);
-		*hi = ntohl(b.s_addr);
-		if (*lo > *hi) {
-			snprintf(err, errlen, "'%s': the range ends before it starts; write the lower address first", v);
-			return CT_ERANGE;
-		}
-		if (*hi - *lo >= 65536) {
-			snprintf(err, errlen, "'%s' spans more than 65,536 addresses; split it", v);
-			return CT_ERANGE;
-		}
-		return 0;
-	}
-	if (inet_pton(AF_INET, v, &a) == 1) {
-		*lo = *hi = ntohl(a.s_addr);
-		return 0;
-	}
-dns:
-	if (is_dns_name(v))
-		return 1;
-	snprintf(err, errlen, "'%s' is not a target; write A.B.C.*, a CIDR block, A.B.C.D-E.F.G.H, A.B.C.D-N, an address or a DNS name", v);
-	return CT_EFORMAT;
-bad_range:
-	snprintf(err, errlen, "'%s' is not a range; write 10.1.2.3-10.1.2.40 or 10.1.2.3-40", v);
-	return CT_EFORMAT;
-}
-
 int ct_dconf_check_target(const char *value, char *err, size_t errlen)
 {
-	uint32_t lo, hi;
-	int r = target_range(value, &lo, &hi, err, errlen);
+	struct ct_targets ts;
+	int r;
 
-	return r < 0 ? r : 0;
+	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+	r = ct_targets_add(&ts, value, err, errlen);
+	ct_targets_fini(&ts);
+	return r;
 }
 
 /* ---- the table (order = order of -T and of camtraced.conf(5)) ---- */
@@ -307,13 +235,31 @@ static void add_range_cidrs(struct ct_cidr_list *l, uint32_t lo, uint32_t hi)
 
 static void allow_from_targets(struct ct_cidr_list *l, const struct ct_strlist *t)
 {
+	struct ct_targets ts;
 	char err[256];
 
-	for (size_t i = 0; i < t->n; i++) {
-		uint32_t lo, hi;
-		if (target_range(t->v[i], &lo, &hi, err, sizeof err) == 0)
+	ct_targets_init(&ts, (size_t)-1);
+	for (size_t i = 0; i < t->n; i++)
+		if (ct_targets_add(&ts, t->v[i], err, sizeof err) != 0)
+			log_debug("allow: %s", err);
+	for (size_t i = 0; i < ts.n; i++) {
+		if (ts.v[i].kind == CT_TARGET_V4) {
+			uint32_t lo = ts.v[i].lo, hi = ts.v[i].hi;
+			uint64_t size = (uint64_t)hi - lo + 3;
+			/* a.b.c.* and CIDR items leave out network and broadcast: allow the whole block */
+			if (lo > 0 && hi < 0xffffffffu && (size & (size - 1)) == 0 && ((lo - 1) & (size - 1)) == 0) {
+				lo--;
+				hi++;
+			}
 			add_range_cidrs(l, lo, hi);
+		}
+		else if (ts.v[i].kind == CT_TARGET_V6) {
+			struct ct_cidr c = { .family = AF_INET6, .prefix = ts.v[i].plen6 };
+			memcpy(c.addr, ts.v[i].ip6, 16);
+			ct_cidr_list_add(l, &c);
+		}
 	}
+	ct_targets_fini(&ts);
 }
 
 static void allow_own_networks(struct ct_cidr_list *l)

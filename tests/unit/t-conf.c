@@ -122,6 +122,23 @@ int main(void)
 	ok(strstr(c.ctl_socket, "/camtraced/ctl.sock") != NULL, "default ctl socket path");
 	ct_dconf_free(&c);
 
+	/* computed allow covers the configured sites as whole blocks */
+	{
+		const char *txt = "notify = 192.168.5.*\nsearch = 10.7.0.0/16\nserver = 172.16.0.9\n";
+		struct ct_sbuf o;
+		memset(&c, 0, sizeof c);
+		ct_sbuf_reset(&e);
+		ct_conf_defaults(&ct_dconf_table, &c, &e);
+		ct_conf_parse_text(&ct_dconf_table, &c, "t.conf", txt, strlen(txt), &e);
+		ct_dconf_finalize(&c, &e);
+		ct_sbuf_init(&o);
+		ct_conf_format(ct_conf_find(&ct_dconf_table, "allow"), &c, &o);
+		ok(o.p && strstr(o.p, "192.168.5.0/24") && strstr(o.p, "10.7.0.0/16") && strstr(o.p, "172.16.0.9/32"),
+			"computed allow: %s", o.p ? o.p : "");
+		ct_sbuf_fini(&o);
+		ct_dconf_free(&c);
+	}
+
 	/* a good file covering every keyword */
 	fd = mkstemp(path);
 	ok(fd >= 0, "temp file");
@@ -203,10 +220,11 @@ int main(void)
 	error_case("log_level = loud\n", "'loud' is not a log level", "bad log level");
 	error_case("allow = 10.0.0.0/33\n", "prefix length too long", "bad CIDR prefix");
 	error_case("allow = 10.0.0.300\n", "'10.0.0.300' is not an address or network", "bad CIDR address");
-	error_case("notify = 192.168.1\n", "'192.168.1' is not a target", "bad notify target");
-	error_case("notify = 10.0.0.0/8\n", "too large; use /16 or smaller", "notify block too large");
+	error_case("notify = 192.168.1\n", "t.conf:1: target '192.168.1': not an address", "bad notify target");
+	error_case("notify = 10.0.0.0/8\n", "makes more than 65536 addresses", "notify block too large");
 	error_case("notify = 10.0.0.9-10.0.0.1\n", "ends before it starts", "reversed range");
-	error_case("search = 10.0.0.1-300\n", "is not a range", "bad short range");
+	error_case("search = 10.0.0.1-300\n", "a range is a.b.c.d-e.f.g.h or a.b.c.d-N", "bad short range");
+	error_case("notify = 10.9.*.*\n", "a wildcard is allowed only as the whole 4th octet", "bad wildcard");
 	error_case("rtp_ports = 5-2\n", "ports must be 1-65535 with the lower one first", "reversed port range");
 	error_case("rtp_ports = abc\n", "is not a port", "bad port range");
 	error_case("state_file = relative/state.json\n", "is not an absolute path", "relative path");
