@@ -1,0 +1,568 @@
+/* cmd-sniff.c: `camtrace sniff`: the packet trace: capture or read pcap, decode, match, count, write pcap. */
+#include "config.h"
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include "capture.h"
+#include "clock.h"
+#include "cmd.h"
+#include "decode.h"
+#include "decode-ipmsg.h"
+#include "err.h"
+#include "match.h"
+#include "out.h"
+#include "rtpstat.h"
+#include "sniff-out.h"
+#include "util.h"
+
+struct sniff {
+	struct ct_cli *cli;
+	const char *rfile, *wfile, *iface, *user;
+	uint64_t count;          /* stop after this many packets (0 = no limit) */
+	double duration;         /* stop after this many seconds (0 = no limit) */
+	double answer_timeout;
+	uint16_t rtp_lo, rtp_hi;
+	uint32_t rtp_clock;
+	int no_default_filter;
+	int quiet;
+	struct ct_sbuf filter;
+	struct ct_capture *cap;
+	struct ct_pcapw *w;
+	struct ct_decoder dec;
+	struct ct_dipmsg ipm;
+	struct ct_rtpstat rtp;
+	struct ct_match *match;
+	struct sniff_out out;
+	uint64_t kinds[CT_DK_OTHER + 1];
+	uint64_t ipmsg_bad, unanswered;
+	int64_t last_ts_ns;      /* capture time of the last packet */
+	uint64_t last_mono_ns;   /* monotonic time when it was seen */
+};
+
+static volatile sig_atomic_t got_stop, got_usr1;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_stop = 1;
+}
+
+static int parse_rtp_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	const char *dash = strchr(s, '-');
+	uint32_t a, b;
+
+	if (dash) {
+		if (ct_parse_u32(s, (size_t)(dash - s), 10, &a) || ct_parse_u32(dash + 1, strlen(dash + 1), 10, &b))
+			return -1;
+	} else {
+		if (ct_parse_u32(s, strlen(s), 10, &a))
+			return -1;
+		b = a;
+	}
+	if (a < 1 || b > 65535 || a > b)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The default filter: IPMsg UDP/TCP, the RTP range, ICMP errors quoting those ports, fragments. */
+static void build_filter(struct sniff *s, int argc, char **argv)
+{
+	struct ct_sbuf *f = &s->filter;
+	unsigned lo = s->rtp_lo, hi = s->rtp_hi;
+
+	if (!s->no_default_filter) {
+		ct_sbuf_printf(f, "(udp port 2425 or tcp port 2425 or udp portrange %u-%u"
+			" or (icmp and (icmp[0] == 3 or icmp[0] == 4 or icmp[0] == 5 or icmp[0] == 11 or icmp[0] == 12)"
+			" and (icmp[8 + ((icmp[8] & 0xf) * 4):2] == 2425 or icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] == 2425"
+			" or (icmp[8 + ((icmp[8] & 0xf) * 4):2] >= %u and icmp[8 + ((icmp[8] & 0xf) * 4):2] <= %u)"
+			" or (icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] >= %u and icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] <= %u)))"
+			" or (icmp6 and ip6[40] < 128)"
+			" or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44))",
+			lo, hi, lo, hi, lo, hi);
+	}
+	if (argc > 0) {
+		if (f->len)
+			ct_sbuf_adds(f, " and (");
+		for (int i = 0; i < argc; i++) {
+			if (i)
+				ct_sbuf_addc(f, ' ');
+			ct_sbuf_adds(f, argv[i]);
+		}
+		if (!s->no_default_filter)
+			ct_sbuf_addc(f, ')');
+	}
+}
+
+/* Drops root before any output file is created. Uses the named user, or nobody. */
+static int drop_privileges(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || (user && strcmp(user, "root") == 0))
+		return 0;
+	pw = getpwnam(user ? user : "nobody");
+	if (!pw) {
+		snprintf(err, errlen, "no user named %s to run as: pick one with -Z USER (or -Z root to keep root)",
+			user ? user : "nobody");
+		return CT_ENOTFOUND;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot drop root privileges to %s: %s", pw->pw_name, strerror(errno));
+		return CT_ESYS;
+	}
+	if (setuid(0) == 0) {
+		snprintf(err, errlen, "privileges could be regained after dropping them: refusing to go on");
+		return CT_ESYS;
+	}
+	return 0;
+}
+
+static int is_group_addr(int af, const uint8_t *a)
+{
+	if (af == 4)
+		return a[3] == 255 || (a[0] >= 224 && a[0] <= 239);
+	return a[0] == 0xff;
+}
+
+static void on_unans(const struct ct_unans *u, void *ud)
+{
+	struct sniff *s = ud;
+
+	s->unanswered++;
+	so_unanswered(&s->out, u);
+}
+
+static void handle(struct sniff *s, const struct ct_pkt *pkt)
+{
+	struct ct_dpkt pk;
+	struct ct_dipmsg *im = NULL;
+	struct ct_rtp_stream *rs = NULL;
+	struct ct_mres mr, *mrp = NULL;
+	struct ct_mpkt mp;
+	int64_t ts_ns = pkt->ts_sec * 1000000000LL + pkt->ts_nsec;
+
+	ct_decode(&s->dec, pkt, &pk);
+	s->kinds[pk.kind]++;
+	s->last_ts_ns = ts_ns;
+	s->last_mono_ns = ct_mono_ns();
+	if (pk.kind == CT_DK_IPMSG) {
+		im = &s->ipm;
+		if (ct_dipmsg_decode(im, pk.app, pk.app_len) != 0)
+			s->ipmsg_bad++;
+	} else if (pk.kind == CT_DK_TCP && pk.app_len > 0 && pk.dport == s->dec.ipmsg_port &&
+		   ct_dipmsg_looks_like(pk.app, pk.app_len) && ct_dipmsg_decode(&s->ipm, pk.app, pk.app_len) == 0) {
+		im = &s->ipm;
+	} else if (pk.kind == CT_DK_RTP) {
+		rs = ct_rtpstat_update(&s->rtp, pk.ip.af, pk.ip.src, pk.ip.dst, pk.sport, pk.dport, &pk.rtp,
+			pk.app_wire, ts_ns);
+	}
+	if (pk.kind == CT_DK_IPMSG || pk.kind == CT_DK_TCP) {
+		memset(&mp, 0, sizeof mp);
+		mp.ts_ns = ts_ns;
+		mp.frame = pk.frame;
+		mp.bytes = pk.ip.pl_wire;
+		mp.af = pk.ip.af;
+		mp.src = pk.ip.src;
+		mp.dst = pk.ip.dst;
+		mp.sport = pk.sport;
+		mp.dport = pk.dport;
+		mp.tcp = pk.kind == CT_DK_TCP;
+		mp.tcp_flags = pk.tcp.flags;
+		mp.tcp_len = mp.tcp ? pk.app_wire : 0;
+		mp.dst_group = is_group_addr(pk.ip.af, pk.ip.dst);
+		if (im && im->status == 0) {
+			mp.mode = im->m.mode;
+			mp.opts = im->m.opts;
+			mp.packetno = im->m.packetno;
+			mp.has_ref = im->has_ref;
+			mp.ref = im->ref;
+			mp.has_next = im->has_next;
+			mp.next = im->next;
+		} else {
+			mp.mode = mp.tcp ? CT_MATCH_TCP_DATA : CT_MATCH_MALFORMED;
+		}
+		ct_match_packet(s->match, &mp, &mr, on_unans, s);
+		mrp = &mr;
+	}
+	if (pk.kind == CT_DK_ICMP && pk.icmp.is_error && pk.icmp.has_quote && pk.icmp.q_ports) {
+		ct_match_icmp(s->match, ts_ns, pk.frame, pk.icmp.q_af, pk.icmp.q_src, pk.icmp.q_dst, pk.icmp.q_proto,
+			pk.icmp.q_sport, pk.icmp.q_dport, &mr, on_unans, s);
+		mrp = &mr;
+	}
+	if (!s->quiet)
+		so_packet(&s->out, &pk, im, mrp, rs);
+	if (s->w)
+		ct_pcapw_write(s->w, pkt);
+}
+
+static void print_counters(struct sniff *s)
+{
+	so_peers(&s->out, s->match, s->last_ts_ns / 1000000000);
+	if (s->rtp.n)
+		so_rtp_streams(&s->out, &s->rtp);
+}
+
+static void summary(struct sniff *s, const struct ct_capture_stats *st, int live)
+{
+	struct sniff_out *o = &s->out;
+	uint64_t total = 0;
+
+	for (int k = 0; k <= CT_DK_OTHER; k++)
+		total += s->kinds[k];
+	if (o->json) {
+		so_puts(o, "{\"type\":\"summary\",\"packets\":");
+		so_put_u64(o, total);
+		so_puts(o, ",\"by_kind\":{");
+		for (int k = 0; k <= CT_DK_OTHER; k++) {
+			so_jkey(o, ct_dkind_name((enum ct_dkind)k), k == 0);
+			so_put_u64(o, s->kinds[k]);
+		}
+		so_puts(o, "},\"ipmsg_malformed\":");
+		so_put_u64(o, s->ipmsg_bad);
+		so_puts(o, ",\"unanswered\":");
+		so_put_u64(o, s->unanswered);
+		so_puts(o, ",\"peers\":");
+		so_put_u64(o, ct_match_peer_count(s->match));
+		so_puts(o, ",\"rtp_streams\":");
+		so_put_u64(o, s->rtp.n);
+		so_puts(o, ",\"live\":");
+		so_puts(o, live ? "true" : "false");
+		so_puts(o, ",\"kernel_received\":");
+		so_put_u64(o, st->received);
+		so_puts(o, ",\"kernel_dropped\":");
+		so_put_u64(o, st->dropped);
+		so_puts(o, ",\"interface_dropped\":");
+		so_put_u64(o, st->if_dropped);
+		so_put(o, "}\n", 2);
+	} else {
+		so_puts(o, "--- ");
+		so_put_u64(o, total);
+		so_puts(o, " packets:");
+		for (int k = 0; k <= CT_DK_OTHER; k++) {
+			if (!s->kinds[k])
+				continue;
+			so_put(o, " ", 1);
+			so_puts(o, ct_dkind_name((enum ct_dkind)k));
+			so_put(o, " ", 1);
+			so_put_u64(o, s->kinds[k]);
+		}
+		so_puts(o, "; IPMsg malformed ");
+		so_put_u64(o, s->ipmsg_bad);
+		so_puts(o, "; unanswered requests ");
+		so_put_u64(o, s->unanswered);
+		if (live) {
+			so_puts(o, "; kernel dropped ");
+			so_put_u64(o, st->dropped);
+			so_puts(o, ", interface dropped ");
+			so_put_u64(o, st->if_dropped);
+		}
+		so_put(o, "\n", 1);
+	}
+	so_flush(o, 1);
+}
+
+/* Reads until the end of the file, the count, the duration or a signal. */
+static int run_offline(struct sniff *s)
+{
+	struct ct_pkt pkt;
+	uint64_t n = 0, deadline = s->duration > 0 ? ct_mono_ns() + (uint64_t)(s->duration * 1e9) : 0;
+	int r;
+
+	while (!got_stop && (!s->count || n < s->count)) {
+		r = ct_capture_next(s->cap, &pkt);
+		if (r != 1)
+			return r == CT_ECLOSED || r == 0 ? 0 : r;
+		handle(s, &pkt);
+		n++;
+		if (got_usr1) {
+			got_usr1 = 0;
+			print_counters(s);
+		}
+		if (deadline && (n & 1023) == 0 && ct_mono_ns() >= deadline)
+			break;
+	}
+	return 0;
+}
+
+static int run_live(struct sniff *s)
+{
+	struct pollfd pfd[2];
+	struct ct_pkt pkt;
+	uint64_t n = 0, deadline = s->duration > 0 ? ct_mono_ns() + (uint64_t)(s->duration * 1e9) : 0;
+	int nfd = 1, key = isatty(STDIN_FILENO) && !s->cli->json, r;
+
+	pfd[0].fd = ct_capture_fd(s->cap);
+	pfd[0].events = POLLIN;
+	if (key) {
+		pfd[1].fd = STDIN_FILENO;
+		pfd[1].events = POLLIN;
+		nfd = 2;
+	}
+	while (!got_stop && (!s->count || n < s->count)) {
+		uint64_t now = ct_mono_ns();
+		int wait = 200;
+		if (deadline) {
+			if (now >= deadline)
+				break;
+			if ((deadline - now) / 1000000 < (uint64_t)wait)
+				wait = (int)((deadline - now) / 1000000) + 1;
+		}
+		r = poll(pfd, (nfds_t)nfd, wait);
+		if (r < 0 && errno != EINTR)
+			return CT_ESYS;
+		while (!got_stop && (!s->count || n < s->count) && (r = ct_capture_next(s->cap, &pkt)) == 1) {
+			handle(s, &pkt);
+			n++;
+		}
+		if (r < 0 && r != CT_ECLOSED)
+			return r;
+		if (nfd == 2 && r >= 0 && (pfd[1].revents & POLLIN)) {
+			char buf[64];
+			if (read(STDIN_FILENO, buf, sizeof buf) <= 0)
+				nfd = 1;
+			else
+				got_usr1 = 1;
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			print_counters(s);
+		}
+		/* requests time out on the capture clock, advanced by the monotonic clock since the last packet */
+		if (s->last_ts_ns)
+			ct_match_expire(s->match, s->last_ts_ns + (int64_t)(ct_mono_ns() - s->last_mono_ns), on_unans, s);
+		so_flush(&s->out, 1);
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "answer-timeout", required_argument, NULL, 't' },
+	{ "rtp-ports", required_argument, NULL, 'R' },
+	{ "rtp-clock", required_argument, NULL, 'C' },
+	{ "user", required_argument, NULL, 'Z' },
+	{ "no-default-filter", no_argument, NULL, 'A' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct sniff s;
+	struct ct_capture_stats st;
+	char err[512] = "";
+	uint32_t u;
+	int c, r, rc = CT_EXIT_OK;
+	struct sigaction sa;
+
+	memset(&s, 0, sizeof s);
+	s.cli = cli;
+	s.iface = cli->iface;
+	s.answer_timeout = 2.0;
+	s.rtp_lo = CT_RTP_PORT_LO;
+	s.rtp_hi = CT_RTP_PORT_HI;
+	s.quiet = cli->quiet;
+	ct_sbuf_init(&s.filter);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+r:w:c:d:i:t:R:C:Z:A", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': s.rfile = optarg; break;
+		case 'w': s.wfile = optarg; break;
+		case 'i': s.iface = optarg; break;
+		case 'Z': s.user = optarg; break;
+		case 'A': s.no_default_filter = 1; break;
+		case 'c':
+			if (ct_parse_u32(optarg, strlen(optarg), 10, &u) || u == 0) {
+				out_err(cli, "sniff", "-c wants a packet count of at least 1, not '%s'", optarg);
+				return CT_EXIT_USAGE;
+			}
+			s.count = u;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, 86400 * 366, &s.duration)) {
+				out_err(cli, "sniff", "-d wants a duration in seconds, not '%s'", optarg);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (parse_seconds(optarg, 3600, &s.answer_timeout)) {
+				out_err(cli, "sniff", "--answer-timeout wants seconds (0 < t <= 3600), not '%s'", optarg);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		case 'R':
+			if (parse_rtp_range(optarg, &s.rtp_lo, &s.rtp_hi)) {
+				out_err(cli, "sniff", "--rtp-ports wants LOW-HIGH (e.g. 22224-22227), not '%s'", optarg);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		case 'C':
+			if (ct_parse_u32(optarg, strlen(optarg), 10, &u) || u < 1000 || u > 192000) {
+				out_err(cli, "sniff", "--rtp-clock wants a clock rate in Hz (1000-192000), not '%s'", optarg);
+				return CT_EXIT_USAGE;
+			}
+			s.rtp_clock = u;
+			break;
+		default:
+			out_err(cli, "sniff", "unknown option '%s': see 'camtrace help sniff'", argv[optind - 1]);
+			return CT_EXIT_USAGE;
+		}
+	}
+	if (cli->timeout > 0 && s.duration == 0)
+		s.duration = cli->timeout;
+	build_filter(&s, argc - optind, argv + optind);
+	if (s.filter.err) {
+		out_err(cli, "sniff", "out of memory");
+		return EX_OSERR;
+	}
+
+	if (s.rfile)
+		r = ct_capture_open_file(&s.cap, s.rfile, s.filter.p, err, sizeof err);
+	else
+		r = ct_capture_open_live(&s.cap, s.iface, s.filter.p, NULL, err, sizeof err);
+	if (r != 0) {
+		out_err(cli, "sniff", "%s", err);
+		ct_sbuf_fini(&s.filter);
+		return r == CT_EINVAL ? CT_EXIT_USAGE : r == CT_EPERM ? EX_NOPERM :
+			r == CT_ENOTFOUND ? EX_NOINPUT : r == CT_EFORMAT ? EX_DATAERR : EX_UNAVAILABLE;
+	}
+	/* privileges go before any file is created */
+	if ((r = drop_privileges(s.user, err, sizeof err)) != 0) {
+		out_err(cli, "sniff", "%s", err);
+		ct_capture_close(s.cap);
+		ct_sbuf_fini(&s.filter);
+		return EX_NOPERM;
+	}
+	if (s.wfile && ct_pcapw_open_for(&s.w, s.wfile, s.cap, err, sizeof err) != 0) {
+		out_err(cli, "sniff", "%s (privileges are dropped before the file is created: choose a directory "
+			"the user can write, or -Z root)", err);
+		ct_capture_close(s.cap);
+		ct_sbuf_fini(&s.filter);
+		return EX_CANTCREAT;
+	}
+
+	ct_decoder_init(&s.dec);
+	s.dec.rtp_lo = s.rtp_lo;
+	s.dec.rtp_hi = s.rtp_hi;
+	ct_dipmsg_init(&s.ipm);
+	if (ct_rtpstat_init(&s.rtp, 4096, s.rtp_clock) != 0 ||
+	    ct_match_new(&s.match, (int64_t)(s.answer_timeout * 1e9), 65536) != 0) {
+		out_err(cli, "sniff", "out of memory");
+		rc = EX_OSERR;
+		goto done;
+	}
+	so_init(&s.out, STDOUT_FILENO, cli->json);
+	if (cli->json) {
+		so_puts(&s.out, "{\"type\":\"start\",\"schema_version\":");
+		so_put_u64(&s.out, CT_SCHEMA_VERSION);
+		so_puts(&s.out, ",\"command\":\"sniff\",\"source\":");
+		so_put_jstr(&s.out, s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any",
+			strlen(s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any"));
+		so_puts(&s.out, ",\"live\":");
+		so_puts(&s.out, s.rfile ? "false" : "true");
+		so_puts(&s.out, ",\"link_type\":");
+		so_put_jstr(&s.out, ct_capture_linktype_name(ct_capture_linktype(s.cap)),
+			strlen(ct_capture_linktype_name(ct_capture_linktype(s.cap))));
+		so_puts(&s.out, ",\"filter\":");
+		so_put_jstr(&s.out, s.filter.p ? s.filter.p : "", s.filter.len);
+		so_puts(&s.out, ",\"answer_timeout_s\":");
+		so_put_fixed(&s.out, s.answer_timeout, 3);
+		so_put(&s.out, "}\n", 2);
+	} else if (!s.rfile && !cli->quiet) {
+		fprintf(stderr, "camtrace sniff: capturing on %s (%s)%s\n", (s.iface && s.iface[0]) ? s.iface : "every interface",
+			ct_capture_linktype_name(ct_capture_linktype(s.cap)),
+			isatty(STDIN_FILENO) ? "; press Enter for the per-peer counters, Ctrl-C to stop" : "");
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	got_stop = got_usr1 = 0;
+
+	r = s.rfile ? run_offline(&s) : run_live(&s);
+	if (r != 0) {
+		so_flush(&s.out, 1);
+		out_err(cli, "sniff", "%s", ct_capture_error(s.cap)[0] ? ct_capture_error(s.cap) : ct_strerror(r));
+		rc = EX_IOERR;
+	}
+	ct_match_flush(s.match, s.last_ts_ns, on_unans, &s);
+	ct_capture_stats(s.cap, &st);
+	summary(&s, &st, !s.rfile);
+	print_counters(&s);
+	if (!s.rfile && st.dropped + st.if_dropped > 0)
+		out_err(cli, "sniff", "%llu packets were dropped by the kernel and %llu by the interface: the trace "
+			"is incomplete (a narrower filter, -w to a file, or -q helps keep up)",
+			(unsigned long long)st.dropped, (unsigned long long)st.if_dropped);
+	if (s.w && ct_pcapw_close(s.w) != 0) {
+		out_err(cli, "sniff", "writing %s failed (disk full?)", s.wfile);
+		rc = EX_IOERR;
+	}
+	s.w = NULL;
+	so_fini(&s.out);
+	if (s.out.write_error && s.out.write_error != EPIPE)
+		rc = EX_IOERR;
+done:
+	ct_match_free(s.match);
+	ct_rtpstat_fini(&s.rtp);
+	ct_dipmsg_fini(&s.ipm);
+	ct_decoder_fini(&s.dec);
+	ct_pcapw_close(s.w);
+	ct_capture_close(s.cap);
+	ct_sbuf_fini(&s.filter);
+	return rc;
+}
+
+const struct cmd_entry cmd_sniff_entry = {
+	.name = "sniff",
+	.args = "[-r file] [-w file] [-c count] [-d seconds] [-i ifname] [options] [filter expression]",
+	.summary = "trace IP Messenger, RTP and ICMP traffic: decode, match answers, count per peer",
+	.help =
+	"  -r, --read FILE         read a pcap/pcapng file instead of capturing ('-' = stdin)\n"
+	"  -w, --write FILE        also write the packets to a pcap file (after dropping privileges)\n"
+	"  -c, --count N           stop after N packets\n"
+	"  -d, --duration SECONDS  stop after this long (also --timeout)\n"
+	"  -i, --interface IFNAME  capture on one interface (default: every interface)\n"
+	"  -t, --answer-timeout S  flag requests without an answer after S seconds (default 2.0)\n"
+	"  -R, --rtp-ports LO-HI   the RTP port range (default 22224-22227)\n"
+	"  -C, --rtp-clock HZ      RTP clock for dynamic payload types (default 8000)\n"
+	"  -Z, --user USER         user to run as after opening the capture (default nobody; root keeps root)\n"
+	"  -A, --no-default-filter use only the given filter expression\n"
+	"  filter expression       pcap-filter(7) words, added to the default filter with 'and'\n"
+	"  -q                      no per-packet lines: only unanswered requests and counters\n"
+	"  --json                  NDJSON: one object per line (see camtrace(1))\n"
+	"  SIGUSR1 (or Enter on a terminal) prints the per-peer counters at once.\n",
+	.flags = CMD_F_NEEDS_ROOT,
+	.exec = sniff_exec,
+};

@@ -1,0 +1,54 @@
+/* sniff-out.h: rendering of the packet trace: one text line or one NDJSON object per packet, buffered. */
+#ifndef CT_SNIFF_OUT_H
+#define CT_SNIFF_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+#include "decode-ipmsg.h"
+#include "match.h"
+#include "rtpstat.h"
+#include "sbuf.h"
+
+struct sniff_out {
+	struct ct_sbuf b;     /* pending output, written to fd in large chunks */
+	int fd;
+	int json;
+	int write_error;      /* errno of a failed write (EPIPE...) */
+	int64_t tsec;         /* second of the cached time strings */
+	char hms[16];         /* "HH:MM:SS" */
+	char iso[32];         /* "YYYY-MM-DDTHH:MM:SS" */
+};
+
+void so_init(struct sniff_out *so, int fd, int json);
+void so_fini(struct sniff_out *so);
+/* Writes out what is buffered (always, or only past a threshold with force = 0). */
+void so_flush(struct sniff_out *so, int force);
+
+/* One decoded packet with what the upper layers found (each may be NULL). */
+void so_packet(struct sniff_out *so, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+	const struct ct_mres *mr, const struct ct_rtp_stream *rs);
+/* A request left without an answer. */
+void so_unanswered(struct sniff_out *so, const struct ct_unans *u);
+/* Per-peer counters (a header line then one line / object per peer). */
+void so_peers(struct sniff_out *so, const struct ct_match *m, int64_t ts_sec);
+/* Per-stream RTP figures. */
+void so_rtp_streams(struct sniff_out *so, const struct ct_rtpstat *st);
+
+/* Low-level appenders shared with the command's own records. */
+void so_put(struct sniff_out *so, const char *s, size_t n);
+void so_puts(struct sniff_out *so, const char *s);
+void so_put_u64(struct sniff_out *so, uint64_t v);
+void so_put_i64(struct sniff_out *so, int64_t v);
+/* Text: printable UTF-8 as is, controls and invalid bytes escaped (\n, \t, \xNN). */
+void so_put_text(struct sniff_out *so, const char *s, size_t n);
+/* JSON: a quoted string (invalid UTF-8 bytes become the text "\xNN", like json.h). */
+void so_put_jstr(struct sniff_out *so, const char *s, size_t n);
+/* JSON: ,"key": prefix (first = no comma). */
+void so_jkey(struct sniff_out *so, const char *key, int first);
+/* A number with a fixed count of decimals (no NaN: non-finite prints null). */
+void so_put_fixed(struct sniff_out *so, double v, int decimals);
+/* Time of day "HH:MM:SS.uuuuuu" (UTC) or ISO 8601 "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void so_put_time(struct sniff_out *so, int64_t sec, uint32_t nsec, int iso);
+
+#endif
