@@ -1,0 +1,366 @@
+/* listcli.c: list client: BR_ISGETLIST2 -> OKGETLIST -> GETLIST/ANSLIST pages, retries, merge, expiry. */
+#include "config.h"
+#include <ctype.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "charset.h"
+#include "clock.h"
+#include "codec.h"
+#include "err.h"
+#include "evloop.h"
+#include "hostlist.h"
+#include "listcli.h"
+#include "log.h"
+#include "node.h"
+#include "util.h"
+
+struct ct_listcli {
+	struct ct_node *node;
+	struct ct_evloop *ev;
+	char *server;
+	struct ct_listcli_conf conf;
+	ct_listcli_cb cb;
+	void *ud;
+	uint64_t t_phase, t_next;
+	uint32_t seq;          /* fetch number: hosts listed get list_seq = seq */
+	uint32_t want;         /* start index of the page we wait for */
+	unsigned retries;
+	uint64_t started_ms;
+	size_t merged, pages;
+	struct ct_listcli_status st;
+};
+
+int ct_listcli_has_fingerprint(const char *user)
+{
+	size_t n = strlen(user);
+
+	if (n < 19 || user[n - 1] != '>' || user[n - 18] != '<' || user[n - 19] != '-')
+		return 0;
+	for (size_t i = n - 17; i < n - 1; i++)
+		if (!isxdigit((unsigned char)user[i]))
+			return 0;
+	return 1;
+}
+
+static void on_phase(struct ct_evloop *ev, uint64_t id, void *ud);
+static void on_next(struct ct_evloop *ev, uint64_t id, void *ud);
+
+static void arm_phase(struct ct_listcli *lc)
+{
+	ct_evloop_cancel_timer(lc->ev, lc->t_phase);
+	lc->t_phase = ct_evloop_add_timer(lc->ev, lc->conf.phase_ms, on_phase, lc);
+}
+
+static void arm_next(struct ct_listcli *lc, uint64_t ms)
+{
+	ct_evloop_cancel_timer(lc->ev, lc->t_next);
+	lc->t_next = ct_evloop_add_timer(lc->ev, ms, on_next, lc);
+}
+
+static void end_fetch(struct ct_listcli *lc, int ok, const char *why)
+{
+	char b[CT_HADDR_STRLEN];
+
+	ct_evloop_cancel_timer(lc->ev, lc->t_phase);
+	lc->t_phase = 0;
+	lc->st.state = CT_LISTCLI_IDLE;
+	if (ok) {
+		lc->st.ok++;
+		lc->st.last_ok = ct_wall_now();
+		lc->st.last_hosts = lc->merged;
+		lc->st.last_pages = lc->pages;
+		lc->st.last_ms = ct_evloop_now_ms(lc->ev) - lc->started_ms;
+		lc->st.last_error[0] = '\0';
+		log_notice("list fetch from %s (%s): %zu hosts in %zu pages, %zu gone, %llu ms", lc->server,
+			ct_haddr_str(&lc->st.server, b, sizeof b), lc->merged, lc->pages, lc->st.last_removed,
+			(unsigned long long)lc->st.last_ms);
+	} else {
+		lc->st.failed++;
+		snprintf(lc->st.last_error, sizeof lc->st.last_error, "%s", why);
+		log_warn("list fetch from %s failed: %s; next try in %llu s", lc->server, why,
+			(unsigned long long)(lc->conf.fail_retry_ms / 1000));
+		/* retry sooner than the full interval, but never later than it */
+		if (lc->conf.fail_retry_ms < lc->conf.interval_ms)
+			arm_next(lc, lc->conf.fail_retry_ms);
+	}
+	if (lc->cb)
+		lc->cb(lc, ok, lc->ud);
+}
+
+static void send_isgetlist(struct ct_listcli *lc, uint32_t extra)
+{
+	struct ct_host_info me;
+	struct ct_sbuf b;
+
+	ct_node_self(lc->node, &me);
+	ct_sbuf_init(&b);
+	ct_charset_encode(CT_CS_CP932, me.nick, strlen(me.nick), &b, 0);
+	ct_sbuf_addc(&b, '\0');
+	ct_charset_encode(CT_CS_CP932, me.group, strlen(me.group), &b, 0);
+	if (!b.err)
+		ct_node_send(lc->node, &lc->st.server, CT_IPMSG_BR_ISGETLIST2 | ct_node_status(lc->node) | extra,
+			b.p, b.len);
+	ct_sbuf_fini(&b);
+}
+
+static void send_getlist(struct ct_listcli *lc)
+{
+	struct ct_sbuf b;
+
+	ct_sbuf_init(&b);
+	ct_hostlist_build_getlist(&b, lc->want);
+	if (!b.err)
+		ct_node_send(lc->node, &lc->st.server, CT_IPMSG_GETLIST | CT_IPMSG_CAPUTF8OPT, b.p, b.len);
+	ct_sbuf_fini(&b);
+	arm_phase(lc);
+}
+
+static void on_phase(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_listcli *lc = ud;
+
+	(void)ev;
+	(void)id;
+	lc->t_phase = 0;
+	switch (lc->st.state) {
+	case CT_LISTCLI_WAIT_OK: /* §4.2: LISTGET timer: retry with RETRYOPT */
+		lc->st.state = CT_LISTCLI_WAIT_OK_RETRY;
+		send_isgetlist(lc, CT_IPMSG_RETRYOPT);
+		arm_phase(lc);
+		break;
+	case CT_LISTCLI_WAIT_OK_RETRY:
+		end_fetch(lc, 0, "the server did not answer BR_ISGETLIST2 (check that UDP 2425 passes and that "
+			"this address is in the server's `allow`)");
+		break;
+	case CT_LISTCLI_PAGES:
+		if (lc->retries++ < lc->conf.page_retries) {
+			log_info("list page %u from %s lost; asking again", lc->want, lc->server);
+			send_getlist(lc);
+		} else {
+			end_fetch(lc, 0, "the server stopped sending list pages");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int resolve(const char *name, uint16_t port, struct ct_haddr *a, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	int g;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((g = getaddrinfo(name, NULL, &hints, &res)) != 0 || !res) {
+		snprintf(err, errlen, "server name '%s' does not resolve: %s", name, g ? gai_strerror(g) : "no address");
+		return CT_ENOTFOUND;
+	}
+	ct_haddr_from_sa(a, res->ai_addr);
+	a->port = port;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int ct_listcli_fetch(struct ct_listcli *lc)
+{
+	char err[200];
+	int r;
+
+	arm_next(lc, lc->conf.interval_ms);
+	lc->st.fetches++;
+	lc->st.last_try = ct_wall_now();
+	if ((r = resolve(lc->server, lc->conf.port ? lc->conf.port : ct_node_port(lc->node), &lc->st.server, err, sizeof err)) != 0) {
+		lc->st.state = CT_LISTCLI_IDLE;
+		end_fetch(lc, 0, err);
+		return r;
+	}
+	lc->seq++;
+	lc->merged = lc->pages = 0;
+	lc->want = 0;
+	lc->retries = 0;
+	lc->started_ms = ct_evloop_now_ms(lc->ev);
+	lc->st.state = CT_LISTCLI_WAIT_OK;
+	send_isgetlist(lc, 0);
+	arm_phase(lc);
+	return 0;
+}
+
+static void on_next(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_listcli *lc = ud;
+
+	(void)ev;
+	(void)id;
+	lc->t_next = 0;
+	ct_listcli_fetch(lc);
+}
+
+static int from_server(const struct ct_listcli *lc, const struct ct_node_rx *rx)
+{
+	return ct_haddr_same_ip(&rx->from, &lc->st.server);
+}
+
+static void on_okgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_listcli *lc = ud;
+
+	(void)n;
+	if ((lc->st.state != CT_LISTCLI_WAIT_OK && lc->st.state != CT_LISTCLI_WAIT_OK_RETRY) || !from_server(lc, rx))
+		return;
+	lc->st.state = CT_LISTCLI_PAGES;
+	lc->want = 0;
+	send_getlist(lc);
+}
+
+static char *decode(int utf8, const char *s)
+{
+	return utf8 ? strdup(s) : ct_charset_decode_str(CT_CS_CP932, s, strlen(s));
+}
+
+static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, const struct ct_node_rx *rx)
+{
+	struct ct_hosts *t = ct_node_hosts(lc->node);
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ct_hostlist_entry *e = &l->e[i];
+		struct ct_host_info in;
+		struct ct_host *h;
+		memset(&in, 0, sizeof in);
+		if (ct_haddr_parse(&in.addr, e->addr, e->port) != 0)
+			continue;
+		if (e->state == CT_HOSTLIST_GONE) {
+			ct_hosts_exit_addr(t, &in.addr, rx->now_wall);
+			continue;
+		}
+		char *u = decode(utf8, e->user), *hn = decode(utf8, e->host);
+		char *nk = decode(utf8, e->nick), *gr = decode(utf8, e->group);
+		if (u && hn && nk && gr && !(ct_listcli_has_fingerprint(u) && !(e->status & CT_IPMSG_ENCRYPTOPT)) &&
+		    !ct_node_is_self(lc->node, &in.addr, u, hn)) {
+			in.user = u;
+			in.host = hn;
+			in.nick = nk;
+			in.group = gr;
+			in.status = e->status & CT_IPMSG_ALLSTAT;
+			if (ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, rx->now_ms, rx->now_wall, &h) == 0) {
+				h->list_seq = lc->seq;
+				lc->merged++;
+			}
+		}
+		free(u);
+		free(hn);
+		free(nk);
+		free(gr);
+	}
+}
+
+/* After a complete fetch: hosts known only from lists that this list no longer has are gone. */
+static size_t expire_missing(struct ct_listcli *lc, double now_wall)
+{
+	struct ct_hosts *t = ct_node_hosts(lc->node);
+	size_t gone = 0;
+
+	for (size_t i = 0; i < ct_hosts_count(t); i++) {
+		struct ct_host *h = ct_hosts_at(t, i);
+		if (h->origin == CT_HOST_LIST && h->state != CT_HOST_OFFLINE && h->list_seq != lc->seq) {
+			ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
+			gone++;
+		}
+	}
+	return gone;
+}
+
+static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_listcli *lc = ud;
+	struct ct_hostlist l;
+	const struct ct_ipmsg *m = rx->m;
+	int r;
+
+	if (lc->st.state != CT_LISTCLI_PAGES || !from_server(lc, rx))
+		return;
+	memset(&l, 0, sizeof l);
+	r = m->nsec ? ct_hostlist_parse(m->sec[0].p, m->sec[0].len, ct_node_port(n), &l) : CT_ETRUNC;
+	if (r != 0 && l.n == 0) {
+		ct_hostlist_fini(&l);
+		log_info("bad ANSLIST from %s: %s", lc->server, ct_strerror(r));
+		return; /* the phase timer asks again */
+	}
+	lc->pages++;
+	merge(lc, &l, (m->opts & CT_IPMSG_UTF8OPT) != 0, rx);
+	uint32_t next = ct_hostlist_next_request(&l);
+	ct_hostlist_fini(&l);
+	if (next != 0 && next > lc->want) {
+		lc->want = next;
+		lc->retries = 0;
+		send_getlist(lc);
+		return;
+	}
+	if (next != 0) { /* a server that does not move forward would loop (spec §11) */
+		end_fetch(lc, 0, "the server's list does not advance (next index not above the request)");
+		return;
+	}
+	lc->st.last_removed = expire_missing(lc, rx->now_wall);
+	end_fetch(lc, 1, NULL);
+}
+
+int ct_listcli_reconf(struct ct_listcli *lc, const struct ct_listcli_conf *c)
+{
+	char *s = strdup(c->server ? c->server : "");
+
+	if (!s)
+		return CT_ENOMEM;
+	free(lc->server);
+	lc->server = s;
+	lc->conf = *c;
+	lc->conf.server = NULL;
+	if (!lc->conf.interval_ms)
+		lc->conf.interval_ms = 2 * 3600 * 1000ULL;
+	if (!lc->conf.phase_ms)
+		lc->conf.phase_ms = 3000;
+	if (!lc->conf.fail_retry_ms)
+		lc->conf.fail_retry_ms = 60000;
+	if (!c->page_retries)
+		lc->conf.page_retries = 2;
+	return 0;
+}
+
+int ct_listcli_new(struct ct_listcli **out, struct ct_node *node, const struct ct_listcli_conf *conf,
+	ct_listcli_cb cb, void *ud)
+{
+	struct ct_listcli *lc = calloc(1, sizeof *lc);
+
+	*out = NULL;
+	if (!lc)
+		return CT_ENOMEM;
+	lc->node = node;
+	lc->ev = ct_node_evloop(node);
+	lc->cb = cb;
+	lc->ud = ud;
+	if (ct_listcli_reconf(lc, conf) != 0) {
+		free(lc);
+		return CT_ENOMEM;
+	}
+	ct_node_set_handler(node, CT_IPMSG_OKGETLIST, on_okgetlist, lc);
+	ct_node_set_handler(node, CT_IPMSG_ANSLIST, on_anslist, lc);
+	*out = lc;
+	return 0;
+}
+
+void ct_listcli_free(struct ct_listcli *lc)
+{
+	if (!lc)
+		return;
+	ct_evloop_cancel_timer(lc->ev, lc->t_phase);
+	ct_evloop_cancel_timer(lc->ev, lc->t_next);
+	ct_node_set_handler(lc->node, CT_IPMSG_OKGETLIST, NULL, NULL);
+	ct_node_set_handler(lc->node, CT_IPMSG_ANSLIST, NULL, NULL);
+	free(lc->server);
+	free(lc);
+}
+
+const struct ct_listcli_status *ct_listcli_status(const struct ct_listcli *lc) { return &lc->st; }

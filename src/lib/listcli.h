@@ -1,0 +1,49 @@
+/* listcli.h: the list client role: fetches the host list from a list server (spec §4.2) and merges it (§4.5). */
+#ifndef CT_LISTCLI_H
+#define CT_LISTCLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hosts.h"
+
+struct ct_node;
+struct ct_listcli;
+
+struct ct_listcli_conf {
+	const char *server;       /* NAME-OR-ADDRESS (resolved at every fetch) */
+	uint16_t port;            /* server's port (0 = the node's own port) */
+	uint64_t interval_ms;     /* between fetches (0 = 2 h) */
+	uint64_t phase_ms;        /* wait for OKGETLIST / each ANSLIST (0 = 3000, as Windows) */
+	unsigned page_retries;    /* GETLIST resent for a lost page (default 2) */
+	uint64_t fail_retry_ms;   /* after a failed fetch, retry this soon (0 = 60 s) */
+};
+
+enum ct_listcli_state { CT_LISTCLI_IDLE = 0, CT_LISTCLI_WAIT_OK, CT_LISTCLI_WAIT_OK_RETRY, CT_LISTCLI_PAGES };
+
+struct ct_listcli_status {
+	enum ct_listcli_state state;
+	struct ct_haddr server;   /* resolved address of the current/last fetch */
+	uint64_t fetches, ok, failed;
+	double last_ok, last_try; /* wall clock (0 = never) */
+	size_t last_hosts;        /* entries merged by the last complete fetch */
+	size_t last_pages;
+	size_t last_removed;      /* external hosts gone since the previous fetch */
+	uint64_t last_ms;         /* duration of the last complete fetch */
+	char last_error[160];
+};
+
+/* Called when a fetch ends (ok = 1 complete, 0 failed). */
+typedef void (*ct_listcli_cb)(struct ct_listcli *lc, int ok, void *ud);
+
+int ct_listcli_new(struct ct_listcli **out, struct ct_node *node, const struct ct_listcli_conf *conf,
+	ct_listcli_cb cb, void *ud);
+void ct_listcli_free(struct ct_listcli *lc);
+int ct_listcli_reconf(struct ct_listcli *lc, const struct ct_listcli_conf *conf);
+/* Starts a fetch now (start-up, refresh, SIGUSR1) and re-arms the interval timer. A fetch
+ * already running is restarted. CT_ENOTFOUND when the server name does not resolve. */
+int ct_listcli_fetch(struct ct_listcli *lc);
+const struct ct_listcli_status *ct_listcli_status(const struct ct_listcli *lc);
+/* True when a user name carries a key fingerprint ("name-<16 hex>", spec §5.5). */
+int ct_listcli_has_fingerprint(const char *user);
+
+#endif

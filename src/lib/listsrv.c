@@ -1,0 +1,246 @@
+/* listsrv.c: list server: OKGETLIST to allowed sources, ANSLIST pages from a snapshot of live hosts. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "charset.h"
+#include "codec.h"
+#include "err.h"
+#include "evloop.h"
+#include "hostlist.h"
+#include "hosts.h"
+#include "log.h"
+#include "node.h"
+#include "listsrv.h"
+#include "pace.h"
+
+#define MIN_ENTRY 20 /* smallest ANSLIST entry: "u\ah\a1\a1.1.1.1\a1\a\b\a\b\a" */
+
+struct ct_listsrv {
+	struct ct_node *node;
+	struct ct_listsrv_conf conf;
+	struct ct_ratelim *rl;
+	struct ct_pace global;
+	/* snapshot: self first, then every live host, in table order */
+	uint64_t snap_gen;
+	uint32_t snap_status;
+	int snap_valid;
+	struct ct_host **snap;
+	struct ct_hostlist_host *wire;
+	size_t nsnap, capsnap;
+	struct ct_host_info self;
+	struct ct_sbuf out;
+	struct ct_listsrv_stats st;
+};
+
+static int allowed(struct ct_listsrv *ls, const struct ct_node_rx *rx)
+{
+	char b[CT_HADDR_STRLEN];
+
+	if (!ls->conf.allow || !ct_targets_match(ls->conf.allow, &rx->from)) {
+		ls->st.refused_allow++;
+		log_debug("list request from %s refused: not in `allow`", ct_haddr_str(&rx->from, b, sizeof b));
+		return 0;
+	}
+	if (!ct_ratelim_allow(ls->rl, &rx->from, 1, rx->now_ms) || !ct_pace_take(&ls->global, rx->now_ms, 1)) {
+		ls->st.refused_rate++;
+		log_debug("list request from %s refused: over the rate limit", ct_haddr_str(&rx->from, b, sizeof b));
+		return 0;
+	}
+	return 1;
+}
+
+static void on_isgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_listsrv *ls = ud;
+
+	ls->st.isgetlist++;
+	if (!allowed(ls, rx))
+		return;
+	if (ct_node_send(n, &rx->from, CT_IPMSG_OKGETLIST, "", 0) == 0)
+		ls->st.okgetlist_sent++;
+}
+
+static int snapshot(struct ct_listsrv *ls)
+{
+	struct ct_hosts *t = ct_node_hosts(ls->node);
+	size_t need = ct_hosts_live(t) + 1;
+
+	if (ls->snap_valid && ls->snap_gen == ct_hosts_generation(t) && ls->snap_status == ct_node_status(ls->node))
+		return 0;
+	if (need > ls->capsnap) {
+		size_t nc = need + need / 4 + 16;
+		struct ct_host **ns = realloc(ls->snap, nc * sizeof *ns);
+		if (!ns)
+			return CT_ENOMEM;
+		ls->snap = ns;
+		struct ct_hostlist_host *nw = realloc(ls->wire, nc * sizeof *nw);
+		if (!nw)
+			return CT_ENOMEM;
+		ls->wire = nw;
+		ls->capsnap = nc;
+	}
+	ls->nsnap = 0;
+	ls->snap[ls->nsnap++] = NULL; /* the server itself */
+	for (size_t i = 0; i < ct_hosts_count(t) && ls->nsnap < need; i++) {
+		struct ct_host *h = ct_hosts_at(t, i);
+		if (h->state != CT_HOST_OFFLINE)
+			ls->snap[ls->nsnap++] = h;
+	}
+	memset(ls->wire, 0, ls->nsnap * sizeof *ls->wire);
+	ls->snap_gen = ct_hosts_generation(t);
+	ls->snap_status = ct_node_status(ls->node);
+	ls->snap_valid = 1;
+	return 0;
+}
+
+size_t ct_listsrv_size(struct ct_listsrv *ls)
+{
+	return snapshot(ls) == 0 ? ls->nsnap : 0;
+}
+
+static void on_getlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_listsrv *ls = ud;
+	const struct ct_ipmsg *m = rx->m;
+	uint32_t start = 0, cmd = CT_IPMSG_ANSLIST;
+	int utf8 = (m->opts & (CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT)) != 0;
+	size_t budget = ls->conf.budget, win, end, next = 0;
+	char (*addrs)[48] = NULL;
+	char **conv = NULL;
+	int r;
+
+	ls->st.getlist++;
+	if (!allowed(ls, rx))
+		return;
+	if (m->nsec && ct_hostlist_parse_getlist(m->sec[0].p, m->sec[0].len, &start) != 0) {
+		ls->st.bad_getlist++;
+		start = 0;
+	}
+	if (snapshot(ls) != 0)
+		return;
+	ct_node_self(n, &ls->self); /* the node's strings may have changed on a reload */
+	if (start >= ls->nsnap) {
+		ls->st.bad_getlist++;
+		log_debug("GETLIST start %u beyond the list (%zu hosts); sending from 0", start, ls->nsnap);
+		start = 0;
+	}
+	win = budget / MIN_ENTRY + 2;
+	end = start + win < ls->nsnap ? start + win : ls->nsnap;
+	if (!(addrs = calloc(end - start, sizeof *addrs)) || (!utf8 && !(conv = calloc((end - start) * 4, sizeof *conv))))
+		goto out;
+	for (size_t i = start; i < end; i++) {
+		const struct ct_host *h = ls->snap[i];
+		struct ct_hostlist_host *w = &ls->wire[i];
+		const char *s[4];
+		const struct ct_haddr *a = h ? &h->addr : &ls->self.addr;
+		s[0] = h ? h->user : ls->self.user;
+		s[1] = h ? h->host : ls->self.host;
+		s[2] = h ? h->nick : ls->self.nick;
+		s[3] = h ? h->group : ls->self.group;
+		if (!utf8)
+			for (int k = 0; k < 4; k++) {
+				char **c = &conv[(i - start) * 4 + k];
+				*c = ct_charset_encode_str(CT_CS_CP932, s[k], strlen(s[k]));
+				s[k] = *c ? *c : "?";
+			}
+		w->user = s[0];
+		w->host = s[1];
+		w->nick = s[2];
+		w->group = s[3];
+		w->status = h ? h->status : ls->self.status;
+		w->addr = ct_haddr_ip_str(a, addrs[i - start], sizeof addrs[0]);
+		w->port = a->port;
+	}
+	if (utf8)
+		cmd |= CT_IPMSG_UTF8OPT;
+	ct_sbuf_reset(&ls->out);
+	{
+		char *u = utf8 ? NULL : ct_charset_encode_str(CT_CS_CP932, ls->self.user, strlen(ls->self.user));
+		char *hh = utf8 ? NULL : ct_charset_encode_str(CT_CS_CP932, ls->self.host, strlen(ls->self.host));
+		r = ct_codec_build_header(&ls->out, NULL, ct_node_next_packetno(n), u ? u : ls->self.user,
+			hh ? hh : ls->self.host, cmd);
+		free(u);
+		free(hh);
+	}
+	if (r == 0)
+		r = ct_hostlist_build_page(&ls->out, ls->wire, end, start, budget, &next);
+	if (r == 0 && next == 0 && end < ls->nsnap)
+		r = CT_ETOOBIG; /* cannot happen: the window always holds more than a page */
+	if (r != 0) {
+		log_warn("cannot build an ANSLIST page from %u: %s", start, ct_strerror(r));
+		goto out;
+	}
+	if (ct_node_send_raw(n, &rx->from, ls->out.p, ls->out.len) == 0) {
+		ls->st.pages_sent++;
+		if (ls->out.len > ls->st.max_page_bytes)
+			ls->st.max_page_bytes = ls->out.len;
+		ls->st.entries_sent += (next ? next : ls->nsnap) - start;
+	}
+out:
+	if (conv)
+		for (size_t i = 0; i < (end - start) * 4; i++)
+			free(conv[i]);
+	free(conv);
+	free(addrs);
+	memset(&ls->wire[start], 0, (end - start) * sizeof *ls->wire);
+}
+
+int ct_listsrv_reconf(struct ct_listsrv *ls, const struct ct_listsrv_conf *c)
+{
+	struct ct_ratelim *rl;
+	double rate = c->rate > 0 ? c->rate : 20;
+	double burst = c->burst > 0 ? c->burst : (2 * rate > 20 ? 2 * rate : 20);
+
+	if (!(rl = ct_ratelim_new(rate, burst, 4096)))
+		return CT_ENOMEM;
+	ct_ratelim_free(ls->rl);
+	ls->rl = rl;
+	ls->conf = *c;
+	if (!ls->conf.budget)
+		ls->conf.budget = CT_HOSTLIST_BUDGET_IPTUX;
+	if (ls->conf.budget > CT_HOSTLIST_BUDGET_WIN)
+		ls->conf.budget = CT_HOSTLIST_BUDGET_WIN;
+	if (ls->conf.budget < 256)
+		ls->conf.budget = 256;
+	double g = c->global_rate > 0 ? c->global_rate : 2000;
+	ct_pace_init(&ls->global, g, g, 0);
+	return 0;
+}
+
+int ct_listsrv_new(struct ct_listsrv **out, struct ct_node *node, const struct ct_listsrv_conf *conf)
+{
+	struct ct_listsrv *ls = calloc(1, sizeof *ls);
+	int r;
+
+	*out = NULL;
+	if (!ls)
+		return CT_ENOMEM;
+	ls->node = node;
+	ct_sbuf_init(&ls->out);
+	if ((r = ct_listsrv_reconf(ls, conf)) != 0) {
+		free(ls);
+		return r;
+	}
+	ct_node_set_handler(node, CT_IPMSG_BR_ISGETLIST2, on_isgetlist, ls);
+	ct_node_set_handler(node, CT_IPMSG_BR_ISGETLIST, on_isgetlist, ls);
+	ct_node_set_handler(node, CT_IPMSG_GETLIST, on_getlist, ls);
+	*out = ls;
+	return 0;
+}
+
+void ct_listsrv_free(struct ct_listsrv *ls)
+{
+	if (!ls)
+		return;
+	ct_node_set_handler(ls->node, CT_IPMSG_BR_ISGETLIST2, NULL, NULL);
+	ct_node_set_handler(ls->node, CT_IPMSG_BR_ISGETLIST, NULL, NULL);
+	ct_node_set_handler(ls->node, CT_IPMSG_GETLIST, NULL, NULL);
+	ct_ratelim_free(ls->rl);
+	free(ls->snap);
+	free(ls->wire);
+	ct_sbuf_fini(&ls->out);
+	free(ls);
+}
+
+const struct ct_listsrv_stats *ct_listsrv_stats(const struct ct_listsrv *ls) { return &ls->st; }
