@@ -125,7 +125,12 @@ int main(void)
 	ct_codec_fini(&m);
 	is_int(h->flaps, 1, "one flap counted");
 
-	/* BR_EXIT from alice: offline at b */
+	/* BR_EXIT from alice reaches b once b asked for unicast entries (DIALUPOPT): offline at b */
+	ct_haddr_set_v4(&to, 0x7F000001, pa);
+	ct_node_send_entry(b, &to, CT_IPMSG_BR_ENTRY, CT_IPMSG_DIALUPOPT);
+	pump(1200);
+	h = ct_hosts_find(ha, "bob", "testhost");
+	ok(h && (h->status & CT_IPMSG_DIALUPOPT), "a keeps bob on its dial-up list");
 	ct_node_stop(a);
 	pump(50);
 	h = ct_hosts_find(hb, "alice", "testhost");
