@@ -18,6 +18,7 @@
 #   labnet ARGS...              contrib/lab/labnet (UDP/TCP send and listen, no camtrace needed)
 #   listen_bg NAME HOST udp|tcp PORT [labnet listen options]   start a listener, wait until bound
 #   listen_wait NAME            wait for it; prints what it received; status 0 if all arrived
+#   listen_stop NAME            kill it now; prints what it had received
 #   reach HOST udp|tcp ADDR PORT [--to HOST2] [labnet send options]   0 when the
 #                               datagram/connection from HOST arrives at HOST2 (default: the
 #                               lab host owning ADDR); prints the listener's line
@@ -206,7 +207,8 @@ listen_bg() { # NAME HOST PROTO PORT [labnet listen options]
 	shift 4
 	_listen_out[$name]=$LAB_TMP/listen-$name
 	: >"${_listen_out[$name]}"
-	in_host "$h" "$PYTHON" "$LABNET" listen "$proto" "$port" --timeout "$NEG_WAIT" "$@" \
+	# no shell in between: $! is the listener itself, so listen_stop can kill it
+	ip netns exec "$LAB_PREFIX-$h" "$PYTHON" "$LABNET" listen "$proto" "$port" --timeout "$NEG_WAIT" "$@" \
 		>"${_listen_out[$name]}" 2>&1 &
 	_listen_pid[$name]=$!
 	wait_for -t 5 grep -q '^ready$' "${_listen_out[$name]}" ||
@@ -217,6 +219,11 @@ listen_wait() { # NAME
 	wait "${_listen_pid[$1]}" || st=$?
 	grep -v -e '^ready$' -e '^timeout$' "${_listen_out[$1]}"
 	return $st
+}
+listen_stop() { # NAME: end a listener early; prints what it had received
+	kill "${_listen_pid[$1]}" 2>/dev/null
+	listen_wait "$1"
+	return 0
 }
 reach() { # HOST PROTO ADDR PORT [--to HOST2] [send options]
 	local from=$1 proto=$2 a=$3 port=$4 to st=0
