@@ -4,12 +4,14 @@
 #include <string.h>
 #include "cmd.h"
 
+extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_version_entry;
 
 /* Keep sorted by name: lookup and `camtrace help` rely on the order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_decode_entry,
 	&cmd_help_entry,
 	&cmd_sniff_entry,
 	&cmd_version_entry,

@@ -442,6 +442,8 @@ int ct_ipmsg_describe(const void *data, size_t len, struct ct_ipmsg_desc *d)
 	do_body(&c);
 	ct_json_add_str(d->body, "kind", d->kind);
 	d->summary = ct_sbuf_steal(&c.sum, NULL);
+	if (d->summary && d->summary[0] == ' ')
+		memmove(d->summary, d->summary + 1, strlen(d->summary));
 	ct_codec_fini(&m);
 	if (!d->summary || !d->version || !d->user || !d->host)
 		return CT_ENOMEM;
@@ -465,9 +467,11 @@ int ct_ipmsg_desc_line(const struct ct_ipmsg_desc *d, struct ct_sbuf *out)
 		ct_ipmsg_escape(out, d->version, strlen(d->version));
 		ct_sbuf_addc(out, '"');
 	}
-	if (d->summary)
+	if (d->summary && d->summary[0]) {
+		ct_sbuf_addc(out, ' ');
 		ct_sbuf_adds(out, d->summary);
-	if (d->nul_pad > 1)
+	}
+	if (d->nul_pad > 2) /* one terminator plus an empty last section is normal */
 		ct_sbuf_printf(out, " nul-pad=%zu", d->nul_pad);
 	return out->err;
 }
