@@ -8,12 +8,20 @@ extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_refresh_entry;
+extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_users_entry;
 
 /* Keep sorted by name: lookup and `camtrace help` rely on the order. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_help_entry,
+	&cmd_refresh_entry,
+	&cmd_search_entry,
 	&cmd_sniff_entry,
+	&cmd_status_entry,
+	&cmd_users_entry,
 	&cmd_version_entry,
 };
 const unsigned cmd_count = sizeof cmd_table / sizeof cmd_table[0];

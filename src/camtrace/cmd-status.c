@@ -1,0 +1,108 @@
+/* cmd-status.c: `camtrace status`: what camtraced is doing (roles, hosts, fetches, notifications), from its control socket. */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+#include "out.h"
+#include "ctlcli.h"
+
+static void line_time(const char *label, const struct ct_json *o, const char *key)
+{
+	const char *t = ctlcli_str(o, key, NULL);
+
+	if (t)
+		printf("  %-14s %s\n", label, t);
+}
+
+static void print_text(const struct ct_cli *cli, const struct ct_json *r)
+{
+	const struct ct_json *roles = ct_json_get(r, "roles"), *id = ct_json_get(r, "identity");
+	const struct ct_json *hosts = ct_json_get(r, "hosts"), *fetch = ct_json_get(r, "fetch");
+	const struct ct_json *notify = ct_json_get(r, "notify"), *search = ct_json_get(r, "search");
+	const struct ct_json *ls = ct_json_get(r, "list_server"), *st = ct_json_get(r, "state");
+	char up[32], nxt[32];
+	int srv = 0, clnt = 0;
+
+	ctlcli_fmt_secs(ctlcli_int(r, "uptime_s", -1), up, sizeof up);
+	printf("%s%s%s (pid %lld), up %s, control socket %s\n", out_c(cli, "bold"),
+		ctlcli_str(r, "version", "camtraced"), out_c(cli, "reset"), ctlcli_int(r, "pid", 0), up,
+		ctlcli_path(cli));
+	ct_json_get_bool(roles, "server", &srv);
+	ct_json_get_bool(roles, "client", &clnt);
+	printf("roles:           %s%s%s\n", srv ? "list server" : "", srv && clnt ? " + " : "",
+		clnt ? "client node" : (srv ? "" : "none"));
+	if (id)
+		printf("identity:        %s@%s, nick '%s', group '%s', on %s\n", ctlcli_str(id, "user", "?"),
+			ctlcli_str(id, "host", "?"), ctlcli_str(id, "nick", ""), ctlcli_str(id, "group", ""),
+			ctlcli_str(r, "listen", "?"));
+	if (hosts)
+		printf("hosts:           %lld known: %lld online, %lld absent, %lld offline; %lld external, %s%lld unstable%s\n",
+			ctlcli_int(hosts, "total", 0), ctlcli_int(hosts, "online", 0), ctlcli_int(hosts, "absent", 0),
+			ctlcli_int(hosts, "offline", 0), ctlcli_int(hosts, "external", 0),
+			ctlcli_int(hosts, "unstable", 0) ? out_c(cli, "warn") : "", ctlcli_int(hosts, "unstable", 0),
+			ctlcli_int(hosts, "unstable", 0) ? out_c(cli, "reset") : "");
+	if (fetch) {
+		ctlcli_fmt_secs(ctlcli_int(fetch, "next_in_s", -1), nxt, sizeof nxt);
+		printf("list fetch:      from %s, %lld hosts in the last list, result %s, next in %s\n",
+			ctlcli_str(fetch, "server", "?"), ctlcli_int(fetch, "hosts", 0),
+			ctlcli_str(fetch, "last_result", "none yet"), nxt);
+		line_time("last fetch", fetch, "last");
+	}
+	if (ls)
+		printf("list server:     %lld GETLIST answered, %lld ANSLIST pages, %lld refused (not allowed), %lld rate-limited\n",
+			ctlcli_int(ls, "getlist", 0), ctlcli_int(ls, "anslist_pages", 0), ctlcli_int(ls, "refused", 0),
+			ctlcli_int(ls, "rate_limited", 0));
+	if (notify) {
+		ctlcli_fmt_secs(ctlcli_int(notify, "next_in_s", -1), nxt, sizeof nxt);
+		printf("notification:    %lld targets; last round %lld sent, %lld answered; next in %s\n",
+			ctlcli_int(notify, "targets", 0), ctlcli_int(notify, "sent", 0),
+			ctlcli_int(notify, "answered", 0), nxt);
+		line_time("last round", notify, "last_round");
+	}
+	if (search) {
+		int running = 0;
+		ct_json_get_bool(search, "running", &running);
+		printf("search:          %lld addresses found and remembered%s\n", ctlcli_int(search, "found", 0),
+			running ? ", a search is running" : "");
+	}
+	if (st) {
+		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
+		line_time("last save", st, "last_save");
+	}
+}
+
+static int status_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct ct_ctl_client *c;
+	struct ct_json *res = NULL;
+	int rc;
+
+	(void)argv;
+	if (argc > 1)
+		return ctlcli_usage(cli, "status", "status takes no arguments");
+	if (!(c = ctlcli_connect(cli, "status", &rc)))
+		return rc;
+	rc = ctlcli_call(cli, "status", c, CT_CTL_M_STATUS, NULL, &res);
+	if (rc == 0) {
+		if (cli->json) {
+			struct ct_json *d = out_doc_new("status");
+			ct_json_add_str(d, "ctl_socket", ctlcli_path(cli));
+			ct_json_add(d, "daemon", res);
+			res = NULL;
+			out_doc_print(d);
+		} else
+			print_text(cli, res);
+	}
+	ct_json_free(res);
+	ct_ctl_client_free(c);
+	return rc;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.args = "",
+	.summary = "show what camtraced is doing (roles, hosts, fetches, notifications)",
+	.help = "Asks the running camtraced over its control socket (--ctl PATH, default\n"
+		RUNSTATEDIR "/camtraced/ctl.sock). Exit 69 when camtraced is not running.\n",
+	.exec = status_exec,
+};

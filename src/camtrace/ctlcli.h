@@ -1,0 +1,29 @@
+/* ctlcli.h: what the daemon-facing commands share: connect to camtraced, call, report errors (text or JSON). */
+#ifndef CT_CTLCLI_H
+#define CT_CTLCLI_H
+
+#include "cmd.h"
+#include "ctl.h"
+#include "json.h"
+
+/* The control socket path: --ctl, else $CAMTRACED_CTL, else the built-in default. */
+const char *ctlcli_path(const struct ct_cli *cli);
+/* Per-request timeout in ms (--timeout, default 10 s). */
+int ctlcli_timeout_ms(const struct ct_cli *cli);
+/* Connects and says hello. On failure prints the reason (naming the socket and how to start
+ * camtraced) as text or as a JSON document, stores the exit code in *rc and returns NULL. */
+struct ct_ctl_client *ctlcli_connect(const struct ct_cli *cli, const char *cmd, int *rc);
+/* One call with the request timeout; on failure prints the error like ctlcli_connect and
+ * returns the exit code, else 0 with *res set (caller frees). */
+int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client *c,
+	const char *method, const struct ct_json *params, struct ct_json **res);
+/* Prints a usage-class error (text or JSON) and returns CT_EXIT_USAGE. */
+int ctlcli_usage(const struct ct_cli *cli, const char *cmd, const char *msg);
+
+/* Text helpers for results. */
+const char *ctlcli_str(const struct ct_json *o, const char *key, const char *dflt);
+long long ctlcli_int(const struct ct_json *o, const char *key, long long dflt);
+/* "3h05m", "42s" */
+void ctlcli_fmt_secs(long long s, char *buf, size_t len);
+
+#endif

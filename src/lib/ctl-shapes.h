@@ -1,0 +1,36 @@
+/* ctl-shapes.h: the JSON shapes of control-protocol replies (users, search), shared by camtraced and camtrace. */
+#ifndef CT_CTL_SHAPES_H
+#define CT_CTL_SHAPES_H
+
+#include <stddef.h>
+#include "json.h"
+#include "hosts.h"
+#include "search.h"
+
+/* Hosts with at least this many flaps (or missed checks, or lost now) are "unstable". */
+#define CT_CTL_UNSTABLE_FLAPS 2
+
+/*
+ * One host (camtraced(8), "users"):
+ *   {"user", "host", "nick", "group", "addr", "port", "state": "online|absent|offline",
+ *    "origin": "local|notified|search|list|direct", "origins": [...], "external": bool,
+ *    "unstable": bool, "flap_count", "missed", "status" (host status bits),
+ *    "first_seen", "last_seen", "last_change" (ISO 8601 UTC or null), "last_seen_age_s"}
+ */
+struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall);
+
+/* The whole "users" method: params {"filter": "all"|"unstable"|"external"|"online",
+ * "network": "CIDR"} (both optional). Result {"filter", "network", "total", "count",
+ * "hosts": [...]}; unstable hosts are sorted most flaps first. CT_EINVAL with a message
+ * (naming the accepted values) for bad params. */
+int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, double now_wall,
+	struct ct_json **result, char *err, size_t errlen);
+
+/* "search.progress": {"search_id", "state": "running|done|cancelled", "total", "probed",
+ * "found", "unresolved", "started", "finished"}. */
+struct ct_json *ct_ctlj_search_progress(const struct ct_search_progress *p);
+/* "search.result": the progress fields plus "hosts": [{"addr", "port", "user", "host",
+ * "nick", "info", "status"}]. */
+struct ct_json *ct_ctlj_search_result(const struct ct_search *s);
+
+#endif
