@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cmd.h"
 
+extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_sniff_entry;
@@ -15,6 +16,7 @@ extern const struct cmd_entry cmd_users_entry;
 
 /* Keep sorted by name: lookup and `camtrace help` rely on the order. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_bundle_entry,
 	&cmd_decode_entry,
 	&cmd_help_entry,
 	&cmd_refresh_entry,

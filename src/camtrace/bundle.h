@@ -1,0 +1,43 @@
+/* bundle.h: the parts of `camtrace bundle` beyond the system facts (daemon, log, config,
+ * doctor, capture), each added to a fact set as present or missing with a reason. */
+#ifndef CT_BUNDLE_H
+#define CT_BUNDLE_H
+
+#include "cmd.h"
+#include "sysfacts.h"
+
+#define BUNDLE_RTP_LO 22224 /* Chat&Messenger voice/video ports (UDP 22224-22229) */
+#define BUNDLE_RTP_HI 22229
+#define BUNDLE_LOG_LINES 2000
+#define BUNDLE_LOG_BYTES (2u << 20)
+
+struct bundle_opts {
+	const char *out;          /* -o FILE */
+	int capture_s;            /* --capture SECONDS, 0 = none */
+	int doctor;               /* --doctor */
+	int include_messages;     /* --include-messages */
+	const char *config;       /* --config PATH (NULL = default) */
+	const char *log;          /* --log PATH (NULL = from the config, journal or syslog) */
+	const char *ctl;          /* control socket (global --ctl, else the config's, else default) */
+	int timeout_ms;           /* per external step */
+	const char *self;         /* this program, for running `camtrace doctor` */
+};
+
+/* The daemon's configuration, secrets redacted ("daemon/camtraced.conf"). Sets *log_spec
+ * (malloc'd or NULL) and *ctl (malloc'd or NULL) from its `log` and `ctl_socket` keywords. */
+void bundle_config(struct ct_factset *s, const struct bundle_opts *o, char **log_spec, char **ctl);
+/* Recent daemon log lines, redacted ("daemon/log.txt"). */
+void bundle_log(struct ct_factset *s, const struct bundle_opts *o, const char *log_spec);
+/* Status, host table and instability records over the control socket (daemon/status.json, hosts.json, instability.json). */
+void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char *ctl);
+/* A fresh `camtrace doctor --json` ("doctor/report.json"). */
+void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o);
+/* N seconds of IP Messenger / RTP traffic as pcap ("capture/traffic.pcap"); the temporary
+ * file's path is returned in tmp (remove it after writing the archive). */
+void bundle_capture(struct ct_factset *s, const struct bundle_opts *o, const struct ct_cli *cli,
+	char *tmp, size_t tmplen);
+
+/* The value of `key = value` in a camtraced.conf text (first occurrence, unquoted), or NULL. */
+char *bundle_conf_value(const char *text, const char *key);
+
+#endif
