@@ -2,21 +2,22 @@
 #include "config.h"
 #include <ctype.h>
 #include <string.h>
+#include "codec.h"
 #include "err.h"
 #include "redact.h"
 #include "util.h"
 
-#define IPMSG_PORT 2425
+#define IPMSG_PORT CT_IPMSG_PORT
 
 /* Command modes whose first body section is text a user wrote (see the protocol notes §2.1, §8). */
 static int mode_is_message(unsigned mode)
 {
-	return mode == 0x20 /* SENDMSG */ || mode == 0x51 /* SENDABSENCEINFO */ ||
-		mode == 0xFB /* IPTUX_SENDMSG */ || mode == 0xFC /* IPTUX_SEND_SIGN */;
+	return mode == CT_IPMSG_SENDMSG || mode == CT_IPMSG_SENDABSENCEINFO ||
+		mode == CT_IPMSG_IPTUX_SENDMSG || mode == CT_IPMSG_IPTUX_SEND_SIGN;
 }
 
-#define MODE_ASKSHARED 0xFF /* iptux: may carry a password (base64) */
-#define MODE_SUBLAYER 0xFD  /* iptux: header NUL picture bytes over TCP */
+#define MODE_ASKSHARED CT_IPMSG_IPTUX_ASKSHARED   /* may carry a password (base64) */
+#define MODE_SUBLAYER CT_IPMSG_IPTUX_SENDSUBLAYER /* header NUL picture bytes over TCP */
 
 /* ---- secret-looking names ---- */
 
@@ -111,7 +112,7 @@ size_t ct_redact_ipmsg_payload(uint8_t *p, size_t n, unsigned flags)
 
 	if (!ipmsg_header(p, n, &cmd, &off))
 		return 0;
-	mode = cmd & 0xFF;
+	mode = CT_IPMSG_MODE(cmd);
 	if (((flags & CT_REDACT_MESSAGES) && mode_is_message(mode)) || mode == MODE_ASKSHARED) {
 		for (size_t i = off; i < n && p[i] != '\0'; i++, changed++)
 			p[i] = 'x';
@@ -194,7 +195,7 @@ static void redact_inline(struct red *r, const char *s, size_t n)
 		/* raw packet: "1:num:user:host:cmd:body" starting a token */
 		if (s[i] == '1' && (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
 		    ipmsg_header((const uint8_t *)s + i, n - i, &cmd, &body)) {
-			unsigned mode = cmd & 0xFF;
+			unsigned mode = CT_IPMSG_MODE(cmd);
 			size_t b = i + body, e = b;
 			char quote = i > 0 && (s[i - 1] == '"' || s[i - 1] == '\'') ? s[i - 1] : 0;
 			if (((r->flags & CT_REDACT_MESSAGES) && mode_is_message(mode)) ||

@@ -158,7 +158,7 @@ int ct_spawn_run(const char *const argv[], int timeout_ms, size_t maxout, struct
 	int status = 0, child_errno = 0, rc = 0, open_o, open_e, errtrunc = 0;
 	char **env;
 	pid_t pid;
-	int64_t deadline;
+	uint64_t deadline;
 
 	if (!argv || !argv[0] || timeout_ms <= 0)
 		return CT_EINVAL;
@@ -186,10 +186,10 @@ int ct_spawn_run(const char *const argv[], int timeout_ms, size_t maxout, struct
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
 	fcntl(pe[0], F_SETFL, O_NONBLOCK);
 	open_o = open_e = 1;
-	deadline = ct_mono_ns() + (int64_t)timeout_ms * 1000000;
+	deadline = ct_mono_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (open_o || open_e) {
 		struct pollfd p[2];
-		int64_t left = deadline - ct_mono_ns();
+		int64_t left = (int64_t)(deadline - ct_mono_ns());
 		int np = 0, wait_ms;
 
 		if (left <= 0) {
