@@ -3,6 +3,11 @@
 #include <ctype.h>
 #include <string.h>
 #include "codec.h"
+#include "decode-ip.h"
+#include "decode-link.h"
+#include "decode-rtp.h"
+#include "decode-tcp.h"
+#include "decode-udp.h"
 #include "err.h"
 #include "redact.h"
 #include "util.h"
@@ -405,144 +410,60 @@ static void l4_checksum(const uint8_t *ip, int v6, uint8_t proto, uint8_t *l4, s
 	l4[ck + 1] = (uint8_t)c;
 }
 
-static int rtp_payload_off(const uint8_t *p, size_t n, size_t *off)
-{
-	size_t o;
-
-	if (n < 12 || (p[0] >> 6) != 2)
-		return 0;
-	o = 12 + 4u * (p[0] & 0x0F);
-	if ((p[0] & 0x10) && o + 4 <= n)
-		o += 4 + 4u * (size_t)(p[o + 2] << 8 | p[o + 3]);
-	*off = o < n ? o : n;
-	return 1;
-}
-
-/* Finds the IP header after the link header; returns its offset or -1. */
-static long link_skip(const uint8_t *p, size_t n, int linktype)
-{
-	size_t off;
-	unsigned et;
-
-	switch (linktype) {
-	case 1: /* Ethernet */
-		if (n < 14)
-			return -1;
-		off = 14;
-		et = (unsigned)(p[12] << 8 | p[13]);
-		while ((et == 0x8100 || et == 0x88A8) && off + 4 <= n) {
-			et = (unsigned)(p[off + 2] << 8 | p[off + 3]);
-			off += 4;
-		}
-		return et == 0x0800 || et == 0x86DD ? (long)off : -1;
-	case 113: /* Linux cooked v1 */
-		if (n < 16)
-			return -1;
-		et = (unsigned)(p[14] << 8 | p[15]);
-		return et == 0x0800 || et == 0x86DD ? 16 : -1;
-	case 276: /* Linux cooked v2 */
-		if (n < 20)
-			return -1;
-		et = (unsigned)(p[0] << 8 | p[1]);
-		return et == 0x0800 || et == 0x86DD ? 20 : -1;
-	case 0: /* BSD loopback */
-		return n >= 4 ? 4 : -1;
-	case 12: case 14: case 101: case 228: case 229:
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 int ct_redact_packet(uint8_t *pkt, size_t caplen, size_t wirelen, int linktype, unsigned flags,
 	uint16_t rtp_lo, uint16_t rtp_hi)
 {
-	long l2 = link_skip(pkt, caplen, linktype);
-	uint8_t *ip, *l4, proto;
-	size_t iplen, hl, l4len, avail, payoff = 0, changed = 0;
-	int v6, whole, frag = 0;
-	unsigned sport, dport;
+	struct ct_link link;
+	struct ct_ip ip;
+	uint8_t *iph, *l4;
+	uint32_t n = caplen > UINT32_MAX ? UINT32_MAX : (uint32_t)caplen;
+	size_t changed = 0;
+	int whole = caplen >= wirelen;
 
-	if (l2 < 0 || (size_t)l2 >= caplen)
+	if (ct_decode_link(linktype, pkt, n, &link) != 0 || link.off >= n ||
+	    (link.ethertype != CT_ETH_IPV4 && link.ethertype != CT_ETH_IPV6))
 		return 0;
-	ip = pkt + l2;
-	avail = caplen - (size_t)l2;
-	whole = caplen >= wirelen;
-	v6 = (ip[0] >> 4) == 6;
-	if ((ip[0] >> 4) == 4) {
-		if (avail < 20 || (hl = (size_t)(ip[0] & 0x0F) * 4) < 20 || hl > avail)
+	iph = pkt + link.off;
+	if (ct_decode_ip(NULL, 0, iph, n - link.off, &ip) != 0 || (ip.frag && ip.frag_off))
+		return 0; /* not IP, or a later fragment (no transport header to go by) */
+	l4 = (uint8_t *)(uintptr_t)ip.pl; /* points into pkt: no reassembly without a defrag */
+	if (ip.proto == 17) {
+		struct ct_udp u;
+		/* A first fragment holds only part of the datagram: go by the UDP length field. */
+		uint32_t ulen = ip.pl_len >= 6 ? (uint32_t)(l4[4] << 8 | l4[5]) : 0;
+		uint32_t wire = ip.frag && ulen > ip.pl_wire ? ulen : ip.pl_wire;
+		if (ct_decode_udp(l4, ip.pl_len, wire, &u) != 0)
 			return 0;
-		if ((ip[6] & 0x1F) || ip[7])
-			return 0; /* a later fragment: no transport header */
-		frag = (ip[6] & 0x20) != 0;
-		iplen = (size_t)(ip[2] << 8 | ip[3]);
-		proto = ip[9];
-	} else if (v6) {
-		if (avail < 40)
-			return 0;
-		hl = 40;
-		proto = ip[6];
-		iplen = 40 + (size_t)(ip[4] << 8 | ip[5]);
-		while (proto == 0 || proto == 43 || proto == 60 || proto == 44) {
-			if (hl + 8 > avail)
-				return 0;
-			if (proto == 44) {
-				if ((ip[hl + 2] << 8 | ip[hl + 3]) & 0xFFF8)
-					return 0;
-				frag = 1;
-				proto = ip[hl];
-				hl += 8;
-			} else {
-				proto = ip[hl];
-				hl += 8 + 8u * ip[hl + 1];
-			}
-		}
-	} else {
-		return 0;
-	}
-	if (iplen < hl || hl >= avail)
-		return 0;
-	l4 = ip + hl;
-	l4len = iplen - hl;      /* on the wire */
-	avail -= hl;             /* captured */
-	if (proto == 17) {
-		if (avail < 8)
-			return 0;
-		sport = (unsigned)(l4[0] << 8 | l4[1]);
-		dport = (unsigned)(l4[2] << 8 | l4[3]);
-		if (sport == IPMSG_PORT || dport == IPMSG_PORT) {
-			changed = ct_redact_ipmsg_payload(l4 + 8, avail - 8, flags);
+		if (u.sport == IPMSG_PORT || u.dport == IPMSG_PORT) {
+			changed = ct_redact_ipmsg_payload(l4 + 8, u.pl_len, flags);
 		} else if ((flags & CT_REDACT_MESSAGES) &&
-			   ((sport >= rtp_lo && sport <= rtp_hi) || (dport >= rtp_lo && dport <= rtp_hi)) &&
-			   rtp_payload_off(l4 + 8, avail - 8, &payoff)) {
-			for (size_t i = 8 + payoff; i < avail; i++, changed++)
-				l4[i] = 0;
+			   ((u.sport >= rtp_lo && u.sport <= rtp_hi) || (u.dport >= rtp_lo && u.dport <= rtp_hi))) {
+			struct ct_rtp r;
+			if (ct_decode_rtp(l4 + 8, u.pl_len, &r) == 0 && !r.rtcp)
+				for (size_t i = 8 + r.hdr_len; i < 8 + (size_t)u.pl_len; i++, changed++)
+					l4[i] = 0;
 		}
 		if (changed) {
-			if (whole && !frag && (v6 || l4[6] || l4[7]))
-				l4_checksum(ip, v6, 17, l4, l4len, 6, 1);
-			else if (!v6)
+			if (whole && !ip.frag && (ip.af == 6 || l4[6] || l4[7]))
+				l4_checksum(iph, ip.af == 6, 17, l4, ip.pl_wire, 6, 1);
+			else if (ip.af == 4)
 				l4[6] = l4[7] = 0; /* IPv4: "no checksum" beats a wrong one */
 		}
-	} else if (proto == 6) {
-		size_t doff;
-		if (avail < 20 || (doff = (size_t)(l4[12] >> 4) * 4) < 20 || doff > avail)
+	} else if (ip.proto == 6) {
+		struct ct_tcp t;
+		unsigned cmd;
+		size_t body, doff;
+		if (ct_decode_tcp(l4, ip.pl_len, ip.pl_wire, &t) != 0 ||
+		    (t.sport != IPMSG_PORT && t.dport != IPMSG_PORT))
 			return 0;
-		sport = (unsigned)(l4[0] << 8 | l4[1]);
-		dport = (unsigned)(l4[2] << 8 | l4[3]);
-		if (sport != IPMSG_PORT && dport != IPMSG_PORT)
-			return 0;
-		{
-			unsigned cmd;
-			size_t body;
-			if (ipmsg_header(l4 + doff, avail - doff, &cmd, &body))
-				changed = ct_redact_ipmsg_payload(l4 + doff, avail - doff, flags);
-			else if (flags & CT_REDACT_MESSAGES)
-				for (size_t i = doff; i < avail; i++, changed++)
-					l4[i] = 0; /* file contents */
-		}
-		if (changed && whole && !frag)
-			l4_checksum(ip, v6, 6, l4, l4len, 16, 0);
+		doff = (size_t)(t.pl - l4);
+		if (ipmsg_header(t.pl, t.pl_len, &cmd, &body))
+			changed = ct_redact_ipmsg_payload(l4 + doff, t.pl_len, flags);
+		else if (flags & CT_REDACT_MESSAGES)
+			for (size_t i = doff; i < doff + t.pl_len; i++, changed++)
+				l4[i] = 0; /* file contents */
+		if (changed && whole && !ip.frag)
+			l4_checksum(iph, ip.af == 6, 6, l4, ip.pl_wire, 16, 0);
 	}
 	return changed > 0;
 }

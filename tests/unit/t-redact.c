@@ -168,6 +168,53 @@ static int udp4_sum_ok(const uint8_t *pkt)
 	return csum(u, ulen, csum(ip + 12, 8, 17 + (unsigned)ulen)) == 0xFFFF;
 }
 
+/* Linux cooked v1 + IPv4 + TCP (20-byte header) carrying pl; checksum left 0 (recomputed). */
+static size_t build_tcp4(uint8_t *pkt, unsigned sport, unsigned dport, const void *pl, size_t pln)
+{
+	uint8_t *ip = pkt + 16, *t = ip + 20;
+	size_t iplen = 40 + pln;
+
+	memset(pkt, 0, 16 + iplen);
+	pkt[14] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(iplen >> 8);
+	ip[3] = (uint8_t)iplen;
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\xc6\x12\x02\x0b\xc6\x12\x01\x0a", 8);
+	t[0] = (uint8_t)(sport >> 8); t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8); t[3] = (uint8_t)dport;
+	t[12] = 0x50;
+	t[13] = 0x18;
+	memcpy(t + 20, pl, pln);
+	return 16 + iplen;
+}
+
+static int tcp4_sum_ok(const uint8_t *pkt)
+{
+	const uint8_t *ip = pkt + 16;
+	size_t tlen = (size_t)(ip[2] << 8 | ip[3]) - 20;
+
+	return csum(ip + 20, tlen, csum(ip + 12, 8, 6 + (unsigned)tlen)) == 0xFFFF;
+}
+
+static void test_tcp(void)
+{
+	uint8_t pkt[256];
+	const char req[] = "1:9:bob:pc2:96:4d2:0:0:";
+	size_t n;
+
+	n = build_tcp4(pkt, 40000, 2425, req, sizeof req - 1);
+	is_int(ct_redact_packet(pkt, n, n, 113, CT_REDACT_MESSAGES, 22224, 22229), 0,
+		"tcp: GETFILEDATA request kept");
+	n = build_tcp4(pkt, 2425, 40000, "PRIVATE FILE BYTES", 18);
+	is_int(ct_redact_packet(pkt, n, n, 113, CT_REDACT_MESSAGES, 22224, 22229), 1, "tcp: file data changed");
+	ok(memcmp(pkt + 16 + 40, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 18) == 0, "tcp: file data zeroed");
+	ok(tcp4_sum_ok(pkt), "tcp: checksum recomputed");
+	n = build_tcp4(pkt, 2425, 40000, "PRIVATE FILE BYTES", 18);
+	is_int(ct_redact_packet(pkt, n, n, 113, 0, 22224, 22229), 0, "tcp: file data kept with --include-messages");
+}
+
 static void test_packet(void)
 {
 	uint8_t pkt[256];
@@ -207,5 +254,6 @@ int main(void)
 	test_log();
 	test_payload();
 	test_packet();
+	test_tcp();
 	return tap_done();
 }
