@@ -20,6 +20,8 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	const struct ct_json *hosts = ct_json_get(r, "hosts"), *fetch = ct_json_get(r, "fetch");
 	const struct ct_json *notify = ct_json_get(r, "notify"), *search = ct_json_get(r, "search");
 	const struct ct_json *ls = ct_json_get(r, "list_server"), *st = ct_json_get(r, "state");
+	const struct ct_json *pk = ct_json_get(r, "packets");
+	char listen[80];
 	char up[32], nxt[32];
 	int srv = 0, clnt = 0;
 
@@ -31,10 +33,13 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	ct_json_get_bool(roles, "client", &clnt);
 	printf("roles:           %s%s%s\n", srv ? "list server" : "", srv && clnt ? " + " : "",
 		clnt ? "client node" : (srv ? "" : "none"));
+	if (ct_json_get(r, "port") && !strchr(ctlcli_str(r, "listen", ""), ':'))
+		snprintf(listen, sizeof listen, "%s:%lld", ctlcli_str(r, "listen", "?"), ctlcli_int(r, "port", 0));
+	else
+		snprintf(listen, sizeof listen, "%s", ctlcli_str(r, "listen", "?"));
 	if (id)
 		printf("identity:        %s@%s, nick '%s', group '%s', on %s\n", ctlcli_str(id, "user", "?"),
-			ctlcli_str(id, "host", "?"), ctlcli_str(id, "nick", ""), ctlcli_str(id, "group", ""),
-			ctlcli_str(r, "listen", "?"));
+			ctlcli_str(id, "host", "?"), ctlcli_str(id, "nick", ""), ctlcli_str(id, "group", ""), listen);
 	if (hosts)
 		printf("hosts:           %lld known: %lld online, %lld absent, %lld offline; %lld external, %s%lld unstable%s\n",
 			ctlcli_int(hosts, "total", 0), ctlcli_int(hosts, "online", 0), ctlcli_int(hosts, "absent", 0),
@@ -65,6 +70,10 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 		printf("search:          %lld addresses found and remembered%s\n", ctlcli_int(search, "found", 0),
 			running ? ", a search is running" : "");
 	}
+	if (pk)
+		printf("packets:         %lld received, %lld sent, %lld malformed, %lld duplicates, %lld messages to camtraced\n",
+			ctlcli_int(pk, "received", 0), ctlcli_int(pk, "sent", 0), ctlcli_int(pk, "malformed", 0),
+			ctlcli_int(pk, "duplicates", 0), ctlcli_int(pk, "messages", 0));
 	if (st) {
 		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
 		line_time("last save", st, "last_save");

@@ -46,8 +46,10 @@ struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall)
 	ct_json_add_bool(o, "external", ct_host_is_external(h));
 	ct_json_add_bool(o, "unstable", ct_host_is_unstable(h, CT_CTL_UNSTABLE_FLAPS));
 	ct_json_add_int(o, "flap_count", h->flaps);
-	ct_json_add_int(o, "missed", h->missed);
+	ct_json_add_int(o, "missed_answers", h->missed);
 	ct_json_add_int(o, "status", h->status);
+	ct_json_add_str(o, "offline_reason", h->state != CT_HOST_OFFLINE ? "" :
+		h->gone == CT_HOST_GONE_LOST ? "lost" : "left");
 	add_time(o, "first_seen", h->first_seen);
 	add_time(o, "last_seen", h->last_seen);
 	add_time(o, "last_change", h->last_change);

@@ -14,7 +14,8 @@
  * One host (camtraced(8), "users"):
  *   {"user", "host", "nick", "group", "addr", "port", "state": "online|absent|offline",
  *    "origin": "local|notified|search|list|direct", "origins": [...], "external": bool,
- *    "unstable": bool, "flap_count", "missed", "status" (host status bits),
+ *    "unstable": bool, "flap_count", "missed_answers", "status" (host status bits),
+ *    "offline_reason": "" | "left" (BR_EXIT) | "lost" (stopped answering),
  *    "first_seen", "last_seen", "last_change" (ISO 8601 UTC or null), "last_seen_age_s"}
  */
 struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall);

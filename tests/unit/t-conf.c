@@ -73,6 +73,75 @@ static void error_case(const char *text, const char *want, const char *what)
 		printf("#   rc %d, errors: %s#   wanted: %s\n", rc, e, want);
 }
 
+static char *slurp(const char *rel, size_t *len)
+{
+	const char *top = getenv("top_srcdir");
+	char p[1024];
+	struct ct_sbuf b;
+	char buf[4096];
+	size_t n;
+	FILE *fp;
+
+	snprintf(p, sizeof p, "%s/%s", top && top[0] ? top : ".", rel);
+	if (!(fp = fopen(p, "r")))
+		return NULL;
+	ct_sbuf_init(&b);
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		ct_sbuf_add(&b, buf, n);
+	fclose(fp);
+	return ct_sbuf_steal(&b, len);
+}
+
+/* The example config and camtraced.conf(5) name every keyword; the example's values are valid. */
+static void docs_cover_table(void)
+{
+	size_t len = 0, mlen = 0;
+	char *ex = slurp("contrib/camtraced.conf.example", &len), *man = slurp("man/camtraced.conf.5", &mlen);
+	int missing_ex = 0, missing_man = 0, rc;
+
+	ok(ex != NULL, "contrib/camtraced.conf.example readable");
+	ok(man != NULL, "man/camtraced.conf.5 readable");
+	for (size_t i = 0; i < ct_dconf_table.n; i++) {
+		char k[96];
+		const char *name = ct_dconf_table.opts[i].name;
+		snprintf(k, sizeof k, "\n#%s = ", name);
+		if (ex && !strstr(ex, k)) {
+			printf("# example lacks %s\n", name);
+			missing_ex++;
+		}
+		snprintf(k, sizeof k, "\n.It Cm %s ", name);
+		if (man && !strstr(man, k)) {
+			printf("# camtraced.conf.5 lacks %s\n", name);
+			missing_man++;
+		}
+	}
+	is_int(missing_ex, 0, "the example shows every keyword");
+	is_int(missing_man, 0, "camtraced.conf(5) documents every keyword");
+	if (ex) {
+		/* uncomment "#keyword = value" lines: the result must be a valid configuration */
+		struct ct_sbuf un, e;
+		struct ct_daemon_conf c;
+		char *line, *save = NULL;
+		ct_sbuf_init(&un);
+		ct_sbuf_init(&e);
+		for (line = strtok_r(ex, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' && strstr(line, " = ")) {
+				ct_sbuf_adds(&un, line + 1);
+				ct_sbuf_addc(&un, '\n');
+			}
+		memset(&c, 0, sizeof c);
+		ct_conf_defaults(&ct_dconf_table, &c, &e);
+		rc = ct_conf_parse_text(&ct_dconf_table, &c, "example", un.p ? un.p : "", un.len, &e);
+		if (!ok(rc == 0, "every example value is valid"))
+			printf("# %s", e.p ? e.p : "");
+		ct_dconf_free(&c);
+		ct_sbuf_fini(&un);
+		ct_sbuf_fini(&e);
+	}
+	free(ex);
+	free(man);
+}
+
 int main(void)
 {
 	struct ct_daemon_conf c, c2;
@@ -281,6 +350,7 @@ int main(void)
 		is_int(ct_cidr_parse("::1/129", &cd), CT_ERANGE, "v6 prefix too long");
 	}
 
+	docs_cover_table();
 	unlink(path);
 	ct_sbuf_fini(&e);
 	return tap_done();

@@ -1,4 +1,4 @@
-/* ctl-fake.c: test helper: a control-socket server over a real host table (for the CLI tests), and a JSON path checker. */
+/* t-ctl-fake.c: test helper: a control-socket server over a real host table (for the CLI tests), and a JSON path checker. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <signal.h>
@@ -192,7 +192,7 @@ static int serve(const char *path)
 	}
 	ct_evloop_new(&ev);
 	if (ct_ctl_server_open(&srv, ev, path, NULL, err, sizeof err) != 0) {
-		fprintf(stderr, "ctl-fake: %s\n", err);
+		fprintf(stderr, "t-ctl-fake: %s\n", err);
 		return 1;
 	}
 	ct_ctl_server_set_name(srv, "camtraced 0.1.0-fake");
@@ -258,6 +258,6 @@ int main(int argc, char **argv)
 		return serve(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "check-json") == 0)
 		return check_json(argc, argv);
-	fprintf(stderr, "usage: ctl-fake serve SOCKET | check-json FILE PATH[=VALUE]...\n");
+	fprintf(stderr, "usage: t-ctl-fake serve SOCKET | check-json FILE PATH[=VALUE]...\n");
 	return 2;
 }
