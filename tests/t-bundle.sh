@@ -7,7 +7,9 @@ t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n 
 skip() { n=$((n+1)); echo "ok $n - # SKIP $1"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t-bundle.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
 
 cat >"$tmp/camtraced.conf" <<'EOF'
 # test configuration
@@ -125,6 +127,59 @@ case $(cat "$tmp/def.txt") in
 camtrace-bundle-*-*T*Z.tar.gz) [ -f "$tmp/dir/$(cat "$tmp/def.txt")" ]; t $? "default name camtrace-bundle-HOST-STAMP.tar.gz in the current directory" ;;
 *) t 1 "default name camtrace-bundle-HOST-STAMP.tar.gz (got $(cat "$tmp/def.txt"))" ;;
 esac
+
+# 6. the daemon's parts, from a control-socket server over a real host table (tests/unit/ctl-fake)
+fake="$top_builddir/tests/unit/ctl-fake"
+sock="$tmp/run/ctl.sock"
+if [ -x "$fake" ]; then
+	"$fake" serve "$sock" & pid=$!
+	i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+	[ -S "$sock" ]; t $? "control-socket server listening"
+	"$CT" bundle -q --ctl "$sock" -o "$tmp/d.tar.gz" --config "$tmp/camtraced.conf" \
+		--log "$tmp/camtraced.log" >/dev/null 2>"$tmp/err3.txt"
+	t $? "bundle with a daemon exits 0"
+	mkdir "$tmp/d" && tar xzf "$tmp/d.tar.gz" -C "$tmp/d"
+	for f in status hosts instability; do
+		[ -s "$tmp/d/d/daemon/$f.json" ]; t $? "daemon/$f.json collected"
+	done
+	"$fake" check-json "$tmp/d/d/daemon/status.json" hosts.total=3 >"$tmp/chk"; t $? "status.json is the daemon's status"
+	"$fake" check-json "$tmp/d/d/daemon/hosts.json" filter='"all"' count=3 hosts.0.user='"alice"' >"$tmp/chk"
+	t $? "hosts.json is the whole host table"; sed 's/^/# /' "$tmp/chk"
+	"$fake" check-json "$tmp/d/d/daemon/instability.json" filter='"unstable"' count=1 hosts.0.user='"carol"' \
+		hosts.0.unstable=true >"$tmp/chk"
+	t $? "instability.json lists the unstable host"; sed 's/^/# /' "$tmp/chk"
+	if grep -q '"reason".*control socket' "$tmp/d/d/manifest.json"; then r=1; else r=0; fi
+	t $r "manifest lists no daemon part as missing"
+	kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+	"$CT" bundle --json --ctl "$sock" -o "$tmp/s.tar.gz" >"$tmp/s.json" 2>/dev/null
+	grep -q "nobody listens on control socket $sock" "$tmp/s.json"; t $? "stale socket: reason says nobody listens"
+else
+	skip "tests/unit/ctl-fake not built: daemon parts"
+fi
+
+# 7. capture: needs CAP_NET_RAW; without it the reason says so
+"$CT" bundle --json --capture 1 --ctl "$tmp/no-daemon.sock" -o "$tmp/c.tar.gz" >"$tmp/c.json" 2>/dev/null
+t $? "bundle --capture 1 exits 0"
+nobody_run() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && nobody_run true 2>/dev/null; then
+	mkdir "$tmp/nb" && chmod 755 "$tmp" && chmod 777 "$tmp/nb"
+	(cd "$tmp/nb" && nobody_run "$CT" bundle --json --capture 1 --ctl "$tmp/no-daemon.sock" -o nb.tar.gz) \
+		>"$tmp/nb.json" 2>/dev/null
+	t $? "as nobody: bundle --capture 1 still writes the archive"
+	grep -q "capture skipped: needs root (CAP_NET_RAW)" "$tmp/nb.json"
+	t $? "as nobody: capture missing, needs root (CAP_NET_RAW)"
+	grep -q '"path":.*"system/facts.json"' "$tmp/nb.json"; t $? "as nobody: system facts collected"
+fi
+if [ "$(id -u)" = 0 ]; then
+	tar xzf "$tmp/c.tar.gz" -C "$tmp" c/capture/traffic.pcap 2>/dev/null
+	magic=$(od -An -tx1 -N4 "$tmp/c/capture/traffic.pcap" 2>/dev/null | tr -d ' ')
+	case $magic in
+	d4c3b2a1|a1b2c3d4|4d3cb2a1|a1b23c4d) t 0 "root: capture/traffic.pcap is a pcap file" ;;
+	*) t 1 "root: capture/traffic.pcap is a pcap file (magic '$magic')" ;;
+	esac
+else
+	grep -q "capture skipped: needs root (CAP_NET_RAW)" "$tmp/c.json"; t $? "not root: capture missing, needs root (CAP_NET_RAW)"
+fi
 
 echo "1..$n"
 exit 0

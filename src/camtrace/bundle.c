@@ -2,13 +2,18 @@
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "bundle.h"
+#include "capture.h"
+#include "clock.h"
+#include "ctl.h"
 #include "err.h"
+#include "out.h"
 #include "redact.h"
 #include "sbuf.h"
 #include "spawn.h"
@@ -16,7 +21,6 @@
 #include "version.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/camtraced.conf"
-#define DEFAULT_CTL RUNSTATEDIR "/camtraced/ctl.sock"
 
 /* Reads the last max bytes of path into b (starting at a line boundary when cut). */
 static int read_tail(const char *path, size_t max, struct ct_sbuf *b)
@@ -255,26 +259,94 @@ out:
 	ct_sbuf_fini(&red);
 }
 
+/* Why the daemon could not be asked, from ct_ctl_client_connect()'s code. */
+static void ctl_reason(char *out, size_t outlen, int rc, const char *path, const char *detail, int tmo)
+{
+	switch (rc) {
+	case CT_ENOTFOUND:
+		snprintf(out, outlen, "daemon not running: control socket %s absent", path);
+		break;
+	case CT_ECLOSED:
+		snprintf(out, outlen, "daemon not running: nobody listens on control socket %s", path);
+		break;
+	case CT_EPERM:
+		snprintf(out, outlen, "not allowed to connect to control socket %s: run as root or as a member of its group (ctl_group)",
+			path);
+		break;
+	case CT_ETIMEDOUT:
+		snprintf(out, outlen, "camtraced on %s did not answer within %d ms", path, tmo);
+		break;
+	default:
+		snprintf(out, outlen, "cannot talk to camtraced on %s: %s", path,
+			detail && *detail ? detail : ct_strerror(rc));
+	}
+}
+
+/* Adds a daemon reply as pretty JSON, through the log redactor (a "text" member of a reply
+ * is a message text; a "*key*" or "*token*" member a secret). */
+static void add_reply(struct ct_factset *s, const struct bundle_opts *o, const char *name,
+	const char *desc, const struct ct_json *res)
+{
+	char *txt = ct_json_print(res, 1);
+	struct ct_sbuf red;
+
+	if (!txt) {
+		ct_factset_missing(s, name, desc, "out of memory");
+		return;
+	}
+	ct_sbuf_init(&red);
+	ct_redact_log(txt, strlen(txt), o->include_messages ? 0 : CT_REDACT_MESSAGES, &red, NULL);
+	ct_sbuf_addc(&red, '\n');
+	ct_factset_add(s, name, desc, red.p, red.len);
+	ct_sbuf_fini(&red);
+	free(txt);
+}
+
 void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char *ctl)
 {
-	static const struct { const char *name, *desc; } parts[] = {
-		{ "daemon/status.json", "camtraced status (control socket: status)" },
-		{ "daemon/hosts.json", "camtraced host table (control socket: users, filter all)" },
-		{ "daemon/instability.json", "camtraced instability records (control socket: users, filter unstable)" },
+	static const struct { const char *name, *desc, *method, *filter; } parts[] = {
+		{ "daemon/status.json", "camtraced status (control socket: status)", CT_CTL_M_STATUS, NULL },
+		{ "daemon/hosts.json", "camtraced host table (control socket: users, filter all)",
+			CT_CTL_M_USERS, "all" },
+		{ "daemon/instability.json", "camtraced instability records (control socket: users, filter unstable)",
+			CT_CTL_M_USERS, "unstable" },
 	};
-	const char *path = o->ctl ? o->ctl : ctl ? ctl : DEFAULT_CTL;
-	struct stat st;
-	int present = stat(path, &st) == 0;
+	const char *env = getenv("CAMTRACED_CTL");
+	const char *path = o->ctl ? o->ctl : env && *env ? env : ctl ? ctl : CT_CTL_DEFAULT_PATH;
+	struct ct_ctl_client *c = NULL;
+	char why[600];
+	int rc;
 
-	for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++) {
-		if (!present)
-			ct_factset_missing(s, parts[i].name, parts[i].desc,
-				"daemon not running: control socket %s absent", path);
-		else
-			ct_factset_missing(s, parts[i].name, parts[i].desc,
-				"control socket %s exists, but this build of camtrace has no control-socket client to query it",
-				path);
+	rc = ct_ctl_client_new(&c);
+	if (rc == 0)
+		rc = ct_ctl_client_connect(c, path, o->timeout_ms);
+	if (rc != 0) {
+		ctl_reason(why, sizeof why, rc, path, c ? ct_ctl_client_error(c) : NULL, o->timeout_ms);
+		for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++)
+			ct_factset_missing(s, parts[i].name, parts[i].desc, "%s", why);
+		ct_ctl_client_free(c);
+		return;
 	}
+	for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++) {
+		struct ct_json *params = NULL, *res = NULL;
+		if (parts[i].filter) {
+			params = ct_json_obj();
+			ct_json_add_str(params, "filter", parts[i].filter);
+		}
+		rc = ct_ctl_client_call(c, parts[i].method, params, o->timeout_ms, &res);
+		if (rc == 0) {
+			add_reply(s, o, parts[i].name, parts[i].desc, res);
+		} else if (rc == CT_EPROTO) {
+			ct_factset_missing(s, parts[i].name, parts[i].desc, "camtraced answered %s with an error: %s: %s",
+				parts[i].method, ct_ctl_client_error_code(c), ct_ctl_client_error(c));
+		} else {
+			ctl_reason(why, sizeof why, rc, path, ct_ctl_client_error(c), o->timeout_ms);
+			ct_factset_missing(s, parts[i].name, parts[i].desc, "%s (asking %s)", why, parts[i].method);
+		}
+		ct_json_free(params);
+		ct_json_free(res);
+	}
+	ct_ctl_client_free(c);
 }
 
 void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o)
@@ -313,15 +385,92 @@ void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o)
 void bundle_capture(struct ct_factset *s, const struct bundle_opts *o, const struct ct_cli *cli,
 	char *tmp, size_t tmplen)
 {
-	const char *name = "capture/traffic.pcap";
+	const char *name = "capture/traffic.pcap", *desc = "IP Messenger and RTP traffic";
+	struct ct_capture_opts copts = { .nonblock = 1 };
+	struct ct_capture_stats st = { 0 };
+	struct ct_capture *c = NULL;
+	struct ct_pcapw *w = NULL;
+	char err[CT_CAPTURE_ERRLEN] = "", d[400];
+	const char *tdir = getenv("TMPDIR");
+	unsigned flags = o->include_messages ? 0 : CT_REDACT_MESSAGES;
+	uint64_t start, end, redacted = 0;
+	uint8_t *buf = NULL;
+	struct stat sb;
+	int fd, r;
 
 	tmp[0] = '\0';
-	(void)cli;
-	(void)tmplen;
 	if (o->capture_s <= 0) {
-		ct_factset_missing(s, name, "IP Messenger and RTP traffic", "not requested (use --capture SECONDS)");
+		ct_factset_missing(s, name, desc, "not requested (use --capture SECONDS)");
 		return;
 	}
-	ct_factset_missing(s, name, "IP Messenger and RTP traffic",
-		"capture skipped: packet capture is not part of this build of camtrace (%s)", ct_version());
+	r = ct_capture_open_live(&c, "any", BUNDLE_FILTER, &copts, err, sizeof err);
+	if (r == CT_EPERM) {
+		ct_factset_missing(s, name, desc, "capture skipped: needs root (CAP_NET_RAW): %s", err);
+		return;
+	}
+	if (r != 0) {
+		ct_factset_missing(s, name, desc, "capture skipped: cannot open a live capture: %s", err);
+		return;
+	}
+	snprintf(tmp, tmplen, "%s/camtrace-bundle-XXXXXX", tdir && *tdir ? tdir : "/tmp");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ct_factset_missing(s, name, desc, "capture skipped: cannot create a temporary file in %s: %s",
+			tdir && *tdir ? tdir : "/tmp", strerror(errno));
+		tmp[0] = '\0';
+		ct_capture_close(c);
+		return;
+	}
+	close(fd);
+	buf = malloc(CT_CAPTURE_SNAPLEN);
+	if (!buf || ct_pcapw_open_for(&w, tmp, c, err, sizeof err) != 0) {
+		ct_factset_missing(s, name, desc, "capture skipped: cannot write %s: %s", tmp, buf ? err : "out of memory");
+		goto out;
+	}
+	start = ct_mono_ns();
+	end = start + (uint64_t)o->capture_s * 1000000000u;
+	for (uint64_t now = start; now < end; now = ct_mono_ns()) {
+		struct ct_pkt p;
+		out_progress(cli, "capturing", (unsigned long)((now - start) / 1000000000u),
+			(unsigned long)o->capture_s);
+		r = ct_capture_next(c, &p);
+		if (r == 0) {
+			/* nothing ready: wait for the descriptor, at most until the end */
+			struct pollfd pf = { .fd = ct_capture_fd(c), .events = POLLIN };
+			uint64_t left_ms = (end - now) / 1000000u + 1;
+			poll(&pf, 1, left_ms < 200 ? (int)left_ms : 200);
+			continue;
+		}
+		if (r < 0)
+			break;
+		/* redact a copy: the handle's buffer is read-only */
+		memcpy(buf, p.data, p.caplen);
+		redacted += (uint64_t)ct_redact_packet(buf, p.caplen, p.len, p.linktype, flags,
+			BUNDLE_RTP_LO, BUNDLE_RTP_HI);
+		p.data = buf;
+		if (ct_pcapw_write(w, &p) != 0) {
+			r = CT_ESYS;
+			break;
+		}
+	}
+	out_progress(cli, "capturing", 1, 1);
+	ct_capture_stats(c, &st);
+	if (ct_pcapw_close(w) != 0 || (r < 0 && r != CT_ECLOSED) || stat(tmp, &sb) != 0) {
+		w = NULL;
+		ct_factset_missing(s, name, desc, "capture failed after %llu packets: %s",
+			(unsigned long long)st.delivered, r < 0 ? ct_capture_error(c) : "cannot write the pcap file");
+		goto out;
+	}
+	w = NULL;
+	snprintf(d, sizeof d,
+		"%d s of IP Messenger and RTP traffic on every interface (filter \"%s\"): %llu packets, "
+		"%llu dropped by the kernel, %llu with %s redacted",
+		o->capture_s, BUNDLE_FILTER, (unsigned long long)st.delivered, (unsigned long long)st.dropped,
+		(unsigned long long)redacted, flags ? "message texts, media or file data" : "passwords");
+	ct_factset_add_file(s, name, d, tmp, (size_t)sb.st_size);
+out:
+	if (w)
+		ct_pcapw_close(w);
+	free(buf);
+	ct_capture_close(c);
 }

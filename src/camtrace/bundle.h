@@ -8,6 +8,7 @@
 
 #define BUNDLE_RTP_LO 22224 /* Chat&Messenger voice/video ports (UDP 22224-22229) */
 #define BUNDLE_RTP_HI 22229
+#define BUNDLE_FILTER "udp port 2425 or tcp port 2425 or udp portrange 22224-22229"
 #define BUNDLE_LOG_LINES 2000
 #define BUNDLE_LOG_BYTES (2u << 20)
 
