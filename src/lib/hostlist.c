@@ -121,7 +121,9 @@ int ct_hostlist_parse(const char *body, size_t len, uint16_t myport, struct ct_h
 		free(tok);
 		return CT_ENOMEM;
 	}
-	int g2 = !l->trailing_sep && ntok > 2;
+	/* g2ipmsg strips the trailing \a; a Windows list cut mid-entry also lacks it, so only
+	 * whole entries without it count as g2ipmsg (status 19 below is the other sign) */
+	int g2 = !l->trailing_sep && ntok > 2 && (ntok - 2) % FIELDS == 0;
 	for (size_t i = 0; i < want; i++) {
 		char **t = tok + 2 + i * FIELDS;
 		struct ct_hostlist_entry *e = &l->e[i];

@@ -237,6 +237,12 @@ static void test_malformed(void)
 	is_int(l.n, 1, "the complete entry is kept");
 	is_str(l.e[0].user, "a", "kept entry");
 	ct_hostlist_fini(&l);
+	/* cut in the middle of a field (no trailing \a): still the Windows convention */
+	is_int(ct_hostlist_parse(LIT("    0\a    2\aa\ah\a256\a10.0.0.9\a34835\aA\aB\ab\ah\a25"), 0, &l), CT_ETRUNC,
+		"list cut mid-field");
+	is_int(l.variant, CT_HOSTLIST_WIN, "a cut Windows list is not taken for g2ipmsg");
+	is_int(l.e[0].port, 5000, "so port 34835 is swapped back to 5000");
+	ct_hostlist_fini(&l);
 	is_int(ct_hostlist_parse(LIT("    0\a    1\aa\ah\aabc\a10.0.0.9\a30985\aA\aB\a"), 0, &l), CT_EFORMAT,
 		"bad status");
 	ct_hostlist_fini(&l);
