@@ -1,0 +1,44 @@
+/* inject.h: build and send raw IPv4 UDP, TCP and ICMP packets with chosen TTL, IP ID and ports (wraps libnet). */
+#ifndef CT_INJECT_H
+#define CT_INJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ct_inject; /* an open raw IPv4 injection handle */
+
+#define CT_TCP_FIN 0x01
+#define CT_TCP_SYN 0x02
+#define CT_TCP_RST 0x04
+#define CT_TCP_PSH 0x08
+#define CT_TCP_ACK 0x10
+
+/* One packet to build. Addresses are IPv4 in network byte order, ports in host order. */
+struct ct_inject_pkt {
+	uint32_t src, dst;
+	uint8_t ttl;         /* 0 = 64 */
+	uint16_t ip_id;      /* IP identification: tells flow-stable probes apart */
+	uint8_t tos;
+	int df;              /* set Don't Fragment */
+	uint16_t sport, dport;
+	uint32_t seq, ack;   /* TCP */
+	uint8_t tcp_flags;   /* TCP: CT_TCP_* */
+	uint16_t win;        /* TCP window, 0 = 64240 */
+	uint16_t echo_id, echo_seq; /* ICMP echo */
+	const uint8_t *payload;
+	size_t plen;
+};
+
+/* Opens a raw IPv4 socket through libnet. Needs CAP_NET_RAW: without it returns CT_EPERM and a
+ * message naming the fix in errbuf. Open before dropping privileges; the handle keeps working. */
+int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen);
+void ct_inject_close(struct ct_inject *in);
+/* Build and send; return 0 or CT_E* (detail in ct_inject_error()). */
+int ct_inject_udp4(struct ct_inject *in, const struct ct_inject_pkt *p);
+int ct_inject_tcp4(struct ct_inject *in, const struct ct_inject_pkt *p);  /* with an MSS option on SYN */
+int ct_inject_echo4(struct ct_inject *in, const struct ct_inject_pkt *p); /* ICMP echo request */
+const char *ct_inject_error(const struct ct_inject *in);
+/* Underlying descriptor (for privilege-separation bookkeeping), -1 if none. */
+int ct_inject_fd(const struct ct_inject *in);
+
+#endif

@@ -1,0 +1,93 @@
+/* ipview.c: bounds-checked parsing of received IPv4 packets for reply matching. */
+#include "config.h"
+#include <string.h>
+#include "err.h"
+#include "ipview.h"
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* Parses a transport header; quoted = 1 when only 8 bytes are guaranteed. */
+static void parse_l4(uint8_t proto, const uint8_t *p, size_t len, struct ct_l4view *l, int quoted)
+{
+	memset(l, 0, sizeof *l);
+	l->proto = proto;
+	if (proto == 17 && len >= 8) {
+		l->sport = rd16(p);
+		l->dport = rd16(p + 2);
+		l->payload = p + 8;
+		l->plen = len - 8;
+	} else if (proto == 6 && len >= 8) {
+		l->sport = rd16(p);
+		l->dport = rd16(p + 2);
+		l->seq = rd32(p + 4);
+		if (len >= 20) {
+			size_t off = (size_t)(p[12] >> 4) * 4;
+			l->ack = rd32(p + 8);
+			l->flags = p[13];
+			if (off >= 20 && off <= len) {
+				l->payload = p + off;
+				l->plen = len - off;
+			}
+		}
+	} else if (proto == 1 && len >= 8) {
+		l->icmp_type = p[0];
+		l->icmp_code = p[1];
+		l->icmp_id = rd16(p + 4);
+		l->icmp_seq = rd16(p + 6);
+		l->payload = p + 8;
+		l->plen = len - 8;
+	}
+	(void)quoted;
+}
+
+int ct_ipview_parse(const uint8_t *pkt, size_t len, struct ct_ipview *v)
+{
+	size_t hl, tot;
+
+	memset(v, 0, sizeof *v);
+	if (len < 20)
+		return CT_ETRUNC;
+	if ((pkt[0] >> 4) != 4)
+		return CT_EFORMAT;
+	hl = (size_t)(pkt[0] & 0x0f) * 4;
+	if (hl < 20 || hl > len)
+		return CT_EFORMAT;
+	tot = rd16(pkt + 2);
+	if (tot < hl)
+		return CT_EFORMAT;
+	if (tot > len)
+		tot = len; /* cut short by the capture: use what is there */
+	v->id = rd16(pkt + 4);
+	v->ttl = pkt[8];
+	v->proto = pkt[9];
+	memcpy(&v->src, pkt + 12, 4);
+	memcpy(&v->dst, pkt + 16, 4);
+	if ((rd16(pkt + 6) & 0x1fff) != 0)
+		return 0; /* a non-first fragment carries no transport header */
+	parse_l4(v->proto, pkt + hl, tot - hl, &v->l4, 0);
+	if (v->proto == 1 && v->l4.plen >= 20) {
+		uint8_t t = v->l4.icmp_type;
+		if (t == 3 || t == 4 || t == 5 || t == 11 || t == 12) {
+			const uint8_t *q = v->l4.payload;
+			size_t qlen = v->l4.plen, qhl, qtot;
+			if ((q[0] >> 4) != 4)
+				return 0;
+			qhl = (size_t)(q[0] & 0x0f) * 4;
+			if (qhl < 20 || qhl > qlen)
+				return 0;
+			qtot = rd16(q + 2);
+			/* RFC 4884 extensions may follow the quote: never read past the quoted length */
+			if (qtot >= qhl && qtot < qlen)
+				qlen = qtot;
+			v->has_inner = 1;
+			v->in_id = rd16(q + 4);
+			v->in_ttl = q[8];
+			v->in_proto = q[9];
+			memcpy(&v->in_src, q + 12, 4);
+			memcpy(&v->in_dst, q + 16, 4);
+			parse_l4(v->in_proto, q + qhl, qlen - qhl, &v->in, 1);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* probe-icmp.c: the ICMP echo method: libnet + raw socket when privileged, an unprivileged ping socket otherwise. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include "clock.h"
+#include "err.h"
+#include "inject.h"
+#include "log.h"
+#include "probe.h"
+
+#define ECHO_ID(s) ((uint16_t)(0xc700 ^ (getpid() & 0xffff)))
+
+static int icmp_open(struct ct_probe_set *s)
+{
+	int on = 1;
+
+	s->nfds = 0;
+	if (s->use_raw)
+		return 0;
+	if (s->pr->ping_fd < 0) {
+		snprintf(s->err, sizeof s->err, "no ICMP echo possible: no raw socket and no ping socket");
+		return CT_EPERM;
+	}
+	(void)setsockopt(s->pr->ping_fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
+	(void)setsockopt(s->pr->ping_fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+	s->fds[s->nfds++] = s->pr->ping_fd;
+	return 0;
+}
+
+static int icmp_send(struct ct_probe_set *s, struct ct_probe *p)
+{
+	uint8_t data[56];
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(0x20 + i);
+	if (s->use_raw) {
+		struct ct_inject_pkt ip = {
+			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id,
+			.echo_id = ECHO_ID(s), .echo_seq = (uint16_t)p->seq, .payload = data, .plen = sizeof data,
+		};
+		int r = ct_inject_echo4(s->pr->inj, &ip);
+		if (r != 0)
+			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj));
+		return r;
+	} else {
+		uint8_t pkt[8 + sizeof data];
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = s->dst };
+		int ttl = p->ttl ? p->ttl : 64;
+		memset(pkt, 0, 8);
+		pkt[0] = 8;
+		pkt[6] = (uint8_t)(p->seq >> 8);
+		pkt[7] = (uint8_t)p->seq;
+		memcpy(pkt + 8, data, sizeof data);
+		(void)setsockopt(s->fds[0], IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+		if (sendto(s->fds[0], pkt, sizeof pkt, 0, (struct sockaddr *)&a, sizeof a) < 0) {
+			snprintf(s->err, sizeof s->err, "ping socket sendto: %s", strerror(errno));
+			return CT_ESYS;
+		}
+		return 0;
+	}
+}
+
+static void icmp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now)
+{
+	struct ct_reply r;
+	struct ct_probe *p;
+
+	if (v->proto != IPPROTO_ICMP)
+		return;
+	memset(&r, 0, sizeof r);
+	r.ttl = v->ttl;
+	r.quoted_ttl = -1;
+	r.from = v->src;
+	if (v->l4.icmp_type == 0 && v->src == s->dst && v->l4.icmp_id == ECHO_ID(s)) {
+		p = ct_probe_by_seq(s, v->l4.icmp_seq);
+		r.kind = CT_RK_ECHO;
+		ct_probe_answer(s, p, &r, now);
+	} else if (v->has_inner && v->in_proto == IPPROTO_ICMP && v->in_dst == s->dst &&
+		   v->in.icmp_type == 8 && v->in.icmp_id == ECHO_ID(s)) {
+		p = ct_probe_by_seq(s, v->in.icmp_seq);
+		r.kind = CT_RK_ICMP;
+		r.icmp_type = v->l4.icmp_type;
+		r.icmp_code = v->l4.icmp_code;
+		r.quoted_ttl = v->in_ttl;
+		ct_probe_answer(s, p, &r, now);
+	}
+}
+
+static void icmp_readable(struct ct_probe_set *s, int fd, uint64_t now)
+{
+	for (int k = 0; k < 64; k++) {
+		struct ct_reply r;
+		uint8_t q[128];
+		size_t qlen = sizeof q;
+		if (ct_probe_read_errqueue(fd, &r, q, &qlen) <= 0)
+			break;
+		/* the quote starts at the echo header */
+		ct_probe_answer(s, qlen >= 8 ? ct_probe_by_seq(s, (uint32_t)(q[6] << 8 | q[7])) : NULL, &r, now);
+	}
+	for (int k = 0; k < 64; k++) {
+		uint8_t buf[1500];
+		char cbuf[256];
+		struct sockaddr_in from;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+		struct ct_reply r;
+		if (n < 0)
+			break;
+		if (n < 8 || buf[0] != 0 || from.sin_addr.s_addr != s->dst)
+			continue;
+		memset(&r, 0, sizeof r);
+		r.kind = CT_RK_ECHO;
+		r.from = from.sin_addr.s_addr;
+		r.ttl = r.quoted_ttl = -1;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+				int t;
+				memcpy(&t, CMSG_DATA(c), sizeof t);
+				r.ttl = t;
+			}
+		ct_probe_answer(s, ct_probe_by_seq(s, (uint32_t)(buf[6] << 8 | buf[7])), &r, now);
+	}
+}
+
+static void icmp_close(struct ct_probe_set *s)
+{
+	s->nfds = 0; /* the ping socket belongs to the prober */
+}
+
+const struct ct_probe_ops ct_probe_icmp_ops = {
+	.name = "icmp",
+	.open = icmp_open,
+	.send = icmp_send,
+	.packet = icmp_packet,
+	.readable = icmp_readable,
+	.close = icmp_close,
+};

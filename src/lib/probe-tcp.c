@@ -1,0 +1,145 @@
+/* probe-tcp.c: the TCP probe method: half-open SYN with libnet read from a raw socket, connect() without privileges. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include "clock.h"
+#include "err.h"
+#include "inject.h"
+#include "log.h"
+#include "probe.h"
+
+static int tcp_open(struct ct_probe_set *s)
+{
+	s->nfds = 0;
+	s->tcp_connect_pending = 0;
+	if (!s->use_raw && s->n > CT_PROBE_MAX_FDS) {
+		snprintf(s->err, sizeof s->err, "at most %d connect() probes at once", CT_PROBE_MAX_FDS);
+		return CT_EINVAL;
+	}
+	return 0;
+}
+
+static void tcp_close(struct ct_probe_set *s)
+{
+	for (int i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	s->nfds = 0;
+	s->tcp_connect_pending = 0;
+}
+
+static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
+{
+	if (s->use_raw) {
+		struct ct_inject_pkt ip = {
+			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id, .df = 1,
+			.sport = p->sport, .dport = p->dport, .seq = p->seq, .tcp_flags = CT_TCP_SYN,
+		};
+		int r = ct_inject_tcp4(s->pr->inj, &ip);
+		if (r != 0)
+			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj));
+		return r;
+	} else {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->dport), .sin_addr.s_addr = s->dst };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+		int ttl = p->ttl ? p->ttl : 64;
+		if (fd < 0) {
+			snprintf(s->err, sizeof s->err, "TCP socket: %s", strerror(errno));
+			return CT_ESYS;
+		}
+		(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+		if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
+			snprintf(s->err, sizeof s->err, "connect: %s", strerror(errno));
+			close(fd);
+			return CT_ESYS;
+		}
+		p->ud = NULL;
+		p->seq = (uint32_t)s->nfds; /* index of its socket */
+		s->fds[s->nfds++] = fd;
+		s->tcp_connect_pending = 1;
+		return 0;
+	}
+}
+
+static void tcp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now)
+{
+	struct ct_reply r;
+	struct ct_probe *p = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.ttl = v->ttl;
+	r.quoted_ttl = -1;
+	r.from = v->src;
+	if (v->proto == IPPROTO_TCP && v->src == s->dst) {
+		if (!(v->l4.flags & (CT_TCP_SYN | CT_TCP_RST)))
+			return;
+		if (v->l4.flags & CT_TCP_ACK)
+			p = ct_probe_by_seq(s, v->l4.ack - 1);
+		if (!p || p->dport != v->l4.sport || p->sport != v->l4.dport)
+			return;
+		if ((v->l4.flags & CT_TCP_SYN) && !(v->l4.flags & CT_TCP_ACK))
+			return; /* our own SYN seen on loopback */
+		r.kind = CT_RK_TCP;
+		r.tcp_flags = v->l4.flags;
+		r.sport = v->l4.sport;
+		r.dport = v->l4.dport;
+		ct_probe_answer(s, p, &r, now);
+	} else if (v->proto == IPPROTO_ICMP && v->has_inner && v->in_proto == IPPROTO_TCP && v->in_dst == s->dst) {
+		p = ct_probe_by_seq(s, v->in.seq);
+		if (!p)
+			p = ct_probe_by_id(s, v->in_id);
+		if (!p || p->sport != v->in.sport || p->dport != v->in.dport)
+			return;
+		r.kind = CT_RK_ICMP;
+		r.icmp_type = v->l4.icmp_type;
+		r.icmp_code = v->l4.icmp_code;
+		r.quoted_ttl = v->in_ttl;
+		ct_probe_answer(s, p, &r, now);
+	}
+}
+
+static void tcp_readable(struct ct_probe_set *s, int fd, uint64_t now)
+{
+	struct ct_probe *p = NULL;
+	struct ct_reply r;
+	uint8_t q[64];
+	size_t qlen = sizeof q;
+	int err = 0, pending = 0;
+	socklen_t el = sizeof err;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->probes[i].sent > 0 && (int)s->probes[i].seq < s->nfds && s->fds[s->probes[i].seq] == fd)
+			p = &s->probes[i];
+	if (!p || p->answered)
+		return;
+	memset(&r, 0, sizeof r);
+	r.ttl = r.quoted_ttl = -1;
+	if (ct_probe_read_errqueue(fd, &r, q, &qlen) == 1) {
+		ct_probe_answer(s, p, &r, now);
+	} else {
+		(void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+		if (err == EINPROGRESS || err == EALREADY)
+			return;
+		r.kind = CT_RK_CONNECT;
+		r.err = err;
+		r.from = s->dst;
+		ct_probe_answer(s, p, &r, now);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->probes[i].sent > 0 && !s->probes[i].answered)
+			pending = 1;
+	s->tcp_connect_pending = pending;
+}
+
+const struct ct_probe_ops ct_probe_tcp_ops = {
+	.name = "tcp",
+	.open = tcp_open,
+	.send = tcp_send,
+	.packet = tcp_packet,
+	.readable = tcp_readable,
+	.close = tcp_close,
+};

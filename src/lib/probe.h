@@ -1,0 +1,141 @@
+/* probe.h: the probe engine: privileged sockets, one ops struct per method (icmp udp tcp rtp), replies matched to probes. */
+#ifndef CT_PROBE_H
+#define CT_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "ipview.h"
+
+#define CT_IPMSG_PORT 2425
+#define CT_PROBE_DATA_MAX 1400   /* bytes of a UDP reply payload kept */
+#define CT_PROBE_NOTE_MAX 8
+#define CT_PROBE_MAX_FDS 4     /* descriptors a set may own (connect() probes at once) */
+
+/* What the engine could open; the front end reports the notes. */
+struct ct_prober {
+	int raw;             /* raw sockets and libnet are available */
+	int icmp_fd;         /* raw IPPROTO_ICMP: every ICMP message (errors, echo replies) */
+	int tcp_fd;          /* raw IPPROTO_TCP: copies of every TCP segment */
+	int udp_fd;          /* raw IPPROTO_UDP: copies of every UDP datagram (replies sent to port 2425) */
+	int ping_fd;         /* unprivileged ICMP echo socket, or -1 */
+	struct ct_inject *inj;
+	int udp2425_fd;      /* a UDP socket bound to port 2425 (absorbs replies), or -1 */
+	int port2425_busy;   /* another program holds port 2425 */
+	unsigned nnotes;
+	char notes[CT_PROBE_NOTE_MAX][200]; /* what was not possible and how to allow it */
+};
+
+/* What came back for one probe. */
+enum ct_reply_kind {
+	CT_RK_NONE = 0,
+	CT_RK_ICMP,   /* an ICMP error quoting the probe */
+	CT_RK_ECHO,   /* ICMP echo reply */
+	CT_RK_UDP,    /* a UDP datagram from the target */
+	CT_RK_TCP,    /* a TCP segment from the target (SYN-ACK, RST) */
+	CT_RK_CONNECT /* connect() result (unprivileged TCP) */
+};
+
+struct ct_reply {
+	int kind;
+	uint32_t from;        /* IPv4, network order: who sent it (the router for ICMP errors) */
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_flags;
+	int ttl;              /* TTL of the reply as received, -1 when the kernel did not tell */
+	int quoted_ttl;       /* TTL left in the quoted probe (ICMP errors), -1 unknown */
+	uint16_t sport, dport;/* ports of the reply (UDP/TCP) */
+	uint64_t rtt_ns;
+	int err;              /* connect(): 0 or errno */
+	size_t dlen;
+	uint8_t data[CT_PROBE_DATA_MAX];
+};
+
+struct ct_probe {
+	uint8_t ttl;
+	uint16_t ip_id;
+	uint32_t seq;         /* TCP sequence / IPMsg packet number / RTP sequence / echo seq */
+	uint16_t sport, dport;
+	uint64_t sent_ns;
+	int sent;             /* 1 sent, -errno when sending failed */
+	int answered;
+	struct ct_reply reply;
+	int extra;            /* replies beyond the first (duplicates, several answers) */
+	void *ud;
+};
+
+struct ct_probe_set;
+
+/* One probe method (traceroute-2.x mod-*.c style): probe-icmp.c, probe-udp.c, probe-tcp.c. */
+struct ct_probe_ops {
+	const char *name;
+	/* Opens what the set needs beyond the prober (unprivileged sockets); may be NULL. */
+	int (*open)(struct ct_probe_set *s);
+	int (*send)(struct ct_probe_set *s, struct ct_probe *p);
+	/* A packet seen on a raw socket of the prober. */
+	void (*packet)(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now);
+	/* One of the set's own descriptors is readable. */
+	void (*readable)(struct ct_probe_set *s, int fd, uint64_t now);
+	void (*close)(struct ct_probe_set *s);
+};
+
+extern const struct ct_probe_ops ct_probe_icmp_ops;
+extern const struct ct_probe_ops ct_probe_udp_ops;
+extern const struct ct_probe_ops ct_probe_tcp_ops;
+
+/* Builds the UDP payload for probe p into buf (cap bytes); returns the length. */
+typedef size_t (*ct_probe_payload_fn)(struct ct_probe_set *s, struct ct_probe *p, uint8_t *buf, size_t cap);
+/* Finds the probe a UDP payload (a reply, or the quote in an ICMP error) belongs to; -1 = unknown. */
+typedef int (*ct_probe_match_fn)(struct ct_probe_set *s, const uint8_t *data, size_t len, int quoted);
+
+struct ct_probe_set {
+	const struct ct_probe_ops *ops;
+	struct ct_prober *pr;
+	uint32_t src, dst;          /* IPv4, network order; src 0 = from the route lookup */
+	struct ct_probe *probes;
+	size_t n;
+	uint64_t gap_ns;            /* pause between two sends */
+	uint64_t wait_ns;           /* longest wait for replies after the last send */
+	uint64_t adapt_ns;          /* once a reply came: wait at most this multiple of the max RTT
+				       (adaptive wait, traceroute's -w MAX,HERE), 0 = off */
+	int stop_at_dest;           /* route: stop waiting for higher TTLs once the target answered */
+	int use_raw;                /* send with libnet and read raw sockets (else unprivileged sockets) */
+	int want_any_port;          /* accept UDP replies from the target whatever the source port */
+	ct_probe_payload_fn payload;
+	ct_probe_match_fn match;
+	void *ud;
+	/* method state */
+	int fds[CT_PROBE_MAX_FDS];
+	int nfds;
+	int tcp_connect_pending;
+	uint64_t max_rtt_ns;
+	int dest_ttl;               /* lowest TTL the target answered at, 0 none */
+	char err[200];
+};
+
+/* Opens raw sockets and libnet if possible (want_raw), the port-2425 socket if bind2425, and
+ * the unprivileged ICMP socket; never fails for lack of privileges: it records a note. */
+int ct_prober_open(struct ct_prober **out, int want_raw, int bind2425);
+void ct_prober_close(struct ct_prober *pr);
+void ct_prober_note(struct ct_prober *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Finds the local address the kernel would use to reach dst (connect() on a UDP socket and
+ * getsockname), and the interface that owns it (name into ifname, >= IF_NAMESIZE bytes). */
+int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t iflen);
+/* Resolves an IPv4 address or host name. */
+int ct_probe_resolve4(const char *host, uint32_t *addr, char *err, size_t errlen);
+
+/* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
+ * the adaptive wait ends, or wait_ns passed after the last send. */
+int ct_probe_run(struct ct_probe_set *s);
+
+/* Engine helpers for the methods. */
+struct ct_probe *ct_probe_by_id(struct ct_probe_set *s, uint16_t ip_id);
+struct ct_probe *ct_probe_by_seq(struct ct_probe_set *s, uint32_t seq);
+struct ct_probe *ct_probe_first_open(struct ct_probe_set *s); /* first sent, unanswered probe */
+void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct_reply *r, uint64_t now);
+/* Reads the IP_RECVERR queue of fd: fills r (kind ICMP, from, type, code) and the quoted payload. */
+int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen);
+/* Turns on IP_RECVERR and IP_RECVTTL on a UDP socket. */
+int ct_probe_sock_recverr(int fd);
+
+#endif
