@@ -7,19 +7,23 @@
 extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_help_entry;
-extern const struct cmd_entry cmd_sniff_entry;
-extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_refresh_entry;
+extern const struct cmd_entry cmd_route_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_users_entry;
+extern const struct cmd_entry cmd_version_entry;
 
 /* Keep sorted by name: lookup and `camtrace help` rely on the order. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_bundle_entry,
 	&cmd_decode_entry,
 	&cmd_help_entry,
+	&cmd_probe_entry,
 	&cmd_refresh_entry,
+	&cmd_route_entry,
 	&cmd_search_entry,
 	&cmd_sniff_entry,
 	&cmd_status_entry,

@@ -37,6 +37,29 @@ int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
 	return 0;
 }
 
+int ct_inject_link_open(struct ct_inject **out, const char *ifname, char *errbuf, size_t errlen)
+{
+	char lerr[LIBNET_ERRBUF_SIZE];
+	struct ct_inject *in;
+
+	*out = NULL;
+	in = calloc(1, sizeof *in);
+	if (!in)
+		return CT_ENOMEM;
+	lerr[0] = 0;
+	in->l = libnet_init(LIBNET_LINK, ifname, lerr);
+	if (!in->l) {
+		int eperm = strstr(lerr, "ermission") || strstr(lerr, "not permitted") || errno == EPERM;
+		if (errbuf)
+			snprintf(errbuf, errlen, "cannot open a link-layer socket on %s (%s)%s", ifname, lerr,
+				eperm ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
+		free(in);
+		return eperm ? CT_EPERM : CT_ESYS;
+	}
+	*out = in;
+	return 0;
+}
+
 void ct_inject_close(struct ct_inject *in)
 {
 	if (!in)
@@ -111,4 +134,27 @@ int ct_inject_echo4(struct ct_inject *in, const struct ct_inject_pkt *p)
 		    p->plen ? p->payload : NULL, (uint32_t)p->plen, in->l, 0) == -1)
 		return fail(in, "building the ICMP echo request");
 	return finish_ip(in, p, IPPROTO_ICMP, LIBNET_ICMPV4_ECHO_H + p->plen);
+}
+
+int ct_inject_link_udp4(struct ct_inject *in, const uint8_t dmac[6], const struct ct_inject_pkt *p)
+{
+	struct libnet_ether_addr *me;
+
+	if (p->plen > 1472)
+		return CT_ETOOBIG;
+	me = libnet_get_hwaddr(in->l);
+	if (!me)
+		return fail(in, "reading the interface address");
+	if (libnet_build_udp(p->sport, p->dport, (uint16_t)(LIBNET_UDP_H + p->plen), 0,
+		    p->plen ? p->payload : NULL, (uint32_t)p->plen, in->l, 0) == -1)
+		return fail(in, "building the UDP header");
+	if (libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + LIBNET_UDP_H + p->plen), p->tos, p->ip_id,
+		    p->df ? 0x4000 : 0, p->ttl ? p->ttl : 64, IPPROTO_UDP, 0, p->src, p->dst, NULL, 0, in->l, 0) == -1)
+		return fail(in, "building the IPv4 header");
+	if (libnet_build_ethernet(dmac, me->ether_addr_octet, ETHERTYPE_IP, NULL, 0, in->l, 0) == -1)
+		return fail(in, "building the Ethernet header");
+	if (libnet_write(in->l) == -1)
+		return fail(in, "sending");
+	libnet_clear_packet(in->l);
+	return 0;
 }

@@ -37,6 +37,12 @@ void ct_inject_close(struct ct_inject *in);
 int ct_inject_udp4(struct ct_inject *in, const struct ct_inject_pkt *p);
 int ct_inject_tcp4(struct ct_inject *in, const struct ct_inject_pkt *p);  /* with an MSS option on SYN */
 int ct_inject_echo4(struct ct_inject *in, const struct ct_inject_pkt *p); /* ICMP echo request */
+/* Link-layer handle on one interface (AF_PACKET): packets sent through it bypass this host's
+ * netfilter hooks, so connection tracking never sees them (the cold half of the cold/warm test).
+ * Needs CAP_NET_RAW. */
+int ct_inject_link_open(struct ct_inject **out, const char *ifname, char *errbuf, size_t errlen);
+/* Sends a UDP/IPv4 packet in an Ethernet frame to dmac (the next hop's address). */
+int ct_inject_link_udp4(struct ct_inject *in, const uint8_t dmac[6], const struct ct_inject_pkt *p);
 const char *ct_inject_error(const struct ct_inject *in);
 /* Underlying descriptor (for privilege-separation bookkeeping), -1 if none. */
 int ct_inject_fd(const struct ct_inject *in);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include "inject.h"
 #include "log.h"
 #include "probe.h"
+#include "probe-ipmsg.h"
 
 static int tcp_open(struct ct_probe_set *s)
 {
@@ -143,3 +145,74 @@ const struct ct_probe_ops ct_probe_tcp_ops = {
 	.readable = tcp_readable,
 	.close = tcp_close,
 };
+
+int ct_tcp_exchange(uint32_t dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = dst };
+	struct pollfd pf;
+	uint64_t t0 = ct_mono_ns(), deadline = t0 + wait_ns;
+	int fd, err = 0;
+	socklen_t el = sizeof err;
+	uint8_t req[512];
+	size_t rlen;
+
+	memset(x, 0, sizeof *x);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return CT_ESYS;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
+		x->connect_errno = errno;
+		close(fd);
+		return 0;
+	}
+	pf = (struct pollfd){ fd, POLLOUT, 0 };
+	if (poll(&pf, 1, (int)(wait_ns / 1000000)) <= 0) {
+		x->connect_errno = ETIMEDOUT;
+		close(fd);
+		return 0;
+	}
+	(void)getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	if (err) {
+		x->connect_errno = err;
+		close(fd);
+		return 0;
+	}
+	x->connected = 1;
+	x->connect_ns = ct_mono_ns() - t0;
+	/* GETFILEDATA for packet 0, file 0, offset 0: no program serves it, so an IP Messenger
+	 * listener reads the request and closes; anything else shows what it is */
+	rlen = ct_app_build_getfiledata(req, sizeof req);
+	if (rlen && send(fd, req, rlen, MSG_NOSIGNAL) == (ssize_t)rlen)
+		x->request_sent = 1;
+	for (;;) {
+		uint64_t now = ct_mono_ns();
+		ssize_t n;
+		if (now >= deadline) {
+			x->outcome = CT_TCPX_SILENT;
+			break;
+		}
+		pf = (struct pollfd){ fd, POLLIN, 0 };
+		if (poll(&pf, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
+			continue;
+		n = recv(fd, x->data + x->dlen, sizeof x->data - x->dlen, MSG_DONTWAIT);
+		if (n > 0) {
+			x->dlen += (size_t)n;
+			if (x->dlen == sizeof x->data) {
+				x->outcome = CT_TCPX_DATA;
+				break;
+			}
+			continue;
+		}
+		if (n == 0) {
+			x->outcome = x->dlen ? CT_TCPX_DATA : CT_TCPX_CLOSED;
+			break;
+		}
+		if (errno == EAGAIN || errno == EINTR)
+			continue;
+		x->outcome = errno == ECONNRESET ? CT_TCPX_RESET : CT_TCPX_SILENT;
+		break;
+	}
+	x->answer_ns = ct_mono_ns() - t0;
+	close(fd);
+	return 0;
+}

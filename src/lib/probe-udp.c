@@ -102,11 +102,19 @@ static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 			p = &s->probes[i];
 	}
 	if (!p) {
-		for (size_t i = 0; i < s->n; i++)
-			if (s->probes[i].sent > 0 && !s->probes[i].answered && s->probes[i].dport == r->sport) {
-				p = &s->probes[i];
-				break;
-			}
+		/* route traces: the answer belongs past every hop that reported "TTL exceeded" */
+		int transit = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct ct_probe *q = &s->probes[i];
+			if (q->answered && q->reply.kind == CT_RK_ICMP && q->reply.icmp_type == 11 && q->ttl > transit)
+				transit = q->ttl;
+		}
+		for (size_t i = 0; i < s->n; i++) {
+			struct ct_probe *q = &s->probes[i];
+			if (q->sent > 0 && !q->answered && q->dport == r->sport && (q->ttl == 0 || q->ttl > transit) &&
+			    (!p || q->ttl < p->ttl))
+				p = q;
+		}
 	}
 	ct_probe_answer(s, p, r, now);
 }

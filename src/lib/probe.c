@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include "clock.h"
 #include "err.h"
+#include "icmpname.h"
 #include "inject.h"
 #include "log.h"
 #include "privs.h"
@@ -47,7 +48,7 @@ static int raw_socket(int proto)
 	return fd;
 }
 
-int ct_prober_open(struct ct_prober **out, int want_raw, int bind2425)
+int ct_prober_open(struct ct_prober **out, unsigned flags)
 {
 	struct ct_prober *pr = calloc(1, sizeof *pr);
 	char err[256];
@@ -56,7 +57,7 @@ int ct_prober_open(struct ct_prober **out, int want_raw, int bind2425)
 	if (!pr)
 		return CT_ENOMEM;
 	pr->icmp_fd = pr->tcp_fd = pr->udp_fd = pr->ping_fd = pr->udp2425_fd = -1;
-	if (want_raw) {
+	if (flags & CT_PROBER_RAW) {
 		pr->icmp_fd = raw_socket(IPPROTO_ICMP);
 		if (pr->icmp_fd >= 0) {
 			pr->tcp_fd = raw_socket(IPPROTO_TCP);
@@ -79,11 +80,11 @@ int ct_prober_open(struct ct_prober **out, int want_raw, int bind2425)
 		}
 	}
 	pr->ping_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-	if (!pr->raw && pr->ping_fd < 0)
+	if (!pr->raw && pr->ping_fd < 0 && (flags & CT_PROBER_PING))
 		ct_prober_note(pr, "no ICMP echo: raw sockets need CAP_NET_RAW and unprivileged ping "
 			"sockets are off for this group (sysctl net.ipv4.ping_group_range=\"0 2147483647\" "
 			"allows them); %s", ct_privs_advice());
-	if (bind2425) {
+	if (flags & CT_PROBER_BIND2425) {
 		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(CT_IPMSG_PORT) };
 		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0) {
@@ -349,6 +350,9 @@ int ct_probe_run(struct ct_probe_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct ct_probe *p = &s->probes[i];
 		p->reply.ttl = p->reply.quoted_ttl = -1;
+		if (s->stop_at_dest && s->dest_ttl && p->ttl > s->dest_ttl)
+			continue; /* the target already answered at a lower TTL */
+		p->dst = s->dst;
 		p->sent_ns = ct_mono_ns();
 		r = s->ops->send(s, p);
 		p->sent = r == 0 ? 1 : -1;
@@ -376,5 +380,79 @@ int ct_probe_run(struct ct_probe_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->probes[i].sent > 0)
 			return 0;
+	if (s->n && !s->err[0])
+		snprintf(s->err, sizeof s->err, "no probe could be sent");
 	return s->n ? CT_ESYS : 0;
+}
+
+const char *ct_port_state_name(enum ct_port_state st)
+{
+	static const char *const n[] = { "unknown", "open", "closed", "filtered", "open|filtered" };
+
+	return (unsigned)st < CT_ARRAY_LEN(n) ? n[st] : "unknown";
+}
+
+const char *ct_port_state_key(enum ct_port_state st)
+{
+	static const char *const n[] = { "unknown", "open", "closed", "filtered", "open_filtered" };
+
+	return (unsigned)st < CT_ARRAY_LEN(n) ? n[st] : "unknown";
+}
+
+static enum ct_port_state icmp_state(const struct ct_reply *r)
+{
+	switch (ct_icmp_verdict(CT_ICMP_V4, r->icmp_type, r->icmp_code)) {
+	case CT_ICMPV_CLOSED:
+		return CT_PORT_CLOSED;
+	case CT_ICMPV_FILTERED:
+	case CT_ICMPV_TRANSIT:
+	case CT_ICMPV_OTHER:
+		return CT_PORT_FILTERED;
+	default:
+		return CT_PORT_UNKNOWN;
+	}
+}
+
+enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
+{
+	if (!p || p->sent <= 0)
+		return CT_PORT_UNKNOWN;
+	if (!p->answered)
+		return CT_PORT_OPEN_FILTERED;
+	if (p->reply.kind == CT_RK_UDP)
+		return CT_PORT_OPEN;
+	if (p->reply.kind == CT_RK_ICMP) {
+		/* port unreachable from a router (not the target) means the router has no way on */
+		if (ct_icmp_verdict(CT_ICMP_V4, p->reply.icmp_type, p->reply.icmp_code) == CT_ICMPV_CLOSED &&
+		    p->reply.from != 0 && p->reply.from != p->dst)
+			return CT_PORT_FILTERED;
+		return icmp_state(&p->reply);
+	}
+	return CT_PORT_UNKNOWN;
+}
+
+enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p)
+{
+	if (!p || p->sent <= 0)
+		return CT_PORT_UNKNOWN;
+	if (!p->answered)
+		return CT_PORT_FILTERED;
+	switch (p->reply.kind) {
+	case CT_RK_TCP:
+		if ((p->reply.tcp_flags & (CT_TCP_SYN | CT_TCP_ACK)) == (CT_TCP_SYN | CT_TCP_ACK))
+			return CT_PORT_OPEN;
+		if (p->reply.tcp_flags & CT_TCP_RST)
+			return CT_PORT_CLOSED;
+		return CT_PORT_UNKNOWN;
+	case CT_RK_CONNECT:
+		if (p->reply.err == 0)
+			return CT_PORT_OPEN;
+		if (p->reply.err == ECONNREFUSED)
+			return CT_PORT_CLOSED;
+		return CT_PORT_FILTERED;
+	case CT_RK_ICMP:
+		return icmp_state(&p->reply);
+	default:
+		return CT_PORT_UNKNOWN;
+	}
 }

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include "codec.h"
 #include "ipview.h"
 
-#define CT_IPMSG_PORT 2425
 #define CT_PROBE_DATA_MAX 1400   /* bytes of a UDP reply payload kept */
 #define CT_PROBE_NOTE_MAX 8
 #define CT_PROBE_MAX_FDS 4     /* descriptors a set may own (connect() probes at once) */
@@ -23,8 +23,19 @@ struct ct_prober {
 	int udp2425_fd;      /* a UDP socket bound to port 2425 (absorbs replies), or -1 */
 	int port2425_busy;   /* another program holds port 2425 */
 	unsigned nnotes;
-	char notes[CT_PROBE_NOTE_MAX][200]; /* what was not possible and how to allow it */
+	char notes[CT_PROBE_NOTE_MAX][320]; /* what was not possible and how to allow it */
 };
+
+/* Port states in nmap's vocabulary. */
+enum ct_port_state {
+	CT_PORT_UNKNOWN = 0,   /* not probed (not possible without privileges, or send failed) */
+	CT_PORT_OPEN,          /* the application answered (UDP) / SYN-ACK or connect() (TCP) */
+	CT_PORT_CLOSED,        /* ICMP port unreachable from the target (UDP) / RST (TCP) */
+	CT_PORT_FILTERED,      /* ICMP unreachable other than port (3/0,1,2,9,10,13...) or TCP silence */
+	CT_PORT_OPEN_FILTERED  /* UDP silence: a firewall drops it, or the program ignores the probe */
+};
+const char *ct_port_state_name(enum ct_port_state st); /* "open" "closed" "filtered" "open|filtered" */
+const char *ct_port_state_key(enum ct_port_state st);  /* JSON: "open" ... "open_filtered" */
 
 /* What came back for one probe. */
 enum ct_reply_kind {
@@ -55,6 +66,7 @@ struct ct_probe {
 	uint16_t ip_id;
 	uint32_t seq;         /* TCP sequence / IPMsg packet number / RTP sequence / echo seq */
 	uint16_t sport, dport;
+	uint32_t dst;         /* target (set by ct_probe_run) */
 	uint64_t sent_ns;
 	int sent;             /* 1 sent, -errno when sending failed */
 	int answered;
@@ -112,9 +124,12 @@ struct ct_probe_set {
 	char err[200];
 };
 
-/* Opens raw sockets and libnet if possible (want_raw), the port-2425 socket if bind2425, and
- * the unprivileged ICMP socket; never fails for lack of privileges: it records a note. */
-int ct_prober_open(struct ct_prober **out, int want_raw, int bind2425);
+#define CT_PROBER_RAW 0x1      /* raw sockets and libnet, if allowed */
+#define CT_PROBER_BIND2425 0x2 /* a UDP socket on port 2425 (absorbs and catches replies) */
+#define CT_PROBER_PING 0x4     /* the command needs ICMP echo: note when it is not possible */
+/* Opens what flags ask for; never fails for lack of privileges: it records a note saying what
+ * is not possible and how to allow it. */
+int ct_prober_open(struct ct_prober **out, unsigned flags);
 void ct_prober_close(struct ct_prober *pr);
 void ct_prober_note(struct ct_prober *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -127,6 +142,27 @@ int ct_probe_resolve4(const char *host, uint32_t *addr, char *err, size_t errlen
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */
 int ct_probe_run(struct ct_probe_set *s);
+
+/* The state one UDP / TCP probe's reply means (pure: unit tested). A NULL or unanswered
+ * probe is silence. For UDP, any datagram from the target is "open"; for TCP, SYN-ACK or a
+ * successful connect() is "open", RST or ECONNREFUSED "closed". ICMP errors follow
+ * ct_icmp_verdict(). */
+enum ct_port_state ct_probe_udp_state(const struct ct_probe *p);
+enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p);
+
+/* A full TCP connection plus a protocol exchange (--connect): connect(), send a GETFILEDATA
+ * for a file nobody shares, and see what the listener does. */
+enum ct_tcpx_outcome { CT_TCPX_NONE = 0, CT_TCPX_CLOSED, CT_TCPX_RESET, CT_TCPX_DATA, CT_TCPX_SILENT };
+struct ct_tcp_exchange {
+	int connected;
+	int connect_errno;    /* when not connected (ETIMEDOUT for silence) */
+	int request_sent;
+	enum ct_tcpx_outcome outcome;
+	uint64_t connect_ns, answer_ns;
+	size_t dlen;
+	uint8_t data[256];
+};
+int ct_tcp_exchange(uint32_t dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x);
 
 /* Engine helpers for the methods. */
 struct ct_probe *ct_probe_by_id(struct ct_probe_set *s, uint16_t ip_id);

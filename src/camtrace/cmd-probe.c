@@ -1,0 +1,425 @@
+/* cmd-probe.c: `camtrace probe HOST...`: UDP 2425 application probe, TCP 2425 half-open SYN or connect, cold/warm test. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "coldwarm.h"
+#include "err.h"
+#include "icmpname.h"
+#include "inject.h"
+#include "out.h"
+#include "util.h"
+#include "probe-common.h"
+#include "probe-ipmsg.h"
+
+extern const struct cmd_entry cmd_probe_entry;
+
+struct probe_opts {
+	unsigned udp_port, tcp_port, sport;
+	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries;
+	double wait;
+};
+
+struct host_res {
+	struct ct_app_result udp;
+	int udp_err;
+	struct ct_probe tcp;
+	int tcp_done, tcp_raw;
+	struct ct_tcp_exchange x;
+	struct ct_coldwarm cw;
+	int cw_done;
+	char err[300];
+};
+
+static int opt_val(int *i, int argc, char **argv, const char *name, const char **v)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(argv[*i], name) == 0) {
+		if (*i + 1 >= argc)
+			return -1;
+		*v = argv[++*i];
+		return 1;
+	}
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
+		*v = argv[*i] + n + 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void run_tcp(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
+{
+	struct ct_probe probes[2];
+	struct ct_probe_set s;
+	int tries = o->tries > 2 ? 2 : o->tries;
+
+	memset(&s, 0, sizeof s);
+	memset(probes, 0, sizeof probes);
+	s.ops = &ct_probe_tcp_ops;
+	s.pr = pr;
+	s.dst = t->addr;
+	s.src = t->src;
+	s.probes = probes;
+	s.n = (size_t)tries;
+	s.use_raw = pr->raw;
+	s.wait_ns = (uint64_t)(o->wait * 1e9);
+	s.gap_ns = s.wait_ns / 4;
+	for (int i = 0; i < tries; i++) {
+		probes[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)i * 7919u) % 28000);
+		probes[i].dport = (uint16_t)o->tcp_port;
+		probes[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
+		probes[i].ip_id = (uint16_t)(0x6000 + i);
+	}
+	if (ct_probe_run(&s) != 0) {
+		snprintf(h->err, sizeof h->err, "TCP probe: %s", s.err);
+		return;
+	}
+	h->tcp_done = 1;
+	h->tcp_raw = s.use_raw;
+	h->tcp = probes[0];
+	for (int i = 0; i < tries; i++)
+		if (probes[i].answered) {
+			h->tcp = probes[i];
+			break;
+		}
+}
+
+static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
+{
+	const struct ct_app_result *u = &h->udp;
+
+	if (u->state == CT_PORT_OPEN)
+		snprintf(buf, len, "%s answered %s%s", u->program[0] ? u->program : "an IP Messenger program",
+			u->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT",
+			u->reply_to_2425 ? " (to port 2425, not to our source port)" : "");
+	else if (u->icmp.kind == CT_RK_ICMP)
+		pc_icmp_text(&u->icmp, buf, len);
+	else if (u->state == CT_PORT_OPEN_FILTERED)
+		snprintf(buf, len, "no answer to %d probe(s) (GETINFO%s): a firewall drops them, or nothing "
+			"that speaks IP Messenger listens", u->sent, u->entry_sent ? ", BR_ENTRY|DIALUPOPT" : "");
+	else
+		snprintf(buf, len, "not probed");
+	return buf;
+}
+
+static const char *tcp_reason(const struct host_res *h, char *buf, size_t len)
+{
+	const struct ct_probe *p = &h->tcp;
+
+	if (!p->answered)
+		snprintf(buf, len, "no answer to the %s", h->tcp_raw ? "SYN" : "connect()");
+	else if (p->reply.kind == CT_RK_TCP)
+		snprintf(buf, len, "%s", (p->reply.tcp_flags & CT_TCP_SYN) ? "SYN-ACK" : "RST");
+	else if (p->reply.kind == CT_RK_ICMP)
+		pc_icmp_text(&p->reply, buf, len);
+	else if (p->reply.kind == CT_RK_CONNECT)
+		snprintf(buf, len, "connect(): %s", p->reply.err ? strerror(p->reply.err) : "connected");
+	else
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static const char *tcpx_name(enum ct_tcpx_outcome o)
+{
+	static const char *const n[] = { "none", "closed", "reset", "data", "silent" };
+
+	return (unsigned)o < CT_ARRAY_LEN(n) ? n[o] : "none";
+}
+
+static void cw_json(struct ct_json *j, const struct ct_coldwarm *cw)
+{
+	struct ct_json *c = ct_json_add_obj(j, "cold_warm");
+
+	ct_json_add_str(c, "verdict", ct_coldwarm_key(cw->verdict));
+	ct_json_add_bool(c, "cold_answered", cw->cold_answered);
+	ct_json_add_bool(c, "warm_answered", cw->warm_answered);
+	ct_json_add_str(c, "explanation", cw->why);
+}
+
+static void json_host(struct ct_json *arr, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
+{
+	struct ct_json *j = ct_json_add_obj(arr, NULL), *u, *c;
+	char buf[300];
+
+	ct_json_add_str(j, "target", t->name);
+	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "interface", t->ifname[0] ? t->ifname : NULL);
+	ct_json_add_str(j, "error", t->err[0] ? t->err : h->err[0] ? h->err : NULL);
+	if (o->no_udp || !t->addr || t->err[0]) {
+		ct_json_add_null(j, "udp");
+	} else {
+		const struct ct_app_result *r = &h->udp;
+		u = ct_json_add_obj(j, "udp");
+		ct_json_add_int(u, "port", o->udp_port);
+		ct_json_add_int(u, "source_port", r->sport);
+		ct_json_add_str(u, "state", ct_port_state_key(r->state));
+		ct_json_add_str(u, "reason", udp_reason(h, buf, sizeof buf));
+		ct_json_add_str(u, "answered", r->answered_getinfo ? "getinfo" : r->answered_entry ? "br_entry" : NULL);
+		ct_json_add_int(u, "probes_sent", r->sent);
+		pc_json_icmp(u, "icmp", &r->icmp);
+		ct_json_add_str(u, "program", r->state == CT_PORT_OPEN ? r->program : NULL);
+		ct_json_add_str(u, "version", r->state == CT_PORT_OPEN ? r->version : NULL);
+		ct_json_add_str(u, "user", r->state == CT_PORT_OPEN ? r->user : NULL);
+		ct_json_add_str(u, "host", r->state == CT_PORT_OPEN ? r->host : NULL);
+		ct_json_add_str(u, "nick", r->state == CT_PORT_OPEN && r->nick[0] ? r->nick : NULL);
+		ct_json_add_str(u, "group", r->state == CT_PORT_OPEN && r->group[0] ? r->group : NULL);
+		ct_json_add_bool(u, "reply_to_port_2425", r->reply_to_2425);
+		if (r->state == CT_PORT_OPEN || r->icmp.kind)
+			ct_json_add_num(u, "rtt_ms", pc_ms(r->rtt_ns));
+		else
+			ct_json_add_null(u, "rtt_ms");
+	}
+	if (o->no_tcp || !t->addr || !h->tcp_done) {
+		ct_json_add_null(j, "tcp");
+	} else {
+		enum ct_port_state st = ct_probe_tcp_state(&h->tcp);
+		u = ct_json_add_obj(j, "tcp");
+		ct_json_add_int(u, "port", o->tcp_port);
+		ct_json_add_str(u, "method", h->tcp_raw ? "syn" : "connect");
+		ct_json_add_str(u, "state", ct_port_state_key(st));
+		ct_json_add_str(u, "reason", tcp_reason(h, buf, sizeof buf));
+		pc_json_icmp(u, "icmp", &h->tcp.reply);
+		if (h->tcp.answered)
+			ct_json_add_num(u, "rtt_ms", pc_ms(h->tcp.reply.rtt_ns));
+		else
+			ct_json_add_null(u, "rtt_ms");
+		if (o->connect) {
+			c = ct_json_add_obj(u, "exchange");
+			ct_json_add_bool(c, "connected", h->x.connected);
+			ct_json_add_str(c, "connect_error", h->x.connected ? NULL : strerror(h->x.connect_errno));
+			ct_json_add_bool(c, "request_sent", h->x.request_sent);
+			ct_json_add_str(c, "outcome", tcpx_name(h->x.outcome));
+			ct_json_add_int(c, "bytes", (int64_t)h->x.dlen);
+		} else {
+			ct_json_add_null(u, "exchange");
+		}
+	}
+	if (o->cold_warm && h->cw_done)
+		cw_json(j, &h->cw);
+	else
+		ct_json_add_null(j, "cold_warm");
+}
+
+static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
+{
+	char buf[300];
+	const char *c;
+
+	if (!t->addr || t->err[0]) {
+		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
+		return;
+	}
+	printf("%s (%s) via %s on %s\n", t->name, t->addr_s, t->src_s, t->ifname[0] ? t->ifname : "?");
+	if (h->err[0])
+		printf("  %s\n", h->err);
+	if (!o->no_udp) {
+		c = h->udp.state == CT_PORT_OPEN ? "ok" : h->udp.state == CT_PORT_OPEN_FILTERED ? "warn" : "bad";
+		printf("  udp/%-5u %s%-13s%s %s", o->udp_port, out_c(cli, c), ct_port_state_name(h->udp.state),
+			out_c(cli, "reset"), udp_reason(h, buf, sizeof buf));
+		if (h->udp.state == CT_PORT_OPEN || h->udp.icmp.kind)
+			printf(", rtt %.2f ms", pc_ms(h->udp.rtt_ns));
+		printf("\n");
+		if (h->udp.state == CT_PORT_OPEN && (h->udp.user[0] || h->udp.nick[0]))
+			printf("            user %s@%s%s%s\n", h->udp.user, h->udp.host,
+				h->udp.nick[0] ? ", nick " : "", h->udp.nick);
+	}
+	if (!o->no_tcp && h->tcp_done) {
+		enum ct_port_state st = ct_probe_tcp_state(&h->tcp);
+		c = st == CT_PORT_OPEN ? "ok" : "bad";
+		printf("  tcp/%-5u %s%-13s%s %s (%s)", o->tcp_port, out_c(cli, c), ct_port_state_name(st),
+			out_c(cli, "reset"), tcp_reason(h, buf, sizeof buf), h->tcp_raw ? "half-open SYN" : "connect()");
+		if (h->tcp.answered)
+			printf(", rtt %.2f ms", pc_ms(h->tcp.reply.rtt_ns));
+		printf("\n");
+		if (o->connect)
+			printf("            connect: %s; after a GETFILEDATA request the peer %s\n",
+				h->x.connected ? "established" : strerror(h->x.connect_errno),
+				!h->x.connected ? "was not asked" : h->x.outcome == CT_TCPX_CLOSED ? "closed the connection (an IP Messenger listener does this)" :
+				h->x.outcome == CT_TCPX_RESET ? "reset the connection" :
+				h->x.outcome == CT_TCPX_DATA ? "sent data" : "stayed silent");
+	}
+	if (o->cold_warm && h->cw_done)
+		printf("  cold/warm  %s%-13s%s cold %s, warm %s: %s\n",
+			out_c(cli, h->cw.verdict == CT_CW_OK ? "ok" : "bad"), ct_coldwarm_key(h->cw.verdict),
+			out_c(cli, "reset"), h->cw.cold_answered ? "answered" : "silent",
+			h->cw.warm_answered ? "answered" : "silent", h->cw.why);
+}
+
+static int host_ok(const struct host_res *h, const struct pc_target *t, const struct probe_opts *o)
+{
+	if (!t->addr || t->err[0] || h->err[0])
+		return 0;
+	if (!o->no_udp && h->udp.state != CT_PORT_OPEN)
+		return 0;
+	if (!o->no_tcp && (!h->tcp_done || ct_probe_tcp_state(&h->tcp) != CT_PORT_OPEN))
+		return 0;
+	if (o->cold_warm && h->cw_done && h->cw.verdict != CT_CW_OK)
+		return 0;
+	return 1;
+}
+
+static int probe_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct probe_opts o = { .udp_port = CT_IPMSG_PORT, .tcp_port = CT_IPMSG_PORT, .sport = CT_IPMSG_PORT, .tries = 2, .wait = 1.0 };
+	char **names = calloc((size_t)argc + 1, sizeof *names);
+	struct pc_target *t;
+	struct host_res *h;
+	struct ct_prober *pr;
+	struct ct_json *doc = NULL, *arr;
+	struct ct_coldwarm_links *links = NULL;
+	int n = 0, fails = 0;
+	long v;
+
+	if (!names)
+		return 71;
+	for (int i = 1; i < argc; i++) {
+		const char *val;
+		int r = 0;
+		if (strcmp(argv[i], "--no-udp") == 0)
+			o.no_udp = 1;
+		else if (strcmp(argv[i], "--no-tcp") == 0)
+			o.no_tcp = 1;
+		else if (strcmp(argv[i], "--connect") == 0)
+			o.connect = 1;
+		else if (strcmp(argv[i], "--cold-warm") == 0)
+			o.cold_warm = 1;
+		else if (strcmp(argv[i], "--getinfo-only") == 0)
+			o.getinfo_only = 1;
+		else if (strcmp(argv[i], "--unprivileged") == 0)
+			o.unpriv = 1;
+		else if ((r = opt_val(&i, argc, argv, "--udp-port", &val)) > 0 && (v = pc_num("probe", "--udp-port", val, 1, 65535)) > 0)
+			o.udp_port = (unsigned)v;
+		else if (r == 0 && (r = opt_val(&i, argc, argv, "--tcp-port", &val)) > 0 && (v = pc_num("probe", "--tcp-port", val, 1, 65535)) > 0)
+			o.tcp_port = (unsigned)v;
+		else if (r == 0 && (r = opt_val(&i, argc, argv, "--source-port", &val)) > 0 && (v = pc_num("probe", "--source-port", val, 1, 65535)) > 0)
+			o.sport = (unsigned)v;
+		else if (r == 0 && (r = opt_val(&i, argc, argv, "--tries", &val)) > 0 && (v = pc_num("probe", "--tries", val, 1, 8)) > 0)
+			o.tries = (int)v;
+		else if (r == 0 && (r = opt_val(&i, argc, argv, "--wait", &val)) > 0) {
+			char *end;
+			o.wait = strtod(val, &end);
+			if (*end || o.wait < 0.05 || o.wait > 60) {
+				fprintf(stderr, "camtrace probe: --wait wants seconds from 0.05 to 60, not '%s'\n", val);
+				free(names);
+				return CT_EXIT_USAGE;
+			}
+		} else if (r != 0 || argv[i][0] == '-') {
+			if (r >= 0)
+				fprintf(stderr, "camtrace probe: %s '%s'\n", r > 0 ? "bad value for" : "unknown option", argv[i]);
+			else
+				fprintf(stderr, "camtrace probe: option %s needs a value\n", argv[i]);
+			free(names);
+			return CT_EXIT_USAGE;
+		} else
+			names[n++] = argv[i];
+	}
+	if (n == 0) {
+		cmd_usage(stderr, &cmd_probe_entry);
+		free(names);
+		return CT_EXIT_USAGE;
+	}
+	if (cli->timeout > 0 && cli->timeout < o.wait)
+		o.wait = cli->timeout;
+	t = calloc((size_t)n, sizeof *t);
+	h = calloc((size_t)n, sizeof *h);
+	if (!t || !h) {
+		free(names);
+		free(t);
+		free(h);
+		return 71;
+	}
+	pc_targets(t, n, names);
+	if (cli->json)
+		doc = out_doc_new("probe");
+	if (o.cold_warm && !o.unpriv) {
+		/* link-layer handles: opened before the privilege drop */
+		links = ct_coldwarm_links_new();
+		for (int i = 0; i < n; i++)
+			ct_coldwarm_links_add(links, t[i].ifname);
+	}
+	pr = pc_prober(cli, "probe", o.unpriv, CT_PROBER_BIND2425, doc);
+	if (!pr) {
+		if (doc)
+			out_doc_print(doc);
+		free(names);
+		free(t);
+		free(h);
+		return 77;
+	}
+	srandom((unsigned)ct_mono_ns());
+	for (int i = 0; i < n; i++) {
+		char err[200] = "";
+		if (!t[i].addr || t[i].err[0])
+			continue;
+		if (cli->progress && n > 1)
+			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
+		if (o.cold_warm) {
+			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o.udp_port, (uint64_t)(o.wait * 1e9), &h[i].cw);
+			h[i].cw_done = 1;
+		}
+		if (!o.no_udp) {
+			struct ct_app_opts ao = { .dport = (uint16_t)o.udp_port, .sport = (uint16_t)o.sport, .tries = o.tries,
+						  .wait_ns = (uint64_t)(o.wait * 1e9), .no_entry = o.getinfo_only, .use_raw = pr->raw };
+			if (ct_app_probe(pr, t[i].addr, &ao, &h[i].udp, err, sizeof err) != 0)
+				snprintf(h[i].err, sizeof h[i].err, "UDP probe: %s", err);
+		}
+		if (!o.no_tcp) {
+			run_tcp(pr, &t[i], &o, &h[i]);
+			if (o.connect)
+				ct_tcp_exchange(t[i].addr, (uint16_t)o.tcp_port, (uint64_t)(o.wait * 2e9), &h[i].x);
+		}
+	}
+	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
+	if (doc) {
+		pc_notes(cli, pr, doc);
+		arr = ct_json_add_arr(doc, "hosts");
+	}
+	for (int i = 0; i < n; i++) {
+		if (!host_ok(&h[i], &t[i], &o))
+			fails++;
+		if (doc)
+			json_host(arr, &t[i], &h[i], &o);
+		else
+			text_host(cli, &t[i], &h[i], &o);
+	}
+	if (doc) {
+		ct_json_add_int(doc, "hosts_failed", fails);
+		out_doc_print(doc);
+	} else {
+		pc_notes(cli, pr, NULL);
+	}
+	ct_coldwarm_links_free(links);
+	ct_prober_close(pr);
+	free(names);
+	free(t);
+	free(h);
+	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
+}
+
+const struct cmd_entry cmd_probe_entry = {
+	.name = "probe",
+	.args = "[OPTIONS] HOST...",
+	.summary = "probe UDP and TCP 2425 (nmap states, ICMP type/code and sender, cold/warm test)",
+	.help =
+	"options:\n"
+	"  --udp-port N       UDP port of the application probe (default 2425)\n"
+	"  --tcp-port N       TCP port of the SYN probe (default 2425)\n"
+	"  --source-port N    UDP source port (default 2425: iptux answers to 2425 only)\n"
+	"  --no-udp, --no-tcp skip one of the two probes\n"
+	"  --getinfo-only     never send BR_ENTRY|DIALUPOPT (which adds us to the peer's list)\n"
+	"  --connect          also open a full TCP connection and send a GETFILEDATA request\n"
+	"  --cold-warm        test inbound UDP before and right after an outbound packet\n"
+	"  --tries N          probes per step (default 2)\n"
+	"  --wait SECONDS     wait per step (default 1)\n"
+	"  --unprivileged     do not use raw sockets even when allowed\n"
+	"states: open, closed, filtered, open|filtered (as nmap). exit: 0 every port open, 1 not.\n",
+	.flags = CMD_F_NEEDS_ROOT,
+	.exec = probe_exec,
+};

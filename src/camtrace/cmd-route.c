@@ -1,0 +1,323 @@
+/* cmd-route.c: `camtrace route HOST`: a flow-stable trace on the application's own traffic, with a verdict line. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+#include "icmpname.h"
+#include "out.h"
+#include "probe-common.h"
+#include "route.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_route_entry;
+
+static const char *method_name(enum ct_route_method m)
+{
+	return m == CT_ROUTE_TCP ? "tcp" : m == CT_ROUTE_RTP ? "rtp" : "udp";
+}
+
+static const char *kind_name(int k)
+{
+	switch (k) {
+	case CT_RK_ICMP: return "icmp";
+	case CT_RK_UDP: return "udp";
+	case CT_RK_TCP: return "tcp";
+	case CT_RK_ECHO: return "echo";
+	default: return NULL;
+	}
+}
+
+/* What the target's answer says, e.g. "SYN-ACK: TCP 2425 open". */
+static void reached_text(const struct ct_route_result *r, enum ct_route_method m, char *buf, size_t len)
+{
+	const struct ct_reply *x = &r->verdict_reply;
+
+	if (x->kind == CT_RK_TCP)
+		snprintf(buf, len, "%s: TCP %u %s", (x->tcp_flags & 0x02) ? "SYN-ACK" : "RST", r->dport,
+			(x->tcp_flags & 0x02) ? "open" : "closed");
+	else if (x->kind == CT_RK_UDP)
+		snprintf(buf, len, "the %s answered on UDP %u", m == CT_ROUTE_RTP ? "RTP echo" : "IP Messenger program", r->dport);
+	else if (x->kind == CT_RK_ICMP)
+		snprintf(buf, len, "ICMP %s: nothing listens on %s %u", ct_icmp_name(CT_ICMP_V4, x->icmp_type, x->icmp_code),
+			m == CT_ROUTE_TCP ? "TCP" : "UDP", r->dport);
+	else
+		snprintf(buf, len, "answered");
+}
+
+static void verdict_text(const struct ct_route_result *r, enum ct_route_method m, char *buf, size_t len)
+{
+	char ip[16], why[200];
+	const struct ct_reply *x = &r->verdict_reply;
+
+	switch (r->verdict) {
+	case CT_RV_REACHED:
+		reached_text(r, m, why, sizeof why);
+		snprintf(buf, len, "reached %s at hop %d (%s)", pc_ip(r->verdict_addr, ip), r->verdict_hop, why);
+		break;
+	case CT_RV_REJECTED:
+		snprintf(buf, len, "rejected by %s at hop %d with ICMP %s (%u/%u %s)", pc_ip(r->verdict_addr, ip),
+			r->verdict_hop, ct_icmp_name(CT_ICMP_V4, x->icmp_type, x->icmp_code), x->icmp_type, x->icmp_code,
+			ct_icmp_key(CT_ICMP_V4, x->icmp_type, x->icmp_code));
+		break;
+	case CT_RV_DIES:
+		snprintf(buf, len, "dies after hop %d (%s): the probes go no further and nothing says why "
+			"(a firewall past %s drops %s %u silently)", r->verdict_hop, pc_ip(r->verdict_addr, ip), ip,
+			m == CT_ROUTE_TCP ? "TCP" : "UDP", r->dport);
+		break;
+	default:
+		snprintf(buf, len, "no answer from any hop (the first router drops the probes, or ICMP is blocked)");
+	}
+}
+
+static void json_reply(struct ct_json *o, const struct ct_reply *x)
+{
+	char ip[16];
+
+	ct_json_add_str(o, "from", x->from ? pc_ip(x->from, ip) : NULL);
+	ct_json_add_str(o, "kind", kind_name(x->kind));
+	ct_json_add_num(o, "rtt_ms", pc_ms(x->rtt_ns));
+	if (x->ttl >= 0)
+		ct_json_add_int(o, "reply_ttl", x->ttl);
+	else
+		ct_json_add_null(o, "reply_ttl");
+	pc_json_icmp(o, "icmp", x);
+	if (x->kind == CT_RK_TCP)
+		ct_json_add_int(o, "tcp_flags", x->tcp_flags);
+	else
+		ct_json_add_null(o, "tcp_flags");
+}
+
+static void print_json(struct ct_json *doc, const struct pc_target *t, const struct ct_route_result *r,
+	enum ct_route_method m, int q)
+{
+	struct ct_json *hops, *v;
+	char ip[16], buf[400];
+
+	ct_json_add_str(doc, "target", t->name);
+	ct_json_add_str(doc, "address", t->addr_s);
+	ct_json_add_str(doc, "local_address", t->src_s);
+	ct_json_add_str(doc, "interface", t->ifname);
+	ct_json_add_str(doc, "method", method_name(m));
+	ct_json_add_int(doc, "source_port", r->sport);
+	ct_json_add_int(doc, "port", r->dport);
+	ct_json_add_bool(doc, "flow_stable", r->flow_stable);
+	ct_json_add_int(doc, "probes_per_hop", q);
+	ct_json_add_int(doc, "probes_sent", r->probes_sent);
+	ct_json_add_num(doc, "elapsed_ms", pc_ms(r->elapsed_ns));
+	hops = ct_json_add_arr(doc, "hops");
+	for (int i = 0; i < r->nhops; i++) {
+		const struct ct_route_hop *h = &r->hops[i];
+		struct ct_json *jh = ct_json_add_obj(hops, NULL), *a, *ps;
+		ct_json_add_int(jh, "ttl", h->ttl);
+		ct_json_add_int(jh, "sent", h->sent);
+		ct_json_add_int(jh, "answered", h->answered);
+		ct_json_add_bool(jh, "is_target", h->is_target);
+		a = ct_json_add_arr(jh, "addresses");
+		for (int k = 0; k < h->naddr; k++)
+			ct_json_add_str(a, NULL, pc_ip(h->addr[k], ip));
+		ps = ct_json_add_arr(jh, "replies");
+		for (int k = 0; k < h->answered && k < CT_ROUTE_MAX_Q; k++)
+			json_reply(ct_json_add_obj(ps, NULL), &h->reply[k]);
+	}
+	v = ct_json_add_obj(doc, "verdict");
+	ct_json_add_str(v, "result", ct_route_verdict_key(r->verdict));
+	if (r->verdict == CT_RV_NO_ANSWER) {
+		ct_json_add_null(v, "hop");
+		ct_json_add_null(v, "address");
+	} else {
+		ct_json_add_int(v, "hop", r->verdict_hop);
+		ct_json_add_str(v, "address", pc_ip(r->verdict_addr, ip));
+	}
+	pc_json_icmp(v, "icmp", &r->verdict_reply);
+	verdict_text(r, m, buf, sizeof buf);
+	ct_json_add_str(v, "text", buf);
+}
+
+static void print_text(const struct ct_cli *cli, const struct pc_target *t, const struct ct_route_result *r,
+	enum ct_route_method m, int q)
+{
+	char ip[16], buf[400];
+
+	printf("route to %s (%s) from %s on %s: %s %u from port %u, %s, %d probes per hop\n", t->name, t->addr_s,
+		t->src_s, t->ifname[0] ? t->ifname : "?", m == CT_ROUTE_TCP ? "TCP SYN" : m == CT_ROUTE_RTP ? "RTP" : "UDP",
+		r->dport, r->sport, r->flow_stable ? "flow-stable (one 5-tuple, probes told apart by IP ID)" :
+		"unprivileged (IP_RECVERR, probes told apart by payload)", q);
+	for (int i = 0; i < r->nhops; i++) {
+		const struct ct_route_hop *h = &r->hops[i];
+		uint32_t shown = 0;
+		printf("%3d ", h->ttl);
+		if (!h->answered) {
+			for (int k = 0; k < h->sent; k++)
+				printf(" *");
+			printf("\n");
+			continue;
+		}
+		for (int k = 0; k < h->answered && k < CT_ROUTE_MAX_Q; k++) {
+			const struct ct_reply *x = &h->reply[k];
+			if (x->from != shown) {
+				printf(" %s%s%s", out_c(cli, "bold"), pc_ip(x->from, ip), out_c(cli, "reset"));
+				shown = x->from;
+			}
+			printf("  %.3f ms", pc_ms(x->rtt_ns));
+			if (x->kind == CT_RK_ICMP && x->icmp_type != 11) {
+				const char *tag = ct_icmp_tag(CT_ICMP_V4, x->icmp_type, x->icmp_code);
+				printf(" %s%s(%u/%u)", tag[0] ? tag : "", tag[0] ? "" : "", x->icmp_type, x->icmp_code);
+			} else if (x->kind == CT_RK_TCP) {
+				printf(" [%s]", (x->tcp_flags & 0x02) ? "SYN-ACK" : "RST");
+			} else if (x->kind == CT_RK_UDP) {
+				printf(" [answer]");
+			}
+		}
+		for (int k = h->answered; k < h->sent; k++)
+			printf(" *");
+		if (h->reply[0].kind == CT_RK_ICMP && h->reply[0].icmp_type != 11)
+			printf("  %s", ct_icmp_name(CT_ICMP_V4, h->reply[0].icmp_type, h->reply[0].icmp_code));
+		printf("\n");
+	}
+	verdict_text(r, m, buf, sizeof buf);
+	printf("%sverdict: %s%s (%d probes, %.0f ms)\n", out_c(cli, r->verdict == CT_RV_REACHED ? "ok" : "bad"), buf,
+		out_c(cli, "reset"), r->probes_sent, pc_ms(r->elapsed_ns));
+}
+
+static int route_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct ct_route_opts o = { .method = CT_ROUTE_UDP };
+	struct ct_route_result *res;
+	struct ct_prober *pr;
+	struct ct_json *doc = NULL;
+	struct pc_target t;
+	const char *host = NULL;
+	int unpriv = 0, q = 3, r;
+	char err[300];
+	long v;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--udp") == 0)
+			o.method = CT_ROUTE_UDP;
+		else if (strcmp(a, "--tcp") == 0)
+			o.method = CT_ROUTE_TCP;
+		else if (strcmp(a, "--rtp") == 0) {
+			if ((v = pc_num("route", "--rtp", val, 1, 65535)) < 0)
+				return CT_EXIT_USAGE;
+			o.method = CT_ROUTE_RTP;
+			o.dport = (uint16_t)v;
+			i++;
+		} else if (strcmp(a, "--port") == 0 || strcmp(a, "--source-port") == 0 || strcmp(a, "--max-ttl") == 0 ||
+			   strcmp(a, "--first-ttl") == 0 || strcmp(a, "--queries") == 0 || strcmp(a, "--wait") == 0) {
+			long lim = strcmp(a, "--max-ttl") == 0 || strcmp(a, "--first-ttl") == 0 ? CT_ROUTE_MAX_TTL :
+				strcmp(a, "--queries") == 0 ? CT_ROUTE_MAX_Q : strcmp(a, "--wait") == 0 ? 60 : 65535;
+			if ((v = pc_num("route", a, val, 1, lim)) < 0)
+				return CT_EXIT_USAGE;
+			if (strcmp(a, "--port") == 0)
+				o.dport = (uint16_t)v;
+			else if (strcmp(a, "--source-port") == 0)
+				o.sport = (uint16_t)v;
+			else if (strcmp(a, "--max-ttl") == 0)
+				o.max_ttl = (int)v;
+			else if (strcmp(a, "--first-ttl") == 0)
+				o.first_ttl = (int)v;
+			else if (strcmp(a, "--queries") == 0)
+				q = (int)v;
+			else
+				o.wait_ns = (uint64_t)v * 1000000000ull;
+			i++;
+		} else if (strcmp(a, "--unprivileged") == 0)
+			unpriv = 1;
+		else if (a[0] == '-') {
+			fprintf(stderr, "camtrace route: unknown option '%s'\n", a);
+			return CT_EXIT_USAGE;
+		} else if (host) {
+			fprintf(stderr, "camtrace route: one HOST at a time ('%s' and '%s')\n", host, a);
+			return CT_EXIT_USAGE;
+		} else
+			host = a;
+	}
+	if (!host) {
+		cmd_usage(stderr, &cmd_route_entry);
+		return CT_EXIT_USAGE;
+	}
+	o.queries = q;
+	if (cli->timeout > 0 && (!o.wait_ns || o.wait_ns > (uint64_t)(cli->timeout * 1e9)))
+		o.wait_ns = (uint64_t)(cli->timeout * 1e9);
+	pc_targets(&t, 1, (char **)&host);
+	if (cli->json)
+		doc = out_doc_new("route");
+	if (!t.addr || !t.src) {
+		if (doc) {
+			out_doc_error(doc, "bad_target", t.err);
+			out_doc_print(doc);
+		} else
+			out_err(cli, "route", "%s", t.err);
+		return 68; /* EX_NOHOST */
+	}
+	pr = pc_prober(cli, "route", unpriv, CT_PROBER_BIND2425, doc);
+	if (!pr) {
+		if (doc)
+			out_doc_print(doc);
+		return 77;
+	}
+	o.use_raw = pr->raw;
+	if (o.method != CT_ROUTE_TCP && !o.sport && pr->port2425_busy && !pr->raw &&
+	    (o.dport == 0 || o.dport == CT_IPMSG_PORT))
+		o.sport = 0; /* the socket falls back to another port; route.c notes it */
+	res = calloc(1, sizeof *res);
+	if (!res) {
+		ct_prober_close(pr);
+		return 71;
+	}
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "tracing...\r");
+	r = ct_route_trace(pr, t.addr, t.src, &o, res, err, sizeof err);
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "\r\033[K");
+	if (r != 0) {
+		if (doc) {
+			pc_notes(cli, pr, doc);
+			out_doc_error(doc, r == -10 ? "needs_privileges" : "trace_failed", err);
+			out_doc_print(doc);
+		} else {
+			out_err(cli, "route", "%s", err);
+			pc_notes(cli, pr, NULL);
+		}
+		free(res);
+		ct_prober_close(pr);
+		return r == -10 ? 77 : 1;
+	}
+	if (doc) {
+		pc_notes(cli, pr, doc);
+		print_json(doc, &t, res, o.method, q);
+		out_doc_print(doc);
+	} else {
+		print_text(cli, &t, res, o.method, q);
+		pc_notes(cli, pr, NULL);
+	}
+	r = res->verdict == CT_RV_REACHED ? CT_EXIT_OK : CT_EXIT_FAIL;
+	free(res);
+	ct_prober_close(pr);
+	return r;
+}
+
+const struct cmd_entry cmd_route_entry = {
+	.name = "route",
+	.args = "[--udp | --tcp | --rtp PORT] [OPTIONS] HOST",
+	.summary = "trace the path of the application's own traffic and say where it stops",
+	.help =
+	"methods (the 5-tuple stays the same for every probe; probes differ by IP ID):\n"
+	"  --udp              UDP 2425 from port 2425, a GETINFO payload (default)\n"
+	"  --tcp              half-open TCP SYN to port 2425 (needs raw sockets)\n"
+	"  --rtp PORT         RTP to PORT from PORT\n"
+	"options:\n"
+	"  --port N           destination port (default 2425)\n"
+	"  --source-port N    source port (default: the destination port for UDP/RTP)\n"
+	"  --first-ttl N, --max-ttl N   TTL range (default 1-30)\n"
+	"  --queries N        probes per hop (default 3)\n"
+	"  --wait SECONDS     longest wait after the last probe (default 3; adaptive: 5x the\n"
+	"                     slowest answer, at least 0.3 s)\n"
+	"  --unprivileged     no raw sockets: UDP socket with IP_RECVERR\n"
+	"verdict: reached / dies after hop N (address) / rejected by ADDRESS with CODE.\n"
+	"exit: 0 reached, 1 not reached, 77 needs privileges (--tcp).\n",
+	.flags = CMD_F_NEEDS_ROOT,
+	.exec = route_exec,
+};

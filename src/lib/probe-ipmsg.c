@@ -1,0 +1,243 @@
+/* probe-ipmsg.c: IP Messenger application probe: GETINFO, then BR_ENTRY|DIALUPOPT, answers decoded with the codec. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "entry.h"
+#include "err.h"
+#include "log.h"
+#include "probe-ipmsg.h"
+#include "util.h"
+
+static uint32_t pktno_base;
+
+static size_t build(uint32_t packetno, uint32_t command, int entry_body, const char *body,
+	uint8_t *buf, size_t cap)
+{
+	struct ct_sbuf b;
+	char host[64] = "camtrace";
+	size_t n = 0;
+	int r;
+
+	(void)gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = 0;
+	ct_codec_name_sanitize(host);
+	if (!host[0])
+		ct_strlcpy(host, "camtrace", sizeof host);
+	ct_sbuf_init(&b);
+	if (entry_body) {
+		struct ct_entry_spec sp = { .form = CT_ENTRY_FORM_WIN, .user = "camtrace", .host = host,
+					    .nick = "camtrace probe", .group = "", .legacy_cs = CT_CS_CP932 };
+		r = ct_entry_build(&b, NULL, packetno, command, &sp);
+	} else {
+		r = ct_codec_build(&b, NULL, packetno, "camtrace", host, command, body, strlen(body), 1);
+	}
+	if (r == 0 && !b.err && b.len <= cap) {
+		memcpy(buf, b.p, b.len);
+		n = b.len;
+	}
+	ct_sbuf_fini(&b);
+	return n;
+}
+
+size_t ct_app_build(uint32_t packetno, uint32_t command, int entry_body, uint8_t *buf, size_t cap)
+{
+	return build(packetno, command, entry_body, "", buf, cap);
+}
+
+size_t ct_app_build_getfiledata(uint8_t *buf, size_t cap)
+{
+	return build((uint32_t)time(NULL), CT_IPMSG_GETFILEDATA, 0, "0:0:0:", buf, cap);
+}
+
+struct app_ctx {
+	uint32_t command;
+	int entry_body;
+};
+
+static size_t app_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t *buf, size_t cap)
+{
+	const struct app_ctx *c = s->ud;
+
+	return ct_app_build(p->seq, c->command, c->entry_body, buf, cap);
+}
+
+/* The quote in an ICMP error names the packet number we sent. */
+static int app_match(struct ct_probe_set *s, const uint8_t *data, size_t len, int quoted)
+{
+	struct ct_ipmsg m;
+	int idx = -1;
+
+	if (!quoted)
+		return -1;
+	if (ct_codec_parse(&m, data, len) == 0) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->probes[i].seq == m.packetno)
+				idx = (int)i;
+	}
+	ct_codec_fini(&m);
+	return idx;
+}
+
+static void copy_slice(char *dst, size_t cap, const struct ct_slice *sl)
+{
+	size_t n = sl->p ? (sl->len < cap - 1 ? sl->len : cap - 1) : 0;
+
+	if (n)
+		memcpy(dst, sl->p, n);
+	dst[n] = 0;
+}
+
+void ct_app_name_program(const char *version, const char *info, const char *verinfo, char *out, size_t outlen)
+{
+	unsigned type = 0, maj = 0, min = 0, rev = 0;
+
+	if (version && strncmp(version, "1_iptux", 7) == 0) {
+		snprintf(out, outlen, "iptux%s%s", version[7] ? " " : "", version[7] == ' ' ? version + 8 : version + 7);
+		return;
+	}
+	if (verinfo && sscanf(verinfo, "%x:%u:%u:%u", &type, &maj, &min, &rev) == 4) {
+		const char *os = type == 0x10001 ? "Windows (32-bit)" : type == 0x10002 ? "Windows (64-bit)" :
+			type == 0x20000 ? "Mac" : type == 0x30000 ? "iOS" : type == 0x40000 ? "Android" : "unknown platform";
+		char r[16];
+		if (rev >= 100)
+			snprintf(r, sizeof r, "r%u", rev - 100);
+		else if (rev >= 50)
+			snprintf(r, sizeof r, "b%u", rev - 50);
+		else
+			snprintf(r, sizeof r, "a%u", rev);
+		snprintf(out, outlen, "IP Messenger for %s %u.%02u%s", os, maj, min, r);
+		return;
+	}
+	if (info && info[0]) {
+		snprintf(out, outlen, "%s", info);
+		return;
+	}
+	if (version && version[0] && strcmp(version, "1") != 0)
+		snprintf(out, outlen, "IP Messenger compatible (version field \"%s\")", version);
+	else
+		snprintf(out, outlen, "IP Messenger compatible");
+}
+
+/* Decodes an answer into res; returns 1 if it was an IPMsg packet. */
+static int take_answer(struct ct_app_result *res, const struct ct_probe *p)
+{
+	struct ct_ipmsg m;
+	struct ct_entry e;
+	int ok = 0;
+
+	if (ct_codec_parse(&m, p->reply.data, p->reply.dlen) == 0) {
+		ok = 1;
+		res->reply_cmd = m.command;
+		copy_slice(res->version, sizeof res->version, &m.version);
+		copy_slice(res->user, sizeof res->user, &m.user);
+		copy_slice(res->host, sizeof res->host, &m.host);
+		memset(&e, 0, sizeof e);
+		if (m.mode == CT_IPMSG_SENDINFO && m.nsec > 0)
+			copy_slice(res->info, sizeof res->info, &m.sec[0]);
+		if (ct_entry_is_entry_cmd(m.command) && ct_entry_parse(&m, &e) == 0) {
+			ct_strlcpy(res->nick, e.nick ? e.nick : "", sizeof res->nick);
+			ct_strlcpy(res->group, e.group ? e.group : "", sizeof res->group);
+			if (e.user && e.user[0])
+				ct_strlcpy(res->user, e.user, sizeof res->user);
+			if (e.host && e.host[0])
+				ct_strlcpy(res->host, e.host, sizeof res->host);
+		}
+		ct_app_name_program(res->version, res->info, e.verinfo, res->program, sizeof res->program);
+		ct_entry_fini(&e);
+	}
+	ct_codec_fini(&m);
+	return ok;
+}
+
+static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, uint32_t command,
+	int entry_body, struct ct_app_result *res, char *err, size_t errlen)
+{
+	struct ct_probe probes[8];
+	struct app_ctx c = { command, entry_body };
+	struct ct_probe_set s;
+	int tries = o->tries > 0 && o->tries <= 8 ? o->tries : 2, r;
+	uint64_t wait = o->wait_ns ? o->wait_ns : 1000000000ull;
+
+	if (!pktno_base)
+		pktno_base = (uint32_t)time(NULL);
+	memset(&s, 0, sizeof s);
+	memset(probes, 0, sizeof probes);
+	s.ops = &ct_probe_udp_ops;
+	s.pr = pr;
+	s.dst = dst;
+	s.probes = probes;
+	s.n = (size_t)tries;
+	s.use_raw = o->use_raw;
+	s.want_any_port = 1;
+	s.payload = app_payload;
+	s.match = app_match;
+	s.ud = &c;
+	s.gap_ns = wait / (uint64_t)tries / 2;
+	s.wait_ns = wait;
+	for (int i = 0; i < tries; i++) {
+		probes[i].sport = o->sport ? o->sport : CT_IPMSG_PORT;
+		probes[i].dport = o->dport ? o->dport : CT_IPMSG_PORT;
+		probes[i].seq = pktno_base++;
+		probes[i].ip_id = (uint16_t)(0x4000 + (probes[i].seq & 0x3fff));
+	}
+	r = ct_probe_run(&s);
+	res->sent += tries;
+	if (r != 0) {
+		snprintf(err, errlen, "%s", s.err[0] ? s.err : ct_strerror(r));
+		return r;
+	}
+	for (int i = 0; i < tries; i++) {
+		const struct ct_probe *p = &probes[i];
+		if (!p->answered)
+			continue;
+		if (p->reply.kind == CT_RK_UDP && take_answer(res, p)) {
+			res->state = CT_PORT_OPEN;
+			res->rtt_ns = p->reply.rtt_ns;
+			res->reply_ttl = p->reply.ttl;
+			res->reply_to_2425 = p->reply.dport == CT_IPMSG_PORT && p->sport != CT_IPMSG_PORT;
+			return 1;
+		}
+		if (p->reply.kind == CT_RK_ICMP && res->icmp.kind == CT_RK_NONE) {
+			res->icmp = p->reply;
+			res->state = ct_probe_udp_state(p);
+			res->rtt_ns = p->reply.rtt_ns;
+		}
+	}
+	return res->icmp.kind ? 1 : 0;
+}
+
+int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,
+	char *err, size_t errlen)
+{
+	int r;
+
+	memset(res, 0, sizeof *res);
+	res->reply_ttl = -1;
+	res->sport = o->sport ? o->sport : CT_IPMSG_PORT;
+	r = run_step(pr, dst, o, CT_IPMSG_GETINFO, 0, res, err, errlen);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		res->answered_getinfo = res->state == CT_PORT_OPEN;
+		return 0;
+	}
+	if (o->no_entry) {
+		res->state = CT_PORT_OPEN_FILTERED;
+		return 0;
+	}
+	res->entry_sent = 1;
+	r = run_step(pr, dst, o, CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1, res, err, errlen);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		res->answered_entry = res->state == CT_PORT_OPEN;
+		return 0;
+	}
+	res->state = CT_PORT_OPEN_FILTERED;
+	return 0;
+}

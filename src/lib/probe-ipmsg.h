@@ -1,0 +1,49 @@
+/* probe-ipmsg.h: the IP Messenger application probe on UDP 2425 (GETINFO, then BR_ENTRY|DIALUPOPT) and program naming. */
+#ifndef CT_PROBE_IPMSG_H
+#define CT_PROBE_IPMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "probe.h"
+
+#define CT_APP_TEXT 128
+
+struct ct_app_result {
+	enum ct_port_state state;
+	int answered_getinfo;       /* SENDINFO (or any IPMsg packet) answered the GETINFO */
+	int answered_entry;         /* ANSENTRY answered the BR_ENTRY|DIALUPOPT */
+	int entry_sent;             /* the BR_ENTRY step ran (GETINFO got no answer) */
+	int reply_to_2425;          /* the answer came to port 2425 although we sent from another port */
+	uint16_t sport;             /* our source port */
+	uint32_t reply_cmd;         /* command word of the answer */
+	uint64_t rtt_ns;
+	int reply_ttl;              /* -1 unknown */
+	struct ct_reply icmp;       /* the ICMP error, when one came (kind CT_RK_ICMP) */
+	char version[CT_APP_TEXT];  /* header version field ("1", "1_iptux 0.8.3") */
+	char program[CT_APP_TEXT];  /* "iptux 0.8.3", "IP Messenger for Windows 4.99r3 (64-bit)", ... */
+	char info[CT_APP_TEXT];     /* SENDINFO body */
+	char user[CT_APP_TEXT], host[CT_APP_TEXT], nick[CT_APP_TEXT], group[CT_APP_TEXT];
+	int sent;                   /* probes sent */
+};
+
+struct ct_app_opts {
+	uint16_t dport;             /* 0 = 2425 */
+	uint16_t sport;             /* 0 = 2425 (iptux answers to 2425 whatever the source port) */
+	int tries;                  /* per step, 0 = 2 */
+	uint64_t wait_ns;           /* per step, 0 = 1 s */
+	int no_entry;               /* GETINFO only (never adds us to anyone's list) */
+	int use_raw;                /* send from the raw socket (privileged) */
+};
+
+/* Runs the application probe against dst. Fills res; returns 0 or CT_E* (setup failures). */
+int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,
+	char *err, size_t errlen);
+/* Names the program behind an answer from its version field, SENDINFO text and entry VS: value
+ * (pure; unit tested). out gets e.g. "iptux 0.8.3". */
+void ct_app_name_program(const char *version, const char *info, const char *verinfo, char *out, size_t outlen);
+/* Builds an IPMsg packet for the probes (codec), returns its length or 0. */
+/* The GETFILEDATA request the TCP exchange sends (packet 0, file 0, offset 0). */
+size_t ct_app_build_getfiledata(uint8_t *buf, size_t cap);
+size_t ct_app_build(uint32_t packetno, uint32_t command, int entry_body, uint8_t *buf, size_t cap);
+
+#endif

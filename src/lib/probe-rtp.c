@@ -1,0 +1,302 @@
+/* probe-rtp.c: RTP v2 build/parse, the camtrace echo payload, RFC 3550 jitter, per-port RTP measurement. */
+#include "config.h"
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include "clock.h"
+#include "err.h"
+#include "icmpname.h"
+#include "log.h"
+#include "probe-rtp.h"
+
+static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
+static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)(v >> 32)); wr32(p + 4, (uint32_t)v); }
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
+
+size_t ct_rtp_build_hdr(uint8_t *buf, size_t cap, const struct ct_rtp_hdr *h)
+{
+	if (cap < CT_RTP_HDR)
+		return 0;
+	buf[0] = 0x80; /* V=2, P=0, X=0, CC=0 */
+	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | (h->pt & 0x7f));
+	wr16(buf + 2, h->seq);
+	wr32(buf + 4, h->ts);
+	wr32(buf + 8, h->ssrc);
+	return CT_RTP_HDR;
+}
+
+size_t ct_rtp_build_probe(uint8_t *buf, size_t cap, uint16_t seq, uint32_t ts, uint32_t ssrc, uint64_t tx_ns)
+{
+	struct ct_rtp_hdr h = { CT_RTP_PT_PCMU, seq == 0, seq, ts, ssrc };
+	size_t len = CT_RTP_HDR + CT_RTP_PROBE_LEN;
+
+	if (cap < len)
+		return 0;
+	ct_rtp_build_hdr(buf, cap, &h);
+	memset(buf + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN); /* mu-law silence */
+	memcpy(buf + CT_RTP_HDR, CT_RTP_MAGIC_PROBE, 4);
+	wr64(buf + CT_RTP_HDR + 4, tx_ns);
+	return len;
+}
+
+int ct_rtp_parse(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, const uint8_t **payload, size_t *plen)
+{
+	size_t off = CT_RTP_HDR, end = len;
+
+	if (len < CT_RTP_HDR || (buf[0] >> 6) != 2)
+		return CT_EFORMAT;
+	off += (size_t)(buf[0] & 0x0f) * 4;
+	if (off > len)
+		return CT_EFORMAT;
+	if (buf[0] & 0x10) { /* header extension */
+		if (off + 4 > len)
+			return CT_EFORMAT;
+		off += 4 + (size_t)rd16(buf + off + 2) * 4;
+		if (off > len)
+			return CT_EFORMAT;
+	}
+	if (buf[0] & 0x20) { /* padding: the last byte counts it */
+		size_t pad = buf[len - 1];
+		if (pad == 0 || pad > len - off)
+			return CT_EFORMAT;
+		end = len - pad;
+	}
+	h->marker = buf[1] >> 7;
+	h->pt = buf[1] & 0x7f;
+	h->seq = rd16(buf + 2);
+	h->ts = rd32(buf + 4);
+	h->ssrc = rd32(buf + 8);
+	if (payload)
+		*payload = buf + off;
+	if (plen)
+		*plen = end - off;
+	return 0;
+}
+
+size_t ct_rtp_make_echo(const uint8_t *in, size_t inlen, uint64_t rx_ns, uint64_t tx_ns, uint32_t count,
+	uint8_t *out, size_t cap)
+{
+	struct ct_rtp_hdr h;
+	const uint8_t *pl;
+	size_t plen, len = CT_RTP_HDR + CT_RTP_PROBE_LEN;
+
+	if (ct_rtp_parse(in, inlen, &h, &pl, &plen) != 0 || plen < 12 || memcmp(pl, CT_RTP_MAGIC_PROBE, 4) != 0)
+		return 0;
+	if (cap < len)
+		return 0;
+	h.ts = (uint32_t)(rx_ns / (1000000000ull / CT_RTP_CLOCK));
+	ct_rtp_build_hdr(out, cap, &h);
+	memset(out + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN);
+	memcpy(out + CT_RTP_HDR, CT_RTP_MAGIC_ECHO, 4);
+	memcpy(out + CT_RTP_HDR + 4, pl + 4, 8);
+	wr64(out + CT_RTP_HDR + 12, rx_ns);
+	wr64(out + CT_RTP_HDR + 20, tx_ns);
+	wr32(out + CT_RTP_HDR + 28, count);
+	return len;
+}
+
+int ct_rtp_parse_echo(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, struct ct_rtp_echo_info *ei)
+{
+	const uint8_t *pl;
+	size_t plen;
+
+	if (ct_rtp_parse(buf, len, h, &pl, &plen) != 0 || plen < 32 || memcmp(pl, CT_RTP_MAGIC_ECHO, 4) != 0)
+		return CT_EFORMAT;
+	ei->probe_tx_ns = rd64(pl + 4);
+	ei->echo_rx_ns = rd64(pl + 12);
+	ei->echo_tx_ns = rd64(pl + 20);
+	ei->echo_count = rd32(pl + 28);
+	return 0;
+}
+
+void ct_jitter_add(struct ct_jitter *jt, int64_t sent_ns, int64_t arrival_ns)
+{
+	int64_t transit = arrival_ns - sent_ns;
+
+	if (jt->have) {
+		double d = fabs((double)(transit - jt->last_transit));
+		jt->j_ns += (d - jt->j_ns) / 16.0;
+	}
+	jt->last_transit = transit;
+	jt->have = 1;
+}
+
+/* ---- measurement --------------------------------------------------------- */
+
+struct port_state {
+	int fd;
+	uint32_t ssrc;
+	struct ct_jitter jf, jb;
+	double rtt_sum;
+	uint8_t *seen; /* one byte per sequence number sent */
+};
+
+static void on_echo(struct ct_rtp_port *pt, struct port_state *ps, const uint8_t *buf, size_t n, uint64_t now, int count)
+{
+	struct ct_rtp_hdr h;
+	struct ct_rtp_echo_info ei;
+	double rtt;
+
+	if (ct_rtp_parse_echo(buf, n, &h, &ei) != 0 || h.ssrc != ps->ssrc || h.seq >= count)
+		return;
+	if (ps->seen[h.seq]) {
+		pt->dup++;
+		return;
+	}
+	ps->seen[h.seq] = 1;
+	rtt = (double)(now - ei.probe_tx_ns) / 1e6;
+	if (pt->answered == 0 || rtt < pt->rtt_min_ms)
+		pt->rtt_min_ms = rtt;
+	if (rtt > pt->rtt_max_ms)
+		pt->rtt_max_ms = rtt;
+	ps->rtt_sum += rtt;
+	pt->answered++;
+	if ((int)ei.echo_count > pt->echo_received)
+		pt->echo_received = (int)ei.echo_count;
+	ct_jitter_add(&ps->jf, (int64_t)ei.probe_tx_ns, (int64_t)ei.echo_rx_ns);
+	ct_jitter_add(&ps->jb, (int64_t)ei.echo_tx_ns, (int64_t)now);
+}
+
+static void drain(struct ct_rtp_port *pt, struct port_state *ps, uint32_t dst, int count)
+{
+	uint8_t buf[2048];
+
+	for (int k = 0; k < 256; k++) {
+		struct ct_reply r;
+		size_t qlen = sizeof buf;
+		if (ct_probe_read_errqueue(ps->fd, &r, buf, &qlen) <= 0)
+			break;
+		if (!pt->icmp_seen) {
+			pt->icmp = r;
+			pt->icmp_seen = 1;
+		}
+	}
+	for (int k = 0; k < 256; k++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		ssize_t n = recvfrom(ps->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		if (from.sin_addr.s_addr == dst && ntohs(from.sin_port) == pt->port)
+			on_echo(pt, ps, buf, (size_t)n, ct_mono_ns(), count);
+	}
+}
+
+int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const struct ct_rtp_opts *o,
+	char *err, size_t errlen)
+{
+	int count = o->count > 0 ? o->count : 50;
+	uint64_t iv = o->interval_ns ? o->interval_ns : 20000000ull;
+	uint64_t wait = o->wait_ns ? o->wait_ns : 1000000000ull;
+	struct port_state *ps;
+	struct pollfd *pf;
+	uint64_t next, deadline;
+	int r = 0;
+
+	if (nports <= 0 || count > 65536)
+		return CT_EINVAL;
+	ps = calloc((size_t)nports, sizeof *ps);
+	pf = calloc((size_t)nports, sizeof *pf);
+	if (!ps || !pf) {
+		free(ps);
+		free(pf);
+		return CT_ENOMEM;
+	}
+	for (int i = 0; i < nports; i++)
+		ps[i].fd = -1;
+	for (int i = 0; i < nports; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(o->same_sport ? ports[i].port : 0) };
+		ps[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		ps[i].seen = calloc((size_t)count, 1);
+		ps[i].ssrc = (uint32_t)ct_mono_ns() ^ (uint32_t)(i * 0x9e3779b9u) ^ (uint32_t)getpid();
+		memset(&ports[i].icmp, 0, sizeof ports[i].icmp);
+		if (ps[i].fd < 0 || !ps[i].seen) {
+			snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+			r = CT_ESYS;
+			goto out;
+		}
+		if (bind(ps[i].fd, (struct sockaddr *)&a, sizeof a) != 0) {
+			a.sin_port = 0;
+			if (bind(ps[i].fd, (struct sockaddr *)&a, sizeof a) != 0) {
+				snprintf(err, errlen, "bind: %s", strerror(errno));
+				r = CT_ESYS;
+				goto out;
+			}
+		}
+		(void)ct_probe_sock_recverr(ps[i].fd);
+		pf[i] = (struct pollfd){ ps[i].fd, POLLIN, 0 };
+	}
+	next = ct_mono_ns();
+	for (int seq = 0; seq < count; seq++) {
+		for (int i = 0; i < nports; i++) {
+			struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(ports[i].port), .sin_addr.s_addr = dst };
+			uint8_t pkt[CT_RTP_HDR + CT_RTP_PROBE_LEN];
+			size_t len = ct_rtp_build_probe(pkt, sizeof pkt, (uint16_t)seq, (uint32_t)seq * 160u, ps[i].ssrc, ct_mono_ns());
+			if (sendto(ps[i].fd, pkt, len, 0, (struct sockaddr *)&a, sizeof a) == (ssize_t)len)
+				ports[i].sent++;
+		}
+		next += iv;
+		for (;;) {
+			uint64_t now = ct_mono_ns();
+			if (now >= next)
+				break;
+			if (poll(pf, (nfds_t)nports, (int)((next - now) / 1000000) + 1) > 0)
+				for (int i = 0; i < nports; i++)
+					if (pf[i].revents)
+						drain(&ports[i], &ps[i], dst, count);
+		}
+	}
+	deadline = ct_mono_ns() + wait;
+	for (;;) {
+		uint64_t now = ct_mono_ns();
+		int done = 1;
+		for (int i = 0; i < nports; i++)
+			if (ports[i].answered + 0 < ports[i].sent && !(ports[i].icmp_seen && ports[i].answered == 0))
+				done = 0;
+		if (done || now >= deadline)
+			break;
+		if (poll(pf, (nfds_t)nports, (int)((deadline - now) / 1000000) + 1) > 0)
+			for (int i = 0; i < nports; i++)
+				if (pf[i].revents)
+					drain(&ports[i], &ps[i], dst, count);
+	}
+	for (int i = 0; i < nports; i++) {
+		struct ct_rtp_port *pt = &ports[i];
+		if (pt->answered) {
+			pt->state = CT_PORT_OPEN;
+			pt->rtt_avg_ms = ps[i].rtt_sum / pt->answered;
+			pt->jitter_fwd_ms = ps[i].jf.j_ns / 1e6;
+			pt->jitter_back_ms = ps[i].jb.j_ns / 1e6;
+			if (pt->echo_received < pt->answered)
+				pt->echo_received = pt->answered;
+			pt->loss_fwd = pt->sent ? 1.0 - (double)pt->echo_received / pt->sent : 0;
+			pt->loss_back = pt->echo_received ? 1.0 - (double)pt->answered / pt->echo_received : 0;
+		} else if (pt->icmp_seen) {
+			struct ct_probe p = { .sent = 1, .answered = 1, .dst = dst };
+			p.reply = pt->icmp;
+			pt->state = ct_probe_udp_state(&p);
+			pt->loss_fwd = 1.0;
+		} else {
+			pt->state = pt->sent ? CT_PORT_OPEN_FILTERED : CT_PORT_UNKNOWN;
+			pt->loss_fwd = 1.0;
+		}
+	}
+out:
+	for (int i = 0; i < nports; i++) {
+		if (ps[i].fd >= 0)
+			close(ps[i].fd);
+		free(ps[i].seen);
+	}
+	free(ps);
+	free(pf);
+	return r;
+}

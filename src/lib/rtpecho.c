@@ -1,0 +1,212 @@
+/* rtpecho.c: the RTP echo engine: binds the RTP ports and answers camtrace probes with receive/send timestamps. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include "clock.h"
+#include "err.h"
+#include "evloop.h"
+#include "log.h"
+#include "probe-rtp.h"
+#include "rtpecho.h"
+
+#define ECHO_MAX_PORTS 64
+#define ECHO_SSRC_SLOTS 256
+#define ECHO_SRC_SLOTS 64
+
+struct ssrc_slot {
+	uint32_t ssrc;
+	uint32_t addr;
+	uint32_t count;
+	uint64_t last_ns;
+};
+
+struct src_bucket {
+	uint32_t addr;
+	double tokens;
+	uint64_t last_ns;
+};
+
+struct ct_rtpecho {
+	int fds[ECHO_MAX_PORTS];
+	size_t nfds;
+	struct ct_evloop *ev;
+	unsigned rate;
+	struct ct_rtpecho_stats st;
+	struct ssrc_slot ssrc[ECHO_SSRC_SLOTS];
+	struct src_bucket src[ECHO_SRC_SLOTS];
+};
+
+int ct_rtpecho_open(struct ct_rtpecho **out, const char *addr, uint16_t lo, uint16_t hi, char *err, size_t errlen)
+{
+	struct ct_rtpecho *e;
+	struct in_addr ia = { 0 };
+
+	*out = NULL;
+	if (lo == 0 || hi < lo || hi - lo >= ECHO_MAX_PORTS) {
+		snprintf(err, errlen, "RTP echo: port range %u-%u is empty or wider than %d ports", lo, hi, ECHO_MAX_PORTS);
+		return CT_EINVAL;
+	}
+	if (addr && addr[0] && inet_pton(AF_INET, addr, &ia) != 1) {
+		snprintf(err, errlen, "RTP echo: '%s' is not an IPv4 address", addr);
+		return CT_EINVAL;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return CT_ENOMEM;
+	e->rate = 200;
+	for (unsigned p = lo; p <= hi; p++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p), .sin_addr = ia };
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+			int en = errno;
+			snprintf(err, errlen, "RTP echo: cannot bind UDP port %u: %s%s", p, strerror(en),
+				en == EADDRINUSE ? " (another program uses it: pick other ports)" : "");
+			if (fd >= 0)
+				close(fd);
+			ct_rtpecho_close(e);
+			return en == EADDRINUSE ? CT_EEXIST : CT_ESYS;
+		}
+		e->fds[e->nfds++] = fd;
+	}
+	*out = e;
+	return 0;
+}
+
+void ct_rtpecho_close(struct ct_rtpecho *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nfds; i++) {
+		if (e->ev)
+			ct_evloop_del_fd(e->ev, e->fds[i]);
+		close(e->fds[i]);
+	}
+	free(e);
+}
+
+void ct_rtpecho_set_rate(struct ct_rtpecho *e, unsigned per_second)
+{
+	e->rate = per_second;
+}
+
+static void on_read(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	(void)ev;
+	(void)events;
+	ct_rtpecho_handle(ud, fd);
+}
+
+int ct_rtpecho_attach(struct ct_rtpecho *e, struct ct_evloop *ev)
+{
+	for (size_t i = 0; i < e->nfds; i++) {
+		int r = ct_evloop_add_fd(ev, e->fds[i], CT_EV_READ, on_read, e);
+		if (r != 0) {
+			for (size_t k = 0; k < i; k++)
+				ct_evloop_del_fd(ev, e->fds[k]);
+			return r;
+		}
+	}
+	e->ev = ev;
+	return 0;
+}
+
+size_t ct_rtpecho_fds(const struct ct_rtpecho *e, int *fds, size_t max)
+{
+	size_t n = e->nfds < max ? e->nfds : max;
+
+	memcpy(fds, e->fds, n * sizeof *fds);
+	return e->nfds;
+}
+
+void ct_rtpecho_stats(const struct ct_rtpecho *e, struct ct_rtpecho_stats *st)
+{
+	*st = e->st;
+}
+
+/* Counts packets per (source, SSRC); the oldest slot is reused. */
+static uint32_t count_ssrc(struct ct_rtpecho *e, uint32_t addr, uint32_t ssrc, uint64_t now)
+{
+	struct ssrc_slot *old = &e->ssrc[0];
+
+	for (size_t i = 0; i < ECHO_SSRC_SLOTS; i++) {
+		struct ssrc_slot *s = &e->ssrc[i];
+		if (s->count && s->ssrc == ssrc && s->addr == addr) {
+			s->last_ns = now;
+			return ++s->count;
+		}
+		if (s->last_ns < old->last_ns)
+			old = s;
+	}
+	*old = (struct ssrc_slot){ ssrc, addr, 1, now };
+	return 1;
+}
+
+static int allow(struct ct_rtpecho *e, uint32_t addr, uint64_t now)
+{
+	struct src_bucket *b = NULL, *old = &e->src[0];
+
+	if (!e->rate)
+		return 1;
+	for (size_t i = 0; i < ECHO_SRC_SLOTS && !b; i++) {
+		if (e->src[i].last_ns && e->src[i].addr == addr)
+			b = &e->src[i];
+		else if (e->src[i].last_ns < old->last_ns)
+			old = &e->src[i];
+	}
+	if (!b) {
+		b = old;
+		*b = (struct src_bucket){ addr, (double)e->rate, now };
+	}
+	b->tokens += (double)(now - b->last_ns) / 1e9 * e->rate;
+	if (b->tokens > e->rate)
+		b->tokens = e->rate;
+	b->last_ns = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+int ct_rtpecho_handle(struct ct_rtpecho *e, int fd)
+{
+	int answered = 0;
+
+	for (int k = 0; k < 256; k++) {
+		uint8_t in[2048], out[CT_RTP_HDR + CT_RTP_PROBE_LEN];
+		struct sockaddr_in from;
+		socklen_t fl = sizeof from;
+		ssize_t n = recvfrom(fd, in, sizeof in, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		uint64_t rx = ct_mono_ns();
+		struct ct_rtp_hdr h;
+		size_t len;
+		uint32_t count;
+
+		if (n < 0)
+			break;
+		if (ct_rtp_parse(in, (size_t)n, &h, NULL, NULL) != 0 || from.sin_family != AF_INET) {
+			e->st.ignored++;
+			continue;
+		}
+		count = count_ssrc(e, from.sin_addr.s_addr, h.ssrc, rx);
+		len = ct_rtp_make_echo(in, (size_t)n, rx, ct_mono_ns(), count, out, sizeof out);
+		if (len == 0 || len > (size_t)n) {
+			e->st.ignored++;
+			continue;
+		}
+		e->st.received++;
+		if (!allow(e, from.sin_addr.s_addr, rx)) {
+			e->st.limited++;
+			continue;
+		}
+		if (sendto(fd, out, len, 0, (struct sockaddr *)&from, fl) == (ssize_t)len) {
+			e->st.answered++;
+			answered++;
+		}
+	}
+	return answered;
+}
