@@ -100,6 +100,10 @@ static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
 			u->reply_to_2425 ? " (to port 2425, not to our source port)" : "");
 	else if (u->icmp.kind == CT_RK_ICMP)
 		pc_icmp_text(&u->icmp, buf, len);
+	else if (u->state == CT_PORT_FILTERED && u->control_port)
+		snprintf(buf, len, "no answer to %d probe(s) while UDP %u on the same host answers \"port "
+			"unreachable\": a firewall drops this port (on the way or at the host; `camtrace route` "
+			"shows where)", u->sent, u->control_port);
 	else if (u->state == CT_PORT_OPEN_FILTERED)
 		snprintf(buf, len, "no answer to %d probe(s) (GETINFO%s): a firewall drops them, or nothing "
 			"that speaks IP Messenger listens", u->sent, u->entry_sent ? ", BR_ENTRY|DIALUPOPT" : "");
@@ -119,7 +123,7 @@ static const char *tcp_reason(const struct host_res *h, char *buf, size_t len)
 	else if (p->reply.kind == CT_RK_ICMP)
 		pc_icmp_text(&p->reply, buf, len);
 	else if (p->reply.kind == CT_RK_CONNECT)
-		snprintf(buf, len, "connect(): %s", p->reply.err ? strerror(p->reply.err) : "connected");
+		snprintf(buf, len, "%s", p->reply.err ? strerror(p->reply.err) : "connected");
 	else
 		snprintf(buf, len, "?");
 	return buf;
@@ -171,6 +175,14 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "nick", r->state == CT_PORT_OPEN && r->nick[0] ? r->nick : NULL);
 		ct_json_add_str(u, "group", r->state == CT_PORT_OPEN && r->group[0] ? r->group : NULL);
 		ct_json_add_bool(u, "reply_to_port_2425", r->reply_to_2425);
+		if (r->control_port) {
+			struct ct_json *cj = ct_json_add_obj(u, "control");
+			ct_json_add_int(cj, "port", r->control_port);
+			ct_json_add_bool(cj, "answered", r->control.kind != CT_RK_NONE);
+			pc_json_icmp(cj, "icmp", &r->control);
+		} else {
+			ct_json_add_null(u, "control");
+		}
 		if (r->state == CT_PORT_OPEN || r->icmp.kind)
 			ct_json_add_num(u, "rtt_ms", pc_ms(r->rtt_ns));
 		else

@@ -160,9 +160,10 @@ static void print_text(const struct ct_cli *cli, const struct pc_target *t, cons
 				shown = x->from;
 			}
 			printf("  %.3f ms", pc_ms(x->rtt_ns));
-			if (x->kind == CT_RK_ICMP && x->icmp_type != 11) {
+			if (x->kind == CT_RK_ICMP && x->icmp_type != 11 &&
+			    ct_icmp_verdict(CT_ICMP_V4, x->icmp_type, x->icmp_code) != CT_ICMPV_CLOSED) {
 				const char *tag = ct_icmp_tag(CT_ICMP_V4, x->icmp_type, x->icmp_code);
-				printf(" %s%s(%u/%u)", tag[0] ? tag : "", tag[0] ? "" : "", x->icmp_type, x->icmp_code);
+				printf(" %s(%u/%u)", tag[0] ? tag : "!", x->icmp_type, x->icmp_code);
 			} else if (x->kind == CT_RK_TCP) {
 				printf(" [%s]", (x->tcp_flags & 0x02) ? "SYN-ACK" : "RST");
 			} else if (x->kind == CT_RK_UDP) {

@@ -10,6 +10,7 @@
 #include "entry.h"
 #include "err.h"
 #include "log.h"
+#include "icmpname.h"
 #include "probe-ipmsg.h"
 #include "util.h"
 
@@ -211,6 +212,44 @@ static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts
 	return res->icmp.kind ? 1 : 0;
 }
 
+static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res)
+{
+	struct ct_probe probes[2];
+	struct ct_probe_set s;
+	uint16_t cport = o->control_port ? o->control_port : 33434;
+
+	if (cport == 65535 || cport == (o->dport ? o->dport : CT_IPMSG_PORT))
+		return;
+	memset(&s, 0, sizeof s);
+	memset(probes, 0, sizeof probes);
+	s.ops = &ct_probe_udp_ops;
+	s.pr = pr;
+	s.dst = dst;
+	s.probes = probes;
+	s.n = 2;
+	s.use_raw = o->use_raw;
+	s.wait_ns = o->wait_ns ? o->wait_ns : 1000000000ull;
+	s.gap_ns = s.wait_ns / 4;
+	for (int i = 0; i < 2; i++) {
+		probes[i].sport = (uint16_t)(40000 + ((unsigned)getpid() % 20000));
+		probes[i].dport = cport;
+		probes[i].seq = (uint32_t)i;
+		probes[i].ip_id = (uint16_t)(0x7000 + i);
+	}
+	res->control_port = cport;
+	if (ct_probe_run(&s) != 0)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (probes[i].answered) {
+			res->control = probes[i].reply;
+			break;
+		}
+	/* the host answers UDP elsewhere: the silence on our port is a firewall */
+	if (res->control.kind == CT_RK_ICMP && res->control.from == dst &&
+	    ct_icmp_verdict(CT_ICMP_V4, res->control.icmp_type, res->control.icmp_code) == CT_ICMPV_CLOSED)
+		res->state = CT_PORT_FILTERED;
+}
+
 int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,
 	char *err, size_t errlen)
 {
@@ -228,6 +267,7 @@ int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o
 	}
 	if (o->no_entry) {
 		res->state = CT_PORT_OPEN_FILTERED;
+		control_check(pr, dst, o, res);
 		return 0;
 	}
 	res->entry_sent = 1;
@@ -239,5 +279,6 @@ int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o
 		return 0;
 	}
 	res->state = CT_PORT_OPEN_FILTERED;
+	control_check(pr, dst, o, res);
 	return 0;
 }

@@ -24,6 +24,11 @@ struct ct_app_result {
 	char info[CT_APP_TEXT];     /* SENDINFO body */
 	char user[CT_APP_TEXT], host[CT_APP_TEXT], nick[CT_APP_TEXT], group[CT_APP_TEXT];
 	int sent;                   /* probes sent */
+	/* When the port stays silent: a datagram to a control port of the same host. An ICMP port
+	 * unreachable from there proves the host and the path carry UDP, so the silence is a
+	 * firewall dropping this port: "filtered" where nmap can only say "open|filtered". */
+	uint16_t control_port;      /* 0 when not tried */
+	struct ct_reply control;    /* its answer (kind CT_RK_NONE for silence) */
 };
 
 struct ct_app_opts {
@@ -33,6 +38,7 @@ struct ct_app_opts {
 	uint64_t wait_ns;           /* per step, 0 = 1 s */
 	int no_entry;               /* GETINFO only (never adds us to anyone's list) */
 	int use_raw;                /* send from the raw socket (privileged) */
+	uint16_t control_port;      /* 0 = 33434; 65535 = do not try */
 };
 
 /* Runs the application probe against dst. Fills res; returns 0 or CT_E* (setup failures). */

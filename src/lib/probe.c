@@ -67,7 +67,7 @@ int ct_prober_open(struct ct_prober **out, unsigned flags)
 		}
 		pr->raw = pr->icmp_fd >= 0 && pr->tcp_fd >= 0 && pr->udp_fd >= 0 && pr->inj;
 		if (!pr->raw) {
-			ct_prober_note(pr, "no raw sockets (%s): half-open TCP SYN, flow-stable traces with "
+			ct_prober_note(pr, "no raw sockets (they need CAP_NET_RAW: %s): half-open TCP SYN, flow-stable traces with "
 				"chosen IP IDs and replies sent to port 2425 cannot be seen; %s",
 				strerror(errno), ct_privs_advice());
 			for (int *fd = &pr->icmp_fd; fd <= &pr->udp_fd; fd++)
@@ -249,7 +249,9 @@ void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct
 	p->answered = 1;
 	if (p->reply.rtt_ns > s->max_rtt_ns)
 		s->max_rtt_ns = p->reply.rtt_ns;
-	if (r->from == s->dst && p->ttl && (s->dest_ttl == 0 || p->ttl < s->dest_ttl))
+	/* the path ends where the target answers or something refuses the probe */
+	if ((r->from == s->dst || (r->kind == CT_RK_ICMP && r->icmp_type != 11)) && p->ttl &&
+	    (s->dest_ttl == 0 || p->ttl < s->dest_ttl))
 		s->dest_ttl = p->ttl;
 }
 

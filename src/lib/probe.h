@@ -120,7 +120,8 @@ struct ct_probe_set {
 	int nfds;
 	int tcp_connect_pending;
 	uint64_t max_rtt_ns;
-	int dest_ttl;               /* lowest TTL the target answered at, 0 none */
+	int dest_ttl;               /* lowest TTL where the path ended (the target answered, or an
+				       ICMP error other than time exceeded came), 0 none */
 	char err[200];
 };
 
