@@ -8,8 +8,10 @@ extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_probe_entry;
+extern const struct cmd_entry cmd_reach_entry;
 extern const struct cmd_entry cmd_refresh_entry;
 extern const struct cmd_entry cmd_route_entry;
+extern const struct cmd_entry cmd_rtp_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -22,8 +24,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_help_entry,
 	&cmd_probe_entry,
+	&cmd_reach_entry,
 	&cmd_refresh_entry,
 	&cmd_route_entry,
+	&cmd_rtp_entry,
 	&cmd_search_entry,
 	&cmd_sniff_entry,
 	&cmd_status_entry,

@@ -1,0 +1,318 @@
+/* cmd-reach.c: `camtrace reach HOST...`: ICMP echo statistics, hop distance, the IP Messenger program, the local path. */
+#include "config.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "codec.h"
+#include "out.h"
+#include "probe-common.h"
+#include "probe-ipmsg.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_reach_entry;
+
+struct echo_stats {
+	int tried, sent, received;
+	double min, avg, max, mdev;
+	int ttl, hops;
+	char err[200];
+};
+
+/* Hop distance from the TTL left in the answer: senders start at 64, 128 or 255. */
+static int hops_from_ttl(int ttl)
+{
+	static const int initial[] = { 64, 128, 255 };
+
+	if (ttl <= 0)
+		return -1;
+	for (size_t i = 0; i < CT_ARRAY_LEN(initial); i++)
+		if (ttl <= initial[i])
+			return initial[i] - ttl;
+	return -1;
+}
+
+static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count, double interval, double wait,
+	struct echo_stats *st)
+{
+	struct ct_probe *probes = calloc((size_t)count, sizeof *probes);
+	struct ct_probe_set s;
+	double sum = 0, sum2 = 0;
+
+	memset(st, 0, sizeof *st);
+	st->ttl = -1;
+	st->hops = -1;
+	st->tried = 1;
+	if (!probes)
+		return;
+	memset(&s, 0, sizeof s);
+	s.ops = &ct_probe_icmp_ops;
+	s.pr = pr;
+	s.dst = t->addr;
+	s.src = t->src;
+	s.probes = probes;
+	s.n = (size_t)count;
+	s.use_raw = pr->raw;
+	s.gap_ns = (uint64_t)(interval * 1e9);
+	s.wait_ns = (uint64_t)(wait * 1e9);
+	for (int i = 0; i < count; i++) {
+		probes[i].seq = (uint32_t)(i + 1);
+		probes[i].ip_id = (uint16_t)(0x3000 + i);
+		probes[i].ttl = 64;
+	}
+	if (!pr->raw && pr->ping_fd < 0) {
+		snprintf(st->err, sizeof st->err, "ICMP echo not possible: no raw socket (CAP_NET_RAW) and "
+			"ping sockets are off for this group (net.ipv4.ping_group_range)");
+		st->tried = 0;
+		free(probes);
+		return;
+	}
+	if (ct_probe_run(&s) != 0) {
+		snprintf(st->err, sizeof st->err, "%s", s.err);
+		free(probes);
+		return;
+	}
+	for (int i = 0; i < count; i++) {
+		double ms;
+		if (probes[i].sent > 0)
+			st->sent++;
+		if (!probes[i].answered || probes[i].reply.kind != CT_RK_ECHO)
+			continue;
+		ms = pc_ms(probes[i].reply.rtt_ns);
+		if (st->received == 0 || ms < st->min)
+			st->min = ms;
+		if (ms > st->max)
+			st->max = ms;
+		sum += ms;
+		sum2 += ms * ms;
+		st->received++;
+		if (probes[i].reply.ttl >= 0)
+			st->ttl = probes[i].reply.ttl;
+	}
+	if (st->received) {
+		st->avg = sum / st->received;
+		st->mdev = sqrt(fmax(0.0, sum2 / st->received - st->avg * st->avg));
+		st->hops = hops_from_ttl(st->ttl);
+	}
+	free(probes);
+}
+
+static void json_host(struct ct_json *arr, const struct pc_target *t, const struct echo_stats *e,
+	const struct ct_app_result *a, int app_done, const char *app_err, int raw)
+{
+	struct ct_json *j = ct_json_add_obj(arr, NULL), *i, *m;
+
+	ct_json_add_str(j, "target", t->name);
+	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "interface", t->ifname[0] ? t->ifname : NULL);
+	ct_json_add_str(j, "error", t->err[0] ? t->err : NULL);
+	if (!t->addr || !t->src) {
+		ct_json_add_null(j, "icmp");
+		ct_json_add_null(j, "ipmsg");
+		return;
+	}
+	i = ct_json_add_obj(j, "icmp");
+	ct_json_add_str(i, "method", !e->tried ? NULL : raw ? "raw" : "ping_socket");
+	ct_json_add_int(i, "sent", e->sent);
+	ct_json_add_int(i, "received", e->received);
+	ct_json_add_num(i, "loss_pct", e->sent ? 100.0 * (e->sent - e->received) / e->sent : 100.0);
+	if (e->received) {
+		ct_json_add_num(i, "rtt_min_ms", e->min);
+		ct_json_add_num(i, "rtt_avg_ms", e->avg);
+		ct_json_add_num(i, "rtt_max_ms", e->max);
+		ct_json_add_num(i, "rtt_mdev_ms", e->mdev);
+	} else {
+		ct_json_add_null(i, "rtt_min_ms");
+		ct_json_add_null(i, "rtt_avg_ms");
+		ct_json_add_null(i, "rtt_max_ms");
+		ct_json_add_null(i, "rtt_mdev_ms");
+	}
+	if (e->ttl >= 0)
+		ct_json_add_int(i, "reply_ttl", e->ttl);
+	else
+		ct_json_add_null(i, "reply_ttl");
+	if (e->hops >= 0)
+		ct_json_add_int(i, "hops", e->hops);
+	else
+		ct_json_add_null(i, "hops");
+	ct_json_add_str(i, "error", e->err[0] ? e->err : NULL);
+	if (!app_done) {
+		ct_json_add_null(j, "ipmsg");
+		return;
+	}
+	m = ct_json_add_obj(j, "ipmsg");
+	ct_json_add_str(m, "state", ct_port_state_key(a->state));
+	ct_json_add_bool(m, "answers", a->state == CT_PORT_OPEN);
+	ct_json_add_str(m, "answered", a->answered_getinfo ? "getinfo" : a->answered_entry ? "br_entry" : NULL);
+	ct_json_add_str(m, "program", a->state == CT_PORT_OPEN ? a->program : NULL);
+	ct_json_add_str(m, "version", a->state == CT_PORT_OPEN ? a->version : NULL);
+	ct_json_add_str(m, "user", a->state == CT_PORT_OPEN ? a->user : NULL);
+	ct_json_add_str(m, "host", a->state == CT_PORT_OPEN ? a->host : NULL);
+	ct_json_add_str(m, "nick", a->state == CT_PORT_OPEN && a->nick[0] ? a->nick : NULL);
+	ct_json_add_bool(m, "reply_to_port_2425", a->reply_to_2425);
+	if (a->state == CT_PORT_OPEN)
+		ct_json_add_num(m, "rtt_ms", pc_ms(a->rtt_ns));
+	else
+		ct_json_add_null(m, "rtt_ms");
+	pc_json_icmp(m, "icmp", &a->icmp);
+	ct_json_add_str(m, "error", app_err[0] ? app_err : NULL);
+}
+
+static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct echo_stats *e,
+	const struct ct_app_result *a, int app_done)
+{
+	char buf[300];
+
+	if (!t->addr || !t->src) {
+		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
+		return;
+	}
+	printf("%s (%s): reached from %s on %s\n", t->name, t->addr_s, t->src_s, t->ifname[0] ? t->ifname : "?");
+	if (e->err[0])
+		printf("  icmp   %s%s%s\n", out_c(cli, "warn"), e->err, out_c(cli, "reset"));
+	else if (e->received)
+		printf("  icmp   %s%d/%d answered%s, rtt min/avg/max/mdev %.3f/%.3f/%.3f/%.3f ms, ttl %d (%d router%s in between)\n",
+			out_c(cli, e->received == e->sent ? "ok" : "warn"), e->received, e->sent, out_c(cli, "reset"),
+			e->min, e->avg, e->max, e->mdev, e->ttl, e->hops, e->hops == 1 ? "" : "s");
+	else
+		printf("  icmp   %sno echo reply to %d requests%s\n", out_c(cli, "bad"), e->sent, out_c(cli, "reset"));
+	if (!app_done)
+		return;
+	if (a->state == CT_PORT_OPEN) {
+		printf("  ipmsg  %s%s%s answers %s (%.2f ms)%s\n", out_c(cli, "ok"), a->program, out_c(cli, "reset"),
+			a->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT", pc_ms(a->rtt_ns),
+			a->reply_to_2425 ? ", to port 2425" : "");
+		printf("         user %s@%s%s%s, version field \"%s\"\n", a->user, a->host, a->nick[0] ? ", nick " : "",
+			a->nick, a->version);
+	} else if (a->icmp.kind == CT_RK_ICMP) {
+		pc_icmp_text(&a->icmp, buf, sizeof buf);
+		printf("  ipmsg  %sno program on UDP 2425%s: %s\n", out_c(cli, "bad"), out_c(cli, "reset"), buf);
+	} else {
+		printf("  ipmsg  %sno IP Messenger program answered%s (GETINFO, BR_ENTRY|DIALUPOPT): state %s\n",
+			out_c(cli, "bad"), out_c(cli, "reset"), ct_port_state_name(a->state));
+	}
+}
+
+static int reach_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	char **names = calloc((size_t)argc + 1, sizeof *names);
+	int n = 0, count = 4, unpriv = 0, no_ipmsg = 0, fails = 0;
+	double interval = 0.2, wait = 1.0;
+	struct pc_target *t;
+	struct ct_prober *pr;
+	struct ct_json *doc = NULL, *arr = NULL;
+	long v;
+
+	if (!names)
+		return 71;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--count") == 0 || strcmp(a, "-c") == 0) {
+			if ((v = pc_num("reach", a, val, 1, 1000)) < 0)
+				goto usage;
+			count = (int)v;
+			i++;
+		} else if (strcmp(a, "--interval") == 0 || strcmp(a, "--wait") == 0) {
+			char *end;
+			double d = val ? strtod(val, &end) : -1;
+			if (!val || *end || d < 0.01 || d > 60) {
+				fprintf(stderr, "camtrace reach: %s wants seconds from 0.01 to 60\n", a);
+				goto usage;
+			}
+			if (a[2] == 'i')
+				interval = d;
+			else
+				wait = d;
+			i++;
+		} else if (strcmp(a, "--no-ipmsg") == 0)
+			no_ipmsg = 1;
+		else if (strcmp(a, "--unprivileged") == 0)
+			unpriv = 1;
+		else if (a[0] == '-') {
+			fprintf(stderr, "camtrace reach: unknown option '%s'\n", a);
+			goto usage;
+		} else
+			names[n++] = argv[i];
+	}
+	if (n == 0) {
+		cmd_usage(stderr, &cmd_reach_entry);
+		goto usage;
+	}
+	t = calloc((size_t)n, sizeof *t);
+	if (!t) {
+		free(names);
+		return 71;
+	}
+	pc_targets(t, n, names);
+	if (cli->json)
+		doc = out_doc_new("reach");
+	pr = pc_prober(cli, "reach", unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING, doc);
+	if (!pr) {
+		if (doc)
+			out_doc_print(doc);
+		free(t);
+		free(names);
+		return 77;
+	}
+	if (doc) {
+		pc_notes(cli, pr, doc);
+		arr = ct_json_add_arr(doc, "hosts");
+	}
+	for (int i = 0; i < n; i++) {
+		struct echo_stats e;
+		struct ct_app_result a;
+		char app_err[200] = "";
+		int app_done = 0;
+
+		memset(&e, 0, sizeof e);
+		memset(&a, 0, sizeof a);
+		if (cli->progress && n > 1)
+			out_progress(cli, "reach", (unsigned long)i, (unsigned long)n);
+		if (t[i].addr && t[i].src) {
+			run_echo(pr, &t[i], count, interval, wait, &e);
+			if (!no_ipmsg) {
+				struct ct_app_opts ao = { .use_raw = pr->raw, .wait_ns = (uint64_t)(wait * 1e9), .control_port = 65535 };
+				if (ct_app_probe(pr, t[i].addr, &ao, &a, app_err, sizeof app_err) == 0 || app_err[0])
+					app_done = 1;
+			}
+		}
+		if (!t[i].addr || !t[i].src || e.received == 0 || (!no_ipmsg && a.state != CT_PORT_OPEN))
+			fails++;
+		out_progress(cli, "reach", (unsigned long)n, (unsigned long)n);
+		if (doc)
+			json_host(arr, &t[i], &e, &a, app_done, app_err, pr->raw);
+		else
+			text_host(cli, &t[i], &e, &a, app_done);
+	}
+	if (doc) {
+		ct_json_add_int(doc, "hosts_failed", fails);
+		out_doc_print(doc);
+	} else {
+		pc_notes(cli, pr, NULL);
+	}
+	ct_prober_close(pr);
+	free(t);
+	free(names);
+	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
+usage:
+	free(names);
+	return CT_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_reach_entry = {
+	.name = "reach",
+	.args = "[OPTIONS] HOST...",
+	.summary = "ICMP echo, hop distance, which IP Messenger program answers, the local address used",
+	.help =
+	"options:\n"
+	"  -c, --count N      echo requests per host (default 4)\n"
+	"  --interval SECONDS between echo requests (default 0.2)\n"
+	"  --wait SECONDS     wait for answers after the last request (default 1)\n"
+	"  --no-ipmsg         skip the IP Messenger probe (GETINFO, then BR_ENTRY|DIALUPOPT)\n"
+	"  --unprivileged     no raw sockets (ICMP through a ping socket if the sysctl allows)\n"
+	"exit: 0 every host answers the echo and runs an IP Messenger program, 1 not.\n",
+	.flags = CMD_F_NEEDS_ROOT,
+	.exec = reach_exec,
+};

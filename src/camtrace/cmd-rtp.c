@@ -1,0 +1,206 @@
+/* cmd-rtp.c: `camtrace rtp HOST...`: real RTP streams to the voice/video ports; loss, RTT and jitter both ways via a camtraced echo. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "icmpname.h"
+#include "out.h"
+#include "probe-common.h"
+#include "probe-rtp.h"
+
+extern const struct cmd_entry cmd_rtp_entry;
+
+static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
+{
+	if (p->state == CT_PORT_OPEN)
+		snprintf(buf, len, "echo answered %d/%d", p->answered, p->sent);
+	else if (p->icmp_seen)
+		pc_icmp_text(&p->icmp, buf, len);
+	else
+		snprintf(buf, len, "no answer to %d RTP packets (no camtraced echo there, or a firewall drops them)", p->sent);
+}
+
+static void json_host(struct ct_json *arr, const struct pc_target *t, const struct ct_rtp_port *ports, int np,
+	const char *err)
+{
+	struct ct_json *j = ct_json_add_obj(arr, NULL), *pa;
+	char buf[300];
+
+	ct_json_add_str(j, "target", t->name);
+	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "error", t->err[0] ? t->err : err && err[0] ? err : NULL);
+	pa = ct_json_add_arr(j, "ports");
+	for (int i = 0; t->addr && t->src && i < np; i++) {
+		const struct ct_rtp_port *p = &ports[i];
+		struct ct_json *o = ct_json_add_obj(pa, NULL);
+		int open = p->state == CT_PORT_OPEN;
+		ct_json_add_int(o, "port", p->port);
+		ct_json_add_str(o, "state", ct_port_state_key(p->state));
+		port_reason(p, buf, sizeof buf);
+		ct_json_add_str(o, "reason", buf);
+		ct_json_add_bool(o, "echo", open);
+		ct_json_add_int(o, "sent", p->sent);
+		ct_json_add_int(o, "echoed", p->answered);
+		if (open) {
+			ct_json_add_int(o, "received_by_echo", p->echo_received);
+			ct_json_add_num(o, "loss_forward_pct", 100.0 * p->loss_fwd);
+			ct_json_add_num(o, "loss_back_pct", 100.0 * p->loss_back);
+			ct_json_add_num(o, "rtt_min_ms", p->rtt_min_ms);
+			ct_json_add_num(o, "rtt_avg_ms", p->rtt_avg_ms);
+			ct_json_add_num(o, "rtt_max_ms", p->rtt_max_ms);
+			ct_json_add_num(o, "jitter_forward_ms", p->jitter_fwd_ms);
+			ct_json_add_num(o, "jitter_back_ms", p->jitter_back_ms);
+		} else {
+			const char *k[] = { "received_by_echo", "loss_forward_pct", "loss_back_pct", "rtt_min_ms", "rtt_avg_ms",
+					    "rtt_max_ms", "jitter_forward_ms", "jitter_back_ms" };
+			for (size_t x = 0; x < sizeof k / sizeof k[0]; x++)
+				ct_json_add_null(o, k[x]);
+		}
+		ct_json_add_int(o, "duplicates", p->dup);
+		pc_json_icmp(o, "icmp", p->icmp_seen ? &p->icmp : NULL);
+	}
+}
+
+static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct ct_rtp_port *ports, int np,
+	const char *err)
+{
+	char buf[300];
+
+	if (!t->addr || !t->src) {
+		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
+		return;
+	}
+	printf("%s (%s) from %s: RTP (PCMU, 20 ms frames)\n", t->name, t->addr_s, t->src_s);
+	if (err && err[0])
+		printf("  %s\n", err);
+	for (int i = 0; i < np; i++) {
+		const struct ct_rtp_port *p = &ports[i];
+		const char *c = p->state == CT_PORT_OPEN ? "ok" : p->state == CT_PORT_OPEN_FILTERED ? "warn" : "bad";
+		printf("  udp/%-5u %s%-13s%s ", p->port, out_c(cli, c), ct_port_state_name(p->state), out_c(cli, "reset"));
+		if (p->state == CT_PORT_OPEN)
+			printf("loss to %.1f%% back %.1f%%, rtt %.2f/%.2f/%.2f ms, jitter to %.3f back %.3f ms\n",
+				100.0 * p->loss_fwd, 100.0 * p->loss_back, p->rtt_min_ms, p->rtt_avg_ms, p->rtt_max_ms,
+				p->jitter_fwd_ms, p->jitter_back_ms);
+		else {
+			port_reason(p, buf, sizeof buf);
+			printf("%s\n", buf);
+		}
+	}
+}
+
+static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	char **names = calloc((size_t)argc + 1, sizeof *names);
+	unsigned lo = CT_RTP_DEFAULT_LO, hi = CT_RTP_DEFAULT_HI;
+	struct ct_rtp_opts o = { .count = 50, .same_sport = 1 };
+	struct ct_json *doc = NULL, *arr = NULL;
+	struct pc_target *t;
+	int n = 0, fails = 0;
+	long v;
+
+	if (!names)
+		return 71;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--ports") == 0) {
+			if (pc_range("rtp", a, val, &lo, &hi) != 0)
+				goto usage;
+			i++;
+		} else if (strcmp(a, "--count") == 0 || strcmp(a, "-c") == 0) {
+			if ((v = pc_num("rtp", a, val, 1, 10000)) < 0)
+				goto usage;
+			o.count = (int)v;
+			i++;
+		} else if (strcmp(a, "--interval-ms") == 0) {
+			if ((v = pc_num("rtp", a, val, 1, 1000)) < 0)
+				goto usage;
+			o.interval_ns = (uint64_t)v * 1000000ull;
+			i++;
+		} else if (strcmp(a, "--wait") == 0) {
+			if ((v = pc_num("rtp", a, val, 1, 60)) < 0)
+				goto usage;
+			o.wait_ns = (uint64_t)v * 1000000000ull;
+			i++;
+		} else if (strcmp(a, "--any-source-port") == 0)
+			o.same_sport = 0;
+		else if (a[0] == '-') {
+			fprintf(stderr, "camtrace rtp: unknown option '%s'\n", a);
+			goto usage;
+		} else
+			names[n++] = argv[i];
+	}
+	if (n == 0) {
+		cmd_usage(stderr, &cmd_rtp_entry);
+		goto usage;
+	}
+	t = calloc((size_t)n, sizeof *t);
+	if (!t) {
+		free(names);
+		return 71;
+	}
+	pc_targets(t, n, names);
+	if (cli->json) {
+		doc = out_doc_new("rtp");
+		ct_json_add_int(doc, "port_low", lo);
+		ct_json_add_int(doc, "port_high", hi);
+		ct_json_add_int(doc, "packets_per_port", o.count);
+		arr = ct_json_add_arr(doc, "hosts");
+	}
+	for (int i = 0; i < n; i++) {
+		int np = (int)(hi - lo + 1);
+		struct ct_rtp_port *ports = calloc((size_t)np, sizeof *ports);
+		char err[200] = "";
+		if (!ports) {
+			fails++;
+			continue;
+		}
+		for (int k = 0; k < np; k++)
+			ports[k].port = (uint16_t)(lo + (unsigned)k);
+		if (cli->progress && !cli->json)
+			fprintf(stderr, "sending RTP to %s...\r", t[i].name);
+		if (t[i].addr && t[i].src && ct_rtp_measure(t[i].addr, ports, np, &o, err, sizeof err) != 0)
+			fails++;
+		if (cli->progress && !cli->json)
+			fprintf(stderr, "\r\033[K");
+		for (int k = 0; k < np; k++)
+			if (ports[k].state != CT_PORT_OPEN || ports[k].loss_fwd > 0 || ports[k].loss_back > 0) {
+				fails++;
+				break;
+			}
+		if (!t[i].addr || !t[i].src)
+			fails++;
+		if (doc)
+			json_host(arr, &t[i], ports, np, err);
+		else
+			text_host(cli, &t[i], ports, np, err);
+		free(ports);
+	}
+	if (doc) {
+		ct_json_add_int(doc, "hosts_failed", fails);
+		out_doc_print(doc);
+	}
+	free(t);
+	free(names);
+	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
+usage:
+	free(names);
+	return CT_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_rtp_entry = {
+	.name = "rtp",
+	.args = "[--ports LOW-HIGH] [OPTIONS] HOST...",
+	.summary = "send real RTP to the voice/video ports: loss, RTT, jitter both ways via a camtraced echo",
+	.help =
+	"options:\n"
+	"  --ports LOW-HIGH   UDP ports (default 22224-22227, at most 256)\n"
+	"  -c, --count N      RTP packets per port (default 50: one second of 20 ms frames)\n"
+	"  --interval-ms N    between packets (default 20)\n"
+	"  --wait SECONDS     for late answers (default 1)\n"
+	"  --any-source-port  do not send from the same port number\n"
+	"Against a camtraced with its RTP echo on: per port loss to/from the host, RTT and\n"
+	"RFC 3550 jitter in both directions. Otherwise per-port states from ICMP.\n"
+	"No privileges needed. exit: 0 every port echoed without loss, 1 not.\n",
+	.exec = rtp_exec,
+};
