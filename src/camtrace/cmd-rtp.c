@@ -16,6 +16,9 @@ static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
 		snprintf(buf, len, "echo answered %d/%d", p->answered, p->sent);
 	else if (p->icmp_seen)
 		pc_icmp_text(&p->icmp, buf, len);
+	else if (p->echo_received < 0)
+		snprintf(buf, len, "no answer to %d RTP packets while the echo answers on other ports of the "
+			"range: a firewall drops this port (`camtrace route --rtp %u` shows where)", p->sent, p->port);
 	else
 		snprintf(buf, len, "no answer to %d RTP packets (no camtraced echo there, or a firewall drops them)", p->sent);
 }
@@ -163,6 +166,14 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 			fails++;
 		if (cli->progress && !cli->json)
 			fprintf(stderr, "\r\033[K");
+		/* the echo serves the whole range: silence on one port while others echo is a firewall */
+		for (int k = 0; k < np; k++)
+			if (ports[k].state == CT_PORT_OPEN)
+				for (int m = 0; m < np; m++)
+					if (ports[m].state == CT_PORT_OPEN_FILTERED) {
+						ports[m].state = CT_PORT_FILTERED;
+						ports[m].echo_received = -1; /* marks the inference for port_reason() */
+					}
 		for (int k = 0; k < np; k++)
 			if (ports[k].state != CT_PORT_OPEN || ports[k].loss_fwd > 0 || ports[k].loss_back > 0) {
 				fails++;
