@@ -45,6 +45,7 @@ void ct_ipmsg_desc_fini(struct ct_ipmsg_desc *d)
 	free(d->nick);
 	free(d->group);
 	free(d->summary);
+	free(d->preview);
 	ct_json_free(d->body);
 	memset(d, 0, sizeof *d);
 }
@@ -420,9 +421,20 @@ int ct_ipmsg_describe(const void *data, size_t len, struct ct_ipmsg_desc *d)
 	d->err = ct_codec_parse(&m, data, len);
 	d->nul_pad = m.nul_pad;
 	if (d->err) {
+		struct ct_sbuf pv, u8;
+		size_t n = len < CT_IPMSG_DESC_PREVIEW ? len : CT_IPMSG_DESC_PREVIEW;
 		ct_codec_fini(&m);
+		ct_sbuf_init(&pv);
+		ct_sbuf_init(&u8);
+		/* invalid UTF-8 as \xNN text first, then control bytes as C escapes */
+		if (data && ct_charset_decode(CT_CS_UTF8, data, n, &u8, NULL) >= 0)
+			ct_ipmsg_escape(&pv, u8.p, u8.len);
+		ct_sbuf_fini(&u8);
+		if (n < len)
+			ct_sbuf_adds(&pv, "...");
+		d->preview = ct_sbuf_steal(&pv, NULL);
 		d->summary = strdup("");
-		return d->summary ? 0 : CT_ENOMEM;
+		return d->summary && d->preview ? 0 : CT_ENOMEM;
 	}
 	d->packetno = m.packetno;
 	d->command = m.command;
@@ -455,7 +467,8 @@ int ct_ipmsg_desc_line(const struct ct_ipmsg_desc *d, struct ct_sbuf *out)
 	if (d->err) {
 		if (d->ipdict)
 			return ct_sbuf_printf(out, "IPDICT (Windows IPDict form, %zu bytes, not decoded)", d->len);
-		return ct_sbuf_printf(out, "malformed (%s, %zu bytes)", ct_strerror(d->err), d->len);
+		return ct_sbuf_printf(out, "malformed (%s, %zu bytes): \"%s\"", ct_strerror(d->err), d->len,
+			d->preview ? d->preview : "");
 	}
 	ct_codec_cmd_format(out, d->command);
 	ct_sbuf_printf(out, " #%" PRIu32 " ", d->packetno);
@@ -509,6 +522,7 @@ void ct_ipmsg_desc_json(const struct ct_ipmsg_desc *d, struct ct_json *o)
 	ct_json_add_str(o, "kind", ok ? d->kind : NULL);
 	ct_json_add_str(o, "body_error", d->body_err ? ct_strerror(d->body_err) : NULL);
 	ct_json_add_str(o, "summary", d->summary ? d->summary : "");
+	ct_json_add_str(o, "preview", d->preview);
 	if (ok && d->body)
 		ct_json_add(o, "body", ct_json_dup(d->body));
 	else

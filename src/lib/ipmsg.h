@@ -8,6 +8,7 @@
 #include "sbuf.h"
 
 #define CT_IPMSG_DESC_MAXOPT 32
+#define CT_IPMSG_DESC_PREVIEW 64
 
 /* What ct_ipmsg_describe() found. Strings are malloc'd UTF-8 (undecodable bytes as "\xNN"),
  * NULL when not applicable; control characters are kept (the line renderer escapes them). */
@@ -28,6 +29,7 @@ struct ct_ipmsg_desc {
 	char *version, *user, *host; /* user/host: effective names (an entry block's UN/HN win) */
 	char *nick, *group;     /* entry-class packets */
 	char *summary;          /* one-line body summary */
+	char *preview;          /* bad datagram only: its first CT_IPMSG_DESC_PREVIEW bytes, C-escaped */
 	struct ct_json *body;   /* body details as a JSON object (owned) */
 };
 
@@ -36,10 +38,11 @@ struct ct_ipmsg_desc {
 int ct_ipmsg_describe(const void *data, size_t len, struct ct_ipmsg_desc *d);
 void ct_ipmsg_desc_fini(struct ct_ipmsg_desc *d);
 /* Appends one line (no newline): "BR_ENTRY|ABSENCEOPT #1 user@host nick=\"..\" ..."; control
- * characters escaped, so the line never breaks. For a bad datagram: "malformed (why): bytes". */
+ * characters escaped, so the line never breaks. Bad datagram: malformed (why, N bytes): "preview". */
 int ct_ipmsg_desc_line(const struct ct_ipmsg_desc *d, struct ct_sbuf *out);
 /* Adds the fixed set of keys (length ok error ipdict version packet_no user host command mode
- * command_name options options_unknown charset nul_padding nick group kind summary body) to obj. */
+ * command_name options options_unknown charset nul_padding nick group kind body_error summary
+ * preview body) to obj. */
 void ct_ipmsg_desc_json(const struct ct_ipmsg_desc *d, struct ct_json *obj);
 /* Appends bytes C-escaped (\0 \a \b \n \r \t, \xNN for other controls); UTF-8 text and backslashes kept. */
 int ct_ipmsg_escape(struct ct_sbuf *out, const char *s, size_t n);

@@ -61,9 +61,11 @@ static void test_lines(void)
 	LINE("1:11:u:h:19:    0\a    2\aa\ah\a256\a10.0.0.1\a30985\aN\aG\ab\ah\a\0",
 		"ANSLIST #11 u@h next=0 count=2 hosts=1 a@h(10.0.0.1:2425) body-error=\"input truncated\"", "ANSLIST too few fields");
 	LINE("1:12:u:h:288:hi\0\0\0\0\0\0\0\0\0\0", "SENDMSG|SENDCHECKOPT #12 u@h text=\"hi\" nul-pad=10", "NUL padding shown");
-	LINE("hello", "malformed (malformed input, 5 bytes)", "no colons");
-	LINE("1:2:u", "malformed (input truncated, 5 bytes)", "truncated header");
-	LINE("1:4294967296:u:h:1:", "malformed (number out of range, 19 bytes)", "overflow");
+	LINE("hello", "malformed (malformed input, 5 bytes): \"hello\"", "no colons");
+	LINE("1:2:u", "malformed (input truncated, 5 bytes): \"1:2:u\"", "truncated header");
+	LINE("1:4294967296:u:h:1:", "malformed (number out of range, 19 bytes): \"1:4294967296:u:h:1:\"", "overflow");
+	LINE("1:x:u:h:1:\0\a\xff", "malformed (malformed input, 13 bytes): \"1:x:u:h:1:\\0\\a\\xff\"", "preview escapes control and non-UTF-8 bytes");
+	LINE("\0\0\0", "malformed (input truncated, 3 bytes): \"\\0\\0\\0\"", "NULs only");
 	LINE("IP2:1f:abc:Z", "IPDICT (Windows IPDict form, 12 bytes, not decoded)", "IPDict");
 	LINE("1:13:u:h:254:\0\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "IPTUX_SENDICON #13 u@h payload=16 bytes", "iptux icon payload");
 	LINE("1:14:u:h:2:a\0b\0", "BR_EXIT #14 u@h nick=\"a\" group=\"b\"", "BR_EXIT line");
