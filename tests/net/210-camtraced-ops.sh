@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # 210-camtraced-ops.sh: camtraced operations in the lab: -n/-T, camtrace status/users/search/refresh, kill -9 and restart, bad state file, bad reload.
 . "${top_srcdir:-.}/tests/net/lib.sh"
+# the daemon's scenario helpers come with the daemon itself (node area)
+[ -f "$top_srcdir/tests/net/ctd-lib.sh" ] || skip_all "tests/net/ctd-lib.sh not in this tree yet"
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
 
