@@ -2,7 +2,7 @@
 # 210-camtraced-ops.sh: camtraced operations in the lab: -n/-T, camtrace status/users/search/refresh, kill -9 and restart, bad state file, bad reload.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 # the daemon's scenario helpers come with the daemon itself (node area)
-[ -f "$top_srcdir/tests/net/ctd-lib.sh" ] || skip_all "tests/net/ctd-lib.sh not in this tree yet"
+if [ ! -f "$top_srcdir/tests/net/ctd-lib.sh" ]; then echo "1..0 # SKIP tests/net/ctd-lib.sh not in this tree yet"; exit 0; fi
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
 
