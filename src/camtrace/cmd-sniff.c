@@ -176,11 +176,11 @@ static void handle(struct sniff *s, const struct ct_pkt *pkt)
 	} else if (pk.kind == CT_DK_TCP && pk.app_len > 0 && pk.dport == s->dec.ipmsg_port &&
 		   ct_dipmsg_looks_like(pk.app, pk.app_len) && ct_dipmsg_decode(&s->ipm, pk.app, pk.app_len) == 0) {
 		im = &s->ipm;
-	} else if (pk.kind == CT_DK_RTP) {
+	} else if (pk.kind == CT_DK_RTP && !pk.fwd_of) {
 		rs = ct_rtpstat_update(&s->rtp, pk.ip.af, pk.ip.src, pk.ip.dst, pk.sport, pk.dport, &pk.rtp,
 			pk.app_wire, ts_ns);
 	}
-	if (pk.kind == CT_DK_IPMSG || pk.kind == CT_DK_TCP) {
+	if ((pk.kind == CT_DK_IPMSG || pk.kind == CT_DK_TCP) && !pk.fwd_of) {
 		memset(&mp, 0, sizeof mp);
 		mp.ts_ns = ts_ns;
 		mp.frame = pk.frame;
@@ -208,7 +208,7 @@ static void handle(struct sniff *s, const struct ct_pkt *pkt)
 		ct_match_packet(s->match, &mp, &mr, on_unans, s);
 		mrp = &mr;
 	}
-	if (pk.kind == CT_DK_ICMP && pk.icmp.is_error && pk.icmp.has_quote && pk.icmp.q_ports) {
+	if (pk.kind == CT_DK_ICMP && !pk.fwd_of && pk.icmp.is_error && pk.icmp.has_quote && pk.icmp.q_ports) {
 		ct_match_icmp(s->match, ts_ns, pk.frame, pk.icmp.q_af, pk.icmp.q_src, pk.icmp.q_dst, pk.icmp.q_proto,
 			pk.icmp.q_sport, pk.icmp.q_dport, &mr, on_unans, s);
 		mrp = &mr;
@@ -381,6 +381,8 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	uint32_t u;
 	int c, r, rc = CT_EXIT_OK;
 	struct sigaction sa;
+	/* nonblocking: with immediate mode a blocking read may wait forever on a quiet link */
+	struct ct_capture_opts live_opts = { .nonblock = 1, .buffer_kib = 4096 };
 
 	memset(&s, 0, sizeof s);
 	s.cli = cli;
@@ -447,7 +449,7 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	if (s.rfile)
 		r = ct_capture_open_file(&s.cap, s.rfile, s.filter.p, err, sizeof err);
 	else
-		r = ct_capture_open_live(&s.cap, s.iface, s.filter.p, NULL, err, sizeof err);
+		r = ct_capture_open_live(&s.cap, s.iface, s.filter.p, &live_opts, err, sizeof err);
 	if (r != 0) {
 		out_err(cli, "sniff", "%s", err);
 		ct_sbuf_fini(&s.filter);
@@ -496,7 +498,8 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		so_puts(&s.out, ",\"answer_timeout_s\":");
 		so_put_fixed(&s.out, s.answer_timeout, 3);
 		so_put(&s.out, "}\n", 2);
-	} else if (!s.rfile && !cli->quiet) {
+	}
+	if (!s.rfile && !cli->quiet) {
 		fprintf(stderr, "camtrace sniff: capturing on %s (%s)%s\n", (s.iface && s.iface[0]) ? s.iface : "every interface",
 			ct_capture_linktype_name(ct_capture_linktype(s.cap)),
 			isatty(STDIN_FILENO) ? "; press Enter for the per-peer counters, Ctrl-C to stop" : "");

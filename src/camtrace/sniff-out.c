@@ -546,6 +546,11 @@ static void text_packet(struct sniff_out *so, const struct ct_dpkt *pk, const st
 		so_put_u64(so, pk->ip.frag_count);
 		so_puts(so, " fragments]");
 	}
+	if (pk->fwd_of) {
+		so_puts(so, " [forwarded copy of ");
+		so_put_u64(so, pk->fwd_of);
+		putc_(so, ']');
+	}
 	if (mr)
 		text_match(so, mr);
 	putc_(so, '\n');
@@ -647,6 +652,8 @@ static void json_packet(struct sniff_out *so, const struct ct_dpkt *pk, const st
 		jstr(so, "malformed", pk->bad);
 	if (pk->ip.frag == 2)
 		jnum(so, "reassembled_fragments", pk->ip.frag_count);
+	if (pk->fwd_of)
+		jnum(so, "forwarded_copy_of", (int64_t)pk->fwd_of);
 	switch (pk->kind) {
 	case CT_DK_FRAG:
 		so_puts(so, ",\"fragment\":{\"id\":");

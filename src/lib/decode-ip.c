@@ -73,7 +73,7 @@ static struct ct_defrag_slot *slot_find(struct ct_defrag *d, const struct ct_ip 
 }
 
 /* Adds a fragment's captured bytes; on completion points ip->pl at the whole datagram. */
-static void defrag_add(struct ct_defrag *d, int64_t ts, struct ct_ip *ip)
+void ct_defrag_add(struct ct_defrag *d, int64_t ts, struct ct_ip *ip)
 {
 	struct ct_defrag_slot *s;
 	uint32_t off = ip->frag_off, len = ip->pl_len;
@@ -189,7 +189,7 @@ int ct_decode_ip(struct ct_defrag *d, int64_t ts_sec, const uint8_t *p, uint32_t
 	default: return CT_EUNSUP;
 	}
 	if (r == 0 && ip->frag && d)
-		defrag_add(d, ts_sec, ip);
+		ct_defrag_add(d, ts_sec, ip);
 	return r;
 }
 

@@ -54,6 +54,10 @@ void ct_defrag_fini(struct ct_defrag *d);
  * CT_EFORMAT (bad version/length), CT_EUNSUP (unknown version). */
 int ct_decode_ip(struct ct_defrag *d, int64_t ts_sec, const uint8_t *p, uint32_t n, struct ct_ip *out);
 
+/* Adds a fragment decoded without reassembly (ip->frag == 1) to d; when it completes the
+ * datagram, ip describes the whole datagram (frag == 2). */
+void ct_defrag_add(struct ct_defrag *d, int64_t ts_sec, struct ct_ip *ip);
+
 /* Formats an address (af 4 or 6) into buf (>= 46 bytes); returns the length. Fast path for IPv4. */
 int ct_ip_ntop(int af, const uint8_t *addr, char *buf);
 

@@ -84,6 +84,41 @@ static void decode_tcp(struct ct_decoder *d, struct ct_dpkt *o)
 	o->kind = o->sport == d->ipmsg_port || o->dport == d->ipmsg_port ? CT_DK_TCP : CT_DK_OTHER;
 }
 
+/* Signature of an IP packet that a router does not change (everything but TTL and checksum). */
+static uint32_t ip_sig(const struct ct_ip *ip)
+{
+	uint32_t h = 2166136261u ^ ip->proto ^ (ip->pl_wire << 8) ^ (ip->frag_off << 3) ^ ip->id;
+	size_t al = ip->af == 6 ? 16 : 4, n = ip->pl_len < 64 ? ip->pl_len : 64;
+
+	for (size_t i = 0; i < al; i++)
+		h = (h ^ ip->src[i] ^ ((uint32_t)ip->dst[i] << 8)) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ip->pl[i]) * 16777619u;
+	return h;
+}
+
+/* On "any", a router sees a forwarded packet twice: arriving, then leaving with TTL - 1.
+ * Returns the frame of the arrival when this outgoing packet is such a copy. */
+static uint64_t forwarded(struct ct_decoder *d, const struct ct_dpkt *o, const struct ct_pkt *pkt)
+{
+	uint32_t sig = ip_sig(&o->ip);
+
+	if (!o->link.outgoing) {
+		struct ct_fwd_sig *f = &d->fwd[d->fwd_next++ % CT_DECODE_FWD_RING];
+		f->sig = sig;
+		f->ttl = o->ip.ttl;
+		f->frame = o->frame;
+		f->ts_sec = pkt->ts_sec;
+		return 0;
+	}
+	for (unsigned i = 0; i < CT_DECODE_FWD_RING; i++) {
+		const struct ct_fwd_sig *f = &d->fwd[i];
+		if (f->frame && f->sig == sig && f->ttl == (uint8_t)(o->ip.ttl + 1) && pkt->ts_sec - f->ts_sec <= 1)
+			return f->frame;
+	}
+	return 0;
+}
+
 void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o)
 {
 	int r;
@@ -96,6 +131,7 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 	o->len = pkt->len;
 	o->app = NULL;
 	o->app_len = o->app_wire = 0;
+	o->fwd_of = 0;
 	r = ct_decode_link(pkt->linktype, pkt->data, pkt->caplen, &o->link);
 	if (r != 0) {
 		o->kind = r == CT_EUNSUP ? CT_DK_NONIP : CT_DK_BAD;
@@ -106,7 +142,7 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 		o->kind = CT_DK_NONIP;
 		return;
 	}
-	r = ct_decode_ip(&d->defrag, pkt->ts_sec, pkt->data + o->link.off, pkt->caplen - o->link.off, &o->ip);
+	r = ct_decode_ip(NULL, pkt->ts_sec, pkt->data + o->link.off, pkt->caplen - o->link.off, &o->ip);
 	if (r != 0) {
 		o->kind = CT_DK_BAD;
 		o->bad = r == CT_ETRUNC ? "IP header cut off" : r == CT_EUNSUP ? "IP version is neither 4 nor 6"
@@ -119,6 +155,10 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 		return;
 	}
 	o->l4 = o->ip.proto;
+	if (o->link.outgoing >= 0)
+		o->fwd_of = forwarded(d, o, pkt);
+	if (o->ip.frag == 1 && !o->fwd_of)
+		ct_defrag_add(&d->defrag, pkt->ts_sec, &o->ip);
 	if (o->ip.frag == 1) {
 		o->kind = CT_DK_FRAG;
 		if (o->ip.frag_off == 0 && o->ip.pl_len >= 4) {

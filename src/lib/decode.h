@@ -42,13 +42,26 @@ struct ct_dpkt {
 	struct ct_tcp tcp;
 	struct ct_icmp icmp;
 	struct ct_rtp rtp;
+	uint64_t fwd_of;      /* a router's outgoing copy of this earlier frame (capture on "any"), or 0 */
 	const uint8_t *app;   /* application bytes (captured) */
 	uint32_t app_len;
 	uint32_t app_wire;    /* application bytes on the wire (> app_len when the capture cut it) */
 };
 
+#define CT_DECODE_FWD_RING 64
+
+/* A packet seen arriving, to recognise the copy a router sends out again. */
+struct ct_fwd_sig {
+	uint32_t sig;
+	uint8_t ttl;
+	uint64_t frame;
+	int64_t ts_sec;
+};
+
 struct ct_decoder {
 	struct ct_defrag defrag;
+	struct ct_fwd_sig fwd[CT_DECODE_FWD_RING];
+	unsigned fwd_next;
 	uint16_t ipmsg_port;  /* CT 2425 */
 	uint16_t rtp_lo, rtp_hi;
 	uint64_t frames;
