@@ -152,19 +152,24 @@ int ct_entry_parse(const struct ct_ipmsg *m, struct ct_entry *e)
 		if (!e->icon || (m->nsec > 3 && !e->charset_name))
 			return CT_ENOMEM;
 	}
-	/* charset of the header names and the legacy fields */
+	/* charset of the header names and the legacy fields: UTF8OPT decides; else iptux's charset
+	 * field is only a hint (iptux writes "utf-8" there even when it encoded the names in the
+	 * charset it guessed for the peer, e.g. CP932), so UTF-8 is used only if the bytes are valid */
+	enum ct_charset hint = CT_CS_AUTO;
+	int valid = ct_charset_utf8_valid(m->user.p, m->user.len) && ct_charset_utf8_valid(m->host.p, m->host.len) &&
+		ct_charset_utf8_valid(nick.p, nick.len) && ct_charset_utf8_valid(group.p, group.len);
+	int ascii = ct_charset_is_ascii(m->user.p, m->user.len) && ct_charset_is_ascii(m->host.p, m->host.len) &&
+		ct_charset_is_ascii(nick.p, nick.len) && ct_charset_is_ascii(group.p, group.len);
+	if (e->charset_name && ct_charset_lookup(e->charset_name, &hint) != 0)
+		hint = CT_CS_AUTO;
 	if (m->command & CT_IPMSG_UTF8OPT)
 		cs = CT_CS_UTF8;
-	else if (e->charset_name && ct_charset_lookup(e->charset_name, &cs) == 0)
-		;
-	else if (ct_charset_is_ascii(m->user.p, m->user.len) && ct_charset_is_ascii(m->host.p, m->host.len) &&
-		ct_charset_is_ascii(nick.p, nick.len) && ct_charset_is_ascii(group.p, group.len))
+	else if (hint == CT_CS_CP932 || !valid)
 		cs = CT_CS_CP932;
-	else if (ct_charset_utf8_valid(m->user.p, m->user.len) && ct_charset_utf8_valid(m->host.p, m->host.len) &&
-		ct_charset_utf8_valid(nick.p, nick.len) && ct_charset_utf8_valid(group.p, group.len))
+	else if (hint == CT_CS_UTF8 || !ascii)
 		cs = CT_CS_UTF8; /* iptux and g2ipmsg send UTF-8 without UTF8OPT */
 	else
-		cs = CT_CS_CP932;
+		cs = CT_CS_CP932; /* plain ASCII: the spec's default */
 	e->legacy_cs = cs;
 	e->user = dec(cs, m->user.p, m->user.len, &e->escaped, &err);
 	e->host = dec(cs, m->host.p, m->host.len, &e->escaped, &err);

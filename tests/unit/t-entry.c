@@ -217,6 +217,15 @@ static void test_iptux(void)
 	is_mem(b.p, b.len, i399, sizeof i399 - 1, "#399 packet byte for byte");
 	ct_sbuf_fini(&b);
 
+	/* seen in the lab: iptux answers a CP932 peer with CP932 names but still writes "utf-8" */
+	is_int(parse(&m, &e, LIT("1_iptux 0.8.3:5:root:b1-pc:259:" TARO_SJ "\0" EIGYO_SJ "\0icon-tux.png\0utf-8\0")), 0,
+		"iptux ANSENTRY with CP932 names under a utf-8 field");
+	is_str(e.nick, TARO_U8, "CP932 bytes win over the utf-8 hint");
+	is_str(e.group, EIGYO_U8, "group too");
+	is_int(e.legacy_cs, CT_CS_CP932, "reported as cp932");
+	is_int(e.escaped, 0, "nothing escaped");
+	done(&m, &e);
+
 	/* iptux with a CP932 charset field decodes CP932 */
 	is_int(parse(&m, &e, LIT("1_iptux 0.8.3:2:u:h:257:" TARO_SJ "\0g\0i\0cp932\0")), 0, "iptux cp932 entry");
 	is_str(e.nick, TARO_U8, "CP932 per charset field");
