@@ -88,7 +88,7 @@ uint32_t ct_node_next_packetno(struct ct_node *n)
 
 /* ---- this machine's addresses ---- */
 
-static void scan_interfaces(struct ct_node *n)
+static void scan_interfaces(struct ct_node *n, uint32_t bound)
 {
 	struct ifaddrs *ifa = NULL;
 
@@ -114,7 +114,9 @@ static void scan_interfaces(struct ct_node *n)
 			n->nets[n->nnets].mask = ct_haddr_v4(&m);
 			n->nnets++;
 		}
-		if ((i->ifa_flags & IFF_BROADCAST) && !(i->ifa_flags & IFF_LOOPBACK) && i->ifa_broadaddr) {
+		/* bound to one address: only that interface's broadcast can be sent */
+		if ((i->ifa_flags & IFF_BROADCAST) && !(i->ifa_flags & IFF_LOOPBACK) && i->ifa_broadaddr &&
+		    (bound == 0 || bound == ct_haddr_v4(&a))) {
 			struct ct_haddr *nb = realloc(n->bcast, (n->nbcast + 1) * sizeof *nb);
 			if (!nb)
 				break;
@@ -126,7 +128,7 @@ static void scan_interfaces(struct ct_node *n)
 	}
 	if (ifa)
 		freeifaddrs(ifa);
-	if (n->nbcast == 0 && (n->bcast = malloc(sizeof *n->bcast))) {
+	if (n->nbcast == 0 && bound == 0 && (n->bcast = malloc(sizeof *n->bcast))) {
 		ct_haddr_set_v4(&n->bcast[0], 0xFFFFFFFFu, n->port);
 		n->nbcast = 1;
 	}
@@ -795,7 +797,10 @@ int ct_node_new(struct ct_node **out, struct ct_evloop *ev, struct ct_hosts *hos
 		ct_node_free(n);
 		return r;
 	}
-	scan_interfaces(n);
+	{
+		struct ct_haddr b;
+		scan_interfaces(n, ct_haddr_parse(&b, ba, 0) == 0 ? ct_haddr_v4(&b) : 0);
+	}
 	*out = n;
 	return 0;
 }

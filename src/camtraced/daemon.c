@@ -1,0 +1,572 @@
+/* daemon.c: camtraced's daemon object: open sockets, drop privileges, signals, reload, clean exit. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "conf.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "err.h"
+#include "evloop.h"
+#include "fsutil.h"
+#include "hosts.h"
+#include "listcli.h"
+#include "listsrv.h"
+#include "log.h"
+#include "logsink.h"
+#include "node.h"
+#include "notify.h"
+#include "sbuf.h"
+#include "search.h"
+#include "state.h"
+#include "util.h"
+#include "version.h"
+
+/* ---- configuration -> engine settings ---- */
+
+static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *nc)
+{
+	memset(nc, 0, sizeof *nc);
+	nc->bind_addr = c->listen;
+	nc->port = (uint16_t)c->port;
+	nc->user = c->user_name;
+	nc->host = c->host_name;
+	nc->nick = c->nick;
+	nc->group = c->group;
+	nc->absent = c->absence;
+	nc->absence_text = c->absence_text;
+	nc->extra_status = CT_IPMSG_SERVEROPT; /* Windows sorts a server last in its lists */
+	nc->tcp = 1;
+	nc->entry_repeat_ms = 5000;
+	nc->check_interval_ms = 600000;
+}
+
+static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,
+	struct ct_targets *allow, char *err, size_t errlen)
+{
+	char e[256];
+	int r;
+
+	ct_targets_init(nt, CT_TARGETS_DEFAULT_MAX);
+	ct_targets_init(allow, (size_t)-1); /* matched, never expanded */
+	for (size_t i = 0; i < c->notify.n; i++)
+		if ((r = ct_targets_add(nt, c->notify.v[i], e, sizeof e)) != 0) {
+			snprintf(err, errlen, "notify: %s", e);
+			return r;
+		}
+	for (size_t i = 0; i < c->allow.n; i++) {
+		const struct ct_cidr *ci = &c->allow.v[i];
+		if (ci->family == AF_INET) {
+			uint32_t a = (uint32_t)ci->addr[0] << 24 | (uint32_t)ci->addr[1] << 16 |
+				(uint32_t)ci->addr[2] << 8 | ci->addr[3];
+			ct_targets_add_v4net(allow, a, ci->prefix);
+		} else {
+			char txt[64];
+			ct_cidr_format(ci, txt, sizeof txt);
+			if (!strchr(txt, '/'))
+				snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "/%u", ci->prefix);
+			ct_targets_add(allow, txt, e, sizeof e);
+		}
+	}
+	if (c->allow_auto && d->node) {
+		/* the networks of this machine as the node sees them (the config computed its own) */
+		uint32_t addrs[32];
+		unsigned plens[32];
+		size_t n = ct_node_networks(d->node, addrs, plens, 32);
+		for (size_t i = 0; i < n; i++)
+			ct_targets_add_v4net(allow, addrs[i], plens[i]);
+	}
+	return 0;
+}
+
+static void listsrv_conf_from(const struct ct_daemon_conf *c, const struct ct_targets *allow,
+	struct ct_listsrv_conf *lc)
+{
+	memset(lc, 0, sizeof *lc);
+	lc->allow = allow;
+	lc->budget = (size_t)c->list_budget;
+	lc->rate = c->list_rate;
+}
+
+static void listcli_conf_from(const struct ct_daemon_conf *c, struct ct_listcli_conf *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	cc->server = c->server;
+	cc->interval_ms = c->fetch_interval;
+	if (cc->interval_ms && cc->interval_ms < 60000)
+		cc->fail_retry_ms = cc->interval_ms; /* short test intervals: retry at the same pace */
+}
+
+static size_t live_external(const struct daemon *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
+		const struct ct_host *h = ct_hosts_at(d->hosts, i);
+		if (h->state != CT_HOST_OFFLINE && (h->origin & CT_HOST_LIST))
+			n++;
+	}
+	return n;
+}
+
+static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)lc;
+	dctl_fetch_done(d, ok);
+	if (ok)
+		ct_state_touch(d->state);
+}
+
+static int start_client(struct daemon *d)
+{
+	struct ct_listcli_conf cc;
+
+	if (!d->conf.server || !d->conf.server[0])
+		return 0;
+	listcli_conf_from(&d->conf, &cc);
+	return ct_listcli_new(&d->lc, d->node, &cc, on_fetch, d);
+}
+
+int daemon_refresh(struct daemon *d)
+{
+	if (!d->lc)
+		return CT_ESTATE;
+	d->fetch_before = live_external(d);
+	return ct_listcli_fetch(d->lc);
+}
+
+/* ---- searches ---- */
+
+static void on_search(struct ct_search *s, const struct ct_search_progress *p, void *ud)
+{
+	if (p->state != CT_SEARCH_RUNNING)
+		daemon_search_done(ud, s);
+}
+
+void daemon_search_done(struct daemon *d, struct ct_search *s)
+{
+	const struct ct_search_hit *hits;
+	size_t n = ct_search_hits(s, &hits), lost = 0, added = 0;
+	char b[CT_HADDR_STRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		if (ct_notify_add_found(d->nt, &hits[i].addr) == 0) {
+			added++;
+			log_notice("search found %s@%s at %s (%s)", hits[i].user, hits[i].host,
+				ct_haddr_ip_str(&hits[i].addr, b, sizeof b), hits[i].info[0] ? hits[i].info : "no SENDINFO");
+		}
+	/* remembered addresses this search probed without an answer are lost */
+	for (size_t i = 0; i < ct_notify_found_count(d->nt);) {
+		const struct ct_haddr *a = ct_notify_found_at(d->nt, i);
+		int answered = 0;
+		for (size_t k = 0; k < n && !answered; k++)
+			answered = ct_haddr_same_ip(&hits[k].addr, a);
+		if (!answered && ct_search_probed(s, a) && ct_search_progress(s)->state == CT_SEARCH_DONE) {
+			log_notice("search lost %s: it no longer answers; not notified any more",
+				ct_haddr_ip_str(a, b, sizeof b));
+			struct ct_haddr gone = *a;
+			ct_notify_remove_found(d->nt, &gone);
+			lost++;
+			continue;
+		}
+		i++;
+	}
+	log_notice("search %llu: %zu IP Messenger hosts, %zu new addresses remembered, %zu lost",
+		(unsigned long long)ct_search_progress(s)->id, n, added, lost);
+	ct_state_touch(d->state);
+}
+
+int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct_search **out,
+	char *err, size_t errlen)
+{
+	struct ct_search *s;
+	int r;
+
+	for (size_t i = 0; i < d->nsearches; i++)
+		if (ct_search_progress(d->searches[i])->state == CT_SEARCH_RUNNING) {
+			snprintf(err, errlen, "search %llu is still running; wait for it",
+				(unsigned long long)ct_search_progress(d->searches[i])->id);
+			return CT_EAGAIN;
+		}
+	if ((r = ct_search_start(&s, d->node, ts, d->conf.search_rate, 0, on_search, d, err, errlen)) != 0)
+		return r;
+	if (d->nsearches == DAEMON_MAX_SEARCHES) {
+		ct_search_free(d->searches[0]);
+		memmove(&d->searches[0], &d->searches[1], (DAEMON_MAX_SEARCHES - 1) * sizeof d->searches[0]);
+		d->nsearches--;
+	}
+	d->searches[d->nsearches++] = s;
+	if (out)
+		*out = s;
+	return 0;
+}
+
+/* ---- privileges, pidfile ---- */
+
+static int write_pidfile(struct daemon *d, const char *path, char *err, size_t errlen)
+{
+	char dir[4096], buf[32];
+	FILE *fp;
+	long other = 0;
+	int fd;
+
+	if (!path || !path[0])
+		return 0;
+	if ((fp = fopen(path, "r"))) {
+		if (fscanf(fp, "%ld", &other) == 1 && other > 0 && other != (long)getpid() &&
+		    kill((pid_t)other, 0) == 0) {
+			fclose(fp);
+			snprintf(err, errlen, "camtraced already runs (pid %ld in %s); stop it first", other, path);
+			return EX_TEMPFAIL;
+		}
+		fclose(fp);
+	}
+	ct_fs_dirname(path, dir, sizeof dir);
+	ct_fs_mkdir_parents(dir, 0755);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		snprintf(err, errlen, "cannot write the pid file %s: %s (set `pidfile` or use -p)", path, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	ct_fs_write_full(fd, buf, strlen(buf));
+	close(fd);
+	d->pidfile = strdup(path);
+	return 0;
+}
+
+static int drop_privileges(struct daemon *d, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	char dir[4096];
+
+	if (geteuid() != 0)
+		return 0;
+	if (!(pw = getpwnam(d->conf.user))) {
+		snprintf(err, errlen, "user '%s' does not exist: create it (useradd --system %s) or set `user`",
+			d->conf.user, d->conf.user);
+		return EX_NOUSER;
+	}
+	if (pw->pw_uid == 0) {
+		log_warn("running as root: `user` names root");
+		return 0;
+	}
+	/* what the daemon writes later must belong to it */
+	ct_fs_dirname(d->conf.state_file, dir, sizeof dir);
+	ct_fs_mkdir_parents(dir, 0750);
+	if (chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+		log_warn("cannot give %s to %s: %s; state will not be saved", dir, d->conf.user, strerror(errno));
+	if (access(d->conf.state_file, F_OK) == 0 && chown(d->conf.state_file, pw->pw_uid, pw->pw_gid) != 0)
+		log_warn("chown %s: %s", d->conf.state_file, strerror(errno));
+	if (d->ctl) {
+		const char *sock = ct_ctl_server_path(d->ctl);
+		gid_t g = pw->pw_gid;
+		if (d->conf.ctl_group && d->conf.ctl_group[0]) {
+			struct group *gr = getgrnam(d->conf.ctl_group);
+			if (gr)
+				g = gr->gr_gid;
+			else
+				log_warn("ctl_group '%s' does not exist; using %s's group", d->conf.ctl_group, d->conf.user);
+		}
+		ct_fs_dirname(sock, dir, sizeof dir);
+		if (chown(dir, pw->pw_uid, g) != 0 || chown(sock, pw->pw_uid, g) != 0)
+			log_warn("cannot give the control socket to %s: %s", d->conf.user, strerror(errno));
+	}
+	if (d->pidfile) {
+		ct_fs_dirname(d->pidfile, dir, sizeof dir);
+		if (strcmp(dir, "/run") != 0 && strcmp(dir, "/var/run") != 0 && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+			log_debug("chown %s: %s", dir, strerror(errno));
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot switch to user %s: %s", d->conf.user, strerror(errno));
+		return EX_OSERR;
+	}
+	if (setuid(0) == 0) {
+		snprintf(err, errlen, "privileges could be regained after switching to %s; refusing to run", d->conf.user);
+		return EX_OSERR;
+	}
+	log_info("running as %s (uid %u)", d->conf.user, (unsigned)pw->pw_uid);
+	return 0;
+}
+
+/* ---- signals ---- */
+
+static void on_signal(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct daemon *d = ud;
+	struct signalfd_siginfo si;
+	char err[512];
+
+	(void)events;
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_notice("signal %s: leaving", si.ssi_signo == SIGTERM ? "TERM" : "INT");
+			ct_evloop_stop(ev);
+			break;
+		case SIGHUP:
+			if (daemon_reload(d, err, sizeof err) != 0)
+				log_err("reload failed, keeping the running configuration:\n%s", err);
+			break;
+		case SIGUSR1:
+			if (daemon_refresh(d) == CT_ESTATE)
+				log_notice("SIGUSR1: no `server` configured, nothing to refresh");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int open_signals(struct daemon *d, char *err, size_t errlen)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	return ct_evloop_add_fd(d->ev, d->sigfd, CT_EV_READ, on_signal, d) == 0 ? 0 : EX_OSERR;
+}
+
+/* ---- periodic state save: whenever the host table changed ---- */
+
+static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)id;
+	if (ct_hosts_generation(d->hosts) != d->last_gen) {
+		d->last_gen = ct_hosts_generation(d->hosts);
+		ct_state_touch(d->state);
+	}
+	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
+}
+
+/* ---- open / run / close ---- */
+
+int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
+{
+	struct ct_sbuf errs;
+	struct ct_node_conf nc;
+	struct ct_listsrv_conf lsc;
+	int r;
+
+	memset(d, 0, sizeof *d);
+	d->opts = *o;
+	d->sigfd = -1;
+	d->started_wall = ct_wall_now();
+	ct_sbuf_init(&errs);
+	r = ct_dconf_load(&d->conf, o->config ? o->config : CT_DCONF_DEFAULT_PATH, &errs);
+	if (r != 0) {
+		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
+		ct_sbuf_fini(&errs);
+		return EX_CONFIG;
+	}
+	ct_sbuf_fini(&errs);
+	if (o->debug)
+		d->conf.log_level = CT_LOG_DEBUG;
+	if ((r = ct_logsink_open(o->foreground ? "stderr" : d->conf.log, "camtraced", err, errlen)) != 0)
+		return EX_CANTCREAT;
+	ct_log_set_level((enum ct_log_level)d->conf.log_level);
+	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new())) {
+		snprintf(err, errlen, "out of memory");
+		return EX_OSERR;
+	}
+	/* state first: the host table and found addresses come back before anything is sent */
+	if (ct_state_new(&d->state, d->conf.state_file) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return EX_OSERR;
+	}
+	node_conf_from(&d->conf, &nc);
+	if ((r = ct_node_new(&d->node, d->ev, d->hosts, &nc, err, errlen)) != 0)
+		return r == CT_EPERM ? EX_NOPERM : r == CT_ECONFIG ? EX_CONFIG : EX_UNAVAILABLE;
+	if ((r = build_targets(d, &d->conf, &d->notify_targets, &d->allow, err, errlen)) != 0)
+		return EX_CONFIG;
+	if ((r = ct_notify_new(&d->nt, d->node, &d->notify_targets, d->conf.notify_interval,
+	    d->conf.notify_rate, 0)) != 0) {
+		snprintf(err, errlen, "cannot set up notification: %s", ct_strerror(r));
+		return EX_SOFTWARE;
+	}
+	dstate_register(d);
+	r = ct_state_load(d->state);
+	if (r == CT_EFORMAT)
+		log_warn("state file %s was not usable and was moved to %s; starting with an empty table",
+			d->conf.state_file, ct_state_moved_to(d->state));
+	else if (r != 0 && r != CT_ENOTFOUND)
+		log_warn("cannot read the state file: %s", ct_state_error(d->state));
+	else if (r == 0)
+		log_info("state loaded from %s: %zu hosts, %zu found addresses", d->conf.state_file,
+			ct_hosts_count(d->hosts), ct_notify_found_count(d->nt));
+	ct_state_attach(d->state, d->ev, 1000);
+	d->last_gen = ct_hosts_generation(d->hosts);
+	listsrv_conf_from(&d->conf, &d->allow, &lsc);
+	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
+		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
+		return EX_SOFTWARE;
+	}
+	if ((r = ct_ctl_server_open(&d->ctl, d->ev, d->conf.ctl_socket, NULL, err, errlen)) != 0)
+		return r == CT_EEXIST ? EX_TEMPFAIL : EX_CANTCREAT;
+	{
+		char name[64];
+		snprintf(name, sizeof name, "camtraced %s", ct_version());
+		ct_ctl_server_set_name(d->ctl, name);
+	}
+	dctl_register(d);
+	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
+		return r;
+	if ((r = drop_privileges(d, err, errlen)) != 0)
+		return r;
+	if ((r = open_signals(d, err, errlen)) != 0)
+		return r;
+	d->t_save = ct_evloop_add_timer(d->ev, 2000, on_save_tick, d);
+	/* go: presence, the first list fetch, the first notification round, the start-up search */
+	ct_node_start(d->node);
+	daemon_refresh(d);
+	ct_notify_round(d->nt);
+	if (d->conf.search.n) {
+		struct ct_targets ts;
+		char e[256];
+		ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+		for (size_t i = 0; i < d->conf.search.n; i++)
+			if (ct_targets_add(&ts, d->conf.search.v[i], e, sizeof e) != 0)
+				log_warn("search: %s", e);
+		if (ts.n && daemon_search_start(d, &ts, NULL, e, sizeof e) != 0)
+			log_warn("start-up search: %s", e);
+		ct_targets_fini(&ts);
+	}
+	log_notice("camtraced %s started: %s%s on %s:%u, %zu hosts known", ct_version(), "list server",
+		d->lc ? " + client node" : "", d->conf.listen, (unsigned)d->conf.port, ct_hosts_count(d->hosts));
+	return 0;
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct ct_daemon_conf nc;
+	struct ct_sbuf errs;
+	struct ct_node_conf ncf;
+	struct ct_listsrv_conf lsc;
+	struct ct_targets nt, allow;
+	char e[256];
+	int r;
+
+	memset(&nc, 0, sizeof nc);
+	ct_sbuf_init(&errs);
+	r = ct_dconf_load(&nc, d->opts.config ? d->opts.config : CT_DCONF_DEFAULT_PATH, &errs);
+	if (r != 0) {
+		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
+		ct_sbuf_fini(&errs);
+		ct_dconf_free(&nc);
+		return CT_ECONFIG;
+	}
+	ct_sbuf_fini(&errs);
+	if (build_targets(d, &nc, &nt, &allow, err, errlen) != 0) {
+		ct_targets_fini(&nt);
+		ct_targets_fini(&allow);
+		ct_dconf_free(&nc);
+		return CT_ECONFIG;
+	}
+	if (strcmp(nc.listen, d->conf.listen) != 0 || nc.port != d->conf.port)
+		log_warn("reload: `listen` and `port` changes need a restart; keeping %s:%u",
+			d->conf.listen, (unsigned)d->conf.port);
+	if (strcmp(nc.ctl_socket, d->conf.ctl_socket) != 0 || strcmp(nc.state_file, d->conf.state_file) != 0)
+		log_warn("reload: `ctl_socket` and `state_file` changes need a restart");
+	/* logs: reopen (logrotate) or switch destination */
+	if (!d->opts.foreground) {
+		if (strcmp(nc.log, d->conf.log) != 0)
+			r = ct_logsink_open(nc.log, "camtraced", e, sizeof e);
+		else
+			r = ct_logsink_reopen(e, sizeof e);
+		if (r != 0)
+			log_err("reload: logs: %s", e);
+	}
+	ct_log_set_level(d->opts.debug ? CT_LOG_DEBUG : (enum ct_log_level)nc.log_level);
+	/* swap in the new configuration */
+	nc.listen = (free(nc.listen), strdup(d->conf.listen));
+	nc.port = d->conf.port;
+	ct_dconf_free(&d->conf);
+	d->conf = nc;
+	node_conf_from(&d->conf, &ncf);
+	ct_node_reconf(d->node, &ncf);
+	ct_targets_fini(&d->notify_targets);
+	ct_targets_fini(&d->allow);
+	d->notify_targets = nt;
+	d->allow = allow;
+	listsrv_conf_from(&d->conf, &d->allow, &lsc);
+	ct_listsrv_reconf(d->ls, &lsc);
+	ct_notify_reconf(d->nt, &d->notify_targets, d->conf.notify_interval, d->conf.notify_rate);
+	if (d->lc && (!d->conf.server || !d->conf.server[0])) {
+		ct_listcli_free(d->lc);
+		d->lc = NULL;
+	} else if (d->lc) {
+		struct ct_listcli_conf cc;
+		listcli_conf_from(&d->conf, &cc);
+		ct_listcli_reconf(d->lc, &cc);
+	} else if (start_client(d) == 0 && d->lc) {
+		daemon_refresh(d);
+	}
+	/* announce the (possibly new) identity */
+	ct_node_start(d->node);
+	log_notice("configuration reloaded");
+	return 0;
+}
+
+int daemon_run(struct daemon *d)
+{
+	int r = ct_evloop_run(d->ev);
+
+	if (r != 0)
+		log_err("event loop failed: %s", ct_strerror(r));
+	log_notice("saying goodbye (BR_EXIT) and saving state");
+	ct_node_stop(d->node);
+	if (ct_state_save(d->state) != 0)
+		log_err("cannot save state: %s", ct_state_error(d->state));
+	return r != 0 ? EX_OSERR : 0;
+}
+
+void daemon_close(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nsearches; i++)
+		ct_search_free(d->searches[i]);
+	if (d->ev)
+		ct_evloop_cancel_timer(d->ev, d->t_save);
+	ct_ctl_server_close(d->ctl);
+	ct_listcli_free(d->lc);
+	if (d->ls)
+		ct_listsrv_free(d->ls);
+	ct_notify_free(d->nt);
+	ct_node_free(d->node);
+	ct_state_free(d->state);
+	ct_targets_fini(&d->notify_targets);
+	ct_targets_fini(&d->allow);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->pidfile) {
+		unlink(d->pidfile);
+		free(d->pidfile);
+	}
+	ct_hosts_free(d->hosts);
+	ct_evloop_free(d->ev);
+	ct_dconf_free(&d->conf);
+}

@@ -1,0 +1,83 @@
+/* daemon.h: the camtraced daemon object: wires config, node, list roles, notify, search, state and control. */
+#ifndef CAMTRACED_DAEMON_H
+#define CAMTRACED_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dconf.h"
+#include "targets.h"
+
+struct ct_evloop;
+struct ct_hosts;
+struct ct_node;
+struct ct_listsrv;
+struct ct_listcli;
+struct ct_notify;
+struct ct_search;
+struct ct_state;
+struct ct_ctl_server;
+struct ct_json;
+struct ct_host;
+
+#define DAEMON_MAX_SEARCHES 8
+#define DAEMON_MAX_REFRESH 16
+
+struct daemon_opts {
+	const char *config;   /* path (NULL = default) */
+	const char *pidfile;  /* overrides the config (NULL = config) */
+	int foreground, debug;
+	int ready_fd;         /* pipe to the parent (background mode), -1 = none */
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	struct ct_daemon_conf conf;
+	struct ct_evloop *ev;
+	struct ct_hosts *hosts;
+	struct ct_node *node;
+	struct ct_listsrv *ls;
+	struct ct_listcli *lc;
+	struct ct_notify *nt;
+	struct ct_targets notify_targets, allow;
+	struct ct_search *searches[DAEMON_MAX_SEARCHES]; /* newest last */
+	size_t nsearches;
+	struct ct_state *state;
+	struct ct_ctl_server *ctl;
+	void *rtpecho;
+	int sigfd;
+	char *pidfile;        /* the file we wrote (removed at exit) */
+	double started_wall;
+	uint64_t last_gen, t_save;
+	uint64_t refresh_tok[DAEMON_MAX_REFRESH];
+	size_t nrefresh;
+	size_t fetch_before;  /* live external hosts before the running fetch */
+	int exit_code;
+};
+
+/* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
+ * roles. err says what failed and how to fix it; returns 0 or a sysexits code. */
+int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen);
+/* Runs until SIGTERM/SIGINT; returns the exit code. */
+int daemon_run(struct daemon *d);
+void daemon_close(struct daemon *d);
+/* SIGHUP / reload: re-reads the configuration and reopens logs; 0 or CT_ECONFIG (old kept). */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+/* SIGUSR1 / refresh: a list fetch now (client role); CT_ESTATE without a server. */
+int daemon_refresh(struct daemon *d);
+
+/* Starts a search of ts (one at a time); err says why not. */
+int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct_search **out,
+	char *err, size_t errlen);
+
+/* dstate.c: state sections (hosts, found addresses) */
+void dstate_register(struct daemon *d);
+/* dctl.c: control socket methods */
+void dctl_register(struct daemon *d);
+/* One host as the users method shows it. */
+struct ct_json *dctl_host_json(const struct daemon *d, const struct ct_host *h, double now);
+/* Called by the daemon when a fetch ends: answers the waiting refresh requests. */
+void dctl_fetch_done(struct daemon *d, int ok);
+/* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
+void daemon_search_done(struct daemon *d, struct ct_search *s);
+
+#endif

@@ -1,0 +1,390 @@
+/* dctl.c: camtraced's control methods: status, users, refresh, search.start/progress/result, reload. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "clock.h"
+#include "conf.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "err.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "json.h"
+#include "listcli.h"
+#include "listsrv.h"
+#include "log.h"
+#include "node.h"
+#include "notify.h"
+#include "search.h"
+#include "state.h"
+#include "version.h"
+
+static void add_time(struct ct_json *o, const char *key, double t)
+{
+	char b[40];
+
+	if (t > 0)
+		ct_json_add_str(o, key, ct_wall_iso(t, b, sizeof b));
+	else
+		ct_json_add_null(o, key);
+}
+
+struct ct_json *dctl_host_json(const struct daemon *d, const struct ct_host *h, double now)
+{
+	struct ct_json *o = ct_json_obj(), *orig;
+	char ip[64];
+	static const unsigned bits[] = { CT_HOST_LOCAL, CT_HOST_NOTIFIED, CT_HOST_SEARCH, CT_HOST_LIST, CT_HOST_DIRECT };
+
+	(void)d;
+	ct_json_add_str(o, "user", h->user);
+	ct_json_add_str(o, "host", h->host);
+	ct_json_add_str(o, "nick", h->nick);
+	ct_json_add_str(o, "group", h->group);
+	ct_json_add_str(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
+	ct_json_add_int(o, "port", h->addr.port);
+	ct_json_add_str(o, "state", ct_host_state_name((enum ct_host_state)h->state));
+	ct_json_add_str(o, "origin", ct_host_origin_name(h->origin));
+	orig = ct_json_add_arr(o, "origins");
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+		if (h->origin & bits[i])
+			ct_json_add_str(orig, NULL, ct_host_origin_name(bits[i]));
+	ct_json_add_bool(o, "external", ct_host_is_external(h));
+	ct_json_add_int(o, "status", h->status);
+	ct_json_add_int(o, "flap_count", h->flaps);
+	ct_json_add_int(o, "missed_answers", h->missed);
+	ct_json_add_bool(o, "unstable", ct_host_is_unstable(h, 1));
+	ct_json_add_str(o, "offline_reason", h->state != CT_HOST_OFFLINE ? "" :
+		h->gone == CT_HOST_GONE_LOST ? "lost" : "left");
+	add_time(o, "first_seen", h->first_seen);
+	add_time(o, "last_seen", h->last_seen);
+	add_time(o, "last_change", h->last_change);
+	ct_json_add_int(o, "last_seen_age_s", h->last_seen > 0 && now > h->last_seen ? (int64_t)(now - h->last_seen) : 0);
+	return o;
+}
+
+static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	const char *filter = params ? ct_json_get_str(params, "filter") : NULL;
+	const char *net = params ? ct_json_get_str(params, "network") : NULL;
+	struct ct_cidr cidr;
+	struct ct_json *r, *arr;
+	double now = ct_wall_now();
+
+	if (!filter)
+		filter = "all";
+	if (strcmp(filter, "all") && strcmp(filter, "unstable") && strcmp(filter, "external") && strcmp(filter, "online"))
+		return ct_ctl_call_error(call, "bad_params", "filter must be all, unstable, external or online, not '%s'", filter);
+	if (net && ct_cidr_parse(net, &cidr) != 0)
+		return ct_ctl_call_error(call, "bad_params", "network '%s' is not a CIDR block (e.g. 198.18.2.0/24)", net);
+	r = ct_json_obj();
+	ct_json_add_str(r, "filter", filter);
+	if (net)
+		ct_json_add_str(r, "network", net);
+	else
+		ct_json_add_null(r, "network");
+	ct_json_add_int(r, "total", (int64_t)ct_hosts_count(d->hosts));
+	arr = ct_json_add_arr(r, "hosts");
+	if (strcmp(filter, "unstable") == 0) {
+		struct ct_host **v = NULL;
+		size_t n = 0;
+		ct_hosts_unstable(d->hosts, 1, &v, &n);
+		for (size_t i = 0; i < n; i++)
+			if (!net || ct_cidr_contains(&cidr, v[i]->addr.family, v[i]->addr.ip))
+				ct_json_add(arr, NULL, dctl_host_json(d, v[i], now));
+		free(v);
+	} else {
+		for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
+			const struct ct_host *h = ct_hosts_at(d->hosts, i);
+			if (strcmp(filter, "external") == 0 && !ct_host_is_external(h))
+				continue;
+			if (strcmp(filter, "online") == 0 && h->state == CT_HOST_OFFLINE)
+				continue;
+			if (net && !ct_cidr_contains(&cidr, h->addr.family, h->addr.ip))
+				continue;
+			ct_json_add(arr, NULL, dctl_host_json(d, h, now));
+		}
+	}
+	*result = r;
+	return 0;
+}
+
+static int64_t next_in(const struct daemon *d, uint64_t interval, double last)
+{
+	(void)d;
+	if (!interval || last <= 0)
+		return -1;
+	double left = last + (double)interval / 1000.0 - ct_wall_now();
+	return left > 0 ? (int64_t)left : 0;
+}
+
+static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	struct ct_json *r = ct_json_obj(), *o;
+	char ver[64];
+	size_t on = 0, ab = 0, off = 0, ext = 0, unst = 0;
+
+	(void)call;
+	(void)params;
+	snprintf(ver, sizeof ver, "camtraced %s", ct_version());
+	ct_json_add_str(r, "version", ver);
+	ct_json_add_int(r, "pid", getpid());
+	ct_json_add_int(r, "uptime_s", (int64_t)(ct_wall_now() - d->started_wall));
+	ct_json_add_str(r, "listen", d->conf.listen);
+	ct_json_add_int(r, "port", d->conf.port);
+	o = ct_json_add_obj(r, "roles");
+	ct_json_add_bool(o, "server", 1);
+	ct_json_add_bool(o, "client", d->lc != NULL);
+	o = ct_json_add_obj(r, "identity");
+	ct_json_add_str(o, "user", d->conf.user_name);
+	ct_json_add_str(o, "host", d->conf.host_name);
+	ct_json_add_str(o, "nick", d->conf.nick);
+	ct_json_add_str(o, "group", d->conf.group);
+	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
+		const struct ct_host *h = ct_hosts_at(d->hosts, i);
+		on += h->state == CT_HOST_ONLINE;
+		ab += h->state == CT_HOST_ABSENT;
+		off += h->state == CT_HOST_OFFLINE;
+		ext += ct_host_is_external(h);
+		unst += ct_host_is_unstable(h, 1);
+	}
+	o = ct_json_add_obj(r, "hosts");
+	ct_json_add_int(o, "total", (int64_t)ct_hosts_count(d->hosts));
+	ct_json_add_int(o, "online", (int64_t)on);
+	ct_json_add_int(o, "absent", (int64_t)ab);
+	ct_json_add_int(o, "offline", (int64_t)off);
+	ct_json_add_int(o, "external", (int64_t)ext);
+	ct_json_add_int(o, "unstable", (int64_t)unst);
+	if (d->lc) {
+		const struct ct_listcli_status *s = ct_listcli_status(d->lc);
+		char ip[64];
+		o = ct_json_add_obj(r, "fetch");
+		ct_json_add_str(o, "server", d->conf.server);
+		ct_json_add_str(o, "server_addr", s->fetches ? ct_haddr_ip_str(&s->server, ip, sizeof ip) : "");
+		ct_json_add_int(o, "hosts", (int64_t)s->last_hosts);
+		ct_json_add_int(o, "pages", (int64_t)s->last_pages);
+		ct_json_add_int(o, "fetches", (int64_t)s->fetches);
+		ct_json_add_int(o, "ok", (int64_t)s->ok);
+		ct_json_add_int(o, "failed", (int64_t)s->failed);
+		ct_json_add_bool(o, "running", s->state != CT_LISTCLI_IDLE);
+		ct_json_add_str(o, "last_result", s->fetches == 0 ? "none yet" : s->state != CT_LISTCLI_IDLE ?
+			"running" : s->last_error[0] ? s->last_error : "ok");
+		add_time(o, "last", s->last_ok);
+		add_time(o, "last_try", s->last_try);
+		ct_json_add_int(o, "last_ms", (int64_t)s->last_ms);
+		ct_json_add_int(o, "interval_s", (int64_t)(d->conf.fetch_interval / 1000));
+		ct_json_add_int(o, "next_in_s", next_in(d, d->conf.fetch_interval, s->last_try));
+	}
+	{
+		const struct ct_listsrv_stats *s = ct_listsrv_stats(d->ls);
+		o = ct_json_add_obj(r, "list_server");
+		ct_json_add_int(o, "isgetlist", (int64_t)s->isgetlist);
+		ct_json_add_int(o, "getlist", (int64_t)s->getlist);
+		ct_json_add_int(o, "anslist_pages", (int64_t)s->pages_sent);
+		ct_json_add_int(o, "entries_sent", (int64_t)s->entries_sent);
+		ct_json_add_int(o, "refused", (int64_t)s->refused_allow);
+		ct_json_add_int(o, "rate_limited", (int64_t)s->refused_rate);
+		ct_json_add_int(o, "list_size", (int64_t)ct_listsrv_size(d->ls));
+	}
+	{
+		const struct ct_notify_round *last = ct_notify_last(d->nt), *run = ct_notify_running(d->nt);
+		o = ct_json_add_obj(r, "notify");
+		ct_json_add_int(o, "targets", (int64_t)(last->number ? last->targets : run ? run->targets : 0));
+		ct_json_add_int(o, "rounds", last->number);
+		ct_json_add_int(o, "sent", (int64_t)last->sent);
+		ct_json_add_int(o, "answered", (int64_t)last->answered);
+		ct_json_add_int(o, "unresolved", (int64_t)last->unresolved);
+		ct_json_add_bool(o, "running", run != NULL);
+		add_time(o, "last_round", last->finished);
+		ct_json_add_int(o, "next_in_s", next_in(d, d->conf.notify_interval, last->started));
+	}
+	{
+		int running = 0;
+		for (size_t i = 0; i < d->nsearches; i++)
+			running |= ct_search_progress(d->searches[i])->state == CT_SEARCH_RUNNING;
+		o = ct_json_add_obj(r, "search");
+		ct_json_add_int(o, "found", (int64_t)ct_notify_found_count(d->nt));
+		ct_json_add_bool(o, "running", running);
+		ct_json_add_int(o, "searches", (int64_t)d->nsearches);
+	}
+	{
+		const struct ct_node_stats *s = ct_node_stats(d->node);
+		o = ct_json_add_obj(r, "packets");
+		ct_json_add_int(o, "received", (int64_t)s->rx);
+		ct_json_add_int(o, "sent", (int64_t)s->tx);
+		ct_json_add_int(o, "malformed", (int64_t)s->bad);
+		ct_json_add_int(o, "duplicates", (int64_t)s->dup);
+		ct_json_add_int(o, "messages", (int64_t)s->msgs);
+		ct_json_add_int(o, "send_errors", (int64_t)s->send_err);
+	}
+	o = ct_json_add_obj(r, "state");
+	ct_json_add_str(o, "file", d->conf.state_file);
+	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));
+	*result = r;
+	return 0;
+}
+
+void dctl_fetch_done(struct daemon *d, int ok)
+{
+	const struct ct_listcli_status *s = ct_listcli_status(d->lc);
+	size_t now_ext = 0;
+
+	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
+		const struct ct_host *h = ct_hosts_at(d->hosts, i);
+		now_ext += h->state != CT_HOST_OFFLINE && (h->origin & CT_HOST_LIST);
+	}
+	for (size_t i = 0; i < d->nrefresh; i++) {
+		if (!ok) {
+			ct_ctl_reply_error(d->ctl, d->refresh_tok[i], "failed", s->last_error);
+			continue;
+		}
+		struct ct_json *r = ct_json_obj();
+		ct_json_add_bool(r, "started", 1);
+		ct_json_add_str(r, "server", d->conf.server);
+		ct_json_add_int(r, "hosts", (int64_t)s->last_hosts);
+		ct_json_add_int(r, "pages", (int64_t)s->last_pages);
+		ct_json_add_int(r, "added", now_ext > d->fetch_before - s->last_removed ?
+			(int64_t)(now_ext - (d->fetch_before - s->last_removed)) : 0);
+		ct_json_add_int(r, "removed", (int64_t)s->last_removed);
+		ct_json_add_int(r, "ms", (int64_t)s->last_ms);
+		ct_ctl_reply(d->ctl, d->refresh_tok[i], r);
+	}
+	d->nrefresh = 0;
+}
+
+static int m_refresh(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	int r;
+
+	(void)params;
+	(void)result;
+	if (!d->lc)
+		return ct_ctl_call_error(call, "failed", "camtraced has no `server` configured (it is the list server itself)");
+	if (d->nrefresh >= DAEMON_MAX_REFRESH)
+		return ct_ctl_call_error(call, "busy", "too many refresh requests waiting");
+	if ((r = daemon_refresh(d)) != 0)
+		return ct_ctl_call_error(call, "failed", "%s", ct_listcli_status(d->lc)->last_error);
+	d->refresh_tok[d->nrefresh++] = ct_ctl_call_token(call);
+	return CT_CTL_DEFER;
+}
+
+static struct ct_search *find_search(struct daemon *d, const struct ct_json *params)
+{
+	int64_t id = 0;
+
+	if (!params || ct_json_get_i64(params, "search_id", &id) != 0) {
+		return d->nsearches ? d->searches[d->nsearches - 1] : NULL;
+	}
+	for (size_t i = 0; i < d->nsearches; i++)
+		if ((int64_t)ct_search_progress(d->searches[i])->id == id)
+			return d->searches[i];
+	return NULL;
+}
+
+static void add_progress(struct ct_json *r, const struct ct_search_progress *p)
+{
+	static const char *names[] = { "running", "done", "cancelled" };
+
+	ct_json_add_int(r, "search_id", (int64_t)p->id);
+	ct_json_add_str(r, "state", names[p->state]);
+	ct_json_add_int(r, "total", (int64_t)p->total);
+	ct_json_add_int(r, "probed", (int64_t)p->probed);
+	ct_json_add_int(r, "found", (int64_t)p->found);
+	ct_json_add_int(r, "unresolved", (int64_t)p->unresolved);
+	add_time(r, "started", p->started);
+	add_time(r, "finished", p->finished);
+}
+
+static int m_search_start(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	const struct ct_json *ranges = params ? ct_json_get(params, "ranges") : NULL;
+	struct ct_targets ts;
+	struct ct_search *s;
+	char err[256];
+	int r;
+
+	if (!ranges || !ct_json_is_arr(ranges) || ct_json_arr_len(ranges) == 0)
+		return ct_ctl_call_error(call, "bad_params", "give \"ranges\": a non-empty array of A.B.C.*, CIDR, ranges or names");
+	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+	for (size_t i = 0; i < ct_json_arr_len(ranges); i++) {
+		const char *s0 = ct_json_str(ct_json_arr_at(ranges, i));
+		if (!s0 || (r = ct_targets_add(&ts, s0, err, sizeof err)) != 0) {
+			ct_targets_fini(&ts);
+			return ct_ctl_call_error(call, "bad_params", "%s", s0 ? err : "ranges must be strings");
+		}
+	}
+	r = daemon_search_start(d, &ts, &s, err, sizeof err);
+	ct_targets_fini(&ts);
+	if (r != 0)
+		return ct_ctl_call_error(call, r == CT_EAGAIN ? "busy" : "failed", "%s", err);
+	*result = ct_json_obj();
+	add_progress(*result, ct_search_progress(s));
+	return 0;
+}
+
+static int m_search_progress(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct ct_search *s = find_search(ud, params);
+
+	if (!s)
+		return ct_ctl_call_error(call, "bad_params", "no such search");
+	*result = ct_json_obj();
+	add_progress(*result, ct_search_progress(s));
+	return 0;
+}
+
+static int m_search_result(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct ct_search *s = find_search(ud, params);
+	const struct ct_search_hit *hits;
+	struct ct_json *arr;
+	char ip[64];
+	size_t n;
+
+	if (!s)
+		return ct_ctl_call_error(call, "bad_params", "no such search");
+	*result = ct_json_obj();
+	add_progress(*result, ct_search_progress(s));
+	arr = ct_json_add_arr(*result, "hosts");
+	n = ct_search_hits(s, &hits);
+	for (size_t i = 0; i < n; i++) {
+		struct ct_json *o = ct_json_add_obj(arr, NULL);
+		ct_json_add_str(o, "addr", ct_haddr_ip_str(&hits[i].addr, ip, sizeof ip));
+		ct_json_add_int(o, "port", hits[i].addr.port);
+		ct_json_add_str(o, "user", hits[i].user);
+		ct_json_add_str(o, "host", hits[i].host);
+		ct_json_add_str(o, "nick", hits[i].nick);
+		ct_json_add_str(o, "info", hits[i].info);
+		ct_json_add_int(o, "status", hits[i].status);
+	}
+	return 0;
+}
+
+static int m_reload(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	char err[1024];
+
+	(void)params;
+	if (daemon_reload(ud, err, sizeof err) != 0)
+		return ct_ctl_call_error(call, "failed", "%s", err);
+	*result = ct_json_obj();
+	ct_json_add_bool(*result, "reloaded", 1);
+	return 0;
+}
+
+void dctl_register(struct daemon *d)
+{
+	ct_ctl_server_add(d->ctl, CT_CTL_M_STATUS, m_status, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_USERS, m_users, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_REFRESH, m_refresh, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_START, m_search_start, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_PROGRESS, m_search_progress, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
+	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
+}
