@@ -30,6 +30,8 @@ struct ct_listcli {
 	unsigned retries;
 	uint64_t started_ms;
 	size_t merged, pages;
+	struct ct_haddr peer;  /* the server address registered as a node peer */
+	int have_peer;
 	struct ct_listcli_status st;
 };
 
@@ -179,6 +181,15 @@ int ct_listcli_fetch(struct ct_listcli *lc)
 		end_fetch(lc, 0, err);
 		return r;
 	}
+	/* the server learns about us (and unicasts its entries to us: DIALUPOPT), and hears our
+	 * BR_EXIT when we leave */
+	if (lc->have_peer && !ct_haddr_eq(&lc->peer, &lc->st.server))
+		ct_node_remove_peer(lc->node, &lc->peer);
+	lc->peer = lc->st.server;
+	lc->have_peer = 1;
+	ct_node_add_peer(lc->node, &lc->peer);
+	ct_node_send_entry(lc->node, &lc->st.server, CT_IPMSG_BR_ENTRY,
+		ct_node_is_local(lc->node, &lc->st.server) ? 0 : CT_IPMSG_DIALUPOPT);
 	lc->seq++;
 	lc->merged = lc->pages = 0;
 	lc->want = 0;
@@ -197,6 +208,10 @@ static void on_next(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	lc->t_next = 0;
+	if (lc->st.state != CT_LISTCLI_IDLE) { /* a fetch is still running: let it finish */
+		arm_next(lc, lc->conf.interval_ms);
+		return;
+	}
 	ct_listcli_fetch(lc);
 }
 
@@ -359,6 +374,8 @@ void ct_listcli_free(struct ct_listcli *lc)
 	ct_evloop_cancel_timer(lc->ev, lc->t_next);
 	ct_node_set_handler(lc->node, CT_IPMSG_OKGETLIST, NULL, NULL);
 	ct_node_set_handler(lc->node, CT_IPMSG_ANSLIST, NULL, NULL);
+	if (lc->have_peer)
+		ct_node_remove_peer(lc->node, &lc->peer);
 	free(lc->server);
 	free(lc);
 }

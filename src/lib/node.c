@@ -57,6 +57,8 @@ struct ct_node {
 	/* this machine */
 	struct ct_haddr *bcast;
 	size_t nbcast;
+	struct ct_haddr peers[16];
+	size_t npeers;
 	struct { uint32_t addr, mask; } nets[32];
 	size_t nnets;
 	/* timers and queues */
@@ -311,11 +313,36 @@ static void entry_round(struct ct_node *n, uint32_t mode)
 	if (!n->conf.no_broadcast)
 		for (size_t i = 0; i < n->nbcast; i++)
 			ct_node_send_entry(n, &n->bcast[i], mode, 0);
+	for (size_t i = 0; i < n->npeers; i++)
+		ct_node_send_entry(n, &n->peers[i], mode, ct_node_is_local(n, &n->peers[i]) ? 0 : CT_IPMSG_DIALUPOPT);
 	for (size_t i = 0; i < ct_hosts_count(n->hosts); i++) {
 		struct ct_host *h = ct_hosts_at(n->hosts, i);
-		if ((h->status & CT_IPMSG_DIALUPOPT) && h->state != CT_HOST_OFFLINE)
+		int peer = 0;
+		for (size_t k = 0; k < n->npeers && !peer; k++)
+			peer = ct_haddr_eq(&n->peers[k], &h->addr);
+		if ((h->status & CT_IPMSG_DIALUPOPT) && h->state != CT_HOST_OFFLINE && !peer)
 			ct_node_send_entry(n, &h->addr, mode, 0);
 	}
+}
+
+int ct_node_add_peer(struct ct_node *n, const struct ct_haddr *a)
+{
+	for (size_t i = 0; i < n->npeers; i++)
+		if (ct_haddr_eq(&n->peers[i], a))
+			return 0;
+	if (n->npeers >= CT_ARRAY_LEN(n->peers))
+		return CT_ETOOBIG;
+	n->peers[n->npeers++] = *a;
+	return 0;
+}
+
+void ct_node_remove_peer(struct ct_node *n, const struct ct_haddr *a)
+{
+	for (size_t i = 0; i < n->npeers; i++)
+		if (ct_haddr_eq(&n->peers[i], a)) {
+			n->peers[i] = n->peers[--n->npeers];
+			return;
+		}
 }
 
 static void on_repeat(struct ct_evloop *ev, uint64_t id, void *ud)

@@ -78,6 +78,12 @@ int ct_node_send_raw(struct ct_node *n, const struct ct_haddr *to, const void *d
 /* Next packet number (time() upward, +1 per packet). */
 uint32_t ct_node_next_packetno(struct ct_node *n);
 
+/* Extra unicast targets of every entry round (BR_ENTRY, BR_ABSENCE, BR_EXIT), e.g. the list
+ * server of a client in another segment; DIALUPOPT is added when the peer is not local.
+ * Up to 16; adding twice is harmless. */
+int ct_node_add_peer(struct ct_node *n, const struct ct_haddr *a);
+void ct_node_remove_peer(struct ct_node *n, const struct ct_haddr *a);
+
 int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
 /* Up to 8 observers; the same (fn, ud) twice gives CT_EEXIST. */
 int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud);

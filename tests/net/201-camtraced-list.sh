@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# 201-camtraced-list.sh: camtraced list server in site A, client node in site B: start-up fetch, refresh, leaving users, interval.
+. "${top_srcdir:-.}/tests/net/lib.sh"
+. "$top_srcdir/tests/net/ctd-lib.sh"
+[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
+lab_up
+
+# site A: the server and two users (plain camtraced nodes announcing themselves by broadcast)
+ctd_start srv srv "nick = CAMServer" "user_name = srv"
+ctd_start alice a1 "nick = Alice" "user_name = alice" "group = Sales"
+ctd_start bob a2 "nick = Bob" "user_name = bob"
+ok 'wait_for -t 10 ctd_has srv alice online' "the server sees alice (site A broadcast)"
+ok 'wait_for -t 10 ctd_has srv bob online' "the server sees bob"
+like "$(ctd_users srv | grep '^alice ')" "^alice a1-?[a-z0-9-]* Alice online local 0$|^alice [^ ]+ Alice online local 0$" \
+	"alice's record: nick, state online, origin local"
+
+# site B: a client node pointed at the server's address, fetching every 4 s
+ctd_start cli b1 "server = $(addr srv)" "fetch_interval = 4s" "user_name = carol" "nick = Carol"
+# the server answers only its own networks and configured sites: site B is neither yet
+ok 'wait_for -t 12 sh -c "$CTLQ $LAB_TMP/cli/ctl.sock status | grep -q allow"' \
+	"site B is refused by default; the client's status names \`allow\` as the likely cause"
+ok '[ "$(ctd_q srv status | jq_py "r[\"list_server\"][\"refused\"]")" -ge 2 ]' "the server counted the refusals"
+echo "allow = 198.18.1.0/24, 198.18.2.0/24" >>"$LAB_TMP/srv/conf"
+kill -HUP "$(ctd_pid srv)"
+ok 'wait_for -t 5 grep -q "configuration reloaded" "$LAB_TMP/srv/log"' "SIGHUP reloads the server's configuration"
+ok 'wait_for -t 15 ctd_has cli alice online' "the site-B client has alice from the server (next fetch)"
+ok 'ctd_has cli bob online' "and bob"
+like "$(ctd_users cli | grep '^alice ')" " list 0$" "alice is marked as learned from the list (external)"
+ok 'ctd_has cli srv online' "the server lists itself"
+ok '! ctd_users cli | grep -q "^carol "' "the client does not list itself"
+st=$(ctd_q cli status)
+is "$(echo "$st" | jq_py 'r["roles"]["client"]')" "True" "status: client role"
+is "$(echo "$st" | jq_py 'r["fetch"]["last_result"]')" "ok" "status: the last fetch is ok"
+
+# a user that leaves disappears: bob exits (BR_EXIT twice), the client refreshes
+ctd_stop bob
+ok 'wait_for -t 5 ctd_has srv bob offline' "the server marks bob offline after his BR_EXIT"
+ref=$(ctd_q cli refresh)
+is "$(echo "$ref" | jq_py 'r["removed"]')" "1" "refresh through the control socket: one user gone"
+ok 'ctd_has cli bob offline' "bob is offline at the client after the refresh"
+ok 'ctd_has cli alice online' "alice is still online"
+
+# the fetch interval is honoured: a new user appears at the client without a refresh
+n0=$(ctd_q cli status | jq_py 'r["fetch"]["ok"]')
+ctd_start dave a2 "nick = Dave" "user_name = dave"
+ok 'wait_for -t 10 ctd_has srv dave online' "the server sees dave"
+ok 'wait_for -t 15 ctd_has cli dave online' "the client gets dave from a periodic fetch (4 s interval)"
+n1=$(ctd_q cli status | jq_py 'r["fetch"]["ok"]')
+ok '[ "$n1" -gt "$n0" ]' "more fetches were made ($n0 -> $n1) without any refresh request"
+
+# SIGUSR1 refreshes too
+n2=$(ctd_q cli status | jq_py 'r["fetch"]["fetches"]')
+kill -USR1 "$(ctd_pid cli)"
+ok 'wait_for -t 5 [ "$(ctd_q cli status | jq_py "r[\"fetch\"][\"fetches\"]")" -gt "$n2" ]' "SIGUSR1 starts a fetch"
+
+# clean exit: status 0, BR_EXIT, pid file removed
+ctd_stop cli
+is "$?" "0" "SIGTERM: the client exits with status 0"
+ok 'wait_for -t 5 ctd_has srv carol offline' "the server saw the client's BR_EXIT"
+ok '[ ! -e "$LAB_TMP/cli/pid" ]' "the pid file is removed"
+ok 'grep -q "camtraced-state" "$LAB_TMP/cli/state.json"' "state saved at exit"
+ctd_done

@@ -1,0 +1,57 @@
+# tests/net/ctd-lib.sh: helpers for the camtraced scenarios (2NN-*.sh): start daemons in lab hosts, query them.
+# Source after lib.sh.
+#   ctd_start NAME HOST [conf lines...]   camtraced in HOST's namespace, foreground, own files in $LAB_TMP/NAME
+#   ctd_stop NAME [SIGNAL]                 signal it (default TERM) and wait for it to exit
+#   ctd_q NAME METHOD [PARAMS-JSON]        control call; prints the result JSON
+#   jq_py EXPR                             evaluates a Python expression on the JSON read from stdin (r)
+#   ctd_users NAME [FILTER]                "user host nick state origin flaps" lines
+CTLQ="$PYTHON $top_srcdir/tests/net/ctlq.py"
+declare -A _ctd_pid
+
+ctd_start() {
+	local name=$1 h=$2 d=$LAB_TMP/$1
+	shift 2
+	mkdir -p "$d"
+	{
+		echo "state_file = $d/state.json"
+		echo "pidfile = $d/pid"
+		echo "ctl_socket = $d/ctl.sock"
+		echo "user = root"
+		echo "log_level = ${CTD_LOG_LEVEL:-info}"
+		printf '%s\n' "$@"
+	} >"$d/conf"
+	ip netns exec "$LAB_PREFIX-$h" "$CAMTRACED" -f -c "$d/conf" >>"$d/log" 2>&1 &
+	_ctd_pid[$name]=$!
+	wait_for -t 10 test -S "$d/ctl.sock" || { diag "camtraced $name on $h did not start:" "$(cat "$d/log")"; return 1; }
+}
+ctd_pid() { echo "${_ctd_pid[$1]}"; }
+ctd_stop() {
+	local p=${_ctd_pid[$1]}
+	kill -"${2:-TERM}" "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	local st=$?
+	unset "_ctd_pid[$1]"
+	return $st
+}
+ctd_q() {
+	local p=${3:-}
+	[ -n "$p" ] || p='{}'
+	$CTLQ "$LAB_TMP/$1/ctl.sock" "$2" "$p"
+}
+jq_py() { "$PYTHON" -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
+ctd_users() {
+	ctd_q "$1" users "{\"filter\":\"${2:-all}\"}" | "$PYTHON" -c '
+import json, sys
+for h in json.load(sys.stdin)["hosts"]:
+    print(h["user"], h["host"], h["nick"] or "-", h["state"], h["origin"], h["flap_count"])'
+}
+# ctd_has NAME USER STATE: the daemon lists USER in STATE
+ctd_has() { ctd_users "$1" | grep -q "^$2 .* $3 "; }
+# ctd_done: done_testing, showing the daemons' logs when something failed
+ctd_done() {
+	local f
+	if [ "$_tap_fail" != 0 ]; then
+		for f in "$LAB_TMP"/*/log; do [ -f "$f" ] && diag "== $f" "$(tail -n 25 "$f")"; done
+	fi
+	done_testing
+}
