@@ -574,6 +574,10 @@ static void handle_entry(struct ct_node *n, const struct ct_node_rx *rx)
 	in.group = e.group;
 	in.addr = rx->from;
 	in.status = m->opts & CT_IPMSG_ALLSTAT;
+	/* the dial-up list keeps a host until it leaves (Windows DialUpList): DIALUPOPT is sticky */
+	if ((h = ct_hosts_find(n->hosts, in.user, in.host)) && h->state != CT_HOST_OFFLINE &&
+	    ct_haddr_eq(&h->addr, &rx->from))
+		in.status |= h->status & CT_IPMSG_DIALUPOPT;
 	r = ct_hosts_update(n->hosts, &in, ct_node_is_local(n, &rx->from) ? CT_HOST_LOCAL : CT_HOST_DIRECT,
 		CT_HOST_VIA_PACKET, rx->now_ms, rx->now_wall, &h);
 	ct_entry_fini(&e);

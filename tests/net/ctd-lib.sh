@@ -41,7 +41,8 @@ ctd_q() {
 jq_py() { "$PYTHON" -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
 ctd_users() {
 	ctd_q "$1" users "{\"filter\":\"${2:-all}\"}" | "$PYTHON" -c '
-import json, sys
+import json, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for h in json.load(sys.stdin)["hosts"]:
     print(h["user"], h["host"], h["nick"] or "-", h["state"], h["origin"], h["flap_count"])'
 }
