@@ -517,6 +517,13 @@ int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_ho
 	return 0;
 }
 
+void ct_hosts_clean_name(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 const char *ct_host_state_name(enum ct_host_state s)
 {
 	switch (s) {

@@ -138,6 +138,9 @@ int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps);
 int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out,
 	size_t *n);
 
+/* Replaces control bytes (< 0x20, 0x7f: separators, escapes) in a name by spaces, in place. */
+void ct_hosts_clean_name(char *s);
+
 const char *ct_host_state_name(enum ct_host_state s);   /* "online" "absent" "offline" */
 /* Main origin for display: "local", "notified", "search", "list", "direct". */
 const char *ct_host_origin_name(unsigned origin);

@@ -254,6 +254,10 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 		}
 		char *u = decode(utf8, e->user), *hn = decode(utf8, e->host);
 		char *nk = decode(utf8, e->nick), *gr = decode(utf8, e->group);
+		ct_hosts_clean_name(u);
+		ct_hosts_clean_name(hn);
+		ct_hosts_clean_name(nk);
+		ct_hosts_clean_name(gr);
 		if (u && hn && nk && gr && !(ct_listcli_has_fingerprint(u) && !(e->status & CT_IPMSG_ENCRYPTOPT)) &&
 		    !ct_node_is_self(lc->node, &in.addr, u, hn)) {
 			in.user = u;

@@ -567,6 +567,10 @@ static void handle_entry(struct ct_node *n, const struct ct_node_rx *rx)
 		ct_entry_fini(&e);
 		return;
 	}
+	ct_hosts_clean_name(e.user);
+	ct_hosts_clean_name(e.host);
+	ct_hosts_clean_name(e.nick);
+	ct_hosts_clean_name(e.group);
 	memset(&in, 0, sizeof in);
 	in.user = e.user;
 	in.host = e.host;

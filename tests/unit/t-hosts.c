@@ -115,6 +115,12 @@ int main(void)
 	ok(ct_hosts_at(t, 0) == h && h->idx == 0, "order vector compacted");
 	ct_hosts_free(t);
 
+	{
+		char nm[] = "ev\ail\bname\x1b[2J\x7f.";
+		ct_hosts_clean_name(nm);
+		is_str(nm, "ev il name [2J .", "control bytes in names become spaces");
+	}
+
 	/* 100,000 hosts: lookups stay exact */
 	t = ct_hosts_new();
 	int bad = 0;
