@@ -12,6 +12,7 @@ extern const struct cmd_entry cmd_reach_entry;
 extern const struct cmd_entry cmd_refresh_entry;
 extern const struct cmd_entry cmd_route_entry;
 extern const struct cmd_entry cmd_rtp_entry;
+extern const struct cmd_entry cmd_scan_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -28,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_refresh_entry,
 	&cmd_route_entry,
 	&cmd_rtp_entry,
+	&cmd_scan_entry,
 	&cmd_search_entry,
 	&cmd_sniff_entry,
 	&cmd_status_entry,

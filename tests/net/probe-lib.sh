@@ -2,12 +2,16 @@
 # Source after tests/net/lib.sh.
 
 # jget FILE PATH: prints a field of a JSON document, e.g. jget out.json 'hosts[0]["udp"]["state"]'
-# (None prints as "null", booleans as true/false); fails if the document is not valid JSON.
+# or a whole expression over d after "=", e.g. jget out.json '=[h["address"] for h in d["hosts"]]'
+# (None prints as "null", booleans as true/false, lists comma-joined); fails on invalid JSON.
 jget() {
 	"$PYTHON" - "$1" "$2" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-v = eval("d" + sys.argv[2], {"d": d})
+e = sys.argv[2]
+v = eval(e[1:] if e.startswith("=") else "d" + e, {"d": d})
+if isinstance(v, list):
+    v = ",".join(str(x) for x in v)
 print("null" if v is None else ("true" if v is True else "false" if v is False else v))
 PY
 }

@@ -1,0 +1,272 @@
+/* cmd-scan.c: `camtrace scan RANGE...`: the daemon's external user search run standalone (targets + search engines). */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "entry.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "node.h"
+#include "out.h"
+#include "probe-ipmsg.h"
+#include "search.h"
+#include "targets.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_scan_entry;
+
+#define SCAN_MAX_SEEN 4096
+
+/* Version fields and VS: values seen from each answering address (to name the program). */
+struct seen {
+	struct ct_haddr addr;
+	char version[64];
+	char verinfo[48];
+};
+
+struct scan_ctx {
+	const struct ct_cli *cli;
+	struct ct_evloop *ev;
+	int done;
+	struct seen *seen;
+	size_t nseen;
+};
+
+static struct seen *seen_for(struct scan_ctx *c, const struct ct_haddr *a)
+{
+	for (size_t i = 0; i < c->nseen; i++)
+		if (ct_haddr_v4(&c->seen[i].addr) == ct_haddr_v4(a))
+			return &c->seen[i];
+	if (c->nseen >= SCAN_MAX_SEEN)
+		return NULL;
+	memset(&c->seen[c->nseen], 0, sizeof c->seen[0]);
+	c->seen[c->nseen].addr = *a;
+	return &c->seen[c->nseen++];
+}
+
+static void on_answer(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct scan_ctx *c = ud;
+	struct seen *s = seen_for(c, &rx->from);
+	size_t vl;
+
+	(void)n;
+	if (!s)
+		return;
+	vl = rx->m->version.len < sizeof s->version - 1 ? rx->m->version.len : sizeof s->version - 1;
+	memcpy(s->version, rx->m->version.p, vl);
+	s->version[vl] = 0;
+	if (ct_entry_is_entry_cmd(rx->m->command)) {
+		struct ct_entry e;
+		memset(&e, 0, sizeof e);
+		if (ct_entry_parse(rx->m, &e) == 0 && e.verinfo)
+			ct_strlcpy(s->verinfo, e.verinfo, sizeof s->verinfo);
+		ct_entry_fini(&e);
+	}
+}
+
+static void on_progress(struct ct_search *s, const struct ct_search_progress *p, void *ud)
+{
+	struct scan_ctx *c = ud;
+
+	(void)s;
+	if (!c->cli->json)
+		out_progress(c->cli, "scanning", (unsigned long)p->probed, (unsigned long)p->total);
+	if (p->state != CT_SEARCH_RUNNING) {
+		c->done = 1;
+		ct_evloop_stop(c->ev);
+	}
+}
+
+static void on_timeout(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	(void)id;
+	((struct scan_ctx *)ud)->done = 2;
+	ct_evloop_stop(ev);
+}
+
+static void caps_text(uint32_t status, char *buf, size_t len)
+{
+	const char *names[24];
+	uint32_t unknown = 0;
+	size_t n = ct_codec_opt_list(CT_IPMSG_ANSENTRY | (status & 0xffffff00u), names, 24, &unknown);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s", i ? "," : "", names[i]);
+	}
+}
+
+static int scan_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct ct_targets ts;
+	struct ct_evloop *ev = NULL;
+	struct ct_hosts *hosts = NULL;
+	struct ct_node *node = NULL;
+	struct ct_search *search = NULL;
+	struct scan_ctx c = { .cli = cli };
+	struct ct_node_conf nc = { 0 };
+	char err[300], host[64] = "camtrace";
+	double rate = 50;
+	long grace = 2000;
+	int nspec = 0, rc = CT_EXIT_OK;
+	uint64_t t0;
+
+	ct_targets_init(&ts, 1u << 20);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--rate") == 0) {
+			char *end;
+			rate = val ? strtod(val, &end) : -1;
+			if (!val || *end || rate < 1 || rate > 100000) {
+				fprintf(stderr, "camtrace scan: --rate wants addresses per second from 1 to 100000\n");
+				rc = CT_EXIT_USAGE;
+				goto out;
+			}
+			i++;
+		} else if (strcmp(a, "--grace-ms") == 0) {
+			char *end;
+			grace = val ? strtol(val, &end, 10) : -1;
+			if (!val || *end || grace < 0 || grace > 60000) {
+				fprintf(stderr, "camtrace scan: --grace-ms wants 0 to 60000\n");
+				rc = CT_EXIT_USAGE;
+				goto out;
+			}
+			i++;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "camtrace scan: unknown option '%s'\n", a);
+			rc = CT_EXIT_USAGE;
+			goto out;
+		} else if (ct_targets_add(&ts, a, err, sizeof err) != 0) {
+			fprintf(stderr, "camtrace scan: %s\n", err);
+			rc = CT_EXIT_USAGE;
+			goto out;
+		} else
+			nspec++;
+	}
+	if (nspec == 0) {
+		cmd_usage(stderr, &cmd_scan_entry);
+		rc = CT_EXIT_USAGE;
+		goto out;
+	}
+	c.seen = calloc(SCAN_MAX_SEEN, sizeof *c.seen);
+	(void)gethostname(host, sizeof host - 1);
+	nc.user = "camtrace";
+	nc.host = host;
+	nc.nick = "camtrace scan";
+	nc.entry_repeat_ms = 0;
+	nc.check_interval_ms = 0;
+	nc.no_broadcast = 1;
+	nc.bind_addr = cli->source;
+	if (!c.seen || ct_evloop_new(&ev) != 0 || !(hosts = ct_hosts_new())) {
+		rc = 71;
+		goto out;
+	}
+	c.ev = ev;
+	if (ct_node_new(&node, ev, hosts, &nc, err, sizeof err) != 0) {
+		/* iptux answers to port 2425 only: a scan from another port would miss it */
+		if (cli->json) {
+			struct ct_json *d = out_doc_new("scan");
+			out_doc_error(d, "port_2425", err);
+			out_doc_print(d);
+		} else
+			out_err(cli, "scan", "%s (a messenger on this machine holds port 2425? stop it, or ask "
+				"camtraced to search: `camtrace search RANGE`)", err);
+		rc = 69; /* EX_UNAVAILABLE */
+		goto out;
+	}
+	ct_node_set_handler(node, CT_IPMSG_ANSENTRY, on_answer, &c);
+	ct_node_set_handler(node, CT_IPMSG_SENDINFO, on_answer, &c);
+	t0 = ct_mono_ns();
+	if (ct_search_start(&search, node, &ts, rate, (uint64_t)grace, on_progress, &c, err, sizeof err) != 0) {
+		out_err(cli, "scan", "%s", err);
+		rc = 1;
+		goto out;
+	}
+	if (cli->timeout > 0)
+		ct_evloop_add_timer(ev, (uint64_t)(cli->timeout * 1000), on_timeout, &c);
+	while (!c.done)
+		if (ct_evloop_run(ev) != 0)
+			break;
+	if (c.done == 2)
+		ct_search_cancel(search);
+	out_progress(cli, "scanning", 1, 1);
+	{
+		const struct ct_search_progress *p = ct_search_progress(search);
+		const struct ct_search_hit *hits;
+		size_t nh = ct_search_hits(search, &hits);
+		struct ct_json *doc = NULL, *arr = NULL;
+		double ms = (double)(ct_mono_ns() - t0) / 1e6;
+
+		if (cli->json) {
+			doc = out_doc_new("scan");
+			ct_json_add_int(doc, "total", (int64_t)p->total);
+			ct_json_add_int(doc, "probed", (int64_t)p->probed);
+			ct_json_add_int(doc, "found", (int64_t)nh);
+			ct_json_add_int(doc, "unresolved", (int64_t)p->unresolved);
+			ct_json_add_num(doc, "rate", rate);
+			ct_json_add_bool(doc, "complete", c.done == 1);
+			ct_json_add_num(doc, "elapsed_ms", ms);
+			arr = ct_json_add_arr(doc, "hosts");
+		} else {
+			printf("%-16s %-16s %-18s %-18s %s\n", "ADDRESS", "USER", "HOST", "NICK", "PROGRAM / CAPABILITIES");
+		}
+		for (size_t i = 0; i < nh; i++) {
+			const struct ct_search_hit *h = &hits[i];
+			struct seen *s = seen_for(&c, &h->addr);
+			const struct ct_host *th = ct_hosts_find_addr(hosts, &h->addr);
+			char ip[CT_HADDR_STRLEN], prog[128], caps[256];
+			ct_haddr_ip_str(&h->addr, ip, sizeof ip);
+			ct_app_name_program(s ? s->version : NULL, h->info, s && s->verinfo[0] ? s->verinfo : NULL, prog, sizeof prog);
+			caps_text(h->status, caps, sizeof caps);
+			if (doc) {
+				struct ct_json *o = ct_json_add_obj(arr, NULL);
+				ct_json_add_str(o, "address", ip);
+				ct_json_add_str(o, "user", h->user);
+				ct_json_add_str(o, "host", h->host);
+				ct_json_add_str(o, "nick", h->nick);
+				ct_json_add_str(o, "group", th && th->group ? th->group : NULL);
+				ct_json_add_str(o, "program", prog);
+				ct_json_add_str(o, "version", s && s->version[0] ? s->version : NULL);
+				ct_json_add_str(o, "info", h->info[0] ? h->info : NULL);
+				ct_json_add_int(o, "status", h->status);
+				ct_json_add_str(o, "capabilities", caps);
+			} else {
+				printf("%-16s %-16s %-18s %-18s %s%s%s\n", ip, h->user, h->host, h->nick, prog,
+					caps[0] ? " / " : "", caps);
+			}
+		}
+		if (doc)
+			out_doc_print(doc);
+		else if (!cli->quiet)
+			printf("%zu IP Messenger host%s in %zu address%s probed (%.1f s at %.0f/s)%s\n", nh, nh == 1 ? "" : "s",
+				p->probed, p->probed == 1 ? "" : "es", ms / 1000, rate, c.done == 2 ? ", stopped by --timeout" : "");
+	}
+out:
+	ct_search_free(search);
+	ct_node_free(node);
+	ct_hosts_free(hosts);
+	ct_evloop_free(ev);
+	ct_targets_fini(&ts);
+	free(c.seen);
+	return rc;
+}
+
+const struct cmd_entry cmd_scan_entry = {
+	.name = "scan",
+	.args = "[--rate N] RANGE...",
+	.summary = "find IP Messenger hosts in address ranges (the daemon's search, standalone)",
+	.help =
+	"RANGE: 192.168.1.* (.1 to .254), CIDR (10.1.0.0/20), 10.1.0.5-10.1.0.90, an address or a name.\n"
+	"options:\n"
+	"  --rate N           addresses per second (default 50: gentle on LANs)\n"
+	"  --grace-ms N       wait for late answers after the last probe (default 2000)\n"
+	"Each address gets GETINFO and BR_ENTRY|DIALUPOPT from UDP port 2425 (iptux answers to\n"
+	"2425 only). Lists user, host, nick, group, program and capabilities, each host once.\n"
+	"exit: 0 done (even with no host found), 69 port 2425 busy.\n",
+	.exec = scan_exec,
+};
