@@ -2,9 +2,7 @@
 #include "config.h"
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 #include "err.h"
 #include "match.h"
 #include "out.h"
+#include "privs.h"
 #include "rtpstat.h"
 #include "sniff-out.h"
 #include "util.h"
@@ -117,28 +116,13 @@ static void build_filter(struct sniff *s, int argc, char **argv)
 	}
 }
 
-/* Drops root before any output file is created. Uses the named user, or nobody. */
+/* Drops root (privs.c: to SUDO_UID or nobody, every capability) before any file is created,
+ * unless -Z root asked to keep it. */
 static int drop_privileges(const char *user, char *err, size_t errlen)
 {
-	struct passwd *pw;
-
-	if (geteuid() != 0 || (user && strcmp(user, "root") == 0))
+	if (user && strcmp(user, "root") == 0)
 		return 0;
-	pw = getpwnam(user ? user : "nobody");
-	if (!pw) {
-		snprintf(err, errlen, "no user named %s to run as: pick one with -Z USER (or -Z root to keep root)",
-			user ? user : "nobody");
-		return CT_ENOTFOUND;
-	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		snprintf(err, errlen, "cannot drop root privileges to %s: %s", pw->pw_name, strerror(errno));
-		return CT_ESYS;
-	}
-	if (setuid(0) == 0) {
-		snprintf(err, errlen, "privileges could be regained after dropping them: refusing to go on");
-		return CT_ESYS;
-	}
-	return 0;
+	return ct_privs_drop(err, errlen);
 }
 
 static int is_group_addr(int af, const uint8_t *a)
@@ -399,7 +383,14 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		case 'r': s.rfile = optarg; break;
 		case 'w': s.wfile = optarg; break;
 		case 'i': s.iface = optarg; break;
-		case 'Z': s.user = optarg; break;
+		case 'Z':
+			if (strcmp(optarg, "root") != 0) {
+				out_err(cli, "sniff", "-Z takes only 'root' (keep root); otherwise privileges go to "
+					"the sudo user or nobody");
+				return CT_EXIT_USAGE;
+			}
+			s.user = optarg;
+			break;
 		case 'A': s.no_default_filter = 1; break;
 		case 'c':
 			if (ct_parse_u32(optarg, strlen(optarg), 10, &u) || u == 0) {
@@ -465,7 +456,7 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	}
 	if (s.wfile && ct_pcapw_open_for(&s.w, s.wfile, s.cap, err, sizeof err) != 0) {
 		out_err(cli, "sniff", "%s (privileges are dropped before the file is created: choose a directory "
-			"the user can write, or -Z root)", err);
+			"the sudo user or nobody can write, or -Z root)", err);
 		ct_capture_close(s.cap);
 		ct_sbuf_fini(&s.filter);
 		return EX_CANTCREAT;
@@ -560,7 +551,7 @@ const struct cmd_entry cmd_sniff_entry = {
 	"  -t, --answer-timeout S  flag requests without an answer after S seconds (default 2.0)\n"
 	"  -R, --rtp-ports LO-HI   the RTP port range (default 22224-22227)\n"
 	"  -C, --rtp-clock HZ      RTP clock for dynamic payload types (default 8000)\n"
-	"  -Z, --user USER         user to run as after opening the capture (default nobody; root keeps root)\n"
+	"  -Z root                 keep root (default: drop to the sudo user or nobody once the capture is open)\n"
 	"  -A, --no-default-filter use only the given filter expression\n"
 	"  filter expression       pcap-filter(7) words, added to the default filter with 'and'\n"
 	"  -q                      no per-packet lines: only unanswered requests and counters\n"

@@ -1,53 +1,14 @@
-/* decode-icmp.c: ICMP/ICMPv6 decoding: the full error taxonomy (never collapsed) and the quoted flow. */
+/* decode-icmp.c: ICMP/ICMPv6 decoding: type, code (named by icmpname.c, never collapsed) and the quoted flow. */
 #include "config.h"
 #include <string.h>
 #include "err.h"
 #include "decode-ip.h"
 #include "decode-icmp.h"
-
-static const char *const unreach4[16] = {
-	"net-unreachable", "host-unreachable", "protocol-unreachable", "port-unreachable",
-	"fragmentation-needed", "source-route-failed", "net-unknown", "host-unknown",
-	"source-host-isolated", "net-prohibited", "host-prohibited", "net-unreachable-for-tos",
-	"host-unreachable-for-tos", "admin-prohibited", "host-precedence-violation",
-	"precedence-cutoff",
-};
-
-static const char *const unreach6[9] = {
-	"no-route", "admin-prohibited", "beyond-scope", "address-unreachable", "port-unreachable",
-	"source-policy-failed", "reject-route", "source-routing-header-error", "headers-too-long",
-};
+#include "icmpname.h"
 
 const char *ct_decode_icmp_name(const struct ct_icmp *ic)
 {
-	if (ic->af == 4) {
-		switch (ic->type) {
-		case 0: return "echo-reply";
-		case 3: return ic->code < 16 ? unreach4[ic->code] : "unreachable";
-		case 4: return "source-quench";
-		case 5: return "redirect";
-		case 8: return "echo-request";
-		case 11: return ic->code == 1 ? "reassembly-time-exceeded" : "ttl-exceeded";
-		case 12: return "parameter-problem";
-		case 13: return "timestamp-request";
-		case 14: return "timestamp-reply";
-		default: return "icmp";
-		}
-	}
-	switch (ic->type) {
-	case 1: return ic->code < 9 ? unreach6[ic->code] : "unreachable";
-	case 2: return "packet-too-big";
-	case 3: return ic->code == 1 ? "reassembly-time-exceeded" : "hop-limit-exceeded";
-	case 4: return "parameter-problem";
-	case 128: return "echo-request";
-	case 129: return "echo-reply";
-	case 133: return "router-solicitation";
-	case 134: return "router-advertisement";
-	case 135: return "neighbor-solicitation";
-	case 136: return "neighbor-advertisement";
-	case 137: return "redirect";
-	default: return "icmp6";
-	}
+	return ct_icmp_key(ic->af == 4 ? CT_ICMP_V4 : CT_ICMP_V6, ic->type, ic->code);
 }
 
 int ct_decode_icmp(int af, const uint8_t *p, uint32_t n, struct ct_icmp *ic)
@@ -60,10 +21,7 @@ int ct_decode_icmp(int af, const uint8_t *p, uint32_t n, struct ct_icmp *ic)
 		return CT_ETRUNC;
 	ic->type = p[0];
 	ic->code = p[1];
-	if (af == 4)
-		ic->is_error = ic->type == 3 || ic->type == 4 || ic->type == 5 || ic->type == 11 || ic->type == 12;
-	else
-		ic->is_error = ic->type < 128;
+	ic->is_error = ct_icmp_is_error(af == 4 ? CT_ICMP_V4 : CT_ICMP_V6, ic->type);
 	if (n < 8)
 		return ic->is_error ? CT_ETRUNC : 0;
 	if ((af == 4 && (ic->type == 0 || ic->type == 8)) || (af == 6 && (ic->type == 128 || ic->type == 129))) {

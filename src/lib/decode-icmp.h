@@ -21,7 +21,7 @@ struct ct_icmp {
 
 /* af = IP version carrying the message; returns 0 or CT_ETRUNC. */
 int ct_decode_icmp(int af, const uint8_t *p, uint32_t n, struct ct_icmp *out);
-/* Short stable name of the message ("port-unreachable", "ttl-exceeded", "echo-request"). */
+/* Short stable snake_case name of the message ("port_unreachable", "admin_prohibited"), from icmpname.h. */
 const char *ct_decode_icmp_name(const struct ct_icmp *ic);
 
 #endif

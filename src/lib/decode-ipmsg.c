@@ -1,7 +1,12 @@
 /* decode-ipmsg.c: IPMsg layer of the trace: codec parse, names in UTF-8, a short body summary per command. */
 #include "config.h"
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include "attach.h"
+#include "bodies.h"
 #include "charset.h"
+#include "hostlist.h"
 #include "entry.h"
 #include "err.h"
 #include "util.h"
@@ -74,32 +79,74 @@ static void add_str(struct ct_dipmsg *d, const char *key, const char *s, size_t 
 	it->len = d->text.len - off - 1;
 }
 
-static int parse_dec(const struct ct_slice *s, uint32_t *v)
+/* A capability word as hex text ("0x65920006"). */
+static void add_hex(struct ct_dipmsg *d, const char *key, uint32_t v)
 {
-	size_t n = s->len;
-	while (n > 0 && (s->p[n - 1] == ' ' || s->p[n - 1] == '\0'))
-		n--;
-	return ct_parse_u32(s->p, n, 10, v);
+	char t[16];
+	int n = snprintf(t, sizeof t, "0x%08" PRIx32, v);
+	add_str(d, key, t, (size_t)n, CT_CS_UTF8);
 }
 
-/* GETFILEDATA / GETDIRFILES: "<packet hex>:<file id hex>[:<offset hex>]:" (spec §6.3/6.4). */
-static void file_request(struct ct_dipmsg *d, const struct ct_slice *b)
+/* SENDMSG: message length, attachments, encryption (bodies.h, attach.h). */
+static void sendmsg_summary(struct ct_dipmsg *d, enum ct_charset cs)
 {
-	static const char *const keys[3] = { "attach_packetno", "file_id", "offset" };
-	const char *p = b->p, *end = b->p + b->len;
+	struct ct_body_sendmsg sm;
+	struct ct_body_enc e;
 
-	for (int i = 0; i < 3 && p < end; i++) {
-		const char *c = memchr(p, ':', (size_t)(end - p));
-		size_t n = c ? (size_t)(c - p) : (size_t)(end - p);
-		uint32_t v;
-		if (ct_parse_u32(p, n, 16, &v) == 0)
-			add_num(d, keys[i], v);
-		else
-			add_str(d, keys[i], p, n, CT_CS_UTF8);
-		if (!c)
-			break;
-		p = c + 1;
+	(void)cs;
+	if (ct_body_sendmsg_parse(&d->m, &sm) != 0) {
+		add_num(d, "msg_len", (int64_t)d->m.sec[0].len);
+		return;
 	}
+	add_num(d, "msg_len", (int64_t)sm.text.len);
+	if ((d->m.opts & CT_IPMSG_ENCRYPTOPT) && ct_body_enc_parse(sm.text.p, sm.text.len, &e) == 0) {
+		add_hex(d, "encrypted_capa", e.capa);
+		if (e.has_sig)
+			add_num(d, "signed", 1);
+	}
+	if (sm.has_attach) {
+		struct ct_attach_list l;
+		int r = ct_attach_list_parse(sm.attach.p, sm.attach.len, &l);
+		add_num(d, "files", (int64_t)l.n);
+		if (r != 0)
+			add_num(d, "files_malformed", 1);
+		ct_attach_list_fini(&l);
+	}
+	if (sm.has_to)
+		add_num(d, "to_list", 1);
+}
+
+static void anslist_summary(struct ct_dipmsg *d)
+{
+	struct ct_hostlist l;
+	int r = ct_hostlist_parse(d->m.sec[0].p, d->m.sec[0].len, 0, &l);
+
+	if (r == 0 || l.n > 0) {
+		d->has_next = 1;
+		d->next = ct_hostlist_next_request(&l);
+		add_num(d, "next", l.next);
+		add_num(d, "count", l.count);
+		add_num(d, "entries", (int64_t)l.n);
+		if (l.variant == CT_HOSTLIST_G2)
+			add_str(d, "variant", "g2ipmsg", 7, CT_CS_UTF8);
+	}
+	if (r != 0)
+		add_str(d, "list_error", ct_strerror(r), strlen(ct_strerror(r)), CT_CS_UTF8);
+	ct_hostlist_fini(&l);
+}
+
+static void filereq_summary(struct ct_dipmsg *d)
+{
+	struct ct_attach_req q;
+
+	if (ct_attach_req_parse(d->m.sec[0].p, d->m.sec[0].len, &q) != 0) {
+		add_str(d, "request_error", "not pkt:fileid[:offset]: in hex", 31, CT_CS_UTF8);
+		return;
+	}
+	add_num(d, "packet_no", q.packetno);
+	add_num(d, "file_id", q.fileid);
+	if (q.has_offset)
+		add_num(d, "offset", (int64_t)q.offset);
 }
 
 static int entry_names(struct ct_dipmsg *d, enum ct_charset cs)
@@ -115,13 +162,13 @@ static int entry_names(struct ct_dipmsg *d, enum ct_charset cs)
 		d->has_nick = 1;
 		d->charset = ct_charset_name(e.legacy_cs);
 		if (e.verinfo)
-			add_str(d, "version_info", e.verinfo, strlen(e.verinfo), CT_CS_UTF8);
+			add_str(d, "verinfo", e.verinfo, strlen(e.verinfo), CT_CS_UTF8);
 		if (e.form == CT_ENTRY_FORM_IPTUX && e.charset_name)
-			add_str(d, "iptux_charset", e.charset_name, strlen(e.charset_name), CT_CS_UTF8);
+			add_str(d, "charset_field", e.charset_name, strlen(e.charset_name), CT_CS_UTF8);
 		if (e.block_needs_cap)
-			add_num(d, "utf8_block_ignored", 1);
+			add_num(d, "block_ignored_by_windows", 1);
 		if (e.escaped)
-			add_num(d, "undecodable_bytes", e.escaped);
+			add_num(d, "escaped_bytes", e.escaped);
 	}
 	ct_entry_fini(&e);
 	if (r != 0) {
@@ -136,33 +183,30 @@ static void body_summary(struct ct_dipmsg *d, enum ct_charset cs)
 {
 	const struct ct_ipmsg *m = &d->m;
 	const struct ct_slice *s0 = &m->sec[0];
+	struct ct_body_pubkey k;
 	uint32_t v;
 
 	switch (m->mode) {
 	case CT_IPMSG_SENDMSG:
 	case CT_IPMSG_IPTUX_SENDMSG:
-		add_num(d, "msg_len", (int64_t)s0->len);
-		if ((m->opts & CT_IPMSG_FILEATTACHOPT) && m->nsec > 1) {
-			/* attachment list: one entry per '\a'-terminated record (spec §6.1) */
-			int64_t files = 0;
-			for (size_t i = 0; i < m->sec[1].len; i++)
-				if (m->sec[1].p[i] == CT_IPMSG_FILELIST_SEP)
-					files++;
-			add_num(d, "files", files);
-		}
+		sendmsg_summary(d, cs);
 		break;
 	case CT_IPMSG_RECVMSG:
 	case CT_IPMSG_READMSG:
 	case CT_IPMSG_ANSREADMSG:
 	case CT_IPMSG_RELEASEFILES:
-		if (parse_dec(s0, &v) == 0) {
+		if (ct_body_pktno_parse(s0->p, s0->len, &v) == 0) {
 			d->has_ref = 1;
 			d->ref = v;
-			add_num(d, "ref_packetno", v);
+			add_num(d, "packet_no", v);
 		}
 		break;
 	case CT_IPMSG_GETLIST:
-		add_num(d, "start", parse_dec(s0, &v) == 0 ? v : 0);
+		if (ct_hostlist_parse_getlist(s0->p, s0->len, &v) == 0)
+			add_num(d, "start", v);
+		break;
+	case CT_IPMSG_ANSLIST:
+		anslist_summary(d);
 		break;
 	case CT_IPMSG_SENDINFO:
 		add_str(d, "info", s0->p, s0->len, cs);
@@ -171,19 +215,18 @@ static void body_summary(struct ct_dipmsg *d, enum ct_charset cs)
 		add_str(d, "absence", s0->p, s0->len, cs);
 		break;
 	case CT_IPMSG_GETPUBKEY:
-	case CT_IPMSG_ANSPUBKEY: {
-		const char *c = memchr(s0->p, ':', s0->len);
-		add_str(d, "capa", s0->p, c ? (size_t)(c - s0->p) : s0->len, CT_CS_UTF8);
-		if (c && m->mode == CT_IPMSG_ANSPUBKEY) {
-			const char *dash = memchr(c, '-', s0->len - (size_t)(c - s0->p));
-			if (dash)
-				add_num(d, "key_bits", (int64_t)(s0->len - (size_t)(dash + 1 - s0->p)) * 4);
+		if (ct_body_getpubkey_parse(s0->p, s0->len, &v) == 0)
+			add_hex(d, "capa", v);
+		break;
+	case CT_IPMSG_ANSPUBKEY:
+		if (ct_body_anspubkey_parse(s0->p, s0->len, &k) == 0) {
+			add_hex(d, "capa", k.capa);
+			add_num(d, "key_bits", (int64_t)k.mod.len * 4);
 		}
 		break;
-	}
 	case CT_IPMSG_GETFILEDATA:
 	case CT_IPMSG_GETDIRFILES:
-		file_request(d, s0);
+		filereq_summary(d);
 		break;
 	case CT_IPMSG_OKGETLIST:
 		break;
