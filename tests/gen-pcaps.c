@@ -1,5 +1,6 @@
 /* gen-pcaps.c: writes the synthetic golden captures of tests/data (IPMsg exchanges, RTP with loss, SLL2)
- * from the codec's builders and the capture writer, with fixed timestamps so the files are reproducible. */
+ * from the codec's builders and the capture writer, with fixed timestamps so the files are reproducible.
+ * Usage: gen-pcaps DIR [--corpus CORPUSDIR]  (the corpus of tests/fuzz/fuzz-decode.c: one file per frame). */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,6 +476,43 @@ static void open_w(const char *dir, const char *name, int lt)
 		die(err);
 }
 
+static int link_sel(int lt)
+{
+	return lt == CT_LINK_SLL2 ? 2 : lt == CT_LINK_SLL ? 1 : 0; /* the order of fuzz-decode.c's table */
+}
+
+/* Writes the fuzz corpus of fuzz-decode.c: one file per frame, and one with the whole capture. */
+static void corpus(const char *dir, const char *cdir, const char *name)
+{
+	char path[1024], err[256];
+	struct ct_capture *c;
+	struct ct_pkt p;
+	FILE *all, *one;
+	int i = 0;
+
+	snprintf(path, sizeof path, "%s/%s.pcap", dir, name);
+	if (ct_capture_open_file(&c, path, NULL, err, sizeof err) != 0)
+		die(err);
+	snprintf(path, sizeof path, "%s/%s-all", cdir, name);
+	if (!(all = fopen(path, "wb")))
+		die("cannot write the corpus");
+	while (ct_capture_next(c, &p) == 1) {
+		uint8_t h[3] = { (uint8_t)link_sel(p.linktype), (uint8_t)(p.caplen >> 8), (uint8_t)p.caplen };
+		snprintf(path, sizeof path, "%s/%s-%03d", cdir, name, ++i);
+		if (!(one = fopen(path, "wb")))
+			die("cannot write the corpus");
+		fwrite(h, 1, 3, one);
+		fwrite(p.data, 1, p.caplen, one);
+		fclose(one);
+		if (ftell(all) + 3 + (long)p.caplen <= 65536) {
+			fwrite(h, 1, 3, all);
+			fwrite(p.data, 1, p.caplen, all);
+		}
+	}
+	fclose(all);
+	ct_capture_close(c);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
@@ -490,5 +528,10 @@ int main(int argc, char **argv)
 	gen_sll2();
 	ct_pcapw_close(W);
 	ct_sbuf_fini(&B);
+	if (argc > 3 && strcmp(argv[2], "--corpus") == 0) {
+		corpus(dir, argv[3], "ipmsg-synth");
+		corpus(dir, argv[3], "rtp-loss");
+		corpus(dir, argv[3], "iptux-sll2");
+	}
 	return 0;
 }

@@ -31,8 +31,8 @@ void so_flush(struct sniff_out *so, int force)
 {
 	size_t off = 0;
 
-	if (!force && so->b.len < SO_CHUNK)
-		return;
+	if (so->fd < 0 || (!force && so->b.len < SO_CHUNK))
+		return; /* no descriptor: the caller reads the buffer (tests, fuzzing) */
 	while (off < so->b.len && !so->write_error) {
 		ssize_t w = write(so->fd, so->b.p + off, so->b.len - off);
 		if (w < 0) {

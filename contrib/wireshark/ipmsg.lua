@@ -1,0 +1,202 @@
+-- ipmsg.lua: Wireshark dissector for IP Messenger (UDP/TCP 2425): header, command and option names, body sections.
+--
+-- Use:   wireshark -X lua_script:ipmsg.lua          (or copy it to ~/.local/lib/wireshark/plugins/)
+--        tshark -X lua_script:ipmsg.lua -r trace.pcap -Y ipmsg
+-- Fields: ipmsg.version ipmsg.packetno ipmsg.user ipmsg.host ipmsg.command ipmsg.mode ipmsg.command_name
+--         ipmsg.options ipmsg.body ipmsg.nick ipmsg.group ipmsg.ref_packetno ipmsg.list_next ipmsg.list_count
+-- Names are shown as sent (CP932 without UTF8OPT); camtrace sniff shows them converted to UTF-8.
+-- The grammar follows the camtrace protocol notes: "ver:packetno:user:host:command:body", numbers in the
+-- header are decimal, the low 8 bits of the command are the mode, the high 24 bits are options whose
+-- meaning depends on the mode.
+
+local ipmsg = Proto("ipmsg", "IP Messenger")
+
+local f = {
+	version = ProtoField.string("ipmsg.version", "Version"),
+	packetno = ProtoField.uint32("ipmsg.packetno", "Packet number"),
+	user = ProtoField.string("ipmsg.user", "User"),
+	host = ProtoField.string("ipmsg.host", "Host"),
+	command = ProtoField.uint32("ipmsg.command", "Command", base.HEX),
+	mode = ProtoField.uint8("ipmsg.mode", "Mode", base.HEX),
+	command_name = ProtoField.string("ipmsg.command_name", "Command name"),
+	options = ProtoField.string("ipmsg.options", "Options"),
+	body = ProtoField.bytes("ipmsg.body", "Body"),
+	text = ProtoField.string("ipmsg.text", "Text"),
+	nick = ProtoField.string("ipmsg.nick", "Nickname"),
+	group = ProtoField.string("ipmsg.group", "Group"),
+	extra = ProtoField.bytes("ipmsg.extra", "Further sections"),
+	ref = ProtoField.uint32("ipmsg.ref_packetno", "Answers packet number"),
+	list_next = ProtoField.uint32("ipmsg.list_next", "List next index"),
+	list_count = ProtoField.uint32("ipmsg.list_count", "List entries in packet"),
+	malformed = ProtoField.string("ipmsg.malformed", "Malformed"),
+}
+ipmsg.fields = { f.version, f.packetno, f.user, f.host, f.command, f.mode, f.command_name, f.options,
+	f.body, f.text, f.nick, f.group, f.extra, f.ref, f.list_next, f.list_count, f.malformed }
+
+local modes = {
+	[0x00] = "NOOPERATION", [0x01] = "BR_ENTRY", [0x02] = "BR_EXIT", [0x03] = "ANSENTRY",
+	[0x04] = "BR_ABSENCE", [0x10] = "BR_ISGETLIST", [0x11] = "OKGETLIST", [0x12] = "GETLIST",
+	[0x13] = "ANSLIST", [0x14] = "ANSLIST_DICT", [0x18] = "BR_ISGETLIST2", [0x20] = "SENDMSG",
+	[0x21] = "RECVMSG", [0x30] = "READMSG", [0x31] = "DELMSG", [0x32] = "ANSREADMSG",
+	[0x40] = "GETINFO", [0x41] = "SENDINFO", [0x50] = "GETABSENCEINFO", [0x51] = "SENDABSENCEINFO",
+	[0x60] = "GETFILEDATA", [0x61] = "RELEASEFILES", [0x62] = "GETDIRFILES", [0x63] = "DIRFILES_AUTH",
+	[0x64] = "DIRFILES_AUTHRET", [0x72] = "GETPUBKEY", [0x73] = "ANSPUBKEY", [0xa0] = "AGENT_REQ",
+	[0xa1] = "AGENT_ANSREQ", [0xa2] = "AGENT_PACKET", [0xa3] = "AGENT_PROXYREQ", [0xb0] = "DIR_POLL",
+	[0xb1] = "DIR_POLLAGENT", [0xb2] = "DIR_BROADCAST", [0xb3] = "DIR_ANSBROAD", [0xb4] = "DIR_PACKET",
+	[0xb5] = "DIR_REQUEST", [0xb6] = "DIR_AGENTPACKET", [0xb7] = "DIR_EVBROAD", [0xb8] = "DIR_AGENTREJECT",
+	[0xfb] = "IPTUX_SENDMSG", [0xfc] = "IPTUX_SEND_SIGN", [0xfd] = "IPTUX_SENDSUBLAYER",
+	[0xfe] = "IPTUX_SENDICON", [0xff] = "IPTUX_ASKSHARED",
+}
+
+-- option bits by class: entry/host status, send, file requests
+local entry_opts = {
+	{ 0x00000100, "ABSENCEOPT" }, { 0x00000200, "SERVEROPT" }, { 0x00001000, "CAPFILEENC_OBSLT" },
+	{ 0x00010000, "DIALUPOPT" }, { 0x00040000, "CAPFILEENCOPT" }, { 0x00200000, "FILEATTACHOPT" },
+	{ 0x00400000, "ENCRYPTOPT" }, { 0x00800000, "UTF8OPT" }, { 0x01000000, "CAPUTF8OPT" },
+	{ 0x02000000, "CAPIPDICTOPT" }, { 0x04000000, "ENCEXTMSGOPT" }, { 0x08000000, "CLIPBOARDOPT" },
+	{ 0x10000000, "DIR_MASTER" }, { 0x20000000, "FLAG_RESV1" }, { 0x40000000, "FLAG_RESV2" },
+}
+local send_opts = {
+	{ 0x00000100, "SENDCHECKOPT" }, { 0x00000200, "SECRETOPT" }, { 0x00000400, "BROADCASTOPT" },
+	{ 0x00000800, "MULTICASTOPT" }, { 0x00001000, "NOPOPUPOPT" }, { 0x00002000, "AUTORETOPT" },
+	{ 0x00004000, "RETRYOPT" }, { 0x00008000, "PASSWORDOPT" }, { 0x00020000, "NOLOGOPT" },
+	{ 0x00040000, "NEWMULTIOPT" }, { 0x00080000, "NOADDLISTOPT" }, { 0x00100000, "READCHECKOPT" },
+	{ 0x00200000, "FILEATTACHOPT" }, { 0x00400000, "ENCRYPTOPT" }, { 0x00800000, "UTF8OPT" },
+	{ 0x01000000, "CAPUTF8OPT" }, { 0x04000000, "ENCEXTMSGOPT" }, { 0x80000000, "IPTUX_SHAREDOPT" },
+	{ 0x40000000, "IPTUX_PASSWDOPT" },
+}
+local file_opts = {
+	{ 0x00000400, "ENCFILE_OBSLT" }, { 0x00000800, "ENCFILEOPT" }, { 0x00400000, "ENCRYPTOPT" },
+	{ 0x00800000, "UTF8OPT" }, { 0x00200000, "FILEATTACHOPT" },
+}
+
+local function is_entry_class(mode)
+	return mode <= 0x04 or mode == 0x10 or mode == 0x18 or (mode >= 0x11 and mode <= 0x14)
+end
+
+local function opt_table(mode)
+	if mode == 0x60 or mode == 0x62 then return file_opts end
+	if is_entry_class(mode) then return entry_opts end
+	return send_opts
+end
+
+local function option_names(cmd)
+	local mode = cmd % 256
+	local rest = cmd - mode
+	local names = {}
+	for _, o in ipairs(opt_table(mode)) do
+		local bit, name = o[1], o[2]
+		if math.floor(rest / bit) % 2 == 1 then
+			names[#names + 1] = name
+			rest = rest - bit
+		end
+	end
+	if rest ~= 0 then names[#names + 1] = string.format("0x%X", rest) end
+	return names
+end
+
+-- Splits the header; returns the fields and the offset of the body, or nil and the reason.
+local function parse_header(s)
+	local fields, pos = {}, 1
+	local nul = string.find(s, "\0", 1, true)
+	local main_end = nul and nul - 1 or #s
+	for i = 1, 5 do
+		local c = string.find(s, ":", pos, true)
+		if not c or c > main_end then
+			if i == 5 then
+				fields[5] = string.sub(s, pos, main_end)
+				return fields, main_end + 1
+			end
+			return nil, "header fields missing"
+		end
+		fields[i] = string.sub(s, pos, c - 1)
+		pos = c + 1
+	end
+	return fields, pos
+end
+
+local function looks_like(s)
+	return string.match(s, "^1[^:]*:%d+:") ~= nil
+end
+
+function ipmsg.dissector(tvb, pinfo, tree)
+	local len = tvb:len()
+	if len == 0 then return 0 end
+	local s = tvb:raw(0, len)
+	if pinfo.port_type == 2 and not looks_like(s) then return 0 end -- TCP data, not a request
+	pinfo.cols.protocol = "IPMSG"
+	local t = tree:add(ipmsg, tvb(), "IP Messenger")
+	if string.sub(s, 1, 4) == "IP2:" then
+		t:add(f.malformed, "Windows IPDict datagram (not decoded)")
+		pinfo.cols.info = "IPDICT " .. len .. " bytes"
+		return len
+	end
+	local h, body_off = parse_header(s)
+	if not h then
+		t:add(f.malformed, body_off)
+		pinfo.cols.info = "MALFORMED (" .. body_off .. ")"
+		return len
+	end
+	local pkt, cmd = tonumber(h[2]), tonumber(h[5])
+	if string.sub(h[1], 1, 1) ~= "1" or not pkt or not cmd or h[3] == "" or h[4] == "" or
+		not string.match(h[2], "^%d+$") or not string.match(h[5], "^%d+$") or pkt > 4294967295 or
+		cmd > 4294967295 then
+		t:add(f.malformed, "not an IPMsg header (version, number or name invalid)")
+		pinfo.cols.info = "MALFORMED (bad header)"
+		return len
+	end
+	local mode = cmd % 256
+	local name = modes[mode] or string.format("0x%02X", mode)
+	local opts = option_names(cmd)
+	local full = name
+	if #opts > 0 then full = name .. "|" .. table.concat(opts, "|") end
+	local p = 0
+	t:add(f.version, tvb(p, #h[1]), h[1]); p = p + #h[1] + 1
+	t:add(f.packetno, tvb(p, #h[2]), pkt); p = p + #h[2] + 1
+	t:add(f.user, tvb(p, #h[3]), h[3]); p = p + #h[3] + 1
+	t:add(f.host, tvb(p, #h[4]), h[4]); p = p + #h[4] + 1
+	local ct = t:add(f.command, tvb(p, #h[5]), cmd)
+	ct:add(f.mode, tvb(p, #h[5]), mode)
+	ct:add(f.command_name, tvb(p, #h[5]), name)
+	ct:add(f.options, tvb(p, #h[5]), table.concat(opts, "|"))
+	local info = full .. " #" .. h[2] .. " " .. h[3] .. "@" .. h[4]
+	-- body: section 0 up to the first NUL, then further NUL-separated sections
+	if body_off <= len then
+		local btvb = tvb(body_off - 1)
+		local bt = t:add(f.body, btvb)
+		local nul = string.find(s, "\0", body_off, true)
+		local sec0 = string.sub(s, body_off, (nul or len + 1) - 1)
+		if #sec0 > 0 then bt:add(f.text, tvb(body_off - 1, #sec0), sec0) end
+		if mode <= 0x04 or mode == 0x10 or mode == 0x18 then
+			local group = ""
+			if nul then
+				local nul2 = string.find(s, "\0", nul + 1, true)
+				group = string.sub(s, nul + 1, (nul2 or len + 1) - 1)
+			end
+			bt:add(f.nick, sec0)
+			bt:add(f.group, group)
+			info = info .. ' "' .. sec0 .. '"/"' .. group .. '"'
+		elseif mode == 0x21 or mode == 0x30 or mode == 0x32 or mode == 0x61 then
+			local n = tonumber(string.match(sec0, "^%s*(%d+)"))
+			if n then
+				bt:add(f.ref, n)
+				info = info .. " packet_no=" .. n
+			end
+		elseif mode == 0x13 then
+			local nx, cnt = string.match(sec0, "^%s*(%d+)\a%s*(%d+)\a")
+			if nx then
+				bt:add(f.list_next, tonumber(nx))
+				bt:add(f.list_count, tonumber(cnt))
+				info = info .. " next=" .. tonumber(nx) .. " count=" .. tonumber(cnt)
+			end
+		elseif mode == 0x20 then
+			info = info .. " msg_len=" .. #sec0
+		end
+		if nul and nul < len then bt:add(f.extra, tvb(nul, len - nul)) end
+	end
+	pinfo.cols.info = info
+	return len
+end
+
+DissectorTable.get("udp.port"):add(2425, ipmsg)
+DissectorTable.get("tcp.port"):add(2425, ipmsg)

@@ -1,0 +1,42 @@
+#!/bin/sh
+# sniff-tshark.sh: contrib/wireshark/ipmsg.lua under tshark decodes the golden captures like camtrace sniff
+# (same frames, command names, packet numbers, users and hosts). Skips without tshark or python3.
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+CT="$top_builddir/src/camtrace/camtrace"
+LUA="$top_srcdir/contrib/wireshark/ipmsg.lua"
+D="$top_srcdir/tests/data"
+command -v tshark >/dev/null 2>&1 || { echo "1..0 # SKIP tshark not installed (Debian package tshark)"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 not installed"; exit 77; }
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+n=0
+t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+
+for pcap in ipmsg-synth iptux-sll2; do
+	HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y ipmsg.command_name -T fields \
+		-E separator=/t -e frame.number -e ipmsg.command_name -e ipmsg.packetno -e ipmsg.user -e ipmsg.host \
+		>"$tmp/tshark.txt" 2>"$tmp/tshark.err"
+	t $? "tshark with ipmsg.lua reads $pcap.pcap"
+	"$CT" --json sniff -r "$D/$pcap.pcap" >"$tmp/ct.ndjson"
+	python3 - "$tmp/ct.ndjson" >"$tmp/ct.txt" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    m = o.get("ipmsg")
+    if o.get("type") == "packet" and m and m.get("valid") and m["mode"] != "unknown":
+        print("\t".join([str(o["frame"]), m["mode"], str(m["packetno"]), m["user"], m["host"]]))
+PY
+	lines=$(wc -l <"$tmp/ct.txt")
+	[ "$lines" -gt 1 ]; t $? "camtrace decodes IPMsg packets in $pcap.pcap ($lines)"
+	grep -v '^$' "$tmp/tshark.txt" | grep -v '	0x' >"$tmp/tshark-known.txt"
+	diff -u "$tmp/ct.txt" "$tmp/tshark-known.txt" >"$tmp/diff"; r=$?
+	t $r "the Lua dissector finds the same frames, commands, packet numbers, users and hosts in $pcap.pcap"
+	[ $r = 0 ] || sed 's/^/# /' "$tmp/diff" | head -30
+done
+HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.malformed' -T fields -e frame.number \
+	2>/dev/null | tr '\n' ' ' >"$tmp/bad.txt"
+[ "$(cat "$tmp/bad.txt")" = "36 37 38 39 " ]; t $? "malformed and IPDict datagrams are marked ($(cat "$tmp/bad.txt"))"
+HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.list_next == 2' -T fields -e frame.number \
+	2>/dev/null >"$tmp/ans.txt"
+[ "$(cat "$tmp/ans.txt")" = 17 ]; t $? "the first ANSLIST page has list_next 2"
+echo "1..$n"
