@@ -9,6 +9,16 @@
 #include "out.h"
 #include "ctlcli.h"
 
+static void print_hit(const struct ct_json *h, void *ud)
+{
+	char addr[64];
+
+	(void)ud;
+	snprintf(addr, sizeof addr, "%s:%lld", ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
+	printf("%-21s %-16s %-16s %-16s %s\n", addr, ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""),
+		ctlcli_str(h, "nick", ""), ctlcli_str(h, "info", ""));
+}
+
 static void print_result(const struct ct_json *r)
 {
 	const struct ct_json *hosts = ct_json_get(r, "hosts");
@@ -21,13 +31,7 @@ static void print_result(const struct ct_json *r)
 	if (n == 0)
 		return;
 	printf("%-21s %-16s %-16s %-16s %s\n", "ADDRESS", "USER", "HOST", "NICK", "INFO");
-	for (size_t i = 0; i < n; i++) {
-		const struct ct_json *h = ct_json_arr_at(hosts, i);
-		char addr[64];
-		snprintf(addr, sizeof addr, "%s:%lld", ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
-		printf("%-21s %-16s %-16s %-16s %s\n", addr, ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""),
-			ctlcli_str(h, "nick", ""), ctlcli_str(h, "info", ""));
-	}
+	ctlcli_foreach(hosts, print_hit, NULL);
 }
 
 static int search_exec(struct ct_cli *cli, int argc, char **argv)

@@ -7,6 +7,26 @@
 #include "out.h"
 #include "ctlcli.h"
 
+static void print_row(const struct ct_json *h, void *ud)
+{
+	const struct ct_cli *cli = ud;
+	const char *state = ctlcli_str(h, "state", "?");
+	char addr[64], ago[32];
+	int unstable = 0;
+
+	ct_json_get_bool(h, "unstable", &unstable);
+	snprintf(addr, sizeof addr, strchr(ctlcli_str(h, "addr", ""), ':') ? "[%s]:%lld" : "%s:%lld",
+		ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
+	ctlcli_fmt_secs(ctlcli_int(h, "last_seen_age_s", -1), ago, sizeof ago);
+	printf("%-16s %-16s %-16s %-12s %-21s %s%-8s%s %-8s %s%5lld%s  %s ago\n",
+		ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""), ctlcli_str(h, "nick", ""),
+		ctlcli_str(h, "group", ""), addr,
+		out_c(cli, strcmp(state, "offline") == 0 ? "bad" : strcmp(state, "absent") == 0 ? "warn" : "ok"),
+		state, out_c(cli, "reset"), ctlcli_str(h, "origin", ""),
+		unstable ? out_c(cli, "warn") : "", ctlcli_int(h, "flap_count", 0), unstable ? out_c(cli, "reset") : "",
+		ago);
+}
+
 static void print_table(const struct ct_cli *cli, const struct ct_json *r)
 {
 	const struct ct_json *hosts = ct_json_get(r, "hosts");
@@ -21,23 +41,7 @@ static void print_table(const struct ct_cli *cli, const struct ct_json *r)
 	}
 	printf("%-16s %-16s %-16s %-12s %-21s %-8s %-8s %5s  %s\n", "USER", "HOST", "NICK", "GROUP",
 		"ADDRESS", "STATE", "ORIGIN", "FLAPS", "LAST SEEN");
-	for (size_t i = 0; i < n; i++) {
-		const struct ct_json *h = ct_json_arr_at(hosts, i);
-		const char *state = ctlcli_str(h, "state", "?");
-		char addr[64], ago[32];
-		int unstable = 0;
-		ct_json_get_bool(h, "unstable", &unstable);
-		snprintf(addr, sizeof addr, strchr(ctlcli_str(h, "addr", ""), ':') ? "[%s]:%lld" : "%s:%lld",
-			ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
-		ctlcli_fmt_secs(ctlcli_int(h, "last_seen_age_s", -1), ago, sizeof ago);
-		printf("%-16s %-16s %-16s %-12s %-21s %s%-8s%s %-8s %s%5lld%s  %s ago\n",
-			ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""), ctlcli_str(h, "nick", ""),
-			ctlcli_str(h, "group", ""), addr,
-			out_c(cli, strcmp(state, "offline") == 0 ? "bad" : strcmp(state, "absent") == 0 ? "warn" : "ok"),
-			state, out_c(cli, "reset"), ctlcli_str(h, "origin", ""),
-			unstable ? out_c(cli, "warn") : "", ctlcli_int(h, "flap_count", 0), unstable ? out_c(cli, "reset") : "",
-			ago);
-	}
+	ctlcli_foreach(hosts, print_row, (void *)cli);
 	printf("%zu of %lld hosts\n", n, ctlcli_int(r, "total", 0));
 }
 

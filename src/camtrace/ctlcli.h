@@ -20,6 +20,10 @@ int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client 
 /* Prints a usage-class error (text or JSON) and returns CT_EXIT_USAGE. */
 int ctlcli_usage(const struct ct_cli *cli, const char *cmd, const char *msg);
 
+/* Calls fn for each element of a JSON array, in order, in linear time (json.h only offers
+ * indexed access, which is linear per element: large arrays are split from their text). */
+int ctlcli_foreach(const struct ct_json *arr, void (*fn)(const struct ct_json *el, void *ud), void *ud);
+
 /* Text helpers for results. */
 const char *ctlcli_str(const struct ct_json *o, const char *key, const char *dflt);
 long long ctlcli_int(const struct ct_json *o, const char *key, long long dflt);

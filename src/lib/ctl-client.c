@@ -21,6 +21,7 @@
 struct ct_ctl_client {
 	int fd;
 	struct ct_sbuf in;
+	size_t scanned;     /* bytes of `in` known to hold no newline */
 	int64_t next_id;
 	struct ct_json *hello;
 	char err[512];
@@ -133,7 +134,7 @@ int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json *
 	if (c->fd < 0)
 		return cfail(c, CT_ESTATE, NULL, "not connected");
 	for (;;) {
-		char *nl = c->in.len ? memchr(c->in.p, '\n', c->in.len) : NULL;
+		char *nl = c->in.len > c->scanned ? memchr(c->in.p + c->scanned, '\n', c->in.len - c->scanned) : NULL;
 		ssize_t n;
 		int r;
 		if (nl) {
@@ -142,6 +143,7 @@ int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json *
 			memmove(c->in.p, nl + 1, rest);
 			c->in.len = rest;
 			c->in.p[rest] = '\0';
+			c->scanned = 0;
 			if (r != 0 || !ct_json_is_obj(*msg)) {
 				ct_json_free(*msg);
 				*msg = NULL;
@@ -149,6 +151,7 @@ int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json *
 			}
 			return 0;
 		}
+		c->scanned = c->in.len;
 		if (c->in.len > MAX_REPLY)
 			return cfail(c, CT_ETOOBIG, NULL, "reply larger than %u MiB", MAX_REPLY >> 20);
 		n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);

@@ -199,7 +199,8 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 		client_free(cl);
 		return -1;
 	}
-	if (cl->out.len - cl->out_off + strlen(text) + 1 > cl->srv->lim.max_out) {
+	/* one reply of any size may be queued; more only while the queue stays under max_out */
+	if (cl->out.len > cl->out_off && cl->out.len - cl->out_off + strlen(text) + 1 > cl->srv->lim.max_out) {
 		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid,
 			cl->out.len - cl->out_off);
 		free(text);

@@ -80,6 +80,16 @@ t $([ $rc = 2 ] && echo 0 || echo 1) "search without ranges is a usage error"
 
 # a daemon that stops answering: stale socket => still exit 69
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
+
+# a large table (1,500 more hosts): the text listing walks the array in order, odd names intact
+CTL_FAKE_HOSTS=1500 "$fake" serve "$sock" & pid=$!
+i=0; while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+"$ct" --ctl "$sock" users >"$tmp/out" 2>&1; rc=$?
+t $rc "users with 1,503 hosts exits 0"
+[ "$(grep -c ' pc  ' "$tmp/out")" = 1500 ] && grep -q '^user7  *pc  *Q"uo,te\] {x}\\ ' "$tmp/out" &&
+	[ "$(sed -n '5p' "$tmp/out" | cut -d' ' -f1)" = user0 ] && grep -q "^1503 of 1503 hosts" "$tmp/out"
+t $? "every host listed once, in order, with JSON-special characters in a nick"; [ $? = 0 ] || head -12 "$tmp/out" | sed 's/^/# /'
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
 "$ct" --ctl "$sock" status >/dev/null 2>&1; rc=$?
 t $([ $rc = 69 ] && echo 0 || echo 1) "after the daemon stopped: exit 69"
 

@@ -190,6 +190,18 @@ static int serve(const char *path)
 		ct_hosts_set_offline(hosts, ct_hosts_find(hosts, "carol", "pc-b2"), CT_HOST_GONE_LOST, ct_wall_now());
 		add_host("carol", "pc-b2", "Carol", "198.18.2.11", CT_HOST_NOTIFIED);
 	}
+	{
+		/* CTL_FAKE_HOSTS=N adds N more hosts (for measuring large replies) */
+		const char *extra = getenv("CTL_FAKE_HOSTS");
+		long n = extra ? strtol(extra, NULL, 10) : 0;
+		for (long i = 0; i < n; i++) {
+			char user[32], ip[32];
+			snprintf(user, sizeof user, "user%ld", i);
+			snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+			/* a nick with JSON-special characters checks camtrace's array splitter */
+			add_host(user, "pc", i == 7 ? "Q\"uo,te] {x}\\" : "Nick", ip, CT_HOST_LIST);
+		}
+	}
 	ct_evloop_new(&ev);
 	if (ct_ctl_server_open(&srv, ev, path, NULL, err, sizeof err) != 0) {
 		fprintf(stderr, "t-ctl-fake: %s\n", err);
