@@ -77,7 +77,9 @@ ctd_stop srv KILL
 ok '"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"format\"]==\"camtraced-state\"" "$LAB_TMP/srv/state.json"' \
 	"after kill -9 the state file is intact"
 ok '[ ! -e "$LAB_TMP/srv/state.json.tmp" ] || ! cmp -s "$LAB_TMP/srv/state.json.tmp" "$LAB_TMP/srv/state.json"' "no half-written file replaced it"
+ok '[ -S "$LAB_TMP/srv/ctl.sock" ]' "kill -9 left a stale control socket"
 ctd_start srv srv "nick = CAMServer" "user_name = srv" "search_rate = 400"
+ok 'wait_for -t 10 ctd_q srv status >/dev/null 2>&1' "the restarted daemon replaced the stale socket and answers"
 is "$(ctd_q srv users | jq_py '[h["first_seen"] for h in r["hosts"] if h["user"]=="alice"][0]')" "$first" \
 	"after restart alice's record is the saved one (same first_seen)"
 ok '[ "$(ctd_q srv status | jq_py "r[\"search\"][\"found\"]")" -ge 2 ]' "the addresses found by the search were reloaded"
