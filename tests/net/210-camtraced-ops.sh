@@ -107,4 +107,20 @@ is "$?" "0" "SIGTERM: exit status 0"
 ok '[ ! -S "$LAB_TMP/srv/ctl.sock" ]' "the control socket is removed"
 run_fails "camtrace status afterwards fails" "${C[@]}" status
 like "$(cat "$LAB_TMP/run-out")" "camtraced is not running" "... with the not-running message"
+
+# ---- background mode, pid file, log file rotated with SIGHUP, socket mode ----
+d=$LAB_TMP/bg
+mkdir -p "$d"
+printf '%s\n' "state_file = $d/state.json" "pidfile = $d/pid" "ctl_socket = $d/ctl.sock" "user = root" \
+	"log = $d/camtraced.log" "log_level = info" >"$d/conf"
+run_ok "camtraced starts in the background and returns" in_host b3 "$CAMTRACED" -c "$d/conf"
+ok '[ -s "$d/pid" ] && pid_alive "$(cat "$d/pid")"' "the pid file names the running daemon"
+is "$(stat -c %a "$d/ctl.sock")" "660" "control socket mode 0660"
+ok 'wait_for -t 5 grep -q "started" "$d/camtraced.log"' "it logs to the configured file"
+mv "$d/camtraced.log" "$d/camtraced.log.1"
+kill -HUP "$(cat "$d/pid")"
+ok 'wait_for -t 5 grep -q "configuration reloaded" "$d/camtraced.log"' "after SIGHUP it writes to a new log file (logrotate)"
+ok 'grep -q "started" "$d/camtraced.log.1" && ! grep -q "started" "$d/camtraced.log"' "earlier lines stay in the rotated file"
+kill "$(cat "$d/pid")"
+ok 'wait_for -t 5 test ! -e "$d/pid"' "SIGTERM: the pid file is removed"
 ctd_done
