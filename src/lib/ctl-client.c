@@ -217,8 +217,10 @@ int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct
 		if ((r = ct_ctl_client_recv(c, left_ms(deadline), &msg)) != 0)
 			return r;
 		if (ct_json_get_i64(msg, "id", &got) != 0) {
-			/* id null: the server could not tie the error to a request (busy, line too long) */
-			if (ct_json_get(msg, "error")) {
+			/* id null: the server could not tie the error to a request. busy and line too long
+			 * end the connection: report them; bad_json / bad_request answer lines sent raw. */
+			const char *code = ct_json_get_str(ct_json_get(msg, "error"), "code");
+			if (code && strcmp(code, "bad_json") != 0 && strcmp(code, "bad_request") != 0) {
 				r = remote_error(c, msg);
 				ct_json_free(msg);
 				return r;

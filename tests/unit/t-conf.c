@@ -350,6 +350,27 @@ int main(void)
 		is_int(ct_cidr_parse("::1/129", &cd), CT_ERANGE, "v6 prefix too long");
 	}
 
+	/* random input never crashes the parser (ASan/UBSan watch), and always says where */
+	{
+		char buf[512];
+		int bad_msg = 0;
+		srand(11);
+		for (int round = 0; round < 2000; round++) {
+			size_t n = (size_t)(rand() % (int)sizeof buf);
+			struct ct_daemon_conf t;
+			static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz_=# \"\\\n\r\t.,-/*:0123456789";
+			for (size_t k = 0; k < n; k++)
+				buf[k] = round & 1 ? (char)(rand() % 256) : alphabet[rand() % (int)(sizeof alphabet - 1)];
+			memset(&t, 0, sizeof t);
+			ct_sbuf_reset(&e);
+			ct_conf_defaults(&ct_dconf_table, &t, &e);
+			rc = ct_conf_parse_text(&ct_dconf_table, &t, "fuzz", buf, n, &e);
+			if ((rc != 0) != (e.len > 0) || (rc != 0 && strncmp(e.p, "fuzz:", 5) != 0))
+				bad_msg++;
+			ct_dconf_free(&t);
+		}
+		is_int(bad_msg, 0, "2,000 random inputs: errors exactly when a message FILE:LINE is given");
+	}
 	docs_cover_table();
 	unlink(path);
 	ct_sbuf_fini(&e);

@@ -15,6 +15,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "ctl.h"
+#include "sbuf.h"
 
 static char dir[] = "/tmp/t-ctl-XXXXXX";
 static char sock[256];
@@ -351,6 +352,47 @@ int main(void)
 		free(big);
 	}
 	ct_ctl_client_free(b);
+
+	/* hostile input: random bytes, then 1,000 pipelined requests in one write */
+	{
+		struct ct_ctl_client *h = conn();
+		char line[300];
+		struct ct_sbuf burst;
+		int good = 0, inorder = 1;
+		srand(7);
+		for (int i = 0; i < 200; i++) {
+			int n = rand() % (int)(sizeof line - 1);
+			for (int k = 0; k < n; k++) {
+				line[k] = (char)(rand() % 256);
+				if (line[k] == '\n')
+					line[k] = ' ';
+			}
+			line[n] = '\0'; /* send_raw stops at the first NUL: lines of random length */
+			ct_ctl_client_send_raw(h, line, 1000);
+		}
+		r = ct_ctl_client_call(h, "echo", NULL, 5000, &res);
+		is_int(r, 0, "200 lines of random bytes: the server still answers on that connection");
+		ct_json_free(res);
+		ct_sbuf_init(&burst);
+		for (int i = 0; i < 1000; i++)
+			ct_sbuf_printf(&burst, "%s{\"id\":%d,\"method\":\"echo\",\"params\":{\"i\":%d}}", i ? "\n" : "", 5000 + i, i);
+		ct_ctl_client_send_raw(h, burst.p, 5000);
+		ct_sbuf_fini(&burst);
+		for (int i = 0; i < 1000; i++) {
+			int64_t id = 0, v = -1;
+			m = NULL;
+			if (ct_ctl_client_recv(h, 5000, &m) != 0)
+				break;
+			ct_json_get_i64(m, "id", &id);
+			ct_json_get_i64(ct_json_get(m, "result"), "i", &v);
+			good += id == 5000 + i && v == i;
+			inorder &= id == 5000 + i;
+			ct_json_free(m);
+		}
+		is_int(good, 1000, "1,000 pipelined requests: every one answered with its own id");
+		ok(inorder, "... in order");
+		ct_ctl_client_free(h);
+	}
 
 	/* a second server on the same path is refused */
 	{
