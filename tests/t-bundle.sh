@@ -128,8 +128,19 @@ camtrace-bundle-*-*T*Z.tar.gz) [ -f "$tmp/dir/$(cat "$tmp/def.txt")" ]; t $? "de
 *) t 1 "default name camtrace-bundle-HOST-STAMP.tar.gz (got $(cat "$tmp/def.txt"))" ;;
 esac
 
-# 6. the daemon's parts, from a control-socket server over a real host table (tests/unit/ctl-fake)
-fake="$top_builddir/tests/unit/ctl-fake"
+# 6. --doctor: the report, or why not (doctor itself is exercised in the lab: it sends probes)
+if "$CT" help doctor >/dev/null 2>&1; then
+	skip "camtrace doctor is built: bundle --doctor is tested in tests/net/050-bundle.sh (it probes the network)"
+else
+	"$CT" bundle --json --doctor --ctl "$tmp/no-daemon.sock" -o "$tmp/doc.tar.gz" >"$tmp/doc.json" 2>/dev/null
+	t $? "bundle --doctor without a doctor command exits 0"
+	grep -q '"reason":.*"camtrace doctor is not part of this build' "$tmp/doc.json"
+	t $? "doctor/report.json missing: not part of this build"
+fi
+
+# 7. the daemon's parts, from a control-socket server over a real host table (tests/unit/ctl-fake)
+fake="$top_builddir/tests/unit/t-ctl-fake"
+[ -x "$fake" ] || fake="$top_builddir/tests/unit/ctl-fake"
 sock="$tmp/run/ctl.sock"
 if [ -x "$fake" ]; then
 	"$fake" serve "$sock" & pid=$!
@@ -154,10 +165,10 @@ if [ -x "$fake" ]; then
 	"$CT" bundle --json --ctl "$sock" -o "$tmp/s.tar.gz" >"$tmp/s.json" 2>/dev/null
 	grep -q "nobody listens on control socket $sock" "$tmp/s.json"; t $? "stale socket: reason says nobody listens"
 else
-	skip "tests/unit/ctl-fake not built: daemon parts"
+	skip "tests/unit/t-ctl-fake (the daemon area's test server) not built: daemon parts"
 fi
 
-# 7. capture: needs CAP_NET_RAW; without it the reason says so
+# 8. capture: needs CAP_NET_RAW; without it the reason says so
 "$CT" bundle --json --capture 1 --ctl "$tmp/no-daemon.sock" -o "$tmp/c.tar.gz" >"$tmp/c.json" 2>/dev/null
 t $? "bundle --capture 1 exits 0"
 nobody_run() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
@@ -171,6 +182,17 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && nobody_run true 2
 	grep -q '"path":.*"system/facts.json"' "$tmp/nb.json"; t $? "as nobody: system facts collected"
 fi
 if [ "$(id -u)" = 0 ]; then
+	# SIGINT during a capture stops it early and the bundle is still written
+	mkdir "$tmp/ctmp"
+	TMPDIR="$tmp/ctmp" "$CT" bundle --json --capture 600 --ctl "$tmp/no-daemon.sock" -o "$tmp/i.tar.gz" \
+		>"$tmp/i.json" 2>/dev/null &
+	ipid=$!
+	i=0; while ! ls "$tmp/ctmp"/camtrace-bundle-* >/dev/null 2>&1 && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+	kill -INT $ipid
+	wait $ipid; rc=$?
+	t $rc "SIGINT during --capture: exit 0 (rc=$rc)"
+	grep -q "stopped early by a signal" "$tmp/i.json"; t $? "the capture entry says it was stopped early"
+	[ -z "$(ls "$tmp/ctmp")" ]; t $? "the temporary pcap is removed"
 	tar xzf "$tmp/c.tar.gz" -C "$tmp" c/capture/traffic.pcap 2>/dev/null
 	magic=$(od -An -tx1 -N4 "$tmp/c/capture/traffic.pcap" 2>/dev/null | tr -d ' ')
 	case $magic in

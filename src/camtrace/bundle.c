@@ -22,6 +22,8 @@
 
 #define DEFAULT_CONF SYSCONFDIR "/camtraced.conf"
 
+volatile sig_atomic_t bundle_interrupted;
+
 /* Reads the last max bytes of path into b (starting at a line boundary when cut). */
 static int read_tail(const char *path, size_t max, struct ct_sbuf *b)
 {
@@ -366,8 +368,12 @@ void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o)
 		return;
 	}
 	{
-		const char *argv[] = { o->self, "doctor", "--json", o->ctl ? "--ctl" : NULL, o->ctl, NULL };
-		tmo = o->timeout_ms > 120000 ? o->timeout_ms : 120000;
+		char tbuf[32];
+		const char *argv[] = { o->self, "doctor", "--json", "--timeout", tbuf,
+			o->ctl ? "--ctl" : NULL, o->ctl, NULL };
+		tmo = o->doctor_timeout_ms;
+		snprintf(tbuf, sizeof tbuf, "%d", tmo / 1000 > 0 ? tmo / 1000 : 1);
+		tmo += 10000; /* its own limit first, then ours */
 		ct_spawn_result_init(&r);
 		rc = ct_spawn_run(argv, tmo, 4u << 20, &r);
 		if (rc == 0 && r.out.len > 0 && !r.signo) {
@@ -429,7 +435,7 @@ void bundle_capture(struct ct_factset *s, const struct bundle_opts *o, const str
 	}
 	start = ct_mono_ns();
 	end = start + (uint64_t)o->capture_s * 1000000000u;
-	for (uint64_t now = start; now < end; now = ct_mono_ns()) {
+	for (uint64_t now = start; now < end && !bundle_interrupted; now = ct_mono_ns()) {
 		struct ct_pkt p;
 		out_progress(cli, "capturing", (unsigned long)((now - start) / 1000000000u),
 			(unsigned long)o->capture_s);
@@ -464,9 +470,10 @@ void bundle_capture(struct ct_factset *s, const struct bundle_opts *o, const str
 	w = NULL;
 	snprintf(d, sizeof d,
 		"%d s of IP Messenger and RTP traffic on every interface (filter \"%s\"): %llu packets, "
-		"%llu dropped by the kernel, %llu with %s redacted",
-		o->capture_s, BUNDLE_FILTER, (unsigned long long)st.delivered, (unsigned long long)st.dropped,
-		(unsigned long long)redacted, flags ? "message texts, media or file data" : "passwords");
+		"%llu dropped by the kernel, %llu with %s redacted%s",
+		bundle_interrupted ? (int)((ct_mono_ns() - start) / 1000000000u) : o->capture_s, BUNDLE_FILTER, (unsigned long long)st.delivered, (unsigned long long)st.dropped,
+		(unsigned long long)redacted, flags ? "message texts, media or file data" : "passwords",
+		bundle_interrupted ? " (stopped early by a signal)" : "");
 	ct_factset_add_file(s, name, d, tmp, (size_t)sb.st_size);
 out:
 	if (w)

@@ -12,6 +12,12 @@
 #define BUNDLE_LOG_LINES 2000
 #define BUNDLE_LOG_BYTES (2u << 20)
 
+#include <signal.h>
+
+/* Set by SIGINT/SIGTERM/SIGHUP: a capture stops early (and the bundle is still written);
+ * at any other point the bundle is abandoned and its temporary files removed. */
+extern volatile sig_atomic_t bundle_interrupted;
+
 struct bundle_opts {
 	const char *out;          /* -o FILE */
 	int capture_s;            /* --capture SECONDS, 0 = none */
@@ -21,6 +27,7 @@ struct bundle_opts {
 	const char *log;          /* --log PATH (NULL = from the config, journal or syslog) */
 	const char *ctl;          /* control socket (global --ctl, else the config's, else default) */
 	int timeout_ms;           /* per external step */
+	int doctor_timeout_ms;    /* for the whole `camtrace doctor` run */
 	const char *self;         /* this program, for running `camtrace doctor` */
 };
 

@@ -2,6 +2,7 @@
  * daemon state, log, redacted config, doctor report, capture), listing what is missing and why. */
 #include "config.h"
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,43 @@ static int write_all(struct ct_tarball *a, const struct ct_factset *s, const cha
 	return r;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	bundle_interrupted = 1;
+}
+
+/* No SA_RESTART: a waiting poll() returns at once. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Abandons the run after a signal (outside the capture, which a signal only shortens). */
+static int interrupted(struct ct_cli *cli, struct ct_tarball *a, struct ct_factset *s, const char *captmp)
+{
+	ct_tarball_close(a, 0, NULL, 0);
+	if (captmp[0])
+		unlink(captmp);
+	ct_factset_fini(s);
+	if (cli->json) {
+		struct ct_json *d = out_doc_new("bundle");
+		ct_json_add_null(d, "path");
+		out_doc_error(d, "interrupted", "interrupted by a signal: no archive written");
+		out_doc_print(d);
+	} else {
+		out_err(cli, "bundle", "interrupted: no archive written");
+	}
+	return 128 + SIGINT;
+}
+
 static void self_path(char *out, size_t outlen, const char *argv0)
 {
 	ssize_t n = readlink("/proc/self/exe", out, outlen - 1);
@@ -206,6 +244,7 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 		return r;
 	o.ctl = cli->ctl;
 	o.timeout_ms = cli->timeout > 0 ? (int)(cli->timeout * 1000) : 5000;
+	o.doctor_timeout_ms = cli->timeout > 0 ? (int)(cli->timeout * 1000) : 120000;
 	self_path(self, sizeof self, cli->argv0);
 	o.self = self;
 	gethostname(host, sizeof host - 1);
@@ -216,6 +255,7 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 	if (make_names(&o, shost, stamp, path, sizeof path, prefix, sizeof prefix) != 0)
 		return usage_err("output path too long: '%s'", o.out);
 
+	catch_signals();
 	/* Create the archive first: no point collecting (or capturing) if it cannot be written. */
 	r = ct_tarball_open(&a, path, prefix, err, sizeof err);
 	if (r != 0) {
@@ -238,12 +278,17 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 	bundle_config(&s, &o, &log_spec, &conf_ctl);
 	bundle_daemon(&s, &o, conf_ctl);
 	bundle_log(&s, &o, log_spec);
-	if (o.doctor && cli->progress)
-		fprintf(stderr, "camtrace bundle: running camtrace doctor...\n");
-	bundle_doctor(&s, &o);
-	bundle_capture(&s, &o, cli, captmp, sizeof captmp);
 	free(log_spec);
 	free(conf_ctl);
+	if (o.doctor && cli->progress && !bundle_interrupted)
+		fprintf(stderr, "camtrace bundle: running camtrace doctor...\n");
+	if (!bundle_interrupted)
+		bundle_doctor(&s, &o);
+	if (bundle_interrupted)
+		return interrupted(cli, a, &s, captmp);
+	if (o.capture_s > 0 && cli->progress)
+		fprintf(stderr, "camtrace bundle: capturing for %d s (Ctrl-C stops early)...\n", o.capture_s);
+	bundle_capture(&s, &o, cli, captmp, sizeof captmp);
 
 	mf = manifest(&s, &o, created, host, &mflen);
 	r = s.err ? s.err : !mf ? CT_ENOMEM : 0;
