@@ -317,6 +317,36 @@ static int redact_setting(struct red *r, const char *s, size_t n)
 	return 1;
 }
 
+/* camtraced's node logs a received message as
+ *   "message from USER@HOST (ADDR)[ (encrypted, not readable)]: TEXT"
+ * (node.c); returns the offset of TEXT, or 0 when the line is not one. */
+static size_t message_from(const char *s, size_t n)
+{
+	int at = ci_find(s, n, "message from ");
+	size_t i;
+
+	if (at < 0)
+		return 0;
+	for (i = (size_t)at + 13; i + 2 < n; i++)
+		if (s[i] == ')' && s[i + 1] == ':' && s[i + 2] == ' ')
+			return i + 3 < n ? i + 3 : 0;
+	return 0;
+}
+
+/* The start of a daemon log line in the formats camtraced writes (file, stderr, journal,
+ * syslog): "camtraced: ...", "camtraced[PID]: ...", or a time stamp and then one of those.
+ * A line that is not one, right after a message line, is the message's next line. */
+static int log_line_start(const char *s, size_t n)
+{
+	size_t lim = n < 100 ? n : 100;
+
+	if (n >= 10 && strncmp(s, "camtraced", 9) == 0 && (s[9] == ':' || s[9] == '['))
+		return 1;
+	if (n && (isdigit((unsigned char)s[0]) || isupper((unsigned char)s[0])))
+		return ci_find(s, lim, " camtraced[") >= 0 || ci_find(s, lim, " camtraced:") >= 0;
+	return 0;
+}
+
 static int has_pem_begin(const char *s, size_t n)
 {
 	return ci_find(s, n, "-----begin") >= 0 && ci_find(s, n, "private key-----") >= 0;
@@ -326,8 +356,8 @@ static int redact_text(const char *in, size_t n, unsigned flags, int settings,
 	struct ct_sbuf *out, unsigned *count)
 {
 	struct red r = { out, 0, flags };
-	size_t pos = 0;
-	int in_pem = 0;
+	size_t pos = 0, mf;
+	int in_pem = 0, in_msg = 0;
 
 	while (pos < n) {
 		const char *nl = memchr(in + pos, '\n', n - pos);
@@ -348,7 +378,16 @@ static int redact_text(const char *in, size_t n, unsigned flags, int settings,
 			emit_redacted(&r);
 			ct_sbuf_addc(out, '\n');
 			in_pem = 1;
+		} else if (in_msg && !log_line_start(l, len)) {
+			/* the next line of a multi-line message: dropped, the redaction mark stands */
+		} else if (!settings && (flags & CT_REDACT_MESSAGES) && (mf = message_from(l, len)) != 0) {
+			redact_inline(&r, l, mf);
+			emit_redacted(&r);
+			if (nl)
+				ct_sbuf_addc(out, '\n');
+			in_msg = 1;
 		} else {
+			in_msg = 0;
 			if (!(settings && redact_setting(&r, l, len)))
 				redact_inline(&r, l, len);
 			if (nl)

@@ -80,8 +80,11 @@ EOF
 ip netns exec "$LAB_PREFIX-srv" "$CAMTRACED" -f -c "$LAB_TMP/camtraced.conf" >"$LAB_TMP/ctd.out" 2>&1 &
 dpid=$!
 if wait_for -t 10 test -S "$LAB_TMP/run/ctl.sock" && pid_alive "$dpid"; then
-	wait_for -t 5 test -s "$LAB_TMP/camtraced.log"
-	in_host srv "$CAMTRACE" bundle --json --config "$LAB_TMP/camtraced.conf" -o "$LAB_TMP/d.tar.gz" \
+	# -f logs to stderr, which this test keeps in ctd.out; a message from a1 gets logged there
+	in_host a1 "$PYTHON" "$LABNET" send udp "$SRV" 2425 --sport 2425 \
+		--data '1:77:alice:a1:288:DaemonLoggedSecret\0' >/dev/null 2>&1
+	wait_for -t 5 grep -q "DaemonLoggedSecret" "$LAB_TMP/ctd.out" || diag "camtraced did not log the message"
+	in_host srv "$CAMTRACE" bundle --json --config "$LAB_TMP/camtraced.conf" --log "$LAB_TMP/ctd.out" -o "$LAB_TMP/d.tar.gz" \
 		>"$LAB_TMP/d.json" 2>"$LAB_TMP/d.err"
 	is "$?" 0 "bundle with camtraced running exits 0"
 	mkdir -p "$LAB_TMP/d"
@@ -90,8 +93,15 @@ if wait_for -t 10 test -S "$LAB_TMP/run/ctl.sock" && pid_alive "$dpid"; then
 		ok "$PYTHON -c 'import json,sys; json.load(open(sys.argv[1]))' '$LAB_TMP/d/d/daemon/$f.json'" \
 			"daemon/$f.json from the running camtraced is valid JSON"
 	done
-	ok '[ -s "$LAB_TMP/d/d/daemon/log.txt" ]' "daemon/log.txt taken from the configured log file"
+	ok '[ -s "$LAB_TMP/d/d/daemon/log.txt" ]' "daemon/log.txt taken from --log" ||
+		diag "$(grep -A3 '"daemon/log.txt"' "$LAB_TMP/d.json")" "$(ls -l "$LAB_TMP")"
 	ok 'grep -q "^notify = 198.18.2.\*" "$LAB_TMP/d/d/daemon/camtraced.conf"' "daemon/camtraced.conf included"
+	if grep -q "DaemonLoggedSecret" "$LAB_TMP/ctd.out"; then
+		ok '! grep -rq DaemonLoggedSecret "$LAB_TMP/d"' "the message camtraced logged is not in the bundle"
+		ok 'grep -q "message from .*: \[REDACTED\]" "$LAB_TMP/d/d/daemon/log.txt"' "... its log line is, redacted"
+	else
+		skip_test "message text redacted from the daemon's log" "camtraced did not log the test message"
+	fi
 else
 	diag "camtraced said: $(head -c 300 "$LAB_TMP/ctd.out")"
 	skip_test "daemon state from a running camtraced" "this build's camtraced does not serve a control socket"

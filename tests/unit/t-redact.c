@@ -100,6 +100,16 @@ static void test_log(void)
 		"password in a log line, even with --include-messages");
 	LOG_IS("Authorization: Bearer abc.def.ghi\n", 0, "Authorization: [REDACTED]\n",
 		"bearer token");
+	LOG_IS("2026-11-24T15:00:01Z camtraced[9]: notice: message from alice@pc1 (198.18.1.11:2425): Lunch at noon?\n"
+		"2026-11-24T15:00:02Z camtraced[9]: info: next\n", CT_REDACT_MESSAGES,
+		"2026-11-24T15:00:01Z camtraced[9]: notice: message from alice@pc1 (198.18.1.11:2425): [REDACTED]\n"
+		"2026-11-24T15:00:02Z camtraced[9]: info: next\n", "camtraced's 'message from' line");
+	LOG_IS("camtraced: notice: message from bob@pc2 (198.18.2.12:2425): line one\nline two\n\nline four\n"
+		"camtraced: info: after\n", CT_REDACT_MESSAGES,
+		"camtraced: notice: message from bob@pc2 (198.18.2.12:2425): [REDACTED]\ncamtraced: info: after\n",
+		"multi-line message: its next lines go too");
+	LOG_IS("camtraced: notice: message from bob@pc2 (198.18.2.12:2425): hi\n", 0,
+		"camtraced: notice: message from bob@pc2 (198.18.2.12:2425): hi\n", "'message from' kept with --include-messages");
 	LOG_IS("time 12:30:45 up\n", CT_REDACT_MESSAGES, "time 12:30:45 up\n", "clock times untouched");
 }
 
