@@ -94,14 +94,16 @@ done
 
 heading "Decoding IP Messenger packets"
 if [ -x "$CAMTRACE" ] && "$CAMTRACE" help decode >/dev/null 2>&1; then
+	# C-escaped text (\0 = NUL): bash strings cannot hold NUL bytes, camtrace decode reads escapes.
 	samples=(
-		"$br_entry"
-		$'1_iptux 0.8.3:1:bob:b1-pc:257:Bob\x00Support\x00icon\x00utf-8\x00'
-		$'1:1002:alice:a1-pc:288:hello from site A\x00'
+		'1:1001:alice:a1-pc:257:Alice\0Sales\0'
+		'1_iptux 0.8.3:1:bob:b1-pc:257:Bob\0Support\0icon\0utf-8\0'
+		'1:1002:alice:a1-pc:288:hello from site A\0'
+		'1:1003:srv:SRVPC:19:    0\a    1\abob\aPC-B\a18874368\a198.18.2.11\a30985\a\b\a\b\a\0'
 	)
 	for s in "${samples[@]}"; do
-		printf '%s\n' "$(printf '%s' "$s" | tr '\0' '@' | sed 's/@/\\0/g')"
-		printf '%s' "$s" | "$CAMTRACE" decode - 2>&1 | sed 's/^/    /'
+		printf '%s\n' "$s"
+		"$CAMTRACE" decode "$s" 2>&1 | sed 's/^/    /'
 	done
 else
 	say "(camtrace decode is not in this build yet; this step will show decoded packets once it is)"
