@@ -614,9 +614,13 @@ static void handle_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, int d
 		char *h = ct_charset_decode_str(cs, m->host.p, m->host.len);
 		char *t = ct_charset_decode_str(cs, m->sec[0].p, m->sec[0].len);
 		char b[CT_HADDR_STRLEN];
-		log_notice("message from %s@%s (%s)%s: %s", u ? u : "?", h ? h : "?",
-			ct_haddr_str(&rx->from, b, sizeof b),
-			(m->opts & CT_IPMSG_ENCRYPTOPT) ? " (encrypted, not readable)" : "", t ? t : "");
+		char eu[200], eh[200], et[1024];
+		/* escaped: a message must not forge log lines or send terminal escapes */
+		ct_escape_bytes(u ? u : "?", u ? strlen(u) : 1, eu, sizeof eu);
+		ct_escape_bytes(h ? h : "?", h ? strlen(h) : 1, eh, sizeof eh);
+		ct_escape_bytes(t ? t : "", t ? strlen(t) : 0, et, sizeof et);
+		log_notice("message from %s@%s (%s)%s: %s", eu, eh, ct_haddr_str(&rx->from, b, sizeof b),
+			(m->opts & CT_IPMSG_ENCRYPTOPT) ? " (encrypted, not readable)" : "", et);
 		free(u);
 		free(h);
 		free(t);

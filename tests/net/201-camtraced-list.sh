@@ -51,7 +51,7 @@ ok '[ "$n1" -gt "$n0" ]' "more fetches were made ($n0 -> $n1) without any refres
 # SIGUSR1 refreshes too
 n2=$(ctd_q cli status | jq_py 'r["fetch"]["fetches"]')
 kill -USR1 "$(ctd_pid cli)"
-ok 'wait_for -t 5 [ "$(ctd_q cli status | jq_py "r[\"fetch\"][\"fetches\"]")" -gt "$n2" ]' "SIGUSR1 starts a fetch"
+ok 'wait_for -t 5 st_ge cli "r[\"fetch\"][\"fetches\"]" $((n2 + 1))' "SIGUSR1 starts a fetch"
 
 # clean exit: status 0, BR_EXIT, pid file removed
 ctd_stop cli

@@ -22,7 +22,14 @@ ctd_start() {
 	} >"$d/conf"
 	ip netns exec "$LAB_PREFIX-$h" "$CAMTRACED" -f -c "$d/conf" >>"$d/log" 2>&1 &
 	_ctd_pid[$name]=$!
-	wait_for -t 10 test -S "$d/ctl.sock" || { diag "camtraced $name on $h did not start:" "$(cat "$d/log")"; return 1; }
+	wait_for -t 10 _ctd_up "$d/ctl.sock" || { diag "camtraced $name on $h did not start:" "$(cat "$d/log")"; return 1; }
+}
+_ctd_up() { $CTLQ "$1" status >/dev/null 2>&1; }
+# ctd_state_hosts NAME: host records in NAME's state file (0 when none)
+ctd_state_hosts() {
+	"$PYTHON" -c 'import json,sys
+try: print(len(json.load(open(sys.argv[1]))["sections"]["hosts"]))
+except Exception: print(0)' "$LAB_TMP/$1/state.json"
 }
 ctd_pid() { echo "${_ctd_pid[$1]}"; }
 ctd_stop() {
@@ -56,3 +63,7 @@ ctd_done() {
 	fi
 	done_testing
 }
+# st_ge NAME PY-EXPR N: NAME's status, evaluated by PY-EXPR, is >= N (re-evaluated on every wait_for try)
+st_ge() { local v; v=$(ctd_q "$1" status | jq_py "$2") && [ "$v" -ge "$3" ]; }
+# state_ge NAME N: NAME's state file holds at least N hosts
+state_ge() { [ "$(ctd_state_hosts "$1")" -ge "$2" ]; }
