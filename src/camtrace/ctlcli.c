@@ -147,58 +147,9 @@ void ctlcli_fmt_secs(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lldd%02lldh", s / 86400, (s % 86400) / 3600);
 }
 
-/* Length of the JSON value at p (valid JSON from ct_json_print): up to the ',' or ']' that
- * ends it at depth 0. */
-static size_t value_len(const char *p)
-{
-	size_t i = 0;
-	int depth = 0, in_str = 0;
-
-	for (; p[i]; i++) {
-		char ch = p[i];
-		if (in_str) {
-			if (ch == '\\' && p[i + 1])
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-			continue;
-		}
-		if (ch == '"')
-			in_str = 1;
-		else if (ch == '{' || ch == '[')
-			depth++;
-		else if (ch == '}' || ch == ']') {
-			if (depth == 0)
-				break;
-			depth--;
-		} else if (ch == ',' && depth == 0)
-			break;
-	}
-	return i;
-}
-
 int ctlcli_foreach(const struct ct_json *arr, void (*fn)(const struct ct_json *el, void *ud), void *ud)
 {
-	size_t n = ct_json_arr_len(arr);
-	char *text, *p;
-
-	if (n < 512) {
-		for (size_t i = 0; i < n; i++)
-			fn(ct_json_arr_at(arr, i), ud);
-		return 0;
-	}
-	if (!(text = ct_json_print(arr, 0)))
-		return CT_ENOMEM;
-	for (p = text + 1; *p && *p != ']';) {
-		size_t len = value_len(p);
-		struct ct_json *el = NULL;
-		if (ct_json_parse(p, len, &el) == 0)
-			fn(el, ud);
-		ct_json_free(el);
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	free(text);
+	for (const struct ct_json *el = ct_json_first(arr); el; el = ct_json_next(el))
+		fn(el, ud);
 	return 0;
 }

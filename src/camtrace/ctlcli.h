@@ -20,8 +20,7 @@ int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client 
 /* Prints a usage-class error (text or JSON) and returns CT_EXIT_USAGE. */
 int ctlcli_usage(const struct ct_cli *cli, const char *cmd, const char *msg);
 
-/* Calls fn for each element of a JSON array, in order, in linear time (json.h only offers
- * indexed access, which is linear per element: large arrays are split from their text). */
+/* Calls fn for each element of a JSON array, in order (ct_json_first/ct_json_next). */
 int ctlcli_foreach(const struct ct_json *arr, void (*fn)(const struct ct_json *el, void *ud), void *ud);
 
 /* Text helpers for results. */

@@ -312,8 +312,8 @@ static int m_search_start(struct ct_ctl_call *call, const struct ct_json *params
 	if (!ranges || !ct_json_is_arr(ranges) || ct_json_arr_len(ranges) == 0)
 		return ct_ctl_call_error(call, "bad_params", "give \"ranges\": a non-empty array of A.B.C.*, CIDR, ranges or names");
 	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
-	for (size_t i = 0; i < ct_json_arr_len(ranges); i++) {
-		const char *s0 = ct_json_str(ct_json_arr_at(ranges, i));
+	for (const struct ct_json *el = ct_json_first(ranges); el; el = ct_json_next(el)) {
+		const char *s0 = ct_json_str(el);
 		if (!s0 || (r = ct_targets_add(&ts, s0, err, sizeof err)) != 0) {
 			ct_targets_fini(&ts);
 			return ct_ctl_call_error(call, "bad_params", "%s", s0 ? err : "ranges must be strings");

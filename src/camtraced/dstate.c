@@ -48,8 +48,7 @@ static int load_hosts(const struct ct_json *v, void *ud)
 
 	if (!ct_json_is_arr(v))
 		return CT_EFORMAT;
-	for (size_t i = 0; i < ct_json_arr_len(v); i++) {
-		const struct ct_json *o = ct_json_arr_at(v, i);
+	for (const struct ct_json *o = ct_json_first(v); o; o = ct_json_next(o)) {
 		struct ct_host_info in;
 		struct ct_host *h;
 		int64_t port = 0, status = 0, origin = 0, flaps = 0, missed = 0, gone = 0;
@@ -106,8 +105,8 @@ static int load_found(const struct ct_json *v, void *ud)
 
 	if (!ct_json_is_arr(v))
 		return CT_EFORMAT;
-	for (size_t i = 0; i < ct_json_arr_len(v); i++) {
-		const char *s = ct_json_str(ct_json_arr_at(v, i));
+	for (const struct ct_json *el = ct_json_first(v); el; el = ct_json_next(el)) {
+		const char *s = ct_json_str(el);
 		struct ct_haddr a;
 		if (s && ct_haddr_parse(&a, s, (uint16_t)d->conf.port) == 0)
 			ct_notify_add_found(d->nt, &a);

@@ -221,4 +221,14 @@ const struct ct_json *ct_json_arr_at(const struct ct_json *a, size_t i)
 	return cJSON_IsArray(C(a)) ? J(cJSON_GetArrayItem(C(a), (int)i)) : NULL;
 }
 
+const struct ct_json *ct_json_first(const struct ct_json *a)
+{
+	return cJSON_IsArray(C(a)) ? J(C(a)->child) : NULL;
+}
+
+const struct ct_json *ct_json_next(const struct ct_json *j)
+{
+	return j ? J(C(j)->next) : NULL;
+}
+
 struct ct_json *ct_json_dup(const struct ct_json *j) { return J(cJSON_Duplicate(C(j), 1)); }

@@ -38,7 +38,13 @@ int ct_json_is_obj(const struct ct_json *j);
 int ct_json_is_arr(const struct ct_json *j);
 const char *ct_json_str(const struct ct_json *j); /* NULL unless a string */
 size_t ct_json_arr_len(const struct ct_json *a);
+/* Element i of an array: walks from the start, so loops use ct_json_first/ct_json_next. */
 const struct ct_json *ct_json_arr_at(const struct ct_json *a, size_t i);
+/* Iteration in constant time per step: first element of an array (NULL if empty or not an
+ * array), then the element after j (NULL at the end):
+ *   for (el = ct_json_first(arr); el; el = ct_json_next(el)) ... */
+const struct ct_json *ct_json_first(const struct ct_json *a);
+const struct ct_json *ct_json_next(const struct ct_json *j);
 struct ct_json *ct_json_dup(const struct ct_json *j);
 
 /* Valid-UTF-8 check used by the adders (exposed for tests). */

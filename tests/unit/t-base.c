@@ -54,6 +54,21 @@ int main(void)
 		ct_json_free(p);
 		ct_json_free(o);
 	}
+	{
+		struct ct_json *a = ct_json_arr();
+		long sum = 0, n = 0;
+		for (int i = 1; i <= 1000; i++)
+			ct_json_add_int(a, NULL, i);
+		for (const struct ct_json *el = ct_json_first(a); el; el = ct_json_next(el), n++) {
+			char *t = ct_json_print(el, 0);
+			sum += atol(t);
+			free(t);
+		}
+		is_int(n, 1000, "iterator visits every element once");
+		is_int(sum, 500500, "iterator visits them in order with their values");
+		ok(ct_json_first(NULL) == NULL && ct_json_next(NULL) == NULL, "iterator on NULL is NULL");
+		ct_json_free(a);
+	}
 	ok(ct_utf8_valid("\xe5\xa4\xaa", 3), "valid UTF-8 accepted");
 	ok(!ct_utf8_valid("\xed\xa0\x80", 3), "surrogate rejected");
 	ok(!ct_utf8_valid("\xc0\xaf", 2), "overlong rejected");
