@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh: `make demo`: shows the two-site lab, broadcast scope, routing, packet decoding and a fault (run as root).
+# demo.sh: `make demo`: real IP Messenger peers on the two-site lab, what crosses the router, decoded traffic, a fault (root).
 set -u -o pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -10,34 +10,38 @@ CAMTRACE=$top_builddir/src/camtrace/camtrace
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 export CAMLAB_PREFIX=${DEMO_PREFIX:-demo} CAMLAB_QUIET=1
 
-if [ -t 1 ]; then B=$(printf '\033[1m') G=$(printf '\033[32m') R=$(printf '\033[31m') N=$(printf '\033[0m')
-else B= G= R= N=; fi
+if [ -t 1 ]; then B=$(printf '\033[1m') G=$(printf '\033[32m') R=$(printf '\033[31m') D=$(printf '\033[2m') N=$(printf '\033[0m')
+else B= G= R= D= N=; fi
 step=0
+failures=0
 heading() { step=$((step + 1)); printf '\n%s== %d. %s ==%s\n' "$B" "$step" "$*" "$N"; }
 say() { printf '%s\n' "$*"; }
-show() { printf '%s$ %s%s\n' "$B" "$*" "$N"; "$@"; }
+cmdline() { printf '%s$ %s%s\n' "$B" "$*" "$N"; }
+show() { cmdline "$*"; "$@"; }
 good() { printf '  %s[ok]%s %s\n' "$G" "$N" "$*"; }
 bad() { printf '  %s[!!]%s %s\n' "$R" "$N" "$*"; failures=$((failures + 1)); }
-failures=0
+indent() { sed "s/^/    /"; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo: needs root (it builds network namespaces); run: sudo make demo" >&2
 	exit 77
 fi
-for t in ip:iproute2 nft:nftables ping:iputils-ping; do
+for t in ip:iproute2 nft:nftables ping:iputils-ping tcpdump:tcpdump; do
 	command -v "${t%%:*}" >/dev/null 2>&1 ||
 		{ echo "demo: '${t%%:*}' not found; install the Debian package ${t#*:} (or run contrib/install-deps)" >&2; exit 1; }
 done
 "$PYTHON" -c 'import socket' 2>/dev/null ||
-	{ echo "demo: python3 not found; install the Debian package python3-minimal (or run contrib/install-deps)" >&2; exit 1; }
+	{ echo "demo: python3 not found; install the Debian package python3 (or run contrib/install-deps)" >&2; exit 1; }
+have_iptux=1
+for t in iptux Xvfb dbus-run-session gdbus; do command -v "$t" >/dev/null 2>&1 || have_iptux=0; done
+have_sniff=0
+[ -x "$CAMTRACE" ] && "$CAMTRACE" help sniff >/dev/null 2>&1 && have_sniff=1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/camtrace-demo.XXXXXX") || exit 1
 cleanup() {
 	trap - EXIT INT TERM
-	local p
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	"$CAMLAB" down >/dev/null 2>&1 # kills listeners, captures and iptux peers inside the lab
 	wait 2>/dev/null
-	"$CAMLAB" down >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -45,56 +49,113 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 camlab() { "$CAMLAB" "$@"; }
-# listen NAME HOST PORT: background UDP listener (labnet), wait until it is bound
+labnet() { local h=$1; shift; ip netns exec "$CAMLAB_PREFIX-$h" "$PYTHON" "$LABNET" "$@"; }
+
+# listen NAME HOST PORT: background UDP listener; heard NAME: what it received (waits for it)
+declare -A lpid
 listen() {
-	camlab exec "$2" "$PYTHON" "$LABNET" listen udp "$3" --timeout 1 >"$tmp/$1" 2>&1 &
+	ip netns exec "$CAMLAB_PREFIX-$2" "$PYTHON" "$LABNET" listen udp "$3" --timeout 1 >"$tmp/$1" 2>&1 &
+	lpid[$1]=$!
 	local i
 	for i in $(seq 50); do grep -q '^ready$' "$tmp/$1" && return 0; sleep 0.1; done
 	return 1
 }
-received() { wait; grep '^from ' "$tmp/$1"; }
+heard() { [ -n "${lpid[$1]:-}" ] && wait "${lpid[$1]}" 2>/dev/null; grep -s '^from ' "$tmp/$1"; }
 
-# An IP Messenger BR_ENTRY (spec §3): version:packet-no:user:host:command:nick\0group\0
-# command 0x00000101 = 257 = BR_ENTRY | ABSENCEOPT, the way iptux announces itself
-br_entry=$'1:1001:alice:a1-pc:257:Alice\x00Sales\x00'
+# capture NAME HOST: tcpdump of UDP 2425 on HOST's eth0 into $tmp/NAME.pcap; endcap NAME stops it
+declare -A cpid
+capture() {
+	ip netns exec "$CAMLAB_PREFIX-$2" tcpdump -i eth0 --immediate-mode -U -n -w "$tmp/$1.pcap" udp port 2425 2>"$tmp/$1.err" &
+	cpid[$1]=$!
+	local i
+	for i in $(seq 50); do grep -q 'listening on' "$tmp/$1.err" && return 0; sleep 0.1; done
+	return 1
+}
+endcap() { sleep 0.2; kill -INT "${cpid[$1]}" 2>/dev/null; wait "${cpid[$1]}" 2>/dev/null; }
+# decode NAME: the capture as camtrace decodes it (tcpdump's one-line view without camtrace sniff)
+decode() {
+	if [ $have_sniff = 1 ]; then
+		cmdline "camtrace sniff -r $1.pcap"
+		timeout 20 "$CAMTRACE" sniff -r "$tmp/$1.pcap" 2>&1 | sed -n '/^---/q;p' | indent
+	else
+		cmdline "tcpdump -r $1.pcap  (camtrace sniff is not in this build)"
+		tcpdump -n -r "$tmp/$1.pcap" 2>/dev/null | indent
+	fi
+}
+
+# A BR_ENTRY as a list server would send it (spec §3: version:packet-no:user:host:command:nick\0group\0)
+relay_entry='1:4242:camtraced:srv:257:camtraced\0list server\0'
 
 heading "The virtual two-site network (network namespaces on this machine only)"
-say "Site A (198.18.1.0/24): srv, a1, a2 on one bridge; site B (198.18.2.0/24): b1, b2, b3."
-say "The router rtr forwards unicast between the sites and, like a real router, no broadcast."
+say "Site A (198.18.1.0/24): srv, a1, a2 on one bridge; site B (198.18.2.0/24): b1, b2, b3 on another."
+say "The router rtr forwards unicast between the sites and, like every real router, no broadcast."
+say "All addresses are from the RFC 2544 benchmarking range: nothing here touches a real network."
 show camlab up || { echo "demo: the lab did not come up" >&2; exit 1; }
 show camlab status
 
-heading "Broadcast stays inside its site"
-say "a1 broadcasts an IP Messenger BR_ENTRY to 198.18.1.255:2425 (how a client announces itself)."
-listen a2 a2 2425 && listen srv srv 2425 && listen b1 b1 2425
-camlab exec a1 "$PYTHON" "$LABNET" send udp 198.18.1.255 2425 --broadcast --data "$br_entry" >/dev/null
-wait
-declare -A got
-for h in a2 srv b1; do grep -q '^from ' "$tmp/$h" && got[$h]=yes || got[$h]=no; done
-[ "${got[a2]}" = yes ] && good "a2 (site A) heard it" || bad "a2 did not hear it"
-[ "${got[srv]}" = yes ] && good "srv (site A) heard it" || bad "srv did not hear it"
-[ "${got[b1]}" = no ] && good "b1 (site B) did not: the router keeps broadcasts in their site" || bad "b1 heard a broadcast from the other site"
-say "This is the whole problem camtrace exists for: users behind a router never see each other's"
-say "BR_ENTRY, so their member lists stay empty unless something relays presence across sites."
-
-heading "Unicast crosses the router"
-listen b1 b1 2425
-camlab exec a1 "$PYTHON" "$LABNET" send udp 198.18.2.11 2425 --data "$br_entry" >/dev/null
-line=$(received b1)
-if [ -n "$line" ]; then
-	good "a1 -> b1 (UDP 2425, unicast) arrived: ${line%% len*}"
-	case $line in *"ttl 63"*) good "TTL 63: one router hop (sent with 64)" ;; *) bad "unexpected TTL: $line" ;; esac
+heading "Real IP Messenger clients at both sites"
+if [ $have_iptux = 1 ]; then
+	say "Three iptux 0.8.3 clients start, each announcing itself with a broadcast BR_ENTRY."
+	capture siteA a2 && capture siteB b2
+	show camlab iptux start a1 --nick 太郎 --group 営業部 &&
+		show camlab iptux start a2 --nick 花子 --group 営業部 &&
+		show camlab iptux start b1 --nick Bob --group Support || bad "iptux did not start"
+	sleep 1
+	endcap siteA
+	endcap siteB
+	say "What a2 saw in site A:"
+	decode siteA
+	say "What b2 saw in site B:"
+	decode siteB
+	tcpdump -n -r "$tmp/siteA.pcap" 2>/dev/null | grep -q '198.18.1.11.2425 > 198.18.1.12.2425' &&
+		good "a1 answered a2's BR_ENTRY directly (ANSENTRY): 太郎 and 花子 see each other" ||
+		bad "a1 did not answer a2"
+	tcpdump -n -r "$tmp/siteA.pcap" 2>/dev/null | grep -q '198.18.2.11' &&
+		bad "b1's traffic reached site A" || good "site A never heard b1: 太郎 and 花子 do not know Bob exists"
+	tcpdump -n -r "$tmp/siteB.pcap" 2>/dev/null | grep -q '198.18.1.1[12]' &&
+		bad "site A's traffic reached site B" || good "site B never heard a1 or a2: Bob's member list stays empty"
 else
-	bad "a1 -> b1 unicast did not arrive"
+	say "(iptux, xvfb, dbus-bin or libglib2.0-bin is missing: contrib/install-deps installs them; skipping)"
 fi
+
+heading "Broadcast stays inside its site; unicast crosses the router"
+say "(labnet, a plain UDP sender and listener, on port 2426 beside the iptux clients)"
+listen srv srv 2426
+listen b3 b3 2426
+labnet a1 send udp 198.18.1.255 2426 --broadcast --data "$relay_entry" >/dev/null
+[ -n "$(heard srv)" ] && good "a1's broadcast to 198.18.1.255 reached srv" || bad "srv did not hear a1's broadcast"
+[ -z "$(heard b3)" ] && good "it did not reach b3 in site B" || bad "b3 heard a broadcast from site A"
+listen b3 b3 2426
+labnet a1 send udp 198.18.2.13 2426 --data "$relay_entry" >/dev/null
+line=$(heard b3)
+case $line in
+*"ttl 63"*) good "a1 -> b3 unicast arrived with TTL 63: one router hop" ;;
+"") bad "a1 -> b3 unicast did not arrive" ;;
+*) bad "unexpected arrival: $line" ;;
+esac
 for a in 198.18.2.11 2001:2:0:2::11; do
-	printf '%s$ camlab exec a1 ping -n -c1 %s%s\n' "$B" "$a" "$N"
-	camlab exec a1 ping -n -c1 -W2 "$a" | grep 'bytes from' || bad "no answer from $a"
+	cmdline "camlab exec a1 ping -c1 $a"
+	camlab exec a1 ping -n -c1 -W2 "$a" | grep 'bytes from' | indent || bad "no answer from $a"
 done
+
+heading "What a list server does: unicast across the router"
+say "A list server in site A (srv) can reach Bob by unicast: a BR_ENTRY sent straight to b1."
+[ $have_iptux = 1 ] && capture relay srv
+cmdline "labnet send udp 198.18.2.11 2425 --sport 2425 (from srv): $relay_entry"
+out=$(labnet srv send udp 198.18.2.11 2425 --sport 2425 --wait 2 --data "$relay_entry")
+printf '%s\n' "$out" | indent
+if [ $have_iptux = 1 ]; then
+	case $out in
+	*":259:Bob"*) good "Bob's iptux answered with ANSENTRY (259) across the router" ;;
+	*) bad "no ANSENTRY from b1" ;;
+	esac
+	endcap relay
+	decode relay
+fi
 
 heading "Decoding IP Messenger packets"
 if [ -x "$CAMTRACE" ] && "$CAMTRACE" help decode >/dev/null 2>&1; then
-	# C-escaped text (\0 = NUL): bash strings cannot hold NUL bytes, camtrace decode reads escapes.
+	say "camtrace decode reads one packet (C escapes: \\0 = NUL, \\a = BEL, \\b = BS):"
 	samples=(
 		'1:1001:alice:a1-pc:257:Alice\0Sales\0'
 		'1_iptux 0.8.3:1:bob:b1-pc:257:Bob\0Support\0icon\0utf-8\0'
@@ -102,37 +163,46 @@ if [ -x "$CAMTRACE" ] && "$CAMTRACE" help decode >/dev/null 2>&1; then
 		'1:1003:srv:SRVPC:19:    0\a    1\abob\aPC-B\a18874368\a198.18.2.11\a30985\a\b\a\b\a\0'
 	)
 	for s in "${samples[@]}"; do
-		printf '%s\n' "$s"
-		"$CAMTRACE" decode "$s" 2>&1 | sed 's/^/    /'
+		cmdline "camtrace decode '$s'"
+		timeout 10 "$CAMTRACE" decode "$s" 2>&1 | indent
 	done
 else
-	say "(camtrace decode is not in this build yet; this step will show decoded packets once it is)"
+	say "(camtrace decode is not in this build)"
 fi
 
-heading "A fault: the router drops UDP 2425 from site A to site B"
-show camlab fault add router drop udp 2425 a2b
+heading "A fault: the router drops UDP 2425 from site B to site A"
+cmdline "camlab fault add router drop udp 2425 b2a"
+id=$(camlab fault add router drop udp 2425 b2a) && say "fault $id added" || bad "fault add failed"
 show camlab fault list
-listen b1 b1 2425
-camlab exec a1 "$PYTHON" "$LABNET" send udp 198.18.2.11 2425 --data "$br_entry" >/dev/null
-[ -z "$(received b1)" ] && good "a1 -> b1 UDP 2425 is now lost" || bad "a1 -> b1 still arrived"
-listen a1 a1 2425
-camlab exec b1 "$PYTHON" "$LABNET" send udp 198.18.1.11 2425 --data "$br_entry" >/dev/null
-[ -n "$(received a1)" ] && good "b1 -> a1 still arrives: the fault is one-way, as in real firewalls" || bad "b1 -> a1 was lost"
-camlab exec a1 "$PYTHON" "$LABNET" send tcp 198.18.2.11 2425 --wait 1 >"$tmp/tcp" 2>&1
-case $(cat "$tmp/tcp") in
-reset) good "TCP 2425 a1 -> b1 is not blocked (b1 has no listener, so it answers with a reset)" ;;
-*) bad "TCP 2425 a1 -> b1: $(cat "$tmp/tcp")" ;;
+[ $have_iptux = 1 ] && capture fault srv
+cmdline "labnet send udp 198.18.2.11 2425 --sport 2425 (from srv, again)"
+out=$(labnet srv send udp 198.18.2.11 2425 --sport 2425 --wait 2 --data "$relay_entry")
+printf '%s\n' "$out" | indent
+case $out in
+sent) good "no answer came back" ;;
+*) bad "an answer came back through the fault: $out" ;;
 esac
+if [ $have_iptux = 1 ]; then
+	if camlab iptux log b1 | grep -q 'received udp message from 198.18.1.10:2425'; then
+		good "yet b1's iptux log shows the BR_ENTRY arrived: only the way back (b2a) is blocked"
+	else
+		bad "b1 did not receive the BR_ENTRY"
+	fi
+	endcap fault
+	say "camtrace sniff on srv flags the unanswered request and names the likely cause:"
+	decode fault
+fi
 show camlab fault list
+show camlab fault clear
 
 heading "Cleaning up"
 show camlab down
-ip netns list | grep -q "^$CAMLAB_PREFIX-" && bad "namespaces left behind" || good "no namespace left behind"
+if ip netns list | grep -q "^$CAMLAB_PREFIX-"; then bad "namespaces left behind"; else good "no namespace, process or file left behind"; fi
 trap - EXIT
 rm -rf "$tmp"
 echo
 if [ $failures = 0 ]; then
-	printf '%sdemo finished: every check above behaved as expected%s\n' "$B" "$N"
+	printf '%sdemo finished: everything behaved as expected%s\n' "$B" "$N"
 else
 	printf '%sdemo finished with %d unexpected result(s)%s\n' "$R" "$failures" "$N"
 	exit 1

@@ -131,7 +131,7 @@ need_cmd() {
 need_cmd ip iproute2
 need_cmd nft nftables
 need_cmd ping iputils-ping
-"$PYTHON" -c 'import socket, select, struct' 2>/dev/null || skip_all "python3 not installed (Debian package python3-minimal)"
+"$PYTHON" -c 'import socket, select, struct' 2>/dev/null || skip_all "python3 not installed (Debian package python3)"
 
 have_camtrace_cmd() { [ -x "$CAMTRACE" ] && "$CAMTRACE" help "$1" >/dev/null 2>&1; }
 
