@@ -51,16 +51,25 @@ trap 'exit 143' TERM
 camlab() { "$CAMLAB" "$@"; }
 labnet() { local h=$1; shift; ip netns exec "$CAMLAB_PREFIX-$h" "$PYTHON" "$LABNET" "$@"; }
 
-# listen NAME HOST PORT: background UDP listener; heard NAME: what it received (waits for it)
+# listen NAME HOST PORT: background UDP listener (labnet) for one datagram, bound when it returns
 declare -A lpid
 listen() {
-	ip netns exec "$CAMLAB_PREFIX-$2" "$PYTHON" "$LABNET" listen udp "$3" --timeout 1 >"$tmp/$1" 2>&1 &
+	ip netns exec "$CAMLAB_PREFIX-$2" "$PYTHON" "$LABNET" listen udp "$3" --timeout 30 >"$tmp/$1" 2>&1 &
 	lpid[$1]=$!
 	local i
 	for i in $(seq 50); do grep -q '^ready$' "$tmp/$1" && return 0; sleep 0.1; done
 	return 1
 }
-heard() { [ -n "${lpid[$1]:-}" ] && wait "${lpid[$1]}" 2>/dev/null; grep -s '^from ' "$tmp/$1"; }
+# heard NAME: give the listener 2 s from now for its datagram, then print what it got
+heard() {
+	local p=${lpid[$1]:-} i
+	if [ -n "$p" ]; then
+		for i in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	fi
+	grep -s '^from ' "$tmp/$1"
+}
 
 # capture NAME HOST: tcpdump of UDP 2425 on HOST's eth0 into $tmp/NAME.pcap; endcap NAME stops it
 declare -A cpid

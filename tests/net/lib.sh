@@ -17,7 +17,9 @@
 #   diag MSG, skip_test DESC REASON, skip_all REASON, bail_out REASON, done_testing
 #   labnet ARGS...              contrib/lab/labnet (UDP/TCP send and listen, no camtrace needed)
 #   listen_bg NAME HOST udp|tcp PORT [labnet listen options]   start a listener, wait until bound
-#   listen_wait NAME            wait for it; prints what it received; status 0 if all arrived
+#   listen_wait NAME [SECS]     give it SECS (default $NEG_WAIT; listeners started together
+#                               share one window) to get what it expects, then end it;
+#                               prints what it received; status 0 if all arrived
 #   listen_stop NAME            kill it now; prints what it had received
 #   reach HOST udp|tcp ADDR PORT [--to HOST2] [labnet send options]   0 when the
 #                               datagram/connection from HOST arrives at HOST2 (default: the
@@ -28,7 +30,8 @@
 #   have_camtrace_cmd NAME      true when the built camtrace has subcommand NAME
 #   $CAMTRACE $CAMTRACED        built binaries;  $CAMLAB $LABNET $PYTHON  lab tools
 #   $LAB_TMP                    a scratch directory removed on exit
-# Variables: NEG_WAIT (seconds a negative check waits for a packet that must not arrive, 1).
+# Variables: NEG_WAIT (seconds listen_wait and reach give a packet to arrive, default 2: a packet
+# that must NOT arrive costs that long; one that arrives returns at once).
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -36,7 +39,7 @@ CAMLAB=$top_srcdir/contrib/lab/camlab
 LABNET=$top_srcdir/contrib/lab/labnet
 CAMTRACE=$top_builddir/src/camtrace/camtrace
 CAMTRACED=$top_builddir/src/camtraced/camtraced
-NEG_WAIT=${NEG_WAIT:-1}
+NEG_WAIT=${NEG_WAIT:-2}
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 
 _tap_n=0
@@ -207,22 +210,38 @@ listen_bg() { # NAME HOST PROTO PORT [labnet listen options]
 	shift 4
 	_listen_out[$name]=$LAB_TMP/listen-$name
 	: >"${_listen_out[$name]}"
-	# no shell in between: $! is the listener itself, so listen_stop can kill it
-	ip netns exec "$LAB_PREFIX-$h" "$PYTHON" "$LABNET" listen "$proto" "$port" --timeout "$NEG_WAIT" "$@" \
+	# no shell in between: $! is the listener itself, so listen_wait/listen_stop can end it.
+	# Its own timeout is only a safety net: listen_wait decides how long to wait.
+	ip netns exec "$LAB_PREFIX-$h" "$PYTHON" "$LABNET" listen "$proto" "$port" --timeout 60 "$@" \
 		>"${_listen_out[$name]}" 2>&1 &
 	_listen_pid[$name]=$!
-	wait_for -t 5 grep -q '^ready$' "${_listen_out[$name]}" ||
+	rm -f "$LAB_TMP/listen-deadline"
+	wait_for -t 10 grep -q '^ready$' "${_listen_out[$name]}" ||
 		{ diag "listener $name on $h did not start:" "$(cat "${_listen_out[$name]}")"; return 1; }
 }
-listen_wait() { # NAME
-	local st=0
-	wait "${_listen_pid[$1]}" || st=$?
+# listen_wait NAME [SECS]: give the listener until SECS (default $NEG_WAIT) after the first
+# listen_wait since the last listen_bg (listeners started together share one window) to get what
+# it expects (--count, default 1), then end it; prints what it received; status 0 if all arrived
+_now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+listen_wait() {
+	local pid=${_listen_pid[$1]} st=0 end
+	if [ -n "${2:-}" ]; then
+		end=$(($(_now_ms) + $2 * 1000))
+	else
+		# kept in a file: listen_wait often runs in a $(...) subshell
+		[ -s "$LAB_TMP/listen-deadline" ] || echo $(($(_now_ms) + NEG_WAIT * 1000)) >"$LAB_TMP/listen-deadline"
+		read -r end <"$LAB_TMP/listen-deadline"
+	fi
+	while kill -0 "$pid" 2>/dev/null && [ "$(_now_ms)" -lt "$end" ]; do
+		sleep 0.05
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || st=$?
 	grep -v -e '^ready$' -e '^timeout$' "${_listen_out[$1]}"
 	return $st
 }
-listen_stop() { # NAME: end a listener early; prints what it had received
-	kill "${_listen_pid[$1]}" 2>/dev/null
-	listen_wait "$1"
+listen_stop() { # NAME: end a listener now; prints what it had received
+	listen_wait "$1" 0
 	return 0
 }
 reach() { # HOST PROTO ADDR PORT [--to HOST2] [send options]
