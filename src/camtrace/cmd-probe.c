@@ -347,7 +347,13 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 		free(h);
 		return 71;
 	}
-	pc_targets(t, n, names);
+	if (pc_check_source(cli, "probe") != 0) {
+		free(names);
+		free(t);
+		free(h);
+		return CT_EXIT_USAGE;
+	}
+	pc_targets(t, n, names, cli->source);
 	if (cli->json)
 		doc = out_doc_new("probe");
 	if (o.cold_warm && !o.unpriv) {

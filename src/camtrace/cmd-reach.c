@@ -245,7 +245,12 @@ static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 		free(names);
 		return 71;
 	}
-	pc_targets(t, n, names);
+	if (pc_check_source(cli, "reach") != 0) {
+		free(t);
+		free(names);
+		return CT_EXIT_USAGE;
+	}
+	pc_targets(t, n, names, cli->source);
 	if (cli->json)
 		doc = out_doc_new("reach");
 	pr = pc_prober(cli, "reach", unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING, doc);

@@ -242,7 +242,10 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 	o.queries = q;
 	if (cli->timeout > 0 && (!o.wait_ns || o.wait_ns > (uint64_t)(cli->timeout * 1e9)))
 		o.wait_ns = (uint64_t)(cli->timeout * 1e9);
-	pc_targets(&t, 1, (char **)&host);
+	if (pc_check_source(cli, "route") != 0) {
+		return CT_EXIT_USAGE;
+	}
+	pc_targets(&t, 1, (char **)&host, cli->source);
 	if (cli->json)
 		doc = out_doc_new("route");
 	if (!t.addr || !t.src) {

@@ -142,7 +142,7 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 		free(names);
 		return 71;
 	}
-	pc_targets(t, n, names);
+	pc_targets(t, n, names, NULL);
 	if (cli->json) {
 		doc = out_doc_new("rtp");
 		ct_json_add_int(doc, "port_low", lo);

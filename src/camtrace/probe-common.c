@@ -25,9 +25,13 @@ double pc_ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-int pc_targets(struct pc_target *t, int n, char **names)
+int pc_targets(struct pc_target *t, int n, char **names, const char *source)
 {
+	struct in_addr srcaddr = { 0 };
 	int bad = 0;
+
+	if (source && inet_pton(AF_INET, source, &srcaddr) != 1)
+		source = NULL; /* checked by pc_check_source() before */
 
 	for (int i = 0; i < n; i++) {
 		memset(&t[i], 0, sizeof t[i]);
@@ -42,6 +46,8 @@ int pc_targets(struct pc_target *t, int n, char **names)
 			snprintf(t[i].err, sizeof t[i].err, "no route to %s: %s", t[i].addr_s, strerror(errno));
 			t[i].src = 0;
 		} else {
+			if (source)
+				t[i].src = srcaddr.s_addr; /* --source: probes carry this address */
 			pc_ip(t[i].src, t[i].src_s);
 		}
 	}
@@ -161,5 +167,17 @@ int pc_range(const char *cmd, const char *opt, const char *v, unsigned *lo, unsi
 	}
 	*lo = (unsigned)l;
 	*hi = (unsigned)h;
+	return 0;
+}
+
+int pc_check_source(const struct ct_cli *cli, const char *cmd)
+{
+	struct in_addr a;
+
+	if (cli->source && inet_pton(AF_INET, cli->source, &a) != 1) {
+		fprintf(stderr, "camtrace %s: --source wants an IPv4 address of this machine, not '%s'\n", cmd,
+			cli->source);
+		return -1;
+	}
 	return 0;
 }

@@ -17,9 +17,11 @@ struct pc_target {
 	char err[200];
 };
 
-/* Resolves names and looks up the local address and interface for each. Returns the number
- * that could not be resolved. */
-int pc_targets(struct pc_target *t, int n, char **names);
+/* Resolves names and looks up the local address and interface for each (source, from
+ * --source, replaces the looked-up address). Returns the number that could not be resolved. */
+int pc_targets(struct pc_target *t, int n, char **names, const char *source);
+/* Checks --source (an IPv4 literal); prints the problem and returns -1 when bad. */
+int pc_check_source(const struct ct_cli *cli, const char *cmd);
 /* Opens the prober (raw sockets unless unpriv; CT_PROBER_* flags), then drops every
  * privilege. Returns NULL on a fatal error (message printed / recorded). */
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags,
