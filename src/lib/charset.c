@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "err.h"
 #include "json.h"
+#include "log.h"
 
 const char *ct_charset_name(enum ct_charset cs)
 {
@@ -124,8 +125,30 @@ static int iconv_run(const char *to, const char *from, const char *in, size_t n,
 	size_t il = n;
 	int bad = 0;
 
-	if (cd == (iconv_t)-1)
-		return CT_ECHARSET;
+	if (cd == (iconv_t)-1) {
+		/* no converter (gconv modules missing): keep ASCII, treat the rest as bad bytes */
+		static int warned;
+		if (!warned++)
+			log_warn("iconv cannot convert %s to %s: non-ASCII text shown escaped", from, to);
+		if (strict)
+			return CT_ECHARSET;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)in[i];
+			if (c < 0x80) {
+				ct_sbuf_addc(out, (char)c);
+				continue;
+			}
+			if (decoding) {
+				add_escape(out, c);
+			} else {
+				size_t l = utf8_seq((const unsigned char *)in + i, n - i);
+				i += l ? l - 1 : 0;
+				ct_sbuf_addc(out, '?');
+			}
+			bad++;
+		}
+		return out->err ? out->err : bad;
+	}
 	while (il > 0) {
 		size_t room = il * 4 + 16;
 		if (ct_sbuf_reserve(out, room) != 0)
