@@ -184,8 +184,9 @@ static void do_anslist(struct dctx *c)
 			ct_ipmsg_escape(&c->sum, u ? u : "", u ? strlen(u) : 0);
 			ct_sbuf_addc(&c->sum, '@');
 			ct_ipmsg_escape(&c->sum, h ? h : "", h ? strlen(h) : 0);
-			ct_sbuf_printf(&c->sum, "(%s:%u%s)", e->addr, e->port,
-				e->state == CT_HOSTLIST_GONE ? ",gone" : "");
+			ct_sbuf_addc(&c->sum, '(');
+			ct_ipmsg_escape(&c->sum, e->addr, strlen(e->addr));
+			ct_sbuf_printf(&c->sum, ":%u%s)", e->port, e->state == CT_HOSTLIST_GONE ? ",gone" : "");
 		} else if (i == SUMMARY_HOSTS) {
 			ct_sbuf_adds(&c->sum, " ...");
 		}

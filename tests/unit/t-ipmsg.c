@@ -60,6 +60,8 @@ static void test_lines(void)
 	LINE("1:10:u:h:33:abc\0", "RECVMSG #10 u@h body-error=\"malformed input\"", "bad RECVMSG body");
 	LINE("1:11:u:h:19:    0\a    2\aa\ah\a256\a10.0.0.1\a30985\aN\aG\ab\ah\a\0",
 		"ANSLIST #11 u@h next=0 count=2 hosts=1 a@h(10.0.0.1:2425) body-error=\"input truncated\"", "ANSLIST too few fields");
+	LINE("1:11:u:h:19:    0\a    1\aa\ah\a256\a10.0.0.1\n\x1b[2J\a30985\aN\aG\a\0",
+		"ANSLIST #11 u@h next=0 count=1 hosts=1 a@h(10.0.0.1\\n\\x1b[2J:2425)", "control bytes in an address escaped");
 	LINE("1:12:u:h:288:hi\0\0\0\0\0\0\0\0\0\0", "SENDMSG|SENDCHECKOPT #12 u@h text=\"hi\" nul-pad=10", "NUL padding shown");
 	LINE("hello", "malformed (malformed input, 5 bytes): \"hello\"", "no colons");
 	LINE("1:2:u", "malformed (input truncated, 5 bytes): \"1:2:u\"", "truncated header");
