@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "clock.h"
 #include "codec.h"
 #include "entry.h"
@@ -178,6 +179,14 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 				"camtraced to search: `camtrace search RANGE`)", err);
 		rc = 69; /* EX_UNAVAILABLE */
 		goto out;
+	}
+	{
+		/* probes to absent neighbours wait in the ARP queue and count against the socket's
+		 * send buffer until resolution fails (~3 s); with the default buffer later sends fail
+		 * and hosts after an empty stretch of the own subnet are never probed */
+		int big = 8 << 20;
+		if (setsockopt(ct_node_fd(node), SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
+			(void)setsockopt(ct_node_fd(node), SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
 	}
 	ct_node_set_handler(node, CT_IPMSG_ANSENTRY, on_answer, &c);
 	ct_node_set_handler(node, CT_IPMSG_SENDINFO, on_answer, &c);

@@ -23,6 +23,13 @@ is "$(r '=[h["host"] for h in d["hosts"] if h["address"] == "198.18.2.11"][0]')"
 is "$(r '=[h["nick"] for h in d["hosts"] if h["address"] == "198.18.2.11"][0]')" "b1" "b1's nick"
 is "$ct_status" 0 "exit 0"
 
+# a sweep of a1's own (mostly empty) subnet first: probes to absent neighbours pile up in
+# the ARP queue; the hosts after it must still be probed
+lab iptux start a2 >/dev/null || bail_out "iptux did not start on a2"
+ct a1 scan --rate 2000 --grace-ms 1500 198.18.1.1-198.18.2.254
+is "$(r '=sorted(h["address"] for h in d["hosts"])')" "198.18.1.12,198.18.2.11,198.18.2.13" \
+	"a range across a1's own subnet: a2, then b1 and b3 after 252 empty neighbours"
+
 ct a1 scan --rate 400 --grace-ms 500 198.18.2.10-14 198.18.2.11
 is "$(r '["found"]')" 2 "a range plus a repeated address: still each host once"
 
