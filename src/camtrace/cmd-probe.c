@@ -323,9 +323,9 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 				return CT_EXIT_USAGE;
 			}
 		} else if (r != 0 || argv[i][0] == '-') {
-			if (r >= 0)
-				fprintf(stderr, "camtrace probe: %s '%s'\n", r > 0 ? "bad value for" : "unknown option", argv[i]);
-			else
+			if (r == 0)
+				fprintf(stderr, "camtrace probe: unknown option '%s'\n", argv[i]);
+			else if (r < 0)
 				fprintf(stderr, "camtrace probe: option %s needs a value\n", argv[i]);
 			free(names);
 			return CT_EXIT_USAGE;
