@@ -16,5 +16,10 @@ if [ -f "$top_srcdir/.ci/run" ]; then
 	cmd=$(grep -o '( \./contrib/install-deps[^)]*)' "$top_srcdir/.ci/run" | sed 's/^( //; s/ )$//')
 	grep -qF "    $cmd" "$top_srcdir/README"; t $? "README shows the exact command .ci/run runs"
 fi
+if command -v git >/dev/null 2>&1 && git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+	bins=$(cd "$top_srcdir" && git ls-files -z | xargs -0 grep -l -m1 "^.ELF" 2>/dev/null | head -5)
+	[ -z "$bins" ]; t $? "no built binary is tracked by git"
+	[ -n "$bins" ] && echo "$bins" | sed 's/^/#   tracked binary: /'
+fi
 echo "1..$n"
 exit 0
