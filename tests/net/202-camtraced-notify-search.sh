@@ -13,7 +13,7 @@ listen_bg mute b3 udp 2425 --timeout 60 --count 1000
 # the server in site A notifies 198.18.2.* (the seed's 4th-octet wildcard) at start-up
 ctd_start srv srv "user_name = srv" "notify = 198.18.2.*" "notify_rate = 500" "notify_interval = 10s"
 ok 'wait_for -t 15 ctd_has srv carol online' "carol (site B) answered the notification and is listed"
-ok 'ctd_has srv dan online' "dan too"
+ok 'wait_for -t 10 ctd_has srv dan online' "dan too"
 like "$(ctd_users srv | grep '^carol ')" " notified 0$" "carol's origin is the notified segment"
 ok 'wait_for -t 10 grep -q "notify round 1: sent 254 packets to 254 addresses (0 names unresolved), 2 answered" "$LAB_TMP/srv/log"' \
 	"round 1 logged: 254 sent (.1-.254), 2 answered"
