@@ -6,6 +6,7 @@
 
 extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
+extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_reach_entry;
@@ -23,6 +24,7 @@ extern const struct cmd_entry cmd_version_entry;
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_bundle_entry,
 	&cmd_decode_entry,
+	&cmd_doctor_entry,
 	&cmd_help_entry,
 	&cmd_probe_entry,
 	&cmd_reach_entry,

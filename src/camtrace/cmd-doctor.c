@@ -1,0 +1,312 @@
+/* cmd-doctor.c: `camtrace doctor`: runs the troubleshooting steps (src/lib/doctor.c) and renders each step and the verdict as text or JSON. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctl.h"
+#include "ctlcli.h"
+#include "doctor.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "node.h"
+#include "out.h"
+#include "privs.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_doctor_entry;
+
+struct dctx {
+	struct ct_cli *cli;
+	int step_mode;
+	int n;
+};
+
+static const char *status_colour(enum ct_doc_status st)
+{
+	return st == CT_DOC_OK ? "ok" : st == CT_DOC_PROBLEM ? "bad" : st == CT_DOC_SKIPPED ? "dim" : "warn";
+}
+
+static void before(struct ct_doctor *d, struct ct_doc_step *s, void *ud)
+{
+	struct dctx *c = ud;
+	FILE *o = c->cli->json ? stderr : stdout;
+
+	(void)d;
+	if (!c->step_mode)
+		return;
+	fprintf(o, "%snext step: %s%s\n  about to run: %s\n", out_c(c->cli, "bold"), s->title, out_c(c->cli, "reset"),
+		s->command);
+	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+		char line[64];
+		fprintf(o, "  press Enter to run it (Ctrl-C stops) ");
+		fflush(o);
+		if (!fgets(line, sizeof line, stdin))
+			fprintf(o, "\n");
+	}
+	fflush(o);
+}
+
+static void after(struct ct_doctor *d, struct ct_doc_step *s, void *ud)
+{
+	struct dctx *c = ud;
+	struct ct_cli *cli = c->cli;
+
+	(void)d;
+	c->n++;
+	if (cli->json)
+		return;
+	printf("%s%d. %s%s\n", out_c(cli, "bold"), c->n, s->title, out_c(cli, "reset"));
+	if (s->status != CT_DOC_SKIPPED || s->nev) {
+		printf("   %s%s%s\n", out_c(cli, "dim"), s->what, out_c(cli, "reset"));
+		for (unsigned i = 0; i < s->nev; i++)
+			printf("   | %s\n", s->ev[i]);
+	}
+	printf("   => %s%s%s: %s\n\n", out_c(cli, status_colour(s->status)), ct_doc_status_key(s->status),
+		out_c(cli, "reset"), s->result);
+	fflush(stdout);
+}
+
+static void json_probe(struct ct_json *o, const char *key, const struct ct_doc_probe *p)
+{
+	struct ct_json *j = ct_json_add_obj(o, key);
+	char t[300];
+
+	ct_json_add_str(j, "address", p->addr_s);
+	ct_json_add_str(j, "udp_2425", p->udp_done ? ct_port_state_key(p->udp.state) : NULL);
+	ct_json_add_str(j, "program", p->udp_done && p->udp.state == CT_PORT_OPEN ? p->udp.program : NULL);
+	ct_doc_udp_text(p, t, sizeof t);
+	ct_json_add_str(j, "udp_text", t);
+	ct_json_add_str(j, "tcp_2425", p->tcp_done ? ct_port_state_key(p->tcp_state) : NULL);
+	ct_doc_tcp_text(p, t, sizeof t);
+	ct_json_add_str(j, "tcp_text", t);
+}
+
+static void json_doc(struct ct_doctor *d, struct ct_json *doc)
+{
+	struct ct_json *srv = ct_json_add_obj(doc, "server"), *arr, *v, *ev, *h;
+
+	ct_json_add_str(srv, "address", d->server ? d->server_s : NULL);
+	ct_json_add_str(srv, "name", d->server_name[0] ? d->server_name : NULL);
+	ct_json_add_str(srv, "found_by", d->server_how[0] ? d->server_how : NULL);
+	ct_json_add_bool(srv, "list_fetched", d->list_ok);
+	ct_json_add_int(srv, "list_users", (int64_t)d->list_hosts);
+	ct_json_add_bool(srv, "control_socket", d->ctl_is_server);
+	ct_json_add_str(doc, "this_host", d->self_addr ? d->self_s : NULL);
+	arr = ct_json_add_arr(doc, "users");
+	for (int i = 0; i < d->nusers; i++) {
+		const struct ct_doc_user *u = &d->u[i];
+		struct ct_json *j = ct_json_add_obj(arr, NULL), *pa;
+		ct_json_add_str(j, "spec", u->spec);
+		ct_json_add_str(j, "address", u->addr ? u->addr_s : NULL);
+		ct_json_add_bool(j, "listed", u->listed);
+		ct_json_add_str(j, "user", u->user[0] ? u->user : NULL);
+		ct_json_add_str(j, "state", u->state[0] ? u->state : NULL);
+		if (u->flaps >= 0)
+			ct_json_add_int(j, "flaps", u->flaps);
+		else
+			ct_json_add_null(j, "flaps");
+		if (u->self.addr)
+			json_probe(j, "probe", &u->self);
+		else
+			ct_json_add_null(j, "probe");
+		pa = ct_json_add_arr(j, "peers");
+		for (int k = 0; k < u->npeers; k++)
+			json_probe(pa, NULL, &u->peers[k]);
+		ct_json_add_int(j, "peers_answering", u->peers_answer);
+		pa = ct_json_add_arr(j, "rtp");
+		for (int k = 0; k < u->rtp_done; k++) {
+			struct ct_json *r = ct_json_add_obj(pa, NULL);
+			ct_json_add_int(r, "port", u->rtp[k].port);
+			ct_json_add_str(r, "state", ct_port_state_key(u->rtp[k].state));
+		}
+	}
+	arr = ct_json_add_arr(doc, "steps");
+	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
+		const struct ct_doc_step *s = &d->steps[i];
+		struct ct_json *j = ct_json_add_obj(arr, NULL), *e;
+		ct_json_add_int(j, "number", i + 1);
+		ct_json_add_str(j, "name", s->key);
+		ct_json_add_str(j, "title", s->title);
+		ct_json_add_str(j, "what", s->what);
+		ct_json_add_str(j, "command", s->command);
+		ct_json_add_str(j, "status", ct_doc_status_key(s->status));
+		ct_json_add_str(j, "result", s->result);
+		e = ct_json_add_arr(j, "evidence");
+		for (unsigned k = 0; k < s->nev; k++)
+			ct_json_add_str(e, NULL, s->ev[k]);
+	}
+	v = ct_json_add_obj(doc, "verdict");
+	ct_json_add_str(v, "class", ct_doc_class_key(d->v.cls));
+	ct_json_add_int(v, "exit", ct_doctor_exit(d));
+	ct_json_add_str(v, "finding", d->v.finding);
+	ct_json_add_str(v, "fix", d->v.fix[0] ? d->v.fix : NULL);
+	ct_json_add_str(v, "device", d->v.device[0] ? d->v.device : NULL);
+	ct_json_add_str(v, "config_line", d->v.config_line[0] ? d->v.config_line : NULL);
+	ct_json_add_str(v, "hint", d->v.hint[0] ? d->v.hint : NULL);
+	ev = ct_json_add_obj(v, "evidence");
+	ct_json_add_str(ev, "protocol", d->v.protocol[0] ? d->v.protocol : NULL);
+	ct_json_add_str(ev, "ports", d->v.ports[0] ? d->v.ports : NULL);
+	ct_json_add_str(ev, "packet", d->v.packet[0] ? d->v.packet : NULL);
+	ct_json_add_str(ev, "direction", d->v.direction[0] ? d->v.direction : NULL);
+	if (d->v.hop)
+		ct_json_add_int(ev, "hop", d->v.hop);
+	else
+		ct_json_add_null(ev, "hop");
+	ct_json_add_str(ev, "hop_address", d->v.hop_addr[0] ? d->v.hop_addr : NULL);
+	if (d->v.icmp_type >= 0) {
+		struct ct_json *ic = ct_json_add_obj(ev, "icmp");
+		ct_json_add_int(ic, "type", d->v.icmp_type);
+		ct_json_add_int(ic, "code", d->v.icmp_code);
+		ct_json_add_str(ic, "name", d->v.icmp_name);
+	} else
+		ct_json_add_null(ev, "icmp");
+	h = ct_json_add_arr(ev, "hosts");
+	for (int i = 0; i < d->v.nhosts; i++)
+		ct_json_add_str(h, NULL, d->v.hosts[i]);
+}
+
+static int usage(const char *msg)
+{
+	fprintf(stderr, "camtrace doctor: %s\n", msg);
+	cmd_usage(stderr, &cmd_doctor_entry);
+	return CT_EXIT_USAGE;
+}
+
+static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
+{
+	struct ct_doctor *d = calloc(1, sizeof *d);
+	struct dctx c = { .cli = cli };
+	struct ct_node_conf nc = { 0 };
+	struct ct_json *doc = NULL;
+	char err[300], host[64] = "camtrace";
+	int rc;
+
+	if (!d)
+		return 71;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--server") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--config") == 0) {
+			if (!val || !val[0]) {
+				free(d);
+				return usage("an option wants a value");
+			}
+			if (a[2] == 's')
+				d->server_arg = val;
+			else if (a[2] == 'c')
+				d->conf_path = val;
+			else if (d->nusers >= CT_DOC_MAX_USERS) {
+				free(d);
+				return usage("at most 8 --user");
+			} else
+				d->users[d->nusers++] = val;
+			i++;
+		} else if (strcmp(a, "--av") == 0)
+			d->av = 1;
+		else if (strcmp(a, "--step") == 0)
+			c.step_mode = 1;
+		else {
+			free(d);
+			fprintf(stderr, "camtrace doctor: unknown argument '%s'\n", a);
+			return usage("see the options below");
+		}
+	}
+	if (cli->timeout > 0) {
+		double w = cli->timeout / 30.0;
+		d->wait_ns = (uint64_t)((w < 0.3 ? 0.3 : w > 1.0 ? 1.0 : w) * 1e9);
+	}
+	if (cli->json)
+		doc = out_doc_new("doctor");
+	/* everything privileged first: raw sockets, the daemon's control socket, UDP 2425 */
+	if (ct_prober_open(&d->pr, CT_PROBER_RAW | CT_PROBER_PING) != 0) {
+		free(d);
+		return 71;
+	}
+	if (!d->pr->raw)
+		ct_prober_note(d->pr, "without raw sockets the route traces and TCP SYN probes are not possible: %s",
+			ct_privs_advice());
+	if (ct_ctl_client_new(&d->ctl) == 0 && ct_ctl_client_connect(d->ctl, ctlcli_path(cli), 3000) != 0) {
+		ct_ctl_client_free(d->ctl);
+		d->ctl = NULL;
+	}
+	(void)gethostname(host, sizeof host - 1);
+	nc.user = "camtrace-doctor";
+	nc.host = host;
+	nc.nick = "camtrace doctor";
+	nc.entry_repeat_ms = 0;
+	nc.check_interval_ms = 0;
+	nc.no_broadcast = 1;
+	nc.bind_addr = cli->source;
+	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new())) {
+		rc = 71;
+		goto out;
+	}
+	if (ct_node_new(&d->node, d->ev, d->hosts, &nc, err, sizeof err) != 0) {
+		ct_prober_note(d->pr, "UDP 2425 is taken on this machine (%s): no broadcast search, no GETLIST; "
+			"the control socket is used instead", err);
+		d->node = NULL;
+	}
+	if (ct_privs_drop(err, sizeof err) != 0) {
+		out_err(cli, "doctor", "%s", err);
+		rc = 71;
+		goto out;
+	}
+	if (doc) {
+		struct ct_json *a = ct_json_add_arr(doc, "notes");
+		ct_json_add_bool(doc, "privileged", d->pr->raw);
+		for (unsigned i = 0; i < d->pr->nnotes; i++)
+			ct_json_add_str(a, NULL, d->pr->notes[i]);
+	} else {
+		for (unsigned i = 0; i < d->pr->nnotes; i++)
+			fprintf(stderr, "camtrace doctor: note: %s\n", d->pr->notes[i]);
+		printf("camtrace doctor: the IP Messenger troubleshooting flow, step by step\n\n");
+	}
+	d->before = before;
+	d->after = after;
+	d->ud = &c;
+	ct_doctor_run(d);
+	rc = ct_doctor_exit(d);
+	if (doc) {
+		json_doc(d, doc);
+		out_doc_print(doc);
+		doc = NULL;
+	} else {
+		printf("%sVerdict: %s%s\n  %s\n", out_c(cli, "bold"), ct_doc_class_key(d->v.cls), out_c(cli, "reset"),
+			d->v.finding);
+		if (d->v.fix[0])
+			printf("  Fix: %s\n", d->v.fix);
+		if (d->v.hint[0])
+			printf("  %s\n", d->v.hint);
+		else if (rc != 0)
+			printf("  If this does not explain the trouble: camtrace bundle --doctor\n");
+	}
+out:
+	if (doc)
+		out_doc_print(doc);
+	ct_node_free(d->node);
+	ct_hosts_free(d->hosts);
+	ct_evloop_free(d->ev);
+	ct_ctl_client_free(d->ctl);
+	ct_prober_close(d->pr);
+	free(d);
+	return rc;
+}
+
+const struct cmd_entry cmd_doctor_entry = {
+	.name = "doctor",
+	.args = "[--server NAME-OR-ADDRESS] [--user NAME|ADDRESS]... [--av] [--step] [--config PATH]",
+	.summary = "the troubleshooting flow step by step: server, its list, isolate, pairwise, RTP, routes, verdict",
+	.help =
+	"options:\n"
+	"  --server NAME-OR-ADDRESS  the list server (default: found by broadcast on this segment,\n"
+	"                            then `server` from camtraced.conf)\n"
+	"  --user NAME|ADDRESS       an unstable user (repeatable, up to 8)\n"
+	"  --av                      also the voice/video RTP ports (22224-22227)\n"
+	"  --step                    pause before each step and show the command it runs\n"
+	"  --config PATH             camtraced.conf to read the configured server from\n"
+	"  --ctl PATH                the server's control socket, for its instability records\n"
+	"exit: 0 healthy, 1 a problem was found (the verdict says which), 68 no server found,\n"
+	"      69 nothing could be checked, 71 system error.\n",
+	.flags = CMD_F_NEEDS_ROOT,
+	.exec = doctor_exec,
+};
