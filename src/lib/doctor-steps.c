@@ -480,7 +480,7 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 	}
 	if (d->v.config_line[0])
 		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users: add `%s` to the server's "
-			"camtraced.conf (then `systemctl reload camtraced`)", missing, d->v.config_line);
+			"camtraced.conf (then `systemctl restart camtraced`)", missing, d->v.config_line);
 	else
 		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users and their network is "
 			"unknown: give their address with --user ADDRESS", missing);

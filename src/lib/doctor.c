@@ -211,7 +211,7 @@ static void conclude(struct ct_doctor *d)
 		snprintf(v->finding, sizeof v->finding, "The server %s does not see the unstable user(s) at all: they "
 			"are on another network, and broadcasts do not cross routers.", d->server_s);
 		if (v->config_line[0])
-			snprintf(v->fix, sizeof v->fix, "Add `%s` to the server's camtraced.conf and reload it "
+			snprintf(v->fix, sizeof v->fix, "Add `%s` to the server's camtraced.conf and restart it "
 				"(other-network notification); or set `server = %s` on a client in their network; or "
 				"search it once (camtrace search %s).", v->config_line, d->server_s, v->config_line + 9);
 		else

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# 302-doctor-router-udp.sh: the router drops UDP 2425 between the sites: doctor says "the whole network", names the hop and the fix.
+. "${top_srcdir:-.}/tests/net/lib.sh"
+. "$top_srcdir/tests/net/ctd-lib.sh"
+. "$top_srcdir/tests/net/probe-lib.sh"
+. "$top_srcdir/tests/net/doctor-lib.sh"
+[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
+have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
+lab_up
+lab_no_icmp_ratelimit
+
+doc_sites
+lab fault add router drop udp 2425 >/dev/null
+doc_run net --user 198.18.2.12
+is "$(doc_rc net)" "1" "exit 1: a problem was found"
+is "$(doc_get net '["verdict"]["class"]')" "network_udp" "verdict: the network path drops UDP 2425" || doc_show net
+is "$(doc_get net '["users"][0]["peers_answering"]')" "0" "isolate: no other site-B user answers either"
+is "$(doc_get net '["verdict"]["evidence"]["hop_address"]')" "198.18.1.1" "evidence: the route dies after the router (198.18.1.1)"
+is "$(doc_get net '["verdict"]["evidence"]["hop"]')" "1" "at hop 1"
+is "$(doc_get net '["verdict"]["evidence"]["icmp"]')" "null" "dropped silently: no ICMP"
+like "$(doc_get net '["verdict"]["fix"]')" "^On 198\.18\.1\.1 \(hop 1\): allow UDP 2425 in both directions" "the fix names the device, port and direction"
+like "$(doc_get net '=d["steps"][5]["evidence"]')" "dies after hop 1 \(198\.18\.1\.1\)" "the route step shows the trace"
+ctd_done

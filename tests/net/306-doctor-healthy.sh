@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# 306-doctor-healthy.sh: a healthy network: exit 0, every check passes, the bundle hint; --step shows each command; text output.
+. "${top_srcdir:-.}/tests/net/lib.sh"
+. "$top_srcdir/tests/net/ctd-lib.sh"
+. "$top_srcdir/tests/net/probe-lib.sh"
+. "$top_srcdir/tests/net/doctor-lib.sh"
+[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
+have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
+lab_up
+lab_no_icmp_ratelimit
+
+doc_sites
+doc_run ok --user 198.18.2.11 --user userb3
+is "$(doc_rc ok)" "0" "exit 0: healthy"
+is "$(doc_get ok '["verdict"]["class"]')" "healthy" "verdict: healthy" || doc_show ok
+like "$(doc_get ok '["verdict"]["hint"]')" "camtrace bundle" "the hint to run camtrace bundle"
+is "$(doc_get ok '=[u["probe"]["tcp_2425"] for u in d["users"]]')" "open,open" "TCP 2425 open on both users"
+is "$(doc_get ok '["server"]["found_by"]')" "broadcast" "the server was found by broadcast"
+is "$(doc_get ok '["server"]["address"]')" "198.18.1.10" "at 198.18.1.10"
+is "$(doc_get ok '=[s["status"] for s in d["steps"]]')" "ok,ok,ok,ok,skipped,skipped,ok" "steps"
+in_host a1 "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" doctor --step --server 198.18.1.10 --user 198.18.2.13 </dev/null >"$LAB_TMP/step.out" 2>&1
+is "$?" "0" "text mode, --step without a TTY: exit 0"
+is "$(grep -c '^  about to run: ' "$LAB_TMP/step.out")" "7" "--step shows the command of each of the 7 steps"
+ok 'grep -q "about to run: camtrace probe 198.18.1.10 198.18.2.13" "$LAB_TMP/step.out"' "with the exact camtrace command"
+ok 'grep -q "^Verdict: healthy" "$LAB_TMP/step.out"' "the text verdict"
+ctd_done
