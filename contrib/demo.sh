@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh: `make demo`: real IP Messenger peers on the two-site lab, what crosses the router, decoded traffic, a fault (root).
+# demo.sh: `make demo`: real IP Messenger peers on the two-site lab, what crosses the router, decoded traffic, faults found by camtrace doctor (root).
 set -u -o pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -7,6 +7,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 CAMLAB=$top_srcdir/contrib/lab/camlab
 LABNET=$top_srcdir/contrib/lab/labnet
 CAMTRACE=$top_builddir/src/camtrace/camtrace
+CAMTRACED=$top_builddir/src/camtraced/camtraced
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 export CAMLAB_PREFIX=${DEMO_PREFIX:-demo} CAMLAB_QUIET=1
 
@@ -37,9 +38,12 @@ for t in iptux Xvfb dbus-run-session gdbus; do command -v "$t" >/dev/null 2>&1 |
 have_sniff=0
 [ -x "$CAMTRACE" ] && "$CAMTRACE" help sniff >/dev/null 2>&1 && have_sniff=1
 
+daemons=()
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/camtrace-demo.XXXXXX") || exit 1
 cleanup() {
 	trap - EXIT INT TERM
+	local p
+	for p in "${daemons[@]}"; do kill "$p" 2>/dev/null; done
 	"$CAMLAB" down >/dev/null 2>&1 # kills listeners, captures and iptux peers inside the lab
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -203,6 +207,80 @@ if [ $have_iptux = 1 ]; then
 fi
 show camlab fault list
 show camlab fault clear
+
+# ---- the same kind of trouble, found by camtrace doctor --------------------------------
+sub() { printf '\n%s-- %s --%s\n' "$B" "$*" "$N"; }
+# ctd NAME HOST CONF-LINES...: camtraced in HOST's namespace (foreground, own files in $tmp/ctd/NAME)
+ctd() {
+	local name=$1 h=$2 d=$tmp/ctd/$1 i
+	shift 2
+	mkdir -p "$d"
+	printf '%s\n' "state_file = $d/state.json" "pidfile = $d/pid" "ctl_socket = $d/ctl.sock" "user = root" \
+		"$@" >"$d/conf"
+	ip netns exec "$CAMLAB_PREFIX-$h" "$CAMTRACED" -f -c "$d/conf" >>"$d/log" 2>&1 &
+	daemons+=($!)
+	for i in $(seq 100); do [ -S "$d/ctl.sock" ] && return 0; sleep 0.1; done
+	bad "camtraced $name on $h did not start: $(tail -n 3 "$d/log")"
+	return 1
+}
+# doctor ARGS...: camtrace doctor run from a1 (site A), with the server's control socket
+doctor() {
+	cmdline "camlab exec a1 camtrace doctor $*"
+	ip netns exec "$CAMLAB_PREFIX-a1" "$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" doctor "$@"
+}
+if [ -x "$CAMTRACED" ] && "$CAMTRACE" help doctor >/dev/null 2>&1; then
+	sub "camtraced serves site A and notifies site B"
+	say "The list server camtraced runs on srv with 'notify = 198.18.2.*': it tells site B it"
+	say "exists, so site-B users answer and join its list although broadcasts never cross the router."
+	if [ $have_iptux = 1 ]; then
+		say "Site B: Bob's iptux on b1, and camtraced client nodes for dan (b2) and erin (b3)."
+		camlab iptux stop a1 >/dev/null 2>&1 # a1 is where we run camtrace doctor (it needs UDP 2425)
+		nb=3
+	else
+		ctd carol b1 "user_name = carol" "nick = Carol"
+		nb=3
+	fi
+	ctd dan b2 "user_name = dan" "nick = Dan" && ctd erin b3 "user_name = erin" "nick = Erin" &&
+		ctd srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
+			"allow = 198.18.1.0/24, 198.18.2.0/24"
+	for i in $(seq 150); do
+		[ "$("$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" users 2>/dev/null | grep -c ' 198\.18\.2\..* online ')" -ge $nb ] && break
+		sleep 0.1
+	done
+	cmdline "camtrace users"
+	"$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" users | indent
+
+	sub "Fault: a firewall on dan's PC (b2) drops IP Messenger"
+	say "Dan keeps dropping out of the member list. The cause, planted:"
+	show camlab fault add b2 drop udp 2425 >/dev/null
+	say "The troubleshooting flow, from a1, naming dan as the unstable user:"
+	doctor --user dan
+	rc=$?
+	[ $rc = 1 ] && good "doctor found it (exit 1): only b2 fails, so it is b2's own firewall" ||
+		bad "doctor exit status $rc (expected 1)"
+	camlab fault clear >/dev/null
+
+	sub "Fault: the router rejects TCP 2425 (messages work, file transfer does not)"
+	show camlab fault add router reject=admin-prohibited tcp 2425 >/dev/null
+	out=$(doctor --user erin)
+	printf '%s\n' "$out" | sed -n '1p;/^Verdict/,$p'
+	case $out in
+	*"Verdict: tcp_blocked"*) good "doctor names the router and ICMP 3/13" ;;
+	*) bad "doctor did not find the TCP block" ;;
+	esac
+	camlab fault clear >/dev/null
+
+	sub "Faults removed: the same check says healthy"
+	out=$(doctor --user dan --user erin)
+	st=$?
+	printf '%s\n' "$out" | sed -n '1p;/^Verdict/,$p'
+	[ $st = 0 ] && good "healthy (exit 0)" || bad "doctor did not say healthy (exit $st)"
+	for p in "${daemons[@]}"; do kill "$p" 2>/dev/null; done
+	wait "${daemons[@]}" 2>/dev/null
+	daemons=()
+else
+	say "(camtraced or camtrace doctor is not in this build: no doctor demonstration)"
+fi
 
 heading "Cleaning up"
 show camlab down

@@ -179,7 +179,7 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 	struct dctx c = { .cli = cli };
 	struct ct_node_conf nc = { 0 };
 	struct ct_json *doc = NULL;
-	char err[300], host[64] = "camtrace";
+	char err[300], host[64] = "camtrace", uname[48];
 	int rc;
 
 	if (!d)
@@ -230,7 +230,10 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 		d->ctl = NULL;
 	}
 	(void)gethostname(host, sizeof host - 1);
-	nc.user = "camtrace-doctor";
+	/* a user name of its own per run: the server's duplicate filter keys on (packet number,
+	 * user, source), and packet numbers come from the clock, so two runs in a row must differ */
+	snprintf(uname, sizeof uname, "camtrace-doctor.%u", (unsigned)getpid());
+	nc.user = uname;
 	nc.host = host;
 	nc.nick = "camtrace doctor";
 	nc.entry_repeat_ms = 0;

@@ -84,6 +84,11 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 
 	if (t && t->res.verdict == CT_RV_REJECTED) {
 		v->hop = t->res.verdict_hop;
+		/* a router rejects what it would forward: it answered "time exceeded" at a lower TTL */
+		for (int h = 0; h < t->res.nhops; h++)
+			if (t->res.hops[h].naddr && t->res.hops[h].addr[0] == t->res.verdict_addr &&
+			    t->res.hops[h].ttl < v->hop)
+				v->hop = t->res.hops[h].ttl;
 		ip_s(t->res.verdict_addr, v->hop_addr);
 		set_icmp(v, &t->res.verdict_reply);
 		snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);

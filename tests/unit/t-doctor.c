@@ -1,0 +1,147 @@
+/* t-doctor.c: unit tests of the doctor verdict (classes, device, hop, ICMP, fix) from step results, without a network. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include "doctor.h"
+#include "tap.h"
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+/* A doctor that found the server, with one user at 198.18.2.12 whose probes were made. */
+static struct ct_doctor *base(void)
+{
+	struct ct_doctor *d = calloc(1, sizeof *d);
+
+	d->server = ip("198.18.1.10");
+	strcpy(d->server_s, "198.18.1.10");
+	d->self_addr = ip("198.18.1.11");
+	strcpy(d->self_s, "198.18.1.11");
+	d->v.icmp_type = d->v.icmp_code = -1;
+	d->server_probe.addr = d->server;
+	d->server_probe.udp_done = d->server_probe.tcp_done = 1;
+	d->server_probe.udp.state = CT_PORT_OPEN;
+	d->server_probe.tcp_state = CT_PORT_OPEN;
+	d->nusers = 1;
+	d->u[0].spec = "198.18.2.12";
+	d->u[0].addr = ip("198.18.2.12");
+	strcpy(d->u[0].addr_s, "198.18.2.12");
+	d->u[0].self.addr = d->u[0].addr;
+	strcpy(d->u[0].self.addr_s, "198.18.2.12");
+	d->u[0].self.udp_done = d->u[0].self.tcp_done = 1;
+	d->u[0].self.udp.state = CT_PORT_OPEN;
+	d->u[0].self.tcp_state = CT_PORT_OPEN;
+	return d;
+}
+
+static void verdict(struct ct_doctor *d)
+{
+	ct_doc_step_verdict(d, &d->steps[CT_DOC_NSTEPS - 1]);
+}
+
+int main(void)
+{
+	struct ct_doctor *d;
+	struct ct_doc_trace *t;
+	char buf[32];
+
+	ct_doc_net_wildcard(ip("10.20.30.40"), buf, sizeof buf);
+	is_str(buf, "10.20.30.*", "the seed's 4th-octet wildcard of an address");
+
+	d = base();
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "healthy", "every probe answered: healthy");
+	is_int(ct_doctor_exit(d), 0, "exit 0");
+	ok(strstr(d->v.hint, "camtrace bundle") != NULL, "healthy: the hint to send a bundle");
+	free(d);
+
+	d = base();
+	d->u[0].self.udp.state = CT_PORT_FILTERED;
+	d->u[0].npeers = 2;
+	d->u[0].peers_answer = 2;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "host_firewall", "the user silent, its neighbours answer: host firewall");
+	is_str(d->v.device, "198.18.2.12 (the PC itself)", "the device is the PC");
+	is_int(ct_doctor_exit(d), 1, "exit 1");
+	free(d);
+
+	d = base();
+	d->u[0].self.udp.state = CT_PORT_OPEN_FILTERED;
+	d->u[0].npeers = 2;
+	t = &d->tr[d->ntr++];
+	t->done = 1;
+	t->dst = d->u[0].addr;
+	t->method = CT_ROUTE_UDP;
+	t->res.verdict = CT_RV_DIES;
+	t->res.verdict_hop = 1;
+	t->res.verdict_addr = ip("198.18.1.1");
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "network_udp", "nobody on that network answers: the network path");
+	is_int(d->v.hop, 1, "the hop after which the packets die");
+	is_str(d->v.hop_addr, "198.18.1.1", "its address");
+	is_int(d->v.icmp_type, -1, "no ICMP");
+	ok(strncmp(d->v.fix, "On 198.18.1.1 (hop 1): allow UDP 2425 in both directions", 55) == 0, "the fix: %s", d->v.fix);
+	free(d);
+
+	d = base();
+	d->u[0].self.tcp_state = CT_PORT_FILTERED;
+	d->u[0].self.tcp_answered = 1;
+	d->u[0].self.tcp_reply.kind = CT_RK_ICMP;
+	d->u[0].self.tcp_reply.icmp_type = 3;
+	d->u[0].self.tcp_reply.icmp_code = 13;
+	d->u[0].self.tcp_reply.from = ip("198.18.1.1");
+	t = &d->tr[d->ntr++];
+	t->done = 1;
+	t->dst = d->u[0].addr;
+	t->method = CT_ROUTE_TCP;
+	t->res.verdict = CT_RV_REJECTED;
+	t->res.verdict_hop = 2;
+	t->res.verdict_addr = ip("198.18.1.1");
+	t->res.verdict_reply = d->u[0].self.tcp_reply;
+	t->res.nhops = 2;
+	t->res.hops[0].ttl = 1;
+	t->res.hops[0].naddr = 1;
+	t->res.hops[0].addr[0] = ip("198.18.1.1");
+	t->res.hops[1].ttl = 2;
+	t->res.hops[1].naddr = 1;
+	t->res.hops[1].addr[0] = ip("198.18.1.1");
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "tcp_blocked", "UDP answers, TCP rejected: tcp_blocked");
+	is_int(d->v.icmp_code, 13, "ICMP code 13");
+	is_int(d->v.hop, 1, "the rejecting router is named at the hop where it first answered");
+	is_str(d->v.protocol, "tcp", "protocol tcp");
+	free(d);
+
+	d = base();
+	d->u[0].rtp_done = 2;
+	d->u[0].rtp[0].port = 22224;
+	d->u[0].rtp[0].state = CT_PORT_CLOSED;
+	d->u[0].rtp[1].port = 22225;
+	d->u[0].rtp[1].state = CT_PORT_OPEN_FILTERED;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "rtp_blocked", "one RTP port silent: rtp_blocked");
+	is_str(d->v.ports, "22225", "only the silent port is named");
+	free(d);
+
+	d = base();
+	d->v.cls = CT_DOC_NOT_DISCOVERED;
+	strcpy(d->v.config_line, "notify = 198.18.2.*");
+	verdict(d);
+	ok(strstr(d->v.fix, "Add `notify = 198.18.2.*` to the server's camtraced.conf") != NULL, "not discovered: the line");
+	ok(strstr(d->v.fix, "camtrace search 198.18.2.*") != NULL, "and the search alternative");
+	free(d);
+
+	d = base();
+	d->v.cls = CT_DOC_NO_SERVER;
+	verdict(d);
+	is_int(ct_doctor_exit(d), 68, "no server: exit 68 (EX_NOHOST)");
+	is_str(ct_doc_status_key(d->steps[CT_DOC_NSTEPS - 1].status), "could_not_check", "verdict step: could not check");
+	free(d);
+	return tap_done();
+}
