@@ -244,7 +244,7 @@ if [ -x "$CAMTRACED" ] && "$CAMTRACE" help doctor >/dev/null 2>&1; then
 		ctd srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
 			"allow = 198.18.1.0/24, 198.18.2.0/24"
 	for i in $(seq 150); do
-		[ "$("$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" users 2>/dev/null | grep -c ' 198\.18\.2\..* online ')" -ge $nb ] && break
+		[ "$("$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" users 2>/dev/null | grep -cE ' 198\.18\.2\..* (online|absent) ')" -ge $nb ] && break
 		sleep 0.1
 	done
 	cmdline "camtrace users"
