@@ -153,6 +153,13 @@ if [ -x "$fake" ]; then
 	for f in status hosts instability; do
 		[ -s "$tmp/d/d/daemon/$f.json" ]; t $? "daemon/$f.json collected"
 	done
+	if [ -s "$tmp/d/d/daemon/process.json" ]; then
+		"$fake" check-json "$tmp/d/d/daemon/process.json" name='"t-ctl-fake"' >/dev/null 2>&1; r=$?
+		t $((r == 0 ? 1 : 0)) "daemon/process.json only for a process named camtraced"
+	else
+		grep -q '"reason":.*\(pid\|not visible\)' "$tmp/d/manifest.json" "$tmp/d/d/manifest.json" 2>/dev/null
+		t $? "daemon/process.json missing with a reason (the fake is not camtraced)"
+	fi
 	"$fake" check-json "$tmp/d/d/daemon/status.json" hosts.total=3 >"$tmp/chk"; t $? "status.json is the daemon's status"
 	"$fake" check-json "$tmp/d/d/daemon/hosts.json" filter='"all"' count=3 hosts.0.user='"alice"' >"$tmp/chk"
 	t $? "hosts.json is the whole host table"; sed 's/^/# /' "$tmp/chk"

@@ -304,6 +304,35 @@ static void add_reply(struct ct_factset *s, const struct bundle_opts *o, const c
 	free(txt);
 }
 
+#define PROC_NAME "daemon/process.json"
+#define PROC_DESC "camtraced's user, group and capabilities (/proc/PID/status)"
+
+/* The daemon's ids and capabilities from /proc, by the pid its status reports. */
+static void daemon_process(struct ct_factset *s, const struct ct_json *status)
+{
+	const char *name = PROC_NAME, *desc = PROC_DESC;
+	struct ct_json *p;
+	const char *pname;
+	int64_t pid = 0;
+	char *txt;
+
+	if (ct_json_get_i64(status, "pid", &pid) != 0 || pid <= 0) {
+		ct_factset_missing(s, name, desc, "the daemon's status names no pid");
+		return;
+	}
+	p = ct_sysfacts_caps((long)pid);
+	pname = ct_json_get_str(p, "name");
+	if (!pname || strcmp(pname, "camtraced") != 0)
+		ct_factset_missing(s, name, desc,
+			"camtraced's pid %lld is not visible here (another PID namespace or container)",
+			(long long)pid);
+	else if ((txt = ct_json_print(p, 1)) != NULL) {
+		ct_factset_add(s, name, desc, txt, strlen(txt));
+		free(txt);
+	}
+	ct_json_free(p);
+}
+
 void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char *ctl)
 {
 	static const struct { const char *name, *desc, *method, *filter; } parts[] = {
@@ -326,6 +355,7 @@ void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char
 		ctl_reason(why, sizeof why, rc, path, c ? ct_ctl_client_error(c) : NULL, o->timeout_ms);
 		for (size_t i = 0; i < CT_ARRAY_LEN(parts); i++)
 			ct_factset_missing(s, parts[i].name, parts[i].desc, "%s", why);
+		ct_factset_missing(s, PROC_NAME, PROC_DESC, "%s", why);
 		ct_ctl_client_free(c);
 		return;
 	}
@@ -336,8 +366,12 @@ void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char
 			ct_json_add_str(params, "filter", parts[i].filter);
 		}
 		rc = ct_ctl_client_call(c, parts[i].method, params, o->timeout_ms, &res);
+		if (rc != 0 && i == 0)
+			ct_factset_missing(s, PROC_NAME, PROC_DESC, "no status from camtraced, so no pid");
 		if (rc == 0) {
 			add_reply(s, o, parts[i].name, parts[i].desc, res);
+			if (i == 0)
+				daemon_process(s, res);
 		} else if (rc == CT_EPROTO) {
 			ct_factset_missing(s, parts[i].name, parts[i].desc, "camtraced answered %s with an error: %s: %s",
 				parts[i].method, ct_ctl_client_error_code(c), ct_ctl_client_error(c));

@@ -306,7 +306,7 @@ static void status_field(const char *status, const char *key, char *out, size_t 
 	}
 }
 
-struct ct_json *ct_sysfacts_caps(void)
+struct ct_json *ct_sysfacts_caps(long pid)
 {
 	static const struct { const char *key, *json; } masks[] = {
 		{ "CapInh", "cap_inh" }, { "CapPrm", "cap_prm" }, { "CapEff", "cap_eff" },
@@ -318,18 +318,32 @@ struct ct_json *ct_sysfacts_caps(void)
 	};
 	struct ct_json *o = ct_json_obj(), *eff;
 	struct ct_sbuf st;
-	char v[128], *range;
-	unsigned long lo, hi;
+	char v[128], path[64], *range;
+	unsigned long lo, hi, ids[4];
 
-	ct_json_add_int(o, "uid", getuid());
-	ct_json_add_int(o, "euid", geteuid());
-	ct_json_add_int(o, "gid", getgid());
-	ct_json_add_int(o, "egid", getegid());
+	snprintf(path, sizeof path, pid > 0 ? "/proc/%ld/status" : "/proc/self/status", pid);
 	ct_sbuf_init(&st);
-	if (read_small("/proc/self/status", 1 << 16, &st) != 0 || !st.p) {
-		ct_json_add_str(o, "error", "cannot read /proc/self/status");
+	if (read_small(path, 1 << 16, &st) != 0 || !st.p) {
+		char e[96];
+		snprintf(e, sizeof e, "cannot read %s", path);
+		ct_json_add_str(o, "error", e);
 		ct_sbuf_fini(&st);
 		return o;
+	}
+	status_field(st.p, "Name", v, sizeof v);
+	ct_json_add_str(o, "name", v);
+	ct_json_add_int(o, "pid", pid > 0 ? pid : (long)getpid());
+	/* "Uid:" / "Gid:" hold real, effective, saved and file-system ids */
+	status_field(st.p, "Uid", v, sizeof v);
+	if (sscanf(v, "%lu %lu %lu %lu", &ids[0], &ids[1], &ids[2], &ids[3]) == 4) {
+		ct_json_add_int(o, "uid", (int64_t)ids[0]);
+		ct_json_add_int(o, "euid", (int64_t)ids[1]);
+	}
+	status_field(st.p, "Gid", v, sizeof v);
+	ids[1] = (unsigned long)-1;
+	if (sscanf(v, "%lu %lu %lu %lu", &ids[0], &ids[1], &ids[2], &ids[3]) == 4) {
+		ct_json_add_int(o, "gid", (int64_t)ids[0]);
+		ct_json_add_int(o, "egid", (int64_t)ids[1]);
 	}
 	for (size_t i = 0; i < CT_ARRAY_LEN(masks); i++) {
 		status_field(st.p, masks[i].key, v, sizeof v);
@@ -344,11 +358,10 @@ struct ct_json *ct_sysfacts_caps(void)
 	status_field(st.p, "Seccomp", v, sizeof v);
 	ct_json_add_str(o, "seccomp", v[0] ? v : NULL);
 	ct_sbuf_fini(&st);
-	/* Unprivileged ICMP echo sockets work when our gid is in ping_group_range. */
+	/* Unprivileged ICMP echo sockets work when the effective gid is in ping_group_range. */
 	range = read_line("/proc/sys/net/ipv4/ping_group_range");
-	if (range && sscanf(range, "%lu %lu", &lo, &hi) == 2)
-		ct_json_add_bool(o, "icmp_ping_socket_allowed",
-			(unsigned long)getegid() >= lo && (unsigned long)getegid() <= hi);
+	if (range && ids[1] != (unsigned long)-1 && sscanf(range, "%lu %lu", &lo, &hi) == 2)
+		ct_json_add_bool(o, "icmp_ping_socket_allowed", ids[1] >= lo && ids[1] <= hi);
 	else
 		ct_json_add_null(o, "icmp_ping_socket_allowed");
 	free(range);
@@ -620,7 +633,7 @@ int ct_sysfacts_collect(struct ct_factset *s, const struct ct_sysfacts_opts *opt
 	free(os);
 	ct_sbuf_init(&b);
 	ct_json_add(facts, "sysctls", ct_sysfacts_sysctls(&b));
-	ct_json_add(facts, "process", ct_sysfacts_caps());
+	ct_json_add(facts, "process", ct_sysfacts_caps(0));
 	ct_json_add(facts, "container", ct_sysfacts_container(o.timeout_ms));
 	add_json(s, "system/facts.json",
 		"kernel, OS, relevant sysctls, process capabilities, container detection", facts);

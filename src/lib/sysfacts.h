@@ -52,8 +52,10 @@ int ct_sysfacts_collect(struct ct_factset *s, const struct ct_sysfacts_opts *opt
 /* The relevant sysctls (read from /proc/sys) as a JSON object {name: value-or-null}, and as
  * "name = value" lines appended to text (may be NULL); exposed for tests and the doctor. */
 struct ct_json *ct_sysfacts_sysctls(struct ct_sbuf *text);
-/* Capabilities and ids of this process ({uid, euid, cap_eff, cap_net_raw, ...}). */
-struct ct_json *ct_sysfacts_caps(void);
+/* Name, ids and capabilities of process pid (0 = this one) from /proc/PID/status:
+ * {name, pid, uid, euid, gid, egid, cap_eff, ..., effective: {cap_net_raw, ...},
+ * icmp_ping_socket_allowed}; {error} when it cannot be read. */
+struct ct_json *ct_sysfacts_caps(long pid);
 /* Container / virtualisation hints ({in_container, hints: [...], virt}). */
 struct ct_json *ct_sysfacts_container(int timeout_ms);
 

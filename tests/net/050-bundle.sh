@@ -93,6 +93,8 @@ if wait_for -t 10 test -S "$LAB_TMP/run/ctl.sock" && pid_alive "$dpid"; then
 		ok "$PYTHON -c 'import json,sys; json.load(open(sys.argv[1]))' '$LAB_TMP/d/d/daemon/$f.json'" \
 			"daemon/$f.json from the running camtraced is valid JSON"
 	done
+	ok "$PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"name\"]==\"camtraced\" and \"cap_net_raw\" in d[\"effective\"]' '$LAB_TMP/d/d/daemon/process.json'" \
+		"daemon/process.json: camtraced's ids and capabilities"
 	ok '[ -s "$LAB_TMP/d/d/daemon/log.txt" ]' "daemon/log.txt taken from --log" ||
 		diag "$(grep -A3 '"daemon/log.txt"' "$LAB_TMP/d.json")" "$(ls -l "$LAB_TMP")"
 	ok 'grep -q "^notify = 198.18.2.\*" "$LAB_TMP/d/d/daemon/camtraced.conf"' "daemon/camtraced.conf included"
