@@ -138,4 +138,17 @@ run_fails "status exits non-zero when the lab is down" lab status
 like "$(lab status --json)" '"state":"down"' "status --json says down"
 is "$(root_links)" "$root_before" "the root namespace is unchanged"
 
+# ---- prune: labs of test runs that died ---------------------------------------------
+(exit 0) &
+dead=$!
+wait $dead
+CAMLAB_QUIET=1 "$CAMLAB" -p "t$dead" up >/dev/null 2>&1
+ip netns exec "t$dead-a1" sleep 600 &
+is "$("$CAMLAB" prune -n "t$dead")" "t$dead" "prune -n lists the lab of a dead test run"
+is "$("$CAMLAB" prune -n "$LAB_PREFIX")" "" "prune never lists a lab whose test still runs"
+is "$(ip netns list | grep -c "^t$dead-")" 9 "prune -n removes nothing"
+run_ok "prune t<dead pid>" "$CAMLAB" prune "t$dead"
+is "$(ip netns list | grep -c "^t$dead-")" 0 "prune removed the dead run's namespaces and processes"
+wait 2>/dev/null
+
 done_testing
