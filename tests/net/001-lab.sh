@@ -9,6 +9,8 @@ root_before=$(root_links)
 lab_up
 run_ok "camlab status says the lab is up" lab status
 like "$(lab status --json)" '"state":"up","namespaces":9' "status --json reports 9 namespaces up"
+json_ok() { "$PYTHON" -c 'import json, sys; d = json.load(sys.stdin); assert len(d["hosts"]) == 7' <<<"$1"; }
+run_ok "status --json is valid JSON with 7 hosts" json_ok "$(lab status --json)"
 run_ok "a second 'up' is harmless" lab up
 run_ok "still up after the second 'up'" lab status
 is "$(root_links)" "$root_before" "nothing was created in the root namespace"
@@ -67,6 +69,7 @@ run_ok "router drop udp 2425: TCP 2425 a1 -> b1 still works" reach a1 tcp 198.18
 run_ok "router drop udp 2425: UDP 2426 a1 -> b1 still works" reach a1 udp 198.18.2.11 2426
 run_ok "router drop udp 2425: UDP 2425 inside site A still works" reach a1 udp 198.18.1.12 2425
 like "$(lab fault list)" '1 +router +drop +udp +2425 +both +[1-9]' "fault list shows the rule and its packet counter"
+run_ok "status --json with a fault is valid JSON" json_ok "$(lab status --json)"
 run_ok "fault clear" lab fault clear
 is "$(lab fault list)" "no faults" "fault list is empty after clear"
 run_ok "after clear: UDP 2425 a1 -> b1 works again" reach a1 udp 198.18.2.11 2425
@@ -106,6 +109,14 @@ lab fault add b2 drop udp 2425 out >/dev/null
 run_fails "b2 drop out: b2's outbound UDP 2425 is lost" reach b2 udp 198.18.1.11 2425
 run_ok "b2 drop out: inbound UDP to b2 still arrives" reach a1 udp 198.18.2.12 2425
 lab fault clear
+
+lab fault add b1 reject=host-prohibited udp 2425 >/dev/null
+like "$(in_host a1 "$PYTHON" "$LABNET" send udp 198.18.2.11 2425 --wait 2)" \
+	'^icmp type 3 code 10 from 198\.18\.2\.11$' "b1 reject=host-prohibited: the host itself answers ICMP 3/10"
+lab fault add b1 reject=admin-prohibited tcp 2425 >/dev/null
+like "$(in_host a1 "$PYTHON" "$LABNET" send tcp 2001:2:0:2::11 2425 --wait 2)" \
+	'^icmp6 type 1 code 1 from 2001:2:0:2::11$' "b1 reject tcp over IPv6: the connect fails with ICMPv6 1/1"
+lab fault clear b1
 
 lab fault add b2 stateful udp 2425 >/dev/null
 run_fails "b2 stateful: cold inbound UDP a1:2425 -> b2 is dropped" reach a1 udp 198.18.2.12 2425 --sport 2425
