@@ -11,8 +11,8 @@ CAMTRACED=$top_builddir/src/camtraced/camtraced
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 export CAMLAB_PREFIX=${DEMO_PREFIX:-demo} CAMLAB_QUIET=1
 
-if [ -t 1 ]; then B=$(printf '\033[1m') G=$(printf '\033[32m') R=$(printf '\033[31m') D=$(printf '\033[2m') N=$(printf '\033[0m')
-else B= G= R= D= N=; fi
+if [ -t 1 ]; then B=$(printf '\033[1m') G=$(printf '\033[32m') R=$(printf '\033[31m') N=$(printf '\033[0m')
+else B='' G='' R='' N=''; fi
 step=0
 failures=0
 heading() { step=$((step + 1)); printf '\n%s== %d. %s ==%s\n' "$B" "$step" "$*" "$N"; }
@@ -60,15 +60,14 @@ declare -A lpid
 listen() {
 	ip netns exec "$CAMLAB_PREFIX-$2" "$PYTHON" "$LABNET" listen udp "$3" --timeout 30 >"$tmp/$1" 2>&1 &
 	lpid[$1]=$!
-	local i
-	for i in $(seq 50); do grep -q '^ready$' "$tmp/$1" && return 0; sleep 0.1; done
+	for _ in $(seq 50); do grep -q '^ready$' "$tmp/$1" && return 0; sleep 0.1; done
 	return 1
 }
 # heard NAME: give the listener 2 s from now for its datagram, then print what it got
 heard() {
-	local p=${lpid[$1]:-} i
+	local p=${lpid[$1]:-}
 	if [ -n "$p" ]; then
-		for i in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		for _ in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	fi
@@ -80,8 +79,7 @@ declare -A cpid
 capture() {
 	ip netns exec "$CAMLAB_PREFIX-$2" tcpdump -i eth0 --immediate-mode -U -n -w "$tmp/$1.pcap" udp port 2425 2>"$tmp/$1.err" &
 	cpid[$1]=$!
-	local i
-	for i in $(seq 50); do grep -q 'listening on' "$tmp/$1.err" && return 0; sleep 0.1; done
+	for _ in $(seq 50); do grep -q 'listening on' "$tmp/$1.err" && return 0; sleep 0.1; done
 	return 1
 }
 endcap() { sleep 0.2; kill -INT "${cpid[$1]}" 2>/dev/null; wait "${cpid[$1]}" 2>/dev/null; }
@@ -212,14 +210,14 @@ show camlab fault clear
 sub() { printf '\n%s-- %s --%s\n' "$B" "$*" "$N"; }
 # ctd NAME HOST CONF-LINES...: camtraced in HOST's namespace (foreground, own files in $tmp/ctd/NAME)
 ctd() {
-	local name=$1 h=$2 d=$tmp/ctd/$1 i
+	local name=$1 h=$2 d=$tmp/ctd/$1
 	shift 2
 	mkdir -p "$d"
 	printf '%s\n' "state_file = $d/state.json" "pidfile = $d/pid" "ctl_socket = $d/ctl.sock" "user = root" \
 		"$@" >"$d/conf"
 	ip netns exec "$CAMLAB_PREFIX-$h" "$CAMTRACED" -f -c "$d/conf" >>"$d/log" 2>&1 &
 	daemons+=($!)
-	for i in $(seq 100); do [ -S "$d/ctl.sock" ] && return 0; sleep 0.1; done
+	for _ in $(seq 100); do [ -S "$d/ctl.sock" ] && return 0; sleep 0.1; done
 	bad "camtraced $name on $h did not start: $(tail -n 3 "$d/log")"
 	return 1
 }
@@ -243,7 +241,7 @@ if [ -x "$CAMTRACED" ] && "$CAMTRACE" help doctor >/dev/null 2>&1; then
 	ctd dan b2 "user_name = dan" "nick = Dan" && ctd erin b3 "user_name = erin" "nick = Erin" &&
 		ctd srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
 			"allow = 198.18.1.0/24, 198.18.2.0/24"
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		[ "$("$CAMTRACE" --ctl "$tmp/ctd/srv/ctl.sock" users 2>/dev/null | grep -cE ' 198\.18\.2\..* (online|absent) ')" -ge $nb ] && break
 		sleep 0.1
 	done

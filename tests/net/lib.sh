@@ -1,4 +1,5 @@
 # tests/net/lib.sh: shared helper for network scenarios: lab setup/cleanup, TAP output, traffic helpers.
+# shellcheck shell=bash
 # Source it from a tests/net/NNN-name.sh scenario (bash):
 #
 #   . "${top_srcdir:-.}/tests/net/lib.sh"   # skips (exit 77) unless root with ip, nft, python3
@@ -35,12 +36,14 @@
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
 CAMLAB=$top_srcdir/contrib/lab/camlab
 LABNET=$top_srcdir/contrib/lab/labnet
 CAMTRACE=$top_builddir/src/camtrace/camtrace
 CAMTRACED=$top_builddir/src/camtraced/camtraced
 NEG_WAIT=${NEG_WAIT:-2}
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+export CAMLAB LABNET CAMTRACE CAMTRACED PYTHON
 
 _tap_n=0
 _tap_fail=0
