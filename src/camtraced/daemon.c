@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim: give a big save's buffers back to the system */
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@
 #include "logsink.h"
 #include "node.h"
 #include "notify.h"
+#include "rtpecho.h"
 #include "sbuf.h"
 #include "search.h"
 #include "state.h"
@@ -361,6 +365,12 @@ static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 		d->last_gen = ct_hosts_generation(d->hosts);
 		ct_state_touch(d->state);
 	}
+	if (ct_state_saves(d->state) != d->last_saves) {
+		d->last_saves = ct_state_saves(d->state);
+#ifdef __GLIBC__
+		malloc_trim(0);
+#endif
+	}
 	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
 }
 
@@ -434,6 +444,18 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		ct_ctl_server_set_name(d->ctl, name);
 	}
 	dctl_register(d);
+	if (d->conf.rtp_echo) {
+		struct ct_rtpecho *e = NULL;
+		char e2[256];
+		if ((r = ct_rtpecho_open(&e, strcmp(d->conf.listen, "0.0.0.0") ? d->conf.listen : NULL,
+		    d->conf.rtp_ports.lo, d->conf.rtp_ports.hi, e2, sizeof e2)) != 0) {
+			snprintf(err, errlen, "rtp_echo: %s", e2);
+			return EX_UNAVAILABLE;
+		}
+		ct_rtpecho_attach(e, d->ev);
+		d->rtpecho = e;
+		log_info("RTP echo on UDP %u-%u", d->conf.rtp_ports.lo, d->conf.rtp_ports.hi);
+	}
 	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
 		return r;
 	if ((r = drop_privileges(d, err, errlen)) != 0)
@@ -551,6 +573,8 @@ void daemon_close(struct daemon *d)
 		ct_search_free(d->searches[i]);
 	if (d->ev)
 		ct_evloop_cancel_timer(d->ev, d->t_save);
+	if (d->rtpecho)
+		ct_rtpecho_close(d->rtpecho);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)

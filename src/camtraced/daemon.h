@@ -47,7 +47,7 @@ struct daemon {
 	int sigfd;
 	char *pidfile;        /* the file we wrote (removed at exit) */
 	double started_wall;
-	uint64_t last_gen, t_save;
+	uint64_t last_gen, t_save, last_saves;
 	uint64_t refresh_tok[DAEMON_MAX_REFRESH];
 	size_t nrefresh;
 	size_t fetch_before;  /* live external hosts before the running fetch */

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "node.h"
 #include "notify.h"
+#include "rtpecho.h"
 #include "search.h"
 #include "state.h"
 #include "version.h"
@@ -220,6 +221,17 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 		ct_json_add_int(o, "duplicates", (int64_t)s->dup);
 		ct_json_add_int(o, "messages", (int64_t)s->msgs);
 		ct_json_add_int(o, "send_errors", (int64_t)s->send_err);
+	}
+	if (d->rtpecho) {
+		struct ct_rtpecho_stats rs;
+		ct_rtpecho_stats(d->rtpecho, &rs);
+		o = ct_json_add_obj(r, "rtp_echo");
+		ct_json_add_int(o, "ports_from", d->conf.rtp_ports.lo);
+		ct_json_add_int(o, "ports_to", d->conf.rtp_ports.hi);
+		ct_json_add_int(o, "received", (int64_t)rs.received);
+		ct_json_add_int(o, "answered", (int64_t)rs.answered);
+		ct_json_add_int(o, "ignored", (int64_t)rs.ignored);
+		ct_json_add_int(o, "limited", (int64_t)rs.limited);
 	}
 	o = ct_json_add_obj(r, "state");
 	ct_json_add_str(o, "file", d->conf.state_file);

@@ -1,6 +1,7 @@
 /* dstate.c: camtraced's state sections: the host table (with instability records) and found addresses. */
 #include "config.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "clock.h"
 #include "daemon.h"
@@ -10,34 +11,90 @@
 #include "json.h"
 #include "log.h"
 #include "notify.h"
+#include "sbuf.h"
 #include "state.h"
+
+/* One host per string, tab-separated (one JSON item per host keeps 100,000-host saves small):
+ * "h1" user host nick group addr port status origin state gone flaps missed first last change */
+static void add_field(struct ct_sbuf *b, const char *s)
+{
+	ct_sbuf_addc(b, '\t');
+	for (; *s; s++)
+		ct_sbuf_addc(b, *s == '\t' ? ' ' : *s);
+}
 
 static struct ct_json *save_hosts(void *ud)
 {
 	struct daemon *d = ud;
 	struct ct_json *arr = ct_json_arr();
+	struct ct_sbuf b;
 	char ip[64];
 
+	ct_sbuf_init(&b);
 	for (size_t i = 0; arr && i < ct_hosts_count(d->hosts); i++) {
 		const struct ct_host *h = ct_hosts_at(d->hosts, i);
-		struct ct_json *o = ct_json_add_obj(arr, NULL);
-		ct_json_add_str(o, "user", h->user);
-		ct_json_add_str(o, "host", h->host);
-		ct_json_add_str(o, "nick", h->nick);
-		ct_json_add_str(o, "group", h->group);
-		ct_json_add_str(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
-		ct_json_add_int(o, "port", h->addr.port);
-		ct_json_add_int(o, "status", h->status);
-		ct_json_add_int(o, "origin", h->origin);
-		ct_json_add_str(o, "state", ct_host_state_name((enum ct_host_state)h->state));
-		ct_json_add_int(o, "gone", h->gone);
-		ct_json_add_int(o, "flaps", h->flaps);
-		ct_json_add_int(o, "missed", h->missed);
-		ct_json_add_num(o, "first_seen", h->first_seen);
-		ct_json_add_num(o, "last_seen", h->last_seen);
-		ct_json_add_num(o, "last_change", h->last_change);
+		ct_sbuf_reset(&b);
+		ct_sbuf_adds(&b, "h1");
+		add_field(&b, h->user);
+		add_field(&b, h->host);
+		add_field(&b, h->nick);
+		add_field(&b, h->group);
+		add_field(&b, ct_haddr_ip_str(&h->addr, ip, sizeof ip));
+		ct_sbuf_printf(&b, "\t%u\t%u\t%u\t%s\t%u\t%u\t%u\t%.3f\t%.3f\t%.3f", h->addr.port, h->status,
+			h->origin, ct_host_state_name((enum ct_host_state)h->state), h->gone, h->flaps, h->missed,
+			h->first_seen, h->last_seen, h->last_change);
+		if (!b.err)
+			ct_json_add_str(arr, NULL, b.p);
 	}
+	ct_sbuf_fini(&b);
 	return arr;
+}
+
+/* Parses one "h1" record into an object-like set of values; returns 0 or CT_EFORMAT. */
+static int load_record(struct daemon *d, const char *rec, uint64_t now)
+{
+	char *copy = strdup(rec), *f[16], *p;
+	size_t n = 0;
+	int r = CT_EFORMAT;
+
+	if (!copy)
+		return CT_ENOMEM;
+	for (p = copy; n < 16; n++) {
+		f[n] = p;
+		if (!(p = strchr(p, '\t'))) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (n == 16 && strcmp(f[0], "h1") == 0) {
+		struct ct_host_info in;
+		struct ct_host *h;
+		unsigned long port = strtoul(f[6], NULL, 10);
+		memset(&in, 0, sizeof in);
+		in.user = f[1];
+		in.host = f[2];
+		in.nick = f[3];
+		in.group = f[4];
+		in.status = (uint32_t)strtoul(f[7], NULL, 10);
+		for (int k = 1; k <= 4; k++)
+			ct_hosts_clean_name(f[k]);
+		if (port > 0 && port < 65536 && ct_haddr_parse(&in.addr, f[5], (uint16_t)port) == 0 &&
+		    ct_hosts_update(d->hosts, &in, (unsigned)strtoul(f[8], NULL, 10) & 0x1F, CT_HOST_VIA_PACKET,
+		    now, strtod(f[14], NULL), &h) == 0) {
+			h->flaps = (uint32_t)strtoul(f[11], NULL, 10);
+			h->missed = (uint32_t)strtoul(f[12], NULL, 10);
+			h->first_seen = strtod(f[13], NULL);
+			h->last_seen = strtod(f[14], NULL);
+			if (strcmp(f[9], "offline") == 0)
+				ct_hosts_set_offline(d->hosts, h, strtoul(f[10], NULL, 10) == CT_HOST_GONE_LOST ?
+					CT_HOST_GONE_LOST : CT_HOST_GONE_EXIT, 0);
+			h->last_change = strtod(f[15], NULL);
+			r = 0;
+		}
+	}
+	free(copy);
+	return r;
 }
 
 static int load_hosts(const struct ct_json *v, void *ud)
@@ -50,6 +107,11 @@ static int load_hosts(const struct ct_json *v, void *ud)
 		return CT_EFORMAT;
 	for (const struct ct_json *o = ct_json_first(v); o; o = ct_json_next(o)) {
 		struct ct_host_info in;
+		if (ct_json_str(o)) { /* the compact form */
+			if (load_record(d, ct_json_str(o), now) != 0)
+				bad++;
+			continue;
+		}
 		struct ct_host *h;
 		int64_t port = 0, status = 0, origin = 0, flaps = 0, missed = 0, gone = 0;
 		double fs = 0, ls = 0, lc = 0;

@@ -67,6 +67,7 @@ struct ct_host {
 	uint8_t state;              /* enum ct_host_state */
 	uint8_t gone;               /* enum ct_host_gone while offline */
 	uint8_t pending;            /* liveness: a check was sent and is unanswered */
+	uint8_t ans_pending;        /* node: an ANSENTRY to it is queued */
 	uint32_t flaps;             /* times it came back after being lost */
 	uint32_t missed;            /* liveness checks it did not answer (total) */
 	uint32_t missed_run;        /* consecutive unanswered checks */

@@ -427,22 +427,25 @@ static void on_answer(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	pend_unlink(n, p);
+	struct ct_host *h = ct_hosts_find_addr(n->hosts, &p->to);
+	if (h)
+		h->ans_pending = 0;
 	if (ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
 		n->st.answers_sent++;
 	free(p);
 }
 
-static void queue_answer(struct ct_node *n, const struct ct_haddr *to, int utf8)
+static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_haddr *to, int utf8)
 {
 	struct pend_ans *p;
 	uint32_t delay;
 	size_t known = ct_hosts_live(n->hosts);
 
-	for (p = n->pend; p; p = p->next)
-		if (ct_haddr_eq(&p->to, to))
-			return; /* one answer pending per address is enough */
+	if (h->ans_pending)
+		return; /* one answer pending per host is enough */
 	if (n->npend >= MAX_PENDING_ANS || !(p = calloc(1, sizeof *p)))
 		return;
+	h->ans_pending = 1;
 	if (known < 50 || ct_node_is_local(n, to))
 		delay = rnd(n) & 1023;
 	else if (known < 300)
@@ -591,7 +594,7 @@ static void handle_entry(struct ct_node *n, const struct ct_node_rx *rx)
 	}
 	n->st.entries++;
 	if (m->mode == CT_IPMSG_BR_ENTRY)
-		queue_answer(n, &rx->from, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
+		queue_answer(n, h, &rx->from, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
 	for (unsigned i = 0; i < n->nobs; i++)
 		n->obs[i].fn(n, h, m->mode, &rx->from, n->obs[i].ud);
 }

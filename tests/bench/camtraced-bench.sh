@@ -40,21 +40,27 @@ sleep 0.3
 wait $rxp
 sent0=$(sed -n 's/sent=//p' "$T/mix0.out"); got0=$(sed -n 's/received=//p' "$T/rx.out")
 daemon pps 127.0.0.1 $((base + 1))
-r0=$(q pps status | jget 'r["packets"]["received"]')
+cpu0=$(sed -n 's/cpu_s=//p' "$T/rx.out")
+ppid=${pids[-1]}
+ticks() { awk '{print $14 + $15}' "/proc/$ppid/stat"; }
+r0=$(q pps status | jget 'r["packets"]["received"]'); c0=$(ticks)
 "$T/loadgen" mix 127.0.0.1 $((base + 1)) "$SECS" >"$T/mix1.out"
 sleep 1
-r1=$(q pps status | jget 'r["packets"]["received"]')
+r1=$(q pps status | jget 'r["packets"]["received"]'); c1=$(ticks)
 sent1=$(sed -n 's/sent=//p' "$T/mix1.out")
-python3 - "$got0" "$sent0" "$((r1 - r0))" "$sent1" "$SECS" <<'PY'
+python3 - "$got0" "$sent0" "$((r1 - r0))" "$sent1" "$SECS" "$cpu0" "$(( c1 - c0 ))" "$(getconf CLK_TCK)" <<'PY'
 import sys
-g0, s0, g1, s1, t = (float(x) for x in sys.argv[1:])
-print("minimal receive loop: %.0f packets/s received (of %.0f/s sent)" % (g0 / t, s0 / t))
-print("camtraced:            %.0f packets/s processed (of %.0f/s sent)" % (g1 / t, s1 / t))
-print("ratio camtraced / minimal loop: %.2f" % (g1 / g0 if g0 else 0))
+g0, s0, g1, s1, t, cpu0, ticks, hz = (float(x) for x in sys.argv[1:])
+cpu1 = ticks / hz
+print("minimal receive loop: %.0f packets/s received (of %.0f/s sent), %.2f us CPU per packet" % (g0 / t, s0 / t, cpu0 * 1e6 / max(g0, 1)))
+print("camtraced:            %.0f packets/s processed (of %.0f/s sent), %.2f us CPU per packet" % (g1 / t, s1 / t, cpu1 * 1e6 / max(g1, 1)))
+print("throughput ratio camtraced / minimal loop (same sender): %.2f" % (g1 / g0 if g0 else 0))
+if cpu1 > 0:
+    print("capacity ratio (CPU per packet, minimal / camtraced): %.2f -> about %.0f packets/s per core" % ((cpu0 / max(g0, 1)) / (cpu1 / max(g1, 1)), g1 / cpu1))
 PY
 
 echo "== 2. fetch of a 10,000-host list (server and client on loopback)"
-daemon lsrv 127.0.0.1 $((base + 2)) "list_rate = 100000"
+daemon lsrv 127.0.0.1 $((base + 2)) "list_rate = 10000" "user_name = benchsrv"
 "$T/loadgen" flood 127.0.0.1 $((base + 2)) 10000 >/dev/null
 for _ in $(seq 100); do [ "$(q lsrv status | jget 'r["hosts"]["online"]')" -ge 10000 ] && break; sleep 0.1; done
 echo "server: $(q lsrv status | jget 'r["list_server"]["list_size"]') hosts in its list"
@@ -73,7 +79,7 @@ while True:
 print("%.3f %d %d" % (time.monotonic() - t0, n, pages))
 PY
 read -r pt pn pp <"$T/peer.out"
-daemon lcli 127.0.0.2 $((base + 2)) "server = 127.0.0.1"
+daemon lcli 127.0.0.2 $((base + 2)) "server = 127.0.0.1" "user_name = benchcli"
 for _ in $(seq 300); do [ "$(q lcli status | jget 'r["fetch"]["ok"]')" -ge 1 ] && break; sleep 0.1; done
 ct=$(q lcli status | jget 'r["fetch"]["last_ms"]'); cn=$(q lcli status | jget 'r["fetch"]["hosts"]'); cp=$(q lcli status | jget 'r["fetch"]["pages"]')
 echo "minimal Python GETLIST client: $pn hosts in $pp pages, $(python3 -c "print(round($pt*1000))") ms"

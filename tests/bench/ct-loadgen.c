@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,7 +120,10 @@ static int rx(int port, double secs)
 		if (r > 0)
 			got += r;
 	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
 	printf("received=%ld\n", got);
+	printf("cpu_s=%.6f\n", ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 	return 0;
 }
 

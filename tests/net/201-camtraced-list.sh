@@ -6,13 +6,18 @@
 lab_up
 
 # site A: the server and two users (plain camtraced nodes announcing themselves by broadcast)
-ctd_start srv srv "nick = CAMServer" "user_name = srv"
+ctd_start srv srv "nick = CAMServer" "user_name = srv" "rtp_echo = yes"
 ctd_start alice a1 "nick = Alice" "user_name = alice" "group = Sales"
 ctd_start bob a2 "nick = Bob" "user_name = bob"
 ok 'wait_for -t 10 ctd_has srv alice online' "the server sees alice (site A broadcast)"
 ok 'wait_for -t 10 ctd_has srv bob online' "the server sees bob"
 like "$(ctd_users srv | grep '^alice ')" "^alice a1-?[a-z0-9-]* Alice online local 0$|^alice [^ ]+ Alice online local 0$" \
 	"alice's record: nick, state online, origin local"
+
+# the RTP echo for camtrace rtp runs inside the daemon when configured
+like "$(in_host srv ss -uanp)" "0\.0\.0\.0:22224 .*camtraced" "rtp_echo = yes: camtraced listens on UDP 22224"
+in_host a1 "$PYTHON" "$LABNET" send udp "$(addr srv)" 22227 --data 'not an RTP probe' >/dev/null
+ok 'wait_for -t 3 st_ge srv "r[\"rtp_echo\"][\"ignored\"]" 1' "a datagram that is not a camtrace probe is counted and not answered"
 
 # site B: a client node pointed at the server's address, fetching every 4 s
 ctd_start cli b1 "server = $(addr srv)" "fetch_interval = 4s" "user_name = carol" "nick = Carol"
