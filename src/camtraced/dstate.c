@@ -14,39 +14,33 @@
 #include "sbuf.h"
 #include "state.h"
 
-/* One host per string, tab-separated (one JSON item per host keeps 100,000-host saves small):
- * "h1" user host nick group addr port status origin state gone flaps missed first last change */
-static void add_field(struct ct_sbuf *b, const char *s)
-{
-	ct_sbuf_addc(b, '\t');
-	for (; *s; s++)
-		ct_sbuf_addc(b, *s == '\t' ? ' ' : *s);
-}
-
+/* One object per host (readable, and what operators grep for); the loader also takes the
+ * compact "h1" tab-separated strings. */
 static struct ct_json *save_hosts(void *ud)
 {
 	struct daemon *d = ud;
 	struct ct_json *arr = ct_json_arr();
-	struct ct_sbuf b;
 	char ip[64];
 
-	ct_sbuf_init(&b);
 	for (size_t i = 0; arr && i < ct_hosts_count(d->hosts); i++) {
 		const struct ct_host *h = ct_hosts_at(d->hosts, i);
-		ct_sbuf_reset(&b);
-		ct_sbuf_adds(&b, "h1");
-		add_field(&b, h->user);
-		add_field(&b, h->host);
-		add_field(&b, h->nick);
-		add_field(&b, h->group);
-		add_field(&b, ct_haddr_ip_str(&h->addr, ip, sizeof ip));
-		ct_sbuf_printf(&b, "\t%u\t%u\t%u\t%s\t%u\t%u\t%u\t%.3f\t%.3f\t%.3f", h->addr.port, h->status,
-			h->origin, ct_host_state_name((enum ct_host_state)h->state), h->gone, h->flaps, h->missed,
-			h->first_seen, h->last_seen, h->last_change);
-		if (!b.err)
-			ct_json_add_str(arr, NULL, b.p);
+		struct ct_json *o = ct_json_add_obj(arr, NULL);
+		ct_json_add_str(o, "user", h->user);
+		ct_json_add_str(o, "host", h->host);
+		ct_json_add_str(o, "nick", h->nick);
+		ct_json_add_str(o, "group", h->group);
+		ct_json_add_str(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
+		ct_json_add_int(o, "port", h->addr.port);
+		ct_json_add_int(o, "status", h->status);
+		ct_json_add_int(o, "origin", h->origin);
+		ct_json_add_str(o, "state", ct_host_state_name((enum ct_host_state)h->state));
+		ct_json_add_int(o, "gone", h->gone);
+		ct_json_add_int(o, "flaps", h->flaps);
+		ct_json_add_int(o, "missed", h->missed);
+		ct_json_add_num(o, "first_seen", h->first_seen);
+		ct_json_add_num(o, "last_seen", h->last_seen);
+		ct_json_add_num(o, "last_change", h->last_change);
 	}
-	ct_sbuf_fini(&b);
 	return arr;
 }
 
