@@ -1,6 +1,7 @@
 /* gen-pcaps.c: writes the synthetic golden captures of tests/data (IPMsg exchanges, RTP with loss, SLL2)
  * from the codec's builders and the capture writer, with fixed timestamps so the files are reproducible.
- * Usage: gen-pcaps DIR [--corpus CORPUSDIR]  (the corpus of tests/fuzz/fuzz-decode.c: one file per frame). */
+ * Usage: gen-pcaps DIR [--corpus CORPUSDIR]  (the corpus of tests/fuzz/fuzz-decode.c: one file per frame)
+ *        gen-pcaps --bench FILE N          (N IPMsg datagrams for tests/bench/bench-sniff.sh) */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,6 +477,66 @@ static void open_w(const char *dir, const char *name, int lt)
 		die(err);
 }
 
+/* The benchmark capture: n IPMsg datagrams, a realistic mix among 200 hosts (entries with CP932 and
+ * UTF-8 names, messages and receipts, info requests, list pages), each request answered. */
+static void gen_bench(const char *path, long n)
+{
+	char err[256], src[32], dst[32], user[32], host[32], body[600];
+	struct ct_entry_spec sp = { .form = CT_ENTRY_FORM_WIN, .nick = "田中", .group = "営業",
+		.verinfo = "00010002:4:99:103", .legacy_cs = CT_CS_CP932 };
+	long i = 0;
+	uint32_t pkt = 1764000000;
+
+	linktype = CT_LINK_ETHERNET;
+	if (ct_pcapw_open(&W, path, CT_LINK_ETHERNET, 65535, 0, err, sizeof err) != 0)
+		die(err);
+	now_us = 0;
+	while (i < n) {
+		int a = (int)(i % 200), b = (int)((i * 7 + 13) % 200), bl;
+		snprintf(src, sizeof src, "198.18.%d.%d", 1 + a / 100, 10 + a % 100);
+		snprintf(dst, sizeof dst, "198.18.%d.%d", 1 + b / 100, 10 + b % 100);
+		snprintf(user, sizeof user, "user%03d", a);
+		snprintf(host, sizeof host, "PC-%03d", a);
+		sp.user = user;
+		sp.host = host;
+		switch (i % 10) {
+		case 0: /* entry from a, answered by b */
+			send_entry(src, dst, NULL, pkt++, CMD(CT_IPMSG_BR_ENTRY, CT_IPMSG_CAPUTF8OPT | CT_IPMSG_FILEATTACHOPT), &sp);
+			sp.form = CT_ENTRY_FORM_ANS;
+			sp.legacy_cs = CT_CS_UTF8;
+			send_entry(dst, src, NULL, pkt++, CMD(CT_IPMSG_ANSENTRY, CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT), &sp);
+			sp.form = CT_ENTRY_FORM_WIN;
+			sp.legacy_cs = CT_CS_CP932;
+			i += 2;
+			break;
+		case 2: case 4: case 6: /* message and receipt */
+			bl = snprintf(body, sizeof body, "message %ld from %s: the meeting moved to room 4", i, user);
+			send_ipmsg(src, dst, NULL, pkt, user, host, CMD(CT_IPMSG_SENDMSG, CT_IPMSG_SENDCHECKOPT), body, (size_t)bl);
+			bl = snprintf(body, sizeof body, "%u", pkt++);
+			send_ipmsg(dst, src, NULL, pkt++, "peer", "PC-PEER", CT_IPMSG_RECVMSG, body, (size_t)bl);
+			i += 2;
+			break;
+		case 8: /* info request, or a list page */
+			if ((i / 10) % 2) {
+				send_ipmsg(src, dst, NULL, pkt++, user, host, CT_IPMSG_GETINFO, "", 0);
+				send_ipmsg(dst, src, NULL, pkt++, "peer", "PC-PEER", CT_IPMSG_SENDINFO, "Win(en)Ver4.99r3(x64)", 21);
+			} else {
+				send_ipmsg(src, dst, NULL, pkt++, user, host, CT_IPMSG_GETLIST, "", 0);
+				bl = snprintf(body, sizeof body, "    0\a    4\a");
+				for (int k = 0; k < 4; k++)
+					bl += snprintf(body + bl, sizeof body - (size_t)bl,
+						"user%03d\aPC-%03d\a18874368\a198.18.1.%d\a30985\anick %d\a\b\a", k, k, 10 + k, k);
+				send_ipmsg(dst, src, NULL, pkt++, "srv", "SRV01", CT_IPMSG_ANSLIST, body, (size_t)bl);
+			}
+			i += 2;
+			break;
+		default:
+			i++;
+		}
+	}
+	ct_pcapw_close(W);
+}
+
 static int link_sel(int lt)
 {
 	return lt == CT_LINK_SLL2 ? 2 : lt == CT_LINK_SLL ? 1 : 0; /* the order of fuzz-decode.c's table */
@@ -516,6 +577,13 @@ static void corpus(const char *dir, const char *cdir, const char *name)
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
+
+	if (argc > 3 && strcmp(argv[1], "--bench") == 0) {
+		ct_sbuf_init(&B);
+		gen_bench(argv[2], atol(argv[3]));
+		ct_sbuf_fini(&B);
+		return 0;
+	}
 
 	ct_sbuf_init(&B);
 	open_w(dir, "ipmsg-synth.pcap", CT_LINK_ETHERNET);

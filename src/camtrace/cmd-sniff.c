@@ -152,7 +152,8 @@ static void handle(struct sniff *s, const struct ct_pkt *pkt)
 	ct_decode(&s->dec, pkt, &pk);
 	s->kinds[pk.kind]++;
 	s->last_ts_ns = ts_ns;
-	s->last_mono_ns = ct_mono_ns();
+	if (!s->rfile)
+		s->last_mono_ns = ct_mono_ns();
 	if (pk.kind == CT_DK_IPMSG) {
 		im = &s->ipm;
 		if (ct_dipmsg_decode(im, pk.app, pk.app_len) != 0)

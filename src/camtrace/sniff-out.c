@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,8 +15,7 @@
 void so_init(struct sniff_out *so, int fd, int json)
 {
 	memset(so, 0, sizeof *so);
-	ct_sbuf_init(&so->b);
-	ct_sbuf_reserve(&so->b, SO_CHUNK + 4096);
+	so_grow(so, SO_CHUNK + 65536);
 	so->fd = fd;
 	so->json = json;
 	so->tsec = -1;
@@ -24,17 +24,19 @@ void so_init(struct sniff_out *so, int fd, int json)
 void so_fini(struct sniff_out *so)
 {
 	so_flush(so, 1);
-	ct_sbuf_fini(&so->b);
+	free(so->p);
+	so->p = NULL;
+	so->len = so->cap = 0;
 }
 
 void so_flush(struct sniff_out *so, int force)
 {
 	size_t off = 0;
 
-	if (so->fd < 0 || (!force && so->b.len < SO_CHUNK))
+	if (so->fd < 0 || (!force && so->len < SO_CHUNK))
 		return; /* no descriptor: the caller reads the buffer (tests, fuzzing) */
-	while (off < so->b.len && !so->write_error) {
-		ssize_t w = write(so->fd, so->b.p + off, so->b.len - off);
+	while (off < so->len && !so->write_error) {
+		ssize_t w = write(so->fd, so->p + off, so->len - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -43,23 +45,28 @@ void so_flush(struct sniff_out *so, int force)
 		}
 		off += (size_t)w;
 	}
-	ct_sbuf_reset(&so->b);
+	so->len = 0;
 }
 
-void so_put(struct sniff_out *so, const char *s, size_t n)
+int so_grow(struct sniff_out *so, size_t n)
 {
-	ct_sbuf_add(&so->b, s, n);
+	size_t ncap = so->cap ? so->cap : 4096;
+	char *np;
+
+	if (so->oom)
+		return -1;
+	while (ncap - so->len < n)
+		ncap *= 2;
+	if (!(np = realloc(so->p, ncap))) {
+		so->oom = 1;
+		return -1;
+	}
+	so->p = np;
+	so->cap = ncap;
+	return 0;
 }
 
-void so_puts(struct sniff_out *so, const char *s)
-{
-	ct_sbuf_add(&so->b, s, strlen(s));
-}
-
-static void putc_(struct sniff_out *so, char c)
-{
-	ct_sbuf_addc(&so->b, c);
-}
+#define putc_ so_putc
 
 void so_put_u64(struct sniff_out *so, uint64_t v)
 {
@@ -100,6 +107,22 @@ void so_put_fixed(struct sniff_out *so, double v, int decimals)
 	char t[48];
 	int n;
 
+	if (isfinite(v) && v >= 0 && v < 1e12 && decimals >= 0 && decimals <= 6) {
+		/* the common case without printf: integer part, then rounded decimals */
+		static const uint64_t p10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+		uint64_t scaled = (uint64_t)(v * (double)p10[decimals] + 0.5), ip = scaled / p10[decimals];
+		uint64_t fp = scaled % p10[decimals];
+		so_put_u64(so, ip);
+		if (decimals) {
+			putc_(so, '.');
+			for (int i = decimals - 1; i >= 0; i--) {
+				t[i] = (char)('0' + fp % 10);
+				fp /= 10;
+			}
+			so_put(so, t, (size_t)decimals);
+		}
+		return;
+	}
 	if (!isfinite(v)) {
 		so_put(so, "null", 4);
 		return;

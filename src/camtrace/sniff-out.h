@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "decode.h"
 #include "decode-ipmsg.h"
 #include "match.h"
@@ -11,7 +12,9 @@
 #include "sbuf.h"
 
 struct sniff_out {
-	struct ct_sbuf b;     /* pending output, written to fd in large chunks */
+	char *p;              /* pending output, written to fd in large chunks (p[len] is not a NUL) */
+	size_t len, cap;
+	int oom;              /* output was lost for lack of memory */
 	int fd;
 	int json;
 	int write_error;      /* errno of a failed write (EPIPE...) */
@@ -35,9 +38,22 @@ void so_peers(struct sniff_out *so, const struct ct_match *m, int64_t ts_sec);
 /* Per-stream RTP figures. */
 void so_rtp_streams(struct sniff_out *so, const struct ct_rtpstat *st);
 
-/* Low-level appenders shared with the command's own records. */
-void so_put(struct sniff_out *so, const char *s, size_t n);
-void so_puts(struct sniff_out *so, const char *s);
+/* Low-level appenders shared with the command's own records (inline: the per-packet hot path). */
+int so_grow(struct sniff_out *so, size_t n);
+static inline void so_put(struct sniff_out *so, const char *s, size_t n)
+{
+	if (so->cap - so->len < n && so_grow(so, n) != 0)
+		return;
+	memcpy(so->p + so->len, s, n);
+	so->len += n;
+}
+static inline void so_putc(struct sniff_out *so, char c)
+{
+	if (so->cap == so->len && so_grow(so, 1) != 0)
+		return;
+	so->p[so->len++] = c;
+}
+static inline void so_puts(struct sniff_out *so, const char *s) { so_put(so, s, strlen(s)); }
 void so_put_u64(struct sniff_out *so, uint64_t v);
 void so_put_i64(struct sniff_out *so, int64_t v);
 /* Text: printable UTF-8 as is, controls and invalid bytes escaped (\n, \t, \xNN). */

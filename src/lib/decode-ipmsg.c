@@ -2,6 +2,7 @@
 #include "config.h"
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "attach.h"
 #include "bodies.h"
@@ -12,15 +13,50 @@
 #include "util.h"
 #include "decode-ipmsg.h"
 
-void ct_dipmsg_init(struct ct_dipmsg *d)
+/* Reuse of pure results. A host repeats its entry packets (same names, same body, only the packet
+ * number changes) and a trace holds few distinct command words, so the entry decoding (charset
+ * conversion, UTF-8 block) and the command formatting are kept in small direct-mapped tables
+ * keyed by the exact input bytes. A miss does the full work; a hit copies the stored result. */
+#define MEMO_CMD 64
+#define MEMO_ENTRY 256
+
+struct cmd_memo {
+	int used;
+	uint32_t command;
+	size_t len;
+	char s[240];
+};
+
+struct entry_memo {
+	int used;
+	uint64_t hash;
+	char *key;            /* the datagram without its packet number */
+	size_t keylen;
+	size_t nul_pad;       /* trailing NULs (cut off before parsing) */
+	char *val;            /* user, host, nick, group, item text: NUL-separated */
+	size_t vlen[5];
+	struct ct_ditem item[CT_DIPMSG_MAXITEMS];
+	size_t nitem;
+	int has_nick;
+	const char *charset;
+};
+
+struct ct_dipmsg_memo {
+	struct cmd_memo cmd[MEMO_CMD];
+	struct entry_memo entry[MEMO_ENTRY];
+};
+
+int ct_dipmsg_init(struct ct_dipmsg *d)
 {
 	memset(d, 0, sizeof *d);
+	d->memo = calloc(1, sizeof *d->memo);
 	ct_sbuf_init(&d->cmd);
 	ct_sbuf_init(&d->user);
 	ct_sbuf_init(&d->host);
 	ct_sbuf_init(&d->nick);
 	ct_sbuf_init(&d->group);
 	ct_sbuf_init(&d->text);
+	return d->memo ? 0 : CT_ENOMEM;
 }
 
 void ct_dipmsg_fini(struct ct_dipmsg *d)
@@ -32,6 +68,14 @@ void ct_dipmsg_fini(struct ct_dipmsg *d)
 	ct_sbuf_fini(&d->nick);
 	ct_sbuf_fini(&d->group);
 	ct_sbuf_fini(&d->text);
+	if (d->memo) {
+		for (int i = 0; i < MEMO_ENTRY; i++) {
+			free(d->memo->entry[i].key);
+			free(d->memo->entry[i].val);
+		}
+		free(d->memo);
+		d->memo = NULL;
+	}
 }
 
 int ct_dipmsg_looks_like(const uint8_t *p, size_t n)
@@ -59,6 +103,7 @@ static void add_num(struct ct_dipmsg *d, const char *key, int64_t v)
 	it->key = key;
 	it->is_str = 0;
 	it->num = v;
+	it->off = it->len = 0;
 }
 
 /* A string item decoded from wire bytes in cs (bad bytes become \xNN). */
@@ -75,6 +120,7 @@ static void add_str(struct ct_dipmsg *d, const char *key, const char *s, size_t 
 	it = &d->item[d->nitem++];
 	it->key = key;
 	it->is_str = 1;
+	it->num = 0;
 	it->off = off;
 	it->len = d->text.len - off - 1;
 }
@@ -149,6 +195,18 @@ static void filereq_summary(struct ct_dipmsg *d)
 		add_num(d, "offset", (int64_t)q.offset);
 }
 
+/* Header names: ASCII is the same in every charset, so it skips the conversion. */
+static void add_name(struct ct_sbuf *out, const struct ct_slice *s, enum ct_charset cs, enum ct_charset *used)
+{
+	if (ct_charset_is_ascii(s->p, s->len)) {
+		ct_sbuf_add(out, s->p, s->len);
+		if (used)
+			*used = cs == CT_CS_AUTO ? CT_CS_UTF8 : cs;
+		return;
+	}
+	ct_charset_decode(cs, s->p, s->len, out, used);
+}
+
 static int entry_names(struct ct_dipmsg *d, enum ct_charset cs)
 {
 	struct ct_entry e;
@@ -173,8 +231,8 @@ static int entry_names(struct ct_dipmsg *d, enum ct_charset cs)
 	ct_entry_fini(&e);
 	if (r != 0) {
 		/* names from the header alone */
-		ct_charset_decode(cs, d->m.user.p, d->m.user.len, &d->user, NULL);
-		ct_charset_decode(cs, d->m.host.p, d->m.host.len, &d->host, NULL);
+		add_name(&d->user, &d->m.user, cs, NULL);
+		add_name(&d->host, &d->m.host, cs, NULL);
 	}
 	return r;
 }
@@ -251,6 +309,136 @@ static const char *why_of(int r)
 	}
 }
 
+static void format_cmd(struct ct_dipmsg *d, uint32_t command)
+{
+	struct cmd_memo *c;
+
+	if (!d->memo) {
+		ct_codec_cmd_format(&d->cmd, command);
+		return;
+	}
+	c = &d->memo->cmd[(uint32_t)(command * 0x9E3779B1u) >> 26]; /* MEMO_CMD = 64 = 2^6 */
+	if (!c->used || c->command != command) {
+		ct_codec_cmd_format(&d->cmd, command);
+		if (d->cmd.err || d->cmd.len >= sizeof c->s)
+			return;
+		memcpy(c->s, d->cmd.p, d->cmd.len);
+		c->len = d->cmd.len;
+		c->command = command;
+		c->used = 1;
+		return;
+	}
+	ct_sbuf_add(&d->cmd, c->s, c->len);
+}
+
+/* 64-bit hash of n bytes, eight at a time. */
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
+{
+	uint64_t w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w ^ n) * 0x9E3779B97F4A7C15ull;
+	h ^= h >> 33; /* final avalanche (murmur3 fmix64) */
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The entry memo key: the datagram with the packet number left out. */
+static uint64_t entry_key(const struct ct_ipmsg *m, const char **k1, size_t *l1, const char **k2, size_t *l2)
+{
+	const char *pk = m->buf + m->version.len + 1; /* packet number starts after "ver:" */
+	const char *after = m->user.p - 1;            /* ':' before the user */
+
+	*k1 = m->buf;
+	*l1 = (size_t)(pk - m->buf);
+	*k2 = after;
+	*l2 = m->len - m->nul_pad - (size_t)(after - m->buf);
+	return hash_bytes(hash_bytes(0x84222325cbf29ce4ull, *k1, *l1), *k2, *l2);
+}
+
+static int entry_memo_get(struct ct_dipmsg *d)
+{
+	const char *k1, *k2, *v;
+	size_t l1, l2;
+	uint64_t h;
+	struct entry_memo *e;
+
+	if (!d->memo)
+		return 0;
+	h = entry_key(&d->m, &k1, &l1, &k2, &l2);
+	e = &d->memo->entry[h % MEMO_ENTRY];
+	if (!e->used || e->hash != h || e->keylen != l1 + l2 || e->nul_pad != d->m.nul_pad || memcmp(e->key, k1, l1) != 0 ||
+	    memcmp(e->key + l1, k2, l2) != 0)
+		return 0;
+	v = e->val;
+	ct_sbuf_add(&d->user, v, e->vlen[0]);
+	v += e->vlen[0] + 1;
+	ct_sbuf_add(&d->host, v, e->vlen[1]);
+	v += e->vlen[1] + 1;
+	ct_sbuf_add(&d->nick, v, e->vlen[2]);
+	v += e->vlen[2] + 1;
+	ct_sbuf_add(&d->group, v, e->vlen[3]);
+	v += e->vlen[3] + 1;
+	ct_sbuf_add(&d->text, v, e->vlen[4]);
+	memcpy(d->item, e->item, e->nitem * sizeof *e->item);
+	d->nitem = e->nitem;
+	d->has_nick = e->has_nick;
+	d->charset = e->charset;
+	return 1;
+}
+
+static void entry_memo_put(struct ct_dipmsg *d)
+{
+	const char *k1, *k2;
+	size_t l1, l2, vl;
+	uint64_t h;
+	struct entry_memo *e;
+	const struct ct_sbuf *parts[5] = { &d->user, &d->host, &d->nick, &d->group, &d->text };
+	char *key, *val, *o;
+
+	if (!d->memo || d->user.err || d->host.err || d->nick.err || d->group.err || d->text.err)
+		return;
+	h = entry_key(&d->m, &k1, &l1, &k2, &l2);
+	e = &d->memo->entry[h % MEMO_ENTRY];
+	vl = d->user.len + d->host.len + d->nick.len + d->group.len + d->text.len + 5;
+	key = malloc(l1 + l2 ? l1 + l2 : 1);
+	val = malloc(vl);
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return;
+	}
+	memcpy(key, k1, l1);
+	memcpy(key + l1, k2, l2);
+	o = val;
+	for (int i = 0; i < 5; i++) {
+		if (parts[i]->len)
+			memcpy(o, parts[i]->p, parts[i]->len);
+		o[parts[i]->len] = '\0';
+		e->vlen[i] = parts[i]->len;
+		o += parts[i]->len + 1;
+	}
+	free(e->key);
+	free(e->val);
+	e->key = key;
+	e->keylen = l1 + l2;
+	e->nul_pad = d->m.nul_pad;
+	e->val = val;
+	e->hash = h;
+	memcpy(e->item, d->item, d->nitem * sizeof *d->item);
+	e->nitem = d->nitem;
+	e->has_nick = d->has_nick;
+	e->charset = d->charset;
+	e->used = 1;
+}
+
 int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 {
 	enum ct_charset cs;
@@ -278,14 +466,17 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 		return d->status = r;
 	}
 	d->status = 0;
-	ct_codec_cmd_format(&d->cmd, d->m.command);
+	format_cmd(d, d->m.command);
 	cs = (d->m.opts & CT_IPMSG_UTF8OPT) ? CT_CS_UTF8 : CT_CS_AUTO;
 	if (ct_entry_is_entry_cmd(d->m.command)) {
-		entry_names(d, cs);
+		if (!entry_memo_get(d)) {
+			entry_names(d, cs);
+			entry_memo_put(d);
+		}
 	} else {
 		enum ct_charset used = CT_CS_UTF8;
-		ct_charset_decode(cs, d->m.user.p, d->m.user.len, &d->user, &used);
-		ct_charset_decode(cs, d->m.host.p, d->m.host.len, &d->host, NULL);
+		add_name(&d->user, &d->m.user, cs, &used);
+		add_name(&d->host, &d->m.host, cs, NULL);
 		d->charset = ct_charset_name(used);
 		cs = used;
 	}

@@ -17,6 +17,8 @@ struct ct_ditem {
 	size_t off, len;      /* string value: bytes [off, off+len) of the item text buffer (UTF-8) */
 };
 
+struct ct_dipmsg_memo;
+
 /* The decoded IPMsg layer of one packet; reused from packet to packet (no per-packet setup). */
 struct ct_dipmsg {
 	int status;           /* 0 parsed; otherwise the codec's CT_E* code (malformed) */
@@ -35,9 +37,11 @@ struct ct_dipmsg {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = complete) */
 	uint32_t next;
+	struct ct_dipmsg_memo *memo; /* results of the pure, costly steps, reused when the same input recurs */
 };
 
-void ct_dipmsg_init(struct ct_dipmsg *d);
+/* 0 or CT_ENOMEM (then decoding still works, without reuse). */
+int ct_dipmsg_init(struct ct_dipmsg *d);
 void ct_dipmsg_fini(struct ct_dipmsg *d);
 /* Decodes an IPMsg datagram (UDP) or the request at the start of a TCP stream. Returns 0 or the
  * codec's error (d->status, d->why say what is wrong); CT_ENOMEM only when memory ran out. */

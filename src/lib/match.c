@@ -81,12 +81,25 @@ void ct_match_free(struct ct_match *m)
 
 uint64_t ct_match_overflow(const struct ct_match *m) { return m->overflow; }
 
-static uint32_t fnv(uint32_t h, const void *p, size_t n)
+/* Mixes 4-byte words (addresses are 4 or 16 bytes). */
+static uint32_t mixw(uint32_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
+	uint32_t w;
+
+	for (; n >= 4; b += 4, n -= 4) {
+		memcpy(&w, b, 4);
+		h = (h ^ w) * 0x9E3779B1u;
+		h ^= h >> 15;
+	}
+	for (; n; n--, b++)
+		h = (h ^ *b) * 16777619u;
+	/* final avalanche (murmur3): every input bit reaches the low bits used as the index */
+	h ^= h >> 16;
+	h *= 0x85EBCA6Bu;
+	h ^= h >> 13;
+	h *= 0xC2B2AE35u;
+	return h ^ (h >> 16);
 }
 
 static uint32_t key_hash(int af, const uint8_t *req, const uint8_t *ans, uint32_t want, int tcp,
@@ -95,12 +108,10 @@ static uint32_t key_hash(int af, const uint8_t *req, const uint8_t *ans, uint32_
 	size_t al = af == 6 ? 16 : 4;
 	uint32_t h = 2166136261u ^ want ^ ((uint32_t)tcp << 16);
 
-	h = fnv(h, req, al);
-	h = fnv(h, ans, al);
-	if (tcp) {
-		h = fnv(h, &rport, 2);
-		h = fnv(h, &aport, 2);
-	}
+	h = mixw(h, req, al);
+	h = mixw(h, ans, al);
+	if (tcp)
+		h = mixw(h, (uint32_t[]){ (uint32_t)rport << 16 | aport }, 4);
 	return h;
 }
 
@@ -350,7 +361,7 @@ static void match_tcp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mre
 static struct ct_peer *peer_slot(struct ct_peer *tab, size_t cap, int af, const uint8_t *addr)
 {
 	size_t al = af == 6 ? 16 : 4;
-	uint32_t h = fnv(2166136261u ^ (uint32_t)af, addr, al);
+	uint32_t h = mixw(2166136261u ^ (uint32_t)af, addr, al);
 
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		struct ct_peer *p = &tab[i];

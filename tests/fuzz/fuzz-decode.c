@@ -3,6 +3,7 @@
  * Input: records of [link type selector][length, 2 bytes big-endian][frame bytes]. */
 #include "config.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
@@ -20,27 +21,65 @@ static const int links[] = { CT_LINK_ETHERNET, CT_LINK_SLL, CT_LINK_SLL2, CT_LIN
 
 static void check_output(struct sniff_out *so)
 {
-	char *p = so->b.p, *end = so->b.p + so->b.len;
+	char *p = so->p, *end = so->p + so->len;
 
 	while (p && p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n;
-		if (!nl)
+		if (!nl) {
+			fprintf(stderr, "record without newline: %.*s\n", (int)(end - p), p);
 			abort(); /* every record ends with a newline */
+		}
 		n = (size_t)(nl - p);
 		if (so->json) {
 			struct ct_json *j = NULL;
-			if (ct_json_parse(p, n, &j) != 0 || !ct_json_is_obj(j))
+			if (ct_json_parse(p, n, &j) != 0 || !ct_json_is_obj(j)) {
+				fprintf(stderr, "invalid JSON line: %.*s\n", (int)n, p);
 				abort();
+			}
 			ct_json_free(j);
 		} else {
 			for (size_t i = 0; i < n; i++)
-				if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+				if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+					fprintf(stderr, "control character in a text line: %.*s\n", (int)n, p);
 					abort();
+				}
 		}
 		p = nl + 1;
 	}
-	ct_sbuf_reset(&so->b);
+	so->len = 0;
+}
+
+static int same(const struct ct_sbuf *a, const struct ct_sbuf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
+/* The reused (memo) results must equal a full decoding. */
+static void check_memo(const struct ct_dipmsg *im, const uint8_t *p, size_t n)
+{
+	struct ct_dipmsg full;
+
+	ct_dipmsg_init(&full);
+	free(full.memo); /* without the memo every step is done in full */
+	full.memo = NULL;
+	ct_dipmsg_decode(&full, p, n);
+	if (full.status != im->status || !same(&full.cmd, &im->cmd) || !same(&full.user, &im->user) ||
+	    !same(&full.host, &im->host) || !same(&full.nick, &im->nick) || !same(&full.group, &im->group) ||
+	    !same(&full.text, &im->text) || full.nitem != im->nitem || full.has_nick != im->has_nick) {
+		fprintf(stderr, "memo mismatch: status %d/%d cmd %d user %d host %d nick %d group %d text %d nitem %zu/%zu\n",
+			full.status, im->status, same(&full.cmd, &im->cmd), same(&full.user, &im->user),
+			same(&full.host, &im->host), same(&full.nick, &im->nick), same(&full.group, &im->group),
+			same(&full.text, &im->text), full.nitem, im->nitem);
+		abort();
+	}
+	for (size_t i = 0; i < full.nitem; i++)
+		if (strcmp(full.item[i].key, im->item[i].key) != 0 || full.item[i].num != im->item[i].num ||
+		    full.item[i].off != im->item[i].off || full.item[i].len != im->item[i].len) {
+			fprintf(stderr, "memo mismatch in item %s\n", full.item[i].key);
+			abort();
+		}
+	ct_dipmsg_fini(&full);
 }
 
 static void unans(const struct ct_unans *u, void *ud)
@@ -61,8 +100,10 @@ static void run(const uint8_t *data, size_t size, int json)
 
 	ct_decoder_init(&dec);
 	ct_dipmsg_init(&im);
-	if (ct_rtpstat_init(&rs, 16, 0) != 0 || ct_match_new(&m, 1000000000, 16) != 0)
+	if (ct_rtpstat_init(&rs, 16, 0) != 0 || ct_match_new(&m, 1000000000, 16) != 0) {
+		fprintf(stderr, "out of memory\n");
 		abort();
+	}
 	so_init(&so, -1, json);
 	while (off + 3 <= size) {
 		struct ct_pkt pkt;
@@ -92,6 +133,7 @@ static void run(const uint8_t *data, size_t size, int json)
 		ct_decode(&dec, &pkt, &pk);
 		if (pk.kind == CT_DK_IPMSG || (pk.kind == CT_DK_TCP && ct_dipmsg_looks_like(pk.app, pk.app_len))) {
 			ct_dipmsg_decode(&im, pk.app, pk.app_len);
+			check_memo(&im, pk.app, pk.app_len);
 			have_ipmsg = 1;
 		}
 		if (pk.kind == CT_DK_RTP)
