@@ -468,7 +468,7 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	s.dec.rtp_hi = s.rtp_hi;
 	ct_dipmsg_init(&s.ipm);
 	if (ct_rtpstat_init(&s.rtp, 4096, s.rtp_clock) != 0 ||
-	    ct_match_new(&s.match, (int64_t)(s.answer_timeout * 1e9), 65536) != 0) {
+	    ct_match_new(&s.match, (int64_t)(s.answer_timeout * 1e9), 16384) != 0) {
 		out_err(cli, "sniff", "out of memory");
 		rc = EX_OSERR;
 		goto done;

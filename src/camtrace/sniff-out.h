@@ -20,7 +20,7 @@ struct sniff_out {
 	int write_error;      /* errno of a failed write (EPIPE...) */
 	int64_t tsec;         /* second of the cached time strings */
 	char hms[16];         /* "HH:MM:SS" */
-	char iso[32];         /* "YYYY-MM-DDTHH:MM:SS" */
+	char iso[48];         /* "YYYY-MM-DDTHH:MM:SS" */
 };
 
 void so_init(struct sniff_out *so, int fd, int json);
