@@ -488,6 +488,8 @@ static void text_match(struct sniff_out *so, const struct ct_mres *mr)
 		putc_(so, ']');
 	} else if (mr->retransmission) {
 		so_puts(so, " [retransmission]");
+	} else if (mr->copy) {
+		so_puts(so, " [same packet to another address]");
 	}
 }
 
@@ -770,10 +772,11 @@ static void json_packet(struct sniff_out *so, const struct ct_dpkt *pk, const st
 	}
 	if (im && (pk->kind == CT_DK_IPMSG || pk->kind == CT_DK_TCP))
 		json_ipmsg(so, pk, im);
-	if (mr && (mr->answered || mr->retransmission || mr->is_request)) {
+	if (mr && (mr->answered || mr->retransmission || mr->is_request || mr->copy)) {
 		so_puts(so, ",\"match\":{\"request\":");
 		so_puts(so, mr->is_request ? "true" : "false");
 		jbool(so, "retransmission", mr->retransmission);
+		jbool(so, "copy", mr->copy);
 		if (mr->answered) {
 			jnum(so, "answers_frame", (int64_t)mr->req_frame);
 			jstr(so, "answers", ct_match_mode_name(mr->req_mode, nb));
@@ -807,7 +810,8 @@ void so_unanswered(struct sniff_out *so, const struct ct_unans *u)
 	if ((size_t)n >= sizeof s)
 		n = sizeof s - 1;
 	if (!so->json) {
-		so_puts(so, "! ");
+		/* '!' = silent past the timeout; '?' = the capture ended before the timeout ran out */
+		so_puts(so, u->at_end ? "? " : "! ");
 		so_put_u64(so, u->frame);
 		putc_(so, ' ');
 		so_put_time(so, u->ts_ns / 1000000000, (uint32_t)(u->ts_ns % 1000000000), 0);

@@ -250,6 +250,10 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 	int32_t idx;
 
 	if (p && p->mode == k->mode && (k->tcp || p->packetno == k->packetno)) {
+		if (memcmp(p->to, k->dst, al) != 0) {
+			res->copy = 1; /* iptux sends one BR_ENTRY to 255.255.255.255 and to the subnet */
+			return;
+		}
 		p->retries++;
 		res->retransmission = 1;
 		return;

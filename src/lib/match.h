@@ -42,7 +42,8 @@ struct ct_mres {
 	int refused;          /* answered by a TCP reset / close without data / an ICMP error */
 	int icmp;             /* the answer is an ICMP error (this packet) */
 	int is_request;       /* this packet waits for an answer (now tracked) */
-	int retransmission;   /* this packet repeats a request still waiting */
+	int retransmission;   /* this packet repeats a request still waiting (same destination) */
+	int copy;             /* the same request (same packet number) sent to another group address */
 };
 
 /* A request that got no answer in time (or, for a group request, no answer from anyone). */
