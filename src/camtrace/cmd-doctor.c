@@ -57,7 +57,8 @@ static void after(struct ct_doctor *d, struct ct_doc_step *s, void *ud)
 	if (cli->json)
 		return;
 	printf("%s%d. %s%s\n", out_c(cli, "bold"), c->n, s->title, out_c(cli, "reset"));
-	if (s->status != CT_DOC_SKIPPED || s->nev) {
+	/* the verdict's evidence is printed once, below the steps */
+	if ((s->status != CT_DOC_SKIPPED || s->nev) && strcmp(s->key, "verdict") != 0) {
 		printf("   %s%s%s\n", out_c(cli, "dim"), s->what, out_c(cli, "reset"));
 		for (unsigned i = 0; i < s->nev; i++)
 			printf("   | %s\n", s->ev[i]);

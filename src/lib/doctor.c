@@ -276,8 +276,12 @@ static void conclude(struct ct_doctor *d)
 		return;
 	}
 	v->cls = CT_DOC_HEALTHY;
-	snprintf(v->finding, sizeof v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP 2425%s"
-		"%s pass in both directions from here.", d->server_s, " and TCP 2425", d->av ? " and the RTP ports" : "");
+	if (d->nusers)
+		snprintf(v->finding, sizeof v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
+			"and TCP 2425%s pass in both directions from here.", d->server_s, d->av ? " and the RTP ports" : "");
+	else
+		snprintf(v->finding, sizeof v->finding, "Nothing wrong found between this host and the server %s (UDP "
+			"and TCP 2425 pass); name the unstable users with --user to check their paths.", d->server_s);
 	snprintf(v->fix, sizeof v->fix, "Nothing to fix on the network.");
 	snprintf(v->hint, sizeof v->hint, "If users still drop out, run `camtrace bundle --doctor --capture 60` "
 		"while it happens and send the archive.");

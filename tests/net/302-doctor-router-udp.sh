@@ -20,4 +20,11 @@ is "$(doc_get net '["verdict"]["evidence"]["hop"]')" "1" "at hop 1"
 is "$(doc_get net '["verdict"]["evidence"]["icmp"]')" "null" "dropped silently: no ICMP"
 like "$(doc_get net '["verdict"]["fix"]')" "^On 198\.18\.1\.1 \(hop 1\): allow UDP 2425 in both directions" "the fix names the device, port and direction"
 like "$(doc_get net '=d["steps"][5]["evidence"]')" "dies after hop 1 \(198\.18\.1\.1\)" "the route step shows the trace"
+# from site B the server itself is cut off: its list cannot be fetched, the route names the router
+in_host b1 "$CAMTRACE" --json --ctl "$LAB_TMP/none.sock" doctor --server 198.18.1.10 --user 198.18.2.12 \
+	>"$LAB_TMP/su.json" 2>"$LAB_TMP/su.err"
+is "$?" "1" "from b1: exit 1"
+is "$(doc_get su '["verdict"]["class"]')" "server_unreachable" "verdict: the server does not answer from site B" || doc_show su
+is "$(doc_get su '["server"]["found_by"]')" "--server" "the server was given with --server"
+is "$(doc_get su '["verdict"]["evidence"]["hop_address"]')" "198.18.2.1" "the route from b1 dies after its router (198.18.2.1)"
 ctd_done
