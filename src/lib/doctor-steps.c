@@ -188,7 +188,7 @@ static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
 	uint32_t addrs[16];
 	unsigned plens[16];
 	size_t n;
-	uint64_t t;
+	uint64_t t, end;
 	int sent = 0;
 
 	if (!d->node) {
@@ -197,29 +197,39 @@ static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
 	}
 	n = ct_node_networks(d->node, addrs, plens, 16);
 	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
-	for (size_t i = 0; i < n; i++) {
-		struct ct_haddr to;
-		uint32_t h = addrs[i], mask = plens[i] ? 0xffffffffu << (32 - plens[i]) : 0;
-		char b[16];
-		if ((h >> 24) == 127 || plens[i] >= 31)
-			continue;
-		ct_haddr_set_v4(&to, (h & mask) | ~mask, 2425);
-		if (ct_node_send(d->node, &to, CT_IPMSG_BR_ISGETLIST2 | ct_node_status(d->node), "", 0) == 0) {
-			ct_doc_ev(s, "broadcast BR_ISGETLIST2 to %s:2425", ct_haddr_ip_str(&to, b, sizeof b));
-			sent++;
+	/* two rounds: a busy server (or a lost datagram) gets a second chance */
+	for (int round = 0; round < 2 && !c.found; round++) {
+		int sent_now = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct ct_haddr to;
+			uint32_t h = addrs[i], mask = plens[i] ? 0xffffffffu << (32 - plens[i]) : 0;
+			char b[16];
+			if ((h >> 24) == 127 || plens[i] >= 31)
+				continue;
+			ct_haddr_set_v4(&to, (h & mask) | ~mask, 2425);
+			if (ct_node_send(d->node, &to, CT_IPMSG_BR_ISGETLIST2 | ct_node_status(d->node), "", 0) == 0) {
+				if (round == 0)
+					ct_doc_ev(s, "broadcast BR_ISGETLIST2 to %s:2425", ct_haddr_ip_str(&to, b, sizeof b));
+				sent_now++;
+			}
 		}
-	}
-	if (sent) {
-		t = ct_evloop_add_timer(d->ev, 1500, on_loop_timeout, NULL);
-		ct_evloop_run(d->ev);
-		ct_evloop_cancel_timer(d->ev, t);
+		if (!sent_now)
+			break;
+		sent += sent_now;
+		end = ct_mono_ns() + 1500000000ull;
+		while (!c.found && ct_mono_ns() < end) {
+			t = ct_evloop_add_timer(d->ev, (end - ct_mono_ns()) / 1000000 + 1, on_loop_timeout, NULL);
+			if (ct_evloop_run(d->ev) != 0)
+				break;
+			ct_evloop_cancel_timer(d->ev, t);
+		}
 	}
 	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, NULL, NULL);
 	if (c.found) {
 		ct_doc_ev(s, "OKGETLIST from %s (%s): a list server on this segment", d->server_s, d->server_name);
 		snprintf(d->server_how, sizeof d->server_how, "broadcast");
 	} else if (sent)
-		ct_doc_ev(s, "no list server answered on the local segment within 1.5 s");
+		ct_doc_ev(s, "no list server answered on the local segment (2 rounds, 1.5 s each)");
 	return c.found;
 }
 

@@ -354,8 +354,10 @@ static void command_of(struct ct_doctor *d, int i, char *buf, size_t len)
 
 int ct_doctor_run(struct ct_doctor *d)
 {
-	for (int i = 0; i < d->nusers && i < CT_DOC_MAX_USERS; i++)
+	for (int i = 0; i < d->nusers && i < CT_DOC_MAX_USERS; i++) {
 		d->u[i].spec = d->users[i];
+		d->u[i].flaps = d->u[i].missed = -1;
+	}
 	d->v.icmp_type = d->v.icmp_code = -1;
 	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
 		struct ct_doc_step *s = &d->steps[i];
