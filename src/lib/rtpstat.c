@@ -51,7 +51,9 @@ static void seq_update(struct ct_rtp_stream *s, uint16_t seq)
 {
 	uint16_t udelta = (uint16_t)(seq - s->max_seq);
 
-	if (udelta < MAX_DROPOUT) {
+	if (udelta == 0) {
+		s->reordered++; /* the highest packet again: a duplicate */
+	} else if (udelta < MAX_DROPOUT) {
 		if (seq < s->max_seq)
 			s->cycles += SEQ_MOD;
 		s->max_seq = seq;

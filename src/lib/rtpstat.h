@@ -16,7 +16,7 @@ struct ct_rtp_stream {
 	uint8_t pt;             /* payload type of the last packet */
 	uint32_t clock;         /* timestamp rate used for jitter (Hz) */
 	uint64_t packets, bytes;
-	uint64_t reordered;     /* arrived after a higher sequence number (late or duplicate) */
+	uint64_t reordered;     /* late (after a higher sequence number) or a duplicate of the highest */
 	uint64_t resyncs;       /* sequence jumps that restarted the count (RFC 3550 A.1) */
 	/* RFC 3550 A.1 sequence state */
 	uint16_t max_seq;
