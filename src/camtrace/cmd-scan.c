@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include "clock.h"
 #include "codec.h"
 #include "entry.h"
@@ -102,6 +101,24 @@ static void caps_text(uint32_t status, char *buf, size_t len)
 	}
 }
 
+/* --rate N (1-100000 per second), --grace-ms / --quiet-ms N (0-60000): 0 or -1 with the message. */
+static int opt_num(const char *opt, const char *val, double *out)
+{
+	int rate = strcmp(opt, "--rate") == 0;
+	double lo = rate ? 1 : 0, hi = rate ? 100000 : 60000;
+	char *end = NULL;
+	double v = val ? strtod(val, &end) : -1;
+
+	if (!val || !*val || *end || v < lo || v > hi || (!rate && v != (double)(long)v)) {
+		fprintf(stderr, "camtrace scan: %s wants %s from %.0f to %.0f%s\n", opt,
+			rate ? "addresses per second" : "whole milliseconds", lo, hi,
+			strcmp(opt, "--quiet-ms") == 0 ? " (0: always wait --grace-ms)" : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 {
 	struct ct_targets ts;
@@ -113,27 +130,15 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 	struct ct_node_conf nc = { 0 };
 	char err[300], host[64] = "camtrace";
 	double rate = 50;
-	long grace = 2000;
+	double grace = 4200, quiet = 250;
 	int nspec = 0, rc = CT_EXIT_OK;
 	uint64_t t0;
 
 	ct_targets_init(&ts, 1u << 20);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--rate") == 0) {
-			char *end;
-			rate = val ? strtod(val, &end) : -1;
-			if (!val || *end || rate < 1 || rate > 100000) {
-				fprintf(stderr, "camtrace scan: --rate wants addresses per second from 1 to 100000\n");
-				rc = CT_EXIT_USAGE;
-				goto out;
-			}
-			i++;
-		} else if (strcmp(a, "--grace-ms") == 0) {
-			char *end;
-			grace = val ? strtol(val, &end, 10) : -1;
-			if (!val || *end || grace < 0 || grace > 60000) {
-				fprintf(stderr, "camtrace scan: --grace-ms wants 0 to 60000\n");
+		if (strcmp(a, "--rate") == 0 || strcmp(a, "--grace-ms") == 0 || strcmp(a, "--quiet-ms") == 0) {
+			if (opt_num(a, val, a[2] == 'r' ? &rate : a[2] == 'g' ? &grace : &quiet) != 0) {
 				rc = CT_EXIT_USAGE;
 				goto out;
 			}
@@ -180,14 +185,6 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 		rc = 69; /* EX_UNAVAILABLE */
 		goto out;
 	}
-	{
-		/* probes to absent neighbours wait in the ARP queue and count against the socket's
-		 * send buffer until resolution fails (~3 s); with the default buffer later sends fail
-		 * and hosts after an empty stretch of the own subnet are never probed */
-		int big = 8 << 20;
-		if (setsockopt(ct_node_fd(node), SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0)
-			(void)setsockopt(ct_node_fd(node), SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-	}
 	ct_node_set_handler(node, CT_IPMSG_ANSENTRY, on_answer, &c);
 	ct_node_set_handler(node, CT_IPMSG_SENDINFO, on_answer, &c);
 	t0 = ct_mono_ns();
@@ -196,6 +193,7 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	ct_search_set_quiet(search, (uint64_t)quiet);
 	if (cli->timeout > 0)
 		ct_evloop_add_timer(ev, (uint64_t)(cli->timeout * 1000), on_timeout, &c);
 	while (!c.done)
@@ -217,6 +215,7 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 			ct_json_add_int(doc, "probed", (int64_t)p->probed);
 			ct_json_add_int(doc, "found", (int64_t)nh);
 			ct_json_add_int(doc, "unresolved", (int64_t)p->unresolved);
+			ct_json_add_int(doc, "send_failed", (int64_t)p->send_failed);
 			ct_json_add_num(doc, "rate", rate);
 			ct_json_add_bool(doc, "complete", c.done == 1);
 			ct_json_add_num(doc, "elapsed_ms", ms);
@@ -244,11 +243,15 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 				ct_json_add_str(o, "info", h->info[0] ? h->info : NULL);
 				ct_json_add_int(o, "status", h->status);
 				ct_json_add_str(o, "capabilities", caps);
+				ct_json_add_int(o, "found_ms", (int64_t)h->found_ms);
 			} else {
 				printf("%-16s %-16s %-18s %-18s %s%s%s\n", ip, h->user, h->host, h->nick, prog,
 					caps[0] ? " / " : "", caps);
 			}
 		}
+		if (p->send_failed && !doc)
+			fprintf(stderr, "camtrace scan: %zu address%s skipped: the probes could not be sent (see -v)\n",
+				p->send_failed, p->send_failed == 1 ? "" : "es");
 		if (doc)
 			out_doc_print(doc);
 		else if (!cli->quiet)
@@ -267,13 +270,17 @@ out:
 
 const struct cmd_entry cmd_scan_entry = {
 	.name = "scan",
-	.args = "[--rate N] RANGE...",
+	.args = "[--rate N] [--grace-ms N] [--quiet-ms N] RANGE...",
 	.summary = "find IP Messenger hosts in address ranges (the daemon's search, standalone)",
 	.help =
 	"RANGE: 192.168.1.* (.1 to .254), CIDR (10.1.0.0/20), 10.1.0.5-10.1.0.90, an address or a name.\n"
 	"options:\n"
 	"  --rate N           addresses per second (default 50: gentle on LANs)\n"
-	"  --grace-ms N       wait for late answers after the last probe (default 2000)\n"
+	"  --grace-ms N       wait at most this long for late answers after the last probe\n"
+	"                     (default 4200: IP Messenger answers BR_ENTRY after up to 4.1 s)\n"
+	"  --quiet-ms N       end this long after the last probe once every host that answered\n"
+	"                     has sent its entry too (default 250; 0: always wait --grace-ms;\n"
+	"                     raise it on links slower than 100 ms round trip)\n"
 	"Each address gets GETINFO and BR_ENTRY|DIALUPOPT from UDP port 2425 (iptux answers to\n"
 	"2425 only). Lists user, host, nick, group, program and capabilities, each host once.\n"
 	"exit: 0 done (even with no host found), 69 port 2425 busy.\n",

@@ -18,12 +18,15 @@ struct ct_search_hit {
 	char user[64], host[64], nick[64]; /* UTF-8, truncated for display */
 	char info[64];                     /* SENDINFO text when it answered GETINFO */
 	uint32_t status;
+	int entry;                         /* its entry (ANSENTRY / BR_ENTRY) arrived */
+	uint64_t found_ms;                 /* first answer, milliseconds after the start */
 };
 
 struct ct_search_progress {
 	uint64_t id;
 	enum ct_search_state state;
 	size_t total, probed, found, unresolved;
+	size_t send_failed; /* addresses skipped because probes could not be sent */
 	double started, finished;
 };
 
@@ -35,6 +38,11 @@ typedef void (*ct_search_cb)(struct ct_search *s, const struct ct_search_progres
  * grace_ms after the last probe (default 5000). err says why it could not start. */
 int ct_search_start(struct ct_search **out, struct ct_node *node, const struct ct_targets *targets,
 	double rate, uint64_t grace_ms, ct_search_cb cb, void *ud, char *err, size_t errlen);
+/* Early end (call right after start): finish quiet_ms after the last probe instead of grace_ms,
+ * as soon as every host that answered has also sent its entry (IP Messenger answers GETINFO at
+ * once and BR_ENTRY after a random delay; iptux answers BR_ENTRY at once). grace_ms stays the
+ * limit. 0 (the default) always waits the whole grace_ms. */
+void ct_search_set_quiet(struct ct_search *s, uint64_t quiet_ms);
 /* Stops probing; the hits so far stay readable. */
 void ct_search_cancel(struct ct_search *s);
 void ct_search_free(struct ct_search *s);

@@ -30,6 +30,13 @@ ct a1 scan --rate 2000 --grace-ms 1500 198.18.1.1-198.18.2.254
 is "$(r '=sorted(h["address"] for h in d["hosts"])')" "198.18.1.12,198.18.2.11,198.18.2.13" \
 	"a range across a1's own subnet: a2, then b1 and b3 after 252 empty neighbours"
 
+# early end: iptux answers BR_ENTRY at once, so nothing is pending after the quiet time
+ct a1 scan --rate 400 --grace-ms 30000 --quiet-ms 300 198.18.2.11
+is "$(r '["found"]')" 1 "b1 found"
+is "$(r '["complete"]')" true "the scan completed"
+is "$(r '=d["elapsed_ms"] < 30000')" true "it ended after the quiet time, not the 30 s grace (b1's entry had arrived)"
+is "$(r '["send_failed"]')" 0 "no probe failed to go out"
+
 ct a1 scan --rate 400 --grace-ms 500 198.18.2.10-14 198.18.2.11
 is "$(r '["found"]')" 2 "a range plus a repeated address: still each host once"
 
