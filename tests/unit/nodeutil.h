@@ -65,6 +65,13 @@ static inline void pump(int ms)
 		ct_evloop_run_once(ev, 5);
 }
 
+/* Runs the loop until cond holds or ms pass (a loaded machine answers late; no timing is asserted). */
+#define PUMP_UNTIL(cond, ms) do { \
+	uint64_t end_ = ct_mono_ms() + (uint64_t)(ms); \
+	while (!(cond) && ct_mono_ms() < end_) \
+		ct_evloop_run_once(ev, 5); \
+} while (0)
+
 static inline struct ct_node *mknode_conf(struct ct_hosts *h, struct ct_node_conf *cin, const char *user, uint16_t *port)
 {
 	struct ct_node_conf c;

@@ -42,7 +42,7 @@ int main(void)
 	/* BR_ENTRY a -> b, b answers with ANSENTRY after its delay */
 	ct_haddr_set_v4(&to, 0x7F000001, pb);
 	ct_node_send_entry(a, &to, CT_IPMSG_BR_ENTRY, 0);
-	pump(1500);
+	PUMP_UNTIL(ct_hosts_find(ha, "bob", "testhost") != NULL, 10000);
 	h = ct_hosts_find(hb, "alice", "testhost");
 	ok(h != NULL, "b learned alice from BR_ENTRY");
 	ok(h && strcmp(h->nick, "テスト") == 0, "nick decoded to UTF-8 from the entry block");
@@ -128,12 +128,10 @@ int main(void)
 	/* BR_EXIT from alice reaches b once b asked for unicast entries (DIALUPOPT): offline at b */
 	ct_haddr_set_v4(&to, 0x7F000001, pa);
 	ct_node_send_entry(b, &to, CT_IPMSG_BR_ENTRY, CT_IPMSG_DIALUPOPT);
-	pump(1200);
-	h = ct_hosts_find(ha, "bob", "testhost");
+	PUMP_UNTIL((h = ct_hosts_find(ha, "bob", "testhost")) && (h->status & CT_IPMSG_DIALUPOPT), 10000);
 	ok(h && (h->status & CT_IPMSG_DIALUPOPT), "a keeps bob on its dial-up list");
 	ct_node_stop(a);
-	pump(50);
-	h = ct_hosts_find(hb, "alice", "testhost");
+	PUMP_UNTIL((h = ct_hosts_find(hb, "alice", "testhost")) && h->state == CT_HOST_OFFLINE, 5000);
 	ok(h && h->state == CT_HOST_OFFLINE, "alice's BR_EXIT makes her offline at b");
 	/* b stops: carol (DIALUPOPT) gets BR_EXIT twice */
 	ct_node_stop(b);
