@@ -83,6 +83,23 @@ static void json_probe(struct ct_json *o, const char *key, const struct ct_doc_p
 	ct_json_add_str(j, "tcp_text", t);
 }
 
+/* one user <-> server direction: {checked, udp, udp_rtt_ms, tcp, program, text} */
+static void json_pair(struct ct_json *o, const char *key, const struct ct_doc_pair *p, const char *by)
+{
+	struct ct_json *j = ct_json_add_obj(o, key);
+
+	ct_json_add_bool(j, "checked", p->checked);
+	ct_json_add_str(j, "by", by);
+	ct_json_add_str(j, "udp_2425", p->checked ? ct_coop_udp_key(p->res.udp) : NULL);
+	if (p->checked && p->res.udp == CT_COOP_UDP_ANSWERED)
+		ct_json_add_num(j, "udp_rtt_ms", p->res.udp_rtt_us / 1000.0);
+	else
+		ct_json_add_null(j, "udp_rtt_ms");
+	ct_json_add_str(j, "tcp_2425", p->checked ? ct_coop_tcp_key(p->res.tcp) : NULL);
+	ct_json_add_str(j, "program", p->checked && p->res.program[0] ? p->res.program : NULL);
+	ct_json_add_str(j, "text", p->text[0] ? p->text : NULL);
+}
+
 static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 {
 	struct ct_json *srv = ct_json_add_obj(doc, "server"), *arr, *v, *ev, *h;
@@ -115,6 +132,8 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		for (int k = 0; k < u->npeers; k++)
 			json_probe(pa, NULL, &u->peers[k]);
 		ct_json_add_int(j, "peers_answering", u->peers_answer);
+		json_pair(j, "user_to_server", &u->u2s, "coop");
+		json_pair(j, "server_to_user", &u->s2u, "control_socket");
 		pa = ct_json_add_arr(j, "rtp");
 		for (int k = 0; k < u->rtp_done; k++) {
 			struct ct_json *r = ct_json_add_obj(pa, NULL);
@@ -308,7 +327,8 @@ const struct cmd_entry cmd_doctor_entry = {
 	"  --av                      also the voice/video RTP ports (22224-22227)\n"
 	"  --step                    pause before each step and show the command it runs\n"
 	"  --config PATH             camtraced.conf to read the configured server from\n"
-	"  --ctl PATH                the server's control socket, for its instability records\n"
+	"  --ctl PATH                the server's control socket: its instability records and\n"
+	"                            the server -> user check (control method `probe`)\n"
 	"exit: 0 healthy, 1 a problem was found (the verdict says which), 68 no server found,\n"
 	"      69 nothing could be checked, 71 system error.\n",
 	.flags = CMD_F_NEEDS_ROOT,

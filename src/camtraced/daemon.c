@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "conf.h"
+#include "coop.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "err.h"
@@ -374,6 +375,46 @@ static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
 }
 
+/* ---- the cooperative check (coop.h) ---- */
+
+static int coop_other(void *ud, int fd, const void *buf, size_t len, const void *from)
+{
+	return ct_coop_is_app(buf, len) ? ct_coop_serve(ud, fd, buf, len, from) : 0;
+}
+
+/* The responder answers only with `rtp_echo` and `coop`, for `server` and `coop_allow`. */
+static int coop_configure(struct daemon *d, const struct ct_daemon_conf *c, char *err, size_t errlen)
+{
+	struct ct_targets ts;
+	int r = 0;
+
+	if (!d->coop)
+		return 0;
+	if (!c->coop || !d->rtpecho) {
+		if (c->coop)
+			log_warn("coop = yes needs rtp_echo = yes (the requests come in on the RTP echo ports); "
+				"cooperative checks are off");
+		return ct_coop_serve_config(d->coop, NULL, 0, err, errlen);
+	}
+	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+	if (c->server && c->server[0])
+		r = ct_targets_add(&ts, c->server, err, errlen);
+	for (size_t i = 0; r == 0 && i < c->coop_allow.n; i++)
+		r = ct_targets_add(&ts, c->coop_allow.v[i], err, errlen);
+	if (r == 0 && ts.n == 0)
+		log_warn("coop = yes without `server` or `coop_allow`: every cooperative request will be refused");
+	if (r == 0)
+		r = ct_coop_serve_config(d->coop, &ts, c->coop_rate, err, errlen);
+	ct_targets_fini(&ts);
+	if (r == 0) {
+		ct_rtpecho_set_other(d->rtpecho, coop_other, d->coop);
+		log_info("cooperative checks on the RTP echo ports (targets: %s%s%zu coop_allow item(s))",
+			c->server && c->server[0] ? c->server : "", c->server && c->server[0] ? " and " : "",
+			c->coop_allow.n);
+	}
+	return r;
+}
+
 /* ---- open / run / close ---- */
 
 int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
@@ -456,6 +497,12 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		d->rtpecho = e;
 		log_info("RTP echo on UDP %u-%u", d->conf.rtp_ports.lo, d->conf.rtp_ports.hi);
 	}
+	if ((r = ct_coop_new(&d->coop, d->node)) != 0) {
+		snprintf(err, errlen, "cannot set up the cooperative check: %s", ct_strerror(r));
+		return EX_SOFTWARE;
+	}
+	if (coop_configure(d, &d->conf, err, errlen) != 0)
+		return EX_CONFIG;
 	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
 		return r;
 	if ((r = drop_privileges(d, err, errlen)) != 0)
@@ -548,6 +595,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	} else if (start_client(d) == 0 && d->lc) {
 		daemon_refresh(d);
 	}
+	if (coop_configure(d, &d->conf, e, sizeof e) != 0)
+		log_err("reload: cooperative checks are off: %s", e);
 	/* announce the (possibly new) identity */
 	ct_node_start(d->node);
 	log_notice("configuration reloaded");
@@ -575,6 +624,7 @@ void daemon_close(struct daemon *d)
 		ct_evloop_cancel_timer(d->ev, d->t_save);
 	if (d->rtpecho)
 		ct_rtpecho_close(d->rtpecho);
+	ct_coop_free(d->coop);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)

@@ -18,6 +18,7 @@ struct ct_state;
 struct ct_ctl_server;
 struct ct_json;
 struct ct_host;
+struct ct_coop;
 
 #define DAEMON_MAX_SEARCHES 8
 #define DAEMON_MAX_REFRESH 16
@@ -44,6 +45,7 @@ struct daemon {
 	struct ct_state *state;
 	struct ct_ctl_server *ctl;
 	void *rtpecho;
+	struct ct_coop *coop;  /* the cooperative check: control `probe`, and the responder with `coop` */
 	int sigfd;
 	char *pidfile;        /* the file we wrote (removed at exit) */
 	double started_wall;

@@ -1,5 +1,6 @@
-/* dctl.c: camtraced's control methods: status, users, refresh, search.start/progress/result, reload. */
+/* dctl.c: camtraced's control methods: status, users, refresh, search.start/progress/result, reload, probe. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include "clock.h"
 #include "conf.h"
+#include "coop.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "err.h"
@@ -233,6 +235,19 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 		ct_json_add_int(o, "ignored", (int64_t)rs.ignored);
 		ct_json_add_int(o, "limited", (int64_t)rs.limited);
 	}
+	if (d->coop) {
+		struct ct_coop_stats cs;
+		ct_coop_stats(d->coop, &cs);
+		o = ct_json_add_obj(r, "coop");
+		ct_json_add_bool(o, "serving", d->conf.coop && d->rtpecho);
+		ct_json_add_int(o, "requests", (int64_t)cs.requests);
+		ct_json_add_int(o, "answered", (int64_t)cs.answered);
+		ct_json_add_int(o, "malformed", (int64_t)cs.malformed);
+		ct_json_add_int(o, "refused", (int64_t)cs.refused);
+		ct_json_add_int(o, "rate_limited", (int64_t)cs.limited);
+		ct_json_add_int(o, "busy", (int64_t)cs.busy);
+		ct_json_add_int(o, "checks", (int64_t)cs.checks);
+	}
 	o = ct_json_add_obj(r, "state");
 	ct_json_add_str(o, "file", d->conf.state_file);
 	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));
@@ -390,6 +405,78 @@ static int m_reload(struct ct_ctl_call *call, const struct ct_json *params, stru
 	return 0;
 }
 
+/* probe: the cooperative check from this daemon's UDP 2425 toward one address (the server ->
+ * user direction for camtrace doctor). The control socket is the administrator's: any IPv4
+ * unicast address may be given. */
+struct probe_req {
+	struct daemon *d;
+	uint64_t token;
+	char addr[16];
+	unsigned checks;
+};
+
+static void on_probe(const struct ct_coop_result *r, void *ud)
+{
+	struct probe_req *p = ud;
+	struct ct_json *o = ct_json_obj();
+	char t[300], f[16];
+	struct in_addr in;
+
+	ct_json_add_str(o, "addr", p->addr);
+	in.s_addr = r->src;
+	ct_json_add_str(o, "source", r->src ? inet_ntop(AF_INET, &in, f, sizeof f) : NULL);
+	ct_json_add_int(o, "source_port", ct_node_port(p->d->node));
+	ct_json_add_str(o, "udp", ct_coop_udp_key(r->udp));
+	if (r->udp == CT_COOP_UDP_ANSWERED)
+		ct_json_add_num(o, "udp_rtt_ms", r->udp_rtt_us / 1000.0);
+	else
+		ct_json_add_null(o, "udp_rtt_ms");
+	ct_json_add_str(o, "program", r->program[0] ? r->program : NULL);
+	ct_json_add_str(o, "tcp", ct_coop_tcp_key(r->tcp));
+	if (r->tcp == CT_COOP_TCP_OPEN)
+		ct_json_add_num(o, "tcp_rtt_ms", r->tcp_rtt_us / 1000.0);
+	else
+		ct_json_add_null(o, "tcp_rtt_ms");
+	ct_coop_result_text(r, p->checks, t, sizeof t);
+	ct_json_add_str(o, "text", t);
+	ct_ctl_reply(p->d->ctl, p->token, o);
+	free(p);
+}
+
+static int m_probe(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	const char *addr = params ? ct_json_get_str(params, "addr") : NULL;
+	struct probe_req *p;
+	struct in_addr in;
+	int64_t wait = 1000;
+	int tcp = 1, r;
+
+	(void)result;
+	if (!addr || inet_pton(AF_INET, addr, &in) != 1)
+		return ct_ctl_call_error(call, "bad_params", "give \"addr\": an IPv4 address (e.g. 198.18.2.11)");
+	if (params && ct_json_get(params, "wait_ms") && (ct_json_get_i64(params, "wait_ms", &wait) != 0 ||
+	    wait < CT_COOP_WAIT_MIN || wait > CT_COOP_WAIT_MAX))
+		return ct_ctl_call_error(call, "bad_params", "wait_ms must be %d to %d", CT_COOP_WAIT_MIN, CT_COOP_WAIT_MAX);
+	if (params && ct_json_get(params, "tcp") && ct_json_get_bool(params, "tcp", &tcp) != 0)
+		return ct_ctl_call_error(call, "bad_params", "tcp must be true or false");
+	if (!d->coop)
+		return ct_ctl_call_error(call, "failed", "the check engine is not running");
+	if (!(p = calloc(1, sizeof *p)))
+		return CT_ENOMEM;
+	p->d = d;
+	p->token = ct_ctl_call_token(call);
+	p->checks = CT_COOP_CHECK_UDP | (tcp ? CT_COOP_CHECK_TCP : 0);
+	inet_ntop(AF_INET, &in, p->addr, sizeof p->addr);
+	if ((r = ct_coop_check(d->coop, in.s_addr, p->checks, (unsigned)wait, on_probe, p)) != 0) {
+		free(p);
+		if (r == CT_EAGAIN)
+			return ct_ctl_call_error(call, "busy", "16 checks are running; try again");
+		return ct_ctl_call_error(call, "bad_params", "%s is not an IPv4 unicast address", addr);
+	}
+	return CT_CTL_DEFER;
+}
+
 void dctl_register(struct daemon *d)
 {
 	ct_ctl_server_add(d->ctl, CT_CTL_M_STATUS, m_status, d);
@@ -399,4 +486,5 @@ void dctl_register(struct daemon *d)
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_PROGRESS, m_search_progress, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
+	ct_ctl_server_add(d->ctl, CT_COOP_CTL_PROBE, m_probe, d);
 }

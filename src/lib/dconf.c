@@ -203,6 +203,13 @@ static const struct ct_conf_opt dconf_opts[] = {
 	  "echo RTP test packets for camtrace rtp on the rtp_ports", NULL, NULL },
 	{ "rtp_ports", CT_CONF_PORTS, OFF(rtp_ports), 1, 65535, "22224-22227",
 	  "UDP ports of the RTP echo", NULL, NULL },
+	{ "coop", CT_CONF_BOOL, OFF(coop), 0, 0, "no",
+	  "run cooperative checks toward the server for camtrace doctor (needs rtp_echo)", NULL, NULL },
+	{ "coop_allow", CT_CONF_LIST, OFF(coop_allow), 0, 0, NULL,
+	  "more targets a cooperative check may probe besides `server` (same forms as notify)",
+	  ct_dconf_check_target, "TARGET" },
+	{ "coop_rate", CT_CONF_RATE, OFF(coop_rate), 0, 100, "1",
+	  "cooperative requests answered per second from one address (burst 3)", NULL, NULL },
 };
 
 const struct ct_conf_table ct_dconf_table = { dconf_opts, CT_ARRAY_LEN(dconf_opts) };

@@ -61,6 +61,10 @@ struct ct_daemon_conf {
 	/* RTP echo for `camtrace rtp` (cooperating peer) */
 	int rtp_echo;
 	struct ct_port_range rtp_ports; /* 22224-22227 */
+	/* cooperative check for camtrace doctor (coop.h), on the RTP echo ports */
+	int coop;
+	struct ct_strlist coop_allow; /* targets besides `server` */
+	double coop_rate;             /* requests/s per requester */
 };
 
 extern const struct ct_conf_table ct_dconf_table;

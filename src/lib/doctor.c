@@ -19,7 +19,7 @@ const char *ct_doc_status_key(enum ct_doc_status s)
 const char *ct_doc_class_key(enum ct_doc_class c)
 {
 	static const char *const k[] = { "healthy", "no_server", "server_unreachable", "not_discovered",
-		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check" };
+		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path" };
 
 	return (unsigned)c < CT_ARRAY_LEN(k) ? k[c] : "could_not_check";
 }
@@ -200,6 +200,68 @@ static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
 		v->device, v->ports, d->self_s, u->addr_s);
 }
 
+/* This host reaches the user and the server, but the path between them fails (the cooperative
+ * checks: the user's camtraced toward the server, the server's toward the user). */
+static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
+{
+	struct ct_doc_verdict *v = &d->v;
+	int up = ct_doc_pair_fails(&u->u2s, tcp), down = ct_doc_pair_fails(&u->s2u, tcp);
+	const char *proto = tcp ? "TCP" : "UDP";
+	char icmp[200] = "";
+
+	v->cls = CT_DOC_USER_SERVER_PATH;
+	snprintf(v->protocol, sizeof v->protocol, "%s", tcp ? "tcp" : "udp");
+	snprintf(v->ports, sizeof v->ports, "2425");
+	add_host(v, u->addr_s);
+	add_host(v, d->server_s);
+	if (up && down)
+		snprintf(v->direction, sizeof v->direction, "user %s <-> server %s (both directions)", u->addr_s,
+			d->server_s);
+	else if (up)
+		snprintf(v->direction, sizeof v->direction, "user %s -> server %s", u->addr_s, d->server_s);
+	else
+		snprintf(v->direction, sizeof v->direction, "server %s -> user %s", d->server_s, u->addr_s);
+	if (tcp)
+		snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", up ? u->addr_s : d->server_s,
+			up ? d->server_s : u->addr_s);
+	else
+		snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425 (sent by %s's camtraced)",
+			up ? u->addr_s : d->server_s, up ? d->server_s : u->addr_s, up ? "the user" : "the server");
+	{
+		const struct ct_coop_result *r = up ? &u->u2s.res : &u->s2u.res;
+		if (!tcp && r->udp == CT_COOP_UDP_ICMP) {
+			struct in_addr in = { .s_addr = r->icmp_from };
+			v->icmp_type = r->icmp_type;
+			v->icmp_code = r->icmp_code;
+			snprintf(v->icmp_name, sizeof v->icmp_name, "%s", ct_icmp_name(AF_INET, r->icmp_type, r->icmp_code));
+			inet_ntop(AF_INET, &in, v->hop_addr, sizeof v->hop_addr);
+			snprintf(icmp, sizeof icmp, " (ICMP %s from %s)", v->icmp_name, v->hop_addr);
+		}
+	}
+	snprintf(v->device, sizeof v->device, "%s", v->hop_addr[0] ? v->hop_addr :
+		"the routers / firewalls between the user and the server");
+	snprintf(v->finding, sizeof v->finding, "This host reaches both the user %s and the server %s, but %s 2425 "
+		"between them fails: %s%.160s%s%s%.160s. The user drops out of the server's view although its own network and PC "
+		"are fine.", u->addr_s, d->server_s, proto,
+		up ? "started by the user, " : "", up ? u->u2s.text : "", up && down ? "; " : "",
+		down ? "started by the server, " : "", down ? u->s2u.text : "");
+	if (icmp[0] && strlen(v->finding) + strlen(icmp) < sizeof v->finding)
+		strcat(v->finding, icmp);
+	snprintf(v->fix, sizeof v->fix, "On %s: allow %s 2425 in both directions between %s and %s (source and "
+		"destination port 2425%s); then trace it from one of them: camtrace route --%s %s.", v->device, proto,
+		u->addr_s, d->server_s, tcp ? ", file transfers" : ": messages and presence", tcp ? "tcp" : "udp",
+		up ? d->server_s : u->addr_s);
+}
+
+static int pairs_checked(const struct ct_doctor *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nusers; i++)
+		n += d->u[i].u2s.checked || d->u[i].s2u.checked;
+	return n;
+}
+
 static void conclude(struct ct_doctor *d)
 {
 	struct ct_doc_verdict *v = &d->v;
@@ -254,6 +316,11 @@ static void conclude(struct ct_doctor *d)
 			verdict_udp(d, &d->u[i]);
 			return;
 		}
+	for (int i = 0; i < d->nusers; i++)
+		if (ct_doc_pair_fails(&d->u[i].u2s, 0) || ct_doc_pair_fails(&d->u[i].s2u, 0)) {
+			verdict_pair(d, &d->u[i], 0);
+			return;
+		}
 	if (d->server_probe.tcp_done && d->server_probe.tcp_state == CT_PORT_FILTERED) {
 		verdict_tcp(d, &d->server_probe);
 		return;
@@ -261,6 +328,11 @@ static void conclude(struct ct_doctor *d)
 	for (int i = 0; i < d->nusers; i++)
 		if (d->u[i].addr && d->u[i].self.tcp_done && d->u[i].self.tcp_state == CT_PORT_FILTERED) {
 			verdict_tcp(d, &d->u[i].self);
+			return;
+		}
+	for (int i = 0; i < d->nusers; i++)
+		if (ct_doc_pair_fails(&d->u[i].u2s, 1) || ct_doc_pair_fails(&d->u[i].s2u, 1)) {
+			verdict_pair(d, &d->u[i], 1);
 			return;
 		}
 	for (int i = 0; i < d->nusers; i++)
@@ -278,7 +350,8 @@ static void conclude(struct ct_doctor *d)
 	v->cls = CT_DOC_HEALTHY;
 	if (d->nusers)
 		snprintf(v->finding, sizeof v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
-			"and TCP 2425%s pass in both directions from here.", d->server_s, d->av ? " and the RTP ports" : "");
+			"and TCP 2425%s pass in both directions from here%s.", d->server_s, d->av ? " and the RTP ports" : "",
+			pairs_checked(d) ? ", and between the users and the server" : "");
 	else
 		snprintf(v->finding, sizeof v->finding, "Nothing wrong found between this host and the server %s (UDP "
 			"and TCP 2425 pass); name the unstable users with --user to check their paths.", d->server_s);
@@ -390,6 +463,6 @@ int ct_doctor_exit(const struct ct_doctor *d)
 	case CT_DOC_COULD_NOT_CHECK:
 		return 69; /* EX_UNAVAILABLE */
 	default:
-		return 1;
+		return 1; /* every problem class, user_server_path included */
 	}
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "coop.h"
 #include "probe.h"
 #include "probe-ipmsg.h"
 #include "probe-rtp.h"
@@ -49,6 +50,13 @@ struct ct_doc_probe {
 	int tcp_answered;
 };
 
+/* One user <-> server check, started at one end. */
+struct ct_doc_pair {
+	int checked;              /* the result below is real */
+	struct ct_coop_result res;
+	char text[300];           /* the result in words, or why it could not be checked and how to enable it */
+};
+
 /* One unstable user given with --user. */
 struct ct_doc_user {
 	const char *spec;         /* as given */
@@ -64,6 +72,9 @@ struct ct_doc_user {
 	int peers_answer;         /* peers on the same network that answered UDP 2425 */
 	int rtp_done;
 	struct ct_rtp_port rtp[CT_DOC_RTP_PORTS];
+	/* user <-> server (step 4): each a round trip from one end, from its UDP 2425 */
+	struct ct_doc_pair u2s;   /* started by the user's camtraced (cooperative request, coop.h) */
+	struct ct_doc_pair s2u;   /* started by the server's camtraced (control method `probe`) */
 };
 
 /* A route trace done on a failing path. */
@@ -88,7 +99,8 @@ enum ct_doc_class {
 	CT_DOC_NETWORK_UDP,       /* the whole network fails: the path drops/rejects UDP 2425 */
 	CT_DOC_TCP_BLOCKED,       /* messages work, TCP 2425 (file transfer) does not */
 	CT_DOC_RTP_BLOCKED,       /* voice/video RTP ports blocked */
-	CT_DOC_COULD_NOT_CHECK    /* nothing could be probed (privileges, port, ...) */
+	CT_DOC_COULD_NOT_CHECK,   /* nothing could be probed (privileges, port, ...) */
+	CT_DOC_USER_SERVER_PATH   /* this host reaches both, but the path between a user and the server fails */
 };
 const char *ct_doc_class_key(enum ct_doc_class c);
 
@@ -171,6 +183,9 @@ void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s);
 /* Describes a probe's UDP / TCP outcome in words (for evidence lines). */
 void ct_doc_udp_text(const struct ct_doc_probe *p, char *buf, size_t len);
 void ct_doc_tcp_text(const struct ct_doc_probe *p, char *buf, size_t len);
+/* True when a user <-> server check ran and failed on UDP 2425 (tcp 0) or TCP 2425 (tcp 1:
+ * no answer or unreachable; "closed" means the host was reached). */
+int ct_doc_pair_fails(const struct ct_doc_pair *p, int tcp);
 /* "198.18.2.*" for an address (the seed's 4th-octet wildcard of its /24). */
 void ct_doc_net_wildcard(uint32_t addr, char *buf, size_t len);
 

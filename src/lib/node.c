@@ -54,6 +54,8 @@ struct ct_node {
 	struct { ct_node_mode_fn fn; void *ud; } mode[256];
 	struct { ct_node_host_fn fn; void *ud; } obs[MAX_OBS];
 	unsigned nobs;
+	struct { ct_node_tap_fn fn; void *ud; } taps[4];
+	unsigned ntaps;
 	/* this machine */
 	struct ct_haddr *bcast;
 	size_t nbcast;
@@ -724,6 +726,8 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 	dup = seen_before(n, &m, from);
 	if (dup)
 		n->st.dup++;
+	for (unsigned i = 0; !dup && i < n->ntaps; i++)
+		n->taps[i].fn(n, &rx, n->taps[i].ud);
 	dispatch(n, &rx, dup);
 	ct_codec_fini(&m);
 }
@@ -895,6 +899,28 @@ int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud)
 	n->obs[n->nobs].ud = ud;
 	n->nobs++;
 	return 0;
+}
+
+int ct_node_add_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
+{
+	for (unsigned i = 0; i < n->ntaps; i++)
+		if (n->taps[i].fn == fn && n->taps[i].ud == ud)
+			return CT_EEXIST;
+	if (n->ntaps >= CT_ARRAY_LEN(n->taps))
+		return CT_ETOOBIG;
+	n->taps[n->ntaps].fn = fn;
+	n->taps[n->ntaps].ud = ud;
+	n->ntaps++;
+	return 0;
+}
+
+void ct_node_remove_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
+{
+	for (unsigned i = 0; i < n->ntaps; i++)
+		if (n->taps[i].fn == fn && n->taps[i].ud == ud) {
+			n->taps[i] = n->taps[--n->ntaps];
+			return;
+		}
 }
 
 const struct ct_node_stats *ct_node_stats(const struct ct_node *n) { return &n->st; }

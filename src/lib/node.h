@@ -87,6 +87,12 @@ void ct_node_remove_peer(struct ct_node *n, const struct ct_haddr *a);
 int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
 /* Up to 8 observers; the same (fn, ud) twice gives CT_EEXIST. */
 int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud);
+/* Taps see every packet from another host (duplicates excluded) before the node handles it,
+ * whatever its command (coop.c waits for SENDINFO this way, beside search's handler).
+ * Up to 4; the same (fn, ud) twice gives CT_EEXIST; removing an unknown tap is harmless. */
+typedef void (*ct_node_tap_fn)(struct ct_node *n, const struct ct_node_rx *rx, void *ud);
+int ct_node_add_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud);
+void ct_node_remove_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud);
 
 /* Our status word (CAPUTF8OPT | ABSENCEOPT when absent | extra_status). */
 uint32_t ct_node_status(const struct ct_node *n);

@@ -36,6 +36,8 @@ struct ct_rtpecho {
 	size_t nfds;
 	struct ct_evloop *ev;
 	unsigned rate;
+	ct_rtpecho_other_fn other;
+	void *other_ud;
 	struct ct_rtpecho_stats st;
 	struct ssrc_slot ssrc[ECHO_SSRC_SLOTS];
 	struct src_bucket src[ECHO_SRC_SLOTS];
@@ -128,6 +130,12 @@ void ct_rtpecho_stats(const struct ct_rtpecho *e, struct ct_rtpecho_stats *st)
 	*st = e->st;
 }
 
+void ct_rtpecho_set_other(struct ct_rtpecho *e, ct_rtpecho_other_fn fn, void *ud)
+{
+	e->other = fn;
+	e->other_ud = ud;
+}
+
 /* Counts packets per (source, SSRC); the oldest slot is reused. */
 static uint32_t count_ssrc(struct ct_rtpecho *e, uint32_t addr, uint32_t ssrc, uint64_t now)
 {
@@ -188,6 +196,8 @@ int ct_rtpecho_handle(struct ct_rtpecho *e, int fd)
 
 		if (n < 0)
 			break;
+		if (e->other && from.sin_family == AF_INET && e->other(e->other_ud, fd, in, (size_t)n, &from))
+			continue;
 		if (ct_rtp_parse(in, (size_t)n, &h, NULL, NULL) != 0 || from.sin_family != AF_INET) {
 			e->st.ignored++;
 			continue;

@@ -44,5 +44,10 @@ size_t ct_rtpecho_fds(const struct ct_rtpecho *e, int *fds, size_t max);
 /* Reads and answers everything pending on fd; returns how many probes were answered. */
 int ct_rtpecho_handle(struct ct_rtpecho *e, int fd);
 void ct_rtpecho_stats(const struct ct_rtpecho *e, struct ct_rtpecho_stats *st);
+/* Other datagrams: fn sees each datagram before the RTP check (from is a struct sockaddr_in,
+ * fd the socket it came in on, for the answer) and returns 1 when it consumed it (camtraced
+ * hands CTCP requests to the cooperative check this way, coop.h). NULL removes it. */
+typedef int (*ct_rtpecho_other_fn)(void *ud, int fd, const void *buf, size_t len, const void *from);
+void ct_rtpecho_set_other(struct ct_rtpecho *e, ct_rtpecho_other_fn fn, void *ud);
 
 #endif

@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # 301-doctor-host-firewall.sh: a host firewall on one site-B PC (b2 drops UDP 2425): doctor says "only this PC", names it and the fix.
-. "${top_srcdir:-.}/tests/net/lib.sh"
-. "$top_srcdir/tests/net/ctd-lib.sh"
-. "$top_srcdir/tests/net/probe-lib.sh"
-. "$top_srcdir/tests/net/doctor-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-lab_up
-lab_no_icmp_ratelimit
+. "${top_srcdir:-.}/tests/net/doctor-lib.sh"
+doc_setup
 
 doc_sites
 lab fault add b2 drop udp 2425 >/dev/null

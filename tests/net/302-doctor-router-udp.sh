@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # 302-doctor-router-udp.sh: the router drops UDP 2425 between the sites: doctor says "the whole network", names the hop and the fix.
-. "${top_srcdir:-.}/tests/net/lib.sh"
-. "$top_srcdir/tests/net/ctd-lib.sh"
-. "$top_srcdir/tests/net/probe-lib.sh"
-. "$top_srcdir/tests/net/doctor-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-lab_up
-lab_no_icmp_ratelimit
+. "${top_srcdir:-.}/tests/net/doctor-lib.sh"
+doc_setup
 
 doc_sites
 lab fault add router drop udp 2425 >/dev/null

@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # 303-doctor-router-tcp.sh: the router rejects TCP 2425 only (admin-prohibited): messages work, file transfer would not.
-. "${top_srcdir:-.}/tests/net/lib.sh"
-. "$top_srcdir/tests/net/ctd-lib.sh"
-. "$top_srcdir/tests/net/probe-lib.sh"
-. "$top_srcdir/tests/net/doctor-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-lab_up
-lab_no_icmp_ratelimit
+. "${top_srcdir:-.}/tests/net/doctor-lib.sh"
+doc_setup
 
 doc_sites
 lab fault add router reject=admin-prohibited tcp 2425 >/dev/null

@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # 305-doctor-rtp.sh: the router drops the RTP ports between the sites: doctor --av names the ports and the hop.
-. "${top_srcdir:-.}/tests/net/lib.sh"
-. "$top_srcdir/tests/net/ctd-lib.sh"
-. "$top_srcdir/tests/net/probe-lib.sh"
-. "$top_srcdir/tests/net/doctor-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-lab_up
-lab_no_icmp_ratelimit
+. "${top_srcdir:-.}/tests/net/doctor-lib.sh"
+doc_setup
 
 doc_sites
 lab fault add router drop udp 22224-22227 >/dev/null

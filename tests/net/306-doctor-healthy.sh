@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # 306-doctor-healthy.sh: a healthy network: exit 0, every check passes, the bundle hint; --step shows each command; text output.
-. "${top_srcdir:-.}/tests/net/lib.sh"
-. "$top_srcdir/tests/net/ctd-lib.sh"
-. "$top_srcdir/tests/net/probe-lib.sh"
-. "$top_srcdir/tests/net/doctor-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-lab_up
-lab_no_icmp_ratelimit
+. "${top_srcdir:-.}/tests/net/doctor-lib.sh"
+doc_setup
 
 doc_sites
 doc_run ok --user 198.18.2.11 --user userb3

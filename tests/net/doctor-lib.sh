@@ -1,11 +1,22 @@
 # tests/net/doctor-lib.sh: helpers for the doctor scenarios (3NN-doctor-*.sh): the server in site A notifying site B, users, running doctor.
-# Source after lib.sh, ctd-lib.sh and probe-lib.sh.
+# A scenario sources only this file (it brings lib.sh, ctd-lib.sh and probe-lib.sh), then calls doc_setup.
+#   doc_setup               skips without camtraced or `camtrace doctor`; builds the lab (ICMP not rate-limited)
 #   doc_sites [notify]      camtraced server on srv (with `notify = 198.18.2.*` unless "no-notify"),
 #                           IP Messenger users on b1 b2 b3 (camtraced client nodes); waits until listed
 #   doc_run NAME ARGS...    camtrace doctor --json in a1 against the server; JSON in $LAB_TMP/NAME.json,
 #                           exit status in $LAB_TMP/NAME.rc
 #   doc_get NAME PATH       a field of that JSON (jget syntax)
+. "${top_srcdir:-.}/tests/net/lib.sh"
+. "$top_srcdir/tests/net/ctd-lib.sh"
+. "$top_srcdir/tests/net/probe-lib.sh"
 DOC_USERS="b1 b2 b3"
+
+doc_setup() {
+	[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
+	have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
+	lab_up
+	lab_no_icmp_ratelimit
+}
 
 doc_sites() {
 	local n

@@ -40,7 +40,9 @@ static const char good[] =
 	"ctl_socket = /tmp/x/ctl.sock\n"
 	"user = daemon\n"
 	"rtp_echo = on\n"
-	"rtp_ports = 30000-30003\n";
+	"rtp_ports = 30000-30003\n"
+	"coop = yes\n"
+	"coop_allow = 198.18.1.10, 198.18.3.*\n";
 
 static int has(const struct ct_sbuf *b, const char *s)
 {
@@ -239,6 +241,7 @@ int main(void)
 	is_int(c.log_level, CT_LOG_DEBUG, "log_level debug");
 	is_int(c.rtp_echo, 1, "rtp_echo on");
 	is_int(c.rtp_ports.lo, 30000, "rtp_ports");
+	ok(c.coop == 1 && c.coop_allow.n == 2 && (int)(c.coop_rate + 0.5) == 1, "coop, coop_allow (two targets), coop_rate 1");
 
 	/* -T output: every key, and it parses back to the same config */
 	ct_sbuf_init(&out);

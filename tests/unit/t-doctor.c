@@ -137,6 +137,54 @@ int main(void)
 	ok(strstr(d->v.fix, "camtrace search 198.18.2.*") != NULL, "and the search alternative");
 	free(d);
 
+	/* the user <-> server path (the cooperative checks) */
+	d = base();
+	d->u[0].u2s.checked = 1;
+	d->u[0].u2s.res.udp = CT_COOP_UDP_NO_ANSWER;
+	d->u[0].u2s.res.tcp = CT_COOP_TCP_OPEN;
+	strcpy(d->u[0].u2s.text, "UDP 2425: no answer to GETINFO");
+	d->u[0].s2u.checked = 1;
+	d->u[0].s2u.res.udp = CT_COOP_UDP_ANSWERED;
+	d->u[0].s2u.res.tcp = CT_COOP_TCP_OPEN;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "user_server_path", "the user's own check to the server fails: user_server_path");
+	is_int(ct_doctor_exit(d), 1, "exit 1");
+	is_str(d->v.direction, "user 198.18.2.12 -> server 198.18.1.10", "direction: the user's side");
+	ok(d->v.nhosts == 2 && strcmp(d->v.hosts[0], "198.18.2.12") == 0 && strcmp(d->v.hosts[1], "198.18.1.10") == 0,
+		"both ends named");
+	ok(strstr(d->v.finding, "started by the user, UDP 2425: no answer to GETINFO") != NULL, "the evidence in the finding");
+	ok(strstr(d->v.fix, "allow UDP 2425 in both directions between 198.18.2.12 and 198.18.1.10") != NULL, "the fix");
+	free(d);
+
+	d = base();
+	d->u[0].s2u.checked = 1;
+	d->u[0].s2u.res.udp = CT_COOP_UDP_ICMP;
+	d->u[0].s2u.res.icmp_type = 3;
+	d->u[0].s2u.res.icmp_code = 13;
+	d->u[0].s2u.res.icmp_from = ip("198.18.2.1");
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "user_server_path", "the server's check rejected: user_server_path");
+	is_str(d->v.direction, "server 198.18.1.10 -> user 198.18.2.12", "direction: the server's side");
+	is_str(d->v.hop_addr, "198.18.2.1", "the rejecting router named");
+	is_int(d->v.icmp_code, 13, "with the ICMP code");
+	free(d);
+
+	d = base();
+	d->u[0].u2s.checked = d->u[0].s2u.checked = 1;
+	d->u[0].u2s.res.udp = d->u[0].s2u.res.udp = CT_COOP_UDP_ANSWERED;
+	d->u[0].u2s.res.tcp = CT_COOP_TCP_CLOSED;
+	d->u[0].s2u.res.tcp = CT_COOP_TCP_NO_ANSWER;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "user_server_path", "TCP silent between them: user_server_path");
+	is_str(d->v.protocol, "tcp", "protocol tcp");
+	d->u[0].s2u.res.tcp = CT_COOP_TCP_CLOSED;
+	memset(&d->v, 0, sizeof d->v);
+	d->v.icmp_type = d->v.icmp_code = -1;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "healthy", "TCP closed (reached) both ways: healthy");
+	ok(strstr(d->v.finding, "between the users and the server") != NULL, "the finding says the pairs were checked");
+	free(d);
+
 	d = base();
 	d->v.cls = CT_DOC_NO_SERVER;
 	verdict(d);

@@ -1,0 +1,677 @@
+/* coop.c: the cooperative user <-> server check: CTCP wire format, the check engine on the node's UDP 2425 socket, the responder and the requester. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "coop.h"
+#include "err.h"
+#include "evloop.h"
+#include "log.h"
+#include "node.h"
+#include "pace.h"
+#include "targets.h"
+#include "util.h"
+
+/* ---- wire format ---- */
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
+
+int ct_coop_is_app(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	return len >= 12 && (p[0] & 0xc0) == 0x80 && p[1] == CT_COOP_PT && memcmp(p + 8, CT_COOP_NAME, 4) == 0;
+}
+
+size_t ct_coop_encode(const struct ct_coop_msg *m, uint8_t *out, size_t outlen)
+{
+	const struct ct_coop_result *r = &m->res;
+
+	if (outlen < CT_COOP_LEN)
+		return 0;
+	memset(out, 0, CT_COOP_LEN);
+	out[0] = (uint8_t)(0x80 | (m->answer ? 1 : 0));
+	out[1] = CT_COOP_PT;
+	put16(out + 2, CT_COOP_LEN / 4 - 1);
+	put32(out + 4, m->ssrc);
+	memcpy(out + 8, CT_COOP_NAME, 4);
+	out[12] = m->version;
+	out[13] = m->checks;
+	put16(out + 14, m->wait_ms);
+	memcpy(out + 16, m->nonce, 8);
+	memcpy(out + 24, &m->target, 4);
+	put16(out + 28, m->port);
+	if (m->answer) {
+		out[30] = r->status;
+		out[31] = r->udp;
+		put32(out + 32, r->udp_rtt_us);
+		out[36] = r->icmp_type;
+		out[37] = r->icmp_code;
+		out[38] = r->tcp;
+		memcpy(out + 40, &r->icmp_from, 4);
+		put32(out + 44, r->tcp_rtt_us);
+		memcpy(out + 48, &r->src, 4);
+		memcpy(out + 52, r->program, strnlen(r->program, 12));
+	}
+	return CT_COOP_LEN;
+}
+
+int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
+{
+	const uint8_t *p = buf;
+	struct ct_coop_result *r = &m->res;
+
+	memset(m, 0, sizeof *m);
+	if (!ct_coop_is_app(buf, len))
+		return len < 12 ? CT_ETRUNC : CT_EFORMAT;
+	if (len < CT_COOP_LEN)
+		return CT_ETRUNC;
+	/* no padding bit, subtype 0 or 1, the length field says exactly this datagram */
+	if ((p[0] & 0x20) || (p[0] & 0x1f) > 1 || ((size_t)get16(p + 2) + 1) * 4 != len)
+		return CT_EFORMAT;
+	m->answer = p[0] & 1;
+	m->ssrc = get32(p + 4);
+	m->version = p[12];
+	memcpy(m->nonce, p + 16, 8);
+	if (m->version != CT_COOP_VERSION)
+		return 0;
+	m->checks = p[13];
+	m->wait_ms = get16(p + 14);
+	memcpy(&m->target, p + 24, 4);
+	m->port = get16(p + 28);
+	if (m->checks & ~(CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP))
+		return CT_EFORMAT;
+	if (!m->answer) {
+		/* a request carries no results */
+		for (size_t i = 30; i < CT_COOP_LEN; i++)
+			if (p[i])
+				return CT_EFORMAT;
+		return 0;
+	}
+	r->status = p[30];
+	r->udp = p[31];
+	r->udp_rtt_us = get32(p + 32);
+	r->icmp_type = p[36];
+	r->icmp_code = p[37];
+	r->tcp = p[38];
+	memcpy(&r->icmp_from, p + 40, 4);
+	r->tcp_rtt_us = get32(p + 44);
+	memcpy(&r->src, p + 48, 4);
+	if (r->status >= CT_COOP_ST_N || r->udp >= CT_COOP_UDP_N || r->tcp >= CT_COOP_TCP_N || p[39])
+		return CT_EFORMAT;
+	for (size_t i = 0; i < 12; i++) {
+		uint8_t c = p[52 + i];
+		if (!c)
+			break;
+		r->program[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
+	}
+	return 0;
+}
+
+const char *ct_coop_status_key(unsigned s)
+{
+	static const char *const k[] = { "ok", "not_allowed", "rate_limited", "busy", "version", "error" };
+
+	return s < CT_ARRAY_LEN(k) ? k[s] : "error";
+}
+
+const char *ct_coop_udp_key(unsigned u)
+{
+	static const char *const k[] = { "not_run", "answered", "no_answer", "icmp" };
+
+	return u < CT_ARRAY_LEN(k) ? k[u] : "not_run";
+}
+
+const char *ct_coop_tcp_key(unsigned t)
+{
+	static const char *const k[] = { "not_run", "open", "closed", "no_answer", "unreachable" };
+
+	return t < CT_ARRAY_LEN(k) ? k[t] : "not_run";
+}
+
+void ct_coop_result_text(const struct ct_coop_result *r, unsigned checks, char *buf, size_t len)
+{
+	char f[16];
+	struct in_addr in = { .s_addr = r->icmp_from };
+	size_t l;
+
+	switch (r->udp) {
+	case CT_COOP_UDP_ANSWERED:
+		l = (size_t)snprintf(buf, len, "UDP 2425: GETINFO answered by SENDINFO%s%s%s in %.2f ms",
+			r->program[0] ? " (" : "", r->program, r->program[0] ? ")" : "", r->udp_rtt_us / 1000.0);
+		break;
+	case CT_COOP_UDP_ICMP:
+		inet_ntop(AF_INET, &in, f, sizeof f);
+		l = (size_t)snprintf(buf, len, "UDP 2425: GETINFO rejected, ICMP %u/%u from %s", r->icmp_type,
+			r->icmp_code, f);
+		break;
+	case CT_COOP_UDP_NO_ANSWER:
+		l = (size_t)snprintf(buf, len, "UDP 2425: no answer to GETINFO (dropped on the way, or nothing "
+			"runs there)");
+		break;
+	default:
+		l = (size_t)snprintf(buf, len, "UDP 2425: not checked");
+	}
+	if (l >= len || !(checks & CT_COOP_CHECK_TCP))
+		return;
+	switch (r->tcp) {
+	case CT_COOP_TCP_OPEN:
+		snprintf(buf + l, len - l, "; TCP 2425 open (%.2f ms)", r->tcp_rtt_us / 1000.0);
+		break;
+	case CT_COOP_TCP_CLOSED:
+		snprintf(buf + l, len - l, "; TCP 2425 closed (refused: reached, nothing listens)");
+		break;
+	case CT_COOP_TCP_NO_ANSWER:
+		snprintf(buf + l, len - l, "; TCP 2425 no answer (filtered)");
+		break;
+	case CT_COOP_TCP_UNREACHABLE:
+		snprintf(buf + l, len - l, "; TCP 2425 unreachable (ICMP error)");
+		break;
+	default:
+		snprintf(buf + l, len - l, "; TCP 2425 not checked");
+	}
+}
+
+/* ---- the check engine ---- */
+
+#define COOP_MAX_CHECKS 16
+
+struct check {
+	struct ct_coop *c;
+	int used;
+	uint32_t target;
+	unsigned checks;
+	uint64_t sent_ns;         /* last GETINFO */
+	uint64_t tcp_ns;
+	int tcp_fd;
+	uint64_t t_resend, t_end, t_done;
+	struct ct_coop_result res;
+	ct_coop_done_fn done;
+	void *ud;
+	/* responder: where the answer goes */
+	int ans_fd;
+	struct sockaddr_in ans_to;
+	struct ct_coop_msg req;
+};
+
+struct ct_coop {
+	struct ct_node *node;
+	struct ct_evloop *ev;
+	struct check ck[COOP_MAX_CHECKS];
+	/* responder */
+	int serving;
+	struct ct_haddr *allowed;
+	size_t nallowed;
+	struct ct_targets allow_ts;
+	struct ct_ratelim *rl;
+	struct ct_coop_stats st;
+};
+
+static void send_getinfo(struct check *k)
+{
+	struct ct_haddr to;
+
+	ct_haddr_set_v4(&to, ntohl(k->target), 2425);
+	k->sent_ns = ct_mono_ns();
+	if (ct_node_send(k->c->node, &to, CT_IPMSG_GETINFO, "", 0) != 0)
+		log_debug("coop: GETINFO to %s failed", inet_ntoa((struct in_addr){ k->target }));
+}
+
+static void tcp_close(struct check *k)
+{
+	if (k->tcp_fd >= 0) {
+		ct_evloop_del_fd(k->c->ev, k->tcp_fd);
+		close(k->tcp_fd);
+		k->tcp_fd = -1;
+	}
+}
+
+static void finish(struct check *k)
+{
+	struct ct_coop *c = k->c;
+	ct_coop_done_fn done = k->done;
+	void *ud = k->ud;
+	struct ct_coop_result res;
+
+	ct_evloop_cancel_timer(c->ev, k->t_resend);
+	ct_evloop_cancel_timer(c->ev, k->t_end);
+	ct_evloop_cancel_timer(c->ev, k->t_done);
+	tcp_close(k);
+	if ((k->checks & CT_COOP_CHECK_UDP) && k->res.udp == CT_COOP_UDP_NOT_RUN)
+		k->res.udp = CT_COOP_UDP_NO_ANSWER;
+	if ((k->checks & CT_COOP_CHECK_TCP) && k->res.tcp == CT_COOP_TCP_NOT_RUN)
+		k->res.tcp = CT_COOP_TCP_NO_ANSWER;
+	res = k->res;
+	done(&res, ud);
+	k->used = 0;
+}
+
+static int complete(const struct check *k)
+{
+	return (!(k->checks & CT_COOP_CHECK_UDP) || k->res.udp != CT_COOP_UDP_NOT_RUN) &&
+		(!(k->checks & CT_COOP_CHECK_TCP) || k->res.tcp != CT_COOP_TCP_NOT_RUN);
+}
+
+static void on_done_timer(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct check *k = ud;
+
+	(void)ev;
+	(void)id;
+	k->t_done = 0;
+	finish(k);
+}
+
+/* done callbacks always run from the event loop, on a fresh timer */
+static void maybe_finish(struct check *k)
+{
+	if (complete(k) && !k->t_done)
+		k->t_done = ct_evloop_add_timer(k->c->ev, 0, on_done_timer, k);
+}
+
+static void on_resend(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct check *k = ud;
+
+	(void)ev;
+	(void)id;
+	k->t_resend = 0;
+	if (k->res.udp == CT_COOP_UDP_NOT_RUN)
+		send_getinfo(k);
+}
+
+static void on_end(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct check *k = ud;
+
+	(void)ev;
+	(void)id;
+	k->t_end = 0;
+	finish(k);
+}
+
+static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_coop *c = ud;
+	uint32_t from;
+
+	(void)n;
+	if (rx->m->mode != CT_IPMSG_SENDINFO || rx->from.family != AF_INET || rx->from.port != 2425)
+		return;
+	memcpy(&from, rx->from.ip, 4);
+	for (size_t i = 0; i < COOP_MAX_CHECKS; i++) {
+		struct check *k = &c->ck[i];
+		if (!k->used || k->target != from || !(k->checks & CT_COOP_CHECK_UDP) ||
+		    k->res.udp != CT_COOP_UDP_NOT_RUN)
+			continue;
+		k->res.udp = CT_COOP_UDP_ANSWERED;
+		k->res.udp_rtt_us = (uint32_t)((ct_mono_ns() - k->sent_ns) / 1000);
+		if (rx->m->nsec > 0)
+			snprintf(k->res.program, sizeof k->res.program, "%.*s", (int)(rx->m->sec[0].len > 12 ? 12 :
+				rx->m->sec[0].len), rx->m->sec[0].p);
+		maybe_finish(k);
+	}
+}
+
+static void on_tcp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct check *k = ud;
+	int e = 0;
+	socklen_t el = sizeof e;
+
+	(void)ev;
+	(void)events;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+		e = errno;
+	if (e == EINPROGRESS || e == EALREADY)
+		return;
+	k->res.tcp_rtt_us = (uint32_t)((ct_mono_ns() - k->tcp_ns) / 1000);
+	k->res.tcp = e == 0 ? CT_COOP_TCP_OPEN : e == ECONNREFUSED ? CT_COOP_TCP_CLOSED :
+		e == ETIMEDOUT ? CT_COOP_TCP_NO_ANSWER : CT_COOP_TCP_UNREACHABLE;
+	tcp_close(k);
+	maybe_finish(k);
+}
+
+static void tcp_start(struct check *k)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(2425), .sin_addr.s_addr = k->target };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		k->res.tcp = CT_COOP_TCP_UNREACHABLE;
+		return;
+	}
+	k->tcp_ns = ct_mono_ns();
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+		k->res.tcp = CT_COOP_TCP_OPEN;
+		close(fd);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		k->res.tcp = errno == ECONNREFUSED ? CT_COOP_TCP_CLOSED : CT_COOP_TCP_UNREACHABLE;
+		close(fd);
+		return;
+	}
+	if (ct_evloop_add_fd(k->c->ev, fd, CT_EV_WRITE, on_tcp, k) != 0) {
+		close(fd);
+		k->res.tcp = CT_COOP_TCP_UNREACHABLE;
+		return;
+	}
+	k->tcp_fd = fd;
+}
+
+/* the source address this machine uses toward dst (no packet is sent) */
+static uint32_t source_toward(uint32_t dst)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(2425), .sin_addr.s_addr = dst };
+	socklen_t al = sizeof a;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint32_t src = 0;
+
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+		src = a.sin_addr.s_addr;
+	close(fd);
+	return src;
+}
+
+static int unicast4(uint32_t target)
+{
+	uint32_t h = ntohl(target);
+
+	return h && (h >> 24) != 0 && (h >> 28) != 0xe && (h >> 28) != 0xf;
+}
+
+static struct check *check_start(struct ct_coop *c, uint32_t target, unsigned checks, unsigned wait_ms, int *rc)
+{
+	struct check *k = NULL;
+
+	*rc = 0;
+	if (!unicast4(target) || !(checks & (CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP))) {
+		*rc = CT_EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < COOP_MAX_CHECKS && !k; i++)
+		if (!c->ck[i].used)
+			k = &c->ck[i];
+	if (!k) {
+		*rc = CT_EAGAIN;
+		return NULL;
+	}
+	if (wait_ms < CT_COOP_WAIT_MIN)
+		wait_ms = CT_COOP_WAIT_MIN;
+	if (wait_ms > CT_COOP_WAIT_MAX)
+		wait_ms = CT_COOP_WAIT_MAX;
+	memset(k, 0, sizeof *k);
+	k->c = c;
+	k->used = 1;
+	k->target = target;
+	k->checks = checks;
+	k->tcp_fd = -1;
+	k->ans_fd = -1;
+	k->res.src = source_toward(target);
+	c->st.checks++;
+	if (checks & CT_COOP_CHECK_UDP) {
+		send_getinfo(k);
+		k->t_resend = ct_evloop_add_timer(c->ev, wait_ms / 3, on_resend, k);
+	}
+	if (checks & CT_COOP_CHECK_TCP)
+		tcp_start(k);
+	k->t_end = ct_evloop_add_timer(c->ev, wait_ms, on_end, k);
+	maybe_finish(k);
+	return k;
+}
+
+int ct_coop_check(struct ct_coop *c, uint32_t target, unsigned checks, unsigned wait_ms, ct_coop_done_fn done,
+	void *ud)
+{
+	int rc;
+	struct check *k = check_start(c, target, checks, wait_ms, &rc);
+
+	if (!k)
+		return rc;
+	k->done = done;
+	k->ud = ud;
+	return 0;
+}
+
+int ct_coop_new(struct ct_coop **out, struct ct_node *node)
+{
+	struct ct_coop *c = calloc(1, sizeof *c);
+	int r;
+
+	*out = NULL;
+	if (!c)
+		return CT_ENOMEM;
+	c->node = node;
+	c->ev = ct_node_evloop(node);
+	ct_targets_init(&c->allow_ts, CT_TARGETS_DEFAULT_MAX);
+	if ((r = ct_node_add_tap(node, on_tap, c)) != 0) {
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void ct_coop_free(struct ct_coop *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < COOP_MAX_CHECKS; i++) {
+		struct check *k = &c->ck[i];
+		if (!k->used)
+			continue;
+		ct_evloop_cancel_timer(c->ev, k->t_resend);
+		ct_evloop_cancel_timer(c->ev, k->t_end);
+		ct_evloop_cancel_timer(c->ev, k->t_done);
+		tcp_close(k);
+	}
+	ct_node_remove_tap(c->node, on_tap, c);
+	ct_targets_fini(&c->allow_ts);
+	free(c->allowed);
+	ct_ratelim_free(c->rl);
+	free(c);
+}
+
+void ct_coop_stats(const struct ct_coop *c, struct ct_coop_stats *st)
+{
+	*st = c->st;
+}
+
+/* ---- responder ---- */
+
+int ct_coop_serve_config(struct ct_coop *c, const struct ct_targets *ts, double rate, char *err, size_t errlen)
+{
+	struct ct_haddr *v = NULL;
+	size_t n = 0;
+	int r;
+
+	c->serving = 0;
+	free(c->allowed);
+	c->allowed = NULL;
+	c->nallowed = 0;
+	ct_targets_fini(&c->allow_ts);
+	ct_targets_init(&c->allow_ts, CT_TARGETS_DEFAULT_MAX);
+	ct_ratelim_free(c->rl);
+	c->rl = NULL;
+	if (!ts)
+		return 0;
+	/* literal items are matched as ranges; names are resolved once, now */
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->v[i].kind != CT_TARGET_NAME && (r = ct_targets_add(&c->allow_ts, ts->v[i].text, err, errlen)) != 0)
+			return r;
+	{
+		struct ct_targets names;
+		ct_targets_init(&names, 4096);
+		for (size_t i = 0; i < ts->n; i++)
+			if (ts->v[i].kind == CT_TARGET_NAME && (r = ct_targets_add(&names, ts->v[i].text, err, errlen)) != 0) {
+				ct_targets_fini(&names);
+				return r;
+			}
+		r = names.n ? ct_targets_expand(&names, 2425, &v, &n, NULL, err, errlen) : 0;
+		ct_targets_fini(&names);
+		if (r != 0)
+			return r;
+	}
+	c->allowed = v;
+	c->nallowed = n;
+	if (!(c->rl = ct_ratelim_new(rate > 0 ? rate : 1, 3, 1024)))
+		return CT_ENOMEM;
+	c->serving = 1;
+	return 0;
+}
+
+static int allowed(const struct ct_coop *c, uint32_t target)
+{
+	struct ct_haddr a;
+
+	ct_haddr_set_v4(&a, ntohl(target), 2425);
+	if (ct_targets_match(&c->allow_ts, &a))
+		return 1;
+	for (size_t i = 0; i < c->nallowed; i++)
+		if (ct_haddr_same_ip(&c->allowed[i], &a))
+			return 1;
+	return 0;
+}
+
+static void send_answer(struct ct_coop *c, int fd, const struct sockaddr_in *to, const struct ct_coop_msg *req,
+	const struct ct_coop_result *res)
+{
+	struct ct_coop_msg m = *req;
+	uint8_t out[CT_COOP_LEN];
+
+	m.answer = 1;
+	m.version = CT_COOP_VERSION;
+	m.res = *res;
+	if (ct_coop_encode(&m, out, sizeof out) == CT_COOP_LEN &&
+	    sendto(fd, out, sizeof out, 0, (const struct sockaddr *)to, sizeof *to) == (ssize_t)sizeof out)
+		c->st.answered++;
+}
+
+static void on_served(const struct ct_coop_result *r, void *ud)
+{
+	struct check *k = ud;
+
+	send_answer(k->c, k->ans_fd, &k->ans_to, &k->req, r);
+}
+
+int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const void *from)
+{
+	struct sockaddr_in to;
+	struct ct_coop_msg m;
+	struct ct_coop_result res = { 0 };
+	struct ct_haddr src;
+	struct check *k;
+	int rc;
+
+	memcpy(&to, from, sizeof to);
+	if (!c->serving)
+		return 0;
+	if (ct_coop_decode(buf, len, &m) != 0 || m.answer) {
+		c->st.malformed++;
+		return 1;
+	}
+	c->st.requests++;
+	ct_haddr_set_v4(&src, ntohl(to.sin_addr.s_addr), ntohs(to.sin_port));
+	if (!ct_ratelim_allow(c->rl, &src, 1, ct_evloop_now_ms(c->ev))) {
+		/* over the rate: silence (an answer would be traffic on demand) */
+		c->st.limited++;
+		return 1;
+	}
+	if (m.version != CT_COOP_VERSION)
+		res.status = CT_COOP_ST_VERSION;
+	else if (m.port != 2425 || !allowed(c, m.target)) {
+		res.status = CT_COOP_ST_NOT_ALLOWED;
+		c->st.refused++;
+	} else if (!(k = check_start(c, m.target, m.checks, m.wait_ms, &rc))) {
+		res.status = rc == CT_EAGAIN ? CT_COOP_ST_BUSY : CT_COOP_ST_ERROR;
+		c->st.busy += rc == CT_EAGAIN;
+	} else {
+		k->done = on_served;
+		k->ud = k;
+		k->ans_fd = fd;
+		k->ans_to = to;
+		k->req = m;
+		log_debug("coop: check of %s for %s", inet_ntoa((struct in_addr){ m.target }),
+			inet_ntoa(to.sin_addr));
+		return 1;
+	}
+	send_answer(c, fd, &to, &m, &res);
+	return 1;
+}
+
+/* ---- requester ---- */
+
+int ct_coop_ask(uint32_t peer, uint16_t port, uint32_t target, unsigned checks, unsigned wait_ms,
+	struct ct_coop_msg *ans, char *err, size_t errlen)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = peer };
+	struct ct_coop_msg req = { 0 };
+	uint8_t out[CT_COOP_LEN], in[256];
+	uint64_t seed = ct_mono_ns() ^ ((uint64_t)getpid() << 40);
+	int fd, rc = CT_ETIMEDOUT;
+
+	memset(ans, 0, sizeof *ans);
+	req.version = CT_COOP_VERSION;
+	req.checks = (uint8_t)checks;
+	req.wait_ms = (uint16_t)(wait_ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : wait_ms > CT_COOP_WAIT_MAX ?
+		CT_COOP_WAIT_MAX : wait_ms);
+	req.target = target;
+	req.port = 2425;
+	for (int i = 0; i < 8; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		req.nonce[i] = (uint8_t)(seed >> 56);
+	}
+	req.ssrc = (uint32_t)(seed >> 16);
+	ct_coop_encode(&req, out, sizeof out);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CT_ESYS;
+	}
+	for (int tr = 0; tr < 2 && rc == CT_ETIMEDOUT; tr++) {
+		uint64_t end = ct_mono_ns() + (uint64_t)(req.wait_ms + 700) * 1000000ull;
+		if (send(fd, out, sizeof out, 0) != (ssize_t)sizeof out && errno != ECONNREFUSED) {
+			snprintf(err, errlen, "send: %s", strerror(errno));
+			rc = CT_ESYS;
+			break;
+		}
+		for (uint64_t now = ct_mono_ns(); now < end && rc == CT_ETIMEDOUT; now = ct_mono_ns()) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			ssize_t n;
+			if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) <= 0)
+				continue;
+			n = recv(fd, in, sizeof in, MSG_DONTWAIT);
+			if (n < 0 && errno == ECONNREFUSED)
+				rc = CT_ECLOSED;
+			else if (n > 0 && ct_coop_decode(in, (size_t)n, ans) == 0 && ans->answer &&
+				 memcmp(ans->nonce, req.nonce, 8) == 0)
+				rc = 0;
+		}
+	}
+	close(fd);
+	if (rc == CT_ECLOSED)
+		snprintf(err, errlen, "nothing listens on UDP %u there (ICMP port unreachable): its camtraced runs "
+			"without `rtp_echo = yes`, or not at all", port);
+	else if (rc == CT_ETIMEDOUT)
+		snprintf(err, errlen, "no answer on UDP %u (2 tries): its camtraced runs without `coop = yes`, or "
+			"the path drops UDP %u", port, port);
+	else if (rc == 0 && ans->version != CT_COOP_VERSION)
+		snprintf(err, errlen, "the peer speaks coop version %u, this camtrace version %u", ans->version,
+			CT_COOP_VERSION);
+	return rc;
+}
