@@ -1,6 +1,7 @@
 /* gen-pcaps.c: writes the synthetic golden captures of tests/data (IPMsg exchanges, RTP with loss, SLL2)
  * from the codec's builders and the capture writer, with fixed timestamps so the files are reproducible.
  * Usage: gen-pcaps DIR [--corpus CORPUSDIR]  (the corpus of tests/fuzz/fuzz-decode.c: one file per frame)
+ *        gen-pcaps --seeds CORPUSDIR PCAP...  (fuzz seeds from recorded captures, tests/data/record-lab.sh)
  *        gen-pcaps --bench FILE N          (N IPMsg datagrams for tests/bench/bench-sniff.sh) */
 #include "config.h"
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "sbuf.h"
+#include "util.h"
 
 #define T0 1764000000LL /* 2025-11-24T16:00:00Z */
 
@@ -542,8 +544,9 @@ static int link_sel(int lt)
 	return lt == CT_LINK_SLL2 ? 2 : lt == CT_LINK_SLL ? 1 : 0; /* the order of fuzz-decode.c's table */
 }
 
-/* Writes the fuzz corpus of fuzz-decode.c: one file per frame, and one with the whole capture. */
-static void corpus(const char *dir, const char *cdir, const char *name)
+/* Writes the fuzz corpus of fuzz-decode.c from a capture: one file per frame, and one with the whole
+ * capture (up to 64 KiB). */
+static void corpus_of(const char *pcap, const char *cdir, const char *name)
 {
 	char path[1024], err[256];
 	struct ct_capture *c;
@@ -551,8 +554,7 @@ static void corpus(const char *dir, const char *cdir, const char *name)
 	FILE *all, *one;
 	int i = 0;
 
-	snprintf(path, sizeof path, "%s/%s.pcap", dir, name);
-	if (ct_capture_open_file(&c, path, NULL, err, sizeof err) != 0)
+	if (ct_capture_open_file(&c, pcap, NULL, err, sizeof err) != 0)
 		die(err);
 	snprintf(path, sizeof path, "%s/%s-all", cdir, name);
 	if (!(all = fopen(path, "wb")))
@@ -574,10 +576,30 @@ static void corpus(const char *dir, const char *cdir, const char *name)
 	ct_capture_close(c);
 }
 
+static void corpus(const char *dir, const char *cdir, const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/%s.pcap", dir, name);
+	corpus_of(path, cdir, name);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
 
+	if (argc > 3 && strcmp(argv[1], "--seeds") == 0) {
+		/* seeds from recorded captures: CORPUSDIR/NAME-NNN for CORPUSDIR/../NAME.pcap */
+		for (int i = 3; i < argc; i++) {
+			const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+			char name[256];
+			ct_strlcpy(name, base, sizeof name);
+			if (strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".pcap") == 0)
+				name[strlen(name) - 5] = 0;
+			corpus_of(argv[i], argv[2], name);
+		}
+		return 0;
+	}
 	if (argc > 3 && strcmp(argv[1], "--bench") == 0) {
 		ct_sbuf_init(&B);
 		gen_bench(argv[2], atol(argv[3]));

@@ -1,9 +1,12 @@
 #!/bin/sh
-# sniff-golden.sh: `camtrace sniff -r` on the golden captures must print exactly the expected text and NDJSON.
-# The captures are synthetic (tests/gen-pcaps.c builds them with the codec's builders and the capture
-# writer); to refresh the expected output after a deliberate change:
-#   cd tests/data && for p in ipmsg-synth rtp-loss iptux-sll2; do camtrace sniff -r $p.pcap >$p.txt;
-#   camtrace --json sniff -r $p.pcap >$p.ndjson; done
+# sniff-golden.sh: `camtrace sniff -r` on the golden captures must print exactly the expected text and NDJSON,
+# and the facts the lab planted must be in it (names, list pages, silences, RTP loss).
+# lab-*.pcap are recorded from the lab by tests/data/record-lab.sh (camtraced, iptux, a CP932 peer, a host
+# firewall, a lossy router); the synthetic ones (tests/gen-pcaps.c) keep what well-behaved programs never
+# send: malformed and IPDict datagrams, fragments, IPv6, ICMP refusals, reordered RTP, RTCP, SLL2 framing.
+# To refresh the expected output after a deliberate change:
+#   cd tests/data && for p in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss iptux-sll2; do
+#   camtrace sniff -r $p.pcap >$p.txt; camtrace --json sniff -r $p.pcap >$p.ndjson; done
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 CT="$top_builddir/src/camtrace/camtrace"
 D="$top_srcdir/tests/data"
@@ -12,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-for pcap in ipmsg-synth rtp-loss iptux-sll2; do
+for pcap in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss iptux-sll2; do
 	(cd "$D" && "$CT" sniff -r "$pcap.pcap") >"$tmp/$pcap.txt" 2>"$tmp/err"
 	t $? "sniff -r $pcap.pcap exits 0"
 	diff -u "$D/$pcap.txt" "$tmp/$pcap.txt" >"$tmp/diff"; r=$?
@@ -30,6 +33,53 @@ for i, l in enumerate(open(sys.argv[1]), 1):
 		t $? "every NDJSON line of $pcap is a JSON object with a type"
 	fi
 done
+
+# ---- what the lab planted, read from the recorded captures (holds for any re-recording) ----------
+L="$tmp/lab-ipmsg.txt" J="$tmp/lab-ipmsg.ndjson"
+grep -q 'BR_ENTRY|ABSENCEOPT #[0-9]* root@a1-pc "太郎"/"営業部"' "$L"; t $? "iptux's BR_ENTRY shows 太郎 / 営業部"
+python3 - "$J" <<'PY'
+import json, sys
+seen = set()
+for l in open(sys.argv[1]):
+    m = json.loads(l).get("ipmsg") or {}
+    if m.get("nick") == "太郎" and m.get("group") == "営業部":
+        seen.add((m["user"], m["mode"], m["charset"]))
+# the same names in both encodings: iptux's BR_ENTRY in UTF-8, the a2 peer's BR_ENTRY in CP932
+assert ("root", "BR_ENTRY", "utf-8") in seen and ("taro", "BR_ENTRY", "cp932") in seen, seen
+PY
+t $? "太郎 / 営業部 decoded to UTF-8 from a UTF-8 (iptux) and a CP932 (a2) BR_ENTRY"
+grep -q 'srv@srv-pc "鯖"/"営業部"' "$L"; t $? "camtraced's entry names come from its UTF-8 block (鯖 / 営業部)"
+grep -Eq '198\.18\.1\.11:2425 -> 198\.18\.1\.12:2425 RECVMSG.* \[answers [0-9]+ SENDMSG in [0-9.]+ ms\]' "$L"
+t $? "iptux's RECVMSG answers the a2 peer's SENDMSG, with the latency"
+grep -Eq 'SENDINFO #[0-9]+ srv@srv-pc info="camtraced [^"]*" \[answers [0-9]+ GETINFO' "$L"; t $? "camtraced answers GETINFO"
+grep -q '^! [0-9]* [0-9:.]* GETINFO from 198.18.1.12 to 198.18.1.11 got no answer in 2.0 s: 198.18.1.11 may not implement GETINFO (iptux ignores it)' "$L"
+t $? "the GETINFO iptux ignores is flagged, naming both ends"
+grep -q '^! [0-9]* [0-9:.]* BR_ENTRY from 198.18.1.12 to 198.18.2.12 got no answer in 2.0 s: a firewall on 198.18.2.12' "$L"
+t $? "the BR_ENTRY b2's firewall drops is flagged"
+grep -q '^! [0-9]* [0-9:.]* SENDMSG from 198.18.1.12 to 198.18.2.12 got no answer in 2.0 s (sent 3 times)' "$L"
+t $? "the SENDMSG to b2, sent 3 times, is flagged once"
+[ "$(grep -c 'SENDMSG|SENDCHECKOPT .*\[retransmission\]' "$L")" = 2 ]; t $? "its 2 resends are marked as retransmissions"
+grep -Eq 'TCP F\. .*\[refuses [0-9]+ GETFILEDATA in [0-9.]+ ms: closed without data\]' "$L"; t $? "iptux closes a GETFILEDATA for a file it does not share"
+grep -Eq 'len 3000 \[answers [0-9]+ GETFILEDATA in [0-9.]+ ms\]' "$L"; t $? "the a2 peer's file data answers GETFILEDATA"
+grep -Eq '^--- [0-9]+ packets: .*unanswered requests 4$' "$L"; t $? "4 unanswered requests in all"
+
+A="$tmp/lab-anslist.txt"
+awk '/^[0-9]+ .* GETLIST[A-Z0-9|]* #.* start=/ { for (i = 1; i <= NF; i++) if ($i ~ /^start=/) { split($i, a, "="); want = a[2] } }
+	/^[0-9]+ .* ANSLIST[A-Z0-9|]* #/ { pages++; for (i = 1; i <= NF; i++) { if ($i ~ /^next=/) { split($i, a, "="); next_ = a[2] }
+		if ($i ~ /^entries=/) { split($i, a, "="); n += a[2] } }
+		if (prev != "" && want != prev) bad++; prev = next_ }
+	END { printf "%d %d %s %d\n", pages, n, next_, bad }' "$A" >"$tmp/pages"
+read -r pages entries last bad <"$tmp/pages"
+[ "$pages" = 3 ] && [ "$entries" = 42 ] && [ "$last" = 0 ] && [ "$bad" = 0 ]
+t $? "the list of 42 hosts came in 3 ANSLIST pages, each GETLIST asking for the previous next, the last next=0 ($pages pages, $entries entries, last next $last)"
+[ "$(grep -c 'ANSLIST.*\[answers [0-9]* GETLIST in' "$A")" = 3 ] && [ "$(grep -c 'GETLIST.*\[answers [0-9]* ANSLIST in' "$A")" = 2 ]
+t $? "every page answers a GETLIST and every further GETLIST answers a page"
+grep -q 'OKGETLIST #[0-9]* srv@srv-pc \[answers [0-9]* BR_ISGETLIST2' "$A"; t $? "OKGETLIST answers the client's BR_ISGETLIST2"
+
+R="$tmp/lab-rtp.txt"
+grep -Eq '^  198\.18\.1\.11:22224 -> 198\.18\.2\.13:22224 ssrc 0x[0-9a-f]+ pt 0 \(PCMU\) 45 pkts, expected 50, lost 5 \(10\.0%\), reordered 0' "$R"
+t $? "RTP a1 -> b3 after the router: 45 of 50, lost 5 (the 5 the router's nft rule dropped)"
+[ "$(grep -c '^[0-9]* .* RTP pt 0' "$R")" = 90 ]; t $? "90 RTP packets: 45 each way (camtraced echoes what arrives)"
 
 # the committed captures are exactly what the generator writes
 if [ -x "$top_builddir/tests/gen-pcaps" ]; then
