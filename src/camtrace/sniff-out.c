@@ -74,21 +74,29 @@ void so_put_u64(struct sniff_out *so, uint64_t v)
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
-	char t[24], *e = t + sizeof t, *p = e;
+	size_t n = 1;
+	char *p;
 
+	/* digits written in place, right to left: no staging copy */
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	if (so->cap - so->len < n && so_grow(so, n) != 0)
+		return;
+	p = so->p + so->len + n;
+	so->len += n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
-		memcpy(p, d2 + 2 * r, 2);
+		p[0] = d2[2 * r];
+		p[1] = d2[2 * r + 1];
 	}
 	if (v >= 10) {
-		p -= 2;
-		memcpy(p, d2 + 2 * v, 2);
+		p[-2] = d2[2 * v];
+		p[-1] = d2[2 * v + 1];
 	} else {
-		*--p = (char)('0' + v);
+		p[-1] = (char)('0' + v);
 	}
-	so_put(so, p, (size_t)(e - p));
 }
 
 void so_put_i64(struct sniff_out *so, int64_t v)
