@@ -17,6 +17,8 @@
 #include "log.h"
 #include "node.h"
 #include "pace.h"
+#include "probe.h"
+#include "sbuf.h"
 #include "targets.h"
 #include "util.h"
 
@@ -195,6 +197,7 @@ struct check {
 	uint64_t sent_ns;         /* last GETINFO */
 	uint64_t tcp_ns;
 	int tcp_fd;
+	int side_fd;              /* the same GETINFO from an ephemeral port: its ICMP errors */
 	uint64_t t_resend, t_end, t_done;
 	struct ct_coop_result res;
 	ct_coop_done_fn done;
@@ -237,6 +240,15 @@ static void tcp_close(struct check *k)
 	}
 }
 
+static void side_close(struct check *k)
+{
+	if (k->side_fd >= 0) {
+		ct_evloop_del_fd(k->c->ev, k->side_fd);
+		close(k->side_fd);
+		k->side_fd = -1;
+	}
+}
+
 static void finish(struct check *k)
 {
 	struct ct_coop *c = k->c;
@@ -248,6 +260,7 @@ static void finish(struct check *k)
 	ct_evloop_cancel_timer(c->ev, k->t_end);
 	ct_evloop_cancel_timer(c->ev, k->t_done);
 	tcp_close(k);
+	side_close(k);
 	if ((k->checks & CT_COOP_CHECK_UDP) && k->res.udp == CT_COOP_UDP_NOT_RUN)
 		k->res.udp = CT_COOP_UDP_NO_ANSWER;
 	if ((k->checks & CT_COOP_CHECK_TCP) && k->res.tcp == CT_COOP_TCP_NOT_RUN)
@@ -322,6 +335,51 @@ static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 				rx->m->sec[0].len), rx->m->sec[0].p);
 		maybe_finish(k);
 	}
+}
+
+/* The node's socket does not take ICMP errors (IP_RECVERR there would fail its next send), so
+ * the GETINFO also goes out from a connected socket of its own: a router or host rejecting
+ * UDP 2425 answers it with the same ICMP error, read here with its type, code and sender. */
+static void on_side(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct check *k = ud;
+	uint8_t buf[512];
+	struct ct_reply r;
+	size_t ql = sizeof buf;
+
+	(void)ev;
+	(void)events;
+	while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) >= 0 || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+	       errno == ENETUNREACH)
+		; /* answers to this port are not the check: drain them (and the pending error) */
+	while (ql = sizeof buf, ct_probe_read_errqueue(fd, &r, buf, &ql) == 1)
+		if (k->res.udp == CT_COOP_UDP_NOT_RUN) {
+			k->res.udp = CT_COOP_UDP_ICMP;
+			k->res.icmp_type = (uint8_t)r.icmp_type;
+			k->res.icmp_code = (uint8_t)r.icmp_code;
+			k->res.icmp_from = r.from;
+			maybe_finish(k);
+		}
+}
+
+static void side_start(struct check *k)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(2425), .sin_addr.s_addr = k->target };
+	struct ct_sbuf b;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	ct_sbuf_init(&b);
+	if (ct_probe_sock_recverr(fd) != 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    ct_codec_build(&b, NULL, ct_node_next_packetno(k->c->node), "camtraced", "coop", CT_IPMSG_GETINFO, "", 0,
+		1) != 0 || send(fd, b.p, b.len, 0) != (ssize_t)b.len ||
+	    ct_evloop_add_fd(k->c->ev, fd, CT_EV_READ, on_side, k) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	ct_sbuf_fini(&b);
+	k->side_fd = fd;
 }
 
 static void on_tcp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
@@ -420,11 +478,13 @@ static struct check *check_start(struct ct_coop *c, uint32_t target, unsigned ch
 	k->target = target;
 	k->checks = checks;
 	k->tcp_fd = -1;
+	k->side_fd = -1;
 	k->ans_fd = -1;
 	k->res.src = source_toward(target);
 	c->st.checks++;
 	if (checks & CT_COOP_CHECK_UDP) {
 		send_getinfo(k);
+		side_start(k);
 		k->t_resend = ct_evloop_add_timer(c->ev, wait_ms / 3, on_resend, k);
 	}
 	if (checks & CT_COOP_CHECK_TCP)
@@ -478,6 +538,7 @@ void ct_coop_free(struct ct_coop *c)
 		ct_evloop_cancel_timer(c->ev, k->t_end);
 		ct_evloop_cancel_timer(c->ev, k->t_done);
 		tcp_close(k);
+		side_close(k);
 	}
 	ct_node_remove_tap(c->node, on_tap, c);
 	ct_targets_fini(&c->allow_ts);

@@ -113,7 +113,9 @@ int ct_coop_new(struct ct_coop **out, struct ct_node *node);
 /* Cancels running checks (their callbacks are not called). NULL is fine. */
 void ct_coop_free(struct ct_coop *c);
 /* Starts a check toward target (network order) port 2425: GETINFO from the node socket
- * (resent once at a third of the wait), and with CT_COOP_CHECK_TCP a TCP connect. done is
+ * (resent once at a third of the wait; SENDINFO back to it is the answer) and once from a
+ * connected socket of its own whose ICMP errors (type, code, sender) are the rejection (the
+ * node's socket takes none), and with CT_COOP_CHECK_TCP a TCP connect. done is
  * called once, from the event loop, after wait_ms at the latest (never from inside this call).
  * CT_EAGAIN when 16 checks run, CT_EINVAL for a target that is not IPv4 unicast. */
 int ct_coop_check(struct ct_coop *c, uint32_t target, unsigned checks, unsigned wait_ms, ct_coop_done_fn done,

@@ -65,6 +65,24 @@ is "$(doc_get onsrv '["users"][0]["server_to_user"]["checked"]')/$(doc_get onsrv
 	"true/no_answer" "doctor on the server: its probe of b1 gets no answer" || doc_show onsrv
 ip netns exec "$LAB_PREFIX-rtr" nft delete table inet doc307
 
+# (b') the router rejects b1 -> srv UDP 2425 (admin-prohibited): the ICMP error is evidence
+cat >"$LAB_TMP/reject.nft" <<'EOF'
+table inet doc307 {
+	chain pair {
+		type filter hook forward priority -10; policy accept;
+		ip saddr 198.18.2.11 ip daddr 198.18.1.10 udp dport 2425 counter reject with icmp type admin-prohibited
+	}
+}
+EOF
+ok 'ip netns exec "$LAB_PREFIX-rtr" nft -f "$LAB_TMP/reject.nft"' "fault planted: the router rejects UDP 2425 from b1 to srv"
+doc_run rej --user 198.18.2.11
+is "$(doc_get rej '["verdict"]["class"]')" "user_server_path" "reject: verdict user_server_path" || doc_show rej
+is "$(doc_get rej '["users"][0]["user_to_server"]["udp_2425"]')" "icmp" "user -> server: an ICMP error came back to b1"
+is "$(doc_get rej '["verdict"]["evidence"]["icmp"]["code"]')/$(doc_get rej '["verdict"]["evidence"]["hop_address"]')" \
+	"13/198.18.2.1" "evidence: admin-prohibited (3/13) from the router's site-B address"
+like "$(doc_get rej '["verdict"]["fix"]')" "^On 198\.18\.2\.1: allow UDP 2425" "the fix names the rejecting router"
+ip netns exec "$LAB_PREFIX-rtr" nft delete table inet doc307
+
 # (c) a user without the cooperative check: said plainly, with how to enable it
 doc_run nocoop --user 198.18.2.12
 is "$(doc_rc nocoop)" "0" "no coop on b2: still healthy (exit 0)"
