@@ -295,7 +295,11 @@ static void test_engine(void)
 	is_int(g.r.tcp, CT_COOP_TCP_NOT_RUN, "TCP not asked: not_run");
 	is_int(ct_coop_check(c, htonl(0xE0000001), CT_COOP_CHECK_UDP, 150, on_done, &g), CT_EINVAL, "multicast refused");
 	is_int(ct_coop_check(c, 0, CT_COOP_CHECK_UDP, 150, on_done, &g), CT_EINVAL, "0.0.0.0 refused");
-	/* 16 at a time */
+	/* 16 at a time (a fresh responder configuration: a fresh rate limiter) */
+	ct_targets_init(&ts, 10);
+	ct_targets_add(&ts, "127.0.0.9", err, sizeof err);
+	ct_coop_serve_config(c, &ts, 1000, err, sizeof err);
+	ct_targets_fini(&ts);
 	{
 		int r = 0, n = 0;
 		while ((r = ct_coop_check(c, htonl(0x7F010006), CT_COOP_CHECK_UDP, 5000, on_done, &gg)) == 0 && n < 40)
