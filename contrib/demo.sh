@@ -238,7 +238,9 @@ if [ -x "$CAMTRACED" ] && "$CAMTRACE" help doctor >/dev/null 2>&1; then
 		ctd carol b1 "user_name = carol" "nick = Carol"
 		nb=3
 	fi
-	ctd dan b2 "user_name = dan" "nick = Dan" && ctd erin b3 "user_name = erin" "nick = Erin" &&
+	# erin's camtraced is a client of the server and answers doctor's cooperative check (coop = yes)
+	ctd dan b2 "user_name = dan" "nick = Dan" &&
+		ctd erin b3 "user_name = erin" "nick = Erin" "server = 198.18.1.10" "rtp_echo = yes" "coop = yes" &&
 		ctd srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
 			"allow = 198.18.1.0/24, 198.18.2.0/24"
 	for _ in $(seq 150); do
@@ -267,6 +269,28 @@ if [ -x "$CAMTRACED" ] && "$CAMTRACE" help doctor >/dev/null 2>&1; then
 	*) bad "doctor did not find the TCP block" ;;
 	esac
 	camlab fault clear >/dev/null
+
+	sub "Fault: the router drops UDP 2425 between the server and erin's PC only"
+	say "a1 still reaches both, so only the user <-> server checks of step 4 can see it: erin's"
+	say "camtraced (coop = yes) asks the server from its UDP 2425, and the server's camtraced asks"
+	say "erin (control method probe)."
+	cmdline "camlab exec rtr nft add rule ... ip saddr 198.18.2.13 ip daddr 198.18.1.10 udp dport 2425 drop (and back)"
+	ip netns exec "$CAMLAB_PREFIX-rtr" nft -f - <<'EOF'
+table inet demo {
+	chain pair {
+		type filter hook forward priority -10; policy accept;
+		ip saddr 198.18.2.13 ip daddr 198.18.1.10 udp dport 2425 drop
+		ip saddr 198.18.1.10 ip daddr 198.18.2.13 udp dport 2425 drop
+	}
+}
+EOF
+	out=$(doctor --user erin)
+	printf '%s\n' "$out" | sed -n '1p;/^4\./,/=>/p;/^Verdict/,$p'
+	case $out in
+	*"Verdict: user_server_path"*) good "doctor names the erin <-> server path, a1 itself being fine" ;;
+	*) bad "doctor did not find the user <-> server fault" ;;
+	esac
+	ip netns exec "$CAMLAB_PREFIX-rtr" nft delete table inet demo
 
 	sub "Faults removed: the same check says healthy"
 	out=$(doctor --user dan --user erin)
