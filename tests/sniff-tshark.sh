@@ -1,6 +1,7 @@
 #!/bin/sh
 # sniff-tshark.sh: contrib/wireshark/ipmsg.lua under tshark decodes the golden captures like camtrace sniff
-# (same frames, command names, packet numbers, users and hosts), the recorded lab captures included.
+# (same frames, command names, packet numbers, users, hosts, nicks and groups in UTF-8, CP932 included),
+# the recorded lab captures included.
 # Wireshark also dissects the datagram an ICMP error quotes; sniff shows such a frame as ICMP, so
 # frames carrying ICMP are left out of the comparison. Skips without tshark or python3.
 : "${top_srcdir:=.}" "${top_builddir:=.}"
@@ -17,7 +18,7 @@ t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n 
 for pcap in lab-ipmsg lab-anslist ipmsg-synth iptux-sll2; do
 	HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y 'ipmsg.command_name && !icmp' -T fields \
 		-E separator=/t -e frame.number -e ipmsg.command_name -e ipmsg.packetno -e ipmsg.user -e ipmsg.host \
-		>"$tmp/tshark.txt" 2>"$tmp/tshark.err"
+		-e ipmsg.nick -e ipmsg.group >"$tmp/tshark.txt" 2>"$tmp/tshark.err"
 	t $? "tshark with ipmsg.lua reads $pcap.pcap"
 	"$CT" --json sniff -r "$D/$pcap.pcap" >"$tmp/ct.ndjson"
 	python3 - "$tmp/ct.ndjson" >"$tmp/ct.txt" <<'PY'
@@ -26,15 +27,20 @@ for line in open(sys.argv[1]):
     o = json.loads(line)
     m = o.get("ipmsg")
     if o.get("type") == "packet" and m and m.get("valid") and m["mode"] != "unknown":
-        print("\t".join([str(o["frame"]), m["mode"], str(m["packetno"]), m["user"], m["host"]]))
+        print("\t".join([str(o["frame"]), m["mode"], str(m["packetno"]), m["user"], m["host"],
+                         m.get("nick") or "", m.get("group") or ""]))
 PY
 	lines=$(wc -l <"$tmp/ct.txt")
 	[ "$lines" -gt 1 ]; t $? "camtrace decodes IPMsg packets in $pcap.pcap ($lines)"
 	grep -v '^$' "$tmp/tshark.txt" | grep -v '	0x' >"$tmp/tshark-known.txt"
 	diff -u "$tmp/ct.txt" "$tmp/tshark-known.txt" >"$tmp/diff"; r=$?
-	t $r "the Lua dissector finds the same frames, commands, packet numbers, users and hosts in $pcap.pcap"
+	t $r "the Lua dissector finds the same frames, commands, packet numbers, users, hosts, nicks and groups in $pcap.pcap"
 	[ $r = 0 ] || sed 's/^/# /' "$tmp/diff" | head -30
 done
+# a2's BR_ENTRY carries 太郎 / 営業部 in CP932 only (no UTF-8 block): decoded through ipmsg-cp932.lua
+HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/lab-ipmsg.pcap" -Y 'ipmsg.user == "taro" && ipmsg.mode == 1' \
+	-T fields -E separator=, -e ipmsg.nick -e ipmsg.group 2>/dev/null | sort -u >"$tmp/cp932.txt"
+[ "$(cat "$tmp/cp932.txt")" = "太郎,営業部" ]; t $? "CP932 names are decoded by the dissector ($(cat "$tmp/cp932.txt"))"
 HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.malformed' -T fields -e frame.number \
 	2>/dev/null | tr '\n' ' ' >"$tmp/bad.txt"
 [ "$(cat "$tmp/bad.txt")" = "36 37 38 39 " ]; t $? "malformed and IPDict datagrams are marked ($(cat "$tmp/bad.txt"))"

@@ -4,12 +4,95 @@
 --        tshark -X lua_script:ipmsg.lua -r trace.pcap -Y ipmsg
 -- Fields: ipmsg.version ipmsg.packetno ipmsg.user ipmsg.host ipmsg.command ipmsg.mode ipmsg.command_name
 --         ipmsg.options ipmsg.body ipmsg.nick ipmsg.group ipmsg.ref_packetno ipmsg.list_next ipmsg.list_count
--- Names are shown as sent (CP932 without UTF8OPT); camtrace sniff shows them converted to UTF-8.
+-- Names are shown in UTF-8 like camtrace sniff shows them: UTF8OPT means UTF-8; otherwise UTF-8 when
+-- the bytes are valid UTF-8 (iptux, g2ipmsg), else CP932 through ipmsg-cp932.lua (a generated table,
+-- kept next to this file; without it CP932 bytes are shown as \xNN escapes); in entry packets the
+-- UTF-8 block (\nUN: \nHN: \nNN: \nGN:) wins over the legacy fields, as in camtrace's entry.c.
 -- The grammar follows the camtrace protocol notes: "ver:packetno:user:host:command:body", numbers in the
 -- header are decimal, the low 8 bits of the command are the mode, the high 24 bits are options whose
 -- meaning depends on the mode.
 
 local ipmsg = Proto("ipmsg", "IP Messenger")
+
+-- ---- charsets ------------------------------------------------------------------------------
+local cp932
+do
+	local src = debug.getinfo(1, "S").source
+	local dir = string.match(src, "^@(.*[/\\])") or ""
+	local ok, t = pcall(dofile, dir .. "ipmsg-cp932.lua")
+	if ok and type(t) == "table" then cp932 = t end
+end
+
+local function u8(cp)
+	if cp < 0x80 then return string.char(cp) end
+	if cp < 0x800 then return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
+	return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
+local function esc(b) return string.format("\\x%02x", b) end
+
+-- True when s is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+local function utf8_valid(s)
+	local i, n = 1, #s
+	while i <= n do
+		local b = s:byte(i)
+		local need, min
+		if b < 0x80 then need = 0
+		elseif b >= 0xC2 and b <= 0xDF then need, min = 1, 0x80
+		elseif b >= 0xE0 and b <= 0xEF then need, min = 2, 0x800
+		elseif b >= 0xF0 and b <= 0xF4 then need, min = 3, 0x10000
+		else return false end
+		if need > 0 then
+			if i + need > n then return false end
+			local cp = b % (2 ^ (6 - need))
+			for k = 1, need do
+				local c = s:byte(i + k)
+				if c < 0x80 or c > 0xBF then return false end
+				cp = cp * 64 + c % 64
+			end
+			if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then return false end
+		end
+		i = i + need + 1
+	end
+	return true
+end
+
+local function is_ascii(s) return not string.find(s, "[\128-\255]") end
+
+-- CP932 to UTF-8; bytes that are not CP932 become \xNN (camtrace's charset.c does the same).
+local function from_cp932(s)
+	if is_ascii(s) then return s end
+	local out, i, n = {}, 1, #s
+	while i <= n do
+		local b = s:byte(i)
+		if b < 0x80 then
+			out[#out + 1] = string.char(b)
+			i = i + 1
+		elseif b >= 0xA1 and b <= 0xDF then
+			out[#out + 1] = u8(0xFF61 + b - 0xA1)
+			i = i + 1
+		else
+			local row, t = cp932 and cp932[b], s:byte(i + 1)
+			local cp = row and t and t >= 0x40 and t <= 0xFC and tonumber(string.sub(row, (t - 0x40) * 4 + 1, (t - 0x40) * 4 + 4), 16)
+			if cp and cp ~= 0 then
+				out[#out + 1] = u8(cp)
+				i = i + 2
+			else
+				out[#out + 1] = esc(b)
+				i = i + 1
+			end
+		end
+	end
+	return table.concat(out)
+end
+
+-- UTF-8 as received, invalid bytes escaped.
+local function from_utf8(s)
+	if utf8_valid(s) then return s end
+	return (string.gsub(s, "[\128-\255]", function(c) return esc(c:byte()) end))
+end
+
+local function decode(s, utf8) if utf8 then return from_utf8(s) else return from_cp932(s) end end
 
 local f = {
 	version = ProtoField.string("ipmsg.version", "Version"),
@@ -115,6 +198,59 @@ local function parse_header(s)
 	return fields, pos
 end
 
+-- NUL-separated sections of the body (trailing NULs cut first, as the codec does).
+local function sections(body)
+	body = string.gsub(body, "%z+$", "")
+	local secs, pos = {}, 1
+	while true do
+		local z = string.find(body, "\0", pos, true)
+		secs[#secs + 1] = string.sub(body, pos, (z or #body + 1) - 1)
+		if not z then return secs end
+		pos = z + 1
+	end
+end
+
+-- User, host, nick and group in UTF-8 (camtrace's entry.c rules); nick and group only for entry packets.
+local function names(h, body, cmd, entry)
+	local utf8opt = math.floor(cmd / 0x800000) % 2 == 1
+	if not entry then
+		local function auto(x) return decode(x, utf8opt or utf8_valid(x)) end
+		return auto(h[3]), auto(h[4])
+	end
+	local sec = sections(body)
+	local nick, group, blk, charset = sec[1] or "", "", nil, nil
+	if sec[2] and string.sub(sec[2], 1, 1) == "\n" then
+		blk = sec[2]
+	else
+		group = sec[2] or ""
+		if sec[3] and string.sub(sec[3], 1, 1) == "\n" then blk = sec[3] end
+	end
+	if not blk and #sec > 2 then charset = string.lower(sec[4] or "") end -- iptux: icon, charset
+	local utf8
+	local all = { h[3], h[4], nick, group }
+	local valid, ascii = true, true
+	for _, x in ipairs(all) do
+		valid = valid and utf8_valid(x)
+		ascii = ascii and is_ascii(x)
+	end
+	local hint_sjis = charset and (charset == "cp932" or charset == "ms932" or charset == "windows-31j" or
+		charset == "shift_jis" or charset == "shift-jis" or charset == "sjis" or charset == "sjis-win" or charset == "cp943")
+	local hint_utf8 = charset == "utf-8" or charset == "utf8"
+	if utf8opt then utf8 = true
+	elseif hint_sjis or not valid then utf8 = false
+	elseif hint_utf8 or not ascii then utf8 = true
+	else utf8 = false end
+	local r = { decode(h[3], utf8), decode(h[4], utf8), decode(nick, utf8), decode(group, utf8) }
+	if blk then -- the UTF-8 block wins where it has a non-empty value
+		for line in string.gmatch(blk .. "\n", "([^\n]*)\n") do
+			local k, v = string.match(line, "^(%u%u):(.*)$")
+			local i = ({ UN = 1, HN = 2, NN = 3, GN = 4 })[k or ""]
+			if i and v ~= "" then r[i] = from_utf8(v) end
+		end
+	end
+	return r[1], r[2], r[3], r[4]
+end
+
 local function looks_like(s)
 	return string.match(s, "^1[^:]*:%d+:") ~= nil
 end
@@ -150,16 +286,18 @@ function ipmsg.dissector(tvb, pinfo, tree)
 	local opts = option_names(cmd)
 	local full = name
 	if #opts > 0 then full = name .. "|" .. table.concat(opts, "|") end
+	local entry = mode <= 0x04 or mode == 0x10 or mode == 0x18
+	local user, host, nick, group = names(h, body_off <= len and string.sub(s, body_off) or "", cmd, entry)
 	local p = 0
 	t:add(f.version, tvb(p, #h[1]), h[1]); p = p + #h[1] + 1
 	t:add(f.packetno, tvb(p, #h[2]), pkt); p = p + #h[2] + 1
-	t:add(f.user, tvb(p, #h[3]), h[3]); p = p + #h[3] + 1
-	t:add(f.host, tvb(p, #h[4]), h[4]); p = p + #h[4] + 1
+	t:add(f.user, tvb(p, #h[3]), user); p = p + #h[3] + 1
+	t:add(f.host, tvb(p, #h[4]), host); p = p + #h[4] + 1
 	local ct = t:add(f.command, tvb(p, #h[5]), cmd)
 	ct:add(f.mode, tvb(p, #h[5]), mode)
 	ct:add(f.command_name, tvb(p, #h[5]), name)
 	ct:add(f.options, tvb(p, #h[5]), table.concat(opts, "|"))
-	local info = full .. " #" .. h[2] .. " " .. h[3] .. "@" .. h[4]
+	local info = full .. " #" .. h[2] .. " " .. user .. "@" .. host
 	-- body: section 0 up to the first NUL, then further NUL-separated sections
 	if body_off <= len then
 		local btvb = tvb(body_off - 1)
@@ -167,15 +305,10 @@ function ipmsg.dissector(tvb, pinfo, tree)
 		local nul = string.find(s, "\0", body_off, true)
 		local sec0 = string.sub(s, body_off, (nul or len + 1) - 1)
 		if #sec0 > 0 then bt:add(f.text, tvb(body_off - 1, #sec0), sec0) end
-		if mode <= 0x04 or mode == 0x10 or mode == 0x18 then
-			local group = ""
-			if nul then
-				local nul2 = string.find(s, "\0", nul + 1, true)
-				group = string.sub(s, nul + 1, (nul2 or len + 1) - 1)
-			end
-			bt:add(f.nick, sec0)
+		if entry then
+			bt:add(f.nick, nick)
 			bt:add(f.group, group)
-			info = info .. ' "' .. sec0 .. '"/"' .. group .. '"'
+			info = info .. ' "' .. nick .. '"/"' .. group .. '"'
 		elseif mode == 0x21 or mode == 0x30 or mode == 0x32 or mode == 0x61 then
 			local n = tonumber(string.match(sec0, "^%s*(%d+)"))
 			if n then

@@ -62,7 +62,8 @@ void ct_capture_close(struct ct_capture *c);
  * compiler's message in the handle's error buffer when the expression is bad. */
 int ct_capture_set_filter(struct ct_capture *c, const char *filter);
 /* Next packet: 1 = *p filled, 0 = none ready now (nonblocking live handle, or the blocking
- * read timed out), CT_ECLOSED = end of file / handle broken off, CT_ESYS = read error. */
+ * read timed out), CT_ECLOSED = end of file / handle broken off, CT_ESYS = read error,
+ * CT_EFORMAT = a classic pcap file cut short or corrupt (the message says where). */
 int ct_capture_next(struct ct_capture *c, struct ct_pkt *p);
 /* Makes a waiting ct_capture_next() return CT_ECLOSED soon (safe from a signal handler). */
 void ct_capture_break(struct ct_capture *c);
