@@ -31,7 +31,8 @@ out=${1:-$top_srcdir/tests/data}
 need_cmd tcpdump tcpdump
 need_cmd iptux iptux
 need_cmd Xvfb xvfb
-PEER="$PYTHON $top_srcdir/tests/data/record-peer.py"
+# peer HOST ARGS...: record-peer.py in HOST's namespace
+peer() { in_host "$1" "$PYTHON" "$top_srcdir/tests/data/record-peer.py" "${@:2}"; }
 mkdir -p "$out" || bail_out "cannot create $out"
 out=$(cd "$out" && pwd)
 
@@ -62,16 +63,16 @@ run_ok "iptux starts on a1 as 太郎 / 営業部" lab iptux start a1 --nick 太�
 ctd_start srv srv "user_name = srv" "host_name = srv-pc" "nick = 鯖" "group = 営業部" \
 	"allow = 198.18.0.0/15" "list_budget = 1024"
 sleep 1.5
-in_host a2 $PEER serve 3000 >"$LAB_TMP/serve.out" 2>&1 &
+peer a2 serve 3000 >"$LAB_TMP/serve.out" 2>&1 &
 serve=$!
 wait_for -t 5 grep -q listening "$LAB_TMP/serve.out" || bail_out "record-peer serve did not start"
-run_ok "the a2 peer talks to srv, iptux and the firewalled b2" in_host a2 $PEER udp taro a2-pc 太郎 営業部 \
+run_ok "the a2 peer talks to srv, iptux and the firewalled b2" peer a2 udp taro a2-pc 太郎 営業部 \
 	entry 198.18.1.255 msg "$A1" こんにちは 3 info "$SRV" info "$A1" dialup "$B2" msg "$B2" 届きますか 3
-run_ok "GETFILEDATA to iptux (it shares nothing: closed)" in_host a2 $PEER getfile taro a2-pc "$A1" 1
-run_ok "GETFILEDATA from b3 to the a2 peer (served)" in_host b3 $PEER getfile hanako b3-pc "$A2" 2
+run_ok "GETFILEDATA to iptux (it shares nothing: closed)" peer a2 getfile taro a2-pc "$A1" 1
+run_ok "GETFILEDATA from b3 to the a2 peer (served)" peer b3 getfile hanako b3-pc "$A2" 2
 wait "$serve"
 run_ok "iptux quits (BR_EXIT to its peers)" lab iptux stop a1
-run_ok "the a2 peer leaves after the silences ran out (BR_EXIT)" in_host a2 $PEER udp taro a2-pc 太郎 営業部 \
+run_ok "the a2 peer leaves after the silences ran out (BR_EXIT)" peer a2 udp taro a2-pc 太郎 営業部 \
 	sleep 2.5 exit 198.18.1.255
 cap_stop lab-ipmsg
 
