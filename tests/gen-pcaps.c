@@ -1,4 +1,4 @@
-/* gen-pcaps.c: writes the synthetic golden captures of tests/data (IPMsg exchanges, RTP with loss, SLL2)
+/* gen-pcaps.c: writes the synthetic golden captures of tests/data (IPMsg edge cases, RTP with loss and reordering)
  * from the codec's builders and the capture writer, with fixed timestamps so the files are reproducible.
  * Usage: gen-pcaps DIR [--corpus CORPUSDIR]  (the corpus of tests/fuzz/fuzz-decode.c: one file per frame)
  *        gen-pcaps --seeds CORPUSDIR PCAP...  (fuzz seeds from recorded captures, tests/data/record-lab.sh)
@@ -18,7 +18,6 @@
 
 static struct ct_pcapw *W;
 static int64_t now_us;   /* current frame time, microseconds after T0 */
-static int linktype;
 static uint16_t ipid = 0x100;
 
 static void die(const char *what)
@@ -64,19 +63,10 @@ static void emit(const uint8_t *frame, size_t n)
 	ct_pcapw_write(W, &p);
 }
 
-/* Link header for an IPv4/IPv6 packet; mac derived from the address' last byte. */
+/* Ethernet header for an IPv4/IPv6 packet; mac derived from the address' last byte (Linux cooked
+ * framing comes from a real router: tests/data/lab-anslist.pcap). */
 static size_t link_hdr(uint8_t *f, int af, uint8_t dst_last, uint8_t src_last, int group)
 {
-	if (linktype == CT_LINK_SLL2) {
-		memset(f, 0, 20);
-		put16(f, af == 4 ? 0x0800 : 0x86DD);
-		put32(f + 4, 2);          /* ifindex */
-		put16(f + 8, 1);          /* ARPHRD_ETHER */
-		f[10] = group ? 1 : 0;    /* PACKET_BROADCAST / PACKET_HOST */
-		f[11] = 6;
-		f[12] = 0x02; f[17] = src_last;
-		return 20;
-	}
 	for (int i = 0; i < 6; i++)
 		f[i] = group ? 0xFF : (i == 0 ? 0x02 : i == 5 ? dst_last : 0);
 	memset(f + 6, 0, 6);
@@ -453,28 +443,11 @@ static void gen_rtp(void)
 	udp4(A1, 22226, "198.18.2.11", 22226, "hello", 5, 0);
 }
 
-/* SLL2 (Linux "any" device): the iptux exchange as seen on a router. */
-static void gen_sll2(void)
-{
-	struct ct_entry_spec sp = { .form = CT_ENTRY_FORM_IPTUX, .user = "li", .host = "host-a2", .nick = "李雷",
-		.group = "开发", .icon = "icon-tux.png", .charset_name = "utf-8", .legacy_cs = CT_CS_UTF8, .nul_term = 1 };
-
-	at(30.0);
-	send_entry(A2, "198.18.2.11", IPTUX_VER, 4, CMD(CT_IPMSG_BR_ENTRY, CT_IPMSG_ABSENCEOPT | CT_IPMSG_DIALUPOPT), &sp);
-	after_ms(1.0);
-	sp.user = "kim";
-	sp.host = "host-b1";
-	sp.nick = "김";
-	sp.group = "";
-	send_entry("198.18.2.11", A2, IPTUX_VER, 7, CMD(CT_IPMSG_ANSENTRY, CT_IPMSG_ABSENCEOPT), &sp);
-}
-
 static void open_w(const char *dir, const char *name, int lt)
 {
 	char path[1024], err[256];
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	linktype = lt;
 	if (ct_pcapw_open(&W, path, lt, 65535, 0, err, sizeof err) != 0)
 		die(err);
 }
@@ -489,7 +462,6 @@ static void gen_bench(const char *path, long n)
 	long i = 0;
 	uint32_t pkt = 1764000000;
 
-	linktype = CT_LINK_ETHERNET;
 	if (ct_pcapw_open(&W, path, CT_LINK_ETHERNET, 65535, 0, err, sizeof err) != 0)
 		die(err);
 	now_us = 0;
@@ -614,14 +586,10 @@ int main(int argc, char **argv)
 	open_w(dir, "rtp-loss.pcap", CT_LINK_ETHERNET);
 	gen_rtp();
 	ct_pcapw_close(W);
-	open_w(dir, "iptux-sll2.pcap", CT_LINK_SLL2);
-	gen_sll2();
-	ct_pcapw_close(W);
 	ct_sbuf_fini(&B);
 	if (argc > 3 && strcmp(argv[2], "--corpus") == 0) {
 		corpus(dir, argv[3], "ipmsg-synth");
 		corpus(dir, argv[3], "rtp-loss");
-		corpus(dir, argv[3], "iptux-sll2");
 	}
 	return 0;
 }

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-for pcap in lab-ipmsg lab-anslist ipmsg-synth iptux-sll2; do
+for pcap in lab-ipmsg lab-anslist ipmsg-synth; do
 	HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y 'ipmsg.command_name && !icmp' -T fields \
 		-E separator=/t -e frame.number -e ipmsg.command_name -e ipmsg.packetno -e ipmsg.user -e ipmsg.host \
 		-e ipmsg.nick -e ipmsg.group >"$tmp/tshark.txt" 2>"$tmp/tshark.err"

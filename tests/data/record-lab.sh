@@ -5,15 +5,16 @@
 #
 # Builds a fresh lab (contrib/lab/camlab through tests/net/lib.sh), runs real programs in it and
 # captures with tcpdump on the site bridges (promiscuous br0 in <prefix>-swa / -swb, so every frame
-# of the site is seen once):
+# of the site is seen once) or on the router:
 #   lab-ipmsg.pcap    site A: camtraced (server on srv, nick 鯖), iptux 0.8.3 on a1 as 太郎/営業部 (UTF-8 in
 #                     its BR_ENTRY, CP932 in its answers to CP932 peers),
 #                     a scripted Windows-style peer on a2 as 太郎/営業部 in CP932 (record-peer.py):
 #                     BR_ENTRY/ANSENTRY, SENDMSG/RECVMSG, GETINFO answered by camtraced and ignored by
 #                     iptux, BR_ENTRY and SENDMSG to b2 whose host firewall drops UDP 2425 (no answer),
 #                     GETFILEDATA over TCP to iptux (unknown file: closed) and to a2 (served), iptux's BR_EXIT
-#   lab-anslist.pcap  site A: camtraced client on b1 fetches srv's list of 41 hosts in ANSLIST pages of at
-#                     most 1,024 bytes (list_budget), then exits (BR_EXIT)
+#   lab-anslist.pcap  the router, all interfaces (SLL2): camtraced client on b1 fetches srv's list of 42 hosts
+#                     in ANSLIST pages of at most 1,024 bytes (list_budget), then exits (BR_EXIT); each
+#                     datagram appears twice (in on one side, forwarded out of the other)
 #   lab-rtp.pcap      site B: camtrace rtp from a1 to camtraced's RTP echo on b3, 50 packets on 22224;
 #                     the router drops every 10th of them (nft numgen inc mod 10 == 5: sequence numbers 5, 15, 25, 35, 45)
 # Then writes the expected sniff output next to each (.txt and .ndjson) and the fuzz seeds
@@ -36,12 +37,17 @@ peer() { in_host "$1" "$PYTHON" "$top_srcdir/tests/data/record-peer.py" "${@:2}"
 mkdir -p "$out" || bail_out "cannot create $out"
 out=$(cd "$out" && pwd)
 
-# cap_start NAME SWITCH FILTER / cap_stop NAME: tcpdump on a site bridge into $LAB_TMP/NAME.pcap
+# cap_start NAME NAMESPACE FILTER [tcpdump interface options] / cap_stop NAME: tcpdump in NAMESPACE (default
+# interface br0, the site bridge) into $LAB_TMP/NAME.pcap
 declare -A _cap
 cap_start() {
-	in_host "$2" tcpdump -i br0 --immediate-mode -U -n -s 0 -Z root -w "$LAB_TMP/$1.pcap" "$3" >"$LAB_TMP/$1.tcpdump" 2>&1 &
-	_cap[$1]=$!
-	wait_for -t 5 grep -qs "listening on" "$LAB_TMP/$1.tcpdump" || bail_out "tcpdump: $(cat "$LAB_TMP/$1.tcpdump")"
+	local name=$1 ns=$2 filter=$3
+	shift 3
+	[ $# -gt 0 ] || set -- -i br0
+	in_host "$ns" tcpdump "$@" --immediate-mode -U -n -s 0 -Z root -w "$LAB_TMP/$name.pcap" "$filter" \
+		>"$LAB_TMP/$name.tcpdump" 2>&1 &
+	_cap[$name]=$!
+	wait_for -t 5 grep -qs "listening on" "$LAB_TMP/$name.tcpdump" || bail_out "tcpdump: $(cat "$LAB_TMP/$name.tcpdump")"
 }
 cap_stop() {
 	sleep 1 # tcpdump loses what it has not read when killed: let it drain
@@ -81,7 +87,8 @@ run_ok "40 users announce themselves to srv" in_host a1 "$PYTHON" "$top_srcdir/t
 	flood "$SRV" 40 30000
 ok 'wait_for -t 20 st_ge srv "r[\"hosts\"][\"online\"]" 40' "srv has 40 hosts online"
 sleep 1.5 # its ANSENTRY answers come after a random delay of up to 1 s (spec §10.4)
-cap_start lab-anslist swa 'port 2425 or icmp or (ip[6:2] & 0x1fff) != 0'
+# on the router, every interface, Linux cooked v2 framing: each datagram is seen arriving and leaving
+cap_start lab-anslist rtr 'port 2425 or icmp or (ip[6:2] & 0x1fff) != 0' -i any -y LINUX_SLL2
 ctd_start cli b1 "server = $SRV" "user_name = cli" "host_name = b1-pc" "nick = 花子"
 ok 'wait_for -t 30 st_ge cli "r[\"fetch\"][\"ok\"]" 1' "the client's fetch completes"
 ctd_stop cli
