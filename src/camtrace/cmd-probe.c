@@ -63,11 +63,10 @@ static void run_tcp(struct ct_prober *pr, const struct pc_target *t, const struc
 	memset(probes, 0, sizeof probes);
 	s.ops = &ct_probe_tcp_ops;
 	s.pr = pr;
-	s.dst = t->addr;
-	s.src = t->src;
+	pc_set_target(&s, t);
 	s.probes = probes;
 	s.n = (size_t)tries;
-	s.use_raw = pr->raw;
+	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
 	s.wait_ns = (uint64_t)(o->wait * 1e9);
 	s.gap_ns = s.wait_ns / 4;
 	for (int i = 0; i < tries; i++) {
@@ -152,11 +151,12 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	char buf[300];
 
 	ct_json_add_str(j, "target", t->name);
-	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
-	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "family", !t->resolved ? NULL : t->family == AF_INET6 ? "ipv6" : "ipv4");
+	ct_json_add_str(j, "address", t->resolved ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->routed ? t->src_s : NULL);
 	ct_json_add_str(j, "interface", t->ifname[0] ? t->ifname : NULL);
 	ct_json_add_str(j, "error", t->err[0] ? t->err : h->err[0] ? h->err : NULL);
-	if (o->no_udp || !t->addr || t->err[0]) {
+	if (o->no_udp || !t->resolved || t->err[0]) {
 		ct_json_add_null(j, "udp");
 	} else {
 		const struct ct_app_result *r = &h->udp;
@@ -188,7 +188,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		else
 			ct_json_add_null(u, "rtt_ms");
 	}
-	if (o->no_tcp || !t->addr || !h->tcp_done) {
+	if (o->no_tcp || !t->resolved || !h->tcp_done) {
 		ct_json_add_null(j, "tcp");
 	} else {
 		enum ct_port_state st = ct_probe_tcp_state(&h->tcp);
@@ -224,7 +224,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	char buf[300];
 	const char *c;
 
-	if (!t->addr || t->err[0]) {
+	if (!t->resolved || t->err[0]) {
 		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
 		return;
 	}
@@ -266,7 +266,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 
 static int host_ok(const struct host_res *h, const struct pc_target *t, const struct probe_opts *o)
 {
-	if (!t->addr || t->err[0] || h->err[0])
+	if (!t->resolved || t->err[0] || h->err[0])
 		return 0;
 	if (!o->no_udp && h->udp.state != CT_PORT_OPEN)
 		return 0;
@@ -286,7 +286,7 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 	struct ct_prober *pr;
 	struct ct_json *doc = NULL, *arr;
 	struct ct_coldwarm_links *links = NULL;
-	int n = 0, fails = 0;
+	int n = 0, fails = 0, family = 0;
 	long v;
 
 	if (!names)
@@ -306,6 +306,8 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 			o.getinfo_only = 1;
 		else if (strcmp(argv[i], "--unprivileged") == 0)
 			o.unpriv = 1;
+		else if (strcmp(argv[i], "-4") == 0 || strcmp(argv[i], "-6") == 0)
+			family = argv[i][1] == '6' ? AF_INET6 : AF_INET;
 		else if ((r = opt_val(&i, argc, argv, "--udp-port", &val)) > 0 && (v = pc_num("probe", "--udp-port", val, 1, 65535)) > 0)
 			o.udp_port = (unsigned)v;
 		else if (r == 0 && (r = opt_val(&i, argc, argv, "--tcp-port", &val)) > 0 && (v = pc_num("probe", "--tcp-port", val, 1, 65535)) > 0)
@@ -353,16 +355,17 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 		free(h);
 		return CT_EXIT_USAGE;
 	}
-	pc_targets(t, n, names, cli->source);
+	pc_targets(t, n, names, cli->source, family);
 	if (cli->json)
 		doc = out_doc_new("probe");
 	if (o.cold_warm && !o.unpriv) {
 		/* link-layer handles: opened before the privilege drop */
 		links = ct_coldwarm_links_new();
 		for (int i = 0; i < n; i++)
-			ct_coldwarm_links_add(links, t[i].ifname);
+			if (t[i].family != AF_INET6)
+				ct_coldwarm_links_add(links, t[i].ifname);
 	}
-	pr = pc_prober(cli, "probe", o.unpriv, CT_PROBER_BIND2425, doc);
+	pr = pc_prober(cli, "probe", o.unpriv, CT_PROBER_BIND2425 | pc_families(t, n), doc);
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
@@ -374,23 +377,35 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 	srandom((unsigned)ct_mono_ns());
 	for (int i = 0; i < n; i++) {
 		char err[200] = "";
-		if (!t[i].addr || t[i].err[0])
+		if (!t[i].resolved || t[i].err[0])
 			continue;
 		if (cli->progress && n > 1)
 			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
-		if (o.cold_warm) {
+		if (o.cold_warm && t[i].family == AF_INET6) {
+			/* the cold half sends a link-layer frame built for IPv4 (libnet, ARP table) */
+			memset(&h[i].cw, 0, sizeof h[i].cw);
+			h[i].cw.verdict = CT_CW_UNTESTED;
+			snprintf(h[i].cw.why, sizeof h[i].cw.why, "not tested: the cold/warm test is IPv4-only (its cold "
+				"packet is an IPv4 frame sent on the link with the next hop from the ARP table); run it "
+				"against the host's IPv4 address");
+			h[i].cw_done = 1;
+		} else if (o.cold_warm) {
 			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o.udp_port, (uint64_t)(o.wait * 1e9), &h[i].cw);
 			h[i].cw_done = 1;
 		}
 		if (!o.no_udp) {
 			struct ct_app_opts ao = { .dport = (uint16_t)o.udp_port, .sport = (uint16_t)o.sport, .tries = o.tries,
-						  .wait_ns = (uint64_t)(o.wait * 1e9), .no_entry = o.getinfo_only, .use_raw = pr->raw };
+						  .wait_ns = (uint64_t)(o.wait * 1e9), .no_entry = o.getinfo_only,
+						  .use_raw = t[i].family == AF_INET6 ? pr->raw6 : pr->raw,
+						  .family = t[i].family, .dst6 = t[i].addr6 };
 			if (ct_app_probe(pr, t[i].addr, &ao, &h[i].udp, err, sizeof err) != 0)
 				snprintf(h[i].err, sizeof h[i].err, "UDP probe: %s", err);
 		}
 		if (!o.no_tcp) {
 			run_tcp(pr, &t[i], &o, &h[i]);
-			if (o.connect)
+			if (o.connect && t[i].family == AF_INET6)
+				ct_tcp_exchange6(&t[i].addr6, (uint16_t)o.tcp_port, (uint64_t)(o.wait * 2e9), &h[i].x);
+			else if (o.connect)
 				ct_tcp_exchange(t[i].addr, (uint16_t)o.tcp_port, (uint64_t)(o.wait * 2e9), &h[i].x);
 		}
 	}
@@ -437,6 +452,7 @@ const struct cmd_entry cmd_probe_entry = {
 	"  --tries N          probes per step (default 2)\n"
 	"  --wait SECONDS     wait per step (default 1)\n"
 	"  --unprivileged     do not use raw sockets even when allowed\n"
+	"  -4, -6             resolve HOST names to IPv4 / IPv6 (cold/warm is IPv4-only)\n"
 	"states: open, closed, filtered, open|filtered (as nmap). exit: 0 every port open, 1 not.\n",
 	.flags = CMD_F_NEEDS_ROOT,
 	.exec = probe_exec,

@@ -49,11 +49,10 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 	memset(&s, 0, sizeof s);
 	s.ops = &ct_probe_icmp_ops;
 	s.pr = pr;
-	s.dst = t->addr;
-	s.src = t->src;
+	pc_set_target(&s, t);
 	s.probes = probes;
 	s.n = (size_t)count;
-	s.use_raw = pr->raw;
+	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
 	s.gap_ns = (uint64_t)(interval * 1e9);
 	s.wait_ns = (uint64_t)(wait * 1e9);
 	for (int i = 0; i < count; i++) {
@@ -61,9 +60,9 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 		probes[i].ip_id = (uint16_t)(0x3000 + i);
 		probes[i].ttl = 64;
 	}
-	if (!pr->raw && pr->ping_fd < 0) {
-		snprintf(st->err, sizeof st->err, "ICMP echo not possible: no raw socket (CAP_NET_RAW) and "
-			"ping sockets are off for this group (net.ipv4.ping_group_range)");
+	if (!s.use_raw && (t->family == AF_INET6 ? pr->ping6_fd : pr->ping_fd) < 0) {
+		snprintf(st->err, sizeof st->err, "ICMP%s echo not possible: no raw socket (CAP_NET_RAW) and "
+			"ping sockets are off for this group (net.ipv4.ping_group_range)", t->family == AF_INET6 ? "v6" : "");
 		st->tried = 0;
 		free(probes);
 		return;
@@ -99,22 +98,23 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 }
 
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct echo_stats *e,
-	const struct ct_app_result *a, int app_done, const char *app_err, int raw)
+	const struct ct_app_result *a, int app_done, const char *app_err, int raw, int raw6)
 {
 	struct ct_json *j = ct_json_add_obj(arr, NULL), *i, *m;
 
 	ct_json_add_str(j, "target", t->name);
-	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
-	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "family", !t->resolved ? NULL : t->family == AF_INET6 ? "ipv6" : "ipv4");
+	ct_json_add_str(j, "address", t->resolved ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->routed ? t->src_s : NULL);
 	ct_json_add_str(j, "interface", t->ifname[0] ? t->ifname : NULL);
 	ct_json_add_str(j, "error", t->err[0] ? t->err : NULL);
-	if (!t->addr || !t->src) {
+	if (!t->resolved || !t->routed) {
 		ct_json_add_null(j, "icmp");
 		ct_json_add_null(j, "ipmsg");
 		return;
 	}
 	i = ct_json_add_obj(j, "icmp");
-	ct_json_add_str(i, "method", !e->tried ? NULL : raw ? "raw" : "ping_socket");
+	ct_json_add_str(i, "method", !e->tried ? NULL : (t->family == AF_INET6 ? raw6 : raw) ? "raw" : "ping_socket");
 	ct_json_add_int(i, "sent", e->sent);
 	ct_json_add_int(i, "received", e->received);
 	ct_json_add_num(i, "loss_pct", e->sent ? 100.0 * (e->sent - e->received) / e->sent : 100.0);
@@ -165,7 +165,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 {
 	char buf[300];
 
-	if (!t->addr || !t->src) {
+	if (!t->resolved || !t->routed) {
 		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
 		return;
 	}
@@ -173,9 +173,10 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	if (e->err[0])
 		printf("  icmp   %s%s%s\n", out_c(cli, "warn"), e->err, out_c(cli, "reset"));
 	else if (e->received)
-		printf("  icmp   %s%d/%d answered%s, rtt min/avg/max/mdev %.3f/%.3f/%.3f/%.3f ms, ttl %d (%d router%s in between)\n",
+		printf("  icmp   %s%d/%d answered%s, rtt min/avg/max/mdev %.3f/%.3f/%.3f/%.3f ms, %s %d (%d router%s in between)\n",
 			out_c(cli, e->received == e->sent ? "ok" : "warn"), e->received, e->sent, out_c(cli, "reset"),
-			e->min, e->avg, e->max, e->mdev, e->ttl, e->hops, e->hops == 1 ? "" : "s");
+			e->min, e->avg, e->max, e->mdev, t->family == AF_INET6 ? "hop limit" : "ttl", e->ttl, e->hops,
+			e->hops == 1 ? "" : "s");
 	else
 		printf("  icmp   %sno echo reply to %d requests%s\n", out_c(cli, "bad"), e->sent, out_c(cli, "reset"));
 	if (!app_done)
@@ -198,7 +199,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 {
 	char **names = calloc((size_t)argc + 1, sizeof *names);
-	int n = 0, count = 4, unpriv = 0, no_ipmsg = 0, fails = 0;
+	int n = 0, count = 4, unpriv = 0, no_ipmsg = 0, fails = 0, family = 0, status;
 	double interval = 0.2, wait = 1.0;
 	struct pc_target *t;
 	struct ct_prober *pr;
@@ -230,30 +231,19 @@ static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 			no_ipmsg = 1;
 		else if (strcmp(a, "--unprivileged") == 0)
 			unpriv = 1;
-		else if (a[0] == '-') {
-			fprintf(stderr, "camtrace reach: unknown option '%s'\n", a);
+		else if (pc_host_arg("reach", a, names, &n, &family) != 0)
 			goto usage;
-		} else
-			names[n++] = argv[i];
 	}
-	if (n == 0) {
-		cmd_usage(stderr, &cmd_reach_entry);
+	if (pc_check_source(cli, "reach") != 0)
 		goto usage;
-	}
-	t = calloc((size_t)n, sizeof *t);
+	t = pc_hosts(&cmd_reach_entry, names, n, cli->source, family, &status);
 	if (!t) {
 		free(names);
-		return 71;
+		return status;
 	}
-	if (pc_check_source(cli, "reach") != 0) {
-		free(t);
-		free(names);
-		return CT_EXIT_USAGE;
-	}
-	pc_targets(t, n, names, cli->source);
 	if (cli->json)
 		doc = out_doc_new("reach");
-	pr = pc_prober(cli, "reach", unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING, doc);
+	pr = pc_prober(cli, "reach", unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING | pc_families(t, n), doc);
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
@@ -275,19 +265,21 @@ static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 		memset(&a, 0, sizeof a);
 		if (cli->progress && n > 1)
 			out_progress(cli, "reach", (unsigned long)i, (unsigned long)n);
-		if (t[i].addr && t[i].src) {
+		if (t[i].resolved && t[i].routed) {
 			run_echo(pr, &t[i], count, interval, wait, &e);
 			if (!no_ipmsg) {
-				struct ct_app_opts ao = { .use_raw = pr->raw, .wait_ns = (uint64_t)(wait * 1e9), .control_port = 65535 };
+				struct ct_app_opts ao = { .use_raw = t[i].family == AF_INET6 ? pr->raw6 : pr->raw,
+					.wait_ns = (uint64_t)(wait * 1e9), .control_port = 65535, .family = t[i].family,
+					.dst6 = t[i].addr6 };
 				if (ct_app_probe(pr, t[i].addr, &ao, &a, app_err, sizeof app_err) == 0 || app_err[0])
 					app_done = 1;
 			}
 		}
-		if (!t[i].addr || !t[i].src || e.received == 0 || (!no_ipmsg && a.state != CT_PORT_OPEN))
+		if (!t[i].resolved || !t[i].routed || e.received == 0 || (!no_ipmsg && a.state != CT_PORT_OPEN))
 			fails++;
 		out_progress(cli, "reach", (unsigned long)n, (unsigned long)n);
 		if (doc)
-			json_host(arr, &t[i], &e, &a, app_done, app_err, pr->raw);
+			json_host(arr, &t[i], &e, &a, app_done, app_err, pr->raw, pr->raw6);
 		else
 			text_host(cli, &t[i], &e, &a, app_done);
 	}
@@ -317,6 +309,7 @@ const struct cmd_entry cmd_reach_entry = {
 	"  --wait SECONDS     wait for answers after the last request (default 1)\n"
 	"  --no-ipmsg         skip the IP Messenger probe (GETINFO, then BR_ENTRY|DIALUPOPT)\n"
 	"  --unprivileged     no raw sockets (ICMP through a ping socket if the sysctl allows)\n"
+	"  -4, -6             resolve HOST names to IPv4 / IPv6 (ICMPv6 echo, hop limit)\n"
 	"exit: 0 every host answers the echo and runs an IP Messenger program, 1 not.\n",
 	.flags = CMD_F_NEEDS_ROOT,
 	.exec = reach_exec,

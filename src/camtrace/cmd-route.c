@@ -1,4 +1,4 @@
-/* cmd-route.c: `camtrace route HOST`: a flow-stable trace on the application's own traffic, with a verdict line. */
+/* cmd-route.c: `camtrace route HOST`: a flow-stable trace (IPv4 or IPv6) on the application's own traffic, with a verdict line. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,8 @@ static void reached_text(const struct ct_route_result *r, enum ct_route_method m
 	else if (x->kind == CT_RK_UDP)
 		snprintf(buf, len, "the %s answered on UDP %u", m == CT_ROUTE_RTP ? "RTP echo" : "IP Messenger program", r->dport);
 	else if (x->kind == CT_RK_ICMP)
-		snprintf(buf, len, "ICMP %s: nothing listens on %s %u", ct_icmp_name(CT_ICMP_V4, x->icmp_type, x->icmp_code),
+		snprintf(buf, len, "ICMP%s %s: nothing listens on %s %u", x->family == AF_INET6 ? "v6" : "",
+			ct_icmp_name(ct_reply_icmp_family(x), x->icmp_type, x->icmp_code),
 			m == CT_ROUTE_TCP ? "TCP" : "UDP", r->dport);
 	else
 		snprintf(buf, len, "answered");
@@ -47,22 +48,24 @@ static void reached_text(const struct ct_route_result *r, enum ct_route_method m
 
 static void verdict_text(const struct ct_route_result *r, enum ct_route_method m, char *buf, size_t len)
 {
-	char ip[16], why[200];
+	char ip[INET6_ADDRSTRLEN], why[200];
 	const struct ct_reply *x = &r->verdict_reply;
+	int fam = ct_reply_icmp_family(x);
 
+	pc_addr(r->family, r->verdict_addr, &r->verdict_addr6, ip);
 	switch (r->verdict) {
 	case CT_RV_REACHED:
 		reached_text(r, m, why, sizeof why);
-		snprintf(buf, len, "reached %s at hop %d (%s)", pc_ip(r->verdict_addr, ip), r->verdict_hop, why);
+		snprintf(buf, len, "reached %s at hop %d (%s)", ip, r->verdict_hop, why);
 		break;
 	case CT_RV_REJECTED:
-		snprintf(buf, len, "rejected by %s at hop %d with ICMP %s (%u/%u %s)", pc_ip(r->verdict_addr, ip),
-			r->verdict_hop, ct_icmp_name(CT_ICMP_V4, x->icmp_type, x->icmp_code), x->icmp_type, x->icmp_code,
-			ct_icmp_key(CT_ICMP_V4, x->icmp_type, x->icmp_code));
+		snprintf(buf, len, "rejected by %s at hop %d with ICMP%s %s (%u/%u %s)", ip, r->verdict_hop,
+			fam == CT_ICMP_V6 ? "v6" : "", ct_icmp_name(fam, x->icmp_type, x->icmp_code), x->icmp_type,
+			x->icmp_code, ct_icmp_key(fam, x->icmp_type, x->icmp_code));
 		break;
 	case CT_RV_DIES:
 		snprintf(buf, len, "dies after hop %d (%s): the probes go no further and nothing says why "
-			"(a firewall past %s drops %s %u silently)", r->verdict_hop, pc_ip(r->verdict_addr, ip), ip,
+			"(a firewall past %s drops %s %u silently)", r->verdict_hop, ip, ip,
 			m == CT_ROUTE_TCP ? "TCP" : "UDP", r->dport);
 		break;
 	default:
@@ -72,9 +75,9 @@ static void verdict_text(const struct ct_route_result *r, enum ct_route_method m
 
 static void json_reply(struct ct_json *o, const struct ct_reply *x)
 {
-	char ip[16];
+	char ip[INET6_ADDRSTRLEN];
 
-	ct_json_add_str(o, "from", x->from ? pc_ip(x->from, ip) : NULL);
+	ct_json_add_str(o, "from", pc_from(x, ip));
 	ct_json_add_str(o, "kind", kind_name(x->kind));
 	ct_json_add_num(o, "rtt_ms", pc_ms(x->rtt_ns));
 	if (x->ttl >= 0)
@@ -92,9 +95,10 @@ static void print_json(struct ct_json *doc, const struct pc_target *t, const str
 	enum ct_route_method m, int q)
 {
 	struct ct_json *hops, *v;
-	char ip[16], buf[400];
+	char ip[INET6_ADDRSTRLEN], buf[400];
 
 	ct_json_add_str(doc, "target", t->name);
+	ct_json_add_str(doc, "family", r->family == AF_INET6 ? "ipv6" : "ipv4");
 	ct_json_add_str(doc, "address", t->addr_s);
 	ct_json_add_str(doc, "local_address", t->src_s);
 	ct_json_add_str(doc, "interface", t->ifname);
@@ -115,7 +119,7 @@ static void print_json(struct ct_json *doc, const struct pc_target *t, const str
 		ct_json_add_bool(jh, "is_target", h->is_target);
 		a = ct_json_add_arr(jh, "addresses");
 		for (int k = 0; k < h->naddr; k++)
-			ct_json_add_str(a, NULL, pc_ip(h->addr[k], ip));
+			ct_json_add_str(a, NULL, pc_addr(r->family, h->addr[k], &h->addr6[k], ip));
 		ps = ct_json_add_arr(jh, "replies");
 		for (int k = 0; k < h->answered && k < CT_ROUTE_MAX_Q; k++)
 			json_reply(ct_json_add_obj(ps, NULL), &h->reply[k]);
@@ -127,7 +131,7 @@ static void print_json(struct ct_json *doc, const struct pc_target *t, const str
 		ct_json_add_null(v, "address");
 	} else {
 		ct_json_add_int(v, "hop", r->verdict_hop);
-		ct_json_add_str(v, "address", pc_ip(r->verdict_addr, ip));
+		ct_json_add_str(v, "address", pc_addr(r->family, r->verdict_addr, &r->verdict_addr6, ip));
 	}
 	pc_json_icmp(v, "icmp", &r->verdict_reply);
 	verdict_text(r, m, buf, sizeof buf);
@@ -137,15 +141,18 @@ static void print_json(struct ct_json *doc, const struct pc_target *t, const str
 static void print_text(const struct ct_cli *cli, const struct pc_target *t, const struct ct_route_result *r,
 	enum ct_route_method m, int q)
 {
-	char ip[16], buf[400];
+	char ip[INET6_ADDRSTRLEN], buf[400];
+	int v6 = r->family == AF_INET6;
 
 	printf("route to %s (%s) from %s on %s: %s %u from port %u, %s, %d probes per hop\n", t->name, t->addr_s,
 		t->src_s, t->ifname[0] ? t->ifname : "?", m == CT_ROUTE_TCP ? "TCP SYN" : m == CT_ROUTE_RTP ? "RTP" : "UDP",
-		r->dport, r->sport, r->flow_stable ? "flow-stable (one 5-tuple, probes told apart by IP ID)" :
-		"unprivileged (IP_RECVERR, probes told apart by payload)", q);
+		r->dport, r->sport, !r->flow_stable ? (v6 ? "unprivileged (IPV6_RECVERR, probes told apart by payload)" :
+		"unprivileged (IP_RECVERR, probes told apart by payload)") : !v6 ? "flow-stable (one 5-tuple, probes told apart by IP ID)" :
+		m == CT_ROUTE_TCP ? "flow-stable (one 5-tuple and flow label, probes told apart by TCP sequence)" :
+		"flow-stable (one 5-tuple and flow label, probes told apart by payload)", q);
 	for (int i = 0; i < r->nhops; i++) {
 		const struct ct_route_hop *h = &r->hops[i];
-		uint32_t shown = 0;
+		char shown[INET6_ADDRSTRLEN] = "";
 		printf("%3d ", h->ttl);
 		if (!h->answered) {
 			for (int k = 0; k < h->sent; k++)
@@ -155,14 +162,16 @@ static void print_text(const struct ct_cli *cli, const struct pc_target *t, cons
 		}
 		for (int k = 0; k < h->answered && k < CT_ROUTE_MAX_Q; k++) {
 			const struct ct_reply *x = &h->reply[k];
-			if (x->from != shown) {
-				printf(" %s%s%s", out_c(cli, "bold"), pc_ip(x->from, ip), out_c(cli, "reset"));
-				shown = x->from;
+			int fam = ct_reply_icmp_family(x);
+			const char *from = pc_from(x, ip);
+			if (from && strcmp(from, shown) != 0) {
+				printf(" %s%s%s", out_c(cli, "bold"), from, out_c(cli, "reset"));
+				ct_strlcpy(shown, from, sizeof shown);
 			}
 			printf("  %.3f ms", pc_ms(x->rtt_ns));
-			if (x->kind == CT_RK_ICMP && x->icmp_type != 11 &&
-			    ct_icmp_verdict(CT_ICMP_V4, x->icmp_type, x->icmp_code) != CT_ICMPV_CLOSED) {
-				const char *tag = ct_icmp_tag(CT_ICMP_V4, x->icmp_type, x->icmp_code);
+			if (x->kind == CT_RK_ICMP && !ct_reply_time_exceeded(x) &&
+			    ct_icmp_verdict(fam, x->icmp_type, x->icmp_code) != CT_ICMPV_CLOSED) {
+				const char *tag = ct_icmp_tag(fam, x->icmp_type, x->icmp_code);
 				printf(" %s(%u/%u)", tag[0] ? tag : "!", x->icmp_type, x->icmp_code);
 			} else if (x->kind == CT_RK_TCP) {
 				printf(" [%s]", (x->tcp_flags & 0x02) ? "SYN-ACK" : "RST");
@@ -172,8 +181,9 @@ static void print_text(const struct ct_cli *cli, const struct pc_target *t, cons
 		}
 		for (int k = h->answered; k < h->sent; k++)
 			printf(" *");
-		if (h->reply[0].kind == CT_RK_ICMP && h->reply[0].icmp_type != 11)
-			printf("  %s", ct_icmp_name(CT_ICMP_V4, h->reply[0].icmp_type, h->reply[0].icmp_code));
+		if (h->reply[0].kind == CT_RK_ICMP && !ct_reply_time_exceeded(&h->reply[0]))
+			printf("  %s", ct_icmp_name(ct_reply_icmp_family(&h->reply[0]), h->reply[0].icmp_type,
+				h->reply[0].icmp_code));
 		printf("\n");
 	}
 	verdict_text(r, m, buf, sizeof buf);
@@ -189,7 +199,7 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 	struct ct_json *doc = NULL;
 	struct pc_target t;
 	const char *host = NULL;
-	int unpriv = 0, q = 3, r;
+	int unpriv = 0, q = 3, r, family = 0;
 	char err[300];
 	long v;
 
@@ -226,6 +236,8 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--unprivileged") == 0)
 			unpriv = 1;
+		else if (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0)
+			family = a[1] == '6' ? AF_INET6 : AF_INET;
 		else if (a[0] == '-') {
 			fprintf(stderr, "camtrace route: unknown option '%s'\n", a);
 			return CT_EXIT_USAGE;
@@ -245,10 +257,10 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 	if (pc_check_source(cli, "route") != 0) {
 		return CT_EXIT_USAGE;
 	}
-	pc_targets(&t, 1, (char **)&host, cli->source);
+	pc_targets(&t, 1, (char **)&host, cli->source, family);
 	if (cli->json)
 		doc = out_doc_new("route");
-	if (!t.addr || !t.src) {
+	if (!t.resolved || !t.routed) {
 		if (doc) {
 			out_doc_error(doc, "bad_target", t.err);
 			out_doc_print(doc);
@@ -256,13 +268,19 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 			out_err(cli, "route", "%s", t.err);
 		return 68; /* EX_NOHOST */
 	}
-	pr = pc_prober(cli, "route", unpriv, CT_PROBER_BIND2425, doc);
+	pr = pc_prober(cli, "route", unpriv, CT_PROBER_BIND2425 | pc_families(&t, 1), doc);
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
 		return 77;
 	}
 	o.use_raw = pr->raw;
+	if (t.family == AF_INET6) {
+		o.family = AF_INET6;
+		o.dst6 = t.addr6;
+		o.src6 = t.src6;
+		o.use_raw = pr->raw6;
+	}
 	if (o.method != CT_ROUTE_TCP && !o.sport && pr->port2425_busy && !pr->raw &&
 	    (o.dport == 0 || o.dport == CT_IPMSG_PORT))
 		o.sport = 0; /* the socket falls back to another port; route.c notes it */
@@ -305,10 +323,11 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 
 const struct cmd_entry cmd_route_entry = {
 	.name = "route",
-	.args = "[--udp | --tcp | --rtp PORT] [OPTIONS] HOST",
+	.args = "[--udp | --tcp | --rtp PORT] [-4 | -6] [OPTIONS] HOST",
 	.summary = "trace the path of the application's own traffic and say where it stops",
 	.help =
-	"methods (the 5-tuple stays the same for every probe; probes differ by IP ID):\n"
+	"methods (the 5-tuple stays the same for every probe; probes differ by IP ID, over IPv6\n"
+	"by payload or TCP sequence, with one flow label):\n"
 	"  --udp              UDP 2425 from port 2425, a GETINFO payload (default)\n"
 	"  --tcp              half-open TCP SYN to port 2425 (needs raw sockets)\n"
 	"  --rtp PORT         RTP to PORT from PORT\n"
@@ -319,7 +338,8 @@ const struct cmd_entry cmd_route_entry = {
 	"  --queries N        probes per hop (default 3)\n"
 	"  --wait SECONDS     longest wait after the last probe (default 3; adaptive: 5x the\n"
 	"                     slowest answer, at least 0.3 s)\n"
-	"  --unprivileged     no raw sockets: UDP socket with IP_RECVERR\n"
+	"  --unprivileged     no raw sockets: UDP socket with IP_RECVERR / IPV6_RECVERR\n"
+	"  -4, -6             resolve HOST to IPv4 / IPv6 (an address literal decides itself)\n"
 	"verdict: reached / dies after hop N (address) / rejected by ADDRESS with CODE.\n"
 	"exit: 0 reached, 1 not reached, 77 needs privileges (--tcp).\n",
 	.flags = CMD_F_NEEDS_ROOT,

@@ -10,7 +10,7 @@
 
 extern const struct cmd_entry cmd_rtp_entry;
 
-static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
+static void port_reason(const struct ct_rtp_port *p, int v6, char *buf, size_t len)
 {
 	if (p->state == CT_PORT_OPEN)
 		snprintf(buf, len, "echo answered %d/%d", p->answered, p->sent);
@@ -19,6 +19,10 @@ static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
 	else if (p->echo_received < 0)
 		snprintf(buf, len, "no answer to %d RTP packets while the echo answers on other ports of the "
 			"range: a firewall drops this port (`camtrace route --rtp %u` shows where)", p->sent, p->port);
+	else if (v6)
+		snprintf(buf, len, "no answer to %d RTP packets over IPv6 (camtraced's RTP echo listens on IPv4 only, "
+			"so over IPv6 only ICMPv6 errors can tell a port's state; silence: a firewall drops them or "
+			"the port is open)", p->sent);
 	else
 		snprintf(buf, len, "no answer to %d RTP packets (no camtraced echo there, or a firewall drops them)", p->sent);
 }
@@ -30,17 +34,18 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	char buf[300];
 
 	ct_json_add_str(j, "target", t->name);
-	ct_json_add_str(j, "address", t->addr ? t->addr_s : NULL);
-	ct_json_add_str(j, "local_address", t->src ? t->src_s : NULL);
+	ct_json_add_str(j, "family", !t->resolved ? NULL : t->family == AF_INET6 ? "ipv6" : "ipv4");
+	ct_json_add_str(j, "address", t->resolved ? t->addr_s : NULL);
+	ct_json_add_str(j, "local_address", t->routed ? t->src_s : NULL);
 	ct_json_add_str(j, "error", t->err[0] ? t->err : err && err[0] ? err : NULL);
 	pa = ct_json_add_arr(j, "ports");
-	for (int i = 0; t->addr && t->src && i < np; i++) {
+	for (int i = 0; t->resolved && t->routed && i < np; i++) {
 		const struct ct_rtp_port *p = &ports[i];
 		struct ct_json *o = ct_json_add_obj(pa, NULL);
 		int open = p->state == CT_PORT_OPEN;
 		ct_json_add_int(o, "port", p->port);
 		ct_json_add_str(o, "state", ct_port_state_key(p->state));
-		port_reason(p, buf, sizeof buf);
+		port_reason(p, t->family == AF_INET6, buf, sizeof buf);
 		ct_json_add_str(o, "reason", buf);
 		ct_json_add_bool(o, "echo", open);
 		ct_json_add_int(o, "sent", p->sent);
@@ -70,7 +75,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 {
 	char buf[300];
 
-	if (!t->addr || !t->src) {
+	if (!t->resolved || !t->routed) {
 		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
 		return;
 	}
@@ -86,7 +91,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 				100.0 * p->loss_fwd, 100.0 * p->loss_back, p->rtt_min_ms, p->rtt_avg_ms, p->rtt_max_ms,
 				p->jitter_fwd_ms, p->jitter_back_ms);
 		else {
-			port_reason(p, buf, sizeof buf);
+			port_reason(p, t->family == AF_INET6, buf, sizeof buf);
 			printf("%s\n", buf);
 		}
 	}
@@ -99,7 +104,7 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 	struct ct_rtp_opts o = { .count = 50, .same_sport = 1 };
 	struct ct_json *doc = NULL, *arr = NULL;
 	struct pc_target *t;
-	int n = 0, fails = 0;
+	int n = 0, fails = 0, family = 0, status;
 	long v;
 
 	if (!names)
@@ -127,22 +132,14 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--any-source-port") == 0)
 			o.same_sport = 0;
-		else if (a[0] == '-') {
-			fprintf(stderr, "camtrace rtp: unknown option '%s'\n", a);
+		else if (pc_host_arg("rtp", a, names, &n, &family) != 0)
 			goto usage;
-		} else
-			names[n++] = argv[i];
 	}
-	if (n == 0) {
-		cmd_usage(stderr, &cmd_rtp_entry);
-		goto usage;
-	}
-	t = calloc((size_t)n, sizeof *t);
+	t = pc_hosts(&cmd_rtp_entry, names, n, NULL, family, &status);
 	if (!t) {
 		free(names);
-		return 71;
+		return status;
 	}
-	pc_targets(t, n, names, NULL);
 	if (cli->json) {
 		doc = out_doc_new("rtp");
 		ct_json_add_int(doc, "port_low", lo);
@@ -162,7 +159,9 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 			ports[k].port = (uint16_t)(lo + (unsigned)k);
 		if (cli->progress && !cli->json)
 			fprintf(stderr, "sending RTP to %s...\r", t[i].name);
-		if (t[i].addr && t[i].src && ct_rtp_measure(t[i].addr, ports, np, &o, err, sizeof err) != 0)
+		o.family = t[i].family;
+		o.dst6 = t[i].addr6;
+		if (t[i].resolved && t[i].routed && ct_rtp_measure(t[i].addr, ports, np, &o, err, sizeof err) != 0)
 			fails++;
 		if (cli->progress && !cli->json)
 			fprintf(stderr, "\r\033[K");
@@ -179,7 +178,7 @@ static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
 				fails++;
 				break;
 			}
-		if (!t[i].addr || !t[i].src)
+		if (!t[i].resolved || !t[i].routed)
 			fails++;
 		if (doc)
 			json_host(arr, &t[i], ports, np, err);
@@ -205,6 +204,7 @@ const struct cmd_entry cmd_rtp_entry = {
 	.summary = "send real RTP to the voice/video ports: loss, RTT, jitter both ways via a camtraced echo",
 	.help =
 	"options:\n"
+	"  -4, -6             resolve HOST to IPv4 / IPv6\n"
 	"  --ports LOW-HIGH   UDP ports (default 22224-22227, at most 256)\n"
 	"  -c, --count N      RTP packets per port (default 50: one second of 20 ms frames)\n"
 	"  --interval-ms N    between packets (default 20)\n"

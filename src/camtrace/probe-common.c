@@ -1,4 +1,4 @@
-/* probe-common.c: shared front-end code for the probe commands (targets, privilege drop, reply rendering). */
+/* probe-common.c: shared front-end code for the probe commands (targets of either family, privilege drop, reply rendering). */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -25,33 +25,114 @@ double pc_ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-int pc_targets(struct pc_target *t, int n, char **names, const char *source)
+const char *pc_addr(int family, uint32_t v4, const struct in6_addr *v6, char *buf)
 {
-	struct in_addr srcaddr = { 0 };
-	int bad = 0;
+	if (family != AF_INET6)
+		return pc_ip(v4, buf);
+	if (!inet_ntop(AF_INET6, v6, buf, INET6_ADDRSTRLEN))
+		strcpy(buf, "?");
+	return buf;
+}
 
-	if (source && inet_pton(AF_INET, source, &srcaddr) != 1)
-		source = NULL; /* checked by pc_check_source() before */
+const char *pc_from(const struct ct_reply *r, char *buf)
+{
+	if (r->family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&r->from6) ? NULL : pc_addr(AF_INET6, 0, &r->from6, buf);
+	return r->from ? pc_ip(r->from, buf) : NULL;
+}
+
+int pc_targets(struct pc_target *t, int n, char **names, const char *source, int family)
+{
+	struct in_addr src4 = { 0 };
+	struct in6_addr src6;
+	int bad = 0, sfam = 0;
+
+	if (source && inet_pton(AF_INET, source, &src4) == 1)
+		sfam = AF_INET;
+	else if (source && inet_pton(AF_INET6, source, &src6) == 1)
+		sfam = AF_INET6; /* anything else was refused by pc_check_source() before */
 
 	for (int i = 0; i < n; i++) {
-		memset(&t[i], 0, sizeof t[i]);
-		t[i].name = names[i];
-		if (ct_probe_resolve4(names[i], &t[i].addr, t[i].err, sizeof t[i].err) != 0) {
-			t[i].addr = 0;
+		struct pc_target *x = &t[i];
+		int r;
+		memset(x, 0, sizeof *x);
+		x->name = names[i];
+		if (ct_probe_resolve(names[i], family, &x->family, &x->addr, &x->addr6, x->err, sizeof x->err) != 0) {
 			bad++;
 			continue;
 		}
-		pc_ip(t[i].addr, t[i].addr_s);
-		if (ct_probe_route_lookup(t[i].addr, &t[i].src, t[i].ifname, sizeof t[i].ifname) != 0) {
-			snprintf(t[i].err, sizeof t[i].err, "no route to %s: %s", t[i].addr_s, strerror(errno));
-			t[i].src = 0;
-		} else {
-			if (source)
-				t[i].src = srcaddr.s_addr; /* --source: probes carry this address */
-			pc_ip(t[i].src, t[i].src_s);
+		x->resolved = 1;
+		pc_addr(x->family, x->addr, &x->addr6, x->addr_s);
+		r = x->family == AF_INET6 ? ct_probe_route_lookup6(&x->addr6, &x->src6, x->ifname, sizeof x->ifname) :
+			ct_probe_route_lookup(x->addr, &x->src, x->ifname, sizeof x->ifname);
+		if (r != 0) {
+			snprintf(x->err, sizeof x->err, "no route to %s: %s", x->addr_s, strerror(errno));
+			continue;
 		}
+		if (sfam && sfam != x->family) {
+			snprintf(x->err, sizeof x->err, "--source %s is an IPv%s address but %s is IPv%s", source,
+				sfam == AF_INET6 ? "6" : "4", x->addr_s, x->family == AF_INET6 ? "6" : "4");
+			continue;
+		}
+		if (sfam == AF_INET)
+			x->src = src4.s_addr; /* --source: probes carry this address */
+		else if (sfam == AF_INET6)
+			x->src6 = src6;
+		x->routed = 1;
+		pc_addr(x->family, x->src, &x->src6, x->src_s);
 	}
 	return bad;
+}
+
+unsigned pc_families(const struct pc_target *t, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i].resolved && t[i].family == AF_INET6)
+			return CT_PROBER_V6;
+	return 0;
+}
+
+int pc_host_arg(const char *cmd, const char *a, char **names, int *n, int *family)
+{
+	if (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0) {
+		*family = a[1] == '6' ? AF_INET6 : AF_INET;
+		return 0;
+	}
+	if (a[0] == '-') {
+		fprintf(stderr, "camtrace %s: unknown option '%s'\n", cmd, a);
+		return -1;
+	}
+	names[(*n)++] = (char *)a;
+	return 0;
+}
+
+struct pc_target *pc_hosts(const struct cmd_entry *e, char **names, int n, const char *source, int family,
+	int *status)
+{
+	struct pc_target *t;
+
+	if (n == 0) {
+		cmd_usage(stderr, e);
+		*status = CT_EXIT_USAGE;
+		return NULL;
+	}
+	t = calloc((size_t)n, sizeof *t);
+	if (!t) {
+		*status = 71;
+		return NULL;
+	}
+	pc_targets(t, n, names, source, family);
+	*status = 0;
+	return t;
+}
+
+void pc_set_target(struct ct_probe_set *s, const struct pc_target *t)
+{
+	s->dst = t->addr;
+	s->src = t->src;
+	s->family = t->family == AF_INET6 ? AF_INET6 : 0;
+	s->dst6 = t->addr6;
+	s->src6 = t->src6;
 }
 
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags, struct ct_json *doc)
@@ -80,7 +161,7 @@ void pc_notes(const struct ct_cli *cli, const struct ct_prober *pr, struct ct_js
 {
 	if (doc) {
 		struct ct_json *a;
-		ct_json_add_bool(doc, "privileged", pr->raw);
+		ct_json_add_bool(doc, "privileged", pr->raw || pr->raw6);
 		ct_json_add_bool(doc, "port_2425_bound", pr->udp2425_fd >= 0);
 		a = ct_json_add_arr(doc, "notes");
 		for (unsigned i = 0; i < pr->nnotes; i++)
@@ -96,7 +177,8 @@ void pc_notes(const struct ct_cli *cli, const struct ct_prober *pr, struct ct_js
 void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r)
 {
 	struct ct_json *j;
-	char ip[16];
+	char ip[INET6_ADDRSTRLEN];
+	int fam = ct_reply_icmp_family(r);
 
 	if (!r || r->kind != CT_RK_ICMP) {
 		ct_json_add_null(o, key);
@@ -105,23 +187,21 @@ void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r)
 	j = ct_json_add_obj(o, key);
 	ct_json_add_int(j, "type", r->icmp_type);
 	ct_json_add_int(j, "code", r->icmp_code);
-	ct_json_add_str(j, "name", ct_icmp_name(CT_ICMP_V4, r->icmp_type, r->icmp_code));
-	ct_json_add_str(j, "key", ct_icmp_key(CT_ICMP_V4, r->icmp_type, r->icmp_code));
-	ct_json_add_str(j, "tag", ct_icmp_tag(CT_ICMP_V4, r->icmp_type, r->icmp_code));
-	if (r->from)
-		ct_json_add_str(j, "from", pc_ip(r->from, ip));
-	else
-		ct_json_add_null(j, "from");
+	ct_json_add_str(j, "name", ct_icmp_name(fam, r->icmp_type, r->icmp_code));
+	ct_json_add_str(j, "key", ct_icmp_key(fam, r->icmp_type, r->icmp_code));
+	ct_json_add_str(j, "tag", ct_icmp_tag(fam, r->icmp_type, r->icmp_code));
+	ct_json_add_str(j, "from", pc_from(r, ip));
 }
 
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)
 {
-	char ip[16];
-	const char *tag = ct_icmp_tag(CT_ICMP_V4, r->icmp_type, r->icmp_code);
+	char ip[INET6_ADDRSTRLEN];
+	int fam = ct_reply_icmp_family(r);
+	const char *tag = ct_icmp_tag(fam, r->icmp_type, r->icmp_code), *from = pc_from(r, ip);
 
-	snprintf(buf, len, "ICMP %s: %s (%u/%u%s%s) from %s", ct_icmp_type_name(CT_ICMP_V4, r->icmp_type),
-		ct_icmp_name(CT_ICMP_V4, r->icmp_type, r->icmp_code), r->icmp_type, r->icmp_code,
-		tag[0] ? " " : "", tag, r->from ? pc_ip(r->from, ip) : "?");
+	snprintf(buf, len, "ICMP%s %s: %s (%u/%u%s%s) from %s", fam == CT_ICMP_V6 ? "v6" : "",
+		ct_icmp_type_name(fam, r->icmp_type), ct_icmp_name(fam, r->icmp_type, r->icmp_code), r->icmp_type,
+		r->icmp_code, tag[0] ? " " : "", tag, from ? from : "?");
 }
 
 long pc_num(const char *cmd, const char *opt, const char *v, long min, long max)
@@ -172,10 +252,10 @@ int pc_range(const char *cmd, const char *opt, const char *v, unsigned *lo, unsi
 
 int pc_check_source(const struct ct_cli *cli, const char *cmd)
 {
-	struct in_addr a;
+	struct in6_addr a;
 
-	if (cli->source && inet_pton(AF_INET, cli->source, &a) != 1) {
-		fprintf(stderr, "camtrace %s: --source wants an IPv4 address of this machine, not '%s'\n", cmd,
+	if (cli->source && inet_pton(AF_INET, cli->source, &a) != 1 && inet_pton(AF_INET6, cli->source, &a) != 1) {
+		fprintf(stderr, "camtrace %s: --source wants an IPv4 or IPv6 address of this machine, not '%s'\n", cmd,
 			cli->source);
 		return -1;
 	}

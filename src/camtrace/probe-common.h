@@ -3,24 +3,42 @@
 #define CT_PROBE_COMMON_H
 
 #include <stdint.h>
+#include <arpa/inet.h>
 #include "cmd.h"
 #include "json.h"
 #include "probe.h"
 
 struct pc_target {
 	const char *name;    /* as given */
-	uint32_t addr;       /* IPv4, network order; 0 = could not resolve */
-	char addr_s[16];
+	int family;          /* AF_INET or AF_INET6 */
+	int resolved;        /* the address is known */
+	int routed;          /* the local address is known */
+	uint32_t addr;       /* IPv4, network order */
+	struct in6_addr addr6;
+	char addr_s[INET6_ADDRSTRLEN];
 	uint32_t src;        /* local address the kernel uses for it */
-	char src_s[16];
+	struct in6_addr src6;
+	char src_s[INET6_ADDRSTRLEN];
 	char ifname[32];
 	char err[200];
 };
 
-/* Resolves names and looks up the local address and interface for each (source, from
- * --source, replaces the looked-up address). Returns the number that could not be resolved. */
-int pc_targets(struct pc_target *t, int n, char **names, const char *source);
-/* Checks --source (an IPv4 literal); prints the problem and returns -1 when bad. */
+/* Resolves names (family 0: literals decide, names IPv4 first; AF_INET / AF_INET6 from -4 / -6)
+ * and looks up the local address and interface for each (source, from --source, replaces the
+ * looked-up address of its family). Returns the number that could not be resolved. */
+int pc_targets(struct pc_target *t, int n, char **names, const char *source, int family);
+/* CT_PROBER_V6 when a target is IPv6, else 0. */
+unsigned pc_families(const struct pc_target *t, int n);
+/* The shared tail of the commands' option loops: -4 / -6 set *family, another option is an
+ * error (printed, returns -1), anything else is a HOST appended to names. */
+int pc_host_arg(const char *cmd, const char *a, char **names, int *n, int *family);
+/* After the option loop: usage when there is no HOST (returns NULL, *status 2), else the
+ * resolved targets (NULL and *status 71 when out of memory). */
+struct pc_target *pc_hosts(const struct cmd_entry *e, char **names, int n, const char *source, int family,
+	int *status);
+/* Sets the probe set's family, addresses (target and local) from t. */
+void pc_set_target(struct ct_probe_set *s, const struct pc_target *t);
+/* Checks --source (an IPv4 or IPv6 literal); prints the problem and returns -1 when bad. */
 int pc_check_source(const struct ct_cli *cli, const char *cmd);
 /* Opens the prober (raw sockets unless unpriv; CT_PROBER_* flags), then drops every
  * privilege. Returns NULL on a fatal error (message printed / recorded). */
@@ -33,6 +51,10 @@ void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r);
 /* "ICMP destination unreachable: communication administratively prohibited (3/13 !X) from 198.18.2.1" */
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len);
 const char *pc_ip(uint32_t a, char *buf); /* buf >= 16 */
+/* The address of either family as text (buf >= INET6_ADDRSTRLEN). */
+const char *pc_addr(int family, uint32_t v4, const struct in6_addr *v6, char *buf);
+/* Who sent a reply, NULL when unknown (buf >= INET6_ADDRSTRLEN). */
+const char *pc_from(const struct ct_reply *r, char *buf);
 double pc_ms(uint64_t ns);
 /* Parses a decimal port / count option value; prints the error and returns -1 when bad. */
 long pc_num(const char *cmd, const char *opt, const char *v, long min, long max);

@@ -1,9 +1,11 @@
-/* inject.c: the only libnet user: raw IPv4 packets with chosen TTL, IP ID, ports and flags. */
+/* inject.c: the only libnet user: raw IPv4 packets with chosen TTL, IP ID, ports and flags; IPv6 packets over a raw socket. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <libnet.h>
 #include "err.h"
 #include "inject.h"
@@ -11,6 +13,7 @@
 
 struct ct_inject {
 	libnet_t *l;
+	int fd6;          /* IPv6 handle: a raw IPPROTO_RAW socket (l is NULL) */
 	char err[LIBNET_ERRBUF_SIZE + 64];
 };
 
@@ -64,6 +67,12 @@ void ct_inject_close(struct ct_inject *in)
 {
 	if (!in)
 		return;
+	if (!in->l) {
+		if (in->fd6 >= 0)
+			close(in->fd6);
+		free(in);
+		return;
+	}
 	libnet_destroy(in->l);
 	free(in);
 }
@@ -75,7 +84,7 @@ const char *ct_inject_error(const struct ct_inject *in)
 
 int ct_inject_fd(const struct ct_inject *in)
 {
-	return in ? libnet_getfd(in->l) : -1;
+	return !in ? -1 : in->l ? libnet_getfd(in->l) : in->fd6;
 }
 
 static int fail(struct ct_inject *in, const char *what)
@@ -156,5 +165,131 @@ int ct_inject_link_udp4(struct ct_inject *in, const uint8_t dmac[6], const struc
 	if (libnet_write(in->l) == -1)
 		return fail(in, "sending");
 	libnet_clear_packet(in->l);
+	return 0;
+}
+
+/* ---- IPv6 (no libnet: one raw socket, packets built below) ---- */
+
+static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		acc += (uint32_t)p[len - 1] << 8;
+	return acc;
+}
+
+uint16_t ct_inject_cksum6(const struct in6_addr *src, const struct in6_addr *dst, uint8_t proto,
+	const uint8_t *l4, size_t len)
+{
+	uint8_t ph[8] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0, proto };
+	uint32_t acc = 0;
+
+	acc = sum16(acc, src->s6_addr, 16);
+	acc = sum16(acc, dst->s6_addr, 16);
+	acc = sum16(acc, ph, sizeof ph);
+	acc = sum16(acc, l4, len);
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+static void wr16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void wr32(uint8_t *p, uint32_t v) { wr16(p, v >> 16); wr16(p + 2, v); }
+
+size_t ct_inject_build6(uint8_t proto, const struct ct_inject_pkt6 *p, uint8_t *buf, size_t cap)
+{
+	uint8_t *l4 = buf + 40;
+	size_t hl, len, ck;
+	uint16_t sum;
+
+	switch (proto) {
+	case 17: hl = 8; ck = 6; break;
+	case 6: hl = (p->tcp_flags & CT_TCP_SYN) ? 24 : 20; ck = 16; break;
+	case 58: hl = 8; ck = 2; break;
+	default: return 0;
+	}
+	len = hl + p->plen;
+	if (cap < 40 || len > cap - 40 || len > 65535)
+		return 0;
+	memset(buf, 0, 40 + hl);
+	wr32(buf, 6u << 28 | (uint32_t)p->tclass << 20 | (p->flow & 0xfffff));
+	wr16(buf + 4, (uint32_t)len);
+	buf[6] = proto;
+	buf[7] = p->hlim ? p->hlim : 64;
+	memcpy(buf + 8, &p->src, 16);
+	memcpy(buf + 24, &p->dst, 16);
+	if (proto == 17) {
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr16(l4 + 4, (uint32_t)len);
+	} else if (proto == 6) {
+		wr16(l4, p->sport);
+		wr16(l4 + 2, p->dport);
+		wr32(l4 + 4, p->seq);
+		wr32(l4 + 8, p->ack);
+		l4[12] = (uint8_t)(hl / 4) << 4;
+		l4[13] = p->tcp_flags;
+		wr16(l4 + 14, p->win ? p->win : 64800);
+		if (hl == 24) { /* MSS 1440: a SYN without options looks forged to some firewalls */
+			l4[20] = 2;
+			l4[21] = 4;
+			wr16(l4 + 22, 1440);
+		}
+	} else {
+		l4[0] = 128;
+		wr16(l4 + 4, p->echo_id);
+		wr16(l4 + 6, p->echo_seq);
+	}
+	if (p->plen)
+		memcpy(l4 + hl, p->payload, p->plen);
+	sum = ct_inject_cksum6(&p->src, &p->dst, proto, l4, len);
+	if (proto == 17 && sum == 0)
+		sum = 0xffff; /* UDP over IPv6: a zero checksum is not allowed */
+	wr16(l4 + ck, sum);
+	return 40 + len;
+}
+
+int ct_inject_open6(struct ct_inject **out, char *errbuf, size_t errlen)
+{
+	struct ct_inject *in;
+	int fd;
+
+	*out = NULL;
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0) {
+		int e = errno;
+		if (errbuf)
+			snprintf(errbuf, errlen, "cannot open a raw IPv6 socket for sending (%s)%s", strerror(e),
+				e == EPERM || e == EACCES ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
+		return e == EPERM || e == EACCES ? CT_EPERM : CT_ESYS;
+	}
+	in = calloc(1, sizeof *in);
+	if (!in) {
+		close(fd);
+		return CT_ENOMEM;
+	}
+	in->fd6 = fd;
+	*out = in;
+	return 0;
+}
+
+int ct_inject_send6(struct ct_inject *in, uint8_t proto, const struct ct_inject_pkt6 *p)
+{
+	uint8_t buf[1500];
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = p->dst };
+	size_t len;
+
+	if (!in || in->l || in->fd6 < 0)
+		return CT_ESTATE;
+	len = ct_inject_build6(proto, p, buf, sizeof buf);
+	if (!len) {
+		snprintf(in->err, sizeof in->err, "IPv6 packet: %zu payload bytes do not fit", p->plen);
+		return CT_ETOOBIG;
+	}
+	if (sendto(in->fd6, buf, len, 0, (struct sockaddr *)&a, sizeof a) != (ssize_t)len) {
+		snprintf(in->err, sizeof in->err, "sending on the raw IPv6 socket: %s", strerror(errno));
+		return CT_ESYS;
+	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* probe-icmp.c: the ICMP echo method: libnet + raw socket when privileged, an unprivileged ping socket otherwise. */
+/* probe-icmp.c: the ICMP / ICMPv6 echo method: raw sockets when privileged, an unprivileged ping socket otherwise. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -16,18 +16,18 @@
 
 static int icmp_open(struct ct_probe_set *s)
 {
-	int on = 1;
+	int fd = s->family == AF_INET6 ? s->pr->ping6_fd : s->pr->ping_fd;
 
 	s->nfds = 0;
 	if (s->use_raw)
 		return 0;
-	if (s->pr->ping_fd < 0) {
-		snprintf(s->err, sizeof s->err, "no ICMP echo possible: no raw socket and no ping socket");
+	if (fd < 0) {
+		snprintf(s->err, sizeof s->err, "no ICMP%s echo possible: no raw socket and no ping socket",
+			s->family == AF_INET6 ? "v6" : "");
 		return CT_EPERM;
 	}
-	(void)setsockopt(s->pr->ping_fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
-	(void)setsockopt(s->pr->ping_fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
-	s->fds[s->nfds++] = s->pr->ping_fd;
+	(void)ct_probe_sock_recverr(fd);
+	s->fds[s->nfds++] = fd;
 	return 0;
 }
 
@@ -37,7 +37,16 @@ static int icmp_send(struct ct_probe_set *s, struct ct_probe *p)
 
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)(0x20 + i);
-	if (s->use_raw) {
+	if (s->use_raw && s->family == AF_INET6) {
+		struct ct_inject_pkt6 ip = {
+			.src = s->src6, .dst = s->dst6, .hlim = p->ttl, .echo_id = ECHO_ID(s), .echo_seq = (uint16_t)p->seq,
+			.payload = data, .plen = sizeof data,
+		};
+		int r = ct_inject_send6(s->pr->inj6, IPPROTO_ICMPV6, &ip);
+		if (r != 0)
+			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj6));
+		return r;
+	} else if (s->use_raw) {
 		struct ct_inject_pkt ip = {
 			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id,
 			.echo_id = ECHO_ID(s), .echo_seq = (uint16_t)p->seq, .payload = data, .plen = sizeof data,
@@ -48,15 +57,16 @@ static int icmp_send(struct ct_probe_set *s, struct ct_probe *p)
 		return r;
 	} else {
 		uint8_t pkt[8 + sizeof data];
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = s->dst };
+		struct sockaddr_storage a;
+		socklen_t al = ct_probe_sockaddr(s->family, s->dst, &s->dst6, 0, &a);
 		int ttl = p->ttl ? p->ttl : 64;
 		memset(pkt, 0, 8);
-		pkt[0] = 8;
+		pkt[0] = s->family == AF_INET6 ? 128 : 8;
 		pkt[6] = (uint8_t)(p->seq >> 8);
 		pkt[7] = (uint8_t)p->seq;
 		memcpy(pkt + 8, data, sizeof data);
-		(void)setsockopt(s->fds[0], IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
-		if (sendto(s->fds[0], pkt, sizeof pkt, 0, (struct sockaddr *)&a, sizeof a) < 0) {
+		ct_probe_sock_ttl(s->fds[0], s->family, ttl);
+		if (sendto(s->fds[0], pkt, sizeof pkt, 0, (struct sockaddr *)&a, al) < 0) {
 			snprintf(s->err, sizeof s->err, "ping socket sendto: %s", strerror(errno));
 			return CT_ESYS;
 		}
@@ -66,27 +76,21 @@ static int icmp_send(struct ct_probe_set *s, struct ct_probe *p)
 
 static void icmp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now)
 {
+	uint8_t echo_reply = v->v6 ? 129 : 0, echo_req = v->v6 ? 128 : 8;
+	uint8_t proto = v->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	struct ct_reply r;
 	struct ct_probe *p;
 
-	if (v->proto != IPPROTO_ICMP)
+	if (v->proto != proto)
 		return;
-	memset(&r, 0, sizeof r);
-	r.ttl = v->ttl;
-	r.quoted_ttl = -1;
-	r.from = v->src;
-	if (v->l4.icmp_type == 0 && v->src == s->dst && v->l4.icmp_id == ECHO_ID(s)) {
+	ct_probe_reply_init(&r, v);
+	if (v->l4.icmp_type == echo_reply && ct_probe_view_from_target(s, v) && v->l4.icmp_id == ECHO_ID(s)) {
 		p = ct_probe_by_seq(s, v->l4.icmp_seq);
 		r.kind = CT_RK_ECHO;
 		ct_probe_answer(s, p, &r, now);
-	} else if (v->has_inner && v->in_proto == IPPROTO_ICMP && v->in_dst == s->dst &&
-		   v->in.icmp_type == 8 && v->in.icmp_id == ECHO_ID(s)) {
+	} else if (ct_probe_view_quotes(s, v, proto) && v->in.icmp_type == echo_req && v->in.icmp_id == ECHO_ID(s)) {
 		p = ct_probe_by_seq(s, v->in.icmp_seq);
-		r.kind = CT_RK_ICMP;
-		r.icmp_type = v->l4.icmp_type;
-		r.icmp_code = v->l4.icmp_code;
-		r.quoted_ttl = v->in_ttl;
-		ct_probe_answer(s, p, &r, now);
+		ct_probe_answer_icmp(s, p, &r, v, now);
 	}
 }
 
@@ -104,7 +108,7 @@ static void icmp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 	for (int k = 0; k < 64; k++) {
 		uint8_t buf[1500];
 		char cbuf[256];
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
 				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -112,14 +116,26 @@ static void icmp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 		struct ct_reply r;
 		if (n < 0)
 			break;
-		if (n < 8 || buf[0] != 0 || from.sin_addr.s_addr != s->dst)
-			continue;
 		memset(&r, 0, sizeof r);
+		if (n < 8)
+			continue;
+		if (from.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
+			if (buf[0] != 129 || s->family != AF_INET6 || !IN6_ARE_ADDR_EQUAL(&f6->sin6_addr, &s->dst6))
+				continue;
+			r.family = AF_INET6;
+			r.from6 = f6->sin6_addr;
+		} else {
+			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
+			if (buf[0] != 0 || s->family == AF_INET6 || f4->sin_addr.s_addr != s->dst)
+				continue;
+			r.from = f4->sin_addr.s_addr;
+		}
 		r.kind = CT_RK_ECHO;
-		r.from = from.sin_addr.s_addr;
 		r.ttl = r.quoted_ttl = -1;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
 				int t;
 				memcpy(&t, CMSG_DATA(c), sizeof t);
 				r.ttl = t;

@@ -171,6 +171,8 @@ static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts
 	s.ops = &ct_probe_udp_ops;
 	s.pr = pr;
 	s.dst = dst;
+	s.family = o->family == AF_INET6 ? AF_INET6 : 0;
+	s.dst6 = o->dst6;
 	s.probes = probes;
 	s.n = (size_t)tries;
 	s.use_raw = o->use_raw;
@@ -225,6 +227,8 @@ static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_ap
 	s.ops = &ct_probe_udp_ops;
 	s.pr = pr;
 	s.dst = dst;
+	s.family = o->family == AF_INET6 ? AF_INET6 : 0;
+	s.dst6 = o->dst6;
 	s.probes = probes;
 	s.n = 2;
 	s.use_raw = o->use_raw;
@@ -242,12 +246,13 @@ static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_ap
 	for (int i = 0; i < 2; i++)
 		if (probes[i].answered) {
 			res->control = probes[i].reply;
+			/* the host answers UDP elsewhere: the silence on our port is a firewall */
+			if (res->control.kind == CT_RK_ICMP && ct_probe_from_target(&probes[i], &res->control) &&
+			    ct_icmp_verdict(ct_reply_icmp_family(&res->control), res->control.icmp_type,
+				    res->control.icmp_code) == CT_ICMPV_CLOSED)
+				res->state = CT_PORT_FILTERED;
 			break;
 		}
-	/* the host answers UDP elsewhere: the silence on our port is a firewall */
-	if (res->control.kind == CT_RK_ICMP && res->control.from == dst &&
-	    ct_icmp_verdict(CT_ICMP_V4, res->control.icmp_type, res->control.icmp_code) == CT_ICMPV_CLOSED)
-		res->state = CT_PORT_FILTERED;
 }
 
 int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,

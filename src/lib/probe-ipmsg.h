@@ -39,6 +39,8 @@ struct ct_app_opts {
 	int no_entry;               /* GETINFO only (never adds us to anyone's list) */
 	int use_raw;                /* send from the raw socket (privileged) */
 	uint16_t control_port;      /* 0 = 33434; 65535 = do not try */
+	int family;                 /* AF_INET6: probe dst6 (the dst argument is ignored) */
+	struct in6_addr dst6;
 };
 
 /* Runs the application probe against dst. Fills res; returns 0 or CT_E* (setup failures). */

@@ -166,7 +166,7 @@ static void on_echo(struct ct_rtp_port *pt, struct port_state *ps, const uint8_t
 	ct_jitter_add(&ps->jb, (int64_t)ei.echo_tx_ns, (int64_t)now);
 }
 
-static void drain(struct ct_rtp_port *pt, struct port_state *ps, uint32_t dst, int count)
+static void drain(struct ct_rtp_port *pt, struct port_state *ps, const struct sockaddr_storage *dst, int count)
 {
 	uint8_t buf[2048];
 
@@ -181,12 +181,21 @@ static void drain(struct ct_rtp_port *pt, struct port_state *ps, uint32_t dst, i
 		}
 	}
 	for (int k = 0; k < 256; k++) {
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t fl = sizeof from;
 		ssize_t n = recvfrom(ps->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		int same;
 		if (n < 0)
 			break;
-		if (from.sin_addr.s_addr == dst && ntohs(from.sin_port) == pt->port)
+		if (from.ss_family == AF_INET6)
+			same = dst->ss_family == AF_INET6 &&
+				IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)&from)->sin6_addr, &((const struct sockaddr_in6 *)dst)->sin6_addr) &&
+				ntohs(((const struct sockaddr_in6 *)&from)->sin6_port) == pt->port;
+		else
+			same = dst->ss_family == AF_INET &&
+				((const struct sockaddr_in *)&from)->sin_addr.s_addr == ((const struct sockaddr_in *)dst)->sin_addr.s_addr &&
+				ntohs(((const struct sockaddr_in *)&from)->sin_port) == pt->port;
+		if (same)
 			on_echo(pt, ps, buf, (size_t)n, ct_mono_ns(), count);
 	}
 }
@@ -200,7 +209,9 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 	struct port_state *ps;
 	struct pollfd *pf;
 	uint64_t next, deadline;
-	int r = 0;
+	int r = 0, fam = o->family == AF_INET6 ? AF_INET6 : AF_INET;
+	struct sockaddr_storage to;
+	socklen_t tol = ct_probe_sockaddr(fam, dst, &o->dst6, 0, &to);
 
 	if (nports <= 0 || count > 65536)
 		return CT_EINVAL;
@@ -214,8 +225,10 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 	for (int i = 0; i < nports; i++)
 		ps[i].fd = -1;
 	for (int i = 0; i < nports; i++) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(o->same_sport ? ports[i].port : 0) };
-		ps[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		struct sockaddr_storage a;
+		socklen_t al = ct_probe_sockaddr(fam, 0, NULL, o->same_sport ? ports[i].port : 0, &a);
+		int on = 1;
+		ps[i].fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		ps[i].seen = calloc((size_t)count, 1);
 		ps[i].ssrc = (uint32_t)ct_mono_ns() ^ (uint32_t)(i * 0x9e3779b9u) ^ (uint32_t)getpid();
 		memset(&ports[i].icmp, 0, sizeof ports[i].icmp);
@@ -224,9 +237,11 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 			r = CT_ESYS;
 			goto out;
 		}
-		if (bind(ps[i].fd, (struct sockaddr *)&a, sizeof a) != 0) {
-			a.sin_port = 0;
-			if (bind(ps[i].fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		if (fam == AF_INET6)
+			(void)setsockopt(ps[i].fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+		if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
+			al = ct_probe_sockaddr(fam, 0, NULL, 0, &a);
+			if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
 				snprintf(err, errlen, "bind: %s", strerror(errno));
 				r = CT_ESYS;
 				goto out;
@@ -238,10 +253,14 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 	next = ct_mono_ns();
 	for (int seq = 0; seq < count; seq++) {
 		for (int i = 0; i < nports; i++) {
-			struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(ports[i].port), .sin_addr.s_addr = dst };
+			struct sockaddr_storage a = to;
 			uint8_t pkt[CT_RTP_HDR + CT_RTP_PROBE_LEN];
 			size_t len = ct_rtp_build_probe(pkt, sizeof pkt, (uint16_t)seq, (uint32_t)seq * 160u, ps[i].ssrc, ct_mono_ns());
-			if (sendto(ps[i].fd, pkt, len, 0, (struct sockaddr *)&a, sizeof a) == (ssize_t)len)
+			if (fam == AF_INET6)
+				((struct sockaddr_in6 *)&a)->sin6_port = htons(ports[i].port);
+			else
+				((struct sockaddr_in *)&a)->sin_port = htons(ports[i].port);
+			if (sendto(ps[i].fd, pkt, len, 0, (struct sockaddr *)&a, tol) == (ssize_t)len)
 				ports[i].sent++;
 		}
 		next += iv;
@@ -252,7 +271,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 			if (poll(pf, (nfds_t)nports, (int)((next - now) / 1000000) + 1) > 0)
 				for (int i = 0; i < nports; i++)
 					if (pf[i].revents)
-						drain(&ports[i], &ps[i], dst, count);
+						drain(&ports[i], &ps[i], &to, count);
 		}
 	}
 	deadline = ct_mono_ns() + wait;
@@ -267,7 +286,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		if (poll(pf, (nfds_t)nports, (int)((deadline - now) / 1000000) + 1) > 0)
 			for (int i = 0; i < nports; i++)
 				if (pf[i].revents)
-					drain(&ports[i], &ps[i], dst, count);
+					drain(&ports[i], &ps[i], &to, count);
 	}
 	for (int i = 0; i < nports; i++) {
 		struct ct_rtp_port *pt = &ports[i];
@@ -281,7 +300,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 			pt->loss_fwd = pt->sent ? 1.0 - (double)pt->echo_received / pt->sent : 0;
 			pt->loss_back = pt->echo_received ? 1.0 - (double)pt->answered / pt->echo_received : 0;
 		} else if (pt->icmp_seen) {
-			struct ct_probe p = { .sent = 1, .answered = 1, .dst = dst };
+			struct ct_probe p = { .sent = 1, .answered = 1, .dst = dst, .family = o->family, .dst6 = o->dst6 };
 			p.reply = pt->icmp;
 			pt->state = ct_probe_udp_state(&p);
 			pt->loss_fwd = 1.0;

@@ -76,6 +76,8 @@ struct ct_rtp_opts {
 	uint64_t interval_ns; /* 0 = 20 ms (one voice frame) */
 	uint64_t wait_ns;     /* after the last packet, 0 = 1 s */
 	int same_sport;       /* send from the same port number (the application's own tuple) */
+	int family;           /* AF_INET6: measure towards dst6 (the dst argument is ignored) */
+	struct in6_addr dst6;
 };
 
 /* Sends real RTP streams to every port at once from UDP sockets with IP_RECVERR (no privileges

@@ -1,4 +1,4 @@
-/* probe-tcp.c: the TCP probe method: half-open SYN with libnet read from a raw socket, connect() without privileges. */
+/* probe-tcp.c: the TCP probe method (IPv4 and IPv6): half-open SYN read from a raw socket, connect() without privileges. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +35,16 @@ static void tcp_close(struct ct_probe_set *s)
 
 static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
 {
-	if (s->use_raw) {
+	if (s->use_raw && s->family == AF_INET6) {
+		struct ct_inject_pkt6 ip = {
+			.src = s->src6, .dst = s->dst6, .hlim = p->ttl, .sport = p->sport, .dport = p->dport,
+			.seq = p->seq, .tcp_flags = CT_TCP_SYN,
+		};
+		int r = ct_inject_send6(s->pr->inj6, IPPROTO_TCP, &ip);
+		if (r != 0)
+			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj6));
+		return r;
+	} else if (s->use_raw) {
 		struct ct_inject_pkt ip = {
 			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id, .df = 1,
 			.sport = p->sport, .dport = p->dport, .seq = p->seq, .tcp_flags = CT_TCP_SYN,
@@ -45,16 +54,20 @@ static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
 			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj));
 		return r;
 	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->dport), .sin_addr.s_addr = s->dst };
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+		struct sockaddr_storage a;
+		socklen_t al = ct_probe_sockaddr(s->family, s->dst, &s->dst6, p->dport, &a);
+		int fd = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
 		int ttl = p->ttl ? p->ttl : 64;
 		if (fd < 0) {
 			snprintf(s->err, sizeof s->err, "TCP socket: %s", strerror(errno));
 			return CT_ESYS;
 		}
-		(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
-		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
-		if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
+		ct_probe_sock_ttl(fd, s->family, ttl);
+		if (s->family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+		else
+			(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+		if (connect(fd, (struct sockaddr *)&a, al) != 0 && errno != EINPROGRESS) {
 			snprintf(s->err, sizeof s->err, "connect: %s", strerror(errno));
 			close(fd);
 			return CT_ESYS;
@@ -72,11 +85,8 @@ static void tcp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64
 	struct ct_reply r;
 	struct ct_probe *p = NULL;
 
-	memset(&r, 0, sizeof r);
-	r.ttl = v->ttl;
-	r.quoted_ttl = -1;
-	r.from = v->src;
-	if (v->proto == IPPROTO_TCP && v->src == s->dst) {
+	ct_probe_reply_init(&r, v);
+	if (v->proto == IPPROTO_TCP && ct_probe_view_from_target(s, v)) {
 		if (!(v->l4.flags & (CT_TCP_SYN | CT_TCP_RST)))
 			return;
 		if (v->l4.flags & CT_TCP_ACK)
@@ -90,17 +100,14 @@ static void tcp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64
 		r.sport = v->l4.sport;
 		r.dport = v->l4.dport;
 		ct_probe_answer(s, p, &r, now);
-	} else if (v->proto == IPPROTO_ICMP && v->has_inner && v->in_proto == IPPROTO_TCP && v->in_dst == s->dst) {
+	} else if (ct_probe_view_quotes(s, v, IPPROTO_TCP)) {
+		/* the quoted sequence number (IPv4: also the IP ID) */
 		p = ct_probe_by_seq(s, v->in.seq);
-		if (!p)
+		if (!p && !v->v6)
 			p = ct_probe_by_id(s, v->in_id);
 		if (!p || p->sport != v->in.sport || p->dport != v->in.dport)
 			return;
-		r.kind = CT_RK_ICMP;
-		r.icmp_type = v->l4.icmp_type;
-		r.icmp_code = v->l4.icmp_code;
-		r.quoted_ttl = v->in_ttl;
-		ct_probe_answer(s, p, &r, now);
+		ct_probe_answer_icmp(s, p, &r, v, now);
 	}
 }
 
@@ -129,6 +136,10 @@ static void tcp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 		r.kind = CT_RK_CONNECT;
 		r.err = err;
 		r.from = s->dst;
+		if (s->family == AF_INET6) {
+			r.family = AF_INET6;
+			r.from6 = s->dst6;
+		}
 		ct_probe_answer(s, p, &r, now);
 	}
 	for (size_t i = 0; i < s->n; i++)
@@ -146,9 +157,26 @@ const struct ct_probe_ops ct_probe_tcp_ops = {
 	.close = tcp_close,
 };
 
+static int exchange(const struct sockaddr_storage *a, socklen_t al, uint64_t wait_ns, struct ct_tcp_exchange *x);
+
 int ct_tcp_exchange(uint32_t dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = dst };
+	struct sockaddr_storage a;
+	socklen_t al = ct_probe_sockaddr(AF_INET, dst, NULL, port, &a);
+
+	return exchange(&a, al, wait_ns, x);
+}
+
+int ct_tcp_exchange6(const struct in6_addr *dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x)
+{
+	struct sockaddr_storage a;
+	socklen_t al = ct_probe_sockaddr(AF_INET6, 0, dst, port, &a);
+
+	return exchange(&a, al, wait_ns, x);
+}
+
+static int exchange(const struct sockaddr_storage *a, socklen_t al, uint64_t wait_ns, struct ct_tcp_exchange *x)
+{
 	struct pollfd pf;
 	uint64_t t0 = ct_mono_ns(), deadline = t0 + wait_ns;
 	int fd, err = 0;
@@ -157,10 +185,10 @@ int ct_tcp_exchange(uint32_t dst, uint16_t port, uint64_t wait_ns, struct ct_tcp
 	size_t rlen;
 
 	memset(x, 0, sizeof *x);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(a->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return CT_ESYS;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
+	if (connect(fd, (const struct sockaddr *)a, al) != 0 && errno != EINPROGRESS) {
 		x->connect_errno = errno;
 		close(fd);
 		return 0;

@@ -1,4 +1,4 @@
-/* probe-udp.c: the UDP probe method: libnet + raw sockets when privileged, a socket with IP_RECVERR otherwise. */
+/* probe-udp.c: the UDP probe method (IPv4 and IPv6): raw sockets when privileged, a socket with IP(V6)_RECVERR otherwise. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -21,30 +21,34 @@ static int udp_open(struct ct_probe_set *s)
 {
 	struct ct_prober *pr = s->pr;
 	uint16_t sport = s->n ? s->probes[0].sport : 0;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(sport), .sin_addr.s_addr = 0 };
-	int fd;
+	int v6 = s->family == AF_INET6, fd, on = 1;
+	int absorb = v6 ? pr->udp2425_6_fd : pr->udp2425_fd;
+	struct sockaddr_storage a;
+	socklen_t al = ct_probe_sockaddr(s->family, 0, NULL, sport, &a);
 
 	s->nfds = 0;
 	if (s->use_raw)
 		return 0;
-	if (sport == CT_IPMSG_PORT && pr->udp2425_fd >= 0) {
-		s->fds[s->nfds++] = pr->udp2425_fd;
+	if (sport == CT_IPMSG_PORT && absorb >= 0) {
+		s->fds[s->nfds++] = absorb;
 		return 0;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(s->err, sizeof s->err, "UDP socket: %s", strerror(errno));
 		return CT_ESYS;
 	}
-	if (sport && bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+	if (v6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (sport && bind(fd, (struct sockaddr *)&a, al) != 0) {
 		log_info("cannot bind UDP port %u (%s): sending from another port", sport, strerror(errno));
-		a.sin_port = 0;
-		(void)bind(fd, (struct sockaddr *)&a, sizeof a);
+		al = ct_probe_sockaddr(s->family, 0, NULL, 0, &a);
+		(void)bind(fd, (struct sockaddr *)&a, al);
 	}
 	(void)ct_probe_sock_recverr(fd);
 	s->fds[s->nfds++] = fd;
-	if (pr->udp2425_fd >= 0 && s->want_any_port)
-		s->fds[s->nfds++] = pr->udp2425_fd; /* iptux answers to port 2425 */
+	if (absorb >= 0 && s->want_any_port)
+		s->fds[s->nfds++] = absorb; /* iptux answers to port 2425 */
 	return 0;
 }
 
@@ -61,7 +65,16 @@ static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 	uint8_t buf[1500];
 	size_t len = build_payload(s, p, buf, sizeof buf);
 
-	if (s->use_raw) {
+	if (s->use_raw && s->family == AF_INET6) {
+		struct ct_inject_pkt6 ip = {
+			.src = s->src6, .dst = s->dst6, .hlim = p->ttl, .sport = p->sport, .dport = p->dport,
+			.payload = buf, .plen = len,
+		};
+		int r = ct_inject_send6(s->pr->inj6, IPPROTO_UDP, &ip);
+		if (r != 0)
+			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj6));
+		return r;
+	} else if (s->use_raw) {
 		struct ct_inject_pkt ip = {
 			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id, .df = 1,
 			.sport = p->sport, .dport = p->dport, .payload = buf, .plen = len,
@@ -71,12 +84,13 @@ static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj));
 		return r;
 	} else {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->dport), .sin_addr.s_addr = s->dst };
 		int ttl = p->ttl ? p->ttl : 64;
+		struct sockaddr_storage ss;
+		socklen_t sl = ct_probe_sockaddr(s->family, s->dst, &s->dst6, p->dport, &ss);
 		if (s->nfds < 1)
 			return CT_ESTATE;
-		(void)setsockopt(s->fds[0], IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
-		if (sendto(s->fds[0], buf, len, 0, (struct sockaddr *)&a, sizeof a) < 0) {
+		ct_probe_sock_ttl(s->fds[0], s->family, ttl);
+		if (sendto(s->fds[0], buf, len, 0, (struct sockaddr *)&ss, sl) < 0) {
 			snprintf(s->err, sizeof s->err, "sendto: %s", strerror(errno));
 			return CT_ESYS;
 		}
@@ -106,7 +120,7 @@ static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 		int transit = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct ct_probe *q = &s->probes[i];
-			if (q->answered && q->reply.kind == CT_RK_ICMP && q->reply.icmp_type == 11 && q->ttl > transit)
+			if (q->answered && ct_reply_time_exceeded(&q->reply) && q->ttl > transit)
 				transit = q->ttl;
 		}
 		for (size_t i = 0; i < s->n; i++) {
@@ -119,19 +133,30 @@ static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 	ct_probe_answer(s, p, r, now);
 }
 
+/* IPv6 has no IP ID: our own probe seen on loopback is known by its ports and payload. */
+static int own_probe(struct ct_probe_set *s, const struct ct_ipview *v)
+{
+	struct ct_probe *own = NULL;
+
+	if (!v->v6) {
+		own = ct_probe_by_id(s, v->id);
+		return own && v->src == s->src && v->l4.sport == own->sport && v->l4.dport == own->dport;
+	}
+	if (!IN6_ARE_ADDR_EQUAL(&v->src6, &s->src6))
+		return 0;
+	own = match_quote(s, v->l4.payload, v->l4.plen);
+	return own && v->l4.sport == own->sport && v->l4.dport == own->dport;
+}
+
 static void udp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now)
 {
 	struct ct_reply r;
 
-	memset(&r, 0, sizeof r);
-	r.ttl = v->ttl;
-	r.quoted_ttl = -1;
-	r.from = v->src;
-	if (v->proto == IPPROTO_UDP && v->src == s->dst) {
-		struct ct_probe *own = ct_probe_by_id(s, v->id);
+	ct_probe_reply_init(&r, v);
+	if (v->proto == IPPROTO_UDP && ct_probe_view_from_target(s, v)) {
 		int ok_port = 0;
 		/* on loopback our own probes show up too */
-		if (own && v->src == s->src && v->l4.sport == own->sport && v->l4.dport == own->dport)
+		if (own_probe(s, v))
 			return;
 		for (size_t i = 0; i < s->n && !ok_port; i++)
 			ok_port = v->l4.sport == s->probes[i].dport &&
@@ -144,17 +169,19 @@ static void udp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64
 		r.dlen = v->l4.plen < sizeof r.data ? v->l4.plen : sizeof r.data;
 		memcpy(r.data, v->l4.payload, r.dlen);
 		got_udp(s, &r, now);
-	} else if (v->proto == IPPROTO_ICMP && v->has_inner && v->in_proto == IPPROTO_UDP && v->in_dst == s->dst) {
-		struct ct_probe *p = ct_probe_by_id(s, v->in_id);
+	} else if (ct_probe_view_quotes(s, v, IPPROTO_UDP)) {
+		/* IPv4: the quoted IP ID; IPv6 (no ID): the quoted payload */
+		struct ct_probe *p = v->v6 ? NULL : ct_probe_by_id(s, v->in_id);
 		if (!p || p->sport != v->in.sport || p->dport != v->in.dport)
 			p = match_quote(s, v->in.payload, v->in.plen);
-		if (!p)
+		if (!p && v->v6 && !s->match)
+			for (size_t i = 0; i < s->n && !p; i++) /* probes without a payload to tell them apart */
+				if (s->probes[i].sent > 0 && !s->probes[i].answered && s->probes[i].sport == v->in.sport &&
+				    s->probes[i].dport == v->in.dport)
+					p = &s->probes[i];
+		if (!p || p->sport != v->in.sport || p->dport != v->in.dport)
 			return;
-		r.kind = CT_RK_ICMP;
-		r.icmp_type = v->l4.icmp_type;
-		r.icmp_code = v->l4.icmp_code;
-		r.quoted_ttl = v->in_ttl;
-		ct_probe_answer(s, p, &r, now);
+		ct_probe_answer_icmp(s, p, &r, v, now);
 	}
 }
 
@@ -171,7 +198,7 @@ static void udp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 	}
 	for (int k = 0; k < 64; k++) {
 		struct ct_reply r;
-		struct sockaddr_in from, me;
+		struct sockaddr_storage from, me;
 		socklen_t ml = sizeof me;
 		char cbuf[256];
 		struct iovec iov;
@@ -185,16 +212,28 @@ static void udp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 		n = recvmsg(fd, &m, MSG_DONTWAIT);
 		if (n < 0)
 			break;
-		if (from.sin_addr.s_addr != s->dst)
-			continue;
+		if (from.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
+			if (s->family != AF_INET6 || !IN6_ARE_ADDR_EQUAL(&f6->sin6_addr, &s->dst6))
+				continue;
+			r.family = AF_INET6;
+			r.from6 = f6->sin6_addr;
+			r.sport = ntohs(f6->sin6_port);
+		} else {
+			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
+			if (s->family == AF_INET6 || f4->sin_addr.s_addr != s->dst)
+				continue;
+			r.from = f4->sin_addr.s_addr;
+			r.sport = ntohs(f4->sin_port);
+		}
 		r.kind = CT_RK_UDP;
-		r.from = from.sin_addr.s_addr;
-		r.sport = ntohs(from.sin_port);
-		r.dport = getsockname(fd, (struct sockaddr *)&me, &ml) == 0 ? ntohs(me.sin_port) : 0;
+		r.dport = getsockname(fd, (struct sockaddr *)&me, &ml) == 0 ?
+			ntohs(me.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&me)->sin6_port : ((struct sockaddr_in *)&me)->sin_port) : 0;
 		r.dlen = (size_t)n;
 		r.ttl = r.quoted_ttl = -1;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
 				int t;
 				memcpy(&t, CMSG_DATA(c), sizeof t);
 				r.ttl = t;

@@ -1,4 +1,4 @@
-/* probe.c: the probe engine: opens privileged sockets, runs a probe set, matches replies, unprivileged helpers. */
+/* probe.c: the probe engine: opens privileged sockets (IPv4 and IPv6), runs a probe set, matches replies, unprivileged helpers. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <sys/socket.h>
+#include <netinet/icmp6.h>
 #include "clock.h"
 #include "err.h"
 #include "icmpname.h"
@@ -48,6 +49,87 @@ static int raw_socket(int proto)
 	return fd;
 }
 
+static int raw_socket6(int proto)
+{
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	int big = 1 << 20, on = 1;
+
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+	if (proto == IPPROTO_ICMPV6) {
+		/* only what can answer a probe: the four error types and echo replies */
+		struct icmp6_filter f;
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		(void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f);
+	}
+	return fd;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The IPv6 half of ct_prober_open (CT_PROBER_V6). */
+static void open_v6(struct ct_prober *pr, unsigned flags)
+{
+	char err[256];
+	int e = 0;
+
+	if (flags & CT_PROBER_RAW) {
+		pr->icmp6_fd = raw_socket6(IPPROTO_ICMPV6);
+		e = errno;
+		if (pr->icmp6_fd >= 0) {
+			pr->tcp6_fd = raw_socket6(IPPROTO_TCP);
+			pr->udp6_fd = raw_socket6(IPPROTO_UDP);
+			e = errno;
+			if (ct_inject_open6(&pr->inj6, err, sizeof err) != 0)
+				ct_prober_note(pr, "%s", err);
+		}
+		pr->raw6 = pr->icmp6_fd >= 0 && pr->tcp6_fd >= 0 && pr->udp6_fd >= 0 && pr->inj6;
+		if (!pr->raw6) {
+			ct_prober_note(pr, "no raw IPv6 sockets (%s): IPv6 probes use unprivileged sockets "
+				"(IPV6_RECVERR, connect(), ping sockets); %s", strerror(e), ct_privs_advice());
+			close_fd(&pr->icmp6_fd);
+			close_fd(&pr->tcp6_fd);
+			close_fd(&pr->udp6_fd);
+			ct_inject_close(pr->inj6);
+			pr->inj6 = NULL;
+		}
+	}
+	pr->ping6_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (!pr->raw6 && pr->ping6_fd < 0 && (flags & CT_PROBER_PING))
+		ct_prober_note(pr, "no ICMPv6 echo: raw sockets need CAP_NET_RAW and unprivileged ping "
+			"sockets are off for this group (sysctl net.ipv4.ping_group_range, which also governs "
+			"IPv6, =\"0 2147483647\" allows them); %s", ct_privs_advice());
+	if (flags & CT_PROBER_BIND2425) {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(CT_IPMSG_PORT), .sin6_addr = IN6ADDR_ANY_INIT };
+		int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+		if (fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == 0 &&
+		    bind(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+			pr->udp2425_6_fd = fd;
+			if (!pr->raw6)
+				(void)ct_probe_sock_recverr(fd);
+		} else {
+			if (fd >= 0)
+				close(fd);
+			ct_prober_note(pr, "UDP port 2425 over IPv6 is in use by another program: %s",
+				pr->raw6 ? "IPv6 probes still go from port 2425 through the raw socket" :
+				"IPv6 probes go from another port, so peers that always answer to port 2425 cannot be heard");
+		}
+	}
+}
+
 int ct_prober_open(struct ct_prober **out, unsigned flags)
 {
 	struct ct_prober *pr = calloc(1, sizeof *pr);
@@ -57,6 +139,7 @@ int ct_prober_open(struct ct_prober **out, unsigned flags)
 	if (!pr)
 		return CT_ENOMEM;
 	pr->icmp_fd = pr->tcp_fd = pr->udp_fd = pr->ping_fd = pr->udp2425_fd = -1;
+	pr->icmp6_fd = pr->tcp6_fd = pr->udp6_fd = pr->ping6_fd = pr->udp2425_6_fd = -1;
 	if (flags & CT_PROBER_RAW) {
 		pr->icmp_fd = raw_socket(IPPROTO_ICMP);
 		if (pr->icmp_fd >= 0) {
@@ -101,6 +184,8 @@ int ct_prober_open(struct ct_prober **out, unsigned flags)
 				"peers that always answer to port 2425 (iptux) cannot be heard");
 		}
 	}
+	if (flags & CT_PROBER_V6)
+		open_v6(pr, flags);
 	*out = pr;
 	return 0;
 }
@@ -114,7 +199,10 @@ void ct_prober_close(struct ct_prober *pr)
 			close(*fd);
 	if (pr->udp2425_fd >= 0)
 		close(pr->udp2425_fd);
+	for (int *fd = &pr->icmp6_fd; fd <= &pr->udp2425_6_fd; fd++)
+		close_fd(fd);
 	ct_inject_close(pr->inj);
+	ct_inject_close(pr->inj6);
 	free(pr);
 }
 
@@ -139,51 +227,161 @@ int ct_probe_resolve4(const char *host, uint32_t *addr, char *err, size_t errlen
 	return 0;
 }
 
-int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t iflen)
+int ct_probe_resolve(const char *host, int family, int *fam, uint32_t *addr4, struct in6_addr *addr6,
+	char *err, size_t errlen)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(CT_IPMSG_PORT), .sin_addr.s_addr = dst };
-	socklen_t sl = sizeof a;
+	struct addrinfo hints = { .ai_family = family ? family : AF_UNSPEC, .ai_socktype = SOCK_DGRAM }, *res = NULL;
+	struct in6_addr a6;
+	struct in_addr a4;
+	int r;
+
+	if (family != AF_INET6 && inet_pton(AF_INET, host, &a4) == 1) {
+		*fam = AF_INET;
+		*addr4 = a4.s_addr;
+		return 0;
+	}
+	if (family != AF_INET && inet_pton(AF_INET6, host, &a6) == 1) {
+		*fam = AF_INET6;
+		*addr6 = a6;
+		return 0;
+	}
+	if (family != AF_INET6) {
+		r = ct_probe_resolve4(host, addr4, err, errlen);
+		if (r == 0 || family == AF_INET) {
+			*fam = AF_INET;
+			return r;
+		}
+	}
+	hints.ai_family = AF_INET6;
+	r = getaddrinfo(host, NULL, &hints, &res);
+	if (r != 0 || !res) {
+		snprintf(err, errlen, "cannot resolve '%s' to an %s address: %s", host, family ? "IPv6" : "IPv4 or IPv6",
+			r ? gai_strerror(r) : "no address");
+		return CT_ENOTFOUND;
+	}
+	*fam = AF_INET6;
+	*addr6 = ((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+	freeaddrinfo(res);
+	return 0;
+}
+
+socklen_t ct_probe_sockaddr(int family, uint32_t v4, const struct in6_addr *v6, uint16_t port,
+	struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		if (v6)
+			a->sin6_addr = *v6;
+		return sizeof *a;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		a->sin_addr.s_addr = v4;
+		return sizeof *a;
+	}
+}
+
+/* The local address the kernel picks for dst (a connected UDP socket: nothing is sent) and the
+ * interface that owns it. ss holds dst on entry and the local address on return. */
+static int route_lookup(struct sockaddr_storage *ss, socklen_t sl, char *ifname, size_t iflen)
+{
 	struct ifaddrs *ifa = NULL;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	size_t alen = ss->ss_family == AF_INET6 ? 16 : 4;
+	const void *me;
 
 	if (ifname && iflen)
 		ifname[0] = 0;
 	if (fd < 0)
 		return CT_ESYS;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(fd, (struct sockaddr *)&a, &sl) != 0) {
+	if (connect(fd, (struct sockaddr *)ss, sl) != 0 || getsockname(fd, (struct sockaddr *)ss, &sl) != 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
 		return CT_ESYS;
 	}
 	close(fd);
-	*src = a.sin_addr.s_addr;
+	me = ss->ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)ss)->sin6_addr :
+		(const void *)&((struct sockaddr_in *)ss)->sin_addr;
 	if (ifname && getifaddrs(&ifa) == 0) {
-		for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
-			if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-			    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == *src) {
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			const void *x;
+			if (!i->ifa_addr || i->ifa_addr->sa_family != ss->ss_family)
+				continue;
+			x = ss->ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr :
+				(const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+			if (memcmp(x, me, alen) == 0) {
 				ct_strlcpy(ifname, i->ifa_name, iflen);
 				break;
 			}
+		}
 		freeifaddrs(ifa);
 	}
 	return 0;
+}
+
+int ct_probe_route_lookup6(const struct in6_addr *dst, struct in6_addr *src, char *ifname, size_t iflen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ct_probe_sockaddr(AF_INET6, 0, dst, CT_IPMSG_PORT, &ss);
+	int r = route_lookup(&ss, sl, ifname, iflen);
+
+	if (r == 0)
+		*src = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+	return r;
+}
+
+int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t iflen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ct_probe_sockaddr(AF_INET, dst, NULL, CT_IPMSG_PORT, &ss);
+	int r = route_lookup(&ss, sl, ifname, iflen);
+
+	if (r == 0)
+		*src = ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+	return r;
+}
+
+static int sock_family(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+
+	return getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 ? ss.ss_family : AF_INET;
 }
 
 int ct_probe_sock_recverr(int fd)
 {
 	int on = 1;
 
+	if (sock_family(fd) == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on) != 0)
+			return CT_ESYS;
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+		return 0;
+	}
 	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on) != 0)
 		return CT_ESYS;
 	(void)setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
 	return 0;
 }
 
+void ct_probe_sock_ttl(int fd, int family, int ttl)
+{
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+}
+
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen)
 {
 	char cbuf[512];
-	struct sockaddr_in from;
+	struct sockaddr_in6 from;
 	struct iovec iov = { quote, *qlen };
 	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -195,17 +393,28 @@ int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *q
 	memset(r, 0, sizeof *r);
 	r->ttl = r->quoted_ttl = -1;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
 			struct sock_extended_err ee;
-			struct sockaddr_in off;
+			struct sockaddr_in6 off;
 			memcpy(&ee, CMSG_DATA(c), sizeof ee);
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP)
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6)
 				return 0;
-			memcpy(&off, (const char *)CMSG_DATA(c) + sizeof ee, sizeof off);
+			memset(&off, 0, sizeof off);
+			memcpy(&off, (const char *)CMSG_DATA(c) + sizeof ee,
+				c->cmsg_len >= CMSG_LEN(sizeof ee + sizeof off) ? sizeof off : sizeof(struct sockaddr_in));
 			r->kind = CT_RK_ICMP;
 			r->icmp_type = ee.ee_type;
 			r->icmp_code = ee.ee_code;
-			r->from = off.sin_family == AF_INET ? off.sin_addr.s_addr : 0;
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP6) {
+				r->family = AF_INET6;
+				if (off.sin6_family == AF_INET6)
+					r->from6 = off.sin6_addr;
+			} else if (off.sin6_family == AF_INET) {
+				struct sockaddr_in o4;
+				memcpy(&o4, &off, sizeof o4);
+				r->from = o4.sin_addr.s_addr;
+			}
 			r->err = (int)ee.ee_errno;
 		}
 	}
@@ -236,6 +445,70 @@ struct ct_probe *ct_probe_first_open(struct ct_probe_set *s)
 	return NULL;
 }
 
+int ct_reply_icmp_family(const struct ct_reply *r)
+{
+	return r && r->family == AF_INET6 ? CT_ICMP_V6 : CT_ICMP_V4;
+}
+
+int ct_reply_time_exceeded(const struct ct_reply *r)
+{
+	return r->kind == CT_RK_ICMP && r->icmp_type == (r->family == AF_INET6 ? 3 : 11);
+}
+
+int ct_probe_from_target(const struct ct_probe *p, const struct ct_reply *r)
+{
+	if (p->family == AF_INET6)
+		return r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &p->dst6);
+	return r->family != AF_INET6 && r->from == p->dst;
+}
+
+static int reply_from_set_target(const struct ct_probe_set *s, const struct ct_reply *r)
+{
+	if (s->family == AF_INET6)
+		return r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &s->dst6);
+	return r->family != AF_INET6 && r->from == s->dst;
+}
+
+void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v)
+{
+	memset(r, 0, sizeof *r);
+	r->ttl = v->ttl;
+	r->quoted_ttl = -1;
+	if (v->v6) {
+		r->family = AF_INET6;
+		r->from6 = v->src6;
+		if (v->ttl == 0)
+			r->ttl = -1; /* the kernel did not give the hop limit */
+	} else
+		r->from = v->src;
+}
+
+void ct_probe_answer_icmp(struct ct_probe_set *s, struct ct_probe *p, struct ct_reply *r, const struct ct_ipview *v,
+	uint64_t now)
+{
+	r->kind = CT_RK_ICMP;
+	r->icmp_type = v->l4.icmp_type;
+	r->icmp_code = v->l4.icmp_code;
+	r->quoted_ttl = v->in_ttl;
+	ct_probe_answer(s, p, r, now);
+}
+
+int ct_probe_view_from_target(const struct ct_probe_set *s, const struct ct_ipview *v)
+{
+	if (s->family == AF_INET6)
+		return v->v6 && IN6_ARE_ADDR_EQUAL(&v->src6, &s->dst6);
+	return !v->v6 && v->src == s->dst;
+}
+
+int ct_probe_view_quotes(const struct ct_probe_set *s, const struct ct_ipview *v, uint8_t proto)
+{
+	if (!v->has_inner || v->in_proto != proto)
+		return 0;
+	if (s->family == AF_INET6)
+		return v->v6 && v->proto == IPPROTO_ICMPV6 && IN6_ARE_ADDR_EQUAL(&v->in_dst6, &s->dst6);
+	return !v->v6 && v->proto == IPPROTO_ICMP && v->in_dst == s->dst;
+}
+
 void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct_reply *r, uint64_t now)
 {
 	if (!p || p->sent <= 0)
@@ -250,7 +523,7 @@ void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct
 	if (p->reply.rtt_ns > s->max_rtt_ns)
 		s->max_rtt_ns = p->reply.rtt_ns;
 	/* the path ends where the target answers or something refuses the probe */
-	if ((r->from == s->dst || (r->kind == CT_RK_ICMP && r->icmp_type != 11)) && p->ttl &&
+	if ((reply_from_set_target(s, r) || (r->kind == CT_RK_ICMP && !ct_reply_time_exceeded(r))) && p->ttl &&
 	    (s->dest_ttl == 0 || p->ttl < s->dest_ttl))
 		s->dest_ttl = p->ttl;
 }
@@ -282,6 +555,39 @@ static void drain_raw(struct ct_probe_set *s, int fd, uint64_t now)
 	}
 }
 
+/* A raw IPv6 socket gives the upper layer only: addresses and hop limit come with recvmsg. */
+static void drain_raw6(struct ct_probe_set *s, int fd, uint8_t proto, uint64_t now)
+{
+	uint8_t buf[65536];
+
+	for (int k = 0; k < 256; k++) {
+		struct sockaddr_in6 from;
+		char cbuf[256];
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+		struct in6_addr dst = IN6ADDR_ANY_INIT;
+		int hlim = -1;
+		struct ct_ipview v;
+		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (c->cmsg_type == IPV6_HOPLIMIT)
+				memcpy(&hlim, CMSG_DATA(c), sizeof hlim);
+			else if (c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof pi);
+				dst = pi.ipi6_addr;
+			}
+		}
+		if (ct_ipview_parse6_l4(buf, (size_t)n, proto, &from.sin6_addr, &dst, hlim, &v) == 0 && s->ops->packet)
+			s->ops->packet(s, &v, now);
+	}
+}
+
 /* Waits until `until` (monotonic ns) or until the set is complete, dispatching replies. */
 static void pump(struct ct_probe_set *s, uint64_t until, int stop_when_done)
 {
@@ -297,14 +603,16 @@ static void pump(struct ct_probe_set *s, uint64_t until, int stop_when_done)
 		if (now >= until)
 			return;
 		if (s->use_raw) {
-			int raw[3] = { pr->icmp_fd, pr->tcp_fd, pr->udp_fd };
+			int v6 = s->family == AF_INET6;
+			int raw[3] = { v6 ? pr->icmp6_fd : pr->icmp_fd, v6 ? pr->tcp6_fd : pr->tcp_fd, v6 ? pr->udp6_fd : pr->udp_fd };
+			int absorb = v6 ? pr->udp2425_6_fd : pr->udp2425_fd;
 			for (int i = 0; i < 3; i++)
 				if (raw[i] >= 0) {
 					pf[n] = (struct pollfd){ raw[i], POLLIN, 0 };
-					kinds[n++] = 0;
+					kinds[n++] = v6 ? 3 + i : 0;
 				}
-			if (pr->udp2425_fd >= 0) {
-				pf[n] = (struct pollfd){ pr->udp2425_fd, POLLIN, 0 };
+			if (absorb >= 0) {
+				pf[n] = (struct pollfd){ absorb, POLLIN, 0 };
 				kinds[n++] = 2;
 			}
 		}
@@ -324,6 +632,8 @@ static void pump(struct ct_probe_set *s, uint64_t until, int stop_when_done)
 				continue;
 			if (kinds[i] == 0)
 				drain_raw(s, pf[i].fd, now);
+			else if (kinds[i] >= 3)
+				drain_raw6(s, pf[i].fd, kinds[i] == 3 ? IPPROTO_ICMPV6 : kinds[i] == 4 ? IPPROTO_TCP : IPPROTO_UDP, now);
 			else if (kinds[i] == 2) {
 				char junk[2048];
 				while (recv(pf[i].fd, junk, sizeof junk, MSG_DONTWAIT) >= 0)
@@ -341,7 +651,14 @@ int ct_probe_run(struct ct_probe_set *s)
 	uint64_t last = 0, deadline;
 	int r = 0;
 
-	if (!s->src) {
+	if (s->family == AF_INET6) {
+		if (s->use_raw && !s->pr->raw6)
+			s->use_raw = 0; /* no raw IPv6 sockets: the unprivileged methods (noted by the prober) */
+		if (IN6_IS_ADDR_UNSPECIFIED(&s->src6) && ct_probe_route_lookup6(&s->dst6, &s->src6, NULL, 0) != 0) {
+			snprintf(s->err, sizeof s->err, "no route to the target: %s", strerror(errno));
+			return CT_ESYS;
+		}
+	} else if (!s->src) {
 		if (ct_probe_route_lookup(s->dst, &s->src, NULL, 0) != 0) {
 			snprintf(s->err, sizeof s->err, "no route to the target: %s", strerror(errno));
 			return CT_ESYS;
@@ -355,6 +672,8 @@ int ct_probe_run(struct ct_probe_set *s)
 		if (s->stop_at_dest && s->dest_ttl && p->ttl > s->dest_ttl)
 			continue; /* the target already answered at a lower TTL */
 		p->dst = s->dst;
+		p->family = s->family;
+		p->dst6 = s->dst6;
 		p->sent_ns = ct_mono_ns();
 		r = s->ops->send(s, p);
 		p->sent = r == 0 ? 1 : -1;
@@ -403,7 +722,7 @@ const char *ct_port_state_key(enum ct_port_state st)
 
 static enum ct_port_state icmp_state(const struct ct_reply *r)
 {
-	switch (ct_icmp_verdict(CT_ICMP_V4, r->icmp_type, r->icmp_code)) {
+	switch (ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code)) {
 	case CT_ICMPV_CLOSED:
 		return CT_PORT_CLOSED;
 	case CT_ICMPV_FILTERED:
@@ -425,8 +744,10 @@ enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
 		return CT_PORT_OPEN;
 	if (p->reply.kind == CT_RK_ICMP) {
 		/* port unreachable from a router (not the target) means the router has no way on */
-		if (ct_icmp_verdict(CT_ICMP_V4, p->reply.icmp_type, p->reply.icmp_code) == CT_ICMPV_CLOSED &&
-		    p->reply.from != 0 && p->reply.from != p->dst)
+		const struct ct_reply *r = &p->reply;
+		int known = r->family == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->from6) : r->from != 0;
+		if (ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code) == CT_ICMPV_CLOSED &&
+		    known && !ct_probe_from_target(p, r))
 			return CT_PORT_FILTERED;
 		return icmp_state(&p->reply);
 	}

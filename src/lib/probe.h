@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include "codec.h"
 #include "ipview.h"
 
@@ -24,6 +25,11 @@ struct ct_prober {
 	int port2425_busy;   /* another program holds port 2425 */
 	unsigned nnotes;
 	char notes[CT_PROBE_NOTE_MAX][320]; /* what was not possible and how to allow it */
+	/* IPv6 (CT_PROBER_V6): raw ICMPv6/TCP/UDP receive sockets (no IPv6 header: source,
+	 * destination and hop limit come from recvmsg), a raw IPPROTO_RAW sender in inj6 */
+	int raw6;            /* IPv6 raw sockets are available */
+	int icmp6_fd, tcp6_fd, udp6_fd, ping6_fd, udp2425_6_fd;
+	struct ct_inject *inj6;
 };
 
 /* Port states in nmap's vocabulary. */
@@ -50,6 +56,8 @@ enum ct_reply_kind {
 struct ct_reply {
 	int kind;
 	uint32_t from;        /* IPv4, network order: who sent it (the router for ICMP errors) */
+	int family;           /* 0 or AF_INET: from is set; AF_INET6: from6 is set (ICMPv6 types) */
+	struct in6_addr from6;
 	uint8_t icmp_type, icmp_code;
 	uint8_t tcp_flags;
 	int ttl;              /* TTL of the reply as received, -1 when the kernel did not tell */
@@ -67,6 +75,8 @@ struct ct_probe {
 	uint32_t seq;         /* TCP sequence / IPMsg packet number / RTP sequence / echo seq */
 	uint16_t sport, dport;
 	uint32_t dst;         /* target (set by ct_probe_run) */
+	int family;           /* AF_INET6 for an IPv6 probe (dst6), else IPv4 */
+	struct in6_addr dst6;
 	uint64_t sent_ns;
 	int sent;             /* 1 sent, -errno when sending failed */
 	int answered;
@@ -103,6 +113,8 @@ struct ct_probe_set {
 	const struct ct_probe_ops *ops;
 	struct ct_prober *pr;
 	uint32_t src, dst;          /* IPv4, network order; src 0 = from the route lookup */
+	int family;                 /* AF_INET6: an IPv6 target in dst6 (src6 :: = route lookup) */
+	struct in6_addr src6, dst6;
 	struct ct_probe *probes;
 	size_t n;
 	uint64_t gap_ns;            /* pause between two sends */
@@ -128,6 +140,7 @@ struct ct_probe_set {
 #define CT_PROBER_RAW 0x1      /* raw sockets and libnet, if allowed */
 #define CT_PROBER_BIND2425 0x2 /* a UDP socket on port 2425 (absorbs and catches replies) */
 #define CT_PROBER_PING 0x4     /* the command needs ICMP echo: note when it is not possible */
+#define CT_PROBER_V6 0x8       /* also open the IPv6 sockets (the targets include IPv6 addresses) */
 /* Opens what flags ask for; never fails for lack of privileges: it records a note saying what
  * is not possible and how to allow it. */
 int ct_prober_open(struct ct_prober **out, unsigned flags);
@@ -139,6 +152,21 @@ void ct_prober_note(struct ct_prober *pr, const char *fmt, ...) __attribute__((f
 int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t iflen);
 /* Resolves an IPv4 address or host name. */
 int ct_probe_resolve4(const char *host, uint32_t *addr, char *err, size_t errlen);
+/* Resolves an address or name of either family: family 0 = a literal decides (names: IPv4
+ * first), AF_INET / AF_INET6 = only that family. Sets *fam and addr4 or addr6. */
+int ct_probe_resolve(const char *host, int family, int *fam, uint32_t *addr4, struct in6_addr *addr6,
+	char *err, size_t errlen);
+/* ct_probe_route_lookup for IPv6. */
+int ct_probe_route_lookup6(const struct in6_addr *dst, struct in6_addr *src, char *ifname, size_t iflen);
+/* Fills ss with (family, v4 or v6, port); returns its length. */
+socklen_t ct_probe_sockaddr(int family, uint32_t v4, const struct in6_addr *v6, uint16_t port,
+	struct sockaddr_storage *ss);
+/* 1 when the reply came from the probe's target (either family). */
+int ct_probe_from_target(const struct ct_probe *p, const struct ct_reply *r);
+/* 1 for an ICMP "time exceeded" (IPv4 type 11, ICMPv6 type 3). */
+int ct_reply_time_exceeded(const struct ct_reply *r);
+/* The icmpname.h family (CT_ICMP_V4 / CT_ICMP_V6) of a reply. */
+int ct_reply_icmp_family(const struct ct_reply *r);
 
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */
@@ -164,15 +192,28 @@ struct ct_tcp_exchange {
 	uint8_t data[256];
 };
 int ct_tcp_exchange(uint32_t dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x);
+/* The same to an IPv6 address. */
+int ct_tcp_exchange6(const struct in6_addr *dst, uint16_t port, uint64_t wait_ns, struct ct_tcp_exchange *x);
 
 /* Engine helpers for the methods. */
 struct ct_probe *ct_probe_by_id(struct ct_probe_set *s, uint16_t ip_id);
 struct ct_probe *ct_probe_by_seq(struct ct_probe_set *s, uint32_t seq);
 struct ct_probe *ct_probe_first_open(struct ct_probe_set *s); /* first sent, unanswered probe */
 void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct_reply *r, uint64_t now);
+/* A reply from a raw-socket packet: ttl (hop limit) and sender (either family) filled in. */
+void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v);
+/* Answers p with the ICMP error v (type, code, quoted TTL) into r (from ct_probe_reply_init). */
+void ct_probe_answer_icmp(struct ct_probe_set *s, struct ct_probe *p, struct ct_reply *r, const struct ct_ipview *v,
+	uint64_t now);
+/* 1 when v was sent by the set's target / is an ICMP error quoting a packet of protocol proto to it. */
+int ct_probe_view_from_target(const struct ct_probe_set *s, const struct ct_ipview *v);
+int ct_probe_view_quotes(const struct ct_probe_set *s, const struct ct_ipview *v, uint8_t proto);
 /* Reads the IP_RECVERR queue of fd: fills r (kind ICMP, from, type, code) and the quoted payload. */
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen);
-/* Turns on IP_RECVERR and IP_RECVTTL on a UDP socket. */
+/* Turns on IP_RECVERR and IP_RECVTTL on a UDP socket (IPV6_RECVERR and IPV6_RECVHOPLIMIT on
+ * an AF_INET6 one). */
 int ct_probe_sock_recverr(int fd);
+/* Sets the TTL / hop limit (IP_TTL or IPV6_UNICAST_HOPS) of the packets fd sends. */
+void ct_probe_sock_ttl(int fd, int family, int ttl);
 
 #endif

@@ -1,4 +1,4 @@
-/* route.c: route trace with every TTL in flight, one 5-tuple, probes told apart by IP ID / TCP sequence / payload. */
+/* route.c: route trace (IPv4 and IPv6) with every TTL in flight, one 5-tuple, probes told apart by IP ID / TCP sequence / payload. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,22 +31,25 @@ static size_t route_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t 
 {
 	const struct route_ctx *c = s->ud;
 
+	/* IPv4 raw mode: the same bytes for every probe keep the UDP checksum constant (the IP ID
+	 * tells them apart); IPv6 has no ID, so the payload does (the ICMPv6 error quotes it) */
+	int fixed = s->use_raw && s->family != AF_INET6;
+
 	if (c->o->method == CT_ROUTE_RTP) {
-		/* raw mode: the same bytes for every probe keep the UDP checksum constant */
-		uint32_t seq = s->use_raw ? 1 : p->seq;
+		uint32_t seq = fixed ? 1 : p->seq;
 		return ct_rtp_build_probe(buf, cap, (uint16_t)seq, seq * 160u, c->ssrc, 0);
 	}
 	/* GETINFO: the least intrusive packet an IP Messenger program answers */
-	return ct_app_build(s->use_raw ? c->fixed_pktno : p->seq, CT_IPMSG_GETINFO, 0, buf, cap);
+	return ct_app_build(fixed ? c->fixed_pktno : p->seq, CT_IPMSG_GETINFO, 0, buf, cap);
 }
 
-/* Unprivileged mode: the quote in the ICMP error carries the probe's packet number / RTP seq. */
+/* Unprivileged mode and IPv6: the quote in the ICMP error carries the probe's packet number / RTP seq. */
 static int route_match(struct ct_probe_set *s, const uint8_t *data, size_t len, int quoted)
 {
 	const struct route_ctx *c = s->ud;
 	uint32_t key;
 
-	if (!quoted || s->use_raw)
+	if (!quoted || (s->use_raw && s->family != AF_INET6))
 		return -1;
 	if (c->o->method == CT_ROUTE_RTP) {
 		struct ct_rtp_hdr h;
@@ -67,13 +70,22 @@ static int route_match(struct ct_probe_set *s, const uint8_t *data, size_t len, 
 	return -1;
 }
 
-static void add_addr(struct ct_route_hop *h, uint32_t a)
+static void add_addr(struct ct_route_hop *h, const struct ct_reply *r)
 {
 	for (int i = 0; i < h->naddr; i++)
-		if (h->addr[i] == a)
+		if (r->family == AF_INET6 ? IN6_ARE_ADDR_EQUAL(&h->addr6[i], &r->from6) : h->addr[i] == r->from)
 			return;
-	if (h->naddr < CT_ROUTE_MAX_ADDR)
-		h->addr[h->naddr++] = a;
+	if (h->naddr < CT_ROUTE_MAX_ADDR) {
+		h->addr[h->naddr] = r->from;
+		h->addr6[h->naddr++] = r->from6;
+	}
+}
+
+static int from_target(const struct ct_route_result *res, const struct ct_reply *r, uint32_t dst)
+{
+	if (res->family == AF_INET6)
+		return r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &res->dst6);
+	return r->from == dst;
 }
 
 static int is_unreach(const struct ct_reply *r)
@@ -82,7 +94,7 @@ static int is_unreach(const struct ct_reply *r)
 
 	if (r->kind != CT_RK_ICMP)
 		return 0;
-	v = ct_icmp_verdict(CT_ICMP_V4, r->icmp_type, r->icmp_code);
+	v = ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code);
 	return v == CT_ICMPV_FILTERED || v == CT_ICMPV_OTHER;
 }
 
@@ -93,6 +105,7 @@ void ct_route_conclude(struct ct_route_result *res, uint32_t dst)
 	res->verdict = CT_RV_NO_ANSWER;
 	res->verdict_hop = 0;
 	res->verdict_addr = 0;
+	memset(&res->verdict_addr6, 0, sizeof res->verdict_addr6);
 	memset(&res->verdict_reply, 0, sizeof res->verdict_reply);
 	for (int i = 0; i < res->nhops; i++) {
 		struct ct_route_hop *h = &res->hops[i];
@@ -105,13 +118,15 @@ void ct_route_conclude(struct ct_route_result *res, uint32_t dst)
 				res->verdict = CT_RV_REJECTED;
 				res->verdict_hop = h->ttl;
 				res->verdict_addr = r->from;
+				res->verdict_addr6 = r->from6;
 				res->verdict_reply = *r;
 				return;
 			}
-			if (r->from == dst) {
+			if (from_target(res, r, dst)) {
 				res->verdict = CT_RV_REACHED;
 				res->verdict_hop = h->ttl;
-				res->verdict_addr = dst;
+				res->verdict_addr = r->from;
+				res->verdict_addr6 = r->from6;
 				res->verdict_reply = *r;
 				return;
 			}
@@ -125,6 +140,7 @@ void ct_route_conclude(struct ct_route_result *res, uint32_t dst)
 		res->verdict = CT_RV_DIES;
 		res->verdict_hop = res->hops[last].ttl;
 		res->verdict_addr = res->hops[last].addr[0];
+		res->verdict_addr6 = res->hops[last].addr6[0];
 	}
 }
 
@@ -153,7 +169,7 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 		snprintf(err, errlen, "first TTL %d is above the maximum %d", first, max);
 		return CT_EINVAL;
 	}
-	if (o->method == CT_ROUTE_TCP && !o->use_raw) {
+	if (o->method == CT_ROUTE_TCP && (!o->use_raw || (o->family == AF_INET6 && !pr->raw6))) {
 		snprintf(err, errlen, "a TCP trace sends half-open SYNs with chosen TTLs, which needs raw "
 			"sockets: run as root or `setcap cap_net_raw+ep $(command -v camtrace)`");
 		return CT_EPERM;
@@ -180,6 +196,14 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 	s.pr = pr;
 	s.dst = dst;
 	s.src = src;
+	if (o->family == AF_INET6) {
+		s.family = AF_INET6;
+		s.dst6 = o->dst6;
+		s.src6 = o->src6;
+		s.dst = s.src = 0;
+		res->family = AF_INET6;
+		res->dst6 = o->dst6;
+	}
 	s.probes = probes;
 	s.n = n;
 	s.use_raw = o->use_raw;
@@ -197,7 +221,7 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 		free(probes);
 		return r;
 	}
-	res->flow_stable = o->use_raw;
+	res->flow_stable = s.use_raw; /* ct_probe_run turns it off without raw IPv6 sockets */
 	res->sport = sport;
 	res->dport = dport;
 	{
@@ -222,8 +246,8 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 				if (p->answered) {
 					h->answered++;
 					h->reply[qi] = p->reply;
-					add_addr(h, p->reply.from);
-					if (p->reply.from == dst)
+					add_addr(h, &p->reply);
+					if (from_target(res, &p->reply, dst))
 						h->is_target = 1;
 				}
 				qi++;

@@ -22,6 +22,9 @@ struct ct_route_opts {
 	uint64_t gap_ns;    /* pause between sends (0 = 1 ms): lets the first answers from the
 			       target stop probes with higher TTLs before they are sent */
 	int use_raw;        /* libnet + raw sockets (flow-stable, IP ID per probe) */
+	int family;         /* AF_INET6: trace to dst6 (from src6, :: = route lookup); the dst and
+			       src arguments are then ignored */
+	struct in6_addr dst6, src6;
 };
 
 struct ct_route_hop {
@@ -29,6 +32,7 @@ struct ct_route_hop {
 	int sent, answered;
 	int naddr;
 	uint32_t addr[CT_ROUTE_MAX_ADDR];     /* distinct responders, in order of arrival */
+	struct in6_addr addr6[CT_ROUTE_MAX_ADDR]; /* the same for an IPv6 trace */
 	struct ct_reply reply[CT_ROUTE_MAX_Q]; /* per probe (kind CT_RK_NONE = no answer) */
 	int is_target;                        /* the target itself answered at this TTL */
 };
@@ -46,6 +50,8 @@ struct ct_route_result {
 	enum ct_route_verdict verdict;
 	int verdict_hop;           /* TTL of the hop the verdict names */
 	uint32_t verdict_addr;
+	int family;                /* AF_INET6 for an IPv6 trace: addresses in *6 */
+	struct in6_addr verdict_addr6, dst6;
 	struct ct_reply verdict_reply; /* the reply behind the verdict */
 	int probes_sent;
 	int flow_stable;           /* one 5-tuple for every probe (raw mode) */
@@ -55,7 +61,8 @@ struct ct_route_result {
 
 int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
 	struct ct_route_result *res, char *err, size_t errlen);
-/* Works out the verdict from the hops (pure: unit tested). */
+/* Works out the verdict from the hops (pure: unit tested). IPv6 (res->family): the target is
+ * res->dst6 and dst is ignored. */
 void ct_route_conclude(struct ct_route_result *res, uint32_t dst);
 const char *ct_route_verdict_key(enum ct_route_verdict v); /* "reached" "dies" "rejected" "no_answer" */
 

@@ -24,9 +24,11 @@ peer_up() {
 
 # no ICMP rate limit on the router: consecutive traces in one scenario must all get their answers
 lab_no_icmp_ratelimit() {
-	in_host rtr sysctl -qw net.ipv4.icmp_ratelimit=0
 	local h
-	for h in srv a1 a2 b1 b2 b3; do in_host "$h" sysctl -qw net.ipv4.icmp_ratelimit=0; done
+	for h in rtr srv a1 a2 b1 b2 b3; do
+		in_host "$h" sysctl -qw net.ipv4.icmp_ratelimit=0
+		in_host "$h" sysctl -qw net.ipv6.icmp.ratelimit=0
+	done
 }
 
 # ct HOST ARGS...: camtrace in HOST's namespace, JSON output kept in $LAB_TMP/out.json; status kept
@@ -37,4 +39,6 @@ ct() {
 	in_host "$h" "$CAMTRACE" --json "$@" >"$LAB_TMP/out.json" 2>"$LAB_TMP/err.txt" || ct_status=$?
 	return 0
 }
+# r PATH: a field of the last ct's JSON output (jget on $LAB_TMP/out.json)
+r() { jget "$LAB_TMP/out.json" "$1"; }
 valid_json() { "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$LAB_TMP/out.json"; }

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include "tap.h"
 #include "icmpname.h"
+#include "inject.h"
 #include "ipview.h"
 #include "probe.h"
 #include "probe-ipmsg.h"
@@ -86,8 +87,10 @@ static void test_ipview(void)
 	is_int(ct_ipview_parse(b, n, &v), 0, "quote cut to its IP header still parses");
 	ok(v.has_inner && v.in.sport == 0, "no ports read past the quote");
 	is_int(ct_ipview_parse(b, 10, &v), CT_ETRUNC, "10 bytes: truncated");
+	b[0] = 0x55;
+	is_int(ct_ipview_parse(b, 40, &v), CT_EFORMAT, "version 5 refused");
 	b[0] = 0x65;
-	is_int(ct_ipview_parse(b, 40, &v), CT_EFORMAT, "IPv6 version nibble refused");
+	is_int(ct_ipview_parse(b, 39, &v), CT_ETRUNC, "IPv6 shorter than its fixed header: truncated");
 	b[0] = 0x4f;
 	is_int(ct_ipview_parse(b, 40, &v), CT_EFORMAT, "header length beyond the data refused");
 }
@@ -272,6 +275,232 @@ static void test_names(void)
 	ct_codec_fini(&m);
 }
 
+static struct in6_addr ip6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		memset(&a, 0, sizeof a);
+	return a;
+}
+
+/* An ICMPv6 error (type/code) from a router quoting pkt (a whole IPv6 packet): ICMPv6 bytes only,
+ * as a raw socket delivers them. */
+static size_t icmp6_error(uint8_t *b, uint8_t type, uint8_t code, const uint8_t *pkt, size_t plen)
+{
+	memset(b, 0, 8);
+	b[0] = type;
+	b[1] = code;
+	memcpy(b + 8, pkt, plen);
+	return 8 + plen;
+}
+
+/* The route payload of the tests: the packet number in the first 4 bytes. */
+static size_t v6_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t *buf, size_t cap)
+{
+	(void)s;
+	if (cap < 4)
+		return 0;
+	buf[0] = (uint8_t)(p->seq >> 24);
+	buf[1] = (uint8_t)(p->seq >> 16);
+	buf[2] = (uint8_t)(p->seq >> 8);
+	buf[3] = (uint8_t)p->seq;
+	return 4;
+}
+
+static int v6_match(struct ct_probe_set *s, const uint8_t *d, size_t len, int quoted)
+{
+	uint32_t k;
+
+	if (!quoted || len < 4)
+		return -1;
+	k = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	for (size_t i = 0; i < s->n; i++)
+		if (s->probes[i].seq == k)
+			return (int)i;
+	return -1;
+}
+
+static void test_v6_build(void)
+{
+	struct ct_inject_pkt6 p = { .src = ip6("2001:2:0:1::11"), .dst = ip6("2001:2:0:2::12"), .hlim = 3,
+		.sport = 2425, .dport = 2425, .payload = (const uint8_t *)"1:7:u:h:30:", .plen = 11 };
+	uint8_t b[200];
+	struct ct_ipview v;
+	size_t n;
+
+	n = ct_inject_build6(17, &p, b, sizeof b);
+	is_int(n, 40 + 8 + 11, "IPv6 UDP: 40 + 8 + payload bytes");
+	is_int(b[0] >> 4, 6, "version 6");
+	ok((b[1] & 0x0f) == 0 && b[2] == 0 && b[3] == 0, "flow label 0 (one flow for every probe)");
+	is_int(b[4] << 8 | b[5], 19, "payload length");
+	is_int(b[6], 17, "next header UDP");
+	is_int(b[7], 3, "hop limit from the probe");
+	is_int(ct_inject_cksum6(&p.src, &p.dst, 17, b + 40, n - 40), 0, "UDP checksum over the pseudo-header verifies");
+	is_int(ct_ipview_parse(b, n, &v), 0, "ct_ipview_parse takes an IPv6 packet");
+	ok(v.v6 && v.proto == 17 && v.ttl == 3, "parsed as IPv6 UDP, hop limit 3");
+	ok(IN6_ARE_ADDR_EQUAL(&v.src6, &p.src) && IN6_ARE_ADDR_EQUAL(&v.dst6, &p.dst), "addresses");
+	ok(v.l4.sport == 2425 && v.l4.dport == 2425 && v.l4.plen == 11 && memcmp(v.l4.payload, "1:7:", 4) == 0, "ports and payload");
+	is_int(ct_inject_build6(17, &p, b, 50), 0, "a packet that does not fit: 0");
+	is_int(ct_inject_build6(99, &p, b, sizeof b), 0, "unknown protocol: 0");
+
+	p.seq = 0xdeadbeef;
+	p.tcp_flags = CT_TCP_SYN;
+	p.plen = 0;
+	n = ct_inject_build6(6, &p, b, sizeof b);
+	is_int(n, 40 + 24, "IPv6 TCP SYN with the MSS option");
+	is_int(ct_inject_cksum6(&p.src, &p.dst, 6, b + 40, n - 40), 0, "TCP checksum verifies");
+	ok(b[60] == 2 && b[61] == 4 && (b[62] << 8 | b[63]) == 1440, "MSS 1440");
+	ct_ipview_parse(b, n, &v);
+	ok(v.proto == 6 && v.l4.seq == 0xdeadbeef && v.l4.flags == CT_TCP_SYN, "parsed: SYN, our sequence");
+
+	p.echo_id = 0x1234;
+	p.echo_seq = 7;
+	p.payload = (const uint8_t *)"abcd";
+	p.plen = 4;
+	n = ct_inject_build6(58, &p, b, sizeof b);
+	is_int(ct_inject_cksum6(&p.src, &p.dst, 58, b + 40, n - 40), 0, "ICMPv6 checksum verifies");
+	ct_ipview_parse(b, n, &v);
+	ok(v.proto == 58 && v.l4.icmp_type == 128 && v.l4.icmp_id == 0x1234 && v.l4.icmp_seq == 7, "echo request id/seq");
+}
+
+static void test_v6_match(void)
+{
+	struct in6_addr me = ip6("2001:2:0:1::11"), dst = ip6("2001:2:0:2::12"), rtr = ip6("2001:2:0:1::1");
+	struct ct_probe probes[3];
+	struct ct_probe_set s;
+	uint8_t pkt[200], err[300], pl[4];
+	struct ct_ipview v;
+	size_t n, e;
+
+	memset(&s, 0, sizeof s);
+	memset(probes, 0, sizeof probes);
+	s.family = AF_INET6;
+	s.src6 = me;
+	s.dst6 = dst;
+	s.probes = probes;
+	s.n = 3;
+	s.match = v6_match;
+	for (int i = 0; i < 3; i++) {
+		probes[i] = (struct ct_probe){ .ttl = (uint8_t)(i + 1), .sport = 2425, .dport = 2425, .seq = 1000u + (uint32_t)i,
+			.sent = 1, .family = AF_INET6, .dst6 = dst };
+		probes[i].reply.ttl = -1;
+	}
+	/* probe 1 (hop limit 2) quoted in a time exceeded from the router */
+	{
+		struct ct_inject_pkt6 p = { .src = me, .dst = dst, .hlim = 1, .sport = 2425, .dport = 2425, .payload = pl, .plen = 4 };
+		v6_payload(&s, &probes[1], pl, sizeof pl);
+		n = ct_inject_build6(17, &p, pkt, sizeof pkt);
+	}
+	e = icmp6_error(err, 3, 0, pkt, n);
+	is_int(ct_ipview_parse6_l4(err, e, 58, &rtr, &me, 64, &v), 0, "ICMPv6 time exceeded parses");
+	ok(v.has_inner && v.in_proto == 17 && IN6_ARE_ADDR_EQUAL(&v.in_dst6, &dst), "it quotes our UDP probe to the target");
+	is_int(v.in_ttl, 1, "quoted hop limit 1");
+	ct_probe_udp_ops.packet(&s, &v, 5);
+	ok(!probes[0].answered && probes[1].answered && !probes[2].answered, "matched to the probe its quoted payload names");
+	is_int(probes[1].reply.kind, CT_RK_ICMP, "as an ICMP answer");
+	ok(probes[1].reply.family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&probes[1].reply.from6, &rtr), "from the router (IPv6)");
+	ok(ct_reply_time_exceeded(&probes[1].reply), "ICMPv6 type 3 is time exceeded");
+	is_int(s.dest_ttl, 0, "time exceeded does not end the path");
+
+	/* cut short and followed by RFC 4884 bytes: the quote is read only as far as it goes */
+	e = icmp6_error(err, 1, 4, pkt, n);
+	memset(err + e, 0xee, 16);
+	ct_ipview_parse6_l4(err, e + 16, 58, &dst, &me, 60, &v);
+	ok(v.in.plen == 4, "extension bytes after the quote are not payload");
+	ct_ipview_parse6_l4(err, 8 + 40 + 4, 58, &dst, &me, 60, &v);
+	ok(v.has_inner && v.in.plen == 0 && v.in.sport == 0, "a quote cut inside the UDP header gives no ports");
+
+	/* a hop-by-hop header in the quote is skipped */
+	{
+		uint8_t q[200];
+		memcpy(q, pkt, 40);
+		q[6] = 0;                         /* next: hop-by-hop */
+		memset(q + 40, 0, 8);
+		q[40] = 17;                       /* then UDP */
+		memcpy(q + 48, pkt + 40, n - 40);
+		q[5] = (uint8_t)(q[5] + 8);
+		e = icmp6_error(err, 1, 4, q, n + 8);
+		ct_ipview_parse6_l4(err, e, 58, &dst, &me, 60, &v);
+		ok(v.in_proto == 17 && v.in.sport == 2425 && v.in.plen == 4, "extension header in the quote skipped");
+	}
+	/* port unreachable from the target for probe 2 */
+	{
+		struct ct_inject_pkt6 p = { .src = me, .dst = dst, .hlim = 1, .sport = 2425, .dport = 2425, .payload = pl, .plen = 4 };
+		v6_payload(&s, &probes[2], pl, sizeof pl);
+		n = ct_inject_build6(17, &p, pkt, sizeof pkt);
+	}
+	e = icmp6_error(err, 1, 4, pkt, n);
+	ct_ipview_parse6_l4(err, e, 58, &dst, &me, 62, &v);
+	ct_probe_udp_ops.packet(&s, &v, 9);
+	ok(probes[2].answered && probes[2].reply.icmp_code == 4, "port unreachable matched to probe 2");
+	is_int(ct_probe_udp_state(&probes[2]), CT_PORT_CLOSED, "IPv6 port unreachable from the target: closed");
+	is_int(s.dest_ttl, 3, "the path ends at hop limit 3");
+	probes[2].reply.from6 = rtr;
+	is_int(ct_probe_udp_state(&probes[2]), CT_PORT_FILTERED, "port unreachable from a router: filtered");
+	probes[2].reply.icmp_code = 1;
+	is_int(ct_probe_udp_state(&probes[2]), CT_PORT_FILTERED, "admin prohibited (1/1): filtered");
+
+	/* TCP: the quoted sequence number picks the probe */
+	memset(probes, 0, sizeof probes);
+	for (int i = 0; i < 3; i++)
+		probes[i] = (struct ct_probe){ .ttl = (uint8_t)(i + 1), .sport = 40000, .dport = 2425,
+			.seq = 0x10000000u + (uint32_t)i * 4099u, .sent = 1, .family = AF_INET6, .dst6 = dst };
+	s.dest_ttl = 0;
+	{
+		struct ct_inject_pkt6 p = { .src = me, .dst = dst, .hlim = 1, .sport = 40000, .dport = 2425,
+			.seq = probes[1].seq, .tcp_flags = CT_TCP_SYN };
+		n = ct_inject_build6(6, &p, pkt, sizeof pkt);
+	}
+	e = icmp6_error(err, 1, 1, pkt, n);
+	ct_ipview_parse6_l4(err, e, 58, &rtr, &me, 64, &v);
+	ct_probe_tcp_ops.packet(&s, &v, 5);
+	ok(probes[1].answered && !probes[0].answered && !probes[2].answered, "TCP: matched by the quoted sequence");
+	is_int(ct_probe_tcp_state(&probes[1]), CT_PORT_FILTERED, "admin prohibited: filtered");
+	is_str(ct_icmp_key(ct_reply_icmp_family(&probes[1].reply), 1, 1), "admin_prohibited", "named admin_prohibited");
+	/* a RST from the target acknowledging probe 0 */
+	{
+		struct ct_inject_pkt6 p = { .src = dst, .dst = me, .hlim = 63, .sport = 2425, .dport = 40000,
+			.ack = probes[0].seq + 1, .tcp_flags = CT_TCP_RST | CT_TCP_ACK };
+		n = ct_inject_build6(6, &p, pkt, sizeof pkt);
+	}
+	ct_ipview_parse(pkt, n, &v);
+	ct_probe_tcp_ops.packet(&s, &v, 7);
+	ok(probes[0].answered && probes[0].reply.kind == CT_RK_TCP, "RST from the target matched by ack - 1");
+	is_int(ct_probe_tcp_state(&probes[0]), CT_PORT_CLOSED, "RST: closed");
+}
+
+static void test_v6_route(void)
+{
+	struct ct_route_result *r = calloc(1, sizeof *r);
+	struct in6_addr rtr = ip6("2001:2:0:1::1");
+
+	r->family = AF_INET6;
+	r->dst6 = ip6("2001:2:0:2::12");
+	r->nhops = 2;
+	r->hops[0] = (struct ct_route_hop){ .ttl = 1, .sent = 3, .answered = 1, .naddr = 1 };
+	r->hops[0].addr6[0] = rtr;
+	r->hops[0].reply[0] = (struct ct_reply){ .kind = CT_RK_ICMP, .family = AF_INET6, .from6 = rtr, .icmp_type = 3 };
+	r->hops[1] = (struct ct_route_hop){ .ttl = 2, .sent = 3 };
+	ct_route_conclude(r, 0);
+	is_int(r->verdict, CT_RV_DIES, "IPv6: time exceeded then silence: dies");
+	ok(IN6_ARE_ADDR_EQUAL(&r->verdict_addr6, &rtr), "names the router's IPv6 address");
+	r->hops[1].answered = 1;
+	r->hops[1].reply[0] = (struct ct_reply){ .kind = CT_RK_ICMP, .family = AF_INET6, .from6 = rtr, .icmp_type = 1, .icmp_code = 1 };
+	ct_route_conclude(r, 0);
+	is_int(r->verdict, CT_RV_REJECTED, "IPv6 admin prohibited: rejected");
+	is_int(r->verdict_hop, 2, "at hop 2");
+	r->hops[1].reply[0] = (struct ct_reply){ .kind = CT_RK_ICMP, .family = AF_INET6, .from6 = r->dst6, .icmp_type = 1, .icmp_code = 4 };
+	ct_route_conclude(r, 0);
+	is_int(r->verdict, CT_RV_REACHED, "IPv6 port unreachable from the target: reached");
+	is_int(ct_icmp_verdict(CT_ICMP_V6, 1, 0), CT_ICMPV_FILTERED, "1/0 no route: filtered");
+	is_str(ct_icmp_key(CT_ICMP_V6, 1, 3), "address_unreachable", "1/3 address unreachable");
+	is_str(ct_icmp_key(CT_ICMP_V6, 1, 5), "source_policy_failed", "1/5 source policy");
+	is_str(ct_icmp_key(CT_ICMP_V6, 1, 6), "reject_route", "1/6 reject route");
+	is_str(ct_icmp_key(CT_ICMP_V6, 2, 0), "packet_too_big", "2 packet too big");
+	free(r);
+}
+
 int main(void)
 {
 	test_icmpname();
@@ -281,5 +510,8 @@ int main(void)
 	test_rtp();
 	test_jitter();
 	test_names();
+	test_v6_build();
+	test_v6_match();
+	test_v6_route();
 	return tap_done();
 }

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# 106-ipv6.sh: route, probe, reach and rtp over IPv6 in the lab: reached, router drop, admin-prohibited, closed port, unprivileged.
+. "${top_srcdir:-.}/tests/net/lib.sh"
+. "$top_srcdir/tests/net/probe-lib.sh"
+have_camtrace_cmd route || skip_all "camtrace route not built"
+
+lab_up
+lab_no_icmp_ratelimit   # IPv4 and IPv6: every probe of a trace gets its ICMPv6 error
+B2=$(addr b2 6)
+A_RTR=$(addr rtr 6)                   # the router's site-A address
+B_RTR=2001:2:0:2::1                   # its site-B address
+is "$B2" 2001:2:0:2::12 "the lab gives b2 an IPv6 address"
+
+# ---- no fault: route reaches a site-B host, the router hop named ----------
+ct a1 route "$B2"
+ok valid_json "route --json over IPv6 is one valid JSON document"
+is "$(r '["family"]')" ipv6 "family ipv6"
+is "$(r '["verdict"]["result"]')" reached "UDP 2425 over IPv6: reached"
+is "$(r '["verdict"]["hop"]')" 2 "reached at hop 2"
+is "$(r '["verdict"]["address"]')" "$B2" "the verdict names the target"
+is "$(r '["hops"][0]["addresses"][0]')" "$A_RTR" "hop 1 is the router ($A_RTR)"
+is "$(r '["hops"][0]["replies"][0]["icmp"]["key"]')" ttl_exceeded "hop 1: ICMPv6 time exceeded"
+is "$(r '["hops"][0]["replies"][0]["icmp"]["type"]')" 3 "as ICMPv6 type 3"
+is "$(r '["hops"][0]["answered"]')" 3 "three answers at hop 1 (probes told apart without an IP ID)"
+is "$(r '["hops"][1]["is_target"]')" true "hop 2 is the target"
+is "$(r '["verdict"]["icmp"]["key"]')" port_unreachable "nothing listens: ICMPv6 port unreachable (1/4)"
+is "$(r '["verdict"]["icmp"]["code"]')" 4 "code 4"
+is "$(r '["flow_stable"]')" true "flow-stable as root"
+is "$(r '["source_port"]')" 2425 "sent from port 2425"
+is "$(r '["probes_sent"]')" 6 "probes stop at the target's hop limit (6 sent)"
+is "$ct_status" 0 "exit 0 when reached"
+ct a1 route -6 --tcp "$B2"
+is "$(r '["verdict"]["result"]')" reached "TCP SYN over IPv6 reaches b2"
+is "$(r '["hops"][1]["replies"][0]["kind"]')" tcp "b2 answers the SYN itself (RST)"
+is "$(r '["hops"][0]["answered"]')" 3 "three answers at hop 1 (told apart by TCP sequence)"
+
+# ---- a peer answers on UDP 2425 (labnet, dual-stack) ----------------------
+peer_up peer b2
+ct a1 route "$B2"
+is "$(r '["verdict"]["result"]')" reached "route with a peer on b2: reached"
+is "$(r '["hops"][1]["replies"][0]["kind"]')" udp "the peer itself answers the probe"
+ct a1 probe --no-tcp "$B2"
+is "$(r '["hosts"][0]["udp"]["state"]')" open "probe: UDP 2425 open over IPv6"
+is "$(r '["hosts"][0]["udp"]["answered"]')" getinfo "the peer answered GETINFO"
+is "$(r '["hosts"][0]["family"]')" ipv6 "family ipv6"
+ct a1 reach -c 4 "$B2"
+is "$(r '["hosts"][0]["icmp"]["sent"]')" 4 "reach: 4 ICMPv6 echo requests"
+is "$(r '["hosts"][0]["icmp"]["received"]')" 4 "4 echo replies"
+is "$(r '["hosts"][0]["icmp"]["loss_pct"]')" 0 "no loss"
+is "$(r '["hosts"][0]["icmp"]["hops"]')" 1 "one router in between (from the hop limit)"
+is "$(r '["hosts"][0]["icmp"]["reply_ttl"]')" 63 "reply hop limit 63"
+is "$(r '["hosts"][0]["local_address"]')" "$(addr a1 6)" "the local IPv6 address for the target"
+is "$(r '["hosts"][0]["interface"]')" eth0 "and its interface"
+is "$(r '["hosts"][0]["ipmsg"]["state"]')" open "the IP Messenger check answers over IPv6"
+listen_stop peer >/dev/null
+
+# ---- a host with no listener: closed ---------------------------------------
+ct a1 probe "$(addr b3 6)"
+is "$(r '["hosts"][0]["udp"]["state"]')" closed "no listener on b3: UDP closed"
+is "$(r '["hosts"][0]["udp"]["icmp"]["key"]')" port_unreachable "ICMPv6 port unreachable"
+is "$(r '["hosts"][0]["udp"]["icmp"]["type"]')" 1 "type 1"
+is "$(r '["hosts"][0]["udp"]["icmp"]["from"]')" "$(addr b3 6)" "sent by b3 itself"
+is "$(r '["hosts"][0]["tcp"]["state"]')" closed "TCP 2425 closed (RST to the IPv6 SYN)"
+is "$(r '["hosts"][0]["tcp"]["method"]')" syn "half-open SYN over IPv6"
+
+# ---- the router drops UDP 2425 (the inet table filters IPv6 too) -----------
+lab fault add router drop udp 2425 >/dev/null
+ct a1 route "$B2"
+is "$(r '["verdict"]["result"]')" dies "router drop over IPv6: the probes die"
+is "$(r '["verdict"]["hop"]')" 1 "after hop 1"
+is "$(r '["verdict"]["address"]')" "$A_RTR" "the router hop is named"
+is "$(r '["hops"][1]["answered"]')" 0 "nothing answers at hop 2"
+is "$ct_status" 1 "exit 1 when not reached"
+ct a1 probe --no-tcp "$B2"
+is "$(r '["hosts"][0]["udp"]["state"]')" filtered "probe says filtered"
+is "$(r '["hosts"][0]["udp"]["control"]["icmp"]["key"]')" port_unreachable "because the control port answers port unreachable"
+lab fault clear >/dev/null
+
+# ---- the router rejects TCP 2425 with ICMPv6 admin-prohibited ---------------
+lab fault add router reject=admin-prohibited tcp 2425 >/dev/null
+ct a1 route --tcp "$B2"
+is "$(r '["verdict"]["result"]')" rejected "TCP SYN over IPv6 rejected"
+is "$(r '["verdict"]["address"]')" "$A_RTR" "by the router"
+is "$(r '["verdict"]["icmp"]["type"]')" 1 "ICMPv6 destination unreachable"
+is "$(r '["verdict"]["icmp"]["code"]')" 1 "code 1"
+is "$(r '["verdict"]["icmp"]["key"]')" admin_prohibited "named admin_prohibited"
+ct a1 probe --no-udp "$B2"
+is "$(r '["hosts"][0]["tcp"]["state"]')" filtered "probe: TCP filtered"
+is "$(r '["hosts"][0]["tcp"]["icmp"]["from"]')" "$A_RTR" "the rejecting router shown"
+ct b1 route --tcp "$(addr srv 6)"
+is "$(r '["verdict"]["address"]')" "$B_RTR" "from site B the router's site-B address rejects"
+lab fault clear >/dev/null
+
+# ---- RTP over IPv6: ICMPv6-based port states -------------------------------
+lab fault add b3 reject=admin-prohibited udp 22226 >/dev/null
+ct a1 rtp --ports 22225-22226 -c 3 "$(addr b3 6)"
+is "$(r '["hosts"][0]["ports"][0]["state"]')" closed "rtp: 22225 closed (port unreachable)"
+is "$(r '["hosts"][0]["ports"][1]["state"]')" filtered "rtp: 22226 filtered by b3's firewall"
+like "$(r '["hosts"][0]["ports"][1]["reason"]')" 'administratively prohibited' "with the ICMPv6 reason"
+lab fault clear >/dev/null
+
+# ---- without privileges ------------------------------------------------------
+in_host a1 setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json route "$B2" >"$LAB_TMP/out.json" 2>/dev/null
+ok valid_json "unprivileged IPv6 route prints valid JSON"
+is "$(r '["privileged"]')" false "says it ran unprivileged"
+is "$(r '["flow_stable"]')" false "not flow-stable without raw sockets"
+is "$(r '["verdict"]["result"]')" reached "still reaches the target (IPV6_RECVERR)"
+is "$(r '["hops"][0]["addresses"][0]')" "$A_RTR" "and sees the router at hop 1"
+like "$(r '["notes"]')" 'no raw IPv6 sockets' "the note says what was not possible"
+in_host a1 setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json probe "$(addr b3 6)" >"$LAB_TMP/out.json" 2>/dev/null
+is "$(r '["hosts"][0]["udp"]["state"]')" closed "unprivileged probe: closed from the error queue"
+is "$(r '["hosts"][0]["tcp"]["method"]')" connect "TCP falls back to connect()"
+is "$(r '["hosts"][0]["tcp"]["state"]')" closed "connect() refused: closed"
+in_host a1 setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json route --tcp "$B2" >"$LAB_TMP/out.json" 2>/dev/null
+st=$?
+is "$st" 77 "IPv6 TCP trace without privileges: exit 77"
+
+done_testing
