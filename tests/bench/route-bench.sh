@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# route-bench.sh: camtrace route vs traceroute -U/-T, tcptraceroute and mtr --report in the lab: time to a verdict, right hop or not.
+# route-bench.sh: camtrace route vs traceroute -U/-T (IPv4 and IPv6), tcptraceroute and mtr --report in the lab: time to a verdict, right hop or not.
 # Run by hand as root: [BENCH_CAMTRACE=/path/to/camtrace] bash tests/bench/route-bench.sh
 # (not part of make check; prints ratios from one run; BENCH_CAMTRACE: a build without sanitizers)
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/net/lib.sh"
@@ -57,4 +57,24 @@ lab fault clear >/dev/null
 run "camtrace route (open path)" 'reached 198\.18\.2\.12 at hop 2' "$CAMTRACE" route "$T"
 run "traceroute -U -p 2425 (open path)" "^ 2  $T" traceroute -n -U -p 2425 "$T"
 report "no fault, UDP 2425" "camtrace route (open path)" "traceroute -U -p 2425 (open path)"
+
+# ---- IPv6 (the lab's 2001:2::/48; the inet fault table filters IPv6 too)
+T6=$(addr b2 6)
+ROUTER6=$(addr rtr 6)
+# scenario 4: the router drops UDP 2425 over IPv6 (right answer: dies after hop 1, 2001:2:0:1::1)
+lab fault add router drop udp 2425 >/dev/null
+run "camtrace route (v6)" "verdict: dies after hop 1 \\($ROUTER6\\)" "$CAMTRACE" route "$T6"
+run "traceroute -6 -U -p 2425" "^ 1  $ROUTER6 " traceroute -6 -n -U -p 2425 "$T6"
+report "IPv6: router drops UDP 2425" "camtrace route (v6)" "traceroute -6 -U -p 2425"
+lab fault clear >/dev/null
+# scenario 5: the router rejects TCP 2425 with ICMPv6 admin-prohibited (1/1 from 2001:2:0:1::1)
+lab fault add router reject=admin-prohibited tcp 2425 >/dev/null
+run "camtrace route --tcp (v6)" "rejected by $ROUTER6 at hop 2 .*1/1" "$CAMTRACE" route --tcp "$T6"
+run "traceroute -6 -T -p 2425" "^ 2  $ROUTER6 .*!X" traceroute -6 -n -T -p 2425 "$T6"
+report "IPv6: router rejects TCP 2425 (1/1)" "camtrace route --tcp (v6)" "traceroute -6 -T -p 2425"
+lab fault clear >/dev/null
+# scenario 6: no fault over IPv6 (right answer: reached at hop 2)
+run "camtrace route (v6 open path)" "reached $T6 at hop 2" "$CAMTRACE" route "$T6"
+run "traceroute -6 -U -p 2425 (open path)" "^ 2  $T6 " traceroute -6 -n -U -p 2425 "$T6"
+report "IPv6: no fault, UDP 2425" "camtrace route (v6 open path)" "traceroute -6 -U -p 2425 (open path)"
 done_testing >/dev/null
