@@ -441,6 +441,24 @@ static void test_v6_match(void)
 	probes[2].reply.icmp_code = 1;
 	is_int(ct_probe_udp_state(&probes[2]), CT_PORT_FILTERED, "admin prohibited (1/1): filtered");
 
+	/* a peer that answers to port 2425 although we sent from 40000 (iptux, spec section 8) */
+	memset(probes, 0, sizeof probes);
+	probes[0] = (struct ct_probe){ .sport = 40000, .dport = 2425, .seq = 77, .sent = 1, .family = AF_INET6, .dst6 = dst };
+	s.n = 1;
+	s.want_any_port = 1;
+	{
+		struct ct_inject_pkt6 p = { .src = dst, .dst = me, .hlim = 63, .sport = 2425, .dport = 2425,
+			.payload = (const uint8_t *)"1:9:peer:b2:3:", .plen = 14 };
+		n = ct_inject_build6(17, &p, pkt, sizeof pkt);
+	}
+	ct_ipview_parse(pkt, n, &v);
+	ct_probe_udp_ops.packet(&s, &v, 3);
+	ok(probes[0].answered && probes[0].reply.kind == CT_RK_UDP && probes[0].reply.dport == 2425,
+		"an IPv6 answer sent to port 2425 instead of our source port is caught");
+	is_int(ct_probe_udp_state(&probes[0]), CT_PORT_OPEN, "and means open");
+	s.want_any_port = 0;
+	s.n = 3;
+
 	/* TCP: the quoted sequence number picks the probe */
 	memset(probes, 0, sizeof probes);
 	for (int i = 0; i < 3; i++)
