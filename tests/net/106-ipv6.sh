@@ -54,6 +54,14 @@ is "$(r '["hosts"][0]["interface"]')" eth0 "and its interface"
 is "$(r '["hosts"][0]["ipmsg"]["state"]')" open "the IP Messenger check answers over IPv6"
 listen_stop peer >/dev/null
 
+# ---- a TCP listener on b2: SYN-ACK and a full connection over IPv6 ----------
+listen_bg tcpl b2 tcp 2425 --count 1 --timeout 20
+ct a1 probe --no-udp --connect "$B2"
+is "$(r '["hosts"][0]["tcp"]["state"]')" open "SYN-ACK to the IPv6 SYN: TCP 2425 open"
+is "$(r '["hosts"][0]["tcp"]["exchange"]["connected"]')" true "--connect: connected over IPv6"
+is "$(r '["hosts"][0]["tcp"]["exchange"]["request_sent"]')" true "and the GETFILEDATA request went out"
+like "$(listen_wait tcpl)" "from $(addr a1 6) " "the listener saw a connection from a1's IPv6 address"
+
 # ---- a host with no listener: closed ---------------------------------------
 ct a1 probe "$(addr b3 6)"
 is "$(r '["hosts"][0]["udp"]["state"]')" closed "no listener on b3: UDP closed"
