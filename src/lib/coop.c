@@ -65,6 +65,7 @@ size_t ct_coop_encode(const struct ct_coop_msg *m, uint8_t *out, size_t outlen)
 		put32(out + 44, r->tcp_rtt_us);
 		memcpy(out + 48, &r->src, 4);
 		memcpy(out + 52, r->program, strnlen(r->program, 12));
+		put32(out + 64, r->heard_ms);
 	}
 	return CT_COOP_LEN;
 }
@@ -110,6 +111,7 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
 	memcpy(&r->icmp_from, p + 40, 4);
 	r->tcp_rtt_us = get32(p + 44);
 	memcpy(&r->src, p + 48, 4);
+	r->heard_ms = get32(p + 64);
 	if (r->status >= CT_COOP_ST_N || r->udp >= CT_COOP_UDP_N || r->tcp >= CT_COOP_TCP_N || p[39])
 		return CT_EFORMAT;
 	for (size_t i = 0; i < 12; i++) {
@@ -188,6 +190,7 @@ void ct_coop_result_text(const struct ct_coop_result *r, unsigned checks, char *
 /* ---- the check engine ---- */
 
 #define COOP_MAX_CHECKS 16
+#define COOP_HEARD_SLOTS 64
 
 struct check {
 	struct ct_coop *c;
@@ -212,6 +215,7 @@ struct ct_coop {
 	struct ct_node *node;
 	struct ct_evloop *ev;
 	struct check ck[COOP_MAX_CHECKS];
+	struct { uint32_t addr; uint64_t ms; } heard[COOP_HEARD_SLOTS]; /* last packet from addr:2425 */
 	/* responder */
 	int serving;
 	struct ct_haddr *allowed;
@@ -314,15 +318,44 @@ static void on_end(struct ct_evloop *ev, uint64_t id, void *ud)
 	finish(k);
 }
 
+/* the oldest slot is reused */
+static void heard_note(struct ct_coop *c, uint32_t addr, uint64_t now_ms)
+{
+	size_t old = 0;
+
+	for (size_t i = 0; i < COOP_HEARD_SLOTS; i++) {
+		if (c->heard[i].ms && c->heard[i].addr == addr) {
+			c->heard[i].ms = now_ms;
+			return;
+		}
+		if (c->heard[i].ms < c->heard[old].ms)
+			old = i;
+	}
+	c->heard[old].addr = addr;
+	c->heard[old].ms = now_ms;
+}
+
+static uint32_t heard_age(const struct ct_coop *c, uint32_t addr, uint64_t now_ms)
+{
+	for (size_t i = 0; i < COOP_HEARD_SLOTS; i++)
+		if (c->heard[i].ms && c->heard[i].addr == addr)
+			return now_ms - c->heard[i].ms >= CT_COOP_HEARD_NEVER ? CT_COOP_HEARD_NEVER - 1 :
+				(uint32_t)(now_ms - c->heard[i].ms);
+	return CT_COOP_HEARD_NEVER;
+}
+
 static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 {
 	struct ct_coop *c = ud;
 	uint32_t from;
 
 	(void)n;
-	if (rx->m->mode != CT_IPMSG_SENDINFO || rx->from.family != AF_INET || rx->from.port != 2425)
+	if (rx->from.family != AF_INET || rx->from.port != 2425)
 		return;
 	memcpy(&from, rx->from.ip, 4);
+	heard_note(c, from, rx->now_ms);
+	if (rx->m->mode != CT_IPMSG_SENDINFO)
+		return;
 	for (size_t i = 0; i < COOP_MAX_CHECKS; i++) {
 		struct check *k = &c->ck[i];
 		if (!k->used || k->target != from || !(k->checks & CT_COOP_CHECK_UDP) ||
@@ -633,7 +666,8 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 {
 	struct sockaddr_in to;
 	struct ct_coop_msg m;
-	struct ct_coop_result res = { 0 };
+	struct ct_coop_result res = { .heard_ms = CT_COOP_HEARD_NEVER };
+	uint32_t heard;
 	struct ct_haddr src;
 	struct check *k;
 	int rc;
@@ -652,6 +686,7 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 		c->st.limited++;
 		return 1;
 	}
+	heard = heard_age(c, m.target, ct_mono_ms());
 	if (m.version != CT_COOP_VERSION)
 		res.status = CT_COOP_ST_VERSION;
 	else if (m.port != 2425 || !allowed(c, m.target)) {
@@ -666,10 +701,13 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 		k->ans_fd = fd;
 		k->ans_to = to;
 		k->req = m;
+		k->res.heard_ms = heard;
 		log_debug("coop: check of %s for %s", inet_ntoa((struct in_addr){ m.target }),
 			inet_ntoa(to.sin_addr));
 		return 1;
 	}
+	if (res.status != CT_COOP_ST_VERSION && res.status != CT_COOP_ST_NOT_ALLOWED)
+		res.heard_ms = heard; /* only about targets it may check */
 	send_answer(c, fd, &to, &m, &res);
 	return 1;
 }

@@ -17,6 +17,9 @@
  *   30  status (answer)   31 UDP outcome   32-35 UDP RTT (us)   36 ICMP type   37 ICMP code
  *   38  TCP outcome   39 reserved (0)   40-43 ICMP sender   44-47 TCP RTT (us)
  *   48  responder's source address toward the target   52-63 program from SENDINFO (NUL padded)
+ *   64-67 heard: milliseconds since the responder's node last received a packet from the target's
+ *         port 2425 when the request came (0xffffffff: not in its memory); with a probe from the
+ *         target just before, it tells which leg of a failed round trip loses the packets
  *
  * A responder answers a request of another version with status CT_COOP_ST_VERSION and its own
  * version; anything that is not a well-formed CTCP packet is counted and dropped. */
@@ -30,7 +33,7 @@ struct ct_node;
 struct ct_targets;
 
 #define CT_COOP_VERSION 1
-#define CT_COOP_LEN 64
+#define CT_COOP_LEN 68
 #define CT_COOP_PT 204
 #define CT_COOP_NAME "CTCP"
 #define CT_COOP_CHECK_UDP 0x1
@@ -63,7 +66,9 @@ struct ct_coop_result {
 	uint32_t tcp_rtt_us;
 	uint32_t src;             /* network order: the responder's address toward the target, 0 unknown */
 	char program[13];         /* SENDINFO body, cut to 12 bytes */
+	uint32_t heard_ms;        /* since the responder last heard the target (CT_COOP_HEARD_NEVER) */
 };
+#define CT_COOP_HEARD_NEVER 0xffffffffu
 
 /* One packet. */
 struct ct_coop_msg {

@@ -668,10 +668,24 @@ int ct_doc_pair_fails(const struct ct_doc_pair *p, int tcp)
 	return p->res.tcp == CT_COOP_TCP_NO_ANSWER || p->res.tcp == CT_COOP_TCP_UNREACHABLE;
 }
 
+void ct_doc_pair_dirs(const struct ct_doc_user *u, int tcp, int *up, int *down)
+{
+	*up = ct_doc_pair_fails(&u->u2s, tcp);
+	*down = ct_doc_pair_fails(&u->s2u, tcp);
+	if (tcp || !*up || !*down || u->heard < 0)
+		return;
+	/* neither round trip came back: did the server's GETINFO reach the user? */
+	if (u->heard)
+		*down = 0; /* yes: the way back (user -> server) loses them */
+	else
+		*up = 0;   /* no: server -> user loses them (user -> server cannot be told apart) */
+}
+
 void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	char t[300], t2[300];
 	int bad = 0, pair_bad = 0, unchecked = 0;
+	uint64_t t0;
 
 	probe_init(&d->server_probe, d->server, d->server_name);
 	probe_udp(d, &d->server_probe);
@@ -700,12 +714,26 @@ void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 		if (u->flaps >= 0)
 			ct_doc_ev(s, "user %s -> server: the server's records say %s, %ld flap(s), %ld missed answer(s)",
 				u->addr_s, u->state, u->flaps, u->missed);
-		pair_user_to_server(d, u);
+		/* the server's check first: the user's camtraced then says whether that GETINFO reached it */
+		t0 = ct_mono_ns();
 		pair_server_to_user(d, u);
+		pair_user_to_server(d, u);
+		u->heard = -1;
+		if (u->u2s.checked && u->s2u.checked) {
+			uint64_t window = (ct_mono_ns() - t0) / 1000000;
+			u->heard_ms = u->u2s.res.heard_ms;
+			u->heard = u->heard_ms != CT_COOP_HEARD_NEVER && u->heard_ms <= window;
+		}
 		ct_doc_ev(s, "user %s -> server %s (started by the user's camtraced from UDP 2425): %s", u->addr_s,
 			d->server_s, u->u2s.text);
 		ct_doc_ev(s, "server %s -> user %s (started by the server's camtraced from UDP 2425): %s", d->server_s,
 			u->addr_s, u->s2u.text);
+		if (u->heard == 1 && ct_doc_pair_fails(&u->s2u, 0))
+			ct_doc_ev(s, "  the user's camtraced heard the server %u ms before it was asked: server -> user "
+				"carries UDP 2425, the packets are lost on the way user -> server", (unsigned)u->heard_ms);
+		else if (u->heard == 0 && ct_doc_pair_fails(&u->s2u, 0))
+			ct_doc_ev(s, "  the user's camtraced heard nothing from the server since its GETINFO was sent: "
+				"server -> user loses UDP 2425");
 		unchecked += !u->u2s.checked + !u->s2u.checked;
 		if (ct_doc_pair_fails(&u->u2s, 0) || ct_doc_pair_fails(&u->s2u, 0) || ct_doc_pair_fails(&u->u2s, 1) ||
 		    ct_doc_pair_fails(&u->s2u, 1))

@@ -205,9 +205,17 @@ static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
 static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
 {
 	struct ct_doc_verdict *v = &d->v;
-	int up = ct_doc_pair_fails(&u->u2s, tcp), down = ct_doc_pair_fails(&u->s2u, tcp);
+	int up, down;
 	const char *proto = tcp ? "TCP" : "UDP";
-	char icmp[200] = "";
+	char icmp[200] = "", legs[200] = "";
+
+	ct_doc_pair_dirs(u, tcp, &up, &down);
+	if (!tcp && up && !down && ct_doc_pair_fails(&u->s2u, 0))
+		snprintf(legs, sizeof legs, " The user's camtraced heard the server's GETINFO: server -> user carries it, "
+			"the way user -> server loses it.");
+	else if (!tcp && down && !up && ct_doc_pair_fails(&u->u2s, 0))
+		snprintf(legs, sizeof legs, " The user's camtraced heard nothing from the server meanwhile: server -> "
+			"user loses it (user -> server cannot be told apart).");
 
 	v->cls = CT_DOC_USER_SERVER_PATH;
 	snprintf(v->protocol, sizeof v->protocol, "%s", tcp ? "tcp" : "udp");
@@ -241,12 +249,10 @@ static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
 	snprintf(v->device, sizeof v->device, "%s", v->hop_addr[0] ? v->hop_addr :
 		"the routers / firewalls between the user and the server");
 	snprintf(v->finding, sizeof v->finding, "This host reaches both the user %s and the server %s, but %s 2425 "
-		"between them fails: %s%.160s%s%s%.160s. The user drops out of the server's view although its own network and PC "
-		"are fine.", u->addr_s, d->server_s, proto,
+		"between them fails: %s%.150s%s%s%.150s%.60s.%.190s The user drops out of the server's view although its "
+		"own network and PC are fine.", u->addr_s, d->server_s, proto,
 		up ? "started by the user, " : "", up ? u->u2s.text : "", up && down ? "; " : "",
-		down ? "started by the server, " : "", down ? u->s2u.text : "");
-	if (icmp[0] && strlen(v->finding) + strlen(icmp) < sizeof v->finding)
-		strcat(v->finding, icmp);
+		down ? "started by the server, " : "", down ? u->s2u.text : "", icmp, legs);
 	snprintf(v->fix, sizeof v->fix, "On %s: allow %s 2425 in both directions between %s and %s (source and "
 		"destination port 2425%s); then trace it from one of them: camtrace route --%s %s.", v->device, proto,
 		u->addr_s, d->server_s, tcp ? ", file transfers" : ": messages and presence", tcp ? "tcp" : "udp",

@@ -75,6 +75,8 @@ struct ct_doc_user {
 	/* user <-> server (step 4): each a round trip from one end, from its UDP 2425 */
 	struct ct_doc_pair u2s;   /* started by the user's camtraced (cooperative request, coop.h) */
 	struct ct_doc_pair s2u;   /* started by the server's camtraced (control method `probe`) */
+	int heard;                /* the user's camtraced heard the server since s2u began: 1, 0, -1 unknown */
+	uint32_t heard_ms;        /* how long before it was asked (CT_COOP_HEARD_NEVER) */
 };
 
 /* A route trace done on a failing path. */
@@ -106,7 +108,7 @@ const char *ct_doc_class_key(enum ct_doc_class c);
 
 struct ct_doc_verdict {
 	enum ct_doc_class cls;
-	char finding[600];        /* plain words */
+	char finding[1000];       /* plain words */
 	char fix[600];
 	char device[64];          /* where to fix: "198.18.2.12 (the PC itself)", "198.18.1.1 (hop 1)" */
 	char protocol[8];         /* "udp" "tcp" "rtp" "" */
@@ -186,6 +188,9 @@ void ct_doc_tcp_text(const struct ct_doc_probe *p, char *buf, size_t len);
 /* True when a user <-> server check ran and failed on UDP 2425 (tcp 0) or TCP 2425 (tcp 1:
  * no answer or unreachable; "closed" means the host was reached). */
 int ct_doc_pair_fails(const struct ct_doc_pair *p, int tcp);
+/* Which leg of user <-> server fails (up: user -> server, down: server -> user) from both
+ * checks; for UDP, when neither round trip was answered, `heard` tells the legs apart. */
+void ct_doc_pair_dirs(const struct ct_doc_user *u, int tcp, int *up, int *down);
 /* "198.18.2.*" for an address (the seed's 4th-octet wildcard of its /24). */
 void ct_doc_net_wildcard(uint32_t addr, char *buf, size_t len);
 

@@ -43,8 +43,9 @@ doc_run pair --user 198.18.2.11
 is "$(doc_rc pair)" "1" "pair fault: exit 1"
 is "$(doc_get pair '["verdict"]["class"]')" "user_server_path" "verdict: the user <-> server path" || doc_show pair
 is "$(doc_get pair '["verdict"]["evidence"]["hosts"]')" "198.18.2.11,198.18.1.10" "evidence: b1 and srv"
-like "$(doc_get pair '["verdict"]["evidence"]["direction"]')" "^user 198\.18\.2\.11 <-> server 198\.18\.1\.10 \(both directions\)" \
-	"evidence: both directions"
+is "$(doc_get pair '["verdict"]["evidence"]["direction"]')" "server 198.18.1.10 -> user 198.18.2.11" \
+	"evidence: b1 heard nothing from the server: server -> user loses it"
+like "$(doc_get pair '["verdict"]["finding"]')" "heard nothing from the server meanwhile" "the finding says how the legs were told apart"
 is "$(doc_get pair '["verdict"]["evidence"]["protocol"]')/$(doc_get pair '["verdict"]["evidence"]["ports"]')" "udp/2425" "UDP 2425"
 is "$(doc_get pair '["users"][0]["probe"]["udp_2425"]')" "open" "this host (a1) still reaches b1 on UDP 2425"
 is "$(doc_get pair '["users"][0]["user_to_server"]["udp_2425"]')" "no_answer" "user -> server: no SENDINFO"
@@ -63,6 +64,26 @@ in_host srv "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" doctor --server 198
 	>"$LAB_TMP/onsrv.json" 2>"$LAB_TMP/onsrv.err"
 is "$(doc_get onsrv '["users"][0]["server_to_user"]["checked"]')/$(doc_get onsrv '["users"][0]["server_to_user"]["udp_2425"]')" \
 	"true/no_answer" "doctor on the server: its probe of b1 gets no answer" || doc_show onsrv
+ip netns exec "$LAB_PREFIX-rtr" nft delete table inet doc307
+
+# (b'') only b1 -> srv dropped: the server's GETINFO reaches b1, its answer does not
+cat >"$LAB_TMP/oneway.nft" <<'EOF'
+table inet doc307 {
+	chain pair {
+		type filter hook forward priority -10; policy accept;
+		ip saddr 198.18.2.11 ip daddr 198.18.1.10 udp dport 2425 counter drop
+	}
+}
+EOF
+ok 'ip netns exec "$LAB_PREFIX-rtr" nft -f "$LAB_TMP/oneway.nft"' "fault planted: UDP 2425 from b1 to srv dropped (one way)"
+doc_run oneway --user 198.18.2.11
+is "$(doc_get oneway '["verdict"]["class"]')" "user_server_path" "one way: verdict user_server_path" || doc_show oneway
+is "$(doc_get oneway '["verdict"]["evidence"]["direction"]')" "user 198.18.2.11 -> server 198.18.1.10" \
+	"one way: b1 heard the server's GETINFO, so the way user -> server is named"
+is "$(doc_get oneway '["users"][0]["server_to_user"]["udp_2425"]')/$(doc_get oneway '["users"][0]["user_to_server"]["udp_2425"]')" \
+	"no_answer/no_answer" "both round trips fail"
+like "$(doc_get oneway '=d["steps"][3]["evidence"]')" "heard the server [0-9]+ ms before it was asked: server -> user carries UDP 2425" \
+	"step 4 says how it told the directions apart"
 ip netns exec "$LAB_PREFIX-rtr" nft delete table inet doc307
 
 # (b') the router rejects b1 -> srv UDP 2425 (admin-prohibited): the ICMP error is evidence

@@ -38,6 +38,7 @@ static struct ct_coop_msg sample(int answer)
 		m.res.tcp_rtt_us = 310;
 		m.res.src = htonl(0xC612020B);
 		strcpy(m.res.program, "camtraced 0.");
+		m.res.heard_ms = 1234;
 	}
 	return m;
 }
@@ -48,10 +49,10 @@ static void test_wire(void)
 	uint8_t b[CT_COOP_LEN], big[CT_COOP_LEN + 8];
 	char t[300];
 
-	is_int(ct_coop_encode(&m, b, sizeof b), CT_COOP_LEN, "request encodes to 64 bytes");
+	is_int(ct_coop_encode(&m, b, sizeof b), CT_COOP_LEN, "request encodes to 68 bytes");
 	is_int(b[0], 0x80, "V=2, subtype 0");
 	is_int(b[1], 204, "PT 204 (APP)");
-	is_int(b[3], 15, "length field 15 words");
+	is_int(b[3], 16, "length field 16 words");
 	ok(memcmp(b + 8, "CTCP", 4) == 0, "name CTCP");
 	ok(ct_coop_is_app(b, sizeof b), "recognised as CTCP");
 	is_int(ct_coop_decode(b, sizeof b, &d), 0, "request decodes");
@@ -61,7 +62,7 @@ static void test_wire(void)
 	is_int(b[0], 0x81, "subtype 1");
 	is_int(ct_coop_decode(b, sizeof b, &d), 0, "answer decodes");
 	ok(d.answer && d.res.status == 0 && d.res.udp == CT_COOP_UDP_ANSWERED && d.res.udp_rtt_us == 420 &&
-		d.res.tcp == CT_COOP_TCP_OPEN && d.res.tcp_rtt_us == 310 && d.res.src == a.res.src,
+		d.res.tcp == CT_COOP_TCP_OPEN && d.res.tcp_rtt_us == 310 && d.res.src == a.res.src && d.res.heard_ms == 1234,
 		"answer results round-trip");
 	is_str(d.res.program, "camtraced 0.", "program (12 bytes)");
 	ct_coop_result_text(&d.res, d.checks, t, sizeof t);
@@ -71,12 +72,12 @@ static void test_wire(void)
 
 	/* malformed */
 	ct_coop_encode(&m, b, sizeof b);
-	is_int(ct_coop_decode(b, 63, &d), CT_ETRUNC, "63 bytes: truncated");
+	is_int(ct_coop_decode(b, 67, &d), CT_ETRUNC, "67 bytes: truncated");
 	is_int(ct_coop_decode(b, 8, &d), CT_ETRUNC, "8 bytes: truncated");
 	memcpy(big, b, sizeof b);
 	memset(big + CT_COOP_LEN, 0, 8);
 	is_int(ct_coop_decode(big, sizeof big, &d), CT_EFORMAT, "length field does not match the datagram");
-	big[3] = 17;
+	big[3] = 18;
 	is_int(ct_coop_decode(big, sizeof big, &d), 0, "a longer request with a matching length field is fine");
 	b[1] = 200;
 	ok(!ct_coop_is_app(b, sizeof b) && ct_coop_decode(b, sizeof b, &d) == CT_EFORMAT, "PT 200 (SR): not CTCP");
@@ -274,6 +275,16 @@ static void test_engine(void)
 	is_str(m.res.program, "IPMsg test", "program from SENDINFO");
 	ok(m.res.tcp != CT_COOP_TCP_NOT_RUN, "TCP ran too (%s)", ct_coop_tcp_key(m.res.tcp));
 	ok(m.res.src == htonl(0x7F000001), "source address toward the target: 127.0.0.1");
+	is_int(m.res.heard_ms, CT_COOP_HEARD_NEVER, "nothing heard from the target before the request");
+	ct_targets_init(&ts, 10);
+	ct_targets_add(&ts, "127.0.0.9", err, sizeof err);
+	ct_coop_serve_config(c, &ts, 1000, err, sizeof err); /* a fresh rate limiter */
+	ct_targets_fini(&ts);
+	request(c, &resp, &req, htonl(0x7F000009), 1);
+	feed_sendinfo(node, 0x7F000009);
+	is_int(wait_answer(&req, &m, 2000), 0, "a second check answers");
+	ok(m.res.heard_ms < 5000, "now the target was heard (the SENDINFO before), %u ms before the request",
+		m.res.heard_ms);
 
 	/* the engine directly: nothing on 127.1.0.5:2425 gives ICMP port unreachable (read on the
 	 * companion socket; the node's socket takes no ICMP errors) */

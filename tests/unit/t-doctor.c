@@ -37,6 +37,7 @@ static struct ct_doctor *base(void)
 	d->u[0].self.udp_done = d->u[0].self.tcp_done = 1;
 	d->u[0].self.udp.state = CT_PORT_OPEN;
 	d->u[0].self.tcp_state = CT_PORT_OPEN;
+	d->u[0].heard = -1;
 	return d;
 }
 
@@ -156,7 +157,28 @@ int main(void)
 	ok(strstr(d->v.fix, "allow UDP 2425 in both directions between 198.18.2.12 and 198.18.1.10") != NULL, "the fix");
 	free(d);
 
+	/* neither round trip answered: whether the user heard the server's GETINFO tells the legs apart */
 	d = base();
+	d->u[0].u2s.checked = d->u[0].s2u.checked = 1;
+	d->u[0].u2s.res.udp = d->u[0].s2u.res.udp = CT_COOP_UDP_NO_ANSWER;
+	d->u[0].heard = 1;
+	verdict(d);
+	is_str(d->v.direction, "user 198.18.2.12 -> server 198.18.1.10", "heard the server: the way user -> server fails");
+	ok(strstr(d->v.finding, "heard the server's GETINFO") != NULL, "and the finding says why");
+	memset(&d->v, 0, sizeof d->v);
+	d->v.icmp_type = d->v.icmp_code = -1;
+	d->u[0].heard = 0;
+	verdict(d);
+	is_str(d->v.direction, "server 198.18.1.10 -> user 198.18.2.12", "heard nothing: server -> user fails");
+	memset(&d->v, 0, sizeof d->v);
+	d->v.icmp_type = d->v.icmp_code = -1;
+	d->u[0].heard = -1;
+	verdict(d);
+	is_str(d->v.direction, "user 198.18.2.12 <-> server 198.18.1.10 (both directions)", "not known: both round trips");
+	free(d);
+
+	d = base();
+	d->u[0].heard = -1;
 	d->u[0].s2u.checked = 1;
 	d->u[0].s2u.res.udp = CT_COOP_UDP_ICMP;
 	d->u[0].s2u.res.icmp_type = 3;
