@@ -192,6 +192,17 @@ static void mapped_files(void)
 	ok(got == 1 && strstr(ct_capture_error(c), "tried to read 16 header bytes, only got 7") != NULL,
 		"a record header cut short: %s", ct_capture_error(c));
 	ct_capture_close(c);
+	/* a record claiming 1 GiB: refused with libpcap's words, nothing read past the file */
+	{
+		uint32_t huge = __builtin_bswap32(1u << 30); /* the file is in the other byte order */
+		memcpy(b + 24 + 8, &huge, 4);
+		spit(path, b, n);
+		ct_capture_open_file(&c, path, NULL, err, sizeof err);
+		r = ct_capture_next(c, &q);
+		ok(r < 0 && strstr(ct_capture_error(c), "invalid packet capture length 1073741824") != NULL,
+			"an absurd record length is an error: %s", ct_capture_error(c));
+		ct_capture_close(c);
+	}
 	free(b);
 	unlink(path);
 }
