@@ -54,6 +54,28 @@ is "$(r '["hosts"][0]["interface"]')" eth0 "and its interface"
 is "$(r '["hosts"][0]["ipmsg"]["state"]')" open "the IP Messenger check answers over IPv6"
 listen_stop peer >/dev/null
 
+# ---- a peer that always answers to port 2425 (iptux does, spec section 8) ---
+# a dual-stack UDP socket on b2's 2425 answering every datagram to (sender, 2425)
+in_host b2 "$PYTHON" -c '
+import os, socket, sys
+open(sys.argv[1], "w").write(str(os.getpid()))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 2425))
+s.settimeout(60)
+while True:
+    d, a = s.recvfrom(4096)
+    s.sendto(b"1_iptux 0.8.3:1:peer:b2:65:iptux-like", (a[0], 2425))
+' "$LAB_TMP/to2425.pid" >/dev/null 2>&1 &
+wait_for in_host b2 sh -c "ss -Hlun | grep -q ':2425 '"
+ct a1 probe --no-tcp --source-port 40001 "$B2"
+is "$(r '["hosts"][0]["udp"]["state"]')" open "an answer sent to port 2425, not to our source port 40001, is caught"
+is "$(r '["hosts"][0]["udp"]["reply_to_port_2425"]')" true "and said so"
+in_host a1 setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json probe --no-tcp --source-port 40001 "$B2" >"$LAB_TMP/out.json" 2>/dev/null
+is "$(r '["hosts"][0]["udp"]["state"]')" open "also without privileges (a socket on 2425 besides the probe's)"
+kill "$(cat "$LAB_TMP/to2425.pid")"
+wait_for sh -c "! ip netns exec $LAB_PREFIX-b2 ss -Hlun | grep -q ':2425 '"
+
 # ---- a TCP listener on b2: SYN-ACK and a full connection over IPv6 ----------
 listen_bg tcpl b2 tcp 2425 --count 1 --timeout 20
 ct a1 probe --no-udp --connect "$B2"
