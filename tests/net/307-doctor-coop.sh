@@ -118,4 +118,17 @@ in_host a1 "$CAMTRACE" --json --ctl "$LAB_TMP/none.sock" doctor --server 198.18.
 is "$(doc_get noctl '["users"][0]["server_to_user"]["checked"]')" "false" "no control socket: server -> user not checked"
 like "$(doc_get noctl '["users"][0]["server_to_user"]["text"]')" "run camtrace doctor on the server" "and how to do it"
 is "$(doc_get noctl '["users"][0]["user_to_server"]["udp_2425"]')" "answered" "user -> server still checked (coop)"
+
+# (d) the RTP echo without coop: silence, said plainly; coop without a server: refused, with the line to add
+ctd_stop ub2
+ctd_start ub2 b2 "user_name = userb2" "nick = User-b2" "rtp_echo = yes"
+doc_run echo --user 198.18.2.12
+like "$(doc_get echo '["users"][0]["user_to_server"]["text"]')" "no answer on UDP 22224 \(2 tries\): its camtraced runs without .coop = yes." \
+	"rtp_echo without coop: no answer, and the key to set"
+ctd_stop ub3
+ctd_start ub3 b3 "user_name = userb3" "nick = User-b3" "rtp_echo = yes" "coop = yes"
+doc_run refused --user 198.18.2.13
+like "$(doc_get refused '["users"][0]["user_to_server"]["text"]')" "only checks its own .server. and .coop_allow.; add .coop_allow = 198\.18\.1\.10." \
+	"coop without server: refused (not_allowed), with the line to add"
+is "$(ctd_q ub3 status | jq_py 'r["coop"]["refused"]')" "1" "b3 counted the refused request"
 ctd_done
