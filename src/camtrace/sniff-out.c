@@ -211,6 +211,11 @@ static void put_esc(struct sniff_out *so, unsigned char c, int json)
 	so_put(so, t, 4);
 }
 
+/* Bytes copied as they are: printable ASCII other than '"' and '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7E] = 1,
+};
+
 static void put_escaped(struct sniff_out *so, const char *s, size_t n, int json)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -219,7 +224,7 @@ static void put_escaped(struct sniff_out *so, const char *s, size_t n, int json)
 	while (i < n) {
 		unsigned char c = p[i];
 		size_t l;
-		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+		if (plain[c]) {
 			i++;
 			run++;
 			continue;
@@ -265,15 +270,6 @@ void so_put_jstr(struct sniff_out *so, const char *s, size_t n)
 	putc_(so, '"');
 	put_escaped(so, s, n, 1);
 	putc_(so, '"');
-}
-
-void so_jkey(struct sniff_out *so, const char *key, int first)
-{
-	if (!first)
-		putc_(so, ',');
-	putc_(so, '"');
-	so_puts(so, key);
-	so_put(so, "\":", 2);
 }
 
 static void put_addr(struct sniff_out *so, int af, const uint8_t *a)

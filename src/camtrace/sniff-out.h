@@ -61,7 +61,24 @@ void so_put_text(struct sniff_out *so, const char *s, size_t n);
 /* JSON: a quoted string (invalid UTF-8 bytes become the text "\xNN", like json.h). */
 void so_put_jstr(struct sniff_out *so, const char *s, size_t n);
 /* JSON: ,"key": prefix (first = no comma). */
-void so_jkey(struct sniff_out *so, const char *key, int first);
+/* ,"key": (the comma unless first); inline so that a literal key's length is known at compile time. */
+static inline void so_jkey(struct sniff_out *so, const char *key, int first)
+{
+	size_t k = strlen(key);
+	char *o;
+
+	if (so->cap - so->len < k + 4 && so_grow(so, k + 4) != 0)
+		return;
+	o = so->p + so->len;
+	if (!first)
+		*o++ = ',';
+	*o++ = '"';
+	memcpy(o, key, k);
+	o += k;
+	*o++ = '"';
+	*o++ = ':';
+	so->len = (size_t)(o - so->p);
+}
 /* A number with a fixed count of decimals (no NaN: non-finite prints null). */
 void so_put_fixed(struct sniff_out *so, double v, int decimals);
 /* Time of day "HH:MM:SS.uuuuuu" (UTC) or ISO 8601 "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
