@@ -21,6 +21,7 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	const struct ct_json *notify = ct_json_get(r, "notify"), *search = ct_json_get(r, "search");
 	const struct ct_json *ls = ct_json_get(r, "list_server"), *st = ct_json_get(r, "state");
 	const struct ct_json *pk = ct_json_get(r, "packets");
+	const struct ct_json *echo = ct_json_get(r, "rtp_echo"), *coop = ct_json_get(r, "coop");
 	char listen[80];
 	char up[32], nxt[32];
 	int srv = 0, clnt = 0;
@@ -74,6 +75,19 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 		printf("packets:         %lld received, %lld sent, %lld malformed, %lld duplicates, %lld messages to camtraced\n",
 			ctlcli_int(pk, "received", 0), ctlcli_int(pk, "sent", 0), ctlcli_int(pk, "malformed", 0),
 			ctlcli_int(pk, "duplicates", 0), ctlcli_int(pk, "messages", 0));
+	if (echo)
+		printf("rtp echo:        ports %lld-%lld, %lld received, %lld answered, %lld ignored, %lld rate-limited\n",
+			ctlcli_int(echo, "ports_from", 0), ctlcli_int(echo, "ports_to", 0), ctlcli_int(echo, "received", 0),
+			ctlcli_int(echo, "answered", 0), ctlcli_int(echo, "ignored", 0), ctlcli_int(echo, "limited", 0));
+	if (coop) {
+		int serving = 0;
+		ct_json_get_bool(coop, "serving", &serving);
+		printf("coop checks:     %s; %lld requests, %lld answered, %lld refused, %lld rate-limited, %lld busy, "
+			"%lld malformed, %lld checks run\n", serving ? "served on the rtp echo" : "not served (coop = no)",
+			ctlcli_int(coop, "requests", 0), ctlcli_int(coop, "answered", 0), ctlcli_int(coop, "refused", 0),
+			ctlcli_int(coop, "rate_limited", 0), ctlcli_int(coop, "busy", 0), ctlcli_int(coop, "malformed", 0),
+			ctlcli_int(coop, "checks", 0));
+	}
 	if (st) {
 		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
 		line_time("last save", st, "last_save");

@@ -20,6 +20,8 @@ is "$(doc_get ok '["users"][0]["server_to_user"]["by"]')" "control_socket" "thro
 like "$(doc_get ok '=d["steps"][3]["evidence"]')" "user 198\.18\.2\.11 -> server 198\.18\.1\.10 \(started by the user's camtraced from UDP 2425\): UDP 2425: GETINFO answered by SENDINFO" \
 	"step 4 shows user -> server answered"
 ok '[ "$(ctd_q ub1 status | jq_py "r[\"coop\"][\"answered\"]")" -ge 1 ]' "b1's status counts the answered request"
+like "$("$CAMTRACE" --ctl "$LAB_TMP/ub1/ctl.sock" status)" "coop checks: +served on the rtp echo; [1-9][0-9]* requests, [1-9]" \
+	"camtrace status shows b1's coop counters"
 
 # the control method by itself
 ctd_q srv probe '{"addr":"198.18.2.11","tcp":false}' >"$LAB_TMP/probe.json"
