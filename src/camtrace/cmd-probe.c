@@ -362,8 +362,7 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 		/* link-layer handles: opened before the privilege drop */
 		links = ct_coldwarm_links_new();
 		for (int i = 0; i < n; i++)
-			if (t[i].family != AF_INET6)
-				ct_coldwarm_links_add(links, t[i].ifname);
+			ct_coldwarm_links_add(links, t[i].ifname);
 	}
 	pr = pc_prober(cli, "probe", o.unpriv, CT_PROBER_BIND2425 | pc_families(t, n), doc);
 	if (!pr) {
@@ -382,12 +381,8 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 		if (cli->progress && n > 1)
 			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
 		if (o.cold_warm && t[i].family == AF_INET6) {
-			/* the cold half sends a link-layer frame built for IPv4 (libnet, ARP table) */
-			memset(&h[i].cw, 0, sizeof h[i].cw);
-			h[i].cw.verdict = CT_CW_UNTESTED;
-			snprintf(h[i].cw.why, sizeof h[i].cw.why, "not tested: the cold/warm test is IPv4-only (its cold "
-				"packet is an IPv4 frame sent on the link with the next hop from the ARP table); run it "
-				"against the host's IPv4 address");
+			ct_coldwarm_run6(pr, links, t[i].ifname, &t[i].addr6, &t[i].src6, (uint16_t)o.udp_port,
+				(uint64_t)(o.wait * 1e9), &h[i].cw);
 			h[i].cw_done = 1;
 		} else if (o.cold_warm) {
 			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o.udp_port, (uint64_t)(o.wait * 1e9), &h[i].cw);
@@ -452,7 +447,7 @@ const struct cmd_entry cmd_probe_entry = {
 	"  --tries N          probes per step (default 2)\n"
 	"  --wait SECONDS     wait per step (default 1)\n"
 	"  --unprivileged     do not use raw sockets even when allowed\n"
-	"  -4, -6             resolve HOST names to IPv4 / IPv6 (cold/warm is IPv4-only)\n"
+	"  -4, -6             resolve HOST names to IPv4 / IPv6\n"
 	"states: open, closed, filtered, open|filtered (as nmap). exit: 0 every port open, 1 not.\n",
 	.flags = CMD_F_NEEDS_ROOT,
 	.exec = probe_exec,

@@ -34,10 +34,16 @@ void ct_coldwarm_links_free(struct ct_coldwarm_links *l);
  * Answers are read from the raw UDP socket, which sits behind this host's firewall. */
 int ct_coldwarm_run(struct ct_prober *pr, struct ct_coldwarm_links *l, const char *ifname, uint32_t dst,
 	uint32_t src, uint16_t port, uint64_t wait_ns, struct ct_coldwarm *out);
+/* The same towards an IPv6 peer (raw IPv6 sockets; the cold packet is an IPv6 frame to the
+ * next hop's link-layer address from the kernel's neighbour table). */
+int ct_coldwarm_run6(struct ct_prober *pr, struct ct_coldwarm_links *l, const char *ifname,
+	const struct in6_addr *dst, const struct in6_addr *src, uint16_t port, uint64_t wait_ns, struct ct_coldwarm *out);
 const char *ct_coldwarm_key(enum ct_cw_verdict v); /* "ok" "warm_only" "no_answer" "cold_only" "untested" */
 
 /* Next hop towards dst on ifname (from /proc/net/route) and its link-layer address (from
  * /proc/net/arp); CT_ENOTFOUND when the neighbour is not resolved. */
 int ct_neigh_lookup(uint32_t dst, const char *ifname, uint32_t *nexthop, uint8_t mac[6]);
+/* IPv6: next hop from /proc/net/ipv6_route, its link-layer address from a netlink neighbour dump. */
+int ct_neigh_lookup6(const struct in6_addr *dst, const char *ifname, struct in6_addr *nexthop, uint8_t mac[6]);
 
 #endif

@@ -293,3 +293,27 @@ int ct_inject_send6(struct ct_inject *in, uint8_t proto, const struct ct_inject_
 	}
 	return 0;
 }
+
+int ct_inject_link_udp6(struct ct_inject *in, const uint8_t dmac[6], const struct ct_inject_pkt6 *p)
+{
+	struct libnet_ether_addr *me;
+	uint8_t buf[1500];
+	size_t len;
+
+	if (!in || !in->l)
+		return CT_ESTATE;
+	len = ct_inject_build6(IPPROTO_UDP, p, buf, sizeof buf);
+	if (!len) {
+		snprintf(in->err, sizeof in->err, "IPv6 packet: %zu payload bytes do not fit in a frame", p->plen);
+		return CT_ETOOBIG;
+	}
+	me = libnet_get_hwaddr(in->l);
+	if (!me)
+		return fail(in, "reading the interface address");
+	if (libnet_build_ethernet(dmac, me->ether_addr_octet, ETHERTYPE_IPV6, buf, (uint32_t)len, in->l, 0) == -1)
+		return fail(in, "building the Ethernet header");
+	if (libnet_write(in->l) == -1)
+		return fail(in, "sending");
+	libnet_clear_packet(in->l);
+	return 0;
+}

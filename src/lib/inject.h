@@ -71,6 +71,9 @@ uint16_t ct_inject_cksum6(const struct in6_addr *src, const struct in6_addr *dst
 	const uint8_t *l4, size_t len);
 int ct_inject_open6(struct ct_inject **out, char *errbuf, size_t errlen);
 int ct_inject_send6(struct ct_inject *in, uint8_t proto, const struct ct_inject_pkt6 *p);
+/* Sends a UDP/IPv6 packet in an Ethernet frame to dmac on a link-layer handle (the cold half of
+ * the cold/warm test over IPv6). */
+int ct_inject_link_udp6(struct ct_inject *in, const uint8_t dmac[6], const struct ct_inject_pkt6 *p);
 /* Underlying descriptor (for privilege-separation bookkeeping), -1 if none. */
 int ct_inject_fd(const struct ct_inject *in);
 

@@ -54,6 +54,18 @@ is "$(r '["hosts"][0]["interface"]')" eth0 "and its interface"
 is "$(r '["hosts"][0]["ipmsg"]["state"]')" open "the IP Messenger check answers over IPv6"
 listen_stop peer >/dev/null
 
+# ---- cold/warm over IPv6: a stateful firewall on the probing host -----------
+peer_up peer3 b3
+ct a1 probe --no-tcp --cold-warm "$(addr b3 6)"
+is "$(r '["hosts"][0]["cold_warm"]["verdict"]')" ok "cold/warm over IPv6, no fault: answers arrive cold and warm"
+lab fault add a1 stateful udp 2425 >/dev/null
+ct a1 probe --no-tcp --cold-warm "$(addr b3 6)"
+is "$(r '["hosts"][0]["cold_warm"]["verdict"]')" warm_only "a1 stateful (inet table): reachable only after we sent"
+is "$(r '["hosts"][0]["cold_warm"]["cold_answered"]')" false "the cold answer (an IPv6 frame sent on the link) dropped"
+is "$(r '["hosts"][0]["cold_warm"]["warm_answered"]')" true "the warm answer let in"
+lab fault clear >/dev/null
+listen_stop peer3 >/dev/null
+
 # ---- a peer that always answers to port 2425 (iptux does, spec section 8) ---
 # a dual-stack UDP socket on b2's 2425 answering every datagram to (sender, 2425)
 in_host b2 "$PYTHON" -c '
