@@ -11,6 +11,7 @@
 #include "hosts.h"
 #include "node.h"
 #include "out.h"
+#include "probe-common.h"
 #include "privs.h"
 #include "util.h"
 
@@ -221,6 +222,15 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 			} else
 				d->users[d->nusers++] = val;
 			i++;
+		} else if (strcmp(a, "--rtp-ports") == 0) {
+			unsigned lo, hi;
+			if (pc_range("doctor", a, val, &lo, &hi) != 0) {
+				free(d);
+				return usage("see the options below");
+			}
+			d->rtp_lo = (uint16_t)lo;
+			d->rtp_hi = (uint16_t)hi;
+			i++;
 		} else if (strcmp(a, "--av") == 0)
 			d->av = 1;
 		else if (strcmp(a, "--step") == 0)
@@ -317,7 +327,7 @@ out:
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
-	.args = "[--server NAME-OR-ADDRESS] [--user NAME|ADDRESS]... [--av] [--step] [--config PATH]",
+	.args = "[--server NAME-OR-ADDRESS] [--user NAME|ADDRESS]... [--av] [--rtp-ports LO-HI] [--step] [--config PATH]",
 	.summary = "the troubleshooting flow step by step: server, its list, isolate, pairwise, RTP, routes, verdict",
 	.help =
 	"options:\n"
@@ -325,6 +335,8 @@ const struct cmd_entry cmd_doctor_entry = {
 	"                            then `server` from camtraced.conf)\n"
 	"  --user NAME|ADDRESS       an unstable user (repeatable, up to 8)\n"
 	"  --av                      also the voice/video RTP ports (22224-22227)\n"
+	"  --rtp-ports LO-HI         the RTP range (--av; the users' camtraced echo and coop\n"
+	"                            checks are asked on its first port)\n"
 	"  --step                    pause before each step and show the command it runs\n"
 	"  --config PATH             camtraced.conf to read the configured server from\n"
 	"  --ctl PATH                the server's control socket: its instability records and\n"

@@ -133,4 +133,12 @@ doc_run refused --user 198.18.2.13
 like "$(doc_get refused '["users"][0]["user_to_server"]["text"]')" "only checks its own .server. and .coop_allow.; add .coop_allow = 198\.18\.1\.10." \
 	"coop without server: refused (not_allowed), with the line to add"
 is "$(ctd_q ub3 status | jq_py 'r["coop"]["refused"]')" "1" "b3 counted the refused request"
+
+# (e) a user whose RTP ports are not the default: asked on the first port of --rtp-ports
+ctd_stop ub3
+ctd_start ub3 b3 "user_name = userb3" "nick = User-b3" "server = 198.18.1.10" "rtp_echo = yes" "coop = yes" \
+	"rtp_ports = 30000-30003"
+doc_run ports --user 198.18.2.13 --rtp-ports 30000-30003
+is "$(doc_get ports '["users"][0]["user_to_server"]["udp_2425"]')" "answered" \
+	"rtp_ports = 30000-30003 and --rtp-ports 30000-30003: user -> server checked on UDP 30000"
 ctd_done
