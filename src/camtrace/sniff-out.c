@@ -74,11 +74,15 @@ void so_put_u64(struct sniff_out *so, uint64_t v)
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
+	static const uint64_t p10[] = { 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull };
 	size_t n = 1;
 	char *p;
 
 	/* digits written in place, right to left: no staging copy */
-	for (uint64_t t = v; t >= 10; t /= 10)
+	while (n <= 12 && v >= p10[n - 1])
+		n++;
+	for (uint64_t t = v / 10000000000000ull; n > 12 && t >= 1; t /= 10)
 		n++;
 	if (so->cap - so->len < n && so_grow(so, n) != 0)
 		return;

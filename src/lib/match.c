@@ -35,6 +35,7 @@ struct ct_match {
 	/* peers: open addressing, grown on demand */
 	struct ct_peer *peers;
 	size_t npeers, peercap;
+	struct ct_peer *recent[2]; /* the last two peers looked up: a conversation alternates between them */
 };
 
 static const uint8_t zero16[16];
@@ -378,6 +379,11 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 {
 	struct ct_peer *p;
 
+	for (int i = 0; i < 2; i++) {
+		p = m->recent[i];
+		if (p && p->af == af && memcmp(p->addr, addr, af == 6 ? 16 : 4) == 0)
+			return p;
+	}
 	if (m->npeers * 2 >= m->peercap) {
 		size_t ncap = m->peercap * 2;
 		struct ct_peer *nt = calloc(ncap, sizeof *nt);
@@ -389,6 +395,7 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 		free(m->peers);
 		m->peers = nt;
 		m->peercap = ncap;
+		m->recent[0] = m->recent[1] = NULL; /* they pointed into the old table */
 	}
 	p = peer_slot(m->peers, m->peercap, af, addr);
 	if (!p->af) {
@@ -396,6 +403,8 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 		memcpy(p->addr, addr, af == 6 ? 16 : 4);
 		m->npeers++;
 	}
+	m->recent[1] = m->recent[0];
+	m->recent[0] = p;
 	return p;
 }
 
