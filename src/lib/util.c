@@ -31,9 +31,9 @@ int ct_parse_u64(const char *s, size_t n, int base, uint64_t max, uint64_t *out)
 		int d = digit_val((unsigned char)s[i], base);
 		if (d < 0)
 			return CT_EFORMAT;
-		if (v > (max - (uint64_t)d) / (uint64_t)base)
+		/* no division per digit: this runs for every number of every datagram */
+		if (__builtin_mul_overflow(v, (uint64_t)base, &v) || __builtin_add_overflow(v, (uint64_t)d, &v) || v > max)
 			return CT_ERANGE;
-		v = v * (uint64_t)base + (uint64_t)d;
 	}
 	*out = v;
 	return 0;

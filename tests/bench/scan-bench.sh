@@ -17,7 +17,7 @@ lab iptux start a2 >/dev/null
 # as IP Messenger for Windows does (up to 4 s there)
 ctd_start nb3 b3 "nick = b3" >/dev/null || exit 1
 ctd_start nsrv srv "nick = srv" >/dev/null || exit 1
-trap 'ctd_stop nb3; ctd_stop nsrv' EXIT
+# (lib.sh's exit trap stops them and takes the lab down)
 # the IP Messenger hosts: a2 (iptux), srv (camtraced) in site A; b1 (iptux), b3 (camtraced) in site B
 now() { date +%s.%N; }
 

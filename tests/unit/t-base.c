@@ -34,6 +34,13 @@ int main(void)
 	is_int(ct_parse_u32("", 0, 10, &u32), CT_EFORMAT, "empty is EFORMAT");
 	is_int(ct_parse_u64("1f4", 3, 16, UINT64_MAX, &u64), 0, "hex parses");
 	is_int(u64, 500, "hex value");
+	is_int(ct_parse_u64("18446744073709551615", 20, 10, UINT64_MAX, &u64), 0, "u64 max parses");
+	ok(u64 == UINT64_MAX, "u64 max value");
+	is_int(ct_parse_u64("18446744073709551616", 20, 10, UINT64_MAX, &u64), CT_ERANGE, "u64 overflow is ERANGE");
+	is_int(ct_parse_u64("184467440737095516150", 21, 10, UINT64_MAX, &u64), CT_ERANGE, "u64 x10 overflow is ERANGE");
+	is_int(ct_parse_u64("99", 2, 10, 99, &u64), 0, "a custom maximum parses");
+	is_int(ct_parse_u64("100", 3, 10, 99, &u64), CT_ERANGE, "above a custom maximum is ERANGE");
+	is_int(ct_parse_u64("00099", 5, 10, 99, &u64), 0, "leading zeros below the maximum");
 	ct_escape_bytes("a\a\b\0\x01", 5, esc, sizeof esc);
 	is_str(esc, "a\\a\\b\\0\\x01", "escape control bytes");
 
