@@ -10,7 +10,7 @@
 
 extern const struct cmd_entry cmd_rtp_entry;
 
-static void port_reason(const struct ct_rtp_port *p, int v6, char *buf, size_t len)
+static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
 {
 	if (p->state == CT_PORT_OPEN)
 		snprintf(buf, len, "echo answered %d/%d", p->answered, p->sent);
@@ -19,10 +19,6 @@ static void port_reason(const struct ct_rtp_port *p, int v6, char *buf, size_t l
 	else if (p->echo_received < 0)
 		snprintf(buf, len, "no answer to %d RTP packets while the echo answers on other ports of the "
 			"range: a firewall drops this port (`camtrace route --rtp %u` shows where)", p->sent, p->port);
-	else if (v6)
-		snprintf(buf, len, "no answer to %d RTP packets over IPv6 (camtraced's RTP echo listens on IPv4 only, "
-			"so over IPv6 only ICMPv6 errors can tell a port's state; silence: a firewall drops them or "
-			"the port is open)", p->sent);
 	else
 		snprintf(buf, len, "no answer to %d RTP packets (no camtraced echo there, or a firewall drops them)", p->sent);
 }
@@ -45,7 +41,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		int open = p->state == CT_PORT_OPEN;
 		ct_json_add_int(o, "port", p->port);
 		ct_json_add_str(o, "state", ct_port_state_key(p->state));
-		port_reason(p, t->family == AF_INET6, buf, sizeof buf);
+		port_reason(p, buf, sizeof buf);
 		ct_json_add_str(o, "reason", buf);
 		ct_json_add_bool(o, "echo", open);
 		ct_json_add_int(o, "sent", p->sent);
@@ -91,7 +87,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 				100.0 * p->loss_fwd, 100.0 * p->loss_back, p->rtt_min_ms, p->rtt_avg_ms, p->rtt_max_ms,
 				p->jitter_fwd_ms, p->jitter_back_ms);
 		else {
-			port_reason(p, t->family == AF_INET6, buf, sizeof buf);
+			port_reason(p, buf, sizeof buf);
 			printf("%s\n", buf);
 		}
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include "clock.h"
 #include "err.h"
@@ -32,7 +33,7 @@ struct src_bucket {
 };
 
 struct ct_rtpecho {
-	int fds[ECHO_MAX_PORTS];
+	int fds[2 * ECHO_MAX_PORTS]; /* IPv4 sockets, then IPv6 ones (IPV6_V6ONLY) */
 	size_t nfds;
 	struct ct_evloop *ev;
 	unsigned rate;
@@ -43,37 +44,83 @@ struct ct_rtpecho {
 	struct src_bucket src[ECHO_SRC_SLOTS];
 };
 
+/* Binds one UDP socket of family fam on port p (addr: struct in_addr or in6_addr); fd or -errno. */
+static int bind_port(int fam, const void *addr, unsigned p)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), en;
+
+	memset(&ss, 0, sizeof ss);
+	if (fam == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)p);
+		memcpy(&a->sin_addr, addr, sizeof a->sin_addr);
+		sl = sizeof *a;
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)p);
+		memcpy(&a->sin6_addr, addr, sizeof a->sin6_addr);
+		sl = sizeof *a;
+	}
+	if (fd < 0)
+		return -errno;
+	if ((fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+		en = errno;
+		close(fd);
+		return -en;
+	}
+	return fd;
+}
+
 int ct_rtpecho_open(struct ct_rtpecho **out, const char *addr, uint16_t lo, uint16_t hi, char *err, size_t errlen)
 {
 	struct ct_rtpecho *e;
 	struct in_addr ia = { 0 };
+	struct in6_addr ia6 = IN6ADDR_ANY_INIT;
+	int v4 = 1, v6 = 1;
 
 	*out = NULL;
 	if (lo == 0 || hi < lo || hi - lo >= ECHO_MAX_PORTS) {
 		snprintf(err, errlen, "RTP echo: port range %u-%u is empty or wider than %d ports", lo, hi, ECHO_MAX_PORTS);
 		return CT_EINVAL;
 	}
-	if (addr && addr[0] && inet_pton(AF_INET, addr, &ia) != 1) {
-		snprintf(err, errlen, "RTP echo: '%s' is not an IPv4 address", addr);
-		return CT_EINVAL;
+	if (addr && addr[0]) {
+		if (inet_pton(AF_INET, addr, &ia) == 1)
+			v6 = 0;
+		else if (inet_pton(AF_INET6, addr, &ia6) == 1)
+			v4 = 0;
+		else {
+			snprintf(err, errlen, "RTP echo: '%s' is not an IPv4 or IPv6 address", addr);
+			return CT_EINVAL;
+		}
 	}
 	e = calloc(1, sizeof *e);
 	if (!e)
 		return CT_ENOMEM;
 	e->rate = 200;
-	for (unsigned p = lo; p <= hi; p++) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)p), .sin_addr = ia };
-		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-			int en = errno;
-			snprintf(err, errlen, "RTP echo: cannot bind UDP port %u: %s%s", p, strerror(en),
-				en == EADDRINUSE ? " (another program uses it: pick other ports)" : "");
-			if (fd >= 0)
-				close(fd);
-			ct_rtpecho_close(e);
-			return en == EADDRINUSE ? CT_EEXIST : CT_ESYS;
+	for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+		if ((fam == AF_INET && !v4) || (fam == AF_INET6 && !v6))
+			continue;
+		for (unsigned p = lo; p <= hi; p++) {
+			int fd = bind_port(fam, fam == AF_INET ? (const void *)&ia : (const void *)&ia6, p);
+			/* every address: a machine without IPv6 still echoes over IPv4 */
+			if (fd < 0 && fam == AF_INET6 && v4 && (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL)) {
+				log_info("RTP echo: IPv4 only (%s)", strerror(-fd));
+				break;
+			}
+			if (fd < 0) {
+				snprintf(err, errlen, "RTP echo: cannot bind UDP port %u (%s): %s%s", p,
+					fam == AF_INET ? "IPv4" : "IPv6", strerror(-fd),
+					fd == -EADDRINUSE ? " (another program uses it: pick other ports)" : "");
+				ct_rtpecho_close(e);
+				return fd == -EADDRINUSE ? CT_EEXIST : CT_ESYS;
+			}
+			e->fds[e->nfds++] = fd;
 		}
-		e->fds[e->nfds++] = fd;
 	}
 	*out = e;
 	return 0;
@@ -180,13 +227,25 @@ static int allow(struct ct_rtpecho *e, uint32_t addr, uint64_t now)
 	return 1;
 }
 
+/* The source as one 32-bit key for the SSRC and rate tables: the IPv4 address, or an IPv6 one folded. */
+static uint32_t src_key(const struct sockaddr_storage *ss)
+{
+	uint32_t w[4], k;
+
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
+	memcpy(w, &((const struct sockaddr_in6 *)ss)->sin6_addr, sizeof w);
+	k = w[0] * 0x9E3779B1u ^ w[1] * 0x85EBCA77u ^ w[2] * 0xC2B2AE3Du ^ w[3];
+	return k ? k : 1;
+}
+
 int ct_rtpecho_handle(struct ct_rtpecho *e, int fd)
 {
 	int answered = 0;
 
 	for (int k = 0; k < 256; k++) {
 		uint8_t in[2048], out[CT_RTP_HDR + CT_RTP_PROBE_LEN];
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t fl = sizeof from;
 		ssize_t n = recvfrom(fd, in, sizeof in, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		uint64_t rx = ct_mono_ns();
@@ -196,20 +255,22 @@ int ct_rtpecho_handle(struct ct_rtpecho *e, int fd)
 
 		if (n < 0)
 			break;
-		if (e->other && from.sin_family == AF_INET && e->other(e->other_ud, fd, in, (size_t)n, &from))
+		if (e->other && from.ss_family == AF_INET && e->other(e->other_ud, fd, in, (size_t)n, &from))
 			continue;
-		if (ct_rtp_parse(in, (size_t)n, &h, NULL, NULL) != 0 || from.sin_family != AF_INET) {
+		if (ct_rtp_parse(in, (size_t)n, &h, NULL, NULL) != 0 ||
+		    (from.ss_family != AF_INET && from.ss_family != AF_INET6)) {
 			e->st.ignored++;
 			continue;
 		}
-		count = count_ssrc(e, from.sin_addr.s_addr, h.ssrc, rx);
+		uint32_t key = src_key(&from);
+		count = count_ssrc(e, key, h.ssrc, rx);
 		len = ct_rtp_make_echo(in, (size_t)n, rx, ct_mono_ns(), count, out, sizeof out);
 		if (len == 0 || len > (size_t)n) {
 			e->st.ignored++;
 			continue;
 		}
 		e->st.received++;
-		if (!allow(e, from.sin_addr.s_addr, rx)) {
+		if (!allow(e, key, rx)) {
 			e->st.limited++;
 			continue;
 		}

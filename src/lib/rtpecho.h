@@ -31,8 +31,10 @@ struct ct_rtpecho_stats {
 	uint64_t limited;    /* probes not answered because of the rate limit */
 };
 
-/* Binds UDP ports lo..hi (at most 64) on addr (NULL or "" = every address). Fails with
- * CT_EEXIST naming the port when one is taken, CT_EINVAL for a bad range or address. */
+/* Binds UDP ports lo..hi (at most 64) on addr: NULL or "" = every address, IPv4 and IPv6 (one
+ * socket per family and port; IPv4 only when the machine has no IPv6), an IPv4 or IPv6 literal =
+ * that address only. Fails with CT_EEXIST naming the port when one is taken, CT_EINVAL for a bad
+ * range or address. */
 int ct_rtpecho_open(struct ct_rtpecho **out, const char *addr, uint16_t lo, uint16_t hi, char *err, size_t errlen);
 void ct_rtpecho_close(struct ct_rtpecho *e);
 /* Answers per second allowed for one source address (0 = no limit). */
@@ -44,7 +46,7 @@ size_t ct_rtpecho_fds(const struct ct_rtpecho *e, int *fds, size_t max);
 /* Reads and answers everything pending on fd; returns how many probes were answered. */
 int ct_rtpecho_handle(struct ct_rtpecho *e, int fd);
 void ct_rtpecho_stats(const struct ct_rtpecho *e, struct ct_rtpecho_stats *st);
-/* Other datagrams: fn sees each datagram before the RTP check (from is a struct sockaddr_in,
+/* Other datagrams: fn sees each IPv4 datagram before the RTP check (from is a struct sockaddr_in,
  * fd the socket it came in on, for the answer) and returns 1 when it consumed it (camtraced
  * hands CTCP requests to the cooperative check this way, coop.h). NULL removes it. */
 typedef int (*ct_rtpecho_other_fn)(void *ud, int fd, const void *buf, size_t len, const void *from);

@@ -2,6 +2,7 @@
 # 106-ipv6.sh: route, probe, reach and rtp over IPv6 in the lab: reached, router drop, admin-prohibited, closed port, unprivileged.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
+. "$top_srcdir/tests/net/ctd-lib.sh"
 have_camtrace_cmd route || skip_all "camtrace route not built"
 
 lab_up
@@ -140,6 +141,25 @@ is "$(r '["hosts"][0]["ports"][0]["state"]')" closed "rtp: 22225 closed (port un
 is "$(r '["hosts"][0]["ports"][1]["state"]')" filtered "rtp: 22226 filtered by b3's firewall"
 like "$(r '["hosts"][0]["ports"][1]["reason"]')" 'administratively prohibited' "with the ICMPv6 reason"
 lab fault clear >/dev/null
+
+# ---- RTP over IPv6 through camtraced's echo (it listens on IPv4 and IPv6) ----
+if [ -x "$CAMTRACED" ]; then
+	ctd_start echo6 b1 "rtp_echo = yes" "rtp_ports = 22224-22227" || bail_out "camtraced did not start on b1"
+	lab fault add b1 drop udp 22226 >/dev/null
+	ct a1 rtp --count 20 "$(addr b1 6)"
+	for i in 0 1 3; do
+		is "$(r "[\"hosts\"][0][\"ports\"][$i][\"state\"]")/$(r "[\"hosts\"][0][\"ports\"][$i][\"loss_forward_pct\"]")/$(r "[\"hosts\"][0][\"ports\"][$i][\"loss_back_pct\"]")" \
+			open/0/0 "rtp over IPv6: port $((22224 + i)) echoed by camtraced, no loss either way"
+	done
+	is "$(r '["hosts"][0]["ports"][2]["state"]')" filtered "rtp over IPv6: 22226 dropped on b1 is filtered (the others echo)"
+	ok '[ "$(ctd_q echo6 status | jq_py "r[\"rtp_echo\"][\"answered\"]")" -ge 60 ]' "camtraced counted the IPv6 echoes"
+	lab fault clear >/dev/null
+	ct a1 rtp --count 5 --ports 22224 198.18.2.11
+	is "$(r '["hosts"][0]["ports"][0]["state"]')" open "the same echo still answers over IPv4"
+	ctd_stop echo6
+else
+	skip_test "rtp over IPv6 through camtraced's echo" "camtraced not built"
+fi
 
 # ---- without privileges ------------------------------------------------------
 in_host a1 setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json route "$B2" >"$LAB_TMP/out.json" 2>/dev/null

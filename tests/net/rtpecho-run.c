@@ -9,8 +9,8 @@
 int main(int argc, char **argv)
 {
 	struct ct_rtpecho *e;
-	struct pollfd pf[64];
-	int fds[64];
+	struct pollfd pf[128];
+	int fds[128];
 	char err[256];
 	long lo, hi, secs;
 	size_t n;
@@ -30,8 +30,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtpecho-run: %s\n", err);
 		return 1;
 	}
-	n = ct_rtpecho_fds(e, fds, 64);
-	for (size_t i = 0; i < n && i < 64; i++)
+	n = ct_rtpecho_fds(e, fds, 128);
+	if (n > 128)
+		n = 128;
+	for (size_t i = 0; i < n; i++)
 		pf[i] = (struct pollfd){ fds[i], POLLIN, 0 };
 	printf("ready\n");
 	fflush(stdout);
