@@ -17,7 +17,9 @@ struct ct_inject {
 	char err[LIBNET_ERRBUF_SIZE + 64];
 };
 
-int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
+/* A libnet handle of type (LIBNET_RAW4 or LIBNET_LINK on dev); what names it in the error. */
+static int open_libnet(struct ct_inject **out, int type, const char *dev, const char *what, char *errbuf,
+	size_t errlen)
 {
 	char lerr[LIBNET_ERRBUF_SIZE];
 	struct ct_inject *in;
@@ -27,11 +29,11 @@ int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
 	if (!in)
 		return CT_ENOMEM;
 	lerr[0] = 0;
-	in->l = libnet_init(LIBNET_RAW4, NULL, lerr);
+	in->l = libnet_init(type, dev, lerr);
 	if (!in->l) {
 		int eperm = strstr(lerr, "ermission") || strstr(lerr, "not permitted") || errno == EPERM;
 		if (errbuf)
-			snprintf(errbuf, errlen, "cannot open a raw IPv4 socket for sending (%s)%s", lerr,
+			snprintf(errbuf, errlen, "cannot open %s (%s)%s", what, lerr,
 				eperm ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
 		free(in);
 		return eperm ? CT_EPERM : CT_ESYS;
@@ -40,27 +42,17 @@ int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
 	return 0;
 }
 
+int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
+{
+	return open_libnet(out, LIBNET_RAW4, NULL, "a raw IPv4 socket for sending", errbuf, errlen);
+}
+
 int ct_inject_link_open(struct ct_inject **out, const char *ifname, char *errbuf, size_t errlen)
 {
-	char lerr[LIBNET_ERRBUF_SIZE];
-	struct ct_inject *in;
+	char what[96];
 
-	*out = NULL;
-	in = calloc(1, sizeof *in);
-	if (!in)
-		return CT_ENOMEM;
-	lerr[0] = 0;
-	in->l = libnet_init(LIBNET_LINK, ifname, lerr);
-	if (!in->l) {
-		int eperm = strstr(lerr, "ermission") || strstr(lerr, "not permitted") || errno == EPERM;
-		if (errbuf)
-			snprintf(errbuf, errlen, "cannot open a link-layer socket on %s (%s)%s", ifname, lerr,
-				eperm ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
-		free(in);
-		return eperm ? CT_EPERM : CT_ESYS;
-	}
-	*out = in;
-	return 0;
+	snprintf(what, sizeof what, "a link-layer socket on %s", ifname);
+	return open_libnet(out, LIBNET_LINK, ifname, what, errbuf, errlen);
 }
 
 void ct_inject_close(struct ct_inject *in)
