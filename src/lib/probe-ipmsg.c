@@ -155,6 +155,22 @@ static int take_answer(struct ct_app_result *res, const struct ct_probe *p)
 	return ok;
 }
 
+/* A UDP probe set toward dst (or o->dst6) with n zeroed probes, for the application and control checks. */
+static void udp_set(struct ct_probe_set *s, struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o,
+	struct ct_probe *probes, size_t n)
+{
+	memset(s, 0, sizeof *s);
+	memset(probes, 0, n * sizeof *probes);
+	s->ops = &ct_probe_udp_ops;
+	s->pr = pr;
+	s->dst = dst;
+	s->family = o->family == AF_INET6 ? AF_INET6 : 0;
+	s->dst6 = o->dst6;
+	s->probes = probes;
+	s->n = n;
+	s->use_raw = o->use_raw;
+}
+
 static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, uint32_t command,
 	int entry_body, struct ct_app_result *res, char *err, size_t errlen)
 {
@@ -166,16 +182,7 @@ static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts
 
 	if (!pktno_base)
 		pktno_base = (uint32_t)time(NULL);
-	memset(&s, 0, sizeof s);
-	memset(probes, 0, sizeof probes);
-	s.ops = &ct_probe_udp_ops;
-	s.pr = pr;
-	s.dst = dst;
-	s.family = o->family == AF_INET6 ? AF_INET6 : 0;
-	s.dst6 = o->dst6;
-	s.probes = probes;
-	s.n = (size_t)tries;
-	s.use_raw = o->use_raw;
+	udp_set(&s, pr, dst, o, probes, (size_t)tries);
 	s.want_any_port = 1;
 	s.payload = app_payload;
 	s.match = app_match;
@@ -222,16 +229,7 @@ static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_ap
 
 	if (cport == 65535 || cport == (o->dport ? o->dport : CT_IPMSG_PORT))
 		return;
-	memset(&s, 0, sizeof s);
-	memset(probes, 0, sizeof probes);
-	s.ops = &ct_probe_udp_ops;
-	s.pr = pr;
-	s.dst = dst;
-	s.family = o->family == AF_INET6 ? AF_INET6 : 0;
-	s.dst6 = o->dst6;
-	s.probes = probes;
-	s.n = 2;
-	s.use_raw = o->use_raw;
+	udp_set(&s, pr, dst, o, probes, 2);
 	s.wait_ns = o->wait_ns ? o->wait_ns : 1000000000ull;
 	s.gap_ns = s.wait_ns / 4;
 	for (int i = 0; i < 2; i++) {

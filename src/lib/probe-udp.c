@@ -70,10 +70,7 @@ static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 			.src = s->src6, .dst = s->dst6, .hlim = p->ttl, .sport = p->sport, .dport = p->dport,
 			.payload = buf, .plen = len,
 		};
-		int r = ct_inject_send6(s->pr->inj6, IPPROTO_UDP, &ip);
-		if (r != 0)
-			snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj6));
-		return r;
+		return ct_probe_send6(s, IPPROTO_UDP, &ip);
 	} else if (s->use_raw) {
 		struct ct_inject_pkt ip = {
 			.src = s->src, .dst = s->dst, .ttl = p->ttl, .ip_id = p->ip_id, .df = 1,

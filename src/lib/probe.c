@@ -483,6 +483,15 @@ void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v)
 		r->from = v->src;
 }
 
+int ct_probe_send6(struct ct_probe_set *s, uint8_t proto, const struct ct_inject_pkt6 *ip)
+{
+	int r = ct_inject_send6(s->pr->inj6, proto, ip);
+
+	if (r != 0)
+		snprintf(s->err, sizeof s->err, "%s", ct_inject_error(s->pr->inj6));
+	return r;
+}
+
 void ct_probe_answer_icmp(struct ct_probe_set *s, struct ct_probe *p, struct ct_reply *r, const struct ct_ipview *v,
 	uint64_t now)
 {

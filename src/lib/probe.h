@@ -203,6 +203,9 @@ void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct
 /* A reply from a raw-socket packet: ttl (hop limit) and sender (either family) filled in. */
 void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v);
 /* Answers p with the ICMP error v (type, code, quoted TTL) into r (from ct_probe_reply_init). */
+/* Sends one IPv6 packet of the set's method on the prober's IPv6 handle; the error goes to s->err. */
+struct ct_inject_pkt6;
+int ct_probe_send6(struct ct_probe_set *s, uint8_t proto, const struct ct_inject_pkt6 *ip);
 void ct_probe_answer_icmp(struct ct_probe_set *s, struct ct_probe *p, struct ct_reply *r, const struct ct_ipview *v,
 	uint64_t now);
 /* 1 when v was sent by the set's target / is an ICMP error quoting a packet of protocol proto to it. */
