@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "hosts.h"
+#include "addr.h"
 
 /* One token bucket: rate tokens per second, at most burst tokens stored. */
 struct ct_pace {
