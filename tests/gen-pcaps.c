@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "capture.h"
 #include "charset.h"
 #include "codec.h"
@@ -37,8 +38,6 @@ static uint32_t v4(const char *s)
 	return a << 24 | b << 16 | c << 8 | d;
 }
 
-static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xFFFF); }
 
 static uint32_t sum(const uint8_t *p, size_t n, uint32_t s)
 {
@@ -72,7 +71,7 @@ static size_t link_hdr(uint8_t *f, int af, uint8_t dst_last, uint8_t src_last, i
 	memset(f + 6, 0, 6);
 	f[6] = 0x02;
 	f[11] = src_last;
-	put16(f + 12, af == 4 ? 0x0800 : 0x86DD);
+	ct_put16(f + 12, af == 4 ? 0x0800 : 0x86DD);
 	return 14;
 }
 
@@ -91,14 +90,14 @@ static void ip4(const char *src, const char *dst, uint8_t proto, const uint8_t *
 		int more = off + chunk < n;
 		memset(ip, 0, 20);
 		ip[0] = 0x45;
-		put16(ip + 2, (unsigned)(20 + chunk));
-		put16(ip + 4, ipid);
-		put16(ip + 6, (unsigned)((more ? 0x2000 : 0) | (off / 8)));
+		ct_put16(ip + 2, (unsigned)(20 + chunk));
+		ct_put16(ip + 4, ipid);
+		ct_put16(ip + 6, (unsigned)((more ? 0x2000 : 0) | (off / 8)));
 		ip[8] = 64;
 		ip[9] = proto;
-		put32(ip + 12, s);
-		put32(ip + 16, d);
-		put16(ip + 10, fold(sum(ip, 20, 0)));
+		ct_put32(ip + 12, s);
+		ct_put32(ip + 16, d);
+		ct_put16(ip + 10, fold(sum(ip, 20, 0)));
 		memcpy(ip + 20, l4 + off, chunk);
 		emit(f, h + 20 + chunk);
 		off += chunk;
@@ -111,13 +110,13 @@ static void udp4(const char *src, unsigned sport, const char *dst, unsigned dpor
 	uint8_t u[65536];
 	uint32_t ps;
 
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, (unsigned)(8 + n));
-	put16(u + 6, 0);
+	ct_put16(u, sport);
+	ct_put16(u + 2, dport);
+	ct_put16(u + 4, (unsigned)(8 + n));
+	ct_put16(u + 6, 0);
 	memcpy(u + 8, pl, n);
 	ps = sum(u, 8 + n, 0) + (v4(src) >> 16) + (v4(src) & 0xFFFF) + (v4(dst) >> 16) + (v4(dst) & 0xFFFF) + 17 + 8 + (uint32_t)n;
-	put16(u + 6, fold(ps));
+	ct_put16(u + 6, fold(ps));
 	ip4(src, dst, 17, u, 8 + n, mtu);
 }
 
@@ -128,16 +127,16 @@ static void tcp4(const char *src, unsigned sport, const char *dst, unsigned dpor
 	uint32_t ps;
 
 	memset(t, 0, 20);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
+	ct_put16(t, sport);
+	ct_put16(t + 2, dport);
+	ct_put32(t + 4, seq);
+	ct_put32(t + 8, ack);
 	t[12] = 5 << 4;
 	t[13] = flags;
-	put16(t + 14, 64240);
+	ct_put16(t + 14, 64240);
 	memcpy(t + 20, pl, n);
 	ps = sum(t, 20 + n, 0) + (v4(src) >> 16) + (v4(src) & 0xFFFF) + (v4(dst) >> 16) + (v4(dst) & 0xFFFF) + 6 + 20 + (uint32_t)n;
-	put16(t + 16, fold(ps));
+	ct_put16(t + 16, fold(ps));
 	ip4(src, dst, 6, t, 20 + n, 0);
 }
 
@@ -150,18 +149,18 @@ static void udp6(const uint8_t src[16], const uint8_t dst[16], unsigned port, co
 	ip = f + h;
 	memset(ip, 0, 48);
 	ip[0] = 0x60;
-	put16(ip + 4, (unsigned)(8 + n));
+	ct_put16(ip + 4, (unsigned)(8 + n));
 	ip[6] = 17;
 	ip[7] = 64;
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, dst, 16);
-	put16(ip + 40, port);
-	put16(ip + 42, port);
-	put16(ip + 44, (unsigned)(8 + n));
+	ct_put16(ip + 40, port);
+	ct_put16(ip + 42, port);
+	ct_put16(ip + 44, (unsigned)(8 + n));
 	memcpy(ip + 48, pl, n);
 	ps = sum(ip + 8, 32, 0) + 17 + 8 + (uint32_t)n;
 	ps = sum(ip + 40, 8 + n, ps);
-	put16(ip + 46, fold(ps));
+	ct_put16(ip + 46, fold(ps));
 	emit(f, h + 48 + n);
 	after_ms(0.01);
 }
@@ -174,15 +173,15 @@ static void icmp4_err(const char *from, const char *to, uint8_t type, uint8_t co
 	uint8_t *q = m + 8;
 
 	q[0] = 0x45;
-	put16(q + 2, 60);
+	ct_put16(q + 2, 60);
 	q[8] = 63;
 	q[9] = 17;
-	put32(q + 12, v4(q_src));
-	put32(q + 16, v4(q_dst));
-	put16(q + 20, qsport);
-	put16(q + 22, qdport);
-	put16(q + 24, 40);
-	put16(m + 2, fold(sum(m, sizeof m, 0)));
+	ct_put32(q + 12, v4(q_src));
+	ct_put32(q + 16, v4(q_dst));
+	ct_put16(q + 20, qsport);
+	ct_put16(q + 22, qdport);
+	ct_put16(q + 24, 40);
+	ct_put16(m + 2, fold(sum(m, sizeof m, 0)));
 	ip4(from, to, 1, m, sizeof m, 0);
 }
 
@@ -415,17 +414,17 @@ static void gen_rtp(void)
 				seq = 40, late = 1;
 			p[0] = 0x80;
 			p[1] = (uint8_t)(i == 0 ? 0x80 : 0x00); /* PCMU, marker on the first */
-			put16(p + 2, (unsigned)(1000 + seq));
-			put32(p + 4, (uint32_t)(160000 + seq * 160));
-			put32(p + 8, 0x1a2b3c4d);
+			ct_put16(p + 2, (unsigned)(1000 + seq));
+			ct_put32(p + 4, (uint32_t)(160000 + seq * 160));
+			ct_put32(p + 8, 0x1a2b3c4d);
 			at(20.0 + i * 0.020 + jit_us[i % 8] / 1e6 + late * 0.0001);
 			udp4(A1, 22224, "198.18.2.11", 22224, p, sizeof p, 0);
 		}
 		if (i % 2 == 0) {
 			p[1] = 0x08;                  /* PCMA back every 40 ms, no loss */
-			put16(p + 2, (unsigned)(5000 + i / 2));
-			put32(p + 4, (uint32_t)(900000 + (i / 2) * 320));
-			put32(p + 8, 0x0badcafe);
+			ct_put16(p + 2, (unsigned)(5000 + i / 2));
+			ct_put32(p + 4, (uint32_t)(900000 + (i / 2) * 320));
+			ct_put32(p + 8, 0x0badcafe);
 			at(20.0018 + i * 0.020);
 			udp4("198.18.2.11", 22224, A1, 22224, p, sizeof p, 0);
 		}
@@ -434,8 +433,8 @@ static void gen_rtp(void)
 	memset(p, 0, 28);
 	p[0] = 0x80;
 	p[1] = 200;
-	put16(p + 2, 6);
-	put32(p + 4, 0x1a2b3c4d);
+	ct_put16(p + 2, 6);
+	ct_put32(p + 4, 0x1a2b3c4d);
 	at(21.3);
 	udp4(A1, 22225, "198.18.2.11", 22225, p, 28, 0);
 	/* not RTP on an RTP port */

@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "err.h"
 #include "decode-ip.h"
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 void ct_defrag_init(struct ct_defrag *d)
 {
@@ -109,7 +109,7 @@ static int decode_v4(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 	if (n < 20)
 		return CT_ETRUNC;
 	hl = (uint32_t)(p[0] & 0x0F) * 4;
-	tot = be16(p + 2);
+	tot = ct_get16(p + 2);
 	if (hl < 20 || tot < hl)
 		return CT_EFORMAT;
 	if (n < hl)
@@ -119,8 +119,8 @@ static int decode_v4(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 	memcpy(ip->dst, p + 16, 4);
 	ip->proto = p[9];
 	ip->ttl = p[8];
-	ip->id = be16(p + 4);
-	fo = be16(p + 6);
+	ip->id = ct_get16(p + 4);
+	fo = ct_get16(p + 6);
 	ip->frag_off = (uint32_t)(fo & 0x1FFF) * 8;
 	ip->frag_more = (fo & 0x2000) != 0;
 	ip->frag = (ip->frag_off || ip->frag_more) ? 1 : 0;
@@ -142,7 +142,7 @@ static int decode_v6(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 	memcpy(ip->src, p + 8, 16);
 	memcpy(ip->dst, p + 24, 16);
 	ip->ttl = p[7];
-	plen = be16(p + 4);
+	plen = ct_get16(p + 4);
 	nh = p[6];
 	for (;;) {
 		if (nh == 0 || nh == 43 || nh == 60) { /* hop-by-hop, routing, destination options */
@@ -154,7 +154,7 @@ static int decode_v6(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 			uint16_t fo;
 			if (n < off + 8)
 				return CT_ETRUNC;
-			fo = be16(p + off + 2);
+			fo = ct_get16(p + off + 2);
 			ip->frag_off = (uint32_t)(fo & 0xFFF8);
 			ip->frag_more = fo & 1;
 			ip->frag = 1;

@@ -1,11 +1,11 @@
 /* decode-link.c: finds the network layer behind Ethernet, SLL, SLL2, raw and null link headers. */
 #include "config.h"
 #include <string.h>
+#include "bytes.h"
 #include "capture.h"
 #include "err.h"
 #include "decode-link.h"
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static uint16_t from_version(const uint8_t *p, uint32_t n)
 {
@@ -24,8 +24,8 @@ static int skip_vlans(const uint8_t *p, uint32_t n, struct ct_link *l)
 	while (l->ethertype == CT_ETH_VLAN || l->ethertype == CT_ETH_QINQ) {
 		if (n < l->off + 4)
 			return CT_ETRUNC;
-		l->vlan = be16(p + l->off) & 0x0FFF;
-		l->ethertype = be16(p + l->off + 2);
+		l->vlan = ct_get16(p + l->off) & 0x0FFF;
+		l->ethertype = ct_get16(p + l->off + 2);
 		l->off += 4;
 	}
 	return 0;
@@ -41,22 +41,22 @@ int ct_decode_link(int linktype, const uint8_t *p, uint32_t n, struct ct_link *l
 	case CT_LINK_ETHERNET:
 		if (n < 14)
 			return CT_ETRUNC;
-		l->ethertype = be16(p + 12);
+		l->ethertype = ct_get16(p + 12);
 		l->off = 14;
 		return skip_vlans(p, n, l);
 	case CT_LINK_SLL:
 		/* pkttype(2) hatype(2) halen(2) addr(8) protocol(2) */
 		if (n < 16)
 			return CT_ETRUNC;
-		l->outgoing = be16(p) == 4;
-		l->ethertype = be16(p + 14);
+		l->outgoing = ct_get16(p) == 4;
+		l->ethertype = ct_get16(p + 14);
 		l->off = 16;
 		return skip_vlans(p, n, l);
 	case CT_LINK_SLL2:
 		/* protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8) */
 		if (n < 20)
 			return CT_ETRUNC;
-		l->ethertype = be16(p);
+		l->ethertype = ct_get16(p);
 		l->ifindex = (int)((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7]);
 		l->outgoing = p[10] == 4;
 		l->off = 20;

@@ -1,13 +1,9 @@
 /* decode-rtp.c: RTP/RTCP header decoding and the RFC 3551 static payload types. */
 #include "config.h"
 #include <string.h>
+#include "bytes.h"
 #include "err.h"
 #include "decode-rtp.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 int ct_decode_rtp(const uint8_t *p, uint32_t n, struct ct_rtp *r)
 {
@@ -26,7 +22,7 @@ int ct_decode_rtp(const uint8_t *p, uint32_t n, struct ct_rtp *r)
 		r->pt = p[1];
 		if (n < 8)
 			return CT_ETRUNC;
-		r->ssrc = be32(p + 4);
+		r->ssrc = ct_get32(p + 4);
 		r->hdr_len = 8;
 		r->pl_len = n - 8;
 		return 0;
@@ -36,8 +32,8 @@ int ct_decode_rtp(const uint8_t *p, uint32_t n, struct ct_rtp *r)
 	if (n < 12)
 		return CT_ETRUNC;
 	r->seq = (uint16_t)(p[2] << 8 | p[3]);
-	r->ts = be32(p + 4);
-	r->ssrc = be32(p + 8);
+	r->ts = ct_get32(p + 4);
+	r->ssrc = ct_get32(p + 8);
 	hl = 12 + 4u * r->cc;
 	if (r->ext) {
 		if (n < hl + 4)

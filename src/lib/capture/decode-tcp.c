@@ -1,12 +1,8 @@
 /* decode-tcp.c: TCP header decoding. */
 #include "config.h"
+#include "bytes.h"
 #include "err.h"
 #include "decode-tcp.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 int ct_decode_tcp(const uint8_t *p, uint32_t n, uint32_t wire, struct ct_tcp *t)
 {
@@ -16,8 +12,8 @@ int ct_decode_tcp(const uint8_t *p, uint32_t n, uint32_t wire, struct ct_tcp *t)
 		return CT_ETRUNC;
 	t->sport = (uint16_t)(p[0] << 8 | p[1]);
 	t->dport = (uint16_t)(p[2] << 8 | p[3]);
-	t->seq = be32(p + 4);
-	t->ack = be32(p + 8);
+	t->seq = ct_get32(p + 4);
+	t->ack = ct_get32(p + 8);
 	t->flags = p[13] & 0x3F;
 	t->win = (uint16_t)(p[14] << 8 | p[15]);
 	doff = (uint32_t)(p[12] >> 4) * 4;

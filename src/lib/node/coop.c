@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "bytes.h"
 #include "clock.h"
 #include "codec.h"
 #include "coop.h"
@@ -24,10 +25,6 @@
 
 /* ---- wire format ---- */
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
 
 int ct_coop_is_app(const void *buf, size_t len)
 {
@@ -45,27 +42,27 @@ size_t ct_coop_encode(const struct ct_coop_msg *m, uint8_t *out, size_t outlen)
 	memset(out, 0, CT_COOP_LEN);
 	out[0] = (uint8_t)(0x80 | (m->answer ? 1 : 0));
 	out[1] = CT_COOP_PT;
-	put16(out + 2, CT_COOP_LEN / 4 - 1);
-	put32(out + 4, m->ssrc);
+	ct_put16(out + 2, CT_COOP_LEN / 4 - 1);
+	ct_put32(out + 4, m->ssrc);
 	memcpy(out + 8, CT_COOP_NAME, 4);
 	out[12] = m->version;
 	out[13] = m->checks;
-	put16(out + 14, m->wait_ms);
+	ct_put16(out + 14, m->wait_ms);
 	memcpy(out + 16, m->nonce, 8);
 	memcpy(out + 24, &m->target, 4);
-	put16(out + 28, m->port);
+	ct_put16(out + 28, m->port);
 	if (m->answer) {
 		out[30] = r->status;
 		out[31] = r->udp;
-		put32(out + 32, r->udp_rtt_us);
+		ct_put32(out + 32, r->udp_rtt_us);
 		out[36] = r->icmp_type;
 		out[37] = r->icmp_code;
 		out[38] = r->tcp;
 		memcpy(out + 40, &r->icmp_from, 4);
-		put32(out + 44, r->tcp_rtt_us);
+		ct_put32(out + 44, r->tcp_rtt_us);
 		memcpy(out + 48, &r->src, 4);
 		memcpy(out + 52, r->program, strnlen(r->program, 12));
-		put32(out + 64, r->heard_ms);
+		ct_put32(out + 64, r->heard_ms);
 	}
 	return CT_COOP_LEN;
 }
@@ -81,18 +78,18 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
 	if (len < CT_COOP_LEN)
 		return CT_ETRUNC;
 	/* no padding bit, subtype 0 or 1, the length field says exactly this datagram */
-	if ((p[0] & 0x20) || (p[0] & 0x1f) > 1 || ((size_t)get16(p + 2) + 1) * 4 != len)
+	if ((p[0] & 0x20) || (p[0] & 0x1f) > 1 || ((size_t)ct_get16(p + 2) + 1) * 4 != len)
 		return CT_EFORMAT;
 	m->answer = p[0] & 1;
-	m->ssrc = get32(p + 4);
+	m->ssrc = ct_get32(p + 4);
 	m->version = p[12];
 	memcpy(m->nonce, p + 16, 8);
 	if (m->version != CT_COOP_VERSION)
 		return 0;
 	m->checks = p[13];
-	m->wait_ms = get16(p + 14);
+	m->wait_ms = ct_get16(p + 14);
 	memcpy(&m->target, p + 24, 4);
-	m->port = get16(p + 28);
+	m->port = ct_get16(p + 28);
 	if (m->checks & ~(CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP))
 		return CT_EFORMAT;
 	if (!m->answer) {
@@ -104,14 +101,14 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
 	}
 	r->status = p[30];
 	r->udp = p[31];
-	r->udp_rtt_us = get32(p + 32);
+	r->udp_rtt_us = ct_get32(p + 32);
 	r->icmp_type = p[36];
 	r->icmp_code = p[37];
 	r->tcp = p[38];
 	memcpy(&r->icmp_from, p + 40, 4);
-	r->tcp_rtt_us = get32(p + 44);
+	r->tcp_rtt_us = ct_get32(p + 44);
 	memcpy(&r->src, p + 48, 4);
-	r->heard_ms = get32(p + 64);
+	r->heard_ms = ct_get32(p + 64);
 	if (r->status >= CT_COOP_ST_N || r->udp >= CT_COOP_UDP_N || r->tcp >= CT_COOP_TCP_N || p[39])
 		return CT_EFORMAT;
 	for (size_t i = 0; i < 12; i++) {

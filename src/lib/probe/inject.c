@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <libnet.h>
+#include "bytes.h"
 #include "err.h"
 #include "inject.h"
 #include "util.h"
@@ -186,8 +187,6 @@ uint16_t ct_inject_cksum6(const struct in6_addr *src, const struct in6_addr *dst
 	return (uint16_t)~acc;
 }
 
-static void wr16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, v >> 16); wr16(p + 2, v); }
 
 size_t ct_inject_build6(uint8_t proto, const struct ct_inject_pkt6 *p, uint8_t *buf, size_t cap)
 {
@@ -205,40 +204,40 @@ size_t ct_inject_build6(uint8_t proto, const struct ct_inject_pkt6 *p, uint8_t *
 	if (cap < 40 || len > cap - 40 || len > 65535)
 		return 0;
 	memset(buf, 0, 40 + hl);
-	wr32(buf, 6u << 28 | (uint32_t)p->tclass << 20 | (p->flow & 0xfffff));
-	wr16(buf + 4, (uint32_t)len);
+	ct_put32(buf, 6u << 28 | (uint32_t)p->tclass << 20 | (p->flow & 0xfffff));
+	ct_put16(buf + 4, (uint32_t)len);
 	buf[6] = proto;
 	buf[7] = p->hlim ? p->hlim : 64;
 	memcpy(buf + 8, &p->src, 16);
 	memcpy(buf + 24, &p->dst, 16);
 	if (proto == 17) {
-		wr16(l4, p->sport);
-		wr16(l4 + 2, p->dport);
-		wr16(l4 + 4, (uint32_t)len);
+		ct_put16(l4, p->sport);
+		ct_put16(l4 + 2, p->dport);
+		ct_put16(l4 + 4, (uint32_t)len);
 	} else if (proto == 6) {
-		wr16(l4, p->sport);
-		wr16(l4 + 2, p->dport);
-		wr32(l4 + 4, p->seq);
-		wr32(l4 + 8, p->ack);
+		ct_put16(l4, p->sport);
+		ct_put16(l4 + 2, p->dport);
+		ct_put32(l4 + 4, p->seq);
+		ct_put32(l4 + 8, p->ack);
 		l4[12] = (uint8_t)(hl / 4) << 4;
 		l4[13] = p->tcp_flags;
-		wr16(l4 + 14, p->win ? p->win : 64800);
+		ct_put16(l4 + 14, p->win ? p->win : 64800);
 		if (hl == 24) { /* MSS 1440: a SYN without options looks forged to some firewalls */
 			l4[20] = 2;
 			l4[21] = 4;
-			wr16(l4 + 22, 1440);
+			ct_put16(l4 + 22, 1440);
 		}
 	} else {
 		l4[0] = 128;
-		wr16(l4 + 4, p->echo_id);
-		wr16(l4 + 6, p->echo_seq);
+		ct_put16(l4 + 4, p->echo_id);
+		ct_put16(l4 + 6, p->echo_seq);
 	}
 	if (p->plen)
 		memcpy(l4 + hl, p->payload, p->plen);
 	sum = ct_inject_cksum6(&p->src, &p->dst, proto, l4, len);
 	if (proto == 17 && sum == 0)
 		sum = 0xffff; /* UDP over IPv6: a zero checksum is not allowed */
-	wr16(l4 + ck, sum);
+	ct_put16(l4 + ck, sum);
 	return 40 + len;
 }
 

@@ -1,11 +1,10 @@
 /* ipview.c: bounds-checked parsing of received IPv4 and IPv6 packets for reply matching. */
 #include "config.h"
 #include <string.h>
+#include "bytes.h"
 #include "err.h"
 #include "ipview.h"
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 /* Parses a transport header; quoted = 1 when only 8 bytes are guaranteed. */
 static void parse_l4(uint8_t proto, const uint8_t *p, size_t len, struct ct_l4view *l, int quoted)
@@ -13,17 +12,17 @@ static void parse_l4(uint8_t proto, const uint8_t *p, size_t len, struct ct_l4vi
 	memset(l, 0, sizeof *l);
 	l->proto = proto;
 	if (proto == 17 && len >= 8) {
-		l->sport = rd16(p);
-		l->dport = rd16(p + 2);
+		l->sport = ct_get16(p);
+		l->dport = ct_get16(p + 2);
 		l->payload = p + 8;
 		l->plen = len - 8;
 	} else if (proto == 6 && len >= 8) {
-		l->sport = rd16(p);
-		l->dport = rd16(p + 2);
-		l->seq = rd32(p + 4);
+		l->sport = ct_get16(p);
+		l->dport = ct_get16(p + 2);
+		l->seq = ct_get32(p + 4);
 		if (len >= 20) {
 			size_t off = (size_t)(p[12] >> 4) * 4;
-			l->ack = rd32(p + 8);
+			l->ack = ct_get32(p + 8);
 			l->flags = p[13];
 			if (off >= 20 && off <= len) {
 				l->payload = p + off;
@@ -33,8 +32,8 @@ static void parse_l4(uint8_t proto, const uint8_t *p, size_t len, struct ct_l4vi
 	} else if ((proto == 1 || proto == 58) && len >= 8) {
 		l->icmp_type = p[0];
 		l->icmp_code = p[1];
-		l->icmp_id = rd16(p + 4);
-		l->icmp_seq = rd16(p + 6);
+		l->icmp_id = ct_get16(p + 4);
+		l->icmp_seq = ct_get16(p + 6);
 		l->payload = p + 8;
 		l->plen = len - 8;
 	}
@@ -55,17 +54,17 @@ int ct_ipview_parse(const uint8_t *pkt, size_t len, struct ct_ipview *v)
 	hl = (size_t)(pkt[0] & 0x0f) * 4;
 	if (hl < 20 || hl > len)
 		return CT_EFORMAT;
-	tot = rd16(pkt + 2);
+	tot = ct_get16(pkt + 2);
 	if (tot < hl)
 		return CT_EFORMAT;
 	if (tot > len)
 		tot = len; /* cut short by the capture: use what is there */
-	v->id = rd16(pkt + 4);
+	v->id = ct_get16(pkt + 4);
 	v->ttl = pkt[8];
 	v->proto = pkt[9];
 	memcpy(&v->src, pkt + 12, 4);
 	memcpy(&v->dst, pkt + 16, 4);
-	if ((rd16(pkt + 6) & 0x1fff) != 0)
+	if ((ct_get16(pkt + 6) & 0x1fff) != 0)
 		return 0; /* a non-first fragment carries no transport header */
 	parse_l4(v->proto, pkt + hl, tot - hl, &v->l4, 0);
 	if (v->proto == 1 && v->l4.plen >= 20) {
@@ -78,12 +77,12 @@ int ct_ipview_parse(const uint8_t *pkt, size_t len, struct ct_ipview *v)
 			qhl = (size_t)(q[0] & 0x0f) * 4;
 			if (qhl < 20 || qhl > qlen)
 				return 0;
-			qtot = rd16(q + 2);
+			qtot = ct_get16(q + 2);
 			/* RFC 4884 extensions may follow the quote: never read past the quoted length */
 			if (qtot >= qhl && qtot < qlen)
 				qlen = qtot;
 			v->has_inner = 1;
-			v->in_id = rd16(q + 4);
+			v->in_id = ct_get16(q + 4);
 			v->in_ttl = q[8];
 			v->in_proto = q[9];
 			memcpy(&v->in_src, q + 12, 4);
@@ -108,7 +107,7 @@ static size_t skip_ext6(const uint8_t *pkt, size_t len, uint8_t *proto)
 			nh = pkt[off];
 			off += ((size_t)pkt[off + 1] + 1) * 8;
 		} else if (nh == 44) {                 /* fragment */
-			if (off + 8 > len || (rd16(pkt + off + 2) & 0xfff8) != 0)
+			if (off + 8 > len || (ct_get16(pkt + off + 2) & 0xfff8) != 0)
 				return 0;
 			nh = pkt[off];
 			off += 8;
@@ -130,7 +129,7 @@ static void parse_quote6(struct ct_ipview *v)
 
 	if (v->proto != 58 || t < 1 || t > 4 || qlen < 40 || (q[0] >> 4) != 6)
 		return;
-	qtot = 40 + (size_t)rd16(q + 4);
+	qtot = 40 + (size_t)ct_get16(q + 4);
 	if (qtot < qlen)
 		qlen = qtot; /* RFC 4884 extensions may follow the quote */
 	off = skip_ext6(q, qlen, &p);
@@ -171,7 +170,7 @@ int ct_ipview_parse6(const uint8_t *pkt, size_t len, struct ct_ipview *v)
 		return CT_ETRUNC;
 	if ((pkt[0] >> 4) != 6)
 		return CT_EFORMAT;
-	tot = 40 + (size_t)rd16(pkt + 4);
+	tot = 40 + (size_t)ct_get16(pkt + 4);
 	if (tot > len)
 		tot = len;
 	memcpy(&s, pkt + 8, 16);

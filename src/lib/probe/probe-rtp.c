@@ -9,18 +9,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include "bytes.h"
 #include "clock.h"
 #include "err.h"
 #include "icmpname.h"
 #include "log.h"
 #include "probe-rtp.h"
 
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
-static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)(v >> 32)); wr32(p + 4, (uint32_t)v); }
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
 
 size_t ct_rtp_build_hdr(uint8_t *buf, size_t cap, const struct ct_rtp_hdr *h)
 {
@@ -28,9 +23,9 @@ size_t ct_rtp_build_hdr(uint8_t *buf, size_t cap, const struct ct_rtp_hdr *h)
 		return 0;
 	buf[0] = 0x80; /* V=2, P=0, X=0, CC=0 */
 	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | (h->pt & 0x7f));
-	wr16(buf + 2, h->seq);
-	wr32(buf + 4, h->ts);
-	wr32(buf + 8, h->ssrc);
+	ct_put16(buf + 2, h->seq);
+	ct_put32(buf + 4, h->ts);
+	ct_put32(buf + 8, h->ssrc);
 	return CT_RTP_HDR;
 }
 
@@ -44,7 +39,7 @@ size_t ct_rtp_build_probe(uint8_t *buf, size_t cap, uint16_t seq, uint32_t ts, u
 	ct_rtp_build_hdr(buf, cap, &h);
 	memset(buf + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN); /* mu-law silence */
 	memcpy(buf + CT_RTP_HDR, CT_RTP_MAGIC_PROBE, 4);
-	wr64(buf + CT_RTP_HDR + 4, tx_ns);
+	ct_put64(buf + CT_RTP_HDR + 4, tx_ns);
 	return len;
 }
 
@@ -60,7 +55,7 @@ int ct_rtp_parse(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, const uin
 	if (buf[0] & 0x10) { /* header extension */
 		if (off + 4 > len)
 			return CT_EFORMAT;
-		off += 4 + (size_t)rd16(buf + off + 2) * 4;
+		off += 4 + (size_t)ct_get16(buf + off + 2) * 4;
 		if (off > len)
 			return CT_EFORMAT;
 	}
@@ -72,9 +67,9 @@ int ct_rtp_parse(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, const uin
 	}
 	h->marker = buf[1] >> 7;
 	h->pt = buf[1] & 0x7f;
-	h->seq = rd16(buf + 2);
-	h->ts = rd32(buf + 4);
-	h->ssrc = rd32(buf + 8);
+	h->seq = ct_get16(buf + 2);
+	h->ts = ct_get32(buf + 4);
+	h->ssrc = ct_get32(buf + 8);
 	if (payload)
 		*payload = buf + off;
 	if (plen)
@@ -98,9 +93,9 @@ size_t ct_rtp_make_echo(const uint8_t *in, size_t inlen, uint64_t rx_ns, uint64_
 	memset(out + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN);
 	memcpy(out + CT_RTP_HDR, CT_RTP_MAGIC_ECHO, 4);
 	memcpy(out + CT_RTP_HDR + 4, pl + 4, 8);
-	wr64(out + CT_RTP_HDR + 12, rx_ns);
-	wr64(out + CT_RTP_HDR + 20, tx_ns);
-	wr32(out + CT_RTP_HDR + 28, count);
+	ct_put64(out + CT_RTP_HDR + 12, rx_ns);
+	ct_put64(out + CT_RTP_HDR + 20, tx_ns);
+	ct_put32(out + CT_RTP_HDR + 28, count);
 	return len;
 }
 
@@ -111,10 +106,10 @@ int ct_rtp_parse_echo(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, stru
 
 	if (ct_rtp_parse(buf, len, h, &pl, &plen) != 0 || plen < 32 || memcmp(pl, CT_RTP_MAGIC_ECHO, 4) != 0)
 		return CT_EFORMAT;
-	ei->probe_tx_ns = rd64(pl + 4);
-	ei->echo_rx_ns = rd64(pl + 12);
-	ei->echo_tx_ns = rd64(pl + 20);
-	ei->echo_count = rd32(pl + 28);
+	ei->probe_tx_ns = ct_get64(pl + 4);
+	ei->echo_rx_ns = ct_get64(pl + 12);
+	ei->echo_tx_ns = ct_get64(pl + 20);
+	ei->echo_count = ct_get32(pl + 28);
 	return 0;
 }
 
