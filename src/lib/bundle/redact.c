@@ -5,7 +5,7 @@
 #include "codec.h"
 #include "decode-ip.h"
 #include "decode-link.h"
-#include "decode-rtp.h"
+#include "rtp.h"
 #include "decode-tcp.h"
 #include "decode-udp.h"
 #include "err.h"

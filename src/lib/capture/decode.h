@@ -9,7 +9,7 @@
 #include "decode-udp.h"
 #include "decode-tcp.h"
 #include "decode-icmp.h"
-#include "decode-rtp.h"
+#include "rtp.h"
 
 /* What a frame turned out to be (the highest layer understood). */
 enum ct_dkind {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "decode-rtp.h"
+#include "rtp.h"
 
 /* One RTP stream: (source, destination, ports, SSRC). */
 struct ct_rtp_stream {

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "bytes.h"
 #include "err.h"
-#include "decode-rtp.h"
+#include "rtp.h"
 
 int ct_decode_rtp(const uint8_t *p, uint32_t n, struct ct_rtp *r)
 {
