@@ -373,8 +373,8 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	s.cli = cli;
 	s.iface = cli->iface;
 	s.answer_timeout = 2.0;
-	s.rtp_lo = CT_RTP_PORT_LO;
-	s.rtp_hi = CT_RTP_PORT_HI;
+	s.rtp_lo = CT_RTP_DEFAULT_LO;
+	s.rtp_hi = CT_RTP_DEFAULT_HI;
 	s.quiet = cli->quiet;
 	ct_sbuf_init(&s.filter);
 	optind = 1;

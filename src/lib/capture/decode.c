@@ -10,8 +10,8 @@ void ct_decoder_init(struct ct_decoder *d)
 	memset(d, 0, sizeof *d);
 	ct_defrag_init(&d->defrag);
 	d->ipmsg_port = 2425;
-	d->rtp_lo = CT_RTP_PORT_LO;
-	d->rtp_hi = CT_RTP_PORT_HI;
+	d->rtp_lo = CT_RTP_DEFAULT_LO;
+	d->rtp_hi = CT_RTP_DEFAULT_HI;
 }
 
 void ct_decoder_fini(struct ct_decoder *d)

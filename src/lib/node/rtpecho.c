@@ -12,7 +12,7 @@
 #include "err.h"
 #include "evloop.h"
 #include "log.h"
-#include "probe-rtp.h"
+#include "rtp.h"
 #include "rtpecho.h"
 
 #define ECHO_MAX_PORTS 64

@@ -1,4 +1,4 @@
-/* probe-rtp.c: RTP v2 build/parse, the camtrace echo payload, RFC 3550 jitter, per-port RTP measurement. */
+/* probe-rtp.c: RTP measurement: RFC 3550 jitter and per-port RTP sessions through a camtraced echo. */
 #include "config.h"
 #include <errno.h>
 #include <math.h>
@@ -16,102 +16,6 @@
 #include "log.h"
 #include "probe-rtp.h"
 
-
-size_t ct_rtp_build_hdr(uint8_t *buf, size_t cap, const struct ct_rtp_hdr *h)
-{
-	if (cap < CT_RTP_HDR)
-		return 0;
-	buf[0] = 0x80; /* V=2, P=0, X=0, CC=0 */
-	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | (h->pt & 0x7f));
-	ct_put16(buf + 2, h->seq);
-	ct_put32(buf + 4, h->ts);
-	ct_put32(buf + 8, h->ssrc);
-	return CT_RTP_HDR;
-}
-
-size_t ct_rtp_build_probe(uint8_t *buf, size_t cap, uint16_t seq, uint32_t ts, uint32_t ssrc, uint64_t tx_ns)
-{
-	struct ct_rtp_hdr h = { CT_RTP_PT_PCMU, seq == 0, seq, ts, ssrc };
-	size_t len = CT_RTP_HDR + CT_RTP_PROBE_LEN;
-
-	if (cap < len)
-		return 0;
-	ct_rtp_build_hdr(buf, cap, &h);
-	memset(buf + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN); /* mu-law silence */
-	memcpy(buf + CT_RTP_HDR, CT_RTP_MAGIC_PROBE, 4);
-	ct_put64(buf + CT_RTP_HDR + 4, tx_ns);
-	return len;
-}
-
-int ct_rtp_parse(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, const uint8_t **payload, size_t *plen)
-{
-	size_t off = CT_RTP_HDR, end = len;
-
-	if (len < CT_RTP_HDR || (buf[0] >> 6) != 2)
-		return CT_EFORMAT;
-	off += (size_t)(buf[0] & 0x0f) * 4;
-	if (off > len)
-		return CT_EFORMAT;
-	if (buf[0] & 0x10) { /* header extension */
-		if (off + 4 > len)
-			return CT_EFORMAT;
-		off += 4 + (size_t)ct_get16(buf + off + 2) * 4;
-		if (off > len)
-			return CT_EFORMAT;
-	}
-	if (buf[0] & 0x20) { /* padding: the last byte counts it */
-		size_t pad = buf[len - 1];
-		if (pad == 0 || pad > len - off)
-			return CT_EFORMAT;
-		end = len - pad;
-	}
-	h->marker = buf[1] >> 7;
-	h->pt = buf[1] & 0x7f;
-	h->seq = ct_get16(buf + 2);
-	h->ts = ct_get32(buf + 4);
-	h->ssrc = ct_get32(buf + 8);
-	if (payload)
-		*payload = buf + off;
-	if (plen)
-		*plen = end - off;
-	return 0;
-}
-
-size_t ct_rtp_make_echo(const uint8_t *in, size_t inlen, uint64_t rx_ns, uint64_t tx_ns, uint32_t count,
-	uint8_t *out, size_t cap)
-{
-	struct ct_rtp_hdr h;
-	const uint8_t *pl;
-	size_t plen, len = CT_RTP_HDR + CT_RTP_PROBE_LEN;
-
-	if (ct_rtp_parse(in, inlen, &h, &pl, &plen) != 0 || plen < 12 || memcmp(pl, CT_RTP_MAGIC_PROBE, 4) != 0)
-		return 0;
-	if (cap < len)
-		return 0;
-	h.ts = (uint32_t)(rx_ns / (1000000000ull / CT_RTP_CLOCK));
-	ct_rtp_build_hdr(out, cap, &h);
-	memset(out + CT_RTP_HDR, 0xff, CT_RTP_PROBE_LEN);
-	memcpy(out + CT_RTP_HDR, CT_RTP_MAGIC_ECHO, 4);
-	memcpy(out + CT_RTP_HDR + 4, pl + 4, 8);
-	ct_put64(out + CT_RTP_HDR + 12, rx_ns);
-	ct_put64(out + CT_RTP_HDR + 20, tx_ns);
-	ct_put32(out + CT_RTP_HDR + 28, count);
-	return len;
-}
-
-int ct_rtp_parse_echo(const uint8_t *buf, size_t len, struct ct_rtp_hdr *h, struct ct_rtp_echo_info *ei)
-{
-	const uint8_t *pl;
-	size_t plen;
-
-	if (ct_rtp_parse(buf, len, h, &pl, &plen) != 0 || plen < 32 || memcmp(pl, CT_RTP_MAGIC_ECHO, 4) != 0)
-		return CT_EFORMAT;
-	ei->probe_tx_ns = ct_get64(pl + 4);
-	ei->echo_rx_ns = ct_get64(pl + 12);
-	ei->echo_tx_ns = ct_get64(pl + 20);
-	ei->echo_count = ct_get32(pl + 28);
-	return 0;
-}
 
 void ct_jitter_add(struct ct_jitter *jt, int64_t sent_ns, int64_t arrival_ns)
 {

@@ -11,7 +11,7 @@
 #include "icmpname.h"
 #include "log.h"
 #include "probe-ipmsg.h"
-#include "probe-rtp.h"
+#include "rtp.h"
 #include "route.h"
 
 const char *ct_route_verdict_key(enum ct_route_verdict v)
