@@ -11,6 +11,7 @@
 #include "inject.h"
 #include "log.h"
 #include "probe.h"
+#include "sockerr.h"
 
 #define ECHO_ID(s) ((uint16_t)(0xc700 ^ (getpid() & 0xffff)))
 
@@ -26,7 +27,7 @@ static int icmp_open(struct ct_probe_set *s)
 			s->family == AF_INET6 ? "v6" : "");
 		return CT_EPERM;
 	}
-	(void)ct_probe_sock_recverr(fd);
+	(void)ct_sock_recverr(fd);
 	s->fds[s->nfds++] = fd;
 	return 0;
 }
@@ -62,7 +63,7 @@ static int icmp_send(struct ct_probe_set *s, struct ct_probe *p)
 		pkt[6] = (uint8_t)(p->seq >> 8);
 		pkt[7] = (uint8_t)p->seq;
 		memcpy(pkt + 8, data, sizeof data);
-		ct_probe_sock_ttl(s->fds[0], s->family, ttl);
+		ct_sock_ttl(s->fds[0], s->family, ttl);
 		if (sendto(s->fds[0], pkt, sizeof pkt, 0, (struct sockaddr *)&a, al) < 0) {
 			snprintf(s->err, sizeof s->err, "ping socket sendto: %s", strerror(errno));
 			return CT_ESYS;

@@ -15,6 +15,7 @@
 #include "icmpname.h"
 #include "log.h"
 #include "probe-rtp.h"
+#include "sockerr.h"
 
 
 void ct_jitter_add(struct ct_jitter *jt, int64_t sent_ns, int64_t arrival_ns)
@@ -146,7 +147,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 				goto out;
 			}
 		}
-		(void)ct_probe_sock_recverr(ps[i].fd);
+		(void)ct_sock_recverr(ps[i].fd);
 		pf[i] = (struct pollfd){ ps[i].fd, POLLIN, 0 };
 	}
 	next = ct_mono_ns();

@@ -12,6 +12,7 @@
 #include "inject.h"
 #include "log.h"
 #include "probe.h"
+#include "sockerr.h"
 #include "probe-ipmsg.h"
 
 static int tcp_open(struct ct_probe_set *s)
@@ -59,7 +60,7 @@ static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
 			snprintf(s->err, sizeof s->err, "TCP socket: %s", strerror(errno));
 			return CT_ESYS;
 		}
-		ct_probe_sock_ttl(fd, s->family, ttl);
+		ct_sock_ttl(fd, s->family, ttl);
 		if (s->family == AF_INET6)
 			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
 		else

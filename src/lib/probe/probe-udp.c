@@ -11,6 +11,7 @@
 #include "inject.h"
 #include "log.h"
 #include "probe.h"
+#include "sockerr.h"
 
 static size_t build_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t *buf, size_t cap)
 {
@@ -45,7 +46,7 @@ static int udp_open(struct ct_probe_set *s)
 		al = ct_probe_sockaddr(s->family, 0, NULL, 0, &a);
 		(void)bind(fd, (struct sockaddr *)&a, al);
 	}
-	(void)ct_probe_sock_recverr(fd);
+	(void)ct_sock_recverr(fd);
 	s->fds[s->nfds++] = fd;
 	if (absorb >= 0 && s->want_any_port)
 		s->fds[s->nfds++] = absorb; /* iptux answers to port 2425 */
@@ -86,7 +87,7 @@ static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 		socklen_t sl = ct_probe_sockaddr(s->family, s->dst, &s->dst6, p->dport, &ss);
 		if (s->nfds < 1)
 			return CT_ESTATE;
-		ct_probe_sock_ttl(s->fds[0], s->family, ttl);
+		ct_sock_ttl(s->fds[0], s->family, ttl);
 		if (sendto(s->fds[0], buf, len, 0, (struct sockaddr *)&ss, sl) < 0) {
 			snprintf(s->err, sizeof s->err, "sendto: %s", strerror(errno));
 			return CT_ESYS;

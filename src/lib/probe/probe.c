@@ -22,6 +22,7 @@
 #include "log.h"
 #include "privs.h"
 #include "probe.h"
+#include "sockerr.h"
 #include "util.h"
 
 void ct_prober_note(struct ct_prober *pr, const char *fmt, ...)
@@ -119,7 +120,7 @@ static void open_v6(struct ct_prober *pr, unsigned flags)
 		    bind(fd, (struct sockaddr *)&a, sizeof a) == 0) {
 			pr->udp2425_6_fd = fd;
 			if (!pr->raw6)
-				(void)ct_probe_sock_recverr(fd);
+				(void)ct_sock_recverr(fd);
 		} else {
 			if (fd >= 0)
 				close(fd);
@@ -173,7 +174,7 @@ int ct_prober_open(struct ct_prober **out, unsigned flags)
 		if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0) {
 			pr->udp2425_fd = fd;
 			if (!pr->raw) /* privileged runs read ICMP errors from the raw socket */
-				(void)ct_probe_sock_recverr(fd);
+				(void)ct_sock_recverr(fd);
 		} else {
 			if (fd >= 0)
 				close(fd);
@@ -346,79 +347,23 @@ int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t ifle
 	return r;
 }
 
-static int sock_family(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-
-	return getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 ? ss.ss_family : AF_INET;
-}
-
-int ct_probe_sock_recverr(int fd)
-{
-	int on = 1;
-
-	if (sock_family(fd) == AF_INET6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on) != 0)
-			return CT_ESYS;
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
-		return 0;
-	}
-	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on) != 0)
-		return CT_ESYS;
-	(void)setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
-	return 0;
-}
-
-void ct_probe_sock_ttl(int fd, int family, int ttl)
-{
-	if (family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
-	else
-		(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
-}
-
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen)
 {
-	char cbuf[512];
-	struct sockaddr_in6 from;
-	struct iovec iov = { quote, *qlen };
-	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+	struct ct_sockerr e;
+	int rc = ct_sock_read_err(fd, &e, quote, qlen);
 
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : CT_ESYS;
-	*qlen = (size_t)n;
+	if (rc <= 0)
+		return rc;
 	memset(r, 0, sizeof *r);
 	r->ttl = r->quoted_ttl = -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-			struct sock_extended_err ee;
-			struct sockaddr_in6 off;
-			memcpy(&ee, CMSG_DATA(c), sizeof ee);
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6)
-				return 0;
-			memset(&off, 0, sizeof off);
-			memcpy(&off, (const char *)CMSG_DATA(c) + sizeof ee,
-				c->cmsg_len >= CMSG_LEN(sizeof ee + sizeof off) ? sizeof off : sizeof(struct sockaddr_in));
-			r->kind = CT_RK_ICMP;
-			r->icmp_type = ee.ee_type;
-			r->icmp_code = ee.ee_code;
-			if (ee.ee_origin == SO_EE_ORIGIN_ICMP6) {
-				r->family = AF_INET6;
-				if (off.sin6_family == AF_INET6)
-					r->from6 = off.sin6_addr;
-			} else if (off.sin6_family == AF_INET) {
-				struct sockaddr_in o4;
-				memcpy(&o4, &off, sizeof o4);
-				r->from = o4.sin_addr.s_addr;
-			}
-			r->err = (int)ee.ee_errno;
-		}
-	}
-	return r->kind ? 1 : 0;
+	r->kind = CT_RK_ICMP;
+	r->icmp_type = e.type;
+	r->icmp_code = e.code;
+	r->family = e.family == AF_INET6 ? AF_INET6 : 0;
+	r->from = e.from;
+	r->from6 = e.from6;
+	r->err = e.err;
+	return 1;
 }
 
 struct ct_probe *ct_probe_by_id(struct ct_probe_set *s, uint16_t ip_id)

@@ -211,12 +211,8 @@ void ct_probe_answer_icmp(struct ct_probe_set *s, struct ct_probe *p, struct ct_
 /* 1 when v was sent by the set's target / is an ICMP error quoting a packet of protocol proto to it. */
 int ct_probe_view_from_target(const struct ct_probe_set *s, const struct ct_ipview *v);
 int ct_probe_view_quotes(const struct ct_probe_set *s, const struct ct_ipview *v, uint8_t proto);
-/* Reads the IP_RECVERR queue of fd: fills r (kind ICMP, from, type, code) and the quoted payload. */
+/* Reads the IP_RECVERR queue of fd (ct_sock_read_err): fills r (kind ICMP, from, type, code)
+ * and the quoted payload. */
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen);
-/* Turns on IP_RECVERR and IP_RECVTTL on a UDP socket (IPV6_RECVERR and IPV6_RECVHOPLIMIT on
- * an AF_INET6 one). */
-int ct_probe_sock_recverr(int fd);
-/* Sets the TTL / hop limit (IP_TTL or IPV6_UNICAST_HOPS) of the packets fd sends. */
-void ct_probe_sock_ttl(int fd, int family, int ttl);
 
 #endif
