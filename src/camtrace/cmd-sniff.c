@@ -1,5 +1,6 @@
 /* cmd-sniff.c: `camtrace sniff`: the packet trace: capture or read pcap, decode, match, count, write pcap. */
 #include "config.h"
+#include <sys/socket.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -127,7 +128,7 @@ static int drop_privileges(const char *user, char *err, size_t errlen)
 
 static int is_group_addr(int af, const uint8_t *a)
 {
-	if (af == 4)
+	if (af == AF_INET)
 		return a[3] == 255 || (a[0] >= 224 && a[0] <= 239);
 	return a[0] == 0xff;
 }

@@ -1,5 +1,6 @@
 /* sniff-out.c: text and NDJSON rendering of decoded packets, matches and counters, with no per-packet malloc. */
 #include "config.h"
+#include <sys/socket.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -286,11 +287,11 @@ static void put_addr(struct sniff_out *so, int af, const uint8_t *a)
 /* "198.18.1.10:2425" or "[2001:2::10]:2425" */
 static void put_ep(struct sniff_out *so, int af, const uint8_t *a, int port)
 {
-	if (af == 6 && port >= 0)
+	if (af == AF_INET6 && port >= 0)
 		putc_(so, '[');
 	put_addr(so, af, a);
 	if (port >= 0) {
-		if (af == 6)
+		if (af == AF_INET6)
 			putc_(so, ']');
 		putc_(so, ':');
 		so_put_u64(so, (uint64_t)port);
@@ -448,7 +449,7 @@ static void text_icmp(struct sniff_out *so, const struct ct_dpkt *pk)
 {
 	const struct ct_icmp *ic = &pk->icmp;
 
-	so_puts(so, ic->af == 4 ? "ICMP " : "ICMP6 ");
+	so_puts(so, ic->af == AF_INET ? "ICMP " : "ICMP6 ");
 	so_puts(so, ct_decode_icmp_name(ic));
 	so_put(so, " (", 2);
 	so_put_u64(so, ic->type);
@@ -459,7 +460,7 @@ static void text_icmp(struct sniff_out *so, const struct ct_dpkt *pk)
 		so_puts(so, " mtu ");
 		so_put_u64(so, ic->mtu);
 	}
-	if (ic->type == (ic->af == 4 ? 8 : 128) || ic->type == (ic->af == 4 ? 0 : 129)) {
+	if (ic->type == (ic->af == AF_INET ? 8 : 128) || ic->type == (ic->af == AF_INET ? 0 : 129)) {
 		so_puts(so, " id ");
 		so_put_u64(so, ic->echo_id);
 		so_puts(so, " seq ");
@@ -546,8 +547,8 @@ static void text_packet(struct sniff_out *so, const struct ct_dpkt *pk, const st
 		text_icmp(so, pk);
 		break;
 	case CT_DK_FRAG:
-		so_puts(so, pk->ip.af == 4 ? "IPv4 fragment id " : "IPv6 fragment id ");
-		put_hex(so, pk->ip.id, pk->ip.af == 4 ? 4 : 8);
+		so_puts(so, pk->ip.af == AF_INET ? "IPv4 fragment id " : "IPv6 fragment id ");
+		put_hex(so, pk->ip.id, pk->ip.af == AF_INET ? 4 : 8);
 		so_puts(so, " offset ");
 		so_put_u64(so, pk->ip.frag_off);
 		so_puts(so, " len ");
@@ -678,7 +679,7 @@ static void json_packet(struct sniff_out *so, const struct ct_dpkt *pk, const st
 	jnum(so, "caplen", pk->caplen);
 	jstr(so, "kind", ct_dkind_name(pk->kind));
 	if (pk->ip.af) {
-		jnum(so, "ip_version", pk->ip.af);
+		jnum(so, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
 		jstr(so, "proto", l4_name(pk->l4));
 		so_jkey(so, "src", 0);
 		putc_(so, '"');

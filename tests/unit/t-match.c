@@ -1,5 +1,6 @@
 /* t-match.c: request/answer matching: every pair, latency, retransmissions, copies, silences and their sentences, peers. */
 #include "config.h"
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
@@ -42,7 +43,7 @@ static struct ct_mpkt udp(int64_t ms, const uint8_t *src, const uint8_t *dst, ui
 	k.ts_ns = ms * MS;
 	k.frame = ++frame;
 	k.bytes = 60;
-	k.af = 4;
+	k.af = AF_INET;
 	k.src = src;
 	k.dst = dst;
 	k.sport = k.dport = 2425;
@@ -267,12 +268,12 @@ static void t_icmp_peers_overflow(void)
 	char nb[8];
 
 	feed(m, udp(0, A1, B2, CT_IPMSG_GETINFO, 0, 700), &r);
-	ct_match_icmp(m, 1 * MS, ++frame, 4, A1, B2, 17, 2425, 2425, &r, on_unans, NULL);
+	ct_match_icmp(m, 1 * MS, ++frame, AF_INET, A1, B2, 17, 2425, 2425, &r, on_unans, NULL);
 	ok(r.answered && r.refused && r.icmp && r.req_mode == CT_IPMSG_GETINFO, "an ICMP error quoting the GETINFO refuses it");
-	ct_match_icmp(m, 2 * MS, ++frame, 4, A1, B2, 17, 2425, 2425, &r, on_unans, NULL);
+	ct_match_icmp(m, 2 * MS, ++frame, AF_INET, A1, B2, 17, 2425, 2425, &r, on_unans, NULL);
 	ok(!r.answered, "a second ICMP error finds nothing left to refuse");
 	feed(m, udp(3, A1, A2, CT_IPMSG_BR_ENTRY, 0, 701), &r);
-	ct_match_icmp(m, 4 * MS, ++frame, 4, A2, A1, 17, 2425, 2425, &r, on_unans, NULL);
+	ct_match_icmp(m, 4 * MS, ++frame, AF_INET, A2, A1, 17, 2425, 2425, &r, on_unans, NULL);
 	ok(!r.answered, "an ICMP error quoting the other direction refuses nothing");
 	(void)RTR;
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include <math.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "rtpstat.h"
 #include "tap.h"
 
@@ -18,7 +19,7 @@ static struct ct_rtp_stream *feed(struct ct_rtpstat *st, uint32_t ssrc, uint16_t
 	r.ts = ts;
 	r.ssrc = ssrc;
 	r.pl_len = 160;
-	return ct_rtpstat_update(st, 4, A, B, 22224, 22224, &r, 180, arrival_ns);
+	return ct_rtpstat_update(st, AF_INET, A, B, 22224, 22224, &r, 180, arrival_ns);
 }
 
 /* Feeds the sequence numbers in order, 20 ms and 160 timestamp units apart. */

@@ -1,5 +1,6 @@
 /* redact.c: secret and message-text redaction for config text, log lines and packets. */
 #include "config.h"
+#include <sys/socket.h>
 #include <ctype.h>
 #include <string.h>
 #include "codec.h"
@@ -483,9 +484,9 @@ int ct_redact_packet(uint8_t *pkt, size_t caplen, size_t wirelen, int linktype, 
 					l4[i] = 0;
 		}
 		if (changed) {
-			if (whole && !ip.frag && (ip.af == 6 || l4[6] || l4[7]))
-				l4_checksum(iph, ip.af == 6, 17, l4, ip.pl_wire, 6, 1);
-			else if (ip.af == 4)
+			if (whole && !ip.frag && (ip.af == AF_INET6 || l4[6] || l4[7]))
+				l4_checksum(iph, ip.af == AF_INET6, 17, l4, ip.pl_wire, 6, 1);
+			else if (ip.af == AF_INET)
 				l4[6] = l4[7] = 0; /* IPv4: "no checksum" beats a wrong one */
 		}
 	} else if (ip.proto == 6) {
@@ -502,7 +503,7 @@ int ct_redact_packet(uint8_t *pkt, size_t caplen, size_t wirelen, int linktype, 
 			for (size_t i = doff; i < doff + t.pl_len; i++, changed++)
 				l4[i] = 0; /* file contents */
 		if (changed && whole && !ip.frag)
-			l4_checksum(iph, ip.af == 6, 6, l4, ip.pl_wire, 16, 0);
+			l4_checksum(iph, ip.af == AF_INET6, 6, l4, ip.pl_wire, 16, 0);
 	}
 	return changed > 0;
 }

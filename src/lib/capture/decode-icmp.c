@@ -1,5 +1,6 @@
 /* decode-icmp.c: ICMP/ICMPv6 decoding: type, code (named by icmpname.c, never collapsed) and the quoted flow. */
 #include "config.h"
+#include <sys/socket.h>
 #include <string.h>
 #include "err.h"
 #include "decode-ip.h"
@@ -8,7 +9,7 @@
 
 const char *ct_decode_icmp_name(const struct ct_icmp *ic)
 {
-	return ct_icmp_key(ic->af == 4 ? CT_ICMP_V4 : CT_ICMP_V6, ic->type, ic->code);
+	return ct_icmp_key(ic->af == AF_INET ? CT_ICMP_V4 : CT_ICMP_V6, ic->type, ic->code);
 }
 
 int ct_decode_icmp(int af, const uint8_t *p, uint32_t n, struct ct_icmp *ic)
@@ -21,16 +22,16 @@ int ct_decode_icmp(int af, const uint8_t *p, uint32_t n, struct ct_icmp *ic)
 		return CT_ETRUNC;
 	ic->type = p[0];
 	ic->code = p[1];
-	ic->is_error = ct_icmp_is_error(af == 4 ? CT_ICMP_V4 : CT_ICMP_V6, ic->type);
+	ic->is_error = ct_icmp_is_error(af == AF_INET ? CT_ICMP_V4 : CT_ICMP_V6, ic->type);
 	if (n < 8)
 		return ic->is_error ? CT_ETRUNC : 0;
-	if ((af == 4 && (ic->type == 0 || ic->type == 8)) || (af == 6 && (ic->type == 128 || ic->type == 129))) {
+	if ((af == AF_INET && (ic->type == 0 || ic->type == 8)) || (af == AF_INET6 && (ic->type == 128 || ic->type == 129))) {
 		ic->echo_id = (uint16_t)(p[4] << 8 | p[5]);
 		ic->echo_seq = (uint16_t)(p[6] << 8 | p[7]);
 	}
-	if (af == 4 && ic->type == 3 && ic->code == 4)
+	if (af == AF_INET && ic->type == 3 && ic->code == 4)
 		ic->mtu = (uint32_t)(p[6] << 8 | p[7]);
-	if (af == 6 && ic->type == 2)
+	if (af == AF_INET6 && ic->type == 2)
 		ic->mtu = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 	if (!ic->is_error)
 		return 0;

@@ -2,10 +2,12 @@
 #ifndef CT_DECODE_ICMP_H
 #define CT_DECODE_ICMP_H
 
+#include <sys/socket.h>
+
 #include <stdint.h>
 
 struct ct_icmp {
-	int af;             /* 4 = ICMP, 6 = ICMPv6 */
+	int af;             /* AF_INET = ICMP, AF_INET6 = ICMPv6 */
 	uint8_t type, code;
 	int is_error;       /* destination unreachable, time exceeded, parameter problem, ... */
 	uint32_t mtu;       /* next-hop MTU (fragmentation needed / packet too big), else 0 */

@@ -114,7 +114,7 @@ static int decode_v4(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 		return CT_EFORMAT;
 	if (n < hl)
 		return CT_ETRUNC;
-	ip->af = 4;
+	ip->af = AF_INET;
 	memcpy(ip->src, p + 12, 4);
 	memcpy(ip->dst, p + 16, 4);
 	ip->proto = p[9];
@@ -138,7 +138,7 @@ static int decode_v6(const uint8_t *p, uint32_t n, struct ct_ip *ip)
 
 	if (n < 40)
 		return CT_ETRUNC;
-	ip->af = 6;
+	ip->af = AF_INET6;
 	memcpy(ip->src, p + 8, 16);
 	memcpy(ip->dst, p + 24, 16);
 	ip->ttl = p[7];
@@ -208,7 +208,7 @@ static char *put_u8(char *o, unsigned v)
 
 int ct_ip_ntop(int af, const uint8_t *a, char *buf)
 {
-	if (af == 4) {
+	if (af == AF_INET) {
 		char *o = buf;
 		for (int i = 0; i < 4; i++) {
 			if (i)

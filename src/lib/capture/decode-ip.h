@@ -2,6 +2,8 @@
 #ifndef CT_DECODE_IP_H
 #define CT_DECODE_IP_H
 
+#include <sys/socket.h>
+
 #include <stdint.h>
 
 #define CT_IP_MAXDGRAM 65535
@@ -9,7 +11,7 @@
 
 /* The network layer of one packet. */
 struct ct_ip {
-	int af;              /* 4 or 6 */
+	int af;              /* AF_INET or AF_INET6 */
 	uint8_t src[16];     /* IPv4 in the first 4 bytes */
 	uint8_t dst[16];
 	uint8_t proto;       /* upper-layer protocol (after IPv6 extension headers) */
@@ -58,7 +60,7 @@ int ct_decode_ip(struct ct_defrag *d, int64_t ts_sec, const uint8_t *p, uint32_t
  * datagram, ip describes the whole datagram (frag == 2). */
 void ct_defrag_add(struct ct_defrag *d, int64_t ts_sec, struct ct_ip *ip);
 
-/* Formats an address (af 4 or 6) into buf (>= 46 bytes); returns the length. Fast path for IPv4. */
+/* Formats an address (af AF_INET or AF_INET6) into buf (>= 46 bytes); returns the length. Fast path for IPv4. */
 int ct_ip_ntop(int af, const uint8_t *addr, char *buf);
 
 #endif

@@ -1,5 +1,6 @@
 /* decode.c: drives the per-layer decoders over one frame and classifies it for the trace. */
 #include "config.h"
+#include <sys/socket.h>
 #include <stddef.h>
 #include <string.h>
 #include "err.h"
@@ -88,7 +89,7 @@ static void decode_tcp(struct ct_decoder *d, struct ct_dpkt *o)
 static uint32_t ip_sig(const struct ct_ip *ip)
 {
 	uint32_t h = 2166136261u ^ ip->proto ^ (ip->pl_wire << 8) ^ (ip->frag_off << 3) ^ ip->id;
-	size_t al = ip->af == 6 ? 16 : 4, n = ip->pl_len < 64 ? ip->pl_len : 64;
+	size_t al = ip->af == AF_INET6 ? 16 : 4, n = ip->pl_len < 64 ? ip->pl_len : 64;
 
 	for (size_t i = 0; i < al; i++)
 		h = (h ^ ip->src[i] ^ ((uint32_t)ip->dst[i] << 8)) * 16777619u;
@@ -149,7 +150,7 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 			: "IP header lengths are invalid";
 		return;
 	}
-	if ((o->link.ethertype == CT_ETH_IPV4) != (o->ip.af == 4)) {
+	if ((o->link.ethertype == CT_ETH_IPV4) != (o->ip.af == AF_INET)) {
 		o->kind = CT_DK_BAD;
 		o->bad = "IP version does not match the link type";
 		return;
@@ -176,7 +177,7 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 		break;
 	case 1:
 	case 58:
-		if ((o->ip.proto == 1) != (o->ip.af == 4)) {
+		if ((o->ip.proto == 1) != (o->ip.af == AF_INET)) {
 			o->kind = CT_DK_OTHER;
 			break;
 		}

@@ -1,5 +1,6 @@
 /* match.c: pairs IPMsg/TCP answers with their requests in a trace, flags silences, counts per peer. */
 #include "config.h"
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,7 @@ static uint32_t mixw(uint32_t h, const void *p, size_t n)
 static uint32_t key_hash(int af, const uint8_t *req, const uint8_t *ans, uint32_t want, int tcp,
 	uint16_t rport, uint16_t aport)
 {
-	size_t al = af == 6 ? 16 : 4;
+	size_t al = af == AF_INET6 ? 16 : 4;
 	uint32_t h = 2166136261u ^ want ^ ((uint32_t)tcp << 16);
 
 	h = mixw(h, req, al);
@@ -135,7 +136,7 @@ static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const u
 	int tcp, uint16_t rport, uint16_t aport)
 {
 	uint32_t h = key_hash(af, req, ans, want, tcp, rport, aport);
-	size_t al = af == 6 ? 16 : 4;
+	size_t al = af == AF_INET6 ? 16 : 4;
 
 	for (int32_t i = m->bucket[h & (m->nbucket - 1)]; i != NONE; i = m->ring[i].hnext) {
 		struct pend *p = &m->ring[i];
@@ -152,7 +153,7 @@ static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const u
 static void report(struct ct_match *m, struct pend *p, int64_t now_ns, int at_end, ct_unans_cb cb, void *ud)
 {
 	struct ct_unans u;
-	size_t al = p->af == 6 ? 16 : 4;
+	size_t al = p->af == AF_INET6 ? 16 : 4;
 
 	if (p->group && p->answers > 0)
 		return;
@@ -245,7 +246,7 @@ static uint32_t wanted_answer(const struct ct_mpkt *k)
 static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t want, int group,
 	const uint8_t *ans, uint16_t rport, uint16_t aport, struct ct_mres *res)
 {
-	size_t al = k->af == 6 ? 16 : 4;
+	size_t al = k->af == AF_INET6 ? 16 : 4;
 	struct pend *p = find(m, k->af, k->src, ans, want, k->tcp, rport, aport);
 	uint32_t h;
 	int32_t idx;
@@ -365,8 +366,8 @@ static void match_tcp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mre
 
 static struct ct_peer *peer_slot(struct ct_peer *tab, size_t cap, int af, const uint8_t *addr)
 {
-	size_t al = af == 6 ? 16 : 4;
-	uint32_t h = mixw(2166136261u ^ (uint32_t)af, addr, al);
+	size_t al = af == AF_INET6 ? 16 : 4;
+	uint32_t h = mixw(2166136261u ^ (af == AF_INET6 ? 6u : 4u), addr, al);
 
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		struct ct_peer *p = &tab[i];
@@ -381,7 +382,7 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 
 	for (int i = 0; i < 2; i++) {
 		p = m->recent[i];
-		if (p && p->af == af && memcmp(p->addr, addr, af == 6 ? 16 : 4) == 0)
+		if (p && p->af == af && memcmp(p->addr, addr, af == AF_INET6 ? 16 : 4) == 0)
 			return p;
 	}
 	if (m->npeers * 2 >= m->peercap) {
@@ -400,7 +401,7 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 	p = peer_slot(m->peers, m->peercap, af, addr);
 	if (!p->af) {
 		p->af = af;
-		memcpy(p->addr, addr, af == 6 ? 16 : 4);
+		memcpy(p->addr, addr, af == AF_INET6 ? 16 : 4);
 		m->npeers++;
 	}
 	m->recent[1] = m->recent[0];
@@ -501,7 +502,7 @@ static int peer_cmp(const void *a, const void *b)
 	const struct ct_peer *x = *(const struct ct_peer *const *)a, *y = *(const struct ct_peer *const *)b;
 	if (x->af != y->af)
 		return x->af - y->af;
-	return memcmp(x->addr, y->addr, x->af == 6 ? 16 : 4);
+	return memcmp(x->addr, y->addr, x->af == AF_INET6 ? 16 : 4);
 }
 
 void ct_match_peers(const struct ct_match *m, void (*fn)(const struct ct_peer *p, void *ud), void *ud)

@@ -1,5 +1,6 @@
 /* rtpstat.c: RTP stream table; sequence accounting after RFC 3550 A.1, jitter after A.8. */
 #include "config.h"
+#include <sys/socket.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ struct ct_rtp_stream *ct_rtpstat_update(struct ct_rtpstat *st, int af, const uin
 	const uint8_t *dst, uint16_t sport, uint16_t dport, const struct ct_rtp *r,
 	uint32_t bytes, int64_t arrival_ns)
 {
-	size_t alen = af == 6 ? 16 : 4, i;
+	size_t alen = af == AF_INET6 ? 16 : 4, i;
 	uint32_t h = 2166136261u;
 	uint16_t ports[2] = { sport, dport };
 	struct ct_rtp_stream *s;
