@@ -20,7 +20,7 @@
 #include "out.h"
 #include "privs.h"
 #include "rtpstat.h"
-#include "sniff-out.h"
+#include "render.h"
 #include "util.h"
 
 struct sniff {

@@ -12,7 +12,7 @@
 #include "json.h"
 #include "match.h"
 #include "rtpstat.h"
-#include "sniff-out.h"
+#include "render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

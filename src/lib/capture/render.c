@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "json.h"
-#include "sniff-out.h"
+#include "render.h"
 
 #define SO_CHUNK (256 * 1024)
 
