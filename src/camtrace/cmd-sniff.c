@@ -13,14 +13,11 @@
 #include "capture.h"
 #include "clock.h"
 #include "cmd.h"
-#include "decode.h"
-#include "decode-ipmsg.h"
 #include "err.h"
-#include "match.h"
 #include "out.h"
 #include "privs.h"
-#include "rtpstat.h"
 #include "render.h"
+#include "trace.h"
 #include "util.h"
 
 struct sniff {
@@ -36,15 +33,9 @@ struct sniff {
 	struct ct_sbuf filter;
 	struct ct_capture *cap;
 	struct ct_pcapw *w;
-	struct ct_decoder dec;
-	struct ct_dipmsg ipm;
-	struct ct_rtpstat rtp;
-	struct ct_match *match;
-	struct sniff_out out;
-	uint64_t kinds[CT_DK_OTHER + 1];
-	uint64_t ipmsg_bad, unanswered;
-	int64_t last_ts_ns;      /* capture time of the last packet */
-	uint64_t last_mono_ns;   /* monotonic time when it was seen */
+	struct ct_trace tr;      /* decode, match, count (the engine's pipeline) */
+	struct ct_render out;
+	uint64_t last_mono_ns;   /* monotonic time when the last packet was seen */
 };
 
 static volatile sig_atomic_t got_stop, got_usr1;
@@ -88,35 +79,6 @@ static int parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
-/* The default filter: IPMsg UDP/TCP, the RTP range, ICMP errors quoting those ports, fragments. */
-static void build_filter(struct sniff *s, int argc, char **argv)
-{
-	struct ct_sbuf *f = &s->filter;
-	unsigned lo = s->rtp_lo, hi = s->rtp_hi;
-
-	if (!s->no_default_filter) {
-		ct_sbuf_printf(f, "(udp port 2425 or tcp port 2425 or udp portrange %u-%u"
-			" or (icmp and (icmp[0] == 3 or icmp[0] == 4 or icmp[0] == 5 or icmp[0] == 11 or icmp[0] == 12)"
-			" and (icmp[8 + ((icmp[8] & 0xf) * 4):2] == 2425 or icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] == 2425"
-			" or (icmp[8 + ((icmp[8] & 0xf) * 4):2] >= %u and icmp[8 + ((icmp[8] & 0xf) * 4):2] <= %u)"
-			" or (icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] >= %u and icmp[8 + ((icmp[8] & 0xf) * 4) + 2:2] <= %u)))"
-			" or (icmp6 and ip6[40] < 128)"
-			" or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44))",
-			lo, hi, lo, hi, lo, hi);
-	}
-	if (argc > 0) {
-		if (f->len)
-			ct_sbuf_adds(f, " and (");
-		for (int i = 0; i < argc; i++) {
-			if (i)
-				ct_sbuf_addc(f, ' ');
-			ct_sbuf_adds(f, argv[i]);
-		}
-		if (!s->no_default_filter)
-			ct_sbuf_addc(f, ')');
-	}
-}
-
 /* Drops root (privs.c: to SUDO_UID or nobody, every capability) before any file is created,
  * unless -Z root asked to keep it. */
 static int drop_privileges(const char *user, char *err, size_t errlen)
@@ -126,149 +88,31 @@ static int drop_privileges(const char *user, char *err, size_t errlen)
 	return ct_privs_drop(err, errlen);
 }
 
-static int is_group_addr(int af, const uint8_t *a)
-{
-	if (af == AF_INET)
-		return a[3] == 255 || (a[0] >= 224 && a[0] <= 239);
-	return a[0] == 0xff;
-}
-
 static void on_unans(const struct ct_unans *u, void *ud)
 {
 	struct sniff *s = ud;
 
-	s->unanswered++;
-	so_unanswered(&s->out, u);
+	ct_render_unanswered(&s->out, u);
 }
 
 static void handle(struct sniff *s, const struct ct_pkt *pkt)
 {
-	struct ct_dpkt pk;
-	struct ct_dipmsg *im = NULL;
-	struct ct_rtp_stream *rs = NULL;
-	struct ct_mres mr, *mrp = NULL;
-	struct ct_mpkt mp;
-	int64_t ts_ns = pkt->ts_sec * 1000000000LL + pkt->ts_nsec;
+	struct ct_trace_rec rec;
 
-	ct_decode(&s->dec, pkt, &pk);
-	s->kinds[pk.kind]++;
-	s->last_ts_ns = ts_ns;
+	ct_trace_frame(&s->tr, pkt, &rec);
 	if (!s->rfile)
 		s->last_mono_ns = ct_mono_ns();
-	if (pk.kind == CT_DK_IPMSG) {
-		im = &s->ipm;
-		if (ct_dipmsg_decode(im, pk.app, pk.app_len) != 0)
-			s->ipmsg_bad++;
-	} else if (pk.kind == CT_DK_TCP && pk.app_len > 0 && pk.dport == s->dec.ipmsg_port &&
-		   ct_dipmsg_looks_like(pk.app, pk.app_len) && ct_dipmsg_decode(&s->ipm, pk.app, pk.app_len) == 0) {
-		im = &s->ipm;
-	} else if (pk.kind == CT_DK_RTP && !pk.fwd_of) {
-		rs = ct_rtpstat_update(&s->rtp, pk.ip.af, pk.ip.src, pk.ip.dst, pk.sport, pk.dport, &pk.rtp,
-			pk.app_wire, ts_ns);
-	}
-	if ((pk.kind == CT_DK_IPMSG || pk.kind == CT_DK_TCP) && !pk.fwd_of) {
-		memset(&mp, 0, sizeof mp);
-		mp.ts_ns = ts_ns;
-		mp.frame = pk.frame;
-		mp.bytes = pk.ip.pl_wire;
-		mp.af = pk.ip.af;
-		mp.src = pk.ip.src;
-		mp.dst = pk.ip.dst;
-		mp.sport = pk.sport;
-		mp.dport = pk.dport;
-		mp.tcp = pk.kind == CT_DK_TCP;
-		mp.tcp_flags = pk.tcp.flags;
-		mp.tcp_len = mp.tcp ? pk.app_wire : 0;
-		mp.dst_group = is_group_addr(pk.ip.af, pk.ip.dst);
-		if (im && im->status == 0) {
-			mp.mode = im->m.mode;
-			mp.opts = im->m.opts;
-			mp.packetno = im->m.packetno;
-			mp.has_ref = im->has_ref;
-			mp.ref = im->ref;
-			mp.has_next = im->has_next;
-			mp.next = im->next;
-		} else {
-			mp.mode = mp.tcp ? CT_MATCH_TCP_DATA : CT_MATCH_MALFORMED;
-		}
-		ct_match_packet(s->match, &mp, &mr, on_unans, s);
-		mrp = &mr;
-	}
-	if (pk.kind == CT_DK_ICMP && !pk.fwd_of && pk.icmp.is_error && pk.icmp.has_quote && pk.icmp.q_ports) {
-		ct_match_icmp(s->match, ts_ns, pk.frame, pk.icmp.q_af, pk.icmp.q_src, pk.icmp.q_dst, pk.icmp.q_proto,
-			pk.icmp.q_sport, pk.icmp.q_dport, &mr, on_unans, s);
-		mrp = &mr;
-	}
 	if (!s->quiet)
-		so_packet(&s->out, &pk, im, mrp, rs);
+		ct_render_packet(&s->out, &rec.pk, rec.im, rec.mr, rec.rs);
 	if (s->w)
 		ct_pcapw_write(s->w, pkt);
 }
 
 static void print_counters(struct sniff *s)
 {
-	so_peers(&s->out, s->match, s->last_ts_ns / 1000000000);
-	if (s->rtp.n)
-		so_rtp_streams(&s->out, &s->rtp);
-}
-
-static void summary(struct sniff *s, const struct ct_capture_stats *st, int live)
-{
-	struct sniff_out *o = &s->out;
-	uint64_t total = 0;
-
-	for (int k = 0; k <= CT_DK_OTHER; k++)
-		total += s->kinds[k];
-	if (o->json) {
-		so_puts(o, "{\"type\":\"summary\",\"packets\":");
-		so_put_u64(o, total);
-		so_puts(o, ",\"by_kind\":{");
-		for (int k = 0; k <= CT_DK_OTHER; k++) {
-			so_jkey(o, ct_dkind_name((enum ct_dkind)k), k == 0);
-			so_put_u64(o, s->kinds[k]);
-		}
-		so_puts(o, "},\"ipmsg_malformed\":");
-		so_put_u64(o, s->ipmsg_bad);
-		so_puts(o, ",\"unanswered\":");
-		so_put_u64(o, s->unanswered);
-		so_puts(o, ",\"peers\":");
-		so_put_u64(o, ct_match_peer_count(s->match));
-		so_puts(o, ",\"rtp_streams\":");
-		so_put_u64(o, s->rtp.n);
-		so_puts(o, ",\"live\":");
-		so_puts(o, live ? "true" : "false");
-		so_puts(o, ",\"kernel_received\":");
-		so_put_u64(o, st->received);
-		so_puts(o, ",\"kernel_dropped\":");
-		so_put_u64(o, st->dropped);
-		so_puts(o, ",\"interface_dropped\":");
-		so_put_u64(o, st->if_dropped);
-		so_put(o, "}\n", 2);
-	} else {
-		so_puts(o, "--- ");
-		so_put_u64(o, total);
-		so_puts(o, " packets:");
-		for (int k = 0; k <= CT_DK_OTHER; k++) {
-			if (!s->kinds[k])
-				continue;
-			so_put(o, " ", 1);
-			so_puts(o, ct_dkind_name((enum ct_dkind)k));
-			so_put(o, " ", 1);
-			so_put_u64(o, s->kinds[k]);
-		}
-		so_puts(o, "; IPMsg malformed ");
-		so_put_u64(o, s->ipmsg_bad);
-		so_puts(o, "; unanswered requests ");
-		so_put_u64(o, s->unanswered);
-		if (live) {
-			so_puts(o, "; kernel dropped ");
-			so_put_u64(o, st->dropped);
-			so_puts(o, ", interface dropped ");
-			so_put_u64(o, st->if_dropped);
-		}
-		so_put(o, "\n", 1);
-	}
-	so_flush(o, 1);
+	ct_render_peers(&s->out, s->tr.match, s->tr.last_ts_ns / 1000000000);
+	if (s->tr.rtp.n)
+		ct_render_rtp_streams(&s->out, &s->tr.rtp);
 }
 
 /* Reads until the end of the file, the count, the duration or a signal. */
@@ -338,9 +182,9 @@ static int run_live(struct sniff *s)
 			print_counters(s);
 		}
 		/* requests time out on the capture clock, advanced by the monotonic clock since the last packet */
-		if (s->last_ts_ns)
-			ct_match_expire(s->match, s->last_ts_ns + (int64_t)(ct_mono_ns() - s->last_mono_ns), on_unans, s);
-		so_flush(&s->out, 1);
+		if (s->tr.last_ts_ns)
+			ct_trace_expire(&s->tr, s->tr.last_ts_ns + (int64_t)(ct_mono_ns() - s->last_mono_ns));
+		ct_out_flush(&s->out.out, 1);
 	}
 	return 0;
 }
@@ -433,7 +277,7 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 	}
 	if (cli->timeout > 0 && s.duration == 0)
 		s.duration = cli->timeout;
-	build_filter(&s, argc - optind, argv + optind);
+	ct_trace_filter(&s.filter, s.rtp_lo, s.rtp_hi, s.no_default_filter, argc - optind, argv + optind);
 	if (s.filter.err) {
 		out_err(cli, "sniff", "out of memory");
 		return EX_OSERR;
@@ -464,33 +308,22 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		return EX_CANTCREAT;
 	}
 
-	ct_decoder_init(&s.dec);
-	s.dec.rtp_lo = s.rtp_lo;
-	s.dec.rtp_hi = s.rtp_hi;
-	ct_dipmsg_init(&s.ipm);
-	if (ct_rtpstat_init(&s.rtp, 4096, s.rtp_clock) != 0 ||
-	    ct_match_new(&s.match, (int64_t)(s.answer_timeout * 1e9), 16384) != 0) {
-		out_err(cli, "sniff", "out of memory");
-		rc = EX_OSERR;
-		goto done;
+	{
+		struct ct_trace_opts to = { .rtp_lo = s.rtp_lo, .rtp_hi = s.rtp_hi, .rtp_clock = s.rtp_clock,
+			.answer_timeout_s = s.answer_timeout };
+		if (ct_trace_init(&s.tr, &to, on_unans, &s) != 0) {
+			out_err(cli, "sniff", "out of memory");
+			rc = EX_OSERR;
+			goto done;
+		}
 	}
-	so_init(&s.out, STDOUT_FILENO, cli->json);
-	if (cli->json) {
-		so_puts(&s.out, "{\"type\":\"start\",\"schema_version\":");
-		so_put_u64(&s.out, CT_SCHEMA_VERSION);
-		so_puts(&s.out, ",\"command\":\"sniff\",\"source\":");
-		so_put_jstr(&s.out, s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any",
-			strlen(s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any"));
-		so_puts(&s.out, ",\"live\":");
-		so_puts(&s.out, s.rfile ? "false" : "true");
-		so_puts(&s.out, ",\"link_type\":");
-		so_put_jstr(&s.out, ct_capture_linktype_name(ct_capture_linktype(s.cap)),
-			strlen(ct_capture_linktype_name(ct_capture_linktype(s.cap))));
-		so_puts(&s.out, ",\"filter\":");
-		so_put_jstr(&s.out, s.filter.p ? s.filter.p : "", s.filter.len);
-		so_puts(&s.out, ",\"answer_timeout_s\":");
-		so_put_fixed(&s.out, s.answer_timeout, 3);
-		so_put(&s.out, "}\n", 2);
+	ct_render_init(&s.out, STDOUT_FILENO, cli->json);
+	{
+		const char *src = s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any";
+		struct ct_render_start start = { .schema_version = CT_SCHEMA_VERSION, .command = "sniff", .source = src,
+			.live = !s.rfile, .link_type = ct_capture_linktype_name(ct_capture_linktype(s.cap)),
+			.filter = s.filter.p, .answer_timeout_s = s.answer_timeout };
+		ct_render_start(&s.out, &start);
 	}
 	if (!s.rfile && !cli->quiet) {
 		fprintf(stderr, "camtrace sniff: capturing on %s (%s)%s\n", (s.iface && s.iface[0]) ? s.iface : "every interface",
@@ -509,13 +342,13 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 
 	r = s.rfile ? run_offline(&s) : run_live(&s);
 	if (r != 0) {
-		so_flush(&s.out, 1);
+		ct_out_flush(&s.out.out, 1);
 		out_err(cli, "sniff", "%s", ct_capture_error(s.cap)[0] ? ct_capture_error(s.cap) : ct_strerror(r));
 		rc = EX_IOERR;
 	}
-	ct_match_flush(s.match, s.last_ts_ns, on_unans, &s);
+	ct_trace_flush(&s.tr);
 	ct_capture_stats(s.cap, &st);
-	summary(&s, &st, !s.rfile);
+	ct_render_summary(&s.out, &s.tr, &st, !s.rfile);
 	print_counters(&s);
 	if (!s.rfile && st.dropped + st.if_dropped > 0)
 		out_err(cli, "sniff", "%llu packets were dropped by the kernel and %llu by the interface: the trace "
@@ -526,14 +359,11 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		rc = EX_IOERR;
 	}
 	s.w = NULL;
-	so_fini(&s.out);
-	if (s.out.write_error && s.out.write_error != EPIPE)
+	ct_render_fini(&s.out);
+	if (s.out.out.write_error && s.out.out.write_error != EPIPE)
 		rc = EX_IOERR;
 done:
-	ct_match_free(s.match);
-	ct_rtpstat_fini(&s.rtp);
-	ct_dipmsg_fini(&s.ipm);
-	ct_decoder_fini(&s.dec);
+	ct_trace_fini(&s.tr);
 	ct_pcapw_close(s.w);
 	ct_capture_close(s.cap);
 	ct_sbuf_fini(&s.filter);

@@ -1,4 +1,4 @@
-/* fuzz-decode.c: libFuzzer target: frames through every decoder layer, the matcher and both renderers;
+/* fuzz-decode.c: libFuzzer target: frames through the trace pipeline (every decoder layer, the matcher) and both renderers;
  * every NDJSON line must parse and no text line may hold a raw control character.
  * Input: records of [link type selector][length, 2 bytes big-endian][frame bytes]. */
 #include "config.h"
@@ -10,16 +10,15 @@
 #include "decode.h"
 #include "decode-ipmsg.h"
 #include "json.h"
-#include "match.h"
-#include "rtpstat.h"
 #include "render.h"
+#include "trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int links[] = { CT_LINK_ETHERNET, CT_LINK_SLL, CT_LINK_SLL2, CT_LINK_RAW, CT_LINK_NULL,
 	CT_LINK_IPV4, CT_LINK_IPV6, 147 /* unknown */ };
 
-static void check_output(struct sniff_out *so)
+static void check_output(struct ct_out *so, int json)
 {
 	char *p = so->p, *end = so->p + so->len;
 
@@ -31,7 +30,7 @@ static void check_output(struct sniff_out *so)
 			abort(); /* every record ends with a newline */
 		}
 		n = (size_t)(nl - p);
-		if (so->json) {
+		if (json) {
 			struct ct_json *j = NULL;
 			if (ct_json_parse(p, n, &j) != 0 || !ct_json_is_obj(j)) {
 				fprintf(stderr, "invalid JSON line: %.*s\n", (int)n, p);
@@ -84,33 +83,25 @@ static void check_memo(const struct ct_dipmsg *im, const uint8_t *p, size_t n)
 
 static void unans(const struct ct_unans *u, void *ud)
 {
-	so_unanswered(ud, u);
+	ct_render_unanswered(ud, u);
 }
 
 static void run(const uint8_t *data, size_t size, int json)
 {
-	struct ct_decoder dec;
-	struct ct_dipmsg im;
-	struct ct_rtpstat rs;
-	struct ct_match *m;
-	struct sniff_out so;
-	struct ct_dpkt pk;
+	struct ct_trace tr;
+	struct ct_trace_opts to = { .answer_timeout_s = 1.0, .max_rtp_streams = 16, .max_pending = 16 };
+	struct ct_render rd;
+	struct ct_trace_rec rec;
 	size_t off = 0;
 	int64_t ts = 1700000000LL * 1000000000LL;
 
-	ct_decoder_init(&dec);
-	ct_dipmsg_init(&im);
-	if (ct_rtpstat_init(&rs, 16, 0) != 0 || ct_match_new(&m, 1000000000, 16) != 0) {
+	ct_render_init(&rd, -1, json);
+	if (ct_trace_init(&tr, &to, unans, &rd) != 0) {
 		fprintf(stderr, "out of memory\n");
 		abort();
 	}
-	so_init(&so, -1, json);
 	while (off + 3 <= size) {
 		struct ct_pkt pkt;
-		struct ct_mres mr;
-		struct ct_mpkt mp;
-		const struct ct_rtp_stream *st = NULL;
-		int have_ipmsg = 0;
 		size_t n = (size_t)(data[off + 1] << 8 | data[off + 2]);
 		uint8_t *frame;
 
@@ -130,55 +121,20 @@ static void run(const uint8_t *data, size_t size, int json)
 		ts += 300000000;
 		pkt.ts_sec = ts / 1000000000;
 		pkt.ts_nsec = (uint32_t)(ts % 1000000000);
-		ct_decode(&dec, &pkt, &pk);
-		if (pk.kind == CT_DK_IPMSG || (pk.kind == CT_DK_TCP && ct_dipmsg_looks_like(pk.app, pk.app_len))) {
-			ct_dipmsg_decode(&im, pk.app, pk.app_len);
-			check_memo(&im, pk.app, pk.app_len);
-			have_ipmsg = 1;
-		}
-		if (pk.kind == CT_DK_RTP)
-			st = ct_rtpstat_update(&rs, pk.ip.af, pk.ip.src, pk.ip.dst, pk.sport, pk.dport, &pk.rtp,
-				pk.app_wire, ts);
-		memset(&mr, 0, sizeof mr);
-		if (pk.kind == CT_DK_IPMSG || pk.kind == CT_DK_TCP) {
-			memset(&mp, 0, sizeof mp);
-			mp.ts_ns = ts;
-			mp.frame = pk.frame;
-			mp.af = pk.ip.af;
-			mp.src = pk.ip.src;
-			mp.dst = pk.ip.dst;
-			mp.sport = pk.sport;
-			mp.dport = pk.dport;
-			mp.tcp = pk.kind == CT_DK_TCP;
-			mp.tcp_flags = pk.tcp.flags;
-			mp.tcp_len = pk.app_wire;
-			mp.dst_group = pk.ip.dst[3] == 255;
-			mp.mode = have_ipmsg && im.status == 0 ? im.m.mode : CT_MATCH_MALFORMED;
-			mp.opts = have_ipmsg && im.status == 0 ? im.m.opts : 0;
-			mp.has_ref = have_ipmsg && im.has_ref;
-			mp.ref = im.ref;
-			mp.has_next = have_ipmsg && im.has_next;
-			mp.next = im.next;
-			ct_match_packet(m, &mp, &mr, unans, &so);
-		} else if (pk.kind == CT_DK_ICMP && pk.icmp.has_quote && pk.icmp.q_ports) {
-			ct_match_icmp(m, ts, pk.frame, pk.icmp.q_af, pk.icmp.q_src, pk.icmp.q_dst, pk.icmp.q_proto,
-				pk.icmp.q_sport, pk.icmp.q_dport, &mr, unans, &so);
-		}
-		so_packet(&so, &pk, have_ipmsg ? &im : NULL, &mr, st);
+		ct_trace_frame(&tr, &pkt, &rec);
+		if (rec.im)
+			check_memo(rec.im, rec.pk.app, rec.pk.app_len);
+		ct_render_packet(&rd, &rec.pk, rec.im, rec.mr, rec.rs);
 		free(frame);
-		check_output(&so);
+		check_output(&rd.out, json);
 	}
-	ct_match_flush(m, ts, unans, &so);
-	so_peers(&so, m, ts / 1000000000);
-	check_output(&so);
-	so_rtp_streams(&so, &rs);
-	check_output(&so);
-	so.fd = -1;
-	so_fini(&so);
-	ct_match_free(m);
-	ct_rtpstat_fini(&rs);
-	ct_dipmsg_fini(&im);
-	ct_decoder_fini(&dec);
+	ct_trace_flush(&tr);
+	ct_render_peers(&rd, tr.match, ts / 1000000000);
+	check_output(&rd.out, json);
+	ct_render_rtp_streams(&rd, &tr.rtp);
+	check_output(&rd.out, json);
+	ct_render_fini(&rd);
+	ct_trace_fini(&tr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

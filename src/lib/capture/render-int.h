@@ -1,0 +1,58 @@
+/* render-int.h: what the renderer's files share: endpoints, protocol names, the time cache, the two packet renderers. */
+#ifndef CT_RENDER_INT_H
+#define CT_RENDER_INT_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include "decode-ip.h"
+#include "jsonw.h"
+#include "render.h"
+
+static inline void put_addr(struct ct_out *o, int af, const uint8_t *a)
+{
+	char t[48];
+	int n = ct_ip_ntop(af, a, t);
+	ct_out_put(o, t, (size_t)n);
+}
+
+/* "198.18.1.10:2425" or "[2001:2::10]:2425" */
+static inline void put_ep(struct ct_out *o, int af, const uint8_t *a, int port)
+{
+	if (af == AF_INET6 && port >= 0)
+		ct_out_putc(o, '[');
+	put_addr(o, af, a);
+	if (port >= 0) {
+		if (af == AF_INET6)
+			ct_out_putc(o, ']');
+		ct_out_putc(o, ':');
+		ct_out_u64(o, (uint64_t)port);
+	}
+}
+
+static inline const char *l4_name(uint8_t p)
+{
+	switch (p) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmp6";
+	default: return "ip";
+	}
+}
+
+static inline int has_ports(const struct ct_dpkt *pk)
+{
+	return (pk->l4 == 6 || pk->l4 == 17) && (pk->sport || pk->dport) &&
+		!(pk->kind == CT_DK_FRAG && pk->ip.frag_off != 0);
+}
+
+/* Time of day "HH:MM:SS.uuuuuu" (UTC) or ISO 8601 "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void ct_render_time(struct ct_render *rd, int64_t sec, uint32_t nsec, int iso);
+/* "58 pkts lost 2 (3.3%) reordered 1 jitter 2.67 ms" (with expected when full). */
+void ct_render_rtp_figures(struct ct_out *o, const struct ct_rtp_stream *s, int full);
+void ct_render_text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+	const struct ct_mres *mr, const struct ct_rtp_stream *rs);
+void ct_render_json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+	const struct ct_mres *mr, const struct ct_rtp_stream *rs);
+
+#endif

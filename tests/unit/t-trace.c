@@ -1,0 +1,170 @@
+/* t-trace.c: the engine's trace pipeline and renderer: a recorded capture gives sniff's golden lines, through a descriptor-style buffer and through a per-line sink alike. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture.h"
+#include "jsonw.h"
+#include "outbuf.h"
+#include "render.h"
+#include "trace.h"
+#include "tap.h"
+
+struct lines {
+	char *p;
+	size_t len, n;
+};
+
+static void on_line(const char *line, size_t len, void *ud)
+{
+	struct lines *l = ud;
+	char *np = realloc(l->p, l->len + len + 1);
+
+	if (!np)
+		abort();
+	l->p = np;
+	memcpy(l->p + l->len, line, len);
+	l->len += len;
+	l->p[l->len++] = '\n';
+	l->n++;
+}
+
+static void unans(const struct ct_unans *u, void *ud)
+{
+	ct_render_unanswered(ud, u);
+}
+
+/* Reads the whole capture through the pipeline into rd (text), as `camtrace sniff -r` does. */
+static int trace_file(const char *path, struct ct_render *rd, uint64_t *frames, uint64_t *unanswered)
+{
+	char err[CT_CAPTURE_ERRLEN];
+	struct ct_capture *cap;
+	struct ct_trace tr;
+	struct ct_trace_opts to = { 0 };
+	struct ct_trace_rec rec;
+	struct ct_capture_stats st;
+	struct ct_pkt pkt;
+	struct ct_sbuf f;
+
+	ct_sbuf_init(&f);
+	ct_trace_filter(&f, 22224, 22227, 0, 0, NULL);
+	if (ct_capture_open_file(&cap, path, f.p, err, sizeof err) != 0) {
+		printf("# %s\n", err);
+		ct_sbuf_fini(&f);
+		return -1;
+	}
+	ct_sbuf_fini(&f);
+	if (ct_trace_init(&tr, &to, unans, rd) != 0)
+		return -1;
+	while (ct_capture_next(cap, &pkt) == 1) {
+		ct_trace_frame(&tr, &pkt, &rec);
+		ct_render_packet(rd, &rec.pk, rec.im, rec.mr, rec.rs);
+	}
+	ct_trace_flush(&tr);
+	ct_capture_stats(cap, &st);
+	ct_render_summary(rd, &tr, &st, 0);
+	ct_render_peers(rd, tr.match, tr.last_ts_ns / 1000000000);
+	*frames = ct_trace_total(&tr);
+	*unanswered = tr.unanswered;
+	ct_trace_fini(&tr);
+	ct_capture_close(cap);
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!fp)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, fp) == (size_t)n) {
+		*len = (size_t)n;
+		p[n] = '\0';
+	}
+	fclose(fp);
+	return p;
+}
+
+static void t_golden(const char *top)
+{
+	char pcap[1024], txt[1024];
+	struct ct_render buf, cb;
+	struct lines l = { 0 };
+	uint64_t frames = 0, frames2 = 0, una = 0, una2 = 0;
+	size_t glen = 0;
+	char *golden;
+
+	snprintf(pcap, sizeof pcap, "%s/tests/data/lab-ipmsg.pcap", top);
+	snprintf(txt, sizeof txt, "%s/tests/data/lab-ipmsg.txt", top);
+	ct_render_init(&buf, -1, 0);
+	ok(trace_file(pcap, &buf, &frames, &una) == 0, "the recorded capture goes through the pipeline");
+	ok(frames > 40, "every frame counted (%llu)", (unsigned long long)frames);
+	ok(una >= 3, "the planted silences are reported (%llu)", (unsigned long long)una);
+	golden = slurp(txt, &glen);
+	ok(golden != NULL, "the golden text is there");
+	/* sniff's golden text is the packets, the silences and the summary; the peers come after it */
+	ok(golden && buf.out.len >= glen && memcmp(buf.out.p, golden, glen) == 0,
+		"the engine's lines are exactly `camtrace sniff -r`'s");
+	ct_render_init_lines(&cb, 0, on_line, &l);
+	ok(trace_file(pcap, &cb, &frames2, &una2) == 0, "again through a per-line sink");
+	ct_render_fini(&cb);
+	is_int(frames2, frames, "the same frames");
+	is_int(l.len, buf.out.len, "the line sink got every byte");
+	ok(l.len == buf.out.len && memcmp(l.p, buf.out.p, l.len) == 0, "line by line, the same lines");
+	ok(l.n > frames, "one callback per line (%zu lines)", l.n);
+	free(golden);
+	free(l.p);
+	buf.out.fd = -1;
+	ct_render_fini(&buf);
+}
+
+static void t_out(void)
+{
+	struct ct_out o;
+	struct lines l = { 0 };
+
+	ct_out_init_lines(&o, on_line, &l);
+	ct_out_puts(&o, "first\nsecond part");
+	ct_out_flush(&o, 0);
+	is_int(l.n, 1, "a flush hands over complete lines only");
+	is_int(o.len, strlen("second part"), "the partial line waits");
+	ct_out_puts(&o, " ends\n");
+	ct_out_u64(&o, 18446744073709551615ull);
+	ct_out_putc(&o, ' ');
+	ct_out_i64(&o, -42);
+	ct_out_putc(&o, ' ');
+	ct_out_fixed(&o, 2.5, 3);
+	ct_out_putc(&o, ' ');
+	ct_out_hex(&o, 0xbeef, 4);
+	ct_out_putc(&o, '\n');
+	ct_out_putc(&o, '{');
+	ct_jw_key(&o, "a", 1);
+	ct_jw_str(&o, "q\"\\\n\x01\xff", 6);
+	ct_jw_kint(&o, "b", -1);
+	ct_jw_kbool(&o, "c", 1);
+	ct_jw_kfixed(&o, "d", 1.0 / 0.0, 2);
+	ct_jw_kstr(&o, "e", "太郎");
+	ct_out_puts(&o, "}\n");
+	ct_out_text(&o, "t\"\t\x02", 4);
+	ct_out_putc(&o, '\n');
+	ct_out_fini(&o);
+	is_int(l.n, 5, "five lines in all");
+	ok(l.p && strstr(l.p, "first\nsecond part ends\n18446744073709551615 -42 2.500 0xbeef\n") == l.p,
+		"numbers: u64 max, negative, fixed decimals, hex");
+	ok(l.p && strstr(l.p, "{\"a\":\"q\\\"\\\\\\n\\u0001\\\\xff\",\"b\":-1,\"c\":true,\"d\":null,\"e\":\"太郎\"}\n"),
+		"JSON: escapes, invalid byte as text, non-finite as null, UTF-8 as is");
+	ok(l.p && strstr(l.p, "t\\\"\\t\\x02\n"), "text: quotes, tabs and controls escaped");
+	free(l.p);
+}
+
+int main(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	t_out();
+	t_golden(top ? top : ".");
+	return tap_done();
+}
