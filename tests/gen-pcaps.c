@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "bytes.h"
 #include "capture.h"
 #include "charset.h"
@@ -71,7 +72,7 @@ static size_t link_hdr(uint8_t *f, int af, uint8_t dst_last, uint8_t src_last, i
 	memset(f + 6, 0, 6);
 	f[6] = 0x02;
 	f[11] = src_last;
-	ct_put16(f + 12, af == 4 ? 0x0800 : 0x86DD);
+	ct_put16(f + 12, af == AF_INET ? 0x0800 : 0x86DD);
 	return 14;
 }
 
@@ -85,7 +86,7 @@ static void ip4(const char *src, const char *dst, uint8_t proto, const uint8_t *
 
 	ipid++;
 	do {
-		size_t chunk = n - off > max ? max : n - off, h = link_hdr(f, 4, (uint8_t)d, (uint8_t)s, group);
+		size_t chunk = n - off > max ? max : n - off, h = link_hdr(f, AF_INET, (uint8_t)d, (uint8_t)s, group);
 		uint8_t *ip = f + h;
 		int more = off + chunk < n;
 		memset(ip, 0, 20);
@@ -143,7 +144,7 @@ static void tcp4(const char *src, unsigned sport, const char *dst, unsigned dpor
 static void udp6(const uint8_t src[16], const uint8_t dst[16], unsigned port, const void *pl, size_t n)
 {
 	uint8_t f[2048], *ip;
-	size_t h = link_hdr(f, 6, dst[15], src[15], dst[0] == 0xFF);
+	size_t h = link_hdr(f, AF_INET6, dst[15], src[15], dst[0] == 0xFF);
 	uint32_t ps = 0;
 
 	ip = f + h;
