@@ -1,4 +1,4 @@
-/* render-int.h: what the renderer's files share: endpoints, protocol names, the time cache, the two packet renderers. */
+/* render-int.h: what the renderer's files share: endpoints, protocol names, the time cache, the RTP figures. */
 #ifndef CT_RENDER_INT_H
 #define CT_RENDER_INT_H
 
@@ -50,9 +50,5 @@ static inline int has_ports(const struct ct_dpkt *pk)
 void ct_render_time(struct ct_render *rd, int64_t sec, uint32_t nsec, int iso);
 /* "58 pkts lost 2 (3.3%) reordered 1 jitter 2.67 ms" (with expected when full). */
 void ct_render_rtp_figures(struct ct_out *o, const struct ct_rtp_stream *s, int full);
-void ct_render_text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
-	const struct ct_mres *mr, const struct ct_rtp_stream *rs);
-void ct_render_json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
-	const struct ct_mres *mr, const struct ct_rtp_stream *rs);
 
 #endif

@@ -1,8 +1,10 @@
-/* render-text.c: the packet trace as text: one line per packet, in tcpdump's order (frame, time, endpoints, what it is, what it answers). */
+/* render-packet.c: one decoded packet in words: a text line in tcpdump's order, or one NDJSON object (camtrace(1) lists the keys). */
 #include "config.h"
 #include "codec.h"
 #include "render-int.h"
 #include "rtp.h"
+
+/* ---------- text ---------- */
 
 static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
 {
@@ -56,26 +58,6 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	}
 	if (pk->app_wire > pk->app_len)
 		ct_out_puts(o, " (cut off by the capture)");
-}
-
-void ct_render_rtp_figures(struct ct_out *o, const struct ct_rtp_stream *s, int full)
-{
-	ct_out_u64(o, s->packets);
-	ct_out_puts(o, " pkts");
-	if (full) {
-		ct_out_puts(o, ", expected ");
-		ct_out_u64(o, ct_rtp_stream_expected(s));
-		ct_out_putc(o, ',');
-	}
-	ct_out_puts(o, " lost ");
-	ct_out_i64(o, ct_rtp_stream_lost(s));
-	ct_out_puts(o, " (");
-	ct_out_fixed(o, ct_rtp_stream_loss_pct(s), 1);
-	ct_out_puts(o, full ? "%), reordered " : "%) reordered ");
-	ct_out_u64(o, s->reordered);
-	ct_out_puts(o, full ? ", jitter " : " jitter ");
-	ct_out_fixed(o, ct_rtp_stream_jitter_ms(s), 2);
-	ct_out_puts(o, " ms");
 }
 
 static void text_rtp(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_rtp_stream *rs)
@@ -175,7 +157,7 @@ static void text_match(struct ct_render *rd, const struct ct_mres *mr)
 	}
 }
 
-void ct_render_text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+static void text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
 	const struct ct_mres *mr, const struct ct_rtp_stream *rs)
 {
 	struct ct_out *o = &rd->out;
@@ -274,4 +256,214 @@ void ct_render_text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const
 	if (mr)
 		text_match(rd, mr);
 	ct_out_putc(o, '\n');
+}
+
+/* ---------- NDJSON ---------- */
+
+static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
+{
+	struct ct_out *o = &rd->out;
+
+	ct_jw_key(o, "ipmsg", 0);
+	if (im->status != 0) {
+		ct_out_puts(o, "{\"valid\":false");
+		ct_jw_kstr(o, "error", im->why ? im->why : "unparseable");
+		ct_jw_kbool(o, "ipdict", im->ipdict);
+		ct_jw_key(o, "head", 0);
+		ct_jw_str(o, (const char *)pk->app, pk->app_len < 64 ? pk->app_len : 64);
+		ct_out_putc(o, '}');
+		return;
+	}
+	ct_out_puts(o, "{\"valid\":true");
+	ct_jw_key(o, "command", 0);
+	ct_jw_str(o, im->cmd.p, im->cmd.len);
+	ct_jw_kstr(o, "mode", ct_codec_cmd_name(im->m.mode) ? ct_codec_cmd_name(im->m.mode) : "unknown");
+	ct_jw_kint(o, "command_word", im->m.command);
+	ct_jw_kint(o, "packetno", im->m.packetno);
+	ct_jw_key(o, "version", 0);
+	ct_jw_str(o, im->m.version.p, im->m.version.len);
+	ct_jw_key(o, "user", 0);
+	ct_jw_str(o, im->user.p ? im->user.p : "", im->user.len);
+	ct_jw_key(o, "host", 0);
+	ct_jw_str(o, im->host.p ? im->host.p : "", im->host.len);
+	ct_jw_key(o, "nick", 0);
+	if (im->has_nick)
+		ct_jw_str(o, im->nick.p ? im->nick.p : "", im->nick.len);
+	else
+		ct_out_puts(o, "null");
+	ct_jw_key(o, "group", 0);
+	if (im->has_nick)
+		ct_jw_str(o, im->group.p ? im->group.p : "", im->group.len);
+	else
+		ct_out_puts(o, "null");
+	ct_jw_kstr(o, "charset", im->charset ? im->charset : "ascii");
+	ct_jw_kint(o, "length", im->m.len);
+	ct_jw_kbool(o, "cut_off", pk->app_wire > pk->app_len);
+	ct_jw_key(o, "body", 0);
+	ct_out_putc(o, '{');
+	for (size_t i = 0; i < im->nitem; i++) {
+		const struct ct_ditem *it = &im->item[i];
+		ct_jw_key(o, it->key, i == 0);
+		if (it->is_str)
+			ct_jw_str(o, ct_ditem_str(im, it), it->len);
+		else
+			ct_out_i64(o, it->num);
+	}
+	ct_out_put(o, "}}", 2);
+}
+
+static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+	const struct ct_mres *mr, const struct ct_rtp_stream *rs)
+{
+	struct ct_out *o = &rd->out;
+	char nb[8];
+
+	ct_out_puts(o, "{\"type\":\"packet\",\"frame\":");
+	ct_out_u64(o, pk->frame);
+	ct_out_puts(o, ",\"time\":\"");
+	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 1);
+	ct_out_puts(o, "\",\"ts\":");
+	ct_out_i64(o, pk->ts_sec);
+	ct_out_putc(o, '.');
+	{
+		char t[10];
+		uint32_t ns = pk->ts_nsec;
+		for (int i = 8; i >= 0; i--) {
+			t[i] = (char)('0' + ns % 10);
+			ns /= 10;
+		}
+		ct_out_put(o, t, 9);
+	}
+	ct_jw_kint(o, "len", pk->len);
+	ct_jw_kint(o, "caplen", pk->caplen);
+	ct_jw_kstr(o, "kind", ct_dkind_name(pk->kind));
+	if (pk->ip.af) {
+		ct_jw_kint(o, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
+		ct_jw_kstr(o, "proto", l4_name(pk->l4));
+		ct_jw_key(o, "src", 0);
+		ct_out_putc(o, '"');
+		put_addr(o, pk->ip.af, pk->ip.src);
+		ct_out_putc(o, '"');
+		ct_jw_key(o, "dst", 0);
+		ct_out_putc(o, '"');
+		put_addr(o, pk->ip.af, pk->ip.dst);
+		ct_out_putc(o, '"');
+		if (has_ports(pk)) {
+			ct_jw_kint(o, "sport", pk->sport);
+			ct_jw_kint(o, "dport", pk->dport);
+		}
+	}
+	if (pk->bad)
+		ct_jw_kstr(o, "malformed", pk->bad);
+	if (pk->ip.frag == 2)
+		ct_jw_kint(o, "reassembled_fragments", pk->ip.frag_count);
+	if (pk->fwd_of)
+		ct_jw_kint(o, "forwarded_copy_of", (int64_t)pk->fwd_of);
+	switch (pk->kind) {
+	case CT_DK_FRAG:
+		ct_out_puts(o, ",\"fragment\":{\"id\":");
+		ct_out_u64(o, pk->ip.id);
+		ct_jw_kint(o, "offset", pk->ip.frag_off);
+		ct_jw_kint(o, "len", pk->ip.pl_wire);
+		ct_jw_kbool(o, "more", pk->ip.frag_more);
+		ct_out_putc(o, '}');
+		break;
+	case CT_DK_TCP:
+		ct_out_puts(o, ",\"tcp\":{\"flags\":\"");
+		{
+			char f[8];
+			ct_tcp_flags_str(pk->tcp.flags, f);
+			ct_out_puts(o, f);
+		}
+		ct_out_putc(o, '"');
+		ct_jw_kint(o, "seq", pk->tcp.seq);
+		ct_jw_kint(o, "ack", pk->tcp.ack);
+		ct_jw_kint(o, "len", pk->app_wire);
+		ct_out_putc(o, '}');
+		break;
+	case CT_DK_RTP:
+	case CT_DK_RTCP:
+		ct_out_puts(o, pk->rtp.rtcp ? ",\"rtcp\":{\"type\":\"" : ",\"rtp\":{\"pt\":");
+		if (pk->rtp.rtcp) {
+			ct_out_puts(o, ct_rtcp_name(pk->rtp.pt));
+			ct_out_putc(o, '"');
+			ct_jw_kint(o, "ssrc", pk->rtp.ssrc);
+			ct_out_putc(o, '}');
+			break;
+		}
+		ct_out_u64(o, pk->rtp.pt);
+		ct_jw_kint(o, "ssrc", pk->rtp.ssrc);
+		ct_jw_kint(o, "seq", pk->rtp.seq);
+		ct_jw_kint(o, "timestamp", pk->rtp.ts);
+		ct_jw_kbool(o, "marker", pk->rtp.marker);
+		ct_jw_kint(o, "payload_len", pk->rtp.pl_len);
+		if (rs) {
+			ct_jw_kint(o, "stream_packets", (int64_t)rs->packets);
+			ct_jw_kint(o, "stream_lost", ct_rtp_stream_lost(rs));
+			ct_jw_kint(o, "stream_reordered", (int64_t)rs->reordered);
+			ct_jw_key(o, "stream_jitter_ms", 0);
+			ct_out_fixed(o, ct_rtp_stream_jitter_ms(rs), 3);
+		}
+		ct_out_putc(o, '}');
+		break;
+	case CT_DK_ICMP: {
+		const struct ct_icmp *ic = &pk->icmp;
+		ct_out_puts(o, ",\"icmp\":{\"type\":");
+		ct_out_u64(o, ic->type);
+		ct_jw_kint(o, "code", ic->code);
+		ct_jw_kstr(o, "name", ct_decode_icmp_name(ic));
+		ct_jw_kbool(o, "error", ic->is_error);
+		if (ic->mtu)
+			ct_jw_kint(o, "mtu", ic->mtu);
+		if (ic->has_quote) {
+			ct_out_puts(o, ",\"quoted\":{\"proto\":");
+			ct_out_u64(o, ic->q_proto);
+			ct_out_puts(o, ",\"src\":\"");
+			put_addr(o, ic->q_af, ic->q_src);
+			ct_out_puts(o, "\",\"dst\":\"");
+			put_addr(o, ic->q_af, ic->q_dst);
+			ct_out_putc(o, '"');
+			if (ic->q_ports) {
+				ct_jw_kint(o, "sport", ic->q_sport);
+				ct_jw_kint(o, "dport", ic->q_dport);
+			}
+			ct_out_putc(o, '}');
+		}
+		ct_out_putc(o, '}');
+		break;
+	}
+	case CT_DK_NONIP:
+		ct_jw_kint(o, "ethertype", pk->link.ethertype);
+		break;
+	default:
+		break;
+	}
+	if (im && (pk->kind == CT_DK_IPMSG || pk->kind == CT_DK_TCP))
+		json_ipmsg(rd, pk, im);
+	if (mr && (mr->answered || mr->retransmission || mr->is_request || mr->copy)) {
+		ct_out_puts(o, ",\"match\":{\"request\":");
+		ct_out_puts(o, mr->is_request ? "true" : "false");
+		ct_jw_kbool(o, "retransmission", mr->retransmission);
+		ct_jw_kbool(o, "copy", mr->copy);
+		if (mr->answered) {
+			ct_jw_kint(o, "answers_frame", (int64_t)mr->req_frame);
+			ct_jw_kstr(o, "answers", ct_match_mode_name(mr->req_mode, nb));
+			ct_jw_key(o, "latency_ms", 0);
+			ct_out_fixed(o, (double)mr->latency_ns / 1e6, 3);
+			ct_jw_kint(o, "retries", mr->retries);
+			ct_jw_kbool(o, "refused", mr->refused);
+		}
+		ct_out_putc(o, '}');
+	}
+	ct_out_put(o, "}\n", 2);
+}
+
+void ct_render_packet(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im,
+	const struct ct_mres *mr, const struct ct_rtp_stream *rs)
+{
+	if (rd->json)
+		json_packet(rd, pk, im, mr, rs);
+	else
+		text_packet(rd, pk, im, mr, rs);
+	ct_out_flush(&rd->out, 0);
 }
