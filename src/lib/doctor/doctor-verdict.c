@@ -1,63 +1,10 @@
-/* doctor.c: the step engine of `camtrace doctor` (order, hooks, evidence) and the verdict: finding, evidence, fix. */
+/* doctor-verdict.c: the verdict of `camtrace doctor` (step 7): the first failing class, the device located, the finding and the fix. */
 #include "config.h"
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
-#include "doctor.h"
-#include "err.h"
+#include "doctor-evidence.h"
+#include "doctor-steps.h"
 #include "icmpname.h"
-#include "util.h"
-
-const char *ct_doc_status_key(enum ct_doc_status s)
-{
-	static const char *const k[] = { "ok", "problem", "skipped", "could_not_check" };
-
-	return (unsigned)s < CT_ARRAY_LEN(k) ? k[s] : "could_not_check";
-}
-
-const char *ct_doc_class_key(enum ct_doc_class c)
-{
-	static const char *const k[] = { "healthy", "no_server", "server_unreachable", "not_discovered",
-		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path" };
-
-	return (unsigned)c < CT_ARRAY_LEN(k) ? k[c] : "could_not_check";
-}
-
-void ct_doc_ev(struct ct_doc_step *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->nev >= CT_DOC_MAX_EV)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s->ev[s->nev++], CT_DOC_EV_LEN, fmt, ap);
-	va_end(ap);
-}
-
-void ct_doc_result(struct ct_doc_step *s, enum ct_doc_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->status = st;
-	va_start(ap, fmt);
-	vsnprintf(s->result, sizeof s->result, fmt, ap);
-	va_end(ap);
-}
-
-static const char *ip_s(uint32_t a, char *buf)
-{
-	struct in_addr in = { .s_addr = a };
-
-	inet_ntop(AF_INET, &in, buf, 16);
-	return buf;
-}
-
-static void add_host(struct ct_doc_verdict *v, const char *a)
-{
-	if (v->nhosts < (int)CT_ARRAY_LEN(v->hosts))
-		ct_strlcpy(v->hosts[v->nhosts++], a, sizeof v->hosts[0]);
-}
 
 static const struct ct_doc_trace *find_trace(const struct ct_doctor *d, uint32_t dst, enum ct_route_method m)
 {
@@ -89,20 +36,20 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 			if (t->res.hops[h].naddr && t->res.hops[h].addr[0] == t->res.verdict_addr &&
 			    t->res.hops[h].ttl < v->hop)
 				v->hop = t->res.hops[h].ttl;
-		ip_s(t->res.verdict_addr, v->hop_addr);
+		ct_doc_ip_s(t->res.verdict_addr, v->hop_addr);
 		set_icmp(v, &t->res.verdict_reply);
 		snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
 		snprintf(where, len, "hop %d (%s) rejects it with ICMP %s (%d/%d)", v->hop, v->hop_addr, v->icmp_name,
 			v->icmp_type, v->icmp_code);
 	} else if (icmp && icmp->kind == CT_RK_ICMP) {
-		ip_s(icmp->from, v->hop_addr);
+		ct_doc_ip_s(icmp->from, v->hop_addr);
 		set_icmp(v, icmp);
 		snprintf(v->device, sizeof v->device, "%s", v->hop_addr);
 		snprintf(where, len, "%s rejects it with ICMP %s (%d/%d)", v->hop_addr, v->icmp_name, v->icmp_type,
 			v->icmp_code);
 	} else if (t && t->res.verdict == CT_RV_DIES) {
 		v->hop = t->res.verdict_hop;
-		ip_s(t->res.verdict_addr, v->hop_addr);
+		ct_doc_ip_s(t->res.verdict_addr, v->hop_addr);
 		snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
 		snprintf(where, len, "the packets die after hop %d (%s): that device, or the next one, drops them "
 			"silently", v->hop, v->hop_addr);
@@ -110,7 +57,7 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 		snprintf(v->device, sizeof v->device, "the first router");
 		snprintf(where, len, "no hop answers at all: the first router on the way drops them");
 	} else {
-		snprintf(v->device, sizeof v->device, "a device between %s and the target", ip_s(d->self_addr, a));
+		snprintf(v->device, sizeof v->device, "a device between %s and the target", ct_doc_ip_s(d->self_addr, a));
 		snprintf(where, len, "something on the way drops them (no route trace available)");
 	}
 }
@@ -125,12 +72,12 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	snprintf(v->ports, sizeof v->ports, "2425");
 	snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425", d->self_s, u->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s (no answer came back)", d->self_s, u->addr_s);
-	add_host(v, u->addr_s);
+	ct_doc_add_host(v, u->addr_s);
 	if (u->peers_answer > 0 && u->self.udp.icmp.kind != CT_RK_ICMP) {
 		v->cls = CT_DOC_HOST_FIREWALL;
 		if (t && t->res.verdict == CT_RV_DIES) {
 			v->hop = t->res.verdict_hop;
-			ip_s(t->res.verdict_addr, v->hop_addr);
+			ct_doc_ip_s(t->res.verdict_addr, v->hop_addr);
 		}
 		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
 		snprintf(v->finding, sizeof v->finding, "Only this PC fails: %s does not answer on UDP 2425 while %d "
@@ -160,7 +107,7 @@ static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 	snprintf(v->ports, sizeof v->ports, "2425");
 	snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", d->self_s, p->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, p->addr_s);
-	add_host(v, p->addr_s);
+	ct_doc_add_host(v, p->addr_s);
 	locate(d, t, p->tcp_answered ? &p->tcp_reply : NULL, where, sizeof where);
 	snprintf(v->finding, sizeof v->finding, "Messages work (UDP 2425 answers) but TCP 2425 to %s does not: %s. "
 		"File and folder transfers would fail.", p->addr_s, where);
@@ -192,7 +139,7 @@ static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
 		snprintf(v->ports, sizeof v->ports, "%d-%d", first, last);
 	snprintf(v->packet, sizeof v->packet, "RTP (PCMU) UDP %s -> %s:%s", d->self_s, u->addr_s, v->ports);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, u->addr_s);
-	add_host(v, u->addr_s);
+	ct_doc_add_host(v, u->addr_s);
 	locate(d, t, icmp, where, sizeof where);
 	snprintf(v->finding, sizeof v->finding, "Messages work but the voice/video RTP ports UDP %s to %s are "
 		"blocked: %s. Calls would connect without sound or picture.", v->ports, u->addr_s, where);
@@ -220,8 +167,8 @@ static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
 	v->cls = CT_DOC_USER_SERVER_PATH;
 	snprintf(v->protocol, sizeof v->protocol, "%s", tcp ? "tcp" : "udp");
 	snprintf(v->ports, sizeof v->ports, "2425");
-	add_host(v, u->addr_s);
-	add_host(v, d->server_s);
+	ct_doc_add_host(v, u->addr_s);
+	ct_doc_add_host(v, d->server_s);
 	if (up && down)
 		snprintf(v->direction, sizeof v->direction, "user %s <-> server %s (both directions)", u->addr_s,
 			d->server_s);
@@ -310,7 +257,7 @@ static void conclude(struct ct_doctor *d)
 		snprintf(v->packet, sizeof v->packet, "BR_ISGETLIST2 / GETINFO, UDP %s:2425 -> %s:2425", d->self_s,
 			d->server_s);
 		snprintf(v->direction, sizeof v->direction, "this host %s -> server %s", d->self_s, d->server_s);
-		add_host(v, d->server_s);
+		ct_doc_add_host(v, d->server_s);
 		snprintf(v->finding, sizeof v->finding, "The server %s does not answer this host on UDP 2425: %s.",
 			d->server_s, where);
 		snprintf(v->fix, sizeof v->fix, "Check that camtraced runs on %s, and allow UDP 2425 in both directions "
@@ -378,97 +325,16 @@ void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s)
 		d->v.cls == CT_DOC_COULD_NOT_CHECK ? CT_DOC_UNCHECKED : CT_DOC_PROBLEM, "%s", ct_doc_class_key(d->v.cls));
 }
 
-typedef void (*step_fn)(struct ct_doctor *d, struct ct_doc_step *s);
+static void command(const struct ct_doctor *d, char *buf, size_t len)
+{
+	(void)d;
+	snprintf(buf, len, "-");
+}
 
-static const struct {
-	const char *key, *title, *what;
-	step_fn fn;
-} steps[CT_DOC_NSTEPS] = {
-	{ "find_server", "Find the server", "broadcast BR_ISGETLIST2 on the local segment, else the configured "
-		"server (camtraced.conf), resolving names by DNS", ct_doc_step_find_server },
-	{ "server_sees_users", "Does the server see the unstable users?", "fetch the server's list (GETLIST) "
-		"and, with its control socket, its instability records", ct_doc_step_server_sees },
-	{ "isolate", "Only these PCs, or the whole network?", "probe UDP 2425 of the unstable users and of the "
-		"other users the server lists on their networks", ct_doc_step_isolate },
-	{ "pairwise", "Pairwise reachability", "UDP and TCP 2425 between this host, the server and each user, "
-		"in both directions where possible", ct_doc_step_pairwise },
-	{ "rtp", "RTP ports (--av)", "send RTP streams to the voice/video ports of each user", ct_doc_step_rtp },
-	{ "routes", "Route traces on the failing paths", "trace the route with the application's own packets "
-		"to name the hop that drops or rejects them", ct_doc_step_routes },
-	{ "verdict", "Verdict", "the finding, its evidence and the fix", ct_doc_step_verdict },
+const struct ct_doc_step_def ct_doc_step_verdict_def = {
+	.key = "verdict",
+	.title = "Verdict",
+	.what = "the finding, its evidence and the fix",
+	.command = command,
+	.run = ct_doc_step_verdict,
 };
-
-static void command_of(struct ct_doctor *d, int i, char *buf, size_t len)
-{
-	size_t l = 0;
-
-	switch (i) {
-	case 0:
-		if (d->server_arg)
-			snprintf(buf, len, "camtrace reach %s", d->server_arg);
-		else
-			snprintf(buf, len, "(BR_ISGETLIST2 broadcast on each local network; then %s)",
-				d->conf_path ? d->conf_path : "camtraced.conf");
-		break;
-	case 1:
-		snprintf(buf, len, "GETLIST to %s:2425; camtrace users --filter all", d->server_s[0] ? d->server_s : "?");
-		break;
-	case 2:
-	case 3:
-	case 4:
-	case 5:
-		l = (size_t)snprintf(buf, len, "%s", i == 2 ? "camtrace probe --no-tcp" : i == 3 ? "camtrace probe" :
-			i == 4 ? "camtrace rtp" : "camtrace route --udp");
-		if (i == 3)
-			l += (size_t)snprintf(buf + l, len - l, " %s", d->server_s);
-		for (int k = 0; k < d->nusers && l < len; k++)
-			l += (size_t)snprintf(buf + l, len - l, " %s", d->u[k].addr ? d->u[k].addr_s : d->u[k].spec);
-		if (i == 5 && l < len)
-			snprintf(buf + l, len - l, " (and --tcp / --rtp PORT where those failed)");
-		break;
-	default:
-		snprintf(buf, len, "-");
-	}
-}
-
-int ct_doctor_run(struct ct_doctor *d)
-{
-	for (int i = 0; i < d->nusers && i < CT_DOC_MAX_USERS; i++) {
-		d->u[i].spec = d->users[i];
-		d->u[i].flaps = d->u[i].missed = -1;
-	}
-	d->v.icmp_type = d->v.icmp_code = -1;
-	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
-		struct ct_doc_step *s = &d->steps[i];
-		s->key = steps[i].key;
-		s->title = steps[i].title;
-		s->what = steps[i].what;
-		command_of(d, i, s->command, sizeof s->command);
-		if (d->stop && i != CT_DOC_NSTEPS - 1) {
-			ct_doc_result(s, CT_DOC_SKIPPED, "not needed: the finding above comes first");
-			if (d->after)
-				d->after(d, s, d->ud);
-			continue;
-		}
-		if (d->before)
-			d->before(d, s, d->ud);
-		steps[i].fn(d, s);
-		if (d->after)
-			d->after(d, s, d->ud);
-	}
-	return 0;
-}
-
-int ct_doctor_exit(const struct ct_doctor *d)
-{
-	switch (d->v.cls) {
-	case CT_DOC_HEALTHY:
-		return 0;
-	case CT_DOC_NO_SERVER:
-		return 68; /* EX_NOHOST */
-	case CT_DOC_COULD_NOT_CHECK:
-		return 69; /* EX_UNAVAILABLE */
-	default:
-		return 1; /* every problem class, user_server_path included */
-	}
-}
