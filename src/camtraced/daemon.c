@@ -114,7 +114,7 @@ static void listcli_conf_from(const struct ct_daemon_conf *c, struct ct_listcli_
 		cc->fail_retry_ms = cc->interval_ms; /* short test intervals: retry at the same pace */
 }
 
-static size_t live_external(const struct daemon *d)
+size_t daemon_live_external(const struct daemon *d)
 {
 	size_t n = 0;
 
@@ -131,7 +131,8 @@ static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
 	struct daemon *d = ud;
 
 	(void)lc;
-	dctl_fetch_done(d, ok);
+	if (d->fetch_done)
+		d->fetch_done(d, ok, d->fetch_done_ud);
 	if (ok)
 		ct_state_touch(d->state);
 }
@@ -150,8 +151,14 @@ int daemon_refresh(struct daemon *d)
 {
 	if (!d->lc)
 		return CT_ESTATE;
-	d->fetch_before = live_external(d);
+	d->fetch_before = daemon_live_external(d);
 	return ct_listcli_fetch(d->lc);
+}
+
+void daemon_on_fetch_done(struct daemon *d, daemon_fetch_fn fn, void *ud)
+{
+	d->fetch_done = fn;
+	d->fetch_done_ud = ud;
 }
 
 /* ---- searches ---- */
@@ -484,7 +491,6 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(name, sizeof name, "camtraced %s", ct_version());
 		ct_ctl_server_set_name(d->ctl, name);
 	}
-	dctl_register(d);
 	if (d->conf.rtp_echo) {
 		struct ct_rtpecho *e = NULL;
 		char e2[256];

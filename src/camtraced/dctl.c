@@ -1,4 +1,4 @@
-/* dctl.c: camtraced's control methods: status, users, refresh, search.start/progress/result, reload, probe. */
+/* dctl.c: camtraced's control methods (status, users, refresh, search.start/progress/result, reload, probe), over daemon.h's interface. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "coop.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "dctl.h"
 #include "err.h"
 #include "evloop.h"
 #include "hosts.h"
@@ -35,7 +36,8 @@ static void add_time(struct ct_json *o, const char *key, double t)
 		ct_json_add_null(o, key);
 }
 
-struct ct_json *dctl_host_json(const struct daemon *d, const struct ct_host *h, double now)
+/* One host as the users method shows it. */
+static struct ct_json *host_json(const struct daemon *d, const struct ct_host *h, double now)
 {
 	struct ct_json *o = ct_json_obj(), *orig;
 	char ip[64];
@@ -97,7 +99,7 @@ static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struc
 		ct_hosts_unstable(d->hosts, 1, &v, &n);
 		for (size_t i = 0; i < n; i++)
 			if (!net || ct_cidr_contains(&cidr, v[i]->addr.family, v[i]->addr.ip))
-				ct_json_add(arr, NULL, dctl_host_json(d, v[i], now));
+				ct_json_add(arr, NULL, host_json(d, v[i], now));
 		free(v);
 	} else {
 		for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
@@ -108,7 +110,7 @@ static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struc
 				continue;
 			if (net && !ct_cidr_contains(&cidr, h->addr.family, h->addr.ip))
 				continue;
-			ct_json_add(arr, NULL, dctl_host_json(d, h, now));
+			ct_json_add(arr, NULL, host_json(d, h, now));
 		}
 	}
 	*result = r;
@@ -255,15 +257,13 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	return 0;
 }
 
-void dctl_fetch_done(struct daemon *d, int ok)
+/* The end of a list fetch (daemon_on_fetch_done): answers the waiting refresh requests. */
+static void on_fetch_done(struct daemon *d, int ok, void *ud)
 {
 	const struct ct_listcli_status *s = ct_listcli_status(d->lc);
-	size_t now_ext = 0;
+	size_t now_ext = daemon_live_external(d);
 
-	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
-		const struct ct_host *h = ct_hosts_at(d->hosts, i);
-		now_ext += h->state != CT_HOST_OFFLINE && (h->origin & CT_HOST_LIST);
-	}
+	(void)ud;
 	for (size_t i = 0; i < d->nrefresh; i++) {
 		if (!ok) {
 			ct_ctl_reply_error(d->ctl, d->refresh_tok[i], "failed", s->last_error);
@@ -487,4 +487,5 @@ void dctl_register(struct daemon *d)
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
 	ct_ctl_server_add(d->ctl, CT_COOP_CTL_PROBE, m_probe, d);
+	daemon_on_fetch_done(d, on_fetch_done, NULL);
 }
