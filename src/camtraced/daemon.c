@@ -114,7 +114,7 @@ static void listcli_conf_from(const struct ct_daemon_conf *c, struct ct_listcli_
 		cc->fail_retry_ms = cc->interval_ms; /* short test intervals: retry at the same pace */
 }
 
-static size_t live_external(const struct daemon *d)
+size_t daemon_live_external(const struct daemon *d)
 {
 	size_t n = 0;
 
@@ -131,7 +131,8 @@ static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
 	struct daemon *d = ud;
 
 	(void)lc;
-	dctl_fetch_done(d, ok);
+	if (d->fetch_done)
+		d->fetch_done(d, ok, d->fetch_done_ud);
 	if (ok)
 		ct_state_touch(d->state);
 }
@@ -150,8 +151,14 @@ int daemon_refresh(struct daemon *d)
 {
 	if (!d->lc)
 		return CT_ESTATE;
-	d->fetch_before = live_external(d);
+	d->fetch_before = daemon_live_external(d);
 	return ct_listcli_fetch(d->lc);
+}
+
+void daemon_on_fetch_done(struct daemon *d, daemon_fetch_fn fn, void *ud)
+{
+	d->fetch_done = fn;
+	d->fetch_done_ud = ud;
 }
 
 /* ---- searches ---- */
@@ -417,9 +424,112 @@ static int coop_configure(struct daemon *d, const struct ct_daemon_conf *c, char
 
 /* ---- open / run / close ---- */
 
-int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
+/* Reads the configuration file into c; err has every bad line. */
+static int load_conf(const struct daemon_opts *o, struct ct_daemon_conf *c, char *err, size_t errlen)
 {
 	struct ct_sbuf errs;
+	int r;
+
+	ct_sbuf_init(&errs);
+	r = ct_dconf_load(c, o->config ? o->config : CT_DCONF_DEFAULT_PATH, &errs);
+	if (r != 0)
+		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
+	ct_sbuf_fini(&errs);
+	return r;
+}
+
+/* The configuration, then the logs it names. */
+static int open_config(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
+{
+	int r;
+
+	if (load_conf(o, &d->conf, err, errlen) != 0)
+		return EX_CONFIG;
+	if (o->debug)
+		d->conf.log_level = CT_LOG_DEBUG;
+	if ((r = ct_logsink_open(o->foreground ? "stderr" : d->conf.log, "camtraced", err, errlen)) != 0)
+		return EX_CANTCREAT;
+	ct_log_set_level((enum ct_log_level)d->conf.log_level);
+	return 0;
+}
+
+/* The saved host table and found addresses, before anything is sent; then saves on the loop. */
+static void load_state(struct daemon *d)
+{
+	int r;
+
+	dstate_register(d);
+	r = ct_state_load(d->state);
+	if (r == CT_EFORMAT)
+		log_warn("state file %s was not usable and was moved to %s; starting with an empty table",
+			d->conf.state_file, ct_state_moved_to(d->state));
+	else if (r != 0 && r != CT_ENOTFOUND)
+		log_warn("cannot read the state file: %s", ct_state_error(d->state));
+	else if (r == 0)
+		log_info("state loaded from %s: %zu hosts, %zu found addresses", d->conf.state_file,
+			ct_hosts_count(d->hosts), ct_notify_found_count(d->nt));
+	ct_state_attach(d->state, d->ev, 1000);
+	d->last_gen = ct_hosts_generation(d->hosts);
+}
+
+/* The control socket (its methods are dctl.c's, added by the caller). */
+static int open_ctl(struct daemon *d, char *err, size_t errlen)
+{
+	char name[64];
+	int r;
+
+	if ((r = ct_ctl_server_open(&d->ctl, d->ev, d->conf.ctl_socket, NULL, err, errlen)) != 0)
+		return r == CT_EEXIST ? EX_TEMPFAIL : EX_CANTCREAT;
+	snprintf(name, sizeof name, "camtraced %s", ct_version());
+	ct_ctl_server_set_name(d->ctl, name);
+	return 0;
+}
+
+/* The RTP echo (rtp_echo = yes) and the cooperative check, which answers on its ports. */
+static int open_rtp_coop(struct daemon *d, char *err, size_t errlen)
+{
+	int r;
+
+	if (d->conf.rtp_echo) {
+		struct ct_rtpecho *e = NULL;
+		char e2[256];
+		if ((r = ct_rtpecho_open(&e, strcmp(d->conf.listen, "0.0.0.0") ? d->conf.listen : NULL,
+		    d->conf.rtp_ports.lo, d->conf.rtp_ports.hi, e2, sizeof e2)) != 0) {
+			snprintf(err, errlen, "rtp_echo: %s", e2);
+			return EX_UNAVAILABLE;
+		}
+		ct_rtpecho_attach(e, d->ev);
+		d->rtpecho = e;
+		log_info("RTP echo on UDP %u-%u", d->conf.rtp_ports.lo, d->conf.rtp_ports.hi);
+	}
+	if ((r = ct_coop_new(&d->coop, d->node)) != 0) {
+		snprintf(err, errlen, "cannot set up the cooperative check: %s", ct_strerror(r));
+		return EX_SOFTWARE;
+	}
+	if (coop_configure(d, &d->conf, err, errlen) != 0)
+		return EX_CONFIG;
+	return 0;
+}
+
+/* The configured `search` items, once at start-up. */
+static void startup_search(struct daemon *d)
+{
+	struct ct_targets ts;
+	char e[256];
+
+	if (!d->conf.search.n)
+		return;
+	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+	for (size_t i = 0; i < d->conf.search.n; i++)
+		if (ct_targets_add(&ts, d->conf.search.v[i], e, sizeof e) != 0)
+			log_warn("search: %s", e);
+	if (ts.n && daemon_search_start(d, &ts, NULL, e, sizeof e) != 0)
+		log_warn("start-up search: %s", e);
+	ct_targets_fini(&ts);
+}
+
+int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
+{
 	struct ct_node_conf nc;
 	struct ct_listsrv_conf lsc;
 	int r;
@@ -428,19 +538,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	d->opts = *o;
 	d->sigfd = -1;
 	d->started_wall = ct_wall_now();
-	ct_sbuf_init(&errs);
-	r = ct_dconf_load(&d->conf, o->config ? o->config : CT_DCONF_DEFAULT_PATH, &errs);
-	if (r != 0) {
-		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
-		ct_sbuf_fini(&errs);
-		return EX_CONFIG;
-	}
-	ct_sbuf_fini(&errs);
-	if (o->debug)
-		d->conf.log_level = CT_LOG_DEBUG;
-	if ((r = ct_logsink_open(o->foreground ? "stderr" : d->conf.log, "camtraced", err, errlen)) != 0)
-		return EX_CANTCREAT;
-	ct_log_set_level((enum ct_log_level)d->conf.log_level);
+	if ((r = open_config(d, o, err, errlen)) != 0)
+		return r;
 	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new())) {
 		snprintf(err, errlen, "out of memory");
 		return EX_OSERR;
@@ -460,49 +559,14 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "cannot set up notification: %s", ct_strerror(r));
 		return EX_SOFTWARE;
 	}
-	dstate_register(d);
-	r = ct_state_load(d->state);
-	if (r == CT_EFORMAT)
-		log_warn("state file %s was not usable and was moved to %s; starting with an empty table",
-			d->conf.state_file, ct_state_moved_to(d->state));
-	else if (r != 0 && r != CT_ENOTFOUND)
-		log_warn("cannot read the state file: %s", ct_state_error(d->state));
-	else if (r == 0)
-		log_info("state loaded from %s: %zu hosts, %zu found addresses", d->conf.state_file,
-			ct_hosts_count(d->hosts), ct_notify_found_count(d->nt));
-	ct_state_attach(d->state, d->ev, 1000);
-	d->last_gen = ct_hosts_generation(d->hosts);
+	load_state(d);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
 		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
 		return EX_SOFTWARE;
 	}
-	if ((r = ct_ctl_server_open(&d->ctl, d->ev, d->conf.ctl_socket, NULL, err, errlen)) != 0)
-		return r == CT_EEXIST ? EX_TEMPFAIL : EX_CANTCREAT;
-	{
-		char name[64];
-		snprintf(name, sizeof name, "camtraced %s", ct_version());
-		ct_ctl_server_set_name(d->ctl, name);
-	}
-	dctl_register(d);
-	if (d->conf.rtp_echo) {
-		struct ct_rtpecho *e = NULL;
-		char e2[256];
-		if ((r = ct_rtpecho_open(&e, strcmp(d->conf.listen, "0.0.0.0") ? d->conf.listen : NULL,
-		    d->conf.rtp_ports.lo, d->conf.rtp_ports.hi, e2, sizeof e2)) != 0) {
-			snprintf(err, errlen, "rtp_echo: %s", e2);
-			return EX_UNAVAILABLE;
-		}
-		ct_rtpecho_attach(e, d->ev);
-		d->rtpecho = e;
-		log_info("RTP echo on UDP %u-%u", d->conf.rtp_ports.lo, d->conf.rtp_ports.hi);
-	}
-	if ((r = ct_coop_new(&d->coop, d->node)) != 0) {
-		snprintf(err, errlen, "cannot set up the cooperative check: %s", ct_strerror(r));
-		return EX_SOFTWARE;
-	}
-	if (coop_configure(d, &d->conf, err, errlen) != 0)
-		return EX_CONFIG;
+	if ((r = open_ctl(d, err, errlen)) != 0 || (r = open_rtp_coop(d, err, errlen)) != 0)
+		return r;
 	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
 		return r;
 	if ((r = drop_privileges(d, err, errlen)) != 0)
@@ -514,17 +578,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	ct_node_start(d->node);
 	daemon_refresh(d);
 	ct_notify_round(d->nt);
-	if (d->conf.search.n) {
-		struct ct_targets ts;
-		char e[256];
-		ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
-		for (size_t i = 0; i < d->conf.search.n; i++)
-			if (ct_targets_add(&ts, d->conf.search.v[i], e, sizeof e) != 0)
-				log_warn("search: %s", e);
-		if (ts.n && daemon_search_start(d, &ts, NULL, e, sizeof e) != 0)
-			log_warn("start-up search: %s", e);
-		ct_targets_fini(&ts);
-	}
+	startup_search(d);
 	log_notice("camtraced %s started: %s%s on %s:%u, %zu hosts known", ct_version(), "list server",
 		d->lc ? " + client node" : "", d->conf.listen, (unsigned)d->conf.port, ct_hosts_count(d->hosts));
 	return 0;
@@ -533,7 +587,6 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct ct_daemon_conf nc;
-	struct ct_sbuf errs;
 	struct ct_node_conf ncf;
 	struct ct_listsrv_conf lsc;
 	struct ct_targets nt, allow;
@@ -541,15 +594,10 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	int r;
 
 	memset(&nc, 0, sizeof nc);
-	ct_sbuf_init(&errs);
-	r = ct_dconf_load(&nc, d->opts.config ? d->opts.config : CT_DCONF_DEFAULT_PATH, &errs);
-	if (r != 0) {
-		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
-		ct_sbuf_fini(&errs);
+	if (load_conf(&d->opts, &nc, err, errlen) != 0) {
 		ct_dconf_free(&nc);
 		return CT_ECONFIG;
 	}
-	ct_sbuf_fini(&errs);
 	if (build_targets(d, &nc, &nt, &allow, err, errlen) != 0) {
 		ct_targets_fini(&nt);
 		ct_targets_fini(&allow);

@@ -16,8 +16,6 @@ struct ct_notify;
 struct ct_search;
 struct ct_state;
 struct ct_ctl_server;
-struct ct_json;
-struct ct_host;
 struct ct_coop;
 
 #define DAEMON_MAX_SEARCHES 8
@@ -29,6 +27,10 @@ struct daemon_opts {
 	int foreground, debug;
 	int ready_fd;         /* pipe to the parent (background mode), -1 = none */
 };
+
+struct daemon;
+/* Called when a list fetch ends (ok: the list is complete); see daemon_on_fetch_done(). */
+typedef void (*daemon_fetch_fn)(struct daemon *d, int ok, void *ud);
 
 struct daemon {
 	struct daemon_opts opts;
@@ -50,9 +52,11 @@ struct daemon {
 	char *pidfile;        /* the file we wrote (removed at exit) */
 	double started_wall;
 	uint64_t last_gen, t_save, last_saves;
-	uint64_t refresh_tok[DAEMON_MAX_REFRESH];
+	uint64_t refresh_tok[DAEMON_MAX_REFRESH]; /* control `refresh` requests waiting for the fetch (dctl.c) */
 	size_t nrefresh;
 	size_t fetch_before;  /* live external hosts before the running fetch */
+	daemon_fetch_fn fetch_done; /* daemon_on_fetch_done() */
+	void *fetch_done_ud;
 	int exit_code;
 };
 
@@ -66,20 +70,19 @@ void daemon_close(struct daemon *d);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 /* SIGUSR1 / refresh: a list fetch now (client role); CT_ESTATE without a server. */
 int daemon_refresh(struct daemon *d);
+/* fn is called whenever a list fetch ends (one callback; NULL removes it). */
+void daemon_on_fetch_done(struct daemon *d, daemon_fetch_fn fn, void *ud);
+/* Live hosts that came from the server's list (fetch_before counts them when a fetch starts). */
+size_t daemon_live_external(const struct daemon *d);
 
 /* Starts a search of ts (one at a time); err says why not. */
 int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct_search **out,
 	char *err, size_t errlen);
 
-/* dstate.c: state sections (hosts, found addresses) */
-void dstate_register(struct daemon *d);
-/* dctl.c: control socket methods */
-void dctl_register(struct daemon *d);
-/* One host as the users method shows it. */
-struct ct_json *dctl_host_json(const struct daemon *d, const struct ct_host *h, double now);
-/* Called by the daemon when a fetch ends: answers the waiting refresh requests. */
-void dctl_fetch_done(struct daemon *d, int ok);
 /* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
 void daemon_search_done(struct daemon *d, struct ct_search *s);
+
+/* dstate.c: state sections (hosts, found addresses) */
+void dstate_register(struct daemon *d);
 
 #endif

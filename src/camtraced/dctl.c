@@ -1,4 +1,4 @@
-/* dctl.c: camtraced's control methods: status, users, refresh, search.start/progress/result, reload, probe. */
+/* dctl.c: camtraced's control methods (status, users, refresh, search.start/progress/result, reload, probe), over daemon.h's interface. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "coop.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "dctl.h"
 #include "err.h"
 #include "evloop.h"
 #include "hosts.h"
@@ -35,7 +36,8 @@ static void add_time(struct ct_json *o, const char *key, double t)
 		ct_json_add_null(o, key);
 }
 
-struct ct_json *dctl_host_json(const struct daemon *d, const struct ct_host *h, double now)
+/* One host as the users method shows it. */
+static struct ct_json *host_json(const struct daemon *d, const struct ct_host *h, double now)
 {
 	struct ct_json *o = ct_json_obj(), *orig;
 	char ip[64];
@@ -97,7 +99,7 @@ static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struc
 		ct_hosts_unstable(d->hosts, 1, &v, &n);
 		for (size_t i = 0; i < n; i++)
 			if (!net || ct_cidr_contains(&cidr, v[i]->addr.family, v[i]->addr.ip))
-				ct_json_add(arr, NULL, dctl_host_json(d, v[i], now));
+				ct_json_add(arr, NULL, host_json(d, v[i], now));
 		free(v);
 	} else {
 		for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
@@ -108,7 +110,7 @@ static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struc
 				continue;
 			if (net && !ct_cidr_contains(&cidr, h->addr.family, h->addr.ip))
 				continue;
-			ct_json_add(arr, NULL, dctl_host_json(d, h, now));
+			ct_json_add(arr, NULL, host_json(d, h, now));
 		}
 	}
 	*result = r;
@@ -124,29 +126,11 @@ static int64_t next_in(const struct daemon *d, uint64_t interval, double last)
 	return left > 0 ? (int64_t)left : 0;
 }
 
-static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+static void status_hosts(struct ct_json *r, const struct daemon *d)
 {
-	struct daemon *d = ud;
-	struct ct_json *r = ct_json_obj(), *o;
-	char ver[64];
+	struct ct_json *o;
 	size_t on = 0, ab = 0, off = 0, ext = 0, unst = 0;
 
-	(void)call;
-	(void)params;
-	snprintf(ver, sizeof ver, "camtraced %s", ct_version());
-	ct_json_add_str(r, "version", ver);
-	ct_json_add_int(r, "pid", getpid());
-	ct_json_add_int(r, "uptime_s", (int64_t)(ct_wall_now() - d->started_wall));
-	ct_json_add_str(r, "listen", d->conf.listen);
-	ct_json_add_int(r, "port", d->conf.port);
-	o = ct_json_add_obj(r, "roles");
-	ct_json_add_bool(o, "server", 1);
-	ct_json_add_bool(o, "client", d->lc != NULL);
-	o = ct_json_add_obj(r, "identity");
-	ct_json_add_str(o, "user", d->conf.user_name);
-	ct_json_add_str(o, "host", d->conf.host_name);
-	ct_json_add_str(o, "nick", d->conf.nick);
-	ct_json_add_str(o, "group", d->conf.group);
 	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
 		const struct ct_host *h = ct_hosts_at(d->hosts, i);
 		on += h->state == CT_HOST_ONLINE;
@@ -162,68 +146,76 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	ct_json_add_int(o, "offline", (int64_t)off);
 	ct_json_add_int(o, "external", (int64_t)ext);
 	ct_json_add_int(o, "unstable", (int64_t)unst);
-	if (d->lc) {
-		const struct ct_listcli_status *s = ct_listcli_status(d->lc);
-		char ip[64];
-		o = ct_json_add_obj(r, "fetch");
-		ct_json_add_str(o, "server", d->conf.server);
-		ct_json_add_str(o, "server_addr", s->fetches ? ct_haddr_ip_str(&s->server, ip, sizeof ip) : "");
-		ct_json_add_int(o, "hosts", (int64_t)s->last_hosts);
-		ct_json_add_int(o, "pages", (int64_t)s->last_pages);
-		ct_json_add_int(o, "fetches", (int64_t)s->fetches);
-		ct_json_add_int(o, "ok", (int64_t)s->ok);
-		ct_json_add_int(o, "failed", (int64_t)s->failed);
-		ct_json_add_bool(o, "running", s->state != CT_LISTCLI_IDLE);
-		ct_json_add_str(o, "last_result", s->fetches == 0 ? "none yet" : s->state != CT_LISTCLI_IDLE ?
-			"running" : s->last_error[0] ? s->last_error : "ok");
-		add_time(o, "last", s->last_ok);
-		add_time(o, "last_try", s->last_try);
-		ct_json_add_int(o, "last_ms", (int64_t)s->last_ms);
-		ct_json_add_int(o, "interval_s", (int64_t)(d->conf.fetch_interval / 1000));
-		ct_json_add_int(o, "next_in_s", next_in(d, d->conf.fetch_interval, s->last_try));
-	}
-	{
-		const struct ct_listsrv_stats *s = ct_listsrv_stats(d->ls);
-		o = ct_json_add_obj(r, "list_server");
-		ct_json_add_int(o, "isgetlist", (int64_t)s->isgetlist);
-		ct_json_add_int(o, "getlist", (int64_t)s->getlist);
-		ct_json_add_int(o, "anslist_pages", (int64_t)s->pages_sent);
-		ct_json_add_int(o, "entries_sent", (int64_t)s->entries_sent);
-		ct_json_add_int(o, "refused", (int64_t)s->refused_allow);
-		ct_json_add_int(o, "rate_limited", (int64_t)s->refused_rate);
-		ct_json_add_int(o, "list_size", (int64_t)ct_listsrv_size(d->ls));
-	}
-	{
-		const struct ct_notify_round *last = ct_notify_last(d->nt), *run = ct_notify_running(d->nt);
-		o = ct_json_add_obj(r, "notify");
-		ct_json_add_int(o, "targets", (int64_t)(last->number ? last->targets : run ? run->targets : 0));
-		ct_json_add_int(o, "rounds", last->number);
-		ct_json_add_int(o, "sent", (int64_t)last->sent);
-		ct_json_add_int(o, "answered", (int64_t)last->answered);
-		ct_json_add_int(o, "unresolved", (int64_t)last->unresolved);
-		ct_json_add_bool(o, "running", run != NULL);
-		add_time(o, "last_round", last->finished);
-		ct_json_add_int(o, "next_in_s", next_in(d, d->conf.notify_interval, last->started));
-	}
-	{
-		int running = 0;
-		for (size_t i = 0; i < d->nsearches; i++)
-			running |= ct_search_progress(d->searches[i])->state == CT_SEARCH_RUNNING;
-		o = ct_json_add_obj(r, "search");
-		ct_json_add_int(o, "found", (int64_t)ct_notify_found_count(d->nt));
-		ct_json_add_bool(o, "running", running);
-		ct_json_add_int(o, "searches", (int64_t)d->nsearches);
-	}
-	{
-		const struct ct_node_stats *s = ct_node_stats(d->node);
-		o = ct_json_add_obj(r, "packets");
-		ct_json_add_int(o, "received", (int64_t)s->rx);
-		ct_json_add_int(o, "sent", (int64_t)s->tx);
-		ct_json_add_int(o, "malformed", (int64_t)s->bad);
-		ct_json_add_int(o, "duplicates", (int64_t)s->dup);
-		ct_json_add_int(o, "messages", (int64_t)s->msgs);
-		ct_json_add_int(o, "send_errors", (int64_t)s->send_err);
-	}
+}
+
+/* the client role's list fetches */
+static void status_fetch(struct ct_json *r, const struct daemon *d)
+{
+	const struct ct_listcli_status *s = ct_listcli_status(d->lc);
+	struct ct_json *o = ct_json_add_obj(r, "fetch");
+	char ip[64];
+
+	ct_json_add_str(o, "server", d->conf.server);
+	ct_json_add_str(o, "server_addr", s->fetches ? ct_haddr_ip_str(&s->server, ip, sizeof ip) : "");
+	ct_json_add_int(o, "hosts", (int64_t)s->last_hosts);
+	ct_json_add_int(o, "pages", (int64_t)s->last_pages);
+	ct_json_add_int(o, "fetches", (int64_t)s->fetches);
+	ct_json_add_int(o, "ok", (int64_t)s->ok);
+	ct_json_add_int(o, "failed", (int64_t)s->failed);
+	ct_json_add_bool(o, "running", s->state != CT_LISTCLI_IDLE);
+	ct_json_add_str(o, "last_result", s->fetches == 0 ? "none yet" : s->state != CT_LISTCLI_IDLE ?
+		"running" : s->last_error[0] ? s->last_error : "ok");
+	add_time(o, "last", s->last_ok);
+	add_time(o, "last_try", s->last_try);
+	ct_json_add_int(o, "last_ms", (int64_t)s->last_ms);
+	ct_json_add_int(o, "interval_s", (int64_t)(d->conf.fetch_interval / 1000));
+	ct_json_add_int(o, "next_in_s", next_in(d, d->conf.fetch_interval, s->last_try));
+}
+
+/* the server role, notification and search */
+static void status_roles(struct ct_json *r, const struct daemon *d)
+{
+	const struct ct_listsrv_stats *ls = ct_listsrv_stats(d->ls);
+	const struct ct_notify_round *last = ct_notify_last(d->nt), *run = ct_notify_running(d->nt);
+	struct ct_json *o = ct_json_add_obj(r, "list_server");
+	int running = 0;
+
+	ct_json_add_int(o, "isgetlist", (int64_t)ls->isgetlist);
+	ct_json_add_int(o, "getlist", (int64_t)ls->getlist);
+	ct_json_add_int(o, "anslist_pages", (int64_t)ls->pages_sent);
+	ct_json_add_int(o, "entries_sent", (int64_t)ls->entries_sent);
+	ct_json_add_int(o, "refused", (int64_t)ls->refused_allow);
+	ct_json_add_int(o, "rate_limited", (int64_t)ls->refused_rate);
+	ct_json_add_int(o, "list_size", (int64_t)ct_listsrv_size(d->ls));
+	o = ct_json_add_obj(r, "notify");
+	ct_json_add_int(o, "targets", (int64_t)(last->number ? last->targets : run ? run->targets : 0));
+	ct_json_add_int(o, "rounds", last->number);
+	ct_json_add_int(o, "sent", (int64_t)last->sent);
+	ct_json_add_int(o, "answered", (int64_t)last->answered);
+	ct_json_add_int(o, "unresolved", (int64_t)last->unresolved);
+	ct_json_add_bool(o, "running", run != NULL);
+	add_time(o, "last_round", last->finished);
+	ct_json_add_int(o, "next_in_s", next_in(d, d->conf.notify_interval, last->started));
+	for (size_t i = 0; i < d->nsearches; i++)
+		running |= ct_search_progress(d->searches[i])->state == CT_SEARCH_RUNNING;
+	o = ct_json_add_obj(r, "search");
+	ct_json_add_int(o, "found", (int64_t)ct_notify_found_count(d->nt));
+	ct_json_add_bool(o, "running", running);
+	ct_json_add_int(o, "searches", (int64_t)d->nsearches);
+}
+
+/* packets of the node, the RTP echo and the cooperative check */
+static void status_traffic(struct ct_json *r, const struct daemon *d)
+{
+	const struct ct_node_stats *s = ct_node_stats(d->node);
+	struct ct_json *o = ct_json_add_obj(r, "packets");
+
+	ct_json_add_int(o, "received", (int64_t)s->rx);
+	ct_json_add_int(o, "sent", (int64_t)s->tx);
+	ct_json_add_int(o, "malformed", (int64_t)s->bad);
+	ct_json_add_int(o, "duplicates", (int64_t)s->dup);
+	ct_json_add_int(o, "messages", (int64_t)s->msgs);
+	ct_json_add_int(o, "send_errors", (int64_t)s->send_err);
 	if (d->rtpecho) {
 		struct ct_rtpecho_stats rs;
 		ct_rtpecho_stats(d->rtpecho, &rs);
@@ -248,6 +240,35 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 		ct_json_add_int(o, "busy", (int64_t)cs.busy);
 		ct_json_add_int(o, "checks", (int64_t)cs.checks);
 	}
+}
+
+static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct daemon *d = ud;
+	struct ct_json *r = ct_json_obj(), *o;
+	char ver[64];
+
+	(void)call;
+	(void)params;
+	snprintf(ver, sizeof ver, "camtraced %s", ct_version());
+	ct_json_add_str(r, "version", ver);
+	ct_json_add_int(r, "pid", getpid());
+	ct_json_add_int(r, "uptime_s", (int64_t)(ct_wall_now() - d->started_wall));
+	ct_json_add_str(r, "listen", d->conf.listen);
+	ct_json_add_int(r, "port", d->conf.port);
+	o = ct_json_add_obj(r, "roles");
+	ct_json_add_bool(o, "server", 1);
+	ct_json_add_bool(o, "client", d->lc != NULL);
+	o = ct_json_add_obj(r, "identity");
+	ct_json_add_str(o, "user", d->conf.user_name);
+	ct_json_add_str(o, "host", d->conf.host_name);
+	ct_json_add_str(o, "nick", d->conf.nick);
+	ct_json_add_str(o, "group", d->conf.group);
+	status_hosts(r, d);
+	if (d->lc)
+		status_fetch(r, d);
+	status_roles(r, d);
+	status_traffic(r, d);
 	o = ct_json_add_obj(r, "state");
 	ct_json_add_str(o, "file", d->conf.state_file);
 	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));
@@ -255,15 +276,13 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	return 0;
 }
 
-void dctl_fetch_done(struct daemon *d, int ok)
+/* The end of a list fetch (daemon_on_fetch_done): answers the waiting refresh requests. */
+static void on_fetch_done(struct daemon *d, int ok, void *ud)
 {
 	const struct ct_listcli_status *s = ct_listcli_status(d->lc);
-	size_t now_ext = 0;
+	size_t now_ext = daemon_live_external(d);
 
-	for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
-		const struct ct_host *h = ct_hosts_at(d->hosts, i);
-		now_ext += h->state != CT_HOST_OFFLINE && (h->origin & CT_HOST_LIST);
-	}
+	(void)ud;
 	for (size_t i = 0; i < d->nrefresh; i++) {
 		if (!ok) {
 			ct_ctl_reply_error(d->ctl, d->refresh_tok[i], "failed", s->last_error);
@@ -487,4 +506,5 @@ void dctl_register(struct daemon *d)
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
 	ct_ctl_server_add(d->ctl, CT_COOP_CTL_PROBE, m_probe, d);
+	daemon_on_fetch_done(d, on_fetch_done, NULL);
 }

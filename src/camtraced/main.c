@@ -1,4 +1,4 @@
-/* main.c: camtraced entry point: options, config check/print, background start, then the daemon (daemon.c). */
+/* main.c: camtraced entry point: options, config check/print, background start, then the daemon (daemon.c) and its control methods (dctl.c). */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "daemon.h"
 #include "dconf.h"
+#include "dctl.h"
 #include "sbuf.h"
 #include "version.h"
 
@@ -154,6 +155,7 @@ int main(int argc, char **argv)
 		daemon_close(&d);
 		return rc;
 	}
+	dctl_register(&d);
 	if (o.ready_fd >= 0) {
 		int null = open("/dev/null", O_RDWR);
 		tell_parent(o.ready_fd, 0, NULL);

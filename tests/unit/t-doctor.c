@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "doctor.h"
+#include "doctor-steps.h"
 #include "tap.h"
 
 static uint32_t ip(const char *s)

@@ -1,435 +1,19 @@
-/* doctor.c: the step engine of `camtrace doctor` (order, hooks, evidence) and the verdict: finding, evidence, fix. */
+/* doctor.c: the step engine of `camtrace doctor`: runs the step table in order with the front end's before/after hooks. */
 #include "config.h"
-#include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
+#include <sysexits.h>
 #include "doctor.h"
-#include "err.h"
-#include "icmpname.h"
-#include "util.h"
+#include "doctor-steps.h"
 
-const char *ct_doc_status_key(enum ct_doc_status s)
-{
-	static const char *const k[] = { "ok", "problem", "skipped", "could_not_check" };
-
-	return (unsigned)s < CT_ARRAY_LEN(k) ? k[s] : "could_not_check";
-}
-
-const char *ct_doc_class_key(enum ct_doc_class c)
-{
-	static const char *const k[] = { "healthy", "no_server", "server_unreachable", "not_discovered",
-		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path" };
-
-	return (unsigned)c < CT_ARRAY_LEN(k) ? k[c] : "could_not_check";
-}
-
-void ct_doc_ev(struct ct_doc_step *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->nev >= CT_DOC_MAX_EV)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s->ev[s->nev++], CT_DOC_EV_LEN, fmt, ap);
-	va_end(ap);
-}
-
-void ct_doc_result(struct ct_doc_step *s, enum ct_doc_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->status = st;
-	va_start(ap, fmt);
-	vsnprintf(s->result, sizeof s->result, fmt, ap);
-	va_end(ap);
-}
-
-static const char *ip_s(uint32_t a, char *buf)
-{
-	struct in_addr in = { .s_addr = a };
-
-	inet_ntop(AF_INET, &in, buf, 16);
-	return buf;
-}
-
-static void add_host(struct ct_doc_verdict *v, const char *a)
-{
-	if (v->nhosts < (int)CT_ARRAY_LEN(v->hosts))
-		ct_strlcpy(v->hosts[v->nhosts++], a, sizeof v->hosts[0]);
-}
-
-static const struct ct_doc_trace *find_trace(const struct ct_doctor *d, uint32_t dst, enum ct_route_method m)
-{
-	for (int i = 0; i < d->ntr; i++)
-		if (d->tr[i].done && d->tr[i].dst == dst && d->tr[i].method == m)
-			return &d->tr[i];
-	return NULL;
-}
-
-static void set_icmp(struct ct_doc_verdict *v, const struct ct_reply *r)
-{
-	v->icmp_type = r->icmp_type;
-	v->icmp_code = r->icmp_code;
-	snprintf(v->icmp_name, sizeof v->icmp_name, "%s", ct_icmp_name(AF_INET, r->icmp_type, r->icmp_code));
-}
-
-/* Names the device from a route trace (or from the probe's ICMP error): fills hop, hop_addr,
- * device and the ICMP fields; returns a phrase for the finding. */
-static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const struct ct_reply *icmp, char *where,
-	size_t len)
-{
-	struct ct_doc_verdict *v = &d->v;
-	char a[16];
-
-	if (t && t->res.verdict == CT_RV_REJECTED) {
-		v->hop = t->res.verdict_hop;
-		/* a router rejects what it would forward: it answered "time exceeded" at a lower TTL */
-		for (int h = 0; h < t->res.nhops; h++)
-			if (t->res.hops[h].naddr && t->res.hops[h].addr[0] == t->res.verdict_addr &&
-			    t->res.hops[h].ttl < v->hop)
-				v->hop = t->res.hops[h].ttl;
-		ip_s(t->res.verdict_addr, v->hop_addr);
-		set_icmp(v, &t->res.verdict_reply);
-		snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
-		snprintf(where, len, "hop %d (%s) rejects it with ICMP %s (%d/%d)", v->hop, v->hop_addr, v->icmp_name,
-			v->icmp_type, v->icmp_code);
-	} else if (icmp && icmp->kind == CT_RK_ICMP) {
-		ip_s(icmp->from, v->hop_addr);
-		set_icmp(v, icmp);
-		snprintf(v->device, sizeof v->device, "%s", v->hop_addr);
-		snprintf(where, len, "%s rejects it with ICMP %s (%d/%d)", v->hop_addr, v->icmp_name, v->icmp_type,
-			v->icmp_code);
-	} else if (t && t->res.verdict == CT_RV_DIES) {
-		v->hop = t->res.verdict_hop;
-		ip_s(t->res.verdict_addr, v->hop_addr);
-		snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
-		snprintf(where, len, "the packets die after hop %d (%s): that device, or the next one, drops them "
-			"silently", v->hop, v->hop_addr);
-	} else if (t && t->res.verdict == CT_RV_NO_ANSWER) {
-		snprintf(v->device, sizeof v->device, "the first router");
-		snprintf(where, len, "no hop answers at all: the first router on the way drops them");
-	} else {
-		snprintf(v->device, sizeof v->device, "a device between %s and the target", ip_s(d->self_addr, a));
-		snprintf(where, len, "something on the way drops them (no route trace available)");
-	}
-}
-
-static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
-{
-	struct ct_doc_verdict *v = &d->v;
-	const struct ct_doc_trace *t = find_trace(d, u->addr, CT_ROUTE_UDP);
-	char where[300];
-
-	snprintf(v->protocol, sizeof v->protocol, "udp");
-	snprintf(v->ports, sizeof v->ports, "2425");
-	snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425", d->self_s, u->addr_s);
-	snprintf(v->direction, sizeof v->direction, "this host %s -> %s (no answer came back)", d->self_s, u->addr_s);
-	add_host(v, u->addr_s);
-	if (u->peers_answer > 0 && u->self.udp.icmp.kind != CT_RK_ICMP) {
-		v->cls = CT_DOC_HOST_FIREWALL;
-		if (t && t->res.verdict == CT_RV_DIES) {
-			v->hop = t->res.verdict_hop;
-			ip_s(t->res.verdict_addr, v->hop_addr);
-		}
-		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
-		snprintf(v->finding, sizeof v->finding, "Only this PC fails: %s does not answer on UDP 2425 while %d "
-			"other user(s) on its network do%s. A firewall or security software on %s drops IP Messenger.",
-			u->addr_s, u->peers_answer, v->hop ? ", and the route trace passes the last router" : "", u->addr_s);
-		snprintf(v->fix, sizeof v->fix, "On the PC %s: allow UDP 2425 and TCP 2425 inbound (and their answers "
-			"outbound) in its firewall / security software, for the IP Messenger program.", u->addr_s);
-		return;
-	}
-	v->cls = CT_DOC_NETWORK_UDP;
-	locate(d, t, &u->self.udp.icmp, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "The whole network fails: UDP 2425 from %s to %s gets no answer%s; "
-		"%s.", d->self_s, u->addr_s, u->npeers ? " and no other user of that network answers either" : "", where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow UDP 2425 in both directions between %s and %s's network "
-		"(source and destination port 2425; IP Messenger's messages and presence).", v->device, d->self_s,
-		u->addr_s);
-}
-
-static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
-{
-	struct ct_doc_verdict *v = &d->v;
-	const struct ct_doc_trace *t = find_trace(d, p->addr, CT_ROUTE_TCP);
-	char where[300];
-
-	v->cls = CT_DOC_TCP_BLOCKED;
-	snprintf(v->protocol, sizeof v->protocol, "tcp");
-	snprintf(v->ports, sizeof v->ports, "2425");
-	snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", d->self_s, p->addr_s);
-	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, p->addr_s);
-	add_host(v, p->addr_s);
-	locate(d, t, p->tcp_answered ? &p->tcp_reply : NULL, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "Messages work (UDP 2425 answers) but TCP 2425 to %s does not: %s. "
-		"File and folder transfers would fail.", p->addr_s, where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow TCP 2425 in both directions between %s and %s (file "
-		"transfers connect to TCP 2425 of the sender).", v->device, d->self_s, p->addr_s);
-}
-
-static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
-{
-	struct ct_doc_verdict *v = &d->v;
-	const struct ct_doc_trace *t = find_trace(d, u->addr, CT_ROUTE_RTP);
-	char where[300];
-	int first = 0, last = 0;
-	const struct ct_reply *icmp = NULL;
-
-	for (int k = 0; k < u->rtp_done; k++)
-		if (u->rtp[k].state == CT_PORT_FILTERED || u->rtp[k].state == CT_PORT_OPEN_FILTERED) {
-			if (!first)
-				first = u->rtp[k].port;
-			last = u->rtp[k].port;
-			if (u->rtp[k].icmp_seen && !icmp)
-				icmp = &u->rtp[k].icmp;
-		}
-	v->cls = CT_DOC_RTP_BLOCKED;
-	snprintf(v->protocol, sizeof v->protocol, "rtp");
-	if (first == last)
-		snprintf(v->ports, sizeof v->ports, "%d", first);
-	else
-		snprintf(v->ports, sizeof v->ports, "%d-%d", first, last);
-	snprintf(v->packet, sizeof v->packet, "RTP (PCMU) UDP %s -> %s:%s", d->self_s, u->addr_s, v->ports);
-	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, u->addr_s);
-	add_host(v, u->addr_s);
-	locate(d, t, icmp, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "Messages work but the voice/video RTP ports UDP %s to %s are "
-		"blocked: %s. Calls would connect without sound or picture.", v->ports, u->addr_s, where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow UDP %s in both directions between %s and %s (RTP media).",
-		v->device, v->ports, d->self_s, u->addr_s);
-}
-
-/* This host reaches the user and the server, but the path between them fails (the cooperative
- * checks: the user's camtraced toward the server, the server's toward the user). */
-static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
-{
-	struct ct_doc_verdict *v = &d->v;
-	int up, down;
-	const char *proto = tcp ? "TCP" : "UDP";
-	char icmp[200] = "", legs[200] = "";
-
-	ct_doc_pair_dirs(u, tcp, &up, &down);
-	if (!tcp && up && !down && ct_doc_pair_fails(&u->s2u, 0))
-		snprintf(legs, sizeof legs, " The user's camtraced heard the server's GETINFO: server -> user carries it, "
-			"the way user -> server loses it.");
-	else if (!tcp && down && !up && ct_doc_pair_fails(&u->u2s, 0))
-		snprintf(legs, sizeof legs, " The user's camtraced heard nothing from the server meanwhile: server -> "
-			"user loses it (user -> server cannot be told apart).");
-
-	v->cls = CT_DOC_USER_SERVER_PATH;
-	snprintf(v->protocol, sizeof v->protocol, "%s", tcp ? "tcp" : "udp");
-	snprintf(v->ports, sizeof v->ports, "2425");
-	add_host(v, u->addr_s);
-	add_host(v, d->server_s);
-	if (up && down)
-		snprintf(v->direction, sizeof v->direction, "user %s <-> server %s (both directions)", u->addr_s,
-			d->server_s);
-	else if (up)
-		snprintf(v->direction, sizeof v->direction, "user %s -> server %s", u->addr_s, d->server_s);
-	else
-		snprintf(v->direction, sizeof v->direction, "server %s -> user %s", d->server_s, u->addr_s);
-	if (tcp)
-		snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", up ? u->addr_s : d->server_s,
-			up ? d->server_s : u->addr_s);
-	else
-		snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425 (sent by %s's camtraced)",
-			up ? u->addr_s : d->server_s, up ? d->server_s : u->addr_s, up ? "the user" : "the server");
-	{
-		const struct ct_coop_result *r = up ? &u->u2s.res : &u->s2u.res;
-		if (!tcp && r->udp == CT_COOP_UDP_ICMP) {
-			struct in_addr in = { .s_addr = r->icmp_from };
-			v->icmp_type = r->icmp_type;
-			v->icmp_code = r->icmp_code;
-			snprintf(v->icmp_name, sizeof v->icmp_name, "%s", ct_icmp_name(AF_INET, r->icmp_type, r->icmp_code));
-			inet_ntop(AF_INET, &in, v->hop_addr, sizeof v->hop_addr);
-			snprintf(icmp, sizeof icmp, " (ICMP %s from %s)", v->icmp_name, v->hop_addr);
-		}
-	}
-	snprintf(v->device, sizeof v->device, "%s", v->hop_addr[0] ? v->hop_addr :
-		"the routers / firewalls between the user and the server");
-	snprintf(v->finding, sizeof v->finding, "This host reaches both the user %s and the server %s, but %s 2425 "
-		"between them fails: %s%.150s%s%s%.150s%.60s.%.190s The user drops out of the server's view although its "
-		"own network and PC are fine.", u->addr_s, d->server_s, proto,
-		up ? "started by the user, " : "", up ? u->u2s.text : "", up && down ? "; " : "",
-		down ? "started by the server, " : "", down ? u->s2u.text : "", icmp, legs);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow %s 2425 in both directions between %s and %s (source and "
-		"destination port 2425%s); then trace it from one of them: camtrace route --%s %s.", v->device, proto,
-		u->addr_s, d->server_s, tcp ? ", file transfers" : ": messages and presence", tcp ? "tcp" : "udp",
-		up ? d->server_s : u->addr_s);
-}
-
-static int pairs_checked(const struct ct_doctor *d)
-{
-	int n = 0;
-
-	for (int i = 0; i < d->nusers; i++)
-		n += d->u[i].u2s.checked || d->u[i].s2u.checked;
-	return n;
-}
-
-static void conclude(struct ct_doctor *d)
-{
-	struct ct_doc_verdict *v = &d->v;
-	char where[300];
-
-	if (v->cls == CT_DOC_NO_SERVER) {
-		snprintf(v->finding, sizeof v->finding, "No list server could be found: none answered BR_ISGETLIST2 "
-			"on this segment and none is configured here.");
-		snprintf(v->fix, sizeof v->fix, "Give the server with --server NAME-OR-ADDRESS (or set `server = ...` "
-			"in camtraced.conf), then run camtrace doctor again.");
-		return;
-	}
-	if (v->cls == CT_DOC_NOT_DISCOVERED) {
-		snprintf(v->finding, sizeof v->finding, "The server %s does not see the unstable user(s) at all: they "
-			"are on another network, and broadcasts do not cross routers.", d->server_s);
-		if (v->config_line[0])
-			snprintf(v->fix, sizeof v->fix, "Add `%s` to the server's camtraced.conf and restart it "
-				"(other-network notification); or set `server = %s` on a client in their network; or "
-				"search it once (camtrace search %s).", v->config_line, d->server_s, v->config_line + 9);
-		else
-			snprintf(v->fix, sizeof v->fix, "Find the users' network (ask for their address) and add "
-				"`notify = A.B.C.*` for it to the server's camtraced.conf.");
-		snprintf(v->device, sizeof v->device, "%s (the server's configuration)", d->server_s);
-		return;
-	}
-	if (v->cls == CT_DOC_SERVER_UNREACHABLE) {
-		const struct ct_doc_probe *p = &d->server_probe;
-		if (p->udp_done && p->udp.state == CT_PORT_OPEN) {
-			snprintf(v->finding, sizeof v->finding, "The server %s answers on UDP 2425 but refuses to give "
-				"this host its list (`allow` in its camtraced.conf does not include this network).",
-				d->server_s);
-			snprintf(v->fix, sizeof v->fix, "Add this host's network to `allow` in the server's camtraced.conf "
-				"(e.g. `allow = %s/24`) and reload it.", d->self_s);
-			snprintf(v->device, sizeof v->device, "%s (the server's configuration)", d->server_s);
-			return;
-		}
-		locate(d, find_trace(d, d->server, CT_ROUTE_UDP), p->udp_done ? &p->udp.icmp : NULL, where, sizeof where);
-		snprintf(v->protocol, sizeof v->protocol, "udp");
-		snprintf(v->ports, sizeof v->ports, "2425");
-		snprintf(v->packet, sizeof v->packet, "BR_ISGETLIST2 / GETINFO, UDP %s:2425 -> %s:2425", d->self_s,
-			d->server_s);
-		snprintf(v->direction, sizeof v->direction, "this host %s -> server %s", d->self_s, d->server_s);
-		add_host(v, d->server_s);
-		snprintf(v->finding, sizeof v->finding, "The server %s does not answer this host on UDP 2425: %s.",
-			d->server_s, where);
-		snprintf(v->fix, sizeof v->fix, "Check that camtraced runs on %s, and allow UDP 2425 in both directions "
-			"between %s and %s on %s.", d->server_s, d->self_s, d->server_s, v->device);
-		return;
-	}
-	for (int i = 0; i < d->nusers; i++)
-		if (d->u[i].addr && d->u[i].self.udp_done && d->u[i].self.udp.state != CT_PORT_OPEN) {
-			verdict_udp(d, &d->u[i]);
-			return;
-		}
-	for (int i = 0; i < d->nusers; i++)
-		if (ct_doc_pair_fails(&d->u[i].u2s, 0) || ct_doc_pair_fails(&d->u[i].s2u, 0)) {
-			verdict_pair(d, &d->u[i], 0);
-			return;
-		}
-	if (d->server_probe.tcp_done && d->server_probe.tcp_state == CT_PORT_FILTERED) {
-		verdict_tcp(d, &d->server_probe);
-		return;
-	}
-	for (int i = 0; i < d->nusers; i++)
-		if (d->u[i].addr && d->u[i].self.tcp_done && d->u[i].self.tcp_state == CT_PORT_FILTERED) {
-			verdict_tcp(d, &d->u[i].self);
-			return;
-		}
-	for (int i = 0; i < d->nusers; i++)
-		if (ct_doc_pair_fails(&d->u[i].u2s, 1) || ct_doc_pair_fails(&d->u[i].s2u, 1)) {
-			verdict_pair(d, &d->u[i], 1);
-			return;
-		}
-	for (int i = 0; i < d->nusers; i++)
-		for (int k = 0; k < d->u[i].rtp_done; k++)
-			if (d->u[i].rtp[k].state == CT_PORT_FILTERED || d->u[i].rtp[k].state == CT_PORT_OPEN_FILTERED) {
-				verdict_rtp(d, &d->u[i]);
-				return;
-			}
-	if (!d->server_probe.udp_done) {
-		v->cls = CT_DOC_COULD_NOT_CHECK;
-		snprintf(v->finding, sizeof v->finding, "The probes could not run (see the notes).");
-		snprintf(v->fix, sizeof v->fix, "Run camtrace doctor as root (or with CAP_NET_RAW).");
-		return;
-	}
-	v->cls = CT_DOC_HEALTHY;
-	if (d->nusers)
-		snprintf(v->finding, sizeof v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
-			"and TCP 2425%s pass in both directions from here%s.", d->server_s, d->av ? " and the RTP ports" : "",
-			pairs_checked(d) ? ", and between the users and the server" : "");
-	else
-		snprintf(v->finding, sizeof v->finding, "Nothing wrong found between this host and the server %s (UDP "
-			"and TCP 2425 pass); name the unstable users with --user to check their paths.", d->server_s);
-	snprintf(v->fix, sizeof v->fix, "Nothing to fix on the network.");
-	snprintf(v->hint, sizeof v->hint, "If users still drop out, run `camtrace bundle --doctor --capture 60` "
-		"while it happens and send the archive.");
-}
-
-void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s)
-{
-	conclude(d);
-	ct_doc_ev(s, "%s", d->v.finding);
-	if (d->v.fix[0])
-		ct_doc_ev(s, "fix: %s", d->v.fix);
-	if (d->v.hint[0])
-		ct_doc_ev(s, "%s", d->v.hint);
-	ct_doc_result(s, d->v.cls == CT_DOC_HEALTHY ? CT_DOC_OK : d->v.cls == CT_DOC_NO_SERVER ||
-		d->v.cls == CT_DOC_COULD_NOT_CHECK ? CT_DOC_UNCHECKED : CT_DOC_PROBLEM, "%s", ct_doc_class_key(d->v.cls));
-}
-
-typedef void (*step_fn)(struct ct_doctor *d, struct ct_doc_step *s);
-
-static const struct {
-	const char *key, *title, *what;
-	step_fn fn;
-} steps[CT_DOC_NSTEPS] = {
-	{ "find_server", "Find the server", "broadcast BR_ISGETLIST2 on the local segment, else the configured "
-		"server (camtraced.conf), resolving names by DNS", ct_doc_step_find_server },
-	{ "server_sees_users", "Does the server see the unstable users?", "fetch the server's list (GETLIST) "
-		"and, with its control socket, its instability records", ct_doc_step_server_sees },
-	{ "isolate", "Only these PCs, or the whole network?", "probe UDP 2425 of the unstable users and of the "
-		"other users the server lists on their networks", ct_doc_step_isolate },
-	{ "pairwise", "Pairwise reachability", "UDP and TCP 2425 between this host, the server and each user, "
-		"in both directions where possible", ct_doc_step_pairwise },
-	{ "rtp", "RTP ports (--av)", "send RTP streams to the voice/video ports of each user", ct_doc_step_rtp },
-	{ "routes", "Route traces on the failing paths", "trace the route with the application's own packets "
-		"to name the hop that drops or rejects them", ct_doc_step_routes },
-	{ "verdict", "Verdict", "the finding, its evidence and the fix", ct_doc_step_verdict },
+/* the seed's order; the verdict comes last and always runs */
+static const struct ct_doc_step_def *const steps[CT_DOC_NSTEPS] = {
+	&ct_doc_step_find_server_def,
+	&ct_doc_step_server_sees_def,
+	&ct_doc_step_isolate_def,
+	&ct_doc_step_pairwise_def,
+	&ct_doc_step_rtp_def,
+	&ct_doc_step_routes_def,
+	&ct_doc_step_verdict_def,
 };
-
-static void command_of(struct ct_doctor *d, int i, char *buf, size_t len)
-{
-	size_t l = 0;
-
-	switch (i) {
-	case 0:
-		if (d->server_arg)
-			snprintf(buf, len, "camtrace reach %s", d->server_arg);
-		else
-			snprintf(buf, len, "(BR_ISGETLIST2 broadcast on each local network; then %s)",
-				d->conf_path ? d->conf_path : "camtraced.conf");
-		break;
-	case 1:
-		snprintf(buf, len, "GETLIST to %s:2425; camtrace users --filter all", d->server_s[0] ? d->server_s : "?");
-		break;
-	case 2:
-	case 3:
-	case 4:
-	case 5:
-		l = (size_t)snprintf(buf, len, "%s", i == 2 ? "camtrace probe --no-tcp" : i == 3 ? "camtrace probe" :
-			i == 4 ? "camtrace rtp" : "camtrace route --udp");
-		if (i == 3)
-			l += (size_t)snprintf(buf + l, len - l, " %s", d->server_s);
-		for (int k = 0; k < d->nusers && l < len; k++)
-			l += (size_t)snprintf(buf + l, len - l, " %s", d->u[k].addr ? d->u[k].addr_s : d->u[k].spec);
-		if (i == 5 && l < len)
-			snprintf(buf + l, len - l, " (and --tcp / --rtp PORT where those failed)");
-		break;
-	default:
-		snprintf(buf, len, "-");
-	}
-}
 
 int ct_doctor_run(struct ct_doctor *d)
 {
@@ -440,10 +24,10 @@ int ct_doctor_run(struct ct_doctor *d)
 	d->v.icmp_type = d->v.icmp_code = -1;
 	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
 		struct ct_doc_step *s = &d->steps[i];
-		s->key = steps[i].key;
-		s->title = steps[i].title;
-		s->what = steps[i].what;
-		command_of(d, i, s->command, sizeof s->command);
+		s->key = steps[i]->key;
+		s->title = steps[i]->title;
+		s->what = steps[i]->what;
+		steps[i]->command(d, s->command, sizeof s->command);
 		if (d->stop && i != CT_DOC_NSTEPS - 1) {
 			ct_doc_result(s, CT_DOC_SKIPPED, "not needed: the finding above comes first");
 			if (d->after)
@@ -452,7 +36,7 @@ int ct_doctor_run(struct ct_doctor *d)
 		}
 		if (d->before)
 			d->before(d, s, d->ud);
-		steps[i].fn(d, s);
+		steps[i]->run(d, s);
 		if (d->after)
 			d->after(d, s, d->ud);
 	}
@@ -465,9 +49,9 @@ int ct_doctor_exit(const struct ct_doctor *d)
 	case CT_DOC_HEALTHY:
 		return 0;
 	case CT_DOC_NO_SERVER:
-		return 68; /* EX_NOHOST */
+		return EX_NOHOST;
 	case CT_DOC_COULD_NOT_CHECK:
-		return 69; /* EX_UNAVAILABLE */
+		return EX_UNAVAILABLE;
 	default:
 		return 1; /* every problem class, user_server_path included */
 	}

@@ -1,0 +1,173 @@
+/* doctor-find-server.c: step 1 of `camtrace doctor`: find the list server (broadcast, camtraced.conf, --server). */
+#include "config.h"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "clock.h"
+#include "codec.h"
+#include "dconf.h"
+#include "doctor-evidence.h"
+#include "doctor-probe.h"
+#include "doctor-steps.h"
+#include "evloop.h"
+#include "node.h"
+#include "sbuf.h"
+
+struct bcast_ctx {
+	struct ct_doctor *d;
+	int found;
+};
+
+static void on_okgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct bcast_ctx *c = ud;
+	struct ct_doctor *d = c->d;
+
+	(void)n;
+	if (c->found || rx->from.family != AF_INET)
+		return;
+	c->found = 1;
+	memcpy(&d->server, rx->from.ip, 4);
+	ct_doc_ip_s(d->server, d->server_s);
+	snprintf(d->server_name, sizeof d->server_name, "%.*s@%.*s", (int)(rx->m->user.len > 60 ? 60 : rx->m->user.len),
+		rx->m->user.p, (int)(rx->m->host.len > 60 ? 60 : rx->m->host.len), rx->m->host.p);
+	ct_evloop_stop(d->ev);
+}
+
+static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct bcast_ctx c = { .d = d };
+	uint32_t addrs[16];
+	unsigned plens[16];
+	size_t n;
+	uint64_t t, end;
+	int sent = 0;
+
+	if (!d->node) {
+		ct_doc_ev(s, "broadcast: not possible (UDP port 2425 is taken on this machine)");
+		return 0;
+	}
+	n = ct_node_networks(d->node, addrs, plens, 16);
+	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
+	/* two rounds: a busy server (or a lost datagram) gets a second chance */
+	for (int round = 0; round < 2 && !c.found; round++) {
+		int sent_now = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct ct_haddr to;
+			uint32_t h = addrs[i], mask = plens[i] ? 0xffffffffu << (32 - plens[i]) : 0;
+			char b[16];
+			if ((h >> 24) == 127 || plens[i] >= 31)
+				continue;
+			ct_haddr_set_v4(&to, (h & mask) | ~mask, 2425);
+			if (ct_node_send(d->node, &to, CT_IPMSG_BR_ISGETLIST2 | ct_node_status(d->node), "", 0) == 0) {
+				if (round == 0)
+					ct_doc_ev(s, "broadcast BR_ISGETLIST2 to %s:2425", ct_haddr_ip_str(&to, b, sizeof b));
+				sent_now++;
+			}
+		}
+		if (!sent_now)
+			break;
+		sent += sent_now;
+		end = ct_mono_ns() + 1500000000ull;
+		while (!c.found && ct_mono_ns() < end) {
+			t = ct_evloop_add_timer(d->ev, (end - ct_mono_ns()) / 1000000 + 1, ct_doc_loop_timeout, NULL);
+			if (ct_evloop_run(d->ev) != 0)
+				break;
+			ct_evloop_cancel_timer(d->ev, t);
+		}
+	}
+	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, NULL, NULL);
+	if (c.found) {
+		ct_doc_ev(s, "OKGETLIST from %s (%s): a list server on this segment", d->server_s, d->server_name);
+		snprintf(d->server_how, sizeof d->server_how, "broadcast");
+	} else if (sent)
+		ct_doc_ev(s, "no list server answered on the local segment (2 rounds, 1.5 s each)");
+	return c.found;
+}
+
+static int find_configured(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct ct_daemon_conf conf;
+	struct ct_sbuf errs;
+	const char *path = d->conf_path ? d->conf_path : CT_DCONF_DEFAULT_PATH;
+	char err[200];
+	int found = 0;
+
+	if (access(path, R_OK) != 0) {
+		ct_doc_ev(s, "configured server: %s is not readable here", path);
+		return 0;
+	}
+	memset(&conf, 0, sizeof conf);
+	ct_sbuf_init(&errs);
+	ct_dconf_load(&conf, path, &errs);
+	if (!conf.server || !conf.server[0])
+		ct_doc_ev(s, "configured server: %s sets no `server`", path);
+	else if (ct_probe_resolve4(conf.server, &d->server, err, sizeof err) != 0)
+		ct_doc_ev(s, "configured server `server = %s` in %s: %s", conf.server, path, err);
+	else {
+		ct_doc_ip_s(d->server, d->server_s);
+		snprintf(d->server_name, sizeof d->server_name, "%s", conf.server);
+		snprintf(d->server_how, sizeof d->server_how, "camtraced.conf");
+		ct_doc_ev(s, "configured server: `server = %s` in %s -> %s", conf.server, path, d->server_s);
+		found = 1;
+	}
+	ct_dconf_free(&conf);
+	ct_sbuf_fini(&errs);
+	return found;
+}
+
+void ct_doc_step_find_server(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	char err[200], ifn[32] = "";
+
+	if (d->server_arg) {
+		struct in_addr in;
+		if (ct_probe_resolve4(d->server_arg, &d->server, err, sizeof err) != 0) {
+			ct_doc_ev(s, "--server %s: %s", d->server_arg, err);
+			ct_doc_result(s, CT_DOC_UNCHECKED, "the server name %s does not resolve: check the name "
+				"(DNS) or give its address", d->server_arg);
+			d->v.cls = CT_DOC_NO_SERVER;
+			d->stop = 1;
+			return;
+		}
+		ct_doc_ip_s(d->server, d->server_s);
+		snprintf(d->server_name, sizeof d->server_name, "%s", d->server_arg);
+		if (inet_pton(AF_INET, d->server_arg, &in) == 1) {
+			snprintf(d->server_how, sizeof d->server_how, "--server");
+			ct_doc_ev(s, "given with --server: %s", d->server_s);
+		} else {
+			snprintf(d->server_how, sizeof d->server_how, "dns");
+			ct_doc_ev(s, "DNS: %s resolves to %s", d->server_arg, d->server_s);
+		}
+	} else if (!find_by_broadcast(d, s) && !find_configured(d, s)) {
+		ct_doc_result(s, CT_DOC_UNCHECKED, "no list server found: none answered on this segment and "
+			"none is configured; give one with --server NAME-OR-ADDRESS");
+		d->v.cls = CT_DOC_NO_SERVER;
+		d->stop = 1;
+		return;
+	}
+	if (ct_probe_route_lookup(d->server, &d->self_addr, ifn, sizeof ifn) == 0) {
+		ct_doc_ip_s(d->self_addr, d->self_s);
+		ct_doc_ev(s, "this host reaches it from %s on %s", d->self_s, ifn[0] ? ifn : "?");
+	}
+	ct_doc_result(s, CT_DOC_OK, "server %s (%s), found by %s", d->server_s, d->server_name, d->server_how);
+}
+
+static void command(const struct ct_doctor *d, char *buf, size_t len)
+{
+	if (d->server_arg)
+		snprintf(buf, len, "camtrace reach %s", d->server_arg);
+	else
+		snprintf(buf, len, "(BR_ISGETLIST2 broadcast on each local network; then %s)",
+			d->conf_path ? d->conf_path : "camtraced.conf");
+}
+
+const struct ct_doc_step_def ct_doc_step_find_server_def = {
+	.key = "find_server",
+	.title = "Find the server",
+	.what = "broadcast BR_ISGETLIST2 on the local segment, else the configured server (camtraced.conf), "
+		"resolving names by DNS",
+	.command = command,
+	.run = ct_doc_step_find_server,
+};

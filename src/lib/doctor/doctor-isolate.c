@@ -1,0 +1,79 @@
+/* doctor-isolate.c: step 3 of `camtrace doctor`: only these PCs, or the whole network (UDP 2425 of the users and their neighbours)? */
+#include "config.h"
+#include <arpa/inet.h>
+#include "doctor-evidence.h"
+#include "doctor-probe.h"
+#include "doctor-steps.h"
+#include "hosts.h"
+
+static int same24(uint32_t a, uint32_t b)
+{
+	return (ntohl(a) >> 8) == (ntohl(b) >> 8);
+}
+
+void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	int fail_self = 0, fail_all = 0, users = 0;
+	char t[300];
+
+	if (d->v.cls == CT_DOC_SERVER_UNREACHABLE || d->nusers == 0) {
+		ct_doc_result(s, CT_DOC_SKIPPED, d->nusers ? "the server's list is not available" : "no --user given");
+		return;
+	}
+	for (int i = 0; i < d->nusers; i++) {
+		struct ct_doc_user *u = &d->u[i];
+		if (!u->addr)
+			continue;
+		users++;
+		ct_doc_probe_init(&u->self, u->addr, u->user);
+		ct_doc_probe_udp(d, &u->self);
+		ct_doc_udp_text(&u->self, t, sizeof t);
+		ct_doc_ev(s, "%s (%s): %s", u->addr_s, u->spec, t);
+		for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts) && u->npeers < CT_DOC_MAX_PEERS; k++) {
+			const struct ct_host *h = ct_hosts_at(d->hosts, k);
+			uint32_t a = htonl(ct_haddr_v4(&h->addr));
+			int dup = 0;
+			if (!a || a == u->addr || a == d->server || a == d->self_addr || !same24(a, u->addr))
+				continue;
+			for (int j = 0; j < d->nusers; j++)
+				dup |= d->u[j].addr == a;
+			if (dup)
+				continue;
+			ct_doc_probe_init(&u->peers[u->npeers], a, h->user);
+			ct_doc_probe_udp(d, &u->peers[u->npeers]);
+			ct_doc_udp_text(&u->peers[u->npeers], t, sizeof t);
+			ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[u->npeers].addr_s, h->user, t);
+			if (u->peers[u->npeers].udp.state == CT_PORT_OPEN)
+				u->peers_answer++;
+			u->npeers++;
+		}
+		if (u->self.udp.state != CT_PORT_OPEN) {
+			fail_self++;
+			if (u->npeers == 0 || u->peers_answer == 0)
+				fail_all++;
+		}
+	}
+	if (!users)
+		ct_doc_result(s, CT_DOC_SKIPPED, "no user address known");
+	else if (!fail_self)
+		ct_doc_result(s, CT_DOC_OK, "the users answer on UDP 2425 from here: messages pass");
+	else if (fail_all)
+		ct_doc_result(s, CT_DOC_PROBLEM, "the whole network fails: %s other user there answers either "
+			"(the network path)", "no");
+	else
+		ct_doc_result(s, CT_DOC_PROBLEM, "only these PCs fail: other users on the same network answer "
+			"(a firewall or security software on those PCs)");
+}
+
+static void command(const struct ct_doctor *d, char *buf, size_t len)
+{
+	ct_doc_users_command(d, "camtrace probe --no-tcp", buf, len);
+}
+
+const struct ct_doc_step_def ct_doc_step_isolate_def = {
+	.key = "isolate",
+	.title = "Only these PCs, or the whole network?",
+	.what = "probe UDP 2425 of the unstable users and of the other users the server lists on their networks",
+	.command = command,
+	.run = ct_doc_step_isolate,
+};

@@ -1,0 +1,203 @@
+/* doctor-pairwise.c: step 4 of `camtrace doctor`: UDP and TCP 2425 between this host, the server and each user, and user <-> server (coop). */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+#include "clock.h"
+#include "ctl.h"
+#include "doctor-evidence.h"
+#include "doctor-probe.h"
+#include "doctor-steps.h"
+#include "json.h"
+#include "util.h"
+
+static unsigned coop_wait_ms(const struct ct_doctor *d)
+{
+	uint64_t ms = ct_doc_wait_ns(d) / 1000000;
+
+	return ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : ms > CT_COOP_WAIT_MAX ? CT_COOP_WAIT_MAX : (unsigned)ms;
+}
+
+/* user -> server: the user's camtraced runs the check (rtp_echo + coop), asked on its RTP echo port */
+static void pair_user_to_server(struct ct_doctor *d, struct ct_doc_user *u)
+{
+	struct ct_doc_pair *p = &u->u2s;
+	uint16_t port = d->rtp_lo ? d->rtp_lo : CT_RTP_DEFAULT_LO;
+	struct ct_coop_msg ans;
+	char err[240] = "", how[200];
+	int r;
+
+	snprintf(how, sizeof how, "to enable it, set `rtp_echo = yes` and `coop = yes` (with `server = %s`) in "
+		"camtraced.conf on %s", d->server_s, u->addr_s);
+	r = ct_coop_ask(u->addr, port, d->server, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, coop_wait_ms(d), &ans, err,
+		sizeof err);
+	if (r != 0) {
+		snprintf(p->text, sizeof p->text, "could not be checked: %s; %s", err, how);
+		return;
+	}
+	if (ans.version != CT_COOP_VERSION || ans.res.status == CT_COOP_ST_VERSION) {
+		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s speaks another version "
+			"of the cooperative check (%u, ours %u): update camtrace on one side", u->addr_s, ans.version,
+			CT_COOP_VERSION);
+		return;
+	}
+	switch (ans.res.status) {
+	case CT_COOP_ST_OK:
+		p->checked = 1;
+		p->res = ans.res;
+		ct_coop_result_text(&ans.res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+		break;
+	case CT_COOP_ST_NOT_ALLOWED:
+		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s only checks its own `server` "
+			"and `coop_allow`; add `coop_allow = %s` (or `server = %s`) to its camtraced.conf", u->addr_s,
+			d->server_s, d->server_s);
+		break;
+	case CT_COOP_ST_LIMITED:
+	case CT_COOP_ST_BUSY:
+		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s is busy (%s); run "
+			"camtrace doctor again in a few seconds", u->addr_s, ct_coop_status_key(ans.res.status));
+		break;
+	default:
+		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s could not run the check",
+			u->addr_s);
+	}
+}
+
+static uint8_t key_to(const char *k, const char *(*fn)(unsigned), unsigned n)
+{
+	for (unsigned i = 0; k && i < n; i++)
+		if (strcmp(k, fn(i)) == 0)
+			return (uint8_t)i;
+	return 0;
+}
+
+/* server -> user: the server's camtraced runs the check (control method `probe`) */
+static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
+{
+	struct ct_doc_pair *p = &u->s2u;
+	struct ct_json *params, *res = NULL;
+	double ms;
+	const char *t;
+
+	if (!d->ctl || !d->ctl_is_server) {
+		snprintf(p->text, sizeof p->text, "could not be checked from here: run camtrace doctor on the server "
+			"(it asks its camtraced through the control socket), or give --ctl with the server's control "
+			"socket");
+		return;
+	}
+	params = ct_json_obj();
+	ct_json_add_str(params, "addr", u->addr_s);
+	ct_json_add_bool(params, "tcp", 1);
+	ct_json_add_int(params, "wait_ms", coop_wait_ms(d));
+	if (ct_ctl_client_call(d->ctl, CT_COOP_CTL_PROBE, params, 10000, &res) != 0) {
+		const char *code = ct_ctl_client_error_code(d->ctl);
+		if (code && strcmp(code, "unknown_method") == 0)
+			snprintf(p->text, sizeof p->text, "could not be checked: the server's camtraced has no `probe` "
+				"control method (update it)");
+		else
+			snprintf(p->text, sizeof p->text, "could not be checked: the server's control socket: %s",
+				ct_ctl_client_error(d->ctl));
+		ct_json_free(params);
+		return;
+	}
+	ct_json_free(params);
+	p->checked = 1;
+	p->res.udp = key_to(ct_json_get_str(res, "udp"), ct_coop_udp_key, CT_COOP_UDP_N);
+	p->res.tcp = key_to(ct_json_get_str(res, "tcp"), ct_coop_tcp_key, CT_COOP_TCP_N);
+	if (ct_json_get_num(res, "udp_rtt_ms", &ms) == 0)
+		p->res.udp_rtt_us = (uint32_t)(ms * 1000);
+	if (ct_json_get_num(res, "tcp_rtt_ms", &ms) == 0)
+		p->res.tcp_rtt_us = (uint32_t)(ms * 1000);
+	if ((t = ct_json_get_str(res, "program")) != NULL)
+		ct_strlcpy(p->res.program, t, sizeof p->res.program);
+	ct_coop_result_text(&p->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+	ct_json_free(res);
+}
+
+void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	char t[300], t2[300];
+	int bad = 0, pair_bad = 0, unchecked = 0;
+	uint64_t t0;
+
+	ct_doc_probe_init(&d->server_probe, d->server, d->server_name);
+	ct_doc_probe_udp(d, &d->server_probe);
+	ct_doc_probe_tcp(d, &d->server_probe);
+	ct_doc_udp_text(&d->server_probe, t, sizeof t);
+	ct_doc_tcp_text(&d->server_probe, t2, sizeof t2);
+	ct_doc_ev(s, "this host %s <-> server %s: %s; %s", d->self_s, d->server_s, t, t2);
+	if (d->server_probe.udp.state != CT_PORT_OPEN || d->server_probe.tcp_state == CT_PORT_FILTERED)
+		bad++;
+	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++) {
+		struct ct_doc_user *u = &d->u[i];
+		if (!u->addr)
+			continue;
+		ct_doc_probe_tcp(d, &u->self);
+		ct_doc_udp_text(&u->self, t, sizeof t);
+		ct_doc_tcp_text(&u->self, t2, sizeof t2);
+		ct_doc_ev(s, "this host %s <-> user %s: %s; %s", d->self_s, u->addr_s, t, t2);
+		if (u->self.udp.state == CT_PORT_OPEN)
+			ct_doc_ev(s, "  both directions carry UDP 2425 (the request went out, the answer came back)");
+		else
+			ct_doc_ev(s, "  this host -> user fails; user -> this host could not be told apart (no answer came)");
+		if (u->self.udp.state != CT_PORT_OPEN || u->self.tcp_state == CT_PORT_FILTERED)
+			bad++;
+		if (u->addr == d->server)
+			continue;
+		if (u->flaps >= 0)
+			ct_doc_ev(s, "user %s -> server: the server's records say %s, %ld flap(s), %ld missed answer(s)",
+				u->addr_s, u->state, u->flaps, u->missed);
+		/* the server's check first: the user's camtraced then says whether that GETINFO reached it */
+		t0 = ct_mono_ns();
+		pair_server_to_user(d, u);
+		pair_user_to_server(d, u);
+		u->heard = -1;
+		if (u->u2s.checked && u->s2u.checked) {
+			uint64_t window = (ct_mono_ns() - t0) / 1000000;
+			u->heard_ms = u->u2s.res.heard_ms;
+			u->heard = u->heard_ms != CT_COOP_HEARD_NEVER && u->heard_ms <= window;
+		}
+		ct_doc_ev(s, "user %s -> server %s (started by the user's camtraced from UDP 2425): %s", u->addr_s,
+			d->server_s, u->u2s.text);
+		ct_doc_ev(s, "server %s -> user %s (started by the server's camtraced from UDP 2425): %s", d->server_s,
+			u->addr_s, u->s2u.text);
+		if (u->heard == 1 && ct_doc_pair_fails(&u->s2u, 0))
+			ct_doc_ev(s, "  the user's camtraced heard the server %u ms before it was asked: server -> user "
+				"carries UDP 2425, the packets are lost on the way user -> server", (unsigned)u->heard_ms);
+		else if (u->heard == 0 && ct_doc_pair_fails(&u->s2u, 0))
+			ct_doc_ev(s, "  the user's camtraced heard nothing from the server since its GETINFO was sent: "
+				"server -> user loses UDP 2425");
+		unchecked += !u->u2s.checked + !u->s2u.checked;
+		if (ct_doc_pair_fails(&u->u2s, 0) || ct_doc_pair_fails(&u->s2u, 0) || ct_doc_pair_fails(&u->u2s, 1) ||
+		    ct_doc_pair_fails(&u->s2u, 1))
+			pair_bad++;
+	}
+	if (bad && pair_bad)
+		ct_doc_result(s, CT_DOC_PROBLEM, "%d of the paths from this host and %d user <-> server path(s) fail on "
+			"UDP or TCP 2425", bad, pair_bad);
+	else if (pair_bad)
+		ct_doc_result(s, CT_DOC_PROBLEM, "this host reaches everyone, but %d user <-> server path(s) fail on UDP "
+			"or TCP 2425", pair_bad);
+	else if (bad)
+		ct_doc_result(s, CT_DOC_PROBLEM, "%d of the paths from this host fail on UDP or TCP 2425", bad);
+	else if (unchecked)
+		ct_doc_result(s, CT_DOC_OK, "every path from this host carries UDP and TCP 2425; %d user <-> server "
+			"direction(s) could not be checked (see above how to enable them)", unchecked);
+	else
+		ct_doc_result(s, CT_DOC_OK, "every path carries UDP and TCP 2425, user <-> server in both directions too");
+}
+
+static void command(const struct ct_doctor *d, char *buf, size_t len)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof cmd, "camtrace probe %s", d->server_s);
+	ct_doc_users_command(d, cmd, buf, len);
+}
+
+const struct ct_doc_step_def ct_doc_step_pairwise_def = {
+	.key = "pairwise",
+	.title = "Pairwise reachability",
+	.what = "UDP and TCP 2425 between this host, the server and each user, in both directions where possible",
+	.command = command,
+	.run = ct_doc_step_pairwise,
+};

@@ -1,0 +1,20 @@
+/* doctor-probe.h: the probes the steps of `camtrace doctor` share (UDP and TCP 2425 of one host), on the probe engine. */
+#ifndef CT_DOCTOR_PROBE_H
+#define CT_DOCTOR_PROBE_H
+
+#include <stdint.h>
+#include "doctor-types.h"
+
+struct ct_evloop;
+
+/* The wait for one probe (--timeout scaled; 1 s by default). */
+uint64_t ct_doc_wait_ns(const struct ct_doctor *d);
+/* A host to probe: its address (network order) and user name from the server's list (or NULL). */
+void ct_doc_probe_init(struct ct_doc_probe *p, uint32_t addr, const char *name);
+/* The application probe on UDP 2425 (GETINFO, then BR_ENTRY|DIALUPOPT), and two SYNs to TCP 2425. */
+void ct_doc_probe_udp(struct ct_doctor *d, struct ct_doc_probe *p);
+void ct_doc_probe_tcp(struct ct_doctor *d, struct ct_doc_probe *p);
+/* A timer callback that stops the event loop (a step waits on the loop for an answer). */
+void ct_doc_loop_timeout(struct ct_evloop *ev, uint64_t id, void *ud);
+
+#endif

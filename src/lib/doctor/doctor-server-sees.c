@@ -1,0 +1,222 @@
+/* doctor-server-sees.c: step 2 of `camtrace doctor`: does the server see the users (its list, its control socket)? */
+#include "config.h"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "ctl.h"
+#include "doctor-evidence.h"
+#include "doctor-probe.h"
+#include "doctor-steps.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "json.h"
+#include "listcli.h"
+#include "util.h"
+
+struct fetch_ctx {
+	struct ct_evloop *ev;
+	int done, ok;
+};
+
+static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
+{
+	struct fetch_ctx *c = ud;
+
+	(void)lc;
+	c->done = 1;
+	c->ok = ok;
+	ct_evloop_stop(c->ev);
+}
+
+static void fetch_list(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct ct_listcli *lc = NULL;
+	struct ct_listcli_conf cc = { .server = d->server_s, .port = 2425, .phase_ms = 1500, .page_retries = 1,
+		.interval_ms = 3600000, .fail_retry_ms = 3600000 };
+	struct fetch_ctx c = { .ev = d->ev };
+	const struct ct_listcli_status *st;
+	uint64_t t;
+
+	if (!d->node) {
+		ct_doc_ev(s, "GETLIST: not possible (UDP port 2425 is taken on this machine)");
+		return;
+	}
+	if (ct_listcli_new(&lc, d->node, &cc, on_fetch, &c) != 0 || ct_listcli_fetch(lc) != 0) {
+		ct_doc_ev(s, "GETLIST: could not start the fetch from %s", d->server_s);
+		ct_listcli_free(lc);
+		return;
+	}
+	t = ct_evloop_add_timer(d->ev, 12000, ct_doc_loop_timeout, NULL);
+	while (!c.done)
+		if (ct_evloop_run(d->ev) != 0 || !c.done)
+			break;
+	ct_evloop_cancel_timer(d->ev, t);
+	st = ct_listcli_status(lc);
+	if (c.done && c.ok) {
+		d->list_ok = 1;
+		d->list_hosts = ct_hosts_count(d->hosts);
+		ct_doc_ev(s, "GETLIST from %s: %zu users in %zu page(s), %llu ms", d->server_s, st->last_hosts,
+			st->last_pages, (unsigned long long)st->last_ms);
+	} else
+		ct_doc_ev(s, "GETLIST from %s failed: %s", d->server_s, st->last_error[0] ? st->last_error : "no answer");
+	ct_listcli_free(lc);
+}
+
+static int match_name(const char *spec, const char *a, const char *b, const char *c)
+{
+	return (a && strcasecmp(spec, a) == 0) || (b && strcasecmp(spec, b) == 0) || (c && strcasecmp(spec, c) == 0);
+}
+
+static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json **users)
+{
+	struct ct_json *st = NULL, *p;
+	const struct ct_json *roles;
+	int srv = 0;
+
+	if (!d->ctl)
+		return;
+	if (ct_ctl_client_call(d->ctl, CT_CTL_M_STATUS, NULL, 5000, &st) != 0) {
+		ct_doc_ev(s, "control socket: status failed: %s", ct_ctl_client_error(d->ctl));
+		return;
+	}
+	roles = ct_json_get(st, "roles");
+	if (roles)
+		ct_json_get_bool(roles, "server", &srv);
+	ct_json_free(st);
+	if (!srv) {
+		ct_doc_ev(s, "control socket: that camtraced is not a list server (no instability records of the server)");
+		return;
+	}
+	d->ctl_is_server = 1;
+	p = ct_json_obj();
+	ct_json_add_str(p, "filter", "all");
+	if (ct_ctl_client_call(d->ctl, CT_CTL_M_USERS, p, 10000, users) != 0) {
+		ct_doc_ev(s, "control socket: users failed: %s", ct_ctl_client_error(d->ctl));
+		*users = NULL;
+	}
+	ct_json_free(p);
+}
+
+void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct ct_json *users = NULL;
+	const struct ct_json *arr = NULL;
+	int missing = 0;
+	char net[32];
+
+	fetch_list(d, s);
+	use_ctl(d, s, &users);
+	if (users && (arr = ct_json_get(users, "hosts")) != NULL)
+		ct_doc_ev(s, "control socket of the server: %zu records", ct_json_arr_len(arr));
+	if (!d->list_ok && !arr) {
+		ct_doc_result(s, CT_DOC_PROBLEM, "the server %s does not answer list requests from this host",
+			d->server_s);
+		d->v.cls = CT_DOC_SERVER_UNREACHABLE;
+		ct_json_free(users);
+		return;
+	}
+	for (int i = 0; i < d->nusers; i++) {
+		struct ct_doc_user *u = &d->u[i];
+		struct in_addr in;
+		u->flaps = -1;
+		u->missed = -1;
+		if (inet_pton(AF_INET, u->spec, &in) == 1) {
+			u->addr = in.s_addr;
+			ct_doc_ip_s(u->addr, u->addr_s);
+		}
+		for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts); k++) {
+			const struct ct_host *h = ct_hosts_at(d->hosts, k);
+			uint32_t a = htonl(ct_haddr_v4(&h->addr));
+			if ((u->addr && a == u->addr) || (!u->addr && match_name(u->spec, h->user, h->nick, h->host))) {
+				u->listed = 1;
+				u->addr = a;
+				ct_doc_ip_s(a, u->addr_s);
+				ct_strlcpy(u->user, h->user, sizeof u->user);
+				ct_strlcpy(u->host, h->host, sizeof u->host);
+				ct_strlcpy(u->nick, h->nick ? h->nick : "", sizeof u->nick);
+				ct_strlcpy(u->state, "listed", sizeof u->state);
+				break;
+			}
+		}
+		for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
+			const struct ct_json *h = ct_json_arr_at(arr, k);
+			const char *addr = ct_json_get_str(h, "addr");
+			int64_t v;
+			if (!addr || inet_pton(AF_INET, addr, &in) != 1)
+				continue;
+			if ((u->addr && in.s_addr == u->addr) ||
+				(!u->addr && match_name(u->spec, ct_json_get_str(h, "user"), ct_json_get_str(h, "nick"),
+					ct_json_get_str(h, "host")))) {
+				u->listed = 1;
+				u->addr = in.s_addr;
+				ct_doc_ip_s(u->addr, u->addr_s);
+				ct_strlcpy(u->user, ct_json_get_str(h, "user") ? ct_json_get_str(h, "user") : "", sizeof u->user);
+				ct_strlcpy(u->host, ct_json_get_str(h, "host") ? ct_json_get_str(h, "host") : "", sizeof u->host);
+				ct_strlcpy(u->state, ct_json_get_str(h, "state") ? ct_json_get_str(h, "state") : "?", sizeof u->state);
+				if (ct_json_get_i64(h, "flap_count", &v) == 0)
+					u->flaps = (long)v;
+				if (ct_json_get_i64(h, "missed_answers", &v) == 0)
+					u->missed = (long)v;
+				break;
+			}
+		}
+		if (u->listed)
+			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s%s%ld%s", u->spec, u->user, u->host,
+				u->addr_s, u->state, u->flaps >= 0 ? ", flaps " : "", u->flaps >= 0 ? u->flaps : 0L,
+				u->flaps >= 0 ? " (instability records)" : "");
+		else {
+			missing++;
+			ct_doc_ev(s, "%s: NOT in the server's list%s", u->spec, arr ? " nor in its records" : "");
+		}
+	}
+	if (!missing) {
+		if (d->nusers)
+			ct_doc_result(s, CT_DOC_OK, "the server sees all %d user(s) (%zu users listed)", d->nusers,
+				d->list_ok ? d->list_hosts : ct_json_arr_len(arr));
+		else
+			ct_doc_result(s, CT_DOC_OK, "the server answers (%zu users listed); no --user given: checking "
+				"the path to the server only", d->list_ok ? d->list_hosts : ct_json_arr_len(arr));
+		ct_json_free(users);
+		return;
+	}
+	/* the seed: the server must learn the other network first (notify, client setting, search) */
+	d->v.cls = CT_DOC_NOT_DISCOVERED;
+	for (int i = 0; i < d->nusers; i++) {
+		struct ct_doc_user *u = &d->u[i];
+		if (u->listed)
+			continue;
+		ct_doc_add_host(&d->v, u->addr ? u->addr_s : u->spec);
+		if (!u->addr)
+			continue;
+		ct_doc_net_wildcard(u->addr, net, sizeof net);
+		if (!d->v.config_line[0])
+			snprintf(d->v.config_line, sizeof d->v.config_line, "notify = %s", net);
+		ct_doc_ev(s, "%s is on %s: the server only hears broadcasts of its own segment; to reach %s:", u->addr_s,
+			net, net);
+		ct_doc_ev(s, "  (1) other-network notification, in the server's camtraced.conf: notify = %s", net);
+		ct_doc_ev(s, "  (2) client setting, on a camtraced in that network: server = %s", d->server_s);
+		ct_doc_ev(s, "  (3) search, once: camtrace search %s   (or in camtraced.conf: search = %s)", net, net);
+	}
+	if (d->v.config_line[0])
+		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users: add `%s` to the server's "
+			"camtraced.conf (then `systemctl restart camtraced`)", missing, d->v.config_line);
+	else
+		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users and their network is "
+			"unknown: give their address with --user ADDRESS", missing);
+	d->stop = 1;
+	ct_json_free(users);
+}
+
+static void command(const struct ct_doctor *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "GETLIST to %s:2425; camtrace users --filter all", d->server_s[0] ? d->server_s : "?");
+}
+
+const struct ct_doc_step_def ct_doc_step_server_sees_def = {
+	.key = "server_sees_users",
+	.title = "Does the server see the unstable users?",
+	.what = "fetch the server's list (GETLIST) and, with its control socket, its instability records",
+	.command = command,
+	.run = ct_doc_step_server_sees,
+};

@@ -1,0 +1,166 @@
+/* doctor-types.h: the data model of `camtrace doctor`: inputs, per-user results, route traces, the steps' evidence and the verdict. */
+#ifndef CT_DOCTOR_TYPES_H
+#define CT_DOCTOR_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "coop.h"
+#include "probe.h"
+#include "probe-ipmsg.h"
+#include "probe-rtp.h"
+#include "route.h"
+
+struct ct_ctl_client;
+struct ct_node;
+struct ct_evloop;
+struct ct_hosts;
+
+/* Outcome of one step. */
+enum ct_doc_status { CT_DOC_OK = 0, CT_DOC_PROBLEM, CT_DOC_SKIPPED, CT_DOC_UNCHECKED };
+
+#define CT_DOC_MAX_EV 32
+#define CT_DOC_EV_LEN 256
+#define CT_DOC_MAX_USERS 8
+#define CT_DOC_MAX_PEERS 6
+#define CT_DOC_RTP_PORTS 4
+#define CT_DOC_NSTEPS 7
+
+struct ct_doc_step {
+	const char *key;          /* "find_server", ... */
+	const char *title;        /* "Find the server" */
+	const char *what;         /* what the step does, one sentence */
+	char command[300];        /* the camtrace command(s) doing the same by hand */
+	enum ct_doc_status status;
+	char result[400];         /* one-line result */
+	unsigned nev;
+	char ev[CT_DOC_MAX_EV][CT_DOC_EV_LEN]; /* evidence lines */
+};
+
+/* One host probed (UDP 2425 application probe, TCP SYN 2425). */
+struct ct_doc_probe {
+	uint32_t addr;            /* network order */
+	char addr_s[16];
+	char name[64];            /* user name from the server's list, or "" */
+	int udp_done;
+	struct ct_app_result udp;
+	int tcp_done;
+	enum ct_port_state tcp_state;
+	struct ct_reply tcp_reply;  /* what answered the SYN */
+	int tcp_answered;
+};
+
+/* One user <-> server check, started at one end. */
+struct ct_doc_pair {
+	int checked;              /* the result below is real */
+	struct ct_coop_result res;
+	char text[300];           /* the result in words, or why it could not be checked and how to enable it */
+};
+
+/* One unstable user given with --user. */
+struct ct_doc_user {
+	const char *spec;         /* as given */
+	uint32_t addr;            /* network order, 0 unknown */
+	char addr_s[16];
+	int listed;               /* in the server's list (GETLIST) or its control-socket records */
+	char user[64], host[64], nick[64], state[16];
+	long flaps;               /* instability records (-1 unknown) */
+	long missed;
+	int npeers;
+	struct ct_doc_probe self;
+	struct ct_doc_probe peers[CT_DOC_MAX_PEERS];
+	int peers_answer;         /* peers on the same network that answered UDP 2425 */
+	int rtp_done;
+	struct ct_rtp_port rtp[CT_DOC_RTP_PORTS];
+	/* user <-> server (step 4): each a round trip from one end, from its UDP 2425 */
+	struct ct_doc_pair u2s;   /* started by the user's camtraced (cooperative request, coop.h) */
+	struct ct_doc_pair s2u;   /* started by the server's camtraced (control method `probe`) */
+	int heard;                /* the user's camtraced heard the server since s2u began: 1, 0, -1 unknown */
+	uint32_t heard_ms;        /* how long before it was asked (CT_COOP_HEARD_NEVER) */
+};
+
+/* A route trace done on a failing path. */
+struct ct_doc_trace {
+	uint32_t dst;
+	enum ct_route_method method;
+	uint16_t port;
+	struct ct_route_result res;
+	int done;
+	char err[160];
+};
+
+#define CT_DOC_MAX_TRACES 6
+
+/* The verdict classes. */
+enum ct_doc_class {
+	CT_DOC_HEALTHY = 0,       /* everything passed (exit 0; hint: camtrace bundle) */
+	CT_DOC_NO_SERVER,         /* no list server found: could not check (exit 68) */
+	CT_DOC_SERVER_UNREACHABLE,/* the server does not answer list requests from here */
+	CT_DOC_NOT_DISCOVERED,    /* the server does not see the users: discovery config */
+	CT_DOC_HOST_FIREWALL,     /* only these PCs fail: their own firewall / security software */
+	CT_DOC_NETWORK_UDP,       /* the whole network fails: the path drops/rejects UDP 2425 */
+	CT_DOC_TCP_BLOCKED,       /* messages work, TCP 2425 (file transfer) does not */
+	CT_DOC_RTP_BLOCKED,       /* voice/video RTP ports blocked */
+	CT_DOC_COULD_NOT_CHECK,   /* nothing could be probed (privileges, port, ...) */
+	CT_DOC_USER_SERVER_PATH   /* this host reaches both, but the path between a user and the server fails */
+};
+
+struct ct_doc_verdict {
+	enum ct_doc_class cls;
+	char finding[1000];       /* plain words */
+	char fix[600];
+	char device[64];          /* where to fix: "198.18.2.12 (the PC itself)", "198.18.1.1 (hop 1)" */
+	char protocol[8];         /* "udp" "tcp" "rtp" "" */
+	char ports[32];           /* "2425", "22224-22227" */
+	char direction[120];
+	char packet[200];         /* the packet that failed */
+	int hop;                  /* TTL of the hop named, 0 none */
+	char hop_addr[16];
+	int icmp_type, icmp_code; /* -1 none */
+	char icmp_name[120];
+	char config_line[200];    /* the missing configuration line (not_discovered) */
+	char hint[300];
+	char hosts[CT_DOC_MAX_USERS * 2][16]; /* the failing hosts */
+	int nhosts;
+};
+
+struct ct_doctor;
+/* Front-end hooks: before each step (for --step: show the command, maybe wait) and after it. */
+typedef void (*ct_doc_hook)(struct ct_doctor *d, struct ct_doc_step *s, void *ud);
+
+struct ct_doctor {
+	/* inputs, set by the caller */
+	const char *server_arg;   /* --server NAME-OR-ADDRESS, or NULL */
+	const char *users[CT_DOC_MAX_USERS];
+	int nusers;
+	int av;                   /* --av: also the RTP ports */
+	uint16_t rtp_lo, rtp_hi;  /* 0 = CT_RTP_DEFAULT_LO..HI */
+	const char *conf_path;    /* camtraced.conf to read the configured server from (NULL = default) */
+	uint64_t wait_ns;         /* per probe wait (0 = 1 s) */
+	struct ct_prober *pr;     /* opened by the caller (raw sockets when allowed) */
+	struct ct_ctl_client *ctl;/* connected control client of a camtraced, or NULL */
+	struct ct_evloop *ev;     /* with node: the list client's node on UDP 2425, or NULL */
+	struct ct_node *node;
+	struct ct_hosts *hosts;   /* the node's table: receives the server's list */
+	ct_doc_hook before, after;
+	void *ud;
+
+	/* results */
+	uint32_t server;          /* network order, 0 = not found */
+	char server_s[16];
+	char server_name[128];    /* user@host from its answer, or the name given */
+	char server_how[64];      /* "broadcast", "--server", "camtraced.conf", "dns" */
+	int list_ok;              /* GETLIST fetch complete */
+	size_t list_hosts;
+	int ctl_is_server;        /* the control socket belongs to the list server */
+	uint32_t self_addr;       /* this host's address toward the server */
+	char self_s[16];
+	struct ct_doc_probe server_probe;
+	struct ct_doc_user u[CT_DOC_MAX_USERS];
+	struct ct_doc_trace tr[CT_DOC_MAX_TRACES];
+	int ntr;
+	int stop;                 /* a step ended the flow (the rest is skipped) */
+	struct ct_doc_step steps[CT_DOC_NSTEPS];
+	struct ct_doc_verdict v;
+};
+
+#endif
