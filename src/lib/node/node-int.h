@@ -4,13 +4,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hooklist.h"
 #include "hosts.h"
 #include "node.h"
 #include "pace.h"
 #include "sbuf.h"
 
 #define DUP_RING 64
-#define MAX_OBS 8
 
 struct pend_ans;
 
@@ -28,11 +28,9 @@ struct ct_node {
 	uint32_t last_pkt;
 	struct { uint32_t pkt; uint64_t key; } dup[DUP_RING];
 	unsigned dup_pos;
-	struct { ct_node_mode_fn fn; void *ud; } mode[256];
-	struct { ct_node_host_fn fn; void *ud; } obs[MAX_OBS];
-	unsigned nobs;
-	struct { ct_node_tap_fn fn; void *ud; } taps[4];
-	unsigned ntaps;
+	struct ct_hooklist mode[256]; /* handlers (ct_node_mode_fn) by command mode */
+	struct ct_hooklist obs;       /* ct_node_host_fn */
+	struct ct_hooklist taps;      /* ct_node_tap_fn */
 	/* this machine */
 	struct ct_haddr *bcast;
 	size_t nbcast;
@@ -51,6 +49,8 @@ struct ct_node {
 	struct ct_node_stats st;
 };
 
+/* node.c: calls every mode handler or tap of l (same signature); returns how many it called. */
+unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx);
 /* node-presence.c: entry rounds, the answers to BR_ENTRY, entry and exit packets */
 void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx);
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx);

@@ -238,8 +238,13 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx)
 	n->st.entries++;
 	if (m->mode == CT_IPMSG_BR_ENTRY)
 		queue_answer(n, h, &rx->from, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
-	for (unsigned i = 0; i < n->nobs; i++)
-		n->obs[i].fn(n, h, m->mode, &rx->from, n->obs[i].ud);
+	unsigned k = ct_hooklist_begin(&n->obs);
+	for (unsigned i = 0; i < k; i++) {
+		const struct ct_hook *o = ct_hooklist_at(&n->obs, i);
+		if (o)
+			((ct_node_host_fn)o->fn)(n, h, m->mode, &rx->from, o->ud);
+	}
+	ct_hooklist_end(&n->obs);
 }
 
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx)

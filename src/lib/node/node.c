@@ -276,6 +276,21 @@ static int seen_before(struct ct_node *n, const struct ct_ipmsg *m, const struct
 	return 0;
 }
 
+unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx)
+{
+	unsigned k = ct_hooklist_begin(l), called = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		const struct ct_hook *h = ct_hooklist_at(l, i);
+		if (!h)
+			continue;
+		((ct_node_mode_fn)h->fn)(n, rx, h->ud);
+		called++;
+	}
+	ct_hooklist_end(l);
+	return called;
+}
+
 static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
 	const struct ct_ipmsg *m = rx->m;
@@ -303,14 +318,12 @@ static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 		ct_node_msg_rx(n, rx, dup);
 		break;
 	default:
-		if (!dup && n->mode[m->mode].fn)
-			n->mode[m->mode].fn(n, rx, n->mode[m->mode].ud);
-		else if (!dup)
+		if (!dup && !ct_node_call_rx_hooks(n, &n->mode[m->mode], rx))
 			n->st.ignored++;
 		return;
 	}
-	if (!dup && n->mode[m->mode].fn)
-		n->mode[m->mode].fn(n, rx, n->mode[m->mode].ud);
+	if (!dup)
+		ct_node_call_rx_hooks(n, &n->mode[m->mode], rx);
 }
 
 void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from)
@@ -351,8 +364,8 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 	dup = seen_before(n, &m, from);
 	if (dup)
 		n->st.dup++;
-	for (unsigned i = 0; !dup && i < n->ntaps; i++)
-		n->taps[i].fn(n, &rx, n->taps[i].ud);
+	if (!dup)
+		ct_node_call_rx_hooks(n, &n->taps, &rx);
 	dispatch(n, &rx, dup);
 	ct_codec_fini(&m);
 }
@@ -493,54 +506,65 @@ void ct_node_free(struct ct_node *n)
 		ct_evloop_del_fd(n->ev, n->tcpfd);
 		close(n->tcpfd);
 	}
+	for (size_t i = 0; i < CT_ARRAY_LEN(n->mode); i++)
+		ct_hooklist_fini(&n->mode[i]);
+	ct_hooklist_fini(&n->obs);
+	ct_hooklist_fini(&n->taps);
 	free_identity(n);
 	free(n->bcast);
 	ct_sbuf_fini(&n->out);
 	free(n);
 }
 
-int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
+int ct_node_add_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
 {
 	if (mode > 255)
 		return CT_EINVAL;
-	n->mode[mode].fn = fn;
-	n->mode[mode].ud = ud;
+	return ct_hooklist_add(&n->mode[mode], (ct_hook_fn)fn, ud);
+}
+
+void ct_node_remove_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
+{
+	if (mode <= 255)
+		ct_hooklist_remove(&n->mode[mode], (ct_hook_fn)fn, ud);
+}
+
+int ct_node_add_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = ct_node_add_handler(n, tab[i].mode, tab[i].fn, ud);
+		if (r != 0) {
+			ct_node_remove_handlers(n, tab, i, ud);
+			return r;
+		}
+	}
 	return 0;
+}
+
+void ct_node_remove_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud)
+{
+	for (size_t i = 0; i < count; i++)
+		ct_node_remove_handler(n, tab[i].mode, tab[i].fn, ud);
 }
 
 int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->nobs; i++)
-		if (n->obs[i].fn == fn && n->obs[i].ud == ud)
-			return CT_EEXIST;
-	if (n->nobs >= MAX_OBS)
-		return CT_ETOOBIG;
-	n->obs[n->nobs].fn = fn;
-	n->obs[n->nobs].ud = ud;
-	n->nobs++;
-	return 0;
+	return ct_hooklist_add(&n->obs, (ct_hook_fn)fn, ud);
+}
+
+void ct_node_remove_observer(struct ct_node *n, ct_node_host_fn fn, void *ud)
+{
+	ct_hooklist_remove(&n->obs, (ct_hook_fn)fn, ud);
 }
 
 int ct_node_add_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->ntaps; i++)
-		if (n->taps[i].fn == fn && n->taps[i].ud == ud)
-			return CT_EEXIST;
-	if (n->ntaps >= CT_ARRAY_LEN(n->taps))
-		return CT_ETOOBIG;
-	n->taps[n->ntaps].fn = fn;
-	n->taps[n->ntaps].ud = ud;
-	n->ntaps++;
-	return 0;
+	return ct_hooklist_add(&n->taps, (ct_hook_fn)fn, ud);
 }
 
 void ct_node_remove_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->ntaps; i++)
-		if (n->taps[i].fn == fn && n->taps[i].ud == ud) {
-			n->taps[i] = n->taps[--n->ntaps];
-			return;
-		}
+	ct_hooklist_remove(&n->taps, (ct_hook_fn)fn, ud);
 }
 
 const struct ct_node_stats *ct_node_stats(const struct ct_node *n) { return &n->st; }
