@@ -221,6 +221,7 @@ void ct_notify_free(struct ct_notify *nt)
 {
 	if (!nt)
 		return;
+	ct_node_remove_observer(nt->node, observe, nt);
 	ct_evloop_cancel_timer(nt->ev, nt->t_next);
 	ct_evloop_cancel_timer(nt->ev, nt->t_tick);
 	ct_evloop_cancel_timer(nt->ev, nt->t_grace);

@@ -46,7 +46,7 @@ struct ct_search {
 };
 
 /* Active searches: one set of hooks per node (an observer and a SENDINFO handler) serves every
- * one of them. */
+ * one of them; the last search of a node to end takes the hooks away. */
 static struct ct_search *active;
 
 static void observe(struct ct_node *node, struct ct_host *h, uint32_t mode, const struct ct_haddr *from, void *ud);
@@ -59,6 +59,15 @@ static int hooks_add(struct ct_node *node)
 	if (r == 0 || r == CT_EEXIST)
 		r = ct_node_add_handler(node, CT_IPMSG_SENDINFO, on_sendinfo, NULL);
 	return r == CT_EEXIST ? 0 : r;
+}
+
+static void hooks_remove_unused(struct ct_node *node)
+{
+	for (const struct ct_search *s = active; s; s = s->next_active)
+		if (s->node == node)
+			return;
+	ct_node_remove_observer(node, observe, NULL);
+	ct_node_remove_handler(node, CT_IPMSG_SENDINFO, on_sendinfo, NULL);
 }
 
 static void report(struct ct_search *s)
@@ -74,6 +83,7 @@ static void deactivate(struct ct_search *s)
 			*pp = s->next_active;
 			break;
 		}
+	hooks_remove_unused(s->node);
 	ct_evloop_cancel_timer(s->ev, s->t_tick);
 	ct_evloop_cancel_timer(s->ev, s->t_grace);
 	ct_evloop_cancel_timer(s->ev, s->t_quiet);
