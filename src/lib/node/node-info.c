@@ -8,20 +8,22 @@
 #include "node-int.h"
 #include "version.h"
 
-void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx)
+void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
 	char v[64];
 
+	(void)dup;
 	n->st.infos++;
 	snprintf(v, sizeof v, "camtraced %s", ct_version());
 	ct_node_send(n, &rx->from, CT_IPMSG_SENDINFO, v, strlen(v));
 }
 
-void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx)
+void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
 	const struct ct_ipmsg *m = rx->m;
 	const char *txt;
 
+	(void)dup;
 	n->st.infos++;
 	txt = n->absent ? n->absence_text : "Not absence mode";
 	if (ct_charset_is_ascii(txt, strlen(txt)))

@@ -51,16 +51,21 @@ struct ct_node {
 
 /* node.c: calls every mode handler or tap of l (same signature); returns how many it called. */
 unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx);
+/* What the node answers itself for one command mode (the table in node.c), called before the
+ * mode's handlers and for duplicates too (dup set: a repeated GETINFO or SENDMSG is answered
+ * again, a repeated entry is not counted again). */
+typedef void (*ct_node_own_fn)(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+
 /* node-presence.c: entry rounds, the answers to BR_ENTRY, entry and exit packets */
-void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx);
-void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx);
+void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 /* Drops the answers still waiting for their delay (ct_node_free). */
 void ct_node_answers_drop(struct ct_node *n);
 /* node-live.c: (re)arms the next liveness round after check_interval_ms (0: none). */
 void ct_node_live_schedule(struct ct_node *n);
 /* node-info.c: GETINFO and GETABSENCEINFO answers */
-void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx);
-void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx);
+void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 /* node-msg.c: SENDMSG (RECVMSG when asked, also for a duplicate; logged once) */
 void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 

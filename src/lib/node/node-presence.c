@@ -198,7 +198,7 @@ void ct_node_answers_drop(struct ct_node *n)
 
 /* ---- entry-class packets received ---- */
 
-void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx)
+void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
 	const struct ct_ipmsg *m = rx->m;
 	struct ct_entry e;
@@ -206,6 +206,8 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx)
 	struct ct_host *h = NULL;
 	int r;
 
+	if (dup)
+		return;
 	memset(&e, 0, sizeof e);
 	if ((r = ct_entry_parse(m, &e)) != 0) {
 		n->st.bad++;
@@ -247,9 +249,9 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx)
 	ct_hooklist_end(&n->obs);
 }
 
-void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx)
+void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	if (ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
+	if (!dup && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
 		char b[CT_HADDR_STRLEN];
 		log_info("host at %s left (BR_EXIT)", ct_haddr_str(&rx->from, b, sizeof b));
 	}

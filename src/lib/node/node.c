@@ -291,39 +291,35 @@ unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const s
 	return called;
 }
 
+static void own_nothing(struct ct_node *n, const struct ct_node_rx *rx, int dup)
+{
+	(void)n;
+	(void)rx;
+	(void)dup;
+}
+
+/* What the node answers itself, by command mode; each concept in its own file. */
+static const ct_node_own_fn own[256] = {
+	[CT_IPMSG_NOOPERATION] = own_nothing,
+	[CT_IPMSG_BR_ENTRY] = ct_node_entry_rx,
+	[CT_IPMSG_ANSENTRY] = ct_node_entry_rx,
+	[CT_IPMSG_BR_ABSENCE] = ct_node_entry_rx,
+	[CT_IPMSG_BR_EXIT] = ct_node_exit_rx,
+	[CT_IPMSG_GETINFO] = ct_node_info_rx,
+	[CT_IPMSG_GETABSENCEINFO] = ct_node_absence_info_rx,
+	[CT_IPMSG_SENDMSG] = ct_node_msg_rx,
+};
+
+/* The node's own answer first (duplicates too), then the mode's handlers (no duplicates). */
 static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	const struct ct_ipmsg *m = rx->m;
+	uint32_t mode = CT_IPMSG_MODE(rx->m->mode);
+	ct_node_own_fn fn = own[mode];
 
-	switch (m->mode) {
-	case CT_IPMSG_NOOPERATION:
-		break;
-	case CT_IPMSG_BR_ENTRY:
-	case CT_IPMSG_ANSENTRY:
-	case CT_IPMSG_BR_ABSENCE:
-		if (!dup)
-			ct_node_entry_rx(n, rx);
-		break;
-	case CT_IPMSG_BR_EXIT:
-		if (!dup)
-			ct_node_exit_rx(n, rx);
-		break;
-	case CT_IPMSG_GETINFO:
-		ct_node_info_rx(n, rx);
-		break;
-	case CT_IPMSG_GETABSENCEINFO:
-		ct_node_absence_info_rx(n, rx);
-		break;
-	case CT_IPMSG_SENDMSG:
-		ct_node_msg_rx(n, rx, dup);
-		break;
-	default:
-		if (!dup && !ct_node_call_rx_hooks(n, &n->mode[m->mode], rx))
-			n->st.ignored++;
-		return;
-	}
-	if (!dup)
-		ct_node_call_rx_hooks(n, &n->mode[m->mode], rx);
+	if (fn)
+		fn(n, rx, dup);
+	if (!dup && !ct_node_call_rx_hooks(n, &n->mode[mode], rx) && !fn)
+		n->st.ignored++;
 }
 
 void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from)
