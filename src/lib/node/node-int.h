@@ -49,8 +49,6 @@ struct ct_node {
 	struct ct_node_stats st;
 };
 
-/* node.c: calls every mode handler or tap of l (same signature); returns how many it called. */
-unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx);
 /* What the node answers itself for one command mode (the table in node.c), called before the
  * mode's handlers and for duplicates too (dup set: a repeated GETINFO or SENDMSG is answered
  * again, a repeated entry is not counted again). */

@@ -276,7 +276,8 @@ static int seen_before(struct ct_node *n, const struct ct_ipmsg *m, const struct
 	return 0;
 }
 
-unsigned ct_node_call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx)
+/* Calls every mode handler or tap of l (the same signature); returns how many it called. */
+static unsigned call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx)
 {
 	unsigned k = ct_hooklist_begin(l), called = 0;
 
@@ -318,7 +319,7 @@ static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 
 	if (fn)
 		fn(n, rx, dup);
-	if (!dup && !ct_node_call_rx_hooks(n, &n->mode[mode], rx) && !fn)
+	if (!dup && !call_rx_hooks(n, &n->mode[mode], rx) && !fn)
 		n->st.ignored++;
 }
 
@@ -360,8 +361,8 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 	dup = seen_before(n, &m, from);
 	if (dup)
 		n->st.dup++;
-	if (!dup)
-		ct_node_call_rx_hooks(n, &n->taps, &rx);
+	else
+		call_rx_hooks(n, &n->taps, &rx);
 	dispatch(n, &rx, dup);
 	ct_codec_fini(&m);
 }
