@@ -185,8 +185,7 @@ static int scan_exec(struct ct_cli *cli, int argc, char **argv)
 		rc = 69; /* EX_UNAVAILABLE */
 		goto out;
 	}
-	ct_node_set_handler(node, CT_IPMSG_ANSENTRY, on_answer, &c);
-	ct_node_set_handler(node, CT_IPMSG_SENDINFO, on_answer, &c);
+	ct_node_add_handler(node, CT_IPMSG_ANSENTRY, on_answer, &c);
 	t0 = ct_mono_ns();
 	if (ct_search_start(&search, node, &ts, rate, (uint64_t)grace, on_progress, &c, err, sizeof err) != 0) {
 		out_err(cli, "scan", "%s", err);

@@ -1,4 +1,4 @@
-/* t-node.c: unit tests for the protocol node on loopback: entries, answers, info, messages, liveness, exit. */
+/* t-node.c: unit tests for the protocol node on loopback: entries, answers, info, messages, liveness, exit, hook lists. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,13 +10,182 @@
 #include <unistd.h>
 #include "clock.h"
 #include "codec.h"
+#include "err.h"
 #include "evloop.h"
 #include "hosts.h"
 #include "node.h"
+#include "notify.h"
 #include "sbuf.h"
+#include "targets.h"
 #include "tap.h"
 
 #include "nodeutil.h"
+
+/* ---- hook lists: handlers, observers, taps ---- */
+
+/* One hook: appends its letter to the shared log when called, and may remove itself or another. */
+struct hook {
+	char id;
+	char *log;
+	int remove_self;
+	struct hook *remove_other;
+};
+
+static void log_call(struct hook *k)
+{
+	size_t l = strlen(k->log);
+
+	if (l < 63) {
+		k->log[l] = k->id;
+		k->log[l + 1] = 0;
+	}
+}
+
+static void on_mode(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct hook *k = ud;
+
+	log_call(k);
+	if (k->remove_self)
+		ct_node_remove_handler(n, rx->m->mode, on_mode, k);
+	if (k->remove_other)
+		ct_node_remove_handler(n, rx->m->mode, on_mode, k->remove_other);
+}
+
+static void on_other_mode(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	(void)n;
+	(void)rx;
+	log_call(ud);
+}
+
+static void on_host(struct ct_node *n, struct ct_host *h, uint32_t mode, const struct ct_haddr *from, void *ud)
+{
+	struct hook *k = ud;
+
+	(void)h;
+	(void)mode;
+	(void)from;
+	log_call(k);
+	if (k->remove_self)
+		ct_node_remove_observer(n, on_host, k);
+}
+
+static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct hook *k = ud;
+
+	(void)rx;
+	log_call(k);
+	if (k->remove_self)
+		ct_node_remove_tap(n, on_tap, k);
+}
+
+/* Sends one OKGETLIST (no answer of the node's own: handlers only) and waits until the log grows
+ * to want letters; returns the log. */
+static const char *okgetlist(struct peer *p, uint16_t port, const char *log, size_t want)
+{
+	peer_send(p, port, ++p->pkt, "erin", CT_IPMSG_OKGETLIST, "", 0);
+	PUMP_UNTIL(strlen(log) >= want, 3000);
+	return log;
+}
+
+static void hook_checks(void)
+{
+	struct ct_hosts *hd = ct_hosts_new();
+	struct ct_node *d;
+	struct ct_notify *nt = NULL;
+	struct ct_targets ts;
+	struct peer e;
+	struct ct_host *h;
+	char log[64] = "", err[200];
+	struct hook A = { 'A', log, 0, NULL }, B = { 'B', log, 0, NULL }, C = { 'C', log, 0, NULL };
+	struct hook D = { 'D', log, 0, NULL }, E = { 'E', log, 0, NULL };
+	uint16_t pd;
+	uint64_t ign;
+
+	d = mknode(hd, "dave", &pd);
+	ok(d != NULL, "hooks: a third node");
+	if (!d)
+		return;
+	peer_open(&e);
+	e.pkt = 700;
+
+	/* handlers: every one of a mode is called, in the order added */
+	is_int(ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &A), 0, "handler A added");
+	is_int(ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &B), 0, "handler B added to the same mode");
+	is_int(ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &A), CT_EEXIST, "the same (function, data) twice: CT_EEXIST");
+	is_int(ct_node_add_handler(d, 256, on_mode, &A), CT_EINVAL, "mode 256: CT_EINVAL");
+	is_str(okgetlist(&e, pd, log, 2), "AB", "two handlers for one mode: both called, in the order added");
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_mode, &A);
+	is_str(okgetlist(&e, pd, log, 3), "ABB", "removing one handler keeps the other");
+	/* unknown pairs: another data, another function, another mode, a mode out of range */
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_mode, &C);
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_other_mode, &B);
+	ct_node_remove_handler(d, CT_IPMSG_ANSLIST, on_mode, &B);
+	ct_node_remove_handler(d, 999, on_mode, &B);
+	is_str(okgetlist(&e, pd, log, 4), "ABBB", "removing an unknown (function, data) is harmless");
+	/* B removes itself while called: C after it is still called, and B never again */
+	B.remove_self = 1;
+	ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &C);
+	is_str(okgetlist(&e, pd, log, 6), "ABBBBC", "a handler removing itself during dispatch: the next one still called");
+	is_str(okgetlist(&e, pd, log, 7), "ABBBBCC", "and the one that removed itself is not called again");
+	/* C removes D, which comes later in the same dispatch: D is skipped, E is called */
+	C.remove_other = &D;
+	ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &D);
+	ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &E);
+	is_str(okgetlist(&e, pd, log, 9), "ABBBBCCCE", "a handler removed by an earlier one in the same dispatch is not called");
+	/* a handler re-added after removal comes last */
+	C.remove_other = NULL;
+	is_int(ct_node_add_handler(d, CT_IPMSG_OKGETLIST, on_mode, &B), 0, "a removed handler can be added again");
+	B.remove_self = 0;
+	is_str(okgetlist(&e, pd, log, 12), "ABBBBCCCECEB", "and is called after the others");
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_mode, &B);
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_mode, &C);
+	ct_node_remove_handler(d, CT_IPMSG_OKGETLIST, on_mode, &E);
+	ign = ct_node_stats(d)->ignored;
+	peer_send(&e, pd, ++e.pkt, "erin", CT_IPMSG_OKGETLIST, "", 0);
+	PUMP_UNTIL(ct_node_stats(d)->ignored > ign, 3000);
+	is_int(ct_node_stats(d)->ignored, ign + 1, "no handler left: the packet counts as ignored");
+
+	/* observers and taps follow the same rule */
+	log[0] = 0;
+	A.remove_self = 1;
+	B.remove_self = 0;
+	is_int(ct_node_add_observer(d, on_host, &A), 0, "observer A added");
+	is_int(ct_node_add_observer(d, on_host, &B), 0, "observer B added");
+	is_int(ct_node_add_observer(d, on_host, &B), CT_EEXIST, "the same observer twice: CT_EEXIST");
+	is_int(ct_node_add_tap(d, on_tap, &C), 0, "tap C added");
+	is_int(ct_node_add_tap(d, on_tap, &C), CT_EEXIST, "the same tap twice: CT_EEXIST");
+	C.remove_self = 1;
+	peer_send(&e, pd, ++e.pkt, "erin", CT_IPMSG_BR_ENTRY, "Erin\0g", 6);
+	PUMP_UNTIL(strlen(log) >= 3, 3000);
+	is_str(log, "CAB", "an entry: the tap first, then both observers in order (A and C remove themselves)");
+	peer_send(&e, pd, ++e.pkt, "erin", CT_IPMSG_BR_ABSENCE, "Erin\0g", 6);
+	PUMP_UNTIL(strlen(log) >= 4, 3000);
+	is_str(log, "CABB", "the next entry: only observer B (A and the tap removed themselves)");
+	ct_node_remove_observer(d, on_host, &A);
+	ct_node_remove_tap(d, on_tap, &C);
+	ct_node_remove_observer(d, on_host, &B);
+
+	/* a notify freed before more entries arrive takes its observer away (ASan: no use-after-free) */
+	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
+	ok(ct_targets_add(&ts, "127.0.0.1", err, sizeof err) == 0, "notify target 127.0.0.1");
+	ok(ct_notify_new(&nt, d, &ts, 0, 0, 0) == 0, "notify on the node");
+	peer_send(&e, pd, ++e.pkt, "frank", CT_IPMSG_BR_ENTRY, "Frank\0g", 7);
+	PUMP_UNTIL((h = ct_hosts_find(hd, "frank", "peerhost")) != NULL, 3000);
+	ok(h && (h->origin & CT_HOST_NOTIFIED), "notify's observer marks a target's host as notified");
+	ct_notify_free(nt);
+	peer_send(&e, pd, ++e.pkt, "grace", CT_IPMSG_BR_ENTRY, "Grace\0g", 7);
+	PUMP_UNTIL((h = ct_hosts_find(hd, "grace", "peerhost")) != NULL, 3000);
+	ok(h != NULL, "an entry after ct_notify_free is handled (no call into the freed notify)");
+	ok(h && !(h->origin & CT_HOST_NOTIFIED), "and no observer marks it any more");
+
+	ct_node_free(d);
+	ct_targets_fini(&ts);
+	close(e.fd);
+	ct_hosts_free(hd);
+}
 
 int main(void)
 {
@@ -148,6 +317,7 @@ int main(void)
 	close(c.fd);
 	ct_hosts_free(ha);
 	ct_hosts_free(hb);
+	hook_checks();
 	ct_evloop_free(ev);
 	return tap_done();
 }

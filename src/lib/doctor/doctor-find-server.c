@@ -49,7 +49,7 @@ static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
 		return 0;
 	}
 	n = ct_node_networks(d->node, addrs, plens, 16);
-	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
+	ct_node_add_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
 	/* two rounds: a busy server (or a lost datagram) gets a second chance */
 	for (int round = 0; round < 2 && !c.found; round++) {
 		int sent_now = 0;
@@ -77,7 +77,7 @@ static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
 			ct_evloop_cancel_timer(d->ev, t);
 		}
 	}
-	ct_node_set_handler(d->node, CT_IPMSG_OKGETLIST, NULL, NULL);
+	ct_node_remove_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
 	if (c.found) {
 		ct_doc_ev(s, "OKGETLIST from %s (%s): a list server on this segment", d->server_s, d->server_name);
 		snprintf(d->server_how, sizeof d->server_how, "broadcast");

@@ -348,10 +348,17 @@ int ct_listcli_reconf(struct ct_listcli *lc, const struct ct_listcli_conf *c)
 	return 0;
 }
 
+/* The modes the list client takes, on the node's handler lists. */
+static const struct ct_node_handler handlers[] = {
+	{ CT_IPMSG_OKGETLIST, on_okgetlist },
+	{ CT_IPMSG_ANSLIST, on_anslist },
+};
+
 int ct_listcli_new(struct ct_listcli **out, struct ct_node *node, const struct ct_listcli_conf *conf,
 	ct_listcli_cb cb, void *ud)
 {
 	struct ct_listcli *lc = calloc(1, sizeof *lc);
+	int r;
 
 	*out = NULL;
 	if (!lc)
@@ -364,8 +371,10 @@ int ct_listcli_new(struct ct_listcli **out, struct ct_node *node, const struct c
 		free(lc);
 		return CT_ENOMEM;
 	}
-	ct_node_set_handler(node, CT_IPMSG_OKGETLIST, on_okgetlist, lc);
-	ct_node_set_handler(node, CT_IPMSG_ANSLIST, on_anslist, lc);
+	if ((r = ct_node_add_handlers(node, handlers, CT_ARRAY_LEN(handlers), lc)) != 0) {
+		ct_listcli_free(lc);
+		return r;
+	}
 	*out = lc;
 	return 0;
 }
@@ -376,8 +385,7 @@ void ct_listcli_free(struct ct_listcli *lc)
 		return;
 	ct_evloop_cancel_timer(lc->ev, lc->t_phase);
 	ct_evloop_cancel_timer(lc->ev, lc->t_next);
-	ct_node_set_handler(lc->node, CT_IPMSG_OKGETLIST, NULL, NULL);
-	ct_node_set_handler(lc->node, CT_IPMSG_ANSLIST, NULL, NULL);
+	ct_node_remove_handlers(lc->node, handlers, CT_ARRAY_LEN(handlers), lc);
 	if (lc->have_peer)
 		ct_node_remove_peer(lc->node, &lc->peer);
 	free(lc->server);

@@ -13,6 +13,7 @@
 #include "node.h"
 #include "listsrv.h"
 #include "pace.h"
+#include "util.h"
 
 #define MIN_ENTRY 20 /* smallest ANSLIST entry: "u\ah\a1\a1.1.1.1\a1\a\b\a\b\a" */
 
@@ -208,6 +209,13 @@ int ct_listsrv_reconf(struct ct_listsrv *ls, const struct ct_listsrv_conf *c)
 	return 0;
 }
 
+/* The modes the list server answers, on the node's handler lists. */
+static const struct ct_node_handler handlers[] = {
+	{ CT_IPMSG_BR_ISGETLIST2, on_isgetlist },
+	{ CT_IPMSG_BR_ISGETLIST, on_isgetlist },
+	{ CT_IPMSG_GETLIST, on_getlist },
+};
+
 int ct_listsrv_new(struct ct_listsrv **out, struct ct_node *node, const struct ct_listsrv_conf *conf)
 {
 	struct ct_listsrv *ls = calloc(1, sizeof *ls);
@@ -222,9 +230,10 @@ int ct_listsrv_new(struct ct_listsrv **out, struct ct_node *node, const struct c
 		free(ls);
 		return r;
 	}
-	ct_node_set_handler(node, CT_IPMSG_BR_ISGETLIST2, on_isgetlist, ls);
-	ct_node_set_handler(node, CT_IPMSG_BR_ISGETLIST, on_isgetlist, ls);
-	ct_node_set_handler(node, CT_IPMSG_GETLIST, on_getlist, ls);
+	if ((r = ct_node_add_handlers(node, handlers, CT_ARRAY_LEN(handlers), ls)) != 0) {
+		ct_listsrv_free(ls);
+		return r;
+	}
 	*out = ls;
 	return 0;
 }
@@ -233,9 +242,7 @@ void ct_listsrv_free(struct ct_listsrv *ls)
 {
 	if (!ls)
 		return;
-	ct_node_set_handler(ls->node, CT_IPMSG_BR_ISGETLIST2, NULL, NULL);
-	ct_node_set_handler(ls->node, CT_IPMSG_BR_ISGETLIST, NULL, NULL);
-	ct_node_set_handler(ls->node, CT_IPMSG_GETLIST, NULL, NULL);
+	ct_node_remove_handlers(ls->node, handlers, CT_ARRAY_LEN(handlers), ls);
 	ct_ratelim_free(ls->rl);
 	free(ls->snap);
 	free(ls->wire);

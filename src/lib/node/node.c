@@ -1,4 +1,4 @@
-/* node.c: the IP Messenger protocol node: one UDP socket on 2425, presence, answers, liveness rounds. */
+/* node.c: the IP Messenger protocol node's core: the UDP socket on 2425, identity, sending, receiving and dispatch by mode. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,68 +19,10 @@
 #include "err.h"
 #include "evloop.h"
 #include "log.h"
-#include "node.h"
-#include "pace.h"
+#include "node-int.h"
 #include "util.h"
-#include "version.h"
 
-#define DUP_RING 64
-#define MAX_PENDING_ANS 4096
-#define MAX_OBS 8
 #define RX_BATCH 256
-
-struct pend_ans {
-	struct ct_node *n;
-	struct ct_haddr to;
-	int utf8;
-	uint64_t timer;
-	struct pend_ans *prev, *next;
-};
-
-struct ct_node {
-	struct ct_evloop *ev;
-	struct ct_hosts *hosts;
-	int fd, tcpfd;
-	uint16_t port;
-	/* identity */
-	char *user, *host, *nick, *group, *absence_text; /* UTF-8, ':' already replaced */
-	char *user_cp, *host_cp;                          /* CP932 for non-UTF8OPT headers */
-	int absent;
-	uint32_t extra_status;
-	struct ct_node_conf conf;
-	uint32_t last_pkt;
-	struct { uint32_t pkt; uint64_t key; } dup[DUP_RING];
-	unsigned dup_pos;
-	struct { ct_node_mode_fn fn; void *ud; } mode[256];
-	struct { ct_node_host_fn fn; void *ud; } obs[MAX_OBS];
-	unsigned nobs;
-	struct { ct_node_tap_fn fn; void *ud; } taps[4];
-	unsigned ntaps;
-	/* this machine */
-	struct ct_haddr *bcast;
-	size_t nbcast;
-	struct ct_haddr peers[16];
-	size_t npeers;
-	struct { uint32_t addr, mask; } nets[32];
-	size_t nnets;
-	/* timers and queues */
-	uint64_t t_entry, t_repeat, t_check, t_tick;
-	struct pend_ans *pend;
-	unsigned npend;
-	size_t check_cursor;
-	struct ct_pace check_pace;
-	uint64_t rng;
-	struct ct_sbuf out;
-	struct ct_node_stats st;
-};
-
-static uint32_t rnd(struct ct_node *n)
-{
-	n->rng ^= n->rng << 13;
-	n->rng ^= n->rng >> 7;
-	n->rng ^= n->rng << 17;
-	return (uint32_t)(n->rng >> 11);
-}
 
 uint32_t ct_node_next_packetno(struct ct_node *n)
 {
@@ -309,229 +251,6 @@ int ct_node_send_entry(struct ct_node *n, const struct ct_haddr *to, uint32_t mo
 	return ct_node_send_raw(n, to, n->out.p, n->out.len);
 }
 
-/* One entry-class packet to every broadcast target and every live DIALUPOPT host. */
-static void entry_round(struct ct_node *n, uint32_t mode)
-{
-	if (!n->conf.no_broadcast)
-		for (size_t i = 0; i < n->nbcast; i++)
-			ct_node_send_entry(n, &n->bcast[i], mode, 0);
-	for (size_t i = 0; i < n->npeers; i++)
-		ct_node_send_entry(n, &n->peers[i], mode, ct_node_is_local(n, &n->peers[i]) ? 0 : CT_IPMSG_DIALUPOPT);
-	for (size_t i = 0; i < ct_hosts_count(n->hosts); i++) {
-		struct ct_host *h = ct_hosts_at(n->hosts, i);
-		int peer = 0;
-		for (size_t k = 0; k < n->npeers && !peer; k++)
-			peer = ct_haddr_eq(&n->peers[k], &h->addr);
-		if ((h->status & CT_IPMSG_DIALUPOPT) && h->state != CT_HOST_OFFLINE && !peer)
-			ct_node_send_entry(n, &h->addr, mode, 0);
-	}
-}
-
-int ct_node_add_peer(struct ct_node *n, const struct ct_haddr *a)
-{
-	for (size_t i = 0; i < n->npeers; i++)
-		if (ct_haddr_eq(&n->peers[i], a))
-			return 0;
-	if (n->npeers >= CT_ARRAY_LEN(n->peers))
-		return CT_ETOOBIG;
-	n->peers[n->npeers++] = *a;
-	return 0;
-}
-
-void ct_node_remove_peer(struct ct_node *n, const struct ct_haddr *a)
-{
-	for (size_t i = 0; i < n->npeers; i++)
-		if (ct_haddr_eq(&n->peers[i], a)) {
-			n->peers[i] = n->peers[--n->npeers];
-			return;
-		}
-}
-
-static void on_repeat(struct ct_evloop *ev, uint64_t id, void *ud)
-{
-	struct ct_node *n = ud;
-
-	(void)ev;
-	(void)id;
-	n->t_repeat = 0;
-	entry_round(n, CT_IPMSG_BR_ENTRY);
-}
-
-static void on_entry(struct ct_evloop *ev, uint64_t id, void *ud)
-{
-	struct ct_node *n = ud;
-
-	(void)id;
-	n->t_entry = 0;
-	entry_round(n, CT_IPMSG_BR_ENTRY);
-	if (n->conf.entry_repeat_ms)
-		n->t_repeat = ct_evloop_add_timer(ev, n->conf.entry_repeat_ms, on_repeat, n);
-}
-
-static void check_schedule(struct ct_node *n);
-
-int ct_node_start(struct ct_node *n)
-{
-	if (!n->conf.no_broadcast)
-		for (size_t i = 0; i < n->nbcast; i++)
-			ct_node_send_entry(n, &n->bcast[i], CT_IPMSG_NOOPERATION, 0);
-	ct_evloop_cancel_timer(n->ev, n->t_entry);
-	ct_evloop_cancel_timer(n->ev, n->t_repeat);
-	n->t_repeat = 0;
-	n->t_entry = ct_evloop_add_timer(n->ev, n->conf.entry_delay_ms, on_entry, n);
-	check_schedule(n);
-	return n->t_entry ? 0 : CT_ENOMEM;
-}
-
-void ct_node_stop(struct ct_node *n)
-{
-	struct timespec ts = { 0, 100 * 1000000L };
-
-	if (!n->conf.no_broadcast)
-		for (size_t i = 0; i < n->nbcast; i++)
-			ct_node_send_entry(n, &n->bcast[i], CT_IPMSG_NOOPERATION, 0);
-	entry_round(n, CT_IPMSG_BR_EXIT);
-	nanosleep(&ts, NULL);
-	entry_round(n, CT_IPMSG_BR_EXIT);
-}
-
-void ct_node_set_absent(struct ct_node *n, int absent, const char *text)
-{
-	n->absent = absent;
-	if (text) {
-		char *t = strdup(text[0] ? text : "Absence mode");
-		if (t) {
-			free(n->absence_text);
-			n->absence_text = t;
-		}
-	}
-	entry_round(n, CT_IPMSG_BR_ABSENCE);
-}
-
-/* ---- answering BR_ENTRY after the spec's random delay ---- */
-
-static void pend_unlink(struct ct_node *n, struct pend_ans *p)
-{
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		n->pend = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
-	n->npend--;
-}
-
-static void on_answer(struct ct_evloop *ev, uint64_t id, void *ud)
-{
-	struct pend_ans *p = ud;
-	struct ct_node *n = p->n;
-
-	(void)ev;
-	(void)id;
-	pend_unlink(n, p);
-	struct ct_host *h = ct_hosts_find_addr(n->hosts, &p->to);
-	if (h)
-		h->ans_pending = 0;
-	if (ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
-		n->st.answers_sent++;
-	free(p);
-}
-
-static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_haddr *to, int utf8)
-{
-	struct pend_ans *p;
-	uint32_t delay;
-	size_t known = ct_hosts_live(n->hosts);
-
-	if (h->ans_pending)
-		return; /* one answer pending per host is enough */
-	if (n->npend >= MAX_PENDING_ANS || !(p = calloc(1, sizeof *p)))
-		return;
-	h->ans_pending = 1;
-	if (known < 50 || ct_node_is_local(n, to))
-		delay = rnd(n) & 1023;
-	else if (known < 300)
-		delay = rnd(n) & 2047;
-	else
-		delay = rnd(n) & 4095;
-	p->n = n;
-	p->to = *to;
-	p->utf8 = utf8;
-	if (!(p->timer = ct_evloop_add_timer(n->ev, delay + 5, on_answer, p))) {
-		free(p);
-		return;
-	}
-	p->next = n->pend;
-	if (n->pend)
-		n->pend->prev = p;
-	n->pend = p;
-	n->npend++;
-}
-
-/* ---- liveness rounds ---- */
-
-static void on_check(struct ct_evloop *ev, uint64_t id, void *ud);
-
-static void check_schedule(struct ct_node *n)
-{
-	ct_evloop_cancel_timer(n->ev, n->t_check);
-	n->t_check = n->conf.check_interval_ms ?
-		ct_evloop_add_timer(n->ev, n->conf.check_interval_ms, on_check, n) : 0;
-}
-
-static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
-{
-	struct ct_node *n = ud;
-	uint64_t now = ct_evloop_now_ms(ev);
-	double wall = ct_wall_now();
-
-	(void)id;
-	n->t_tick = 0;
-	while (n->check_cursor < ct_hosts_count(n->hosts)) {
-		struct ct_host *h = ct_hosts_at(n->hosts, n->check_cursor);
-		/* hosts only known from a list are the list server's business */
-		if (h->state == CT_HOST_OFFLINE || h->origin == CT_HOST_LIST ||
-		    now - h->seen_ms < n->conf.check_interval_ms / 2) {
-			n->check_cursor++;
-			continue;
-		}
-		if (!ct_pace_take(&n->check_pace, now, 1)) {
-			n->t_tick = ct_evloop_add_timer(ev, ct_pace_wait_ms(&n->check_pace, now, 1), on_tick, n);
-			return;
-		}
-		n->check_cursor++;
-		if (ct_hosts_check_sent(n->hosts, h, n->conf.max_missed, wall)) {
-			char b[CT_HADDR_STRLEN];
-			n->st.lost++;
-			log_notice("host %s@%s (%s) stopped answering: offline (flaps %u)", h->user, h->host,
-				ct_haddr_str(&h->addr, b, sizeof b), h->flaps);
-			continue;
-		}
-		n->st.checks_sent++;
-		ct_node_send_entry(n, &h->addr, CT_IPMSG_BR_ENTRY,
-			ct_node_is_local(n, &h->addr) ? 0 : CT_IPMSG_DIALUPOPT);
-	}
-}
-
-void ct_node_check_round(struct ct_node *n)
-{
-	ct_evloop_cancel_timer(n->ev, n->t_tick);
-	n->check_cursor = 0;
-	ct_pace_init(&n->check_pace, n->conf.check_rate, 10, ct_evloop_now_ms(n->ev));
-	on_tick(n->ev, 0, n);
-}
-
-static void on_check(struct ct_evloop *ev, uint64_t id, void *ud)
-{
-	struct ct_node *n = ud;
-
-	(void)ev;
-	(void)id;
-	n->t_check = 0;
-	ct_node_check_round(n);
-	check_schedule(n);
-}
-
 /* ---- receiving ---- */
 
 static uint64_t dup_key(const struct ct_ipmsg *m, const struct ct_haddr *from)
@@ -557,135 +276,51 @@ static int seen_before(struct ct_node *n, const struct ct_ipmsg *m, const struct
 	return 0;
 }
 
-static void handle_entry(struct ct_node *n, const struct ct_node_rx *rx)
+/* Calls every mode handler or tap of l (the same signature); returns how many it called. */
+static unsigned call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx)
 {
-	const struct ct_ipmsg *m = rx->m;
-	struct ct_entry e;
-	struct ct_host_info in;
-	struct ct_host *h = NULL;
-	int r;
+	unsigned k = ct_hooklist_begin(l), called = 0;
 
-	memset(&e, 0, sizeof e);
-	if ((r = ct_entry_parse(m, &e)) != 0) {
-		n->st.bad++;
-		log_debug("bad entry body: %s", ct_strerror(r));
-		ct_entry_fini(&e);
-		return;
+	for (unsigned i = 0; i < k; i++) {
+		const struct ct_hook *h = ct_hooklist_at(l, i);
+		if (!h)
+			continue;
+		((ct_node_mode_fn)h->fn)(n, rx, h->ud);
+		called++;
 	}
-	ct_hosts_clean_name(e.user);
-	ct_hosts_clean_name(e.host);
-	ct_hosts_clean_name(e.nick);
-	ct_hosts_clean_name(e.group);
-	memset(&in, 0, sizeof in);
-	in.user = e.user;
-	in.host = e.host;
-	in.nick = e.nick;
-	in.group = e.group;
-	in.addr = rx->from;
-	in.status = m->opts & CT_IPMSG_ALLSTAT;
-	/* the dial-up list keeps a host until it leaves (Windows DialUpList): DIALUPOPT is sticky */
-	if ((h = ct_hosts_find(n->hosts, in.user, in.host)) && h->state != CT_HOST_OFFLINE &&
-	    ct_haddr_eq(&h->addr, &rx->from))
-		in.status |= h->status & CT_IPMSG_DIALUPOPT;
-	r = ct_hosts_update(n->hosts, &in, ct_node_is_local(n, &rx->from) ? CT_HOST_LOCAL : CT_HOST_DIRECT,
-		CT_HOST_VIA_PACKET, rx->now_ms, rx->now_wall, &h);
-	ct_entry_fini(&e);
-	if (r != 0) {
-		n->st.bad++;
-		return;
-	}
-	n->st.entries++;
-	if (m->mode == CT_IPMSG_BR_ENTRY)
-		queue_answer(n, h, &rx->from, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
-	for (unsigned i = 0; i < n->nobs; i++)
-		n->obs[i].fn(n, h, m->mode, &rx->from, n->obs[i].ud);
+	ct_hooklist_end(l);
+	return called;
 }
 
-static void handle_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, int dup)
+static void own_nothing(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	const struct ct_ipmsg *m = rx->m;
-	char num[16];
-
-	if ((m->opts & CT_IPMSG_SENDCHECKOPT) && !(m->opts & (CT_IPMSG_BROADCASTOPT | CT_IPMSG_AUTORETOPT))) {
-		snprintf(num, sizeof num, "%u", m->packetno);
-		ct_node_send(n, &rx->from, CT_IPMSG_RECVMSG, num, strlen(num));
-	}
-	if (dup)
-		return;
-	n->st.msgs++;
-	if (CT_LOG_NOTICE <= ct_log_level_cur) {
-		enum ct_charset cs = ct_charset_of_command(m->command);
-		char *u = ct_charset_decode_str(cs, m->user.p, m->user.len);
-		char *h = ct_charset_decode_str(cs, m->host.p, m->host.len);
-		char *t = ct_charset_decode_str(cs, m->sec[0].p, m->sec[0].len);
-		char b[CT_HADDR_STRLEN];
-		char eu[200], eh[200], et[1024];
-		/* escaped: a message must not forge log lines or send terminal escapes */
-		ct_escape_bytes(u ? u : "?", u ? strlen(u) : 1, eu, sizeof eu);
-		ct_escape_bytes(h ? h : "?", h ? strlen(h) : 1, eh, sizeof eh);
-		ct_escape_bytes(t ? t : "", t ? strlen(t) : 0, et, sizeof et);
-		log_notice("message from %s@%s (%s)%s: %s", eu, eh, ct_haddr_str(&rx->from, b, sizeof b),
-			(m->opts & CT_IPMSG_ENCRYPTOPT) ? " (encrypted, not readable)" : "", et);
-		free(u);
-		free(h);
-		free(t);
-	}
+	(void)n;
+	(void)rx;
+	(void)dup;
 }
 
+/* What the node answers itself, by command mode; each concept in its own file. */
+static const ct_node_own_fn own[256] = {
+	[CT_IPMSG_NOOPERATION] = own_nothing,
+	[CT_IPMSG_BR_ENTRY] = ct_node_entry_rx,
+	[CT_IPMSG_ANSENTRY] = ct_node_entry_rx,
+	[CT_IPMSG_BR_ABSENCE] = ct_node_entry_rx,
+	[CT_IPMSG_BR_EXIT] = ct_node_exit_rx,
+	[CT_IPMSG_GETINFO] = ct_node_info_rx,
+	[CT_IPMSG_GETABSENCEINFO] = ct_node_absence_info_rx,
+	[CT_IPMSG_SENDMSG] = ct_node_msg_rx,
+};
+
+/* The node's own answer first (duplicates too), then the mode's handlers (no duplicates). */
 static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	const struct ct_ipmsg *m = rx->m;
-	const char *txt;
+	uint32_t mode = CT_IPMSG_MODE(rx->m->mode);
+	ct_node_own_fn fn = own[mode];
 
-	switch (m->mode) {
-	case CT_IPMSG_NOOPERATION:
-		break;
-	case CT_IPMSG_BR_ENTRY:
-	case CT_IPMSG_ANSENTRY:
-	case CT_IPMSG_BR_ABSENCE:
-		if (!dup)
-			handle_entry(n, rx);
-		break;
-	case CT_IPMSG_BR_EXIT:
-		if (!dup && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
-			char b[CT_HADDR_STRLEN];
-			log_info("host at %s left (BR_EXIT)", ct_haddr_str(&rx->from, b, sizeof b));
-		}
-		break;
-	case CT_IPMSG_GETINFO:
-		n->st.infos++;
-		{
-			char v[64];
-			snprintf(v, sizeof v, "camtraced %s", ct_version());
-			ct_node_send(n, &rx->from, CT_IPMSG_SENDINFO, v, strlen(v));
-		}
-		break;
-	case CT_IPMSG_GETABSENCEINFO:
-		n->st.infos++;
-		txt = n->absent ? n->absence_text : "Not absence mode";
-		if (ct_charset_is_ascii(txt, strlen(txt)))
-			ct_node_send(n, &rx->from, CT_IPMSG_SENDABSENCEINFO, txt, strlen(txt));
-		else if (m->opts & (CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT))
-			ct_node_send(n, &rx->from, CT_IPMSG_SENDABSENCEINFO | CT_IPMSG_UTF8OPT, txt, strlen(txt));
-		else {
-			char *cp = ct_charset_encode_str(CT_CS_CP932, txt, strlen(txt));
-			if (cp)
-				ct_node_send(n, &rx->from, CT_IPMSG_SENDABSENCEINFO, cp, strlen(cp));
-			free(cp);
-		}
-		break;
-	case CT_IPMSG_SENDMSG:
-		handle_sendmsg(n, rx, dup);
-		break;
-	default:
-		if (!dup && n->mode[m->mode].fn)
-			n->mode[m->mode].fn(n, rx, n->mode[m->mode].ud);
-		else if (!dup)
-			n->st.ignored++;
-		return;
-	}
-	if (!dup && n->mode[m->mode].fn)
-		n->mode[m->mode].fn(n, rx, n->mode[m->mode].ud);
+	if (fn)
+		fn(n, rx, dup);
+	if (!dup && !call_rx_hooks(n, &n->mode[mode], rx) && !fn)
+		n->st.ignored++;
 }
 
 void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from)
@@ -726,8 +361,8 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 	dup = seen_before(n, &m, from);
 	if (dup)
 		n->st.dup++;
-	for (unsigned i = 0; !dup && i < n->ntaps; i++)
-		n->taps[i].fn(n, &rx, n->taps[i].ud);
+	else
+		call_rx_hooks(n, &n->taps, &rx);
 	dispatch(n, &rx, dup);
 	ct_codec_fini(&m);
 }
@@ -855,12 +490,7 @@ void ct_node_free(struct ct_node *n)
 {
 	if (!n)
 		return;
-	while (n->pend) {
-		struct pend_ans *p = n->pend;
-		ct_evloop_cancel_timer(n->ev, p->timer);
-		pend_unlink(n, p);
-		free(p);
-	}
+	ct_node_answers_drop(n);
 	ct_evloop_cancel_timer(n->ev, n->t_entry);
 	ct_evloop_cancel_timer(n->ev, n->t_repeat);
 	ct_evloop_cancel_timer(n->ev, n->t_check);
@@ -873,54 +503,65 @@ void ct_node_free(struct ct_node *n)
 		ct_evloop_del_fd(n->ev, n->tcpfd);
 		close(n->tcpfd);
 	}
+	for (size_t i = 0; i < CT_ARRAY_LEN(n->mode); i++)
+		ct_hooklist_fini(&n->mode[i]);
+	ct_hooklist_fini(&n->obs);
+	ct_hooklist_fini(&n->taps);
 	free_identity(n);
 	free(n->bcast);
 	ct_sbuf_fini(&n->out);
 	free(n);
 }
 
-int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
+int ct_node_add_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
 {
 	if (mode > 255)
 		return CT_EINVAL;
-	n->mode[mode].fn = fn;
-	n->mode[mode].ud = ud;
+	return ct_hooklist_add(&n->mode[mode], (ct_hook_fn)fn, ud);
+}
+
+void ct_node_remove_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
+{
+	if (mode <= 255)
+		ct_hooklist_remove(&n->mode[mode], (ct_hook_fn)fn, ud);
+}
+
+int ct_node_add_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = ct_node_add_handler(n, tab[i].mode, tab[i].fn, ud);
+		if (r != 0) {
+			ct_node_remove_handlers(n, tab, i, ud);
+			return r;
+		}
+	}
 	return 0;
+}
+
+void ct_node_remove_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud)
+{
+	for (size_t i = 0; i < count; i++)
+		ct_node_remove_handler(n, tab[i].mode, tab[i].fn, ud);
 }
 
 int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->nobs; i++)
-		if (n->obs[i].fn == fn && n->obs[i].ud == ud)
-			return CT_EEXIST;
-	if (n->nobs >= MAX_OBS)
-		return CT_ETOOBIG;
-	n->obs[n->nobs].fn = fn;
-	n->obs[n->nobs].ud = ud;
-	n->nobs++;
-	return 0;
+	return ct_hooklist_add(&n->obs, (ct_hook_fn)fn, ud);
+}
+
+void ct_node_remove_observer(struct ct_node *n, ct_node_host_fn fn, void *ud)
+{
+	ct_hooklist_remove(&n->obs, (ct_hook_fn)fn, ud);
 }
 
 int ct_node_add_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->ntaps; i++)
-		if (n->taps[i].fn == fn && n->taps[i].ud == ud)
-			return CT_EEXIST;
-	if (n->ntaps >= CT_ARRAY_LEN(n->taps))
-		return CT_ETOOBIG;
-	n->taps[n->ntaps].fn = fn;
-	n->taps[n->ntaps].ud = ud;
-	n->ntaps++;
-	return 0;
+	return ct_hooklist_add(&n->taps, (ct_hook_fn)fn, ud);
 }
 
 void ct_node_remove_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud)
 {
-	for (unsigned i = 0; i < n->ntaps; i++)
-		if (n->taps[i].fn == fn && n->taps[i].ud == ud) {
-			n->taps[i] = n->taps[--n->ntaps];
-			return;
-		}
+	ct_hooklist_remove(&n->taps, (ct_hook_fn)fn, ud);
 }
 
 const struct ct_node_stats *ct_node_stats(const struct ct_node *n) { return &n->st; }

@@ -37,8 +37,9 @@ struct ct_node_rx {
 	double now_wall;
 };
 
-/* Handler for one command mode (listsrv/listcli plug in here); the node already answered what
- * it answers itself (entries, info, messages) before calling. */
+/* Handler for one command mode (listsrv/listcli/search plug in here), called for packets that
+ * are not duplicates; the node already answered what it answers itself (entries, info,
+ * messages) before calling. */
 typedef void (*ct_node_mode_fn)(struct ct_node *n, const struct ct_node_rx *rx, void *ud);
 /* Observer of every host update made from an entry packet (BR_ENTRY/ANSENTRY/BR_ABSENCE). */
 typedef void (*ct_node_host_fn)(struct ct_node *n, struct ct_host *h, uint32_t mode,
@@ -84,12 +85,26 @@ uint32_t ct_node_next_packetno(struct ct_node *n);
 int ct_node_add_peer(struct ct_node *n, const struct ct_haddr *a);
 void ct_node_remove_peer(struct ct_node *n, const struct ct_haddr *a);
 
-int ct_node_set_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
-/* Up to 8 observers; the same (fn, ud) twice gives CT_EEXIST. */
+/* Hooks: the mode handlers (per command mode), the observers and the taps are each an ordered
+ * list of (function, data) pairs, so several parts may listen to the same packets. Every hook of
+ * a list is called, in the order they were added. Adding a pair twice gives CT_EEXIST, more than
+ * 64 per list (CT_HOOKLIST_MAX) CT_ETOOBIG; removing takes out that pair only, and removing a
+ * pair that is not there is harmless. A hook may add or remove hooks (itself too) while it is
+ * called: a removed hook is not called any more, an added one from the next packet on. Whoever
+ * adds a hook removes it before its data goes away. */
+int ct_node_add_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
+void ct_node_remove_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud);
+/* A table of handlers sharing one data (e.g. a list server's modes): all are added, or none. */
+struct ct_node_handler {
+	uint32_t mode;
+	ct_node_mode_fn fn;
+};
+int ct_node_add_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud);
+void ct_node_remove_handlers(struct ct_node *n, const struct ct_node_handler *tab, size_t count, void *ud);
 int ct_node_add_observer(struct ct_node *n, ct_node_host_fn fn, void *ud);
+void ct_node_remove_observer(struct ct_node *n, ct_node_host_fn fn, void *ud);
 /* Taps see every packet from another host (duplicates excluded) before the node handles it,
- * whatever its command (coop.c waits for SENDINFO this way, beside search's handler).
- * Up to 4; the same (fn, ud) twice gives CT_EEXIST; removing an unknown tap is harmless. */
+ * whatever its command (coop.c waits for SENDINFO this way, beside search's handler). */
 typedef void (*ct_node_tap_fn)(struct ct_node *n, const struct ct_node_rx *rx, void *ud);
 int ct_node_add_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud);
 void ct_node_remove_tap(struct ct_node *n, ct_node_tap_fn fn, void *ud);

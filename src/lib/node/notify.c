@@ -193,6 +193,7 @@ int ct_notify_new(struct ct_notify **out, struct ct_node *node, const struct ct_
 	uint64_t interval_ms, double rate, uint64_t grace_ms)
 {
 	struct ct_notify *nt = calloc(1, sizeof *nt);
+	int r;
 
 	*out = NULL;
 	if (!nt)
@@ -201,9 +202,9 @@ int ct_notify_new(struct ct_notify **out, struct ct_node *node, const struct ct_
 	nt->ev = ct_node_evloop(node);
 	nt->grace_ms = grace_ms ? grace_ms : 5000;
 	ct_notify_reconf(nt, targets, interval_ms, rate);
-	if (ct_node_add_observer(node, observe, nt) != 0) {
+	if ((r = ct_node_add_observer(node, observe, nt)) != 0) {
 		free(nt);
-		return CT_ETOOBIG;
+		return r;
 	}
 	*out = nt;
 	return 0;
@@ -220,6 +221,7 @@ void ct_notify_free(struct ct_notify *nt)
 {
 	if (!nt)
 		return;
+	ct_node_remove_observer(nt->node, observe, nt);
 	ct_evloop_cancel_timer(nt->ev, nt->t_next);
 	ct_evloop_cancel_timer(nt->ev, nt->t_tick);
 	ct_evloop_cancel_timer(nt->ev, nt->t_grace);

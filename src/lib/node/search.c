@@ -45,8 +45,30 @@ struct ct_search {
 	struct ct_search *next_active;
 };
 
-/* Active searches, so that the node's callbacks (one slot per mode) reach every one of them. */
+/* Active searches: one set of hooks per node (an observer and a SENDINFO handler) serves every
+ * one of them; the last search of a node to end takes the hooks away. */
 static struct ct_search *active;
+
+static void observe(struct ct_node *node, struct ct_host *h, uint32_t mode, const struct ct_haddr *from, void *ud);
+static void on_sendinfo(struct ct_node *node, const struct ct_node_rx *rx, void *ud);
+
+static int hooks_add(struct ct_node *node)
+{
+	int r = ct_node_add_observer(node, observe, NULL);
+
+	if (r == 0 || r == CT_EEXIST)
+		r = ct_node_add_handler(node, CT_IPMSG_SENDINFO, on_sendinfo, NULL);
+	return r == CT_EEXIST ? 0 : r;
+}
+
+static void hooks_remove_unused(struct ct_node *node)
+{
+	for (const struct ct_search *s = active; s; s = s->next_active)
+		if (s->node == node)
+			return;
+	ct_node_remove_observer(node, observe, NULL);
+	ct_node_remove_handler(node, CT_IPMSG_SENDINFO, on_sendinfo, NULL);
+}
 
 static void report(struct ct_search *s)
 {
@@ -61,6 +83,7 @@ static void deactivate(struct ct_search *s)
 			*pp = s->next_active;
 			break;
 		}
+	hooks_remove_unused(s->node);
 	ct_evloop_cancel_timer(s->ev, s->t_tick);
 	ct_evloop_cancel_timer(s->ev, s->t_grace);
 	ct_evloop_cancel_timer(s->ev, s->t_quiet);
@@ -266,9 +289,11 @@ int ct_search_start(struct ct_search **out, struct ct_node *node, const struct c
 	}
 	for (size_t i = 0; i < s->naddrs; i++)
 		s->hit_of[i] = -1;
-	/* one set of hooks per node serves every search (adding twice is refused by the node) */
-	ct_node_add_observer(node, observe, NULL);
-	ct_node_set_handler(node, CT_IPMSG_SENDINFO, on_sendinfo, NULL);
+	if ((r = hooks_add(node)) != 0) {
+		snprintf(err, errlen, "cannot listen for answers: %s", ct_strerror(r));
+		ct_search_free(s);
+		return r;
+	}
 	s->pr.id = ++next_id;
 	s->pr.total = s->naddrs;
 	s->pr.started = ct_wall_now();

@@ -1,0 +1,70 @@
+/* node-int.h: the inside of the node, shared by node.c and node-*.c only (users include node.h). */
+#ifndef CT_NODE_INT_H
+#define CT_NODE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hooklist.h"
+#include "hosts.h"
+#include "node.h"
+#include "pace.h"
+#include "sbuf.h"
+
+#define DUP_RING 64
+
+struct pend_ans;
+
+struct ct_node {
+	struct ct_evloop *ev;
+	struct ct_hosts *hosts;
+	int fd, tcpfd;
+	uint16_t port;
+	/* identity */
+	char *user, *host, *nick, *group, *absence_text; /* UTF-8, ':' already replaced */
+	char *user_cp, *host_cp;                          /* CP932 for non-UTF8OPT headers */
+	int absent;
+	uint32_t extra_status;
+	struct ct_node_conf conf;
+	uint32_t last_pkt;
+	struct { uint32_t pkt; uint64_t key; } dup[DUP_RING];
+	unsigned dup_pos;
+	struct ct_hooklist mode[256]; /* handlers (ct_node_mode_fn) by command mode */
+	struct ct_hooklist obs;       /* ct_node_host_fn */
+	struct ct_hooklist taps;      /* ct_node_tap_fn */
+	/* this machine */
+	struct ct_haddr *bcast;
+	size_t nbcast;
+	struct ct_haddr peers[16];
+	size_t npeers;
+	struct { uint32_t addr, mask; } nets[32];
+	size_t nnets;
+	/* timers and queues */
+	uint64_t t_entry, t_repeat, t_check, t_tick;
+	struct pend_ans *pend;
+	unsigned npend;
+	size_t check_cursor;
+	struct ct_pace check_pace;
+	uint64_t rng;
+	struct ct_sbuf out;
+	struct ct_node_stats st;
+};
+
+/* What the node answers itself for one command mode (the table in node.c), called before the
+ * mode's handlers and for duplicates too (dup set: a repeated GETINFO or SENDMSG is answered
+ * again, a repeated entry is not counted again). */
+typedef void (*ct_node_own_fn)(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+
+/* node-presence.c: entry rounds, the answers to BR_ENTRY, entry and exit packets */
+void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+/* Drops the answers still waiting for their delay (ct_node_free). */
+void ct_node_answers_drop(struct ct_node *n);
+/* node-live.c: (re)arms the next liveness round after check_interval_ms (0: none). */
+void ct_node_live_schedule(struct ct_node *n);
+/* node-info.c: GETINFO and GETABSENCEINFO answers */
+void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+/* node-msg.c: SENDMSG (RECVMSG when asked, also for a duplicate; logged once) */
+void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+
+#endif

@@ -1,0 +1,69 @@
+/* node-live.c: the node's liveness rounds: a paced unicast BR_ENTRY to each quiet host, offline after max_missed. */
+#include "config.h"
+#include "clock.h"
+#include "codec.h"
+#include "evloop.h"
+#include "log.h"
+#include "node-int.h"
+
+static void on_check(struct ct_evloop *ev, uint64_t id, void *ud);
+
+void ct_node_live_schedule(struct ct_node *n)
+{
+	ct_evloop_cancel_timer(n->ev, n->t_check);
+	n->t_check = n->conf.check_interval_ms ?
+		ct_evloop_add_timer(n->ev, n->conf.check_interval_ms, on_check, n) : 0;
+}
+
+static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_node *n = ud;
+	uint64_t now = ct_evloop_now_ms(ev);
+	double wall = ct_wall_now();
+
+	(void)id;
+	n->t_tick = 0;
+	while (n->check_cursor < ct_hosts_count(n->hosts)) {
+		struct ct_host *h = ct_hosts_at(n->hosts, n->check_cursor);
+		/* hosts only known from a list are the list server's business */
+		if (h->state == CT_HOST_OFFLINE || h->origin == CT_HOST_LIST ||
+		    now - h->seen_ms < n->conf.check_interval_ms / 2) {
+			n->check_cursor++;
+			continue;
+		}
+		if (!ct_pace_take(&n->check_pace, now, 1)) {
+			n->t_tick = ct_evloop_add_timer(ev, ct_pace_wait_ms(&n->check_pace, now, 1), on_tick, n);
+			return;
+		}
+		n->check_cursor++;
+		if (ct_hosts_check_sent(n->hosts, h, n->conf.max_missed, wall)) {
+			char b[CT_HADDR_STRLEN];
+			n->st.lost++;
+			log_notice("host %s@%s (%s) stopped answering: offline (flaps %u)", h->user, h->host,
+				ct_haddr_str(&h->addr, b, sizeof b), h->flaps);
+			continue;
+		}
+		n->st.checks_sent++;
+		ct_node_send_entry(n, &h->addr, CT_IPMSG_BR_ENTRY,
+			ct_node_is_local(n, &h->addr) ? 0 : CT_IPMSG_DIALUPOPT);
+	}
+}
+
+void ct_node_check_round(struct ct_node *n)
+{
+	ct_evloop_cancel_timer(n->ev, n->t_tick);
+	n->check_cursor = 0;
+	ct_pace_init(&n->check_pace, n->conf.check_rate, 10, ct_evloop_now_ms(n->ev));
+	on_tick(n->ev, 0, n);
+}
+
+static void on_check(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_node *n = ud;
+
+	(void)ev;
+	(void)id;
+	n->t_check = 0;
+	ct_node_check_round(n);
+	ct_node_live_schedule(n);
+}
