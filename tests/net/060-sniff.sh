@@ -15,6 +15,13 @@ sniff_bg() {
 		{ diag "sniff $name did not start:" "$(cat "$LAB_TMP/$name.err")"; return 1; }
 }
 sniff_wait() { wait "${_sn_pid[$1]}"; }
+# sniff_until NAME REGEX: waits (up to 30 s) until the trace shows REGEX, then stops the capture
+# with SIGINT (what a person does); no fixed duration, so a loaded machine only takes longer
+sniff_until() {
+	wait_for -t 30 grep -Eqs "$2" "$LAB_TMP/$1.out"
+	kill -INT "$(pgrep -P "${_sn_pid[$1]}")" 2>/dev/null
+	sniff_wait "$1"
+}
 ipmsg() { # HOST ADDR TEXT [send options]: one IPMsg datagram from port 2425
 	local h=$1 a=$2 d=$3
 	shift 3
@@ -42,9 +49,9 @@ like "$out" "  198\.18\.1\.11  sent 1/[0-9]+  received 1/[0-9]+  answered 1  una
 
 # ---- the router drops UDP 2425 towards site B: the silence is explained ---------------------
 fid=$(lab fault add router drop udp 2425 a2b)
-sniff_bg silent a1 -Z root -d 2.5 -t 1 -i eth0
+sniff_bg silent a1 -Z root -t 1 -i eth0
 ipmsg a1 "$B2" '1:6:alice:PC-A1:1:Alice'
-sniff_wait silent
+sniff_until silent 'got no answer'
 like "$(cat "$LAB_TMP/silent.out")" \
 	"! [0-9]+ [0-9:.]+ BR_ENTRY from 198\.18\.1\.11 to 198\.18\.2\.12 got no answer in 1\.0 s: a firewall on 198\.18\.2\.12 or on the way probably blocks UDP 2425"$'\n' \
 	"an unanswered BR_ENTRY names the pair, the direction and the likely cause"
@@ -63,13 +70,13 @@ unlike "$(cat "$LAB_TMP/icmp.out")" '"type":"unanswered"' "a refused request is 
 lab fault del "$fid" >/dev/null
 
 # ---- TCP 2425: a connection answered, then one into a black hole ---------------------------
-sniff_bg tcp a1 -Z root -d 4 -t 1
+sniff_bg tcp a1 -Z root -t 1
 listen_bg tl b2 tcp 2425
 in_host a1 "$PYTHON" "$LABNET" send tcp "$B2" 2425 --data hello --wait 2 >/dev/null 2>&1
 listen_wait tl >/dev/null
 fid=$(lab fault add router drop tcp 2425 a2b)
 in_host a1 "$PYTHON" "$LABNET" send tcp "$B2" 2425 --data hello --wait 1 >/dev/null 2>&1
-sniff_wait tcp
+sniff_until tcp 'TCP connect from .* got no answer'
 out=$(cat "$LAB_TMP/tcp.out")
 like "$out" "TCP S\. seq [0-9]+ ack [0-9]+ len 0 \[answers [0-9]+ TCP_SYN in [0-9.]+ ms\]" "the SYN-ACK answers the SYN"
 like "$out" "TCP connect from 198\.18\.1\.11 to 198\.18\.2\.12 port 2425 got no answer in 1\.0 s" \
