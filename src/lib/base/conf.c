@@ -115,7 +115,6 @@ static int set_value(const struct ct_conf_opt *o, void *dst, const char *value, 
 	uint64_t u;
 	double d;
 	int64_t i64;
-	char *end;
 
 	switch (o->type) {
 	case CT_CONF_STRING:
@@ -130,13 +129,12 @@ static int set_value(const struct ct_conf_opt *o, void *dst, const char *value, 
 		}
 		return 0;
 	case CT_CONF_INT:
-		errno = 0;
-		i64 = strtoll(value, &end, 10);
-		if (end == value || *end || errno == EINVAL) {
+		r = ct_conf_parse_int(value, &i64);
+		if (r == CT_EFORMAT) {
 			snprintf(err, errlen, "'%s' is not %s", value, type_hint(o->type));
-			return CT_EFORMAT;
+			return r;
 		}
-		if (errno == ERANGE || (bounded(o) && (i64 < o->min || i64 > o->max)))
+		if (r != 0 || (bounded(o) && (i64 < o->min || i64 > o->max)))
 			return range_err(o, i64, err, errlen);
 		*FIELD(dst, o, int64_t) = i64;
 		return 0;

@@ -133,6 +133,22 @@ int ct_cidr_list_contains(const struct ct_cidr_list *l, int family, const void *
 
 /* ---- durations and rates ---- */
 
+int ct_conf_parse_int(const char *s, int64_t *v)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (end == s || *end || errno == EINVAL)
+		return CT_EFORMAT;
+	if (errno == ERANGE)
+		return CT_ERANGE;
+	*v = x;
+	return 0;
+}
+
+
 int ct_conf_parse_duration(const char *s, uint64_t *ms)
 {
 	uint64_t total = 0;
@@ -178,6 +194,25 @@ int ct_conf_parse_duration(const char *s, uint64_t *ms)
 	}
 	*ms = total;
 	return 0;
+}
+
+int ct_conf_parse_seconds(const char *s, double *sec)
+{
+	char *end;
+	double v;
+	uint64_t ms;
+	int r;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && !*end && !errno && isfinite(v) && v >= 0) {
+		*sec = v;
+		return 0;
+	}
+	r = ct_conf_parse_duration(s, &ms);
+	if (r == 0)
+		*sec = (double)ms / 1000.0;
+	return r;
 }
 
 void ct_conf_format_duration(uint64_t ms, struct ct_sbuf *out)

@@ -27,8 +27,12 @@ struct ct_port_range {
 };
 
 /* The value parsers: 0, or CT_EFORMAT (not that kind of value) or CT_ERANGE (out of range). */
+/* A decimal integer (strtoll: leading blanks and a sign allowed). */
+int ct_conf_parse_int(const char *s, int64_t *v);
 /* "2h", "90m", "30s", "500ms", "1d", "1h30m"; a plain number is seconds. */
 int ct_conf_parse_duration(const char *s, uint64_t *ms);
+/* Seconds with fractions ("0.2", "5"), or a duration as above ("500ms", "1m30s"). */
+int ct_conf_parse_seconds(const char *s, double *sec);
 /* "100", "100/s", "20/m", "5/h": per second. */
 int ct_conf_parse_rate(const char *s, double *per_sec);
 /* yes/no, true/false, on/off, 1/0 (any case). */
