@@ -1,9 +1,8 @@
 /* cmd-bundle.c: `camtrace bundle`: one tar.gz bug report (manifest, versions, system facts,
  * daemon state, log, redacted config, doctor report, capture), listing what is missing and why. */
 #include "config.h"
-#include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,70 +22,7 @@
 
 #define MANIFEST_SCHEMA 1
 
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "camtrace bundle: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: camtrace bundle [-o FILE] [--capture SECONDS] [--doctor] "
-		"[--include-messages] [--config PATH] [--log PATH] [--json]\n");
-	return CT_EXIT_USAGE;
-}
-
-static int parse_opts(struct bundle_opts *o, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "capture", required_argument, NULL, 'c' },
-		{ "doctor", no_argument, NULL, 'd' },
-		{ "include-messages", no_argument, NULL, 'm' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "log", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	uint32_t v;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (!*optarg)
-				return usage_err("-o wants a file name");
-			o->out = optarg;
-			break;
-		case 'c':
-			if (ct_parse_u32(optarg, strlen(optarg), 10, &v) != 0 || v < 1 || v > 3600)
-				return usage_err("--capture wants seconds between 1 and 3600, not '%s'", optarg);
-			o->capture_s = (int)v;
-			break;
-		case 'd':
-			o->doctor = 1;
-			break;
-		case 'm':
-			o->include_messages = 1;
-			break;
-		case 'C':
-			o->config = optarg;
-			break;
-		case 'L':
-			o->log = optarg;
-			break;
-		case ':':
-			return usage_err("option %s needs a value", argv[optind - 1]);
-		default:
-			return usage_err("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
-	return 0;
-}
+extern const struct cmd_entry cmd_bundle_entry;
 
 /* Output path and the directory name inside the archive. */
 static int make_names(const struct bundle_opts *o, const char *host, const char *stamp,
@@ -227,21 +163,84 @@ static void self_path(char *out, size_t outlen, const char *argv0)
 		ct_strlcpy(out, argv0 ? argv0 : "camtrace", outlen);
 }
 
-static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
+/* The summary: one document, or the path on stdout and what is missing on stderr. */
+static void bundle_report(const struct ct_cli *cli, const struct bundle_opts *o, const struct ct_factset *s,
+	int r, const char *path, const char *created, const char *host, const char *err)
 {
-	struct bundle_opts o = { 0 };
-	struct ct_sysfacts_opts so = { 0 };
+	int present = 0, missing = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].reason)
+			missing++;
+		else
+			present++;
+	}
+	if (cli->json) {
+		struct ct_json *d = out_doc_new("bundle");
+		ct_json_add_str(d, "path", r == 0 ? path : NULL);
+		ct_json_add_str(d, "created", created);
+		ct_json_add_str(d, "host", host);
+		ct_json_add_bool(d, "messages_redacted", !o->include_messages);
+		describe(d, s);
+		if (r != 0)
+			out_doc_error(d, "cannot_write", err);
+		out_doc_print(d);
+	} else if (r == 0) {
+		printf("%s\n", path);
+		if (!cli->quiet) {
+			fprintf(stderr, "camtrace bundle: wrote %s: %d files, %d parts missing%s\n", path,
+				present + 1, missing, missing ? ":" : "");
+			for (size_t i = 0; i < s->n; i++)
+				if (s->v[i].reason)
+					fprintf(stderr, "  %s: %s\n", s->v[i].name, s->v[i].reason);
+		}
+	} else {
+		out_err(cli, "bundle", "cannot write %s: %s", path, err);
+	}
+}
+
+/* Every part into the fact set: system facts, the daemon's config, state and log, the doctor
+ * report, the capture. Returns -1 when a signal abandoned the run. */
+static int bundle_collect(const struct ct_cli *cli, const struct bundle_opts *o, struct ct_factset *s,
+	char *captmp, size_t captmplen)
+{
+	struct ct_sysfacts_opts so = { .timeout_ms = o->timeout_ms };
+	char *log_spec = NULL, *conf_ctl = NULL;
+
+	if (cli->progress)
+		fprintf(stderr, "camtrace bundle: collecting system facts...\n");
+	ct_sysfacts_collect(s, &so);
+	bundle_config(s, o, &log_spec, &conf_ctl);
+	bundle_daemon(s, o, conf_ctl);
+	bundle_log(s, o, log_spec);
+	free(log_spec);
+	free(conf_ctl);
+	if (o->doctor && cli->progress && !bundle_interrupted)
+		fprintf(stderr, "camtrace bundle: running camtrace doctor...\n");
+	if (!bundle_interrupted)
+		bundle_doctor(s, o);
+	if (bundle_interrupted)
+		return -1;
+	if (o->capture_s > 0 && cli->progress)
+		fprintf(stderr, "camtrace bundle: capturing for %d s (Ctrl-C stops early)...\n", o->capture_s);
+	bundle_capture(s, o, cli, captmp, captmplen);
+	return 0;
+}
+
+static int bundle_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	struct bundle_opts o = *(const struct bundle_opts *)opts;
 	struct ct_factset s;
 	struct ct_tarball *a = NULL;
 	char host[256] = "", shost[64], stamp[32], created[32], path[1024], prefix[80];
-	char err[512] = "", self[512], captmp[512] = "", *log_spec = NULL, *conf_ctl = NULL, *mf;
+	char err[512] = "", self[512], captmp[512] = "", *mf;
 	size_t mflen;
 	time_t now = time(NULL);
 	struct tm tm;
-	int r, present = 0, missing = 0;
+	int r;
 
-	if ((r = parse_opts(&o, argc, argv)) != 0)
-		return r;
+	(void)argc;
+	(void)argv;
 	o.ctl = cli->ctl;
 	o.timeout_ms = cli->timeout > 0 ? (int)(cli->timeout * 1000) : 5000;
 	o.doctor_timeout_ms = cli->timeout > 0 ? (int)(cli->timeout * 1000) : 120000;
@@ -253,7 +252,7 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (make_names(&o, shost, stamp, path, sizeof path, prefix, sizeof prefix) != 0)
-		return usage_err("output path too long: '%s'", o.out);
+		return cmd_usage_error(cli, &cmd_bundle_entry, "output path too long: '%s'", o.out);
 
 	catch_signals();
 	/* Create the archive first: no point collecting (or capturing) if it cannot be written. */
@@ -271,25 +270,8 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 	}
 
 	ct_factset_init(&s);
-	if (cli->progress)
-		fprintf(stderr, "camtrace bundle: collecting system facts...\n");
-	so.timeout_ms = o.timeout_ms;
-	ct_sysfacts_collect(&s, &so);
-	bundle_config(&s, &o, &log_spec, &conf_ctl);
-	bundle_daemon(&s, &o, conf_ctl);
-	bundle_log(&s, &o, log_spec);
-	free(log_spec);
-	free(conf_ctl);
-	if (o.doctor && cli->progress && !bundle_interrupted)
-		fprintf(stderr, "camtrace bundle: running camtrace doctor...\n");
-	if (!bundle_interrupted)
-		bundle_doctor(&s, &o);
-	if (bundle_interrupted)
+	if (bundle_collect(cli, &o, &s, captmp, sizeof captmp) != 0)
 		return interrupted(cli, a, &s, captmp);
-	if (o.capture_s > 0 && cli->progress)
-		fprintf(stderr, "camtrace bundle: capturing for %d s (Ctrl-C stops early)...\n", o.capture_s);
-	bundle_capture(&s, &o, cli, captmp, sizeof captmp);
-
 	mf = manifest(&s, &o, created, host, &mflen);
 	r = s.err ? s.err : !mf ? CT_ENOMEM : 0;
 	if (r == 0)
@@ -303,55 +285,37 @@ static int bundle_exec(struct ct_cli *cli, int argc, char **argv)
 		ct_tarball_close(a, 0, NULL, 0);
 	if (captmp[0])
 		unlink(captmp);
-
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.v[i].reason)
-			missing++;
-		else
-			present++;
-	}
-	if (cli->json) {
-		struct ct_json *d = out_doc_new("bundle");
-		ct_json_add_str(d, "path", r == 0 ? path : NULL);
-		ct_json_add_str(d, "created", created);
-		ct_json_add_str(d, "host", host);
-		ct_json_add_bool(d, "messages_redacted", !o.include_messages);
-		describe(d, &s);
-		if (r != 0)
-			out_doc_error(d, "cannot_write", err);
-		out_doc_print(d);
-	} else if (r == 0) {
-		printf("%s\n", path);
-		if (!cli->quiet) {
-			fprintf(stderr, "camtrace bundle: wrote %s: %d files, %d parts missing%s\n", path,
-				present + 1, missing, missing ? ":" : "");
-			for (size_t i = 0; i < s.n; i++)
-				if (s.v[i].reason)
-					fprintf(stderr, "  %s: %s\n", s.v[i].name, s.v[i].reason);
-		}
-	} else {
-		out_err(cli, "bundle", "cannot write %s: %s", path, err);
-	}
+	bundle_report(cli, &o, &s, r, path, created, host, err);
 	ct_factset_fini(&s);
 	return r == 0 ? CT_EXIT_OK : r == CT_ENOMEM ? EX_SOFTWARE : EX_CANTCREAT;
 }
+
+#define O(f) offsetof(struct bundle_opts, f)
+static const struct cmd_opt bundle_opts[] = {
+	{ "output", 'o', CMD_OPT_STRING, O(out), .arg = "FILE",
+	  .help = "archive to write (default camtrace-bundle-HOST-UTCSTAMP.tar.gz\n"
+		  "in the current directory; a directory puts it there)" },
+	{ "capture", 0, CMD_OPT_INT, O(capture_s), 1, 3600, .arg = "SECONDS",
+	  .help = "add SECONDS of IP Messenger and RTP traffic as pcap (root)" },
+	{ "doctor", 0, CMD_OPT_FLAG, O(doctor), .help = "add a fresh `camtrace doctor --json` report" },
+	{ "include-messages", 0, CMD_OPT_FLAG, O(include_messages),
+	  .help = "keep message texts in logs and captures (redacted by default)" },
+	{ "config", 0, CMD_OPT_STRING, O(config), .arg = "PATH",
+	  .help = "camtraced.conf to include, secrets redacted\n(default " SYSCONFDIR "/camtraced.conf)" },
+	{ "log", 0, CMD_OPT_STRING, O(log), .arg = "PATH",
+	  .help = "camtraced log file (default: the config's log file, the\njournal, then the syslog files)" },
+	{ 0 },
+};
 
 const struct cmd_entry cmd_bundle_entry = {
 	.name = "bundle",
 	.args = "[-o FILE] [--capture SECONDS] [--doctor] [--include-messages] [--config PATH] [--log PATH]",
 	.summary = "write a bug-report archive (system facts, daemon state, log, config, capture)",
 	.help =
-		"  -o, --output FILE      archive to write (default camtrace-bundle-HOST-UTCSTAMP.tar.gz\n"
-		"                         in the current directory; a directory puts it there)\n"
-		"  --capture SECONDS      add SECONDS of IP Messenger and RTP traffic as pcap (root)\n"
-		"  --doctor               add a fresh `camtrace doctor --json` report\n"
-		"  --include-messages     keep message texts in logs and captures (redacted by default)\n"
-		"  --config PATH          camtraced.conf to include, secrets redacted\n"
-		"                         (default " SYSCONFDIR "/camtraced.conf)\n"
-		"  --log PATH             camtraced log file (default: the config's log file, the\n"
-		"                         journal, then the syslog files)\n"
 		"Prints the archive path; --json describes its entries and the missing parts.\n"
 		"Exit 0 when written (missing parts are listed), 73 when it cannot be written.\n",
 	.flags = CMD_F_NEEDS_ROOT,
+	.opts = bundle_opts,
+	.opts_size = sizeof(struct bundle_opts),
 	.exec = bundle_exec,
 };

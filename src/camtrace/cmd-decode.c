@@ -1,7 +1,7 @@
 /* cmd-decode.c: `camtrace decode`: decode IPMsg datagrams given as C-escaped strings, hex, or raw files. */
 #include "config.h"
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,6 @@
 #include "ipmsg.h"
 #include "out.h"
 #include "sbuf.h"
-
-enum informat { IN_ESCAPED, IN_HEX };
 
 static int hexval(int c)
 {
@@ -195,64 +193,40 @@ static int bad_input(struct decode_run *r, const char *what, const char *msg)
 	return CT_EXIT_USAGE;
 }
 
-static int decode_exec(struct ct_cli *cli, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "hex", no_argument, NULL, 'x' },
-		{ "escaped", no_argument, NULL, 'e' },
-		{ "file", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum informat fmt = IN_ESCAPED;
-	struct decode_run r = { .cli = cli };
-	const char **files = calloc((size_t)argc + 1, sizeof *files);
-	size_t nfiles = 0;
-	struct ct_sbuf pkt;
-	char err[256], what[64];
-	int c, rc = CT_EXIT_OK;
+struct decode_opts {
+	int hex;              /* -x: PACKET arguments are hex, -e: C-escaped */
+	struct cmd_list files; /* -f FILE... */
+};
 
-	if (!files)
-		return EX_OSERR;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+xef:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'x': fmt = IN_HEX; break;
-		case 'e': fmt = IN_ESCAPED; break;
-		case 'f': files[nfiles++] = optarg; break;
-		default:
-			out_err(cli, "decode", "unknown option '%s': see 'camtrace help decode'", argv[optind - 1]);
-			free(files);
-			return CT_EXIT_USAGE;
+/* The raw datagrams of the --file arguments; EX_NOINPUT (reported) when one cannot be read. */
+static int decode_files(struct decode_run *r, const struct cmd_list *files, struct ct_sbuf *pkt)
+{
+	char err[256] = "";
+
+	for (int i = 0; i < files->n; i++) {
+		ct_sbuf_reset(pkt);
+		if (read_file(files->v[i], pkt, err, sizeof err) != 0) {
+			if (r->doc) {
+				out_doc_error(r->doc, "no_input", err);
+				out_doc_print(r->doc);
+			} else {
+				out_err(r->cli, "decode", "%s", err);
+			}
+			return EX_NOINPUT;
 		}
+		emit(r, files->v[i], pkt->p ? pkt->p : "", pkt->len);
 	}
-	if (cli->json) {
-		r.doc = out_doc_new("decode");
-		r.pkts = ct_json_add_arr(r.doc, "packets");
-	}
-	ct_sbuf_init(&pkt);
-	for (size_t i = 0; i < nfiles && rc == CT_EXIT_OK; i++) {
-		err[0] = '\0';
-		ct_sbuf_reset(&pkt);
-		if (read_file(files[i], &pkt, err, sizeof err) != 0)
-			rc = EX_NOINPUT;
-		else
-			emit(&r, files[i], pkt.p ? pkt.p : "", pkt.len);
-	}
-	if (rc == EX_NOINPUT) {
-		if (r.doc) {
-			out_doc_error(r.doc, "no_input", err);
-			out_doc_print(r.doc);
-		} else {
-			out_err(cli, "decode", "%s", err);
-		}
-		ct_sbuf_fini(&pkt);
-		free(files);
-		return rc;
-	}
-	int from_stdin = optind >= argc && nfiles == 0;
-	char *lbuf = NULL;
+	return CT_EXIT_OK;
+}
+
+/* The PACKET arguments, else one packet per line of standard input. */
+static int decode_args(struct decode_run *r, int hex, int from_stdin, int argc, char **argv, struct ct_sbuf *pkt)
+{
+	char err[256], what[64], *lbuf = NULL;
 	size_t lcap = 0;
-	for (int i = optind; from_stdin || i < argc; i++) {
+	int rc = CT_EXIT_OK;
+
+	for (int i = 0; from_stdin || i < argc; i++) {
 		const char *arg;
 		if (from_stdin) {
 			ssize_t n = getline(&lbuf, &lcap, stdin);
@@ -267,20 +241,36 @@ static int decode_exec(struct ct_cli *cli, int argc, char **argv)
 			arg = argv[i];
 		}
 		err[0] = '\0';
-		ct_sbuf_reset(&pkt);
-		if ((fmt == IN_HEX ? unhex(arg, &pkt, err, sizeof err) : unescape(arg, &pkt, err, sizeof err)) != 0) {
-			snprintf(what, sizeof what, "packet %u", r.n + 1);
-			rc = bad_input(&r, what, err[0] ? err : "out of memory");
-			free(lbuf);
-			ct_sbuf_fini(&pkt);
-			free(files);
-			return rc;
+		ct_sbuf_reset(pkt);
+		if ((hex ? unhex(arg, pkt, err, sizeof err) : unescape(arg, pkt, err, sizeof err)) != 0) {
+			snprintf(what, sizeof what, "packet %u", r->n + 1);
+			rc = bad_input(r, what, err[0] ? err : "out of memory");
+			break;
 		}
-		emit(&r, arg, pkt.p ? pkt.p : "", pkt.len);
+		emit(r, arg, pkt->p ? pkt->p : "", pkt->len);
 	}
 	free(lbuf);
+	return rc;
+}
+
+static int decode_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	const struct decode_opts *o = opts;
+	struct decode_run r = { .cli = cli };
+	struct ct_sbuf pkt;
+	int rc;
+
+	if (cli->json) {
+		r.doc = out_doc_new("decode");
+		r.pkts = ct_json_add_arr(r.doc, "packets");
+	}
+	ct_sbuf_init(&pkt);
+	rc = decode_files(&r, &o->files, &pkt);
+	if (rc == CT_EXIT_OK)
+		rc = decode_args(&r, o->hex, argc == 0 && o->files.n == 0, argc, argv, &pkt);
 	ct_sbuf_fini(&pkt);
-	free(files);
+	if (rc != CT_EXIT_OK)
+		return rc;
 	if (r.doc) {
 		ct_json_add_int(r.doc, "decoded", r.n);
 		ct_json_add_int(r.doc, "malformed", r.bad);
@@ -289,20 +279,30 @@ static int decode_exec(struct ct_cli *cli, int argc, char **argv)
 	return r.bad ? CT_EXIT_FAIL : CT_EXIT_OK;
 }
 
+#define O(f) offsetof(struct decode_opts, f)
+static const struct cmd_opt decode_opts[] = {
+	{ .type = CMD_OPT_TEXT, .arg = "PACKET", .help = "a datagram as a C-escaped string (default): \\0 is one NUL byte,\n"
+	  "\\a \\b \\n \\r \\t \\\\ \\\" \\xHH \\NNN (octal, first digit 1-7)" },
+	{ "hex", 'x', CMD_OPT_SET, O(hex), .val = 1, .help = "PACKET arguments are hex digits (whitespace ignored, 0x allowed)" },
+	{ "escaped", 'e', CMD_OPT_SET, O(hex), .val = 0, .help = "PACKET arguments are C-escaped strings (the default)" },
+	{ "file", 'f', CMD_OPT_LIST, O(files), .arg = "FILE",
+	  .help = "decode the raw bytes of FILE as one datagram ('-' = stdin); repeatable" },
+	{ .type = CMD_OPT_TEXT, .help = "  With no PACKET and no --file, reads one packet per line from standard input\n"
+	  "  (blank lines and lines starting with '#' are skipped)." },
+	{ .type = CMD_OPT_TEXT, .arg = "-v", .help = "also print the raw bytes; -vv adds the JSON of each packet" },
+	{ .type = CMD_OPT_TEXT, .arg = "--json", .help = "one document: {\"packets\": [...], \"decoded\", \"malformed\"}" },
+	{ 0 },
+};
+
 const struct cmd_entry cmd_decode_entry = {
 	.name = "decode",
 	.args = "[--hex | --escaped] [--file FILE]... [PACKET...]",
 	.summary = "decode IP Messenger datagrams given as C-escaped strings, hex, or raw files",
-	.help =
-	"  PACKET               a datagram as a C-escaped string (default): \\0 is one NUL byte,\n"
-	"                       \\a \\b \\n \\r \\t \\\\ \\\" \\xHH \\NNN (octal, first digit 1-7)\n"
-	"  -x, --hex            PACKET arguments are hex digits (whitespace ignored, 0x allowed)\n"
-	"  -e, --escaped        PACKET arguments are C-escaped strings (the default)\n"
-	"  -f, --file FILE      decode the raw bytes of FILE as one datagram ('-' = stdin); repeatable\n"
-	"  With no PACKET and no --file, reads one packet per line from standard input\n"
-	"  (blank lines and lines starting with '#' are skipped).\n"
-	"  -v                   also print the raw bytes; -vv adds the JSON of each packet\n"
-	"  --json               one document: {\"packets\": [...], \"decoded\", \"malformed\"}\n"
-	"  Exit status: 0 all decoded, 1 some datagram was malformed, 2 bad input text.\n",
+	.help = "  Exit status: 0 all decoded, 1 some datagram was malformed, 2 bad input text.\n",
+	.flags = CMD_F_ARGS_END_OPTS,
+	.opts = decode_opts,
+	.opts_size = sizeof(struct decode_opts),
+	.arg_name = "PACKET",
+	.args_max = -1,
 	.exec = decode_exec,
 };

@@ -1,5 +1,6 @@
 /* cmd-doctor.c: `camtrace doctor`: runs the troubleshooting steps (src/lib/doctor.c) and renders each step and the verdict as text or JSON. */
 #include "config.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,6 @@
 #include "probe-common.h"
 #include "privs.h"
 #include "util.h"
-
-extern const struct cmd_entry cmd_doctor_entry;
 
 struct dctx {
 	struct ct_cli *cli;
@@ -187,71 +186,38 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		ct_json_add_str(h, NULL, d->v.hosts[i]);
 }
 
-static int usage(const char *msg)
-{
-	fprintf(stderr, "camtrace doctor: %s\n", msg);
-	cmd_usage(stderr, &cmd_doctor_entry);
-	return CT_EXIT_USAGE;
-}
+struct doctor_opts {
+	const char *server, *config;
+	struct cmd_list users;
+	int av, step;
+	struct ct_port_range rtp;
+};
 
-static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
+/* The run's options from the command line's. */
+static void doctor_setup(const struct ct_cli *cli, const struct doctor_opts *o, struct ct_doctor *d)
 {
-	struct ct_doctor *d = calloc(1, sizeof *d);
-	struct dctx c = { .cli = cli };
-	struct ct_node_conf nc = { 0 };
-	struct ct_json *doc = NULL;
-	char err[300], host[64] = "camtrace", uname[48];
-	int rc;
-
-	if (!d)
-		return 71;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--server") == 0 || strcmp(a, "--user") == 0 || strcmp(a, "--config") == 0) {
-			if (!val || !val[0]) {
-				free(d);
-				return usage("an option wants a value");
-			}
-			if (a[2] == 's')
-				d->server_arg = val;
-			else if (a[2] == 'c')
-				d->conf_path = val;
-			else if (d->nusers >= CT_DOC_MAX_USERS) {
-				free(d);
-				return usage("at most 8 --user");
-			} else
-				d->users[d->nusers++] = val;
-			i++;
-		} else if (strcmp(a, "--rtp-ports") == 0) {
-			unsigned lo, hi;
-			if (pc_range("doctor", a, val, &lo, &hi) != 0) {
-				free(d);
-				return usage("see the options below");
-			}
-			d->rtp_lo = (uint16_t)lo;
-			d->rtp_hi = (uint16_t)hi;
-			i++;
-		} else if (strcmp(a, "--av") == 0)
-			d->av = 1;
-		else if (strcmp(a, "--step") == 0)
-			c.step_mode = 1;
-		else {
-			free(d);
-			fprintf(stderr, "camtrace doctor: unknown argument '%s'\n", a);
-			return usage("see the options below");
-		}
-	}
+	d->server_arg = o->server;
+	d->conf_path = o->config;
+	for (int i = 0; i < o->users.n && i < CT_DOC_MAX_USERS; i++)
+		d->users[d->nusers++] = o->users.v[i];
+	d->av = o->av;
+	d->rtp_lo = o->rtp.lo;
+	d->rtp_hi = o->rtp.hi;
 	if (cli->timeout > 0) {
 		double w = cli->timeout / 30.0;
 		d->wait_ns = (uint64_t)((w < 0.3 ? 0.3 : w > 1.0 ? 1.0 : w) * 1e9);
 	}
-	if (cli->json)
-		doc = out_doc_new("doctor");
-	/* everything privileged first: raw sockets, the daemon's control socket, UDP 2425 */
-	if (ct_prober_open(&d->pr, CT_PROBER_RAW | CT_PROBER_PING) != 0) {
-		free(d);
-		return 71;
-	}
+}
+
+/* Everything privileged first: raw sockets, the daemon's control socket, UDP 2425; then the
+ * privileges go. Returns 0 or the exit code. */
+static int doctor_open(const struct ct_cli *cli, struct ct_doctor *d)
+{
+	struct ct_node_conf nc = { 0 };
+	char err[300], host[64] = "camtrace", uname[48];
+
+	if (ct_prober_open(&d->pr, CT_PROBER_RAW | CT_PROBER_PING) != 0)
+		return EX_OSERR;
 	if (!d->pr->raw)
 		ct_prober_note(d->pr, "without raw sockets the route traces and TCP SYN probes are not possible: %s",
 			ct_privs_advice());
@@ -270,10 +236,8 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 	nc.check_interval_ms = 0;
 	nc.no_broadcast = 1;
 	nc.bind_addr = cli->source;
-	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new())) {
-		rc = 71;
-		goto out;
-	}
+	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new()))
+		return EX_OSERR;
 	if (ct_node_new(&d->node, d->ev, d->hosts, &nc, err, sizeof err) != 0) {
 		ct_prober_note(d->pr, "UDP 2425 is taken on this machine (%s): no broadcast search, no GETLIST; "
 			"the control socket is used instead", err);
@@ -281,9 +245,41 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 	}
 	if (ct_privs_drop(err, sizeof err) != 0) {
 		out_err(cli, "doctor", "%s", err);
-		rc = 71;
-		goto out;
+		return EX_OSERR;
 	}
+	return 0;
+}
+
+/* The verdict at the end of the text report. */
+static void text_verdict(const struct ct_cli *cli, const struct ct_doctor *d, int rc)
+{
+	printf("%sVerdict: %s%s\n  %s\n", out_c(cli, "bold"), ct_doc_class_key(d->v.cls), out_c(cli, "reset"),
+		d->v.finding);
+	if (d->v.fix[0])
+		printf("  Fix: %s\n", d->v.fix);
+	if (d->v.hint[0])
+		printf("  %s\n", d->v.hint);
+	else if (rc != 0)
+		printf("  If this does not explain the trouble: camtrace bundle --doctor\n");
+}
+
+static int doctor_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	const struct doctor_opts *o = opts;
+	struct ct_doctor *d = calloc(1, sizeof *d);
+	struct dctx c = { .cli = cli, .step_mode = o->step };
+	struct ct_json *doc = NULL;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if (!d)
+		return EX_OSERR;
+	doctor_setup(cli, o, d);
+	if (cli->json)
+		doc = out_doc_new("doctor");
+	if ((rc = doctor_open(cli, d)) != 0)
+		goto out;
 	if (doc) {
 		struct ct_json *a = ct_json_add_arr(doc, "notes");
 		ct_json_add_bool(doc, "privileged", d->pr->raw);
@@ -304,14 +300,7 @@ static int doctor_exec(struct ct_cli *cli, int argc, char **argv)
 		out_doc_print(doc);
 		doc = NULL;
 	} else {
-		printf("%sVerdict: %s%s\n  %s\n", out_c(cli, "bold"), ct_doc_class_key(d->v.cls), out_c(cli, "reset"),
-			d->v.finding);
-		if (d->v.fix[0])
-			printf("  Fix: %s\n", d->v.fix);
-		if (d->v.hint[0])
-			printf("  %s\n", d->v.hint);
-		else if (rc != 0)
-			printf("  If this does not explain the trouble: camtrace bundle --doctor\n");
+		text_verdict(cli, d, rc);
 	}
 out:
 	if (doc)
@@ -325,24 +314,31 @@ out:
 	return rc;
 }
 
+#define O(f) offsetof(struct doctor_opts, f)
+static const struct cmd_opt doctor_opts[] = {
+	{ "server", 0, CMD_OPT_STRING, O(server), .arg = "NAME-OR-ADDRESS",
+	  .help = "the list server (default: found by broadcast on this segment,\nthen `server` from camtraced.conf)" },
+	{ "user", 0, CMD_OPT_LIST, O(users), 0, CT_DOC_MAX_USERS, .arg = "NAME|ADDRESS",
+	  .help = "an unstable user (repeatable, up to 8)" },
+	{ "av", 0, CMD_OPT_FLAG, O(av), .help = "also the voice/video RTP ports (22224-22227)" },
+	{ "rtp-ports", 0, CMD_OPT_PORTS, O(rtp), 0, 256, .arg = "LO-HI",
+	  .help = "the RTP range (--av; the users' camtraced echo and coop\nchecks are asked on its first port)" },
+	{ "step", 0, CMD_OPT_FLAG, O(step), .help = "pause before each step and show the command it runs" },
+	{ "config", 0, CMD_OPT_STRING, O(config), .arg = "PATH", .help = "camtraced.conf to read the configured server from" },
+	{ .type = CMD_OPT_TEXT, .arg = "--ctl PATH", .help = "the server's control socket: its instability records and\n"
+	  "the server -> user check (control method `probe`)" },
+	{ 0 },
+};
+
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
 	.args = "[--server NAME-OR-ADDRESS] [--user NAME|ADDRESS]... [--av] [--rtp-ports LO-HI] [--step] [--config PATH]",
 	.summary = "the troubleshooting flow step by step: server, its list, isolate, pairwise, RTP, routes, verdict",
 	.help =
-	"options:\n"
-	"  --server NAME-OR-ADDRESS  the list server (default: found by broadcast on this segment,\n"
-	"                            then `server` from camtraced.conf)\n"
-	"  --user NAME|ADDRESS       an unstable user (repeatable, up to 8)\n"
-	"  --av                      also the voice/video RTP ports (22224-22227)\n"
-	"  --rtp-ports LO-HI         the RTP range (--av; the users' camtraced echo and coop\n"
-	"                            checks are asked on its first port)\n"
-	"  --step                    pause before each step and show the command it runs\n"
-	"  --config PATH             camtraced.conf to read the configured server from\n"
-	"  --ctl PATH                the server's control socket: its instability records and\n"
-	"                            the server -> user check (control method `probe`)\n"
 	"exit: 0 healthy, 1 a problem was found (the verdict says which), 68 no server found,\n"
 	"      69 nothing could be checked, 71 system error.\n",
 	.flags = CMD_F_NEEDS_ROOT,
+	.opts = doctor_opts,
+	.opts_size = sizeof(struct doctor_opts),
 	.exec = doctor_exec,
 };

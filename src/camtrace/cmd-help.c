@@ -1,48 +1,65 @@
-/* cmd-help.c: `camtrace help [COMMAND]`: the command list or one command's help. */
+/* cmd-help.c: `camtrace help [COMMAND]`: the command list with the global options, or one command's help, both made from the tables. */
 #include "config.h"
 #include <stdio.h>
 #include "cmd.h"
 #include "out.h"
 #include "version.h"
 
-static int help_exec(struct ct_cli *cli, int argc, char **argv)
+struct help_opts {
+	int dump; /* --options-dump: every table, for tests/t-options.sh */
+};
+
+/* "global --json", "reach -c", "reach --count", ...: what camtrace(1) must list. */
+static void dump(void)
 {
+	cmdopt_dump(stdout, "global", cmd_global_opts);
+	for (unsigned i = 0; i < cmd_count; i++)
+		cmdopt_dump(stdout, cmd_table[i]->name, cmd_table[i]->opts);
+}
+
+static int help_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	const struct help_opts *o = opts;
 	char err[256];
 
-	if (argc > 1) {
-		const struct cmd_entry *e = cmd_lookup(argv[1], err, sizeof err);
+	if (o->dump) {
+		dump();
+		return CT_EXIT_OK;
+	}
+	if (argc > 0) {
+		const struct cmd_entry *e = cmd_lookup(argv[0], err, sizeof err);
 		if (!e) {
 			out_err(cli, "help", "%s", err);
 			return CT_EXIT_USAGE;
 		}
-		cmd_usage(stdout, e);
-		printf("\n%s\n", e->summary);
-		if (e->help && e->help[0])
-			printf("\n%s", e->help);
+		cmd_help(stdout, e);
 		return CT_EXIT_OK;
 	}
 	printf("camtrace %s: IP Messenger network diagnostics and packet tracing\n\n"
-	       "usage: camtrace [GLOBAL OPTIONS] COMMAND [ARGS...]\n\ncommands:\n", ct_version());
+	       "usage: camtrace [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS...]\n\ncommands:\n", ct_version());
 	for (unsigned i = 0; i < cmd_count; i++)
 		printf("  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	printf("\nglobal options (accepted before or after the command):\n"
-	       "  --json             one JSON document on stdout (schema_version, snake_case)\n"
-	       "  -v, --verbose      more detail (repeatable)\n"
-	       "  -q, --quiet        only results, no progress\n"
-	       "  --timeout SECONDS  overall time limit for the command\n"
-	       "  --source ADDR      local address to send from\n"
-	       "  --interface IF     interface to use\n"
-	       "  --ctl PATH         camtraced control socket (default %s/camtraced/ctl.sock)\n"
-	       "  -h, --help         this help;  --version  version and build features\n"
-	       "\nexit codes: 0 all good, 1 a check failed, 2 usage error, 64-78 see sysexits.h\n"
-	       "Commands may be abbreviated to a unique prefix. See camtrace(1).\n", RUNSTATEDIR);
+	printf("\nglobal options (anywhere on the line up to '--'):\n");
+	cmdopt_help(stdout, cmd_global_opts);
+	printf("\nEvery option takes its value as --opt VALUE or --opt=VALUE; '--' ends the options.\n"
+	       "exit codes: 0 all good, 1 a check failed, 2 usage error, 64-78 see sysexits.h\n"
+	       "Commands may be abbreviated to a unique prefix. See camtrace(1).\n");
 	return CT_EXIT_OK;
 }
+
+static const struct cmd_opt help_opts[] = {
+	{ "options-dump", 0, CMD_OPT_FLAG, offsetof(struct help_opts, dump), .flags = CMD_OPT_HIDDEN },
+	{ 0 },
+};
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.args = "[COMMAND]",
 	.summary = "list the commands, or show one command's options",
 	.help = "",
+	.opts = help_opts,
+	.opts_size = sizeof(struct help_opts),
+	.arg_name = "COMMAND",
+	.args_max = 1,
 	.exec = help_exec,
 };

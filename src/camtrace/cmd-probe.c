@@ -1,6 +1,7 @@
 /* cmd-probe.c: `camtrace probe HOST...`: UDP 2425 application probe, TCP 2425 half-open SYN or connect, cold/warm test. */
 #include "config.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,9 @@
 #include "probe-common.h"
 #include "probe-ipmsg.h"
 
-extern const struct cmd_entry cmd_probe_entry;
-
 struct probe_opts {
-	unsigned udp_port, tcp_port, sport;
-	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries;
+	int udp_port, tcp_port, sport;
+	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries, family;
 	double wait;
 };
 
@@ -35,23 +34,6 @@ struct host_res {
 	int cw_done;
 	char err[300];
 };
-
-static int opt_val(int *i, int argc, char **argv, const char *name, const char **v)
-{
-	size_t n = strlen(name);
-
-	if (strcmp(argv[*i], name) == 0) {
-		if (*i + 1 >= argc)
-			return -1;
-		*v = argv[++*i];
-		return 1;
-	}
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
-		*v = argv[*i] + n + 1;
-		return 1;
-	}
-	return 0;
-}
 
 static void run_tcp(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
 {
@@ -233,7 +215,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 		printf("  %s\n", h->err);
 	if (!o->no_udp) {
 		c = h->udp.state == CT_PORT_OPEN ? "ok" : h->udp.state == CT_PORT_OPEN_FILTERED ? "warn" : "bad";
-		printf("  udp/%-5u %s%-13s%s %s", o->udp_port, out_c(cli, c), ct_port_state_name(h->udp.state),
+		printf("  udp/%-5d %s%-13s%s %s", o->udp_port, out_c(cli, c), ct_port_state_name(h->udp.state),
 			out_c(cli, "reset"), udp_reason(h, buf, sizeof buf));
 		if (h->udp.state == CT_PORT_OPEN || h->udp.icmp.kind)
 			printf(", rtt %.2f ms", pc_ms(h->udp.rtt_ns));
@@ -245,7 +227,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	if (!o->no_tcp && h->tcp_done) {
 		enum ct_port_state st = ct_probe_tcp_state(&h->tcp);
 		c = st == CT_PORT_OPEN ? "ok" : "bad";
-		printf("  tcp/%-5u %s%-13s%s %s (%s)", o->tcp_port, out_c(cli, c), ct_port_state_name(st),
+		printf("  tcp/%-5d %s%-13s%s %s (%s)", o->tcp_port, out_c(cli, c), ct_port_state_name(st),
 			out_c(cli, "reset"), tcp_reason(h, buf, sizeof buf), h->tcp_raw ? "half-open SYN" : "connect()");
 		if (h->tcp.answered)
 			printf(", rtt %.2f ms", pc_ms(h->tcp.reply.rtt_ns));
@@ -277,85 +259,85 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 	return 1;
 }
 
-static int probe_exec(struct ct_cli *cli, int argc, char **argv)
+/* Every probe the options ask for, on one host. */
+static void probe_host(const struct probe_opts *o, struct ct_prober *pr, struct ct_coldwarm_links *links,
+	const struct pc_target *t, struct host_res *h)
 {
-	struct probe_opts o = { .udp_port = CT_IPMSG_PORT, .tcp_port = CT_IPMSG_PORT, .sport = CT_IPMSG_PORT, .tries = 2, .wait = 1.0 };
-	char **names = calloc((size_t)argc + 1, sizeof *names);
+	char err[200] = "";
+
+	if (o->cold_warm && t->family == AF_INET6) {
+		ct_coldwarm_run6(pr, links, t->ifname, &t->addr6, &t->src6, (uint16_t)o->udp_port,
+			(uint64_t)(o->wait * 1e9), &h->cw);
+		h->cw_done = 1;
+	} else if (o->cold_warm) {
+		ct_coldwarm_run(pr, links, t->ifname, t->addr, t->src, (uint16_t)o->udp_port, (uint64_t)(o->wait * 1e9),
+			&h->cw);
+		h->cw_done = 1;
+	}
+	if (!o->no_udp) {
+		struct ct_app_opts ao = { .dport = (uint16_t)o->udp_port, .sport = (uint16_t)o->sport, .tries = o->tries,
+					  .wait_ns = (uint64_t)(o->wait * 1e9), .no_entry = o->getinfo_only,
+					  .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
+					  .family = t->family, .dst6 = t->addr6 };
+		if (ct_app_probe(pr, t->addr, &ao, &h->udp, err, sizeof err) != 0)
+			snprintf(h->err, sizeof h->err, "UDP probe: %s", err);
+	}
+	if (!o->no_tcp) {
+		run_tcp(pr, t, o, h);
+		if (o->connect && t->family == AF_INET6)
+			ct_tcp_exchange6(&t->addr6, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
+		else if (o->connect)
+			ct_tcp_exchange(t->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
+	}
+}
+
+/* The hosts and their verdicts as text or in the document; returns how many failed. */
+static int probe_report(const struct ct_cli *cli, const struct probe_opts *o, const struct ct_prober *pr,
+	const struct pc_target *t, const struct host_res *h, int n, struct ct_json *doc)
+{
+	struct ct_json *arr = NULL;
+	int fails = 0;
+
+	if (doc) {
+		pc_notes(cli, pr, doc);
+		arr = ct_json_add_arr(doc, "hosts");
+	}
+	for (int i = 0; i < n; i++) {
+		if (!host_ok(&h[i], &t[i], o))
+			fails++;
+		if (doc)
+			json_host(arr, &t[i], &h[i], o);
+		else
+			text_host(cli, &t[i], &h[i], o);
+	}
+	if (doc) {
+		ct_json_add_int(doc, "hosts_failed", fails);
+		out_doc_print(doc);
+	} else {
+		pc_notes(cli, pr, NULL);
+	}
+	return fails;
+}
+
+static int probe_exec(struct ct_cli *cli, void *opts, int n, char **names)
+{
+	struct probe_opts o = *(const struct probe_opts *)opts;
 	struct pc_target *t;
 	struct host_res *h;
 	struct ct_prober *pr;
-	struct ct_json *doc = NULL, *arr;
+	struct ct_json *doc = NULL;
 	struct ct_coldwarm_links *links = NULL;
-	int n = 0, fails = 0, family = 0;
-	long v;
+	int fails;
 
-	if (!names)
-		return 71;
-	for (int i = 1; i < argc; i++) {
-		const char *val;
-		int r = 0;
-		if (strcmp(argv[i], "--no-udp") == 0)
-			o.no_udp = 1;
-		else if (strcmp(argv[i], "--no-tcp") == 0)
-			o.no_tcp = 1;
-		else if (strcmp(argv[i], "--connect") == 0)
-			o.connect = 1;
-		else if (strcmp(argv[i], "--cold-warm") == 0)
-			o.cold_warm = 1;
-		else if (strcmp(argv[i], "--getinfo-only") == 0)
-			o.getinfo_only = 1;
-		else if (strcmp(argv[i], "--unprivileged") == 0)
-			o.unpriv = 1;
-		else if (strcmp(argv[i], "-4") == 0 || strcmp(argv[i], "-6") == 0)
-			family = argv[i][1] == '6' ? AF_INET6 : AF_INET;
-		else if ((r = opt_val(&i, argc, argv, "--udp-port", &val)) > 0 && (v = pc_num("probe", "--udp-port", val, 1, 65535)) > 0)
-			o.udp_port = (unsigned)v;
-		else if (r == 0 && (r = opt_val(&i, argc, argv, "--tcp-port", &val)) > 0 && (v = pc_num("probe", "--tcp-port", val, 1, 65535)) > 0)
-			o.tcp_port = (unsigned)v;
-		else if (r == 0 && (r = opt_val(&i, argc, argv, "--source-port", &val)) > 0 && (v = pc_num("probe", "--source-port", val, 1, 65535)) > 0)
-			o.sport = (unsigned)v;
-		else if (r == 0 && (r = opt_val(&i, argc, argv, "--tries", &val)) > 0 && (v = pc_num("probe", "--tries", val, 1, 8)) > 0)
-			o.tries = (int)v;
-		else if (r == 0 && (r = opt_val(&i, argc, argv, "--wait", &val)) > 0) {
-			char *end;
-			o.wait = strtod(val, &end);
-			if (*end || o.wait < 0.05 || o.wait > 60) {
-				fprintf(stderr, "camtrace probe: --wait wants seconds from 0.05 to 60, not '%s'\n", val);
-				free(names);
-				return CT_EXIT_USAGE;
-			}
-		} else if (r != 0 || argv[i][0] == '-') {
-			if (r == 0)
-				fprintf(stderr, "camtrace probe: unknown option '%s'\n", argv[i]);
-			else if (r < 0)
-				fprintf(stderr, "camtrace probe: option %s needs a value\n", argv[i]);
-			free(names);
-			return CT_EXIT_USAGE;
-		} else
-			names[n++] = argv[i];
-	}
-	if (n == 0) {
-		cmd_usage(stderr, &cmd_probe_entry);
-		free(names);
-		return CT_EXIT_USAGE;
-	}
 	if (cli->timeout > 0 && cli->timeout < o.wait)
 		o.wait = cli->timeout;
-	t = calloc((size_t)n, sizeof *t);
+	t = pc_hosts(names, n, cli->source, o.family);
 	h = calloc((size_t)n, sizeof *h);
 	if (!t || !h) {
-		free(names);
 		free(t);
 		free(h);
-		return 71;
+		return EX_OSERR;
 	}
-	if (pc_check_source(cli, "probe") != 0) {
-		free(names);
-		free(t);
-		free(h);
-		return CT_EXIT_USAGE;
-	}
-	pc_targets(t, n, names, cli->source, family);
 	if (cli->json)
 		doc = out_doc_new("probe");
 	if (o.cold_warm && !o.unpriv) {
@@ -368,87 +350,62 @@ static int probe_exec(struct ct_cli *cli, int argc, char **argv)
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
-		free(names);
+		ct_coldwarm_links_free(links);
 		free(t);
 		free(h);
-		return 77;
+		return EX_NOPERM;
 	}
 	srandom((unsigned)ct_mono_ns());
 	for (int i = 0; i < n; i++) {
-		char err[200] = "";
 		if (!t[i].resolved || t[i].err[0])
 			continue;
 		if (cli->progress && n > 1)
 			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
-		if (o.cold_warm && t[i].family == AF_INET6) {
-			ct_coldwarm_run6(pr, links, t[i].ifname, &t[i].addr6, &t[i].src6, (uint16_t)o.udp_port,
-				(uint64_t)(o.wait * 1e9), &h[i].cw);
-			h[i].cw_done = 1;
-		} else if (o.cold_warm) {
-			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o.udp_port, (uint64_t)(o.wait * 1e9), &h[i].cw);
-			h[i].cw_done = 1;
-		}
-		if (!o.no_udp) {
-			struct ct_app_opts ao = { .dport = (uint16_t)o.udp_port, .sport = (uint16_t)o.sport, .tries = o.tries,
-						  .wait_ns = (uint64_t)(o.wait * 1e9), .no_entry = o.getinfo_only,
-						  .use_raw = t[i].family == AF_INET6 ? pr->raw6 : pr->raw,
-						  .family = t[i].family, .dst6 = t[i].addr6 };
-			if (ct_app_probe(pr, t[i].addr, &ao, &h[i].udp, err, sizeof err) != 0)
-				snprintf(h[i].err, sizeof h[i].err, "UDP probe: %s", err);
-		}
-		if (!o.no_tcp) {
-			run_tcp(pr, &t[i], &o, &h[i]);
-			if (o.connect && t[i].family == AF_INET6)
-				ct_tcp_exchange6(&t[i].addr6, (uint16_t)o.tcp_port, (uint64_t)(o.wait * 2e9), &h[i].x);
-			else if (o.connect)
-				ct_tcp_exchange(t[i].addr, (uint16_t)o.tcp_port, (uint64_t)(o.wait * 2e9), &h[i].x);
-		}
+		probe_host(&o, pr, links, &t[i], &h[i]);
 	}
 	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
-	if (doc) {
-		pc_notes(cli, pr, doc);
-		arr = ct_json_add_arr(doc, "hosts");
-	}
-	for (int i = 0; i < n; i++) {
-		if (!host_ok(&h[i], &t[i], &o))
-			fails++;
-		if (doc)
-			json_host(arr, &t[i], &h[i], &o);
-		else
-			text_host(cli, &t[i], &h[i], &o);
-	}
-	if (doc) {
-		ct_json_add_int(doc, "hosts_failed", fails);
-		out_doc_print(doc);
-	} else {
-		pc_notes(cli, pr, NULL);
-	}
+	fails = probe_report(cli, &o, pr, t, h, n, doc);
 	ct_coldwarm_links_free(links);
 	ct_prober_close(pr);
-	free(names);
 	free(t);
 	free(h);
 	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
 }
 
+#define O(f) offsetof(struct probe_opts, f)
+static const struct cmd_opt probe_opts[] = {
+	{ "udp-port", 0, CMD_OPT_PORT, O(udp_port), .arg = "N", .help = "UDP port of the application probe (default 2425)" },
+	{ "tcp-port", 0, CMD_OPT_PORT, O(tcp_port), .arg = "N", .help = "TCP port of the SYN probe (default 2425)" },
+	{ "source-port", 0, CMD_OPT_PORT, O(sport), .arg = "N",
+	  .help = "UDP source port (default 2425: iptux answers to 2425 only)" },
+	{ "no-udp", 0, CMD_OPT_FLAG, O(no_udp), .help = "skip one of the two probes" },
+	{ "no-tcp", 0, CMD_OPT_FLAG, O(no_tcp), .help = NULL },
+	{ "getinfo-only", 0, CMD_OPT_FLAG, O(getinfo_only),
+	  .help = "never send BR_ENTRY|DIALUPOPT (which adds us to the peer's list)" },
+	{ "connect", 0, CMD_OPT_FLAG, O(connect), .help = "also open a full TCP connection and send a GETFILEDATA request" },
+	{ "cold-warm", 0, CMD_OPT_FLAG, O(cold_warm), .help = "test inbound UDP before and right after an outbound packet" },
+	{ "tries", 0, CMD_OPT_INT, O(tries), 1, 8, .help = "probes per step (default 2)" },
+	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.05, 60, .help = "wait per step (default 1)" },
+	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv), .help = "do not use raw sockets even when allowed" },
+	PC_FAMILY_OPTS(O(family), "resolve HOST names to IPv4 / IPv6"),
+	{ 0 },
+};
+
+static const struct probe_opts probe_defaults = {
+	.udp_port = CT_IPMSG_PORT, .tcp_port = CT_IPMSG_PORT, .sport = CT_IPMSG_PORT, .tries = 2, .wait = 1.0,
+};
+
 const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
 	.args = "[OPTIONS] HOST...",
 	.summary = "probe UDP and TCP 2425 (nmap states, ICMP type/code and sender, cold/warm test)",
-	.help =
-	"options:\n"
-	"  --udp-port N       UDP port of the application probe (default 2425)\n"
-	"  --tcp-port N       TCP port of the SYN probe (default 2425)\n"
-	"  --source-port N    UDP source port (default 2425: iptux answers to 2425 only)\n"
-	"  --no-udp, --no-tcp skip one of the two probes\n"
-	"  --getinfo-only     never send BR_ENTRY|DIALUPOPT (which adds us to the peer's list)\n"
-	"  --connect          also open a full TCP connection and send a GETFILEDATA request\n"
-	"  --cold-warm        test inbound UDP before and right after an outbound packet\n"
-	"  --tries N          probes per step (default 2)\n"
-	"  --wait SECONDS     wait per step (default 1)\n"
-	"  --unprivileged     do not use raw sockets even when allowed\n"
-	"  -4, -6             resolve HOST names to IPv4 / IPv6\n"
-	"states: open, closed, filtered, open|filtered (as nmap). exit: 0 every port open, 1 not.\n",
+	.help = "states: open, closed, filtered, open|filtered (as nmap). exit: 0 every port open, 1 not.\n",
 	.flags = CMD_F_NEEDS_ROOT,
+	.opts = probe_opts,
+	.opts_size = sizeof(struct probe_opts),
+	.opts_defaults = &probe_defaults,
+	.arg_name = "HOST",
+	.args_min = 1,
+	.args_max = -1,
 	.exec = probe_exec,
 };

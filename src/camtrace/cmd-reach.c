@@ -1,6 +1,7 @@
 /* cmd-reach.c: `camtrace reach HOST...`: ICMP echo statistics, hop distance, the IP Messenger program, the local path. */
 #include "config.h"
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,6 @@
 #include "probe-common.h"
 #include "probe-ipmsg.h"
 #include "util.h"
-
-extern const struct cmd_entry cmd_reach_entry;
 
 struct echo_stats {
 	int tried, sent, received;
@@ -196,60 +195,50 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	}
 }
 
-static int reach_exec(struct ct_cli *cli, int argc, char **argv)
+struct reach_opts {
+	int count;
+	double interval, wait;
+	int no_ipmsg, unpriv, family;
+};
+
+/* The echo statistics and the IP Messenger probe of one host; 1 when it fails the check. */
+static int reach_host(const struct reach_opts *o, struct ct_prober *pr, const struct pc_target *t,
+	struct echo_stats *e, struct ct_app_result *a, int *app_done, char *app_err, size_t errlen)
 {
-	char **names = calloc((size_t)argc + 1, sizeof *names);
-	int n = 0, count = 4, unpriv = 0, no_ipmsg = 0, fails = 0, family = 0, status;
-	double interval = 0.2, wait = 1.0;
+	memset(e, 0, sizeof *e);
+	memset(a, 0, sizeof *a);
+	*app_done = 0;
+	if (t->resolved && t->routed) {
+		run_echo(pr, t, o->count, o->interval, o->wait, e);
+		if (!o->no_ipmsg) {
+			struct ct_app_opts ao = { .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
+				.wait_ns = (uint64_t)(o->wait * 1e9), .control_port = 65535, .family = t->family,
+				.dst6 = t->addr6 };
+			if (ct_app_probe(pr, t->addr, &ao, a, app_err, errlen) == 0 || app_err[0])
+				*app_done = 1;
+		}
+	}
+	return !t->resolved || !t->routed || e->received == 0 || (!o->no_ipmsg && a->state != CT_PORT_OPEN);
+}
+
+static int reach_exec(struct ct_cli *cli, void *opts, int n, char **names)
+{
+	const struct reach_opts *o = opts;
+	int fails = 0;
 	struct pc_target *t;
 	struct ct_prober *pr;
 	struct ct_json *doc = NULL, *arr = NULL;
-	long v;
 
-	if (!names)
-		return 71;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--count") == 0 || strcmp(a, "-c") == 0) {
-			if ((v = pc_num("reach", a, val, 1, 1000)) < 0)
-				goto usage;
-			count = (int)v;
-			i++;
-		} else if (strcmp(a, "--interval") == 0 || strcmp(a, "--wait") == 0) {
-			char *end;
-			double d = val ? strtod(val, &end) : -1;
-			if (!val || *end || d < 0.01 || d > 60) {
-				fprintf(stderr, "camtrace reach: %s wants seconds from 0.01 to 60\n", a);
-				goto usage;
-			}
-			if (a[2] == 'i')
-				interval = d;
-			else
-				wait = d;
-			i++;
-		} else if (strcmp(a, "--no-ipmsg") == 0)
-			no_ipmsg = 1;
-		else if (strcmp(a, "--unprivileged") == 0)
-			unpriv = 1;
-		else if (pc_host_arg("reach", a, names, &n, &family) != 0)
-			goto usage;
-	}
-	if (pc_check_source(cli, "reach") != 0)
-		goto usage;
-	t = pc_hosts(&cmd_reach_entry, names, n, cli->source, family, &status);
-	if (!t) {
-		free(names);
-		return status;
-	}
+	if (!(t = pc_hosts(names, n, cli->source, o->family)))
+		return EX_OSERR;
 	if (cli->json)
 		doc = out_doc_new("reach");
-	pr = pc_prober(cli, "reach", unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING | pc_families(t, n), doc);
+	pr = pc_prober(cli, "reach", o->unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING | pc_families(t, n), doc);
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
 		free(t);
-		free(names);
-		return 77;
+		return EX_NOPERM;
 	}
 	if (doc) {
 		pc_notes(cli, pr, doc);
@@ -259,24 +248,11 @@ static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 		struct echo_stats e;
 		struct ct_app_result a;
 		char app_err[200] = "";
-		int app_done = 0;
+		int app_done;
 
-		memset(&e, 0, sizeof e);
-		memset(&a, 0, sizeof a);
 		if (cli->progress && n > 1)
 			out_progress(cli, "reach", (unsigned long)i, (unsigned long)n);
-		if (t[i].resolved && t[i].routed) {
-			run_echo(pr, &t[i], count, interval, wait, &e);
-			if (!no_ipmsg) {
-				struct ct_app_opts ao = { .use_raw = t[i].family == AF_INET6 ? pr->raw6 : pr->raw,
-					.wait_ns = (uint64_t)(wait * 1e9), .control_port = 65535, .family = t[i].family,
-					.dst6 = t[i].addr6 };
-				if (ct_app_probe(pr, t[i].addr, &ao, &a, app_err, sizeof app_err) == 0 || app_err[0])
-					app_done = 1;
-			}
-		}
-		if (!t[i].resolved || !t[i].routed || e.received == 0 || (!no_ipmsg && a.state != CT_PORT_OPEN))
-			fails++;
+		fails += reach_host(o, pr, &t[i], &e, &a, &app_done, app_err, sizeof app_err);
 		out_progress(cli, "reach", (unsigned long)n, (unsigned long)n);
 		if (doc)
 			json_host(arr, &t[i], &e, &a, app_done, app_err, pr->raw, pr->raw6);
@@ -291,26 +267,34 @@ static int reach_exec(struct ct_cli *cli, int argc, char **argv)
 	}
 	ct_prober_close(pr);
 	free(t);
-	free(names);
 	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
-usage:
-	free(names);
-	return CT_EXIT_USAGE;
 }
+
+#define O(f) offsetof(struct reach_opts, f)
+static const struct cmd_opt reach_opts[] = {
+	{ "count", 'c', CMD_OPT_INT, O(count), 1, 1000, .help = "echo requests per host (default 4)" },
+	{ "interval", 0, CMD_OPT_SECONDS, O(interval), 0.01, 60, .help = "between echo requests (default 0.2)" },
+	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.01, 60, .help = "wait for answers after the last request (default 1)" },
+	{ "no-ipmsg", 0, CMD_OPT_FLAG, O(no_ipmsg), .help = "skip the IP Messenger probe (GETINFO, then BR_ENTRY|DIALUPOPT)" },
+	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv),
+	  .help = "no raw sockets (ICMP through a ping socket if the sysctl allows)" },
+	PC_FAMILY_OPTS(O(family), "resolve HOST names to IPv4 / IPv6 (ICMPv6 echo, hop limit)"),
+	{ 0 },
+};
+
+static const struct reach_opts reach_defaults = { .count = 4, .interval = 0.2, .wait = 1.0 };
 
 const struct cmd_entry cmd_reach_entry = {
 	.name = "reach",
 	.args = "[OPTIONS] HOST...",
 	.summary = "ICMP echo, hop distance, which IP Messenger program answers, the local address used",
-	.help =
-	"options:\n"
-	"  -c, --count N      echo requests per host (default 4)\n"
-	"  --interval SECONDS between echo requests (default 0.2)\n"
-	"  --wait SECONDS     wait for answers after the last request (default 1)\n"
-	"  --no-ipmsg         skip the IP Messenger probe (GETINFO, then BR_ENTRY|DIALUPOPT)\n"
-	"  --unprivileged     no raw sockets (ICMP through a ping socket if the sysctl allows)\n"
-	"  -4, -6             resolve HOST names to IPv4 / IPv6 (ICMPv6 echo, hop limit)\n"
-	"exit: 0 every host answers the echo and runs an IP Messenger program, 1 not.\n",
+	.help = "exit: 0 every host answers the echo and runs an IP Messenger program, 1 not.\n",
 	.flags = CMD_F_NEEDS_ROOT,
+	.opts = reach_opts,
+	.opts_size = sizeof(struct reach_opts),
+	.opts_defaults = &reach_defaults,
+	.arg_name = "HOST",
+	.args_min = 1,
+	.args_max = -1,
 	.exec = reach_exec,
 };

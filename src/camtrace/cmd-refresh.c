@@ -5,16 +5,16 @@
 #include "out.h"
 #include "ctlcli.h"
 
-static int refresh_exec(struct ct_cli *cli, int argc, char **argv)
+static int refresh_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
 	struct ct_ctl_client *c;
 	struct ct_json *res = NULL;
 	struct ct_cli cl = *cli;
 	int rc, started = 0;
 
+	(void)opts;
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return ctlcli_usage(cli, "refresh", "refresh takes no arguments");
 	if (cl.timeout <= 0)
 		cl.timeout = 40; /* a fetch with the protocol's retries can take a while */
 	if (!(c = ctlcli_connect(&cl, "refresh", &rc)))
@@ -46,5 +46,6 @@ const struct cmd_entry cmd_refresh_entry = {
 	.summary = "make camtraced fetch the user list from its list server now",
 	.help = "Same as sending SIGUSR1 to camtraced, but waits for the answer and prints it.\n"
 		"Only for a camtraced with `server` set (client role). Exit 69 when it is not running.\n",
+	.flags = CMD_F_DAEMON,
 	.exec = refresh_exec,
 };

@@ -1,16 +1,16 @@
 /* cmd-route.c: `camtrace route HOST`: a flow-stable trace (IPv4 or IPv6) on the application's own traffic, with a verdict line. */
 #include "config.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "err.h"
 #include "icmpname.h"
 #include "out.h"
 #include "probe-common.h"
 #include "route.h"
 #include "util.h"
-
-extern const struct cmd_entry cmd_route_entry;
 
 static const char *method_name(enum ct_route_method m)
 {
@@ -191,73 +191,80 @@ static void print_text(const struct ct_cli *cli, const struct pc_target *t, cons
 		out_c(cli, "reset"), r->probes_sent, pc_ms(r->elapsed_ns));
 }
 
-static int route_exec(struct ct_cli *cli, int argc, char **argv)
+struct route_cmd_opts {
+	int method;        /* --udp / --tcp; -1: RTP with --rtp, else UDP */
+	int rtp_port;      /* --rtp PORT */
+	int port, sport, first_ttl, max_ttl, queries, unpriv, family;
+	double wait;
+};
+
+/* The engine's options from the command line's. */
+static void route_setup(const struct ct_cli *cli, const struct route_cmd_opts *co, struct ct_route_opts *o)
 {
-	struct ct_route_opts o = { .method = CT_ROUTE_UDP };
-	struct ct_route_result *res;
+	memset(o, 0, sizeof *o);
+	o->method = co->method >= 0 ? (enum ct_route_method)co->method : co->rtp_port ? CT_ROUTE_RTP : CT_ROUTE_UDP;
+	o->dport = (uint16_t)(co->port ? co->port : co->rtp_port);
+	o->sport = (uint16_t)co->sport;
+	o->first_ttl = co->first_ttl;
+	o->max_ttl = co->max_ttl;
+	o->queries = co->queries;
+	o->wait_ns = (uint64_t)(co->wait * 1e9);
+	if (cli->timeout > 0 && (!o->wait_ns || o->wait_ns > (uint64_t)(cli->timeout * 1e9)))
+		o->wait_ns = (uint64_t)(cli->timeout * 1e9);
+}
+
+/* Traces and prints; returns the exit code. */
+static int route_run(const struct ct_cli *cli, struct ct_prober *pr, const struct pc_target *t,
+	struct ct_route_opts *o, struct ct_json *doc)
+{
+	struct ct_route_result *res = calloc(1, sizeof *res);
+	char err[300];
+	int r;
+
+	if (!res)
+		return EX_OSERR;
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "tracing...\r");
+	r = ct_route_trace(pr, t->addr, t->src, o, res, err, sizeof err);
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "\r\033[K");
+	if (r != 0) {
+		if (doc) {
+			pc_notes(cli, pr, doc);
+			out_doc_error(doc, r == CT_EPERM ? "needs_privileges" : "trace_failed", err);
+			out_doc_print(doc);
+		} else {
+			out_err(cli, "route", "%s", err);
+			pc_notes(cli, pr, NULL);
+		}
+		free(res);
+		return r == CT_EPERM ? EX_NOPERM : CT_EXIT_FAIL;
+	}
+	if (doc) {
+		pc_notes(cli, pr, doc);
+		print_json(doc, t, res, o->method, o->queries);
+		out_doc_print(doc);
+	} else {
+		print_text(cli, t, res, o->method, o->queries);
+		pc_notes(cli, pr, NULL);
+	}
+	r = res->verdict == CT_RV_REACHED ? CT_EXIT_OK : CT_EXIT_FAIL;
+	free(res);
+	return r;
+}
+
+static int route_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	const struct route_cmd_opts *co = opts;
+	struct ct_route_opts o;
 	struct ct_prober *pr;
 	struct ct_json *doc = NULL;
 	struct pc_target t;
-	const char *host = NULL;
-	int unpriv = 0, q = 3, r, family = 0;
-	char err[300];
-	long v;
+	int r;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--udp") == 0)
-			o.method = CT_ROUTE_UDP;
-		else if (strcmp(a, "--tcp") == 0)
-			o.method = CT_ROUTE_TCP;
-		else if (strcmp(a, "--rtp") == 0) {
-			if ((v = pc_num("route", "--rtp", val, 1, 65535)) < 0)
-				return CT_EXIT_USAGE;
-			o.method = CT_ROUTE_RTP;
-			o.dport = (uint16_t)v;
-			i++;
-		} else if (strcmp(a, "--port") == 0 || strcmp(a, "--source-port") == 0 || strcmp(a, "--max-ttl") == 0 ||
-			   strcmp(a, "--first-ttl") == 0 || strcmp(a, "--queries") == 0 || strcmp(a, "--wait") == 0) {
-			long lim = strcmp(a, "--max-ttl") == 0 || strcmp(a, "--first-ttl") == 0 ? CT_ROUTE_MAX_TTL :
-				strcmp(a, "--queries") == 0 ? CT_ROUTE_MAX_Q : strcmp(a, "--wait") == 0 ? 60 : 65535;
-			if ((v = pc_num("route", a, val, 1, lim)) < 0)
-				return CT_EXIT_USAGE;
-			if (strcmp(a, "--port") == 0)
-				o.dport = (uint16_t)v;
-			else if (strcmp(a, "--source-port") == 0)
-				o.sport = (uint16_t)v;
-			else if (strcmp(a, "--max-ttl") == 0)
-				o.max_ttl = (int)v;
-			else if (strcmp(a, "--first-ttl") == 0)
-				o.first_ttl = (int)v;
-			else if (strcmp(a, "--queries") == 0)
-				q = (int)v;
-			else
-				o.wait_ns = (uint64_t)v * 1000000000ull;
-			i++;
-		} else if (strcmp(a, "--unprivileged") == 0)
-			unpriv = 1;
-		else if (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0)
-			family = a[1] == '6' ? AF_INET6 : AF_INET;
-		else if (a[0] == '-') {
-			fprintf(stderr, "camtrace route: unknown option '%s'\n", a);
-			return CT_EXIT_USAGE;
-		} else if (host) {
-			fprintf(stderr, "camtrace route: one HOST at a time ('%s' and '%s')\n", host, a);
-			return CT_EXIT_USAGE;
-		} else
-			host = a;
-	}
-	if (!host) {
-		cmd_usage(stderr, &cmd_route_entry);
-		return CT_EXIT_USAGE;
-	}
-	o.queries = q;
-	if (cli->timeout > 0 && (!o.wait_ns || o.wait_ns > (uint64_t)(cli->timeout * 1e9)))
-		o.wait_ns = (uint64_t)(cli->timeout * 1e9);
-	if (pc_check_source(cli, "route") != 0) {
-		return CT_EXIT_USAGE;
-	}
-	pc_targets(&t, 1, (char **)&host, cli->source, family);
+	(void)argc;
+	route_setup(cli, co, &o);
+	pc_targets(&t, 1, argv, cli->source, co->family);
 	if (cli->json)
 		doc = out_doc_new("route");
 	if (!t.resolved || !t.routed) {
@@ -266,13 +273,13 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 			out_doc_print(doc);
 		} else
 			out_err(cli, "route", "%s", t.err);
-		return 68; /* EX_NOHOST */
+		return EX_NOHOST;
 	}
-	pr = pc_prober(cli, "route", unpriv, CT_PROBER_BIND2425 | pc_families(&t, 1), doc);
+	pr = pc_prober(cli, "route", co->unpriv, CT_PROBER_BIND2425 | pc_families(&t, 1), doc);
 	if (!pr) {
 		if (doc)
 			out_doc_print(doc);
-		return 77;
+		return EX_NOPERM;
 	}
 	o.use_raw = pr->raw;
 	if (t.family == AF_INET6) {
@@ -284,64 +291,47 @@ static int route_exec(struct ct_cli *cli, int argc, char **argv)
 	if (o.method != CT_ROUTE_TCP && !o.sport && pr->port2425_busy && !pr->raw &&
 	    (o.dport == 0 || o.dport == CT_IPMSG_PORT))
 		o.sport = 0; /* the socket falls back to another port; route.c notes it */
-	res = calloc(1, sizeof *res);
-	if (!res) {
-		ct_prober_close(pr);
-		return 71;
-	}
-	if (cli->progress && !cli->json)
-		fprintf(stderr, "tracing...\r");
-	r = ct_route_trace(pr, t.addr, t.src, &o, res, err, sizeof err);
-	if (cli->progress && !cli->json)
-		fprintf(stderr, "\r\033[K");
-	if (r != 0) {
-		if (doc) {
-			pc_notes(cli, pr, doc);
-			out_doc_error(doc, r == -10 ? "needs_privileges" : "trace_failed", err);
-			out_doc_print(doc);
-		} else {
-			out_err(cli, "route", "%s", err);
-			pc_notes(cli, pr, NULL);
-		}
-		free(res);
-		ct_prober_close(pr);
-		return r == -10 ? 77 : 1;
-	}
-	if (doc) {
-		pc_notes(cli, pr, doc);
-		print_json(doc, &t, res, o.method, q);
-		out_doc_print(doc);
-	} else {
-		print_text(cli, &t, res, o.method, q);
-		pc_notes(cli, pr, NULL);
-	}
-	r = res->verdict == CT_RV_REACHED ? CT_EXIT_OK : CT_EXIT_FAIL;
-	free(res);
+	r = route_run(cli, pr, &t, &o, doc);
 	ct_prober_close(pr);
 	return r;
 }
+
+#define O(f) offsetof(struct route_cmd_opts, f)
+static const struct cmd_opt route_opts[] = {
+	{ .type = CMD_OPT_TEXT, .help = "methods (the 5-tuple stays the same for every probe; probes differ by IP ID, over IPv6\n"
+	  "by payload or TCP sequence, with one flow label):" },
+	{ "udp", 0, CMD_OPT_SET, O(method), .val = CT_ROUTE_UDP, .help = "UDP 2425 from port 2425, a GETINFO payload (default)" },
+	{ "tcp", 0, CMD_OPT_SET, O(method), .val = CT_ROUTE_TCP, .help = "half-open TCP SYN to port 2425 (needs raw sockets)" },
+	{ "rtp", 0, CMD_OPT_PORT, O(rtp_port), .help = "RTP to PORT from PORT" },
+	{ .type = CMD_OPT_TEXT, .help = "options:" },
+	{ "port", 0, CMD_OPT_PORT, O(port), .arg = "N", .help = "destination port (default 2425)" },
+	{ "source-port", 0, CMD_OPT_PORT, O(sport), .arg = "N",
+	  .help = "source port (default: the destination port for UDP/RTP)" },
+	{ "first-ttl", 0, CMD_OPT_INT, O(first_ttl), 1, CT_ROUTE_MAX_TTL, .help = "TTL range (default 1-30)" },
+	{ "max-ttl", 0, CMD_OPT_INT, O(max_ttl), 1, CT_ROUTE_MAX_TTL, .help = NULL },
+	{ "queries", 0, CMD_OPT_INT, O(queries), 1, CT_ROUTE_MAX_Q, .help = "probes per hop (default 3)" },
+	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 1, 60,
+	  .help = "longest wait after the last probe (default 3; adaptive: 5x the\nslowest answer, at least 0.3 s)" },
+	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv), .help = "no raw sockets: UDP socket with IP_RECVERR / IPV6_RECVERR" },
+	PC_FAMILY_OPTS(O(family), "resolve HOST to IPv4 / IPv6 (an address literal decides itself)"),
+	{ 0 },
+};
+
+static const struct route_cmd_opts route_defaults = { .method = -1, .queries = 3 };
 
 const struct cmd_entry cmd_route_entry = {
 	.name = "route",
 	.args = "[--udp | --tcp | --rtp PORT] [-4 | -6] [OPTIONS] HOST",
 	.summary = "trace the path of the application's own traffic and say where it stops",
 	.help =
-	"methods (the 5-tuple stays the same for every probe; probes differ by IP ID, over IPv6\n"
-	"by payload or TCP sequence, with one flow label):\n"
-	"  --udp              UDP 2425 from port 2425, a GETINFO payload (default)\n"
-	"  --tcp              half-open TCP SYN to port 2425 (needs raw sockets)\n"
-	"  --rtp PORT         RTP to PORT from PORT\n"
-	"options:\n"
-	"  --port N           destination port (default 2425)\n"
-	"  --source-port N    source port (default: the destination port for UDP/RTP)\n"
-	"  --first-ttl N, --max-ttl N   TTL range (default 1-30)\n"
-	"  --queries N        probes per hop (default 3)\n"
-	"  --wait SECONDS     longest wait after the last probe (default 3; adaptive: 5x the\n"
-	"                     slowest answer, at least 0.3 s)\n"
-	"  --unprivileged     no raw sockets: UDP socket with IP_RECVERR / IPV6_RECVERR\n"
-	"  -4, -6             resolve HOST to IPv4 / IPv6 (an address literal decides itself)\n"
 	"verdict: reached / dies after hop N (address) / rejected by ADDRESS with CODE.\n"
 	"exit: 0 reached, 1 not reached, 77 needs privileges (--tcp).\n",
 	.flags = CMD_F_NEEDS_ROOT,
+	.opts = route_opts,
+	.opts_size = sizeof(struct route_cmd_opts),
+	.opts_defaults = &route_defaults,
+	.arg_name = "HOST",
+	.args_min = 1,
+	.args_max = 1,
 	.exec = route_exec,
 };

@@ -1,5 +1,6 @@
 /* cmd-rtp.c: `camtrace rtp HOST...`: real RTP streams to the voice/video ports; loss, RTT and jitter both ways via a camtraced echo. */
 #include "config.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +8,6 @@
 #include "out.h"
 #include "probe-common.h"
 #include "probe-rtp.h"
-
-extern const struct cmd_entry cmd_rtp_entry;
 
 static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
 {
@@ -93,121 +92,113 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	}
 }
 
-static int rtp_exec(struct ct_cli *cli, int argc, char **argv)
+struct rtp_cmd_opts {
+	struct ct_port_range ports;
+	int count, any_sport, family;
+	uint64_t interval_ms; /* 0: the engine's 20 ms */
+	double wait;          /* 0: the engine's 1 s */
+};
+
+/* Measures every port of one host; 1 when the host fails (a port not echoed, or lost packets). */
+static int rtp_host(const struct ct_cli *cli, const struct rtp_cmd_opts *co, struct ct_rtp_opts *o,
+	const struct pc_target *t, struct ct_json *arr)
 {
-	char **names = calloc((size_t)argc + 1, sizeof *names);
-	unsigned lo = CT_RTP_DEFAULT_LO, hi = CT_RTP_DEFAULT_HI;
-	struct ct_rtp_opts o = { .count = 50, .same_sport = 1 };
+	int np = co->ports.hi - co->ports.lo + 1, fails = 0;
+	struct ct_rtp_port *ports = calloc((size_t)np, sizeof *ports);
+	char err[200] = "";
+
+	if (!ports)
+		return 1;
+	for (int k = 0; k < np; k++)
+		ports[k].port = (uint16_t)(co->ports.lo + k);
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "sending RTP to %s...\r", t->name);
+	o->family = t->family;
+	o->dst6 = t->addr6;
+	if (t->resolved && t->routed && ct_rtp_measure(t->addr, ports, np, o, err, sizeof err) != 0)
+		fails = 1;
+	if (cli->progress && !cli->json)
+		fprintf(stderr, "\r\033[K");
+	/* the echo serves the whole range: silence on one port while others echo is a firewall */
+	for (int k = 0; k < np; k++)
+		if (ports[k].state == CT_PORT_OPEN)
+			for (int m = 0; m < np; m++)
+				if (ports[m].state == CT_PORT_OPEN_FILTERED) {
+					ports[m].state = CT_PORT_FILTERED;
+					ports[m].echo_received = -1; /* marks the inference for port_reason() */
+				}
+	for (int k = 0; k < np; k++)
+		if (ports[k].state != CT_PORT_OPEN || ports[k].loss_fwd > 0 || ports[k].loss_back > 0) {
+			fails++;
+			break;
+		}
+	if (!t->resolved || !t->routed)
+		fails++;
+	if (arr)
+		json_host(arr, t, ports, np, err);
+	else
+		text_host(cli, t, ports, np, err);
+	free(ports);
+	return fails;
+}
+
+static int rtp_exec(struct ct_cli *cli, void *opts, int n, char **names)
+{
+	const struct rtp_cmd_opts *co = opts;
+	struct ct_rtp_opts o = { .count = co->count, .same_sport = !co->any_sport,
+				 .interval_ns = co->interval_ms * 1000000ull, .wait_ns = (uint64_t)(co->wait * 1e9) };
 	struct ct_json *doc = NULL, *arr = NULL;
 	struct pc_target *t;
-	int n = 0, fails = 0, family = 0, status;
-	long v;
+	int fails = 0;
 
-	if (!names)
-		return 71;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--ports") == 0) {
-			if (pc_range("rtp", a, val, &lo, &hi) != 0)
-				goto usage;
-			i++;
-		} else if (strcmp(a, "--count") == 0 || strcmp(a, "-c") == 0) {
-			if ((v = pc_num("rtp", a, val, 1, 10000)) < 0)
-				goto usage;
-			o.count = (int)v;
-			i++;
-		} else if (strcmp(a, "--interval-ms") == 0) {
-			if ((v = pc_num("rtp", a, val, 1, 1000)) < 0)
-				goto usage;
-			o.interval_ns = (uint64_t)v * 1000000ull;
-			i++;
-		} else if (strcmp(a, "--wait") == 0) {
-			if ((v = pc_num("rtp", a, val, 1, 60)) < 0)
-				goto usage;
-			o.wait_ns = (uint64_t)v * 1000000000ull;
-			i++;
-		} else if (strcmp(a, "--any-source-port") == 0)
-			o.same_sport = 0;
-		else if (pc_host_arg("rtp", a, names, &n, &family) != 0)
-			goto usage;
-	}
-	t = pc_hosts(&cmd_rtp_entry, names, n, NULL, family, &status);
-	if (!t) {
-		free(names);
-		return status;
-	}
+	if (!(t = pc_hosts(names, n, NULL, co->family)))
+		return EX_OSERR;
 	if (cli->json) {
 		doc = out_doc_new("rtp");
-		ct_json_add_int(doc, "port_low", lo);
-		ct_json_add_int(doc, "port_high", hi);
+		ct_json_add_int(doc, "port_low", co->ports.lo);
+		ct_json_add_int(doc, "port_high", co->ports.hi);
 		ct_json_add_int(doc, "packets_per_port", o.count);
 		arr = ct_json_add_arr(doc, "hosts");
 	}
-	for (int i = 0; i < n; i++) {
-		int np = (int)(hi - lo + 1);
-		struct ct_rtp_port *ports = calloc((size_t)np, sizeof *ports);
-		char err[200] = "";
-		if (!ports) {
-			fails++;
-			continue;
-		}
-		for (int k = 0; k < np; k++)
-			ports[k].port = (uint16_t)(lo + (unsigned)k);
-		if (cli->progress && !cli->json)
-			fprintf(stderr, "sending RTP to %s...\r", t[i].name);
-		o.family = t[i].family;
-		o.dst6 = t[i].addr6;
-		if (t[i].resolved && t[i].routed && ct_rtp_measure(t[i].addr, ports, np, &o, err, sizeof err) != 0)
-			fails++;
-		if (cli->progress && !cli->json)
-			fprintf(stderr, "\r\033[K");
-		/* the echo serves the whole range: silence on one port while others echo is a firewall */
-		for (int k = 0; k < np; k++)
-			if (ports[k].state == CT_PORT_OPEN)
-				for (int m = 0; m < np; m++)
-					if (ports[m].state == CT_PORT_OPEN_FILTERED) {
-						ports[m].state = CT_PORT_FILTERED;
-						ports[m].echo_received = -1; /* marks the inference for port_reason() */
-					}
-		for (int k = 0; k < np; k++)
-			if (ports[k].state != CT_PORT_OPEN || ports[k].loss_fwd > 0 || ports[k].loss_back > 0) {
-				fails++;
-				break;
-			}
-		if (!t[i].resolved || !t[i].routed)
-			fails++;
-		if (doc)
-			json_host(arr, &t[i], ports, np, err);
-		else
-			text_host(cli, &t[i], ports, np, err);
-		free(ports);
-	}
+	for (int i = 0; i < n; i++)
+		fails += rtp_host(cli, co, &o, &t[i], arr);
 	if (doc) {
 		ct_json_add_int(doc, "hosts_failed", fails);
 		out_doc_print(doc);
 	}
 	free(t);
-	free(names);
 	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
-usage:
-	free(names);
-	return CT_EXIT_USAGE;
 }
+
+#define O(f) offsetof(struct rtp_cmd_opts, f)
+static const struct cmd_opt rtp_opts[] = {
+	PC_FAMILY_OPTS(O(family), "resolve HOST to IPv4 / IPv6"),
+	{ "ports", 0, CMD_OPT_PORTS, O(ports), 0, 256, .help = "UDP ports (default 22224-22227, at most 256)" },
+	{ "count", 'c', CMD_OPT_INT, O(count), 1, 10000,
+	  .help = "RTP packets per port (default 50: one second of 20 ms frames)" },
+	{ "interval-ms", 0, CMD_OPT_MS, O(interval_ms), 1, 1000, .arg = "N", .help = "between packets (default 20)" },
+	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 1, 60, .help = "for late answers (default 1)" },
+	{ "any-source-port", 0, CMD_OPT_FLAG, O(any_sport), .help = "do not send from the same port number" },
+	{ 0 },
+};
+
+static const struct rtp_cmd_opts rtp_defaults = {
+	.ports = { CT_RTP_DEFAULT_LO, CT_RTP_DEFAULT_HI }, .count = 50,
+};
 
 const struct cmd_entry cmd_rtp_entry = {
 	.name = "rtp",
 	.args = "[--ports LOW-HIGH] [OPTIONS] HOST...",
 	.summary = "send real RTP to the voice/video ports: loss, RTT, jitter both ways via a camtraced echo",
 	.help =
-	"options:\n"
-	"  -4, -6             resolve HOST to IPv4 / IPv6\n"
-	"  --ports LOW-HIGH   UDP ports (default 22224-22227, at most 256)\n"
-	"  -c, --count N      RTP packets per port (default 50: one second of 20 ms frames)\n"
-	"  --interval-ms N    between packets (default 20)\n"
-	"  --wait SECONDS     for late answers (default 1)\n"
-	"  --any-source-port  do not send from the same port number\n"
 	"Against a camtraced with its RTP echo on: per port loss to/from the host, RTT and\n"
 	"RFC 3550 jitter in both directions. Otherwise per-port states from ICMP.\n"
 	"No privileges needed. exit: 0 every port echoed without loss, 1 not.\n",
+	.opts = rtp_opts,
+	.opts_size = sizeof(struct rtp_cmd_opts),
+	.opts_defaults = &rtp_defaults,
+	.arg_name = "HOST",
+	.args_min = 1,
+	.args_max = -1,
 	.exec = rtp_exec,
 };

@@ -1,5 +1,6 @@
 /* cmd-search.c: `camtrace search RANGE...`: have camtraced search ranges for IP Messenger hosts, with progress. */
 #include "config.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,8 @@
 #include "cmd.h"
 #include "out.h"
 #include "ctlcli.h"
+
+extern const struct cmd_entry cmd_search_entry;
 
 static void print_hit(const struct ct_json *h, void *ud)
 {
@@ -34,13 +37,18 @@ static void print_result(const struct ct_json *r)
 	ctlcli_foreach(hosts, print_hit, NULL);
 }
 
-static int search_exec(struct ct_cli *cli, int argc, char **argv)
+struct search_opts {
+	int no_wait; /* --no-wait */
+};
+
+static int search_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
+	const struct search_opts *o = opts;
 	struct ct_targets ts;
 	struct ct_ctl_client *c;
 	struct ct_json *params, *ranges, *res = NULL, *q;
 	char err[300];
-	int rc, wait = 1;
+	int rc;
 	long long id;
 	uint64_t deadline = cli->timeout > 0 ? ct_mono_ms() + (uint64_t)(cli->timeout * 1000) : 0;
 	struct ct_cli cl = *cli;
@@ -48,22 +56,10 @@ static int search_exec(struct ct_cli *cli, int argc, char **argv)
 	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
 	params = ct_json_obj();
 	ranges = ct_json_add_arr(params, "ranges");
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--no-wait") == 0) {
-			wait = 0;
-			continue;
-		}
-		if (argv[i][0] == '-') {
-			snprintf(err, sizeof err, "unknown option '%s'; see 'camtrace help search'", argv[i]);
-			goto usage;
-		}
+	for (int i = 0; i < argc; i++) {
 		if (ct_targets_add(&ts, argv[i], err, sizeof err) != 0)
 			goto usage;
 		ct_json_add_str(ranges, NULL, argv[i]);
-	}
-	if (ct_json_arr_len(ranges) == 0) {
-		snprintf(err, sizeof err, "give at least one range: A.B.C.*, CIDR, A.B.C.D-E.F.G.H, A.B.C.D-N or a name");
-		goto usage;
 	}
 	ct_targets_fini(&ts);
 	cl.timeout = 0; /* --timeout bounds the whole search here, not each request */
@@ -76,7 +72,7 @@ static int search_exec(struct ct_cli *cli, int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	id = ctlcli_int(res, "search_id", 0);
-	if (!wait) {
+	if (o->no_wait) {
 		if (cli->json) {
 			struct ct_json *d = out_doc_new("search");
 			ct_json_add(d, "search", res);
@@ -135,8 +131,13 @@ out:
 usage:
 	ct_targets_fini(&ts);
 	ct_json_free(params);
-	return ctlcli_usage(cli, "search", err);
+	return cmd_usage_error(cli, &cmd_search_entry, "%s", err);
 }
+
+static const struct cmd_opt search_opts[] = {
+	{ "no-wait", 0, CMD_OPT_FLAG, offsetof(struct search_opts, no_wait), .help = "only start the search" },
+	{ 0 },
+};
 
 const struct cmd_entry cmd_search_entry = {
 	.name = "search",
@@ -145,7 +146,13 @@ const struct cmd_entry cmd_search_entry = {
 	.help = "RANGE: 192.168.1.* (.1 to .254), 10.1.0.0/24, 10.1.0.5-10.1.0.90, 10.1.0.5-90,\n"
 		"an address or a DNS name. camtraced probes at its search_rate, remembers what it\n"
 		"finds and notifies those hosts from then on. Shows progress on a terminal, then the\n"
-		"hosts found. --no-wait only starts it. --timeout SECONDS stops waiting (the search\n"
-		"goes on). Exit 69 when camtraced is not running.\n",
+		"hosts found. --timeout SECONDS stops waiting (the search goes on). Exit 69 when\n"
+		"camtraced is not running.\n",
+	.flags = CMD_F_DAEMON,
+	.opts = search_opts,
+	.opts_size = sizeof(struct search_opts),
+	.arg_name = "RANGE",
+	.args_min = 1,
+	.args_max = -1,
 	.exec = search_exec,
 };

@@ -2,9 +2,9 @@
 #include "config.h"
 #include <sys/socket.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "err.h"
 #include "out.h"
 #include "privs.h"
+#include "rtp.h"
 #include "render.h"
 #include "trace.h"
 #include "util.h"
@@ -46,37 +47,6 @@ static void on_signal(int sig)
 		got_usr1 = 1;
 	else
 		got_stop = 1;
-}
-
-static int parse_rtp_range(const char *s, uint16_t *lo, uint16_t *hi)
-{
-	const char *dash = strchr(s, '-');
-	uint32_t a, b;
-
-	if (dash) {
-		if (ct_parse_u32(s, (size_t)(dash - s), 10, &a) || ct_parse_u32(dash + 1, strlen(dash + 1), 10, &b))
-			return -1;
-	} else {
-		if (ct_parse_u32(s, strlen(s), 10, &a))
-			return -1;
-		b = a;
-	}
-	if (a < 1 || b > 65535 || a > b)
-		return -1;
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double max, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v > 0) || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Drops root (privs.c: to SUDO_UID or nobody, every capability) before any file is created,
@@ -189,124 +159,136 @@ static int run_live(struct sniff *s)
 	return 0;
 }
 
-static const struct option longopts[] = {
-	{ "read", required_argument, NULL, 'r' },
-	{ "write", required_argument, NULL, 'w' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "answer-timeout", required_argument, NULL, 't' },
-	{ "rtp-ports", required_argument, NULL, 'R' },
-	{ "rtp-clock", required_argument, NULL, 'C' },
-	{ "user", required_argument, NULL, 'Z' },
-	{ "no-default-filter", no_argument, NULL, 'A' },
-	{ NULL, 0, NULL, 0 },
+/* The command line's options. */
+struct sniff_opts {
+	const char *rfile, *wfile, *iface, *user;
+	int count;
+	double duration, answer_timeout;
+	struct ct_port_range rtp;
+	int rtp_clock;
+	int no_default_filter;
 };
 
-static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
+static void sniff_init(struct sniff *s, struct ct_cli *cli, const struct sniff_opts *o)
 {
-	struct sniff s;
-	struct ct_capture_stats st;
-	char err[512] = "";
-	uint32_t u;
-	int c, r, rc = CT_EXIT_OK;
-	struct sigaction sa;
+	memset(s, 0, sizeof *s);
+	s->cli = cli;
+	s->rfile = o->rfile;
+	s->wfile = o->wfile;
+	s->iface = o->iface ? o->iface : cli->iface;
+	s->user = o->user;
+	s->count = (uint64_t)o->count;
+	s->duration = o->duration;
+	s->answer_timeout = o->answer_timeout;
+	s->rtp_lo = o->rtp.lo;
+	s->rtp_hi = o->rtp.hi;
+	s->rtp_clock = (uint32_t)o->rtp_clock;
+	s->no_default_filter = o->no_default_filter;
+	s->quiet = cli->quiet;
+	ct_sbuf_init(&s->filter);
+	if (cli->timeout > 0 && s->duration == 0)
+		s->duration = cli->timeout;
+}
+
+/* Opens the capture (before the privileges go) and the output file (after). Returns 0 or the
+ * exit code, with the message printed. */
+static int sniff_open(struct sniff *s)
+{
 	/* nonblocking: with immediate mode a blocking read may wait forever on a quiet link */
 	struct ct_capture_opts live_opts = { .nonblock = 1, .buffer_kib = 4096 };
+	char err[512] = "";
+	int r;
 
-	memset(&s, 0, sizeof s);
-	s.cli = cli;
-	s.iface = cli->iface;
-	s.answer_timeout = 2.0;
-	s.rtp_lo = CT_RTP_DEFAULT_LO;
-	s.rtp_hi = CT_RTP_DEFAULT_HI;
-	s.quiet = cli->quiet;
-	ct_sbuf_init(&s.filter);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:w:c:d:i:t:R:C:Z:A", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': s.rfile = optarg; break;
-		case 'w': s.wfile = optarg; break;
-		case 'i': s.iface = optarg; break;
-		case 'Z':
-			if (strcmp(optarg, "root") != 0) {
-				out_err(cli, "sniff", "-Z takes only 'root' (keep root); otherwise privileges go to "
-					"the sudo user or nobody");
-				return CT_EXIT_USAGE;
-			}
-			s.user = optarg;
-			break;
-		case 'A': s.no_default_filter = 1; break;
-		case 'c':
-			if (ct_parse_u32(optarg, strlen(optarg), 10, &u) || u == 0) {
-				out_err(cli, "sniff", "-c wants a packet count of at least 1, not '%s'", optarg);
-				return CT_EXIT_USAGE;
-			}
-			s.count = u;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, 86400 * 366, &s.duration)) {
-				out_err(cli, "sniff", "-d wants a duration in seconds, not '%s'", optarg);
-				return CT_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (parse_seconds(optarg, 3600, &s.answer_timeout)) {
-				out_err(cli, "sniff", "--answer-timeout wants seconds (0 < t <= 3600), not '%s'", optarg);
-				return CT_EXIT_USAGE;
-			}
-			break;
-		case 'R':
-			if (parse_rtp_range(optarg, &s.rtp_lo, &s.rtp_hi)) {
-				out_err(cli, "sniff", "--rtp-ports wants LOW-HIGH (e.g. 22224-22227), not '%s'", optarg);
-				return CT_EXIT_USAGE;
-			}
-			break;
-		case 'C':
-			if (ct_parse_u32(optarg, strlen(optarg), 10, &u) || u < 1000 || u > 192000) {
-				out_err(cli, "sniff", "--rtp-clock wants a clock rate in Hz (1000-192000), not '%s'", optarg);
-				return CT_EXIT_USAGE;
-			}
-			s.rtp_clock = u;
-			break;
-		default:
-			out_err(cli, "sniff", "unknown option '%s': see 'camtrace help sniff'", argv[optind - 1]);
-			return CT_EXIT_USAGE;
-		}
-	}
-	if (cli->timeout > 0 && s.duration == 0)
-		s.duration = cli->timeout;
-	ct_trace_filter(&s.filter, s.rtp_lo, s.rtp_hi, s.no_default_filter, argc - optind, argv + optind);
-	if (s.filter.err) {
-		out_err(cli, "sniff", "out of memory");
-		return EX_OSERR;
-	}
-
-	if (s.rfile)
-		r = ct_capture_open_file(&s.cap, s.rfile, s.filter.p, err, sizeof err);
+	if (s->rfile)
+		r = ct_capture_open_file(&s->cap, s->rfile, s->filter.p, err, sizeof err);
 	else
-		r = ct_capture_open_live(&s.cap, s.iface, s.filter.p, &live_opts, err, sizeof err);
+		r = ct_capture_open_live(&s->cap, s->iface, s->filter.p, &live_opts, err, sizeof err);
 	if (r != 0) {
-		out_err(cli, "sniff", "%s", err);
-		ct_sbuf_fini(&s.filter);
+		out_err(s->cli, "sniff", "%s", err);
 		return r == CT_EINVAL ? CT_EXIT_USAGE : r == CT_EPERM ? EX_NOPERM :
 			r == CT_ENOTFOUND ? EX_NOINPUT : r == CT_EFORMAT ? EX_DATAERR : EX_UNAVAILABLE;
 	}
 	/* privileges go before any file is created */
-	if ((r = drop_privileges(s.user, err, sizeof err)) != 0) {
-		out_err(cli, "sniff", "%s", err);
-		ct_capture_close(s.cap);
-		ct_sbuf_fini(&s.filter);
+	if ((r = drop_privileges(s->user, err, sizeof err)) != 0) {
+		out_err(s->cli, "sniff", "%s", err);
 		return EX_NOPERM;
 	}
-	if (s.wfile && ct_pcapw_open_for(&s.w, s.wfile, s.cap, err, sizeof err) != 0) {
-		out_err(cli, "sniff", "%s (privileges are dropped before the file is created: choose a directory "
+	if (s->wfile && ct_pcapw_open_for(&s->w, s->wfile, s->cap, err, sizeof err) != 0) {
+		out_err(s->cli, "sniff", "%s (privileges are dropped before the file is created: choose a directory "
 			"the sudo user or nobody can write, or -Z root)", err);
-		ct_capture_close(s.cap);
-		ct_sbuf_fini(&s.filter);
 		return EX_CANTCREAT;
 	}
+	return 0;
+}
+
+/* The first NDJSON line (--json) or the note on stderr that a live capture started. */
+static void sniff_start(struct sniff *s)
+{
+	const char *src = s->rfile ? s->rfile : (s->iface && s->iface[0]) ? s->iface : "any";
+	const char *lt = ct_capture_linktype_name(ct_capture_linktype(s->cap));
+	struct ct_render_start st = { .schema_version = CT_SCHEMA_VERSION, .command = "sniff", .source = src,
+		.live = !s->rfile, .link_type = lt, .filter = s->filter.p, .answer_timeout_s = s->answer_timeout };
+
+	ct_render_start(&s->out, &st);
+	if (!s->rfile && !s->cli->quiet) {
+		fprintf(stderr, "camtrace sniff: capturing on %s (%s)%s\n", (s->iface && s->iface[0]) ? s->iface :
+			"every interface", lt, isatty(STDIN_FILENO) ? "; press Enter for the per-peer counters, Ctrl-C to stop" : "");
+	}
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	got_stop = got_usr1 = 0;
+}
+
+/* After the capture: the summary, the counters, the drop warning; the pcap file closed. */
+static int sniff_finish(struct sniff *s, int rc)
+{
+	struct ct_capture_stats st;
+	struct ct_cli *cli = s->cli;
+
+	ct_trace_flush(&s->tr);
+	ct_capture_stats(s->cap, &st);
+	ct_render_summary(&s->out, &s->tr, &st, !s->rfile);
+	print_counters(s);
+	if (!s->rfile && st.dropped + st.if_dropped > 0)
+		out_err(cli, "sniff", "%llu packets were dropped by the kernel and %llu by the interface: the trace "
+			"is incomplete (a narrower filter, -w to a file, or -q helps keep up)",
+			(unsigned long long)st.dropped, (unsigned long long)st.if_dropped);
+	if (s->w && ct_pcapw_close(s->w) != 0) {
+		out_err(cli, "sniff", "writing %s failed (disk full?)", s->wfile);
+		rc = EX_IOERR;
+	}
+	s->w = NULL;
+	ct_render_fini(&s->out);
+	if (s->out.out.write_error && s->out.out.write_error != EPIPE)
+		rc = EX_IOERR;
+	return rc;
+}
+
+static int sniff_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
+{
+	struct sniff s;
+	int r, rc = CT_EXIT_OK;
+
+	sniff_init(&s, cli, opts);
+	ct_trace_filter(&s.filter, s.rtp_lo, s.rtp_hi, s.no_default_filter, argc, argv);
+	if (s.filter.err) {
+		out_err(cli, "sniff", "out of memory");
+		ct_sbuf_fini(&s.filter);
+		return EX_OSERR;
+	}
+	if ((rc = sniff_open(&s)) != 0)
+		goto done;
 
 	{
 		struct ct_trace_opts to = { .rtp_lo = s.rtp_lo, .rtp_hi = s.rtp_hi, .rtp_clock = s.rtp_clock,
@@ -318,27 +300,8 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		}
 	}
 	ct_render_init(&s.out, STDOUT_FILENO, cli->json);
-	{
-		const char *src = s.rfile ? s.rfile : (s.iface && s.iface[0]) ? s.iface : "any";
-		struct ct_render_start start = { .schema_version = CT_SCHEMA_VERSION, .command = "sniff", .source = src,
-			.live = !s.rfile, .link_type = ct_capture_linktype_name(ct_capture_linktype(s.cap)),
-			.filter = s.filter.p, .answer_timeout_s = s.answer_timeout };
-		ct_render_start(&s.out, &start);
-	}
-	if (!s.rfile && !cli->quiet) {
-		fprintf(stderr, "camtrace sniff: capturing on %s (%s)%s\n", (s.iface && s.iface[0]) ? s.iface : "every interface",
-			ct_capture_linktype_name(ct_capture_linktype(s.cap)),
-			isatty(STDIN_FILENO) ? "; press Enter for the per-peer counters, Ctrl-C to stop" : "");
-	}
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	got_stop = got_usr1 = 0;
+	sniff_start(&s);
+	catch_signals();
 
 	r = s.rfile ? run_offline(&s) : run_live(&s);
 	if (r != 0) {
@@ -346,22 +309,7 @@ static int sniff_exec(struct ct_cli *cli, int argc, char **argv)
 		out_err(cli, "sniff", "%s", ct_capture_error(s.cap)[0] ? ct_capture_error(s.cap) : ct_strerror(r));
 		rc = EX_IOERR;
 	}
-	ct_trace_flush(&s.tr);
-	ct_capture_stats(s.cap, &st);
-	ct_render_summary(&s.out, &s.tr, &st, !s.rfile);
-	print_counters(&s);
-	if (!s.rfile && st.dropped + st.if_dropped > 0)
-		out_err(cli, "sniff", "%llu packets were dropped by the kernel and %llu by the interface: the trace "
-			"is incomplete (a narrower filter, -w to a file, or -q helps keep up)",
-			(unsigned long long)st.dropped, (unsigned long long)st.if_dropped);
-	if (s.w && ct_pcapw_close(s.w) != 0) {
-		out_err(cli, "sniff", "writing %s failed (disk full?)", s.wfile);
-		rc = EX_IOERR;
-	}
-	s.w = NULL;
-	ct_render_fini(&s.out);
-	if (s.out.out.write_error && s.out.out.write_error != EPIPE)
-		rc = EX_IOERR;
+	rc = sniff_finish(&s, rc);
 done:
 	ct_trace_fini(&s.tr);
 	ct_pcapw_close(s.w);
@@ -370,25 +318,48 @@ done:
 	return rc;
 }
 
+static const char *const sniff_users[] = { "root", NULL };
+
+#define O(f) offsetof(struct sniff_opts, f)
+static const struct cmd_opt sniff_opts[] = {
+	{ "read", 'r', CMD_OPT_STRING, O(rfile), .arg = "FILE",
+	  .help = "read a pcap/pcapng file instead of capturing ('-' = stdin)" },
+	{ "write", 'w', CMD_OPT_STRING, O(wfile), .arg = "FILE",
+	  .help = "also write the packets to a pcap file (after dropping privileges)" },
+	{ "count", 'c', CMD_OPT_INT, O(count), 1, 2147483647, .help = "stop after N packets" },
+	{ "duration", 'd', CMD_OPT_SECONDS, O(duration), 0.001, 86400.0 * 366,
+	  .help = "stop after this long (also --timeout)" },
+	{ NULL, 'i', CMD_OPT_STRING, O(iface), .arg = "IFNAME",
+	  .help = "capture on one interface (default: every interface; also --interface)" },
+	{ "answer-timeout", 't', CMD_OPT_SECONDS, O(answer_timeout), 0.001, 3600, .arg = "S",
+	  .help = "flag requests without an answer after S seconds (default 2.0)" },
+	{ "rtp-ports", 'R', CMD_OPT_PORTS, O(rtp), .arg = "LO-HI", .help = "the RTP port range (default 22224-22227)" },
+	{ "rtp-clock", 'C', CMD_OPT_INT, O(rtp_clock), 1000, 192000, .arg = "HZ",
+	  .help = "RTP clock for dynamic payload types (default 8000)" },
+	{ NULL, 'Z', CMD_OPT_ENUM, O(user), .choices = sniff_users,
+	  .help = "keep root (default: drop to the sudo user or nobody once the capture is open)" },
+	{ "no-default-filter", 'A', CMD_OPT_FLAG, O(no_default_filter), .help = "use only the given filter expression" },
+	{ .type = CMD_OPT_TEXT, .arg = "filter expression",
+	  .help = "pcap-filter(7) words, added to the default filter with 'and'\n(its first word ends the options)" },
+	{ .type = CMD_OPT_TEXT, .arg = "-q", .help = "no per-packet lines: only unanswered requests and counters" },
+	{ .type = CMD_OPT_TEXT, .arg = "--json", .help = "NDJSON: one object per line (see camtrace(1))" },
+	{ 0 },
+};
+
+static const struct sniff_opts sniff_defaults = {
+	.answer_timeout = 2.0, .rtp = { CT_RTP_DEFAULT_LO, CT_RTP_DEFAULT_HI },
+};
+
 const struct cmd_entry cmd_sniff_entry = {
 	.name = "sniff",
 	.args = "[-r file] [-w file] [-c count] [-d seconds] [-i ifname] [options] [filter expression]",
 	.summary = "trace IP Messenger, RTP and ICMP traffic: decode, match answers, count per peer",
-	.help =
-	"  -r, --read FILE         read a pcap/pcapng file instead of capturing ('-' = stdin)\n"
-	"  -w, --write FILE        also write the packets to a pcap file (after dropping privileges)\n"
-	"  -c, --count N           stop after N packets\n"
-	"  -d, --duration SECONDS  stop after this long (also --timeout)\n"
-	"  -i, --interface IFNAME  capture on one interface (default: every interface)\n"
-	"  -t, --answer-timeout S  flag requests without an answer after S seconds (default 2.0)\n"
-	"  -R, --rtp-ports LO-HI   the RTP port range (default 22224-22227)\n"
-	"  -C, --rtp-clock HZ      RTP clock for dynamic payload types (default 8000)\n"
-	"  -Z root                 keep root (default: drop to the sudo user or nobody once the capture is open)\n"
-	"  -A, --no-default-filter use only the given filter expression\n"
-	"  filter expression       pcap-filter(7) words, added to the default filter with 'and'\n"
-	"  -q                      no per-packet lines: only unanswered requests and counters\n"
-	"  --json                  NDJSON: one object per line (see camtrace(1))\n"
-	"  SIGUSR1 (or Enter on a terminal) prints the per-peer counters at once.\n",
-	.flags = CMD_F_NEEDS_ROOT,
+	.help = "  SIGUSR1 (or Enter on a terminal) prints the per-peer counters at once.\n",
+	.flags = CMD_F_NEEDS_ROOT | CMD_F_ARGS_END_OPTS,
+	.opts = sniff_opts,
+	.opts_size = sizeof(struct sniff_opts),
+	.opts_defaults = &sniff_defaults,
+	.arg_name = "filter word",
+	.args_max = -1,
 	.exec = sniff_exec,
 };

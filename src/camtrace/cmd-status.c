@@ -94,15 +94,15 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	}
 }
 
-static int status_exec(struct ct_cli *cli, int argc, char **argv)
+static int status_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
 	struct ct_ctl_client *c;
 	struct ct_json *res = NULL;
 	int rc;
 
+	(void)opts;
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return ctlcli_usage(cli, "status", "status takes no arguments");
 	if (!(c = ctlcli_connect(cli, "status", &rc)))
 		return rc;
 	rc = ctlcli_call(cli, "status", c, CT_CTL_M_STATUS, NULL, &res);
@@ -127,5 +127,6 @@ const struct cmd_entry cmd_status_entry = {
 	.summary = "show what camtraced is doing (roles, hosts, fetches, notifications)",
 	.help = "Asks the running camtraced over its control socket (--ctl PATH, default\n"
 		RUNSTATEDIR "/camtraced/ctl.sock). Exit 69 when camtraced is not running.\n",
+	.flags = CMD_F_DAEMON,
 	.exec = status_exec,
 };

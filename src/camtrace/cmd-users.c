@@ -1,8 +1,8 @@
 /* cmd-users.c: `camtrace users`: the hosts camtraced knows (all, unstable, external, by network), text or JSON. */
 #include "config.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "conf.h"
 #include "cmd.h"
 #include "out.h"
 #include "ctlcli.h"
@@ -45,37 +45,23 @@ static void print_table(const struct ct_cli *cli, const struct ct_json *r)
 	printf("%zu of %lld hosts\n", n, ctlcli_int(r, "total", 0));
 }
 
-static int users_exec(struct ct_cli *cli, int argc, char **argv)
+struct users_opts {
+	int filter;          /* index into filters[] */
+	const char *network; /* --network CIDR */
+};
+
+static const char *const filters[] = { "all", "unstable", "external", "online" };
+
+static int users_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
-	const char *filter = "all", *network = NULL;
+	const struct users_opts *o = opts;
+	const char *filter = filters[o->filter], *network = o->network;
 	struct ct_ctl_client *c;
 	struct ct_json *params, *res = NULL;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--unstable") == 0)
-			filter = "unstable";
-		else if (strcmp(argv[i], "--external") == 0)
-			filter = "external";
-		else if (strcmp(argv[i], "--online") == 0)
-			filter = "online";
-		else if (strcmp(argv[i], "--all") == 0)
-			filter = "all";
-		else if (strcmp(argv[i], "--network") == 0 || strncmp(argv[i], "--network=", 10) == 0) {
-			struct ct_cidr cd;
-			char msg[256];
-			network = argv[i][9] == '=' ? argv[i] + 10 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!network || ct_cidr_parse(network, &cd) != 0) {
-				snprintf(msg, sizeof msg, "--network wants a network in CIDR form such as 192.168.1.0/24%s%s%s",
-					network ? ", not '" : "", network ? network : "", network ? "'" : "");
-				return ctlcli_usage(cli, "users", msg);
-			}
-		} else {
-			char msg[256];
-			snprintf(msg, sizeof msg, "unknown option '%s'; see 'camtrace help users'", argv[i]);
-			return ctlcli_usage(cli, "users", msg);
-		}
-	}
+	(void)argc;
+	(void)argv;
 	if (!(c = ctlcli_connect(cli, "users", &rc)))
 		return rc;
 	params = ct_json_obj();
@@ -105,15 +91,25 @@ static int users_exec(struct ct_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+#define O(f) offsetof(struct users_opts, f)
+static const struct cmd_opt users_opts[] = {
+	{ "unstable", 0, CMD_OPT_SET, O(filter), .val = 1,
+	  .help = "only hosts that went away and came back, or miss checks" },
+	{ "external", 0, CMD_OPT_SET, O(filter), .val = 2, .help = "only hosts not seen on camtraced's own segments" },
+	{ "online", 0, CMD_OPT_SET, O(filter), .val = 3, .help = "only hosts online or absent" },
+	{ "all", 0, CMD_OPT_SET, O(filter), .val = 0, .help = "every host (the default)" },
+	{ "network", 0, CMD_OPT_CIDR, O(network), .help = "only hosts inside this network" },
+	{ 0 },
+};
+
 const struct cmd_entry cmd_users_entry = {
 	.name = "users",
 	.args = "[--unstable | --external | --online] [--network CIDR]",
 	.summary = "list the IP Messenger users camtraced knows, with state and instability",
-	.help = "  --unstable       only hosts that went away and came back, or miss checks\n"
-		"  --external       only hosts not seen on camtraced's own segments\n"
-		"  --online         only hosts online or absent\n"
-		"  --network CIDR   only hosts inside this network\n"
-		"With --json each host has user, host, nick, group, addr, port, state, origin,\n"
+	.help = "With --json each host has user, host, nick, group, addr, port, state, origin,\n"
 		"flap_count, last_seen and more (see camtraced(8)). Exit 69 when camtraced is not running.\n",
+	.flags = CMD_F_DAEMON,
+	.opts = users_opts,
+	.opts_size = sizeof(struct users_opts),
 	.exec = users_exec,
 };

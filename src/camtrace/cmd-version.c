@@ -5,8 +5,11 @@
 #include "out.h"
 #include "version.h"
 
-static int version_exec(struct ct_cli *cli, int argc, char **argv)
+static int version_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
+	(void)opts;
+	(void)argc;
+	(void)argv;
 	if (cli->json) {
 		struct ct_json *d = out_doc_new("version");
 		ct_json_add_str(d, "version", ct_version());

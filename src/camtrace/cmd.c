@@ -1,8 +1,13 @@
-/* cmd.c: the table of camtrace subcommands and unique-prefix lookup. */
+/* cmd.c: the table of camtrace subcommands, unique-prefix lookup, the global options, and running a command with its parsed options. */
 #include "config.h"
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "ctlcli.h"
+#include "out.h"
 
 extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
@@ -70,7 +75,98 @@ const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen)
 	return NULL;
 }
 
+#define G(f) offsetof(struct cmd_globals, f)
+const struct cmd_opt cmd_global_opts[] = {
+	{ "json", 0, CMD_OPT_FLAG, G(cli.json), .help = "one JSON document on stdout (schema_version, snake_case)" },
+	{ "verbose", 'v', CMD_OPT_COUNTER, G(cli.verbose), .help = "more detail (repeatable)" },
+	{ "quiet", 'q', CMD_OPT_FLAG, G(cli.quiet), .help = "only results, no progress" },
+	{ "timeout", 0, CMD_OPT_SECONDS, G(cli.timeout), 0, 86400, .help = "overall time limit for the command" },
+	{ "source", 0, CMD_OPT_ADDRESS, G(cli.source), .help = "local address to send from" },
+	{ "interface", 0, CMD_OPT_STRING, G(cli.iface), .arg = "IF", .help = "interface to use" },
+	{ "ctl", 0, CMD_OPT_STRING, G(cli.ctl), .arg = "PATH",
+	  .help = "camtraced control socket (default " RUNSTATEDIR "/camtraced/ctl.sock)" },
+	{ "help", 'h', CMD_OPT_FLAG, G(help), .help = "this help, or with a command its help" },
+	{ "version", 0, CMD_OPT_FLAG, G(version), .help = "version and build features" },
+	{ 0 },
+};
+
 void cmd_usage(FILE *fp, const struct cmd_entry *e)
 {
 	fprintf(fp, "usage: camtrace %s%s%s\n", e->name, e->args[0] ? " " : "", e->args);
+}
+
+void cmd_help(FILE *fp, const struct cmd_entry *e)
+{
+	const struct cmd_opt *first = cmdopt_first(e->opts);
+
+	cmd_usage(fp, e);
+	fprintf(fp, "\n%s\n", e->summary);
+	if (first || (e->help && e->help[0]))
+		fputc('\n', fp);
+	if (first && first->type != CMD_OPT_TEXT)
+		fprintf(fp, "options:\n");
+	cmdopt_help(fp, e->opts);
+	if (e->help)
+		fputs(e->help, fp);
+}
+
+int cmd_usage_error(const struct ct_cli *cli, const struct cmd_entry *e, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	out_fail(cli, e ? e->name : NULL, e && (e->flags & CMD_F_DAEMON) ? ctlcli_path(cli) : NULL, "usage",
+		CT_EXIT_USAGE, msg);
+	if (e && !cli->json) {
+		cmd_usage(stderr, e);
+		if (cmdopt_first(e->opts))
+			fprintf(stderr, "see 'camtrace help %s' for the options\n", e->name);
+	}
+	return CT_EXIT_USAGE;
+}
+
+/* Too few or too many arguments: the message, else 0. */
+static int check_args(const struct cmd_entry *e, char **pos, int npos, char *err, size_t errlen)
+{
+	const char *what = e->arg_name ? e->arg_name : "argument";
+
+	if (npos < e->args_min)
+		snprintf(err, errlen, e->args_min == 1 && e->args_max == 1 ? "give a %s" : "give at least one %s", what);
+	else if (e->args_max < 0 || npos <= e->args_max)
+		return 0;
+	else if (e->args_max == 0)
+		snprintf(err, errlen, "unexpected argument '%s'", pos[0]);
+	else if (e->args_max == 1)
+		snprintf(err, errlen, "one %s at a time ('%s' and '%s')", what, pos[0], pos[1]);
+	else
+		snprintf(err, errlen, "at most %d %ss ('%s' is one too many)", e->args_max, what, pos[e->args_max]);
+	return -1;
+}
+
+int cmd_run(const struct cmd_entry *e, struct ct_cli *cli, int argc, char **argv)
+{
+	char **pos = calloc((size_t)argc + 1, sizeof *pos), err[600];
+	void *opts = e->opts_size ? calloc(1, e->opts_size) : NULL;
+	int npos = 0, rc;
+
+	if (!pos || (e->opts_size && !opts)) {
+		free(pos);
+		free(opts);
+		out_err(cli, e->name, "out of memory");
+		return EX_OSERR;
+	}
+	if (opts && e->opts_defaults)
+		memcpy(opts, e->opts_defaults, e->opts_size);
+	if (cmdopt_parse(e->opts, !!(e->flags & CMD_F_ARGS_END_OPTS), opts, argc - 1, argv + 1, pos, &npos, err,
+		sizeof err) != 0 || check_args(e, pos, npos, err, sizeof err) != 0)
+		rc = cmd_usage_error(cli, e, "%s", err);
+	else
+		rc = e->exec(cli, opts, npos, pos);
+	cmdopt_free(e->opts, opts);
+	free(opts);
+	free(pos);
+	return rc;
 }

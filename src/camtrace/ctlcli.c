@@ -35,19 +35,7 @@ static int report(const struct ct_cli *cli, const char *cmd, const char *code, i
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (cli->json) {
-		struct ct_json *d = out_doc_new(cmd);
-		ct_json_add_str(d, "ctl_socket", ctlcli_path(cli));
-		out_doc_error(d, code, msg);
-		out_doc_print(d);
-	} else
-		out_err(cli, cmd, "%s", msg);
-	return rc;
-}
-
-int ctlcli_usage(const struct ct_cli *cli, const char *cmd, const char *msg)
-{
-	return report(cli, cmd, "usage", CT_EXIT_USAGE, "%s", msg);
+	return out_fail(cli, cmd, ctlcli_path(cli), code, rc, msg);
 }
 
 struct ct_ctl_client *ctlcli_connect(const struct ct_cli *cli, const char *cmd, int *rc)

@@ -17,8 +17,6 @@ struct ct_ctl_client *ctlcli_connect(const struct ct_cli *cli, const char *cmd, 
  * returns the exit code, else 0 with *res set (caller frees). */
 int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client *c,
 	const char *method, const struct ct_json *params, struct ct_json **res);
-/* Prints a usage-class error (text or JSON) and returns CT_EXIT_USAGE. */
-int ctlcli_usage(const struct ct_cli *cli, const char *cmd, const char *msg);
 
 /* Calls fn for each element of a JSON array, in order (ct_json_first/ct_json_next). */
 int ctlcli_foreach(const struct ct_json *arr, void (*fn)(const struct ct_json *el, void *ud), void *ud);

@@ -77,6 +77,23 @@ void out_progress(const struct ct_cli *cli, const char *label, unsigned long don
 	fflush(stderr);
 }
 
+int out_fail(const struct ct_cli *cli, const char *cmd, const char *ctl_socket, const char *code, int rc,
+	const char *msg)
+{
+	struct ct_json *d;
+
+	if (!cli->json) {
+		out_err(cli, cmd, "%s", msg);
+		return rc;
+	}
+	d = out_doc_new(cmd);
+	if (ctl_socket)
+		ct_json_add_str(d, "ctl_socket", ctl_socket);
+	out_doc_error(d, code, msg);
+	out_doc_print(d);
+	return rc;
+}
+
 void out_err(const struct ct_cli *cli, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -50,7 +50,7 @@ int pc_targets(struct pc_target *t, int n, char **names, const char *source, int
 	if (source && inet_pton(AF_INET, source, &src4) == 1)
 		sfam = AF_INET;
 	else if (source && inet_pton(AF_INET6, source, &src6) == 1)
-		sfam = AF_INET6; /* anything else was refused by pc_check_source() before */
+		sfam = AF_INET6; /* anything else was refused by the option parser (--source wants an address) */
 
 	for (int i = 0; i < n; i++) {
 		struct pc_target *x = &t[i];
@@ -92,37 +92,12 @@ unsigned pc_families(const struct pc_target *t, int n)
 	return 0;
 }
 
-int pc_host_arg(const char *cmd, const char *a, char **names, int *n, int *family)
+struct pc_target *pc_hosts(char **names, int n, const char *source, int family)
 {
-	if (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0) {
-		*family = a[1] == '6' ? AF_INET6 : AF_INET;
-		return 0;
-	}
-	if (a[0] == '-') {
-		fprintf(stderr, "camtrace %s: unknown option '%s'\n", cmd, a);
-		return -1;
-	}
-	names[(*n)++] = (char *)a;
-	return 0;
-}
+	struct pc_target *t = calloc((size_t)n, sizeof *t);
 
-struct pc_target *pc_hosts(const struct cmd_entry *e, char **names, int n, const char *source, int family,
-	int *status)
-{
-	struct pc_target *t;
-
-	if (n == 0) {
-		cmd_usage(stderr, e);
-		*status = CT_EXIT_USAGE;
-		return NULL;
-	}
-	t = calloc((size_t)n, sizeof *t);
-	if (!t) {
-		*status = 71;
-		return NULL;
-	}
-	pc_targets(t, n, names, source, family);
-	*status = 0;
+	if (t)
+		pc_targets(t, n, names, source, family);
 	return t;
 }
 
@@ -202,62 +177,4 @@ void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)
 	snprintf(buf, len, "ICMP%s %s: %s (%u/%u%s%s) from %s", fam == CT_ICMP_V6 ? "v6" : "",
 		ct_icmp_type_name(fam, r->icmp_type), ct_icmp_name(fam, r->icmp_type, r->icmp_code), r->icmp_type,
 		r->icmp_code, tag[0] ? " " : "", tag, from ? from : "?");
-}
-
-long pc_num(const char *cmd, const char *opt, const char *v, long min, long max)
-{
-	char *end;
-	long x;
-
-	errno = 0;
-	x = strtol(v ? v : "", &end, 10);
-	if (!v || !*v || *end || errno || x < min || x > max) {
-		fprintf(stderr, "camtrace %s: %s wants a number from %ld to %ld, not '%s'\n", cmd, opt, min, max,
-			v ? v : "");
-		return -1;
-	}
-	return x;
-}
-
-int pc_range(const char *cmd, const char *opt, const char *v, unsigned *lo, unsigned *hi)
-{
-	const char *dash = v ? strchr(v, '-') : NULL;
-	char a[16];
-	long l, h;
-
-	if (!v)
-		return -1;
-	if (!dash) {
-		if ((l = pc_num(cmd, opt, v, 1, 65535)) < 0)
-			return -1;
-		*lo = *hi = (unsigned)l;
-		return 0;
-	}
-	if ((size_t)(dash - v) >= sizeof a) {
-		fprintf(stderr, "camtrace %s: %s wants PORT or LOW-HIGH, not '%s'\n", cmd, opt, v);
-		return -1;
-	}
-	memcpy(a, v, (size_t)(dash - v));
-	a[dash - v] = 0;
-	if ((l = pc_num(cmd, opt, a, 1, 65535)) < 0 || (h = pc_num(cmd, opt, dash + 1, 1, 65535)) < 0)
-		return -1;
-	if (h < l || h - l > 255) {
-		fprintf(stderr, "camtrace %s: %s: the range %s is reversed or wider than 256 ports\n", cmd, opt, v);
-		return -1;
-	}
-	*lo = (unsigned)l;
-	*hi = (unsigned)h;
-	return 0;
-}
-
-int pc_check_source(const struct ct_cli *cli, const char *cmd)
-{
-	struct in6_addr a;
-
-	if (cli->source && inet_pton(AF_INET, cli->source, &a) != 1 && inet_pton(AF_INET6, cli->source, &a) != 1) {
-		fprintf(stderr, "camtrace %s: --source wants an IPv4 or IPv6 address of this machine, not '%s'\n", cmd,
-			cli->source);
-		return -1;
-	}
-	return 0;
 }

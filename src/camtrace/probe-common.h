@@ -24,22 +24,15 @@ struct pc_target {
 };
 
 /* Resolves names (family 0: literals decide, names IPv4 first; AF_INET / AF_INET6 from -4 / -6)
- * and looks up the local address and interface for each (source, from --source, replaces the
- * looked-up address of its family). Returns the number that could not be resolved. */
+ * and looks up the local address and interface for each (source, from --source, an address
+ * literal, replaces the looked-up address of its family). Returns the number not resolved. */
 int pc_targets(struct pc_target *t, int n, char **names, const char *source, int family);
 /* CT_PROBER_V6 when a target is IPv6, else 0. */
 unsigned pc_families(const struct pc_target *t, int n);
-/* The shared tail of the commands' option loops: -4 / -6 set *family, another option is an
- * error (printed, returns -1), anything else is a HOST appended to names. */
-int pc_host_arg(const char *cmd, const char *a, char **names, int *n, int *family);
-/* After the option loop: usage when there is no HOST (returns NULL, *status 2), else the
- * resolved targets (NULL and *status 71 when out of memory). */
-struct pc_target *pc_hosts(const struct cmd_entry *e, char **names, int n, const char *source, int family,
-	int *status);
+/* pc_targets() into a new array (free it); NULL when out of memory. */
+struct pc_target *pc_hosts(char **names, int n, const char *source, int family);
 /* Sets the probe set's family, addresses (target and local) from t. */
 void pc_set_target(struct ct_probe_set *s, const struct pc_target *t);
-/* Checks --source (an IPv4 or IPv6 literal); prints the problem and returns -1 when bad. */
-int pc_check_source(const struct ct_cli *cli, const char *cmd);
 /* Opens the prober (raw sockets unless unpriv; CT_PROBER_* flags), then drops every
  * privilege. Returns NULL on a fatal error (message printed / recorded). */
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags,
@@ -56,9 +49,9 @@ const char *pc_addr(int family, uint32_t v4, const struct in6_addr *v6, char *bu
 /* Who sent a reply, NULL when unknown (buf >= INET6_ADDRSTRLEN). */
 const char *pc_from(const struct ct_reply *r, char *buf);
 double pc_ms(uint64_t ns);
-/* Parses a decimal port / count option value; prints the error and returns -1 when bad. */
-long pc_num(const char *cmd, const char *opt, const char *v, long min, long max);
-/* Parses "A-B" or "A" into a port range. */
-int pc_range(const char *cmd, const char *opt, const char *v, unsigned *lo, unsigned *hi);
+/* The -4 / -6 rows of an option table: AF_INET / AF_INET6 into the int at off, one help line. */
+#define PC_FAMILY_OPTS(off, text) \
+	{ NULL, '4', CMD_OPT_SET, (off), .val = AF_INET, .help = (text) }, \
+	{ NULL, '6', CMD_OPT_SET, (off), .val = AF_INET6, .help = NULL }
 
 #endif

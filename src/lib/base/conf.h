@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "confval.h"
 #include "sbuf.h"
 
 /*
@@ -28,26 +29,6 @@ enum ct_conf_type {
 	CT_CONF_CIDRS,    /* struct ct_cidr_list: "10.0.0.0/8", "192.168.1.7", "2001:db8::/32" */
 	CT_CONF_LIST,     /* struct ct_strlist: free-form words checked by opt->check */
 	CT_CONF_PORTS,    /* struct ct_port_range: "2425" or "22224-22227" */
-};
-
-struct ct_cidr {
-	int family;          /* AF_INET or AF_INET6 */
-	uint8_t addr[16];    /* network byte order; host bits cleared */
-	unsigned prefix;     /* 0..32 or 0..128 */
-};
-
-struct ct_cidr_list {
-	size_t n;
-	struct ct_cidr *v;
-};
-
-struct ct_strlist {
-	size_t n;
-	char **v;
-};
-
-struct ct_port_range {
-	uint16_t lo, hi;
 };
 
 /* Extra validation of one string/list item; on failure write the reason (and the fix) to err. */
@@ -96,18 +77,5 @@ void ct_conf_format(const struct ct_conf_opt *o, const void *src, struct ct_sbuf
 void ct_conf_print(const struct ct_conf_table *t, const void *src, struct ct_sbuf *out);
 /* Frees every string and list of dst (leaves the struct zeroed for those fields). */
 void ct_conf_free(const struct ct_conf_table *t, void *dst);
-
-/* Helpers usable on their own. */
-int ct_conf_parse_duration(const char *s, uint64_t *ms);
-void ct_conf_format_duration(uint64_t ms, struct ct_sbuf *out);
-int ct_cidr_parse(const char *s, struct ct_cidr *out);
-void ct_cidr_format(const struct ct_cidr *c, char *buf, size_t len);
-/* 1 when addr (family, 4 or 16 bytes network order) lies in c. */
-int ct_cidr_contains(const struct ct_cidr *c, int family, const void *addr);
-int ct_cidr_list_contains(const struct ct_cidr_list *l, int family, const void *addr);
-int ct_cidr_list_add(struct ct_cidr_list *l, const struct ct_cidr *c);
-void ct_cidr_list_free(struct ct_cidr_list *l);
-int ct_strlist_add(struct ct_strlist *l, const char *s);
-void ct_strlist_free(struct ct_strlist *l);
 
 #endif
