@@ -111,4 +111,32 @@ for f in sources('src/lib'):
             bad.append('%s:%d: %s' % (f, i, line.strip()))
 ok(not bad, 'the engine never prints to stdout/stderr nor exits', bad)
 
+# 6. files stay small: none in src/ over MAX_FILE_LINES lines
+MAX_FILE_LINES = 800
+big = []
+for f in sources('src'):
+    lines = open(os.path.join(top, f), errors='replace').read().count('\n')
+    if lines > MAX_FILE_LINES:
+        big.append('%s: %d lines' % (f, lines))
+ok(not big, 'no source file over %d lines (split it by concept)' % MAX_FILE_LINES, big)
+
+# 7. the front ends stay thin: no function over MAX_FRONT_FN lines (a "{" and "}" in column 0
+# open and close a function in this tree's style)
+MAX_FRONT_FN = 100
+long_fn = []
+for f in sources('src/camtrace') + sources('src/camtraced'):
+    lines = open(os.path.join(top, f), errors='replace').read().split('\n')
+    start = None
+    for i, line in enumerate(lines):
+        if line.startswith('{') and start is None:
+            start = i
+        elif line.startswith('}') and start is not None:
+            if i - start + 1 > MAX_FRONT_FN:
+                j = start - 1
+                while j > 0 and '(' not in lines[j]:
+                    j -= 1
+                long_fn.append('%s:%d: %d lines: %s' % (f, start + 1, i - start + 1, lines[j].strip()[:60]))
+            start = None
+ok(not long_fn, 'no front-end function over %d lines' % MAX_FRONT_FN, long_fn)
+
 print('# count %d' % n)
