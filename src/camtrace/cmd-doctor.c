@@ -1,4 +1,4 @@
-/* cmd-doctor.c: `camtrace doctor`: runs the troubleshooting steps (src/lib/doctor.c) and renders each step and the verdict as text or JSON. */
+/* cmd-doctor.c: `camtrace doctor`: runs the troubleshooting steps (src/lib/doctor/) and renders each step and the verdict as text or JSON. */
 #include "config.h"
 #include <stddef.h>
 #include <stdio.h>
