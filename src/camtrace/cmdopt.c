@@ -58,7 +58,7 @@ void cmdopt_want(const struct cmd_opt *o, char *buf, size_t len)
 			snprintf(buf, len, "a port or a range LOW-HIGH (such as 22224-22227)");
 		return;
 	case CMD_OPT_SECONDS:
-		snprintf(buf, len, "seconds from %.10g to %.10g (such as 0.5, 2 or 1m30s)", lo, hi);
+		snprintf(buf, len, "seconds from %.10g to %.10g (fractions or a unit, such as 2.5 or 1500ms)", lo, hi);
 		return;
 	case CMD_OPT_MS:
 		snprintf(buf, len, "milliseconds from %.10g to %.10g (such as 250, or with a unit: 4s, 1m)", lo, hi);

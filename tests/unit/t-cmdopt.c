@@ -125,7 +125,7 @@ static void errors(struct o *v)
 	parse(v, 0, "--file=", NULL);
 	is_str(err, "--file wants a FILE (not empty), not ''", "an empty text");
 	parse(v, 0, "--wait", "61", NULL);
-	is_str(err, "--wait wants seconds from 0.01 to 60 (such as 0.5, 2 or 1m30s), not '61'", "seconds out of range");
+	is_str(err, "--wait wants seconds from 0.01 to 60 (fractions or a unit, such as 2.5 or 1500ms), not '61'", "seconds out of range");
 	parse(v, 0, "--port", "0", NULL);
 	is_str(err, "--port wants a port number from 1 to 65535, not '0'", "port 0");
 	parse(v, 0, "--ports", "5-2", NULL);
@@ -207,7 +207,7 @@ static void take(void)
 	memset(&g, 0, sizeof g);
 	argc = 5;
 	is_int(cmdopt_take(gopts, &g, &argc, argv2, err, sizeof err), -1, "a bad global value");
-	is_str(err, "--timeout wants seconds from 0 to 86400 (such as 0.5, 2 or 1m30s), not 'x'", "its message");
+	is_str(err, "--timeout wants seconds from 0 to 86400 (fractions or a unit, such as 2.5 or 1500ms), not 'x'", "its message");
 	ok(g.json == 1 && argc == 2, "the rest of the line is still taken (--json after the error)");
 }
 
