@@ -49,7 +49,12 @@ struct ct_node {
 	struct ct_node_stats st;
 };
 
-/* What the node answers itself for one command mode (the table in node.c), called before the
+/* node.c: this machine's networks and broadcast addresses (bound: the address the socket is
+ * bound to, host order; 0 = any); the identity's strings freed (ct_node_free). */
+void ct_node_scan_interfaces(struct ct_node *n, uint32_t bound);
+void ct_node_free_identity(struct ct_node *n);
+
+/* What the node answers itself for one command mode (the table in node-run.c), called before the
  * mode's handlers and for duplicates too (dup set: a repeated GETINFO or SENDMSG is answered
  * again, a repeated entry is not counted again). */
 typedef void (*ct_node_own_fn)(struct ct_node *n, const struct ct_node_rx *rx, int dup);

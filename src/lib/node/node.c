@@ -1,4 +1,4 @@
-/* node.c: the IP Messenger protocol node's core: the UDP socket on 2425, identity, sending, receiving and dispatch by mode. */
+/* node.c: the IP Messenger protocol node's core: identity, this machine's addresses, sending, the hook lists (node-run.c receives and dispatches). */
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,8 +22,6 @@
 #include "node-int.h"
 #include "util.h"
 
-#define RX_BATCH 256
-
 uint32_t ct_node_next_packetno(struct ct_node *n)
 {
 	uint32_t t = (uint32_t)time(NULL);
@@ -34,7 +32,7 @@ uint32_t ct_node_next_packetno(struct ct_node *n)
 
 /* ---- this machine's addresses ---- */
 
-static void scan_interfaces(struct ct_node *n, uint32_t bound)
+void ct_node_scan_interfaces(struct ct_node *n, uint32_t bound)
 {
 	struct ifaddrs *ifa = NULL;
 
@@ -136,7 +134,7 @@ static char *dup_clean(const char *s)
 	return d;
 }
 
-static void free_identity(struct ct_node *n)
+void ct_node_free_identity(struct ct_node *n)
 {
 	free(n->user);
 	free(n->host);
@@ -150,7 +148,7 @@ static void free_identity(struct ct_node *n)
 
 int ct_node_reconf(struct ct_node *n, const struct ct_node_conf *c)
 {
-	free_identity(n);
+	ct_node_free_identity(n);
 	n->conf = *c;
 	n->user = dup_clean(c->user && c->user[0] ? c->user : "camtraced");
 	n->host = dup_clean(c->host && c->host[0] ? c->host : "localhost");
@@ -252,266 +250,6 @@ int ct_node_send_entry(struct ct_node *n, const struct ct_haddr *to, uint32_t mo
 }
 
 /* ---- receiving ---- */
-
-static uint64_t dup_key(const struct ct_ipmsg *m, const struct ct_haddr *from)
-{
-	uint64_t h = 14695981039346656037ULL ^ ct_haddr_hash_ip(from);
-
-	for (size_t i = 0; i < m->user.len; i++)
-		h = (h ^ (unsigned char)m->user.p[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* Returns 1 when (packet number, user, source) was seen among the last DUP_RING packets. */
-static int seen_before(struct ct_node *n, const struct ct_ipmsg *m, const struct ct_haddr *from)
-{
-	uint64_t k = dup_key(m, from);
-
-	for (unsigned i = 0; i < DUP_RING; i++)
-		if (n->dup[i].pkt == m->packetno && n->dup[i].key == k)
-			return 1;
-	n->dup[n->dup_pos].pkt = m->packetno;
-	n->dup[n->dup_pos].key = k;
-	n->dup_pos = (n->dup_pos + 1) % DUP_RING;
-	return 0;
-}
-
-/* Calls every mode handler or tap of l (the same signature); returns how many it called. */
-static unsigned call_rx_hooks(struct ct_node *n, struct ct_hooklist *l, const struct ct_node_rx *rx)
-{
-	unsigned k = ct_hooklist_begin(l), called = 0;
-
-	for (unsigned i = 0; i < k; i++) {
-		const struct ct_hook *h = ct_hooklist_at(l, i);
-		if (!h)
-			continue;
-		((ct_node_mode_fn)h->fn)(n, rx, h->ud);
-		called++;
-	}
-	ct_hooklist_end(l);
-	return called;
-}
-
-static void own_nothing(struct ct_node *n, const struct ct_node_rx *rx, int dup)
-{
-	(void)n;
-	(void)rx;
-	(void)dup;
-}
-
-/* What the node answers itself, by command mode; each concept in its own file. */
-static const ct_node_own_fn own[256] = {
-	[CT_IPMSG_NOOPERATION] = own_nothing,
-	[CT_IPMSG_BR_ENTRY] = ct_node_entry_rx,
-	[CT_IPMSG_ANSENTRY] = ct_node_entry_rx,
-	[CT_IPMSG_BR_ABSENCE] = ct_node_entry_rx,
-	[CT_IPMSG_BR_EXIT] = ct_node_exit_rx,
-	[CT_IPMSG_GETINFO] = ct_node_info_rx,
-	[CT_IPMSG_GETABSENCEINFO] = ct_node_absence_info_rx,
-	[CT_IPMSG_SENDMSG] = ct_node_msg_rx,
-};
-
-/* The node's own answer first (duplicates too), then the mode's handlers (no duplicates). */
-static void dispatch(struct ct_node *n, const struct ct_node_rx *rx, int dup)
-{
-	uint32_t mode = CT_IPMSG_MODE(rx->m->mode);
-	ct_node_own_fn fn = own[mode];
-
-	if (fn)
-		fn(n, rx, dup);
-	if (!dup && !call_rx_hooks(n, &n->mode[mode], rx) && !fn)
-		n->st.ignored++;
-}
-
-void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from)
-{
-	struct ct_ipmsg m;
-	struct ct_node_rx rx;
-	struct ct_host *h;
-	int r, dup;
-
-	n->st.rx++;
-	n->st.rx_bytes += len;
-	if (ct_codec_is_ipdict(data, len)) {
-		n->st.ipdict++;
-		return;
-	}
-	if ((r = ct_codec_parse(&m, data, len)) != 0) {
-		char b[CT_HADDR_STRLEN];
-		n->st.bad++;
-		log_debug("dropped %zu bytes from %s: %s", len, ct_haddr_str(from, b, sizeof b), ct_strerror(r));
-		ct_codec_fini(&m);
-		return;
-	}
-	if (ct_node_is_self(n, from, m.user.p, m.host.p)) {
-		n->st.self++;
-		ct_codec_fini(&m);
-		return;
-	}
-	rx.m = &m;
-	rx.from = *from;
-	rx.now_ms = ct_evloop_now_ms(n->ev);
-	rx.now_wall = ct_wall_now();
-	/* any packet is a sign of life */
-	if ((h = ct_hosts_find_addr(n->hosts, from)) && h->state != CT_HOST_OFFLINE) {
-		h->seen_ms = rx.now_ms;
-		h->pending = 0;
-		h->missed_run = 0;
-	}
-	dup = seen_before(n, &m, from);
-	if (dup)
-		n->st.dup++;
-	else
-		call_rx_hooks(n, &n->taps, &rx);
-	dispatch(n, &rx, dup);
-	ct_codec_fini(&m);
-}
-
-static void on_udp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
-{
-	struct ct_node *n = ud;
-	static char buf[CT_IPMSG_MAXDGRAM];
-
-	(void)ev;
-	(void)events;
-	for (int k = 0; k < RX_BATCH; k++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		ssize_t got = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
-		struct ct_haddr from;
-		if (got < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("recvfrom: %s", strerror(errno));
-			return;
-		}
-		if (ct_haddr_from_sa(&from, (struct sockaddr *)&ss) != 0)
-			continue;
-		ct_node_input(n, buf, (size_t)got, &from);
-	}
-}
-
-static void on_tcp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
-{
-	(void)ev;
-	(void)events;
-	(void)ud;
-	for (int k = 0; k < 64; k++) {
-		int c = accept(fd, NULL, NULL);
-		if (c < 0)
-			return;
-		close(c); /* reachability only: camtraced serves no files */
-	}
-}
-
-static int open_sock(int type, const char *bind_addr, uint16_t port, int rcvbuf, char *err, size_t errlen)
-{
-	struct sockaddr_in sa;
-	int fd, one = 1;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	if (inet_pton(AF_INET, bind_addr, &sa.sin_addr) != 1) {
-		snprintf(err, errlen, "listen address '%s' is not an IPv4 address; use 0.0.0.0 or one "
-			"of this machine's addresses", bind_addr);
-		return CT_ECONFIG;
-	}
-	if ((fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return CT_ESYS;
-	}
-	if (type == SOCK_DGRAM) {
-		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-		if (rcvbuf > 0)
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-	} else {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || (type == SOCK_STREAM && listen(fd, 64) != 0)) {
-		int e = errno;
-		snprintf(err, errlen, "cannot bind %s port %s:%u: %s%s", type == SOCK_DGRAM ? "UDP" : "TCP",
-			bind_addr, port, strerror(e),
-			e == EADDRINUSE ? " (another IP Messenger client or camtraced runs here: stop it or set `port`)" :
-			e == EACCES ? " (a port below 1024 needs root or cap_net_bind_service)" : "");
-		close(fd);
-		return e == EACCES ? CT_EPERM : CT_ESYS;
-	}
-	return fd;
-}
-
-int ct_node_new(struct ct_node **out, struct ct_evloop *ev, struct ct_hosts *hosts,
-	const struct ct_node_conf *conf, char *err, size_t errlen)
-{
-	struct ct_node *n = calloc(1, sizeof *n);
-	const char *ba = conf->bind_addr && conf->bind_addr[0] ? conf->bind_addr : "0.0.0.0";
-	int r;
-
-	*out = NULL;
-	if (!n)
-		return CT_ENOMEM;
-	n->ev = ev;
-	n->hosts = hosts;
-	n->fd = n->tcpfd = -1;
-	n->port = conf->port ? conf->port : CT_IPMSG_PORT;
-	n->rng = ct_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
-	ct_sbuf_init(&n->out);
-	if ((r = ct_node_reconf(n, conf)) != 0) {
-		snprintf(err, errlen, "out of memory");
-		ct_node_free(n);
-		return r;
-	}
-	if ((r = open_sock(SOCK_DGRAM, ba, n->port, conf->rcvbuf ? conf->rcvbuf : 4 << 20, err, errlen)) < 0) {
-		ct_node_free(n);
-		return r;
-	}
-	n->fd = r;
-	if (conf->tcp) {
-		if ((r = open_sock(SOCK_STREAM, ba, n->port, 0, err, errlen)) < 0) {
-			ct_node_free(n);
-			return r;
-		}
-		n->tcpfd = r;
-		ct_evloop_add_fd(ev, n->tcpfd, CT_EV_READ, on_tcp, n);
-	}
-	if ((r = ct_evloop_add_fd(ev, n->fd, CT_EV_READ, on_udp, n)) != 0) {
-		snprintf(err, errlen, "cannot watch the socket: %s", ct_strerror(r));
-		ct_node_free(n);
-		return r;
-	}
-	{
-		struct ct_haddr b;
-		scan_interfaces(n, ct_haddr_parse(&b, ba, 0) == 0 ? ct_haddr_v4(&b) : 0);
-	}
-	*out = n;
-	return 0;
-}
-
-void ct_node_free(struct ct_node *n)
-{
-	if (!n)
-		return;
-	ct_node_answers_drop(n);
-	ct_evloop_cancel_timer(n->ev, n->t_entry);
-	ct_evloop_cancel_timer(n->ev, n->t_repeat);
-	ct_evloop_cancel_timer(n->ev, n->t_check);
-	ct_evloop_cancel_timer(n->ev, n->t_tick);
-	if (n->fd >= 0) {
-		ct_evloop_del_fd(n->ev, n->fd);
-		close(n->fd);
-	}
-	if (n->tcpfd >= 0) {
-		ct_evloop_del_fd(n->ev, n->tcpfd);
-		close(n->tcpfd);
-	}
-	for (size_t i = 0; i < CT_ARRAY_LEN(n->mode); i++)
-		ct_hooklist_fini(&n->mode[i]);
-	ct_hooklist_fini(&n->obs);
-	ct_hooklist_fini(&n->taps);
-	free_identity(n);
-	free(n->bcast);
-	ct_sbuf_fini(&n->out);
-	free(n);
-}
 
 int ct_node_add_handler(struct ct_node *n, uint32_t mode, ct_node_mode_fn fn, void *ud)
 {
