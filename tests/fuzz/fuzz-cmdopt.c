@@ -5,42 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cmdopt.h"
+#include "../unit/cmdopt-fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct o {
-	int flag, set, counter, num, port;
-	struct ct_port_range ports;
-	double secs, rate;
-	uint64_t ms;
-	const char *str, *addr, *net, *choice;
-	struct cmd_list list;
-};
-
-static const char *const choices[] = { "root", "nobody", NULL };
-
-/* one option of every type, with ranges like the commands' */
-#define O(f) offsetof(struct o, f)
-static const struct cmd_opt opts[] = {
-	{ "flag", 'A', CMD_OPT_FLAG, O(flag), .help = "a flag" },
-	{ "four", '4', CMD_OPT_SET, O(set), .val = 4, .help = "four" },
-	{ "six", '6', CMD_OPT_SET, O(set), .val = 6, .help = "six" },
-	{ "verbose", 'v', CMD_OPT_COUNTER, O(counter), .help = "more" },
-	{ "count", 'c', CMD_OPT_INT, O(num), 1, 1000, .help = "how many" },
-	{ "counter-weight", 0, CMD_OPT_INT, O(num), 5, 6, .help = "shares a prefix" },
-	{ "port", 'p', CMD_OPT_PORT, O(port), .help = "a port" },
-	{ "ports", 0, CMD_OPT_PORTS, O(ports), 0, 256, .help = "a range" },
-	{ "wait", 'w', CMD_OPT_SECONDS, O(secs), 0.01, 60, .help = "seconds" },
-	{ "rate", 0, CMD_OPT_RATE, O(rate), 1, 100000, .help = "a rate" },
-	{ "grace-ms", 0, CMD_OPT_MS, O(ms), 0, 60000, .help = "milliseconds" },
-	{ "file", 'f', CMD_OPT_STRING, O(str), .arg = "FILE", .help = "a file" },
-	{ "source", 0, CMD_OPT_ADDRESS, O(addr), .help = "an address" },
-	{ "network", 0, CMD_OPT_CIDR, O(net), .help = "a network" },
-	{ NULL, 'Z', CMD_OPT_ENUM, O(choice), .choices = choices, .help = "a choice" },
-	{ "user", 'u', CMD_OPT_LIST, O(list), 0, 3, .arg = "NAME", .help = "repeatable" },
-	{ 0 },
-};
 
 #define MAXW 64
 
