@@ -29,6 +29,15 @@ static inline void put_ep(struct ct_out *o, int af, const uint8_t *a, int port)
 	}
 }
 
+/* ,"key":"198.18.1.10" (a JSON member holding an address; never the object's first). */
+static inline void put_jaddr(struct ct_out *o, const char *key, int af, const uint8_t *a)
+{
+	ct_jw_key(o, key, 0);
+	ct_out_putc(o, '"');
+	put_addr(o, af, a);
+	ct_out_putc(o, '"');
+}
+
 static inline const char *l4_name(uint8_t p)
 {
 	switch (p) {

@@ -340,14 +340,8 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	if (pk->ip.af) {
 		ct_jw_kint(o, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
 		ct_jw_kstr(o, "proto", l4_name(pk->l4));
-		ct_jw_key(o, "src", 0);
-		ct_out_putc(o, '"');
-		put_addr(o, pk->ip.af, pk->ip.src);
-		ct_out_putc(o, '"');
-		ct_jw_key(o, "dst", 0);
-		ct_out_putc(o, '"');
-		put_addr(o, pk->ip.af, pk->ip.dst);
-		ct_out_putc(o, '"');
+		put_jaddr(o, "src", pk->ip.af, pk->ip.src);
+		put_jaddr(o, "dst", pk->ip.af, pk->ip.dst);
 		if (has_ports(pk)) {
 			ct_jw_kint(o, "sport", pk->sport);
 			ct_jw_kint(o, "dport", pk->dport);
@@ -418,11 +412,8 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		if (ic->has_quote) {
 			ct_out_puts(o, ",\"quoted\":{\"proto\":");
 			ct_out_u64(o, ic->q_proto);
-			ct_out_puts(o, ",\"src\":\"");
-			put_addr(o, ic->q_af, ic->q_src);
-			ct_out_puts(o, "\",\"dst\":\"");
-			put_addr(o, ic->q_af, ic->q_dst);
-			ct_out_putc(o, '"');
+			put_jaddr(o, "src", ic->q_af, ic->q_src);
+			put_jaddr(o, "dst", ic->q_af, ic->q_dst);
 			if (ic->q_ports) {
 				ct_jw_kint(o, "sport", ic->q_sport);
 				ct_jw_kint(o, "dport", ic->q_dport);

@@ -52,11 +52,8 @@ void ct_render_unanswered(struct ct_render *rd, const struct ct_unans *u)
 	ct_jw_kstr(o, "request", ct_match_mode_name(u->mode, nb));
 	ct_jw_kstr(o, "expected", u->tcp && u->want == CT_MATCH_TCP_SYN ? "TCP_SYN_ACK" : ct_match_mode_name(u->want, nb2));
 	ct_jw_kstr(o, "transport", u->tcp ? "tcp" : "udp");
-	ct_out_puts(o, ",\"src\":\"");
-	put_addr(o, u->af, u->src);
-	ct_out_puts(o, "\",\"dst\":\"");
-	put_addr(o, u->af, u->dst);
-	ct_out_putc(o, '"');
+	put_jaddr(o, "src", u->af, u->src);
+	put_jaddr(o, "dst", u->af, u->dst);
 	ct_jw_kbool(o, "group", u->dst_group);
 	ct_jw_kint(o, "packetno", u->packetno);
 	ct_jw_kint(o, "retries", u->retries);
@@ -75,9 +72,8 @@ static void peer_cb(const struct ct_peer *p, void *ud)
 	char nb[8];
 
 	if (rd->json) {
-		ct_out_puts(o, "{\"type\":\"peer\",\"addr\":\"");
-		put_addr(o, p->af, p->addr);
-		ct_out_putc(o, '"');
+		ct_out_puts(o, "{\"type\":\"peer\"");
+		put_jaddr(o, "addr", p->af, p->addr);
 		ct_jw_kint(o, "tx_packets", (int64_t)p->tx_pkts);
 		ct_jw_kint(o, "tx_bytes", (int64_t)p->tx_bytes);
 		ct_jw_kint(o, "rx_packets", (int64_t)p->rx_pkts);
@@ -154,11 +150,9 @@ static void rtp_cb(const struct ct_rtp_stream *s, void *ud)
 	const char *n = ct_rtp_pt_name(s->pt);
 
 	if (rd->json) {
-		ct_out_puts(o, "{\"type\":\"rtp_stream\",\"src\":\"");
-		put_addr(o, s->af, s->src);
-		ct_out_puts(o, "\",\"dst\":\"");
-		put_addr(o, s->af, s->dst);
-		ct_out_putc(o, '"');
+		ct_out_puts(o, "{\"type\":\"rtp_stream\"");
+		put_jaddr(o, "src", s->af, s->src);
+		put_jaddr(o, "dst", s->af, s->dst);
 		ct_jw_kint(o, "sport", s->sport);
 		ct_jw_kint(o, "dport", s->dport);
 		ct_jw_kint(o, "ssrc", s->ssrc);

@@ -16,9 +16,10 @@ void ct_render_init(struct ct_render *rd, int fd, int json)
 
 void ct_render_init_lines(struct ct_render *rd, int json, ct_out_line_fn fn, void *ud)
 {
-	ct_render_init(rd, -1, json);
-	rd->out.line_fn = fn;
-	rd->out.line_ud = ud;
+	memset(rd, 0, sizeof *rd);
+	ct_out_init_lines(&rd->out, fn, ud);
+	rd->json = json;
+	rd->tsec = -1;
 }
 
 void ct_render_fini(struct ct_render *rd)
