@@ -22,7 +22,8 @@ ok 'wait_for -t 3 st_ge srv "r[\"rtp_echo\"][\"ignored\"]" 1' "a datagram that i
 # site B: a client node pointed at the server's address, fetching every 4 s
 ctd_start cli b1 "server = $(addr srv)" "fetch_interval = 4s" "user_name = carol" "nick = Carol"
 # the server answers only its own networks and configured sites: site B is neither yet
-ok 'wait_for -t 12 sh -c "$CTLQ $LAB_TMP/cli/ctl.sock status | grep -q allow"' \
+fetch_names_allow() { ctd_q cli status | jq_py 'r["fetch"]["last_result"]' | grep -q "in the server.s \`allow\`"; }
+ok 'wait_for -t 12 fetch_names_allow' \
 	"site B is refused by default; the client's status names \`allow\` as the likely cause"
 ok '[ "$(ctd_q srv status | jq_py "r[\"list_server\"][\"refused\"]")" -ge 2 ]' "the server counted the refusals"
 echo "allow = 198.18.1.0/24, 198.18.2.0/24" >>"$LAB_TMP/srv/conf"

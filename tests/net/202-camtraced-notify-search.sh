@@ -28,12 +28,14 @@ ok 'wait_for -t 5 ctd_has srv carol offline' "carol's BR_EXIT reaches the server
 
 # search: exactly the IP Messenger hosts of a site-B range; non-answering addresses do not stop it
 listen_bg mute2 b3 udp 2425 --timeout 60
+# search_done ID: the search's state is exactly "done" (not a key or word containing it)
+search_done() { [ "$(ctd_q srv search.progress "{\"search_id\":$1}" | jq_py 'r["state"]')" = done ]; }
 ctd_start erin b1 "nick = Erin" "user_name = erin"
 res=$(ctd_q srv search.start '{"ranges":["198.18.2.10-198.18.2.20"]}')
 id=$(echo "$res" | jq_py 'r["search_id"]')
 like "$id" '^[0-9]+$' "search.start returns a search id"
 is "$(echo "$res" | jq_py 'r["total"]')" "11" "11 addresses to probe"
-ok 'wait_for -t 20 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock search.progress {\\\"search_id\\\":$id} | grep -q done"' \
+ok 'wait_for -t 20 search_done $id' \
 	"the search finishes (addresses .14-.20 do not exist, b3 never answers)"
 res=$(ctd_q srv search.result "{\"search_id\":$id}")
 is "$(echo "$res" | jq_py '" ".join(sorted(h["addr"] for h in r["hosts"]))')" "198.18.2.11 198.18.2.12" \
@@ -57,7 +59,7 @@ ok 'wait_for -t 10 ctd_has srv erin online' "erin answers the found-address noti
 ctd_stop dan
 res=$(ctd_q srv search.start '{"ranges":["198.18.2.11-12"]}')
 id=$(echo "$res" | jq_py 'r["search_id"]')
-ok 'wait_for -t 20 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock search.progress {\\\"search_id\\\":$id} | grep -q done"' "second search done"
+ok 'wait_for -t 20 search_done $id' "second search done"
 ok 'grep -q "search lost 198.18.2.12" "$LAB_TMP/srv/log"' "dan's address is reported lost"
 is "$(ctd_q srv status | jq_py 'r["search"]["found"]')" "1" "and no longer remembered"
 bad=$(ctd_q srv search.start '{"ranges":["198.18.*.*"]}')

@@ -11,7 +11,9 @@ lab_up
 
 ctd_start srv srv "user_name = srv" "nick = CAMServer" "allow = 198.18.0.0/15"
 run_ok "iptux starts on a1 as 太郎 / 営業部" lab iptux start a1 --nick 太郎 --group 営業部 --hostname a1-pc
-ok 'wait_for -t 10 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock users | grep -q a1-pc"' "the server lists the iptux peer"
+# has_host NAME HOST [STATE]: NAME lists a user whose host field is exactly HOST (in STATE)
+has_host() { ctd_users "$1" | awk -v h="$2" -v s="${3:-}" '$2 == h && (s == "" || $4 == s) {f=1} END {exit !f}'; }
+ok 'wait_for -t 10 has_host srv a1-pc' "the server lists the iptux peer"
 line=$(ctd_users srv | grep ' a1-pc ')
 like "$line" "^[^ ]+ a1-pc 太郎 absent local 0$" "with nick 太郎 (UTF-8), absent (iptux always sets ABSENCEOPT), local"
 is "$(ctd_q srv users | jq_py '[h["group"] for h in r["hosts"] if h["host"] == "a1-pc"][0]')" "営業部" "and group 営業部"
@@ -19,11 +21,11 @@ iptux_heard_srv() { lab iptux log a1 | grep -q "198\.18\.1\.10"; }
 ok 'wait_for -t 5 iptux_heard_srv' "iptux handled camtraced's packets (its log names 198.18.1.10)"
 
 ctd_start cli b1 "server = $(addr srv)" "user_name = cli"
-ok 'wait_for -t 15 sh -c "$CTLQ $LAB_TMP/cli/ctl.sock users | grep -q a1-pc"' "the site-B client gets the iptux user from the list"
+ok 'wait_for -t 15 has_host cli a1-pc' "the site-B client gets the iptux user from the list"
 like "$(ctd_users cli | grep ' a1-pc ')" "^[^ ]+ a1-pc 太郎 absent list 0$" "with the same names, absent, learned from the list"
 
 run_ok "iptux quits gracefully" lab iptux stop a1
-ok 'wait_for -t 5 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock users | grep -q \"a1-pc.*offline\""' \
+ok 'wait_for -t 5 has_host srv a1-pc offline' \
 	"its BR_EXIT makes it offline at the server"
 ref=$(ctd_q cli refresh)
 is "$(echo "$ref" | jq_py 'r["removed"]')" "1" "and gone from the client's list after a refresh"

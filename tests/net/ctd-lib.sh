@@ -53,8 +53,12 @@ signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for h in json.load(sys.stdin)["hosts"]:
     print(h["user"], h["host"], h["nick"] or "-", h["state"], h["origin"], h["flap_count"])'
 }
-# ctd_has NAME USER STATE: the daemon lists USER in STATE
-ctd_has() { ctd_users "$1" | grep -q "^$2 .* $3 "; }
+# ctd_has NAME USER STATE: the daemon lists USER (exact user field) in STATE (exact state field)
+ctd_has() {
+	ctd_q "$1" users '{"filter":"all"}' | "$PYTHON" -c '
+import json, sys
+sys.exit(not any(h["user"] == sys.argv[1] and h["state"] == sys.argv[2] for h in json.load(sys.stdin)["hosts"]))' "$2" "$3"
+}
 # ctd_done: done_testing, showing the daemons' logs when something failed
 ctd_done() {
 	local f
