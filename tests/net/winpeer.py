@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# winpeer.py: a Windows-style IP Messenger peer for the lab (answers GETINFO, ANSENTRY after 0-4 s, CP932 names, TCP 2425).
+#   winpeer.py [--nick N] [--group G] [--user U] [--host H] [--delay-max SECS] [--seconds N]
+# Behaves as IP Messenger for Windows does on the wire (../shared/protocol/ipmsg.md):
+#   - at start: BR_ENTRY (entry status 0x0F640001 without UTF-8 bits) broadcast to its /24 and
+#     255.255.255.255; nick and group in CP932, body "nick\0group\0\nVS:00010002:5:6:110";
+#   - BR_ENTRY (also |DIALUPOPT) from anyone: ANSENTRY to the sender's address and port after a
+#     random wait of 0 to --delay-max seconds (default 4: Windows waits up to 4 s, spec 3.1);
+#   - GETINFO: SENDINFO "Win 5.6.10" at once; SENDMSG|SENDCHECKOPT: RECVMSG with the packet number;
+#   - TCP 2425: accepts, reads one request, closes (no file is shared);
+#   - SIGTERM / SIGINT / --seconds: BR_EXIT to every host it heard from and to the broadcasts.
+# Prints "ready" once bound, then one line per datagram it handled. Standard library only.
+import random, select, signal, socket, sys, time
+
+BR_ENTRY, BR_EXIT, ANSENTRY, SENDMSG, RECVMSG, GETINFO, SENDINFO = 0x01, 0x02, 0x03, 0x20, 0x21, 0x40, 0x41
+SENDCHECKOPT, STATUS = 0x100, 0x0F640000
+
+
+def main():
+    a = sys.argv[1:]
+    opt = {"--nick": "営業 花子", "--group": "営業部", "--user": "hanako", "--host": "WINPC",
+           "--delay-max": "4", "--seconds": "0"}
+    while a:
+        if a[0] not in opt or len(a) < 2:
+            sys.exit("winpeer.py: unknown option or missing value: %s" % a[0])
+        opt[a[0]] = a[1]
+        a = a[2:]
+    delay_max, until = float(opt["--delay-max"]), float(opt["--seconds"])
+    pno = [int(time.time())]
+    names = opt["--nick"].encode("cp932") + b"\0" + opt["--group"].encode("cp932") + b"\0\nVS:00010002:5:6:110\0"
+
+    def hdr(cmd):
+        pno[0] += 1
+        return ("1:%d:%s:%s:%d:" % (pno[0], opt["--user"], opt["--host"], cmd)).encode("ascii")
+
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    u.bind(("", 2425))
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind(("", 2425))
+    t.listen(8)
+    # this host's /24 broadcast, from the address the default route uses
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.connect(("198.18.0.1", 9))
+    me = probe.getsockname()[0]
+    probe.close()
+    bcasts = [me.rsplit(".", 1)[0] + ".255", "255.255.255.255"]
+    heard = set()
+    pending = []  # (due, addr, data)
+    stop = [False]
+
+    def on_signal(*_):
+        stop[0] = True
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    for b in bcasts:
+        u.sendto(hdr(BR_ENTRY | STATUS) + names, (b, 2425))
+    print("ready", flush=True)
+    end = time.monotonic() + until if until > 0 else None
+    while not stop[0] and (end is None or time.monotonic() < end):
+        now = time.monotonic()
+        wait = 0.2
+        if pending:
+            wait = max(0.0, min(wait, min(p[0] for p in pending) - now))
+        try:
+            r, _, _ = select.select([u, t], [], [], wait)
+        except InterruptedError:
+            continue
+        now = time.monotonic()
+        for p in [p for p in pending if p[0] <= now]:
+            pending.remove(p)
+            u.sendto(p[2], p[1])
+            print("sent ANSENTRY to %s:%d" % p[1], flush=True)
+        if t in r:
+            c, peer = t.accept()
+            c.settimeout(1)
+            try:
+                c.recv(4096)
+            except OSError:
+                pass
+            c.close()
+            print("tcp from %s" % peer[0], flush=True)
+        if u not in r:
+            continue
+        d, src = u.recvfrom(65535)
+        f = d.split(b":", 5)
+        if len(f) < 5 or src[0] == me:
+            continue
+        try:
+            cmd = int(f[4])
+        except ValueError:
+            continue
+        mode = cmd & 0xFF
+        print("from %s:%d cmd 0x%x" % (src[0], src[1], cmd), flush=True)
+        heard.add(src[0])
+        if mode == BR_ENTRY:
+            pending.append((now + random.uniform(0, delay_max), src, hdr(ANSENTRY | STATUS) + names))
+        elif mode == GETINFO:
+            u.sendto(hdr(SENDINFO) + b"Win 5.6.10\0", src)
+        elif mode == SENDMSG and cmd & SENDCHECKOPT:
+            u.sendto(hdr(RECVMSG) + f[1] + b"\0", src)
+    for h in sorted(heard) + bcasts:
+        u.sendto(hdr(BR_EXIT | STATUS) + names, (h, 2425))
+    print("exit", flush=True)
+
+
+if __name__ == "__main__":
+    main()
