@@ -165,16 +165,19 @@ def suggested(cells, cid, rundir):
             d = json.load(open("%s/%d.json" % (rundir, i), encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        texts = [s.get("command") or "" for s in d.get("steps", [])]
+        # a step's command field is commands only; in prose, a command is quoted in backticks
+        cmds = []
+        for s in d.get("steps", []):
+            cmds += re.split(r" && |; |\n", s.get("command") or "")
         v = d.get("verdict") or {}
-        texts += [v.get("fix") or "", v.get("hint") or "", v.get("finding") or ""]
-        for t in texts:
-            for m in re.findall(r"camtrace [^`;\n]*", t):
-                for part in m.split(" && "):
-                    part = part.strip().rstrip(".,)")
-                    if part.startswith("camtrace ") and part not in seen:
-                        seen.add(part)
-                        print("%s\t%s" % (r["from"], part))
+        for t in [v.get("fix") or "", v.get("hint") or "", v.get("finding") or ""] + \
+                [e for s in d.get("steps", []) for e in s.get("evidence", [])]:
+            cmds += re.findall(r"`(camtrace [^`]*)`", t)
+        for part in cmds:
+            part = part.strip()
+            if part.startswith("camtrace ") and part not in seen:
+                seen.add(part)
+                print("%s\t%s" % (r["from"], part))
 
 
 # ---- camtrace(1) VERDICTS ------------------------------------------------------------------
