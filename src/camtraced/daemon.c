@@ -55,7 +55,8 @@ static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *
 	nc->extra_status = CT_IPMSG_SERVEROPT; /* Windows sorts a server last in its lists */
 	nc->tcp = 1;
 	nc->entry_repeat_ms = 5000;
-	nc->check_interval_ms = 600000;
+	nc->check_interval_ms = c->liveness_interval;
+	nc->max_missed = (unsigned)c->liveness_misses;
 }
 
 static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,

@@ -31,6 +31,8 @@ static const char good[] =
 	"notify_rate = 20/s\n"
 	"search = 10.3.0.1-40\n"
 	"search_rate = 600/m\n"
+	"liveness_interval = 15\n"
+	"liveness_misses = 2\n"
 	"list_budget = 4096\n"
 	"list_rate = 30/m\n"
 	"state_file = /tmp/x/state.json\n"
@@ -178,6 +180,8 @@ int main(void)
 	is_int(c.notify_interval, 3600000, "default notify_interval 1h");
 	is_int((long long)c.notify_rate, 100, "default notify_rate 100/s");
 	is_int(c.list_budget, 8191, "default list_budget 8191");
+	is_int(c.liveness_interval, 120000, "default liveness_interval 2m");
+	is_int(c.liveness_misses, 3, "default liveness_misses 3");
 	is_str(c.listen, "0.0.0.0", "default listen");
 	is_str(c.user_name, "camtraced", "default user_name");
 	is_str(c.nick, "camtraced", "default nick");
@@ -236,6 +240,8 @@ int main(void)
 	is_int(c.notify.n, 4, "notify: four targets over two lines");
 	is_str(c.notify.v[3], "site-b.example.org", "DNS name target kept");
 	is_int((long long)(c.search_rate + 0.5), 10, "600/m = 10/s");
+	is_int(c.liveness_interval, 15000, "liveness_interval = 15: a bare number is seconds");
+	is_int(c.liveness_misses, 2, "liveness_misses 2");
 	is_int((long long)(c.list_rate * 2 + 0.5), 1, "30/m = 0.5/s");
 	is_str(c.pidfile, "", "empty pidfile = none");
 	is_int(c.log_level, CT_LOG_DEBUG, "log_level debug");
@@ -287,6 +293,13 @@ int main(void)
 	error_case("absence = maybe\n", "t.conf:1: 'maybe' is not yes or no", "bad bool");
 	error_case("fetch_interval = 2 hours\n", "is not a duration such as 30s", "bad duration");
 	error_case("fetch_interval = 0s\n", "fetch_interval must be between 1s and 7d", "duration out of range");
+	error_case("liveness_interval = 5\n", "t.conf:1: liveness_interval must be between 10s and 1d",
+		"liveness_interval below the minimum");
+	error_case("liveness_interval = 2d\n", "liveness_interval must be between 10s and 1d",
+		"liveness_interval above the maximum");
+	error_case("liveness_interval = soon\n", "t.conf:1: 'soon' is not a duration", "liveness_interval not a duration");
+	error_case("liveness_misses = 0\n", "t.conf:1: liveness_misses must be between 1 and 10", "liveness_misses 0");
+	error_case("liveness_misses = 11\n", "liveness_misses must be between 1 and 10", "liveness_misses 11");
 	error_case("notify_rate = fast\n", "is not a rate", "bad rate");
 	error_case("notify_rate = 0\n", "notify_rate must be between 1 and 100000 per second", "rate out of range");
 	error_case("log_level = loud\n", "'loud' is not a log level", "bad log level");

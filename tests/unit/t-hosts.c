@@ -46,6 +46,7 @@ int main(void)
 	ok(ct_hosts_find(t, "alice", "PC-B") == NULL, "other host name is another identity");
 	is_str(h->nick, "alice", "nick stored");
 	is_int(h->state, CT_HOST_ONLINE, "online");
+	is_int(h->flaps, 0, "a new host has no flap");
 
 	in = info("alice", "PC-A", "198.18.1.11", 0x01000100);
 	in.nick = "Alice A";
@@ -79,16 +80,26 @@ int main(void)
 	is_int(ct_hosts_exit_addr(t, &in.addr, 106.0), 0, "exit by address");
 	is_int(h->state, CT_HOST_OFFLINE, "offline after exit");
 	is_int(ct_hosts_live(t), 1, "live count drops");
+	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, 10500, 106.5, &h);
+	is_int(h->flaps, 0, "back in a list after exit: second hand, not a flap");
+	is_int(h->state, CT_HOST_ONLINE, "but online again");
+	ct_hosts_exit_addr(t, &in.addr, 106.6);
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11000, 107.0, &h);
-	is_int(h->flaps, 0, "coming back after exit is not a flap");
+	is_int(h->flaps, 1, "exit (BR_EXIT) then a packet again: one flap");
+	ok(ct_host_is_unstable(h, 1), "one flap makes it unstable");
+	ok(!ct_host_is_unstable(h, 2), "not with a threshold of 2");
+	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11001, 107.1, &h);
+	is_int(h->flaps, 1, "a second packet while online is no flap");
 	is_int(ct_hosts_check_sent(t, h, 2, 108.0), 0, "first check pending");
 	is_int(ct_hosts_check_sent(t, h, 2, 109.0), 0, "one missed");
 	ok(ct_host_is_unstable(h, 1), "a missed answer makes it unstable");
 	is_int(ct_hosts_check_sent(t, h, 2, 110.0), 1, "second missed in a row: lost");
 	is_int(h->state, CT_HOST_OFFLINE, "lost host offline");
 	is_int(h->missed, 2, "missed count");
+	is_int(ct_hosts_check_sent(t, h, 2, 110.5), 0, "an offline host is asked again ...");
+	is_int(h->missed, 2, "... without counting misses");
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 12000, 111.0, &h);
-	is_int(h->flaps, 1, "back after being lost: one flap");
+	is_int(h->flaps, 2, "back after being lost: one more flap");
 	is_int(h->missed_run, 0, "answer resets the run");
 	ct_hosts_check_sent(t, h, 2, 112.0);
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 12500, 112.5, &h);
@@ -100,8 +111,8 @@ int main(void)
 		is_int(n, 1, "one unstable host");
 		ok(n == 1 && v[0] == h, "it is carol");
 		free(v);
-		is_int(ct_hosts_unstable(t, 2, &v, &n), 0, "unstable query, 2 flaps");
-		is_int(n, 0, "none with 2 flaps");
+		is_int(ct_hosts_unstable(t, 3, &v, &n), 0, "unstable query, 3 flaps");
+		is_int(n, 0, "none with 3 flaps");
 		free(v);
 	}
 	in = info("", "x", "1.2.3.4", 0);

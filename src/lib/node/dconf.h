@@ -45,6 +45,10 @@ struct ct_daemon_conf {
 	struct ct_strlist search;     /* ranges searched at start-up (same syntax as notify) */
 	double search_rate;           /* probes/s, default 50 */
 
+	/* liveness of known hosts (unicast BR_ENTRY answered by ANSENTRY) and instability */
+	uint64_t liveness_interval;   /* ms between two checks of a quiet host, default 2m */
+	int64_t liveness_misses;      /* unanswered checks in a row before a host is lost, default 3 */
+
 	/* list server limits */
 	int64_t list_budget;          /* max ANSLIST datagram bytes, default 8191 */
 	double list_rate;             /* GETLIST answers per second per source, default 5 */

@@ -286,7 +286,9 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 		h->status = in->status;
 		t->gen++;
 	}
-	if (h->state == CT_HOST_OFFLINE && h->gone == CT_HOST_GONE_LOST)
+	/* a flap: back after an outage we saw ourselves (it left, or stopped answering); a list
+	 * entry is second hand and may be older than the BR_EXIT we heard, so it does not count */
+	if (h->state == CT_HOST_OFFLINE && h->gone != CT_HOST_GONE_NONE && via == CT_HOST_VIA_PACKET)
 		h->flaps++;
 	h->gone = CT_HOST_GONE_NONE;
 	h->origin |= (uint8_t)origin;

@@ -24,8 +24,8 @@ enum ct_host_state {
 /* Why a host is offline. */
 enum ct_host_gone {
 	CT_HOST_GONE_NONE = 0,
-	CT_HOST_GONE_EXIT,    /* said goodbye (BR_EXIT, or a list removal) */
-	CT_HOST_GONE_LOST,    /* stopped answering: counts as instability when it comes back */
+	CT_HOST_GONE_EXIT,    /* said goodbye (BR_EXIT, or a list removal): a flap when it comes back */
+	CT_HOST_GONE_LOST,    /* stopped answering: a flap when it comes back */
 };
 
 struct ct_host {
@@ -39,7 +39,7 @@ struct ct_host {
 	uint8_t gone;               /* enum ct_host_gone while offline */
 	uint8_t pending;            /* liveness: a check was sent and is unanswered */
 	uint8_t ans_pending;        /* node: an ANSENTRY to it is queued */
-	uint32_t flaps;             /* times it came back after being lost */
+	uint32_t flaps;             /* times it came back (a packet from it) after leaving or being lost */
 	uint32_t missed;            /* liveness checks it did not answer (total) */
 	uint32_t missed_run;        /* consecutive unanswered checks */
 	double first_seen, last_seen, last_change; /* wall clock, for display */
@@ -82,7 +82,8 @@ enum ct_host_via {
 
 /* Records that host info is online (ABSENCEOPT in status => absent). Applies the spec rules:
  * (user, host) is the identity; a host already at the same addr:port under other names is
- * replaced. A host that comes back after being lost counts a flap. now_ms is monotonic,
+ * replaced. A host that comes back after being offline (BR_EXIT, list removal or lost) counts
+ * a flap when via is CT_HOST_VIA_PACKET (a list entry is second hand). now_ms is monotonic,
  * now_wall for display. On success *out (optional) is the host. Errors: CT_EINVAL (empty
  * user or host), CT_ENOMEM. */
 int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *info, unsigned origin,
@@ -103,8 +104,8 @@ size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
 int ct_hosts_check_sent(struct ct_hosts *t, struct ct_host *h, unsigned max_missed,
 	double now_wall);
 
-/* Unstable: came back after being lost at least min_flaps times, or missed checks, or is lost
- * right now. */
+/* Unstable: came back after being offline at least min_flaps times (0 = 1), or missed the last
+ * liveness check, or is lost right now. Flap counts are kept for the host's lifetime. */
 int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps);
 /* Collects the unstable hosts, most flaps first, into a malloc'd array (*out, caller frees). */
 int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out,

@@ -1,10 +1,14 @@
-/* node-live.c: the node's liveness rounds: a paced unicast BR_ENTRY to each quiet host, offline after max_missed. */
+/* node-live.c: the node's liveness rounds: a paced unicast BR_ENTRY to each quiet host, offline after max_missed, asked again while offline. */
 #include "config.h"
 #include "clock.h"
 #include "codec.h"
 #include "evloop.h"
 #include "log.h"
 #include "node-int.h"
+
+/* Offline hosts are asked for this long after the last packet from them (then notification
+ * rounds and their own announcements are left to find them). */
+#define ASK_OFFLINE_MS (24 * 3600 * 1000ULL)
 
 static void on_check(struct ct_evloop *ev, uint64_t id, void *ud);
 
@@ -15,6 +19,11 @@ void ct_node_live_schedule(struct ct_node *n)
 		ct_evloop_add_timer(n->ev, n->conf.check_interval_ms, on_check, n) : 0;
 }
 
+/* Each round, every host we did not hear from in half an interval gets one unicast BR_ENTRY
+ * (DIALUPOPT when it is not on our segments): every client answers it with ANSENTRY (iptux
+ * ignores GETINFO). Online hosts that leave it unanswered max_missed rounds in a row are lost;
+ * offline ones (left or lost) are asked too for a day, so that their return is seen within a
+ * round even when their own BR_ENTRY broadcast cannot reach us. */
 static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 {
 	struct ct_node *n = ud;
@@ -26,8 +35,8 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	while (n->check_cursor < ct_hosts_count(n->hosts)) {
 		struct ct_host *h = ct_hosts_at(n->hosts, n->check_cursor);
 		/* hosts only known from a list are the list server's business */
-		if (h->state == CT_HOST_OFFLINE || h->origin == CT_HOST_LIST ||
-		    now - h->seen_ms < n->conf.check_interval_ms / 2) {
+		if (h->origin == CT_HOST_LIST || now - h->seen_ms < n->conf.check_interval_ms / 2 ||
+		    (h->state == CT_HOST_OFFLINE && now - h->seen_ms > ASK_OFFLINE_MS)) {
 			n->check_cursor++;
 			continue;
 		}
@@ -39,9 +48,9 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 		if (ct_hosts_check_sent(n->hosts, h, n->conf.max_missed, wall)) {
 			char b[CT_HADDR_STRLEN];
 			n->st.lost++;
-			log_notice("host %s@%s (%s) stopped answering: offline (flaps %u)", h->user, h->host,
-				ct_haddr_str(&h->addr, b, sizeof b), h->flaps);
-			continue;
+			log_notice("host %s@%s (%s) left %u liveness checks unanswered: offline, lost (flaps %u)",
+				h->user, h->host, ct_haddr_str(&h->addr, b, sizeof b), h->missed_run, h->flaps);
+			continue; /* asked again from the next round on */
 		}
 		n->st.checks_sent++;
 		ct_node_send_entry(n, &h->addr, CT_IPMSG_BR_ENTRY,
@@ -64,6 +73,12 @@ static void on_check(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	n->t_check = 0;
-	ct_node_check_round(n);
+	/* a round still pacing out (more hosts than check_rate sends in an interval) goes on, so
+	 * that the hosts at the end of the table are asked too */
+	if (n->t_tick)
+		log_info("liveness round still running after an interval (%zu hosts at %.0f/s); not restarted",
+			ct_hosts_count(n->hosts), n->conf.check_rate);
+	else
+		ct_node_check_round(n);
 	ct_node_live_schedule(n);
 }
