@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # 002-iptux.sh: camlab runs real headless iptux peers in the lab: announce, answer, quit, cleanup.
 . "${top_srcdir:-.}/tests/net/lib.sh"
-need_cmd iptux iptux
-need_cmd Xvfb xvfb
-need_cmd dbus-run-session dbus-bin
-need_cmd gdbus libglib2.0-bin
+need_iptux
 need_cmd unshare util-linux
 need_cmd nsenter util-linux
 

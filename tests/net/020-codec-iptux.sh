@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # 020-codec-iptux.sh: the codec against a real iptux in the lab: its packets decode, our Windows-form entry and SENDMSG are answered.
 . "${top_srcdir:-.}/tests/net/lib.sh"
-need_cmd iptux iptux
-need_cmd Xvfb xvfb
-need_cmd dbus-run-session dbus-bin
-need_cmd gdbus libglib2.0-bin
+need_iptux
 need_cmd unshare util-linux
 [ -x "$CAMTRACE" ] || bail_out "build camtrace first ($CAMTRACE)"
 

@@ -3,10 +3,7 @@
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-need_cmd iptux iptux
-need_cmd Xvfb xvfb
-need_cmd dbus-run-session dbus-bin
-need_cmd gdbus libglib2.0-bin
+need_iptux
 lab_up
 
 ctd_start srv srv "user_name = srv" "nick = CAMServer" "allow = 198.18.0.0/15"

@@ -5,10 +5,7 @@
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
 [ -x "$CAMTRACE" ] || skip_all "camtrace not built"
-need_cmd iptux iptux
-need_cmd Xvfb xvfb
-need_cmd dbus-run-session dbus-bin
-need_cmd gdbus libglib2.0-bin
+need_iptux
 lab_up
 
 SRV_CONF=("user_name = srv" "host_name = srv-box" "allow = 198.18.0.0/15" "notify = 198.18.2.*"

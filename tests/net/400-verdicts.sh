@@ -4,10 +4,7 @@
 . "${top_srcdir:-.}/tests/net/lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
 have_camtrace_cmd doctor || skip_all "camtrace doctor not built"
-need_cmd iptux iptux
-need_cmd Xvfb xvfb
-need_cmd dbus-run-session dbus-bin
-need_cmd gdbus libglib2.0-bin
+need_iptux
 TAB=$top_srcdir/tests/net/verdicts.tab
 VPY="$PYTHON $top_srcdir/tests/net/verdicts.py"
 

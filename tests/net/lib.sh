@@ -28,6 +28,7 @@
 #   pid_alive PID               the process exists and is not a zombie
 #   wait_for [-t SECS] CMD...   retry CMD every 0.1 s until it succeeds (default 10 s)
 #   need_cmd PROG PACKAGE       skip the whole scenario when PROG is missing
+#   need_iptux                  skip it unless iptux can run (iptux, Xvfb, dbus, gdbus)
 #   have_camtrace_cmd NAME      true when the built camtrace has subcommand NAME
 #   $CAMTRACE $CAMTRACED        built binaries;  $CAMLAB $LABNET $PYTHON  lab tools
 #   $LAB_TMP                    a scratch directory removed on exit
@@ -139,6 +140,13 @@ need_cmd nft nftables
 need_cmd ping iputils-ping
 "$PYTHON" -c 'import socket, select, struct' 2>/dev/null || skip_all "python3 not installed (Debian package python3)"
 
+# need_iptux: skip the whole scenario unless camlab can run a headless iptux peer
+need_iptux() {
+	need_cmd iptux iptux
+	need_cmd Xvfb xvfb
+	need_cmd dbus-run-session dbus-bin
+	need_cmd gdbus libglib2.0-bin
+}
 have_camtrace_cmd() { [ -x "$CAMTRACE" ] && "$CAMTRACE" help "$1" >/dev/null 2>&1; }
 
 # ---- the lab ----------------------------------------------------------------
