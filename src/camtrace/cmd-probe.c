@@ -28,6 +28,8 @@ struct host_res {
 	struct ct_app_result udp;
 	int udp_err;
 	struct ct_probe tcp;
+	struct ct_probe tcpp[2];
+	struct ct_probe_set tcps;
 	int tcp_done, tcp_raw;
 	struct ct_tcp_exchange x;
 	struct ct_coldwarm cw;
@@ -35,38 +37,42 @@ struct host_res {
 	char err[300];
 };
 
-static void run_tcp(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
+/* The half-open SYN (or connect()) probes of one host, run later with the others'. */
+static void tcp_setup(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
 {
-	struct ct_probe probes[2];
-	struct ct_probe_set s;
+	struct ct_probe_set *s = &h->tcps;
 	int tries = o->tries > 2 ? 2 : o->tries;
 
-	memset(&s, 0, sizeof s);
-	memset(probes, 0, sizeof probes);
-	s.ops = &ct_probe_tcp_ops;
-	s.pr = pr;
-	pc_set_target(&s, t);
-	s.probes = probes;
-	s.n = (size_t)tries;
-	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
-	s.wait_ns = (uint64_t)(o->wait * 1e9);
-	s.gap_ns = s.wait_ns / 4;
+	memset(s, 0, sizeof *s);
+	memset(h->tcpp, 0, sizeof h->tcpp);
+	s->ops = &ct_probe_tcp_ops;
+	s->pr = pr;
+	pc_set_target(s, t);
+	s->probes = h->tcpp;
+	s->n = (size_t)tries;
+	s->use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
+	s->wait_ns = (uint64_t)(o->wait * 1e9);
+	s->gap_ns = s->wait_ns / 4;
 	for (int i = 0; i < tries; i++) {
-		probes[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)i * 7919u) % 28000);
-		probes[i].dport = (uint16_t)o->tcp_port;
-		probes[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
-		probes[i].ip_id = (uint16_t)(0x6000 + i);
+		h->tcpp[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)random() % 4096u * 7u + (unsigned)i * 7919u) % 28000);
+		h->tcpp[i].dport = (uint16_t)o->tcp_port;
+		h->tcpp[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
+		h->tcpp[i].ip_id = (uint16_t)(0x6000 + (random() & 0xffe) + i);
 	}
-	if (ct_probe_run(&s) != 0) {
-		snprintf(h->err, sizeof h->err, "TCP probe: %s", s.err);
+}
+
+static void tcp_result(struct host_res *h)
+{
+	if (h->tcps.rc != 0) {
+		snprintf(h->err, sizeof h->err, "TCP probe: %s", h->tcps.err);
 		return;
 	}
 	h->tcp_done = 1;
-	h->tcp_raw = s.use_raw;
-	h->tcp = probes[0];
-	for (int i = 0; i < tries; i++)
-		if (probes[i].answered) {
-			h->tcp = probes[i];
+	h->tcp_raw = h->tcps.use_raw;
+	h->tcp = h->tcpp[0];
+	for (size_t i = 0; i < h->tcps.n; i++)
+		if (h->tcpp[i].answered) {
+			h->tcp = h->tcpp[i];
 			break;
 		}
 }
@@ -259,36 +265,69 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 	return 1;
 }
 
-/* Every probe the options ask for, on one host. */
-static void probe_host(const struct probe_opts *o, struct ct_prober *pr, struct ct_coldwarm_links *links,
-	const struct pc_target *t, struct host_res *h)
+/* Every probe the options ask for, on every host: the UDP and TCP probes of all hosts at once. */
+static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct ct_coldwarm_links *links,
+	const struct pc_target *t, struct host_res *h, int n)
 {
-	char err[200] = "";
+	struct ct_app_opts *ao = calloc((size_t)n, sizeof *ao);
+	struct ct_app_job *jobs = calloc((size_t)n, sizeof *jobs);
+	struct ct_probe_set **sets = calloc((size_t)n, sizeof *sets);
+	int *idx = calloc((size_t)n, sizeof *idx), k = 0;
 
-	if (o->cold_warm && t->family == AF_INET6) {
-		ct_coldwarm_run6(pr, links, t->ifname, &t->addr6, &t->src6, (uint16_t)o->udp_port,
-			(uint64_t)(o->wait * 1e9), &h->cw);
-		h->cw_done = 1;
-	} else if (o->cold_warm) {
-		ct_coldwarm_run(pr, links, t->ifname, t->addr, t->src, (uint16_t)o->udp_port, (uint64_t)(o->wait * 1e9),
-			&h->cw);
-		h->cw_done = 1;
+	if (!ao || !jobs || !sets || !idx) {
+		for (int i = 0; i < n; i++)
+			snprintf(h[i].err, sizeof h[i].err, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!t[i].resolved || t[i].err[0])
+			continue;
+		idx[k++] = i;
+		if (o->cold_warm && t[i].family == AF_INET6)
+			ct_coldwarm_run6(pr, links, t[i].ifname, &t[i].addr6, &t[i].src6, (uint16_t)o->udp_port,
+				(uint64_t)(o->wait * 1e9), &h[i].cw);
+		else if (o->cold_warm)
+			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o->udp_port,
+				(uint64_t)(o->wait * 1e9), &h[i].cw);
+		h[i].cw_done = o->cold_warm;
 	}
 	if (!o->no_udp) {
-		struct ct_app_opts ao = { .dport = (uint16_t)o->udp_port, .sport = (uint16_t)o->sport, .tries = o->tries,
-					  .wait_ns = (uint64_t)(o->wait * 1e9), .no_entry = o->getinfo_only,
-					  .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
-					  .family = t->family, .dst6 = t->addr6 };
-		if (ct_app_probe(pr, t->addr, &ao, &h->udp, err, sizeof err) != 0)
-			snprintf(h->err, sizeof h->err, "UDP probe: %s", err);
+		for (int x = 0; x < k; x++) {
+			const struct pc_target *ti = &t[idx[x]];
+			ao[x] = (struct ct_app_opts){ .dport = (uint16_t)o->udp_port, .sport = (uint16_t)o->sport,
+				.tries = o->tries, .wait_ns = (uint64_t)(o->wait * 1e9), .no_entry = o->getinfo_only,
+				.use_raw = ti->family == AF_INET6 ? pr->raw6 : pr->raw, .family = ti->family,
+				.dst6 = ti->addr6, .src = ti->src, .src6 = ti->src6 };
+			jobs[x] = (struct ct_app_job){ .dst = ti->addr, .o = &ao[x] };
+		}
+		(void)ct_app_probe_many(pr, jobs, (size_t)k);
+		for (int x = 0; x < k; x++) {
+			h[idx[x]].udp = jobs[x].res;
+			if (jobs[x].rc)
+				snprintf(h[idx[x]].err, sizeof h[idx[x]].err, "UDP probe: %s", jobs[x].err);
+		}
 	}
 	if (!o->no_tcp) {
-		run_tcp(pr, t, o, h);
-		if (o->connect && t->family == AF_INET6)
-			ct_tcp_exchange6(&t->addr6, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
-		else if (o->connect)
-			ct_tcp_exchange(t->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
+		for (int x = 0; x < k; x++) {
+			tcp_setup(pr, &t[idx[x]], o, &h[idx[x]]);
+			sets[x] = &h[idx[x]].tcps;
+		}
+		(void)ct_probe_run_many(sets, (size_t)k);
+		for (int x = 0; x < k; x++) {
+			const struct pc_target *ti = &t[idx[x]];
+			struct host_res *hi = &h[idx[x]];
+			tcp_result(hi);
+			if (o->connect && ti->family == AF_INET6)
+				ct_tcp_exchange6(&ti->addr6, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &hi->x);
+			else if (o->connect)
+				ct_tcp_exchange(ti->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &hi->x);
+		}
 	}
+out:
+	free(ao);
+	free(jobs);
+	free(sets);
+	free(idx);
 }
 
 /* The hosts and their verdicts as text or in the document; returns how many failed. */
@@ -356,13 +395,9 @@ static int probe_exec(struct ct_cli *cli, void *opts, int n, char **names)
 		return EX_NOPERM;
 	}
 	srandom((unsigned)ct_mono_ns());
-	for (int i = 0; i < n; i++) {
-		if (!t[i].resolved || t[i].err[0])
-			continue;
-		if (cli->progress && n > 1)
-			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
-		probe_host(&o, pr, links, &t[i], &h[i]);
-	}
+	if (cli->progress && n > 1)
+		out_progress(cli, "probing", 0, (unsigned long)n);
+	probe_hosts(&o, pr, links, t, h, n);
 	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
 	fails = probe_report(cli, &o, pr, t, h, n, doc);
 	ct_coldwarm_links_free(links);

@@ -134,6 +134,7 @@ struct ct_probe_set {
 	uint64_t max_rtt_ns;
 	int dest_ttl;               /* lowest TTL where the path ended (the target answered, or an
 				       ICMP error other than time exceeded came), 0 none */
+	int rc;                     /* after a run: 0, or the CT_E* code of this set (err says why) */
 	char err[200];
 };
 
@@ -171,6 +172,12 @@ int ct_reply_icmp_family(const struct ct_reply *r);
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */
 int ct_probe_run(struct ct_probe_set *s);
+/* The parallel API: runs n sets (different targets, possibly different methods) at once in
+ * one send/receive loop, their probes interleaved in time, each raw packet offered to every
+ * set (a method's packet() keeps what is its own). Each set's rc and err say how it went;
+ * returns 0, or the first set's error. Sets reading the same descriptor (unprivileged UDP
+ * from port 2425) run one after the other. ct_probe_run(s) is the case n = 1. */
+int ct_probe_run_many(struct ct_probe_set *const *sets, size_t n);
 
 /* The state one UDP / TCP probe's reply means (pure: unit tested). A NULL or unanswered
  * probe is silence. For UDP, any datagram from the target is "open"; for TCP, SYN-ACK or a
