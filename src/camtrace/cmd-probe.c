@@ -155,6 +155,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "reason", udp_reason(h, buf, sizeof buf));
 		ct_json_add_str(u, "answered", r->answered_getinfo ? "getinfo" : r->answered_entry ? "br_entry" : NULL);
 		ct_json_add_int(u, "probes_sent", r->sent);
+		ct_json_add_bool(u, "br_exit_sent", r->exit_sent);
 		pc_json_icmp(u, "icmp", &r->icmp);
 		ct_json_add_str(u, "program", r->state == CT_PORT_OPEN ? r->program : NULL);
 		ct_json_add_str(u, "version", r->state == CT_PORT_OPEN ? r->version : NULL);

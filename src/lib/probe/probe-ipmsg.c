@@ -194,6 +194,7 @@ static void step_setup(struct step *st, struct ct_prober *pr, const struct ct_ap
 	udp_set(&st->s, pr, j->dst, o, st->probes, (size_t)tries);
 	st->c = (struct app_ctx){ command, entry_body };
 	st->s.want_any_port = 1;
+	st->s.stop_on_answer = 1;
 	st->s.payload = app_payload;
 	st->s.match = app_match;
 	st->s.ud = &st->c;
@@ -213,7 +214,8 @@ static int step_result(struct step *st, struct ct_app_job *j)
 {
 	struct ct_app_result *res = &j->res;
 
-	res->sent += (int)st->s.n;
+	for (size_t i = 0; i < st->s.n; i++)
+		res->sent += st->probes[i].sent > 0;
 	if (st->s.rc != 0) {
 		snprintf(j->err, sizeof j->err, "%s", st->s.err[0] ? st->s.err : ct_strerror(st->s.rc));
 		return j->rc = st->s.rc;
@@ -297,6 +299,23 @@ static void control_result(struct step *st, struct ct_app_job *j)
 		}
 }
 
+/* Withdraws what the BR_ENTRY announced: one BR_EXIT from the same port, so no list keeps a
+ * ghost "camtrace probe" (iptux, IP Messenger and camtraced add the sender of a BR_ENTRY). */
+static void exit_setup(struct step *st, struct ct_prober *pr, struct ct_app_job *j)
+{
+	const struct ct_app_opts *o = j->o;
+
+	udp_set(&st->s, pr, j->dst, o, st->probes, 1);
+	st->c = (struct app_ctx){ CT_IPMSG_BR_EXIT | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1 };
+	st->s.payload = app_payload;
+	st->s.ud = &st->c;
+	st->probes[0].sport = o->sport ? o->sport : CT_IPMSG_PORT;
+	st->probes[0].dport = o->dport ? o->dport : CT_IPMSG_PORT;
+	st->probes[0].seq = pktno_base++;
+	st->probes[0].ip_id = (uint16_t)(0x4000 + (st->probes[0].seq & 0x3fff));
+	st->active = 1;
+}
+
 int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 {
 	struct step *st = calloc(n ? n : 1, sizeof *st);
@@ -345,9 +364,20 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 	}
 	if (any)
 		steps_run(st, n);
-	for (size_t i = 0; i < n; i++)
+	any = 0;
+	for (size_t i = 0; i < n; i++) {
 		if (st[i].active)
 			control_result(&st[i], &jobs[i]);
+		st[i].active = 0;
+		if (jobs[i].res.entry_sent && !jobs[i].rc) {
+			exit_setup(&st[i], pr, &jobs[i]);
+			any = 1;
+		}
+	}
+	if (any)
+		steps_run(st, n);
+	for (size_t i = 0; i < n; i++)
+		jobs[i].res.exit_sent = st[i].active && st[i].s.rc == 0 && st[i].probes[0].sent > 0;
 	free(st);
 	return 0;
 }

@@ -13,6 +13,7 @@ struct ct_app_result {
 	int answered_getinfo;       /* SENDINFO (or any IPMsg packet) answered the GETINFO */
 	int answered_entry;         /* ANSENTRY answered the BR_ENTRY|DIALUPOPT */
 	int entry_sent;             /* the BR_ENTRY step ran (GETINFO got no answer) */
+	int exit_sent;              /* a BR_EXIT withdrew that BR_ENTRY before returning */
 	int reply_to_2425;          /* the answer came to port 2425 although we sent from another port */
 	uint16_t sport;             /* our source port */
 	uint32_t reply_cmd;         /* command word of the answer */

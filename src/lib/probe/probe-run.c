@@ -55,6 +55,17 @@ static int finished(const struct run_state *st, uint64_t now)
 	return all_done(st->s) || now >= wait_until(st);
 }
 
+/* 1 when the set's next retry is moot: stop_on_answer and a probe was answered. */
+static int retry_moot(const struct run_state *st)
+{
+	const struct ct_probe_set *s = st->s;
+
+	for (size_t i = 0; st->sending && s->stop_on_answer && i < st->next; i++)
+		if (s->probes[i].answered)
+			return 1;
+	return 0;
+}
+
 /* Offers one packet of a raw socket to every set of the run that reads raw sockets. */
 static void offer(struct run_state *rs, size_t n, const struct ct_ipview *v, uint64_t now)
 {
@@ -160,17 +171,20 @@ static void watch_build(struct watch *w, struct run_state *rs, size_t n)
 	}
 }
 
-/* Waits until `until` (monotonic ns), or until every set is finished when stop_when_done,
- * dispatching what arrives. */
+/* Waits until `until` (monotonic ns), dispatching what arrives; stop_when_done 1: returns
+ * once every set is finished, 2: once a retry became moot. */
 static void pump(struct run_state *rs, size_t n, struct watch *w, uint64_t until, int stop_when_done)
 {
 	for (;;) {
 		uint64_t now = ct_mono_ns();
 		int ms, all = 1;
 
-		for (size_t i = 0; i < n && all; i++)
-			all = finished(&rs[i], now);
-		if ((stop_when_done && all) || now >= until)
+		for (size_t i = 0; i < n; i++) {
+			all &= finished(&rs[i], now);
+			if (stop_when_done == 2 && retry_moot(&rs[i]))
+				return;
+		}
+		if ((stop_when_done == 1 && all) || now >= until)
 			return;
 		watch_build(w, rs, n);
 		ms = (int)((until - now + 999999) / 1000000);
@@ -252,6 +266,8 @@ static void run_batch(struct run_state *rs, size_t n, struct watch *w)
 		uint64_t now = ct_mono_ns(), next = UINT64_MAX;
 		int any = 0;
 		for (size_t i = 0; i < n; i++) {
+			if (retry_moot(&rs[i]))
+				rs[i].sending = 0; /* a retry would only be answered again */
 			if (rs[i].sending && rs[i].next_ns <= now)
 				send_next(&rs[i]);
 			if (rs[i].sending) {
@@ -263,7 +279,7 @@ static void run_batch(struct run_state *rs, size_t n, struct watch *w)
 		if (!any)
 			break;
 		if (next > now)
-			pump(rs, n, w, next, 0);
+			pump(rs, n, w, next, 2);
 	}
 	for (;;) {
 		uint64_t now = ct_mono_ns(), until = 0;

@@ -124,6 +124,7 @@ struct ct_probe_set {
 	int stop_at_dest;           /* route: stop waiting for higher TTLs once the target answered */
 	int use_raw;                /* send with libnet and read raw sockets (else unprivileged sockets) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
+	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
 	ct_probe_payload_fn payload;
 	ct_probe_match_fn match;
 	void *ud;
