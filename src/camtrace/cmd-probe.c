@@ -102,15 +102,34 @@ static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
 static const char *tcp_reason(const struct host_res *h, char *buf, size_t len)
 {
 	const struct ct_probe *p = &h->tcp;
+	const struct ct_reply *r = &p->reply;
+	int rh = ct_ttl_hops(r->ttl);
+	char ip[INET6_ADDRSTRLEN];
 
 	if (!p->answered)
 		snprintf(buf, len, "no answer to the %s", h->tcp_raw ? "SYN" : "connect()");
-	else if (p->reply.kind == CT_RK_TCP)
-		snprintf(buf, len, "%s", (p->reply.tcp_flags & CT_TCP_SYN) ? "SYN-ACK" : "RST");
-	else if (p->reply.kind == CT_RK_ICMP)
-		pc_icmp_text(&p->reply, buf, len);
-	else if (p->reply.kind == CT_RK_CONNECT)
-		snprintf(buf, len, "%s", p->reply.err ? strerror(p->reply.err) : "connected");
+	else if (r->kind == CT_RK_TCP && (r->tcp_flags & CT_TCP_SYN))
+		snprintf(buf, len, "SYN-ACK from the target");
+	else if (r->kind == CT_RK_TCP && ct_reply_origin(p) == CT_ORIGIN_PATH)
+		snprintf(buf, len, "reset by a device on the path at hop %d (TTL %d), not by the target (hop %d)",
+			rh + 1, r->ttl, r->target_hops + 1);
+	else if (r->kind == CT_RK_TCP && ct_reply_origin(p) == CT_ORIGIN_UNVERIFIED)
+		snprintf(buf, len, "RST with the target's address, but could not tell who sent the reset: the "
+			"host answered nothing else (no echo reply) to compare its distance (TTL %d) with", r->ttl);
+	else if (r->kind == CT_RK_TCP)
+		snprintf(buf, len, "RST from the target itself (hop %d, as its other answers)", rh + 1);
+	else if (r->kind == CT_RK_ICMP && ct_reply_origin(p) == CT_ORIGIN_PATH) {
+		int fam = ct_reply_icmp_family(r);
+		const char *tag = ct_icmp_tag(fam, r->icmp_type, r->icmp_code), *from = pc_from(r, ip);
+		snprintf(buf, len, "rejected by %s (ICMP%s %s, %u/%u%s%s)", from ? from : "?", fam == CT_ICMP_V6 ? "v6" : "",
+			ct_icmp_name(fam, r->icmp_type, r->icmp_code), r->icmp_type, r->icmp_code, tag[0] ? " " : "", tag);
+	} else if (r->kind == CT_RK_ICMP)
+		pc_icmp_text(r, buf, len);
+	else if (r->kind == CT_RK_CONNECT && r->err == ECONNREFUSED)
+		snprintf(buf, len, "connection refused (a RST; without raw sockets camtrace cannot tell whether "
+			"the target or a device on the path sent it)");
+	else if (r->kind == CT_RK_CONNECT)
+		snprintf(buf, len, "%s", r->err ? strerror(r->err) : "connected");
 	else
 		snprintf(buf, len, "?");
 	return buf;
@@ -133,9 +152,47 @@ static void cw_json(struct ct_json *j, const struct ct_coldwarm *cw)
 	ct_json_add_str(c, "explanation", cw->why);
 }
 
+/* The UDP answer as a probe (for its responder): the application's answer, else the ICMP error. */
+static void udp_as_probe(const struct pc_target *t, const struct ct_app_result *r, struct ct_probe *p)
+{
+	memset(p, 0, sizeof *p);
+	p->sent = 1;
+	p->family = t->family == AF_INET6 ? AF_INET6 : 0;
+	p->dst = t->addr;
+	p->dst6 = t->addr6;
+	p->reply.ttl = -1;
+	if (r->state == CT_PORT_OPEN) {
+		p->answered = 1;
+		p->reply.kind = CT_RK_UDP;
+		p->reply.family = p->family;
+		p->reply.from = t->addr;
+		p->reply.from6 = t->addr6;
+		p->reply.ttl = r->reply_ttl;
+	} else if (r->icmp.kind == CT_RK_ICMP) {
+		p->answered = 1;
+		p->reply = r->icmp;
+	}
+}
+
+/* The TTL of an answer the target itself sent in the UDP probe (its distance), 0 unknown. */
+static int udp_target_ttl(const struct pc_target *t, const struct ct_app_result *r)
+{
+	struct ct_probe p;
+
+	udp_as_probe(t, r, &p);
+	if (p.answered && p.reply.ttl > 0 && ct_reply_origin(&p) == CT_ORIGIN_TARGET)
+		return p.reply.ttl;
+	p.reply = r->control;
+	p.answered = r->control.kind == CT_RK_ICMP;
+	if (p.answered && p.reply.ttl > 0 && ct_reply_origin(&p) == CT_ORIGIN_TARGET)
+		return p.reply.ttl;
+	return 0;
+}
+
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
 {
 	struct ct_json *j = ct_json_add_obj(arr, NULL), *u, *c;
+	struct ct_probe up;
 	char buf[300];
 
 	ct_json_add_str(j, "target", t->name);
@@ -156,6 +213,8 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "answered", r->answered_getinfo ? "getinfo" : r->answered_entry ? "br_entry" : NULL);
 		ct_json_add_int(u, "probes_sent", r->sent);
 		ct_json_add_bool(u, "br_exit_sent", r->exit_sent);
+		udp_as_probe(t, r, &up);
+		pc_json_responder(u, "responder", &up);
 		pc_json_icmp(u, "icmp", &r->icmp);
 		ct_json_add_str(u, "program", r->state == CT_PORT_OPEN ? r->program : NULL);
 		ct_json_add_str(u, "version", r->state == CT_PORT_OPEN ? r->version : NULL);
@@ -186,6 +245,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "method", h->tcp_raw ? "syn" : "connect");
 		ct_json_add_str(u, "state", ct_port_state_key(st));
 		ct_json_add_str(u, "reason", tcp_reason(h, buf, sizeof buf));
+		pc_json_responder(u, "responder", &h->tcp);
 		pc_json_icmp(u, "icmp", &h->tcp.reply);
 		if (h->tcp.answered)
 			ct_json_add_num(u, "rtt_ms", pc_ms(h->tcp.reply.rtt_ns));
@@ -311,6 +371,8 @@ static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct
 	if (!o->no_tcp) {
 		for (int x = 0; x < k; x++) {
 			tcp_setup(pr, &t[idx[x]], o, &h[idx[x]]);
+			if (!o->no_udp)
+				h[idx[x]].tcps.target_ttl = udp_target_ttl(&t[idx[x]], &h[idx[x]].udp);
 			sets[x] = &h[idx[x]].tcps;
 		}
 		(void)ct_probe_run_many(sets, (size_t)k);

@@ -22,6 +22,8 @@ struct run_state {
 
 static int all_done(const struct ct_probe_set *s)
 {
+	if (s->hold)
+		return 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ct_probe *p = &s->probes[i];
 		if (p->sent <= 0 || p->answered)

@@ -355,7 +355,7 @@ int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *q
 	if (rc <= 0)
 		return rc;
 	memset(r, 0, sizeof *r);
-	r->ttl = r->quoted_ttl = -1;
+	r->ttl = r->quoted_ttl = r->target_hops = -1;
 	r->kind = CT_RK_ICMP;
 	r->icmp_type = e.type;
 	r->icmp_code = e.code;
@@ -419,6 +419,7 @@ void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v)
 	memset(r, 0, sizeof *r);
 	r->ttl = v->ttl;
 	r->quoted_ttl = -1;
+	r->target_hops = -1;
 	if (v->v6) {
 		r->family = AF_INET6;
 		r->from6 = v->src6;
@@ -510,6 +511,43 @@ static enum ct_port_state icmp_state(const struct ct_reply *r)
 	}
 }
 
+int ct_ttl_hops(int ttl)
+{
+	static const int init[] = { 32, 64, 128, 255 };
+
+	if (ttl < 1 || ttl > 255)
+		return -1;
+	for (size_t i = 0; i < CT_ARRAY_LEN(init); i++)
+		if (ttl <= init[i])
+			return init[i] - ttl;
+	return -1;
+}
+
+int ct_reply_origin(const struct ct_probe *p)
+{
+	const struct ct_reply *r = &p->reply;
+
+	if (!p->answered || r->kind == CT_RK_NONE)
+		return CT_ORIGIN_UNKNOWN;
+	if (r->origin)
+		return r->origin;
+	if (r->kind == CT_RK_CONNECT)
+		return r->err == ECONNREFUSED ? CT_ORIGIN_UNVERIFIED : CT_ORIGIN_TARGET;
+	if (r->kind == CT_RK_ICMP) {
+		int known = r->family == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->from6) : r->from != 0;
+		if (known && !ct_probe_from_target(p, r))
+			return CT_ORIGIN_PATH;
+	}
+	return CT_ORIGIN_TARGET;
+}
+
+const char *ct_origin_key(int origin)
+{
+	static const char *const n[] = { NULL, "target", "path", "unverified" };
+
+	return (unsigned)origin < CT_ARRAY_LEN(n) ? n[origin] : NULL;
+}
+
 enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
 {
 	if (!p || p->sent <= 0)
@@ -520,10 +558,7 @@ enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
 		return CT_PORT_OPEN;
 	if (p->reply.kind == CT_RK_ICMP) {
 		/* port unreachable from a router (not the target) means the router has no way on */
-		const struct ct_reply *r = &p->reply;
-		int known = r->family == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->from6) : r->from != 0;
-		if (ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code) == CT_ICMPV_CLOSED &&
-		    known && !ct_probe_from_target(p, r))
+		if (icmp_state(&p->reply) == CT_PORT_CLOSED && ct_reply_origin(p) == CT_ORIGIN_PATH)
 			return CT_PORT_FILTERED;
 		return icmp_state(&p->reply);
 	}
@@ -541,7 +576,7 @@ enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p)
 		if ((p->reply.tcp_flags & (CT_TCP_SYN | CT_TCP_ACK)) == (CT_TCP_SYN | CT_TCP_ACK))
 			return CT_PORT_OPEN;
 		if (p->reply.tcp_flags & CT_TCP_RST)
-			return CT_PORT_CLOSED;
+			return ct_reply_origin(p) == CT_ORIGIN_PATH ? CT_PORT_FILTERED : CT_PORT_CLOSED;
 		return CT_PORT_UNKNOWN;
 	case CT_RK_CONNECT:
 		if (p->reply.err == 0)
@@ -550,6 +585,9 @@ enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p)
 			return CT_PORT_CLOSED;
 		return CT_PORT_FILTERED;
 	case CT_RK_ICMP:
+		/* port unreachable from a router: the router refuses, the host is not reached */
+		if (icmp_state(&p->reply) == CT_PORT_CLOSED && ct_reply_origin(p) == CT_ORIGIN_PATH)
+			return CT_PORT_FILTERED;
 		return icmp_state(&p->reply);
 	default:
 		return CT_PORT_UNKNOWN;

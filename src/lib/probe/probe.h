@@ -53,6 +53,15 @@ enum ct_reply_kind {
 	CT_RK_CONNECT /* connect() result (unprivileged TCP) */
 };
 
+/* Who sent a reply (ct_reply_origin). */
+enum ct_origin {
+	CT_ORIGIN_UNKNOWN = 0, /* no reply */
+	CT_ORIGIN_TARGET,      /* the target itself (its address, and its distance where checked) */
+	CT_ORIGIN_PATH,        /* a device on the path: an ICMP error from another address, or a RST
+				  carrying the target's address from nearer than the target */
+	CT_ORIGIN_UNVERIFIED   /* a RST with the target's address, its distance not known to compare */
+};
+
 struct ct_reply {
 	int kind;
 	uint32_t from;        /* IPv4, network order: who sent it (the router for ICMP errors) */
@@ -62,6 +71,9 @@ struct ct_reply {
 	uint8_t tcp_flags;
 	int ttl;              /* TTL of the reply as received, -1 when the kernel did not tell */
 	int quoted_ttl;       /* TTL left in the quoted probe (ICMP errors), -1 unknown */
+	int origin;           /* enum ct_origin as the method checked it (TCP RST), 0 = by address */
+	int target_hops;      /* TCP RST: the target's own distance (ct_ttl_hops) when known, else -1;
+				 the RST's is ct_ttl_hops(ttl) */
 	uint16_t sport, dport;/* ports of the reply (UDP/TCP) */
 	uint64_t rtt_ns;
 	int err;              /* connect(): 0 or errno */
@@ -135,6 +147,12 @@ struct ct_probe_set {
 	uint64_t max_rtt_ns;
 	int dest_ttl;               /* lowest TTL where the path ended (the target answered, or an
 				       ICMP error other than time exceeded came), 0 none */
+	int target_ttl;             /* TTL of an answer the target itself sent (SYN-ACK, echo reply,
+				       UDP answer), 0 unknown; a caller may preset it. The TCP method
+				       compares a RST's distance with it, and sends one ICMP echo with
+				       the SYNs to learn it when it is unknown */
+	int tcp_echo;               /* TCP: that echo was sent */
+	int hold;                   /* the method waits for something that is not a probe's answer */
 	int rc;                     /* after a run: 0, or the CT_E* code of this set (err says why) */
 	char err[200];
 };
@@ -165,6 +183,14 @@ socklen_t ct_probe_sockaddr(int family, uint32_t v4, const struct in6_addr *v6, 
 	struct sockaddr_storage *ss);
 /* 1 when the reply came from the probe's target (either family). */
 int ct_probe_from_target(const struct ct_probe *p, const struct ct_reply *r);
+/* Routers between a sender and us from the TTL it arrived with: the initial TTL guessed as the
+ * next of 32, 64, 128, 255 at or above ttl, minus ttl; -1 when ttl is unknown (< 1). */
+int ct_ttl_hops(int ttl);
+/* Who sent the reply of probe p (enum ct_origin): the method's check (TCP RST), else by the
+ * sender's address. */
+int ct_reply_origin(const struct ct_probe *p);
+/* "target" "path" "unverified", NULL for no reply (JSON). */
+const char *ct_origin_key(int origin);
 /* 1 for an ICMP "time exceeded" (IPv4 type 11, ICMPv6 type 3). */
 int ct_reply_time_exceeded(const struct ct_reply *r);
 /* The icmpname.h family (CT_ICMP_V4 / CT_ICMP_V6) of a reply. */
@@ -182,8 +208,9 @@ int ct_probe_run_many(struct ct_probe_set *const *sets, size_t n);
 
 /* The state one UDP / TCP probe's reply means (pure: unit tested). A NULL or unanswered
  * probe is silence. For UDP, any datagram from the target is "open"; for TCP, SYN-ACK or a
- * successful connect() is "open", RST or ECONNREFUSED "closed". ICMP errors follow
- * ct_icmp_verdict(). */
+ * successful connect() is "open", RST or ECONNREFUSED "closed" (a RST from nearer than the
+ * target, origin CT_ORIGIN_PATH, is "filtered"). ICMP errors follow ct_icmp_verdict(), but a
+ * port unreachable from another address than the target (a router) is "filtered". */
 enum ct_port_state ct_probe_udp_state(const struct ct_probe *p);
 enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p);
 
