@@ -198,6 +198,23 @@ void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe
 		ct_json_add_null(j, "target_hop");
 }
 
+void pc_host_down_text(const struct ct_reply *r, uint64_t after_ns, const struct pc_target *t, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *from = pc_from(r, ip);
+	int own = t->family == AF_INET6 ? r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &t->src6) :
+		r->from == t->src;
+
+	if (own)
+		snprintf(buf, len, "the host is down or the address %s is unused: no answer to this host's ARP "
+			"on %s (its own host unreachable after %.1f s)", t->addr_s, t->ifname[0] ? t->ifname : "the segment",
+			(double)after_ns / 1e9);
+	else
+		snprintf(buf, len, "the host is down or the address %s is unused, per the router %s (host unreachable "
+			"%.1f s after the first packet: no ARP answer on its segment)", t->addr_s, from ? from : "?",
+			(double)after_ns / 1e9);
+}
+
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];

@@ -541,6 +541,20 @@ int ct_reply_origin(const struct ct_probe *p)
 	return CT_ORIGIN_TARGET;
 }
 
+int ct_reply_host_down(const struct ct_reply *r, uint64_t after_ns, int family, uint32_t src,
+	const struct in6_addr *src6)
+{
+	int own;
+
+	if (!r || r->kind != CT_RK_ICMP)
+		return 0;
+	if (r->family == AF_INET6 ? !(r->icmp_type == 1 && r->icmp_code == 3) : !(r->icmp_type == 3 && r->icmp_code == 1))
+		return 0;
+	own = family == AF_INET6 ? src6 && r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, src6) :
+		r->family != AF_INET6 && src && r->from == src;
+	return own || after_ns >= 1000000000ull;
+}
+
 const char *ct_origin_key(int origin)
 {
 	static const char *const n[] = { NULL, "target", "path", "unverified" };
