@@ -244,7 +244,7 @@ static int reach_host(const struct reach_opts *o, struct ct_prober *pr, const st
 		} else if (!o->no_ipmsg) {
 			struct ct_app_opts ao = { .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
 				.wait_ns = (uint64_t)(o->wait * 1e9), .control_port = 65535, .family = t->family,
-				.dst6 = t->addr6 };
+				.dst6 = t->addr6, .src = t->src, .src6 = t->src6 };
 			if (ct_app_probe(pr, t->addr, &ao, a, app_err, errlen) == 0 || app_err[0])
 				*app_done = 1;
 		}

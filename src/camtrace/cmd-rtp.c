@@ -115,6 +115,8 @@ static int rtp_host(const struct ct_cli *cli, const struct rtp_cmd_opts *co, str
 		fprintf(stderr, "sending RTP to %s...\r", t->name);
 	o->family = t->family;
 	o->dst6 = t->addr6;
+	o->src = t->src_given ? t->src : 0; /* --source, else the kernel's choice */
+	o->src6 = t->src_given ? t->src6 : in6addr_any;
 	if (t->resolved && t->routed && ct_rtp_measure(t->addr, ports, np, o, err, sizeof err) != 0)
 		fails = 1;
 	if (cli->progress && !cli->json)
@@ -151,7 +153,7 @@ static int rtp_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	struct pc_target *t;
 	int fails = 0;
 
-	if (!(t = pc_hosts(names, n, NULL, co->family)))
+	if (!(t = pc_hosts(names, n, cli->source, co->family)))
 		return EX_OSERR;
 	if (cli->json) {
 		doc = out_doc_new("rtp");

@@ -79,6 +79,7 @@ int pc_targets(struct pc_target *t, int n, char **names, const char *source, int
 			x->src = src4.s_addr; /* --source: probes carry this address */
 		else if (sfam == AF_INET6)
 			x->src6 = src6;
+		x->src_given = sfam != 0;
 		x->routed = 1;
 		pc_addr(x->family, x->src, &x->src6, x->src_s);
 	}
@@ -109,6 +110,7 @@ void pc_set_target(struct ct_probe_set *s, const struct pc_target *t)
 	s->family = t->family == AF_INET6 ? AF_INET6 : 0;
 	s->dst6 = t->addr6;
 	s->src6 = t->src6;
+	s->bind_src = t->src_given;
 }
 
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags, struct ct_json *doc)

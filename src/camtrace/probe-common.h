@@ -19,6 +19,7 @@ struct pc_target {
 	uint32_t src;        /* local address the kernel uses for it */
 	struct in6_addr src6;
 	char src_s[INET6_ADDRSTRLEN];
+	int src_given;       /* src is --source (sockets bind to it), not the route lookup's */
 	char ifname[32];
 	char err[200];
 };

@@ -126,7 +126,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		ps[i].fd = -1;
 	for (int i = 0; i < nports; i++) {
 		struct sockaddr_storage a;
-		socklen_t al = ct_probe_sockaddr(fam, 0, NULL, o->same_sport ? ports[i].port : 0, &a);
+		socklen_t al = ct_probe_sockaddr(fam, o->src, &o->src6, o->same_sport ? ports[i].port : 0, &a);
 		int on = 1;
 		ps[i].fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		ps[i].seen = calloc((size_t)count, 1);
@@ -140,7 +140,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		if (fam == AF_INET6)
 			(void)setsockopt(ps[i].fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
 		if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
-			al = ct_probe_sockaddr(fam, 0, NULL, 0, &a);
+			al = ct_probe_sockaddr(fam, o->src, &o->src6, 0, &a);
 			if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
 				snprintf(err, errlen, "bind: %s", strerror(errno));
 				r = CT_ESYS;

@@ -38,6 +38,8 @@ struct ct_rtp_opts {
 	int same_sport;       /* send from the same port number (the application's own tuple) */
 	int family;           /* AF_INET6: measure towards dst6 (the dst argument is ignored) */
 	struct in6_addr dst6;
+	uint32_t src;         /* IPv4 address to send from (--source), 0 = the kernel's choice */
+	struct in6_addr src6; /* IPv6 address to send from, :: = the kernel's choice */
 };
 
 /* Sends real RTP streams to every port at once from UDP sockets with IP_RECVERR (no privileges

@@ -141,6 +141,7 @@ struct ct_probe_set {
 				       the first packet, once ARP gave up: CT_PROBE_ARP_NS) */
 	int stop_at_dest;           /* route: stop waiting for higher TTLs once the target answered */
 	int use_raw;                /* send with libnet and read raw sockets (else unprivileged sockets) */
+	int bind_src;               /* unprivileged sockets bind to src / src6 (--source) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
 	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
 	ct_probe_payload_fn payload;
