@@ -106,8 +106,8 @@ static int tcp_host_down(const struct pc_target *t, const struct host_res *h)
 {
 	const struct ct_probe *p = &h->tcp;
 
-	return p->answered && ct_reply_host_down(&p->reply, p->sent_ns + p->reply.rtt_ns - h->tcpp[0].sent_ns,
-		t->family, t->src, &t->src6);
+	return p->answered && ct_reply_host_down(&p->reply, UINT64_MAX, t->family, t->src, &t->src6) &&
+		ct_probes_host_down(h->tcpp, h->tcps.n, h->tcpp[0].sent_ns, t->family, t->src, &t->src6);
 }
 
 static const char *tcp_reason(const struct pc_target *t, const struct host_res *h, char *buf, size_t len)

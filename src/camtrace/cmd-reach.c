@@ -31,7 +31,7 @@ static void echo_error(const struct pc_target *t, const struct ct_probe *probes,
 			continue;
 		st->icmp = p->reply;
 		st->icmp_after_ns = p->sent_ns + p->reply.rtt_ns - probes[0].sent_ns;
-		st->host_down = ct_reply_host_down(&p->reply, st->icmp_after_ns, t->family, t->src, &t->src6);
+		st->host_down = ct_probes_host_down(probes, (size_t)count, probes[0].sent_ns, t->family, t->src, &t->src6);
 		return;
 	}
 }

@@ -25,6 +25,10 @@ in_host a1 "$CAMTRACE" reach 198.18.2.99 >"$LAB_TMP/reach.txt" 2>&1
 unlike "$(cat "$LAB_TMP/reach.txt")" 'reached' "reach text never says reached without an answer"
 like "$(sed -n 2p "$LAB_TMP/reach.txt")" 'no echo reply to 4 requests: the host is down' "second line: no echo reply, host down"
 
+ct a1 rtp --ports 22224-22225 --count 5 198.18.2.99
+is "$(r '=[str(p["host_down"]).lower() for p in d["hosts"][0]["ports"]]')" "true,true" "rtp a1 -> .99: host down on each port"
+like "$(r '["hosts"][0]["ports"][0]["reason"]')" 'per the router 198\.18\.1\.1' "rtp: per the router"
+
 # ---- same segment: our own ARP fails -------------------------------------------
 ct b1 probe 198.18.2.99
 is "$(r '["hosts"][0]["host_down"]')" true "b1 -> .99 (same segment): host down"
@@ -34,6 +38,10 @@ like "$(r '["hosts"][0]["udp"]["reason"]')" "^the host is down or the address 19
 ct b1 reach 198.18.2.99
 is "$(r '["hosts"][0]["host_down"]')" true "reach b1 -> .99: host down"
 like "$(r '["hosts"][0]["icmp"]["reason"]')" "this host's ARP" "reach: our own ARP"
+
+ct b1 rtp --ports 22224 --count 5 198.18.2.99
+is "$(r '["hosts"][0]["ports"][0]["host_down"]')" true "rtp b1 -> .99: host down"
+like "$(r '["hosts"][0]["ports"][0]["reason"]')" "this host's ARP on eth0" "rtp: our own ARP"
 
 # ---- neighbours: a router rejecting with host-unreachable at once is not "down" ----
 lab fault add router reject=host-unreachable udp 2425 >/dev/null

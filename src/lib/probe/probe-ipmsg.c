@@ -238,7 +238,8 @@ static int step_result(struct step *st, struct ct_app_job *j)
 			res->state = ct_probe_udp_state(p);
 			res->rtt_ns = p->reply.rtt_ns;
 			res->icmp_after_ns = p->sent_ns + p->reply.rtt_ns - res->first_ns;
-			res->host_down = ct_reply_host_down(&p->reply, res->icmp_after_ns, st->s.family, st->s.src, &st->s.src6);
+			res->host_down = ct_probes_host_down(st->probes, st->s.n, res->first_ns, st->s.family, st->s.src,
+				&st->s.src6);
 		}
 	}
 	return res->icmp.kind ? 1 : 0;
@@ -304,7 +305,8 @@ static void control_result(struct step *st, struct ct_app_job *j)
 		if (st->probes[i].answered) {
 			uint64_t after = st->probes[i].sent_ns + st->probes[i].reply.rtt_ns - res->first_ns;
 			res->control = st->probes[i].reply;
-			if (ct_reply_host_down(&res->control, after, st->s.family, st->s.src, &st->s.src6)) {
+			if (ct_reply_host_down(&res->control, UINT64_MAX, st->s.family, st->s.src, &st->s.src6) &&
+			    ct_probes_host_down(st->probes, 2, res->first_ns, st->s.family, st->s.src, &st->s.src6)) {
 				/* the address does not answer ARP: no firewall question */
 				res->icmp = res->control;
 				res->icmp_after_ns = after;

@@ -24,6 +24,8 @@ struct ct_rtp_port {
 	int echo_received;          /* the echo's own count: packets that arrived there */
 	int icmp_seen;
 	struct ct_reply icmp;       /* an ICMP error about this port, if any */
+	uint64_t icmp_after_ns;     /* ... came this long after the first packet */
+	int host_down;              /* it says the host is down or its address unused (ct_reply_host_down) */
 	enum ct_port_state state;   /* open (echo answered), closed, filtered, open|filtered */
 	double loss_fwd, loss_back; /* fractions 0..1 (forward: to the echo, back: to us) */
 	double rtt_min_ms, rtt_avg_ms, rtt_max_ms;

@@ -202,6 +202,14 @@ int ct_reply_origin(const struct ct_probe *p);
  * the prober's own address src (this host's own ARP failed on the segment). */
 int ct_reply_host_down(const struct ct_reply *r, uint64_t after_ns, int family, uint32_t src,
 	const struct in6_addr *src6);
+/* The same over probes p[0..n) sent to one host (first_ns: its first packet): a probe's host
+ * unreachable by ct_reply_host_down, or the pattern of a neighbour resolution that gave up
+ * while our packets waited in its queue (one that started before ours, so the error comes
+ * early): host unreachables that arrived together although their probes were sent >= 50 ms
+ * apart, or a probe left silent although an earlier one was refused (it waits in a new
+ * resolution). A firewall's reject answers each probe at once. */
+int ct_probes_host_down(const struct ct_probe *p, size_t n, uint64_t first_ns, int family, uint32_t src,
+	const struct in6_addr *src6);
 /* "target" "path" "unverified", NULL for no reply (JSON). */
 const char *ct_origin_key(int origin);
 /* 1 for an ICMP "time exceeded" (IPv4 type 11, ICMPv6 type 3). */
