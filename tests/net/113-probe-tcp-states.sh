@@ -53,6 +53,15 @@ ct a1 probe 198.18.2.12
 is "$(tcp '["state"]')" filtered "router tcp-reset, distance from the UDP answer: filtered"
 lab fault clear >/dev/null
 
+lab fault add router reject=tcp-reset tcp 2425 >/dev/null
+ct a1 probe --no-udp 2001:2:0:2::12
+is "$(tcp '["state"]'),$(tcp '["responder"]["role"]'),$(tcp '["responder"]["hop"]')" filtered,path,1 \
+	"IPv6: the router's reset (hop limit 64) is from the path"
+lab fault clear >/dev/null
+ct a1 probe --no-udp 2001:2:0:2::12
+is "$(tcp '["state"]'),$(tcp '["responder"]["role"]'),$(tcp '["responder"]["target_hop"]')" closed,target,2 \
+	"IPv6: b2's own RST, its distance from an ICMPv6 echo"
+
 # ---- the router drops: silence ------------------------------------------------
 lab fault add router drop tcp 2425 >/dev/null
 ct a1 probe --no-udp 198.18.2.11
