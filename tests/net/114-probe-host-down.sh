@@ -43,6 +43,17 @@ ct b1 rtp --ports 22224 --count 5 198.18.2.99
 is "$(r '["hosts"][0]["ports"][0]["host_down"]')" true "rtp b1 -> .99: host down"
 like "$(r '["hosts"][0]["ports"][0]["reason"]')" "this host's ARP on eth0" "rtp: our own ARP"
 
+# ---- without privileges: the error queue and connect() tell the same ------------
+for h in a1 b1; do
+	in_host $h setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json probe 198.18.2.99 \
+		>"$LAB_TMP/out.json" 2>/dev/null
+	is "$(r '["privileged"]'),$(r '["hosts"][0]["host_down"]')" false,true "unprivileged $h -> .99: host down"
+	in_host $h setpriv --reuid=65534 --regid=65534 --clear-groups "$CAMTRACE" --json probe --no-udp 198.18.2.99 \
+		>"$LAB_TMP/out.json" 2>/dev/null
+	like "$(r '["hosts"][0]["tcp"]["reason"]')" '^the host is down or the address 198\.18\.2\.99 is unused' \
+		"unprivileged $h -> .99, connect() alone: host down"
+done
+
 # ---- neighbours: a router rejecting with host-unreachable at once is not "down" ----
 lab fault add router reject=host-unreachable udp 2425 >/dev/null
 ct a1 probe --no-tcp 198.18.2.12

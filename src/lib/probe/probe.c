@@ -546,6 +546,8 @@ int ct_reply_host_down(const struct ct_reply *r, uint64_t after_ns, int family, 
 {
 	int own;
 
+	if (r && r->kind == CT_RK_CONNECT && r->err == EHOSTUNREACH)
+		return after_ns >= 1000000000ull; /* connect(): the kernel's word for a host unreachable */
 	if (!r || r->kind != CT_RK_ICMP)
 		return 0;
 	if (r->family == AF_INET6 ? !(r->icmp_type == 1 && r->icmp_code == 3) : !(r->icmp_type == 3 && r->icmp_code == 1))
