@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include "err.h"
 #include "icmpname.h"
+#include "inject.h"
 #include "out.h"
 #include "privs.h"
 #include "probe-common.h"
@@ -78,6 +79,7 @@ int pc_targets(struct pc_target *t, int n, char **names, const char *source, int
 			x->src = src4.s_addr; /* --source: probes carry this address */
 		else if (sfam == AF_INET6)
 			x->src6 = src6;
+		x->src_given = sfam != 0;
 		x->routed = 1;
 		pc_addr(x->family, x->src, &x->src6, x->src_s);
 	}
@@ -108,6 +110,7 @@ void pc_set_target(struct ct_probe_set *s, const struct pc_target *t)
 	s->family = t->family == AF_INET6 ? AF_INET6 : 0;
 	s->dst6 = t->addr6;
 	s->src6 = t->src6;
+	s->bind_src = t->src_given;
 }
 
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags, struct ct_json *doc)
@@ -166,6 +169,52 @@ void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r)
 	ct_json_add_str(j, "key", ct_icmp_key(fam, r->icmp_type, r->icmp_code));
 	ct_json_add_str(j, "tag", ct_icmp_tag(fam, r->icmp_type, r->icmp_code));
 	ct_json_add_str(j, "from", pc_from(r, ip));
+}
+
+void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe *p)
+{
+	const struct ct_reply *r = &p->reply;
+	int origin = ct_reply_origin(p), hops = ct_ttl_hops(r->ttl);
+	char ip[INET6_ADDRSTRLEN];
+	struct ct_json *j;
+
+	if (origin == CT_ORIGIN_UNKNOWN) {
+		ct_json_add_null(o, key);
+		return;
+	}
+	j = ct_json_add_obj(o, key);
+	ct_json_add_str(j, "role", ct_origin_key(origin));
+	/* a RST from the path carries the target's address: the device's own is not known */
+	ct_json_add_str(j, "address", origin == CT_ORIGIN_PATH && r->kind == CT_RK_TCP ? NULL : pc_from(r, ip));
+	if (hops >= 0)
+		ct_json_add_int(j, "hop", hops + 1);
+	else
+		ct_json_add_null(j, "hop");
+	if (r->ttl > 0)
+		ct_json_add_int(j, "ttl", r->ttl);
+	else
+		ct_json_add_null(j, "ttl");
+	if (r->kind == CT_RK_TCP && (r->tcp_flags & CT_TCP_RST) && r->target_hops >= 0)
+		ct_json_add_int(j, "target_hop", r->target_hops + 1);
+	else
+		ct_json_add_null(j, "target_hop");
+}
+
+void pc_host_down_text(const struct ct_reply *r, uint64_t after_ns, const struct pc_target *t, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *from = pc_from(r, ip);
+	int own = t->family == AF_INET6 ? r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &t->src6) :
+		r->from == t->src;
+
+	if (own)
+		snprintf(buf, len, "the host is down or the address %s is unused: no answer to this host's ARP "
+			"on %s (its own host unreachable after %.1f s)", t->addr_s, t->ifname[0] ? t->ifname : "the segment",
+			(double)after_ns / 1e9);
+	else
+		snprintf(buf, len, "the host is down or the address %s is unused, per the router %s (host unreachable "
+			"%.1f s after the first packet: no ARP answer on its segment)", t->addr_s, from ? from : "?",
+			(double)after_ns / 1e9);
 }
 
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)
