@@ -93,9 +93,11 @@ def got_probe(d, rc, k):
     if k in ("udp", "tcp"):
         return g(h, k, "state")
     if k in ("udp_by", "tcp_by"):
-        return g(h, k[:3], "answered_by")
+        x = g(h, k[:3], "responder")
+        return x["role"] if x else "none"
     if k == "host":
-        return h.get("host_state")
+        x = h.get("host_down")
+        return None if x is None else ("down" if x else "up")
 
 
 def got_route(d, rc, k):
