@@ -256,6 +256,24 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	ct_json_add_int(r, "uptime_s", (int64_t)(ct_wall_now() - d->started_wall));
 	ct_json_add_str(r, "listen", d->conf.listen);
 	ct_json_add_int(r, "port", d->conf.port);
+	/* what camtrace doctor on this machine needs to work from here: the config it runs with,
+	 * this machine's addresses, the networks the list server notifies */
+	ct_json_add_str(r, "config_file", d->opts.config ? d->opts.config : CT_DCONF_DEFAULT_PATH);
+	{
+		uint32_t addrs[16];
+		unsigned plens[16];
+		size_t n = ct_node_networks(d->node, addrs, plens, 16);
+		char ip[16];
+		o = ct_json_add_arr(r, "addresses");
+		for (size_t i = 0; i < n; i++) {
+			struct in_addr in = { .s_addr = htonl(addrs[i]) };
+			if ((addrs[i] >> 24) != 127)
+				ct_json_add_str(o, NULL, inet_ntop(AF_INET, &in, ip, sizeof ip));
+		}
+		o = ct_json_add_arr(r, "notify_targets");
+		for (size_t i = 0; i < d->conf.notify.n; i++)
+			ct_json_add_str(o, NULL, d->conf.notify.v[i]);
+	}
 	o = ct_json_add_obj(r, "roles");
 	ct_json_add_bool(o, "server", 1);
 	ct_json_add_bool(o, "client", d->lc != NULL);
@@ -446,6 +464,7 @@ static void on_probe(const struct ct_coop_result *r, void *ud)
 	ct_json_add_str(o, "source", r->src ? inet_ntop(AF_INET, &in, f, sizeof f) : NULL);
 	ct_json_add_int(o, "source_port", ct_node_port(p->d->node));
 	ct_json_add_str(o, "udp", ct_coop_udp_key(r->udp));
+	ct_json_add_str(o, "udp_answered", ct_coop_how_key(r->udp_how)); /* "getinfo" / "br_entry" (iptux) / null */
 	if (r->udp == CT_COOP_UDP_ANSWERED)
 		ct_json_add_num(o, "udp_rtt_ms", r->udp_rtt_us / 1000.0);
 	else

@@ -4,7 +4,6 @@
 #include "doctor-evidence.h"
 #include "doctor-probe.h"
 #include "doctor-steps.h"
-#include "hosts.h"
 
 static int same24(uint32_t a, uint32_t b)
 {
@@ -29,20 +28,21 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 		ct_doc_probe_udp(d, &u->self);
 		ct_doc_udp_text(&u->self, t, sizeof t);
 		ct_doc_ev(s, "%s (%s): %s", u->addr_s, u->spec, t);
-		for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts) && u->npeers < CT_DOC_MAX_PEERS; k++) {
-			const struct ct_host *h = ct_hosts_at(d->hosts, k);
-			uint32_t a = htonl(ct_haddr_v4(&h->addr));
+		for (int k = 0; k < d->nknown && u->npeers < CT_DOC_MAX_PEERS; k++) {
+			uint32_t a = d->known[k].addr;
 			int dup = 0;
-			if (!a || a == u->addr || a == d->server || a == d->self_addr || !same24(a, u->addr))
+			if (!a || !d->known[k].online || a == u->addr || a == d->server || a == d->self_addr ||
+			    !same24(a, u->addr))
 				continue;
 			for (int j = 0; j < d->nusers; j++)
 				dup |= d->u[j].addr == a;
 			if (dup)
 				continue;
-			ct_doc_probe_init(&u->peers[u->npeers], a, h->user);
+			ct_doc_probe_init(&u->peers[u->npeers], a, d->known[k].user);
 			ct_doc_probe_udp(d, &u->peers[u->npeers]);
 			ct_doc_udp_text(&u->peers[u->npeers], t, sizeof t);
-			ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[u->npeers].addr_s, h->user, t);
+			ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[u->npeers].addr_s,
+				d->known[k].user, t);
 			if (u->peers[u->npeers].udp.state == CT_PORT_OPEN)
 				u->peers_answer++;
 			u->npeers++;

@@ -23,7 +23,7 @@ static void pair_user_to_server(struct ct_doctor *d, struct ct_doc_user *u)
 	struct ct_doc_pair *p = &u->u2s;
 	uint16_t port = d->rtp_lo ? d->rtp_lo : CT_RTP_DEFAULT_LO;
 	struct ct_coop_msg ans;
-	char err[240] = "", how[200];
+	char err[240] = "", how[600];
 	int r;
 
 	snprintf(how, sizeof how, "to enable it, set `rtp_echo = yes` and `coop = yes` (with `server = %s`) in "
@@ -31,11 +31,11 @@ static void pair_user_to_server(struct ct_doctor *d, struct ct_doc_user *u)
 	r = ct_coop_ask(u->addr, port, d->server, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, coop_wait_ms(d), &ans, err,
 		sizeof err);
 	if (r != 0) {
-		snprintf(p->text, sizeof p->text, "could not be checked: %s; %s", err, how);
+		ct_doc_setf(&p->text, "could not be checked: %s; %s", err, how);
 		return;
 	}
 	if (ans.version != CT_COOP_VERSION || ans.res.status == CT_COOP_ST_VERSION) {
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s speaks another version "
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s speaks another version "
 			"of the cooperative check (%u, ours %u): update camtrace on one side", u->addr_s, ans.version,
 			CT_COOP_VERSION);
 		return;
@@ -44,20 +44,21 @@ static void pair_user_to_server(struct ct_doctor *d, struct ct_doc_user *u)
 	case CT_COOP_ST_OK:
 		p->checked = 1;
 		p->res = ans.res;
-		ct_coop_result_text(&ans.res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+		ct_coop_result_text(&ans.res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, how, sizeof how);
+		ct_doc_setf(&p->text, "%s", how);
 		break;
 	case CT_COOP_ST_NOT_ALLOWED:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s only checks its own `server` "
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s only checks its own `server` "
 			"and `coop_allow`; add `coop_allow = %s` (or `server = %s`) to its camtraced.conf", u->addr_s,
 			d->server_s, d->server_s);
 		break;
 	case CT_COOP_ST_LIMITED:
 	case CT_COOP_ST_BUSY:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s is busy (%s); run "
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s is busy (%s); run "
 			"camtrace doctor again in a few seconds", u->addr_s, ct_coop_status_key(ans.res.status));
 		break;
 	default:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s could not run the check",
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s could not run the check",
 			u->addr_s);
 	}
 }
@@ -77,9 +78,10 @@ static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
 	struct ct_json *params, *res = NULL;
 	double ms;
 	const char *t;
+	char txt[600];
 
 	if (!d->ctl || !d->ctl_is_server) {
-		snprintf(p->text, sizeof p->text, "could not be checked from here: run camtrace doctor on the server "
+		ct_doc_setf(&p->text, "could not be checked from here: run camtrace doctor on the server "
 			"(it asks its camtraced through the control socket), or give --ctl with the server's control "
 			"socket");
 		return;
@@ -91,10 +93,10 @@ static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
 	if (ct_ctl_client_call(d->ctl, CT_COOP_CTL_PROBE, params, 10000, &res) != 0) {
 		const char *code = ct_ctl_client_error_code(d->ctl);
 		if (code && strcmp(code, "unknown_method") == 0)
-			snprintf(p->text, sizeof p->text, "could not be checked: the server's camtraced has no `probe` "
+			ct_doc_setf(&p->text, "could not be checked: the server's camtraced has no `probe` "
 				"control method (update it)");
 		else
-			snprintf(p->text, sizeof p->text, "could not be checked: the server's control socket: %s",
+			ct_doc_setf(&p->text, "could not be checked: the server's control socket: %s",
 				ct_ctl_client_error(d->ctl));
 		ct_json_free(params);
 		return;
@@ -107,26 +109,36 @@ static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
 		p->res.udp_rtt_us = (uint32_t)(ms * 1000);
 	if (ct_json_get_num(res, "tcp_rtt_ms", &ms) == 0)
 		p->res.tcp_rtt_us = (uint32_t)(ms * 1000);
+	if ((t = ct_json_get_str(res, "udp_answered")) != NULL)
+		p->res.udp_how = strcmp(t, "br_entry") == 0 ? CT_COOP_HOW_ENTRY : strcmp(t, "getinfo") == 0 ?
+			CT_COOP_HOW_GETINFO : CT_COOP_HOW_UNKNOWN;
 	if ((t = ct_json_get_str(res, "program")) != NULL)
 		ct_strlcpy(p->res.program, t, sizeof p->res.program);
-	ct_coop_result_text(&p->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+	ct_coop_result_text(&p->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, txt, sizeof txt);
+	ct_doc_setf(&p->text, "%s", txt);
 	ct_json_free(res);
 }
 
 void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	char t[300], t2[300];
+	char t[600], t2[600];
 	int bad = 0, pair_bad = 0, unchecked = 0;
 	uint64_t t0;
 
 	ct_doc_probe_init(&d->server_probe, d->server, d->server_name);
-	ct_doc_probe_udp(d, &d->server_probe);
-	ct_doc_probe_tcp(d, &d->server_probe);
-	ct_doc_udp_text(&d->server_probe, t, sizeof t);
-	ct_doc_tcp_text(&d->server_probe, t2, sizeof t2);
-	ct_doc_ev(s, "this host %s <-> server %s: %s; %s", d->self_s, d->server_s, t, t2);
-	if (d->server_probe.udp.state != CT_PORT_OPEN || d->server_probe.tcp_state == CT_PORT_FILTERED)
-		bad++;
+	if (d->on_server)
+		ct_doc_ev(s, "this host is the server %s: not probed from itself (its camtraced answered on the control "
+			"socket); the users are probed from here, the server -> user checks run in its camtraced",
+			d->server_s);
+	else {
+		ct_doc_probe_udp(d, &d->server_probe);
+		ct_doc_probe_tcp(d, &d->server_probe);
+		ct_doc_udp_text(&d->server_probe, t, sizeof t);
+		ct_doc_tcp_text(&d->server_probe, t2, sizeof t2);
+		ct_doc_ev(s, "this host %s <-> server %s: %s; %s", d->self_s, d->server_s, t, t2);
+		if (d->server_probe.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&d->server_probe))
+			bad++;
+	}
 	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
 		if (!u->addr)
@@ -139,10 +151,11 @@ void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 			ct_doc_ev(s, "  both directions carry UDP 2425 (the request went out, the answer came back)");
 		else
 			ct_doc_ev(s, "  this host -> user fails; user -> this host could not be told apart (no answer came)");
-		if (u->self.udp.state != CT_PORT_OPEN || u->self.tcp_state == CT_PORT_FILTERED)
+		if (u->self.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&u->self))
 			bad++;
 		if (u->addr == d->server)
 			continue;
+
 		if (u->flaps >= 0)
 			ct_doc_ev(s, "user %s -> server: the server's records say %s, %ld flap(s), %ld missed answer(s)",
 				u->addr_s, u->state, u->flaps, u->missed);

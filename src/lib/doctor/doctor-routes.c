@@ -59,7 +59,7 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 	}
 	if (d->server_probe.udp_done && d->server_probe.udp.state != CT_PORT_OPEN)
 		trace(d, s, d->server, CT_ROUTE_UDP, 2425);
-	if (d->server_probe.tcp_done && d->server_probe.tcp_state == CT_PORT_FILTERED)
+	if (d->server_probe.tcp_done && ct_doc_tcp_blocked(&d->server_probe))
 		trace(d, s, d->server, CT_ROUTE_TCP, 2425);
 	for (int i = 0; i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
@@ -67,7 +67,7 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 			continue;
 		if (u->self.udp_done && u->self.udp.state != CT_PORT_OPEN)
 			trace(d, s, u->addr, CT_ROUTE_UDP, 2425);
-		if (u->self.tcp_done && u->self.tcp_state == CT_PORT_FILTERED)
+		if (u->self.tcp_done && ct_doc_tcp_blocked(&u->self))
 			trace(d, s, u->addr, CT_ROUTE_TCP, 2425);
 		for (int k = 0; k < u->rtp_done; k++)
 			if (u->rtp[k].state == CT_PORT_FILTERED || u->rtp[k].state == CT_PORT_OPEN_FILTERED) {
@@ -83,10 +83,18 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 
 static void command(const struct ct_doctor *d, char *buf, size_t len)
 {
-	size_t l = ct_doc_users_command(d, "camtrace route --udp", buf, len);
+	const char *to = d->server_s[0] ? d->server_s : "";
 
-	if (l < len)
-		snprintf(buf + l, len - l, " (and --tcp / --rtp PORT where those failed)");
+	for (int i = 0; i < d->nusers; i++)
+		if (d->u[i].addr) {
+			to = d->u[i].addr_s;
+			break;
+		}
+	/* one host per trace: the first user's (the step traces each failing path, TCP and RTP too) */
+	if (to[0])
+		snprintf(buf, len, "camtrace route --udp %s", to);
+	else
+		buf[0] = 0;
 }
 
 const struct ct_doc_step_def ct_doc_step_routes_def = {

@@ -12,6 +12,9 @@
 #include "hosts.h"
 #include "json.h"
 #include "listcli.h"
+#include "node.h"
+#include "codec.h"
+#include "targets.h"
 #include "util.h"
 
 struct fetch_ctx {
@@ -61,6 +64,16 @@ static void fetch_list(struct ct_doctor *d, struct ct_doc_step *s)
 	} else
 		ct_doc_ev(s, "GETLIST from %s failed: %s", d->server_s, st->last_error[0] ? st->last_error : "no answer");
 	ct_listcli_free(lc);
+	/* the fetch announced this host (BR_ENTRY|DIALUPOPT, as every list client does): withdraw it
+	 * at once, so the server does not list doctor, hand it to its clients or keep it */
+	{
+		struct ct_haddr to;
+		ct_haddr_set_v4(&to, ntohl(d->server), 2425);
+		ct_node_remove_peer(d->node, &to);
+		ct_node_send_entry(d->node, &to, CT_IPMSG_BR_EXIT, 0);
+		ct_node_send_entry(d->node, &to, CT_IPMSG_BR_EXIT, 0);
+		ct_doc_ev(s, "BR_EXIT to %s: the list fetch announced this host; withdrawn", d->server_s);
+	}
 }
 
 static int match_name(const char *spec, const char *a, const char *b, const char *c)
@@ -68,27 +81,19 @@ static int match_name(const char *spec, const char *a, const char *b, const char
 	return (a && strcasecmp(spec, a) == 0) || (b && strcasecmp(spec, b) == 0) || (c && strcasecmp(spec, c) == 0);
 }
 
+/* The server's own records through its control socket (`users`): with them no GETLIST is sent,
+ * so this host is never announced to the server. */
 static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json **users)
 {
-	struct ct_json *st = NULL, *p;
-	const struct ct_json *roles;
-	int srv = 0;
+	struct ct_json *p;
 
+	*users = NULL;
 	if (!d->ctl)
 		return;
-	if (ct_ctl_client_call(d->ctl, CT_CTL_M_STATUS, NULL, 5000, &st) != 0) {
-		ct_doc_ev(s, "control socket: status failed: %s", ct_ctl_client_error(d->ctl));
+	if (!d->ctl_is_server) {
+		ct_doc_ev(s, "control socket: %s", d->ctl_note[0] ? d->ctl_note : "not the list server's");
 		return;
 	}
-	roles = ct_json_get(st, "roles");
-	if (roles)
-		ct_json_get_bool(roles, "server", &srv);
-	ct_json_free(st);
-	if (!srv) {
-		ct_doc_ev(s, "control socket: that camtraced is not a list server (no instability records of the server)");
-		return;
-	}
-	d->ctl_is_server = 1;
 	p = ct_json_obj();
 	ct_json_add_str(p, "filter", "all");
 	if (ct_ctl_client_call(d->ctl, CT_CTL_M_USERS, p, 10000, users) != 0) {
@@ -98,24 +103,73 @@ static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json *
 	ct_json_free(p);
 }
 
-void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
+static void add_known(struct ct_doctor *d, uint32_t a, const char *user, int online)
 {
-	struct ct_json *users = NULL;
-	const struct ct_json *arr = NULL;
-	int missing = 0;
-	char net[32];
-
-	fetch_list(d, s);
-	use_ctl(d, s, &users);
-	if (users && (arr = ct_json_get(users, "hosts")) != NULL)
-		ct_doc_ev(s, "control socket of the server: %zu records", ct_json_arr_len(arr));
-	if (!d->list_ok && !arr) {
-		ct_doc_result(s, CT_DOC_PROBLEM, "the server %s does not answer list requests from this host",
-			d->server_s);
-		d->v.cls = CT_DOC_SERVER_UNREACHABLE;
-		ct_json_free(users);
+	for (int i = 0; i < d->nknown; i++)
+		if (d->known[i].addr == a)
+			return;
+	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
 		return;
+	d->known[d->nknown].addr = a;
+	ct_strlcpy(d->known[d->nknown].user, user ? user : "", sizeof d->known[0].user);
+	d->known[d->nknown].online = online;
+	d->nknown++;
+}
+
+/* the users the server knows, from its list or its records */
+static void collect_known(struct ct_doctor *d, const struct ct_json *arr)
+{
+	struct in_addr in;
+
+	for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts); k++) {
+		const struct ct_host *h = ct_hosts_at(d->hosts, k);
+		add_known(d, htonl(ct_haddr_v4(&h->addr)), h->user, h->state != CT_HOST_OFFLINE);
 	}
+	for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
+		const struct ct_json *h = ct_json_arr_at(arr, k);
+		const char *addr = ct_json_get_str(h, "addr"), *st = ct_json_get_str(h, "state");
+		if (addr && inet_pton(AF_INET, addr, &in) == 1)
+			add_known(d, in.s_addr, ct_json_get_str(h, "user"), !st || strcmp(st, "offline") != 0);
+	}
+}
+
+static int same24(uint32_t a, uint32_t b)
+{
+	return (ntohl(a) >> 8) == (ntohl(b) >> 8);
+}
+
+/* Is the user's network one the server already reaches? 1 when its notify targets cover the
+ * address (control socket), or when other users of that /24 are online in its list; the text
+ * says which. */
+static int network_reached(struct ct_doctor *d, const struct ct_doc_user *u, char *why, size_t len)
+{
+	int others = 0;
+
+	for (int i = 0; i < d->nknown; i++)
+		others += d->known[i].online && d->known[i].addr != u->addr && same24(d->known[i].addr, u->addr);
+	if (d->ctl_notify_known) {
+		struct ct_haddr a;
+		ct_haddr_set_v4(&a, ntohl(u->addr), 2425);
+		if (ct_targets_match(&d->ctl_notify, &a)) {
+			snprintf(why, len, "the server's camtraced.conf notifies its network (control socket: notify "
+				"targets cover %s), and %d other user(s) there are listed", u->addr_s, others);
+			return 1;
+		}
+		snprintf(why, len, "the server's camtraced.conf has no `notify` line covering %s (control socket)",
+			u->addr_s);
+		return 0;
+	}
+	if (others) {
+		snprintf(why, len, "%d other user(s) of its network are listed by the server: it reaches that network",
+			others);
+		return 1;
+	}
+	snprintf(why, len, "nobody of its network is listed by the server");
+	return 0;
+}
+
+static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct ct_json *arr, int *missing)
+{
 	for (int i = 0; i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
 		struct in_addr in;
@@ -141,7 +195,7 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 		}
 		for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
 			const struct ct_json *h = ct_json_arr_at(arr, k);
-			const char *addr = ct_json_get_str(h, "addr");
+			const char *addr = ct_json_get_str(h, "addr"), *t;
 			int64_t v;
 			if (!addr || inet_pton(AF_INET, addr, &in) != 1)
 				continue;
@@ -151,9 +205,10 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 				u->listed = 1;
 				u->addr = in.s_addr;
 				ct_doc_ip_s(u->addr, u->addr_s);
-				ct_strlcpy(u->user, ct_json_get_str(h, "user") ? ct_json_get_str(h, "user") : "", sizeof u->user);
-				ct_strlcpy(u->host, ct_json_get_str(h, "host") ? ct_json_get_str(h, "host") : "", sizeof u->host);
-				ct_strlcpy(u->state, ct_json_get_str(h, "state") ? ct_json_get_str(h, "state") : "?", sizeof u->state);
+				ct_strlcpy(u->user, (t = ct_json_get_str(h, "user")) ? t : "", sizeof u->user);
+				ct_strlcpy(u->host, (t = ct_json_get_str(h, "host")) ? t : "", sizeof u->host);
+				ct_strlcpy(u->nick, (t = ct_json_get_str(h, "nick")) ? t : "", sizeof u->nick);
+				ct_strlcpy(u->state, (t = ct_json_get_str(h, "state")) ? t : "?", sizeof u->state);
 				if (ct_json_get_i64(h, "flap_count", &v) == 0)
 					u->flaps = (long)v;
 				if (ct_json_get_i64(h, "missed_answers", &v) == 0)
@@ -161,15 +216,41 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 				break;
 			}
 		}
-		if (u->listed)
-			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s%s%ld%s", u->spec, u->user, u->host,
-				u->addr_s, u->state, u->flaps >= 0 ? ", flaps " : "", u->flaps >= 0 ? u->flaps : 0L,
-				u->flaps >= 0 ? " (instability records)" : "");
+		if (u->listed && u->flaps >= 0)
+			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s, %ld flap(s) (instability records)",
+				u->spec, u->user, u->host, u->addr_s, u->state, u->flaps);
+		else if (u->listed)
+			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s", u->spec, u->user, u->host,
+				u->addr_s, u->state);
 		else {
-			missing++;
+			(*missing)++;
 			ct_doc_ev(s, "%s: NOT in the server's list%s", u->spec, arr ? " nor in its records" : "");
 		}
 	}
+}
+
+void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct ct_json *users = NULL;
+	const struct ct_json *arr = NULL;
+	int missing = 0, undiscovered = 0;
+	char net[32], why[300];
+
+	use_ctl(d, s, &users);
+	if (users && (arr = ct_json_get(users, "hosts")) != NULL)
+		ct_doc_ev(s, "control socket of the server: %zu records (no GETLIST sent: it would add this host to "
+			"the server's list)", ct_json_arr_len(arr));
+	else
+		fetch_list(d, s);
+	if (!d->list_ok && !arr) {
+		ct_doc_result(s, CT_DOC_PROBLEM, "the server %s does not answer list requests from this host",
+			d->server_s);
+		d->v.cls = CT_DOC_SERVER_UNREACHABLE;
+		ct_json_free(users);
+		return;
+	}
+	collect_known(d, arr);
+	match_users(d, s, arr, &missing);
 	if (!missing) {
 		if (d->nusers)
 			ct_doc_result(s, CT_DOC_OK, "the server sees all %d user(s) (%zu users listed)", d->nusers,
@@ -180,37 +261,53 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 		ct_json_free(users);
 		return;
 	}
-	/* the seed: the server must learn the other network first (notify, client setting, search) */
-	d->v.cls = CT_DOC_NOT_DISCOVERED;
+	/* the seed: the server must learn the other network first (notify, client setting, search);
+	 * but when it already reaches that network, the PC itself is the question (the next steps) */
 	for (int i = 0; i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
 		if (u->listed)
 			continue;
+		if (u->addr && network_reached(d, u, why, sizeof why)) {
+			u->unlisted_reached = 1;
+			ct_doc_ev(s, "%s is not listed, but %s: not a discovery setting; the next steps look at the PC "
+				"and its path", u->addr_s, why);
+			continue;
+		}
+		undiscovered++;
 		ct_doc_add_host(&d->v, u->addr ? u->addr_s : u->spec);
 		if (!u->addr)
 			continue;
 		ct_doc_net_wildcard(u->addr, net, sizeof net);
 		if (!d->v.config_line[0])
 			snprintf(d->v.config_line, sizeof d->v.config_line, "notify = %s", net);
-		ct_doc_ev(s, "%s is on %s: the server only hears broadcasts of its own segment; to reach %s:", u->addr_s,
-			net, net);
+		ct_doc_ev(s, "%s is on %s and %s; the server only hears broadcasts of its own segment; to reach %s:",
+			u->addr_s, net, why, net);
 		ct_doc_ev(s, "  (1) other-network notification, in the server's camtraced.conf: notify = %s", net);
 		ct_doc_ev(s, "  (2) client setting, on a camtraced in that network: server = %s", d->server_s);
 		ct_doc_ev(s, "  (3) search, once: camtrace search %s   (or in camtraced.conf: search = %s)", net, net);
 	}
+	if (!undiscovered) {
+		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not list %d of the users although it reaches their "
+			"network: the next steps check those PCs", missing);
+		ct_json_free(users);
+		return;
+	}
+	d->v.cls = CT_DOC_NOT_DISCOVERED;
 	if (d->v.config_line[0])
 		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users: add `%s` to the server's "
-			"camtraced.conf (then `systemctl restart camtraced`)", missing, d->v.config_line);
+			"camtraced.conf (then `systemctl restart camtraced`)", undiscovered, d->v.config_line);
 	else
 		ct_doc_result(s, CT_DOC_PROBLEM, "the server does not see %d of the users and their network is "
-			"unknown: give their address with --user ADDRESS", missing);
+			"unknown: give their address with --user ADDRESS", undiscovered);
 	d->stop = 1;
 	ct_json_free(users);
 }
 
 static void command(const struct ct_doctor *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "GETLIST to %s:2425; camtrace users --filter all", d->server_s[0] ? d->server_s : "?");
+	(void)d;
+	/* the list as the local camtraced has it (the GETLIST itself has no command of its own) */
+	snprintf(buf, len, "camtrace users --all");
 }
 
 const struct ct_doc_step_def ct_doc_step_server_sees_def = {

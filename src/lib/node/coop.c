@@ -18,6 +18,7 @@
 #include "log.h"
 #include "node.h"
 #include "pace.h"
+#include "probe-ipmsg.h"
 #include "sbuf.h"
 #include "sockerr.h"
 #include "targets.h"
@@ -34,6 +35,7 @@ struct check {
 	uint32_t target;
 	unsigned checks;
 	uint64_t sent_ns;         /* last GETINFO */
+	uint64_t entry_ns;        /* the BR_ENTRY|DIALUPOPT fallback, 0 not sent */
 	uint64_t tcp_ns;
 	int tcp_fd;
 	int side_fd;              /* the same GETINFO from an ephemeral port: its ICMP errors */
@@ -140,8 +142,15 @@ static void on_resend(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	k->t_resend = 0;
-	if (k->res.udp == CT_COOP_UDP_NOT_RUN)
+	if (k->res.udp == CT_COOP_UDP_NOT_RUN) {
+		struct ct_haddr to;
 		send_getinfo(k);
+		/* a peer that ignores GETINFO (iptux) answers BR_ENTRY|DIALUPOPT with ANSENTRY to 2425 */
+		ct_haddr_set_v4(&to, ntohl(k->target), 2425);
+		k->entry_ns = ct_mono_ns();
+		if (ct_node_send_entry(k->c->node, &to, CT_IPMSG_BR_ENTRY, CT_IPMSG_DIALUPOPT) != 0)
+			log_debug("coop: BR_ENTRY to %s failed", inet_ntoa((struct in_addr){ k->target }));
+	}
 }
 
 static void on_end(struct ct_evloop *ev, uint64_t id, void *ud)
@@ -190,18 +199,22 @@ static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		return;
 	memcpy(&from, rx->from.ip, 4);
 	heard_note(c, from, rx->now_ms);
-	if (rx->m->mode != CT_IPMSG_SENDINFO)
+	if (rx->m->mode != CT_IPMSG_SENDINFO && rx->m->mode != CT_IPMSG_ANSENTRY)
 		return;
 	for (size_t i = 0; i < COOP_MAX_CHECKS; i++) {
 		struct check *k = &c->ck[i];
+		int entry = rx->m->mode == CT_IPMSG_ANSENTRY;
+		char ver[CT_APP_TEXT], info[CT_APP_TEXT] = "";
 		if (!k->used || k->target != from || !(k->checks & CT_COOP_CHECK_UDP) ||
-		    k->res.udp != CT_COOP_UDP_NOT_RUN)
+		    k->res.udp != CT_COOP_UDP_NOT_RUN || (entry && !k->entry_ns))
 			continue;
 		k->res.udp = CT_COOP_UDP_ANSWERED;
-		k->res.udp_rtt_us = (uint32_t)((ct_mono_ns() - k->sent_ns) / 1000);
-		if (rx->m->nsec > 0)
-			snprintf(k->res.program, sizeof k->res.program, "%.*s", (int)(rx->m->sec[0].len > 12 ? 12 :
-				rx->m->sec[0].len), rx->m->sec[0].p);
+		k->res.udp_how = entry ? CT_COOP_HOW_ENTRY : CT_COOP_HOW_GETINFO;
+		k->res.udp_rtt_us = (uint32_t)((ct_mono_ns() - (entry ? k->entry_ns : k->sent_ns)) / 1000);
+		snprintf(ver, sizeof ver, "%.*s", (int)rx->m->version.len, rx->m->version.p);
+		if (!entry && rx->m->nsec > 0)
+			snprintf(info, sizeof info, "%.*s", (int)rx->m->sec[0].len, rx->m->sec[0].p);
+		ct_app_name_program(ver, info, "", k->res.program, sizeof k->res.program);
 		maybe_finish(k);
 	}
 }
