@@ -28,6 +28,8 @@ struct host_res {
 	struct ct_app_result udp;
 	int udp_err;
 	struct ct_probe tcp;
+	struct ct_probe tcpp[2];
+	struct ct_probe_set tcps;
 	int tcp_done, tcp_raw;
 	struct ct_tcp_exchange x;
 	struct ct_coldwarm cw;
@@ -35,38 +37,42 @@ struct host_res {
 	char err[300];
 };
 
-static void run_tcp(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
+/* The half-open SYN (or connect()) probes of one host, run later with the others'. */
+static void tcp_setup(struct ct_prober *pr, const struct pc_target *t, const struct probe_opts *o, struct host_res *h)
 {
-	struct ct_probe probes[2];
-	struct ct_probe_set s;
+	struct ct_probe_set *s = &h->tcps;
 	int tries = o->tries > 2 ? 2 : o->tries;
 
-	memset(&s, 0, sizeof s);
-	memset(probes, 0, sizeof probes);
-	s.ops = &ct_probe_tcp_ops;
-	s.pr = pr;
-	pc_set_target(&s, t);
-	s.probes = probes;
-	s.n = (size_t)tries;
-	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
-	s.wait_ns = (uint64_t)(o->wait * 1e9);
-	s.gap_ns = s.wait_ns / 4;
+	memset(s, 0, sizeof *s);
+	memset(h->tcpp, 0, sizeof h->tcpp);
+	s->ops = &ct_probe_tcp_ops;
+	s->pr = pr;
+	pc_set_target(s, t);
+	s->probes = h->tcpp;
+	s->n = (size_t)tries;
+	s->use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
+	s->wait_ns = (uint64_t)(o->wait * 1e9);
+	s->gap_ns = s->wait_ns / 4;
 	for (int i = 0; i < tries; i++) {
-		probes[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)i * 7919u) % 28000);
-		probes[i].dport = (uint16_t)o->tcp_port;
-		probes[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
-		probes[i].ip_id = (uint16_t)(0x6000 + i);
+		h->tcpp[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)random() % 4096u * 7u + (unsigned)i * 7919u) % 28000);
+		h->tcpp[i].dport = (uint16_t)o->tcp_port;
+		h->tcpp[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
+		h->tcpp[i].ip_id = (uint16_t)(0x6000 + (random() & 0xffe) + i);
 	}
-	if (ct_probe_run(&s) != 0) {
-		snprintf(h->err, sizeof h->err, "TCP probe: %s", s.err);
+}
+
+static void tcp_result(struct host_res *h)
+{
+	if (h->tcps.rc != 0) {
+		snprintf(h->err, sizeof h->err, "TCP probe: %s", h->tcps.err);
 		return;
 	}
 	h->tcp_done = 1;
-	h->tcp_raw = s.use_raw;
-	h->tcp = probes[0];
-	for (int i = 0; i < tries; i++)
-		if (probes[i].answered) {
-			h->tcp = probes[i];
+	h->tcp_raw = h->tcps.use_raw;
+	h->tcp = h->tcpp[0];
+	for (size_t i = 0; i < h->tcps.n; i++)
+		if (h->tcpp[i].answered) {
+			h->tcp = h->tcpp[i];
 			break;
 		}
 }
@@ -96,15 +102,34 @@ static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
 static const char *tcp_reason(const struct host_res *h, char *buf, size_t len)
 {
 	const struct ct_probe *p = &h->tcp;
+	const struct ct_reply *r = &p->reply;
+	int rh = ct_ttl_hops(r->ttl);
+	char ip[INET6_ADDRSTRLEN];
 
 	if (!p->answered)
 		snprintf(buf, len, "no answer to the %s", h->tcp_raw ? "SYN" : "connect()");
-	else if (p->reply.kind == CT_RK_TCP)
-		snprintf(buf, len, "%s", (p->reply.tcp_flags & CT_TCP_SYN) ? "SYN-ACK" : "RST");
-	else if (p->reply.kind == CT_RK_ICMP)
-		pc_icmp_text(&p->reply, buf, len);
-	else if (p->reply.kind == CT_RK_CONNECT)
-		snprintf(buf, len, "%s", p->reply.err ? strerror(p->reply.err) : "connected");
+	else if (r->kind == CT_RK_TCP && (r->tcp_flags & CT_TCP_SYN))
+		snprintf(buf, len, "SYN-ACK from the target");
+	else if (r->kind == CT_RK_TCP && ct_reply_origin(p) == CT_ORIGIN_PATH)
+		snprintf(buf, len, "reset by a device on the path at hop %d (TTL %d), not by the target (hop %d)",
+			rh + 1, r->ttl, r->target_hops + 1);
+	else if (r->kind == CT_RK_TCP && ct_reply_origin(p) == CT_ORIGIN_UNVERIFIED)
+		snprintf(buf, len, "RST with the target's address, but could not tell who sent the reset: the "
+			"host answered nothing else (no echo reply) to compare its distance (TTL %d) with", r->ttl);
+	else if (r->kind == CT_RK_TCP)
+		snprintf(buf, len, "RST from the target itself (hop %d, as its other answers)", rh + 1);
+	else if (r->kind == CT_RK_ICMP && ct_reply_origin(p) == CT_ORIGIN_PATH) {
+		int fam = ct_reply_icmp_family(r);
+		const char *tag = ct_icmp_tag(fam, r->icmp_type, r->icmp_code), *from = pc_from(r, ip);
+		snprintf(buf, len, "rejected by %s (ICMP%s %s, %u/%u%s%s)", from ? from : "?", fam == CT_ICMP_V6 ? "v6" : "",
+			ct_icmp_name(fam, r->icmp_type, r->icmp_code), r->icmp_type, r->icmp_code, tag[0] ? " " : "", tag);
+	} else if (r->kind == CT_RK_ICMP)
+		pc_icmp_text(r, buf, len);
+	else if (r->kind == CT_RK_CONNECT && r->err == ECONNREFUSED)
+		snprintf(buf, len, "connection refused (a RST; without raw sockets camtrace cannot tell whether "
+			"the target or a device on the path sent it)");
+	else if (r->kind == CT_RK_CONNECT)
+		snprintf(buf, len, "%s", r->err ? strerror(r->err) : "connected");
 	else
 		snprintf(buf, len, "?");
 	return buf;
@@ -127,9 +152,47 @@ static void cw_json(struct ct_json *j, const struct ct_coldwarm *cw)
 	ct_json_add_str(c, "explanation", cw->why);
 }
 
+/* The UDP answer as a probe (for its responder): the application's answer, else the ICMP error. */
+static void udp_as_probe(const struct pc_target *t, const struct ct_app_result *r, struct ct_probe *p)
+{
+	memset(p, 0, sizeof *p);
+	p->sent = 1;
+	p->family = t->family == AF_INET6 ? AF_INET6 : 0;
+	p->dst = t->addr;
+	p->dst6 = t->addr6;
+	p->reply.ttl = -1;
+	if (r->state == CT_PORT_OPEN) {
+		p->answered = 1;
+		p->reply.kind = CT_RK_UDP;
+		p->reply.family = p->family;
+		p->reply.from = t->addr;
+		p->reply.from6 = t->addr6;
+		p->reply.ttl = r->reply_ttl;
+	} else if (r->icmp.kind == CT_RK_ICMP) {
+		p->answered = 1;
+		p->reply = r->icmp;
+	}
+}
+
+/* The TTL of an answer the target itself sent in the UDP probe (its distance), 0 unknown. */
+static int udp_target_ttl(const struct pc_target *t, const struct ct_app_result *r)
+{
+	struct ct_probe p;
+
+	udp_as_probe(t, r, &p);
+	if (p.answered && p.reply.ttl > 0 && ct_reply_origin(&p) == CT_ORIGIN_TARGET)
+		return p.reply.ttl;
+	p.reply = r->control;
+	p.answered = r->control.kind == CT_RK_ICMP;
+	if (p.answered && p.reply.ttl > 0 && ct_reply_origin(&p) == CT_ORIGIN_TARGET)
+		return p.reply.ttl;
+	return 0;
+}
+
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
 {
 	struct ct_json *j = ct_json_add_obj(arr, NULL), *u, *c;
+	struct ct_probe up;
 	char buf[300];
 
 	ct_json_add_str(j, "target", t->name);
@@ -149,6 +212,9 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "reason", udp_reason(h, buf, sizeof buf));
 		ct_json_add_str(u, "answered", r->answered_getinfo ? "getinfo" : r->answered_entry ? "br_entry" : NULL);
 		ct_json_add_int(u, "probes_sent", r->sent);
+		ct_json_add_bool(u, "br_exit_sent", r->exit_sent);
+		udp_as_probe(t, r, &up);
+		pc_json_responder(u, "responder", &up);
 		pc_json_icmp(u, "icmp", &r->icmp);
 		ct_json_add_str(u, "program", r->state == CT_PORT_OPEN ? r->program : NULL);
 		ct_json_add_str(u, "version", r->state == CT_PORT_OPEN ? r->version : NULL);
@@ -179,6 +245,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_str(u, "method", h->tcp_raw ? "syn" : "connect");
 		ct_json_add_str(u, "state", ct_port_state_key(st));
 		ct_json_add_str(u, "reason", tcp_reason(h, buf, sizeof buf));
+		pc_json_responder(u, "responder", &h->tcp);
 		pc_json_icmp(u, "icmp", &h->tcp.reply);
 		if (h->tcp.answered)
 			ct_json_add_num(u, "rtt_ms", pc_ms(h->tcp.reply.rtt_ns));
@@ -259,36 +326,71 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 	return 1;
 }
 
-/* Every probe the options ask for, on one host. */
-static void probe_host(const struct probe_opts *o, struct ct_prober *pr, struct ct_coldwarm_links *links,
-	const struct pc_target *t, struct host_res *h)
+/* Every probe the options ask for, on every host: the UDP and TCP probes of all hosts at once. */
+static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct ct_coldwarm_links *links,
+	const struct pc_target *t, struct host_res *h, int n)
 {
-	char err[200] = "";
+	struct ct_app_opts *ao = calloc((size_t)n, sizeof *ao);
+	struct ct_app_job *jobs = calloc((size_t)n, sizeof *jobs);
+	struct ct_probe_set **sets = calloc((size_t)n, sizeof *sets);
+	int *idx = calloc((size_t)n, sizeof *idx), k = 0;
 
-	if (o->cold_warm && t->family == AF_INET6) {
-		ct_coldwarm_run6(pr, links, t->ifname, &t->addr6, &t->src6, (uint16_t)o->udp_port,
-			(uint64_t)(o->wait * 1e9), &h->cw);
-		h->cw_done = 1;
-	} else if (o->cold_warm) {
-		ct_coldwarm_run(pr, links, t->ifname, t->addr, t->src, (uint16_t)o->udp_port, (uint64_t)(o->wait * 1e9),
-			&h->cw);
-		h->cw_done = 1;
+	if (!ao || !jobs || !sets || !idx) {
+		for (int i = 0; i < n; i++)
+			snprintf(h[i].err, sizeof h[i].err, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!t[i].resolved || t[i].err[0])
+			continue;
+		idx[k++] = i;
+		if (o->cold_warm && t[i].family == AF_INET6)
+			ct_coldwarm_run6(pr, links, t[i].ifname, &t[i].addr6, &t[i].src6, (uint16_t)o->udp_port,
+				(uint64_t)(o->wait * 1e9), &h[i].cw);
+		else if (o->cold_warm)
+			ct_coldwarm_run(pr, links, t[i].ifname, t[i].addr, t[i].src, (uint16_t)o->udp_port,
+				(uint64_t)(o->wait * 1e9), &h[i].cw);
+		h[i].cw_done = o->cold_warm;
 	}
 	if (!o->no_udp) {
-		struct ct_app_opts ao = { .dport = (uint16_t)o->udp_port, .sport = (uint16_t)o->sport, .tries = o->tries,
-					  .wait_ns = (uint64_t)(o->wait * 1e9), .no_entry = o->getinfo_only,
-					  .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
-					  .family = t->family, .dst6 = t->addr6 };
-		if (ct_app_probe(pr, t->addr, &ao, &h->udp, err, sizeof err) != 0)
-			snprintf(h->err, sizeof h->err, "UDP probe: %s", err);
+		for (int x = 0; x < k; x++) {
+			const struct pc_target *ti = &t[idx[x]];
+			ao[x] = (struct ct_app_opts){ .dport = (uint16_t)o->udp_port, .sport = (uint16_t)o->sport,
+				.tries = o->tries, .wait_ns = (uint64_t)(o->wait * 1e9), .no_entry = o->getinfo_only,
+				.use_raw = ti->family == AF_INET6 ? pr->raw6 : pr->raw, .family = ti->family,
+				.dst6 = ti->addr6, .src = ti->src, .src6 = ti->src6 };
+			jobs[x] = (struct ct_app_job){ .dst = ti->addr, .o = &ao[x] };
+		}
+		(void)ct_app_probe_many(pr, jobs, (size_t)k);
+		for (int x = 0; x < k; x++) {
+			h[idx[x]].udp = jobs[x].res;
+			if (jobs[x].rc)
+				snprintf(h[idx[x]].err, sizeof h[idx[x]].err, "UDP probe: %s", jobs[x].err);
+		}
 	}
 	if (!o->no_tcp) {
-		run_tcp(pr, t, o, h);
-		if (o->connect && t->family == AF_INET6)
-			ct_tcp_exchange6(&t->addr6, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
-		else if (o->connect)
-			ct_tcp_exchange(t->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &h->x);
+		for (int x = 0; x < k; x++) {
+			tcp_setup(pr, &t[idx[x]], o, &h[idx[x]]);
+			if (!o->no_udp)
+				h[idx[x]].tcps.target_ttl = udp_target_ttl(&t[idx[x]], &h[idx[x]].udp);
+			sets[x] = &h[idx[x]].tcps;
+		}
+		(void)ct_probe_run_many(sets, (size_t)k);
+		for (int x = 0; x < k; x++) {
+			const struct pc_target *ti = &t[idx[x]];
+			struct host_res *hi = &h[idx[x]];
+			tcp_result(hi);
+			if (o->connect && ti->family == AF_INET6)
+				ct_tcp_exchange6(&ti->addr6, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &hi->x);
+			else if (o->connect)
+				ct_tcp_exchange(ti->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &hi->x);
+		}
 	}
+out:
+	free(ao);
+	free(jobs);
+	free(sets);
+	free(idx);
 }
 
 /* The hosts and their verdicts as text or in the document; returns how many failed. */
@@ -356,13 +458,9 @@ static int probe_exec(struct ct_cli *cli, void *opts, int n, char **names)
 		return EX_NOPERM;
 	}
 	srandom((unsigned)ct_mono_ns());
-	for (int i = 0; i < n; i++) {
-		if (!t[i].resolved || t[i].err[0])
-			continue;
-		if (cli->progress && n > 1)
-			out_progress(cli, "probing", (unsigned long)i, (unsigned long)n);
-		probe_host(&o, pr, links, &t[i], &h[i]);
-	}
+	if (cli->progress && n > 1)
+		out_progress(cli, "probing", 0, (unsigned long)n);
+	probe_hosts(&o, pr, links, t, h, n);
 	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
 	fails = probe_report(cli, &o, pr, t, h, n, doc);
 	ct_coldwarm_links_free(links);

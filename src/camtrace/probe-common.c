@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include "err.h"
 #include "icmpname.h"
+#include "inject.h"
 #include "out.h"
 #include "privs.h"
 #include "probe-common.h"
@@ -166,6 +167,35 @@ void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r)
 	ct_json_add_str(j, "key", ct_icmp_key(fam, r->icmp_type, r->icmp_code));
 	ct_json_add_str(j, "tag", ct_icmp_tag(fam, r->icmp_type, r->icmp_code));
 	ct_json_add_str(j, "from", pc_from(r, ip));
+}
+
+void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe *p)
+{
+	const struct ct_reply *r = &p->reply;
+	int origin = ct_reply_origin(p), hops = ct_ttl_hops(r->ttl);
+	char ip[INET6_ADDRSTRLEN];
+	struct ct_json *j;
+
+	if (origin == CT_ORIGIN_UNKNOWN) {
+		ct_json_add_null(o, key);
+		return;
+	}
+	j = ct_json_add_obj(o, key);
+	ct_json_add_str(j, "role", ct_origin_key(origin));
+	/* a RST from the path carries the target's address: the device's own is not known */
+	ct_json_add_str(j, "address", origin == CT_ORIGIN_PATH && r->kind == CT_RK_TCP ? NULL : pc_from(r, ip));
+	if (hops >= 0)
+		ct_json_add_int(j, "hop", hops + 1);
+	else
+		ct_json_add_null(j, "hop");
+	if (r->ttl > 0)
+		ct_json_add_int(j, "ttl", r->ttl);
+	else
+		ct_json_add_null(j, "ttl");
+	if (r->kind == CT_RK_TCP && (r->tcp_flags & CT_TCP_RST) && r->target_hops >= 0)
+		ct_json_add_int(j, "target_hop", r->target_hops + 1);
+	else
+		ct_json_add_null(j, "target_hop");
 }
 
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)

@@ -41,6 +41,10 @@ struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpri
 void pc_notes(const struct ct_cli *cli, const struct ct_prober *pr, struct ct_json *doc);
 /* Writes the ICMP reply of a probe as {type, code, name, key, tag, from} under key. */
 void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r);
+/* Writes who answered probe p under key (null when nobody did): role (ct_origin_key: target,
+ * path, unverified), address (null for a RST sent in the target's name from the path), hop
+ * (1 = the first router, from the TTL), ttl, target_hop (a RST: the target's own hop). */
+void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe *p);
 /* "ICMP destination unreachable: communication administratively prohibited (3/13 !X) from 198.18.2.1" */
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len);
 const char *pc_ip(uint32_t a, char *buf); /* buf >= 16 */

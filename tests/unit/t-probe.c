@@ -132,6 +132,43 @@ static void test_states(void)
 	is_str(ct_port_state_key(CT_PORT_OPEN_FILTERED), "open_filtered", "JSON key");
 }
 
+/* TCP: who refused decides closed (the target) or filtered (a device on the path). */
+static void test_tcp_origin(void)
+{
+	struct ct_probe p;
+
+	is_int(ct_ttl_hops(64), 0, "TTL 64: sent from 0 hops (initial 64)");
+	is_int(ct_ttl_hops(63), 1, "TTL 63: 1 hop");
+	is_int(ct_ttl_hops(120), 8, "TTL 120: 8 hops (initial 128)");
+	is_int(ct_ttl_hops(250), 5, "TTL 250: 5 hops (initial 255)");
+	is_int(ct_ttl_hops(30), 2, "TTL 30: 2 hops (initial 32)");
+	is_int(ct_ttl_hops(-1), -1, "unknown TTL: unknown distance");
+	memset(&p, 0, sizeof p);
+	p.sent = p.answered = 1;
+	p.dst = ip4("198.18.2.12");
+	p.reply.kind = CT_RK_ICMP;
+	p.reply.icmp_type = 3;
+	p.reply.icmp_code = 3;
+	p.reply.from = ip4("198.18.1.1");
+	is_int(ct_probe_tcp_state(&p), CT_PORT_FILTERED, "TCP port unreachable from a router: filtered");
+	is_int(ct_reply_origin(&p), CT_ORIGIN_PATH, "... sent by the path");
+	p.reply.from = p.dst;
+	is_int(ct_probe_tcp_state(&p), CT_PORT_CLOSED, "TCP port unreachable from the target: closed");
+	is_int(ct_reply_origin(&p), CT_ORIGIN_TARGET, "... sent by the target");
+	p.reply.kind = CT_RK_TCP;
+	p.reply.tcp_flags = 0x14;
+	p.reply.origin = CT_ORIGIN_PATH;
+	is_int(ct_probe_tcp_state(&p), CT_PORT_FILTERED, "RST from nearer than the target: filtered");
+	p.reply.origin = CT_ORIGIN_UNVERIFIED;
+	is_int(ct_probe_tcp_state(&p), CT_PORT_CLOSED, "RST, distance not checked: closed (unverified)");
+	is_str(ct_origin_key(ct_reply_origin(&p)), "unverified", "... said so");
+	p.reply.origin = CT_ORIGIN_TARGET;
+	is_int(ct_probe_tcp_state(&p), CT_PORT_CLOSED, "RST at the target's distance: closed");
+	p.answered = 0;
+	is_int(ct_reply_origin(&p), CT_ORIGIN_UNKNOWN, "no answer: nobody");
+	ok(ct_origin_key(CT_ORIGIN_UNKNOWN) == NULL, "no answer: JSON null");
+}
+
 static void hop(struct ct_route_result *r, int ttl, int kind, const char *from, int type, int code)
 {
 	struct ct_route_hop *h = &r->hops[r->nhops++];
@@ -524,6 +561,7 @@ int main(void)
 	test_icmpname();
 	test_ipview();
 	test_states();
+	test_tcp_origin();
 	test_route_verdict();
 	test_rtp();
 	test_jitter();

@@ -164,45 +164,64 @@ static void udp_set(struct ct_probe_set *s, struct ct_prober *pr, uint32_t dst, 
 	s->ops = &ct_probe_udp_ops;
 	s->pr = pr;
 	s->dst = dst;
+	s->src = o->src;
 	s->family = o->family == AF_INET6 ? AF_INET6 : 0;
 	s->dst6 = o->dst6;
+	s->src6 = o->src6;
 	s->probes = probes;
 	s->n = n;
 	s->use_raw = o->use_raw;
 }
 
-static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, uint32_t command,
-	int entry_body, struct ct_app_result *res, char *err, size_t errlen)
-{
+/* One host's probe set of the current step. */
+struct step {
 	struct ct_probe probes[8];
-	struct app_ctx c = { command, entry_body };
 	struct ct_probe_set s;
-	int tries = o->tries > 0 && o->tries <= 8 ? o->tries : 2, r;
+	struct app_ctx c;
+	int active;
+};
+
+/* Sets up the GETINFO / BR_ENTRY step of one host. */
+static void step_setup(struct step *st, struct ct_prober *pr, const struct ct_app_job *j, uint32_t command,
+	int entry_body)
+{
+	const struct ct_app_opts *o = j->o;
+	int tries = o->tries > 0 && o->tries <= 8 ? o->tries : 2;
 	uint64_t wait = o->wait_ns ? o->wait_ns : 1000000000ull;
 
 	if (!pktno_base)
 		pktno_base = (uint32_t)time(NULL);
-	udp_set(&s, pr, dst, o, probes, (size_t)tries);
-	s.want_any_port = 1;
-	s.payload = app_payload;
-	s.match = app_match;
-	s.ud = &c;
-	s.gap_ns = wait / (uint64_t)tries / 2;
-	s.wait_ns = wait;
+	udp_set(&st->s, pr, j->dst, o, st->probes, (size_t)tries);
+	st->c = (struct app_ctx){ command, entry_body };
+	st->s.want_any_port = 1;
+	st->s.stop_on_answer = 1;
+	st->s.payload = app_payload;
+	st->s.match = app_match;
+	st->s.ud = &st->c;
+	st->s.gap_ns = wait / (uint64_t)tries / 2;
+	st->s.wait_ns = wait;
 	for (int i = 0; i < tries; i++) {
-		probes[i].sport = o->sport ? o->sport : CT_IPMSG_PORT;
-		probes[i].dport = o->dport ? o->dport : CT_IPMSG_PORT;
-		probes[i].seq = pktno_base++;
-		probes[i].ip_id = (uint16_t)(0x4000 + (probes[i].seq & 0x3fff));
+		st->probes[i].sport = o->sport ? o->sport : CT_IPMSG_PORT;
+		st->probes[i].dport = o->dport ? o->dport : CT_IPMSG_PORT;
+		st->probes[i].seq = pktno_base++;
+		st->probes[i].ip_id = (uint16_t)(0x4000 + (st->probes[i].seq & 0x3fff));
 	}
-	r = ct_probe_run(&s);
-	res->sent += tries;
-	if (r != 0) {
-		snprintf(err, errlen, "%s", s.err[0] ? s.err : ct_strerror(r));
-		return r;
+	st->active = 1;
+}
+
+/* What one host's step brought: 1 an answer (IPMsg or ICMP error), 0 silence, < 0 an error. */
+static int step_result(struct step *st, struct ct_app_job *j)
+{
+	struct ct_app_result *res = &j->res;
+
+	for (size_t i = 0; i < st->s.n; i++)
+		res->sent += st->probes[i].sent > 0;
+	if (st->s.rc != 0) {
+		snprintf(j->err, sizeof j->err, "%s", st->s.err[0] ? st->s.err : ct_strerror(st->s.rc));
+		return j->rc = st->s.rc;
 	}
-	for (int i = 0; i < tries; i++) {
-		const struct ct_probe *p = &probes[i];
+	for (size_t i = 0; i < st->s.n; i++) {
+		const struct ct_probe *p = &st->probes[i];
 		if (!p->answered)
 			continue;
 		if (p->reply.kind == CT_RK_UDP && take_answer(res, p)) {
@@ -221,31 +240,58 @@ static int run_step(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts
 	return res->icmp.kind ? 1 : 0;
 }
 
-static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res)
+/* Runs the active steps of every host at once. */
+static void steps_run(struct step *st, size_t n)
 {
-	struct ct_probe probes[2];
-	struct ct_probe_set s;
+	struct ct_probe_set **sets = calloc(n ? n : 1, sizeof *sets);
+	size_t k = 0;
+
+	if (!sets) {
+		for (size_t i = 0; i < n; i++)
+			if (st[i].active)
+				(void)ct_probe_run(&st[i].s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (st[i].active)
+			sets[k++] = &st[i].s;
+	(void)ct_probe_run_many(sets, k);
+	free(sets);
+}
+
+/* The control datagram of one host (a port nothing should listen on). */
+static int control_setup(struct step *st, struct ct_prober *pr, struct ct_app_job *j)
+{
+	const struct ct_app_opts *o = j->o;
 	uint16_t cport = o->control_port ? o->control_port : 33434;
 
 	if (cport == 65535 || cport == (o->dport ? o->dport : CT_IPMSG_PORT))
-		return;
-	udp_set(&s, pr, dst, o, probes, 2);
-	s.wait_ns = o->wait_ns ? o->wait_ns : 1000000000ull;
-	s.gap_ns = s.wait_ns / 4;
+		return 0;
+	udp_set(&st->s, pr, j->dst, o, st->probes, 2);
+	st->s.wait_ns = o->wait_ns ? o->wait_ns : 1000000000ull;
+	st->s.gap_ns = st->s.wait_ns / 4;
 	for (int i = 0; i < 2; i++) {
-		probes[i].sport = (uint16_t)(40000 + ((unsigned)getpid() % 20000));
-		probes[i].dport = cport;
-		probes[i].seq = (uint32_t)i;
-		probes[i].ip_id = (uint16_t)(0x7000 + i);
+		st->probes[i].sport = (uint16_t)(40000 + ((unsigned)getpid() % 20000));
+		st->probes[i].dport = cport;
+		st->probes[i].seq = (uint32_t)i;
+		st->probes[i].ip_id = (uint16_t)(0x7000 + ((pktno_base++ & 0x7ff) << 1) + i);
 	}
-	res->control_port = cport;
-	if (ct_probe_run(&s) != 0)
+	j->res.control_port = cport;
+	st->active = 1;
+	return 1;
+}
+
+static void control_result(struct step *st, struct ct_app_job *j)
+{
+	struct ct_app_result *res = &j->res;
+
+	if (st->s.rc != 0)
 		return;
 	for (int i = 0; i < 2; i++)
-		if (probes[i].answered) {
-			res->control = probes[i].reply;
+		if (st->probes[i].answered) {
+			res->control = st->probes[i].reply;
 			/* the host answers UDP elsewhere: the silence on our port is a firewall */
-			if (res->control.kind == CT_RK_ICMP && ct_probe_from_target(&probes[i], &res->control) &&
+			if (res->control.kind == CT_RK_ICMP && ct_probe_from_target(&st->probes[i], &res->control) &&
 			    ct_icmp_verdict(ct_reply_icmp_family(&res->control), res->control.icmp_type,
 				    res->control.icmp_code) == CT_ICMPV_CLOSED)
 				res->state = CT_PORT_FILTERED;
@@ -253,35 +299,96 @@ static void control_check(struct ct_prober *pr, uint32_t dst, const struct ct_ap
 		}
 }
 
+/* Withdraws what the BR_ENTRY announced: one BR_EXIT from the same port, so no list keeps a
+ * ghost "camtrace probe" (iptux, IP Messenger and camtraced add the sender of a BR_ENTRY). */
+static void exit_setup(struct step *st, struct ct_prober *pr, struct ct_app_job *j)
+{
+	const struct ct_app_opts *o = j->o;
+
+	udp_set(&st->s, pr, j->dst, o, st->probes, 1);
+	st->c = (struct app_ctx){ CT_IPMSG_BR_EXIT | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1 };
+	st->s.payload = app_payload;
+	st->s.ud = &st->c;
+	st->probes[0].sport = o->sport ? o->sport : CT_IPMSG_PORT;
+	st->probes[0].dport = o->dport ? o->dport : CT_IPMSG_PORT;
+	st->probes[0].seq = pktno_base++;
+	st->probes[0].ip_id = (uint16_t)(0x4000 + (st->probes[0].seq & 0x3fff));
+	st->active = 1;
+}
+
+int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
+{
+	struct step *st = calloc(n ? n : 1, sizeof *st);
+	int any;
+
+	if (!st)
+		return CT_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		memset(&jobs[i].res, 0, sizeof jobs[i].res);
+		jobs[i].rc = 0;
+		jobs[i].err[0] = 0;
+		jobs[i].res.reply_ttl = -1;
+		jobs[i].res.sport = jobs[i].o->sport ? jobs[i].o->sport : CT_IPMSG_PORT;
+		step_setup(&st[i], pr, &jobs[i], CT_IPMSG_GETINFO, 0);
+	}
+	steps_run(st, n);
+	any = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = step_result(&st[i], &jobs[i]);
+		st[i].active = 0;
+		if (r > 0)
+			jobs[i].res.answered_getinfo = jobs[i].res.state == CT_PORT_OPEN;
+		else if (r == 0 && !jobs[i].o->no_entry) {
+			/* GETINFO unanswered (iptux ignores it): BR_ENTRY|DIALUPOPT, which adds us to the list */
+			jobs[i].res.entry_sent = 1;
+			step_setup(&st[i], pr, &jobs[i], CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1);
+			any = 1;
+		} else if (r == 0)
+			jobs[i].res.state = CT_PORT_OPEN_FILTERED;
+	}
+	if (any)
+		steps_run(st, n);
+	any = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = 0;
+		if (st[i].active) {
+			r = step_result(&st[i], &jobs[i]);
+			st[i].active = 0;
+			if (r > 0)
+				jobs[i].res.answered_entry = jobs[i].res.state == CT_PORT_OPEN;
+			else if (r == 0)
+				jobs[i].res.state = CT_PORT_OPEN_FILTERED;
+		}
+		if (!jobs[i].rc && jobs[i].res.state == CT_PORT_OPEN_FILTERED)
+			any |= control_setup(&st[i], pr, &jobs[i]);
+	}
+	if (any)
+		steps_run(st, n);
+	any = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].active)
+			control_result(&st[i], &jobs[i]);
+		st[i].active = 0;
+		if (jobs[i].res.entry_sent && !jobs[i].rc) {
+			exit_setup(&st[i], pr, &jobs[i]);
+			any = 1;
+		}
+	}
+	if (any)
+		steps_run(st, n);
+	for (size_t i = 0; i < n; i++)
+		jobs[i].res.exit_sent = st[i].active && st[i].s.rc == 0 && st[i].probes[0].sent > 0;
+	free(st);
+	return 0;
+}
+
 int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,
 	char *err, size_t errlen)
 {
-	int r;
+	struct ct_app_job j = { .dst = dst, .o = o };
+	int r = ct_app_probe_many(pr, &j, 1);
 
-	memset(res, 0, sizeof *res);
-	res->reply_ttl = -1;
-	res->sport = o->sport ? o->sport : CT_IPMSG_PORT;
-	r = run_step(pr, dst, o, CT_IPMSG_GETINFO, 0, res, err, errlen);
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		res->answered_getinfo = res->state == CT_PORT_OPEN;
-		return 0;
-	}
-	if (o->no_entry) {
-		res->state = CT_PORT_OPEN_FILTERED;
-		control_check(pr, dst, o, res);
-		return 0;
-	}
-	res->entry_sent = 1;
-	r = run_step(pr, dst, o, CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1, res, err, errlen);
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		res->answered_entry = res->state == CT_PORT_OPEN;
-		return 0;
-	}
-	res->state = CT_PORT_OPEN_FILTERED;
-	control_check(pr, dst, o, res);
-	return 0;
+	*res = j.res;
+	snprintf(err, errlen, "%s", j.err);
+	return r ? r : j.rc;
 }

@@ -13,6 +13,7 @@ struct ct_app_result {
 	int answered_getinfo;       /* SENDINFO (or any IPMsg packet) answered the GETINFO */
 	int answered_entry;         /* ANSENTRY answered the BR_ENTRY|DIALUPOPT */
 	int entry_sent;             /* the BR_ENTRY step ran (GETINFO got no answer) */
+	int exit_sent;              /* a BR_EXIT withdrew that BR_ENTRY before returning */
 	int reply_to_2425;          /* the answer came to port 2425 although we sent from another port */
 	uint16_t sport;             /* our source port */
 	uint32_t reply_cmd;         /* command word of the answer */
@@ -41,11 +42,26 @@ struct ct_app_opts {
 	uint16_t control_port;      /* 0 = 33434; 65535 = do not try */
 	int family;                 /* AF_INET6: probe dst6 (the dst argument is ignored) */
 	struct in6_addr dst6;
+	uint32_t src;               /* IPv4 source address (--source), 0 = from the route lookup */
+	struct in6_addr src6;       /* IPv6 source, :: = from the route lookup */
+};
+
+/* One host of ct_app_probe_many. */
+struct ct_app_job {
+	uint32_t dst;               /* IPv4 target (o->family AF_INET6: o->dst6) */
+	const struct ct_app_opts *o;
+	struct ct_app_result res;   /* out */
+	int rc;                     /* out: 0 or CT_E* (setup failure, err says why) */
+	char err[200];
 };
 
 /* Runs the application probe against dst. Fills res; returns 0 or CT_E* (setup failures). */
 int ct_app_probe(struct ct_prober *pr, uint32_t dst, const struct ct_app_opts *o, struct ct_app_result *res,
 	char *err, size_t errlen);
+/* The parallel API: the application probe of n hosts at once (each step of every host in one
+ * send/receive loop, ct_probe_run_many), so three hosts take about as long as one. Returns 0
+ * or CT_ENOMEM; each job's rc, err and res say how its host went. */
+int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n);
 /* Names the program behind an answer from its version field, SENDINFO text and entry VS: value
  * (pure; unit tested). out gets e.g. "iptux 0.8.3". */
 void ct_app_name_program(const char *version, const char *info, const char *verinfo, char *out, size_t outlen);

@@ -15,9 +15,15 @@
 #include "sockerr.h"
 #include "probe-ipmsg.h"
 
+/* The echo sent with the SYNs to learn the target's distance (its own id, not the icmp method's). */
+#define TCP_ECHO_ID ((uint16_t)(0x7c00 ^ (getpid() & 0xffff)))
+#define TCP_ECHO_SEQ 0x7c7c
+
 static int tcp_open(struct ct_probe_set *s)
 {
 	s->nfds = 0;
+	s->tcp_echo = 0;
+	s->hold = 0;
 	s->tcp_connect_pending = 0;
 	if (!s->use_raw && s->n > CT_PROBE_MAX_FDS) {
 		snprintf(s->err, sizeof s->err, "at most %d connect() probes at once", CT_PROBE_MAX_FDS);
@@ -26,16 +32,62 @@ static int tcp_open(struct ct_probe_set *s)
 	return 0;
 }
 
+/* Who sent each answer: a RST carries the target's address whoever sent it (a firewall on the
+ * path resets in the target's name), so its distance is compared with the target's own. */
+static void tcp_origins(struct ct_probe_set *s)
+{
+	int th = s->target_ttl > 0 ? ct_ttl_hops(s->target_ttl) : -1;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct ct_reply *r = &s->probes[i].reply;
+		int rh = ct_ttl_hops(r->ttl);
+		if (!s->probes[i].answered || r->kind != CT_RK_TCP)
+			continue;
+		r->target_hops = th;
+		if (!(r->tcp_flags & CT_TCP_RST))
+			r->origin = CT_ORIGIN_TARGET;
+		else if (th < 0 || rh < 0)
+			r->origin = CT_ORIGIN_UNVERIFIED;
+		else
+			r->origin = rh < th ? CT_ORIGIN_PATH : CT_ORIGIN_TARGET;
+	}
+}
+
 static void tcp_close(struct ct_probe_set *s)
 {
 	for (int i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	s->nfds = 0;
 	s->tcp_connect_pending = 0;
+	s->hold = 0;
+	tcp_origins(s);
+}
+
+/* One ICMP echo to the target with the first SYN when its distance is not known yet. */
+static void tcp_send_echo(struct ct_probe_set *s)
+{
+	uint8_t data[16] = "camtrace tcp ttl";
+	int r;
+
+	if (s->target_ttl > 0 || s->tcp_echo || !s->use_raw)
+		return;
+	if (s->family == AF_INET6) {
+		struct ct_inject_pkt6 ip = { .src = s->src6, .dst = s->dst6, .echo_id = TCP_ECHO_ID,
+					     .echo_seq = TCP_ECHO_SEQ, .payload = data, .plen = sizeof data };
+		r = ct_probe_send6(s, IPPROTO_ICMPV6, &ip);
+	} else {
+		struct ct_inject_pkt ip = { .src = s->src, .dst = s->dst, .ip_id = (uint16_t)(s->probes[0].ip_id ^ 0x8000),
+					    .echo_id = TCP_ECHO_ID, .echo_seq = TCP_ECHO_SEQ, .payload = data,
+					    .plen = sizeof data };
+		r = ct_inject_echo4(s->pr->inj, &ip);
+	}
+	s->tcp_echo = r == 0;
+	s->err[0] = 0; /* the echo is a help, its failure no error of the probe */
 }
 
 static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
 {
+	tcp_send_echo(s);
 	if (s->use_raw && s->family == AF_INET6) {
 		struct ct_inject_pkt6 ip = {
 			.src = s->src6, .dst = s->dst6, .hlim = p->ttl, .sport = p->sport, .dport = p->dport,
@@ -84,7 +136,13 @@ static void tcp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64
 	struct ct_probe *p = NULL;
 
 	ct_probe_reply_init(&r, v);
-	if (v->proto == IPPROTO_TCP && ct_probe_view_from_target(s, v)) {
+	if (v->proto == (v->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP) && v->l4.icmp_type == (v->v6 ? 129 : 0) &&
+	    s->tcp_echo && ct_probe_view_from_target(s, v) && v->l4.icmp_id == TCP_ECHO_ID &&
+	    v->l4.icmp_seq == TCP_ECHO_SEQ) {
+		if (s->target_ttl <= 0 && v->ttl > 0)
+			s->target_ttl = v->ttl; /* the target's own distance */
+		s->hold = 0;
+	} else if (v->proto == IPPROTO_TCP && ct_probe_view_from_target(s, v)) {
 		if (!(v->l4.flags & (CT_TCP_SYN | CT_TCP_RST)))
 			return;
 		if (v->l4.flags & CT_TCP_ACK)
@@ -97,6 +155,10 @@ static void tcp_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64
 		r.tcp_flags = v->l4.flags;
 		r.sport = v->l4.sport;
 		r.dport = v->l4.dport;
+		if ((v->l4.flags & CT_TCP_SYN) && s->target_ttl <= 0 && v->ttl > 0)
+			s->target_ttl = v->ttl;
+		else if ((v->l4.flags & CT_TCP_RST) && s->target_ttl <= 0 && s->tcp_echo)
+			s->hold = 1; /* wait for the echo reply (or the deadline) to tell who reset */
 		ct_probe_answer(s, p, &r, now);
 	} else if (ct_probe_view_quotes(s, v, IPPROTO_TCP)) {
 		/* the quoted sequence number (IPv4: also the IP ID) */

@@ -355,7 +355,7 @@ int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *q
 	if (rc <= 0)
 		return rc;
 	memset(r, 0, sizeof *r);
-	r->ttl = r->quoted_ttl = -1;
+	r->ttl = r->quoted_ttl = r->target_hops = -1;
 	r->kind = CT_RK_ICMP;
 	r->icmp_type = e.type;
 	r->icmp_code = e.code;
@@ -419,6 +419,7 @@ void ct_probe_reply_init(struct ct_reply *r, const struct ct_ipview *v)
 	memset(r, 0, sizeof *r);
 	r->ttl = v->ttl;
 	r->quoted_ttl = -1;
+	r->target_hops = -1;
 	if (v->v6) {
 		r->family = AF_INET6;
 		r->from6 = v->src6;
@@ -482,184 +483,6 @@ void ct_probe_answer(struct ct_probe_set *s, struct ct_probe *p, const struct ct
 		s->dest_ttl = p->ttl;
 }
 
-static int all_done(const struct ct_probe_set *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		const struct ct_probe *p = &s->probes[i];
-		if (p->sent <= 0 || p->answered)
-			continue;
-		if (s->stop_at_dest && s->dest_ttl && p->ttl > s->dest_ttl)
-			continue;
-		return 0;
-	}
-	return 1;
-}
-
-static void drain_raw(struct ct_probe_set *s, int fd, uint64_t now)
-{
-	uint8_t buf[65536];
-
-	for (int k = 0; k < 256; k++) {
-		ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-		struct ct_ipview v;
-		if (n <= 0)
-			return;
-		if (ct_ipview_parse(buf, (size_t)n, &v) == 0 && s->ops->packet)
-			s->ops->packet(s, &v, now);
-	}
-}
-
-/* A raw IPv6 socket gives the upper layer only: addresses and hop limit come with recvmsg. */
-static void drain_raw6(struct ct_probe_set *s, int fd, uint8_t proto, uint64_t now)
-{
-	uint8_t buf[65536];
-
-	for (int k = 0; k < 256; k++) {
-		struct sockaddr_in6 from;
-		char cbuf[256];
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-		struct in6_addr dst = IN6ADDR_ANY_INIT;
-		int hlim = -1;
-		struct ct_ipview v;
-		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
-		if (n < 0)
-			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			if (c->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (c->cmsg_type == IPV6_HOPLIMIT)
-				memcpy(&hlim, CMSG_DATA(c), sizeof hlim);
-			else if (c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof pi);
-				dst = pi.ipi6_addr;
-			}
-		}
-		if (ct_ipview_parse6_l4(buf, (size_t)n, proto, &from.sin6_addr, &dst, hlim, &v) == 0 && s->ops->packet)
-			s->ops->packet(s, &v, now);
-	}
-}
-
-/* Waits until `until` (monotonic ns) or until the set is complete, dispatching replies. */
-static void pump(struct ct_probe_set *s, uint64_t until, int stop_when_done)
-{
-	struct ct_prober *pr = s->pr;
-
-	for (;;) {
-		struct pollfd pf[12];
-		int kinds[12], n = 0, ms;
-		uint64_t now = ct_mono_ns();
-
-		if (stop_when_done && all_done(s))
-			return;
-		if (now >= until)
-			return;
-		if (s->use_raw) {
-			int v6 = s->family == AF_INET6;
-			int raw[3] = { v6 ? pr->icmp6_fd : pr->icmp_fd, v6 ? pr->tcp6_fd : pr->tcp_fd, v6 ? pr->udp6_fd : pr->udp_fd };
-			int absorb = v6 ? pr->udp2425_6_fd : pr->udp2425_fd;
-			for (int i = 0; i < 3; i++)
-				if (raw[i] >= 0) {
-					pf[n] = (struct pollfd){ raw[i], POLLIN, 0 };
-					kinds[n++] = v6 ? 3 + i : 0;
-				}
-			if (absorb >= 0) {
-				pf[n] = (struct pollfd){ absorb, POLLIN, 0 };
-				kinds[n++] = 2;
-			}
-		}
-		for (int i = 0; i < s->nfds && n < 12; i++) {
-			pf[n] = (struct pollfd){ s->fds[i], POLLIN | (s->tcp_connect_pending ? POLLOUT : 0), 0 };
-			kinds[n++] = 1;
-		}
-		ms = (int)((until - now + 999999) / 1000000);
-		if (poll(pf, (nfds_t)n, ms) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		now = ct_mono_ns();
-		for (int i = 0; i < n; i++) {
-			if (!pf[i].revents)
-				continue;
-			if (kinds[i] == 0)
-				drain_raw(s, pf[i].fd, now);
-			else if (kinds[i] >= 3)
-				drain_raw6(s, pf[i].fd, kinds[i] == 3 ? IPPROTO_ICMPV6 : kinds[i] == 4 ? IPPROTO_TCP : IPPROTO_UDP, now);
-			else if (kinds[i] == 2) {
-				char junk[2048];
-				while (recv(pf[i].fd, junk, sizeof junk, MSG_DONTWAIT) >= 0)
-					;
-				while (recv(pf[i].fd, junk, sizeof junk, MSG_DONTWAIT | MSG_ERRQUEUE) >= 0)
-					;
-			} else if (s->ops->readable)
-				s->ops->readable(s, pf[i].fd, now);
-		}
-	}
-}
-
-int ct_probe_run(struct ct_probe_set *s)
-{
-	uint64_t last = 0, deadline;
-	int r = 0;
-
-	if (s->family == AF_INET6) {
-		if (s->use_raw && !s->pr->raw6)
-			s->use_raw = 0; /* no raw IPv6 sockets: the unprivileged methods (noted by the prober) */
-		if (IN6_IS_ADDR_UNSPECIFIED(&s->src6) && ct_probe_route_lookup6(&s->dst6, &s->src6, NULL, 0) != 0) {
-			snprintf(s->err, sizeof s->err, "no route to the target: %s", strerror(errno));
-			return CT_ESYS;
-		}
-	} else if (!s->src) {
-		if (ct_probe_route_lookup(s->dst, &s->src, NULL, 0) != 0) {
-			snprintf(s->err, sizeof s->err, "no route to the target: %s", strerror(errno));
-			return CT_ESYS;
-		}
-	}
-	if (s->ops->open && (r = s->ops->open(s)) != 0)
-		return r;
-	for (size_t i = 0; i < s->n; i++) {
-		struct ct_probe *p = &s->probes[i];
-		p->reply.ttl = p->reply.quoted_ttl = -1;
-		if (s->stop_at_dest && s->dest_ttl && p->ttl > s->dest_ttl)
-			continue; /* the target already answered at a lower TTL */
-		p->dst = s->dst;
-		p->family = s->family;
-		p->dst6 = s->dst6;
-		p->sent_ns = ct_mono_ns();
-		r = s->ops->send(s, p);
-		p->sent = r == 0 ? 1 : -1;
-		if (r != 0)
-			log_info("%s probe %zu not sent: %s", s->ops->name, i, s->err[0] ? s->err : ct_strerror(r));
-		last = ct_mono_ns();
-		if (s->gap_ns)
-			pump(s, last + s->gap_ns, 0);
-	}
-	deadline = last + s->wait_ns;
-	while (!all_done(s)) {
-		uint64_t now = ct_mono_ns(), until = deadline;
-		if (s->adapt_ns && s->max_rtt_ns) {
-			uint64_t a = last + (s->max_rtt_ns * 5 > s->adapt_ns ? s->max_rtt_ns * 5 : s->adapt_ns);
-			if (a < until)
-				until = a;
-		}
-		if (now >= until)
-			break;
-		pump(s, now + 20000000 < until ? now + 20000000 : until, 1);
-	}
-	if (s->ops->close)
-		s->ops->close(s);
-	r = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->probes[i].sent > 0)
-			return 0;
-	if (s->n && !s->err[0])
-		snprintf(s->err, sizeof s->err, "no probe could be sent");
-	return s->n ? CT_ESYS : 0;
-}
-
 const char *ct_port_state_name(enum ct_port_state st)
 {
 	static const char *const n[] = { "unknown", "open", "closed", "filtered", "open|filtered" };
@@ -688,6 +511,43 @@ static enum ct_port_state icmp_state(const struct ct_reply *r)
 	}
 }
 
+int ct_ttl_hops(int ttl)
+{
+	static const int init[] = { 32, 64, 128, 255 };
+
+	if (ttl < 1 || ttl > 255)
+		return -1;
+	for (size_t i = 0; i < CT_ARRAY_LEN(init); i++)
+		if (ttl <= init[i])
+			return init[i] - ttl;
+	return -1;
+}
+
+int ct_reply_origin(const struct ct_probe *p)
+{
+	const struct ct_reply *r = &p->reply;
+
+	if (!p->answered || r->kind == CT_RK_NONE)
+		return CT_ORIGIN_UNKNOWN;
+	if (r->origin)
+		return r->origin;
+	if (r->kind == CT_RK_CONNECT)
+		return r->err == ECONNREFUSED ? CT_ORIGIN_UNVERIFIED : CT_ORIGIN_TARGET;
+	if (r->kind == CT_RK_ICMP) {
+		int known = r->family == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->from6) : r->from != 0;
+		if (known && !ct_probe_from_target(p, r))
+			return CT_ORIGIN_PATH;
+	}
+	return CT_ORIGIN_TARGET;
+}
+
+const char *ct_origin_key(int origin)
+{
+	static const char *const n[] = { NULL, "target", "path", "unverified" };
+
+	return (unsigned)origin < CT_ARRAY_LEN(n) ? n[origin] : NULL;
+}
+
 enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
 {
 	if (!p || p->sent <= 0)
@@ -698,10 +558,7 @@ enum ct_port_state ct_probe_udp_state(const struct ct_probe *p)
 		return CT_PORT_OPEN;
 	if (p->reply.kind == CT_RK_ICMP) {
 		/* port unreachable from a router (not the target) means the router has no way on */
-		const struct ct_reply *r = &p->reply;
-		int known = r->family == AF_INET6 ? !IN6_IS_ADDR_UNSPECIFIED(&r->from6) : r->from != 0;
-		if (ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code) == CT_ICMPV_CLOSED &&
-		    known && !ct_probe_from_target(p, r))
+		if (icmp_state(&p->reply) == CT_PORT_CLOSED && ct_reply_origin(p) == CT_ORIGIN_PATH)
 			return CT_PORT_FILTERED;
 		return icmp_state(&p->reply);
 	}
@@ -719,7 +576,7 @@ enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p)
 		if ((p->reply.tcp_flags & (CT_TCP_SYN | CT_TCP_ACK)) == (CT_TCP_SYN | CT_TCP_ACK))
 			return CT_PORT_OPEN;
 		if (p->reply.tcp_flags & CT_TCP_RST)
-			return CT_PORT_CLOSED;
+			return ct_reply_origin(p) == CT_ORIGIN_PATH ? CT_PORT_FILTERED : CT_PORT_CLOSED;
 		return CT_PORT_UNKNOWN;
 	case CT_RK_CONNECT:
 		if (p->reply.err == 0)
@@ -728,6 +585,9 @@ enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p)
 			return CT_PORT_CLOSED;
 		return CT_PORT_FILTERED;
 	case CT_RK_ICMP:
+		/* port unreachable from a router: the router refuses, the host is not reached */
+		if (icmp_state(&p->reply) == CT_PORT_CLOSED && ct_reply_origin(p) == CT_ORIGIN_PATH)
+			return CT_PORT_FILTERED;
 		return icmp_state(&p->reply);
 	default:
 		return CT_PORT_UNKNOWN;

@@ -53,6 +53,15 @@ enum ct_reply_kind {
 	CT_RK_CONNECT /* connect() result (unprivileged TCP) */
 };
 
+/* Who sent a reply (ct_reply_origin). */
+enum ct_origin {
+	CT_ORIGIN_UNKNOWN = 0, /* no reply */
+	CT_ORIGIN_TARGET,      /* the target itself (its address, and its distance where checked) */
+	CT_ORIGIN_PATH,        /* a device on the path: an ICMP error from another address, or a RST
+				  carrying the target's address from nearer than the target */
+	CT_ORIGIN_UNVERIFIED   /* a RST with the target's address, its distance not known to compare */
+};
+
 struct ct_reply {
 	int kind;
 	uint32_t from;        /* IPv4, network order: who sent it (the router for ICMP errors) */
@@ -62,6 +71,9 @@ struct ct_reply {
 	uint8_t tcp_flags;
 	int ttl;              /* TTL of the reply as received, -1 when the kernel did not tell */
 	int quoted_ttl;       /* TTL left in the quoted probe (ICMP errors), -1 unknown */
+	int origin;           /* enum ct_origin as the method checked it (TCP RST), 0 = by address */
+	int target_hops;      /* TCP RST: the target's own distance (ct_ttl_hops) when known, else -1;
+				 the RST's is ct_ttl_hops(ttl) */
 	uint16_t sport, dport;/* ports of the reply (UDP/TCP) */
 	uint64_t rtt_ns;
 	int err;              /* connect(): 0 or errno */
@@ -124,6 +136,7 @@ struct ct_probe_set {
 	int stop_at_dest;           /* route: stop waiting for higher TTLs once the target answered */
 	int use_raw;                /* send with libnet and read raw sockets (else unprivileged sockets) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
+	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
 	ct_probe_payload_fn payload;
 	ct_probe_match_fn match;
 	void *ud;
@@ -134,6 +147,13 @@ struct ct_probe_set {
 	uint64_t max_rtt_ns;
 	int dest_ttl;               /* lowest TTL where the path ended (the target answered, or an
 				       ICMP error other than time exceeded came), 0 none */
+	int target_ttl;             /* TTL of an answer the target itself sent (SYN-ACK, echo reply,
+				       UDP answer), 0 unknown; a caller may preset it. The TCP method
+				       compares a RST's distance with it, and sends one ICMP echo with
+				       the SYNs to learn it when it is unknown */
+	int tcp_echo;               /* TCP: that echo was sent */
+	int hold;                   /* the method waits for something that is not a probe's answer */
+	int rc;                     /* after a run: 0, or the CT_E* code of this set (err says why) */
 	char err[200];
 };
 
@@ -163,6 +183,14 @@ socklen_t ct_probe_sockaddr(int family, uint32_t v4, const struct in6_addr *v6, 
 	struct sockaddr_storage *ss);
 /* 1 when the reply came from the probe's target (either family). */
 int ct_probe_from_target(const struct ct_probe *p, const struct ct_reply *r);
+/* Routers between a sender and us from the TTL it arrived with: the initial TTL guessed as the
+ * next of 32, 64, 128, 255 at or above ttl, minus ttl; -1 when ttl is unknown (< 1). */
+int ct_ttl_hops(int ttl);
+/* Who sent the reply of probe p (enum ct_origin): the method's check (TCP RST), else by the
+ * sender's address. */
+int ct_reply_origin(const struct ct_probe *p);
+/* "target" "path" "unverified", NULL for no reply (JSON). */
+const char *ct_origin_key(int origin);
 /* 1 for an ICMP "time exceeded" (IPv4 type 11, ICMPv6 type 3). */
 int ct_reply_time_exceeded(const struct ct_reply *r);
 /* The icmpname.h family (CT_ICMP_V4 / CT_ICMP_V6) of a reply. */
@@ -171,11 +199,18 @@ int ct_reply_icmp_family(const struct ct_reply *r);
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */
 int ct_probe_run(struct ct_probe_set *s);
+/* The parallel API: runs n sets (different targets, possibly different methods) at once in
+ * one send/receive loop, their probes interleaved in time, each raw packet offered to every
+ * set (a method's packet() keeps what is its own). Each set's rc and err say how it went;
+ * returns 0, or the first set's error. Sets reading the same descriptor (unprivileged UDP
+ * from port 2425) run one after the other. ct_probe_run(s) is the case n = 1. */
+int ct_probe_run_many(struct ct_probe_set *const *sets, size_t n);
 
 /* The state one UDP / TCP probe's reply means (pure: unit tested). A NULL or unanswered
  * probe is silence. For UDP, any datagram from the target is "open"; for TCP, SYN-ACK or a
- * successful connect() is "open", RST or ECONNREFUSED "closed". ICMP errors follow
- * ct_icmp_verdict(). */
+ * successful connect() is "open", RST or ECONNREFUSED "closed" (a RST from nearer than the
+ * target, origin CT_ORIGIN_PATH, is "filtered"). ICMP errors follow ct_icmp_verdict(), but a
+ * port unreachable from another address than the target (a router) is "filtered". */
 enum ct_port_state ct_probe_udp_state(const struct ct_probe *p);
 enum ct_port_state ct_probe_tcp_state(const struct ct_probe *p);
 
