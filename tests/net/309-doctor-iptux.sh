@@ -7,8 +7,9 @@ need_cmd dbus-run-session dbus-bin
 need_cmd gdbus libglib2.0-bin
 doc_setup
 
-DOC_USERS="b2 b3" doc_sites
+# iptux first: the server's notify round at its start reaches it
 run_ok "iptux starts on b1" lab iptux start b1 --nick IptuxB1 --hostname b1-pc
+DOC_USERS="b2 b3" doc_sites
 ok 'wait_for -t 15 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock users | grep -q b1-pc"' "the server lists the iptux user (notify)"
 
 doc_run ipt --user 198.18.2.11
@@ -33,26 +34,27 @@ is "$(jget "$LAB_TMP/probe2.json" '["udp"]')/$(jget "$LAB_TMP/probe2.json" '["ud
 # doctor is in nobody's list afterwards: not the server's ...
 ok '! ctd_users srv | grep -q "camtrace-doctor"' "the server's users: no camtrace-doctor entry"
 ok '! ctd_users srv | grep -q "^camtrace "' "nor the probe's identity"
-# ... nor iptux's: a graceful iptux quit sends BR_EXIT to every peer it lists; a1 must get none
-in_host a1 "$PYTHON" -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 2425)); s.settimeout(0.2)
-open(sys.argv[1], "w").close()
-end = time.time() + 4
-with open(sys.argv[1], "a") as f:
-    while time.time() < end:
-        try:
-            d, a = s.recvfrom(9000)
-        except socket.timeout:
-            continue
-        f.write("%s %s\n" % (a[0], d.split(b":")[4].decode() if d.count(b":") >= 4 else "?")); f.flush()
-' "$LAB_TMP/a1-rx.txt" &
-rx=$!
-sleep 0.5
-run_ok "iptux quits gracefully (BR_EXIT to each peer it lists)" lab iptux stop b1
-wait "$rx"
-diag "a1 received: $(cat "$LAB_TMP/a1-rx.txt")"
-ok '! grep -q "^198\.18\.2\.11 " "$LAB_TMP/a1-rx.txt"' "iptux sent a1 no BR_EXIT: it did not list doctor any more"
+# ... nor iptux's: the last command iptux handled from a1 is our BR_EXIT, after the BR_ENTRY
+# (its debug log: "received udp message from ADDR:PORT" then "command NO.: [0x...] NAME")
+iptux_cmds_from() {
+	lab iptux log b1 | "$PYTHON" -c '
+import re, sys
+want, cur, out = sys.argv[1], None, []
+for line in sys.stdin:
+    m = re.search(r"received udp message from ([0-9.]+):", line)
+    if m:
+        cur = m.group(1)
+        continue
+    m = re.search(r"command NO\.: \[0x[0-9a-f]+\] (\S+)", line)
+    if m and cur == want:
+        out.append(m.group(1))
+        cur = None
+print(",".join(x for x in out if x != "unknown"))' "$1"
+}
+wait_for -t 3 sh -c "lab iptux log b1 | grep -q BR_EXIT" 2>/dev/null
+cmds=$(iptux_cmds_from 198.18.1.11)
+diag "iptux handled from a1: $cmds"
+like "$cmds" "BR_ENTRY.*BR_EXIT$" "iptux handled a BR_EXIT from a1 after its BR_ENTRY: doctor left its list"
+ok "lab iptux log b1 | grep -A1 BR_EXIT | grep -q 'event type 2'" "iptux raised its pal-offline event"
+lab iptux stop b1 >/dev/null 2>&1
 ctd_done

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "doctor-evidence.h"
+#include "codec.h"
 #include "icmpname.h"
 #include "util.h"
 
@@ -145,6 +146,9 @@ void ct_doc_udp_text(const struct ct_doc_probe *p, char *buf, size_t len)
 
 	if (!p->udp_done)
 		snprintf(buf, len, "not probed");
+	else if (p->udp_unsolicited)
+		snprintf(buf, len, "no answer to the probe on UDP 2425 (a %s of its own came meanwhile, not an answer: "
+			"it -> this host carries UDP 2425, this host -> it does not)", ct_codec_cmd_name(u->reply_cmd & 0xffu));
 	else if (u->state == CT_PORT_OPEN)
 		snprintf(buf, len, "answers on UDP 2425: %s (%s, %.2f ms)", u->program[0] ? u->program : "IP Messenger",
 			u->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT", (double)u->rtt_ns / 1e6);

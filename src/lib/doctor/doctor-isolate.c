@@ -10,10 +10,28 @@ static int same24(uint32_t a, uint32_t b)
 	return (ntohl(a) >> 8) == (ntohl(b) >> 8);
 }
 
+/* Each user's neighbours: the other users the server knows on its /24 (not users given, not
+ * the server or this host), up to CT_DOC_MAX_PEERS each. */
+static void pick_peers(struct ct_doctor *d, struct ct_doc_user *u)
+{
+	for (int k = 0; k < d->nknown && u->npeers < CT_DOC_MAX_PEERS; k++) {
+		uint32_t a = d->known[k].addr;
+		int dup = 0;
+		if (!a || !d->known[k].online || a == u->addr || a == d->server || a == d->self_addr || !same24(a, u->addr))
+			continue;
+		for (int j = 0; j < d->nusers; j++)
+			dup |= d->u[j].addr == a;
+		if (dup)
+			continue;
+		ct_doc_probe_init(&u->peers[u->npeers++], a, d->known[k].user);
+	}
+}
+
 void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	int fail_self = 0, fail_all = 0, users = 0;
-	char t[300];
+	int fail_self = 0, fail_all = 0, users = 0, n = 0;
+	struct ct_doc_probe *all[CT_DOC_MAX_USERS * (CT_DOC_MAX_PEERS + 1)] = { 0 };
+	char t[600];
 
 	if (d->v.cls == CT_DOC_SERVER_UNREACHABLE || d->nusers == 0) {
 		ct_doc_result(s, CT_DOC_SKIPPED, d->nusers ? "the server's list is not available" : "no --user given");
@@ -25,27 +43,24 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 			continue;
 		users++;
 		ct_doc_probe_init(&u->self, u->addr, u->user);
-		ct_doc_probe_udp(d, &u->self);
+		all[n++] = &u->self;
+		pick_peers(d, u);
+		for (int k = 0; k < u->npeers; k++)
+			all[n++] = &u->peers[k];
+	}
+	/* the users and their neighbours at once */
+	ct_doc_probe_udp_many(d, all, n);
+	for (int i = 0; i < d->nusers; i++) {
+		struct ct_doc_user *u = &d->u[i];
+		if (!u->addr)
+			continue;
 		ct_doc_udp_text(&u->self, t, sizeof t);
 		ct_doc_ev(s, "%s (%s): %s", u->addr_s, u->spec, t);
-		for (int k = 0; k < d->nknown && u->npeers < CT_DOC_MAX_PEERS; k++) {
-			uint32_t a = d->known[k].addr;
-			int dup = 0;
-			if (!a || !d->known[k].online || a == u->addr || a == d->server || a == d->self_addr ||
-			    !same24(a, u->addr))
-				continue;
-			for (int j = 0; j < d->nusers; j++)
-				dup |= d->u[j].addr == a;
-			if (dup)
-				continue;
-			ct_doc_probe_init(&u->peers[u->npeers], a, d->known[k].user);
-			ct_doc_probe_udp(d, &u->peers[u->npeers]);
-			ct_doc_udp_text(&u->peers[u->npeers], t, sizeof t);
-			ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[u->npeers].addr_s,
-				d->known[k].user, t);
-			if (u->peers[u->npeers].udp.state == CT_PORT_OPEN)
+		for (int k = 0; k < u->npeers; k++) {
+			ct_doc_udp_text(&u->peers[k], t, sizeof t);
+			ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[k].addr_s, u->peers[k].name, t);
+			if (u->peers[k].udp.state == CT_PORT_OPEN)
 				u->peers_answer++;
-			u->npeers++;
 		}
 		if (u->self.udp.state != CT_PORT_OPEN) {
 			fail_self++;
@@ -58,8 +73,8 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 	else if (!fail_self)
 		ct_doc_result(s, CT_DOC_OK, "the users answer on UDP 2425 from here: messages pass");
 	else if (fail_all)
-		ct_doc_result(s, CT_DOC_PROBLEM, "the whole network fails: %s other user there answers either "
-			"(the network path)", "no");
+		ct_doc_result(s, CT_DOC_PROBLEM, "the whole network fails: no other user there answers either "
+			"(the network path)");
 	else
 		ct_doc_result(s, CT_DOC_PROBLEM, "only these PCs fail: other users on the same network answer "
 			"(a firewall or security software on those PCs)");

@@ -1,5 +1,6 @@
 /* doctor-routes.c: step 6 of `camtrace doctor`: route traces with the application's own packets on the failing paths. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "doctor-evidence.h"
@@ -50,6 +51,20 @@ static void trace(struct ct_doctor *d, struct ct_doc_step *s, uint32_t dst, enum
 	}
 }
 
+/* One trace per network and method: the users of one /24 share the path from here (a firewall
+ * on one PC shows in the isolate step, not in the route). Says so when it skips. */
+static int traced_net(struct ct_doctor *d, struct ct_doc_step *s, const struct ct_doc_user *u, enum ct_route_method m)
+{
+	for (int i = 0; i < d->ntr; i++)
+		if (d->tr[i].method == m && d->tr[i].done && (ntohl(d->tr[i].dst) >> 8) == (ntohl(u->addr) >> 8)) {
+			char a[16];
+			ct_doc_ev(s, "route to %s: the same path as the trace to %s (same network): not traced again",
+				u->addr_s, ct_doc_ip_s(d->tr[i].dst, a));
+			return 1;
+		}
+	return 0;
+}
+
 void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	if (!d->pr->raw) {
@@ -65,9 +80,9 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 		struct ct_doc_user *u = &d->u[i];
 		if (!u->addr)
 			continue;
-		if (u->self.udp_done && u->self.udp.state != CT_PORT_OPEN)
+		if (u->self.udp_done && u->self.udp.state != CT_PORT_OPEN && !traced_net(d, s, u, CT_ROUTE_UDP))
 			trace(d, s, u->addr, CT_ROUTE_UDP, 2425);
-		if (u->self.tcp_done && ct_doc_tcp_blocked(&u->self))
+		if (u->self.tcp_done && ct_doc_tcp_blocked(&u->self) && !traced_net(d, s, u, CT_ROUTE_TCP))
 			trace(d, s, u->addr, CT_ROUTE_TCP, 2425);
 		for (int k = 0; k < u->rtp_done; k++)
 			if (u->rtp[k].state == CT_PORT_FILTERED || u->rtp[k].state == CT_PORT_OPEN_FILTERED) {

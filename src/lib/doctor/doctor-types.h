@@ -55,6 +55,7 @@ struct ct_doc_probe {
 	char name[64];            /* user name from the server's list, or "" */
 	int udp_done;
 	struct ct_app_result udp;
+	int udp_unsolicited;      /* what came was its own presence (BR_ENTRY ...), not an answer: not counted */
 	int tcp_done;
 	enum ct_port_state tcp_state;
 	struct ct_reply tcp_reply;  /* what answered the SYN */

@@ -6,10 +6,14 @@
 #include "doctor-steps.h"
 #include "icmpname.h"
 
+/* The trace of dst's path: its own, else one to the same /24 (the routes step traces each network once). */
 static const struct ct_doc_trace *find_trace(const struct ct_doctor *d, uint32_t dst, enum ct_route_method m)
 {
 	for (int i = 0; i < d->ntr; i++)
 		if (d->tr[i].done && d->tr[i].dst == dst && d->tr[i].method == m)
+			return &d->tr[i];
+	for (int i = 0; i < d->ntr; i++)
+		if (d->tr[i].done && (ntohl(d->tr[i].dst) >> 8) == (ntohl(dst) >> 8) && d->tr[i].method == m)
 			return &d->tr[i];
 	return NULL;
 }
@@ -354,7 +358,7 @@ static void conclude(struct ct_doctor *d)
 			verdict_unlisted(d, &d->u[i]);
 			return;
 		}
-	if (!d->server_probe.udp_done && !users_probed(d)) {
+	if (!d->server_probe.udp_done && !users_probed(d) && !(d->on_server && !d->nusers)) {
 		v->cls = CT_DOC_COULD_NOT_CHECK;
 		ct_doc_setf(&v->finding, "The probes could not run (see the notes).");
 		ct_doc_setf(&v->fix, "Run camtrace doctor as root (or with CAP_NET_RAW).");
@@ -365,6 +369,9 @@ static void conclude(struct ct_doctor *d)
 		ct_doc_setf(&v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
 			"and TCP 2425%s pass in both directions from here%s.", d->server_s, d->av ? " and the RTP ports" : "",
 			pairs_checked(d) ? ", and between the users and the server" : "");
+	else if (d->on_server)
+		ct_doc_setf(&v->finding, "Nothing wrong found: this is the server %s and its camtraced answers; name "
+			"the unstable users with --user to check their paths.", d->server_s);
 	else
 		ct_doc_setf(&v->finding, "Nothing wrong found between this host and the server %s (UDP "
 			"and TCP 2425 pass); name the unstable users with --user to check their paths.", d->server_s);

@@ -563,63 +563,115 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 
 /* ---- requester ---- */
 
+static void ask_words(struct ct_coop_ask_job *j)
+{
+	if (j->rc == CT_ECLOSED)
+		snprintf(j->err, sizeof j->err, "nothing listens on UDP %u there (ICMP port unreachable): its camtraced "
+			"runs without `rtp_echo = yes`, or not at all", j->port);
+	else if (j->rc == CT_ETIMEDOUT)
+		snprintf(j->err, sizeof j->err, "no answer on UDP %u (2 tries): its camtraced runs without `coop = yes`, "
+			"or the path drops UDP %u", j->port, j->port);
+	else if (j->rc == 0 && j->ans.version != CT_COOP_VERSION)
+		snprintf(j->err, sizeof j->err, "the peer speaks coop version %u, this camtrace version %u",
+			j->ans.version, CT_COOP_VERSION);
+}
+
+int ct_coop_ask_many(struct ct_coop_ask_job *jobs, size_t n)
+{
+	struct pollfd *pf = calloc(n ? n : 1, sizeof *pf);
+	uint8_t (*out)[CT_COOP_LEN] = calloc(n ? n : 1, sizeof *out);
+	struct ct_coop_msg *req = calloc(n ? n : 1, sizeof *req);
+	uint64_t seed = ct_mono_ns() ^ ((uint64_t)getpid() << 40);
+	unsigned maxwait = 0;
+
+	if (!pf || !out || !req) {
+		free(pf);
+		free(out);
+		free(req);
+		return CT_ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct ct_coop_ask_job *j = &jobs[k];
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(j->port), .sin_addr.s_addr = j->peer };
+		memset(&j->ans, 0, sizeof j->ans);
+		j->err[0] = 0;
+		j->rc = CT_ETIMEDOUT;
+		req[k].version = CT_COOP_VERSION;
+		req[k].checks = (uint8_t)j->checks;
+		req[k].wait_ms = (uint16_t)(j->wait_ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : j->wait_ms > CT_COOP_WAIT_MAX ?
+			CT_COOP_WAIT_MAX : j->wait_ms);
+		req[k].target = j->target;
+		req[k].port = 2425;
+		for (int i = 0; i < 8; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			req[k].nonce[i] = (uint8_t)(seed >> 56);
+		}
+		req[k].ssrc = (uint32_t)(seed >> 16);
+		if (req[k].wait_ms > maxwait)
+			maxwait = req[k].wait_ms;
+		ct_coop_encode(&req[k], out[k], sizeof out[k]);
+		pf[k].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		pf[k].events = POLLIN;
+		if (pf[k].fd < 0 || connect(pf[k].fd, (struct sockaddr *)&a, sizeof a) != 0) {
+			snprintf(j->err, sizeof j->err, "socket: %s", strerror(errno));
+			j->rc = CT_ESYS;
+			if (pf[k].fd >= 0)
+				close(pf[k].fd);
+			pf[k].fd = -1;
+		}
+	}
+	/* every request at once, two tries; the wait is the longest check's plus a margin */
+	for (int tr = 0; tr < 2; tr++) {
+		uint64_t end = ct_mono_ns() + (uint64_t)(maxwait + 700) * 1000000ull;
+		int pending = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (pf[k].fd < 0 || jobs[k].rc != CT_ETIMEDOUT)
+				continue;
+			if (send(pf[k].fd, out[k], sizeof out[k], 0) != (ssize_t)sizeof out[k] && errno != ECONNREFUSED) {
+				snprintf(jobs[k].err, sizeof jobs[k].err, "send: %s", strerror(errno));
+				jobs[k].rc = CT_ESYS;
+				continue;
+			}
+			pending++;
+		}
+		for (uint64_t now = ct_mono_ns(); pending && now < end; now = ct_mono_ns()) {
+			if (poll(pf, n, (int)((end - now) / 1000000 + 1)) <= 0)
+				continue;
+			for (size_t k = 0; k < n; k++) {
+				uint8_t in[256];
+				ssize_t r;
+				if (pf[k].fd < 0 || !(pf[k].revents & (POLLIN | POLLERR)) || jobs[k].rc != CT_ETIMEDOUT)
+					continue;
+				r = recv(pf[k].fd, in, sizeof in, MSG_DONTWAIT);
+				if (r < 0 && errno == ECONNREFUSED)
+					jobs[k].rc = CT_ECLOSED;
+				else if (r > 0 && ct_coop_decode(in, (size_t)r, &jobs[k].ans) == 0 && jobs[k].ans.answer &&
+					 memcmp(jobs[k].ans.nonce, req[k].nonce, 8) == 0)
+					jobs[k].rc = 0;
+				pending -= jobs[k].rc != CT_ETIMEDOUT;
+			}
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (pf[k].fd >= 0)
+			close(pf[k].fd);
+		ask_words(&jobs[k]);
+	}
+	free(pf);
+	free(out);
+	free(req);
+	return 0;
+}
+
 int ct_coop_ask(uint32_t peer, uint16_t port, uint32_t target, unsigned checks, unsigned wait_ms,
 	struct ct_coop_msg *ans, char *err, size_t errlen)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = peer };
-	struct ct_coop_msg req = { 0 };
-	uint8_t out[CT_COOP_LEN], in[256];
-	uint64_t seed = ct_mono_ns() ^ ((uint64_t)getpid() << 40);
-	int fd, rc = CT_ETIMEDOUT;
+	struct ct_coop_ask_job j = { .peer = peer, .port = port, .target = target, .checks = checks, .wait_ms = wait_ms };
+	int r = ct_coop_ask_many(&j, 1);
 
-	memset(ans, 0, sizeof *ans);
-	req.version = CT_COOP_VERSION;
-	req.checks = (uint8_t)checks;
-	req.wait_ms = (uint16_t)(wait_ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : wait_ms > CT_COOP_WAIT_MAX ?
-		CT_COOP_WAIT_MAX : wait_ms);
-	req.target = target;
-	req.port = 2425;
-	for (int i = 0; i < 8; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		req.nonce[i] = (uint8_t)(seed >> 56);
-	}
-	req.ssrc = (uint32_t)(seed >> 16);
-	ct_coop_encode(&req, out, sizeof out);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return CT_ESYS;
-	}
-	for (int tr = 0; tr < 2 && rc == CT_ETIMEDOUT; tr++) {
-		uint64_t end = ct_mono_ns() + (uint64_t)(req.wait_ms + 700) * 1000000ull;
-		if (send(fd, out, sizeof out, 0) != (ssize_t)sizeof out && errno != ECONNREFUSED) {
-			snprintf(err, errlen, "send: %s", strerror(errno));
-			rc = CT_ESYS;
-			break;
-		}
-		for (uint64_t now = ct_mono_ns(); now < end && rc == CT_ETIMEDOUT; now = ct_mono_ns()) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
-			ssize_t n;
-			if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) <= 0)
-				continue;
-			n = recv(fd, in, sizeof in, MSG_DONTWAIT);
-			if (n < 0 && errno == ECONNREFUSED)
-				rc = CT_ECLOSED;
-			else if (n > 0 && ct_coop_decode(in, (size_t)n, ans) == 0 && ans->answer &&
-				 memcmp(ans->nonce, req.nonce, 8) == 0)
-				rc = 0;
-		}
-	}
-	close(fd);
-	if (rc == CT_ECLOSED)
-		snprintf(err, errlen, "nothing listens on UDP %u there (ICMP port unreachable): its camtraced runs "
-			"without `rtp_echo = yes`, or not at all", port);
-	else if (rc == CT_ETIMEDOUT)
-		snprintf(err, errlen, "no answer on UDP %u (2 tries): its camtraced runs without `coop = yes`, or "
-			"the path drops UDP %u", port, port);
-	else if (rc == 0 && ans->version != CT_COOP_VERSION)
-		snprintf(err, errlen, "the peer speaks coop version %u, this camtrace version %u", ans->version,
-			CT_COOP_VERSION);
-	return rc;
+	if (r != 0)
+		return r;
+	*ans = j.ans;
+	snprintf(err, errlen, "%s", j.err);
+	return j.rc;
 }
