@@ -56,5 +56,16 @@ cmds=$(iptux_cmds_from 198.18.1.11)
 diag "iptux handled from a1: $cmds"
 like "$cmds" "BR_ENTRY.*BR_EXIT$" "iptux handled a BR_EXIT from a1 after its BR_ENTRY: doctor left its list"
 ok "lab iptux log b1 | grep -A1 BR_EXIT | grep -q 'event type 2'" "iptux raised its pal-offline event"
+
+# doctor stopped by SIGTERM while it runs: it dies of the signal, and iptux is left without it
+in_host a1 "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" doctor --user 198.18.2.11 >/dev/null 2>&1 &
+dpid=$!
+sleep 1.2
+kill -TERM "$dpid" 2>/dev/null
+dst=0
+wait "$dpid" || dst=$?
+is "$dst" "143" "doctor died of SIGTERM (128 + 15)"
+sleep 0.3
+like "$(iptux_cmds_from 198.18.1.11)" "BR_EXIT$" "the last command iptux handled from a1 is a BR_EXIT"
 lab iptux stop b1 >/dev/null 2>&1
 ctd_done

@@ -62,9 +62,20 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 			if (u->peers[k].udp.state == CT_PORT_OPEN)
 				u->peers_answer++;
 		}
+		/* the other users given on the same network are its neighbours too */
+		for (int j = 0; j < d->nusers; j++) {
+			const struct ct_doc_user *o = &d->u[j];
+			if (o == u || !o->addr || o->addr == u->addr || !same24(o->addr, u->addr))
+				continue;
+			u->nothers++;
+			if (o->self.udp.state == CT_PORT_OPEN) {
+				u->peers_answer++;
+				ct_doc_ev(s, "  other user on its network: %s (given with --user) answers on UDP 2425", o->addr_s);
+			}
+		}
 		if (u->self.udp.state != CT_PORT_OPEN) {
 			fail_self++;
-			if (u->npeers == 0 || u->peers_answer == 0)
+			if (u->npeers + u->nothers == 0 || u->peers_answer == 0)
 				fail_all++;
 		}
 	}

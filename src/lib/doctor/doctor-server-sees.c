@@ -9,71 +9,136 @@
 #include "doctor-probe.h"
 #include "doctor-steps.h"
 #include "evloop.h"
-#include "hosts.h"
+#include <stdlib.h>
 #include "json.h"
-#include "listcli.h"
+#include "charset.h"
+#include "err.h"
+#include "hostlist.h"
+#include "sbuf.h"
 #include "node.h"
 #include "codec.h"
 #include "targets.h"
 #include "util.h"
 
-struct fetch_ctx {
-	struct ct_evloop *ev;
-	int done, ok;
+/* The server's list without announcing this host: GETLIST pages straight away (a list server
+ * answers GETLIST from any allowed address; BR_ENTRY, which a list client sends first, would
+ * list doctor on the server, and its clients would fetch it). */
+struct qfetch {
+	struct ct_doctor *d;
+	uint32_t want;            /* start index asked */
+	int pages, done, ok;
+	size_t hosts;
 };
 
-static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
+static void add_known(struct ct_doctor *d, uint32_t a, const char *user, const char *host, const char *nick,
+	int online)
 {
-	struct fetch_ctx *c = ud;
+	struct ct_doc_known *k;
 
-	(void)lc;
-	c->done = 1;
-	c->ok = ok;
-	ct_evloop_stop(c->ev);
+	for (int i = 0; i < d->nknown; i++)
+		if (d->known[i].addr == a)
+			return;
+	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
+		return;
+	k = &d->known[d->nknown++];
+	k->addr = a;
+	ct_strlcpy(k->user, user ? user : "", sizeof k->user);
+	ct_strlcpy(k->host, host ? host : "", sizeof k->host);
+	ct_strlcpy(k->nick, nick ? nick : "", sizeof k->nick);
+	k->online = online;
+}
+
+static void send_getlist(struct qfetch *q)
+{
+	struct ct_sbuf b;
+	struct ct_haddr to;
+
+	ct_haddr_set_v4(&to, ntohl(q->d->server), 2425);
+	ct_sbuf_init(&b);
+	ct_hostlist_build_getlist(&b, q->want);
+	if (!b.err)
+		ct_node_send(q->d->node, &to, CT_IPMSG_GETLIST | CT_IPMSG_CAPUTF8OPT, b.p, b.len);
+	ct_sbuf_fini(&b);
+}
+
+static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct qfetch *q = ud;
+	struct ct_hostlist l;
+	enum ct_charset cs = (rx->m->opts & CT_IPMSG_UTF8OPT) ? CT_CS_UTF8 : CT_CS_CP932;
+	uint32_t next;
+	int r;
+
+	(void)n;
+	if (q->done || rx->from.family != AF_INET || memcmp(rx->from.ip, &q->d->server, 4) != 0)
+		return;
+	memset(&l, 0, sizeof l);
+	r = rx->m->nsec ? ct_hostlist_parse(rx->m->sec[0].p, rx->m->sec[0].len, 2425, &l) : CT_ETRUNC;
+	if (r != 0 && l.n == 0) {
+		ct_hostlist_fini(&l);
+		return; /* asked again after the wait */
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct ct_hostlist_entry *e = &l.e[i];
+		struct in_addr in;
+		char *u, *h, *k;
+		if (e->state == CT_HOSTLIST_GONE || !e->addr || inet_pton(AF_INET, e->addr, &in) != 1)
+			continue;
+		u = ct_charset_decode_str(cs, e->user, strlen(e->user));
+		h = ct_charset_decode_str(cs, e->host, strlen(e->host));
+		k = ct_charset_decode_str(cs, e->nick, strlen(e->nick));
+		add_known(q->d, in.s_addr, u, h, k, 1);
+		free(u);
+		free(h);
+		free(k);
+		q->hosts++;
+	}
+	q->pages++;
+	next = ct_hostlist_next_request(&l);
+	ct_hostlist_fini(&l);
+	if (next != 0 && next > q->want) {
+		q->want = next;
+		send_getlist(q);
+		return;
+	}
+	q->done = 1;
+	q->ok = next == 0;
+	ct_evloop_stop(q->d->ev);
 }
 
 static void fetch_list(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	struct ct_listcli *lc = NULL;
-	struct ct_listcli_conf cc = { .server = d->server_s, .port = 2425, .phase_ms = 1500, .page_retries = 1,
-		.interval_ms = 3600000, .fail_retry_ms = 3600000 };
-	struct fetch_ctx c = { .ev = d->ev };
-	const struct ct_listcli_status *st;
-	uint64_t t;
+	struct qfetch q = { .d = d };
+	uint64_t t0 = ct_mono_ns();
+	int tries = 0;
 
 	if (!d->node) {
 		ct_doc_ev(s, "GETLIST: not possible (UDP port 2425 is taken on this machine)");
 		return;
 	}
-	if (ct_listcli_new(&lc, d->node, &cc, on_fetch, &c) != 0 || ct_listcli_fetch(lc) != 0) {
-		ct_doc_ev(s, "GETLIST: could not start the fetch from %s", d->server_s);
-		ct_listcli_free(lc);
+	if (ct_node_add_handler(d->node, CT_IPMSG_ANSLIST, on_anslist, &q) != 0)
 		return;
+	/* each page asked up to 3 times, 1.5 s apart */
+	while (!q.done && tries < 3) {
+		int pages = q.pages;
+		uint64_t t;
+		send_getlist(&q);
+		t = ct_evloop_add_timer(d->ev, 1500, ct_doc_loop_timeout, NULL);
+		if (ct_evloop_run(d->ev) != 0)
+			tries = 3;
+		ct_evloop_cancel_timer(d->ev, t);
+		tries = q.pages > pages ? 0 : tries + 1;
 	}
-	t = ct_evloop_add_timer(d->ev, 12000, ct_doc_loop_timeout, NULL);
-	while (!c.done)
-		if (ct_evloop_run(d->ev) != 0 || !c.done)
-			break;
-	ct_evloop_cancel_timer(d->ev, t);
-	st = ct_listcli_status(lc);
-	if (c.done && c.ok) {
+	ct_node_remove_handler(d->node, CT_IPMSG_ANSLIST, on_anslist, &q);
+	if (q.ok) {
 		d->list_ok = 1;
-		d->list_hosts = ct_hosts_count(d->hosts);
-		ct_doc_ev(s, "GETLIST from %s: %zu users in %zu page(s), %llu ms", d->server_s, st->last_hosts,
-			st->last_pages, (unsigned long long)st->last_ms);
+		d->list_hosts = q.hosts;
+		ct_doc_ev(s, "GETLIST from %s: %zu users in %d page(s), %llu ms (no BR_ENTRY first: this host is not "
+			"announced to the server)", d->server_s, q.hosts, q.pages,
+			(unsigned long long)((ct_mono_ns() - t0) / 1000000));
 	} else
-		ct_doc_ev(s, "GETLIST from %s failed: %s", d->server_s, st->last_error[0] ? st->last_error : "no answer");
-	ct_listcli_free(lc);
-	/* the fetch announced this host (BR_ENTRY|DIALUPOPT, as every list client does): withdraw it
-	 * at once, so the server does not list doctor, hand it to its clients or keep it */
-	{
-		struct ct_haddr to;
-		ct_haddr_set_v4(&to, ntohl(d->server), 2425);
-		ct_node_remove_peer(d->node, &to);
-		ct_node_send_entry(d->node, &to, CT_IPMSG_BR_EXIT, 0);
-		ct_node_send_entry(d->node, &to, CT_IPMSG_BR_EXIT, 0);
-		ct_doc_ev(s, "BR_EXIT to %s: the list fetch announced this host; withdrawn", d->server_s);
-	}
+		ct_doc_ev(s, "GETLIST from %s failed: %s", d->server_s, q.pages ? "the list stopped before its end" :
+			"no answer (3 tries, 1.5 s each)");
 }
 
 static int match_name(const char *spec, const char *a, const char *b, const char *c)
@@ -103,33 +168,17 @@ static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json *
 	ct_json_free(p);
 }
 
-static void add_known(struct ct_doctor *d, uint32_t a, const char *user, int online)
-{
-	for (int i = 0; i < d->nknown; i++)
-		if (d->known[i].addr == a)
-			return;
-	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
-		return;
-	d->known[d->nknown].addr = a;
-	ct_strlcpy(d->known[d->nknown].user, user ? user : "", sizeof d->known[0].user);
-	d->known[d->nknown].online = online;
-	d->nknown++;
-}
-
 /* the users the server knows, from its list or its records */
 static void collect_known(struct ct_doctor *d, const struct ct_json *arr)
 {
 	struct in_addr in;
 
-	for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts); k++) {
-		const struct ct_host *h = ct_hosts_at(d->hosts, k);
-		add_known(d, htonl(ct_haddr_v4(&h->addr)), h->user, h->state != CT_HOST_OFFLINE);
-	}
 	for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
 		const struct ct_json *h = ct_json_arr_at(arr, k);
 		const char *addr = ct_json_get_str(h, "addr"), *st = ct_json_get_str(h, "state");
 		if (addr && inet_pton(AF_INET, addr, &in) == 1)
-			add_known(d, in.s_addr, ct_json_get_str(h, "user"), !st || strcmp(st, "offline") != 0);
+			add_known(d, in.s_addr, ct_json_get_str(h, "user"), ct_json_get_str(h, "host"),
+				ct_json_get_str(h, "nick"), !st || strcmp(st, "offline") != 0);
 	}
 }
 
@@ -179,16 +228,15 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 			u->addr = in.s_addr;
 			ct_doc_ip_s(u->addr, u->addr_s);
 		}
-		for (size_t k = 0; d->list_ok && k < ct_hosts_count(d->hosts); k++) {
-			const struct ct_host *h = ct_hosts_at(d->hosts, k);
-			uint32_t a = htonl(ct_haddr_v4(&h->addr));
-			if ((u->addr && a == u->addr) || (!u->addr && match_name(u->spec, h->user, h->nick, h->host))) {
+		for (int k = 0; d->list_ok && k < d->nknown; k++) {
+			const struct ct_doc_known *h = &d->known[k];
+			if ((u->addr && h->addr == u->addr) || (!u->addr && match_name(u->spec, h->user, h->nick, h->host))) {
 				u->listed = 1;
-				u->addr = a;
-				ct_doc_ip_s(a, u->addr_s);
+				u->addr = h->addr;
+				ct_doc_ip_s(h->addr, u->addr_s);
 				ct_strlcpy(u->user, h->user, sizeof u->user);
 				ct_strlcpy(u->host, h->host, sizeof u->host);
-				ct_strlcpy(u->nick, h->nick ? h->nick : "", sizeof u->nick);
+				ct_strlcpy(u->nick, h->nick, sizeof u->nick);
 				ct_strlcpy(u->state, "listed", sizeof u->state);
 				break;
 			}

@@ -84,7 +84,8 @@ struct ct_doc_user {
 	int npeers;
 	struct ct_doc_probe self;
 	struct ct_doc_probe peers[CT_DOC_MAX_PEERS];
-	int peers_answer;         /* peers on the same network that answered UDP 2425 */
+	int peers_answer;         /* other users on the same network (peers, other --user) that answered UDP 2425 */
+	int nothers;              /* other --user on the same network */
 	int rtp_done;
 	struct ct_rtp_port rtp[CT_DOC_RTP_PORTS];
 	/* user <-> server (step 4): each a round trip from one end, from its UDP 2425 */
@@ -193,7 +194,7 @@ struct ct_doctor {
 	uint8_t exit_pkt[256];    /* the BR_EXIT, built before the first probe (a signal handler may send it) */
 	size_t exit_len;
 	/* the users the server knows (its list or its control socket's records), for the isolate step */
-	struct ct_doc_known { uint32_t addr; char user[64]; int online; } known[CT_DOC_MAX_KNOWN];
+	struct ct_doc_known { uint32_t addr; char user[64], host[64], nick[64]; int online; } known[CT_DOC_MAX_KNOWN];
 	int nknown;
 	struct ct_doc_step steps[CT_DOC_NSTEPS];
 	struct ct_doc_verdict v;

@@ -98,7 +98,7 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	v->cls = CT_DOC_NETWORK_UDP;
 	locate(d, t, &u->self.udp.icmp, where, sizeof where);
 	ct_doc_setf(&v->finding, "The whole network fails: UDP 2425 from %s to %s gets no answer%s; "
-		"%s.", d->self_s, u->addr_s, u->npeers ? " and no other user of that network answers either" : "", where);
+		"%s.", d->self_s, u->addr_s, u->npeers + u->nothers ? " and no other user of that network answers either" : "", where);
 	ct_doc_setf(&v->fix, "On %s: allow UDP 2425 in both directions between %s and %s's network "
 		"(source and destination port 2425; IP Messenger's messages and presence).", v->device, d->self_s,
 		u->addr_s);
