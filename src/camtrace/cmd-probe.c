@@ -77,11 +77,13 @@ static void tcp_result(struct host_res *h)
 		}
 }
 
-static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
+static const char *udp_reason(const struct pc_target *t, const struct host_res *h, char *buf, size_t len)
 {
 	const struct ct_app_result *u = &h->udp;
 
-	if (u->state == CT_PORT_OPEN)
+	if (u->host_down)
+		pc_host_down_text(&u->icmp, u->icmp_after_ns, t, buf, len);
+	else if (u->state == CT_PORT_OPEN)
 		snprintf(buf, len, "%s answered %s%s", u->program[0] ? u->program : "an IP Messenger program",
 			u->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT",
 			u->reply_to_2425 ? " (to port 2425, not to our source port)" : "");
@@ -99,14 +101,27 @@ static const char *udp_reason(const struct host_res *h, char *buf, size_t len)
 	return buf;
 }
 
-static const char *tcp_reason(const struct host_res *h, char *buf, size_t len)
+/* The TCP probe found the host down: a host unreachable late after the first SYN, or our own. */
+static int tcp_host_down(const struct pc_target *t, const struct host_res *h)
+{
+	const struct ct_probe *p = &h->tcp;
+
+	return p->answered && ct_reply_host_down(&p->reply, UINT64_MAX, t->family, t->src, &t->src6) &&
+		ct_probes_host_down(h->tcpp, h->tcps.n, h->tcpp[0].sent_ns, t->family, t->src, &t->src6);
+}
+
+static const char *tcp_reason(const struct pc_target *t, const struct host_res *h, char *buf, size_t len)
 {
 	const struct ct_probe *p = &h->tcp;
 	const struct ct_reply *r = &p->reply;
 	int rh = ct_ttl_hops(r->ttl);
 	char ip[INET6_ADDRSTRLEN];
 
-	if (!p->answered)
+	if (tcp_host_down(t, h))
+		pc_host_down_text(r, p->sent_ns + r->rtt_ns - h->tcpp[0].sent_ns, t, buf, len);
+	else if (!p->answered && h->udp.host_down)
+		snprintf(buf, len, "no answer to the %s: the host is down (see UDP)", h->tcp_raw ? "SYN" : "connect()");
+	else if (!p->answered)
 		snprintf(buf, len, "no answer to the %s", h->tcp_raw ? "SYN" : "connect()");
 	else if (r->kind == CT_RK_TCP && (r->tcp_flags & CT_TCP_SYN))
 		snprintf(buf, len, "SYN-ACK from the target");
@@ -201,6 +216,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	ct_json_add_str(j, "local_address", t->routed ? t->src_s : NULL);
 	ct_json_add_str(j, "interface", t->ifname[0] ? t->ifname : NULL);
 	ct_json_add_str(j, "error", t->err[0] ? t->err : h->err[0] ? h->err : NULL);
+	ct_json_add_bool(j, "host_down", (!o->no_udp && h->udp.host_down) || (!o->no_tcp && h->tcp_done && tcp_host_down(t, h)));
 	if (o->no_udp || !t->resolved || t->err[0]) {
 		ct_json_add_null(j, "udp");
 	} else {
@@ -209,7 +225,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_int(u, "port", o->udp_port);
 		ct_json_add_int(u, "source_port", r->sport);
 		ct_json_add_str(u, "state", ct_port_state_key(r->state));
-		ct_json_add_str(u, "reason", udp_reason(h, buf, sizeof buf));
+		ct_json_add_str(u, "reason", udp_reason(t, h, buf, sizeof buf));
 		ct_json_add_str(u, "answered", r->answered_getinfo ? "getinfo" : r->answered_entry ? "br_entry" : NULL);
 		ct_json_add_int(u, "probes_sent", r->sent);
 		ct_json_add_bool(u, "br_exit_sent", r->exit_sent);
@@ -231,7 +247,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		} else {
 			ct_json_add_null(u, "control");
 		}
-		if (r->state == CT_PORT_OPEN || r->icmp.kind)
+		if (r->state == CT_PORT_OPEN || (r->icmp.kind && !r->host_down))
 			ct_json_add_num(u, "rtt_ms", pc_ms(r->rtt_ns));
 		else
 			ct_json_add_null(u, "rtt_ms");
@@ -244,10 +260,10 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		ct_json_add_int(u, "port", o->tcp_port);
 		ct_json_add_str(u, "method", h->tcp_raw ? "syn" : "connect");
 		ct_json_add_str(u, "state", ct_port_state_key(st));
-		ct_json_add_str(u, "reason", tcp_reason(h, buf, sizeof buf));
+		ct_json_add_str(u, "reason", tcp_reason(t, h, buf, sizeof buf));
 		pc_json_responder(u, "responder", &h->tcp);
 		pc_json_icmp(u, "icmp", &h->tcp.reply);
-		if (h->tcp.answered)
+		if (h->tcp.answered && !tcp_host_down(t, h))
 			ct_json_add_num(u, "rtt_ms", pc_ms(h->tcp.reply.rtt_ns));
 		else
 			ct_json_add_null(u, "rtt_ms");
@@ -283,8 +299,8 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	if (!o->no_udp) {
 		c = h->udp.state == CT_PORT_OPEN ? "ok" : h->udp.state == CT_PORT_OPEN_FILTERED ? "warn" : "bad";
 		printf("  udp/%-5d %s%-13s%s %s", o->udp_port, out_c(cli, c), ct_port_state_name(h->udp.state),
-			out_c(cli, "reset"), udp_reason(h, buf, sizeof buf));
-		if (h->udp.state == CT_PORT_OPEN || h->udp.icmp.kind)
+			out_c(cli, "reset"), udp_reason(t, h, buf, sizeof buf));
+		if (h->udp.state == CT_PORT_OPEN || (h->udp.icmp.kind && !h->udp.host_down))
 			printf(", rtt %.2f ms", pc_ms(h->udp.rtt_ns));
 		printf("\n");
 		if (h->udp.state == CT_PORT_OPEN && (h->udp.user[0] || h->udp.nick[0]))
@@ -295,8 +311,8 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 		enum ct_port_state st = ct_probe_tcp_state(&h->tcp);
 		c = st == CT_PORT_OPEN ? "ok" : "bad";
 		printf("  tcp/%-5d %s%-13s%s %s (%s)", o->tcp_port, out_c(cli, c), ct_port_state_name(st),
-			out_c(cli, "reset"), tcp_reason(h, buf, sizeof buf), h->tcp_raw ? "half-open SYN" : "connect()");
-		if (h->tcp.answered)
+			out_c(cli, "reset"), tcp_reason(t, h, buf, sizeof buf), h->tcp_raw ? "half-open SYN" : "connect()");
+		if (h->tcp.answered && !tcp_host_down(t, h))
 			printf(", rtt %.2f ms", pc_ms(h->tcp.reply.rtt_ns));
 		printf("\n");
 		if (o->connect)
@@ -373,6 +389,8 @@ static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct
 			tcp_setup(pr, &t[idx[x]], o, &h[idx[x]]);
 			if (!o->no_udp)
 				h[idx[x]].tcps.target_ttl = udp_target_ttl(&t[idx[x]], &h[idx[x]].udp);
+			if (o->no_udp || !h[idx[x]].udp.host_down) /* silence: wait for a late host unreachable */
+				h[idx[x]].tcps.silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS;
 			sets[x] = &h[idx[x]].tcps;
 		}
 		(void)ct_probe_run_many(sets, (size_t)k);

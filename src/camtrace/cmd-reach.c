@@ -16,20 +16,24 @@ struct echo_stats {
 	int tried, sent, received;
 	double min, avg, max, mdev;
 	int ttl, hops;
+	struct ct_reply icmp;   /* the first ICMP error instead of an echo reply */
+	uint64_t icmp_after_ns; /* ... this long after the first request */
+	int host_down;          /* it says the host is down or its address unused */
 	char err[200];
 };
 
-/* Hop distance from the TTL left in the answer: senders start at 64, 128 or 255. */
-static int hops_from_ttl(int ttl)
+/* The first ICMP error among the answers, and whether it says the host is down. */
+static void echo_error(const struct pc_target *t, const struct ct_probe *probes, int count, struct echo_stats *st)
 {
-	static const int initial[] = { 64, 128, 255 };
-
-	if (ttl <= 0)
-		return -1;
-	for (size_t i = 0; i < CT_ARRAY_LEN(initial); i++)
-		if (ttl <= initial[i])
-			return initial[i] - ttl;
-	return -1;
+	for (int i = 0; i < count; i++) {
+		const struct ct_probe *p = &probes[i];
+		if (!p->answered || p->reply.kind != CT_RK_ICMP)
+			continue;
+		st->icmp = p->reply;
+		st->icmp_after_ns = p->sent_ns + p->reply.rtt_ns - probes[0].sent_ns;
+		st->host_down = ct_probes_host_down(probes, (size_t)count, probes[0].sent_ns, t->family, t->src, &t->src6);
+		return;
+	}
 }
 
 static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count, double interval, double wait,
@@ -54,6 +58,7 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
 	s.gap_ns = (uint64_t)(interval * 1e9);
 	s.wait_ns = (uint64_t)(wait * 1e9);
+	s.silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS; /* silence: a late host unreachable */
 	for (int i = 0; i < count; i++) {
 		probes[i].seq = (uint32_t)(i + 1);
 		probes[i].ip_id = (uint16_t)(0x3000 + i);
@@ -91,8 +96,9 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 	if (st->received) {
 		st->avg = sum / st->received;
 		st->mdev = sqrt(fmax(0.0, sum2 / st->received - st->avg * st->avg));
-		st->hops = hops_from_ttl(st->ttl);
+		st->hops = ct_ttl_hops(st->ttl);
 	}
+	echo_error(t, probes, count, st);
 	free(probes);
 }
 
@@ -137,6 +143,15 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	else
 		ct_json_add_null(i, "hops");
 	ct_json_add_str(i, "error", e->err[0] ? e->err : NULL);
+	pc_json_icmp(i, "icmp_error", &e->icmp);
+	if (e->host_down) {
+		char why[300];
+		pc_host_down_text(&e->icmp, e->icmp_after_ns, t, why, sizeof why);
+		ct_json_add_str(i, "reason", why);
+	} else {
+		ct_json_add_str(i, "reason", NULL);
+	}
+	ct_json_add_bool(j, "host_down", e->host_down);
 	if (!app_done) {
 		ct_json_add_null(j, "ipmsg");
 		return;
@@ -168,7 +183,8 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 		printf("%s: %s%s%s\n", t->name, out_c(cli, "bad"), t->err, out_c(cli, "reset"));
 		return;
 	}
-	printf("%s (%s): reached from %s on %s\n", t->name, t->addr_s, t->src_s, t->ifname[0] ? t->ifname : "?");
+	/* nothing says "reached" unless an answer came */
+	printf("%s (%s) via %s on %s\n", t->name, t->addr_s, t->src_s, t->ifname[0] ? t->ifname : "?");
 	if (e->err[0])
 		printf("  icmp   %s%s%s\n", out_c(cli, "warn"), e->err, out_c(cli, "reset"));
 	else if (e->received)
@@ -176,10 +192,20 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 			out_c(cli, e->received == e->sent ? "ok" : "warn"), e->received, e->sent, out_c(cli, "reset"),
 			e->min, e->avg, e->max, e->mdev, t->family == AF_INET6 ? "hop limit" : "ttl", e->ttl, e->hops,
 			e->hops == 1 ? "" : "s");
-	else
+	else if (e->host_down) {
+		pc_host_down_text(&e->icmp, e->icmp_after_ns, t, buf, sizeof buf);
+		printf("  icmp   %sno echo reply to %d requests%s: %s\n", out_c(cli, "bad"), e->sent, out_c(cli, "reset"), buf);
+	} else if (e->icmp.kind == CT_RK_ICMP) {
+		pc_icmp_text(&e->icmp, buf, sizeof buf);
+		printf("  icmp   %sno echo reply to %d requests%s: %s\n", out_c(cli, "bad"), e->sent, out_c(cli, "reset"), buf);
+	} else
 		printf("  icmp   %sno echo reply to %d requests%s\n", out_c(cli, "bad"), e->sent, out_c(cli, "reset"));
 	if (!app_done)
 		return;
+	if (e->host_down) {
+		printf("  ipmsg  %snot probed%s: the host is down\n", out_c(cli, "bad"), out_c(cli, "reset"));
+		return;
+	}
 	if (a->state == CT_PORT_OPEN) {
 		printf("  ipmsg  %s%s%s answers %s (%.2f ms)%s\n", out_c(cli, "ok"), a->program, out_c(cli, "reset"),
 			a->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT", pc_ms(a->rtt_ns),
@@ -210,10 +236,15 @@ static int reach_host(const struct reach_opts *o, struct ct_prober *pr, const st
 	*app_done = 0;
 	if (t->resolved && t->routed) {
 		run_echo(pr, t, o->count, o->interval, o->wait, e);
-		if (!o->no_ipmsg) {
+		if (!o->no_ipmsg && e->host_down) {
+			/* nothing answers ARP for it: an application probe would only wait for the same error */
+			snprintf(app_err, errlen, "not probed: the host is down or its address unused");
+			a->reply_ttl = -1;
+			*app_done = 1;
+		} else if (!o->no_ipmsg) {
 			struct ct_app_opts ao = { .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
 				.wait_ns = (uint64_t)(o->wait * 1e9), .control_port = 65535, .family = t->family,
-				.dst6 = t->addr6 };
+				.dst6 = t->addr6, .src = t->src, .src6 = t->src6 };
 			if (ct_app_probe(pr, t->addr, &ao, a, app_err, errlen) == 0 || app_err[0])
 				*app_done = 1;
 		}

@@ -9,9 +9,11 @@
 #include "probe-common.h"
 #include "probe-rtp.h"
 
-static void port_reason(const struct ct_rtp_port *p, char *buf, size_t len)
+static void port_reason(const struct pc_target *t, const struct ct_rtp_port *p, char *buf, size_t len)
 {
-	if (p->state == CT_PORT_OPEN)
+	if (p->host_down)
+		pc_host_down_text(&p->icmp, p->icmp_after_ns, t, buf, len);
+	else if (p->state == CT_PORT_OPEN)
 		snprintf(buf, len, "echo answered %d/%d", p->answered, p->sent);
 	else if (p->icmp_seen)
 		pc_icmp_text(&p->icmp, buf, len);
@@ -40,7 +42,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		int open = p->state == CT_PORT_OPEN;
 		ct_json_add_int(o, "port", p->port);
 		ct_json_add_str(o, "state", ct_port_state_key(p->state));
-		port_reason(p, buf, sizeof buf);
+		port_reason(t, p, buf, sizeof buf);
 		ct_json_add_str(o, "reason", buf);
 		ct_json_add_bool(o, "echo", open);
 		ct_json_add_int(o, "sent", p->sent);
@@ -61,6 +63,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 				ct_json_add_null(o, k[x]);
 		}
 		ct_json_add_int(o, "duplicates", p->dup);
+		ct_json_add_bool(o, "host_down", p->host_down);
 		pc_json_icmp(o, "icmp", p->icmp_seen ? &p->icmp : NULL);
 	}
 }
@@ -86,7 +89,7 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 				100.0 * p->loss_fwd, 100.0 * p->loss_back, p->rtt_min_ms, p->rtt_avg_ms, p->rtt_max_ms,
 				p->jitter_fwd_ms, p->jitter_back_ms);
 		else {
-			port_reason(p, buf, sizeof buf);
+			port_reason(t, p, buf, sizeof buf);
 			printf("%s\n", buf);
 		}
 	}
@@ -115,6 +118,8 @@ static int rtp_host(const struct ct_cli *cli, const struct rtp_cmd_opts *co, str
 		fprintf(stderr, "sending RTP to %s...\r", t->name);
 	o->family = t->family;
 	o->dst6 = t->addr6;
+	o->src = t->src_given ? t->src : 0; /* --source, else the kernel's choice */
+	o->src6 = t->src_given ? t->src6 : in6addr_any;
 	if (t->resolved && t->routed && ct_rtp_measure(t->addr, ports, np, o, err, sizeof err) != 0)
 		fails = 1;
 	if (cli->progress && !cli->json)
@@ -151,7 +156,7 @@ static int rtp_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	struct pc_target *t;
 	int fails = 0;
 
-	if (!(t = pc_hosts(names, n, NULL, co->family)))
+	if (!(t = pc_hosts(names, n, cli->source, co->family)))
 		return EX_OSERR;
 	if (cli->json) {
 		doc = out_doc_new("rtp");

@@ -1,10 +1,14 @@
 /* cmd.c: the table of camtrace subcommands, unique-prefix lookup, the global options, and running a command with its parsed options. */
 #include "config.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include "cmd.h"
 #include "ctlcli.h"
 #include "out.h"
@@ -144,6 +148,47 @@ static int check_args(const struct cmd_entry *e, char **pos, int npos, char *err
 	else
 		snprintf(err, errlen, "at most %d %ss ('%s' is one too many)", e->args_max, what, pos[e->args_max]);
 	return -1;
+}
+
+/* The commands that send from an address of their own and honour --source. */
+static const char *const source_cmds[] = { "probe", "reach", "rtp", "route", "scan", "doctor" };
+
+int cmd_check_source(const struct ct_cli *cli, const struct cmd_entry *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+	int takes = 0, fd, ok;
+
+	if (!cli->source)
+		return 0;
+	for (size_t i = 0; i < sizeof source_cmds / sizeof source_cmds[0]; i++)
+		takes |= strcmp(e->name, source_cmds[i]) == 0;
+	if (!takes)
+		return cmd_usage_error(cli, e, "--source %s: camtrace %s sends no probe of its own, so it has no "
+			"source address to choose; --source is for probe, reach, rtp, route, scan and doctor",
+			cli->source, e->name);
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, cli->source, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		ss.ss_family = AF_INET;
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, cli->source, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		ss.ss_family = AF_INET6;
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		return cmd_usage_error(cli, e, "--source %s: not an IPv4 or IPv6 address", cli->source);
+	}
+	/* one place for every command: an address this host does not own is refused up front */
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&ss, sl) == 0;
+	if (!ok) {
+		int e2 = errno;
+		if (fd >= 0)
+			close(fd);
+		return cmd_usage_error(cli, e, "--source %s: not an address of this host (bind: %s); give one of this "
+			"host's addresses, see `ip -brief address`", cli->source, strerror(e2));
+	}
+	close(fd);
+	return 0;
 }
 
 int cmd_run(const struct cmd_entry *e, struct ct_cli *cli, int argc, char **argv)

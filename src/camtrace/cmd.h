@@ -68,6 +68,9 @@ const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
  * line is a usage error (exit 2) that names the problem. */
 int cmd_run(const struct cmd_entry *e, struct ct_cli *cli, int argc, char **argv);
 void cmd_usage(FILE *fp, const struct cmd_entry *e);
+/* --source: refused (usage error, message and fix) for a command that sends nothing of its own
+ * or an address this host does not have; 0 when fine or not given. */
+int cmd_check_source(const struct ct_cli *cli, const struct cmd_entry *e);
 /* The whole help of one command (usage, summary, options, notes). */
 void cmd_help(FILE *fp, const struct cmd_entry *e);
 /* A usage error: "camtrace NAME: message" and the usage line on stderr, or with --json one

@@ -64,5 +64,7 @@ int main(int argc, char **argv)
 		return cmd_usage_error(cli, NULL, "%s", lerr);
 	if (g.help)
 		return run_named(cli, "help", e->name);
+	if ((bad = cmd_check_source(cli, e)) != 0)
+		return bad;
 	return cmd_run(e, cli, argc - 1, argv + 1);
 }

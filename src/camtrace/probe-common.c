@@ -79,6 +79,7 @@ int pc_targets(struct pc_target *t, int n, char **names, const char *source, int
 			x->src = src4.s_addr; /* --source: probes carry this address */
 		else if (sfam == AF_INET6)
 			x->src6 = src6;
+		x->src_given = sfam != 0;
 		x->routed = 1;
 		pc_addr(x->family, x->src, &x->src6, x->src_s);
 	}
@@ -109,6 +110,7 @@ void pc_set_target(struct ct_probe_set *s, const struct pc_target *t)
 	s->family = t->family == AF_INET6 ? AF_INET6 : 0;
 	s->dst6 = t->addr6;
 	s->src6 = t->src6;
+	s->bind_src = t->src_given;
 }
 
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags, struct ct_json *doc)
@@ -196,6 +198,23 @@ void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe
 		ct_json_add_int(j, "target_hop", r->target_hops + 1);
 	else
 		ct_json_add_null(j, "target_hop");
+}
+
+void pc_host_down_text(const struct ct_reply *r, uint64_t after_ns, const struct pc_target *t, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *from = pc_from(r, ip);
+	int own = t->family == AF_INET6 ? r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, &t->src6) :
+		r->from == t->src;
+
+	if (own)
+		snprintf(buf, len, "the host is down or the address %s is unused: no answer to this host's ARP "
+			"on %s (its own host unreachable after %.1f s)", t->addr_s, t->ifname[0] ? t->ifname : "the segment",
+			(double)after_ns / 1e9);
+	else
+		snprintf(buf, len, "the host is down or the address %s is unused, per the router %s (host unreachable "
+			"%.1f s after the first packet: no ARP answer on its segment)", t->addr_s, from ? from : "?",
+			(double)after_ns / 1e9);
 }
 
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len)

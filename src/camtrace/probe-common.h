@@ -19,6 +19,7 @@ struct pc_target {
 	uint32_t src;        /* local address the kernel uses for it */
 	struct in6_addr src6;
 	char src_s[INET6_ADDRSTRLEN];
+	int src_given;       /* src is --source (sockets bind to it), not the route lookup's */
 	char ifname[32];
 	char err[200];
 };
@@ -45,6 +46,9 @@ void pc_json_icmp(struct ct_json *o, const char *key, const struct ct_reply *r);
  * path, unverified), address (null for a RST sent in the target's name from the path), hop
  * (1 = the first router, from the TTL), ttl, target_hop (a RST: the target's own hop). */
 void pc_json_responder(struct ct_json *o, const char *key, const struct ct_probe *p);
+/* Why a host unreachable (ct_reply_host_down) means the host is down or its address unused:
+ * per the router that sent it, or this host's own ARP failure. */
+void pc_host_down_text(const struct ct_reply *r, uint64_t after_ns, const struct pc_target *t, char *buf, size_t len);
 /* "ICMP destination unreachable: communication administratively prohibited (3/13 !X) from 198.18.2.1" */
 void pc_icmp_text(const struct ct_reply *r, char *buf, size_t len);
 const char *pc_ip(uint32_t a, char *buf); /* buf >= 16 */

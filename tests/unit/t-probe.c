@@ -169,6 +169,47 @@ static void test_tcp_origin(void)
 	ok(ct_origin_key(CT_ORIGIN_UNKNOWN) == NULL, "no answer: JSON null");
 }
 
+/* A host unreachable means the host is down when it came late, from ourselves, or in a batch. */
+static void test_host_down(void)
+{
+	struct ct_probe p[3];
+	uint32_t me = ip4("198.18.1.11"), rtr = ip4("198.18.1.1");
+	const uint64_t ms = 1000000ull;
+
+	memset(p, 0, sizeof p);
+	for (int i = 0; i < 3; i++) {
+		p[i].sent = 1;
+		p[i].sent_ns = 1000 * ms + (uint64_t)i * 200 * ms;
+		p[i].reply.kind = CT_RK_ICMP;
+		p[i].reply.icmp_type = 3;
+		p[i].reply.icmp_code = 1;
+		p[i].reply.from = rtr;
+	}
+	is_int(ct_reply_host_down(&p[0].reply, 3000 * ms, AF_INET, me, NULL), 1, "3/1 3 s after the first packet: down");
+	is_int(ct_reply_host_down(&p[0].reply, 1 * ms, AF_INET, me, NULL), 0, "3/1 at once: a firewall's reject");
+	p[0].reply.from = me;
+	is_int(ct_reply_host_down(&p[0].reply, 1 * ms, AF_INET, me, NULL), 1, "3/1 from our own address: our ARP failed");
+	p[0].reply.from = rtr;
+	p[0].reply.icmp_code = 13;
+	is_int(ct_reply_host_down(&p[0].reply, 3000 * ms, AF_INET, me, NULL), 0, "admin prohibited is never down");
+	p[0].reply.icmp_code = 1;
+	for (int i = 0; i < 3; i++) {
+		p[i].answered = 1;
+		p[i].reply.rtt_ns = 1 * ms;
+	}
+	is_int(ct_probes_host_down(p, 3, p[0].sent_ns, AF_INET, me, NULL), 0, "each refused at once: a firewall");
+	p[0].reply.rtt_ns = 450 * ms;
+	p[1].reply.rtt_ns = 250 * ms;
+	p[2].reply.rtt_ns = 50 * ms;
+	is_int(ct_probes_host_down(p, 3, p[0].sent_ns, AF_INET, me, NULL), 1, "refused together though sent apart: a queue flushed");
+	p[0].reply.rtt_ns = p[1].reply.rtt_ns = 1 * ms;
+	p[2].answered = 0;
+	p[1].answered = 0;
+	is_int(ct_probes_host_down(p, 3, p[0].sent_ns, AF_INET, me, NULL), 1, "a later probe silent after an earlier one was refused");
+	p[0].answered = 0;
+	is_int(ct_probes_host_down(p, 3, p[0].sent_ns, AF_INET, me, NULL), 0, "silence alone says nothing");
+}
+
 static void hop(struct ct_route_result *r, int ttl, int kind, const char *from, int type, int code)
 {
 	struct ct_route_hop *h = &r->hops[r->nhops++];
@@ -562,6 +603,7 @@ int main(void)
 	test_ipview();
 	test_states();
 	test_tcp_origin();
+	test_host_down();
 	test_route_verdict();
 	test_rtp();
 	test_jitter();

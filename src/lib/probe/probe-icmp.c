@@ -27,6 +27,15 @@ static int icmp_open(struct ct_probe_set *s)
 			s->family == AF_INET6 ? "v6" : "");
 		return CT_EPERM;
 	}
+	if (s->bind_src) {
+		/* --source: the prober's ping socket sends from it (bound once: EINVAL when it already is) */
+		struct sockaddr_storage me;
+		socklen_t ml = ct_probe_sockaddr(s->family, s->src, &s->src6, 0, &me);
+		if (bind(fd, (struct sockaddr *)&me, ml) != 0 && errno != EINVAL) {
+			snprintf(s->err, sizeof s->err, "ping socket bind to the source address: %s", strerror(errno));
+			return CT_ESYS;
+		}
+	}
 	(void)ct_sock_recverr(fd);
 	s->fds[s->nfds++] = fd;
 	return 0;

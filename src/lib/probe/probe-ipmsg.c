@@ -216,6 +216,8 @@ static int step_result(struct step *st, struct ct_app_job *j)
 
 	for (size_t i = 0; i < st->s.n; i++)
 		res->sent += st->probes[i].sent > 0;
+	if (!res->first_ns && st->probes[0].sent > 0)
+		res->first_ns = st->probes[0].sent_ns;
 	if (st->s.rc != 0) {
 		snprintf(j->err, sizeof j->err, "%s", st->s.err[0] ? st->s.err : ct_strerror(st->s.rc));
 		return j->rc = st->s.rc;
@@ -235,6 +237,9 @@ static int step_result(struct step *st, struct ct_app_job *j)
 			res->icmp = p->reply;
 			res->state = ct_probe_udp_state(p);
 			res->rtt_ns = p->reply.rtt_ns;
+			res->icmp_after_ns = p->sent_ns + p->reply.rtt_ns - res->first_ns;
+			res->host_down = ct_probes_host_down(st->probes, st->s.n, res->first_ns, st->s.family, st->s.src,
+				&st->s.src6);
 		}
 	}
 	return res->icmp.kind ? 1 : 0;
@@ -260,14 +265,23 @@ static void steps_run(struct step *st, size_t n)
 }
 
 /* The control datagram of one host (a port nothing should listen on). */
-static int control_setup(struct step *st, struct ct_prober *pr, struct ct_app_job *j)
+/* 1 when a silent host gets the control datagram after the application steps. */
+static int has_control(const struct ct_app_opts *o)
+{
+	uint16_t cport = o->control_port ? o->control_port : 33434;
+
+	return cport != 65535 && cport != (o->dport ? o->dport : CT_IPMSG_PORT);
+}
+
+static int control_setup(struct step *st, struct ct_prober *pr, struct ct_app_job *j, uint64_t t0)
 {
 	const struct ct_app_opts *o = j->o;
 	uint16_t cport = o->control_port ? o->control_port : 33434;
 
-	if (cport == 65535 || cport == (o->dport ? o->dport : CT_IPMSG_PORT))
+	if (!has_control(o))
 		return 0;
 	udp_set(&st->s, pr, j->dst, o, st->probes, 2);
+	st->s.silent_until_ns = t0 + CT_PROBE_ARP_NS; /* the last step: catch a late host unreachable */
 	st->s.wait_ns = o->wait_ns ? o->wait_ns : 1000000000ull;
 	st->s.gap_ns = st->s.wait_ns / 4;
 	for (int i = 0; i < 2; i++) {
@@ -289,7 +303,18 @@ static void control_result(struct step *st, struct ct_app_job *j)
 		return;
 	for (int i = 0; i < 2; i++)
 		if (st->probes[i].answered) {
+			uint64_t after = st->probes[i].sent_ns + st->probes[i].reply.rtt_ns - res->first_ns;
 			res->control = st->probes[i].reply;
+			if (ct_reply_host_down(&res->control, UINT64_MAX, st->s.family, st->s.src, &st->s.src6) &&
+			    ct_probes_host_down(st->probes, 2, res->first_ns, st->s.family, st->s.src, &st->s.src6)) {
+				/* the address does not answer ARP: no firewall question */
+				res->icmp = res->control;
+				res->icmp_after_ns = after;
+				res->rtt_ns = st->probes[i].reply.rtt_ns;
+				res->host_down = 1;
+				res->state = CT_PORT_FILTERED;
+				break;
+			}
 			/* the host answers UDP elsewhere: the silence on our port is a firewall */
 			if (res->control.kind == CT_RK_ICMP && ct_probe_from_target(&st->probes[i], &res->control) &&
 			    ct_icmp_verdict(ct_reply_icmp_family(&res->control), res->control.icmp_type,
@@ -319,6 +344,7 @@ static void exit_setup(struct step *st, struct ct_prober *pr, struct ct_app_job 
 int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 {
 	struct step *st = calloc(n ? n : 1, sizeof *st);
+	uint64_t t0 = ct_mono_ns();
 	int any;
 
 	if (!st)
@@ -330,6 +356,8 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 		jobs[i].res.reply_ttl = -1;
 		jobs[i].res.sport = jobs[i].o->sport ? jobs[i].o->sport : CT_IPMSG_PORT;
 		step_setup(&st[i], pr, &jobs[i], CT_IPMSG_GETINFO, 0);
+		if (jobs[i].o->no_entry && !has_control(jobs[i].o))
+			st[i].s.silent_until_ns = t0 + CT_PROBE_ARP_NS;
 	}
 	steps_run(st, n);
 	any = 0;
@@ -342,6 +370,8 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 			/* GETINFO unanswered (iptux ignores it): BR_ENTRY|DIALUPOPT, which adds us to the list */
 			jobs[i].res.entry_sent = 1;
 			step_setup(&st[i], pr, &jobs[i], CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT | CT_IPMSG_CAPUTF8OPT, 1);
+			if (!has_control(jobs[i].o))
+				st[i].s.silent_until_ns = t0 + CT_PROBE_ARP_NS;
 			any = 1;
 		} else if (r == 0)
 			jobs[i].res.state = CT_PORT_OPEN_FILTERED;
@@ -360,7 +390,7 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 				jobs[i].res.state = CT_PORT_OPEN_FILTERED;
 		}
 		if (!jobs[i].rc && jobs[i].res.state == CT_PORT_OPEN_FILTERED)
-			any |= control_setup(&st[i], pr, &jobs[i]);
+			any |= control_setup(&st[i], pr, &jobs[i], t0);
 	}
 	if (any)
 		steps_run(st, n);
@@ -369,7 +399,7 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n)
 		if (st[i].active)
 			control_result(&st[i], &jobs[i]);
 		st[i].active = 0;
-		if (jobs[i].res.entry_sent && !jobs[i].rc) {
+		if (jobs[i].res.entry_sent && !jobs[i].rc && !jobs[i].res.host_down) {
 			exit_setup(&st[i], pr, &jobs[i]);
 			any = 1;
 		}

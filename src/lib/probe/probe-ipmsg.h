@@ -19,7 +19,12 @@ struct ct_app_result {
 	uint32_t reply_cmd;         /* command word of the answer */
 	uint64_t rtt_ns;
 	int reply_ttl;              /* -1 unknown */
-	struct ct_reply icmp;       /* the ICMP error, when one came (kind CT_RK_ICMP) */
+	struct ct_reply icmp;       /* the ICMP error, when one came (kind CT_RK_ICMP); also a host
+				       unreachable that answered the control datagram (host_down) */
+	uint64_t first_ns;          /* monotonic time of the first datagram to the host */
+	uint64_t icmp_after_ns;     /* icmp came this long after the first datagram */
+	int host_down;              /* icmp is a host unreachable meaning the host is down or its
+				       address unused (ct_reply_host_down) */
 	char version[CT_APP_TEXT];  /* header version field ("1", "1_iptux 0.8.3") */
 	char program[CT_APP_TEXT];  /* "iptux 0.8.3", "IP Messenger for Windows 4.99r3 (64-bit)", ... */
 	char info[CT_APP_TEXT];     /* SENDINFO body */

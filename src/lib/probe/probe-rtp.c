@@ -38,6 +38,7 @@ struct port_state {
 	struct ct_jitter jf, jb;
 	double rtt_sum;
 	uint8_t *seen; /* one byte per sequence number sent */
+	uint64_t first_ns; /* when the first packet went */
 };
 
 static void on_echo(struct ct_rtp_port *pt, struct port_state *ps, const uint8_t *buf, size_t n, uint64_t now, int count)
@@ -75,8 +76,12 @@ static void drain(struct ct_rtp_port *pt, struct port_state *ps, const struct so
 		size_t qlen = sizeof buf;
 		if (ct_probe_read_errqueue(ps->fd, &r, buf, &qlen) <= 0)
 			break;
+		/* the quote is our RTP packet: its SSRC says it is this port's stream */
+		if (qlen >= CT_RTP_HDR && ((uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11]) != ps->ssrc)
+			continue;
 		if (!pt->icmp_seen) {
 			pt->icmp = r;
+			pt->icmp_after_ns = ct_mono_ns() - ps->first_ns;
 			pt->icmp_seen = 1;
 		}
 	}
@@ -126,7 +131,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		ps[i].fd = -1;
 	for (int i = 0; i < nports; i++) {
 		struct sockaddr_storage a;
-		socklen_t al = ct_probe_sockaddr(fam, 0, NULL, o->same_sport ? ports[i].port : 0, &a);
+		socklen_t al = ct_probe_sockaddr(fam, o->src, &o->src6, o->same_sport ? ports[i].port : 0, &a);
 		int on = 1;
 		ps[i].fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		ps[i].seen = calloc((size_t)count, 1);
@@ -140,7 +145,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		if (fam == AF_INET6)
 			(void)setsockopt(ps[i].fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
 		if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
-			al = ct_probe_sockaddr(fam, 0, NULL, 0, &a);
+			al = ct_probe_sockaddr(fam, o->src, &o->src6, 0, &a);
 			if (bind(ps[i].fd, (struct sockaddr *)&a, al) != 0) {
 				snprintf(err, errlen, "bind: %s", strerror(errno));
 				r = CT_ESYS;
@@ -151,6 +156,8 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 		pf[i] = (struct pollfd){ ps[i].fd, POLLIN, 0 };
 	}
 	next = ct_mono_ns();
+	for (int i = 0; i < nports; i++)
+		ps[i].first_ns = next;
 	for (int seq = 0; seq < count; seq++) {
 		for (int i = 0; i < nports; i++) {
 			struct sockaddr_storage a = to;
@@ -177,10 +184,14 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 	deadline = ct_mono_ns() + wait;
 	for (;;) {
 		uint64_t now = ct_mono_ns();
-		int done = 1;
-		for (int i = 0; i < nports; i++)
+		int done = 1, silent = 1;
+		for (int i = 0; i < nports; i++) {
 			if (ports[i].answered + 0 < ports[i].sent && !(ports[i].icmp_seen && ports[i].answered == 0))
 				done = 0;
+			silent &= !ports[i].answered && !ports[i].icmp_seen;
+		}
+		if (silent && deadline < ps[0].first_ns + CT_PROBE_ARP_NS)
+			deadline = ps[0].first_ns + CT_PROBE_ARP_NS; /* a late host unreachable may still come */
 		if (done || now >= deadline)
 			break;
 		if (poll(pf, (nfds_t)nports, (int)((deadline - now) / 1000000) + 1) > 0)
@@ -203,6 +214,7 @@ int ct_rtp_measure(uint32_t dst, struct ct_rtp_port *ports, int nports, const st
 			struct ct_probe p = { .sent = 1, .answered = 1, .dst = dst, .family = o->family, .dst6 = o->dst6 };
 			p.reply = pt->icmp;
 			pt->state = ct_probe_udp_state(&p);
+			pt->host_down = ct_reply_host_down(&pt->icmp, pt->icmp_after_ns, fam, o->src, &o->src6);
 			pt->loss_fwd = 1.0;
 		} else {
 			pt->state = pt->sent ? CT_PORT_OPEN_FILTERED : CT_PORT_UNKNOWN;

@@ -24,6 +24,8 @@ struct ct_rtp_port {
 	int echo_received;          /* the echo's own count: packets that arrived there */
 	int icmp_seen;
 	struct ct_reply icmp;       /* an ICMP error about this port, if any */
+	uint64_t icmp_after_ns;     /* ... came this long after the first packet */
+	int host_down;              /* it says the host is down or its address unused (ct_reply_host_down) */
 	enum ct_port_state state;   /* open (echo answered), closed, filtered, open|filtered */
 	double loss_fwd, loss_back; /* fractions 0..1 (forward: to the echo, back: to us) */
 	double rtt_min_ms, rtt_avg_ms, rtt_max_ms;
@@ -38,6 +40,8 @@ struct ct_rtp_opts {
 	int same_sport;       /* send from the same port number (the application's own tuple) */
 	int family;           /* AF_INET6: measure towards dst6 (the dst argument is ignored) */
 	struct in6_addr dst6;
+	uint32_t src;         /* IPv4 address to send from (--source), 0 = the kernel's choice */
+	struct in6_addr src6; /* IPv6 address to send from, :: = the kernel's choice */
 };
 
 /* Sends real RTP streams to every port at once from UDP sockets with IP_RECVERR (no privileges

@@ -41,11 +41,17 @@ static uint64_t wait_until(const struct run_state *st)
 	const struct ct_probe_set *s = st->s;
 	uint64_t until = st->last_ns + s->wait_ns;
 
+	int answered = 0;
+
 	if (s->adapt_ns && s->max_rtt_ns) {
 		uint64_t a = st->last_ns + (s->max_rtt_ns * 5 > s->adapt_ns ? s->max_rtt_ns * 5 : s->adapt_ns);
 		if (a < until)
 			until = a;
 	}
+	for (size_t i = 0; i < s->n && !answered; i++)
+		answered = s->probes[i].answered;
+	if (!answered && s->silent_until_ns > until)
+		until = s->silent_until_ns; /* silence so far: a late host unreachable may still come */
 	return until;
 }
 

@@ -113,6 +113,15 @@ static int tcp_send(struct ct_probe_set *s, struct ct_probe *p)
 			return CT_ESYS;
 		}
 		ct_sock_ttl(fd, s->family, ttl);
+		if (s->bind_src) {
+			struct sockaddr_storage me;
+			socklen_t ml = ct_probe_sockaddr(s->family, s->src, &s->src6, 0, &me);
+			if (bind(fd, (struct sockaddr *)&me, ml) != 0) {
+				snprintf(s->err, sizeof s->err, "bind to the source address: %s", strerror(errno));
+				close(fd);
+				return CT_ESYS;
+			}
+		}
 		if (s->family == AF_INET6)
 			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
 		else

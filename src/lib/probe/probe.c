@@ -541,6 +541,45 @@ int ct_reply_origin(const struct ct_probe *p)
 	return CT_ORIGIN_TARGET;
 }
 
+int ct_reply_host_down(const struct ct_reply *r, uint64_t after_ns, int family, uint32_t src,
+	const struct in6_addr *src6)
+{
+	int own;
+
+	if (!r || r->kind != CT_RK_ICMP)
+		return 0;
+	if (r->family == AF_INET6 ? !(r->icmp_type == 1 && r->icmp_code == 3) : !(r->icmp_type == 3 && r->icmp_code == 1))
+		return 0;
+	own = family == AF_INET6 ? src6 && r->family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&r->from6, src6) :
+		r->family != AF_INET6 && src && r->from == src;
+	return own || after_ns >= 1000000000ull;
+}
+
+int ct_probes_host_down(const struct ct_probe *p, size_t n, uint64_t first_ns, int family, uint32_t src,
+	const struct in6_addr *src6)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, first_refused = UINT64_MAX;
+	int refused = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_reply *r = &p[i].reply;
+		if (p[i].sent <= 0 || !p[i].answered || !ct_reply_host_down(r, UINT64_MAX, family, src, src6))
+			continue;
+		if (ct_reply_host_down(r, p[i].sent_ns + r->rtt_ns - first_ns, family, src, src6))
+			return 1;
+		refused++;
+		lo = r->rtt_ns < lo ? r->rtt_ns : lo;
+		hi = r->rtt_ns > hi ? r->rtt_ns : hi;
+		first_refused = p[i].sent_ns < first_refused ? p[i].sent_ns : first_refused;
+	}
+	if (refused >= 2 && hi - lo >= 50000000ull)
+		return 1; /* answered together: a queue flushed, not one reject per probe */
+	for (size_t i = 0; refused && i < n; i++)
+		if (p[i].sent > 0 && !p[i].answered && p[i].sent_ns > first_refused)
+			return 1;
+	return 0;
+}
+
 const char *ct_origin_key(int origin)
 {
 	static const char *const n[] = { NULL, "target", "path", "unverified" };

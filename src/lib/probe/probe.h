@@ -12,6 +12,9 @@
 #define CT_PROBE_DATA_MAX 1400   /* bytes of a UDP reply payload kept */
 #define CT_PROBE_NOTE_MAX 8
 #define CT_PROBE_MAX_FDS 4     /* descriptors a set may own (connect() probes at once) */
+/* How long after its first packet to a silent address a host unreachable may still come:
+ * Linux gives up ARP after 3 probes 1 s apart (ucast/mcast_solicit 3, retrans_time 1 s). */
+#define CT_PROBE_ARP_NS 3500000000ull
 
 /* What the engine could open; the front end reports the notes. */
 struct ct_prober {
@@ -133,8 +136,12 @@ struct ct_probe_set {
 	uint64_t wait_ns;           /* longest wait for replies after the last send */
 	uint64_t adapt_ns;          /* once a reply came: wait at most this multiple of the max RTT
 				       (adaptive wait, traceroute's -w MAX,HERE), 0 = off */
+	uint64_t silent_until_ns;   /* monotonic, 0 = off: while no probe was answered, wait at least
+				       until then (a router's ICMP host unreachable comes ~3 s after
+				       the first packet, once ARP gave up: CT_PROBE_ARP_NS) */
 	int stop_at_dest;           /* route: stop waiting for higher TTLs once the target answered */
 	int use_raw;                /* send with libnet and read raw sockets (else unprivileged sockets) */
+	int bind_src;               /* unprivileged sockets bind to src / src6 (--source) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
 	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
 	ct_probe_payload_fn payload;
@@ -189,6 +196,20 @@ int ct_ttl_hops(int ttl);
 /* Who sent the reply of probe p (enum ct_origin): the method's check (TCP RST), else by the
  * sender's address. */
 int ct_reply_origin(const struct ct_probe *p);
+/* 1 when r is a host unreachable that says the host is down or its address unused: ICMP
+ * 3/1 (ICMPv6 1/3 address unreachable) that came after_ns >= 1 s after the first packet to
+ * the host (neighbour resolution gave up: a firewall rejecting answers at once), or from
+ * the prober's own address src (this host's own ARP failed on the segment). */
+int ct_reply_host_down(const struct ct_reply *r, uint64_t after_ns, int family, uint32_t src,
+	const struct in6_addr *src6);
+/* The same over probes p[0..n) sent to one host (first_ns: its first packet): a probe's host
+ * unreachable by ct_reply_host_down, or the pattern of a neighbour resolution that gave up
+ * while our packets waited in its queue (one that started before ours, so the error comes
+ * early): host unreachables that arrived together although their probes were sent >= 50 ms
+ * apart, or a probe left silent although an earlier one was refused (it waits in a new
+ * resolution). A firewall's reject answers each probe at once. */
+int ct_probes_host_down(const struct ct_probe *p, size_t n, uint64_t first_ns, int family, uint32_t src,
+	const struct in6_addr *src6);
 /* "target" "path" "unverified", NULL for no reply (JSON). */
 const char *ct_origin_key(int origin);
 /* 1 for an ICMP "time exceeded" (IPv4 type 11, ICMPv6 type 3). */
