@@ -109,6 +109,22 @@ int main(void)
 	ok(strncmp(d->v.fix, "On 198.18.1.1 (hop 1): allow UDP 2425 in both directions", 55) == 0, "the fix: %s", d->v.fix);
 	done(d);
 
+	/* a PC that is not there: the router's host unreachable, not a firewall */
+	d = base();
+	d->u[0].self.udp.state = CT_PORT_FILTERED;
+	d->u[0].self.udp.host_down = 1;
+	d->u[0].self.udp.icmp.kind = CT_RK_ICMP;
+	d->u[0].self.udp.icmp.icmp_type = 3;
+	d->u[0].self.udp.icmp.icmp_code = 1;
+	d->u[0].self.udp.icmp.from = ip("198.18.1.1");
+	d->u[0].npeers = 2;
+	d->u[0].peers_answer = 2;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "host_down", "host unreachable, neighbours answer: host_down, not host_firewall");
+	is_int(ct_doctor_exit(d), 1, "exit 1");
+	is_str(d->v.hop_addr, "198.18.1.1", "who said so");
+	done(d);
+
 	/* TCP 2425: only the target's own answer says the path carries it */
 	d = base();
 	d->u[0].self.udp.reply_ttl = 63;

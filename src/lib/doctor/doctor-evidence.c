@@ -20,7 +20,7 @@ const char *ct_doc_status_key(enum ct_doc_status s)
 const char *ct_doc_class_key(enum ct_doc_class c)
 {
 	static const char *const k[] = { "healthy", "no_server", "server_unreachable", "not_discovered",
-		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path" };
+		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path", "host_down" };
 
 	return (unsigned)c < CT_ARRAY_LEN(k) ? k[c] : "could_not_check";
 }
@@ -152,7 +152,10 @@ void ct_doc_udp_text(const struct ct_doc_probe *p, char *buf, size_t len)
 	else if (u->state == CT_PORT_OPEN)
 		snprintf(buf, len, "answers on UDP 2425: %s (%s, %.2f ms)", u->program[0] ? u->program : "IP Messenger",
 			u->answered_getinfo ? "GETINFO" : "BR_ENTRY|DIALUPOPT", (double)u->rtt_ns / 1e6);
-	else if (u->icmp.kind == CT_RK_ICMP) {
+	else if (u->host_down) {
+		ct_doc_icmp_text(&u->icmp, t, sizeof t);
+		snprintf(buf, len, "no answer on UDP 2425, the host is down or its address unused: %s", t);
+	} else if (u->icmp.kind == CT_RK_ICMP) {
 		ct_doc_icmp_text(&u->icmp, t, sizeof t);
 		snprintf(buf, len, "no answer on UDP 2425: %s", t);
 	} else if (u->state == CT_PORT_FILTERED && u->control_port)

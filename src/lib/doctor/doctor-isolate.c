@@ -29,7 +29,7 @@ static void pick_peers(struct ct_doctor *d, struct ct_doc_user *u)
 
 void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	int fail_self = 0, fail_all = 0, users = 0, n = 0;
+	int fail_self = 0, fail_all = 0, users = 0, n = 0, down = 0;
 	struct ct_doc_probe *all[CT_DOC_MAX_USERS * (CT_DOC_MAX_PEERS + 1)] = { 0 };
 	char t[600];
 
@@ -75,6 +75,7 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 		}
 		if (u->self.udp.state != CT_PORT_OPEN) {
 			fail_self++;
+			down += u->self.udp.host_down != 0;
 			if (u->npeers + u->nothers == 0 || u->peers_answer == 0)
 				fail_all++;
 		}
@@ -83,6 +84,9 @@ void ct_doc_step_isolate(struct ct_doctor *d, struct ct_doc_step *s)
 		ct_doc_result(s, CT_DOC_SKIPPED, "no user address known");
 	else if (!fail_self)
 		ct_doc_result(s, CT_DOC_OK, "the users answer on UDP 2425 from here: messages pass");
+	else if (down == fail_self)
+		ct_doc_result(s, CT_DOC_PROBLEM, "%d PC(s) are not there: host unreachable (off, asleep or disconnected)",
+			down);
 	else if (fail_all)
 		ct_doc_result(s, CT_DOC_PROBLEM, "the whole network fails: no other user there answers either "
 			"(the network path)");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include "json.h"
 #include "charset.h"
+#include "clock.h"
 #include "err.h"
 #include "hostlist.h"
 #include "sbuf.h"

@@ -120,7 +120,8 @@ enum ct_doc_class {
 	CT_DOC_TCP_BLOCKED,       /* messages work, TCP 2425 (file transfer) does not */
 	CT_DOC_RTP_BLOCKED,       /* voice/video RTP ports blocked */
 	CT_DOC_COULD_NOT_CHECK,   /* nothing could be probed (privileges, port, ...) */
-	CT_DOC_USER_SERVER_PATH   /* this host reaches both, but the path between a user and the server fails */
+	CT_DOC_USER_SERVER_PATH,  /* this host reaches both, but the path between a user and the server fails */
+	CT_DOC_HOST_DOWN          /* the user's PC is not there: host unreachable (no ARP answer on its network) */
 };
 
 struct ct_doc_verdict {

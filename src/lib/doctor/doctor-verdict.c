@@ -81,6 +81,22 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425", d->self_s, u->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s (no answer came back)", d->self_s, u->addr_s);
 	ct_doc_add_host(v, u->addr_s);
+	if (u->self.udp.host_down) {
+		/* not a firewall: nothing answers for that address on its network */
+		char f[16];
+		v->cls = CT_DOC_HOST_DOWN;
+		set_icmp(v, &u->self.udp.icmp);
+		ct_doc_ip_s(u->self.udp.icmp.from, v->hop_addr);
+		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
+		ct_doc_setf(&v->finding, "The PC %s is not there: %s answers \"host unreachable\" for it (no answer to "
+			"ARP on its network). It is off, asleep or disconnected, or its address changed%s.", u->addr_s,
+			ct_doc_ip_s(u->self.udp.icmp.from, f), u->peers_answer ? "; the other users of its network answer" :
+			"");
+		ct_doc_setf(&v->fix, "Check that the PC %s is on, awake and connected (cable, Wi-Fi) and still has this "
+			"address (its power saving may cut the network), then run camtrace doctor again.", u->addr_s);
+		ct_doc_suggest(v, "camtrace reach %s", u->addr_s);
+		return;
+	}
 	if (u->peers_answer > 0 && u->self.udp.icmp.kind != CT_RK_ICMP) {
 		v->cls = CT_DOC_HOST_FIREWALL;
 		if (t && t->res.verdict == CT_RV_DIES) {
