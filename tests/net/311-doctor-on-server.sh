@@ -31,7 +31,14 @@ is "$(doc_get fw '["verdict"]["class"]')/$(doc_rc fw)" "host_firewall/1" "on the
 is "$(doc_get fw '["users"][0]["peers_answering"]')" "2" "the other site-B users answer the server"
 lab fault clear >/dev/null
 
-# bundle --doctor on the server holds a real report (not no_server)
 in_host srv "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" doctor --config "$LAB_TMP/none.conf" >"$LAB_TMP/on.txt" 2>&1
-is "$?" "0" "text mode on the server: exit 0"
+is "$?" "0" "text mode on the server, no --user: exit 0"
+
+# bundle --doctor on the server holds a real report (not no_server)
+in_host srv "$CAMTRACE" bundle --doctor --timeout 30 --ctl "$LAB_TMP/srv/ctl.sock" -o "$LAB_TMP/b.tar.gz" \
+	>/dev/null 2>&1
+mkdir -p "$LAB_TMP/b"
+tar xzf "$LAB_TMP/b.tar.gz" -C "$LAB_TMP/b"
+is "$(jget "$(echo "$LAB_TMP"/b/*/doctor/report.json)" '["verdict"]["class"]')" "healthy" \
+	"bundle --doctor on the server: the report is healthy, not no_server"
 ctd_done
