@@ -1,26 +1,99 @@
 /* cmd-doctor.c: `camtrace doctor`: runs the troubleshooting steps (src/lib/doctor/) and renders each step and the verdict as text or JSON. */
 #include "config.h"
+#include <netinet/in.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "ctl.h"
 #include "ctlcli.h"
 #include "doctor.h"
+#include "doctor-probe.h"
+#include "doctor-text.h"
 #include "evloop.h"
 #include "hosts.h"
 #include "node.h"
 #include "out.h"
 #include "probe-common.h"
 #include "privs.h"
+#include "sbuf.h"
 #include "util.h"
 
 struct dctx {
 	struct ct_cli *cli;
 	int step_mode;
 	int n;
+	unsigned cols;            /* text width: the terminal's, COLUMNS, else 80 */
 };
+
+/* SIGINT / SIGTERM: BR_EXIT to the hosts the probes announced this host to, then the usual
+ * death of the signal (sendto is async-signal-safe; the packet was built before any probe). */
+static struct ct_doctor *sig_doctor;
+static int sig_fd = -1;
+
+static void on_signal(int sig)
+{
+	if (sig_doctor && sig_fd >= 0) {
+		ct_doc_withdraw_send(sig_doctor, sig_fd);
+		ct_doc_withdraw_send(sig_doctor, sig_fd);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void withdraw_on_signals(struct ct_doctor *d)
+{
+	struct sigaction sa;
+
+	sig_fd = d->node ? ct_node_fd(d->node) : socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sig_doctor = d;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void withdraw_on_signals_end(struct ct_doctor *d)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sig_doctor = NULL;
+	if (sig_fd >= 0 && !d->node)
+		close(sig_fd);
+	sig_fd = -1;
+}
+
+/* The width text wraps to: COLUMNS when set, else the terminal's (TIOCGWINSZ), else 80. */
+static unsigned text_columns(void)
+{
+	const char *e = getenv("COLUMNS");
+	struct winsize ws;
+	long c;
+
+	if (e && (c = strtol(e, NULL, 10)) >= 20 && c <= 1000)
+		return (unsigned)c;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Prints text wrapped to the width with a hanging indent (first line after `first`, the rest
+ * under it, indented by `rest`). */
+static void put_wrapped(FILE *o, unsigned cols, const char *first, const char *rest, const char *text)
+{
+	struct ct_sbuf b;
+
+	ct_sbuf_init(&b);
+	ct_doc_wrap(&b, text ? text : "", first, rest, cols);
+	if (b.p)
+		fputs(b.p, o);
+	ct_sbuf_fini(&b);
+}
 
 static const char *status_colour(enum ct_doc_status st)
 {
@@ -35,8 +108,12 @@ static void before(struct ct_doctor *d, struct ct_doc_step *s, void *ud)
 	(void)d;
 	if (!c->step_mode)
 		return;
-	fprintf(o, "%snext step: %s%s\n  about to run: %s\n", out_c(c->cli, "bold"), s->title, out_c(c->cli, "reset"),
-		s->command);
+	fprintf(o, "%snext step: %s%s\n", out_c(c->cli, "bold"), s->title, out_c(c->cli, "reset"));
+	/* only a command one can run is shown as one */
+	if (s->command[0])
+		put_wrapped(o, c->cols, "  about to run: ", "    ", s->command);
+	else
+		put_wrapped(o, c->cols, "  about to: ", "    ", s->what);
 	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
 		char line[64];
 		fprintf(o, "  press Enter to run it (Ctrl-C stops) ");
@@ -59,26 +136,40 @@ static void after(struct ct_doctor *d, struct ct_doc_step *s, void *ud)
 	printf("%s%d. %s%s\n", out_c(cli, "bold"), c->n, s->title, out_c(cli, "reset"));
 	/* the verdict's evidence is printed once, below the steps */
 	if ((s->status != CT_DOC_SKIPPED || s->nev) && strcmp(s->key, "verdict") != 0) {
-		printf("   %s%s%s\n", out_c(cli, "dim"), s->what, out_c(cli, "reset"));
+		printf("%s", out_c(cli, "dim"));
+		put_wrapped(stdout, c->cols, "   ", "   ", s->what);
+		printf("%s", out_c(cli, "reset"));
 		for (unsigned i = 0; i < s->nev; i++)
-			printf("   | %s\n", s->ev[i]);
+			put_wrapped(stdout, c->cols, "   | ", "   |   ", s->ev[i]);
 	}
-	printf("   => %s%s%s: %s\n\n", out_c(cli, status_colour(s->status)), ct_doc_status_key(s->status),
-		out_c(cli, "reset"), s->result);
+	{
+		char lead[96];
+		snprintf(lead, sizeof lead, "   => %s%s%s: ", out_c(cli, status_colour(s->status)),
+			ct_doc_status_key(s->status), out_c(cli, "reset"));
+		put_wrapped(stdout, c->cols, lead, "      ", s->result);
+		printf("\n");
+	}
 	fflush(stdout);
 }
 
 static void json_probe(struct ct_json *o, const char *key, const struct ct_doc_probe *p)
 {
 	struct ct_json *j = ct_json_add_obj(o, key);
-	char t[300];
+	char t[600], a[16];
 
 	ct_json_add_str(j, "address", p->addr_s);
 	ct_json_add_str(j, "udp_2425", p->udp_done ? ct_port_state_key(p->udp.state) : NULL);
 	ct_json_add_str(j, "program", p->udp_done && p->udp.state == CT_PORT_OPEN ? p->udp.program : NULL);
 	ct_doc_udp_text(p, t, sizeof t);
 	ct_json_add_str(j, "udp_text", t);
-	ct_json_add_str(j, "tcp_2425", p->tcp_done ? ct_port_state_key(p->tcp_state) : NULL);
+	ct_json_add_str(j, "tcp_2425", p->tcp_done ? ct_port_state_key(ct_doc_tcp_blocked(p) ? CT_PORT_FILTERED :
+		p->tcp_state) : NULL);
+	ct_json_add_str(j, "tcp_answer", p->tcp_done ? ct_doc_tcp_key(p->tcp_judge) : NULL);
+	ct_json_add_str(j, "tcp_answer_from", p->tcp_answered ? ct_doc_ip_s(p->tcp_reply.from, a) : NULL);
+	if (p->tcp_hop)
+		ct_json_add_int(j, "tcp_hop", p->tcp_hop);
+	else
+		ct_json_add_null(j, "tcp_hop");
 	ct_doc_tcp_text(p, t, sizeof t);
 	ct_json_add_str(j, "tcp_text", t);
 }
@@ -95,9 +186,10 @@ static void json_pair(struct ct_json *o, const char *key, const struct ct_doc_pa
 		ct_json_add_num(j, "udp_rtt_ms", p->res.udp_rtt_us / 1000.0);
 	else
 		ct_json_add_null(j, "udp_rtt_ms");
+	ct_json_add_str(j, "udp_answered", p->checked ? ct_coop_how_key(p->res.udp_how) : NULL);
 	ct_json_add_str(j, "tcp_2425", p->checked ? ct_coop_tcp_key(p->res.tcp) : NULL);
 	ct_json_add_str(j, "program", p->checked && p->res.program[0] ? p->res.program : NULL);
-	ct_json_add_str(j, "text", p->text[0] ? p->text : NULL);
+	ct_json_add_str(j, "text", p->text);
 }
 
 static void json_doc(struct ct_doctor *d, struct ct_json *doc)
@@ -110,7 +202,15 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 	ct_json_add_bool(srv, "list_fetched", d->list_ok);
 	ct_json_add_int(srv, "list_users", (int64_t)d->list_hosts);
 	ct_json_add_bool(srv, "control_socket", d->ctl_is_server);
+	ct_json_add_bool(srv, "on_this_host", d->on_server);
+	ct_json_add_str(srv, "config_file", d->ctl_is_server && d->ctl_config[0] ? d->ctl_config : NULL);
 	ct_json_add_str(doc, "this_host", d->self_addr ? d->self_s : NULL);
+	/* where doctor's probe announced itself (BR_ENTRY|DIALUPOPT) and sent BR_EXIT at the end */
+	arr = ct_json_add_arr(doc, "withdrawn");
+	for (int i = 0; i < d->withdrawn; i++) {
+		char a[16];
+		ct_json_add_str(arr, NULL, ct_doc_ip_s(d->announced[i], a));
+	}
 	arr = ct_json_add_arr(doc, "users");
 	for (int i = 0; i < d->nusers; i++) {
 		const struct ct_doc_user *u = &d->u[i];
@@ -118,6 +218,7 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		ct_json_add_str(j, "spec", u->spec);
 		ct_json_add_str(j, "address", u->addr ? u->addr_s : NULL);
 		ct_json_add_bool(j, "listed", u->listed);
+		ct_json_add_bool(j, "network_reached", u->unlisted_reached || u->listed);
 		ct_json_add_str(j, "user", u->user[0] ? u->user : NULL);
 		ct_json_add_str(j, "state", u->state[0] ? u->state : NULL);
 		if (u->flaps >= 0)
@@ -149,7 +250,7 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		ct_json_add_str(j, "name", s->key);
 		ct_json_add_str(j, "title", s->title);
 		ct_json_add_str(j, "what", s->what);
-		ct_json_add_str(j, "command", s->command);
+		ct_json_add_str(j, "command", s->command[0] ? s->command : NULL);
 		ct_json_add_str(j, "status", ct_doc_status_key(s->status));
 		ct_json_add_str(j, "result", s->result);
 		e = ct_json_add_arr(j, "evidence");
@@ -160,10 +261,13 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 	ct_json_add_str(v, "class", ct_doc_class_key(d->v.cls));
 	ct_json_add_int(v, "exit", ct_doctor_exit(d));
 	ct_json_add_str(v, "finding", d->v.finding);
-	ct_json_add_str(v, "fix", d->v.fix[0] ? d->v.fix : NULL);
+	ct_json_add_str(v, "fix", d->v.fix);
 	ct_json_add_str(v, "device", d->v.device[0] ? d->v.device : NULL);
 	ct_json_add_str(v, "config_line", d->v.config_line[0] ? d->v.config_line : NULL);
-	ct_json_add_str(v, "hint", d->v.hint[0] ? d->v.hint : NULL);
+	ct_json_add_str(v, "hint", d->v.hint);
+	h = ct_json_add_arr(v, "commands");
+	for (int i = 0; i < d->v.ncommands; i++)
+		ct_json_add_str(h, NULL, d->v.commands[i]);
 	ev = ct_json_add_obj(v, "evidence");
 	ct_json_add_str(ev, "protocol", d->v.protocol[0] ? d->v.protocol : NULL);
 	ct_json_add_str(ev, "ports", d->v.ports[0] ? d->v.ports : NULL);
@@ -251,14 +355,14 @@ static int doctor_open(const struct ct_cli *cli, struct ct_doctor *d)
 }
 
 /* The verdict at the end of the text report. */
-static void text_verdict(const struct ct_cli *cli, const struct ct_doctor *d, int rc)
+static void text_verdict(const struct ct_cli *cli, const struct ct_doctor *d, int rc, unsigned cols)
 {
-	printf("%sVerdict: %s%s\n  %s\n", out_c(cli, "bold"), ct_doc_class_key(d->v.cls), out_c(cli, "reset"),
-		d->v.finding);
-	if (d->v.fix[0])
-		printf("  Fix: %s\n", d->v.fix);
-	if (d->v.hint[0])
-		printf("  %s\n", d->v.hint);
+	printf("%sVerdict: %s%s\n", out_c(cli, "bold"), ct_doc_class_key(d->v.cls), out_c(cli, "reset"));
+	put_wrapped(stdout, cols, "  ", "  ", d->v.finding);
+	if (d->v.fix)
+		put_wrapped(stdout, cols, "  Fix: ", "       ", d->v.fix);
+	if (d->v.hint)
+		put_wrapped(stdout, cols, "  ", "  ", d->v.hint);
 	else if (rc != 0)
 		printf("  If this does not explain the trouble: camtrace bundle --doctor\n");
 }
@@ -267,7 +371,7 @@ static int doctor_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
 	const struct doctor_opts *o = opts;
 	struct ct_doctor *d = calloc(1, sizeof *d);
-	struct dctx c = { .cli = cli, .step_mode = o->step };
+	struct dctx c = { .cli = cli, .step_mode = o->step, .cols = text_columns() };
 	struct ct_json *doc = NULL;
 	int rc;
 
@@ -293,18 +397,21 @@ static int doctor_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 	d->before = before;
 	d->after = after;
 	d->ud = &c;
+	withdraw_on_signals(d);
 	ct_doctor_run(d);
+	withdraw_on_signals_end(d);
 	rc = ct_doctor_exit(d);
 	if (doc) {
 		json_doc(d, doc);
 		out_doc_print(doc);
 		doc = NULL;
 	} else {
-		text_verdict(cli, d, rc);
+		text_verdict(cli, d, rc, c.cols);
 	}
 out:
 	if (doc)
 		out_doc_print(doc);
+	ct_doctor_fini(d);
 	ct_node_free(d->node);
 	ct_hosts_free(d->hosts);
 	ct_evloop_free(d->ev);

@@ -256,6 +256,24 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	ct_json_add_int(r, "uptime_s", (int64_t)(ct_wall_now() - d->started_wall));
 	ct_json_add_str(r, "listen", d->conf.listen);
 	ct_json_add_int(r, "port", d->conf.port);
+	/* what camtrace doctor on this machine needs to work from here: the config it runs with,
+	 * this machine's addresses, the networks the list server notifies */
+	ct_json_add_str(r, "config_file", d->opts.config ? d->opts.config : CT_DCONF_DEFAULT_PATH);
+	{
+		uint32_t addrs[16];
+		unsigned plens[16];
+		size_t n = ct_node_networks(d->node, addrs, plens, 16);
+		char ip[16];
+		o = ct_json_add_arr(r, "addresses");
+		for (size_t i = 0; i < n; i++) {
+			struct in_addr in = { .s_addr = htonl(addrs[i]) };
+			if ((addrs[i] >> 24) != 127)
+				ct_json_add_str(o, NULL, inet_ntop(AF_INET, &in, ip, sizeof ip));
+		}
+		o = ct_json_add_arr(r, "notify_targets");
+		for (size_t i = 0; i < d->conf.notify.n; i++)
+			ct_json_add_str(o, NULL, d->conf.notify.v[i]);
+	}
 	o = ct_json_add_obj(r, "roles");
 	ct_json_add_bool(o, "server", 1);
 	ct_json_add_bool(o, "client", d->lc != NULL);
@@ -425,27 +443,35 @@ static int m_reload(struct ct_ctl_call *call, const struct ct_json *params, stru
 }
 
 /* probe: the cooperative check from this daemon's UDP 2425 toward one address (the server ->
- * user direction for camtrace doctor). The control socket is the administrator's: any IPv4
- * unicast address may be given. */
+ * user direction for camtrace doctor), or toward several at once ("addrs": the checks run
+ * together; the answer is {"results": [...]} in their order). The control socket is the
+ * administrator's: any IPv4 unicast address may be given. */
+#define PROBE_MAX 16
 struct probe_req {
 	struct daemon *d;
 	uint64_t token;
-	char addr[16];
 	unsigned checks;
+	int batch;                /* "addrs" was given: answer with "results" */
+	int n, left;
+	struct probe_one {
+		struct probe_req *req;
+		char addr[16];
+		struct ct_json *res;
+	} one[PROBE_MAX];
 };
 
-static void on_probe(const struct ct_coop_result *r, void *ud)
+static struct ct_json *probe_result(const struct probe_req *p, const char *addr, const struct ct_coop_result *r)
 {
-	struct probe_req *p = ud;
 	struct ct_json *o = ct_json_obj();
-	char t[300], f[16];
+	char t[600], f[16];
 	struct in_addr in;
 
-	ct_json_add_str(o, "addr", p->addr);
+	ct_json_add_str(o, "addr", addr);
 	in.s_addr = r->src;
 	ct_json_add_str(o, "source", r->src ? inet_ntop(AF_INET, &in, f, sizeof f) : NULL);
 	ct_json_add_int(o, "source_port", ct_node_port(p->d->node));
 	ct_json_add_str(o, "udp", ct_coop_udp_key(r->udp));
+	ct_json_add_str(o, "udp_answered", ct_coop_how_key(r->udp_how)); /* "getinfo" / "br_entry" (iptux) / null */
 	if (r->udp == CT_COOP_UDP_ANSWERED)
 		ct_json_add_num(o, "udp_rtt_ms", r->udp_rtt_us / 1000.0);
 	else
@@ -458,6 +484,26 @@ static void on_probe(const struct ct_coop_result *r, void *ud)
 		ct_json_add_null(o, "tcp_rtt_ms");
 	ct_coop_result_text(r, p->checks, t, sizeof t);
 	ct_json_add_str(o, "text", t);
+	return o;
+}
+
+static void on_probe(const struct ct_coop_result *r, void *ud)
+{
+	struct probe_one *one = ud;
+	struct probe_req *p = one->req;
+	struct ct_json *o, *arr;
+
+	one->res = probe_result(p, one->addr, r);
+	if (--p->left > 0)
+		return;
+	if (!p->batch)
+		o = p->one[0].res;
+	else {
+		o = ct_json_obj();
+		arr = ct_json_add_arr(o, "results");
+		for (int i = 0; i < p->n; i++)
+			ct_json_add(arr, NULL, p->one[i].res);
+	}
 	ct_ctl_reply(p->d->ctl, p->token, o);
 	free(p);
 }
@@ -465,15 +511,26 @@ static void on_probe(const struct ct_coop_result *r, void *ud)
 static int m_probe(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
+	const struct ct_json *addrs = params ? ct_json_get(params, "addrs") : NULL;
 	const char *addr = params ? ct_json_get_str(params, "addr") : NULL;
 	struct probe_req *p;
-	struct in_addr in;
+	struct in_addr in[PROBE_MAX];
 	int64_t wait = 1000;
-	int tcp = 1, r;
+	int tcp = 1, r, n = 0;
 
 	(void)result;
-	if (!addr || inet_pton(AF_INET, addr, &in) != 1)
-		return ct_ctl_call_error(call, "bad_params", "give \"addr\": an IPv4 address (e.g. 198.18.2.11)");
+	if (addrs) {
+		n = (int)ct_json_arr_len(addrs);
+		if (n < 1 || n > PROBE_MAX)
+			return ct_ctl_call_error(call, "bad_params", "\"addrs\": 1 to %d IPv4 addresses", PROBE_MAX);
+		for (int i = 0; i < n; i++) {
+			const char *a = ct_json_str(ct_json_arr_at(addrs, i));
+			if (!a || inet_pton(AF_INET, a, &in[i]) != 1)
+				return ct_ctl_call_error(call, "bad_params", "\"addrs\" item %d is not an IPv4 address", i + 1);
+		}
+	} else if (!addr || inet_pton(AF_INET, addr, &in[n++]) != 1)
+		return ct_ctl_call_error(call, "bad_params", "give \"addr\": an IPv4 address (e.g. 198.18.2.11), or "
+			"\"addrs\": a list of them");
 	if (params && ct_json_get(params, "wait_ms") && (ct_json_get_i64(params, "wait_ms", &wait) != 0 ||
 	    wait < CT_COOP_WAIT_MIN || wait > CT_COOP_WAIT_MAX))
 		return ct_ctl_call_error(call, "bad_params", "wait_ms must be %d to %d", CT_COOP_WAIT_MIN, CT_COOP_WAIT_MAX);
@@ -486,12 +543,27 @@ static int m_probe(struct ct_ctl_call *call, const struct ct_json *params, struc
 	p->d = d;
 	p->token = ct_ctl_call_token(call);
 	p->checks = CT_COOP_CHECK_UDP | (tcp ? CT_COOP_CHECK_TCP : 0);
-	inet_ntop(AF_INET, &in, p->addr, sizeof p->addr);
-	if ((r = ct_coop_check(d->coop, in.s_addr, p->checks, (unsigned)wait, on_probe, p)) != 0) {
-		free(p);
-		if (r == CT_EAGAIN)
-			return ct_ctl_call_error(call, "busy", "16 checks are running; try again");
-		return ct_ctl_call_error(call, "bad_params", "%s is not an IPv4 unicast address", addr);
+	p->batch = addrs != NULL;
+	p->n = p->left = n;
+	for (int i = 0; i < n; i++) {
+		p->one[i].req = p;
+		inet_ntop(AF_INET, &in[i], p->one[i].addr, sizeof p->one[i].addr);
+		if ((r = ct_coop_check(d->coop, in[i].s_addr, p->checks, (unsigned)wait, on_probe, &p->one[i])) != 0) {
+			/* the checks already started answer into p: give this one an error result */
+			struct ct_coop_result none = { .status = CT_COOP_ST_ERROR };
+			if (i == 0) {
+				char a0[16];
+				snprintf(a0, sizeof a0, "%s", p->one[0].addr);
+				free(p);
+				if (r == CT_EAGAIN)
+					return ct_ctl_call_error(call, "busy", "16 checks are running; try again");
+				return ct_ctl_call_error(call, "bad_params", "%s is not an IPv4 unicast address", a0);
+			}
+			p->left -= n - i - 1; /* the ones not started */
+			p->n = i + 1;
+			on_probe(&none, &p->one[i]);
+			break;
+		}
 	}
 	return CT_CTL_DEFER;
 }

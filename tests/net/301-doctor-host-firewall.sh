@@ -18,4 +18,9 @@ is "$(doc_get fw '["users"][0]["flaps"]')" "0" "instability records came through
 is "$(doc_get fw '=[s["status"] for s in d["steps"]]')" "ok,ok,problem,problem,skipped,ok,problem" \
 	"steps: server found, list ok, isolate and pairwise fail, no --av, routes traced, verdict"
 like "$(doc_get fw '["verdict"]["fix"]')" "allow UDP 2425 and TCP 2425 inbound" "the fix names ports and direction"
+# the same with all three site-B users given: the other two are b2's neighbours (host_firewall, not network_udp)
+doc_run fw3 --user 198.18.2.11 --user 198.18.2.12 --user 198.18.2.13
+is "$(doc_get fw3 '["verdict"]["class"]')" "host_firewall" "3 users given, only b2 silent: host_firewall" || doc_show fw3
+is "$(doc_get fw3 '["verdict"]["evidence"]["hosts"]')" "198.18.2.12" "only b2 named"
+is "$(doc_get fw3 '["users"][1]["peers_answering"]')" "2" "b1 and b3 (given with --user) count as its answering neighbours"
 ctd_done

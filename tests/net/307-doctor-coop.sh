@@ -57,7 +57,8 @@ like "$(doc_get pair '["verdict"]["fix"]')" "allow UDP 2425 in both directions b
 is "$(doc_get pair '["steps"][3]["status"]')" "problem" "step 4: problem"
 ok '[ "$(ip netns exec "$LAB_PREFIX-rtr" nft list table inet doc307 | grep -c "counter packets [1-9]")" = 2 ]' \
 	"both rules of the fault saw packets"
-in_host a1 "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" doctor --server 198.18.1.10 --user 198.18.2.11 >"$LAB_TMP/pair.txt" 2>&1
+in_host a1 env COLUMNS=1000 "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" doctor --server 198.18.1.10 --user 198.18.2.11 \
+	>"$LAB_TMP/pair.txt" 2>&1
 ok 'grep -q "^Verdict: user_server_path" "$LAB_TMP/pair.txt"' "text mode: the verdict" || diag "$(cat "$LAB_TMP/pair.txt")"
 ok 'grep -q "| server 198.18.1.10 -> user 198.18.2.11 (started by the server.s camtraced from UDP 2425): UDP 2425: no answer" "$LAB_TMP/pair.txt"' \
 	"text mode: step 4 shows the server -> user direction"

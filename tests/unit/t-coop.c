@@ -64,10 +64,24 @@ static void test_wire(void)
 	ok(d.answer && d.res.status == 0 && d.res.udp == CT_COOP_UDP_ANSWERED && d.res.udp_rtt_us == 420 &&
 		d.res.tcp == CT_COOP_TCP_OPEN && d.res.tcp_rtt_us == 310 && d.res.src == a.res.src && d.res.heard_ms == 1234,
 		"answer results round-trip");
-	is_str(d.res.program, "camtraced 0.", "program (12 bytes)");
+	is_str(d.res.program, "camtraced 0....", "program (12 bytes on the wire, marked as maybe cut)");
 	ct_coop_result_text(&d.res, d.checks, t, sizeof t);
-	is_str(t, "UDP 2425: GETINFO answered by SENDINFO (camtraced 0.) in 0.42 ms; TCP 2425 open (0.31 ms)",
+	is_str(t, "UDP 2425: answered (SENDINFO or ANSENTRY) (camtraced 0....) in 0.42 ms; TCP 2425 open (0.31 ms)",
+		"result in words (an older responder does not say which packet was answered)");
+	a.res.udp_how = CT_COOP_HOW_GETINFO;
+	ct_coop_encode(&a, b, sizeof b);
+	is_int(b[36], CT_COOP_HOW_GETINFO, "byte 36: GETINFO answered");
+	ct_coop_decode(b, sizeof b, &d);
+	is_int(d.res.udp_how, CT_COOP_HOW_GETINFO, "and decoded");
+	ct_coop_result_text(&d.res, d.checks, t, sizeof t);
+	is_str(t, "UDP 2425: GETINFO answered by SENDINFO (camtraced 0....) in 0.42 ms; TCP 2425 open (0.31 ms)",
 		"result in words");
+	d.res.udp_how = CT_COOP_HOW_ENTRY;
+	strcpy(d.res.program, "iptux 0.8.3");
+	ct_coop_result_text(&d.res, CT_COOP_CHECK_UDP, t, sizeof t);
+	is_str(t, "UDP 2425: GETINFO ignored, BR_ENTRY|DIALUPOPT answered by ANSENTRY (iptux 0.8.3) in 0.42 ms",
+		"an iptux peer: the BR_ENTRY fallback named");
+	is_str(ct_coop_how_key(CT_COOP_HOW_ENTRY), "br_entry", "its key");
 	is_int(ct_coop_encode(&a, b, 10), 0, "encode refuses a short buffer");
 
 	/* malformed */
@@ -103,7 +117,7 @@ static void test_wire(void)
 	ct_coop_encode(&a, b, sizeof b);
 	b[55] = 0x07;
 	is_int(ct_coop_decode(b, sizeof b, &d), 0, "control bytes in the program name are tolerated");
-	is_str(d.res.program, "cam?raced 0.", "and replaced");
+	is_str(d.res.program, "cam?raced 0....", "and replaced");
 
 	/* version mismatch: the version and the ids are read, nothing else */
 	m.version = 2;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include "doctor.h"
 #include "doctor-steps.h"
+#include "doctor-text.h"
+#include "sbuf.h"
 #include "tap.h"
 
 static uint32_t ip(const char *s)
@@ -29,6 +31,7 @@ static struct ct_doctor *base(void)
 	d->server_probe.udp_done = d->server_probe.tcp_done = 1;
 	d->server_probe.udp.state = CT_PORT_OPEN;
 	d->server_probe.tcp_state = CT_PORT_OPEN;
+	d->server_probe.tcp_judge = CT_DOC_TCP_OPEN;
 	d->nusers = 1;
 	d->u[0].spec = "198.18.2.12";
 	d->u[0].addr = ip("198.18.2.12");
@@ -38,8 +41,23 @@ static struct ct_doctor *base(void)
 	d->u[0].self.udp_done = d->u[0].self.tcp_done = 1;
 	d->u[0].self.udp.state = CT_PORT_OPEN;
 	d->u[0].self.tcp_state = CT_PORT_OPEN;
+	d->u[0].self.tcp_judge = CT_DOC_TCP_OPEN;
 	d->u[0].heard = -1;
 	return d;
+}
+
+/* the verdict's strings freed, the verdict cleared for another run */
+static void reset_v(struct ct_doctor *d)
+{
+	ct_doctor_fini(d);
+	memset(&d->v, 0, sizeof d->v);
+	d->v.icmp_type = d->v.icmp_code = -1;
+}
+
+static void done(struct ct_doctor *d)
+{
+	ct_doctor_fini(d);
+	free(d);
 }
 
 static void verdict(struct ct_doctor *d)
@@ -61,7 +79,7 @@ int main(void)
 	is_str(ct_doc_class_key(d->v.cls), "healthy", "every probe answered: healthy");
 	is_int(ct_doctor_exit(d), 0, "exit 0");
 	ok(strstr(d->v.hint, "camtrace bundle") != NULL, "healthy: the hint to send a bundle");
-	free(d);
+	done(d);
 
 	d = base();
 	d->u[0].self.udp.state = CT_PORT_FILTERED;
@@ -71,7 +89,7 @@ int main(void)
 	is_str(ct_doc_class_key(d->v.cls), "host_firewall", "the user silent, its neighbours answer: host firewall");
 	is_str(d->v.device, "198.18.2.12 (the PC itself)", "the device is the PC");
 	is_int(ct_doctor_exit(d), 1, "exit 1");
-	free(d);
+	done(d);
 
 	d = base();
 	d->u[0].self.udp.state = CT_PORT_OPEN_FILTERED;
@@ -89,36 +107,84 @@ int main(void)
 	is_str(d->v.hop_addr, "198.18.1.1", "its address");
 	is_int(d->v.icmp_type, -1, "no ICMP");
 	ok(strncmp(d->v.fix, "On 198.18.1.1 (hop 1): allow UDP 2425 in both directions", 55) == 0, "the fix: %s", d->v.fix);
-	free(d);
+	done(d);
 
+	/* a PC that is not there: the router's host unreachable, not a firewall */
 	d = base();
-	d->u[0].self.tcp_state = CT_PORT_FILTERED;
+	d->u[0].self.udp.state = CT_PORT_FILTERED;
+	d->u[0].self.udp.host_down = 1;
+	d->u[0].self.udp.icmp.kind = CT_RK_ICMP;
+	d->u[0].self.udp.icmp.icmp_type = 3;
+	d->u[0].self.udp.icmp.icmp_code = 1;
+	d->u[0].self.udp.icmp.from = ip("198.18.1.1");
+	d->u[0].npeers = 2;
+	d->u[0].peers_answer = 2;
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "host_down", "host unreachable, neighbours answer: host_down, not host_firewall");
+	is_int(ct_doctor_exit(d), 1, "exit 1");
+	is_str(d->v.hop_addr, "198.18.1.1", "who said so");
+	done(d);
+
+	/* TCP 2425: only the target's own answer says the path carries it */
+	d = base();
+	d->u[0].self.udp.reply_ttl = 63;
 	d->u[0].self.tcp_answered = 1;
+	d->u[0].self.tcp_state = CT_PORT_CLOSED;
 	d->u[0].self.tcp_reply.kind = CT_RK_ICMP;
 	d->u[0].self.tcp_reply.icmp_type = 3;
-	d->u[0].self.tcp_reply.icmp_code = 13;
+	d->u[0].self.tcp_reply.icmp_code = 3;
+	d->u[0].self.tcp_reply.ttl = 64;
 	d->u[0].self.tcp_reply.from = ip("198.18.1.1");
-	t = &d->tr[d->ntr++];
-	t->done = 1;
-	t->dst = d->u[0].addr;
-	t->method = CT_ROUTE_TCP;
-	t->res.verdict = CT_RV_REJECTED;
-	t->res.verdict_hop = 2;
-	t->res.verdict_addr = ip("198.18.1.1");
-	t->res.verdict_reply = d->u[0].self.tcp_reply;
-	t->res.nhops = 2;
-	t->res.hops[0].ttl = 1;
-	t->res.hops[0].naddr = 1;
-	t->res.hops[0].addr[0] = ip("198.18.1.1");
-	t->res.hops[1].ttl = 2;
-	t->res.hops[1].naddr = 1;
-	t->res.hops[1].addr[0] = ip("198.18.1.1");
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_REJECTED, "port unreachable from a router: rejected");
+	d->u[0].self.tcp_judge = CT_DOC_TCP_REJECTED;
+	d->u[0].self.tcp_hop = 1;
 	verdict(d);
-	is_str(ct_doc_class_key(d->v.cls), "tcp_blocked", "UDP answers, TCP rejected: tcp_blocked");
-	is_int(d->v.icmp_code, 13, "ICMP code 13");
-	is_int(d->v.hop, 1, "the rejecting router is named at the hop where it first answered");
-	is_str(d->v.protocol, "tcp", "protocol tcp");
-	free(d);
+	is_str(ct_doc_class_key(d->v.cls), "tcp_blocked", "a router's port unreachable: tcp_blocked");
+	is_str(d->v.hop_addr, "198.18.1.1", "the router named");
+	is_int(d->v.hop, 1, "hop 1 from the ICMP's TTL");
+	is_str(d->v.device, "198.18.1.1 (hop 1)", "the device");
+	ok(d->v.ncommands == 1 && strcmp(d->v.commands[0], "camtrace route --tcp 198.18.2.12") == 0, "a runnable command");
+	d->u[0].self.tcp_reply.from = d->u[0].addr;
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_CLOSED, "port unreachable from the target itself: reached");
+	d->u[0].self.tcp_reply.icmp_code = 13;
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_REJECTED, "prohibited by the target itself: rejected");
+	d->u[0].self.tcp_reply.kind = CT_RK_TCP;
+	d->u[0].self.tcp_reply.ttl = 63;
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_CLOSED, "RST with the target's TTL: reached, nothing listens");
+	d->u[0].self.tcp_reply.ttl = 64;
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_FORGED_RST, "RST one hop nearer than the target: forged");
+	d->u[0].self.udp.state = CT_PORT_FILTERED;
+	is_int(ct_doc_tcp_judge(&d->u[0].self), CT_DOC_TCP_CLOSED, "no UDP answer to compare with: taken as the target's");
+	d->u[0].self.udp.state = CT_PORT_OPEN;
+	d->u[0].self.tcp_judge = CT_DOC_TCP_FORGED_RST;
+	d->u[0].self.tcp_hop = ct_doc_ttl_hops(64);
+	reset_v(d);
+	verdict(d);
+	is_str(ct_doc_class_key(d->v.cls), "tcp_blocked", "a forged RST: tcp_blocked");
+	is_int(d->v.hop, 1, "its hop from the TTL");
+	ok(strstr(d->v.finding, "reset by a device on the path") != NULL, "the finding: %s", d->v.finding);
+	done(d);
+	is_int(ct_doc_ttl_hops(63), 2, "TTL 63: two hops");
+	is_int(ct_doc_ttl_hops(128), 1, "TTL 128: one hop");
+	is_int(ct_doc_ttl_hops(0), 0, "TTL unknown");
+
+	/* text layout */
+	{
+		struct ct_sbuf b;
+		is_int(ct_doc_text_width("abc", 3), 3, "ASCII: one column each");
+		is_int(ct_doc_text_width("\xe5\xb1\xb1\xe7\x94\xb0", 6), 4, "Japanese: two columns each");
+		is_int(ct_doc_text_width("\x1b[1mok\x1b[0m", 11), 2, "colour sequences take no column");
+		ct_sbuf_init(&b);
+		ct_doc_wrap(&b, "aaaa bbbb cccc dddd", "> ", "  ", 11);
+		is_str(b.p, "> aaaa bbbb\n  cccc dddd\n", "wrapped with a hanging indent");
+		ct_sbuf_reset(&b);
+		ct_doc_wrap(&b, "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xb1\xb1\xe7\x94\xb0 x", "", "", 9);
+		is_str(b.p, "\xe5\xb1\xb1\xe7\x94\xb0 \xe5\xb1\xb1\xe7\x94\xb0\nx\n", "by display width (2+2 + 1 + 4 = 9)");
+		ct_sbuf_reset(&b);
+		ct_doc_wrap(&b, "  indented text", "| ", "|   ", 80);
+		is_str(b.p, "|   indented text\n", "the text's own indent stays");
+		ct_sbuf_fini(&b);
+	}
 
 	d = base();
 	d->u[0].rtp_done = 2;
@@ -129,7 +195,7 @@ int main(void)
 	verdict(d);
 	is_str(ct_doc_class_key(d->v.cls), "rtp_blocked", "one RTP port silent: rtp_blocked");
 	is_str(d->v.ports, "22225", "only the silent port is named");
-	free(d);
+	done(d);
 
 	d = base();
 	d->v.cls = CT_DOC_NOT_DISCOVERED;
@@ -137,14 +203,14 @@ int main(void)
 	verdict(d);
 	ok(strstr(d->v.fix, "Add `notify = 198.18.2.*` to the server's camtraced.conf") != NULL, "not discovered: the line");
 	ok(strstr(d->v.fix, "camtrace search 198.18.2.*") != NULL, "and the search alternative");
-	free(d);
+	done(d);
 
 	/* the user <-> server path (the cooperative checks) */
 	d = base();
 	d->u[0].u2s.checked = 1;
 	d->u[0].u2s.res.udp = CT_COOP_UDP_NO_ANSWER;
 	d->u[0].u2s.res.tcp = CT_COOP_TCP_OPEN;
-	strcpy(d->u[0].u2s.text, "UDP 2425: no answer to GETINFO");
+	d->u[0].u2s.text = strdup("UDP 2425: no answer to GETINFO");
 	d->u[0].s2u.checked = 1;
 	d->u[0].s2u.res.udp = CT_COOP_UDP_ANSWERED;
 	d->u[0].s2u.res.tcp = CT_COOP_TCP_OPEN;
@@ -154,9 +220,9 @@ int main(void)
 	is_str(d->v.direction, "user 198.18.2.12 -> server 198.18.1.10", "direction: the user's side");
 	ok(d->v.nhosts == 2 && strcmp(d->v.hosts[0], "198.18.2.12") == 0 && strcmp(d->v.hosts[1], "198.18.1.10") == 0,
 		"both ends named");
-	ok(strstr(d->v.finding, "started by the user, UDP 2425: no answer to GETINFO") != NULL, "the evidence in the finding");
+	ok(strstr(d->v.finding, "Started by the user: UDP 2425: no answer to GETINFO.") != NULL, "the evidence in the finding");
 	ok(strstr(d->v.fix, "allow UDP 2425 in both directions between 198.18.2.12 and 198.18.1.10") != NULL, "the fix");
-	free(d);
+	done(d);
 
 	/* neither round trip answered: whether the user heard the server's GETINFO tells the legs apart */
 	d = base();
@@ -166,17 +232,15 @@ int main(void)
 	verdict(d);
 	is_str(d->v.direction, "user 198.18.2.12 -> server 198.18.1.10", "heard the server: the way user -> server fails");
 	ok(strstr(d->v.finding, "heard the server's GETINFO") != NULL, "and the finding says why");
-	memset(&d->v, 0, sizeof d->v);
-	d->v.icmp_type = d->v.icmp_code = -1;
+	reset_v(d);
 	d->u[0].heard = 0;
 	verdict(d);
 	is_str(d->v.direction, "server 198.18.1.10 -> user 198.18.2.12", "heard nothing: server -> user fails");
-	memset(&d->v, 0, sizeof d->v);
-	d->v.icmp_type = d->v.icmp_code = -1;
+	reset_v(d);
 	d->u[0].heard = -1;
 	verdict(d);
 	is_str(d->v.direction, "user 198.18.2.12 <-> server 198.18.1.10 (both directions)", "not known: both round trips");
-	free(d);
+	done(d);
 
 	d = base();
 	d->u[0].heard = -1;
@@ -190,7 +254,7 @@ int main(void)
 	is_str(d->v.direction, "server 198.18.1.10 -> user 198.18.2.12", "direction: the server's side");
 	is_str(d->v.hop_addr, "198.18.2.1", "the rejecting router named");
 	is_int(d->v.icmp_code, 13, "with the ICMP code");
-	free(d);
+	done(d);
 
 	d = base();
 	d->u[0].u2s.checked = d->u[0].s2u.checked = 1;
@@ -201,18 +265,17 @@ int main(void)
 	is_str(ct_doc_class_key(d->v.cls), "user_server_path", "TCP silent between them: user_server_path");
 	is_str(d->v.protocol, "tcp", "protocol tcp");
 	d->u[0].s2u.res.tcp = CT_COOP_TCP_CLOSED;
-	memset(&d->v, 0, sizeof d->v);
-	d->v.icmp_type = d->v.icmp_code = -1;
+	reset_v(d);
 	verdict(d);
 	is_str(ct_doc_class_key(d->v.cls), "healthy", "TCP closed (reached) both ways: healthy");
 	ok(strstr(d->v.finding, "between the users and the server") != NULL, "the finding says the pairs were checked");
-	free(d);
+	done(d);
 
 	d = base();
 	d->v.cls = CT_DOC_NO_SERVER;
 	verdict(d);
 	is_int(ct_doctor_exit(d), 68, "no server: exit 68 (EX_NOHOST)");
 	is_str(ct_doc_status_key(d->steps[CT_DOC_NSTEPS - 1].status), "could_not_check", "verdict step: could not check");
-	free(d);
+	done(d);
 	return tap_done();
 }

@@ -2,13 +2,23 @@
 #ifndef CT_DOCTOR_EVIDENCE_H
 #define CT_DOCTOR_EVIDENCE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "doctor-types.h"
 
 const char *ct_doc_status_key(enum ct_doc_status s); /* "ok" "problem" "skipped" "could_not_check" */
 const char *ct_doc_class_key(enum ct_doc_class c);
+/* "not_probed" "open" "closed" "silent" "rejected" "forged_rst" */
+const char *ct_doc_tcp_key(enum ct_doc_tcp t);
 
+/* A formatted string on the heap (NULL when out of memory); ct_doc_setf replaces *dst with it. */
+char *ct_doc_vstr(const char *fmt, va_list ap);
+void ct_doc_setf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Frees the strings of the steps, pairs and verdict (the struct itself stays the caller's). */
+void ct_doctor_fini(struct ct_doctor *d);
+/* A runnable camtrace command the verdict suggests (up to 4). */
+void ct_doc_suggest(struct ct_doc_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One evidence line of a step (dropped past CT_DOC_MAX_EV), and its result. */
 void ct_doc_ev(struct ct_doc_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ct_doc_result(struct ct_doc_step *s, enum ct_doc_status st, const char *fmt, ...)
@@ -21,6 +31,11 @@ void ct_doc_net_wildcard(uint32_t addr, char *buf, size_t len);
 void ct_doc_icmp_text(const struct ct_reply *r, char *buf, size_t len);
 void ct_doc_udp_text(const struct ct_doc_probe *p, char *buf, size_t len);
 void ct_doc_tcp_text(const struct ct_doc_probe *p, char *buf, size_t len);
+/* Hops to the sender of a packet that arrived with this TTL (initial 64/128/255 assumed); 0 unknown. */
+int ct_doc_ttl_hops(int ttl);
+/* Judges a TCP probe against its target (see enum ct_doc_tcp); blocked: silent, rejected or forged. */
+enum ct_doc_tcp ct_doc_tcp_judge(const struct ct_doc_probe *p);
+int ct_doc_tcp_blocked(const struct ct_doc_probe *p);
 /* Adds a failing host to the verdict (as many as it holds). */
 void ct_doc_add_host(struct ct_doc_verdict *v, const char *a);
 /* True when a user <-> server check ran and failed on UDP 2425 (tcp 0) or TCP 2425 (tcp 1:

@@ -10,7 +10,11 @@
 #include "doctor-evidence.h"
 #include "doctor-probe.h"
 #include "doctor-steps.h"
+#include "ctl.h"
 #include "evloop.h"
+#include "json.h"
+#include "log.h"
+#include "util.h"
 #include "node.h"
 #include "sbuf.h"
 
@@ -117,9 +121,77 @@ static int find_configured(struct ct_doctor *d, struct ct_doc_step *s)
 	return found;
 }
 
+/* The camtraced behind --ctl: whether it is a list server, its addresses, config and notify
+ * targets (status). Fills d->ctl_*; returns the number of addresses (into addrs). */
+static int ctl_status(struct ct_doctor *d, struct ct_doc_step *s, uint32_t *addrs, int max, int *is_server)
+{
+	struct ct_json *st = NULL;
+	const struct ct_json *roles, *a;
+	const char *t;
+	int n = 0;
+	char err[200];
+
+	*is_server = 0;
+	if (!d->ctl)
+		return 0;
+	if (ct_ctl_client_call(d->ctl, CT_CTL_M_STATUS, NULL, 5000, &st) != 0) {
+		ct_doc_ev(s, "control socket: status failed: %s", ct_ctl_client_error(d->ctl));
+		return 0;
+	}
+	if ((roles = ct_json_get(st, "roles")) != NULL)
+		ct_json_get_bool(roles, "server", is_server);
+	if ((t = ct_json_get_str(st, "config_file")) != NULL)
+		ct_strlcpy(d->ctl_config, t, sizeof d->ctl_config);
+	if ((a = ct_json_get(st, "addresses")) != NULL)
+		for (size_t i = 0; i < ct_json_arr_len(a) && n < max; i++) {
+			struct in_addr in;
+			t = ct_json_str(ct_json_arr_at(a, i));
+			if (t && inet_pton(AF_INET, t, &in) == 1)
+				addrs[n++] = in.s_addr;
+		}
+	else
+		n = -1; /* an older camtraced: its addresses are not known */
+	if ((a = ct_json_get(st, "notify_targets")) != NULL) {
+		d->ctl_notify_known = 1;
+		for (size_t i = 0; i < ct_json_arr_len(a); i++)
+			if ((t = ct_json_str(ct_json_arr_at(a, i))) != NULL &&
+			    ct_targets_add(&d->ctl_notify, t, err, sizeof err) != 0)
+				log_info("doctor: the server's notify target %s: %s", t, err);
+	}
+	ct_json_free(st);
+	return n;
+}
+
+/* Is the camtraced behind --ctl the server found? (its addresses include it) */
+static void ctl_match(struct ct_doctor *d, struct ct_doc_step *s, const uint32_t *addrs, int n, int is_server)
+{
+	char a[16];
+
+	if (!d->ctl)
+		return;
+	if (!is_server) {
+		snprintf(d->ctl_note, sizeof d->ctl_note, "that camtraced is not a list server (no instability records "
+			"of the server)");
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (addrs[i] == d->server)
+			d->ctl_is_server = 1;
+	if (n < 0)
+		d->ctl_is_server = 1; /* cannot tell: trusted, as before */
+	if (d->ctl_is_server)
+		ct_doc_ev(s, "control socket: the camtraced of the server %s%s%s", d->server_s,
+			d->ctl_config[0] ? ", config " : "", d->ctl_config);
+	else
+		snprintf(d->ctl_note, sizeof d->ctl_note, "that camtraced (%s) is not the server found (%s): its records "
+			"are not used", n > 0 ? ct_doc_ip_s(addrs[0], a) : "no address", d->server_s);
+}
+
 void ct_doc_step_find_server(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	char err[200], ifn[32] = "";
+	uint32_t addrs[16];
+	int is_server = 0, naddrs = ctl_status(d, s, addrs, 16, &is_server);
 
 	if (d->server_arg) {
 		struct in_addr in;
@@ -141,16 +213,30 @@ void ct_doc_step_find_server(struct ct_doctor *d, struct ct_doc_step *s)
 			ct_doc_ev(s, "DNS: %s resolves to %s", d->server_arg, d->server_s);
 		}
 	} else if (!find_by_broadcast(d, s) && !find_configured(d, s)) {
-		ct_doc_result(s, CT_DOC_UNCHECKED, "no list server found: none answered on this segment and "
-			"none is configured; give one with --server NAME-OR-ADDRESS");
-		d->v.cls = CT_DOC_NO_SERVER;
-		d->stop = 1;
-		return;
+		if (!is_server || naddrs <= 0) {
+			ct_doc_result(s, CT_DOC_UNCHECKED, "no list server found: none answered on this segment and "
+				"none is configured; give one with --server NAME-OR-ADDRESS");
+			d->v.cls = CT_DOC_NO_SERVER;
+			d->stop = 1;
+			return;
+		}
+		/* on the server itself: its camtraced holds UDP 2425 (no broadcast, no GETLIST from here),
+		 * and its config is the daemon's; the control socket says it is the list server */
+		d->server = addrs[0];
+		d->ctl_local = 1;
+		ct_doc_ip_s(d->server, d->server_s);
+		snprintf(d->server_name, sizeof d->server_name, "the camtraced of this machine");
+		snprintf(d->server_how, sizeof d->server_how, "control socket");
+		ct_doc_ev(s, "control socket: this machine's camtraced is the list server, at %s%s%s", d->server_s,
+			d->ctl_config[0] ? ", config " : "", d->ctl_config);
 	}
+	ctl_match(d, s, addrs, naddrs, is_server);
 	if (ct_probe_route_lookup(d->server, &d->self_addr, ifn, sizeof ifn) == 0) {
 		ct_doc_ip_s(d->self_addr, d->self_s);
 		ct_doc_ev(s, "this host reaches it from %s on %s", d->self_s, ifn[0] ? ifn : "?");
 	}
+	if (d->self_addr == d->server)
+		d->on_server = 1;
 	ct_doc_result(s, CT_DOC_OK, "server %s (%s), found by %s", d->server_s, d->server_name, d->server_how);
 }
 
@@ -159,8 +245,7 @@ static void command(const struct ct_doctor *d, char *buf, size_t len)
 	if (d->server_arg)
 		snprintf(buf, len, "camtrace reach %s", d->server_arg);
 	else
-		snprintf(buf, len, "(BR_ISGETLIST2 broadcast on each local network; then %s)",
-			d->conf_path ? d->conf_path : "camtraced.conf");
+		buf[0] = 0; /* a broadcast BR_ISGETLIST2 has no camtrace command of its own */
 }
 
 const struct ct_doc_step_def ct_doc_step_find_server_def = {

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "doctor-evidence.h"
+#include "err.h"
 #include "doctor-probe.h"
 #include "doctor-steps.h"
 #include "json.h"
@@ -17,49 +18,68 @@ static unsigned coop_wait_ms(const struct ct_doctor *d)
 	return ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : ms > CT_COOP_WAIT_MAX ? CT_COOP_WAIT_MAX : (unsigned)ms;
 }
 
-/* user -> server: the user's camtraced runs the check (rtp_echo + coop), asked on its RTP echo port */
-static void pair_user_to_server(struct ct_doctor *d, struct ct_doc_user *u)
+/* user -> server: one user's answer to the cooperative request (its camtraced ran the check) */
+static void u2s_result(struct ct_doctor *d, struct ct_doc_user *u, const struct ct_coop_ask_job *j)
 {
 	struct ct_doc_pair *p = &u->u2s;
-	uint16_t port = d->rtp_lo ? d->rtp_lo : CT_RTP_DEFAULT_LO;
-	struct ct_coop_msg ans;
-	char err[240] = "", how[200];
-	int r;
+	const struct ct_coop_msg *ans = &j->ans;
+	char txt[600];
 
-	snprintf(how, sizeof how, "to enable it, set `rtp_echo = yes` and `coop = yes` (with `server = %s`) in "
-		"camtraced.conf on %s", d->server_s, u->addr_s);
-	r = ct_coop_ask(u->addr, port, d->server, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, coop_wait_ms(d), &ans, err,
-		sizeof err);
-	if (r != 0) {
-		snprintf(p->text, sizeof p->text, "could not be checked: %s; %s", err, how);
+	if (j->rc != 0) {
+		ct_doc_setf(&p->text, "could not be checked: %s; to enable it, set `rtp_echo = yes` and `coop = yes` "
+			"(with `server = %s`) in camtraced.conf on %s", j->err, d->server_s, u->addr_s);
 		return;
 	}
-	if (ans.version != CT_COOP_VERSION || ans.res.status == CT_COOP_ST_VERSION) {
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s speaks another version "
-			"of the cooperative check (%u, ours %u): update camtrace on one side", u->addr_s, ans.version,
+	if (ans->version != CT_COOP_VERSION || ans->res.status == CT_COOP_ST_VERSION) {
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s speaks another version of the "
+			"cooperative check (%u, ours %u): update camtrace on one side", u->addr_s, ans->version,
 			CT_COOP_VERSION);
 		return;
 	}
-	switch (ans.res.status) {
+	switch (ans->res.status) {
 	case CT_COOP_ST_OK:
 		p->checked = 1;
-		p->res = ans.res;
-		ct_coop_result_text(&ans.res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+		p->res = ans->res;
+		ct_coop_result_text(&ans->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, txt, sizeof txt);
+		ct_doc_setf(&p->text, "%s", txt);
 		break;
 	case CT_COOP_ST_NOT_ALLOWED:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s only checks its own `server` "
-			"and `coop_allow`; add `coop_allow = %s` (or `server = %s`) to its camtraced.conf", u->addr_s,
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s only checks its own `server` and "
+			"`coop_allow`; add `coop_allow = %s` (or `server = %s`) to its camtraced.conf", u->addr_s,
 			d->server_s, d->server_s);
 		break;
 	case CT_COOP_ST_LIMITED:
 	case CT_COOP_ST_BUSY:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s is busy (%s); run "
-			"camtrace doctor again in a few seconds", u->addr_s, ct_coop_status_key(ans.res.status));
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s is busy (%s); run camtrace doctor "
+			"again in a few seconds", u->addr_s, ct_coop_status_key(ans->res.status));
 		break;
 	default:
-		snprintf(p->text, sizeof p->text, "could not be checked: the camtraced on %s could not run the check",
-			u->addr_s);
+		ct_doc_setf(&p->text, "could not be checked: the camtraced on %s could not run the check", u->addr_s);
 	}
+}
+
+/* user -> server for every user at once: each user's camtraced (rtp_echo + coop) is asked on its
+ * RTP echo port */
+static void pairs_user_to_server(struct ct_doctor *d, struct ct_doc_user **us, int n)
+{
+	struct ct_coop_ask_job jobs[CT_DOC_MAX_USERS];
+	uint16_t port = d->rtp_lo ? d->rtp_lo : CT_RTP_DEFAULT_LO;
+
+	memset(jobs, 0, sizeof jobs);
+	for (int i = 0; i < n; i++) {
+		jobs[i].peer = us[i]->addr;
+		jobs[i].port = port;
+		jobs[i].target = d->server;
+		jobs[i].checks = CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP;
+		jobs[i].wait_ms = coop_wait_ms(d);
+	}
+	if (ct_coop_ask_many(jobs, (size_t)n) != 0)
+		for (int i = 0; i < n; i++) {
+			jobs[i].rc = CT_ENOMEM;
+			snprintf(jobs[i].err, sizeof jobs[i].err, "out of memory");
+		}
+	for (int i = 0; i < n; i++)
+		u2s_result(d, us[i], &jobs[i]);
 }
 
 static uint8_t key_to(const char *k, const char *(*fn)(unsigned), unsigned n)
@@ -70,36 +90,13 @@ static uint8_t key_to(const char *k, const char *(*fn)(unsigned), unsigned n)
 	return 0;
 }
 
-/* server -> user: the server's camtraced runs the check (control method `probe`) */
-static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
+static void s2u_result(struct ct_doc_user *u, const struct ct_json *res)
 {
 	struct ct_doc_pair *p = &u->s2u;
-	struct ct_json *params, *res = NULL;
 	double ms;
 	const char *t;
+	char txt[600];
 
-	if (!d->ctl || !d->ctl_is_server) {
-		snprintf(p->text, sizeof p->text, "could not be checked from here: run camtrace doctor on the server "
-			"(it asks its camtraced through the control socket), or give --ctl with the server's control "
-			"socket");
-		return;
-	}
-	params = ct_json_obj();
-	ct_json_add_str(params, "addr", u->addr_s);
-	ct_json_add_bool(params, "tcp", 1);
-	ct_json_add_int(params, "wait_ms", coop_wait_ms(d));
-	if (ct_ctl_client_call(d->ctl, CT_COOP_CTL_PROBE, params, 10000, &res) != 0) {
-		const char *code = ct_ctl_client_error_code(d->ctl);
-		if (code && strcmp(code, "unknown_method") == 0)
-			snprintf(p->text, sizeof p->text, "could not be checked: the server's camtraced has no `probe` "
-				"control method (update it)");
-		else
-			snprintf(p->text, sizeof p->text, "could not be checked: the server's control socket: %s",
-				ct_ctl_client_error(d->ctl));
-		ct_json_free(params);
-		return;
-	}
-	ct_json_free(params);
 	p->checked = 1;
 	p->res.udp = key_to(ct_json_get_str(res, "udp"), ct_coop_udp_key, CT_COOP_UDP_N);
 	p->res.tcp = key_to(ct_json_get_str(res, "tcp"), ct_coop_tcp_key, CT_COOP_TCP_N);
@@ -107,31 +104,92 @@ static void pair_server_to_user(struct ct_doctor *d, struct ct_doc_user *u)
 		p->res.udp_rtt_us = (uint32_t)(ms * 1000);
 	if (ct_json_get_num(res, "tcp_rtt_ms", &ms) == 0)
 		p->res.tcp_rtt_us = (uint32_t)(ms * 1000);
+	if ((t = ct_json_get_str(res, "udp_answered")) != NULL)
+		p->res.udp_how = strcmp(t, "br_entry") == 0 ? CT_COOP_HOW_ENTRY : strcmp(t, "getinfo") == 0 ?
+			CT_COOP_HOW_GETINFO : CT_COOP_HOW_UNKNOWN;
 	if ((t = ct_json_get_str(res, "program")) != NULL)
 		ct_strlcpy(p->res.program, t, sizeof p->res.program);
-	ct_coop_result_text(&p->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, p->text, sizeof p->text);
+	ct_coop_result_text(&p->res, CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP, txt, sizeof txt);
+	ct_doc_setf(&p->text, "%s", txt);
+}
+
+/* server -> user for every user at once: the server's camtraced runs the checks together
+ * (control method `probe` with "addrs") */
+static void pairs_server_to_user(struct ct_doctor *d, struct ct_doc_user **us, int n)
+{
+	struct ct_json *params, *res = NULL, *arr;
+	const struct ct_json *results;
+
+	if (!d->ctl || !d->ctl_is_server) {
+		for (int i = 0; i < n; i++)
+			ct_doc_setf(&us[i]->s2u.text, "could not be checked from here: run camtrace doctor on the server "
+				"(it asks its camtraced through the control socket), or give --ctl with the server's control "
+				"socket");
+		return;
+	}
+	params = ct_json_obj();
+	arr = ct_json_add_arr(params, "addrs");
+	for (int i = 0; i < n; i++)
+		ct_json_add_str(arr, NULL, us[i]->addr_s);
+	ct_json_add_bool(params, "tcp", 1);
+	ct_json_add_int(params, "wait_ms", coop_wait_ms(d));
+	if (ct_ctl_client_call(d->ctl, CT_COOP_CTL_PROBE, params, 10000, &res) != 0) {
+		const char *code = ct_ctl_client_error_code(d->ctl);
+		for (int i = 0; i < n; i++) {
+			if (code && strcmp(code, "unknown_method") == 0)
+				ct_doc_setf(&us[i]->s2u.text, "could not be checked: the server's camtraced has no `probe` "
+					"control method (update it)");
+			else
+				ct_doc_setf(&us[i]->s2u.text, "could not be checked: the server's control socket: %s",
+					ct_ctl_client_error(d->ctl));
+		}
+		ct_json_free(params);
+		return;
+	}
+	ct_json_free(params);
+	results = ct_json_get(res, "results");
+	for (int i = 0; i < n; i++) {
+		const struct ct_json *r = results && (size_t)i < ct_json_arr_len(results) ? ct_json_arr_at(results, i) :
+			(!results && n == 1 ? res : NULL);
+		if (r && ct_json_get_str(r, "udp"))
+			s2u_result(us[i], r);
+		else
+			ct_doc_setf(&us[i]->s2u.text, "could not be checked: the server's camtraced gave no result for %s "
+				"(an older camtraced checks one address per call: update it)", us[i]->addr_s);
+	}
 	ct_json_free(res);
 }
 
-void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
+/* this host <-> server and <-> each user: the server's UDP probe, then every TCP probe at once */
+static int probe_from_here(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	char t[300], t2[300];
-	int bad = 0, pair_bad = 0, unchecked = 0;
-	uint64_t t0;
+	struct ct_doc_probe *tcp[CT_DOC_MAX_USERS + 1];
+	int n = 0, bad = 0;
+	char t[600], t2[600];
 
 	ct_doc_probe_init(&d->server_probe, d->server, d->server_name);
-	ct_doc_probe_udp(d, &d->server_probe);
-	ct_doc_probe_tcp(d, &d->server_probe);
-	ct_doc_udp_text(&d->server_probe, t, sizeof t);
-	ct_doc_tcp_text(&d->server_probe, t2, sizeof t2);
-	ct_doc_ev(s, "this host %s <-> server %s: %s; %s", d->self_s, d->server_s, t, t2);
-	if (d->server_probe.udp.state != CT_PORT_OPEN || d->server_probe.tcp_state == CT_PORT_FILTERED)
-		bad++;
+	if (!d->on_server) {
+		ct_doc_probe_udp(d, &d->server_probe);
+		tcp[n++] = &d->server_probe;
+	}
+	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++)
+		if (d->u[i].addr && d->u[i].addr != d->server)
+			tcp[n++] = &d->u[i].self;
+	ct_doc_probe_tcp_many(d, tcp, n);
+	if (d->on_server)
+		ct_doc_ev(s, "this host is the server %s: not probed from itself (its camtraced answered on the control "
+			"socket); the users are probed from here, the server -> user checks run in its camtraced",
+			d->server_s);
+	else {
+		ct_doc_udp_text(&d->server_probe, t, sizeof t);
+		ct_doc_tcp_text(&d->server_probe, t2, sizeof t2);
+		ct_doc_ev(s, "this host %s <-> server %s: %s; %s", d->self_s, d->server_s, t, t2);
+		bad += d->server_probe.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&d->server_probe);
+	}
 	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
 		if (!u->addr)
 			continue;
-		ct_doc_probe_tcp(d, &u->self);
 		ct_doc_udp_text(&u->self, t, sizeof t);
 		ct_doc_tcp_text(&u->self, t2, sizeof t2);
 		ct_doc_ev(s, "this host %s <-> user %s: %s; %s", d->self_s, u->addr_s, t, t2);
@@ -139,27 +197,45 @@ void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 			ct_doc_ev(s, "  both directions carry UDP 2425 (the request went out, the answer came back)");
 		else
 			ct_doc_ev(s, "  this host -> user fails; user -> this host could not be told apart (no answer came)");
-		if (u->self.udp.state != CT_PORT_OPEN || u->self.tcp_state == CT_PORT_FILTERED)
-			bad++;
-		if (u->addr == d->server)
-			continue;
+		bad += u->self.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&u->self);
+	}
+	return bad;
+}
+
+void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
+{
+	struct ct_doc_user *us[CT_DOC_MAX_USERS];
+	int bad, pair_bad = 0, unchecked = 0, n = 0;
+	uint64_t t0, window;
+
+	bad = probe_from_here(d, s);
+	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++)
+		if (d->u[i].addr && d->u[i].addr != d->server)
+			us[n++] = &d->u[i];
+	/* the server's checks first (all users at once): the users' camtraced then say whether that
+	 * GETINFO reached them; then every user's check of the server at once */
+	t0 = ct_mono_ns();
+	if (n)
+		pairs_server_to_user(d, us, n);
+	/* what a user heard within this window (before our request reached it), it heard during the
+	 * server's check (a few ms for the request's way there) */
+	window = (ct_mono_ns() - t0) / 1000000 + 50;
+	if (n)
+		pairs_user_to_server(d, us, n);
+	for (int i = 0; i < n; i++) {
+		struct ct_doc_user *u = us[i];
 		if (u->flaps >= 0)
 			ct_doc_ev(s, "user %s -> server: the server's records say %s, %ld flap(s), %ld missed answer(s)",
 				u->addr_s, u->state, u->flaps, u->missed);
-		/* the server's check first: the user's camtraced then says whether that GETINFO reached it */
-		t0 = ct_mono_ns();
-		pair_server_to_user(d, u);
-		pair_user_to_server(d, u);
 		u->heard = -1;
 		if (u->u2s.checked && u->s2u.checked) {
-			uint64_t window = (ct_mono_ns() - t0) / 1000000;
 			u->heard_ms = u->u2s.res.heard_ms;
 			u->heard = u->heard_ms != CT_COOP_HEARD_NEVER && u->heard_ms <= window;
 		}
 		ct_doc_ev(s, "user %s -> server %s (started by the user's camtraced from UDP 2425): %s", u->addr_s,
-			d->server_s, u->u2s.text);
+			d->server_s, u->u2s.text ? u->u2s.text : "not checked");
 		ct_doc_ev(s, "server %s -> user %s (started by the server's camtraced from UDP 2425): %s", d->server_s,
-			u->addr_s, u->s2u.text);
+			u->addr_s, u->s2u.text ? u->s2u.text : "not checked");
 		if (u->heard == 1 && ct_doc_pair_fails(&u->s2u, 0))
 			ct_doc_ev(s, "  the user's camtraced heard the server %u ms before it was asked: server -> user "
 				"carries UDP 2425, the packets are lost on the way user -> server", (unsigned)u->heard_ms);

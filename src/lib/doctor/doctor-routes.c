@@ -1,5 +1,6 @@
 /* doctor-routes.c: step 6 of `camtrace doctor`: route traces with the application's own packets on the failing paths. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "doctor-evidence.h"
@@ -50,6 +51,20 @@ static void trace(struct ct_doctor *d, struct ct_doc_step *s, uint32_t dst, enum
 	}
 }
 
+/* One trace per network and method: the users of one /24 share the path from here (a firewall
+ * on one PC shows in the isolate step, not in the route). Says so when it skips. */
+static int traced_net(struct ct_doctor *d, struct ct_doc_step *s, const struct ct_doc_user *u, enum ct_route_method m)
+{
+	for (int i = 0; i < d->ntr; i++)
+		if (d->tr[i].method == m && d->tr[i].done && (ntohl(d->tr[i].dst) >> 8) == (ntohl(u->addr) >> 8)) {
+			char a[16];
+			ct_doc_ev(s, "route to %s: the same path as the trace to %s (same network): not traced again",
+				u->addr_s, ct_doc_ip_s(d->tr[i].dst, a));
+			return 1;
+		}
+	return 0;
+}
+
 void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	if (!d->pr->raw) {
@@ -59,15 +74,15 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 	}
 	if (d->server_probe.udp_done && d->server_probe.udp.state != CT_PORT_OPEN)
 		trace(d, s, d->server, CT_ROUTE_UDP, 2425);
-	if (d->server_probe.tcp_done && d->server_probe.tcp_state == CT_PORT_FILTERED)
+	if (d->server_probe.tcp_done && ct_doc_tcp_blocked(&d->server_probe))
 		trace(d, s, d->server, CT_ROUTE_TCP, 2425);
 	for (int i = 0; i < d->nusers; i++) {
 		struct ct_doc_user *u = &d->u[i];
 		if (!u->addr)
 			continue;
-		if (u->self.udp_done && u->self.udp.state != CT_PORT_OPEN)
+		if (u->self.udp_done && u->self.udp.state != CT_PORT_OPEN && !traced_net(d, s, u, CT_ROUTE_UDP))
 			trace(d, s, u->addr, CT_ROUTE_UDP, 2425);
-		if (u->self.tcp_done && u->self.tcp_state == CT_PORT_FILTERED)
+		if (u->self.tcp_done && ct_doc_tcp_blocked(&u->self) && !traced_net(d, s, u, CT_ROUTE_TCP))
 			trace(d, s, u->addr, CT_ROUTE_TCP, 2425);
 		for (int k = 0; k < u->rtp_done; k++)
 			if (u->rtp[k].state == CT_PORT_FILTERED || u->rtp[k].state == CT_PORT_OPEN_FILTERED) {
@@ -83,10 +98,18 @@ void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s)
 
 static void command(const struct ct_doctor *d, char *buf, size_t len)
 {
-	size_t l = ct_doc_users_command(d, "camtrace route --udp", buf, len);
+	const char *to = d->server_s[0] ? d->server_s : "";
 
-	if (l < len)
-		snprintf(buf + l, len - l, " (and --tcp / --rtp PORT where those failed)");
+	for (int i = 0; i < d->nusers; i++)
+		if (d->u[i].addr) {
+			to = d->u[i].addr_s;
+			break;
+		}
+	/* one host per trace: the first user's (the step traces each failing path, TCP and RTP too) */
+	if (to[0])
+		snprintf(buf, len, "camtrace route --udp %s", to);
+	else
+		buf[0] = 0;
 }
 
 const struct ct_doc_step_def ct_doc_step_routes_def = {

@@ -9,6 +9,7 @@
 #include "probe-ipmsg.h"
 #include "probe-rtp.h"
 #include "route.h"
+#include "targets.h"
 
 struct ct_ctl_client;
 struct ct_node;
@@ -18,8 +19,7 @@ struct ct_hosts;
 /* Outcome of one step. */
 enum ct_doc_status { CT_DOC_OK = 0, CT_DOC_PROBLEM, CT_DOC_SKIPPED, CT_DOC_UNCHECKED };
 
-#define CT_DOC_MAX_EV 32
-#define CT_DOC_EV_LEN 256
+#define CT_DOC_MAX_EV 64
 #define CT_DOC_MAX_USERS 8
 #define CT_DOC_MAX_PEERS 6
 #define CT_DOC_RTP_PORTS 4
@@ -29,11 +29,23 @@ struct ct_doc_step {
 	const char *key;          /* "find_server", ... */
 	const char *title;        /* "Find the server" */
 	const char *what;         /* what the step does, one sentence */
-	char command[300];        /* the camtrace command(s) doing the same by hand */
+	char command[300];        /* the camtrace command doing the same by hand (runnable), or "" */
 	enum ct_doc_status status;
-	char result[400];         /* one-line result */
+	char *result;             /* one-line result (heap, any length) */
 	unsigned nev;
-	char ev[CT_DOC_MAX_EV][CT_DOC_EV_LEN]; /* evidence lines */
+	char *ev[CT_DOC_MAX_EV];  /* evidence lines (heap, any length) */
+};
+
+/* A TCP 2425 probe judged against its target: only the target's own answer says the path
+ * carries TCP 2425 (SYN-ACK: open; RST or ICMP port unreachable from the target: reached,
+ * nothing listens). */
+enum ct_doc_tcp {
+	CT_DOC_TCP_UNPROBED = 0,
+	CT_DOC_TCP_OPEN,          /* SYN-ACK (or connect) from the target */
+	CT_DOC_TCP_CLOSED,        /* RST / port unreachable from the target itself: reached */
+	CT_DOC_TCP_SILENT,        /* no answer: dropped on the way or at the host */
+	CT_DOC_TCP_REJECTED,      /* an ICMP error from a device on the way (or a prohibition from the target) */
+	CT_DOC_TCP_FORGED_RST     /* a RST with the target's address sent by a nearer device (its TTL) */
 };
 
 /* One host probed (UDP 2425 application probe, TCP SYN 2425). */
@@ -43,17 +55,20 @@ struct ct_doc_probe {
 	char name[64];            /* user name from the server's list, or "" */
 	int udp_done;
 	struct ct_app_result udp;
+	int udp_unsolicited;      /* what came was its own presence (BR_ENTRY ...), not an answer: not counted */
 	int tcp_done;
 	enum ct_port_state tcp_state;
 	struct ct_reply tcp_reply;  /* what answered the SYN */
 	int tcp_answered;
+	enum ct_doc_tcp tcp_judge;  /* the answer judged against the target (ct_doc_tcp_judge) */
+	int tcp_hop;                /* hops to whoever answered, from its TTL (0 unknown) */
 };
 
 /* One user <-> server check, started at one end. */
 struct ct_doc_pair {
 	int checked;              /* the result below is real */
 	struct ct_coop_result res;
-	char text[300];           /* the result in words, or why it could not be checked and how to enable it */
+	char *text;               /* the result in words, or why it could not be checked and how to enable it (heap) */
 };
 
 /* One unstable user given with --user. */
@@ -62,13 +77,15 @@ struct ct_doc_user {
 	uint32_t addr;            /* network order, 0 unknown */
 	char addr_s[16];
 	int listed;               /* in the server's list (GETLIST) or its control-socket records */
+	int unlisted_reached;     /* not listed, although the server reaches its network (notify / other users) */
 	char user[64], host[64], nick[64], state[16];
 	long flaps;               /* instability records (-1 unknown) */
 	long missed;
 	int npeers;
 	struct ct_doc_probe self;
 	struct ct_doc_probe peers[CT_DOC_MAX_PEERS];
-	int peers_answer;         /* peers on the same network that answered UDP 2425 */
+	int peers_answer;         /* other users on the same network (peers, other --user) that answered UDP 2425 */
+	int nothers;              /* other --user on the same network */
 	int rtp_done;
 	struct ct_rtp_port rtp[CT_DOC_RTP_PORTS];
 	/* user <-> server (step 4): each a round trip from one end, from its UDP 2425 */
@@ -89,6 +106,8 @@ struct ct_doc_trace {
 };
 
 #define CT_DOC_MAX_TRACES 6
+#define CT_DOC_MAX_ANNOUNCED 64
+#define CT_DOC_MAX_KNOWN 256
 
 /* The verdict classes. */
 enum ct_doc_class {
@@ -101,14 +120,15 @@ enum ct_doc_class {
 	CT_DOC_TCP_BLOCKED,       /* messages work, TCP 2425 (file transfer) does not */
 	CT_DOC_RTP_BLOCKED,       /* voice/video RTP ports blocked */
 	CT_DOC_COULD_NOT_CHECK,   /* nothing could be probed (privileges, port, ...) */
-	CT_DOC_USER_SERVER_PATH   /* this host reaches both, but the path between a user and the server fails */
+	CT_DOC_USER_SERVER_PATH,  /* this host reaches both, but the path between a user and the server fails */
+	CT_DOC_HOST_DOWN          /* the user's PC is not there: host unreachable (no ARP answer on its network) */
 };
 
 struct ct_doc_verdict {
 	enum ct_doc_class cls;
-	char finding[1000];       /* plain words */
-	char fix[600];
-	char device[64];          /* where to fix: "198.18.2.12 (the PC itself)", "198.18.1.1 (hop 1)" */
+	char *finding;            /* plain words (heap, any length) */
+	char *fix;                /* (heap) */
+	char device[120];         /* where to fix: "198.18.2.12 (the PC itself)", "198.18.1.1 (hop 1)" */
 	char protocol[8];         /* "udp" "tcp" "rtp" "" */
 	char ports[32];           /* "2425", "22224-22227" */
 	char direction[120];
@@ -118,7 +138,9 @@ struct ct_doc_verdict {
 	int icmp_type, icmp_code; /* -1 none */
 	char icmp_name[120];
 	char config_line[200];    /* the missing configuration line (not_discovered) */
-	char hint[300];
+	char *hint;               /* (heap) */
+	char commands[4][200];    /* runnable camtrace commands the finding and fix suggest */
+	int ncommands;
 	char hosts[CT_DOC_MAX_USERS * 2][16]; /* the failing hosts */
 	int nhosts;
 };
@@ -151,7 +173,13 @@ struct ct_doctor {
 	char server_how[64];      /* "broadcast", "--server", "camtraced.conf", "dns" */
 	int list_ok;              /* GETLIST fetch complete */
 	size_t list_hosts;
-	int ctl_is_server;        /* the control socket belongs to the list server */
+	int ctl_is_server;        /* the control socket belongs to the list server found */
+	char ctl_note[300];       /* why it is not (or what it is) */
+	int on_server;            /* this host is the server (its own address) */
+	int ctl_local;            /* the server is the camtraced of this machine (found through --ctl) */
+	char ctl_config[256];     /* its config file (status config_file) */
+	struct ct_targets ctl_notify; /* its notify targets (status notify_targets) */
+	int ctl_notify_known;     /* ctl_notify was read */
 	uint32_t self_addr;       /* this host's address toward the server */
 	char self_s[16];
 	struct ct_doc_probe server_probe;
@@ -159,6 +187,16 @@ struct ct_doctor {
 	struct ct_doc_trace tr[CT_DOC_MAX_TRACES];
 	int ntr;
 	int stop;                 /* a step ended the flow (the rest is skipped) */
+	/* what doctor announced and withdraws (BR_EXIT) before it ends: the hosts its UDP probe may
+	 * have sent BR_ENTRY|DIALUPOPT to (as "camtrace", from UDP 2425) */
+	volatile uint32_t announced[CT_DOC_MAX_ANNOUNCED];
+	volatile int nannounced;
+	int withdrawn;            /* hosts BR_EXIT went to at the end (announced[0..withdrawn-1]) */
+	uint8_t exit_pkt[256];    /* the BR_EXIT, built before the first probe (a signal handler may send it) */
+	size_t exit_len;
+	/* the users the server knows (its list or its control socket's records), for the isolate step */
+	struct ct_doc_known { uint32_t addr; char user[64], host[64], nick[64]; int online; } known[CT_DOC_MAX_KNOWN];
+	int nknown;
 	struct ct_doc_step steps[CT_DOC_NSTEPS];
 	struct ct_doc_verdict v;
 };

@@ -6,10 +6,14 @@
 #include "doctor-steps.h"
 #include "icmpname.h"
 
+/* The trace of dst's path: its own, else one to the same /24 (the routes step traces each network once). */
 static const struct ct_doc_trace *find_trace(const struct ct_doctor *d, uint32_t dst, enum ct_route_method m)
 {
 	for (int i = 0; i < d->ntr; i++)
 		if (d->tr[i].done && d->tr[i].dst == dst && d->tr[i].method == m)
+			return &d->tr[i];
+	for (int i = 0; i < d->ntr; i++)
+		if (d->tr[i].done && (ntohl(d->tr[i].dst) >> 8) == (ntohl(dst) >> 8) && d->tr[i].method == m)
 			return &d->tr[i];
 	return NULL;
 }
@@ -44,8 +48,12 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 	} else if (icmp && icmp->kind == CT_RK_ICMP) {
 		ct_doc_ip_s(icmp->from, v->hop_addr);
 		set_icmp(v, icmp);
-		snprintf(v->device, sizeof v->device, "%s", v->hop_addr);
-		snprintf(where, len, "%s rejects it with ICMP %s (%d/%d)", v->hop_addr, v->icmp_name, v->icmp_type,
+		v->hop = ct_doc_ttl_hops(icmp->ttl);
+		if (v->hop)
+			snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
+		else
+			snprintf(v->device, sizeof v->device, "%s", v->hop_addr);
+		snprintf(where, len, "%s rejects it with ICMP %s (%d/%d)", v->device, v->icmp_name, v->icmp_type,
 			v->icmp_code);
 	} else if (t && t->res.verdict == CT_RV_DIES) {
 		v->hop = t->res.verdict_hop;
@@ -73,6 +81,22 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425", d->self_s, u->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s (no answer came back)", d->self_s, u->addr_s);
 	ct_doc_add_host(v, u->addr_s);
+	if (u->self.udp.host_down) {
+		/* not a firewall: nothing answers for that address on its network */
+		char f[16];
+		v->cls = CT_DOC_HOST_DOWN;
+		set_icmp(v, &u->self.udp.icmp);
+		ct_doc_ip_s(u->self.udp.icmp.from, v->hop_addr);
+		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
+		ct_doc_setf(&v->finding, "The PC %s is not there: %s answers \"host unreachable\" for it (no answer to "
+			"ARP on its network). It is off, asleep or disconnected, or its address changed%s.", u->addr_s,
+			ct_doc_ip_s(u->self.udp.icmp.from, f), u->peers_answer ? "; the other users of its network answer" :
+			"");
+		ct_doc_setf(&v->fix, "Check that the PC %s is on, awake and connected (cable, Wi-Fi) and still has this "
+			"address (its power saving may cut the network), then run camtrace doctor again.", u->addr_s);
+		ct_doc_suggest(v, "camtrace reach %s", u->addr_s);
+		return;
+	}
 	if (u->peers_answer > 0 && u->self.udp.icmp.kind != CT_RK_ICMP) {
 		v->cls = CT_DOC_HOST_FIREWALL;
 		if (t && t->res.verdict == CT_RV_DIES) {
@@ -80,20 +104,21 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 			ct_doc_ip_s(t->res.verdict_addr, v->hop_addr);
 		}
 		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
-		snprintf(v->finding, sizeof v->finding, "Only this PC fails: %s does not answer on UDP 2425 while %d "
+		ct_doc_setf(&v->finding, "Only this PC fails: %s does not answer on UDP 2425 while %d "
 			"other user(s) on its network do%s. A firewall or security software on %s drops IP Messenger.",
 			u->addr_s, u->peers_answer, v->hop ? ", and the route trace passes the last router" : "", u->addr_s);
-		snprintf(v->fix, sizeof v->fix, "On the PC %s: allow UDP 2425 and TCP 2425 inbound (and their answers "
+		ct_doc_setf(&v->fix, "On the PC %s: allow UDP 2425 and TCP 2425 inbound (and their answers "
 			"outbound) in its firewall / security software, for the IP Messenger program.", u->addr_s);
 		return;
 	}
 	v->cls = CT_DOC_NETWORK_UDP;
 	locate(d, t, &u->self.udp.icmp, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "The whole network fails: UDP 2425 from %s to %s gets no answer%s; "
-		"%s.", d->self_s, u->addr_s, u->npeers ? " and no other user of that network answers either" : "", where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow UDP 2425 in both directions between %s and %s's network "
+	ct_doc_setf(&v->finding, "The whole network fails: UDP 2425 from %s to %s gets no answer%s; "
+		"%s.", d->self_s, u->addr_s, u->npeers + u->nothers ? " and no other user of that network answers either" : "", where);
+	ct_doc_setf(&v->fix, "On %s: allow UDP 2425 in both directions between %s and %s's network "
 		"(source and destination port 2425; IP Messenger's messages and presence).", v->device, d->self_s,
 		u->addr_s);
+	ct_doc_suggest(v, "camtrace route --udp %s", u->addr_s);
 }
 
 static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
@@ -108,11 +133,26 @@ static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 	snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", d->self_s, p->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, p->addr_s);
 	ct_doc_add_host(v, p->addr_s);
-	locate(d, t, p->tcp_answered ? &p->tcp_reply : NULL, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "Messages work (UDP 2425 answers) but TCP 2425 to %s does not: %s. "
-		"File and folder transfers would fail.", p->addr_s, where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow TCP 2425 in both directions between %s and %s (file "
-		"transfers connect to TCP 2425 of the sender).", v->device, d->self_s, p->addr_s);
+	if (p->tcp_judge == CT_DOC_TCP_FORGED_RST) {
+		/* the RST carries the target's address: the device is known by its distance only */
+		v->hop = p->tcp_hop;
+		if (v->hop)
+			snprintf(v->device, sizeof v->device, "the device at hop %d", v->hop);
+		else
+			snprintf(v->device, sizeof v->device, "a device between %s and %s", d->self_s, p->addr_s);
+		snprintf(where, sizeof where, "reset by a device on the path (a TCP RST in the name of %s that arrives "
+			"with TTL %d, from hop %d, while %s itself answers with TTL %d)", p->addr_s, p->tcp_reply.ttl,
+			p->tcp_hop, p->addr_s, p->udp.reply_ttl);
+		if (t && t->res.verdict == CT_RV_REJECTED)
+			locate(d, t, NULL, where, sizeof where);
+	} else
+		locate(d, t, p->tcp_answered && p->tcp_reply.kind == CT_RK_ICMP ? &p->tcp_reply : NULL, where,
+			sizeof where);
+	ct_doc_setf(&v->finding, "Messages work (UDP 2425 answers) but TCP 2425 to %s does not: %s. File and folder "
+		"transfers would fail.", p->addr_s, where);
+	ct_doc_setf(&v->fix, "On %s: allow TCP 2425 in both directions between %s and %s (file transfers connect to "
+		"TCP 2425 of the sender).", v->device, d->self_s, p->addr_s);
+	ct_doc_suggest(v, "camtrace route --tcp %s", p->addr_s);
 }
 
 static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
@@ -141,10 +181,11 @@ static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, u->addr_s);
 	ct_doc_add_host(v, u->addr_s);
 	locate(d, t, icmp, where, sizeof where);
-	snprintf(v->finding, sizeof v->finding, "Messages work but the voice/video RTP ports UDP %s to %s are "
+	ct_doc_setf(&v->finding, "Messages work but the voice/video RTP ports UDP %s to %s are "
 		"blocked: %s. Calls would connect without sound or picture.", v->ports, u->addr_s, where);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow UDP %s in both directions between %s and %s (RTP media).",
+	ct_doc_setf(&v->fix, "On %s: allow UDP %s in both directions between %s and %s (RTP media).",
 		v->device, v->ports, d->self_s, u->addr_s);
+	ct_doc_suggest(v, "camtrace rtp --ports %s %s", v->ports, u->addr_s);
 }
 
 /* This host reaches the user and the server, but the path between them fails (the cooperative
@@ -195,15 +236,47 @@ static void verdict_pair(struct ct_doctor *d, struct ct_doc_user *u, int tcp)
 	}
 	snprintf(v->device, sizeof v->device, "%s", v->hop_addr[0] ? v->hop_addr :
 		"the routers / firewalls between the user and the server");
-	snprintf(v->finding, sizeof v->finding, "This host reaches both the user %s and the server %s, but %s 2425 "
-		"between them fails: %s%.150s%s%s%.150s%.60s.%.190s The user drops out of the server's view although its "
-		"own network and PC are fine.", u->addr_s, d->server_s, proto,
-		up ? "started by the user, " : "", up ? u->u2s.text : "", up && down ? "; " : "",
-		down ? "started by the server, " : "", down ? u->s2u.text : "", icmp, legs);
-	snprintf(v->fix, sizeof v->fix, "On %s: allow %s 2425 in both directions between %s and %s (source and "
+	ct_doc_setf(&v->finding, "This host reaches both the user %s and the server %s, but %s 2425 between them "
+		"fails%s.%s%s%s%s%s%s%s The user drops out of the server's view although its own network and PC are fine.",
+		u->addr_s, d->server_s, proto, icmp, legs, up ? " Started by the user: " : "",
+		up && u->u2s.text ? u->u2s.text : "", up ? "." : "", down ? " Started by the server: " : "",
+		down && u->s2u.text ? u->s2u.text : "", down ? "." : "");
+	ct_doc_setf(&v->fix, "On %s: allow %s 2425 in both directions between %s and %s (source and "
 		"destination port 2425%s); then trace it from one of them: camtrace route --%s %s.", v->device, proto,
 		u->addr_s, d->server_s, tcp ? ", file transfers" : ": messages and presence", tcp ? "tcp" : "udp",
 		up ? d->server_s : u->addr_s);
+	ct_doc_suggest(v, "camtrace route --%s %s", tcp ? "tcp" : "udp", up ? d->server_s : u->addr_s);
+}
+
+static int users_probed(const struct ct_doctor *d)
+{
+	for (int i = 0; i < d->nusers; i++)
+		if (d->u[i].self.udp_done)
+			return 1;
+	return 0;
+}
+
+/* Not listed by a server that reaches its network, yet this host reaches it: what is left is
+ * the path between the user and the server (or its program not answering the server). */
+static void verdict_unlisted(struct ct_doctor *d, struct ct_doc_user *u)
+{
+	struct ct_doc_verdict *v = &d->v;
+
+	v->cls = CT_DOC_USER_SERVER_PATH;
+	snprintf(v->protocol, sizeof v->protocol, "udp");
+	snprintf(v->ports, sizeof v->ports, "2425");
+	snprintf(v->direction, sizeof v->direction, "server %s -> user %s", d->server_s, u->addr_s);
+	snprintf(v->packet, sizeof v->packet, "BR_ENTRY (notify), UDP %s:2425 -> %s:2425", d->server_s, u->addr_s);
+	snprintf(v->device, sizeof v->device, "the routers / firewalls between the user and the server");
+	ct_doc_add_host(v, u->addr_s);
+	ct_doc_add_host(v, d->server_s);
+	ct_doc_setf(&v->finding, "The server %s does not list %s although it reaches that network, while this host "
+		"reaches %s on UDP 2425: the server's notification or the user's answer is lost between them.",
+		d->server_s, u->addr_s, u->addr_s);
+	ct_doc_setf(&v->fix, "Check UDP 2425 in both directions between %s and %s (trace it from the server: "
+		"camtrace route --udp %s); with `rtp_echo = yes` and `coop = yes` on the user's camtraced, camtrace "
+		"doctor checks that path itself.", u->addr_s, d->server_s, u->addr_s);
+	ct_doc_suggest(v, "camtrace route --udp %s", u->addr_s);
 }
 
 static int pairs_checked(const struct ct_doctor *d)
@@ -221,21 +294,23 @@ static void conclude(struct ct_doctor *d)
 	char where[300];
 
 	if (v->cls == CT_DOC_NO_SERVER) {
-		snprintf(v->finding, sizeof v->finding, "No list server could be found: none answered BR_ISGETLIST2 "
+		ct_doc_setf(&v->finding, "No list server could be found: none answered BR_ISGETLIST2 "
 			"on this segment and none is configured here.");
-		snprintf(v->fix, sizeof v->fix, "Give the server with --server NAME-OR-ADDRESS (or set `server = ...` "
+		ct_doc_setf(&v->fix, "Give the server with --server NAME-OR-ADDRESS (or set `server = ...` "
 			"in camtraced.conf), then run camtrace doctor again.");
 		return;
 	}
 	if (v->cls == CT_DOC_NOT_DISCOVERED) {
-		snprintf(v->finding, sizeof v->finding, "The server %s does not see the unstable user(s) at all: they "
+		ct_doc_setf(&v->finding, "The server %s does not see the unstable user(s) at all: they "
 			"are on another network, and broadcasts do not cross routers.", d->server_s);
 		if (v->config_line[0])
-			snprintf(v->fix, sizeof v->fix, "Add `%s` to the server's camtraced.conf and restart it "
+			ct_doc_setf(&v->fix, "Add `%s` to the server's camtraced.conf and restart it "
 				"(other-network notification); or set `server = %s` on a client in their network; or "
 				"search it once (camtrace search %s).", v->config_line, d->server_s, v->config_line + 9);
+		if (v->config_line[0])
+			ct_doc_suggest(v, "camtrace search %s", v->config_line + 9);
 		else
-			snprintf(v->fix, sizeof v->fix, "Find the users' network (ask for their address) and add "
+			ct_doc_setf(&v->fix, "Find the users' network (ask for their address) and add "
 				"`notify = A.B.C.*` for it to the server's camtraced.conf.");
 		snprintf(v->device, sizeof v->device, "%s (the server's configuration)", d->server_s);
 		return;
@@ -243,10 +318,10 @@ static void conclude(struct ct_doctor *d)
 	if (v->cls == CT_DOC_SERVER_UNREACHABLE) {
 		const struct ct_doc_probe *p = &d->server_probe;
 		if (p->udp_done && p->udp.state == CT_PORT_OPEN) {
-			snprintf(v->finding, sizeof v->finding, "The server %s answers on UDP 2425 but refuses to give "
+			ct_doc_setf(&v->finding, "The server %s answers on UDP 2425 but refuses to give "
 				"this host its list (`allow` in its camtraced.conf does not include this network).",
 				d->server_s);
-			snprintf(v->fix, sizeof v->fix, "Add this host's network to `allow` in the server's camtraced.conf "
+			ct_doc_setf(&v->fix, "Add this host's network to `allow` in the server's camtraced.conf "
 				"(e.g. `allow = %s/24`) and reload it.", d->self_s);
 			snprintf(v->device, sizeof v->device, "%s (the server's configuration)", d->server_s);
 			return;
@@ -258,9 +333,9 @@ static void conclude(struct ct_doctor *d)
 			d->server_s);
 		snprintf(v->direction, sizeof v->direction, "this host %s -> server %s", d->self_s, d->server_s);
 		ct_doc_add_host(v, d->server_s);
-		snprintf(v->finding, sizeof v->finding, "The server %s does not answer this host on UDP 2425: %s.",
+		ct_doc_setf(&v->finding, "The server %s does not answer this host on UDP 2425: %s.",
 			d->server_s, where);
-		snprintf(v->fix, sizeof v->fix, "Check that camtraced runs on %s, and allow UDP 2425 in both directions "
+		ct_doc_setf(&v->fix, "Check that camtraced runs on %s, and allow UDP 2425 in both directions "
 			"between %s and %s on %s.", d->server_s, d->self_s, d->server_s, v->device);
 		return;
 	}
@@ -274,12 +349,12 @@ static void conclude(struct ct_doctor *d)
 			verdict_pair(d, &d->u[i], 0);
 			return;
 		}
-	if (d->server_probe.tcp_done && d->server_probe.tcp_state == CT_PORT_FILTERED) {
+	if (d->server_probe.tcp_done && ct_doc_tcp_blocked(&d->server_probe)) {
 		verdict_tcp(d, &d->server_probe);
 		return;
 	}
 	for (int i = 0; i < d->nusers; i++)
-		if (d->u[i].addr && d->u[i].self.tcp_done && d->u[i].self.tcp_state == CT_PORT_FILTERED) {
+		if (d->u[i].addr && d->u[i].self.tcp_done && ct_doc_tcp_blocked(&d->u[i].self)) {
 			verdict_tcp(d, &d->u[i].self);
 			return;
 		}
@@ -294,32 +369,41 @@ static void conclude(struct ct_doctor *d)
 				verdict_rtp(d, &d->u[i]);
 				return;
 			}
-	if (!d->server_probe.udp_done) {
+	for (int i = 0; i < d->nusers; i++)
+		if (d->u[i].unlisted_reached && d->u[i].addr) {
+			verdict_unlisted(d, &d->u[i]);
+			return;
+		}
+	if (!d->server_probe.udp_done && !users_probed(d) && !(d->on_server && !d->nusers)) {
 		v->cls = CT_DOC_COULD_NOT_CHECK;
-		snprintf(v->finding, sizeof v->finding, "The probes could not run (see the notes).");
-		snprintf(v->fix, sizeof v->fix, "Run camtrace doctor as root (or with CAP_NET_RAW).");
+		ct_doc_setf(&v->finding, "The probes could not run (see the notes).");
+		ct_doc_setf(&v->fix, "Run camtrace doctor as root (or with CAP_NET_RAW).");
 		return;
 	}
 	v->cls = CT_DOC_HEALTHY;
 	if (d->nusers)
-		snprintf(v->finding, sizeof v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
+		ct_doc_setf(&v->finding, "Nothing wrong found: the server %s sees the user(s), and UDP "
 			"and TCP 2425%s pass in both directions from here%s.", d->server_s, d->av ? " and the RTP ports" : "",
 			pairs_checked(d) ? ", and between the users and the server" : "");
+	else if (d->on_server)
+		ct_doc_setf(&v->finding, "Nothing wrong found: this is the server %s and its camtraced answers; name "
+			"the unstable users with --user to check their paths.", d->server_s);
 	else
-		snprintf(v->finding, sizeof v->finding, "Nothing wrong found between this host and the server %s (UDP "
+		ct_doc_setf(&v->finding, "Nothing wrong found between this host and the server %s (UDP "
 			"and TCP 2425 pass); name the unstable users with --user to check their paths.", d->server_s);
-	snprintf(v->fix, sizeof v->fix, "Nothing to fix on the network.");
-	snprintf(v->hint, sizeof v->hint, "If users still drop out, run `camtrace bundle --doctor --capture 60` "
+	ct_doc_setf(&v->fix, "Nothing to fix on the network.");
+	ct_doc_setf(&v->hint, "If users still drop out, run `camtrace bundle --doctor --capture 60` "
 		"while it happens and send the archive.");
+	ct_doc_suggest(v, "camtrace bundle --doctor --capture 60");
 }
 
 void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	conclude(d);
 	ct_doc_ev(s, "%s", d->v.finding);
-	if (d->v.fix[0])
+	if (d->v.fix)
 		ct_doc_ev(s, "fix: %s", d->v.fix);
-	if (d->v.hint[0])
+	if (d->v.hint)
 		ct_doc_ev(s, "%s", d->v.hint);
 	ct_doc_result(s, d->v.cls == CT_DOC_HEALTHY ? CT_DOC_OK : d->v.cls == CT_DOC_NO_SERVER ||
 		d->v.cls == CT_DOC_COULD_NOT_CHECK ? CT_DOC_UNCHECKED : CT_DOC_PROBLEM, "%s", ct_doc_class_key(d->v.cls));
@@ -328,7 +412,8 @@ void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s)
 static void command(const struct ct_doctor *d, char *buf, size_t len)
 {
 	(void)d;
-	snprintf(buf, len, "-");
+	(void)len;
+	buf[0] = 0;
 }
 
 const struct ct_doc_step_def ct_doc_step_verdict_def = {

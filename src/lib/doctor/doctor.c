@@ -2,6 +2,7 @@
 #include "config.h"
 #include <sysexits.h>
 #include "doctor.h"
+#include "doctor-probe.h"
 #include "doctor-steps.h"
 
 /* the seed's order; the verdict comes last and always runs */
@@ -22,6 +23,8 @@ int ct_doctor_run(struct ct_doctor *d)
 		d->u[i].flaps = d->u[i].missed = -1;
 	}
 	d->v.icmp_type = d->v.icmp_code = -1;
+	ct_targets_init(&d->ctl_notify, CT_TARGETS_DEFAULT_MAX);
+	ct_doc_withdraw_prepare(d);
 	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
 		struct ct_doc_step *s = &d->steps[i];
 		s->key = steps[i]->key;
@@ -40,6 +43,8 @@ int ct_doctor_run(struct ct_doctor *d)
 		if (d->after)
 			d->after(d, s, d->ud);
 	}
+	/* what the probes announced goes away again (BR_EXIT) */
+	d->withdrawn = ct_doc_withdraw(d);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "node.h"
 #include "pace.h"
+#include "probe-ipmsg.h"
 #include "sbuf.h"
 #include "sockerr.h"
 #include "targets.h"
@@ -34,6 +35,7 @@ struct check {
 	uint32_t target;
 	unsigned checks;
 	uint64_t sent_ns;         /* last GETINFO */
+	uint64_t entry_ns;        /* the BR_ENTRY|DIALUPOPT fallback, 0 not sent */
 	uint64_t tcp_ns;
 	int tcp_fd;
 	int side_fd;              /* the same GETINFO from an ephemeral port: its ICMP errors */
@@ -140,8 +142,15 @@ static void on_resend(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	k->t_resend = 0;
-	if (k->res.udp == CT_COOP_UDP_NOT_RUN)
+	if (k->res.udp == CT_COOP_UDP_NOT_RUN) {
+		struct ct_haddr to;
 		send_getinfo(k);
+		/* a peer that ignores GETINFO (iptux) answers BR_ENTRY|DIALUPOPT with ANSENTRY to 2425 */
+		ct_haddr_set_v4(&to, ntohl(k->target), 2425);
+		k->entry_ns = ct_mono_ns();
+		if (ct_node_send_entry(k->c->node, &to, CT_IPMSG_BR_ENTRY, CT_IPMSG_DIALUPOPT) != 0)
+			log_debug("coop: BR_ENTRY to %s failed", inet_ntoa((struct in_addr){ k->target }));
+	}
 }
 
 static void on_end(struct ct_evloop *ev, uint64_t id, void *ud)
@@ -190,18 +199,22 @@ static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		return;
 	memcpy(&from, rx->from.ip, 4);
 	heard_note(c, from, rx->now_ms);
-	if (rx->m->mode != CT_IPMSG_SENDINFO)
+	if (rx->m->mode != CT_IPMSG_SENDINFO && rx->m->mode != CT_IPMSG_ANSENTRY)
 		return;
 	for (size_t i = 0; i < COOP_MAX_CHECKS; i++) {
 		struct check *k = &c->ck[i];
+		int entry = rx->m->mode == CT_IPMSG_ANSENTRY;
+		char ver[CT_APP_TEXT], info[CT_APP_TEXT] = "";
 		if (!k->used || k->target != from || !(k->checks & CT_COOP_CHECK_UDP) ||
-		    k->res.udp != CT_COOP_UDP_NOT_RUN)
+		    k->res.udp != CT_COOP_UDP_NOT_RUN || (entry && !k->entry_ns))
 			continue;
 		k->res.udp = CT_COOP_UDP_ANSWERED;
-		k->res.udp_rtt_us = (uint32_t)((ct_mono_ns() - k->sent_ns) / 1000);
-		if (rx->m->nsec > 0)
-			snprintf(k->res.program, sizeof k->res.program, "%.*s", (int)(rx->m->sec[0].len > 12 ? 12 :
-				rx->m->sec[0].len), rx->m->sec[0].p);
+		k->res.udp_how = entry ? CT_COOP_HOW_ENTRY : CT_COOP_HOW_GETINFO;
+		k->res.udp_rtt_us = (uint32_t)((ct_mono_ns() - (entry ? k->entry_ns : k->sent_ns)) / 1000);
+		snprintf(ver, sizeof ver, "%.*s", (int)rx->m->version.len, rx->m->version.p);
+		if (!entry && rx->m->nsec > 0)
+			snprintf(info, sizeof info, "%.*s", (int)rx->m->sec[0].len, rx->m->sec[0].p);
+		ct_app_name_program(ver, info, "", k->res.program, sizeof k->res.program);
 		maybe_finish(k);
 	}
 }
@@ -550,63 +563,115 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 
 /* ---- requester ---- */
 
+static void ask_words(struct ct_coop_ask_job *j)
+{
+	if (j->rc == CT_ECLOSED)
+		snprintf(j->err, sizeof j->err, "nothing listens on UDP %u there (ICMP port unreachable): its camtraced "
+			"runs without `rtp_echo = yes`, or not at all", j->port);
+	else if (j->rc == CT_ETIMEDOUT)
+		snprintf(j->err, sizeof j->err, "no answer on UDP %u (2 tries): its camtraced runs without `coop = yes`, "
+			"or the path drops UDP %u", j->port, j->port);
+	else if (j->rc == 0 && j->ans.version != CT_COOP_VERSION)
+		snprintf(j->err, sizeof j->err, "the peer speaks coop version %u, this camtrace version %u",
+			j->ans.version, CT_COOP_VERSION);
+}
+
+int ct_coop_ask_many(struct ct_coop_ask_job *jobs, size_t n)
+{
+	struct pollfd *pf = calloc(n ? n : 1, sizeof *pf);
+	uint8_t (*out)[CT_COOP_LEN] = calloc(n ? n : 1, sizeof *out);
+	struct ct_coop_msg *req = calloc(n ? n : 1, sizeof *req);
+	uint64_t seed = ct_mono_ns() ^ ((uint64_t)getpid() << 40);
+	unsigned maxwait = 0;
+
+	if (!pf || !out || !req) {
+		free(pf);
+		free(out);
+		free(req);
+		return CT_ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct ct_coop_ask_job *j = &jobs[k];
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(j->port), .sin_addr.s_addr = j->peer };
+		memset(&j->ans, 0, sizeof j->ans);
+		j->err[0] = 0;
+		j->rc = CT_ETIMEDOUT;
+		req[k].version = CT_COOP_VERSION;
+		req[k].checks = (uint8_t)j->checks;
+		req[k].wait_ms = (uint16_t)(j->wait_ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : j->wait_ms > CT_COOP_WAIT_MAX ?
+			CT_COOP_WAIT_MAX : j->wait_ms);
+		req[k].target = j->target;
+		req[k].port = 2425;
+		for (int i = 0; i < 8; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			req[k].nonce[i] = (uint8_t)(seed >> 56);
+		}
+		req[k].ssrc = (uint32_t)(seed >> 16);
+		if (req[k].wait_ms > maxwait)
+			maxwait = req[k].wait_ms;
+		ct_coop_encode(&req[k], out[k], sizeof out[k]);
+		pf[k].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		pf[k].events = POLLIN;
+		if (pf[k].fd < 0 || connect(pf[k].fd, (struct sockaddr *)&a, sizeof a) != 0) {
+			snprintf(j->err, sizeof j->err, "socket: %s", strerror(errno));
+			j->rc = CT_ESYS;
+			if (pf[k].fd >= 0)
+				close(pf[k].fd);
+			pf[k].fd = -1;
+		}
+	}
+	/* every request at once, two tries; the wait is the longest check's plus a margin */
+	for (int tr = 0; tr < 2; tr++) {
+		uint64_t end = ct_mono_ns() + (uint64_t)(maxwait + 700) * 1000000ull;
+		int pending = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (pf[k].fd < 0 || jobs[k].rc != CT_ETIMEDOUT)
+				continue;
+			if (send(pf[k].fd, out[k], sizeof out[k], 0) != (ssize_t)sizeof out[k] && errno != ECONNREFUSED) {
+				snprintf(jobs[k].err, sizeof jobs[k].err, "send: %s", strerror(errno));
+				jobs[k].rc = CT_ESYS;
+				continue;
+			}
+			pending++;
+		}
+		for (uint64_t now = ct_mono_ns(); pending && now < end; now = ct_mono_ns()) {
+			if (poll(pf, n, (int)((end - now) / 1000000 + 1)) <= 0)
+				continue;
+			for (size_t k = 0; k < n; k++) {
+				uint8_t in[256];
+				ssize_t r;
+				if (pf[k].fd < 0 || !(pf[k].revents & (POLLIN | POLLERR)) || jobs[k].rc != CT_ETIMEDOUT)
+					continue;
+				r = recv(pf[k].fd, in, sizeof in, MSG_DONTWAIT);
+				if (r < 0 && errno == ECONNREFUSED)
+					jobs[k].rc = CT_ECLOSED;
+				else if (r > 0 && ct_coop_decode(in, (size_t)r, &jobs[k].ans) == 0 && jobs[k].ans.answer &&
+					 memcmp(jobs[k].ans.nonce, req[k].nonce, 8) == 0)
+					jobs[k].rc = 0;
+				pending -= jobs[k].rc != CT_ETIMEDOUT;
+			}
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (pf[k].fd >= 0)
+			close(pf[k].fd);
+		ask_words(&jobs[k]);
+	}
+	free(pf);
+	free(out);
+	free(req);
+	return 0;
+}
+
 int ct_coop_ask(uint32_t peer, uint16_t port, uint32_t target, unsigned checks, unsigned wait_ms,
 	struct ct_coop_msg *ans, char *err, size_t errlen)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = peer };
-	struct ct_coop_msg req = { 0 };
-	uint8_t out[CT_COOP_LEN], in[256];
-	uint64_t seed = ct_mono_ns() ^ ((uint64_t)getpid() << 40);
-	int fd, rc = CT_ETIMEDOUT;
+	struct ct_coop_ask_job j = { .peer = peer, .port = port, .target = target, .checks = checks, .wait_ms = wait_ms };
+	int r = ct_coop_ask_many(&j, 1);
 
-	memset(ans, 0, sizeof *ans);
-	req.version = CT_COOP_VERSION;
-	req.checks = (uint8_t)checks;
-	req.wait_ms = (uint16_t)(wait_ms < CT_COOP_WAIT_MIN ? CT_COOP_WAIT_MIN : wait_ms > CT_COOP_WAIT_MAX ?
-		CT_COOP_WAIT_MAX : wait_ms);
-	req.target = target;
-	req.port = 2425;
-	for (int i = 0; i < 8; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		req.nonce[i] = (uint8_t)(seed >> 56);
-	}
-	req.ssrc = (uint32_t)(seed >> 16);
-	ct_coop_encode(&req, out, sizeof out);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return CT_ESYS;
-	}
-	for (int tr = 0; tr < 2 && rc == CT_ETIMEDOUT; tr++) {
-		uint64_t end = ct_mono_ns() + (uint64_t)(req.wait_ms + 700) * 1000000ull;
-		if (send(fd, out, sizeof out, 0) != (ssize_t)sizeof out && errno != ECONNREFUSED) {
-			snprintf(err, errlen, "send: %s", strerror(errno));
-			rc = CT_ESYS;
-			break;
-		}
-		for (uint64_t now = ct_mono_ns(); now < end && rc == CT_ETIMEDOUT; now = ct_mono_ns()) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
-			ssize_t n;
-			if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) <= 0)
-				continue;
-			n = recv(fd, in, sizeof in, MSG_DONTWAIT);
-			if (n < 0 && errno == ECONNREFUSED)
-				rc = CT_ECLOSED;
-			else if (n > 0 && ct_coop_decode(in, (size_t)n, ans) == 0 && ans->answer &&
-				 memcmp(ans->nonce, req.nonce, 8) == 0)
-				rc = 0;
-		}
-	}
-	close(fd);
-	if (rc == CT_ECLOSED)
-		snprintf(err, errlen, "nothing listens on UDP %u there (ICMP port unreachable): its camtraced runs "
-			"without `rtp_echo = yes`, or not at all", port);
-	else if (rc == CT_ETIMEDOUT)
-		snprintf(err, errlen, "no answer on UDP %u (2 tries): its camtraced runs without `coop = yes`, or "
-			"the path drops UDP %u", port, port);
-	else if (rc == 0 && ans->version != CT_COOP_VERSION)
-		snprintf(err, errlen, "the peer speaks coop version %u, this camtrace version %u", ans->version,
-			CT_COOP_VERSION);
-	return rc;
+	if (r != 0)
+		return r;
+	*ans = j.ans;
+	snprintf(err, errlen, "%s", j.err);
+	return j.rc;
 }

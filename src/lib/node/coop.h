@@ -61,4 +61,17 @@ void ct_coop_stats(const struct ct_coop *c, struct ct_coop_stats *st);
 int ct_coop_ask(uint32_t peer, uint16_t port, uint32_t target, unsigned checks, unsigned wait_ms,
 	struct ct_coop_msg *ans, char *err, size_t errlen);
 
+/* The same for several peers at once (their checks run together: about the time of one).
+ * Each job's rc (as ct_coop_ask returns), ans and err say how it went; returns 0 or CT_ENOMEM. */
+struct ct_coop_ask_job {
+	uint32_t peer;            /* network order */
+	uint16_t port;
+	uint32_t target;          /* network order */
+	unsigned checks, wait_ms;
+	struct ct_coop_msg ans;   /* out */
+	int rc;                   /* out */
+	char err[240];            /* out */
+};
+int ct_coop_ask_many(struct ct_coop_ask_job *jobs, size_t n);
+
 #endif

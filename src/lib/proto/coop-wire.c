@@ -37,7 +37,8 @@ size_t ct_coop_encode(const struct ct_coop_msg *m, uint8_t *out, size_t outlen)
 		out[30] = r->status;
 		out[31] = r->udp;
 		ct_put32(out + 32, r->udp_rtt_us);
-		out[36] = r->icmp_type;
+		/* byte 36 says which packet was answered when UDP was answered (no ICMP type then) */
+		out[36] = r->udp == CT_COOP_UDP_ANSWERED && r->udp_how ? r->udp_how : r->icmp_type;
 		out[37] = r->icmp_code;
 		out[38] = r->tcp;
 		memcpy(out + 40, &r->icmp_from, 4);
@@ -85,6 +86,8 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
 	r->udp = p[31];
 	r->udp_rtt_us = ct_get32(p + 32);
 	r->icmp_type = p[36];
+	if (p[31] == CT_COOP_UDP_ANSWERED && p[36] <= CT_COOP_HOW_ENTRY)
+		r->udp_how = p[36];
 	r->icmp_code = p[37];
 	r->tcp = p[38];
 	memcpy(&r->icmp_from, p + 40, 4);
@@ -99,6 +102,8 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m)
 			break;
 		r->program[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
 	}
+	if (strlen(r->program) == 12)
+		memcpy(r->program + 12, "...", 4); /* the wire holds 12 bytes: say it may be cut */
 	return 0;
 }
 
@@ -107,6 +112,11 @@ const char *ct_coop_status_key(unsigned s)
 	static const char *const k[] = { "ok", "not_allowed", "rate_limited", "busy", "version", "error" };
 
 	return s < CT_ARRAY_LEN(k) ? k[s] : "error";
+}
+
+const char *ct_coop_how_key(unsigned h)
+{
+	return h == CT_COOP_HOW_GETINFO ? "getinfo" : h == CT_COOP_HOW_ENTRY ? "br_entry" : NULL;
 }
 
 const char *ct_coop_udp_key(unsigned u)
@@ -131,8 +141,10 @@ void ct_coop_result_text(const struct ct_coop_result *r, unsigned checks, char *
 
 	switch (r->udp) {
 	case CT_COOP_UDP_ANSWERED:
-		l = (size_t)snprintf(buf, len, "UDP 2425: GETINFO answered by SENDINFO%s%s%s in %.2f ms",
-			r->program[0] ? " (" : "", r->program, r->program[0] ? ")" : "", r->udp_rtt_us / 1000.0);
+		l = (size_t)snprintf(buf, len, "UDP 2425: %s%s%s%s in %.2f ms", r->udp_how == CT_COOP_HOW_ENTRY ?
+			"GETINFO ignored, BR_ENTRY|DIALUPOPT answered by ANSENTRY" : r->udp_how == CT_COOP_HOW_GETINFO ?
+			"GETINFO answered by SENDINFO" : "answered (SENDINFO or ANSENTRY)", r->program[0] ? " (" : "",
+			r->program, r->program[0] ? ")" : "", r->udp_rtt_us / 1000.0);
 		break;
 	case CT_COOP_UDP_ICMP:
 		inet_ntop(AF_INET, &in, f, sizeof f);
@@ -140,8 +152,8 @@ void ct_coop_result_text(const struct ct_coop_result *r, unsigned checks, char *
 			r->icmp_code, f);
 		break;
 	case CT_COOP_UDP_NO_ANSWER:
-		l = (size_t)snprintf(buf, len, "UDP 2425: no answer to GETINFO (dropped on the way, or nothing "
-			"runs there)");
+		l = (size_t)snprintf(buf, len, "UDP 2425: no answer to GETINFO nor to BR_ENTRY|DIALUPOPT (dropped on "
+			"the way, or nothing runs there)");
 		break;
 	default:
 		l = (size_t)snprintf(buf, len, "UDP 2425: not checked");

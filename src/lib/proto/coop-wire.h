@@ -7,7 +7,8 @@
  *    4  SSRC (requester's id, echoed)            8  "CTCP"
  *   12  version (1)   13 checks (bit0 UDP GETINFO, bit1 TCP connect)   14-15 wait_ms
  *   16  nonce (8 bytes, echoed)                 24 target IPv4       28-29 target port
- *   30  status (answer)   31 UDP outcome   32-35 UDP RTT (us)   36 ICMP type   37 ICMP code
+ *   30  status (answer)   31 UDP outcome   32-35 UDP RTT (us)   36 ICMP type (UDP answered: which
+ *       packet was, enum ct_coop_how; 0 from an older responder)   37 ICMP code
  *   38  TCP outcome   39 reserved (0)   40-43 ICMP sender   44-47 TCP RTT (us)
  *   48  responder's source address toward the target   52-63 program from SENDINFO (NUL padded)
  *   64-67 heard: milliseconds since the responder's node last received a packet from the target's
@@ -45,6 +46,11 @@ enum ct_coop_udp { CT_COOP_UDP_NOT_RUN = 0, CT_COOP_UDP_ANSWERED, CT_COOP_UDP_NO
 enum ct_coop_tcp { CT_COOP_TCP_NOT_RUN = 0, CT_COOP_TCP_OPEN, CT_COOP_TCP_CLOSED, CT_COOP_TCP_NO_ANSWER,
 	CT_COOP_TCP_UNREACHABLE, CT_COOP_TCP_N };
 
+/* Which packet the target answered: GETINFO (SENDINFO back), or, for a peer that ignores
+ * GETINFO (iptux), BR_ENTRY|DIALUPOPT (ANSENTRY back). Unknown from an older responder. */
+enum ct_coop_how { CT_COOP_HOW_UNKNOWN = 0, CT_COOP_HOW_GETINFO, CT_COOP_HOW_ENTRY };
+const char *ct_coop_how_key(unsigned h);    /* null (unknown), "getinfo", "br_entry" */
+
 /* What one check found. */
 struct ct_coop_result {
 	uint8_t status;           /* enum ct_coop_status */
@@ -55,7 +61,8 @@ struct ct_coop_result {
 	uint8_t tcp;              /* enum ct_coop_tcp */
 	uint32_t tcp_rtt_us;
 	uint32_t src;             /* network order: the responder's address toward the target, 0 unknown */
-	char program[13];         /* SENDINFO body, cut to 12 bytes */
+	char program[64];         /* the program that answered (12 bytes on the wire: a cut name ends in "...") */
+	uint8_t udp_how;          /* enum ct_coop_how: which packet was answered (byte 36 when UDP answered) */
 	uint32_t heard_ms;        /* since the responder last heard the target (CT_COOP_HEARD_NEVER) */
 };
 #define CT_COOP_HEARD_NEVER 0xffffffffu
@@ -86,7 +93,7 @@ int ct_coop_decode(const void *buf, size_t len, struct ct_coop_msg *m);
 const char *ct_coop_status_key(unsigned s); /* "ok" "not_allowed" "rate_limited" "busy" "version" "error" */
 const char *ct_coop_udp_key(unsigned u);    /* "not_run" "answered" "no_answer" "icmp" */
 const char *ct_coop_tcp_key(unsigned t);    /* "not_run" "open" "closed" "no_answer" "unreachable" */
-/* One line in words: "GETINFO answered by SENDINFO (camtraced 0.1) in 0.42 ms; TCP 2425 open (0.3 ms)". */
+/* One line in words: "GETINFO answered by SENDINFO (camtraced 0.1.0) in 0.42 ms; TCP 2425 open (0.3 ms)". */
 void ct_coop_result_text(const struct ct_coop_result *r, unsigned checks, char *buf, size_t len);
 
 #endif
