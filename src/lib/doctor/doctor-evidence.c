@@ -203,6 +203,21 @@ int ct_doc_tcp_blocked(const struct ct_doc_probe *p)
 		p->tcp_judge == CT_DOC_TCP_FORGED_RST;
 }
 
+int ct_doc_tcp_refused_by_pc(const struct ct_doc_probe *p)
+{
+	return p->tcp_judge == CT_DOC_TCP_CLOSED && p->udp_done && p->udp.state == CT_PORT_OPEN;
+}
+
+int ct_doc_tcp_only_pc(const struct ct_doc_user *u)
+{
+	if (u->self.tcp_judge != CT_DOC_TCP_SILENT)
+		return 0;
+	for (int k = 0; k < u->npeers; k++)
+		if (u->peers[k].tcp_judge == CT_DOC_TCP_OPEN)
+			return 1;
+	return 0;
+}
+
 void ct_doc_tcp_text(const struct ct_doc_probe *p, char *buf, size_t len)
 {
 	char t[200], f[16], hop[24] = "";

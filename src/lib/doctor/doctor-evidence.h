@@ -36,6 +36,11 @@ int ct_doc_ttl_hops(int ttl);
 /* Judges a TCP probe against its target (see enum ct_doc_tcp); blocked: silent, rejected or forged. */
 enum ct_doc_tcp ct_doc_tcp_judge(const struct ct_doc_probe *p);
 int ct_doc_tcp_blocked(const struct ct_doc_probe *p);
+/* The PC refuses TCP 2425 itself (its RST or port unreachable) while its messenger answers on UDP
+ * 2425: every IP Messenger client accepts file transfers on TCP 2425, so its firewall rejects them. */
+int ct_doc_tcp_refused_by_pc(const struct ct_doc_probe *p);
+/* TCP 2425 to the user is silent while another user of its network accepts it: only this PC. */
+int ct_doc_tcp_only_pc(const struct ct_doc_user *u);
 /* Adds a failing host to the verdict (as many as it holds). */
 void ct_doc_add_host(struct ct_doc_verdict *v, const char *a);
 /* True when a user <-> server check ran and failed on UDP 2425 (tcp 0) or TCP 2425 (tcp 1:

@@ -163,7 +163,7 @@ static void pairs_server_to_user(struct ct_doctor *d, struct ct_doc_user **us, i
 /* this host <-> server and <-> each user: the server's UDP probe, then every TCP probe at once */
 static int probe_from_here(struct ct_doctor *d, struct ct_doc_step *s)
 {
-	struct ct_doc_probe *tcp[CT_DOC_MAX_USERS + 1];
+	struct ct_doc_probe *tcp[CT_DOC_MAX_USERS * (1 + CT_DOC_MAX_PEERS) + 1];
 	int n = 0, bad = 0;
 	char t[600], t2[600];
 
@@ -173,8 +173,13 @@ static int probe_from_here(struct ct_doctor *d, struct ct_doc_step *s)
 		tcp[n++] = &d->server_probe;
 	}
 	for (int i = 0; d->v.cls != CT_DOC_SERVER_UNREACHABLE && i < d->nusers; i++)
-		if (d->u[i].addr && d->u[i].addr != d->server)
+		if (d->u[i].addr && d->u[i].addr != d->server) {
 			tcp[n++] = &d->u[i].self;
+			/* the other users of its network that answered UDP: tell "only this PC" for TCP too */
+			for (int k = 0; k < d->u[i].npeers; k++)
+				if (d->u[i].peers[k].udp_done && d->u[i].peers[k].udp.state == CT_PORT_OPEN)
+					tcp[n++] = &d->u[i].peers[k];
+		}
 	ct_doc_probe_tcp_many(d, tcp, n);
 	if (d->on_server)
 		ct_doc_ev(s, "this host is the server %s: not probed from itself (its camtraced answered on the control "
@@ -193,11 +198,16 @@ static int probe_from_here(struct ct_doctor *d, struct ct_doc_step *s)
 		ct_doc_udp_text(&u->self, t, sizeof t);
 		ct_doc_tcp_text(&u->self, t2, sizeof t2);
 		ct_doc_ev(s, "this host %s <-> user %s: %s; %s", d->self_s, u->addr_s, t, t2);
+		for (int k = 0; k < u->npeers; k++)
+			if (u->peers[k].tcp_done) {
+				ct_doc_tcp_text(&u->peers[k], t2, sizeof t2);
+				ct_doc_ev(s, "  other user on its network: %s (%s): %s", u->peers[k].addr_s, u->peers[k].name, t2);
+			}
 		if (u->self.udp.state == CT_PORT_OPEN)
 			ct_doc_ev(s, "  both directions carry UDP 2425 (the request went out, the answer came back)");
 		else
 			ct_doc_ev(s, "  this host -> user fails; user -> this host could not be told apart (no answer came)");
-		bad += u->self.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&u->self);
+		bad += u->self.udp.state != CT_PORT_OPEN || ct_doc_tcp_blocked(&u->self) || ct_doc_tcp_refused_by_pc(&u->self);
 	}
 	return bad;
 }

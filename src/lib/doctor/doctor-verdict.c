@@ -70,6 +70,23 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 	}
 }
 
+/* A host unreachable (ICMP 3/1, ICMPv6 1/3) from a device other than the target. */
+static int host_unreach(const struct ct_reply *r, uint32_t target)
+{
+	if (r->kind != CT_RK_ICMP || r->from == target)
+		return 0;
+	return r->family == AF_INET6 ? r->icmp_type == 1 && r->icmp_code == 3 : r->icmp_type == 3 && r->icmp_code == 1;
+}
+
+/* The user's PC is not there: the probe saw the router's late host unreachable, or the router
+ * answers host unreachable for UDP and TCP 2425 alike (a filter rejects a port; a missing PC
+ * fails every packet, whether the router's neighbour entry is fresh or already failed). */
+static int user_down(const struct ct_doc_user *u)
+{
+	return u->self.udp.host_down || (host_unreach(&u->self.udp.icmp, u->addr) && u->self.tcp_answered &&
+		host_unreach(&u->self.tcp_reply, u->addr));
+}
+
 static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 {
 	struct ct_doc_verdict *v = &d->v;
@@ -81,7 +98,7 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	snprintf(v->packet, sizeof v->packet, "GETINFO, UDP %s:2425 -> %s:2425", d->self_s, u->addr_s);
 	snprintf(v->direction, sizeof v->direction, "this host %s -> %s (no answer came back)", d->self_s, u->addr_s);
 	ct_doc_add_host(v, u->addr_s);
-	if (u->self.udp.host_down) {
+	if (user_down(u)) {
 		/* not a firewall: nothing answers for that address on its network */
 		char f[16];
 		v->cls = CT_DOC_HOST_DOWN;
@@ -95,6 +112,19 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 		ct_doc_setf(&v->fix, "Check that the PC %s is on, awake and connected (cable, Wi-Fi) and still has this "
 			"address (its power saving may cut the network), then run camtrace doctor again.", u->addr_s);
 		ct_doc_suggest(v, "camtrace reach %s", u->addr_s);
+		return;
+	}
+	if (u->self.udp.icmp.kind == CT_RK_ICMP && u->self.udp.icmp.from == u->addr) {
+		/* the PC itself answered: the network carried the packet there */
+		v->cls = CT_DOC_HOST_FIREWALL;
+		set_icmp(v, &u->self.udp.icmp);
+		snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
+		ct_doc_setf(&v->finding, "The PC %s itself refuses UDP 2425 (%s from %s): no IP Messenger program runs "
+			"there, or its firewall / security software rejects it%s. The network carries the packets to it.",
+			u->addr_s, v->icmp_name, u->addr_s, u->peers_answer ? "; the other users of its network answer" : "");
+		ct_doc_setf(&v->fix, "On the PC %s: start the IP Messenger program, and allow UDP 2425 and TCP 2425 inbound "
+			"(and their answers outbound) in its firewall / security software.", u->addr_s);
+		ct_doc_suggest(v, "camtrace probe %s", u->addr_s);
 		return;
 	}
 	if (u->peers_answer > 0 && u->self.udp.icmp.kind != CT_RK_ICMP) {
@@ -121,6 +151,52 @@ static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
 	ct_doc_suggest(v, "camtrace route --udp %s", u->addr_s);
 }
 
+/* TCP 2425 fails at the user's PC itself: it refuses it while its messenger answers on UDP, or it
+ * is silent while another user of its network accepts it. */
+static void verdict_tcp_pc(struct ct_doctor *d, const struct ct_doc_user *u)
+{
+	struct ct_doc_verdict *v = &d->v;
+	const struct ct_doc_probe *p = &u->self;
+	int refused = ct_doc_tcp_refused_by_pc(p);
+
+	v->cls = CT_DOC_TCP_BLOCKED;
+	snprintf(v->protocol, sizeof v->protocol, "tcp");
+	snprintf(v->ports, sizeof v->ports, "2425");
+	snprintf(v->packet, sizeof v->packet, "TCP SYN %s -> %s:2425", d->self_s, p->addr_s);
+	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, p->addr_s);
+	snprintf(v->device, sizeof v->device, "%s (the PC itself)", p->addr_s);
+	ct_doc_add_host(v, p->addr_s);
+	if (refused && p->tcp_reply.kind == CT_RK_ICMP)
+		set_icmp(v, &p->tcp_reply);
+	if (refused)
+		ct_doc_setf(&v->finding, "Messages work (its messenger answers on UDP 2425) but the PC %s itself refuses "
+			"TCP 2425 (%s from %s): its firewall or security software rejects file transfers (every IP "
+			"Messenger program accepts them on TCP 2425). File and folder transfers would fail.", p->addr_s,
+			p->tcp_reply.kind == CT_RK_ICMP ? "ICMP port unreachable" : "a TCP reset", p->addr_s);
+	else
+		ct_doc_setf(&v->finding, "Only this PC fails on TCP 2425: %s does not answer a TCP SYN to port 2425 while "
+			"another user of its network accepts it from here. A firewall or security software on %s drops "
+			"file transfers. File and folder transfers would fail.", p->addr_s, p->addr_s);
+	ct_doc_setf(&v->fix, "On the PC %s: allow TCP 2425 inbound in its firewall / security software for the IP "
+		"Messenger program.", p->addr_s);
+	ct_doc_suggest(v, "camtrace probe %s", p->addr_s);
+}
+
+/* The address that answered at TTL hop in any route trace to dst (0 unknown): a RST forged in
+ * the target's name shows its sender by distance only, the trace names who sits there. */
+static uint32_t hop_addr_of(const struct ct_doctor *d, uint32_t dst, int hop)
+{
+	for (int i = 0; hop > 0 && i < d->ntr; i++) {
+		const struct ct_doc_trace *t = &d->tr[i];
+		if (!t->done || t->dst != dst || t->res.family == AF_INET6)
+			continue;
+		for (int k = 0; k < t->res.nhops; k++)
+			if (t->res.hops[k].ttl == hop && t->res.hops[k].naddr == 1 && t->res.hops[k].addr[0] != dst)
+				return t->res.hops[k].addr[0];
+	}
+	return 0;
+}
+
 static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 {
 	struct ct_doc_verdict *v = &d->v;
@@ -135,8 +211,12 @@ static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 	ct_doc_add_host(v, p->addr_s);
 	if (p->tcp_judge == CT_DOC_TCP_FORGED_RST) {
 		/* the RST carries the target's address: the device is known by its distance only */
+		uint32_t at = hop_addr_of(d, p->addr, p->tcp_hop);
 		v->hop = p->tcp_hop;
-		if (v->hop)
+		if (v->hop && at) {
+			ct_doc_ip_s(at, v->hop_addr);
+			snprintf(v->device, sizeof v->device, "%s (hop %d)", v->hop_addr, v->hop);
+		} else if (v->hop)
 			snprintf(v->device, sizeof v->device, "the device at hop %d", v->hop);
 		else
 			snprintf(v->device, sizeof v->device, "a device between %s and %s", d->self_s, p->addr_s);
@@ -354,8 +434,12 @@ static void conclude(struct ct_doctor *d)
 		return;
 	}
 	for (int i = 0; i < d->nusers; i++)
-		if (d->u[i].addr && d->u[i].self.tcp_done && ct_doc_tcp_blocked(&d->u[i].self)) {
-			verdict_tcp(d, &d->u[i].self);
+		if (d->u[i].addr && d->u[i].self.tcp_done && (ct_doc_tcp_blocked(&d->u[i].self) ||
+		    ct_doc_tcp_refused_by_pc(&d->u[i].self))) {
+			if (ct_doc_tcp_refused_by_pc(&d->u[i].self) || ct_doc_tcp_only_pc(&d->u[i]))
+				verdict_tcp_pc(d, &d->u[i]);
+			else
+				verdict_tcp(d, &d->u[i].self);
 			return;
 		}
 	for (int i = 0; i < d->nusers; i++)
