@@ -86,13 +86,14 @@ int main(void)
 	ct_hosts_exit_addr(t, &in.addr, 106.6);
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11000, 107.0, &h);
 	is_int(h->flaps, 1, "exit (BR_EXIT) then a packet again: one flap");
-	ok(ct_host_is_unstable(h, 1), "one flap makes it unstable");
-	ok(!ct_host_is_unstable(h, 2), "not with a threshold of 2");
+	ok(ct_host_is_unstable(h, 600000, 11000), "one flap makes it unstable");
+	ok(h->last_flap == 107.0, "last_flap is the wall time of the return");
+	is_int(ct_host_flaps_in(h, 600000, 11000), 1, "one flap in the window");
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11001, 107.1, &h);
 	is_int(h->flaps, 1, "a second packet while online is no flap");
 	is_int(ct_hosts_check_sent(t, h, 2, 108.0), 0, "first check pending");
 	is_int(ct_hosts_check_sent(t, h, 2, 109.0), 0, "one missed");
-	ok(ct_host_is_unstable(h, 1), "a missed answer makes it unstable");
+	ok(ct_host_is_unstable(h, 600000, 11000 + 700000), "a missed answer makes it unstable (flap outside the window)");
 	is_int(ct_hosts_check_sent(t, h, 2, 110.0), 1, "second missed in a row: lost");
 	is_int(h->state, CT_HOST_OFFLINE, "lost host offline");
 	is_int(h->missed, 2, "missed count");
@@ -107,12 +108,12 @@ int main(void)
 	{
 		struct ct_host **v;
 		size_t n;
-		is_int(ct_hosts_unstable(t, 1, &v, &n), 0, "unstable query");
+		is_int(ct_hosts_unstable(t, 600000, 12500, &v, &n), 0, "unstable query");
 		is_int(n, 1, "one unstable host");
 		ok(n == 1 && v[0] == h, "it is carol");
 		free(v);
-		is_int(ct_hosts_unstable(t, 3, &v, &n), 0, "unstable query, 3 flaps");
-		is_int(n, 0, "none with 3 flaps");
+		is_int(ct_hosts_unstable(t, 600000, 12000 + 600001, &v, &n), 0, "unstable query after the window");
+		is_int(n, 0, "none: its flaps are older than the window");
 		free(v);
 	}
 	in = info("", "x", "1.2.3.4", 0);
