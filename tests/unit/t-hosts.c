@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "ctl-shapes.h"
 #include "err.h"
 #include "hosts.h"
+#include "json.h"
 #include "tap.h"
 
 static struct ct_host_info info(const char *u, const char *h, const char *ip, uint32_t status)
@@ -20,6 +22,123 @@ static struct ct_host_info info(const char *u, const char *h, const char *ip, ui
 	in.status = status;
 	ct_haddr_parse(&in.addr, ip, 2425);
 	return in;
+}
+
+/* h leaves (BR_EXIT) and comes back with a packet at now_ms / wall: one flap. */
+static struct ct_host *flap(struct ct_hosts *t, const struct ct_host_info *in, uint64_t now_ms, double wall)
+{
+	struct ct_host *h = NULL;
+
+	ct_hosts_exit_addr(t, &in->addr, wall - 1);
+	ct_hosts_update(t, in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, now_ms, wall, &h);
+	return h;
+}
+
+#define W 600000ULL /* the smallest unstable_window, 10m */
+
+/* The instability window: a flap just inside is unstable, just outside is not; the lifetime
+ * count stays; missing answers and lost now do not depend on the window. */
+static void window_tests(void)
+{
+	struct ct_hosts *t = ct_hosts_new();
+	struct ct_host_info in = info("dave", "PC-D", "198.18.2.13", 0x01000000);
+	struct ct_host_info in2 = info("erin", "PC-E", "198.18.2.14", 0x01000000);
+	struct ct_host *h, *e, **v;
+	size_t n;
+
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 1000, 1000.0, &h);
+	ok(h->last_flap == 0 && h->nflap == 0, "a new host has no last_flap");
+	ok(!ct_host_is_unstable(h, W, 1000), "never flapped: stable");
+	h = flap(t, &in, 2000000, 3000.0);
+	is_int(h->flaps, 1, "one flap");
+	ok(h->last_flap == 3000.0, "last_flap is the wall time of the return");
+	ok(ct_host_is_unstable(h, W, 2000000 + W - 1), "flap 1 ms inside the window: unstable");
+	ok(ct_host_is_unstable(h, W, 2000000 + W), "flap exactly one window old: unstable (inside)");
+	ok(!ct_host_is_unstable(h, W, 2000000 + W + 1), "flap 1 ms outside the window: stable");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W), 1, "flaps_in_window 1 at the edge");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W + 1), 0, "flaps_in_window 0 just after");
+	is_int(h->flaps, 1, "flap_count stays 1 outside the window");
+	ok(ct_host_is_unstable(h, 30 * 86400000ULL, 2000000 + W + 1), "a longer window still holds it");
+	ok(ct_host_is_unstable(h, W, 1000), "a flap time after now (clock set back) is inside");
+
+	/* three flaps: the window counts the recent ones */
+	flap(t, &in, 2300000, 3300.0);
+	flap(t, &in, 2500000, 3500.0);
+	is_int(h->flaps, 3, "three flaps in all");
+	ok(h->last_flap == 3500.0, "last_flap follows the last return");
+	is_int(ct_host_flaps_in(h, W, 2500000), 3, "all three in the window at the last one");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W + 1), 2, "the first is out 1 ms after its window");
+	is_int(ct_host_flaps_in(h, W, 2500000 + W + 1), 0, "none a window after the last");
+
+	/* missing answers now / lost now, with every flap outside the window */
+	ct_hosts_check_sent(t, h, 3, 4000.0);
+	ok(!ct_host_is_unstable(h, W, 2900000 + W + 1), "a pending check is not a miss yet");
+	ct_hosts_check_sent(t, h, 3, 4001.0);
+	ok(ct_host_is_unstable(h, W, 2900000 + W + 1), "missing an answer now: unstable whatever the window");
+	ct_hosts_check_sent(t, h, 3, 4002.0);
+	ct_hosts_check_sent(t, h, 3, 4003.0);
+	ok(h->state == CT_HOST_OFFLINE && ct_host_is_unstable(h, W, 9000000), "lost now: unstable");
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 9000000, 10000.0, &h);
+	is_int(h->flaps, 4, "back after being lost: flap 4");
+	ok(ct_host_is_unstable(h, W, 9000000 + W), "and unstable for one window");
+	ok(!ct_host_is_unstable(h, W, 9000000 + W + 1), "then stable again");
+
+	/* order: most flaps in the window first, not most flaps in all */
+	ct_hosts_update(t, &in2, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 9000000, 10000.0, &e);
+	flap(t, &in2, 9100000, 10100.0);
+	flap(t, &in2, 9200000, 10200.0);
+	is_int(ct_hosts_unstable(t, W, 9200000, &v, &n), 0, "unstable query");
+	ok(n == 2 && v[0] == e && v[1] == h, "erin (2 in the window, 2 in all) before dave (1 in the window, 4 in all)");
+	free(v);
+	is_int(ct_hosts_unstable(t, W, 9200000 + W + 1, &v, &n), 0, "unstable query a window later");
+	is_int(n, 0, "nobody: old flaps do not count");
+	free(v);
+
+	/* the users reply: fields and the same rule */
+	{
+		struct ct_ctlj_now now = { 10300.0, 9300000, W };
+		struct ct_json *j = ct_ctlj_host(e, &now), *r = NULL, *p = ct_json_obj();
+		int64_t v64 = -1;
+		int b = -1;
+		char err[128];
+		is_str(ct_json_get_str(j, "last_flap"), "1970-01-01T02:50:00.000Z", "users: last_flap ISO 8601");
+		ct_json_get_i64(j, "flaps_in_window", &v64);
+		is_int(v64, 2, "users: flaps_in_window 2");
+		ct_json_get_i64(j, "flap_count", &v64);
+		is_int(v64, 2, "users: flap_count 2");
+		ct_json_get_bool(j, "unstable", &b);
+		is_int(b, 1, "users: unstable true");
+		ct_json_free(j);
+		now.mono_ms = 9200000 + W + 1;
+		j = ct_ctlj_host(e, &now);
+		ct_json_get_bool(j, "unstable", &b);
+		is_int(b, 0, "users: unstable false a window after the last flap");
+		ct_json_get_i64(j, "flaps_in_window", &v64);
+		is_int(v64, 0, "users: flaps_in_window 0");
+		ct_json_get_i64(j, "flap_count", &v64);
+		is_int(v64, 2, "users: flap_count still 2");
+		ct_json_free(j);
+		ct_hosts_update(t, &(struct ct_host_info){ .user = "fred", .host = "PC-F", .addr = in.addr }, 0,
+			CT_HOST_VIA_PACKET, 1, 1.0, NULL);
+		j = ct_ctlj_host(ct_hosts_find(t, "fred", "PC-F"), &now);
+		ok(ct_json_get(j, "last_flap") && !ct_json_get_str(j, "last_flap"), "users: last_flap null when it never flapped");
+		ct_json_free(j);
+		ct_json_add_str(p, "filter", "unstable");
+		now.mono_ms = 9200000;
+		is_int(ct_ctlj_users(t, p, &now, &r, err, sizeof err), 0, "users --unstable");
+		ct_json_get_i64(r, "count", &v64);
+		is_int(v64, 1, "lists erin only (dave was replaced by fred at his address)");
+		ct_json_free(r);
+		ct_json_free(p);
+	}
+
+	/* more flaps than remembered: the window count stops at CT_HOST_FLAP_MEMORY */
+	for (unsigned i = 0; i < CT_HOST_FLAP_MEMORY + 6; i++)
+		flap(t, &in2, 20000000 + i * 1000ULL, 30000.0 + i);
+	is_int(e->flaps, CT_HOST_FLAP_MEMORY + 8, "lifetime count has every flap");
+	is_int(ct_host_flaps_in(e, W, 20000000 + 80000), CT_HOST_FLAP_MEMORY, "flaps_in_window stops at the memory");
+	is_int(ct_host_flaps_in(e, 10000, 20000000 + (CT_HOST_FLAP_MEMORY + 5) * 1000ULL), 11, "the newest are kept");
+	ct_hosts_free(t);
 }
 
 int main(void)
@@ -158,5 +277,6 @@ int main(void)
 	ct_hosts_remove(t, ct_hosts_at(t, 0));
 	is_int(ct_hosts_at(t, 0)->idx, 0, "indexes renumbered after removal");
 	ct_hosts_free(t);
+	window_tests();
 	return tap_done();
 }

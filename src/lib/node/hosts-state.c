@@ -13,7 +13,7 @@ static int64_t wall_to_mono(double w, uint64_t now_ms, double now_wall)
 {
 	double age_ms = (now_wall - w) * 1000.0;
 
-	return age_ms > 0 ? (int64_t)now_ms - (int64_t)age_ms : (int64_t)now_ms;
+	return age_ms > 0 ? (int64_t)now_ms - (int64_t)(age_ms + 0.5) : (int64_t)now_ms; /* to the nearest ms */
 }
 
 static void save_flaps(struct ct_json *o, const struct ct_host *h, uint64_t now_ms, double now_wall)
