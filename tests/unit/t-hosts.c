@@ -34,6 +34,22 @@ static struct ct_host *flap(struct ct_hosts *t, const struct ct_host_info *in, u
 	return h;
 }
 
+/* The users fields "unstable/flaps_in_window/flap_count" of h. */
+static void users_fields(const struct ct_host *h, const struct ct_ctlj_now *now, const char *want, const char *what)
+{
+	struct ct_json *j = ct_ctlj_host(h, now);
+	int64_t in = -1, all = -1;
+	int b = -1;
+	char got[64];
+
+	ct_json_get_bool(j, "unstable", &b);
+	ct_json_get_i64(j, "flaps_in_window", &in);
+	ct_json_get_i64(j, "flap_count", &all);
+	snprintf(got, sizeof got, "%d/%lld/%lld", b, (long long)in, (long long)all);
+	is_str(got, want, "%s", what);
+	ct_json_free(j);
+}
+
 #define W 600000ULL /* the smallest unstable_window, 10m */
 
 /* The instability window: a flap just inside is unstable, just outside is not; the lifetime
@@ -99,25 +115,12 @@ static void window_tests(void)
 		struct ct_ctlj_now now = { 10300.0, 9300000, W };
 		struct ct_json *j = ct_ctlj_host(e, &now), *r = NULL, *p = ct_json_obj();
 		int64_t v64 = -1;
-		int b = -1;
 		char err[128];
 		is_str(ct_json_get_str(j, "last_flap"), "1970-01-01T02:50:00.000Z", "users: last_flap ISO 8601");
-		ct_json_get_i64(j, "flaps_in_window", &v64);
-		is_int(v64, 2, "users: flaps_in_window 2");
-		ct_json_get_i64(j, "flap_count", &v64);
-		is_int(v64, 2, "users: flap_count 2");
-		ct_json_get_bool(j, "unstable", &b);
-		is_int(b, 1, "users: unstable true");
 		ct_json_free(j);
+		users_fields(e, &now, "1/2/2", "users: unstable true, flaps_in_window 2, flap_count 2");
 		now.mono_ms = 9200000 + W + 1;
-		j = ct_ctlj_host(e, &now);
-		ct_json_get_bool(j, "unstable", &b);
-		is_int(b, 0, "users: unstable false a window after the last flap");
-		ct_json_get_i64(j, "flaps_in_window", &v64);
-		is_int(v64, 0, "users: flaps_in_window 0");
-		ct_json_get_i64(j, "flap_count", &v64);
-		is_int(v64, 2, "users: flap_count still 2");
-		ct_json_free(j);
+		users_fields(e, &now, "0/0/2", "users a window after the last flap: unstable false, flaps_in_window 0, flap_count 2");
 		ct_hosts_update(t, &(struct ct_host_info){ .user = "fred", .host = "PC-F", .addr = in.addr }, 0,
 			CT_HOST_VIA_PACKET, 1, 1.0, NULL);
 		j = ct_ctlj_host(ct_hosts_find(t, "fred", "PC-F"), &now);
