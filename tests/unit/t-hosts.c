@@ -141,6 +141,11 @@ static void window_tests(void)
 	is_int(e->flaps, CT_HOST_FLAP_MEMORY + 8, "lifetime count has every flap");
 	is_int(ct_host_flaps_in(e, W, 20000000 + 80000), CT_HOST_FLAP_MEMORY, "flaps_in_window stops at the memory");
 	is_int(ct_host_flaps_in(e, 10000, 20000000 + (CT_HOST_FLAP_MEMORY + 5) * 1000ULL), 11, "the newest are kept");
+	ct_host_add_flap(e, 20000000 + 65500, 0);
+	is_int(ct_host_flaps_in(e, 4000, 20000000 + 69000), 6, "a flap time out of order takes its place (5 + 1 in the last 4 s)");
+	ok(e->flap_ms[CT_HOST_FLAP_MEMORY - 1] == 20000000 + 69000, "the newest stays last");
+	ct_host_add_flap(e, 1, 0);
+	ok(e->flap_ms[0] > 1, "a time older than all remembered ones when full is not kept");
 	ct_hosts_free(t);
 }
 

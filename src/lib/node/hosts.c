@@ -376,10 +376,16 @@ int ct_host_add_flap(struct ct_host *h, int64_t now_ms, double now_wall)
 		h->flap_cap = (uint8_t)(nc > CT_HOST_FLAP_MEMORY ? CT_HOST_FLAP_MEMORY : nc);
 	}
 	if (h->nflap == h->flap_cap) { /* full: forget the oldest */
+		if (now_ms < h->flap_ms[0])
+			return 0;
 		memmove(h->flap_ms, h->flap_ms + 1, (h->nflap - 1u) * sizeof *h->flap_ms);
 		h->nflap--;
 	}
-	h->flap_ms[h->nflap++] = now_ms;
+	/* kept oldest first (times replayed from a hand-edited state file may come in any order) */
+	unsigned i = h->nflap++;
+	for (; i > 0 && h->flap_ms[i - 1] > now_ms; i--)
+		h->flap_ms[i] = h->flap_ms[i - 1];
+	h->flap_ms[i] = now_ms;
 	return 0;
 }
 
