@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "coop.h"
 #include "ctl.h"
+#include "ctl-shapes.h"
 #include "daemon.h"
 #include "dctl.h"
 #include "err.h"
@@ -36,84 +37,26 @@ static void add_time(struct ct_json *o, const char *key, double t)
 		ct_json_add_null(o, key);
 }
 
-/* One host as the users method shows it. */
-static struct ct_json *host_json(const struct daemon *d, const struct ct_host *h, double now)
+/* The window of the instability rule, with the clocks the host table is on. */
+static struct ct_ctlj_now users_now(struct daemon *d)
 {
-	struct ct_json *o = ct_json_obj(), *orig;
-	char ip[64];
-	static const unsigned bits[] = { CT_HOST_LOCAL, CT_HOST_NOTIFIED, CT_HOST_SEARCH, CT_HOST_LIST, CT_HOST_DIRECT };
+	struct ct_ctlj_now now = { ct_wall_now(), ct_evloop_now_ms(d->ev), d->conf.unstable_window };
 
-	(void)d;
-	ct_json_add_str(o, "user", h->user);
-	ct_json_add_str(o, "host", h->host);
-	ct_json_add_str(o, "nick", h->nick);
-	ct_json_add_str(o, "group", h->group);
-	ct_json_add_str(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
-	ct_json_add_int(o, "port", h->addr.port);
-	ct_json_add_str(o, "state", ct_host_state_name((enum ct_host_state)h->state));
-	ct_json_add_str(o, "origin", ct_host_origin_name(h->origin));
-	orig = ct_json_add_arr(o, "origins");
-	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-		if (h->origin & bits[i])
-			ct_json_add_str(orig, NULL, ct_host_origin_name(bits[i]));
-	ct_json_add_bool(o, "external", ct_host_is_external(h));
-	ct_json_add_int(o, "status", h->status);
-	ct_json_add_int(o, "flap_count", h->flaps);
-	ct_json_add_int(o, "missed_answers", h->missed);
-	ct_json_add_bool(o, "unstable", ct_host_is_unstable(h, 1));
-	ct_json_add_str(o, "offline_reason", h->state != CT_HOST_OFFLINE ? "" :
-		h->gone == CT_HOST_GONE_LOST ? "lost" : "left");
-	add_time(o, "first_seen", h->first_seen);
-	add_time(o, "last_seen", h->last_seen);
-	add_time(o, "last_change", h->last_change);
-	ct_json_add_int(o, "last_seen_age_s", h->last_seen > 0 && now > h->last_seen ? (int64_t)(now - h->last_seen) : 0);
-	return o;
+	return now;
 }
 
+/* The users method: the shape and the rule are ctl-shapes.c's, shared with camtrace's tests. */
 static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
-	const char *filter = params ? ct_json_get_str(params, "filter") : NULL;
-	const char *net = params ? ct_json_get_str(params, "network") : NULL;
-	struct ct_cidr cidr;
-	struct ct_json *r, *arr;
-	double now = ct_wall_now();
+	struct ct_ctlj_now now = users_now(d);
+	char err[256];
+	int r = ct_ctlj_users(d->hosts, params, &now, result, err, sizeof err);
 
-	if (!filter)
-		filter = "all";
-	if (strcmp(filter, "all") && strcmp(filter, "unstable") && strcmp(filter, "external") && strcmp(filter, "online"))
-		return ct_ctl_call_error(call, "bad_params", "filter must be all, unstable, external or online, not '%s'", filter);
-	if (net && ct_cidr_parse(net, &cidr) != 0)
-		return ct_ctl_call_error(call, "bad_params", "network '%s' is not a CIDR block (e.g. 198.18.2.0/24)", net);
-	r = ct_json_obj();
-	ct_json_add_str(r, "filter", filter);
-	if (net)
-		ct_json_add_str(r, "network", net);
-	else
-		ct_json_add_null(r, "network");
-	ct_json_add_int(r, "total", (int64_t)ct_hosts_count(d->hosts));
-	arr = ct_json_add_arr(r, "hosts");
-	if (strcmp(filter, "unstable") == 0) {
-		struct ct_host **v = NULL;
-		size_t n = 0;
-		ct_hosts_unstable(d->hosts, 1, &v, &n);
-		for (size_t i = 0; i < n; i++)
-			if (!net || ct_cidr_contains(&cidr, v[i]->addr.family, v[i]->addr.ip))
-				ct_json_add(arr, NULL, host_json(d, v[i], now));
-		free(v);
-	} else {
-		for (size_t i = 0; i < ct_hosts_count(d->hosts); i++) {
-			const struct ct_host *h = ct_hosts_at(d->hosts, i);
-			if (strcmp(filter, "external") == 0 && !ct_host_is_external(h))
-				continue;
-			if (strcmp(filter, "online") == 0 && h->state == CT_HOST_OFFLINE)
-				continue;
-			if (net && !ct_cidr_contains(&cidr, h->addr.family, h->addr.ip))
-				continue;
-			ct_json_add(arr, NULL, host_json(d, h, now));
-		}
-	}
-	*result = r;
+	if (r == CT_EINVAL)
+		return ct_ctl_call_error(call, "bad_params", "%s", err);
+	if (r != 0)
+		return ct_ctl_call_error(call, "failed", "%s", err);
 	return 0;
 }
 
@@ -137,7 +80,7 @@ static void status_hosts(struct ct_json *r, const struct daemon *d)
 		ab += h->state == CT_HOST_ABSENT;
 		off += h->state == CT_HOST_OFFLINE;
 		ext += ct_host_is_external(h);
-		unst += ct_host_is_unstable(h, 1);
+		unst += ct_host_is_unstable(h, d->conf.unstable_window, ct_evloop_now_ms(d->ev));
 	}
 	o = ct_json_add_obj(r, "hosts");
 	ct_json_add_int(o, "total", (int64_t)ct_hosts_count(d->hosts));

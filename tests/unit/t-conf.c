@@ -33,6 +33,7 @@ static const char good[] =
 	"search_rate = 600/m\n"
 	"liveness_interval = 15\n"
 	"liveness_misses = 2\n"
+	"unstable_window = 2h30m\n"
 	"list_budget = 4096\n"
 	"list_rate = 30/m\n"
 	"state_file = /tmp/x/state.json\n"
@@ -182,6 +183,7 @@ int main(void)
 	is_int(c.list_budget, 8191, "default list_budget 8191");
 	is_int(c.liveness_interval, 120000, "default liveness_interval 2m");
 	is_int(c.liveness_misses, 3, "default liveness_misses 3");
+	is_int(c.unstable_window, 86400000, "default unstable_window 1d");
 	is_str(c.listen, "0.0.0.0", "default listen");
 	is_str(c.user_name, "camtraced", "default user_name");
 	is_str(c.nick, "camtraced", "default nick");
@@ -242,6 +244,7 @@ int main(void)
 	is_int((long long)(c.search_rate + 0.5), 10, "600/m = 10/s");
 	is_int(c.liveness_interval, 15000, "liveness_interval = 15: a bare number is seconds");
 	is_int(c.liveness_misses, 2, "liveness_misses 2");
+	is_int(c.unstable_window, 9000000, "unstable_window = 2h30m");
 	is_int((long long)(c.list_rate * 2 + 0.5), 1, "30/m = 0.5/s");
 	is_str(c.pidfile, "", "empty pidfile = none");
 	is_int(c.log_level, CT_LOG_DEBUG, "log_level debug");
@@ -300,6 +303,18 @@ int main(void)
 	error_case("liveness_interval = soon\n", "t.conf:1: 'soon' is not a duration", "liveness_interval not a duration");
 	error_case("liveness_misses = 0\n", "t.conf:1: liveness_misses must be between 1 and 10", "liveness_misses 0");
 	error_case("liveness_misses = 11\n", "liveness_misses must be between 1 and 10", "liveness_misses 11");
+	error_case("unstable_window = 9m\n", "t.conf:1: unstable_window must be between 10m and 30d",
+		"unstable_window below the minimum");
+	error_case("unstable_window = 31d\n", "t.conf:1: unstable_window must be between 10m and 30d",
+		"unstable_window above the maximum");
+	error_case("unstable_window = 1 day\n", "t.conf:1: '1 day' is not a duration",
+		"unstable_window not a duration");
+	error_case("unstable_window = -5m\n", "t.conf:1: '-5m' is not a duration", "unstable_window negative");
+	{
+		int rc;
+		errors_of("unstable_window = 10m\nunstable_window = 30d\n", &rc);
+		is_int(rc, 0, "unstable_window 10m and 30d (the bounds) are accepted");
+	}
 	error_case("notify_rate = fast\n", "is not a rate", "bad rate");
 	error_case("notify_rate = 0\n", "notify_rate must be between 1 and 100000 per second", "rate out of range");
 	error_case("log_level = loud\n", "'loud' is not a log level", "bad log level");

@@ -20,6 +20,7 @@
 static struct ct_evloop *ev;
 static struct ct_ctl_server *srv;
 static struct ct_hosts *hosts;
+#define FAKE_WINDOW_MS (24 * 3600 * 1000ULL) /* unstable_window's default */
 static int64_t search_total, search_probed;
 
 static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
@@ -35,7 +36,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 		on += h->state == CT_HOST_ONLINE;
 		ab += h->state == CT_HOST_ABSENT;
 		off += h->state == CT_HOST_OFFLINE;
-		un += ct_host_is_unstable(h, CT_CTL_UNSTABLE_FLAPS) != 0;
+		un += ct_host_is_unstable(h, FAKE_WINDOW_MS, ct_mono_ms()) != 0;
 		ext += ct_host_is_external(h) != 0;
 	}
 	ct_json_add_str(r, "version", "camtraced 0.1.0-fake");
@@ -69,9 +70,10 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	char err[256];
+	struct ct_ctlj_now now = { ct_wall_now(), ct_mono_ms(), FAKE_WINDOW_MS };
 
 	(void)ud;
-	if (ct_ctlj_users(hosts, params, ct_wall_now(), result, err, sizeof err) != 0)
+	if (ct_ctlj_users(hosts, params, &now, result, err, sizeof err) != 0)
 		return ct_ctl_call_error(call, "bad_params", "%s", err);
 	return 0;
 }

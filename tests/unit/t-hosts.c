@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "ctl-shapes.h"
 #include "err.h"
 #include "hosts.h"
+#include "json.h"
 #include "tap.h"
 
 static struct ct_host_info info(const char *u, const char *h, const char *ip, uint32_t status)
@@ -20,6 +22,131 @@ static struct ct_host_info info(const char *u, const char *h, const char *ip, ui
 	in.status = status;
 	ct_haddr_parse(&in.addr, ip, 2425);
 	return in;
+}
+
+/* h leaves (BR_EXIT) and comes back with a packet at now_ms / wall: one flap. */
+static struct ct_host *flap(struct ct_hosts *t, const struct ct_host_info *in, uint64_t now_ms, double wall)
+{
+	struct ct_host *h = NULL;
+
+	ct_hosts_exit_addr(t, &in->addr, wall - 1);
+	ct_hosts_update(t, in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, now_ms, wall, &h);
+	return h;
+}
+
+/* The users fields "unstable/flaps_in_window/flap_count" of h. */
+static void users_fields(const struct ct_host *h, const struct ct_ctlj_now *now, const char *want, const char *what)
+{
+	struct ct_json *j = ct_ctlj_host(h, now);
+	int64_t in = -1, all = -1;
+	int b = -1;
+	char got[64];
+
+	ct_json_get_bool(j, "unstable", &b);
+	ct_json_get_i64(j, "flaps_in_window", &in);
+	ct_json_get_i64(j, "flap_count", &all);
+	snprintf(got, sizeof got, "%d/%lld/%lld", b, (long long)in, (long long)all);
+	is_str(got, want, "%s", what);
+	ct_json_free(j);
+}
+
+#define W 600000ULL /* the smallest unstable_window, 10m */
+
+/* The instability window: a flap just inside is unstable, just outside is not; the lifetime
+ * count stays; missing answers and lost now do not depend on the window. */
+static void window_tests(void)
+{
+	struct ct_hosts *t = ct_hosts_new();
+	struct ct_host_info in = info("dave", "PC-D", "198.18.2.13", 0x01000000);
+	struct ct_host_info in2 = info("erin", "PC-E", "198.18.2.14", 0x01000000);
+	struct ct_host *h, *e, **v;
+	size_t n;
+
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 1000, 1000.0, &h);
+	ok(h->last_flap == 0 && h->nflap == 0, "a new host has no last_flap");
+	ok(!ct_host_is_unstable(h, W, 1000), "never flapped: stable");
+	h = flap(t, &in, 2000000, 3000.0);
+	is_int(h->flaps, 1, "one flap");
+	ok(h->last_flap == 3000.0, "last_flap is the wall time of the return");
+	ok(ct_host_is_unstable(h, W, 2000000 + W - 1), "flap 1 ms inside the window: unstable");
+	ok(ct_host_is_unstable(h, W, 2000000 + W), "flap exactly one window old: unstable (inside)");
+	ok(!ct_host_is_unstable(h, W, 2000000 + W + 1), "flap 1 ms outside the window: stable");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W), 1, "flaps_in_window 1 at the edge");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W + 1), 0, "flaps_in_window 0 just after");
+	is_int(h->flaps, 1, "flap_count stays 1 outside the window");
+	ok(ct_host_is_unstable(h, 30 * 86400000ULL, 2000000 + W + 1), "a longer window still holds it");
+	ok(ct_host_is_unstable(h, W, 1000), "a flap time after now (clock set back) is inside");
+
+	/* three flaps: the window counts the recent ones */
+	flap(t, &in, 2300000, 3300.0);
+	flap(t, &in, 2500000, 3500.0);
+	is_int(h->flaps, 3, "three flaps in all");
+	ok(h->last_flap == 3500.0, "last_flap follows the last return");
+	is_int(ct_host_flaps_in(h, W, 2500000), 3, "all three in the window at the last one");
+	is_int(ct_host_flaps_in(h, W, 2000000 + W + 1), 2, "the first is out 1 ms after its window");
+	is_int(ct_host_flaps_in(h, W, 2500000 + W + 1), 0, "none a window after the last");
+
+	/* missing answers now / lost now, with every flap outside the window */
+	ct_hosts_check_sent(t, h, 3, 4000.0);
+	ok(!ct_host_is_unstable(h, W, 2900000 + W + 1), "a pending check is not a miss yet");
+	ct_hosts_check_sent(t, h, 3, 4001.0);
+	ok(ct_host_is_unstable(h, W, 2900000 + W + 1), "missing an answer now: unstable whatever the window");
+	ct_hosts_check_sent(t, h, 3, 4002.0);
+	ct_hosts_check_sent(t, h, 3, 4003.0);
+	ok(h->state == CT_HOST_OFFLINE && ct_host_is_unstable(h, W, 9000000), "lost now: unstable");
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 9000000, 10000.0, &h);
+	is_int(h->flaps, 4, "back after being lost: flap 4");
+	ok(ct_host_is_unstable(h, W, 9000000 + W), "and unstable for one window");
+	ok(!ct_host_is_unstable(h, W, 9000000 + W + 1), "then stable again");
+
+	/* order: most flaps in the window first, not most flaps in all */
+	ct_hosts_update(t, &in2, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 9000000, 10000.0, &e);
+	flap(t, &in2, 9100000, 10100.0);
+	flap(t, &in2, 9200000, 10200.0);
+	is_int(ct_hosts_unstable(t, W, 9200000, &v, &n), 0, "unstable query");
+	ok(n == 2 && v[0] == e && v[1] == h, "erin (2 in the window, 2 in all) before dave (1 in the window, 4 in all)");
+	free(v);
+	is_int(ct_hosts_unstable(t, W, 9200000 + W + 1, &v, &n), 0, "unstable query a window later");
+	is_int(n, 0, "nobody: old flaps do not count");
+	free(v);
+
+	/* the users reply: fields and the same rule */
+	{
+		struct ct_ctlj_now now = { 10300.0, 9300000, W };
+		struct ct_json *j = ct_ctlj_host(e, &now), *r = NULL, *p = ct_json_obj();
+		int64_t v64 = -1;
+		char err[128];
+		is_str(ct_json_get_str(j, "last_flap"), "1970-01-01T02:50:00.000Z", "users: last_flap ISO 8601");
+		ct_json_free(j);
+		users_fields(e, &now, "1/2/2", "users: unstable true, flaps_in_window 2, flap_count 2");
+		now.mono_ms = 9200000 + W + 1;
+		users_fields(e, &now, "0/0/2", "users a window after the last flap: unstable false, flaps_in_window 0, flap_count 2");
+		ct_hosts_update(t, &(struct ct_host_info){ .user = "fred", .host = "PC-F", .addr = in.addr }, 0,
+			CT_HOST_VIA_PACKET, 1, 1.0, NULL);
+		j = ct_ctlj_host(ct_hosts_find(t, "fred", "PC-F"), &now);
+		ok(ct_json_get(j, "last_flap") && !ct_json_get_str(j, "last_flap"), "users: last_flap null when it never flapped");
+		ct_json_free(j);
+		ct_json_add_str(p, "filter", "unstable");
+		now.mono_ms = 9200000;
+		is_int(ct_ctlj_users(t, p, &now, &r, err, sizeof err), 0, "users --unstable");
+		ct_json_get_i64(r, "count", &v64);
+		is_int(v64, 1, "lists erin only (dave was replaced by fred at his address)");
+		ct_json_free(r);
+		ct_json_free(p);
+	}
+
+	/* more flaps than remembered: the window count stops at CT_HOST_FLAP_MEMORY */
+	for (unsigned i = 0; i < CT_HOST_FLAP_MEMORY + 6; i++)
+		flap(t, &in2, 20000000 + i * 1000ULL, 30000.0 + i);
+	is_int(e->flaps, CT_HOST_FLAP_MEMORY + 8, "lifetime count has every flap");
+	is_int(ct_host_flaps_in(e, W, 20000000 + 80000), CT_HOST_FLAP_MEMORY, "flaps_in_window stops at the memory");
+	is_int(ct_host_flaps_in(e, 10000, 20000000 + (CT_HOST_FLAP_MEMORY + 5) * 1000ULL), 11, "the newest are kept");
+	ct_host_add_flap(e, 20000000 + 65500, 0);
+	is_int(ct_host_flaps_in(e, 4000, 20000000 + 69000), 6, "a flap time out of order takes its place (5 + 1 in the last 4 s)");
+	ok(e->flap_ms[CT_HOST_FLAP_MEMORY - 1] == 20000000 + 69000, "the newest stays last");
+	ct_host_add_flap(e, 1, 0);
+	ok(e->flap_ms[0] > 1, "a time older than all remembered ones when full is not kept");
+	ct_hosts_free(t);
 }
 
 int main(void)
@@ -86,13 +213,14 @@ int main(void)
 	ct_hosts_exit_addr(t, &in.addr, 106.6);
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11000, 107.0, &h);
 	is_int(h->flaps, 1, "exit (BR_EXIT) then a packet again: one flap");
-	ok(ct_host_is_unstable(h, 1), "one flap makes it unstable");
-	ok(!ct_host_is_unstable(h, 2), "not with a threshold of 2");
+	ok(ct_host_is_unstable(h, 600000, 11000), "one flap makes it unstable");
+	ok(h->last_flap == 107.0, "last_flap is the wall time of the return");
+	is_int(ct_host_flaps_in(h, 600000, 11000), 1, "one flap in the window");
 	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_PACKET, 11001, 107.1, &h);
 	is_int(h->flaps, 1, "a second packet while online is no flap");
 	is_int(ct_hosts_check_sent(t, h, 2, 108.0), 0, "first check pending");
 	is_int(ct_hosts_check_sent(t, h, 2, 109.0), 0, "one missed");
-	ok(ct_host_is_unstable(h, 1), "a missed answer makes it unstable");
+	ok(ct_host_is_unstable(h, 600000, 11000 + 700000), "a missed answer makes it unstable (flap outside the window)");
 	is_int(ct_hosts_check_sent(t, h, 2, 110.0), 1, "second missed in a row: lost");
 	is_int(h->state, CT_HOST_OFFLINE, "lost host offline");
 	is_int(h->missed, 2, "missed count");
@@ -107,12 +235,12 @@ int main(void)
 	{
 		struct ct_host **v;
 		size_t n;
-		is_int(ct_hosts_unstable(t, 1, &v, &n), 0, "unstable query");
+		is_int(ct_hosts_unstable(t, 600000, 12500, &v, &n), 0, "unstable query");
 		is_int(n, 1, "one unstable host");
 		ok(n == 1 && v[0] == h, "it is carol");
 		free(v);
-		is_int(ct_hosts_unstable(t, 3, &v, &n), 0, "unstable query, 3 flaps");
-		is_int(n, 0, "none with 3 flaps");
+		is_int(ct_hosts_unstable(t, 600000, 12000 + 600001, &v, &n), 0, "unstable query after the window");
+		is_int(n, 0, "none: its flaps are older than the window");
 		free(v);
 	}
 	in = info("", "x", "1.2.3.4", 0);
@@ -157,5 +285,6 @@ int main(void)
 	ct_hosts_remove(t, ct_hosts_at(t, 0));
 	is_int(ct_hosts_at(t, 0)->idx, 0, "indexes renumbered after removal");
 	ct_hosts_free(t);
+	window_tests();
 	return tap_done();
 }

@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "err.h"
 #include "evloop.h"
+#include "hosts.h"
 #include "log.h"
 #include "state.h"
 
@@ -35,6 +36,16 @@ static int load_hosts(const struct ct_json *v, void *ud)
 {
 	(void)ud;
 	return ct_json_get_i64(v, "value", &loaded_value);
+}
+
+static char *slurp(const char *p);
+
+static void text_has(const char *p, const char *want, const char *what)
+{
+	const char *text = slurp(p);
+
+	if (!ok(text && strstr(text, want), "%s", what))
+		printf("#   wanted %s in %s\n", want, text ? text : "(no file)");
 }
 
 static void put(const char *p, const char *text)
@@ -176,6 +187,85 @@ static void kill9_test(void)
 	is_int(count_entries("state.json.bad") - bad_before, 0, "kill -9 never produced a bad file");
 }
 
+/* The host table's instability records through a real state file: a flap's wall time comes
+ * back exactly, and the window is measured from it after a restart (other monotonic base). */
+static void hosts_round_trip(void)
+{
+	char p[300];
+	struct ct_state *st;
+	struct ct_hosts *t = ct_hosts_new(), *t2;
+	struct ct_host_info in = { .user = "dave", .host = "PC-D", .nick = "Dave", .group = "g" };
+	struct ct_host_info in2 = { .user = "erin", .host = "PC-E", .nick = "Erin", .group = "g" };
+	struct ct_json *secs = ct_json_obj(), *back = NULL;
+	struct ct_host *h;
+	const uint64_t day = 86400000ULL;
+	size_t bad = 99;
+
+	snprintf(p, sizeof p, "%s/hosts-state.json", dir);
+	ct_haddr_parse(&in.addr, "198.18.2.13", 2425);
+	ct_haddr_parse(&in2.addr, "198.18.2.14", 2425);
+	/* run 1 (monotonic base 5,000,000): dave flaps twice, erin never */
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 5000000, 1800000000.0, &h);
+	ct_hosts_update(t, &in2, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 5000000, 1800000000.0, NULL);
+	for (int i = 0; i < 2; i++) {
+		ct_hosts_exit_addr(t, &in.addr, 1800000001.0);
+		ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 5010000 + i * 10000ULL,
+			1800000010.25 + i * 10, &h);
+	}
+	ok(h->flaps == 2 && h->last_flap == 1800000020.25, "run 1: two flaps, the last at .25");
+	ct_json_add(secs, "hosts", ct_hosts_state_save(t, 5030000, 1800000030.25));
+	is_int(ct_state_new(&st, p), 0, "hosts: new state file");
+	is_int(ct_state_write(st, secs), 0, "hosts: saved");
+	text_has(p, "\"last_flap\":1800000020.25", "saved last_flap is the wall time");
+	text_has(p, "\"recent_flaps\":\"1800000010.250 1800000020.250\"", "saved recent_flaps, oldest first");
+	text_has(p, "\"last_flap\":null", "a host that never flapped saves last_flap null");
+	is_int(ct_state_read(st, &back), 0, "hosts: read back");
+	/* run 2, a day later on the wall clock, monotonic clock from 1,000 (a reboot) */
+	t2 = ct_hosts_new();
+	is_int(ct_hosts_state_load(t2, ct_json_get(back, "hosts"), 1000, 1800000020.25 + 86400 - 0.001, &bad), 0,
+		"hosts: loaded");
+	is_int(bad, 0, "no unusable record");
+	h = ct_hosts_find(t2, "dave", "PC-D");
+	ok(h && h->last_flap == 1800000020.25, "last_flap survives exactly");
+	ok(h && h->flaps == 2, "flap_count survives");
+	ok(h && ct_host_is_unstable(h, day, 1000), "1 ms less than a day after its last flap: unstable");
+	is_int(h ? (int)ct_host_flaps_in(h, day, 1000) : -1, 1, "one flap in the window (the other is a day and 10 s old)");
+	ok(h && !ct_host_is_unstable(h, day, 1000 + 2), "2 ms later (monotonic, in-process): stable");
+	ok(h && h->flaps == 2, "... flap_count still 2");
+	h = ct_hosts_find(t2, "erin", "PC-E");
+	ok(h && h->last_flap == 0 && h->nflap == 0 && !ct_host_is_unstable(h, day, 1000), "erin: no flap, stable");
+	ct_hosts_free(t2);
+	/* loaded just outside the window: stable at once */
+	t2 = ct_hosts_new();
+	ct_hosts_state_load(t2, ct_json_get(back, "hosts"), 1000, 1800000020.25 + 86400 + 0.001, NULL);
+	h = ct_hosts_find(t2, "dave", "PC-D");
+	ok(h && !ct_host_is_unstable(h, day, 1000) && h->flaps == 2, "loaded 1 ms more than a day later: stable, flap_count 2");
+	ct_hosts_free(t2);
+	ct_json_free(back);
+	ct_json_free(secs);
+	/* a file from before last_flap: the old flaps keep their count but no time */
+	{
+		struct ct_json *old = NULL;
+		const char *txt = "[{\"user\":\"old\",\"host\":\"PC-O\",\"nick\":\"\",\"group\":\"\",\"addr\":\"198.18.2.20\","
+			"\"port\":2425,\"status\":0,\"origin\":1,\"state\":\"online\",\"gone\":0,\"flaps\":5,\"missed\":1,"
+			"\"first_seen\":1700000000,\"last_seen\":1700000100,\"last_change\":1700000100},"
+			"\"h1\\tcmp\\tPC-C\\tC\\tg\\t198.18.2.21\\t2425\\t0\\t1\\tonline\\t0\\t3\\t0\\t1700000000\\t1700000100\\t1700000100\"]";
+		t2 = ct_hosts_new();
+		is_int(ct_json_parse(txt, strlen(txt), &old), 0, "an old hosts section");
+		is_int(ct_hosts_state_load(t2, old, 1000, 1700000200.0, &bad), 0, "loads");
+		is_int(bad, 0, "both records usable (object and compact h1)");
+		h = ct_hosts_find(t2, "old", "PC-O");
+		ok(h && h->flaps == 5 && h->last_flap == 0 && !ct_host_is_unstable(h, day, 1000),
+			"old record: flap_count 5, no last_flap, not unstable by old flaps");
+		h = ct_hosts_find(t2, "cmp", "PC-C");
+		ok(h && h->flaps == 3 && h->last_flap == 0, "compact record: flap_count 3, no last_flap");
+		ct_hosts_free(t2);
+		ct_json_free(old);
+	}
+	ct_state_free(st);
+	ct_hosts_free(t);
+}
+
 int main(void)
 {
 	struct ct_state *st, *st2;
@@ -281,6 +371,7 @@ int main(void)
 	ct_evloop_free(ev);
 
 	kill9_test();
+	hosts_round_trip();
 
 	{
 		char cmd[300];

@@ -27,7 +27,7 @@ static void add_addr(struct ct_json *o, const struct ct_haddr *a)
 	ct_json_add_int(o, "port", a->port);
 }
 
-struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall)
+struct ct_json *ct_ctlj_host(const struct ct_host *h, const struct ct_ctlj_now *now)
 {
 	static const unsigned bits[] = { CT_HOST_LOCAL, CT_HOST_NOTIFIED, CT_HOST_SEARCH, CT_HOST_LIST, CT_HOST_DIRECT };
 	struct ct_json *o = ct_json_obj(), *org;
@@ -44,8 +44,10 @@ struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall)
 		if (h->origin & bits[i])
 			ct_json_add_str(org, NULL, ct_host_origin_name(bits[i]));
 	ct_json_add_bool(o, "external", ct_host_is_external(h));
-	ct_json_add_bool(o, "unstable", ct_host_is_unstable(h, CT_CTL_UNSTABLE_FLAPS));
+	ct_json_add_bool(o, "unstable", ct_host_is_unstable(h, now->unstable_window_ms, now->mono_ms));
 	ct_json_add_int(o, "flap_count", h->flaps);
+	ct_json_add_int(o, "flaps_in_window", ct_host_flaps_in(h, now->unstable_window_ms, now->mono_ms));
+	add_time(o, "last_flap", h->last_flap);
 	ct_json_add_int(o, "missed_answers", h->missed);
 	ct_json_add_int(o, "status", h->status);
 	ct_json_add_str(o, "offline_reason", h->state != CT_HOST_OFFLINE ? "" :
@@ -53,8 +55,8 @@ struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall)
 	add_time(o, "first_seen", h->first_seen);
 	add_time(o, "last_seen", h->last_seen);
 	add_time(o, "last_change", h->last_change);
-	if (h->last_seen > 0 && now_wall >= h->last_seen)
-		ct_json_add_int(o, "last_seen_age_s", (int64_t)(now_wall - h->last_seen));
+	if (h->last_seen > 0 && now->wall >= h->last_seen)
+		ct_json_add_int(o, "last_seen_age_s", (int64_t)(now->wall - h->last_seen));
 	else
 		ct_json_add_null(o, "last_seen_age_s");
 	return o;
@@ -65,7 +67,7 @@ static int host_in(const struct ct_host *h, const struct ct_cidr *net)
 	return ct_cidr_contains(net, h->addr.family, h->addr.ip);
 }
 
-int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, double now_wall,
+int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, const struct ct_ctlj_now *now,
 	struct ct_json **result, char *err, size_t errlen)
 {
 	const char *filter = params ? ct_json_get_str(params, "filter") : NULL;
@@ -93,7 +95,7 @@ int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, double
 		snprintf(err, errlen, "'%s' is not a network; write it as CIDR, such as 192.168.1.0/24", network);
 		return CT_EINVAL;
 	}
-	if (mode == 1 && ct_hosts_unstable(t, CT_CTL_UNSTABLE_FLAPS, &unst, &n) != 0) {
+	if (mode == 1 && ct_hosts_unstable(t, now->unstable_window_ms, now->mono_ms, &unst, &n) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return CT_ENOMEM;
 	}
@@ -115,7 +117,7 @@ int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, double
 			continue;
 		if (network && network[0] && !host_in(h, &net))
 			continue;
-		ct_json_add(arr, NULL, ct_ctlj_host(h, now_wall));
+		ct_json_add(arr, NULL, ct_ctlj_host(h, now));
 		count++;
 	}
 	free(unst);

@@ -7,24 +7,31 @@
 #include "hosts.h"
 #include "search.h"
 
-/* Hosts with at least this many flaps (or missed checks, or lost now) are "unstable". */
-#define CT_CTL_UNSTABLE_FLAPS 2
+/* When a reply is made: the clocks, and the instability window (unstable_window, ms) that
+ * ct_host_is_unstable() applies. */
+struct ct_ctlj_now {
+	double wall;
+	uint64_t mono_ms;             /* the clock the host table's times are on */
+	uint64_t unstable_window_ms;
+};
 
 /*
  * One host (camtraced(8), "users"):
  *   {"user", "host", "nick", "group", "addr", "port", "state": "online|absent|offline",
  *    "origin": "local|notified|search|list|direct", "origins": [...], "external": bool,
- *    "unstable": bool, "flap_count", "missed_answers", "status" (host status bits),
- *    "offline_reason": "" | "left" (BR_EXIT) | "lost" (stopped answering),
- *    "first_seen", "last_seen", "last_change" (ISO 8601 UTC or null), "last_seen_age_s"}
+ *    "unstable": bool (ct_host_is_unstable() with the window), "flap_count" (lifetime),
+ *    "flaps_in_window", "last_flap" (ISO 8601 UTC or null), "missed_answers",
+ *    "status" (host status bits), "offline_reason": "" | "left" (BR_EXIT) | "lost",
+ *    "first_seen", "last_seen", "last_change" (ISO 8601 UTC or null),
+ *    "last_seen_age_s" (null when never seen)}
  */
-struct ct_json *ct_ctlj_host(const struct ct_host *h, double now_wall);
+struct ct_json *ct_ctlj_host(const struct ct_host *h, const struct ct_ctlj_now *now);
 
 /* The whole "users" method: params {"filter": "all"|"unstable"|"external"|"online",
  * "network": "CIDR"} (both optional). Result {"filter", "network", "total", "count",
- * "hosts": [...]}; unstable hosts are sorted most flaps first. CT_EINVAL with a message
- * (naming the accepted values) for bad params. */
-int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, double now_wall,
+ * "hosts": [...]}; unstable hosts are sorted most flaps in the window first (ct_hosts_unstable).
+ * CT_EINVAL with a message (naming the accepted values) for bad params, CT_ENOMEM. */
+int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, const struct ct_ctlj_now *now,
 	struct ct_json **result, char *err, size_t errlen);
 
 /* "search.progress": {"search_id", "state": "running|done|cancelled", "total", "probed",

@@ -48,6 +48,7 @@ struct ct_daemon_conf {
 	/* liveness of known hosts (unicast BR_ENTRY answered by ANSENTRY) and instability */
 	uint64_t liveness_interval;   /* ms between two checks of a quiet host, default 2m */
 	int64_t liveness_misses;      /* unanswered checks in a row before a host is lost, default 3 */
+	uint64_t unstable_window;     /* ms: a flap this recent makes a host unstable, default 1d */
 
 	/* list server limits */
 	int64_t list_budget;          /* max ANSLIST datagram bytes, default 8191 */

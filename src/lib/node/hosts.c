@@ -114,6 +114,7 @@ struct ct_hosts *ct_hosts_new(void)
 
 static void host_free(struct ct_host *h)
 {
+	free(h->flap_ms);
 	free(h->strs);
 	free(h);
 }
@@ -288,8 +289,10 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 	}
 	/* a flap: back after an outage we saw ourselves (it left, or stopped answering); a list
 	 * entry is second hand and may be older than the BR_EXIT we heard, so it does not count */
-	if (h->state == CT_HOST_OFFLINE && h->gone != CT_HOST_GONE_NONE && via == CT_HOST_VIA_PACKET)
+	if (h->state == CT_HOST_OFFLINE && h->gone != CT_HOST_GONE_NONE && via == CT_HOST_VIA_PACKET) {
 		h->flaps++;
+		(void)ct_host_add_flap(h, (int64_t)now_ms, now_wall);
+	}
 	h->gone = CT_HOST_GONE_NONE;
 	h->origin |= (uint8_t)origin;
 	set_state(t, h, (in->status & 0x100u) ? CT_HOST_ABSENT : CT_HOST_ONLINE, now_wall);
@@ -361,18 +364,62 @@ int ct_hosts_check_sent(struct ct_hosts *t, struct ct_host *h, unsigned max_miss
 	return 0;
 }
 
-int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps)
+int ct_host_add_flap(struct ct_host *h, int64_t now_ms, double now_wall)
 {
-	if (min_flaps == 0)
-		min_flaps = 1;
-	return h->flaps >= min_flaps || h->missed_run > 0 ||
-		(h->state == CT_HOST_OFFLINE && h->gone == CT_HOST_GONE_LOST);
+	h->last_flap = now_wall;
+	if (h->nflap == h->flap_cap && h->flap_cap < CT_HOST_FLAP_MEMORY) {
+		unsigned nc = h->flap_cap ? h->flap_cap * 2u : 4u;
+		int64_t *nv = realloc(h->flap_ms, (nc > CT_HOST_FLAP_MEMORY ? CT_HOST_FLAP_MEMORY : nc) * sizeof *nv);
+		if (!nv)
+			return CT_ENOMEM;
+		h->flap_ms = nv;
+		h->flap_cap = (uint8_t)(nc > CT_HOST_FLAP_MEMORY ? CT_HOST_FLAP_MEMORY : nc);
+	}
+	if (h->nflap == h->flap_cap) { /* full: forget the oldest */
+		if (now_ms < h->flap_ms[0])
+			return 0;
+		memmove(h->flap_ms, h->flap_ms + 1, (h->nflap - 1u) * sizeof *h->flap_ms);
+		h->nflap--;
+	}
+	/* kept oldest first (times replayed from a hand-edited state file may come in any order) */
+	unsigned i = h->nflap++;
+	for (; i > 0 && h->flap_ms[i - 1] > now_ms; i--)
+		h->flap_ms[i] = h->flap_ms[i - 1];
+	h->flap_ms[i] = now_ms;
+	return 0;
 }
 
-static int cmp_flaps(const void *a, const void *b)
+/* A flap at t is inside the window ending at now (a future t, from a wall clock set back
+ * between two runs, is inside too). */
+static int in_window(int64_t t, uint64_t window_ms, uint64_t now_ms)
 {
-	const struct ct_host *x = *(const struct ct_host *const *)a, *y = *(const struct ct_host *const *)b;
+	return t >= (int64_t)now_ms || (uint64_t)((int64_t)now_ms - t) <= window_ms;
+}
 
+unsigned ct_host_flaps_in(const struct ct_host *h, uint64_t window_ms, uint64_t now_ms)
+{
+	unsigned k = 0;
+
+	for (unsigned i = h->nflap; i > 0 && in_window(h->flap_ms[i - 1], window_ms, now_ms); i--)
+		k++;
+	return k;
+}
+
+int ct_host_is_unstable(const struct ct_host *h, uint64_t window_ms, uint64_t now_ms)
+{
+	return (h->nflap > 0 && in_window(h->flap_ms[h->nflap - 1], window_ms, now_ms)) ||
+		h->missed_run > 0 || (h->state == CT_HOST_OFFLINE && h->gone == CT_HOST_GONE_LOST);
+}
+
+struct unst { struct ct_host *h; unsigned in; };
+
+static int cmp_unstable(const void *a, const void *b)
+{
+	const struct unst *p = a, *q = b;
+	const struct ct_host *x = p->h, *y = q->h;
+
+	if (p->in != q->in)
+		return p->in < q->in ? 1 : -1;
 	if (x->flaps != y->flaps)
 		return x->flaps < y->flaps ? 1 : -1;
 	if (x->missed != y->missed)
@@ -380,22 +427,33 @@ static int cmp_flaps(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out, size_t *n)
+int ct_hosts_unstable(const struct ct_hosts *t, uint64_t window_ms, uint64_t now_ms,
+	struct ct_host ***out, size_t *n)
 {
+	struct unst *u = NULL;
 	struct ct_host **v = NULL;
 	size_t k = 0;
 
+	*out = NULL;
+	*n = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (ct_host_is_unstable(t->vec[i], min_flaps))
-			k++;
-	if (k && !(v = malloc(k * sizeof *v)))
+		k += ct_host_is_unstable(t->vec[i], window_ms, now_ms) != 0;
+	if (!k)
+		return 0;
+	if (!(u = malloc(k * sizeof *u)) || !(v = malloc(k * sizeof *v))) {
+		free(u);
 		return CT_ENOMEM;
+	}
 	k = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (ct_host_is_unstable(t->vec[i], min_flaps))
-			v[k++] = t->vec[i];
-	if (k)
-		qsort(v, k, sizeof *v, cmp_flaps);
+		if (ct_host_is_unstable(t->vec[i], window_ms, now_ms)) {
+			u[k].h = t->vec[i];
+			u[k++].in = ct_host_flaps_in(t->vec[i], window_ms, now_ms);
+		}
+	qsort(u, k, sizeof *u, cmp_unstable);
+	for (size_t i = 0; i < k; i++)
+		v[i] = u[i].h;
+	free(u);
 	*out = v;
 	*n = k;
 	return 0;

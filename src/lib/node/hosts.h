@@ -39,7 +39,11 @@ struct ct_host {
 	uint8_t gone;               /* enum ct_host_gone while offline */
 	uint8_t pending;            /* liveness: a check was sent and is unanswered */
 	uint8_t ans_pending;        /* node: an ANSENTRY to it is queued */
-	uint32_t flaps;             /* times it came back (a packet from it) after leaving or being lost */
+	uint32_t flaps;             /* times it came back (a packet from it) after leaving or being lost:
+	                             * the lifetime total */
+	double last_flap;           /* wall clock of the last flap, 0 = never (display, state file) */
+	int64_t *flap_ms;           /* monotonic times of the last flaps, oldest first (NULL: none) */
+	uint8_t nflap, flap_cap;    /* entries used / allocated in flap_ms (at most CT_HOST_FLAP_MEMORY) */
 	uint32_t missed;            /* liveness checks it did not answer (total) */
 	uint32_t missed_run;        /* consecutive unanswered checks */
 	double first_seen, last_seen, last_change; /* wall clock, for display */
@@ -57,6 +61,9 @@ struct ct_host_info {
 	struct ct_haddr addr;
 	uint32_t status;
 };
+
+/* Flap times remembered per host: flaps_in_window counts up to this many. */
+#define CT_HOST_FLAP_MEMORY 64
 
 struct ct_hosts;
 
@@ -104,12 +111,34 @@ size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
 int ct_hosts_check_sent(struct ct_hosts *t, struct ct_host *h, unsigned max_missed,
 	double now_wall);
 
-/* Unstable: came back after being offline at least min_flaps times (0 = 1), or missed the last
- * liveness check, or is lost right now. Flap counts are kept for the host's lifetime. */
-int ct_host_is_unstable(const struct ct_host *h, unsigned min_flaps);
-/* Collects the unstable hosts, most flaps first, into a malloc'd array (*out, caller frees). */
-int ct_hosts_unstable(const struct ct_hosts *t, unsigned min_flaps, struct ct_host ***out,
-	size_t *n);
+/* The instability rule (one rule for every caller: users, users --unstable, status): a host
+ * is unstable when it flapped within the last window_ms (monotonic now_ms), or its last
+ * liveness check went unanswered (missing answers now), or it is offline because it was lost.
+ * The lifetime flap count alone does not make a host unstable. */
+int ct_host_is_unstable(const struct ct_host *h, uint64_t window_ms, uint64_t now_ms);
+/* Flaps in the last window_ms (an age of exactly window_ms is inside); counted exactly up to
+ * CT_HOST_FLAP_MEMORY. */
+unsigned ct_host_flaps_in(const struct ct_host *h, uint64_t window_ms, uint64_t now_ms);
+/* Collects the unstable hosts into a malloc'd array (*out, caller frees), most flaps in the
+ * window first, then most flaps in all, then most missed answers. */
+int ct_hosts_unstable(const struct ct_hosts *t, uint64_t window_ms, uint64_t now_ms,
+	struct ct_host ***out, size_t *n);
+/* Records the time of a flap of h (last_flap, flap_ms; not the lifetime count, which
+ * ct_hosts_update() adds on a return); the state loader replays saved times with it, oldest
+ * first. Returns 0 or CT_ENOMEM (the time is then not remembered). */
+int ct_host_add_flap(struct ct_host *h, int64_t now_ms, double now_wall);
+
+/* The "hosts" section of the state file (hosts-state.c): an array of one object per host with
+ * its instability records ("flaps" lifetime, "missed", "last_flap" wall time or null,
+ * "recent_flaps" wall times of the remembered flaps). Saved wall times are converted to the
+ * monotonic clock at load (now_ms, now_wall), so windows are measured in-process on the
+ * monotonic clock and across restarts on the wall clock. The loader also takes the compact
+ * "h1" tab-separated records of older files; *bad (optional) counts unusable records.
+ * Load returns 0 or CT_EFORMAT (not an array). */
+struct ct_json;
+struct ct_json *ct_hosts_state_save(const struct ct_hosts *t, uint64_t now_ms, double now_wall);
+int ct_hosts_state_load(struct ct_hosts *t, const struct ct_json *v, uint64_t now_ms,
+	double now_wall, size_t *bad);
 
 /* Replaces control bytes (< 0x20, 0x7f: separators, escapes) in a name by spaces, in place. */
 void ct_hosts_clean_name(char *s);
