@@ -74,9 +74,10 @@ static void target_text(const struct ct_route_result *r, enum ct_route_method m,
 	char it[200];
 
 	if (r->outcome == CT_RO_APP_ANSWERED && m == CT_ROUTE_UDP)
-		snprintf(buf, len, "reached %s at hop %d: the application answered (%s to UDP %u answered with %s, %s)",
+		snprintf(buf, len, "reached %s at hop %d: the application answered (%s to UDP %u answered with %s, %s)%s",
 			tgt, r->outcome_hop, probe_packet(r, m), r->dport, answer_name(r, m),
-			r->program[0] ? r->program : "an unknown program");
+			r->program[0] ? r->program : "an unknown program", r->late_answer ? "; only a BR_ENTRY at full TTL "
+			"given 4 s was answered (the program waits before it answers), its hop from the answer's TTL" : "");
 	else if (r->outcome == CT_RO_APP_ANSWERED)
 		snprintf(buf, len, "reached %s at hop %d: the application answered (%s to %s %u answered with %s%s)", tgt,
 			r->outcome_hop, probe_packet(r, m), proto_name(m), r->dport, answer_name(r, m),
@@ -113,11 +114,11 @@ static void device_text(const struct ct_route_result *r, enum ct_route_method m,
 	}
 	icmp_phrase(x, it, sizeof it);
 	if (r->outcome == CT_RO_HOST_UNREACHABLE && r->same_segment)
-		snprintf(buf, len, "%s is unreachable: %s answered %s after %.1f s: the target is on this segment (no "
+		snprintf(buf, len, "%s is unreachable: %s answered %s %.1f s after the first probe: the target is on this segment (no "
 			"router in between) and nobody answers for its address (ARP/ND): the host is down or absent",
 			tgt, dev, it, pc_ms(x->rtt_ns) / 1000);
 	else if (r->outcome == CT_RO_HOST_UNREACHABLE)
-		snprintf(buf, len, "%s is unreachable: %s%s answered %s after %.1f s: it looked for the address on its "
+		snprintf(buf, len, "%s is unreachable: %s%s answered %s %.1f s after the first probe: it looked for the address on its "
 			"segment (ARP/ND) and nobody answered: the host is down or absent", tgt, dev, at, it,
 			pc_ms(x->rtt_ns) / 1000);
 	else if (r->by_echo)
@@ -264,6 +265,7 @@ static void print_json_verdict(struct ct_json *v, const struct ct_route_result *
 	for (int t = 1; t <= 64; t++)
 		if (r->partial_mask & (1ull << (t - 1)))
 			ct_json_add_int(a, NULL, t);
+	ct_json_add_bool(v, "late_answer", r->late_answer);
 	if (r->probe_cmd)
 		ct_json_add_bool(v, "withdrawn", r->exit_sent);
 	else

@@ -38,7 +38,7 @@ static int from_target(const struct ct_route_result *res, const struct ct_reply 
 	return r->family != AF_INET6 && r->from == dst;
 }
 
-/* ICMP host unreachable (IPv4 3/1, ICMPv6 1/3) that came late: a router (or this host) tried ARP/ND
+/* ICMP host unreachable (IPv4 3/1, ICMPv6 1/3) that came 1 s or more late: a router (or this host) tried ARP/ND
  * for the address and nobody answered; an immediate one is a firewall rule. */
 static int slow_unreach(const struct ct_reply *r)
 {
@@ -132,7 +132,7 @@ static void decide(struct ct_route_result *res, const struct ct_route_hop *h, co
 /* Nothing on the path ended it: the echo check and the last hop that answered say what is left. */
 static void conclude_silent(struct ct_route_result *res, uint32_t dst)
 {
-	const struct ct_reply *e = &res->echo;
+	const struct ct_reply *e = res->echo.kind != CT_RK_NONE ? &res->echo : &res->late_err;
 	struct ct_reply last = { .kind = CT_RK_NONE };
 
 	if (res->last_hop) {
@@ -148,7 +148,7 @@ static void conclude_silent(struct ct_route_result *res, uint32_t dst)
 		enum ct_route_outcome o = slow_unreach(e) ? CT_RO_HOST_UNREACHABLE :
 			from_target(res, e, dst) ? CT_RO_HOST_REJECTED : CT_RO_PATH_REJECTED;
 		set_verdict(res, CT_RV_REJECTED, o, res->last_hop + 1, e);
-		res->by_echo = 1;
+		res->by_echo = e == &res->echo;
 		if (o == CT_RO_PATH_REJECTED)
 			res->device_hop = hop_of_sender(res, e);
 		return;

@@ -106,18 +106,50 @@ static void set_init(struct ct_probe_set *s, struct ct_prober *pr, uint32_t dst,
 	s->use_raw = o->use_raw;
 }
 
+/* The echo check's set also catches the late ICMP errors for the trace's own probes (a router
+ * that queued them while looking for the address answers host unreachable after ~3 s). */
+struct echo_ctx {
+	struct ct_route_result *res;
+	uint8_t proto;             /* the trace's protocol */
+	uint16_t sport, dport;
+	uint64_t t0;               /* the trace's start */
+};
+
+static void echo_packet(struct ct_probe_set *s, const struct ct_ipview *v, uint64_t now)
+{
+	const struct echo_ctx *x = s->ud;
+	int v6 = s->family == AF_INET6;
+
+	if (ct_probe_view_quotes(s, v, x->proto) && v->in.sport == x->sport && v->in.dport == x->dport &&
+	    v->l4.icmp_type == (v6 ? 1 : 3) && x->res->late_err.kind == CT_RK_NONE) {
+		struct ct_reply *r = &x->res->late_err;
+		ct_probe_reply_init(r, v);
+		r->kind = CT_RK_ICMP;
+		r->icmp_type = v->l4.icmp_type;
+		r->icmp_code = v->l4.icmp_code;
+		r->quoted_ttl = v->in_ttl;
+		r->rtt_ns = now - x->t0;
+		return;
+	}
+	ct_probe_icmp_ops.packet(s, v, now);
+}
+
 /* Is the target up, and how far (its echo reply's TTL)? Two ICMP echo requests; an ICMP error
  * for them (host unreachable from the last router) is kept too. */
 static void echo_check(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
-	struct ct_route_result *res)
+	struct ct_route_result *res, uint16_t sport, uint16_t dport, uint64_t t0)
 {
 	struct ct_probe probes[2];
 	struct ct_probe_set s;
+	struct ct_probe_ops ops = ct_probe_icmp_ops;
+	struct echo_ctx x = { res, o->method == CT_ROUTE_TCP ? IPPROTO_TCP : IPPROTO_UDP, sport, dport, t0 };
 
 	if (!o->use_raw && (o->family == AF_INET6 ? pr->ping6_fd : pr->ping_fd) < 0)
 		return;
 	memset(probes, 0, sizeof probes);
-	set_init(&s, pr, dst, src, o, &ct_probe_icmp_ops, probes, 2);
+	ops.packet = echo_packet;
+	set_init(&s, pr, dst, src, o, &ops, probes, 2);
+	s.ud = &x;
 	for (int i = 0; i < 2; i++) {
 		probes[i].ttl = 64;
 		probes[i].seq = (uint32_t)(0x5200 + ((unsigned)getpid() & 0xff) + (unsigned)i * 0x100) & 0xffff;
@@ -135,36 +167,98 @@ static void echo_check(struct ct_prober *pr, uint32_t dst, uint32_t src, const s
 			continue;
 		if (res->echo.kind == CT_RK_NONE || r->kind == CT_RK_ECHO) {
 			res->echo = *r;
+			if (r->kind == CT_RK_ICMP) /* how late: since the trace's first probe reached the router */
+				res->echo.rtt_ns = probes[i].sent_ns + r->rtt_ns - t0;
 			res->echo_hop = r->kind == CT_RK_ECHO ? ct_route_hop_of_ttl(r->ttl) : 0;
 		}
 	}
 }
 
-/* Withdraws the BR_ENTRY the probes announced: BR_EXIT twice, from the probes' port. */
-static void withdraw(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
-	struct route_ctx *c, uint16_t sport, uint16_t dport, struct ct_route_result *res)
+/* Sends `command` twice at full TTL from the probes' ports and waits wait_ns for an answer from
+ * the target; returns the answered probe's reply in *ans (kind NONE for none). */
+static int full_ttl(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
+	const struct route_ctx *c, uint32_t command, uint16_t sport, uint16_t dport, uint64_t wait_ns,
+	struct ct_reply *ans)
 {
 	struct ct_probe probes[2];
 	struct ct_probe_set s;
 	struct route_ctx x = *c;
+	int r;
 
 	memset(probes, 0, sizeof probes);
+	memset(ans, 0, sizeof *ans);
 	set_init(&s, pr, dst, src, o, &ct_probe_udp_ops, probes, 2);
-	x.command = CT_IPMSG_BR_EXIT;
+	x.command = command;
+	x.fixed_pktno = c->fixed_pktno + (command == CT_IPMSG_BR_EXIT ? 0x20000u : 0x10000u); /* not a duplicate */
 	for (int i = 0; i < 2; i++) {
 		probes[i].ttl = 64;
 		probes[i].sport = sport;
 		probes[i].dport = dport;
-		probes[i].seq = c->fixed_pktno + 0x10000u + (uint32_t)i;
-		probes[i].ip_id = (uint16_t)(0x7e00 + ((unsigned)getpid() & 0xff) + (unsigned)i);
+		probes[i].seq = x.fixed_pktno + (uint32_t)i;
+		probes[i].ip_id = (uint16_t)((command == CT_IPMSG_BR_EXIT ? 0x7e00 : 0x7c00) + ((unsigned)getpid() & 0xff) +
+			(unsigned)i);
 	}
 	s.payload = route_payload;
+	s.match = route_match;
 	s.ud = &x;
+	s.want_any_port = 1;
 	s.gap_ns = 2000000;
-	s.wait_ns = 1000000;
-	s.use_raw = o->use_raw && (o->family != AF_INET6 || pr->raw6);
-	if (ct_probe_run(&s) == 0)
+	s.wait_ns = wait_ns;
+	r = ct_probe_run(&s);
+	for (int i = 0; i < 2 && r == 0; i++)
+		if (probes[i].answered && probes[i].reply.kind == CT_RK_UDP && ans->kind == CT_RK_NONE)
+			*ans = probes[i].reply;
+	return r;
+}
+
+/* Withdraws the BR_ENTRY the probes announced: BR_EXIT twice, from the probes' port. */
+static void withdraw(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
+	const struct route_ctx *c, uint16_t sport, uint16_t dport, struct ct_route_result *res)
+{
+	struct ct_reply none;
+
+	if (full_ttl(pr, dst, src, o, c, CT_IPMSG_BR_EXIT, sport, dport, 1000000, &none) == 0)
 		res->exit_sent = 1;
+}
+
+/* The probes got no answer: a program that waits before answering BR_ENTRY (the spec's random
+ * delay, up to 4 s with many users) answers a BR_ENTRY at full TTL given the time. Its answer
+ * joins the hop its TTL shows. */
+static void confirm(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
+	const struct route_ctx *c, uint16_t sport, uint16_t dport, struct ct_route_result *res)
+{
+	struct ct_reply ans;
+	uint64_t wait = o->wait_ns > CT_ROUTE_ANSWER_DELAY_NS ? o->wait_ns : CT_ROUTE_ANSWER_DELAY_NS;
+	int hop;
+	struct ct_route_hop *h;
+
+	res->confirm_sent = 1;
+	if (full_ttl(pr, dst, src, o, c, c->command, sport, dport, wait, &ans) != 0 || ans.kind == CT_RK_NONE)
+		return;
+	hop = ct_route_hop_of_ttl(ans.ttl);
+	if (hop < 1 || hop > CT_ROUTE_MAX_TTL)
+		hop = res->nhops ? res->hops[res->nhops - 1].ttl + 1 : 1;
+	if (hop > CT_ROUTE_MAX_TTL)
+		return;
+	while (res->nhops < CT_ROUTE_MAX_TTL && (!res->nhops || res->hops[res->nhops - 1].ttl < hop)) {
+		h = &res->hops[res->nhops];
+		memset(h, 0, sizeof *h);
+		h->ttl = res->nhops ? res->hops[res->nhops - 1].ttl + 1 : hop;
+		res->nhops++;
+	}
+	for (int i = 0; i < res->nhops; i++) {
+		h = &res->hops[i];
+		if (h->ttl != hop || h->answered >= CT_ROUTE_MAX_Q)
+			continue;
+		h->reply[h->answered++] = ans;
+		if (h->sent < h->answered)
+			h->sent = h->answered;
+		add_addr(h, &ans);
+		h->is_target = 1;
+		res->late_answer = 1;
+		res->probes_sent += 2;
+		return;
+	}
 }
 
 /* The hops from the probes: first_ttl up to the target's TTL, or two silent hops past the last answer. */
@@ -307,8 +401,6 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 		free(probes);
 		return r;
 	}
-	if (res->probe_cmd)
-		withdraw(pr, dst, s.family == AF_INET6 ? 0 : s.src, o, &c, sport, dport, res);
 	res->flow_stable = s.use_raw; /* ct_probe_run turns it off without raw IPv6 sockets */
 	res->sport = sport;
 	res->dport = dport;
@@ -318,9 +410,16 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 	/* silence, or a TCP RST whose sender's distance matters: is the target up, and how far? */
 	if (res->outcome == CT_RO_SILENT_AFTER_HOP || res->outcome == CT_RO_NO_ANSWER ||
 	    (res->verdict_reply.kind == CT_RK_TCP && (res->verdict_reply.tcp_flags & 0x04))) {
-		echo_check(pr, dst, src, o, res);
+		echo_check(pr, dst, src, o, res, sport, dport, t0);
 		ct_route_conclude(res, dst);
 	}
+	if (res->probe_cmd && (res->outcome == CT_RO_HOST_SILENT || res->outcome == CT_RO_SILENT_AFTER_HOP ||
+	    res->outcome == CT_RO_NO_ANSWER)) {
+		confirm(pr, dst, s.family == AF_INET6 ? 0 : s.src, o, &c, sport, dport, res);
+		ct_route_conclude(res, dst);
+	}
+	if (res->probe_cmd)
+		withdraw(pr, dst, s.family == AF_INET6 ? 0 : s.src, o, &c, sport, dport, res);
 	name_answer(res);
 	res->elapsed_ns = ct_mono_ns() - t0;
 	return 0;

@@ -59,7 +59,9 @@ enum ct_route_outcome {
 	CT_RO_COUNT
 };
 
-#define CT_ROUTE_SLOW_UNREACH_NS 2000000000ull /* an unreachable this late comes after ARP/ND failed */
+#define CT_ROUTE_ANSWER_DELAY_NS 4200000000ull /* IPMsg answers BR_ENTRY within 4 s (+5 ms) */
+#define CT_ROUTE_SLOW_UNREACH_NS 1000000000ull /* an unreachable this late comes after ARP/ND failed
+						  (a reject rule answers at once; ARP gives up after 3 s) */
 
 struct ct_route_result {
 	int nhops;                 /* hops[0..nhops-1] cover first_ttl..last TTL worth showing */
@@ -90,9 +92,14 @@ struct ct_route_result {
 	int echo_sent, echo_tried; /* echo_tried 0: no echo possible (unprivileged, no ping socket) */
 	struct ct_reply echo;      /* first answer (kind CT_RK_ECHO, or CT_RK_ICMP error), NONE silence */
 	int echo_hop;              /* hop of the target from the echo reply's TTL, 0 unknown */
+	struct ct_reply late_err;  /* an ICMP unreachable for a trace probe that came during the echo
+				      check (rtt_ns: since the trace's start), kind NONE none */
 	/* UDP IP Messenger probes: the packet sent, and its withdrawal */
 	uint32_t probe_cmd;        /* command word of the probes (BR_ENTRY|DIALUPOPT), 0 for TCP/RTP */
 	int exit_sent;             /* BR_EXIT sent to the target after the trace */
+	int confirm_sent;          /* the probes got no answer: a BR_ENTRY at full TTL was sent and
+				      given CT_ROUTE_ANSWER_DELAY_NS */
+	int late_answer;           /* ... and the target answered it (added to the hop its TTL shows) */
 	uint32_t answer_cmd;       /* the application's answer (app_answered over UDP), 0 unknown */
 	char program[128];         /* what answered ("iptux 0.8.3"), "" unknown */
 };
