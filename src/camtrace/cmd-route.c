@@ -233,13 +233,12 @@ static void print_json_verdict(struct ct_json *v, const struct ct_route_result *
 
 	ct_json_add_str(v, "result", ct_route_verdict_key(r->verdict));
 	ct_json_add_str(v, "outcome", ct_route_outcome_key(r->outcome));
-	json_hop(v, "hop", o == CT_RO_SILENT_AFTER_HOP ? r->last_hop : r->outcome_hop);
-	if (o == CT_RO_NO_ANSWER)
+	/* hop and address as the result names them (the doctor's and earlier scripts' meaning) */
+	json_hop(v, "hop", r->verdict == CT_RV_NO_ANSWER ? 0 : r->verdict_hop);
+	if (r->verdict == CT_RV_NO_ANSWER)
 		ct_json_add_null(v, "address");
-	else if (o == CT_RO_PATH_REJECTED || o == CT_RO_SILENT_AFTER_HOP)
-		ct_json_add_str(v, "address", pc_addr(r->family, r->verdict_addr, &r->verdict_addr6, ip));
 	else
-		ct_json_add_str(v, "address", pc_addr(r->family, r->dst, &r->dst6, ip));
+		ct_json_add_str(v, "address", pc_addr(r->family, r->verdict_addr, &r->verdict_addr6, ip));
 	if (dev)
 		ct_json_add_str(v, "device", pc_addr(r->family, r->verdict_addr, &r->verdict_addr6, ip));
 	else

@@ -107,11 +107,13 @@ peer_up p2 b2
 lab fault add b2 drop udp 2425 >/dev/null
 ct a1 route $B2
 is "$(v outcome)" host_silent "b2's firewall drops: host_silent"
-is "$(v hop)" 2 "the host at hop 2"
+is "$(v target_hop)" 2 "the host at hop 2"
+is "$(v hop)" 1 "the result's hop: silent after hop 1"
 ct b1 route $B2
 is "$(v outcome)" host_silent "same segment, b2's firewall drops: host_silent"
 is "$(v same_segment)" true "same segment"
-is "$(v hop)" 1 "the host at hop 1"
+is "$(v target_hop)" 1 "the host at hop 1"
+is "$(v result)" no_answer "result no_answer (no hop in between)"
 unlike "$(v text)" '(first|the|a) router' "no router spoken of"
 lab fault clear >/dev/null
 lab fault add b2 reject udp 2425 >/dev/null
