@@ -76,8 +76,8 @@ static void target_text(const struct ct_route_result *r, enum ct_route_method m,
 	if (r->outcome == CT_RO_APP_ANSWERED && m == CT_ROUTE_UDP)
 		snprintf(buf, len, "reached %s at hop %d: the application answered (%s to UDP %u answered with %s, %s)%s",
 			tgt, r->outcome_hop, probe_packet(r, m), r->dport, answer_name(r, m),
-			r->program[0] ? r->program : "an unknown program", r->late_answer ? "; only a BR_ENTRY at full TTL "
-			"given 4 s was answered (the program waits before it answers), its hop from the answer's TTL" : "");
+			r->program[0] ? r->program : "an unknown program", r->late_answer ? "; the answer came late (the "
+			"program waits before it answers BR_ENTRY): its hop from the answer's TTL" : "");
 	else if (r->outcome == CT_RO_APP_ANSWERED)
 		snprintf(buf, len, "reached %s at hop %d: the application answered (%s to %s %u answered with %s%s)", tgt,
 			r->outcome_hop, probe_packet(r, m), proto_name(m), r->dport, answer_name(r, m),
@@ -114,9 +114,9 @@ static void device_text(const struct ct_route_result *r, enum ct_route_method m,
 	}
 	icmp_phrase(x, it, sizeof it);
 	if (r->outcome == CT_RO_HOST_UNREACHABLE && r->same_segment)
-		snprintf(buf, len, "%s is unreachable: %s answered %s %.1f s after the first probe: the target is on this segment (no "
-			"router in between) and nobody answers for its address (ARP/ND): the host is down or absent",
-			tgt, dev, it, pc_ms(x->rtt_ns) / 1000);
+		snprintf(buf, len, "%s is unreachable: this host (%s) reports %s %.1f s after the first probe: the target is on "
+			"this segment (no router in between) and nobody answers for its address (ARP/ND): the host is down "
+			"or absent", tgt, dev, it, pc_ms(x->rtt_ns) / 1000);
 	else if (r->outcome == CT_RO_HOST_UNREACHABLE)
 		snprintf(buf, len, "%s is unreachable: %s%s answered %s %.1f s after the first probe: it looked for the address on its "
 			"segment (ARP/ND) and nobody answered: the host is down or absent", tgt, dev, at, it,

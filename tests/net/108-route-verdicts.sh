@@ -150,6 +150,46 @@ else
 fi
 lab fault clear >/dev/null
 
+# ---- a Windows-style peer: it answers BR_ENTRY after 2.5 s, once per packet number ----
+cat >"$LAB_TMP/winpeer.py" <<'PY'
+import select, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 2425))
+log, pend, seen, end = open(sys.argv[1], "a", buffering=1), [], set(), time.monotonic() + 60
+print("ready", file=log)
+while time.monotonic() < end:
+    wait = min([p[0] for p in pend], default=time.monotonic() + 0.2) - time.monotonic()
+    ready = select.select([s], [], [], max(0, wait))[0]
+    now = time.monotonic()
+    for p in [p for p in pend if p[0] <= now]:
+        s.sendto(p[1], p[2])
+        pend.remove(p)
+    if not ready:
+        continue
+    d, a = s.recvfrom(8192)
+    f = d.split(b":", 5)
+    if len(f) < 6 or (f[1], f[2]) in seen:
+        continue
+    seen.add((f[1], f[2]))
+    mode = int(f[4]) & 0xFF
+    print("mode %d from %s" % (mode, a[0]), file=log)
+    if mode == 1:
+        pend.append((now + 2.5, b"1:%d:win:WINPC:3:Win\0\0\nVS:00010002:4:99:103" % int(time.time()), a))
+PY
+: >"$LAB_TMP/winpeer.log"
+ip netns exec "$LAB_PREFIX-b3" "$PYTHON" "$LAB_TMP/winpeer.py" "$LAB_TMP/winpeer.log" &
+winpid=$!
+wait_for -t 10 grep -q ready "$LAB_TMP/winpeer.log"
+ct a1 route $B3
+is "$(v outcome)" app_answered "a peer that answers BR_ENTRY after 2.5 s: the application answered"
+is "$(v late_answer)" true "late_answer (the BR_ENTRY at full TTL given 4.2 s)"
+is "$(v target_hop)" 2 "its hop from the answer's TTL"
+is "$(v program)" "IP Messenger for Windows (64-bit) 4.99r3" "the program named from VS:"
+is "$(tail -n 1 "$LAB_TMP/winpeer.log")" "mode 2 from 198.18.1.11" "the last packet it got is BR_EXIT"
+kill "$winpid" 2>/dev/null
+wait "$winpid" 2>/dev/null
+
 # ---- --source is honoured (raw and unprivileged) ---------------------------------
 in_host a1 ip addr add 198.18.1.111/24 dev "$(in_host a1 ip -o -4 addr show | awk '/198\.18\.1\.11\//{print $2}')"
 listen_bg s2 b2 udp 2425 --count 100 --timeout 60 --reply "1:1:peer:b2:3:peer"
