@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 107-route-ratelimit.sh: camtrace route with the router's ICMP rate limit left on: five traces in a row keep the target at its real hop (answers matched to their probes, never the target at hop 1).
+# 107-route-ratelimit.sh: camtrace route with the ICMP rate limits left on: traces in a row keep the target at its real hop (never at hop 1) and a refusing host refused.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 have_camtrace_cmd route || skip_all "camtrace route not built"
@@ -40,4 +40,15 @@ for i in 1 2 3; do
 	is "$(r '["hops"][0]["is_target"]')" false "--tcp run $i: hop 1 is not the target"
 done
 lab iptux stop b3 >/dev/null
+
+# a host that refuses the port (nothing on b2's UDP 2425): its own ICMP port unreachable is
+# rate-limited too; five runs in a row still say "the host refused" at hop 2
+# drain2: datagrams to a closed port use up b2's ICMP budget toward a1 before the trace
+drain2() { in_host a1 bash -c 'for i in 1 2 3 4 5 6 7 8 9 10; do echo x >/dev/udp/198.18.2.12/33434; done' 2>/dev/null; }
+for i in 1 2 3 4 5; do
+	[ "$i" -ge 2 ] && drain2
+	ct a1 route 198.18.2.12
+	is "$(r '["verdict"]["outcome"]')" host_refused "b2 run $i: the host refused the port"
+	is "$(r '["verdict"]["hop"]')" 2 "b2 run $i: at hop 2"
+done
 done_testing

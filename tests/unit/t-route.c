@@ -82,6 +82,17 @@ static void test_target(struct ct_route_result *r)
 	is_str(ct_route_outcome_key(r->outcome), "host_refused", "port unreachable from the target: host_refused");
 	is_int(r->verdict, CT_RV_REACHED, "result reached");
 
+	/* hop 2's port unreachable rate-limited: a TTL 4 probe got it, its TTL 63 says hop 2 */
+	fresh(r);
+	hop(r, 3, CT_RK_ICMP, RTR, 11, 0, 64);
+	hop(r, 0, CT_RK_NONE, NULL, 0, 0, 0);
+	hop(r, 0, CT_RK_NONE, NULL, 0, 0, 0);
+	hop(r, 1, CT_RK_ICMP, DST, 3, 3, 63);
+	conclude(r);
+	is_str(ct_route_outcome_key(r->outcome), "host_refused", "TTL 4 probe refused by the target: host_refused");
+	is_int(r->outcome_hop, 2, "at hop 2, from the error's TTL");
+	is_int(r->verdict_hop, 2, "the result's hop too");
+
 	two_hops(r, 3, CT_RK_ICMP, DST, 3, 13, 63);
 	is_str(ct_route_outcome_key(r->outcome), "host_rejected", "admin prohibited from the target: host_rejected");
 	is_int(r->verdict, CT_RV_REJECTED, "result rejected");

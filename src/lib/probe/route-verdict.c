@@ -101,6 +101,16 @@ static int forged_rst(const struct ct_route_result *res, const struct ct_reply *
 	return h <= res->last_hop;
 }
 
+/* The target's hop from its answer to a probe with TTL h->ttl: lower when the answer's TTL says
+ * so (the answers of the probes in between were rate-limited), never at or below a hop that
+ * forwarded probes. */
+static int target_hop(const struct ct_route_result *res, const struct ct_route_hop *h, const struct ct_reply *r)
+{
+	int t = ct_route_hop_of_ttl(r->ttl);
+
+	return t && t < h->ttl && t > res->last_hop ? t : h->ttl;
+}
+
 /* A reply that ends the path: the verdict and outcome from it. */
 static void decide(struct ct_route_result *res, const struct ct_route_hop *h, const struct ct_reply *r, uint32_t dst)
 {
@@ -108,7 +118,7 @@ static void decide(struct ct_route_result *res, const struct ct_route_hop *h, co
 		enum ct_icmp_verdict v = ct_icmp_verdict(ct_reply_icmp_family(r), r->icmp_type, r->icmp_code);
 		if (from_target(res, r, dst))
 			set_verdict(res, v == CT_ICMPV_CLOSED ? CT_RV_REACHED : CT_RV_REJECTED,
-				v == CT_ICMPV_CLOSED ? CT_RO_HOST_REFUSED : CT_RO_HOST_REJECTED, h->ttl, r);
+				v == CT_ICMPV_CLOSED ? CT_RO_HOST_REFUSED : CT_RO_HOST_REJECTED, target_hop(res, h, r), r);
 		else if (slow_unreach(r))
 			set_verdict(res, CT_RV_REJECTED, CT_RO_HOST_UNREACHABLE, h->ttl, r);
 		else {
@@ -123,9 +133,9 @@ static void decide(struct ct_route_result *res, const struct ct_route_hop *h, co
 		res->verdict_addr = dev.from;
 		res->verdict_addr6 = dev.from6;
 	} else if (r->kind == CT_RK_TCP && (r->tcp_flags & 0x04)) {
-		set_verdict(res, CT_RV_REACHED, CT_RO_HOST_REFUSED, h->ttl, r);
+		set_verdict(res, CT_RV_REACHED, CT_RO_HOST_REFUSED, target_hop(res, h, r), r);
 	} else {
-		set_verdict(res, CT_RV_REACHED, CT_RO_APP_ANSWERED, h->ttl, r);
+		set_verdict(res, CT_RV_REACHED, CT_RO_APP_ANSWERED, target_hop(res, h, r), r);
 	}
 }
 

@@ -174,11 +174,11 @@ static void echo_check(struct ct_prober *pr, uint32_t dst, uint32_t src, const s
 	}
 }
 
-/* Sends `command` twice at full TTL from the probes' ports and waits wait_ns for an answer from
- * the target; returns the answered probe's reply in *ans (kind NONE for none). */
+/* Sends `command` twice (gap_ns apart) at full TTL from the probes' ports and waits wait_ns for
+ * an answer; returns the first answer in *ans (kind NONE for none; an application answer first). */
 static int full_ttl(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
-	const struct route_ctx *c, uint32_t command, uint16_t sport, uint16_t dport, uint64_t wait_ns,
-	struct ct_reply *ans)
+	const struct route_ctx *c, uint32_t command, uint16_t sport, uint16_t dport, uint64_t gap_ns,
+	uint64_t wait_ns, struct ct_reply *ans)
 {
 	struct ct_probe probes[2];
 	struct ct_probe_set s;
@@ -202,11 +202,12 @@ static int full_ttl(struct ct_prober *pr, uint32_t dst, uint32_t src, const stru
 	s.match = route_match;
 	s.ud = &x;
 	s.want_any_port = 1;
-	s.gap_ns = 2000000;
+	s.gap_ns = gap_ns;
 	s.wait_ns = wait_ns;
 	r = ct_probe_run(&s);
 	for (int i = 0; i < 2 && r == 0; i++)
-		if (probes[i].answered && probes[i].reply.kind == CT_RK_UDP && ans->kind == CT_RK_NONE)
+		if (probes[i].answered && (ans->kind == CT_RK_NONE || probes[i].reply.kind == CT_RK_UDP) &&
+		    ans->kind != CT_RK_UDP && !ct_reply_time_exceeded(&probes[i].reply))
 			*ans = probes[i].reply;
 	return r;
 }
@@ -217,13 +218,14 @@ static void withdraw(struct ct_prober *pr, uint32_t dst, uint32_t src, const str
 {
 	struct ct_reply none;
 
-	if (full_ttl(pr, dst, src, o, c, CT_IPMSG_BR_EXIT, sport, dport, 1000000, &none) == 0)
+	if (full_ttl(pr, dst, src, o, c, CT_IPMSG_BR_EXIT, sport, dport, 2000000, 1000000, &none) == 0)
 		res->exit_sent = 1;
 }
 
 /* The probes got no answer: a program that waits before answering BR_ENTRY (the spec's random
  * delay, up to 4 s with many users) answers a BR_ENTRY at full TTL given the time. Its answer
- * joins the hop its TTL shows. */
+ * joins the hop its TTL shows. The two copies go 1.1 s apart: a host whose ICMP port
+ * unreachable was rate-limited (1 a second) during the trace can say it for the second. */
 static void confirm(struct ct_prober *pr, uint32_t dst, uint32_t src, const struct ct_route_opts *o,
 	const struct route_ctx *c, uint16_t sport, uint16_t dport, struct ct_route_result *res)
 {
@@ -233,9 +235,12 @@ static void confirm(struct ct_prober *pr, uint32_t dst, uint32_t src, const stru
 	struct ct_route_hop *h;
 
 	res->confirm_sent = 1;
-	if (full_ttl(pr, dst, src, o, c, c->command, sport, dport, wait, &ans) != 0 || ans.kind == CT_RK_NONE)
+	if (full_ttl(pr, dst, src, o, c, c->command, sport, dport, CT_ROUTE_CONFIRM_GAP_NS,
+		    wait - CT_ROUTE_CONFIRM_GAP_NS, &ans) != 0 || ans.kind == CT_RK_NONE)
 		return;
-	hop = ct_route_hop_of_ttl(ans.ttl);
+	/* the target's own answer is placed by its TTL, a device's error just past the last hop */
+	hop = ans.kind == CT_RK_UDP || reply_from_target(res, &ans, dst) ? ct_route_hop_of_ttl(ans.ttl) :
+		res->last_hop + 1;
 	if (hop < 1 || hop > CT_ROUTE_MAX_TTL)
 		hop = res->nhops ? res->hops[res->nhops - 1].ttl + 1 : 1;
 	if (hop > CT_ROUTE_MAX_TTL)
@@ -255,7 +260,7 @@ static void confirm(struct ct_prober *pr, uint32_t dst, uint32_t src, const stru
 			h->sent = h->answered;
 		add_addr(h, &ans);
 		h->is_target = 1;
-		res->late_answer = 1;
+		res->late_answer = ans.kind == CT_RK_UDP;
 		res->probes_sent += 2;
 		return;
 	}

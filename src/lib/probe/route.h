@@ -60,6 +60,7 @@ enum ct_route_outcome {
 };
 
 #define CT_ROUTE_ANSWER_DELAY_NS 4200000000ull /* IPMsg answers BR_ENTRY within 4 s (+5 ms) */
+#define CT_ROUTE_CONFIRM_GAP_NS 1100000000ull  /* between the two copies: one ICMP token later */
 #define CT_ROUTE_SLOW_UNREACH_NS 1000000000ull /* an unreachable this late comes after ARP/ND failed
 						  (a reject rule answers at once; ARP gives up after 3 s) */
 
