@@ -303,7 +303,19 @@ static void collect(struct ct_route_result *res, const struct ct_probe_set *s, s
 			res->probes_sent++;
 }
 
-/* What answered the UDP probes: the command and the program behind it. */
+/* The IP Messenger command of a UDP reply, 0 when it does not parse. */
+static uint32_t reply_mode(const struct ct_reply *r)
+{
+	struct ct_ipmsg m;
+	uint32_t mode = ct_codec_parse(&m, r->data, r->dlen) == 0 ? m.mode : 0;
+
+	ct_codec_fini(&m);
+	return mode;
+}
+
+/* What answered the UDP probes: the command and the program behind it. The answer to BR_ENTRY
+ * (ANSENTRY) is preferred to anything else the program sent at that hop (camtraced also sends
+ * its own BR_ENTRY to a new dial-up host). */
 static void name_answer(struct ct_route_result *res)
 {
 	const struct ct_reply *r = &res->verdict_reply;
@@ -311,6 +323,13 @@ static void name_answer(struct ct_route_result *res)
 
 	if (res->outcome != CT_RO_APP_ANSWERED || r->kind != CT_RK_UDP || !res->probe_cmd)
 		return;
+	for (int i = 0; i < res->nhops && reply_mode(r) != CT_IPMSG_ANSENTRY; i++)
+		for (int q = 0; q < res->hops[i].answered && q < CT_ROUTE_MAX_Q; q++)
+			if (res->hops[i].ttl == res->outcome_hop && res->hops[i].reply[q].kind == CT_RK_UDP &&
+			    reply_mode(&res->hops[i].reply[q]) == CT_IPMSG_ANSENTRY) {
+				res->verdict_reply = res->hops[i].reply[q];
+				break;
+			}
 	if (ct_codec_parse(&m, r->data, r->dlen) == 0) {
 		char version[128];
 		struct ct_entry e;
