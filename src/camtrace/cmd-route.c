@@ -108,7 +108,7 @@ static void device_text(const struct ct_route_result *r, enum ct_route_method m,
 		snprintf(at, sizeof at, " (the device at hop %d)", r->device_hop);
 	if (r->outcome == CT_RO_PATH_REJECTED && x->kind == CT_RK_TCP) {
 		snprintf(buf, len, "rejected by %s at hop %d with a TCP RST in %s's name: its TTL %d shows it came from "
-			"hop %d, nearer than the target%s: a device on the path resets TCP %u", dev, r->outcome_hop, tgt,
+			"hop %d, nearer than the target%s: a device on the path resets TCP %u", dev, r->device_hop, tgt,
 			x->ttl, r->device_hop, r->echo_hop ? " (which answers ICMP echo from farther)" : "", r->dport);
 		return;
 	}
@@ -124,9 +124,12 @@ static void device_text(const struct ct_route_result *r, enum ct_route_method m,
 	else if (r->by_echo)
 		snprintf(buf, len, "rejected by %s%s: nothing answered the %s probes, and an ICMP echo to %s got %s",
 			dev, at, proto_name(m), tgt, it);
+	else if (r->device_hop)
+		snprintf(buf, len, "rejected by %s at hop %d with %s: a device on the path rejects %s %u (the probes "
+			"with TTL %d and more)", dev, r->device_hop, it, proto_name(m), r->dport, r->outcome_hop);
 	else
-		snprintf(buf, len, "rejected by %s at hop %d with %s: a device on the path%s rejects %s %u", dev,
-			r->outcome_hop, it, at, proto_name(m), r->dport);
+		snprintf(buf, len, "rejected by %s with %s: a device on the path rejects %s %u (the probes with TTL %d "
+			"and more)", dev, it, proto_name(m), r->dport, r->outcome_hop);
 }
 
 /* Nothing ended the path: silence after the last hop, the target up or not. */
@@ -145,11 +148,11 @@ static void silent_text(const struct ct_route_result *r, enum ct_route_method m,
 		snprintf(buf, len, "the target is on this segment (no router in between) and up (it answers ICMP echo), "
 			"but nothing answered %s: its firewall drops it, the answers are lost on the way back, or the host "
 			"ignores it", what);
-	else if (r->outcome == CT_RO_HOST_SILENT)
-		snprintf(buf, len, "%s%s; %s is up at hop %d (it answers ICMP echo) but nothing answered %s: a device "
-			"on the way or the host's firewall drops it, the answers are lost on the way back, or the host "
-			"ignores it", r->last_hop ? "silent after " : "no hop answers time exceeded", last, tgt,
-			r->outcome_hop, what);
+	else if (r->outcome == CT_RO_SILENT_AFTER_HOP && r->echo.kind == CT_RK_ECHO)
+		snprintf(buf, len, "silent after %s: nothing answers %s past it, though %s is up at hop %d (it answers "
+			"ICMP echo): a device after that hop or the host's own firewall drops it, the answers are lost on "
+			"the way back, or the host ignores it (from here these look the same)", last, what, tgt,
+			r->echo_hop > r->last_hop ? r->echo_hop : r->last_hop + 1);
 	else if (r->outcome == CT_RO_SILENT_AFTER_HOP)
 		snprintf(buf, len, "silent after %s: nothing answers %s past it, and %s (a device past it drops the "
 			"probes, or the host is down or drops everything)", last, what, !r->echo_tried ?
@@ -162,8 +165,8 @@ static void silent_text(const struct ct_route_result *r, enum ct_route_method m,
 	else
 		snprintf(buf, len, "no answer from any hop: not even hop 1 answers time exceeded, and %s (the first "
 			"router drops the probes and its ICMP, or a firewall on this host drops them)", !r->echo_tried ?
-			"whether the target is up could not be told (no ICMP echo possible)" :
-			"the target does not answer ICMP echo either");
+			"whether the target is up could not be told (no ICMP echo possible)" : r->echo.kind == CT_RK_ECHO ?
+			"the target answers ICMP echo" : "the target does not answer ICMP echo either");
 }
 
 static void verdict_text(const struct ct_route_result *r, enum ct_route_method m, char *buf, size_t len)
@@ -234,7 +237,8 @@ static void print_json_verdict(struct ct_json *v, const struct ct_route_result *
 	ct_json_add_str(v, "result", ct_route_verdict_key(r->verdict));
 	ct_json_add_str(v, "outcome", ct_route_outcome_key(r->outcome));
 	/* hop and address as the result names them (the doctor's and earlier scripts' meaning) */
-	json_hop(v, "hop", r->verdict == CT_RV_NO_ANSWER ? 0 : r->verdict_hop);
+	json_hop(v, "hop", r->verdict == CT_RV_NO_ANSWER ? 0 : o == CT_RO_PATH_REJECTED && r->device_hop ?
+		r->device_hop : r->verdict_hop);
 	if (r->verdict == CT_RV_NO_ANSWER)
 		ct_json_add_null(v, "address");
 	else
@@ -420,7 +424,7 @@ static int route_run(const struct ct_cli *cli, struct ct_prober *pr, const struc
 		print_text(cli, t, res, o->method, o->queries);
 		pc_notes(cli, pr, NULL);
 	}
-	r = res->verdict == CT_RV_REACHED ? CT_EXIT_OK : CT_EXIT_FAIL;
+	r = res->outcome == CT_RO_APP_ANSWERED ? CT_EXIT_OK : CT_EXIT_FAIL; /* the application answered */
 	free(res);
 	return r;
 }
@@ -499,7 +503,7 @@ const struct cmd_entry cmd_route_entry = {
 	.help =
 	"outcome: app_answered / host_refused / host_rejected / path_rejected / host_unreachable /\n"
 	"host_silent / silent_after_hop / no_answer (see camtrace(1)).\n"
-	"exit: 0 reached, 1 not reached, 77 needs privileges (--tcp).\n",
+	"exit: 0 the application answered, 1 not, 77 needs privileges (--tcp).\n",
 	.flags = CMD_F_NEEDS_ROOT,
 	.opts = route_opts,
 	.opts_size = sizeof(struct route_cmd_opts),

@@ -47,7 +47,7 @@ lab fault clear >/dev/null
 
 # ---- scenario 2: the router rejects TCP 2425 with admin-prohibited (right answer: 198.18.1.1, 3/13)
 lab fault add router reject=admin-prohibited tcp 2425 >/dev/null
-run "camtrace route --tcp" 'rejected by 198\.18\.1\.1 at hop 2 .*3/13' "$CAMTRACE" route --tcp "$T"
+run "camtrace route --tcp" 'rejected by 198\.18\.1\.1 at hop 1 .*3/13' "$CAMTRACE" route --tcp "$T"
 run "traceroute -T -p 2425" "$ROUTER .*!X" traceroute -n -T -p 2425 "$T"
 run "tcptraceroute" "$ROUTER .*!X|!A" tcptraceroute -n "$T" 2425
 run "mtr --report -T -P 2425" "admin|!X|prohibited" mtr -n --report -c 3 -T -P 2425 "$T"
@@ -70,7 +70,7 @@ report "IPv6: router drops UDP 2425" "camtrace route (v6)" "traceroute -6 -U -p 
 lab fault clear >/dev/null
 # scenario 5: the router rejects TCP 2425 with ICMPv6 admin-prohibited (1/1 from 2001:2:0:1::1)
 lab fault add router reject=admin-prohibited tcp 2425 >/dev/null
-run "camtrace route --tcp (v6)" "rejected by $ROUTER6 at hop 2 .*1/1" "$CAMTRACE" route --tcp "$T6"
+run "camtrace route --tcp (v6)" "rejected by $ROUTER6 at hop 1 .*1/1" "$CAMTRACE" route --tcp "$T6"
 run "traceroute -6 -T -p 2425" "^ 2  $ROUTER6 .*!X" traceroute -6 -n -T -p 2425 "$T6"
 report "IPv6: router rejects TCP 2425 (1/1)" "camtrace route --tcp (v6)" "traceroute -6 -T -p 2425"
 lab fault clear >/dev/null

@@ -32,7 +32,8 @@ listen_stop p2 >/dev/null
 lab fault add router drop udp 2425 >/dev/null
 ct a1 route 198.18.2.12
 is "$(r '["verdict"]["result"]')" dies "router drop: the probes die"
-is "$(r '["verdict"]["outcome"]')" host_silent "the host is up (ICMP echo) but silent on UDP 2425"
+is "$(r '["verdict"]["outcome"]')" silent_after_hop "silent after the router (the host may as well drop it: not told apart from here)"
+is "$(r '["verdict"]["target_up"]')" true "the host is up (ICMP echo)"
 is "$(r '["verdict"]["last_hop"]')" 1 "silent after hop 1"
 is "$(r '["verdict"]["device"]')" 198.18.1.1 "the router hop is named"
 is "$(r '["verdict"]["hop"]')" 1 "result: dies after hop 1"
@@ -56,7 +57,7 @@ is "$(r '["verdict"]["address"]')" 198.18.1.1 "by the router"
 is "$(r '["verdict"]["device_hop"]')" 1 "the router that answered at hop 1"
 is "$(r '["verdict"]["icmp"]["code"]')" 13 "with code 13"
 is "$(r '["verdict"]["icmp"]["key"]')" admin_prohibited "named admin_prohibited"
-is "$(r '["verdict"]["hop"]')" 2 "at hop 2 (hop 1 is the router's TTL-exceeded)"
+is "$(r '["verdict"]["hop"]')" 1 "at hop 1 (the router that answers TTL exceeded at hop 1)"
 is "$(r '["hops"][0]["replies"][0]["icmp"]["key"]')" ttl_exceeded "hop 1: TTL exceeded"
 ct b1 route --tcp 198.18.1.10
 is "$(r '["verdict"]["address"]')" 198.18.2.1 "from site B the router's site-B address rejects"

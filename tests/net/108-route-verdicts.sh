@@ -56,6 +56,7 @@ ctd_stop cb3
 # ---- a host with no messenger: the host refuses the port -----------------------
 ct a1 route $B2
 is "$(v outcome)" host_refused "no messenger on b2: the host refused"
+is "$ct_status" 1 "exit 1 (the application did not answer)"
 is "$(v address)" $B2 "b2 itself"
 is "$(r '["verdict"]["icmp"]["key"]')" port_unreachable "ICMP port unreachable"
 is "$(v hop)" 2 "at hop 2"
@@ -67,7 +68,8 @@ is "$(v reply_ttl)" 63 "its TTL 63 shows one router"
 peer_up p2 b2
 lab fault add router drop udp 2425 >/dev/null
 ct a1 route $B2
-is "$(v outcome)" host_silent "router drop: the host is up (ICMP echo) and silent on UDP 2425"
+is "$(v outcome)" silent_after_hop "router drop: silent after hop 1"
+is "$(v hop)" 1 "hop 1"
 is "$(v target_up)" true "target_up true"
 is "$(v last_hop)" 1 "last hop 1"
 is "$(v device)" $RTR "the last hop that answered"
@@ -80,6 +82,8 @@ for code in port-unreachable admin-prohibited host-prohibited net-unreachable ho
 	is "$(v outcome)" path_rejected "router reject=$code: a device on the path rejected it"
 	is "$(v device)" $RTR "router reject=$code: the router named"
 	is "$(v device_hop)" 1 "router reject=$code: the router at hop 1"
+	is "$(v hop)" 1 "router reject=$code: hop 1"
+	is "$ct_status" 1 "router reject=$code: exit 1"
 	is "$(r '["verdict"]["icmp"]["key"]')" "$key" "router reject=$code: ICMP $key"
 	lab fault clear >/dev/null
 done
@@ -90,17 +94,19 @@ is "$(v answer)" RST "the RST in the target's name"
 is "$(v reply_ttl)" 64 "its TTL 64 (the router's own)"
 is "$(v device)" $RTR "the router named"
 is "$(v device_hop)" 1 "at hop 1"
+is "$(v hop)" 1 "hop 1"
 lab fault clear >/dev/null
 lab fault add router drop tcp 2425 >/dev/null
 ct a1 route --tcp $B2
-is "$(v outcome)" host_silent "--tcp, router drop: silent, the host up"
+is "$(v outcome)" silent_after_hop "--tcp, router drop: silent after hop 1"
+is "$(v target_up)" true "the host up"
 is "$(v probe_packet)" "TCP SYN" "probe packet TCP SYN"
 lab fault clear >/dev/null
 
 # ---- one way: the probes arrive, the answers do not ----------------------------
 lab fault add router drop udp 2425 b2a >/dev/null
 ct a1 route $B2
-is "$(v outcome)" host_silent "answers dropped on the way back: host_silent"
+is "$(v outcome)" silent_after_hop "answers dropped on the way back: silent_after_hop (not told apart from a drop on the way there)"
 like "$(v text)" 'answers are lost on the way back, or the host ignores it' "the text says it honestly"
 lab fault clear >/dev/null
 listen_stop p2 >/dev/null
@@ -109,7 +115,7 @@ listen_stop p2 >/dev/null
 peer_up p2 b2
 lab fault add b2 drop udp 2425 >/dev/null
 ct a1 route $B2
-is "$(v outcome)" host_silent "b2's firewall drops: host_silent"
+is "$(v outcome)" silent_after_hop "b2's firewall drops, from the other site: silent_after_hop (a router could drop it as well)"
 is "$(v target_hop)" 2 "the host at hop 2"
 is "$(v hop)" 1 "the result's hop: silent after hop 1"
 ct b1 route $B2
@@ -134,7 +140,9 @@ listen_stop p2 >/dev/null
 # ---- host firewall, --tcp: drop, reject, and a reset from the host itself (TTL 63) ----
 lab fault add b2 drop tcp 2425 >/dev/null
 ct a1 route --tcp $B2
-is "$(v outcome)" host_silent "--tcp, b2's firewall drops: host_silent"
+is "$(v outcome)" silent_after_hop "--tcp, b2's firewall drops: silent_after_hop"
+ct b1 route --tcp $B2
+is "$(v outcome)" host_silent "--tcp from the same segment, b2's firewall drops: host_silent"
 lab fault clear >/dev/null
 lab fault add b2 reject tcp 2425 >/dev/null
 ct a1 route --tcp $B2

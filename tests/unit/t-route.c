@@ -159,8 +159,13 @@ static void test_silent(struct ct_route_result *r)
 	r->echo.from = ip4(DST);
 	r->echo_hop = 2;
 	conclude(r);
-	is_str(ct_route_outcome_key(r->outcome), "host_silent", "the target answers echo: host_silent");
+	is_str(ct_route_outcome_key(r->outcome), "silent_after_hop", "the target answers echo, another network: "
+		"still silent_after_hop (a router may drop it)");
+	r->same_segment = 1;
+	conclude(r);
+	is_str(ct_route_outcome_key(r->outcome), "host_silent", "the same segment and echo: host_silent");
 	is_int(r->outcome_hop, 2, "the target at hop 2");
+	r->same_segment = 0;
 	is_int(r->verdict, CT_RV_DIES, "result still dies (after hop 1)");
 	is_int(r->last_hop, 1, "last hop 1");
 	memset(&r->echo, 0, sizeof r->echo);

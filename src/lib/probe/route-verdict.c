@@ -170,8 +170,9 @@ static void conclude_silent(struct ct_route_result *res, uint32_t dst)
 		res->verdict = CT_RV_NO_ANSWER;
 		res->outcome = CT_RO_NO_ANSWER;
 	}
-	if (e->kind == CT_RK_ECHO) {
-		/* the target is up: the probes reach it, or die on the last stretch, or the answers get lost */
+	if (e->kind == CT_RK_ECHO && res->same_segment) {
+		/* no router in between: the probes reached the host, which did not answer them (from
+		 * another network the silence may as well be a router's: silent_after_hop) */
 		res->outcome = CT_RO_HOST_SILENT;
 		res->outcome_hop = res->echo_hop > res->last_hop ? res->echo_hop : res->last_hop + 1;
 		res->by_echo = 1;

@@ -54,8 +54,9 @@ enum ct_route_outcome {
 				    target's name whose TTL shows it came from nearer */
 	CT_RO_HOST_UNREACHABLE,  /* ICMP host / address unreachable after >= 2 s: the last router (or
 				    this host, same segment) found nobody at the address (ARP/ND) */
-	CT_RO_HOST_SILENT,       /* the target is up (answers ICMP echo) but not the probes */
-	CT_RO_SILENT_AFTER_HOP,  /* silence after hop N; the target does not answer ICMP echo */
+	CT_RO_HOST_SILENT,       /* same segment: the target is up (answers ICMP echo), took the
+				    probes and did not answer them */
+	CT_RO_SILENT_AFTER_HOP,  /* silence after hop N (the target may be up: echo_hop, target_up) */
 	CT_RO_COUNT
 };
 
