@@ -23,7 +23,8 @@ is "$(r '["hops"][1]["is_target"]')" true "hop 2 is the target"
 is "$(r '["flow_stable"]')" true "flow-stable as root"
 is "$(r '["source_port"]')" 2425 "sent from port 2425"
 is "$(r '["port"]')" 2425 "to port 2425"
-is "$(r '["probes_sent"]')" 6 "probes stop at the target's TTL (6 sent, not 90)"
+# (a slow answer lets a few TTL 3-4 probes leave before the first comes back)
+ok '[ "$(r '"'"'["probes_sent"]'"'"')" -le 12 ]' "probes stop near the target's TTL (at most 12 sent, not 90)"
 is "$ct_status" 0 "exit 0 when reached"
 
 listen_stop p2 >/dev/null
