@@ -61,6 +61,35 @@ static void udp_close(struct ct_probe_set *s)
 	s->nfds = 0;
 }
 
+/* sendto() from the set's source address (--source) although the socket is bound to any address. */
+static ssize_t send_from(struct ct_probe_set *s, const uint8_t *buf, size_t len, struct sockaddr_storage *ss,
+	socklen_t sl)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr m = { .msg_name = ss, .msg_namelen = sl, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int v6 = s->family == AF_INET6;
+	struct in6_pktinfo pi6 = { .ipi6_addr = s->src6 };
+	struct in_pktinfo pi4 = { .ipi_spec_dst.s_addr = s->src };
+	size_t pl = v6 ? sizeof pi6 : sizeof pi4;
+
+	memset(&cb, 0, sizeof cb);
+	if (v6 ? IN6_IS_ADDR_UNSPECIFIED(&s->src6) : !s->src)
+		return sendto(s->fds[0], buf, len, 0, (struct sockaddr *)ss, sl);
+	m.msg_control = cb.b;
+	m.msg_controllen = CMSG_SPACE(pl);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	c->cmsg_type = v6 ? IPV6_PKTINFO : IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(pl);
+	memcpy(CMSG_DATA(c), v6 ? (const void *)&pi6 : (const void *)&pi4, pl);
+	return sendmsg(s->fds[0], &m, 0);
+}
+
 static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 {
 	uint8_t buf[1500];
@@ -88,7 +117,7 @@ static int udp_send(struct ct_probe_set *s, struct ct_probe *p)
 		if (s->nfds < 1)
 			return CT_ESTATE;
 		ct_sock_ttl(s->fds[0], s->family, ttl);
-		if (sendto(s->fds[0], buf, len, 0, (struct sockaddr *)&ss, sl) < 0) {
+		if (send_from(s, buf, len, &ss, sl) < 0) {
 			snprintf(s->err, sizeof s->err, "sendto: %s", strerror(errno));
 			return CT_ESYS;
 		}
@@ -103,7 +132,17 @@ static struct ct_probe *match_quote(struct ct_probe_set *s, const uint8_t *q, si
 	return i >= 0 && (size_t)i < s->n ? &s->probes[i] : NULL;
 }
 
-/* A UDP datagram from the target: find its probe by payload, else the first unanswered one. */
+/* The hop a datagram from the target comes from by its TTL (nearest initial TTL 64/128/255 above
+ * it), 0 unknown. */
+static int hop_of_ttl(int ttl)
+{
+	return ttl <= 0 || ttl > 255 ? 0 : (ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255) - ttl + 1;
+}
+
+/* A UDP datagram from the target: find its probe by payload (a packet number it echoes), else the
+ * lowest unanswered probe that could have reached the target: past every hop that reported "TTL
+ * exceeded", and not below the distance the datagram's TTL shows (with a rate-limited hop 1, an
+ * answer from 2 hops away must not answer a TTL-1 probe). */
 static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 {
 	struct ct_probe *p = NULL;
@@ -114,13 +153,17 @@ static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 			p = &s->probes[i];
 	}
 	if (!p) {
-		/* route traces: the answer belongs past every hop that reported "TTL exceeded" */
-		int transit = 0;
+		int transit = 0, far = hop_of_ttl(r->ttl), top = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct ct_probe *q = &s->probes[i];
 			if (q->answered && ct_reply_time_exceeded(&q->reply) && q->ttl > transit)
 				transit = q->ttl;
+			if (q->sent > 0 && q->ttl > top)
+				top = q->ttl;
 		}
+		/* (a TTL that puts the target beyond every probe sent is not from a usual initial TTL) */
+		if (far > transit + 1 && far <= top)
+			transit = far - 1;
 		for (size_t i = 0; i < s->n; i++) {
 			struct ct_probe *q = &s->probes[i];
 			if (q->sent > 0 && !q->answered && q->dport == r->sport && (q->ttl == 0 || q->ttl > transit) &&
