@@ -33,7 +33,7 @@ static void locate(struct ct_doctor *d, const struct ct_doc_trace *t, const stru
 	struct ct_doc_verdict *v = &d->v;
 	char a[16];
 
-	if (t && t->res.verdict == CT_RV_REJECTED) {
+	if (t && t->res.verdict == CT_RV_REJECTED && t->res.verdict_reply.kind == CT_RK_ICMP) {
 		v->hop = t->res.verdict_hop;
 		/* a router rejects what it would forward: it answered "time exceeded" at a lower TTL */
 		for (int h = 0; h < t->res.nhops; h++)
@@ -79,12 +79,13 @@ static int host_unreach(const struct ct_reply *r, uint32_t target)
 }
 
 /* The user's PC is not there: the probe saw the router's late host unreachable, or the router
- * answers host unreachable for UDP and TCP 2425 alike (a filter rejects a port; a missing PC
- * fails every packet, whether the router's neighbour entry is fresh or already failed). */
+ * answers host unreachable for UDP 2425 and TCP 2425 gets that or nothing (a filter rejects a port
+ * and lets the other through; a missing PC fails every packet, the router answering at once while
+ * its neighbour entry stays failed, and after its ARP timeout once it expired). */
 static int user_down(const struct ct_doc_user *u)
 {
-	return u->self.udp.host_down || (host_unreach(&u->self.udp.icmp, u->addr) && u->self.tcp_answered &&
-		host_unreach(&u->self.tcp_reply, u->addr));
+	return u->self.udp.host_down || (host_unreach(&u->self.udp.icmp, u->addr) && u->self.tcp_done &&
+		(!u->self.tcp_answered || host_unreach(&u->self.tcp_reply, u->addr)));
 }
 
 static void verdict_udp(struct ct_doctor *d, struct ct_doc_user *u)
@@ -223,7 +224,7 @@ static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 		snprintf(where, sizeof where, "reset by a device on the path (a TCP RST in the name of %s that arrives "
 			"with TTL %d, from hop %d, while %s itself answers with TTL %d)", p->addr_s, p->tcp_reply.ttl,
 			p->tcp_hop, p->addr_s, p->udp.reply_ttl);
-		if (t && t->res.verdict == CT_RV_REJECTED)
+		if (t && t->res.verdict == CT_RV_REJECTED && t->res.verdict_reply.kind == CT_RK_ICMP)
 			locate(d, t, NULL, where, sizeof where);
 	} else
 		locate(d, t, p->tcp_answered && p->tcp_reply.kind == CT_RK_ICMP ? &p->tcp_reply : NULL, where,
