@@ -55,8 +55,8 @@ static int udp_open(struct ct_probe_set *s)
 
 static void udp_close(struct ct_probe_set *s)
 {
-	for (int i = 0; i < s->nfds; i++)
-		if (s->fds[i] != s->pr->udp2425_fd)
+	for (int i = 0; i < s->nfds; i++) /* the prober's own port-2425 sockets are borrowed, not the set's */
+		if (s->fds[i] != s->pr->udp2425_fd && s->fds[i] != s->pr->udp2425_6_fd)
 			close(s->fds[i]);
 	s->nfds = 0;
 }
