@@ -444,7 +444,7 @@ const struct cmd_entry cmd_doctor_entry = {
 	.help =
 	"exit: 0 healthy, 1 a problem was found (the verdict says which), 68 no server found,\n"
 	"      69 nothing could be checked, 71 system error.\n",
-	.flags = CMD_F_NEEDS_ROOT,
+	.flags = CMD_F_NEEDS_ROOT | CMD_F_SOURCE,
 	.opts = doctor_opts,
 	.opts_size = sizeof(struct doctor_opts),
 	.exec = doctor_exec,

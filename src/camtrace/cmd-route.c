@@ -504,7 +504,7 @@ const struct cmd_entry cmd_route_entry = {
 	"outcome: app_answered / host_refused / host_rejected / path_rejected / host_unreachable /\n"
 	"host_silent / silent_after_hop / no_answer (see camtrace(1)).\n"
 	"exit: 0 the application answered, 1 not, 77 needs privileges (--tcp).\n",
-	.flags = CMD_F_NEEDS_ROOT,
+	.flags = CMD_F_NEEDS_ROOT | CMD_F_SOURCE,
 	.opts = route_opts,
 	.opts_size = sizeof(struct route_cmd_opts),
 	.opts_defaults = &route_defaults,

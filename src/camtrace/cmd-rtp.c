@@ -193,6 +193,7 @@ static const struct rtp_cmd_opts rtp_defaults = {
 
 const struct cmd_entry cmd_rtp_entry = {
 	.name = "rtp",
+	.flags = CMD_F_SOURCE,
 	.args = "[--ports LOW-HIGH] [OPTIONS] HOST...",
 	.summary = "send real RTP to the voice/video ports: loss, RTT, jitter both ways via a camtraced echo",
 	.help =

@@ -275,6 +275,7 @@ static const struct scan_opts scan_defaults = { .rate = 50, .grace_ms = 4200, .q
 
 const struct cmd_entry cmd_scan_entry = {
 	.name = "scan",
+	.flags = CMD_F_SOURCE,
 	.args = "[--rate N] [--grace-ms N] [--quiet-ms N] RANGE...",
 	.summary = "find IP Messenger hosts in address ranges (the daemon's search, standalone)",
 	.help =

@@ -150,23 +150,24 @@ static int check_args(const struct cmd_entry *e, char **pos, int npos, char *err
 	return -1;
 }
 
-/* The commands that send from an address of their own and honour --source. */
-static const char *const source_cmds[] = { "probe", "reach", "rtp", "route", "scan", "doctor" };
-
 int cmd_check_source(const struct ct_cli *cli, const struct cmd_entry *e)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
-	int takes = 0, fd, ok;
+	int fd, ok;
 
 	if (!cli->source)
 		return 0;
-	for (size_t i = 0; i < sizeof source_cmds / sizeof source_cmds[0]; i++)
-		takes |= strcmp(e->name, source_cmds[i]) == 0;
-	if (!takes)
+	if (!(e->flags & CMD_F_SOURCE)) {
+		char list[200] = "";
+		size_t n = 0;
+		for (unsigned i = 0; i < cmd_count; i++)
+			if (cmd_table[i]->flags & CMD_F_SOURCE)
+				n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", n ? ", " : "",
+					cmd_table[i]->name);
 		return cmd_usage_error(cli, e, "--source %s: camtrace %s sends no probe of its own, so it has no "
-			"source address to choose; --source is for probe, reach, rtp, route, scan and doctor",
-			cli->source, e->name);
+			"source address to choose; --source is for %s", cli->source, e->name, list);
+	}
 	memset(&ss, 0, sizeof ss);
 	if (inet_pton(AF_INET, cli->source, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		ss.ss_family = AF_INET;

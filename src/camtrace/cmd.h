@@ -37,6 +37,7 @@ extern const struct cmd_opt cmd_global_opts[];
 #define CMD_F_NEEDS_ROOT 0x1    /* works best privileged; falls back otherwise */
 #define CMD_F_ARGS_END_OPTS 0x2 /* the first argument ends the options (sniff's filter words) */
 #define CMD_F_DAEMON 0x4        /* asks camtraced: JSON error documents name the ctl_socket */
+#define CMD_F_SOURCE 0x8        /* sends probes of its own: honours --source (others refuse it) */
 
 /*
  * A command: cmd-NAME.c defines `const struct cmd_entry cmd_NAME_entry`. Its options are the

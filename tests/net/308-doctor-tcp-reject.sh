@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 308-doctor-tcp-reject.sh: step 4 judges a TCP 2425 answer against the target: a router's port unreachable and a RST the router forges are tcp_blocked (hop 1); the target's own are "reached".
+# 308-doctor-tcp-reject.sh: step 4 judges a TCP 2425 answer against the target: a router's port unreachable and a RST the router forges are tcp_blocked (hop 1); the target's own are "reached", and a problem at the PC itself when its messenger answers on UDP.
 . "${top_srcdir:-.}/tests/net/doctor-lib.sh"
 doc_setup
 
@@ -32,20 +32,24 @@ like "$(doc_get rst '["verdict"]["finding"]')" "reset by a device on the path" "
 is "$(doc_get rst '["verdict"]["evidence"]["hop"]')" "1" "evidence: hop 1"
 lab fault clear >/dev/null
 
-# (c) neighbour: the target itself rejects TCP 2425 with port unreachable: it was reached, nothing listens
+# (c) neighbour: the target itself rejects TCP 2425 with port unreachable while its messenger answers on
+# UDP: it was reached, and the PC itself refuses file transfers (every IP Messenger client accepts them)
 lab fault add b2 reject=port-unreachable tcp 2425 >/dev/null
 doc_run self --user 198.18.2.12
 is "$(doc_get self '["users"][0]["probe"]["tcp_answer"]')/$(doc_get self '["users"][0]["probe"]["tcp_answer_from"]')" \
 	"closed/198.18.2.12" "the target's own port unreachable: closed (reached)" || doc_show self
-is "$(doc_get self '["verdict"]["class"]')" "healthy" "verdict: healthy (the path carries TCP 2425)"
+is "$(doc_get self '["verdict"]["class"]')/$(doc_get self '["verdict"]["device"]')" "tcp_blocked/198.18.2.12 (the PC itself)" \
+	"verdict: tcp_blocked at the PC itself, not at a router (the path carries TCP 2425)"
+is "$(doc_get self '["verdict"]["evidence"]["icmp"]["code"]')" "3" "evidence: its own port unreachable (3/3)"
 lab fault clear >/dev/null
 
-# (d) neighbour: the target itself resets (its own firewall, as a closed port would): TTL 63 like its UDP answer
+# (d) neighbour: the target itself resets (its own firewall): TTL 63 like its UDP answer, so it is the PC
 lab fault add b2 reject=tcp-reset tcp 2425 >/dev/null
 doc_run hrst --user 198.18.2.12
 is "$(doc_get hrst '["users"][0]["probe"]["tcp_answer"]')/$(doc_get hrst '["users"][0]["probe"]["tcp_hop"]')" "closed/null" \
 	"the target's own RST: closed (reached)" || doc_show hrst
-is "$(doc_get hrst '["verdict"]["class"]')/$(doc_rc hrst)" "healthy/0" "healthy, exit 0"
+is "$(doc_get hrst '["verdict"]["class"]')/$(doc_get hrst '["verdict"]["device"]')/$(doc_rc hrst)" \
+	"tcp_blocked/198.18.2.12 (the PC itself)/1" "tcp_blocked at the PC itself, exit 1"
 lab fault clear >/dev/null
 
 # (e) no fault: camtraced accepts TCP 2425
