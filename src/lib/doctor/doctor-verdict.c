@@ -396,6 +396,11 @@ static void conclude(struct ct_doctor *d)
 		snprintf(v->device, sizeof v->device, "%s (the server's configuration)", d->server_s);
 		return;
 	}
+	/* with the server's control socket the list comes without UDP: this host may still not reach
+	 * the server on UDP 2425 (a user at another site than the server, the router in between) */
+	if (v->cls != CT_DOC_SERVER_UNREACHABLE && !d->on_server && d->server_probe.udp_done &&
+	    d->server_probe.udp.state != CT_PORT_OPEN && d->server_probe.udp.state != CT_PORT_UNKNOWN)
+		v->cls = CT_DOC_SERVER_UNREACHABLE;
 	if (v->cls == CT_DOC_SERVER_UNREACHABLE) {
 		const struct ct_doc_probe *p = &d->server_probe;
 		if (p->udp_done && p->udp.state == CT_PORT_OPEN) {
