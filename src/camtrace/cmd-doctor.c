@@ -225,6 +225,10 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 			ct_json_add_int(j, "flaps", u->flaps);
 		else
 			ct_json_add_null(j, "flaps");
+		if (u->recent_flaps >= 0)
+			ct_json_add_int(j, "flaps_in_window", u->recent_flaps);
+		else
+			ct_json_add_null(j, "flaps_in_window");
 		if (u->self.addr)
 			json_probe(j, "probe", &u->self);
 		else

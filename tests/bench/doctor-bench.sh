@@ -33,7 +33,7 @@ report() { # SCENARIO ONE THREE
 	printf '\n%-44s %9s %8s %s\n' "$1" seconds ratio verdict
 	printf '%-44s %9.2f %8.2f %s\n' "$2" "${secs[$2]}" 1 "${verdict[$2]}"
 	printf '%-44s %9.2f %8.2f %s\n' "$3" "${secs[$3]}" "$r" "${verdict[$3]}"
-	ok "[ \"\$(echo \"$r <= 1.3\" | bc -l)\" = 1 ]" "$1: 3 users take ${r}x the time of 1 (goal <= 1.3x)"
+	ok "[ \"\$(echo \"$r <= 1.3\" | bc -l)\" = 1 ]" "$1: 3 users take $(printf '%.2f' "$r")x the time of 1 (goal <= 1.3x)"
 }
 
 U1="--user 198.18.2.11"

@@ -224,6 +224,7 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 		struct ct_doc_user *u = &d->u[i];
 		struct in_addr in;
 		u->flaps = -1;
+		u->recent_flaps = -1;
 		u->missed = -1;
 		if (inet_pton(AF_INET, u->spec, &in) == 1) {
 			u->addr = in.s_addr;
@@ -260,12 +261,18 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 				ct_strlcpy(u->state, (t = ct_json_get_str(h, "state")) ? t : "?", sizeof u->state);
 				if (ct_json_get_i64(h, "flap_count", &v) == 0)
 					u->flaps = (long)v;
+				if (ct_json_get_i64(h, "flaps_in_window", &v) == 0)
+					u->recent_flaps = (long)v;
 				if (ct_json_get_i64(h, "missed_answers", &v) == 0)
 					u->missed = (long)v;
 				break;
 			}
 		}
-		if (u->listed && u->flaps >= 0)
+		if (u->listed && u->flaps >= 0 && u->recent_flaps >= 0)
+			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s, %ld flap(s), %ld of them within the "
+				"server's unstable_window (instability records)", u->spec, u->user, u->host, u->addr_s, u->state,
+				u->flaps, u->recent_flaps);
+		else if (u->listed && u->flaps >= 0)
 			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s, %ld flap(s) (instability records)",
 				u->spec, u->user, u->host, u->addr_s, u->state, u->flaps);
 		else if (u->listed)

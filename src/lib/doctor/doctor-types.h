@@ -80,6 +80,7 @@ struct ct_doc_user {
 	int unlisted_reached;     /* not listed, although the server reaches its network (notify / other users) */
 	char user[64], host[64], nick[64], state[16];
 	long flaps;               /* instability records (-1 unknown) */
+	long recent_flaps;        /* of those, within the server's unstable_window (-1 unknown) */
 	long missed;
 	int npeers;
 	struct ct_doc_probe self;
