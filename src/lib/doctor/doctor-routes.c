@@ -11,6 +11,7 @@ static void trace(struct ct_doctor *d, struct ct_doc_step *s, uint32_t dst, enum
 {
 	struct ct_doc_trace *t;
 	struct ct_route_opts o = { .method = m, .dport = port, .max_ttl = 12, .queries = 2, .wait_ns = ct_doc_wait_ns(d),
+		.no_confirm = 1 /* the UDP probe of step 3/4 already waited for the program's answer */,
 		.use_raw = d->pr->raw };
 	char a[16], b[16];
 	static const char *const mn[] = { "UDP", "TCP", "RTP" };

@@ -437,7 +437,7 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 		echo_check(pr, dst, src, o, res, sport, dport, t0);
 		ct_route_conclude(res, dst);
 	}
-	if (res->probe_cmd && (res->outcome == CT_RO_HOST_SILENT || res->outcome == CT_RO_SILENT_AFTER_HOP ||
+	if (res->probe_cmd && !o->no_confirm && (res->outcome == CT_RO_HOST_SILENT || res->outcome == CT_RO_SILENT_AFTER_HOP ||
 	    res->outcome == CT_RO_NO_ANSWER)) {
 		confirm(pr, dst, s.family == AF_INET6 ? 0 : s.src, o, &c, sport, dport, res);
 		ct_route_conclude(res, dst);

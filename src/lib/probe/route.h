@@ -25,6 +25,8 @@ struct ct_route_opts {
 	int family;         /* AF_INET6: trace to dst6 (from src6, :: = route lookup); the dst and
 			       src arguments are then ignored */
 	struct in6_addr dst6, src6;
+	int no_confirm;     /* the caller already waited for the application's answer (doctor's
+			       probe): no full-TTL confirmation after a silent trace */
 };
 
 struct ct_route_hop {
