@@ -67,9 +67,9 @@ static void unsolicited(struct ct_doc_probe *p)
 	p->udp.state = CT_PORT_OPEN_FILTERED;
 }
 
-void ct_doc_probe_udp_many(struct ct_doctor *d, struct ct_doc_probe *const *ps, int n)
+static void probe_udp(struct ct_doctor *d, struct ct_doc_probe *const *ps, int n, const struct ct_app_opts *o)
 {
-	struct ct_app_opts ao = { .use_raw = d->pr->raw, .wait_ns = ct_doc_wait_ns(d), .tries = 1 };
+	struct ct_app_opts ao = *o;
 	struct ct_app_job *jobs;
 	int *noted;
 
@@ -105,9 +105,20 @@ void ct_doc_probe_udp_many(struct ct_doctor *d, struct ct_doc_probe *const *ps, 
 	free(noted);
 }
 
+void ct_doc_probe_udp_many(struct ct_doctor *d, struct ct_doc_probe *const *ps, int n)
+{
+	struct ct_app_opts ao = { .use_raw = d->pr->raw, .wait_ns = ct_doc_wait_ns(d), .tries = 1 };
+
+	probe_udp(d, ps, n, &ao);
+}
+
 void ct_doc_probe_udp(struct ct_doctor *d, struct ct_doc_probe *p)
 {
-	ct_doc_probe_udp_many(d, &p, 1);
+	/* the list server answers GETINFO (camtraced, IP Messenger's own list server): a BR_ENTRY
+	 * would list this run there; two tries, as one late answer on a busy server decides a verdict */
+	struct ct_app_opts ao = { .use_raw = d->pr->raw, .wait_ns = ct_doc_wait_ns(d), .tries = 2, .no_entry = 1 };
+
+	probe_udp(d, &p, 1, &ao);
 }
 
 void ct_doc_withdraw_prepare(struct ct_doctor *d)

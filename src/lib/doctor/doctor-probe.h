@@ -11,7 +11,9 @@ struct ct_evloop;
 uint64_t ct_doc_wait_ns(const struct ct_doctor *d);
 /* A host to probe: its address (network order) and user name from the server's list (or NULL). */
 void ct_doc_probe_init(struct ct_doc_probe *p, uint32_t addr, const char *name);
-/* The application probe on UDP 2425 (GETINFO, then BR_ENTRY|DIALUPOPT), and two SYNs to TCP 2425. */
+/* The list server's probe on UDP 2425: GETINFO only (a BR_ENTRY would list this run there), two
+ * tries. The users' probe is ct_doc_probe_udp_many (GETINFO, then BR_ENTRY|DIALUPOPT); TCP: two
+ * SYNs to 2425. */
 void ct_doc_probe_udp(struct ct_doctor *d, struct ct_doc_probe *p);
 void ct_doc_probe_tcp(struct ct_doctor *d, struct ct_doc_probe *p);
 /* The same for n hosts at once (one send/receive loop: about the time of one). */
