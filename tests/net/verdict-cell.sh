@@ -89,7 +89,8 @@ fi
 while IFS=$'\t' read -r from line; do
 	read -r -a words <<<"${line#camtrace }"
 	st=0
-	in_host "$from" timeout 3 "$CAMTRACE" "${words[@]}" >"$LAB_TMP/sugg.out" 2>&1 </dev/null || st=$?
+	# in the scratch directory: a suggested `bundle` writes its archive into the current one
+	(cd "$LAB_TMP" && in_host "$from" timeout 3 "$CAMTRACE" "${words[@]}") >"$LAB_TMP/sugg.out" 2>&1 </dev/null || st=$?
 	if [ "$st" = 2 ]; then
 		say "not ok" "the suggested command \`$line\` is a usage error: $(head -c 300 "$LAB_TMP/sugg.out")"
 	else
