@@ -29,7 +29,9 @@ while read -r cmd; do
 	case "$cmd" in camtrace\ *) ;; *) ok 0 "suggested command is a camtrace command: $cmd"; continue ;; esac
 	st=0
 	# shellcheck disable=SC2086
-	in_host a1 timeout 5 "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" ${cmd#camtrace } </dev/null >"$LAB_TMP/cmd.out" 2>&1 || st=$?
+	# in the scratch directory: a suggested `bundle` writes its archive into the current one
+	(cd "$LAB_TMP" && in_host a1 timeout 5 "$CAMTRACE" --ctl "$LAB_TMP/srv/ctl.sock" ${cmd#camtrace }) </dev/null \
+		>"$LAB_TMP/cmd.out" 2>&1 || st=$?
 	ok '[ "$st" != 2 ] && [ "$st" != 64 ] && ! grep -q "^usage:" "$LAB_TMP/cmd.out"' "runs without a usage error (exit $st): $cmd" ||
 		diag "$(head -n 5 "$LAB_TMP/cmd.out")"
 done <"$LAB_TMP/cmds.txt"
