@@ -10,23 +10,6 @@ lab_up
 lab iptux start b1 >/dev/null 2>&1 || bail_out "iptux did not start on b1"
 peer_up pb3 b3
 
-# the commands iptux handled from ADDR, in order (its debug log: "received udp message from
-# ADDR:PORT" then "command NO.: [0x...] NAME")
-iptux_cmds_from() {
-	lab iptux log b1 | "$PYTHON" -c '
-import re, sys
-want, cur, out = sys.argv[1], None, []
-for line in sys.stdin:
-    m = re.search(r"received udp message from ([0-9.]+):", line)
-    if m:
-        cur = m.group(1)
-        continue
-    m = re.search(r"command NO\.: \[0x[0-9a-f]+\] (\S+)", line)
-    if m and cur == want:
-        out.append(m.group(1))
-        cur = None
-print(",".join(out))' "$1"
-}
 
 ct a1 probe --no-tcp 198.18.2.11
 is "$(r '["hosts"][0]["udp"]["state"]')" open "iptux: UDP 2425 open"

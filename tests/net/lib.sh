@@ -29,6 +29,7 @@
 #   wait_for [-t SECS] CMD...   retry CMD every 0.1 s until it succeeds (default 10 s)
 #   need_cmd PROG PACKAGE       skip the whole scenario when PROG is missing
 #   need_iptux                  skip it unless iptux can run (iptux, Xvfb, dbus, gdbus)
+#   iptux_cmds_from ADDR [HOST] the commands iptux on HOST (b1) handled from ADDR, in order
 #   have_camtrace_cmd NAME      true when the built camtrace has subcommand NAME
 #   $CAMTRACE $CAMTRACED        built binaries;  $CAMLAB $LABNET $PYTHON  lab tools
 #   $LAB_TMP                    a scratch directory removed on exit
@@ -140,6 +141,23 @@ need_cmd nft nftables
 need_cmd ping iputils-ping
 "$PYTHON" -c 'import socket, select, struct' 2>/dev/null || skip_all "python3 not installed (Debian package python3)"
 
+# iptux_cmds_from ADDR [HOST]: the commands iptux on HOST (default b1) handled from ADDR, in order,
+# comma-separated (its debug log: "received udp message from ADDR:PORT" then "command NO.: [0x...] NAME")
+iptux_cmds_from() {
+	lab iptux log "${2:-b1}" | "$PYTHON" -c '
+import re, sys
+want, cur, out = sys.argv[1], None, []
+for line in sys.stdin:
+    m = re.search(r"received udp message from ([0-9.]+):", line)
+    if m:
+        cur = m.group(1)
+        continue
+    m = re.search(r"command NO\.: \[0x[0-9a-f]+\] (\S+)", line)
+    if m and cur == want:
+        out.append(m.group(1))
+        cur = None
+print(",".join(out))' "$1"
+}
 # need_iptux: skip the whole scenario unless camlab can run a headless iptux peer
 need_iptux() {
 	need_cmd iptux iptux
