@@ -8,8 +8,6 @@ lab_up
 
 ctd_start srv srv "user_name = srv" "nick = CAMServer" "allow = 198.18.0.0/15"
 run_ok "iptux starts on a1 as 太郎 / 営業部" lab iptux start a1 --nick 太郎 --group 営業部 --hostname a1-pc
-# has_host NAME HOST [STATE]: NAME lists a user whose host field is exactly HOST (in STATE)
-has_host() { ctd_users "$1" | awk -v h="$2" -v s="${3:-}" '$2 == h && (s == "" || $4 == s) {f=1} END {exit !f}'; }
 ok 'wait_for -t 10 has_host srv a1-pc' "the server lists the iptux peer"
 line=$(ctd_users srv | grep ' a1-pc ')
 like "$line" "^[^ ]+ a1-pc 太郎 absent local 0$" "with nick 太郎 (UTF-8), absent (iptux always sets ABSENCEOPT), local"

@@ -10,7 +10,7 @@ doc_setup
 # iptux first: the server's notify round at its start reaches it
 run_ok "iptux starts on b1" lab iptux start b1 --nick IptuxB1 --hostname b1-pc
 DOC_USERS="b2 b3" doc_sites
-ok 'wait_for -t 15 sh -c "$CTLQ $LAB_TMP/srv/ctl.sock users | grep -q b1-pc"' "the server lists the iptux user (notify)"
+ok 'wait_for -t 15 has_host srv b1-pc' "the server lists the iptux user (notify)"
 
 doc_run ipt --user 198.18.2.11
 is "$(doc_rc ipt)" "0" "no fault, iptux user: exit 0"

@@ -59,6 +59,8 @@ ctd_has() {
 import json, sys
 sys.exit(not any(h["user"] == sys.argv[1] and h["state"] == sys.argv[2] for h in json.load(sys.stdin)["hosts"]))' "$2" "$3"
 }
+# has_host NAME HOST [STATE]: NAME lists a user whose host field is exactly HOST (in STATE)
+has_host() { ctd_users "$1" | awk -v h="$2" -v s="${3:-}" '$2 == h && (s == "" || $4 == s) {f=1} END {exit !f}'; }
 # ctd_done: done_testing, showing the daemons' logs when something failed
 ctd_done() {
 	local f

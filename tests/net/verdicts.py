@@ -66,7 +66,8 @@ def g(d, *path):
     for p in path:
         if d is None:
             return None
-        d = d[p] if isinstance(d, list) or p in d else None
+        d = d[p] if isinstance(d, list) and isinstance(p, int) and p < len(d) else \
+            d.get(p) if isinstance(d, dict) else None
     return d
 
 
