@@ -34,8 +34,9 @@ static void print_T(const struct ct_daemon_conf *c, struct ct_sbuf *out)
 	char *note;
 
 	ct_dconf_print(c, out);
-	if (out->p && (note = strstr(out->p, "# allow above was computed")) != NULL) {
-		out->len = (size_t)(note - out->p);
+	/* a line of its own at the end (values never hold a raw newline in -T) */
+	if (out->p && (note = strstr(out->p, "\n# allow above was computed")) != NULL) {
+		out->len = (size_t)(note + 1 - out->p);
 		out->p[out->len] = '\0';
 	}
 }
