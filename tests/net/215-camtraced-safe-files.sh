@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
-# 215-camtraced-pidfile.sh: camtraced's pid file (O_NOFOLLOW, flock held for life, stale files taken over) and no_new_privs.
+# 215-camtraced-safe-files.sh: camtraced's pid file (O_NOFOLLOW, flock held for life, stale files taken over), no_new_privs, and -T output that parses back.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"
 need_cmd setpriv
+
+# ---- camtraced -T of nasty values: printable, and it parses back to the same configuration ----
+printf '%s\n' 'nick = "\x09tab\x01ctl\x1b[2J\x7f"' 'absence_text = "two\x0alines \"q\" # \\ end\x0d"' \
+	'group = "  blanks  "' "state_file = $LAB_TMP/st.json" >"$LAB_TMP/nasty.conf"
+printf 'user_name = \203\112\203\201\nhost_name = \343\202\253\343\203\241 pc\n' >>"$LAB_TMP/nasty.conf"
+printf 'ctl_group = raw\tTAB\033[2Jesc\r\r\n' >>"$LAB_TMP/nasty.conf" # raw bytes; the line's last CR is its end
+run_ok "camtraced -T prints the nasty configuration" "$CAMTRACED" -T -c "$LAB_TMP/nasty.conf"
+grep -av '^# allow above was computed' "$LAB_TMP/run-out" >"$LAB_TMP/T1.conf"
+is "$(LC_ALL=C tr -d '\n\040-\176\200-\377' <"$LAB_TMP/T1.conf" | wc -c)" "0" "-T output holds no control character"
+is "$(grep -a '^nick = ' "$LAB_TMP/T1.conf")" 'nick = "\x09tab\x01ctl\x1b[2J\x7f"' "control characters are written as \\xNN"
+is "$(grep -a '^absence_text = ' "$LAB_TMP/T1.conf")" 'absence_text = "two\x0alines \"q\" # \\ end\x0d"' \
+	"a newline, quotes, '#', a backslash and a CR at the end are escaped"
+is "$(grep -a '^user_name = ' "$LAB_TMP/T1.conf" | od -An -tx1 | tr -d ' \n')" "757365725f6e616d65203d20834a83810a" \
+	"CP932 bytes are printed as they are"
+is "$(grep -a '^ctl_group = ' "$LAB_TMP/T1.conf")" 'ctl_group = "raw\x09TAB\x1b[2Jesc\x0d"' \
+	"raw control bytes in the file come out escaped (and the CR before the line end kept)"
+run_ok "camtraced -T of that output" "$CAMTRACED" -T -c "$LAB_TMP/T1.conf"
+grep -av '^# allow above was computed' "$LAB_TMP/run-out" >"$LAB_TMP/T2.conf"
+ok 'cmp -s "$LAB_TMP/T1.conf" "$LAB_TMP/T2.conf"' "parses back to the same configuration (-T twice is identical)"
 
 lab_up
 chmod 711 "$LAB_TMP" # nobody must reach its directory below
