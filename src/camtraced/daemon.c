@@ -32,6 +32,8 @@
 #include "logsink.h"
 #include "node.h"
 #include "notify.h"
+#include "pidfile.h"
+#include "privs.h"
 #include "rtpecho.h"
 #include "sbuf.h"
 #include "search.h"
@@ -230,33 +232,20 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 
 /* ---- privileges, pidfile ---- */
 
+/* The pid file: opened without following links, locked for the daemon's life (pidfile.c). */
 static int write_pidfile(struct daemon *d, const char *path, char *err, size_t errlen)
 {
-	char dir[4096], buf[32];
-	FILE *fp;
-	long other = 0;
+	char dir[4096];
+	pid_t holder;
 	int fd;
 
 	if (!path || !path[0])
 		return 0;
-	if ((fp = fopen(path, "r"))) {
-		if (fscanf(fp, "%ld", &other) == 1 && other > 0 && other != (long)getpid() &&
-		    kill((pid_t)other, 0) == 0) {
-			fclose(fp);
-			snprintf(err, errlen, "camtraced already runs (pid %ld in %s); stop it first", other, path);
-			return EX_TEMPFAIL;
-		}
-		fclose(fp);
-	}
 	ct_fs_dirname(path, dir, sizeof dir);
 	ct_fs_mkdir_parents(dir, 0755);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		snprintf(err, errlen, "cannot write the pid file %s: %s (set `pidfile` or use -p)", path, strerror(errno));
-		return EX_CANTCREAT;
-	}
-	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	ct_fs_write_full(fd, buf, strlen(buf));
-	close(fd);
+	if ((fd = ct_pidfile_open(path, &holder, err, errlen)) < 0)
+		return fd == CT_EEXIST ? EX_TEMPFAIL : fd == CT_EPERM ? EX_NOPERM : EX_CANTCREAT;
+	d->pidfd = fd;
 	d->pidfile = strdup(path);
 	return 0;
 }
@@ -538,8 +527,15 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	memset(d, 0, sizeof *d);
 	d->opts = *o;
 	d->sigfd = -1;
+	d->pidfd = -1;
+	/* nothing camtraced runs may gain privileges (it execs nothing that needs to) */
+	if (ct_privs_no_new_privs(err, errlen) != 0)
+		return EX_OSERR;
 	d->started_wall = ct_wall_now();
 	if ((r = open_config(d, o, err, errlen)) != 0)
+		return r;
+	/* the lock first: a second daemon stops here, before it binds or touches the state */
+	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
 		return r;
 	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new())) {
 		snprintf(err, errlen, "out of memory");
@@ -567,8 +563,6 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		return EX_SOFTWARE;
 	}
 	if ((r = open_ctl(d, err, errlen)) != 0 || (r = open_rtp_coop(d, err, errlen)) != 0)
-		return r;
-	if ((r = write_pidfile(d, o->pidfile ? o->pidfile : d->conf.pidfile, err, errlen)) != 0)
 		return r;
 	if ((r = drop_privileges(d, err, errlen)) != 0)
 		return r;
@@ -686,7 +680,7 @@ void daemon_close(struct daemon *d)
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	if (d->pidfile) {
-		unlink(d->pidfile);
+		ct_pidfile_close(d->pidfile, d->pidfd);
 		free(d->pidfile);
 	}
 	ct_hosts_free(d->hosts);

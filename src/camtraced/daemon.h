@@ -50,6 +50,7 @@ struct daemon {
 	struct ct_coop *coop;  /* the cooperative check: control `probe`, and the responder with `coop` */
 	int sigfd;
 	char *pidfile;        /* the file we wrote (removed at exit) */
+	int pidfd;            /* its descriptor, flock()ed for the daemon's life (-1: none) */
 	double started_wall;
 	uint64_t last_gen, t_save, last_saves;
 	uint64_t refresh_tok[DAEMON_MAX_REFRESH]; /* control `refresh` requests waiting for the fetch (dctl.c) */

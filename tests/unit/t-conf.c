@@ -1,11 +1,13 @@
 /* t-conf.c: unit tests for the configuration engine and camtraced's keyword table (good file, errors, -T). */
 #include "config.h"
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "tap.h"
+#include "util.h"
 #include "err.h"
 #include "log.h"
 #include "conf.h"
@@ -147,6 +149,109 @@ static void docs_cover_table(void)
 	free(man);
 }
 
+/* List items are printed one a line, quoted when they need it (camtraced's lists check their
+ * items as targets, so a table of its own without a check). */
+struct lconf { struct ct_strlist items; };
+static const struct ct_conf_opt lconf_opts[] = {
+	{ "item", CT_CONF_LIST, offsetof(struct lconf, items), 0, 0, NULL, NULL, NULL, "ITEM" },
+};
+static const struct ct_conf_table lconf_table = { lconf_opts, 1 };
+
+static void roundtrip_list(void)
+{
+	static const char text[] = "item = \"#first,\\x01ctl q\\\"uote\\\\x\"\nitem = bare\n";
+	struct lconf a, b;
+	struct ct_sbuf e, out;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	ct_sbuf_init(&e);
+	ct_sbuf_init(&out);
+	is_int(ct_conf_parse_text(&lconf_table, &a, "l", text, sizeof text - 1, &e), 0, "list items parse");
+	ct_conf_print(&lconf_table, &a, &out);
+	is_str(out.p, "item = \"#first\"\nitem = \"\\x01ctl\"\nitem = q\"uote\\x\nitem = bare\n",
+		"-T quotes list items that need it, one a line");
+	is_int(ct_conf_parse_text(&lconf_table, &b, "-T", out.p, out.len, &e), 0, "and they parse back");
+	ok(b.items.n == 4 && strcmp(b.items.v[0], "#first") == 0 && strcmp(b.items.v[1], "\001ctl") == 0 &&
+		strcmp(b.items.v[2], "q\"uote\\x") == 0 && strcmp(b.items.v[3], "bare") == 0, "to the same items");
+	ct_conf_free(&lconf_table, &a);
+	ct_conf_free(&lconf_table, &b);
+	ct_sbuf_fini(&e);
+	ct_sbuf_fini(&out);
+}
+
+/* Defaults, then text, then the computed values (what camtraced does with a file). */
+static void parse_nasty(struct ct_daemon_conf *c, const char *name, const char *text, size_t len, const char *what)
+{
+	struct ct_sbuf e;
+
+	ct_sbuf_init(&e);
+	ct_conf_defaults(&ct_dconf_table, c, &e);
+	if (!ok(ct_conf_parse_text(&ct_dconf_table, c, name, text, len, &e) == 0, "%s", what))
+		printf("# %s", e.p ? e.p : "");
+	ct_dconf_finalize(c, &e);
+	ct_sbuf_fini(&e);
+}
+
+static const char *string_of(const struct ct_daemon_conf *c, const char *key)
+{
+	const struct ct_conf_opt *o = ct_conf_find(&ct_dconf_table, key);
+	return *(char *const *)((const char *)c + o->off);
+}
+
+/* -T of values with control bytes, quotes, '#', backslashes, blanks at either end, CP932 and UTF-8
+ * names: the output is printable ASCII plus those names, and parses back to the same strings. */
+static void roundtrip_nasty(void)
+{
+	static const char text[] =
+		"nick = \"\\x09tab\\x09in\\x01the\\x7fmiddle\\x0d\"\n"
+		"absence_text = \"two\\x0alines \\\"quoted\\\" # not a comment \\\\ end\\x1b[2J\"\n"
+		"group = \"  blanks at both ends  \"\n"
+		"user_name = \x83\x4a\x83\x81\x83\x89\n"           /* CP932 katakana, bare */
+		"host_name = \xe3\x82\xab\xe3\x83\xa1\xe3\x83\xa9 pc\n" /* UTF-8, bare */
+		"allow = 10.0.0.0/8\n"                                   /* not computed: -T prints the same twice */
+		"ctl_group = \"\\x41\\\\x41 C:\\temp\"\n";         /* \x41 is A; \\x41 stays; \t stays */
+	static const struct { const char *key; const char *want; } want[] = {
+		{ "nick", "\ttab\tin\001the\177middle\r" },
+		{ "absence_text", "two\nlines \"quoted\" # not a comment \\ end\033[2J" },
+		{ "group", "  blanks at both ends  " },
+		{ "user_name", "\x83\x4a\x83\x81\x83\x89" },
+		{ "host_name", "\xe3\x82\xab\xe3\x83\xa1\xe3\x83\xa9 pc" },
+		{ "ctl_group", "A\\x41 C:\\temp" },
+	};
+	struct ct_daemon_conf c, c2;
+	struct ct_sbuf out, out2;
+	int rc, ctl = 0;
+
+	memset(&c, 0, sizeof c);
+	memset(&c2, 0, sizeof c2);
+	ct_sbuf_init(&out);
+	ct_sbuf_init(&out2);
+	parse_nasty(&c, "nasty", text, sizeof text - 1, "nasty values parse");
+	for (size_t i = 0; i < CT_ARRAY_LEN(want); i++)
+		is_str(string_of(&c, want[i].key), want[i].want, "parsed %s", want[i].key);
+	ct_dconf_print(&c, &out);
+	for (size_t i = 0; i < out.len; i++)
+		if ((unsigned char)out.p[i] < 0x20 ? out.p[i] != '\n' : out.p[i] == 0x7f)
+			ctl++;
+	is_int(ctl, 0, "-T output holds no control byte but the line ends");
+	ok(has(&out, "\nnick = \"\\x09tab\\x09in\\x01the\\x7fmiddle\\x0d\"\n"), "-T writes control bytes as \\xNN");
+	ok(has(&out, "\ngroup = \"  blanks at both ends  \"\n"), "-T quotes blanks at either end");
+	ok(has(&out, "\nuser_name = \x83\x4a\x83\x81\x83\x89\n"), "-T keeps CP932 bytes bare");
+	ok(has(&out, "\nctl_group = A\\x41 C:\\temp\n"), "-T keeps a bare backslash bare");
+	parse_nasty(&c2, "-T", out.p, out.len, "-T output of nasty values parses back");
+	for (size_t i = 0; i < CT_ARRAY_LEN(want); i++)
+		is_str(string_of(&c2, want[i].key), want[i].want, "%s survives -T", want[i].key);
+	ct_dconf_print(&c2, &out2);
+	ok(out2.p && strcmp(out.p, out2.p) == 0, "-T of the re-parsed nasty config is identical");
+	is_str(errors_of("nick = \"a\\x00b\"\n", &rc), "t.conf:1: \\x00 in a quoted value: a value cannot hold a NUL byte\n",
+		"\\x00 is refused with a message");
+	ct_dconf_free(&c);
+	ct_dconf_free(&c2);
+	ct_sbuf_fini(&out);
+	ct_sbuf_fini(&out2);
+}
+
 int main(void)
 {
 	struct ct_daemon_conf c, c2;
@@ -281,6 +386,9 @@ int main(void)
 	ct_dconf_free(&c2);
 	ct_dconf_free(&c);
 	ct_sbuf_fini(&out);
+
+	roundtrip_nasty();
+	roundtrip_list();
 
 	/* every error class, each with file:line */
 	error_case("prot = 1\n", "t.conf:1: unknown keyword 'prot'; did you mean 'port'?", "unknown keyword with suggestion");

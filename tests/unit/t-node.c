@@ -181,6 +181,16 @@ static void hook_checks(void)
 	ok(h != NULL, "an entry after ct_notify_free is handled (no call into the freed notify)");
 	ok(h && !(h->origin & CT_HOST_NOTIFIED), "and no observer marks it any more");
 
+	/* freed in the middle of a round: its pacing and grace timers go too (ASan: none fires into it) */
+	ok(ct_notify_new(&nt, d, &ts, 60000, 1, 30) == 0, "a notify with a 30 ms grace");
+	is_int(ct_notify_round(nt), 0, "a round starts");
+	ok(ct_notify_running(nt) != NULL, "and is running (grace timer pending)");
+	ct_notify_free(nt);
+	pump(200);
+	peer_send(&e, pd, ++e.pkt, "hank", CT_IPMSG_BR_ENTRY, "Hank\0g", 6);
+	PUMP_UNTIL((h = ct_hosts_find(hd, "hank", "peerhost")) != NULL, 3000);
+	ok(h && !(h->origin & CT_HOST_NOTIFIED), "an entry after freeing a running notify: handled, not marked");
+
 	ct_node_free(d);
 	ct_targets_fini(&ts);
 	close(e.fd);

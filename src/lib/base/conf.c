@@ -317,8 +317,14 @@ int ct_conf_set(const struct ct_conf_table *t, void *dst, const char *key, const
 
 /* ---- the line parser ---- */
 
-/* Extracts the value: quoted ("..." with \" \\ escapes) or bare up to a " #" comment.
- * Returns 0 and a malloc'd string, or CT_EFORMAT with the problem in err. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Extracts the value: quoted ("..." with \" \\ and \xNN escapes; another backslash stays as it is)
+ * or bare up to a " #" comment. Returns 0 and a malloc'd string, or CT_EFORMAT with the problem in err. */
 static int take_value(const char *p, const char *end, char **out, char *err, size_t errlen)
 {
 	struct ct_sbuf b;
@@ -329,6 +335,17 @@ static int take_value(const char *p, const char *end, char **out, char *err, siz
 	if (p < end && *p == '"') {
 		p++;
 		while (p < end && *p != '"') {
+			if (*p == '\\' && p + 3 < end && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
+				int v = hexval(p[2]) * 16 + hexval(p[3]);
+				if (v == 0) {
+					ct_sbuf_fini(&b);
+					snprintf(err, errlen, "\\x00 in a quoted value: a value cannot hold a NUL byte");
+					return CT_EFORMAT;
+				}
+				ct_sbuf_addc(&b, (char)v);
+				p += 4;
+				continue;
+			}
 			if (*p == '\\' && p + 1 < end && (p[1] == '"' || p[1] == '\\'))
 				p++;
 			ct_sbuf_addc(&b, *p++);
@@ -507,17 +524,32 @@ int ct_conf_parse_file(const struct ct_conf_table *t, void *dst, const char *pat
 
 /* ---- printing ---- */
 
+/* Bytes a bare value cannot carry back: control characters (a CR at the end would be eaten as
+ * CRLF, a newline ends the line, others would reach the terminal raw) and DEL. */
+static int is_ctl_byte(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Writes s so that take_value() reads exactly s back: bare when that is safe, else quoted with
+ * \" \\ and \xNN for control bytes (bytes >= 0x80, UTF-8 or CP932 names, stay as they are). */
 static void add_quoted_if_needed(struct ct_sbuf *out, const char *s)
 {
-	int need = !s[0] || s[0] == ' ' || s[0] == '\t' || s[0] == '"' || strchr(s, '#') ||
-		(s[strlen(s) - 1] == ' ' || s[strlen(s) - 1] == '\t');
+	size_t n = strlen(s);
+	int need = !n || s[0] == ' ' || s[0] == '"' || s[n - 1] == ' ' || strchr(s, '#') != NULL;
 
+	for (size_t i = 0; i < n && !need; i++)
+		need = is_ctl_byte((unsigned char)s[i]);
 	if (!need) {
 		ct_sbuf_adds(out, s);
 		return;
 	}
 	ct_sbuf_addc(out, '"');
 	for (; *s; s++) {
+		if (is_ctl_byte((unsigned char)*s)) {
+			ct_sbuf_printf(out, "\\x%02x", (unsigned char)*s);
+			continue;
+		}
 		if (*s == '"' || *s == '\\')
 			ct_sbuf_addc(out, '\\');
 		ct_sbuf_addc(out, *s);
@@ -596,8 +628,11 @@ void ct_conf_print(const struct ct_conf_table *t, const void *src, struct ct_sbu
 			ct_sbuf_printf(out, "# %s = (none)\n", o->name);
 		else if (o->type == CT_CONF_LIST) {
 			const struct ct_strlist *l = CFIELD(src, o, struct ct_strlist);
-			for (size_t j = 0; j < l->n; j++)
-				ct_sbuf_printf(out, "%s = %s\n", o->name, l->v[j]);
+			for (size_t j = 0; j < l->n; j++) {
+				ct_sbuf_printf(out, "%s = ", o->name);
+				add_quoted_if_needed(out, l->v[j]);
+				ct_sbuf_addc(out, '\n');
+			}
 		} else {
 			ct_sbuf_printf(out, "%s = ", o->name);
 			ct_conf_format(o, src, out);

@@ -75,6 +75,15 @@ static int clear_caps(char *err, size_t errlen)
 	return 0;
 }
 
+int ct_privs_no_new_privs(char *err, size_t errlen)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		return CT_ESYS;
+	}
+	return 0;
+}
+
 int ct_privs_drop(char *err, size_t errlen)
 {
 	uid_t uid = getuid(), euid = geteuid();

@@ -14,6 +14,9 @@ int ct_privs_ping_socket_ok(void);
  * inheritable, ambient), then sets no_new_privs. Descriptors already open stay usable.
  * A process without privileges returns 0 and does nothing. CT_ESYS with detail in err. */
 int ct_privs_drop(char *err, size_t errlen);
+/* Sets no_new_privs (prctl PR_SET_NO_NEW_PRIVS): no execve can gain privileges (setuid bits, file
+ * capabilities) from here on; setuid()/setgid() to drop privileges still work. 0 or CT_ESYS. */
+int ct_privs_no_new_privs(char *err, size_t errlen);
 /* The advice printed when something needs privileges, e.g. "run as root or `setcap
  * cap_net_raw+ep /usr/bin/camtrace`". */
 const char *ct_privs_advice(void);
