@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "addr.h"
 #include "codec.h"
-#include "fuzz-nodeutil.h"
+#include "nodefuzz.h"
 #include "listcli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
 #include "config.h"
 #include <stdint.h>
 #include "addr.h"
-#include "fuzz-nodeutil.h"
+#include "nodefuzz.h"
 #include "codec.h"
 #include "listcli.h"
 #include "listsrv.h"
