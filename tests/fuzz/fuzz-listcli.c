@@ -27,7 +27,7 @@ static void feed(struct ct_node *n, const struct ct_haddr *from, uint32_t cmd, c
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ct_evloop *ev = NULL;
-	struct ct_hosts *t = ct_hosts_new();
+	struct ct_hosts *t;
 	struct ct_listcli_conf cc;
 	struct ct_listcli *lc = NULL;
 	struct ct_node *n;
@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 65536)
 		return 0;
+	t = ct_hosts_new();
 	ct_evloop_new(&ev);
 	n = fz_node(ev, t, "fuzzcli");
 	memset(&cc, 0, sizeof cc);

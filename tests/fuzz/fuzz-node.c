@@ -69,7 +69,7 @@ static void source(uint8_t a, uint8_t p, uint16_t own, struct ct_haddr *out)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ct_evloop *ev = NULL;
-	struct ct_hosts *t = ct_hosts_new();
+	struct ct_hosts *t;
 	struct ct_targets allow, ntg, stg;
 	struct ct_listsrv_conf sc;
 	struct ct_listcli_conf cc;
@@ -83,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536)
 		return 0;
+	t = ct_hosts_new();
 	ct_evloop_new(&ev);
 	n = fz_node(ev, t, "fuzzsrv");
 	seen_entry.n = seen_info.n = 0;
