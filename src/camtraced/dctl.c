@@ -105,6 +105,10 @@ static void status_fetch(struct ct_json *r, const struct daemon *d)
 	ct_json_add_int(o, "fetches", (int64_t)s->fetches);
 	ct_json_add_int(o, "ok", (int64_t)s->ok);
 	ct_json_add_int(o, "failed", (int64_t)s->failed);
+	ct_json_add_int(o, "refused_pages", (int64_t)s->refused_pages);
+	ct_json_add_int(o, "refused_source", (int64_t)s->refused_source);
+	ct_json_add_int(o, "refused_unasked", (int64_t)s->refused_unasked);
+	ct_json_add_int(o, "refused_page", (int64_t)s->refused_page);
 	ct_json_add_bool(o, "running", s->state != CT_LISTCLI_IDLE);
 	ct_json_add_str(o, "last_result", s->fetches == 0 ? "none yet" : s->state != CT_LISTCLI_IDLE ?
 		"running" : s->last_error[0] ? s->last_error : "ok");

@@ -162,6 +162,29 @@ int main(void)
 	ok(recv_nonentry(&srv, &m) == 0 && m.mode == CT_IPMSG_GETLIST, "OKGETLIST answered with GETLIST");
 	ok(m.nsec == 0 || m.sec[0].len == 0, "first GETLIST has an empty body");
 	ct_codec_fini(&m);
+	/* forged pages: another port of the server's address, a page not asked for; neither merged */
+	struct peer forger;
+	peer_open(&forger);
+	static const char evil[] = "    0\a    1\a"
+		"eve\aPC-E\a16777216\a192.168.1.66\a30985\aEve\a\b\a";
+	peer_send(&forger, pc, 7, "srv2", CT_IPMSG_ANSLIST, evil, sizeof evil - 1);
+	PUMP_UNTIL(st->refused_pages >= 1, 1000);
+	is_int(st->refused_source, 1, "ANSLIST from the server's address but another port refused");
+	ok(ct_hosts_find(hc, "eve", "PC-E") == NULL && st->state == CT_LISTCLI_PAGES,
+		"its entries are not merged and the fetch goes on");
+	static const char wrong[] = "   12\a    2\a"
+		"eve\aPC-E\a16777216\a192.168.1.66\a30985\aEve\a\b\a"
+		"eve2\aPC-E2\a16777216\a192.168.1.67\a30985\aEve\a\b\a";
+	peer_send(&srv, pc, 8, "srv2", CT_IPMSG_ANSLIST, wrong, sizeof wrong - 1);
+	PUMP_UNTIL(st->refused_pages >= 2, 1000);
+	is_int(st->refused_page, 1, "a page starting at 10 while page 0 was asked for refused");
+	ok(ct_hosts_find(hc, "eve", "PC-E") == NULL && ct_hosts_find(hc, "eve2", "PC-E2") == NULL,
+		"its entries are not merged");
+	static const char g2wrong[] = "    5\a    9\a"
+		"eve\aPC-E\a19\a192.168.1.66\a2425\aEve\aG";
+	peer_send(&srv, pc, 9, "srv2", CT_IPMSG_ANSLIST, g2wrong, sizeof g2wrong - 1);
+	PUMP_UNTIL(st->refused_pages >= 3, 1000);
+	is_int(st->refused_page, 2, "a g2ipmsg page starting at 5 while page 0 was asked for refused");
 	static const char page1[] = "    2\a    2\a"
 		"alice\aPC-A\a258211840\a192.168.1.10\a30985\aAlice\aDev\a"
 		"bob\aPC-B\a18874368\a192.168.1.11\a30985\a\b\a\b\a";
@@ -185,6 +208,12 @@ int main(void)
 	ok(h && h->addr.port == 2425 && h->state == CT_HOST_ABSENT, "carol (ABSENCEOPT) listed as absent");
 	h = ct_hosts_find(hc, "user5", "pc5");
 	ok(h && h->state == CT_HOST_OFFLINE, "hosts missing from the new list are gone");
+	peer_send(&srv, pc, 10, "srv2", CT_IPMSG_ANSLIST, evil, sizeof evil - 1);
+	PUMP_UNTIL(st->refused_pages >= 4, 1000);
+	is_int(st->refused_unasked, 1, "a page from the server after the fetch ended refused");
+	is_int(st->refused_pages, 4, "4 refused pages in all");
+	ok(ct_hosts_find(hc, "eve", "PC-E") == NULL, "eve never merged");
+	close(forger.fd);
 	ok(ct_listcli_has_fingerprint("a-<0123456789ABCDEF>") && !ct_listcli_has_fingerprint("a-<0123>"),
 		"fingerprint pattern");
 

@@ -32,8 +32,12 @@ struct ct_listcli {
 	size_t merged, pages;
 	struct ct_haddr peer;  /* the server address registered as a node peer */
 	int have_peer;
+	uint64_t refused_logged; /* refused_pages when the last refusal was logged */
+	uint64_t refused_log_ms; /* when it was logged (monotonic; 0 = never) */
 	struct ct_listcli_status st;
 };
+
+#define CT_LISTCLI_REFUSED_LOG_MS 60000 /* refused pages are logged at most once a minute */
 
 int ct_listcli_has_fingerprint(const char *user)
 {
@@ -215,9 +219,43 @@ static void on_next(struct ct_evloop *ev, uint64_t id, void *ud)
 	ct_listcli_fetch(lc);
 }
 
+/* Only the configured server's address and port (the one we sent BR_ISGETLIST2/GETLIST to):
+ * a Windows server answers from its listening port (spec §0.6). */
 static int from_server(const struct ct_listcli *lc, const struct ct_node_rx *rx)
 {
-	return ct_haddr_same_ip(&rx->from, &lc->st.server);
+	return ct_haddr_same_ip(&rx->from, &lc->st.server) && rx->from.port == lc->st.server.port;
+}
+
+/* Counts a refused ANSLIST page; logs the first one, then at most once per interval with the
+ * number refused since (a flood of forged pages costs one log line a minute). */
+static void refuse_page(struct ct_listcli *lc, const struct ct_node_rx *rx, uint64_t *why, const char *what)
+{
+	char b[CT_HADDR_STRLEN], s[CT_HADDR_STRLEN];
+
+	(*why)++;
+	lc->st.refused_pages++;
+	if (lc->refused_log_ms && rx->now_ms - lc->refused_log_ms < CT_LISTCLI_REFUSED_LOG_MS)
+		return;
+	log_warn("ANSLIST page from %s refused (%s; %llu refused since the last report): only pages from "
+		"the configured server %s, for the page asked for, are merged",
+		ct_haddr_str(&rx->from, b, sizeof b), what,
+		(unsigned long long)(lc->st.refused_pages - lc->refused_logged),
+		lc->st.fetches ? ct_haddr_str(&lc->st.server, s, sizeof s) : lc->server);
+	lc->refused_logged = lc->st.refused_pages;
+	lc->refused_log_ms = rx->now_ms ? rx->now_ms : 1;
+}
+
+/* The start index a page's header implies, or -1 when it cannot be told (a Windows last page:
+ * "0, count" says only how many entries it has). */
+static int64_t page_start(const struct ct_hostlist *l)
+{
+	if (l->variant == CT_HOSTLIST_G2)
+		return l->next;             /* g2ipmsg: (start, total-1) */
+	if (l->next == 0)
+		return -1;
+	if (l->next < l->count)
+		return -2;                  /* impossible header: never the page asked for */
+	return (int64_t)l->next - l->count; /* Windows: next = start + entries in this page */
 }
 
 static void on_okgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
@@ -300,14 +338,26 @@ static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	const struct ct_ipmsg *m = rx->m;
 	int r;
 
-	if (lc->st.state != CT_LISTCLI_PAGES || !from_server(lc, rx))
+	if (lc->st.fetches == 0 || !from_server(lc, rx)) {
+		refuse_page(lc, rx, &lc->st.refused_source, "not from the configured server's address and port");
 		return;
+	}
+	if (lc->st.state != CT_LISTCLI_PAGES) {
+		refuse_page(lc, rx, &lc->st.refused_unasked, "no list page was asked for");
+		return;
+	}
 	memset(&l, 0, sizeof l);
 	r = m->nsec ? ct_hostlist_parse(m->sec[0].p, m->sec[0].len, ct_node_port(n), &l) : CT_ETRUNC;
 	if (r != 0 && l.n == 0) {
 		ct_hostlist_fini(&l);
 		log_info("bad ANSLIST from %s: %s", lc->server, ct_strerror(r));
 		return; /* the phase timer asks again */
+	}
+	int64_t start = page_start(&l);
+	if (start != -1 && start != (int64_t)lc->want) {
+		ct_hostlist_fini(&l);
+		refuse_page(lc, rx, &lc->st.refused_page, "not the page asked for: its start index differs");
+		return;
 	}
 	lc->pages++;
 	merge(lc, &l, (m->opts & CT_IPMSG_UTF8OPT) != 0, rx);

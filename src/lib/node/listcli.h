@@ -30,6 +30,13 @@ struct ct_listcli_status {
 	size_t last_removed;      /* external hosts gone since the previous fetch */
 	uint64_t last_ms;         /* duration of the last complete fetch */
 	char last_error[160];
+	/* ANSLIST pages refused (spec §4.4 gives no packet-number echo, so a page is tied to its
+	 * request by the server's address AND port, a fetch waiting for a page, and the start index
+	 * the header implies: Windows next-count, g2ipmsg's start field) */
+	uint64_t refused_pages;   /* all refused pages (the sum of the three below) */
+	uint64_t refused_source;  /* from another address or port than the configured server's */
+	uint64_t refused_unasked; /* while no page was awaited (no fetch running) */
+	uint64_t refused_page;    /* another page than the one asked for (start index) */
 };
 
 /* Called when a fetch ends (ok = 1 complete, 0 failed). */
