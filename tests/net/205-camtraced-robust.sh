@@ -23,11 +23,6 @@ out=$(in_host b2 $CHECK ask "$(addr srv)")
 is "$?" "0" "its ANSLIST is still valid (separators inside hostile names were neutralised)"
 is "$(ctd_q srv users | jq_py 'sum(1 for h in r["hosts"] if "\x07" in h["user"] + h["nick"] or "\x08" in h["host"])')" "0" \
 	"no separator byte made it into a name shown by users"
-# confirm_claims (default yes): the entries among them came unasked from a1:2425, which never
-# answered the question: none joined the list
-is "$(ctd_q srv users '{"filter":"all"}' | jq_py '" ".join(sorted(h["user"] for h in r["hosts"]))')" "alice" \
-	"the list holds alice only: no hostile entry was added"
-ok '[ "$(ctd_q srv status | jq_py "r[\"presence\"][\"confirmed\"]")" = 1 ]' "one host confirmed (alice)"
 
 # rate limit: a burst of GETLISTs from one source is cut off; other sources still get answers
 before=$(ctd_q srv status | jq_py 'r["list_server"]["rate_limited"]')

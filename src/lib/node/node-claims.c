@@ -124,7 +124,8 @@ static void pres_log(struct ct_node *n, uint64_t now)
 	    p->unconfirmed_expired == l->unconfirmed_expired && p->pending_dropped == l->pending_dropped)
 		return;
 	log_notice("presence: refused %llu entry packets from outside `accept`, %llu moves, %llu exits, "
-		"%llu takeovers (the known host answered); %llu claims never confirmed, %llu dropped (table full)%s",
+		"%llu takeovers (the known host answered); %llu claims never confirmed, %llu dropped (table full)%s; "
+		"if refused hosts are yours, add their network to `accept`",
 		(unsigned long long)(p->refused_outside - l->refused_outside),
 		(unsigned long long)(p->moves_refused - l->moves_refused),
 		(unsigned long long)(p->exits_refused - l->exits_refused),
@@ -372,6 +373,11 @@ static void hold(struct ct_node *n, enum claim_kind kind, const struct ct_node_r
 
 	if (c || !(c = claim_new(n, kind, rx, in, known)))
 		return;
+	/* every IP Messenger client answers BR_ENTRY with ANSENTRY (tools such as camtrace scan and
+	 * doctor wait for it): once per claim, within the same pace as the questions */
+	if (kind == CLAIM_NEW && rx->m->mode == CT_IPMSG_BR_ENTRY && ct_pace_take(&n->probe_pace, rx->now_ms, 1) &&
+	    ct_node_send_entry(n, &rx->from, CT_IPMSG_ANSENTRY, c->cap_utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
+		n->st.answers_sent++;
 	if (kind == CLAIM_MOVE)
 		c->asked = (uint8_t)ask(n, &c->known, rx->now_ms);
 	if (kind != CLAIM_MOVE || c->asked)
