@@ -233,11 +233,16 @@ static struct ct_claim *claim_find(struct ct_node *n, enum claim_kind kind, cons
 }
 
 /* One unicast BR_ENTRY to a (DIALUPOPT when not local), within the global pace; a question
- * already sent there within the last second counts. Returns 1 when asked. */
+ * sent there within the last second and not answered yet counts. Returns 1 when asked. */
 static int ask(struct ct_node *n, const struct ct_haddr *a, uint64_t now)
 {
-	if (since_sent(n, ct_haddr_v4(a), a->port, now) < 1000)
-		return 1;
+	uint64_t since = since_sent(n, ct_haddr_v4(a), a->port, now);
+
+	if (since < 1000) {
+		const struct ct_host *h = ct_hosts_find_addr(n->hosts, a);
+		if (!h || h->seen_ms < now - since)
+			return 1; /* asked, no answer yet: the answer will serve this claim too */
+	}
 	if (!ct_pace_take(&n->probe_pace, now, 1))
 		return 0;
 	ct_node_send_entry(n, a, CT_IPMSG_BR_ENTRY, ct_node_is_local(n, a) ? 0 : CT_IPMSG_DIALUPOPT);
@@ -356,12 +361,30 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 
 /* ---- the entry points ---- */
 
+/* Every IP Messenger client answers BR_ENTRY with ANSENTRY (tools such as camtrace route, scan
+ * and doctor wait for it), also while the sender is asked or outside accept: after the usual
+ * delay, within the questions' pace (a forged source gets no more than a question would). */
+static void answer(struct ct_node *n, const struct ct_node_rx *rx)
+{
+	if (rx->m->mode != CT_IPMSG_BR_ENTRY)
+		return;
+	if (n->probe_pace.rate == 0)
+		ct_pace_init(&n->probe_pace, PROBE_RATE, PROBE_BURST, rx->now_ms);
+	if (ct_pace_take(&n->probe_pace, rx->now_ms, 1))
+		ct_node_answer_entry(n, &rx->from, (rx->m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
+}
+
 static int outside(struct ct_node *n, const struct ct_node_rx *rx)
 {
 	if (!n->conf.accept || ct_targets_match(n->conf.accept, &rx->from))
 		return 0;
 	n->pres.refused_outside++;
 	pres_log(n, rx->now_ms);
+	answer(n, rx);
+	/* a list server elsewhere announcing itself by unicast (DIALUPOPT, its notification):
+	 * not a user of ours, but it hears our own presence, BR_EXIT included (up to 16 peers) */
+	if (rx->m->mode == CT_IPMSG_BR_ENTRY && (rx->m->opts & CT_IPMSG_DIALUPOPT) && (rx->m->opts & CT_IPMSG_SERVEROPT))
+		ct_node_add_peer(n, &rx->from);
 	return 1;
 }
 
@@ -373,11 +396,8 @@ static void hold(struct ct_node *n, enum claim_kind kind, const struct ct_node_r
 
 	if (c || !(c = claim_new(n, kind, rx, in, known)))
 		return;
-	/* every IP Messenger client answers BR_ENTRY with ANSENTRY (tools such as camtrace scan and
-	 * doctor wait for it): once per claim, within the same pace as the questions */
-	if (kind == CLAIM_NEW && rx->m->mode == CT_IPMSG_BR_ENTRY && ct_pace_take(&n->probe_pace, rx->now_ms, 1) &&
-	    ct_node_send_entry(n, &rx->from, CT_IPMSG_ANSENTRY, c->cap_utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
-		n->st.answers_sent++;
+	if (kind == CLAIM_NEW)
+		answer(n, rx);
 	if (kind == CLAIM_MOVE)
 		c->asked = (uint8_t)ask(n, &c->known, rx->now_ms);
 	if (kind != CLAIM_MOVE || c->asked)

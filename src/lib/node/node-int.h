@@ -73,6 +73,9 @@ typedef void (*ct_node_own_fn)(struct ct_node *n, const struct ct_node_rx *rx, i
 /* node-presence.c: entry rounds, the answers to BR_ENTRY, entry and exit packets */
 void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+/* Queues the ANSENTRY answer to a BR_ENTRY from an address not in the table (a claim being
+ * asked, a source outside accept), after the usual delay. */
+void ct_node_answer_entry(struct ct_node *n, const struct ct_haddr *to, int utf8);
 /* Drops the answers still waiting for their delay (ct_node_free). */
 void ct_node_answers_drop(struct ct_node *n);
 /* node-claims.c: the presence checks. ct_node_claims_entry() decides an entry packet (in: its

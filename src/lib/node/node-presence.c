@@ -161,11 +161,12 @@ static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_h
 	uint32_t delay;
 	size_t known = ct_hosts_live(n->hosts);
 
-	if (h->ans_pending)
+	if (h && h->ans_pending)
 		return; /* one answer pending per host is enough */
 	if (n->npend >= MAX_PENDING_ANS || !(p = calloc(1, sizeof *p)))
 		return;
-	h->ans_pending = 1;
+	if (h)
+		h->ans_pending = 1;
 	if (known < 50 || ct_node_is_local(n, to))
 		delay = rnd(n) & 1023;
 	else if (known < 300)
@@ -184,6 +185,11 @@ static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_h
 		n->pend->prev = p;
 	n->pend = p;
 	n->npend++;
+}
+
+void ct_node_answer_entry(struct ct_node *n, const struct ct_haddr *to, int utf8)
+{
+	queue_answer(n, NULL, to, utf8);
 }
 
 void ct_node_answers_drop(struct ct_node *n)
