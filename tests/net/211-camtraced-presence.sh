@@ -18,6 +18,8 @@ ctd_start srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "no
 	"accept = 198.18.1.0/24, $B1/32, $(addr b2)/32" "allow = 198.18.0.0/15"
 # pres KEY: one field of the server's status presence object
 pres() { ctd_q srv status | jq_py "r[\"presence\"][\"$1\"]"; }
+# pres_is KEY VALUE: the presence field is exactly VALUE (re-read at every wait_for try)
+pres_is() { [ "$(pres "$1")" = "$2" ]; }
 # listed HOST STATE: the server lists a user whose host field is HOST, in STATE
 listed() {
 	ctd_q srv users '{"filter":"all"}' | "$PYTHON" -c '
@@ -42,7 +44,7 @@ ok 'wait_for -t 20 listed b1-pc absent' "iptux (notified) is listed"
 ok 'wait_for -t 15 listed WINPC online' "a real new user, the Windows-style peer, is added once it answered"
 ok 'wait_for -t 15 listed roam-pc online' "the client node on b2 is listed"
 IPTUX_USER=$(ctd_q srv users | jq_py '[h["user"] for h in r["hosts"] if h["host"] == "b1-pc"][0]')
-ok 'wait_for -t 10 [ "$(pres pending)" = 0 ]' "nothing pending before the attack"
+ok 'wait_for -t 10 pres_is pending 0' "nothing pending before the attack"
 before=$(served)
 is "$(echo "$before" | awk '{print $2, $3, $4}' | LC_ALL=C sort | tr '\n' ';')" \
 	"WINPC $A2 online;b1-pc $B1 absent;roam-pc $(addr b2) online;" "the list before: three users at their addresses"
@@ -55,7 +57,7 @@ s.bind(("0.0.0.0", 2425))
 for i, (cmd, user, host) in enumerate([(1, "stranger", "b3-pc"), (1, sys.argv[2], "b1-pc"), (2, sys.argv[2], "b1-pc")]):
     s.sendto(b"1:%d:%s:%s:%d:x\x00\x00" % (7000 + i, user.encode(), host.encode(), cmd), (sys.argv[1], 2425))
 PY
-ok 'wait_for -t 5 [ "$(pres refused_outside)" = 3 ]' "the stranger's 3 entry packets are refused (refused_outside 3)"
+ok 'wait_for -t 5 pres_is refused_outside 3' "the stranger's 3 entry packets are refused (refused_outside 3)"
 
 # the FORGER (a1, inside accept) with forged sources
 forge() { in_host a1 $HOSTILE forge "$@" >/dev/null; }
@@ -64,10 +66,10 @@ forge 198.18.1.201 "$SRV" 1 helpdesk it-desk "Helpdesk"
 forge 198.18.1.202 "$SRV" 1 "$IPTUX_USER" b1-pc "moved"              # move iptux's user elsewhere
 forge "$A2" "$SRV" 1 boss evil-pc "Boss"                             # other names at winpeer's address
 forge "$B1" "$SRV" 2 "$IPTUX_USER" b1-pc                             # iptux "leaves"
-ok 'wait_for -t 8 [ "$(pres moves_refused)" = 1 ]' "the forged move: iptux answered at its address (moves_refused 1)"
-ok 'wait_for -t 8 [ "$(pres exits_refused)" = 1 ]' "the forged BR_EXIT: iptux answered (exits_refused 1)"
-ok 'wait_for -t 15 [ "$(pres takeovers_refused)" = 1 ]' "the forged takeover: winpeer answered with its names (takeovers_refused 1)"
-ok 'wait_for -t 12 [ "$(pres pending)" = 0 ]' "every claim decided"
+ok 'wait_for -t 8 pres_is moves_refused 1' "the forged move: iptux answered at its address (moves_refused 1)"
+ok 'wait_for -t 8 pres_is exits_refused 1' "the forged BR_EXIT: iptux answered (exits_refused 1)"
+ok 'wait_for -t 10 pres_is takeovers_refused 1' "the forged takeover: winpeer answered with its names (takeovers_refused 1)"
+ok 'wait_for -t 12 pres_is pending 0' "every claim decided"
 is "$(pres unconfirmed_expired)" "2" "the two fake users were never confirmed (unconfirmed_expired 2)"
 is "$(ctd_q srv status | jq_py '[r["presence"][k] for k in ("moves_applied", "exits_applied", "takeovers_applied", "pending_dropped")]')" \
 	"[0, 0, 0, 0]" "nothing applied, nothing dropped"
