@@ -90,6 +90,24 @@ static void cidrs_to_targets(struct daemon *d, const struct ct_cidr_list *l, int
 	}
 }
 
+/* A computed `accept` also covers what this daemon itself searches and notifies at run time:
+ * the ranges of every search (camtrace search too) and the addresses a search found. */
+static void accept_extend(struct daemon *d, const struct ct_targets *ts)
+{
+	char e[256];
+
+	if (!d->conf.accept_auto)
+		return;
+	for (size_t i = 0; ts && i < ts->n; i++)
+		if (ts->v[i].kind != CT_TARGET_NAME && ts->v[i].text)
+			ct_targets_add(&d->accept, ts->v[i].text, e, sizeof e);
+	for (size_t i = 0; !ts && i < ct_notify_found_count(d->nt); i++) {
+		const struct ct_haddr *a = ct_notify_found_at(d->nt, i);
+		if (a->family == AF_INET)
+			ct_targets_add_v4net(&d->accept, ct_haddr_v4(a), 32);
+	}
+}
+
 static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,
 	struct ct_targets *allow, struct ct_targets *accept, char *err, size_t errlen)
 {
@@ -227,6 +245,7 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 		}
 	if ((r = ct_search_start(&s, d->node, ts, d->conf.search_rate, 0, on_search, d, err, errlen)) != 0)
 		return r;
+	accept_extend(d, ts);
 	if (d->nsearches == DAEMON_MAX_SEARCHES) {
 		ct_search_free(d->searches[0]);
 		memmove(&d->searches[0], &d->searches[1], (DAEMON_MAX_SEARCHES - 1) * sizeof d->searches[0]);
@@ -572,6 +591,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		return EX_SOFTWARE;
 	}
 	load_state(d);
+	accept_extend(d, NULL); /* the found addresses of the state file */
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
 		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
@@ -643,6 +663,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->notify_targets = nt;
 	d->allow = allow;
 	d->accept = accept;
+	accept_extend(d, NULL);
 	node_conf_from(&d->conf, &ncf);
 	ncf.accept = &d->accept;
 	ct_node_reconf(d->node, &ncf);
