@@ -14,6 +14,26 @@ static void line_time(const char *label, const struct ct_json *o, const char *ke
 		printf("  %-14s %s\n", label, t);
 }
 
+/* The presence line, when any check held, refused or applied something. */
+static void print_presence(const struct ct_json *p)
+{
+	static const char *const keys[] = { "pending", "refused_outside", "unconfirmed_expired", "pending_dropped",
+		"moves_refused", "moves_applied", "exits_refused", "exits_applied", "takeovers_refused",
+		"takeovers_applied" };
+	long long any = 0;
+
+	for (size_t i = 0; p && i < sizeof keys / sizeof keys[0]; i++)
+		any |= ctlcli_int(p, keys[i], 0);
+	if (!any)
+		return;
+	printf("presence:        %lld pending, %lld refused (outside accept); refused/applied: moves %lld/%lld, "
+		"exits %lld/%lld, takeovers %lld/%lld; %lld never confirmed\n",
+		ctlcli_int(p, "pending", 0), ctlcli_int(p, "refused_outside", 0), ctlcli_int(p, "moves_refused", 0),
+		ctlcli_int(p, "moves_applied", 0), ctlcli_int(p, "exits_refused", 0), ctlcli_int(p, "exits_applied", 0),
+		ctlcli_int(p, "takeovers_refused", 0), ctlcli_int(p, "takeovers_applied", 0),
+		ctlcli_int(p, "unconfirmed_expired", 0) + ctlcli_int(p, "pending_dropped", 0));
+}
+
 static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 {
 	const struct ct_json *roles = ct_json_get(r, "roles"), *id = ct_json_get(r, "identity");
@@ -88,6 +108,7 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 			ctlcli_int(coop, "rate_limited", 0), ctlcli_int(coop, "busy", 0), ctlcli_int(coop, "malformed", 0),
 			ctlcli_int(coop, "checks", 0));
 	}
+	print_presence(ct_json_get(r, "presence"));
 	if (st) {
 		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
 		line_time("last save", st, "last_save");

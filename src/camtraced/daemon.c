@@ -59,43 +59,71 @@ static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *
 	nc->entry_repeat_ms = 5000;
 	nc->check_interval_ms = c->liveness_interval;
 	nc->max_missed = (unsigned)c->liveness_misses;
+	nc->confirm_claims = c->confirm_claims;
 }
 
-static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,
-	struct ct_targets *allow, char *err, size_t errlen)
+/* A CIDR list as matchable targets (+ this machine's networks as the node sees them when the
+ * list was computed: the config computed its own). */
+static void cidrs_to_targets(struct daemon *d, const struct ct_cidr_list *l, int with_own, struct ct_targets *ts)
 {
 	char e[256];
-	int r;
 
-	ct_targets_init(nt, CT_TARGETS_DEFAULT_MAX);
-	ct_targets_init(allow, (size_t)-1); /* matched, never expanded */
-	for (size_t i = 0; i < c->notify.n; i++)
-		if ((r = ct_targets_add(nt, c->notify.v[i], e, sizeof e)) != 0) {
-			snprintf(err, errlen, "notify: %s", e);
-			return r;
-		}
-	for (size_t i = 0; i < c->allow.n; i++) {
-		const struct ct_cidr *ci = &c->allow.v[i];
+	ct_targets_init(ts, (size_t)-1); /* matched, never expanded */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ct_cidr *ci = &l->v[i];
 		if (ci->family == AF_INET) {
 			uint32_t a = (uint32_t)ci->addr[0] << 24 | (uint32_t)ci->addr[1] << 16 |
 				(uint32_t)ci->addr[2] << 8 | ci->addr[3];
-			ct_targets_add_v4net(allow, a, ci->prefix);
+			ct_targets_add_v4net(ts, a, ci->prefix);
 		} else {
 			char txt[64];
 			ct_cidr_format(ci, txt, sizeof txt);
 			if (!strchr(txt, '/'))
 				snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "/%u", ci->prefix);
-			ct_targets_add(allow, txt, e, sizeof e);
+			ct_targets_add(ts, txt, e, sizeof e);
 		}
 	}
-	if (c->allow_auto && d->node) {
-		/* the networks of this machine as the node sees them (the config computed its own) */
+	if (with_own && d->node) {
 		uint32_t addrs[32];
 		unsigned plens[32];
 		size_t n = ct_node_networks(d->node, addrs, plens, 32);
 		for (size_t i = 0; i < n; i++)
-			ct_targets_add_v4net(allow, addrs[i], plens[i]);
+			ct_targets_add_v4net(ts, addrs[i], plens[i]);
 	}
+}
+
+/* A computed `accept` also covers what this daemon itself searches and notifies at run time:
+ * the ranges of every search (camtrace search too) and the addresses a search found. */
+static void accept_extend(struct daemon *d, const struct ct_targets *ts)
+{
+	char e[256];
+
+	if (!d->conf.accept_auto)
+		return;
+	for (size_t i = 0; ts && i < ts->n; i++)
+		if (ts->v[i].kind != CT_TARGET_NAME && ts->v[i].text)
+			ct_targets_add(&d->accept, ts->v[i].text, e, sizeof e);
+	for (size_t i = 0; !ts && i < ct_notify_found_count(d->nt); i++) {
+		const struct ct_haddr *a = ct_notify_found_at(d->nt, i);
+		if (a->family == AF_INET)
+			ct_targets_add_v4net(&d->accept, ct_haddr_v4(a), 32);
+	}
+}
+
+static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,
+	struct ct_targets *allow, struct ct_targets *accept, char *err, size_t errlen)
+{
+	char e[256];
+	int r;
+
+	ct_targets_init(nt, CT_TARGETS_DEFAULT_MAX);
+	cidrs_to_targets(d, &c->allow, c->allow_auto, allow);
+	cidrs_to_targets(d, &c->accept, c->accept_auto, accept);
+	for (size_t i = 0; i < c->notify.n; i++)
+		if ((r = ct_targets_add(nt, c->notify.v[i], e, sizeof e)) != 0) {
+			snprintf(err, errlen, "notify: %s", e);
+			return r;
+		}
 	return 0;
 }
 
@@ -219,6 +247,7 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 		}
 	if ((r = ct_search_start(&s, d->node, ts, d->conf.search_rate, 0, on_search, d, err, errlen)) != 0)
 		return r;
+	accept_extend(d, ts);
 	if (d->nsearches == DAEMON_MAX_SEARCHES) {
 		ct_search_free(d->searches[0]);
 		memmove(&d->searches[0], &d->searches[1], (DAEMON_MAX_SEARCHES - 1) * sizeof d->searches[0]);
@@ -547,9 +576,10 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		return EX_OSERR;
 	}
 	node_conf_from(&d->conf, &nc);
+	nc.accept = &d->accept; /* filled below, once the node's networks are known */
 	if ((r = ct_node_new(&d->node, d->ev, d->hosts, &nc, err, errlen)) != 0)
 		return r == CT_EPERM ? EX_NOPERM : r == CT_ECONFIG ? EX_CONFIG : EX_UNAVAILABLE;
-	if ((r = build_targets(d, &d->conf, &d->notify_targets, &d->allow, err, errlen)) != 0)
+	if ((r = build_targets(d, &d->conf, &d->notify_targets, &d->allow, &d->accept, err, errlen)) != 0)
 		return EX_CONFIG;
 	if ((r = ct_notify_new(&d->nt, d->node, &d->notify_targets, d->conf.notify_interval,
 	    d->conf.notify_rate, 0)) != 0) {
@@ -557,6 +587,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		return EX_SOFTWARE;
 	}
 	load_state(d);
+	accept_extend(d, NULL); /* the found addresses of the state file */
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
 		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
@@ -584,7 +615,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	struct ct_daemon_conf nc;
 	struct ct_node_conf ncf;
 	struct ct_listsrv_conf lsc;
-	struct ct_targets nt, allow;
+	struct ct_targets nt, allow, accept;
 	char e[256];
 	int r;
 
@@ -593,9 +624,10 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		ct_dconf_free(&nc);
 		return CT_ECONFIG;
 	}
-	if (build_targets(d, &nc, &nt, &allow, err, errlen) != 0) {
+	if (build_targets(d, &nc, &nt, &allow, &accept, err, errlen) != 0) {
 		ct_targets_fini(&nt);
 		ct_targets_fini(&allow);
+		ct_targets_fini(&accept);
 		ct_dconf_free(&nc);
 		return CT_ECONFIG;
 	}
@@ -619,12 +651,16 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	nc.port = d->conf.port;
 	ct_dconf_free(&d->conf);
 	d->conf = nc;
-	node_conf_from(&d->conf, &ncf);
-	ct_node_reconf(d->node, &ncf);
 	ct_targets_fini(&d->notify_targets);
 	ct_targets_fini(&d->allow);
+	ct_targets_fini(&d->accept);
 	d->notify_targets = nt;
 	d->allow = allow;
+	d->accept = accept;
+	accept_extend(d, NULL);
+	node_conf_from(&d->conf, &ncf);
+	ncf.accept = &d->accept;
+	ct_node_reconf(d->node, &ncf);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	ct_listsrv_reconf(d->ls, &lsc);
 	ct_notify_reconf(d->nt, &d->notify_targets, d->conf.notify_interval, d->conf.notify_rate);
@@ -677,6 +713,7 @@ void daemon_close(struct daemon *d)
 	ct_state_free(d->state);
 	ct_targets_fini(&d->notify_targets);
 	ct_targets_fini(&d->allow);
+	ct_targets_fini(&d->accept);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	if (d->pidfile) {

@@ -42,6 +42,7 @@ struct daemon {
 	struct ct_listcli *lc;
 	struct ct_notify *nt;
 	struct ct_targets notify_targets, allow;
+	struct ct_targets accept; /* who may change entries (node conf `accept` points here) */
 	struct ct_search *searches[DAEMON_MAX_SEARCHES]; /* newest last */
 	size_t nsearches;
 	struct ct_state *state;

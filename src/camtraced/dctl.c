@@ -189,6 +189,35 @@ static void status_traffic(struct ct_json *r, const struct daemon *d)
 	}
 }
 
+/* the presence checks: who may change entries, what was held, refused, applied */
+static void status_presence(struct ct_json *r, const struct daemon *d)
+{
+	struct ct_node_presence_stats p;
+	struct ct_json *o = ct_json_add_obj(r, "presence"), *a = ct_json_add_arr(o, "accept");
+	char txt[64];
+
+	for (size_t i = 0; i < d->conf.accept.n; i++) {
+		ct_cidr_format(&d->conf.accept.v[i], txt, sizeof txt);
+		if (!strchr(txt, '/'))
+			snprintf(txt + strlen(txt), sizeof txt - strlen(txt), "/%u", d->conf.accept.v[i].prefix);
+		ct_json_add_str(a, NULL, txt);
+	}
+	ct_json_add_bool(o, "accept_computed", d->conf.accept_auto);
+	ct_json_add_bool(o, "confirm_claims", d->conf.confirm_claims);
+	ct_node_presence_stats(d->node, &p);
+	ct_json_add_int(o, "pending", (int64_t)p.pending);
+	ct_json_add_int(o, "refused_outside", (int64_t)p.refused_outside);
+	ct_json_add_int(o, "confirmed", (int64_t)p.confirmed);
+	ct_json_add_int(o, "unconfirmed_expired", (int64_t)p.unconfirmed_expired);
+	ct_json_add_int(o, "pending_dropped", (int64_t)p.pending_dropped);
+	ct_json_add_int(o, "moves_refused", (int64_t)p.moves_refused);
+	ct_json_add_int(o, "moves_applied", (int64_t)p.moves_applied);
+	ct_json_add_int(o, "exits_refused", (int64_t)p.exits_refused);
+	ct_json_add_int(o, "exits_applied", (int64_t)p.exits_applied);
+	ct_json_add_int(o, "takeovers_refused", (int64_t)p.takeovers_refused);
+	ct_json_add_int(o, "takeovers_applied", (int64_t)p.takeovers_applied);
+}
+
 static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
@@ -234,6 +263,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 		status_fetch(r, d);
 	status_roles(r, d);
 	status_traffic(r, d);
+	status_presence(r, d);
 	o = ct_json_add_obj(r, "state");
 	ct_json_add_str(o, "file", d->conf.state_file);
 	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));

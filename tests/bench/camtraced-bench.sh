@@ -19,7 +19,8 @@ daemon() { # NAME LISTEN PORT [conf lines]
 	shift 3
 	mkdir -p "$T/$n"
 	printf '%s\n' "listen = $l" "port = $p" "user = $(id -un)" "state_file = $T/$n/state.json" \
-		"pidfile = $T/$n/pid" "ctl_socket = $T/$n/ctl.sock" "log_level = warning" "$@" >"$T/$n/conf"
+		"pidfile = $T/$n/pid" "ctl_socket = $T/$n/ctl.sock" "log_level = warning" \
+		"confirm_claims = no" "$@" >"$T/$n/conf" # the load generator's hosts never answer
 	"$CAMTRACED" -f -c "$T/$n/conf" 2>"$T/$n/log" &
 	pids+=($!)
 	for _ in $(seq 100); do [ -S "$T/$n/ctl.sock" ] && return 0; sleep 0.05; done

@@ -40,7 +40,7 @@ is "$(echo "$st" | jq_py 'r["fetch"]["last_result"]')" "ok" "status: the last fe
 
 # a user that leaves disappears: bob exits (BR_EXIT twice), the client refreshes
 ctd_stop bob
-ok 'wait_for -t 5 ctd_has srv bob offline' "the server marks bob offline after his BR_EXIT"
+ok 'wait_for -t 12 ctd_has srv bob offline' "the server marks bob offline after his BR_EXIT"
 ref=$(ctd_q cli refresh)
 is "$(echo "$ref" | jq_py 'r["removed"]')" "1" "refresh through the control socket: one user gone"
 ok 'ctd_has cli bob offline' "bob is offline at the client after the refresh"
@@ -62,7 +62,7 @@ ok 'wait_for -t 5 st_ge cli "r[\"fetch\"][\"fetches\"]" $((n2 + 1))' "SIGUSR1 st
 # clean exit: status 0, BR_EXIT, pid file removed
 ctd_stop cli
 is "$?" "0" "SIGTERM: the client exits with status 0"
-ok 'wait_for -t 5 ctd_has srv carol offline' "the server saw the client's BR_EXIT"
+ok 'wait_for -t 12 ctd_has srv carol offline' "the server saw the client's BR_EXIT"
 ok '[ ! -e "$LAB_TMP/cli/pid" ]' "the pid file is removed"
 ok 'grep -q "camtraced-state" "$LAB_TMP/cli/state.json"' "state saved at exit"
 ctd_done

@@ -20,7 +20,7 @@ ok 'wait_for -t 15 has_host cli a1-pc' "the site-B client gets the iptux user fr
 like "$(ctd_users cli | grep ' a1-pc ')" "^[^ ]+ a1-pc 太郎 absent list 0$" "with the same names, absent, learned from the list"
 
 run_ok "iptux quits gracefully" lab iptux stop a1
-ok 'wait_for -t 5 has_host srv a1-pc offline' \
+ok 'wait_for -t 12 has_host srv a1-pc offline' \
 	"its BR_EXIT makes it offline at the server"
 ref=$(ctd_q cli refresh)
 is "$(echo "$ref" | jq_py 'r["removed"]')" "1" "and gone from the client's list after a refresh"

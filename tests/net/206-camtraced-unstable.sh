@@ -66,7 +66,7 @@ is "$(uget all b3-pc origin)" "notified" "b3-pc was learned by notification (ano
 
 # 1. exit and return: a camtraced client restarts (BR_EXIT to its server, then BR_ENTRY)
 ctd_stop cli
-ok "wait_for -t 5 ustate b1-node offline left" "the client's BR_EXIT: offline, reason left"
+ok "wait_for -t 12 ustate b1-node offline left" "the client's BR_EXIT: offline, reason left"
 ctd_start cli b1 "${CLI_CONF[@]}"
 ok "wait_for -t 10 unstable_flaps b1-node 1" "the client back: listed by users --unstable within 10 s"
 is "$(uget unstable b1-node flap_count)" "1" "with flap_count 1"
@@ -78,7 +78,7 @@ ok "young b1-node" "last_flap is an ISO 8601 UTC time less than a minute ago ($(
 # 2. exit and return of iptux: BR_EXIT to its peers; its BR_ENTRY broadcast stays in site B, so
 #    the server sees the return through its liveness check of the offline host (unicast BR_ENTRY)
 run_ok "iptux on b2 quits (BR_EXIT)" lab iptux stop b2
-ok "wait_for -t 5 ustate b2-pc offline left" "b2-pc offline, reason left"
+ok "wait_for -t 12 ustate b2-pc offline left" "b2-pc offline, reason left"
 is "$(uget unstable b2-pc flap_count)" "absent" "having left is not yet unstable"
 run_ok "iptux on b2 starts again" lab iptux start b2 --hostname b2-pc
 ok "wait_for -t 25 unstable_flaps b2-pc 1" "b2-pc back: listed by users --unstable with flap_count 1"

@@ -1,7 +1,25 @@
 #!/usr/bin/env python3
 # hostile.py: malformed and hostile IP Messenger datagrams for the robustness scenario (fixed seed: repeatable).
 # usage: hostile.py SERVER-ADDR [COUNT]     sends from port 2425, prints "sent=N"
-import random, socket, sys
+#        hostile.py forge SRC-ADDR SERVER-ADDR CMD USER HOST [NICK]
+#                  one IP Messenger packet with a forged IPv4 source (raw socket, IP_HDRINCL;
+#                  needs root), from SRC-ADDR:2425 to SERVER-ADDR:2425; CMD is the decimal
+#                  command word; prints "forged=1"
+import random, socket, struct, sys, time
+
+if len(sys.argv) >= 7 and sys.argv[1] == "forge":
+    src, dst, cmd, user, host = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+    nick = sys.argv[7] if len(sys.argv) > 7 else user
+    data = b"1:%d:%s:%s:%d:%s\x00\x00" % (int(time.time() * 1000) & 0x7fffffff, user.encode(), host.encode(), cmd,
+                                        nick.encode())
+    udp = struct.pack("!HHHH", 2425, 2425, 8 + len(data), 0) + data  # checksum 0: none (IPv4)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, socket.IPPROTO_UDP, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))  # the kernel fills the checksum
+    r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    r.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+    r.sendto(ip + udp, (dst, 0))
+    print("forged=1")
+    sys.exit(0)
 
 server, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3000
 rnd = random.Random(2425)

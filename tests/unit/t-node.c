@@ -1,4 +1,4 @@
-/* t-node.c: unit tests for the protocol node on loopback: entries, answers, info, messages, liveness, exit, hook lists. */
+/* t-node.c: unit tests for the protocol node on loopback: entries, answers, info, messages, liveness, exit, hook lists, presence claims. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -197,6 +197,170 @@ static void hook_checks(void)
 	ct_hosts_free(hd);
 }
 
+/* ---- presence claims (node-claims.c): accept, confirmation, moves, takeovers, exits ---- */
+
+/* A packet with a forged source (the test plays a forger on the wire). */
+static void forge(struct ct_node *n, const struct ct_haddr *from, uint32_t pkt, const char *user, uint32_t cmd)
+{
+	struct ct_sbuf b;
+
+	ct_sbuf_init(&b);
+	ct_codec_build(&b, NULL, pkt, user, "peerhost", cmd, "Nick\0grp", 8, 1);
+	ct_node_input(n, b.p, b.len, from);
+	ct_sbuf_fini(&b);
+}
+
+/* p receives a unicast BR_ENTRY (the node asking), before or after at most one ANSENTRY
+ * (*answered; with want_answer the two are waited for). */
+static int asked_ans(struct peer *p, int *answered, int want_answer)
+{
+	struct ct_ipmsg m;
+	int r = 0;
+
+	*answered = 0;
+	for (int i = 0; i < 2 && !(r && (*answered || !want_answer)); i++) {
+		if (peer_recv(p, &m) != 0)
+			break;
+		r |= m.mode == CT_IPMSG_BR_ENTRY;
+		*answered |= m.mode == CT_IPMSG_ANSENTRY;
+		ct_codec_fini(&m);
+	}
+	return r;
+}
+
+static int asked(struct peer *p)
+{
+	int a;
+
+	return asked_ans(p, &a, 0);
+}
+
+static struct ct_node_presence_stats pst(struct ct_node *n)
+{
+	struct ct_node_presence_stats st;
+
+	ct_node_presence_stats(n, &st);
+	return st;
+}
+
+static int at(struct ct_hosts *hs, const char *user, const struct peer *p, int state)
+{
+	struct ct_host *h = ct_hosts_find(hs, user, "peerhost");
+
+	return h && ct_haddr_eq(&h->addr, &p->addr) && h->state == state;
+}
+
+static void claims_checks(void)
+{
+	struct ct_hosts *hs = ct_hosts_new(), *h2 = ct_hosts_new();
+	struct ct_node_conf c;
+	struct ct_node *s, *s2;
+	struct ct_targets acc;
+	struct peer p, q, f, r, x, o;
+	uint16_t ps, ps2;
+	char err[128];
+
+	memset(&c, 0, sizeof c);
+	c.confirm_claims = 1;
+	s = mknode_conf(hs, &c, "srv", &ps);
+	ok(s != NULL, "claims: a node confirming claims");
+	if (!s)
+		return;
+	peer_open(&p), peer_open(&q), peer_open(&f), peer_open(&r), peer_open(&x), peer_open(&o);
+
+	/* a new host: held and asked; added once its address answered */
+	int answered;
+	peer_send(&p, ps, 700, "pat", CT_IPMSG_BR_ENTRY, "Pat\0g", 5);
+	ok(asked_ans(&p, &answered, 1), "an unsolicited BR_ENTRY from a new host gets a unicast BR_ENTRY (the question)");
+	ok(answered, "... and the ANSENTRY every client sends to a BR_ENTRY");
+	ok(ct_hosts_find(hs, "pat", "peerhost") == NULL, "... and the host is not added before it answered");
+	is_int(pst(s).pending, 1, "one pending claim");
+	peer_send(&p, ps, 701, "pat", CT_IPMSG_ANSENTRY, "Pat\0g", 5);
+	PUMP_UNTIL(ct_hosts_find(hs, "pat", "peerhost"), 3000);
+	ok(at(hs, "pat", &p, CT_HOST_ONLINE), "its ANSENTRY (solicited) adds it");
+	is_int(pst(s).confirmed, 1, "confirmed 1");
+	/* a forged admin from an address that never answers: never added (checked below) */
+	peer_send(&q, ps, 800, "admin", CT_IPMSG_BR_ENTRY, "Admin\0g", 7);
+	ok(asked(&q), "the forged admin's address is asked");
+	/* a second host, for the real exit at the end */
+	peer_send(&x, ps, 1000, "rex", CT_IPMSG_BR_ENTRY, "Rex\0g", 5);
+	ok(asked(&x), "rex asked");
+	peer_send(&x, ps, 1001, "rex", CT_IPMSG_ANSENTRY, "Rex\0g", 5);
+	PUMP_UNTIL(ct_hosts_find(hs, "rex", "peerhost"), 3000);
+	ok(at(hs, "rex", &x, CT_HOST_ONLINE), "rex added after answering");
+
+	/* a forged move of pat: pat asked at its known address answers -> refused */
+	pump(1100); /* one question per address and second */
+	forge(s, &f.addr, 900, "pat", CT_IPMSG_BR_ENTRY);
+	ok(asked(&p), "a move claim for pat: pat is asked at its known address");
+	peer_send(&p, ps, 702, "pat", CT_IPMSG_ANSENTRY, "Pat\0g", 5);
+	PUMP_UNTIL(pst(s).moves_refused == 1, 3000);
+	is_int(pst(s).moves_refused, 1, "moves_refused 1 (pat answered where it is)");
+	ok(at(hs, "pat", &p, CT_HOST_ONLINE), "pat still online at its address");
+	/* a forged takeover of pat's address with other names */
+	pump(1100);
+	forge(s, &p.addr, 901, "boss", CT_IPMSG_BR_ENTRY);
+	ok(asked(&p), "a takeover claim: the address is asked");
+	peer_send(&p, ps, 703, "pat", CT_IPMSG_ANSENTRY, "Pat\0g", 5);
+	PUMP_UNTIL(pst(s).takeovers_refused == 1, 3000);
+	is_int(pst(s).takeovers_refused, 1, "takeovers_refused 1 (pat answered with its names)");
+	ok(!ct_hosts_find(hs, "boss", "peerhost") && at(hs, "pat", &p, CT_HOST_ONLINE), "no boss; pat unchanged");
+	/* a forged BR_EXIT with pat's source */
+	pump(1100);
+	forge(s, &p.addr, 902, "pat", CT_IPMSG_BR_EXIT);
+	ok(at(hs, "pat", &p, CT_HOST_ONLINE), "a BR_EXIT for an online host is not applied at once");
+	ok(asked(&p), "pat is asked");
+	peer_send(&p, ps, 704, "pat", CT_IPMSG_ANSENTRY, "Pat\0g", 5);
+	PUMP_UNTIL(pst(s).exits_refused == 1, 3000);
+	is_int(pst(s).exits_refused, 1, "exits_refused 1");
+	ok(at(hs, "pat", &p, CT_HOST_ONLINE), "pat still online");
+
+	/* the neighbours: a real move (pat to r, silent at p) and a real exit (rex) are applied */
+	pump(1100);
+	peer_send(&r, ps, 705, "pat", CT_IPMSG_BR_ENTRY, "Pat\0g", 5);
+	peer_send(&x, ps, 1002, "rex", CT_IPMSG_BR_EXIT, "", 0);
+	ok(asked(&r), "a move: the new address is asked too");
+	peer_send(&r, ps, 706, "pat", CT_IPMSG_ANSENTRY, "Pat\0g", 5);
+	ok(at(hs, "pat", &p, CT_HOST_ONLINE), "pat not moved before the window ends");
+	PUMP_UNTIL(pst(s).moves_applied == 1 && pst(s).exits_applied == 1, 10000);
+	is_int(pst(s).moves_applied, 1, "moves_applied 1 (the old address stayed silent)");
+	ok(at(hs, "pat", &r, CT_HOST_ONLINE), "pat now at its new address");
+	is_int(pst(s).exits_applied, 1, "exits_applied 1 (rex stayed silent)");
+	ok(at(hs, "rex", &x, CT_HOST_OFFLINE), "rex offline");
+	is_int(pst(s).unconfirmed_expired, 1, "the forged admin expired unconfirmed");
+	ok(ct_hosts_find(hs, "admin", "peerhost") == NULL, "and was never added");
+	is_int(pst(s).pending, 0, "nothing pending");
+
+	/* accept: entries from outside are counted, not applied, not asked */
+	memset(&c, 0, sizeof c);
+	ct_targets_init(&acc, (size_t)-1);
+	ct_targets_add(&acc, "10.0.0.0/8", err, sizeof err);
+	c.accept = &acc;
+	s2 = mknode_conf(h2, &c, "srv2", &ps2);
+	peer_send(&o, ps2, 1, "out", CT_IPMSG_BR_ENTRY, "Out\0g", 5);
+	peer_send(&o, ps2, 2, "out", CT_IPMSG_ANSENTRY, "Out\0g", 5);
+	peer_send(&o, ps2, 3, "out", CT_IPMSG_BR_EXIT, "", 0);
+	PUMP_UNTIL(s2 && pst(s2).refused_outside == 3, 3000);
+	is_int(s2 ? pst(s2).refused_outside : 0, 3, "three entry packets from outside accept refused");
+	is_int(ct_hosts_count(h2), 0, "none applied");
+	{
+		struct ct_ipmsg m;
+		int got = s2 ? peer_recv(&o, &m) : -1;
+		ok(got == 0 && m.mode == CT_IPMSG_ANSENTRY, "the BR_ENTRY from outside still gets its ANSENTRY (protocol)");
+		ct_codec_fini(&m);
+		got = s2 ? peer_recv(&o, &m) : 0;
+		ok(got != 0, "... and nothing else (no question)");
+		ct_codec_fini(&m);
+	}
+
+	ct_node_free(s);
+	ct_node_free(s2);
+	ct_targets_fini(&acc);
+	close(p.fd), close(q.fd), close(f.fd), close(r.fd), close(x.fd), close(o.fd);
+	ct_hosts_free(hs);
+	ct_hosts_free(h2);
+}
+
 int main(void)
 {
 	struct ct_hosts *ha = ct_hosts_new(), *hb = ct_hosts_new();
@@ -328,6 +492,7 @@ int main(void)
 	ct_hosts_free(ha);
 	ct_hosts_free(hb);
 	hook_checks();
+	claims_checks();
 	ct_evloop_free(ev);
 	return tap_done();
 }

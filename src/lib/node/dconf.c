@@ -168,6 +168,12 @@ static const struct ct_conf_opt dconf_opts[] = {
 	{ "allow", CT_CONF_CIDRS, OFF(allow), 0, 0, NULL,
 	  "networks whose hosts may fetch the list (default: own networks, loopback and every configured site)",
 	  NULL, "CIDR" },
+	{ "accept", CT_CONF_CIDRS, OFF(accept), 0, 0, NULL,
+	  "networks whose hosts may add or change users (entries, absence, exits); default: loopback, "
+	  "own networks, notify and search targets and allow", NULL, "CIDR" },
+	{ "confirm_claims", CT_CONF_BOOL, OFF(confirm_claims), 0, 0, "yes",
+	  "add a new host only after it answered at its address; check a move, takeover or exit with "
+	  "the known host first (no: apply at once)", NULL, NULL },
 	{ "notify", CT_CONF_LIST, OFF(notify), 0, 0, NULL,
 	  "other networks to announce to with BR_ENTRY (A.B.C.*, CIDR, ranges, DNS names)",
 	  ct_dconf_check_target, "TARGET" },
@@ -315,6 +321,20 @@ static void allow_own_networks(struct ct_cidr_list *l)
 	freeifaddrs(ifa);
 }
 
+/* Loopback, this machine's networks and the notify and search targets (allow and accept defaults). */
+static void add_local_sites(struct ct_cidr_list *l, const struct ct_daemon_conf *conf)
+{
+	struct ct_cidr lo4, lo6;
+
+	ct_cidr_parse("127.0.0.0/8", &lo4);
+	ct_cidr_parse("::1/128", &lo6);
+	ct_cidr_list_add(l, &lo4);
+	ct_cidr_list_add(l, &lo6);
+	allow_own_networks(l);
+	allow_from_targets(l, &conf->notify);
+	allow_from_targets(l, &conf->search);
+}
+
 int ct_dconf_finalize(struct ct_daemon_conf *conf, struct ct_sbuf *errs)
 {
 	(void)errs;
@@ -336,19 +356,18 @@ int ct_dconf_finalize(struct ct_daemon_conf *conf, struct ct_sbuf *errs)
 			return CT_ENOMEM;
 	}
 	if (conf->allow.n == 0) {
-		struct ct_cidr lo4, lo6;
 		conf->allow_auto = 1;
-		ct_cidr_parse("127.0.0.0/8", &lo4);
-		ct_cidr_parse("::1/128", &lo6);
-		ct_cidr_list_add(&conf->allow, &lo4);
-		ct_cidr_list_add(&conf->allow, &lo6);
-		allow_own_networks(&conf->allow);
-		allow_from_targets(&conf->allow, &conf->notify);
-		allow_from_targets(&conf->allow, &conf->search);
+		add_local_sites(&conf->allow, conf);
 		if (conf->server && conf->server[0]) {
 			struct ct_strlist one = { 1, &conf->server };
 			allow_from_targets(&conf->allow, &one);
 		}
+	}
+	if (conf->accept.n == 0) {
+		conf->accept_auto = 1;
+		add_local_sites(&conf->accept, conf);
+		for (size_t i = 0; i < conf->allow.n; i++)
+			ct_cidr_list_add(&conf->accept, &conf->allow.v[i]);
 	}
 	return 0;
 }
@@ -377,4 +396,5 @@ void ct_dconf_free(struct ct_daemon_conf *conf)
 {
 	ct_conf_free(&ct_dconf_table, conf);
 	conf->allow_auto = 0;
+	conf->accept_auto = 0;
 }

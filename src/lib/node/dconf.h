@@ -36,6 +36,12 @@ struct ct_daemon_conf {
 	struct ct_cidr_list allow;    /* after finalize: configured, or own networks + sites */
 	int allow_auto;               /* 1 when allow was computed (node may add resolved sites) */
 
+	/* who may add or change list entries (BR_ENTRY, ANSENTRY, BR_ABSENCE, BR_EXIT) */
+	struct ct_cidr_list accept;   /* after finalize: configured, or loopback + own networks +
+	                               * notify and search targets + allow */
+	int accept_auto;              /* 1 when accept was computed */
+	int confirm_claims;           /* new hosts, moves, takeovers, exits confirmed first (yes) */
+
 	/* notification of other networks (seed method 1) */
 	struct ct_strlist notify;     /* "192.168.1.*", CIDR, A-B ranges, DNS names */
 	uint64_t notify_interval;     /* ms, default 1h */

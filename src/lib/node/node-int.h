@@ -13,6 +13,7 @@
 #define DUP_RING 64
 
 struct pend_ans;
+struct ct_claim;
 
 struct ct_node {
 	struct ct_evloop *ev;
@@ -47,6 +48,16 @@ struct ct_node {
 	uint64_t rng;
 	struct ct_sbuf out;
 	struct ct_node_stats st;
+	/* presence claims (node-claims.c): recent BR_ENTRY destinations (what makes an ANSENTRY
+	 * solicited), the pending claims, their probe pace and the counters */
+	struct { uint32_t addr; uint16_t port; uint64_t ms; } *solicit; /* direct-mapped, NULL until used */
+	uint64_t bcast_ms;            /* last BR_ENTRY to one of our broadcast addresses (ms + 1) */
+	struct ct_claim *claims;      /* CT_CLAIM_MAX slots, NULL until the first claim */
+	size_t nclaims;
+	uint64_t claim_seq, t_claims;
+	struct ct_pace probe_pace;
+	uint64_t pres_log_ms;         /* last presence summary log line (ms + 1), 0 = never */
+	struct ct_node_presence_stats pres, pres_logged;
 };
 
 /* node.c: this machine's networks and broadcast addresses (bound: the address the socket is
@@ -62,8 +73,22 @@ typedef void (*ct_node_own_fn)(struct ct_node *n, const struct ct_node_rx *rx, i
 /* node-presence.c: entry rounds, the answers to BR_ENTRY, entry and exit packets */
 void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+/* Queues the ANSENTRY answer to a BR_ENTRY from an address not in the table (a claim being
+ * asked, a source outside accept), after the usual delay. */
+void ct_node_answer_entry(struct ct_node *n, const struct ct_haddr *to, int utf8);
 /* Drops the answers still waiting for their delay (ct_node_free). */
 void ct_node_answers_drop(struct ct_node *n);
+/* node-claims.c: the presence checks. ct_node_claims_entry() decides an entry packet (in: its
+ * names and address, cleaned): 1 = apply it now, 0 = refused or held as a claim. For BR_EXIT,
+ * ct_node_claims_exit() returns 1 when the exit is to be applied now. Sending a BR_ENTRY is
+ * recorded by ct_node_claims_sent() (node.c). _fini frees the claims (ct_node_free). */
+int ct_node_claims_entry(struct ct_node *n, const struct ct_node_rx *rx, const struct ct_host_info *in);
+int ct_node_claims_exit(struct ct_node *n, const struct ct_node_rx *rx);
+void ct_node_claims_sent(struct ct_node *n, const struct ct_haddr *to);
+void ct_node_claims_fini(struct ct_node *n);
+/* node-presence.c: applies an entry (host table, ANSENTRY answer to BR_ENTRY, observers). */
+void ct_node_entry_apply(struct ct_node *n, const struct ct_host_info *in, uint32_t mode, int cap_utf8,
+	uint64_t now_ms, double now_wall);
 /* node-live.c: (re)arms the next liveness round after check_interval_ms (0: none). */
 void ct_node_live_schedule(struct ct_node *n);
 /* node-info.c: GETINFO and GETABSENCEINFO answers */

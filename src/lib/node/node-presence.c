@@ -1,4 +1,4 @@
-/* node-presence.c: presence: entry rounds, start, stop, absence, delayed answers to BR_ENTRY, entry and exit packets. */
+/* node-presence.c: presence: entry rounds, start, stop, absence, delayed answers to BR_ENTRY, entry and exit packets (checked by node-claims.c first). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -161,11 +161,12 @@ static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_h
 	uint32_t delay;
 	size_t known = ct_hosts_live(n->hosts);
 
-	if (h->ans_pending)
+	if (h && h->ans_pending)
 		return; /* one answer pending per host is enough */
 	if (n->npend >= MAX_PENDING_ANS || !(p = calloc(1, sizeof *p)))
 		return;
-	h->ans_pending = 1;
+	if (h)
+		h->ans_pending = 1;
 	if (known < 50 || ct_node_is_local(n, to))
 		delay = rnd(n) & 1023;
 	else if (known < 300)
@@ -186,6 +187,11 @@ static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_h
 	n->npend++;
 }
 
+void ct_node_answer_entry(struct ct_node *n, const struct ct_haddr *to, int utf8)
+{
+	queue_answer(n, NULL, to, utf8);
+}
+
 void ct_node_answers_drop(struct ct_node *n)
 {
 	while (n->pend) {
@@ -198,12 +204,40 @@ void ct_node_answers_drop(struct ct_node *n)
 
 /* ---- entry-class packets received ---- */
 
+void ct_node_entry_apply(struct ct_node *n, const struct ct_host_info *info, uint32_t mode, int cap_utf8,
+	uint64_t now_ms, double now_wall)
+{
+	struct ct_host_info in = *info;
+	struct ct_host *h;
+	int r;
+
+	/* the dial-up list keeps a host until it leaves (Windows DialUpList): DIALUPOPT is sticky */
+	if ((h = ct_hosts_find(n->hosts, in.user, in.host)) && h->state != CT_HOST_OFFLINE &&
+	    ct_haddr_eq(&h->addr, &in.addr))
+		in.status |= h->status & CT_IPMSG_DIALUPOPT;
+	r = ct_hosts_update(n->hosts, &in, ct_node_is_local(n, &in.addr) ? CT_HOST_LOCAL : CT_HOST_DIRECT,
+		CT_HOST_VIA_PACKET, now_ms, now_wall, &h);
+	if (r != 0) {
+		n->st.bad++;
+		return;
+	}
+	n->st.entries++;
+	if (mode == CT_IPMSG_BR_ENTRY)
+		queue_answer(n, h, &in.addr, cap_utf8);
+	unsigned k = ct_hooklist_begin(&n->obs);
+	for (unsigned i = 0; i < k; i++) {
+		const struct ct_hook *o = ct_hooklist_at(&n->obs, i);
+		if (o)
+			((ct_node_host_fn)o->fn)(n, h, mode, &in.addr, o->ud);
+	}
+	ct_hooklist_end(&n->obs);
+}
+
 void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
 	const struct ct_ipmsg *m = rx->m;
 	struct ct_entry e;
 	struct ct_host_info in;
-	struct ct_host *h = NULL;
 	int r;
 
 	if (dup)
@@ -226,32 +260,16 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	in.group = e.group;
 	in.addr = rx->from;
 	in.status = m->opts & CT_IPMSG_ALLSTAT;
-	/* the dial-up list keeps a host until it leaves (Windows DialUpList): DIALUPOPT is sticky */
-	if ((h = ct_hosts_find(n->hosts, in.user, in.host)) && h->state != CT_HOST_OFFLINE &&
-	    ct_haddr_eq(&h->addr, &rx->from))
-		in.status |= h->status & CT_IPMSG_DIALUPOPT;
-	r = ct_hosts_update(n->hosts, &in, ct_node_is_local(n, &rx->from) ? CT_HOST_LOCAL : CT_HOST_DIRECT,
-		CT_HOST_VIA_PACKET, rx->now_ms, rx->now_wall, &h);
-	ct_entry_fini(&e);
-	if (r != 0) {
+	if (in.user && in.user[0] && in.host && in.host[0] && ct_node_claims_entry(n, rx, &in))
+		ct_node_entry_apply(n, &in, m->mode, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0, rx->now_ms, rx->now_wall);
+	else if (!in.user || !in.user[0] || !in.host || !in.host[0])
 		n->st.bad++;
-		return;
-	}
-	n->st.entries++;
-	if (m->mode == CT_IPMSG_BR_ENTRY)
-		queue_answer(n, h, &rx->from, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0);
-	unsigned k = ct_hooklist_begin(&n->obs);
-	for (unsigned i = 0; i < k; i++) {
-		const struct ct_hook *o = ct_hooklist_at(&n->obs, i);
-		if (o)
-			((ct_node_host_fn)o->fn)(n, h, m->mode, &rx->from, o->ud);
-	}
-	ct_hooklist_end(&n->obs);
+	ct_entry_fini(&e);
 }
 
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	if (!dup && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
+	if (!dup && ct_node_claims_exit(n, rx) && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
 		char b[CT_HADDR_STRLEN];
 		log_info("host at %s left (BR_EXIT)", ct_haddr_str(&rx->from, b, sizeof b));
 	}

@@ -256,6 +256,7 @@ void ct_node_free(struct ct_node *n)
 	if (!n)
 		return;
 	ct_node_answers_drop(n);
+	ct_node_claims_fini(n);
 	ct_evloop_cancel_timer(n->ev, n->t_entry);
 	ct_evloop_cancel_timer(n->ev, n->t_repeat);
 	ct_evloop_cancel_timer(n->ev, n->t_check);

@@ -246,7 +246,9 @@ int ct_node_send_entry(struct ct_node *n, const struct ct_haddr *to, uint32_t mo
 	ct_sbuf_reset(&n->out);
 	if ((r = ct_entry_build(&n->out, NULL, ct_node_next_packetno(n), cmd, &sp)) != 0)
 		return r;
-	return ct_node_send_raw(n, to, n->out.p, n->out.len);
+	if ((r = ct_node_send_raw(n, to, n->out.p, n->out.len)) == 0 && CT_IPMSG_MODE(mode) == CT_IPMSG_BR_ENTRY)
+		ct_node_claims_sent(n, to); /* its answer is solicited (node-claims.c) */
+	return r;
 }
 
 /* ---- receiving ---- */

@@ -10,6 +10,7 @@
 struct ct_evloop;
 struct ct_ipmsg;
 struct ct_node;
+struct ct_targets;
 
 struct ct_node_conf {
 	const char *bind_addr;    /* "0.0.0.0" when NULL */
@@ -27,6 +28,12 @@ struct ct_node_conf {
 	double check_rate;        /* liveness packets per second (default 100) */
 	int no_broadcast;         /* do not broadcast (tests on loopback) */
 	int rcvbuf;               /* SO_RCVBUF bytes (default 4 MiB) */
+	/* presence claims (node-claims.c) */
+	const struct ct_targets *accept; /* who may add or change entries (BR_ENTRY, ANSENTRY,
+	                           * BR_ABSENCE, BR_EXIT); NULL = anyone. Read at each packet. */
+	int confirm_claims;       /* 1: a new host is added only after it answered our unicast
+	                           * BR_ENTRY, a move/takeover/exit only after the known host was
+	                           * asked at its known address; 0: applied at once (the old way) */
 };
 
 /* A packet the node received, for the mode handlers. */
@@ -121,6 +128,13 @@ size_t ct_node_networks(const struct ct_node *n, uint32_t *addrs, unsigned *plen
 int ct_node_is_self(const struct ct_node *n, const struct ct_haddr *from, const char *user,
 	const char *host);
 const struct ct_node_stats *ct_node_stats(const struct ct_node *n);
+/* What the presence checks did (node-claims.c); pending is the claims waiting now. */
+struct ct_node_presence_stats {
+	uint64_t pending, refused_outside, unconfirmed_expired, confirmed, pending_dropped;
+	uint64_t moves_refused, moves_applied, exits_refused, exits_applied;
+	uint64_t takeovers_refused, takeovers_applied;
+};
+void ct_node_presence_stats(const struct ct_node *n, struct ct_node_presence_stats *out);
 struct ct_hosts *ct_node_hosts(const struct ct_node *n);
 struct ct_evloop *ct_node_evloop(const struct ct_node *n);
 uint16_t ct_node_port(const struct ct_node *n);
