@@ -57,6 +57,13 @@ static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *
 	nc->entry_repeat_ms = 5000;
 	nc->check_interval_ms = c->liveness_interval;
 	nc->max_missed = (unsigned)c->liveness_misses;
+	nc->answer_rate = c->answer_rate;
+	nc->answer_total_rate = c->answer_total_rate;
+	nc->answer_total_bytes = (double)c->answer_total_bytes;
+	nc->unverified_rate = c->unverified_rate;
+	nc->guard_sources = (size_t)c->guard_sources;
+	nc->guard_log_ms = c->guard_log_interval;
+	nc->message_log_rate = c->message_log_rate;
 }
 
 static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,
