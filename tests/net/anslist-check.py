@@ -157,9 +157,16 @@ def cmd_ask(server, utf8):
     # a client the server has not verified yet gets pages cut to 3x its bytes (camtraced(8) FLOODS AND
     # REFLECTION) until it answers the server's unicast BR_ENTRY with ANSENTRY: do as a client does
     s.sendto(b"1:4241:asker:askhost:%d:asker\x00\x00" % BR_ISGETLIST2, (server, 2425))
-    answered = early = False
+    answered, early = False, None
     while True:
-        data, _ = s.recvfrom(65536)
+        try:
+            data, _ = s.recvfrom(65536)
+        except socket.timeout:
+            if early is None:
+                raise
+            data = early  # already verified: no probe came, the page was full
+            c, body = split_header(data)
+            break
         c, body = split_header(data)
         if c is None:
             continue
@@ -168,12 +175,14 @@ def cmd_ask(server, utf8):
         elif c & 0xFF == BR_ENTRY and not answered:
             s.sendto(b"1:4243:asker:askhost:%d:asker\x00\x00" % ANSENTRY, (server, 2425))
             answered = True
-            if early:  # the page came cut before we answered: ask again, verified now
+            if early is not None:  # the page came cut before we answered: ask again, verified now
                 s.sendto(getlist, (server, 2425))
+                s.settimeout(5)
         elif c & 0xFF == ANSLIST:
             if answered:
                 break
-            early = True
+            early = data
+            s.settimeout(1)
     has_utf8 = bool(c & UTF8OPT)
     nxt, cnt, ents = check_page(body, has_utf8, 1)
     print("utf8opt=%d" % has_utf8)
