@@ -15,6 +15,7 @@
 
 #define WAYS 8           /* the table is set-associative: a source lives in one set of WAYS slots */
 #define PROBE_RATE 50.0  /* verification probes per second in total */
+#define SEEN_BITS 4096   /* per class: distinct sources dropped to in a summary window */
 
 struct gsrc {
 	struct ct_haddr a;
@@ -24,8 +25,6 @@ struct gsrc {
 	uint64_t probe_ms;    /* last verification probe (0 = none) */
 	uint64_t rx_bytes, tx_bytes; /* its datagrams' bytes, our answers' bytes */
 	struct ct_pace ans, msglog;
-	uint32_t drop_epoch;  /* summary window of drop_mask */
-	uint16_t drop_mask;   /* classes dropped to it in that window */
 	uint8_t used;
 };
 
@@ -35,10 +34,11 @@ struct ct_guard {
 	struct ct_pace total, bytes, unverified, probes, msglog;
 	int pend;             /* class of the admitted answer the next send carries (-1 = none) */
 	struct ct_haddr pend_to;
-	/* the summary window */
-	uint32_t epoch;
+	/* the summary window; sources are counted in a bitmap by address hash (a source evicted
+	 * and seen again is not counted twice; collisions make the count a little low) */
 	uint64_t win_start;
 	uint64_t win_drop[CT_GUARD_NCLASS][CT_GUARD_NREASON], win_srcs[CT_GUARD_NCLASS];
+	uint64_t win_seen[CT_GUARD_NCLASS][SEEN_BITS / 64];
 	uint64_t win_log, win_err[CT_GUARD_NERR];
 	char win_err_last[96];
 	struct ct_guard_stats st;
@@ -48,7 +48,8 @@ static const char *const class_names[CT_GUARD_NCLASS] = {
 	"ansentry", "sendinfo", "sendabsenceinfo", "recvmsg", "okgetlist", "anslist", "probe",
 };
 static const char *const class_wire[CT_GUARD_NCLASS] = {
-	"ANSENTRY", "SENDINFO", "SENDABSENCEINFO", "RECVMSG", "OKGETLIST", "ANSLIST", "BR_ENTRY probe",
+	"ANSENTRY answers", "SENDINFO answers", "SENDABSENCEINFO answers", "RECVMSG answers",
+	"OKGETLIST answers", "ANSLIST answers", "BR_ENTRY probes",
 };
 static const char *const reason_names[CT_GUARD_NREASON] = {
 	"source_rate", "unverified_rate", "total_rate", "total_bytes", "credit",
@@ -156,19 +157,15 @@ static struct gsrc *slot(struct ct_guard *g, const struct ct_haddr *a, uint64_t 
 	return e;
 }
 
-static void drop(struct ct_guard *g, struct gsrc *e, enum ct_guard_class c, enum ct_guard_reason why)
+static void drop(struct ct_guard *g, const struct ct_haddr *to, enum ct_guard_class c, enum ct_guard_reason why)
 {
+	uint64_t bit = ct_haddr_hash_ip(to) % SEEN_BITS, *w = &g->win_seen[c][bit / 64];
+
 	g->st.dropped[c]++;
 	g->st.dropped_by[why]++;
 	g->win_drop[c][why]++;
-	if (!e)
-		return;
-	if (e->drop_epoch != g->epoch) {
-		e->drop_epoch = g->epoch;
-		e->drop_mask = 0;
-	}
-	if (!(e->drop_mask & (1u << c))) {
-		e->drop_mask |= (uint16_t)(1u << c);
+	if (!(*w & (1ULL << (bit % 64)))) {
+		*w |= 1ULL << (bit % 64);
 		g->win_srcs[c]++;
 	}
 }
@@ -192,13 +189,13 @@ static void summary(struct ct_node *n, struct ct_guard *g, uint64_t now)
 			tot += g->win_drop[c][r];
 		if (!tot)
 			continue;
-		ADD("%s %llu %s answers (", any ? ";" : "", (unsigned long long)tot, class_wire[c]);
+		ADD("%s %llu %s (", any ? ";" : "", (unsigned long long)tot, class_wire[c]);
 		for (int r = 0; r < CT_GUARD_NREASON; r++)
 			if (g->win_drop[c][r]) {
 				ADD("%s%llu %s", first ? "" : ", ", (unsigned long long)g->win_drop[c][r], reason_text[r]);
 				first = 0;
 			}
-		ADD(") to %llu sources", (unsigned long long)g->win_srcs[c]);
+		ADD(") to %llu source%s", (unsigned long long)g->win_srcs[c], g->win_srcs[c] == 1 ? "" : "s");
 		any = 1;
 	}
 	if (g->win_log) {
@@ -216,9 +213,9 @@ static void summary(struct ct_node *n, struct ct_guard *g, uint64_t now)
 		log_notice("%s", line);
 	memset(g->win_drop, 0, sizeof g->win_drop);
 	memset(g->win_srcs, 0, sizeof g->win_srcs);
+	memset(g->win_seen, 0, sizeof g->win_seen);
 	memset(g->win_err, 0, sizeof g->win_err);
 	g->win_log = 0;
-	g->epoch++;
 	g->win_start = now;
 }
 
@@ -261,15 +258,15 @@ int ct_node_guard_admit(struct ct_node *n, const struct ct_haddr *to, enum ct_gu
 	pace_conf(&g->total, tr, tr);
 	/* list answers have their own per-source rate (the list server's list_rate) */
 	if (c != CT_GUARD_OKGETLIST && c != CT_GUARD_ANSLIST && !ct_pace_take(&e->ans, now, 1)) {
-		drop(g, e, c, CT_GUARD_SOURCE_RATE);
+		drop(g, to, c, CT_GUARD_SOURCE_RATE);
 		return 0;
 	}
 	if (!loopback(to) && !verified(e, now) && !ct_pace_take(&g->unverified, now, 1)) {
-		drop(g, e, c, CT_GUARD_UNVERIFIED_RATE);
+		drop(g, to, c, CT_GUARD_UNVERIFIED_RATE);
 		return 0;
 	}
 	if (!ct_pace_take(&g->total, now, 1)) {
-		drop(g, e, c, CT_GUARD_TOTAL_RATE);
+		drop(g, to, c, CT_GUARD_TOTAL_RATE);
 		return 0;
 	}
 	g->pend = (int)c;
@@ -283,7 +280,7 @@ void ct_node_guard_drop(struct ct_node *n, const struct ct_haddr *to, enum ct_gu
 	struct ct_guard *g = guard(n);
 
 	if (g)
-		drop(g, slot(g, to, ct_evloop_now_ms(n->ev), 0), c, why);
+		drop(g, to, c, why);
 }
 
 int ct_node_guard_verified(struct ct_node *n, const struct ct_haddr *a)
@@ -322,7 +319,7 @@ void ct_node_guard_probe(struct ct_node *n, const struct ct_haddr *to)
 	    (e->probe_ms && now - e->probe_ms < CT_GUARD_ASK_MS))
 		return;
 	if (!ct_pace_take(&g->probes, now, 1)) {
-		drop(g, e, CT_GUARD_PROBE, CT_GUARD_TOTAL_RATE);
+		drop(g, to, CT_GUARD_PROBE, CT_GUARD_TOTAL_RATE);
 		return;
 	}
 	g->pend = CT_GUARD_PROBE;
@@ -405,12 +402,12 @@ int ct_node_guard_out(struct ct_node *n, const struct ct_haddr *to, const void *
 		if (!(e = slot(g, to, now, 1)))
 			return CT_EAGAIN;
 		if (!loopback(to) && !verified(e, now) && e->tx_bytes + len > CT_GUARD_AMP * e->rx_bytes) {
-			drop(g, e, c, CT_GUARD_CREDIT);
+			drop(g, to, c, CT_GUARD_CREDIT);
 			return CT_EAGAIN;
 		}
 		pace_conf(&g->bytes, b, b);
 		if (!ct_pace_take(&g->bytes, now, (double)len)) {
-			drop(g, e, c, CT_GUARD_TOTAL_BYTES);
+			drop(g, to, c, CT_GUARD_TOTAL_BYTES);
 			return CT_EAGAIN;
 		}
 		e->tx_bytes += len;
