@@ -64,6 +64,7 @@ static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *
 	nc->guard_sources = (size_t)c->guard_sources;
 	nc->guard_log_ms = c->guard_log_interval;
 	nc->message_log_rate = c->message_log_rate;
+	nc->rcvbuf = (int)c->receive_buffer;
 }
 
 static int build_targets(struct daemon *d, const struct ct_daemon_conf *c, struct ct_targets *nt,

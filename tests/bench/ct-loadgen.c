@@ -177,7 +177,7 @@ static int rawflood(const char *src, long count, const char *dst, double secs)
 			ip->ttl = 64;
 			ip->protocol = IPPROTO_UDP;
 			ip->tot_len = htons((uint16_t)(sizeof *ip + sizeof *u + len));
-			ip->saddr = htonl(s0 + (uint32_t)(k % (unsigned long)count));
+			ip->saddr = htonl(s0 + (uint32_t)((k / 7) % (unsigned long)count)); /* every kind from every source */
 			ip->daddr = to.sin_addr.s_addr;
 			u->source = u->dest = htons(2425);
 			u->len = htons((uint16_t)(sizeof *u + len));

@@ -208,6 +208,8 @@ static const struct ct_conf_opt dconf_opts[] = {
 	  "at most one summary line of dropped answers and send errors per interval", NULL, NULL },
 	{ "message_log_rate", CT_CONF_RATE, OFF(message_log_rate), 0, 10000, "1",
 	  "received messages logged per second from one source (burst 5; 20 times that in total)", NULL, NULL },
+	{ "receive_buffer", CT_CONF_INT, OFF(receive_buffer), 65536, 67108864, "1048576",
+	  "UDP receive buffer in bytes: under a flood every request waits behind what it holds", NULL, NULL },
 	{ "state_file", CT_CONF_STRING, OFF(state_file), 0, 0, CT_DCONF_DEFAULT_STATE,
 	  "where known hosts, found addresses and instability records are kept", check_abs_path, "PATH" },
 	{ "pidfile", CT_CONF_STRING, OFF(pidfile), 0, 0, CT_DCONF_DEFAULT_PIDFILE,

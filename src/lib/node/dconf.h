@@ -62,6 +62,7 @@ struct ct_daemon_conf {
 	int64_t guard_sources;        /* sources tracked, default 4096 */
 	uint64_t guard_log_interval;  /* ms between two drop summary lines, default 60 s */
 	double message_log_rate;      /* SENDMSG log lines per second per source, default 1 */
+	int64_t receive_buffer;       /* UDP SO_RCVBUF bytes, default 1 MiB (bounds queueing delay) */
 
 	/* files and process */
 	char *state_file;

@@ -317,7 +317,6 @@ static const struct ct_node_handler handlers[] = {
 	/* the answers that verify a source (node.h, the guard) */
 	{ CT_IPMSG_ANSENTRY, on_verified },
 	{ CT_IPMSG_SENDINFO, on_verified },
-	{ CT_IPMSG_SENDABSENCEINFO, on_verified },
 	{ CT_IPMSG_RECVMSG, on_verified },
 };
 

@@ -25,6 +25,7 @@ struct gsrc {
 	uint64_t probe_ms;    /* last verification probe (0 = none) */
 	uint64_t rx_bytes, tx_bytes; /* its datagrams' bytes, our answers' bytes */
 	struct ct_pace ans, msglog;
+	uint8_t asked_mode;   /* what we asked: BR_ENTRY, GETINFO or SENDMSG */
 	uint8_t used;
 };
 
@@ -232,8 +233,11 @@ void ct_node_guard_rx(struct ct_node *n, const struct ct_node_rx *rx, size_t len
 		return;
 	e->rx_bytes += len;
 	e->last_ms = rx->now_ms;
-	if ((mode == CT_IPMSG_ANSENTRY || mode == CT_IPMSG_SENDINFO || mode == CT_IPMSG_SENDABSENCEINFO ||
-	     mode == CT_IPMSG_RECVMSG) && e->asked_ms && rx->now_ms - e->asked_ms <= CT_GUARD_ASK_MS) {
+	/* the answer to the question asked: ANSENTRY to BR_ENTRY, SENDINFO to GETINFO, RECVMSG to SENDMSG */
+	if (e->asked_ms && rx->now_ms - e->asked_ms <= CT_GUARD_ASK_MS &&
+	    ((mode == CT_IPMSG_ANSENTRY && e->asked_mode == CT_IPMSG_BR_ENTRY) ||
+	     (mode == CT_IPMSG_SENDINFO && e->asked_mode == CT_IPMSG_GETINFO) ||
+	     (mode == CT_IPMSG_RECVMSG && e->asked_mode == CT_IPMSG_SENDMSG))) {
 		if (!verified(e, rx->now_ms))
 			g->st.verifications++;
 		e->verified_ms = rx->now_ms;
@@ -416,8 +420,10 @@ int ct_node_guard_out(struct ct_node *n, const struct ct_haddr *to, const void *
 	g->pend = -1;
 	mode = out_mode(data, len);
 	if ((mode == CT_IPMSG_BR_ENTRY || mode == CT_IPMSG_GETINFO || mode == CT_IPMSG_SENDMSG) &&
-	    !is_broadcast(n, to) && (e || (e = slot(g, to, now, 1))))
+	    !is_broadcast(n, to) && (e || (e = slot(g, to, now, 1)))) {
 		e->asked_ms = now;
+		e->asked_mode = (uint8_t)mode;
+	}
 	return 0;
 }
 

@@ -193,7 +193,9 @@ static int open_sock(int type, const char *bind_addr, uint16_t port, int rcvbuf,
 	}
 	if (type == SOCK_DGRAM) {
 		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-		if (rcvbuf > 0)
+		/* as root the size is exact (not capped by net.core.rmem_max): under a flood a request
+		 * waits behind a full buffer, so its size is the queueing delay */
+		if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 		int sndbuf = TX_BUF;
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)

@@ -140,8 +140,8 @@ int ct_node_fd(const struct ct_node *n);
  * sources and one for all answers, then
  * (at the send) the bytes: a global bytes/s budget and, for a source not verified, its credit:
  * the answers' bytes stay within CT_GUARD_AMP times the bytes it sent us. A source is verified
- * for CT_GUARD_VERIFY_MS after it answered (ANSENTRY, SENDINFO, SENDABSENCEINFO, RECVMSG) a
- * unicast BR_ENTRY, GETINFO or SENDMSG we sent it in the CT_GUARD_ASK_MS before; loopback is. */
+ * for CT_GUARD_VERIFY_MS after it answered the last unicast question we sent it (ANSENTRY to
+ * BR_ENTRY, SENDINFO to GETINFO, RECVMSG to SENDMSG) within CT_GUARD_ASK_MS; loopback is. */
 #define CT_GUARD_AMP 3
 #define CT_GUARD_ASK_MS 30000ULL
 #define CT_GUARD_VERIFY_MS 3600000ULL
