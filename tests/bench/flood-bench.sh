@@ -5,6 +5,7 @@
 # Prints figures and ratios measured in this run; no pass/fail. Goals: every fetch < 100 ms,
 # status p99 < 50 ms, RSS bounded. Use an optimised build for real figures:
 #   CAMTRACED=/path/to/camtraced SECS=30 tests/bench/flood-bench.sh
+# SRV_CONF="receive_buffer = 262144" adds configuration lines to the server's.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -50,7 +51,7 @@ daemon() { # NAME NS [conf lines]
 st() { $CTLQ "$T/$1/ctl.sock" status; }   # st NAME: the daemon's status JSON
 rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
 
-daemon srv s "user_name = benchsrv"
+daemon srv s "user_name = benchsrv" ${SRV_CONF:+"$SRV_CONF"}
 spid=${pids[-1]}
 # 300 users on the client's address (one port each): three full ANSLIST pages
 ins c python3 "$top_srcdir/tests/net/anslist-check.py" flood 198.18.200.1 300 30000 >/dev/null
