@@ -18,7 +18,9 @@
 
 /* Datagrams handled per event-loop turn: the control socket and the timers get their turn
  * between two batches however hard the UDP socket is flooded (tests/bench/flood-bench.sh). */
-#define RX_BATCH 32
+#ifndef RX_BATCH
+#define RX_BATCH 32 /* -DRX_BATCH=N to compare in the bench */
+#endif
 /* SO_SNDBUF: room for every answer the guard lets out to unresolved neighbours (ARP waits
  * ~3 s): unverified answers are small and bounded (unverified_rate), so 4 MiB never fills. */
 #define TX_BUF (4 << 20)
