@@ -204,6 +204,7 @@ static void status_guard(struct ct_json *r, const struct daemon *d)
 	for (int k = 0; k < CT_GUARD_NREASON; k++)
 		ct_json_add_int(x, ct_guard_reason_name(k), (int64_t)g.dropped_by[k]);
 	ct_json_add_int(o, "unverified_cut", (int64_t)g.unverified_cut);
+	ct_json_add_int(o, "deferred_getlists", (int64_t)ct_listsrv_stats(d->ls)->deferred);
 	ct_json_add_int(o, "probes_sent", (int64_t)g.probes_sent);
 	ct_json_add_int(o, "log_suppressed", (int64_t)g.log_suppressed);
 	x = ct_json_add_obj(o, "send_errors_by");
