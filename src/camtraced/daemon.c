@@ -60,6 +60,14 @@ static void node_conf_from(const struct ct_daemon_conf *c, struct ct_node_conf *
 	nc->check_interval_ms = c->liveness_interval;
 	nc->max_missed = (unsigned)c->liveness_misses;
 	nc->confirm_claims = c->confirm_claims;
+	nc->answer_rate = c->answer_rate;
+	nc->answer_total_rate = c->answer_total_rate;
+	nc->answer_total_bytes = (double)c->answer_total_bytes;
+	nc->unverified_rate = c->unverified_rate;
+	nc->guard_sources = (size_t)c->guard_sources;
+	nc->guard_log_ms = c->guard_log_interval;
+	nc->message_log_rate = c->message_log_rate;
+	nc->rcvbuf = (int)c->receive_buffer;
 }
 
 /* A CIDR list as matchable targets (+ this machine's networks as the node sees them when the

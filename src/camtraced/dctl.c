@@ -218,6 +218,36 @@ static void status_presence(struct ct_json *r, const struct daemon *d)
 	ct_json_add_int(o, "takeovers_applied", (int64_t)p.takeovers_applied);
 }
 
+/* the guard: sources tracked and verified, answers dropped by class and by reason (node.h) */
+static void status_guard(struct ct_json *r, const struct daemon *d)
+{
+	struct ct_guard_stats g;
+	struct ct_json *o = ct_json_add_obj(r, "guard"), *x;
+	uint64_t errs = 0;
+
+	ct_node_guard_stats(d->node, &g);
+	ct_json_add_int(o, "tracked_sources", (int64_t)g.tracked);
+	ct_json_add_int(o, "verified_sources", (int64_t)g.verified);
+	ct_json_add_int(o, "verifications", (int64_t)g.verifications);
+	ct_json_add_int(o, "evicted_sources", (int64_t)g.evicted);
+	x = ct_json_add_obj(o, "dropped");
+	for (int c = 0; c < CT_GUARD_NCLASS; c++)
+		ct_json_add_int(x, ct_guard_class_name(c), (int64_t)g.dropped[c]);
+	x = ct_json_add_obj(o, "dropped_by");
+	for (int k = 0; k < CT_GUARD_NREASON; k++)
+		ct_json_add_int(x, ct_guard_reason_name(k), (int64_t)g.dropped_by[k]);
+	ct_json_add_int(o, "unverified_cut", (int64_t)g.unverified_cut);
+	ct_json_add_int(o, "deferred_getlists", (int64_t)ct_listsrv_stats(d->ls)->deferred);
+	ct_json_add_int(o, "probes_sent", (int64_t)g.probes_sent);
+	ct_json_add_int(o, "log_suppressed", (int64_t)g.log_suppressed);
+	x = ct_json_add_obj(o, "send_errors_by");
+	for (int k = 0; k < CT_GUARD_NERR; k++) {
+		ct_json_add_int(x, ct_guard_senderr_name(k), (int64_t)g.send_errors[k]);
+		errs += g.send_errors[k];
+	}
+	ct_json_add_int(o, "send_errors", (int64_t)errs);
+}
+
 static int m_status(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
@@ -264,6 +294,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	status_roles(r, d);
 	status_traffic(r, d);
 	status_presence(r, d);
+	status_guard(r, d);
 	o = ct_json_add_obj(r, "state");
 	ct_json_add_str(o, "file", d->conf.state_file);
 	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));

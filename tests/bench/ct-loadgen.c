@@ -1,8 +1,10 @@
-/* ct-loadgen.c: loopback load generator and minimal receive loop for the camtraced benchmarks (not a test). */
+/* ct-loadgen.c: load generators (loopback, and forged sources over a raw socket) and a minimal receive loop for the camtraced benchmarks (not a test). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,14 +129,81 @@ static int rx(int port, double secs)
 	return 0;
 }
 
+/* One datagram of the raw flood: valid requests of every kind the daemon answers, entries, and
+ * malformed ones (half of them), numbered k. */
+static size_t raw_payload(char *p, size_t max, unsigned k)
+{
+	static const char *const bad[] = { "", "garbage", "1:1:u:h:", "1:1::h:1:", "2:1:u:h:1:x",
+		"1:x:u:h:18:", "1:1:u:h:99999999999:", "1:1:u:h:19:    5\a  100\a", "\xff\xfe:::::" };
+	int n;
+
+	switch (k % 12) {
+	case 0: n = snprintf(p, max, "1:%u:f%u:fh:%u:", k, k % 97, 0x01000012u); break;     /* GETLIST */
+	case 1: n = snprintf(p, max, "1:%u:f%u:fh:%u:n", k, k % 97, 0x18u); break;          /* BR_ISGETLIST2 */
+	case 2: n = snprintf(p, max, "1:%u:f:fh:%u:", k, 0x40u); break;                      /* GETINFO */
+	case 3: n = snprintf(p, max, "1:%u:f:fh:%u:hello %u", k, 0x120u, k); break;         /* SENDMSG|SENDCHECKOPT */
+	case 4: n = snprintf(p, max, "1:%u:f:fh:%u:", k, 0x50u); break;                      /* GETABSENCEINFO */
+	case 5: n = snprintf(p, max, "1:%u:f%u:fh%u:%u:n%u", k, k % 997, k % 997, 0x01u, k); break; /* BR_ENTRY */
+	default: n = snprintf(p, max, "%s%u", bad[k % (sizeof bad / sizeof bad[0])], k); break;
+	}
+	return n < 0 ? 0 : (size_t)n + 1;
+}
+
+/* rawflood SRC COUNT DST SECONDS: forged sources SRC, SRC+1, ... (COUNT of them, port 2425) to
+ * DST:2425 over an IP_HDRINCL raw socket, as fast as one core sends; prints sent= bytes= pps= */
+static int rawflood(const char *src, long count, const char *dst, double secs)
+{
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW), one = 1, big = 4 << 20;
+	struct sockaddr_in to = sa(dst, 2425);
+	uint32_t s0 = ntohl(sa(src, 0).sin_addr.s_addr);
+	char pkt[256];
+	long sent = 0, bytes = 0;
+	unsigned k = 0;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) != 0) {
+		perror("raw socket (root needed)");
+		return 1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+	double t0 = now(), end = t0 + secs;
+	while (now() < end) {
+		for (int b = 0; b < 256; b++, k++) {
+			struct iphdr *ip = (struct iphdr *)pkt;
+			struct udphdr *u = (struct udphdr *)(pkt + sizeof *ip);
+			size_t len = raw_payload(pkt + sizeof *ip + sizeof *u, sizeof pkt - sizeof *ip - sizeof *u, k);
+			memset(ip, 0, sizeof *ip + sizeof *u);
+			ip->ihl = 5;
+			ip->version = 4;
+			ip->ttl = 64;
+			ip->protocol = IPPROTO_UDP;
+			ip->tot_len = htons((uint16_t)(sizeof *ip + sizeof *u + len));
+			ip->saddr = htonl(s0 + (uint32_t)((k / 7) % (unsigned long)count)); /* every kind from every source */
+			ip->daddr = to.sin_addr.s_addr;
+			u->source = u->dest = htons(2425);
+			u->len = htons((uint16_t)(sizeof *u + len));
+			if (sendto(fd, pkt, sizeof *ip + sizeof *u + len, 0, (struct sockaddr *)&to, sizeof to) > 0) {
+				sent++;
+				bytes += (long)len;
+			}
+		}
+	}
+	double t = now() - t0;
+	printf("sent=%ld\nbytes=%ld\npps=%.0f\n", sent, bytes, sent / t);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && strcmp(argv[1], "rawflood") == 0)
+		return rawflood(argv[2], atol(argv[3]), argv[4], atof(argv[5]));
 	if (argc == 5 && strcmp(argv[1], "flood") == 0)
 		return flood(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "mix") == 0)
 		return mix(argv[2], atoi(argv[3]), atof(argv[4]));
 	if (argc == 4 && strcmp(argv[1], "rx") == 0)
 		return rx(atoi(argv[2]), atof(argv[3]));
-	fprintf(stderr, "usage: ct-loadgen flood ADDR PORT N | mix ADDR PORT SECONDS | rx PORT SECONDS\n");
+	fprintf(stderr, "usage: ct-loadgen flood ADDR PORT N | mix ADDR PORT SECONDS | rx PORT SECONDS | "
+		"rawflood SRC COUNT DST SECONDS\n");
 	return 2;
 }

@@ -60,6 +60,16 @@ struct ct_daemon_conf {
 	int64_t list_budget;          /* max ANSLIST datagram bytes, default 8191 */
 	double list_rate;             /* GETLIST answers per second per source, default 5 */
 
+	/* the guard: answers under load (node.h, node-guard.c) */
+	double answer_rate;           /* answers per second to one source, default 20 */
+	double answer_total_rate;     /* answers per second in total, default 2000 */
+	int64_t answer_total_bytes;   /* answer bytes per second in total, default 4 MiB */
+	double unverified_rate;       /* answers per second to all unverified sources, default 200 */
+	int64_t guard_sources;        /* sources tracked, default 4096 */
+	uint64_t guard_log_interval;  /* ms between two drop summary lines, default 60 s */
+	double message_log_rate;      /* SENDMSG log lines per second per source, default 1 */
+	int64_t receive_buffer;       /* UDP SO_RCVBUF bytes, default 1 MiB (bounds queueing delay) */
+
 	/* files and process */
 	char *state_file;
 	char *pidfile;

@@ -1,4 +1,4 @@
-/* listsrv.c: list server: OKGETLIST to allowed sources, ANSLIST pages from a snapshot of live hosts. */
+/* listsrv.c: list server: OKGETLIST to allowed sources, ANSLIST pages from a snapshot of live hosts (cut to an unverified source's credit). */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,16 @@
 #include "util.h"
 
 #define MIN_ENTRY 20 /* smallest ANSLIST entry: "u\ah\a1\a1.1.1.1\a1\a\b\a\b\a" */
+#define MIN_PAGE (MIN_ENTRY + 40) /* below this no page can carry a host */
+#define MAX_DEFER 64   /* GETLISTs waiting for their source's verification */
+#define DEFER_MS 3000  /* how long one waits (a client asks again after 3 s) */
+
+struct deferred {
+	struct ct_haddr from;
+	uint32_t start;
+	int utf8, used;
+	uint64_t at_ms;
+};
 
 struct ct_listsrv {
 	struct ct_node *node;
@@ -31,10 +41,11 @@ struct ct_listsrv {
 	size_t nsnap, capsnap;
 	struct ct_host_info self;
 	struct ct_sbuf out;
+	struct deferred defer[MAX_DEFER];
 	struct ct_listsrv_stats st;
 };
 
-static int allowed(struct ct_listsrv *ls, const struct ct_node_rx *rx)
+static int allowed(struct ct_listsrv *ls, const struct ct_node_rx *rx, enum ct_guard_class c)
 {
 	char b[CT_HADDR_STRLEN];
 
@@ -45,6 +56,7 @@ static int allowed(struct ct_listsrv *ls, const struct ct_node_rx *rx)
 	}
 	if (!ct_ratelim_allow(ls->rl, &rx->from, 1, rx->now_ms) || !ct_pace_take(&ls->global, rx->now_ms, 1)) {
 		ls->st.refused_rate++;
+		ct_node_guard_drop(ls->node, &rx->from, c, CT_GUARD_SOURCE_RATE);
 		log_debug("list request from %s refused: over the rate limit", ct_haddr_str(&rx->from, b, sizeof b));
 		return 0;
 	}
@@ -56,9 +68,11 @@ static void on_isgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *u
 	struct ct_listsrv *ls = ud;
 
 	ls->st.isgetlist++;
-	if (!allowed(ls, rx))
+	if (!allowed(ls, rx, CT_GUARD_OKGETLIST))
 		return;
-	if (ct_node_send(n, &rx->from, CT_IPMSG_OKGETLIST, "", 0) == 0)
+	ct_node_guard_probe(n, &rx->from); /* an unverified client gets the chance to verify */
+	if (ct_node_guard_admit(n, &rx->from, CT_GUARD_OKGETLIST) &&
+	    ct_node_send(n, &rx->from, CT_IPMSG_OKGETLIST, "", 0) == 0)
 		ls->st.okgetlist_sent++;
 }
 
@@ -100,24 +114,96 @@ size_t ct_listsrv_size(struct ct_listsrv *ls)
 	return snapshot(ls) == 0 ? ls->nsnap : 0;
 }
 
+/* A GETLIST from an unverified source whose credit pays for no host or that was just probed:
+ * kept until its answer to the probe verifies it (on_verified), at most DEFER_MS and MAX_DEFER
+ * of them. */
+static int defer(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t start, int utf8, uint64_t now)
+{
+	struct deferred *slot = NULL;
+
+	for (size_t i = 0; i < MAX_DEFER; i++) {
+		struct deferred *d = &ls->defer[i];
+		if (d->used && now - d->at_ms > DEFER_MS) {
+			d->used = 0;
+			ct_node_guard_drop(ls->node, &d->from, CT_GUARD_ANSLIST, CT_GUARD_CREDIT);
+		}
+		if (d->used && ct_haddr_same_ip(&d->from, from)) {
+			slot = d; /* a newer request from the same source replaces the older */
+			break;
+		}
+		if (!d->used && !slot)
+			slot = d;
+	}
+	if (!slot)
+		return 0;
+	slot->used = 1;
+	slot->from = *from;
+	slot->start = start;
+	slot->utf8 = utf8;
+	slot->at_ms = now;
+	ls->st.deferred++;
+	return 1;
+}
+
+static void send_page(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t start, int utf8,
+	uint64_t now, int may_defer);
+
+/* An answer to one of our questions (the probe): a deferred GETLIST from that source goes out. */
+static void on_verified(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_listsrv *ls = ud;
+
+	for (size_t i = 0; i < MAX_DEFER; i++) {
+		struct deferred *d = &ls->defer[i];
+		if (!d->used || !ct_haddr_same_ip(&d->from, &rx->from))
+			continue;
+		if (!ct_node_guard_verified(n, &rx->from))
+			return;
+		d->used = 0;
+		send_page(ls, &d->from, d->start, d->utf8, rx->now_ms, 0);
+		return;
+	}
+}
+
 static void on_getlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 {
 	struct ct_listsrv *ls = ud;
 	const struct ct_ipmsg *m = rx->m;
-	uint32_t start = 0, cmd = CT_IPMSG_ANSLIST;
-	int utf8 = (m->opts & (CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT)) != 0;
-	size_t budget = ls->conf.budget, win, end, next = 0;
-	char (*addrs)[48] = NULL;
-	char **conv = NULL;
-	int r;
+	uint32_t start = 0;
 
 	ls->st.getlist++;
-	if (!allowed(ls, rx))
+	if (!allowed(ls, rx, CT_GUARD_ANSLIST))
 		return;
 	if (m->nsec && ct_hostlist_parse_getlist(m->sec[0].p, m->sec[0].len, &start) != 0) {
 		ls->st.bad_getlist++;
 		start = 0;
 	}
+	ct_node_guard_probe(n, &rx->from); /* an unverified client gets the chance to verify */
+	send_page(ls, &rx->from, start, (m->opts & (CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT)) != 0, rx->now_ms, 1);
+}
+
+/* No credit for even one host: deferred (may_defer) or dropped. */
+static void no_credit(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t start, int utf8,
+	uint64_t now, int may_defer)
+{
+	if (!may_defer || !defer(ls, from, start, utf8, now))
+		ct_node_guard_drop(ls->node, from, CT_GUARD_ANSLIST, CT_GUARD_CREDIT);
+}
+
+/* One ANSLIST page from start, within the budget and, for an unverified source, its credit: a
+ * smaller page with the right "next" (the client asks for the rest). */
+static void send_page(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t start, int utf8,
+	uint64_t now, int may_defer)
+{
+	struct ct_node *n = ls->node;
+	uint32_t cmd = CT_IPMSG_ANSLIST;
+	size_t budget = ls->conf.budget, room = ct_node_guard_room(n, from), win, end, next = 0;
+	char (*addrs)[48] = NULL;
+	char **conv = NULL;
+	int r, cut = room < budget;
+
+	if (cut)
+		budget = room;
 	if (snapshot(ls) != 0)
 		return;
 	ct_node_self(n, &ls->self); /* the node's strings may have changed on a reload */
@@ -126,6 +212,14 @@ static void on_getlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		log_debug("GETLIST start %u beyond the list (%zu hosts); sending from 0", start, ls->nsnap);
 		start = 0;
 	}
+	/* the probe's answer is on the way (a client answers within a second or so): one full page
+	 * then rather than many small ones now; without a probe running, cut to the credit */
+	if (budget < MIN_PAGE || (cut && may_defer && ct_node_guard_probing(n, from, DEFER_MS))) {
+		no_credit(ls, from, start, utf8, now, may_defer);
+		return;
+	}
+	if (!ct_node_guard_admit(n, from, CT_GUARD_ANSLIST))
+		return;
 	win = budget / MIN_ENTRY + 2;
 	end = start + win < ls->nsnap ? start + win : ls->nsnap;
 	if (!(addrs = calloc(end - start, sizeof *addrs)) || (!utf8 && !(conv = calloc((end - start) * 4, sizeof *conv))))
@@ -168,15 +262,21 @@ static void on_getlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		r = ct_hostlist_build_page(&ls->out, ls->wire, end, start, budget, &next);
 	if (r == 0 && next == 0 && end < ls->nsnap)
 		r = CT_ETOOBIG; /* cannot happen: the window always holds more than a page */
+	if (r == CT_ETOOBIG && cut) { /* not one host fits in what is left of the credit */
+		no_credit(ls, from, start, utf8, now, may_defer);
+		goto out;
+	}
 	if (r != 0) {
 		log_warn("cannot build an ANSLIST page from %u: %s", start, ct_strerror(r));
 		goto out;
 	}
-	if (ct_node_send_raw(n, &rx->from, ls->out.p, ls->out.len) == 0) {
+	if (ct_node_send_raw(n, from, ls->out.p, ls->out.len) == 0) {
 		ls->st.pages_sent++;
 		if (ls->out.len > ls->st.max_page_bytes)
 			ls->st.max_page_bytes = ls->out.len;
 		ls->st.entries_sent += (next ? next : ls->nsnap) - start;
+		if (cut && next)
+			ct_node_guard_cut(n);
 	}
 out:
 	if (conv)
@@ -214,6 +314,10 @@ static const struct ct_node_handler handlers[] = {
 	{ CT_IPMSG_BR_ISGETLIST2, on_isgetlist },
 	{ CT_IPMSG_BR_ISGETLIST, on_isgetlist },
 	{ CT_IPMSG_GETLIST, on_getlist },
+	/* the answers that verify a source (node.h, the guard) */
+	{ CT_IPMSG_ANSENTRY, on_verified },
+	{ CT_IPMSG_SENDINFO, on_verified },
+	{ CT_IPMSG_RECVMSG, on_verified },
 };
 
 int ct_listsrv_new(struct ct_listsrv **out, struct ct_node *node, const struct ct_listsrv_conf *conf)

@@ -20,6 +20,7 @@ struct ct_listsrv_conf {
 struct ct_listsrv_stats {
 	uint64_t isgetlist, okgetlist_sent, getlist, pages_sent, entries_sent;
 	uint64_t refused_allow, refused_rate, bad_getlist;
+	uint64_t deferred;              /* GETLISTs held until their unverified source verified */
 	size_t max_page_bytes;          /* largest ANSLIST datagram sent */
 };
 

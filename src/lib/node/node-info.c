@@ -1,4 +1,4 @@
-/* node-info.c: the node's answers to GETINFO (our version) and GETABSENCEINFO (our absence text). */
+/* node-info.c: the node's answers to GETINFO (our version) and GETABSENCEINFO (our absence text), within the guard's budgets. */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@ void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 
 	(void)dup;
 	n->st.infos++;
+	if (!ct_node_guard_admit(n, &rx->from, CT_GUARD_SENDINFO))
+		return;
 	snprintf(v, sizeof v, "camtraced %s", ct_version());
 	ct_node_send(n, &rx->from, CT_IPMSG_SENDINFO, v, strlen(v));
 }
@@ -25,6 +27,8 @@ void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int
 
 	(void)dup;
 	n->st.infos++;
+	if (!ct_node_guard_admit(n, &rx->from, CT_GUARD_SENDABSENCEINFO))
+		return;
 	txt = n->absent ? n->absence_text : "Not absence mode";
 	if (ct_charset_is_ascii(txt, strlen(txt)))
 		ct_node_send(n, &rx->from, CT_IPMSG_SENDABSENCEINFO, txt, strlen(txt));

@@ -14,6 +14,7 @@
 
 struct pend_ans;
 struct ct_claim;
+struct ct_guard;
 
 struct ct_node {
 	struct ct_evloop *ev;
@@ -58,6 +59,8 @@ struct ct_node {
 	struct ct_pace probe_pace;
 	uint64_t pres_log_ms;         /* last presence summary log line (ms + 1), 0 = never */
 	struct ct_node_presence_stats pres, pres_logged;
+	/* the guard (node-guard.c): per-source table, budgets, counters; made on first use */
+	struct ct_guard *guard;
 };
 
 /* node.c: this machine's networks and broadcast addresses (bound: the address the socket is
@@ -96,5 +99,17 @@ void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 /* node-msg.c: SENDMSG (RECVMSG when asked, also for a duplicate; logged once) */
 void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+
+/* ---- node-guard.c: the guard's hooks in the receive and send paths ----
+ * ct_node_guard_rx: every parsed datagram from another host (its bytes are the source's credit;
+ * an answer to our unicast question verifies it); also writes the drop summary when due.
+ * ct_node_guard_out: every datagram the node sends (ct_node_send_raw), before sendto: an
+ * admitted answer's bytes are checked (0 or CT_EAGAIN: dropped and counted); unicast
+ * BR_ENTRY/GETINFO/SENDMSG are remembered as questions. ct_node_guard_send_error: a failed
+ * sendto (counted by class, summarised). ct_node_guard_free: ct_node_free. */
+void ct_node_guard_rx(struct ct_node *n, const struct ct_node_rx *rx, size_t len);
+int ct_node_guard_out(struct ct_node *n, const struct ct_haddr *to, const void *data, size_t len);
+void ct_node_guard_send_error(struct ct_node *n, const struct ct_haddr *to, int err);
+void ct_node_guard_free(struct ct_node *n);
 
 #endif

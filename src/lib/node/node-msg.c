@@ -1,4 +1,4 @@
-/* node-msg.c: the node's side of SENDMSG: RECVMSG when the sender asks (duplicates too), the message logged once. */
+/* node-msg.c: the node's side of SENDMSG: RECVMSG when the sender asks (duplicates too, within the guard's budgets), the message logged once (at most message_log_rate lines). */
 #include "config.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +14,15 @@ void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	const struct ct_ipmsg *m = rx->m;
 	char num[16];
 
-	if ((m->opts & CT_IPMSG_SENDCHECKOPT) && !(m->opts & (CT_IPMSG_BROADCASTOPT | CT_IPMSG_AUTORETOPT))) {
+	if ((m->opts & CT_IPMSG_SENDCHECKOPT) && !(m->opts & (CT_IPMSG_BROADCASTOPT | CT_IPMSG_AUTORETOPT)) &&
+	    ct_node_guard_admit(n, &rx->from, CT_GUARD_RECVMSG)) {
 		snprintf(num, sizeof num, "%u", m->packetno);
 		ct_node_send(n, &rx->from, CT_IPMSG_RECVMSG, num, strlen(num));
 	}
 	if (dup)
 		return;
 	n->st.msgs++;
-	if (CT_LOG_NOTICE <= ct_log_level_cur) {
+	if (CT_LOG_NOTICE <= ct_log_level_cur && ct_node_guard_log_msg(n, &rx->from)) {
 		enum ct_charset cs = ct_charset_of_command(m->command);
 		char *u = ct_charset_decode_str(cs, m->user.p, m->user.len);
 		char *h = ct_charset_decode_str(cs, m->host.p, m->host.len);

@@ -150,7 +150,8 @@ static void on_answer(struct ct_evloop *ev, uint64_t id, void *ud)
 	struct ct_host *h = ct_hosts_find_addr(n->hosts, &p->to);
 	if (h)
 		h->ans_pending = 0;
-	if (ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
+	if (ct_node_guard_admit(n, &p->to, CT_GUARD_ANSENTRY) &&
+	    ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
 		n->st.answers_sent++;
 	free(p);
 }

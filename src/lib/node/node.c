@@ -204,9 +204,12 @@ int ct_node_send_raw(struct ct_node *n, const struct ct_haddr *to, const void *d
 
 	if (to->family != AF_INET)
 		return CT_EUNSUP;
+	if (ct_node_guard_out(n, to, data, len) != 0)
+		return CT_EAGAIN; /* an answer over its budget: counted by the guard */
 	if (sendto(n->fd, data, len, 0, (struct sockaddr *)&ss, sl) < 0) {
 		char b[CT_HADDR_STRLEN];
 		n->st.send_err++;
+		ct_node_guard_send_error(n, to, errno);
 		log_debug("sendto %s: %s", ct_haddr_str(to, b, sizeof b), strerror(errno));
 		return CT_ESYS;
 	}

@@ -34,6 +34,15 @@ struct ct_node_conf {
 	int confirm_claims;       /* 1: a new host is added only after it answered our unicast
 	                           * BR_ENTRY, a move/takeover/exit only after the known host was
 	                           * asked at its known address; 0: applied at once (the old way) */
+	/* the guard (node-guard.c): what answers may cost; 0 = the default */
+	double answer_rate;       /* answers per second to one source (default 20, burst 2x) */
+	double answer_total_rate; /* answers per second in total (default 2000) */
+	double answer_total_bytes; /* answer bytes per second in total (default 4 MiB) */
+	double unverified_rate;   /* answers per second to all unverified sources (default 200) */
+	size_t guard_sources;     /* sources tracked (default 4096; the oldest unverified dropped) */
+	uint64_t guard_log_ms;    /* drop summary line at most this often (default 60000) */
+	double message_log_rate;  /* SENDMSG log lines per second per source (default 1, burst 5;
+	                           * 20 times that in total) */
 };
 
 /* A packet the node received, for the mode handlers. */
@@ -139,6 +148,60 @@ struct ct_hosts *ct_node_hosts(const struct ct_node *n);
 struct ct_evloop *ct_node_evloop(const struct ct_node *n);
 uint16_t ct_node_port(const struct ct_node *n);
 int ct_node_fd(const struct ct_node *n);
+/* ---- the guard (node-guard.c): fair under load, no amplification ----
+ * Every answer (to a packet another host sent) passes ct_node_guard_admit() just before it is
+ * sent: a token bucket per source (list answers: the list server's own), one for all unverified
+ * sources and one for all answers, then
+ * (at the send) the bytes: a global bytes/s budget and, for a source not verified, its credit:
+ * the answers' bytes stay within CT_GUARD_AMP times the bytes it sent us. A source is verified
+ * for CT_GUARD_VERIFY_MS after it answered the last unicast question we sent it (ANSENTRY to
+ * BR_ENTRY, SENDINFO to GETINFO, RECVMSG to SENDMSG) within CT_GUARD_ASK_MS; loopback is. */
+#define CT_GUARD_AMP 3
+#define CT_GUARD_ASK_MS 30000ULL
+#define CT_GUARD_VERIFY_MS 3600000ULL
+enum ct_guard_class {
+	CT_GUARD_ANSENTRY, CT_GUARD_SENDINFO, CT_GUARD_SENDABSENCEINFO, CT_GUARD_RECVMSG,
+	CT_GUARD_OKGETLIST, CT_GUARD_ANSLIST, CT_GUARD_PROBE, CT_GUARD_NCLASS
+};
+enum ct_guard_reason {
+	CT_GUARD_SOURCE_RATE, CT_GUARD_UNVERIFIED_RATE, CT_GUARD_TOTAL_RATE, CT_GUARD_TOTAL_BYTES,
+	CT_GUARD_CREDIT, CT_GUARD_NREASON
+};
+enum ct_guard_senderr { CT_GUARD_ERR_BUFFER, CT_GUARD_ERR_UNREACH, CT_GUARD_ERR_OTHER, CT_GUARD_NERR };
+struct ct_guard_stats {
+	uint64_t dropped[CT_GUARD_NCLASS];     /* answers not sent, by class */
+	uint64_t dropped_by[CT_GUARD_NREASON]; /* the same, by reason */
+	uint64_t unverified_cut;   /* ANSLIST pages made smaller to fit an unverified source's credit */
+	uint64_t probes_sent;      /* BR_ENTRY sent to unverified list requesters */
+	uint64_t verifications;    /* sources that became verified */
+	uint64_t evicted;          /* sources dropped from the full table */
+	uint64_t log_suppressed;   /* SENDMSG log lines not written */
+	uint64_t send_errors[CT_GUARD_NERR];
+	size_t tracked, verified;  /* sources in the table now, verified ones among them */
+};
+/* 1: send the answer of class c to `to` now (its bytes are checked at the send, which may
+ * still refuse it with CT_EAGAIN); 0: dropped and counted. */
+int ct_node_guard_admit(struct ct_node *n, const struct ct_haddr *to, enum ct_guard_class c);
+/* Counts an answer some role refused itself (e.g. the list server's own rate limit). */
+void ct_node_guard_drop(struct ct_node *n, const struct ct_haddr *to, enum ct_guard_class c,
+	enum ct_guard_reason why);
+/* Bytes an answer to `to` may have now: SIZE_MAX when verified, else what is left of its credit. */
+size_t ct_node_guard_room(struct ct_node *n, const struct ct_haddr *to);
+int ct_node_guard_verified(struct ct_node *n, const struct ct_haddr *a);
+/* A list request from an unverified source: one unicast BR_ENTRY to it (at most one per source
+ * per CT_GUARD_ASK_MS, 50/s in total, within its credit) so that its ANSENTRY verifies it. */
+void ct_node_guard_probe(struct ct_node *n, const struct ct_haddr *to);
+/* 1 when a probe went to `a` in the last within_ms (its answer may be on the way). */
+int ct_node_guard_probing(struct ct_node *n, const struct ct_haddr *a, uint64_t within_ms);
+/* Counts a cut ANSLIST page. */
+void ct_node_guard_cut(struct ct_node *n);
+/* 1: log this SENDMSG (per-source and total line rates), 0: suppressed and counted. */
+int ct_node_guard_log_msg(struct ct_node *n, const struct ct_haddr *from);
+void ct_node_guard_stats(struct ct_node *n, struct ct_guard_stats *out);
+const char *ct_guard_class_name(enum ct_guard_class c);
+const char *ct_guard_reason_name(enum ct_guard_reason r);
+const char *ct_guard_senderr_name(enum ct_guard_senderr e);
+
 /* Handles one datagram as if received (used by tests and the benchmark). */
 void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct ct_haddr *from);
 /* Runs one liveness round now (tests). */
