@@ -34,6 +34,30 @@ static void print_presence(const struct ct_json *p)
 		ctlcli_int(p, "unconfirmed_expired", 0) + ctlcli_int(p, "pending_dropped", 0));
 }
 
+/* The guard line, when answers were dropped or cut or sends failed. */
+static void print_guard(const struct ct_json *g)
+{
+	static const char *const reasons[] = { "source_rate", "unverified_rate", "total_rate", "total_bytes", "credit" };
+	const struct ct_json *by = g ? ct_json_get(g, "dropped_by") : NULL;
+	long long dropped = 0;
+	char why[200] = "";
+	size_t w = 0;
+
+	for (size_t i = 0; by && i < sizeof reasons / sizeof reasons[0]; i++) {
+		long long v = ctlcli_int(by, reasons[i], 0);
+		dropped += v;
+		if (v && w < sizeof why)
+			w += (size_t)snprintf(why + w, sizeof why - w, "%s%s %lld", w ? ", " : " (", reasons[i], v);
+	}
+	if (w && w < sizeof why)
+		snprintf(why + w, sizeof why - w, ")");
+	if (!g || !(dropped | ctlcli_int(g, "unverified_cut", 0) | ctlcli_int(g, "send_errors", 0)))
+		return;
+	printf("guard:           %lld sources (%lld verified); %lld answers dropped%s, %lld pages cut, "
+		"%lld send errors\n", ctlcli_int(g, "tracked_sources", 0), ctlcli_int(g, "verified_sources", 0), dropped,
+		why, ctlcli_int(g, "unverified_cut", 0), ctlcli_int(g, "send_errors", 0));
+}
+
 static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 {
 	const struct ct_json *roles = ct_json_get(r, "roles"), *id = ct_json_get(r, "identity");
@@ -109,6 +133,7 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 			ctlcli_int(coop, "checks", 0));
 	}
 	print_presence(ct_json_get(r, "presence"));
+	print_guard(ct_json_get(r, "guard"));
 	if (st) {
 		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
 		line_time("last save", st, "last_save");
