@@ -363,13 +363,14 @@ static int open_signals(struct daemon *d, char *err, size_t errlen)
 	return ct_evloop_add_fd(d->ev, d->sigfd, CT_EV_READ, on_signal, d) == 0 ? 0 : EX_OSERR;
 }
 
-/* ---- periodic state save: whenever the host table changed ---- */
+/* ---- periodic upkeep: host expiry and eviction warnings, state save whenever the table changed ---- */
 
 static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 {
 	struct daemon *d = ud;
 
 	(void)id;
+	ct_hosts_tick(d->hosts, ct_evloop_now_ms(ev), ct_wall_now());
 	if (ct_hosts_generation(d->hosts) != d->last_gen) {
 		d->last_gen = ct_hosts_generation(d->hosts);
 		ct_state_touch(d->state);
@@ -545,6 +546,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
+	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	/* state first: the host table and found addresses come back before anything is sent */
 	if (ct_state_new(&d->state, d->conf.state_file) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -627,6 +629,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->conf = nc;
 	node_conf_from(&d->conf, &ncf);
 	ct_node_reconf(d->node, &ncf);
+	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	ct_targets_fini(&d->notify_targets);
 	ct_targets_fini(&d->allow);
 	d->notify_targets = nt;

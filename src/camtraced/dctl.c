@@ -89,6 +89,9 @@ static void status_hosts(struct ct_json *r, const struct daemon *d)
 	ct_json_add_int(o, "offline", (int64_t)off);
 	ct_json_add_int(o, "external", (int64_t)ext);
 	ct_json_add_int(o, "unstable", (int64_t)unst);
+	ct_json_add_int(o, "max", (int64_t)ct_hosts_max(d->hosts));
+	ct_json_add_int(o, "evicted", (int64_t)ct_hosts_evicted(d->hosts));
+	ct_json_add_int(o, "expired", (int64_t)ct_hosts_expired(d->hosts));
 }
 
 /* the client role's list fetches */

@@ -102,8 +102,31 @@ void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_go
 int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_wall);
 /* Removes and frees a host. */
 void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h);
-/* Removes offline hosts whose last_seen is older than before_wall; returns how many. */
+/* Removes offline hosts whose last_seen is older than before_wall; returns how many (added
+ * to the `expired` counter). */
 size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
+
+/* Bounds of the table. max_hosts: when a new host would make it larger, the hosts unseen
+ * longest (oldest last_seen, offline before online, then the oldest entry) are removed first:
+ * one when the cap is under 128, else a batch of max/128 (one pass over the table, so that a
+ * flood of new names costs O(1) per host on average); the new host itself is never the one
+ * removed. expiry_ms: offline hosts unseen that long are removed by ct_hosts_tick(); online
+ * hosts are not expired: liveness checks make the silent ones lost (offline) first. 0 = no
+ * bound. ct_hosts_new() sets CT_HOSTS_DEFAULT_MAX and CT_HOSTS_DEFAULT_EXPIRY_MS. */
+#define CT_HOSTS_DEFAULT_MAX 100000
+#define CT_HOSTS_DEFAULT_EXPIRY_MS (7 * 24 * 3600 * 1000ULL)
+/* How often ct_hosts_tick() logs the evictions (a count, at most once per interval). */
+#define CT_HOSTS_EVICT_LOG_MS 60000
+void ct_hosts_set_limits(struct ct_hosts *t, size_t max_hosts, uint64_t expiry_ms);
+size_t ct_hosts_max(const struct ct_hosts *t);
+uint64_t ct_hosts_expiry_ms(const struct ct_hosts *t);
+/* Hosts removed because the table was full / because they expired (lifetime counters). */
+uint64_t ct_hosts_evicted(const struct ct_hosts *t);
+uint64_t ct_hosts_expired(const struct ct_hosts *t);
+/* Periodic upkeep (the daemon calls it every few seconds): expires offline hosts unseen for
+ * expiry_ms (logged with a count) and logs the evictions since the last warning (at most once
+ * per CT_HOSTS_EVICT_LOG_MS). Returns how many hosts expired. */
+size_t ct_hosts_tick(struct ct_hosts *t, uint64_t now_ms, double now_wall);
 
 /* Liveness bookkeeping: a check was sent to h; when unanswered (called again with the check
  * still pending) it counts as missed and after max_missed in a row the host is lost. Returns 1
