@@ -159,9 +159,16 @@ int ct_host_add_flap(struct ct_host *h, int64_t now_ms, double now_wall);
  * "h1" tab-separated records of older files; *bad (optional) counts unusable records.
  * Load returns 0 or CT_EFORMAT (not an array). */
 struct ct_json;
-struct ct_json *ct_hosts_state_save(const struct ct_hosts *t, uint64_t now_ms, double now_wall);
 int ct_hosts_state_load(struct ct_hosts *t, const struct ct_json *v, uint64_t now_ms,
 	double now_wall, size_t *bad);
+/* The same section streamed (state.h, ct_state_register_stream): one object per host written
+ * straight into the file (no tree: the memory of a save does not grow with the table), and
+ * one record (object or "h1" string) loaded at a time: 0, CT_EFORMAT or CT_ENOMEM. */
+struct ct_state_elems;
+int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uint64_t now_ms,
+	double now_wall);
+int ct_hosts_state_load_one(struct ct_hosts *t, const struct ct_json *el, uint64_t now_ms,
+	double now_wall);
 
 /* Replaces control bytes (< 0x20, 0x7f: separators, escapes) in a name by spaces, in place. */
 void ct_hosts_clean_name(char *s);
