@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #ifdef __GLIBC__
-#include <malloc.h> /* malloc_trim: give a big save's buffers back to the system */
 #endif
 #include <pwd.h>
 #include <signal.h>
@@ -374,12 +373,6 @@ static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	if (ct_hosts_generation(d->hosts) != d->last_gen) {
 		d->last_gen = ct_hosts_generation(d->hosts);
 		ct_state_touch(d->state);
-	}
-	if (ct_state_saves(d->state) != d->last_saves) {
-		d->last_saves = ct_state_saves(d->state);
-#ifdef __GLIBC__
-		malloc_trim(0);
-#endif
 	}
 	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
 }

@@ -232,15 +232,16 @@ static void bound_tests(void)
 	ct_haddr_set_v4(&a, 0x0A010000u + 6, 2425);
 	ct_hosts_exit_addr(t, &a, 95.0); /* user6, seen at 70 */
 	is_int(ct_hosts_tick(t, 100000, 3600.0 + 60.0), 1, "tick at 3660: one host expired");
+	is_int(ct_hosts_tick(t, 129999, 3600.0 + 1e6), 0, "the next pass waits 30 s (monotonic)");
 	is_str(present(t, 8), "01000111", "user4 (offline, seen at 50) expired; user6 (70) not yet");
-	is_int(ct_hosts_tick(t, 100000, 3600.0 + 70.0), 0, "tick at 3670: seen exactly an hour ago stays");
-	is_int(ct_hosts_tick(t, 100000, 3600.0 + 71.0), 1, "tick at 3671: user6 expired");
+	is_int(ct_hosts_tick(t, 130000, 3600.0 + 70.0), 0, "tick at 3670: seen exactly an hour ago stays");
+	is_int(ct_hosts_tick(t, 160000, 3600.0 + 71.0), 1, "tick at 3671: user6 expired");
 	is_str(present(t, 8), "01000101", "online user1, user5 and user7 stay although unseen for an hour");
 	is_int(ct_hosts_expired(t), 2, "expired counter");
 	is_int(ct_hosts_live(t), 3, "live count after expiry");
 	ok(consistent(t), "indexes consistent after expiry");
 	ct_hosts_set_limits(t, 5, 0);
-	is_int(ct_hosts_tick(t, 100000, 1e9), 0, "host_expiry 0: nothing expires");
+	is_int(ct_hosts_tick(t, 400000, 1e9), 0, "host_expiry 0: nothing expires");
 	ct_hosts_free(t);
 
 	/* a large cap evicts a batch of max/128 in one pass: exactly the oldest */

@@ -24,6 +24,8 @@ struct ct_hosts {
 	uint64_t evict_unlogged;      /* evictions not yet in a warning */
 	uint64_t evict_warn_ms;       /* monotonic time of the last warning */
 	int evict_warned;
+	uint64_t expire_run_ms;       /* monotonic time of the last expiry pass */
+	int expire_ran;
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -477,7 +479,9 @@ size_t ct_hosts_tick(struct ct_hosts *t, uint64_t now_ms, double now_wall)
 		t->evict_warned = 1;
 		t->evict_warn_ms = now_ms;
 	}
-	if (now_wall > 0 && t->expiry_ms) {
+	if (now_wall > 0 && t->expiry_ms && (!t->expire_ran || now_ms - t->expire_run_ms >= CT_HOSTS_EXPIRE_EVERY_MS)) {
+		t->expire_ran = 1;
+		t->expire_run_ms = now_ms;
 		gone = ct_hosts_expire(t, now_wall - (double)t->expiry_ms / 1000.0);
 		if (gone)
 			log_info("%zu offline hosts unseen for more than host_expiry (%llu s) removed; %zu hosts left",

@@ -117,6 +117,8 @@ size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
 #define CT_HOSTS_DEFAULT_EXPIRY_MS (7 * 24 * 3600 * 1000ULL)
 /* How often ct_hosts_tick() logs the evictions (a count, at most once per interval). */
 #define CT_HOSTS_EVICT_LOG_MS 60000
+/* How often ct_hosts_tick() runs the expiry pass (one pass over the table). */
+#define CT_HOSTS_EXPIRE_EVERY_MS 30000
 void ct_hosts_set_limits(struct ct_hosts *t, size_t max_hosts, uint64_t expiry_ms);
 size_t ct_hosts_max(const struct ct_hosts *t);
 uint64_t ct_hosts_expiry_ms(const struct ct_hosts *t);
@@ -124,7 +126,8 @@ uint64_t ct_hosts_expiry_ms(const struct ct_hosts *t);
 uint64_t ct_hosts_evicted(const struct ct_hosts *t);
 uint64_t ct_hosts_expired(const struct ct_hosts *t);
 /* Periodic upkeep (the daemon calls it every few seconds): expires offline hosts unseen for
- * expiry_ms (logged with a count) and logs the evictions since the last warning (at most once
+ * expiry_ms (logged with a count; at the first call, then at most every
+ * CT_HOSTS_EXPIRE_EVERY_MS) and logs the evictions since the last warning (at most once
  * per CT_HOSTS_EVICT_LOG_MS). Returns how many hosts expired. */
 size_t ct_hosts_tick(struct ct_hosts *t, uint64_t now_ms, double now_wall);
 
