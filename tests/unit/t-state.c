@@ -249,10 +249,11 @@ static void hosts_round_trip(void)
 			1800000010.25 + i * 10, &h);
 	}
 	ok(h->flaps == 2 && h->last_flap == 1800000020.25, "run 1: two flaps, the last at .25");
+	ct_hosts_find(t, "erin", "PC-E")->last_change = 1796557832.2629871; /* no short decimal form */
 	is_int(ct_state_new(&st, p), 0, "hosts: new state file");
 	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
 	is_int(ct_state_save(st), 0, "hosts: saved (streamed)");
-	text_has(p, "\"last_flap\":1800000020.250", "saved last_flap is the wall time");
+	text_has(p, "\"last_flap\":1800000020.25,", "saved last_flap is the wall time, every digit");
 	text_has(p, "\"recent_flaps\":\"1800000010.250 1800000020.250\"", "saved recent_flaps, oldest first");
 	text_has(p, "\"last_flap\":null", "a host that never flapped saves last_flap null");
 	text_has(p, "\"seq\":1,\"sections\":{\n\"hosts\":[\n{\"user\":\"dave\",", "line layout: header line, section line, one host a line");
@@ -275,6 +276,7 @@ static void hosts_round_trip(void)
 	ok(h && h->flaps == 2, "... flap_count still 2");
 	h = ct_hosts_find(t2, "erin", "PC-E");
 	ok(h && h->last_flap == 0 && h->nflap == 0 && !ct_host_is_unstable(h, day, 1000), "erin: no flap, stable");
+	ok(h && h->last_change == 1796557832.2629871, "a wall time comes back to the last bit (%.17g)", h ? h->last_change : 0);
 	ct_hosts_free(t2);
 	/* loaded just outside the window: stable at once */
 	t2 = load_table(p, 1000, 1800000020.25 + 86400 + 0.001, &r);

@@ -1,5 +1,6 @@
 /* hosts-state.c: the host table as the "hosts" section of the state file, with its instability records (flap times survive restarts). */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,19 @@ static int64_t wall_to_mono(double w, uint64_t now_ms, double now_wall)
 	double age_ms = (now_wall - w) * 1000.0;
 
 	return age_ms > 0 ? (int64_t)now_ms - (int64_t)(age_ms + 0.5) : (int64_t)now_ms; /* to the nearest ms */
+}
+
+/* ,"key":wall time with every digit of the double (a restart shows the same milliseconds). */
+static void put_wall(struct ct_out *o, const char *key, double v)
+{
+	char t[40];
+	int n = snprintf(t, sizeof t, "%.17g", v);
+
+	ct_jw_key(o, key, 0);
+	if (isfinite(v) && n > 0 && n < (int)sizeof t)
+		ct_out_put(o, t, (size_t)n);
+	else
+		ct_out_puts(o, "null");
 }
 
 int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uint64_t now_ms, double now_wall)
@@ -38,14 +52,15 @@ int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uin
 		ct_jw_kint(o, "gone", h->gone);
 		ct_jw_kint(o, "flaps", h->flaps);
 		ct_jw_kint(o, "missed", h->missed);
-		ct_jw_kfixed(o, "first_seen", h->first_seen, 3);
-		ct_jw_kfixed(o, "last_seen", h->last_seen, 3);
-		ct_jw_kfixed(o, "last_change", h->last_change, 3);
-		ct_jw_key(o, "last_flap", 0);
-		if (h->last_flap > 0)
-			ct_out_fixed(o, h->last_flap, 3);
-		else
+		put_wall(o, "first_seen", h->first_seen);
+		put_wall(o, "last_seen", h->last_seen);
+		put_wall(o, "last_change", h->last_change);
+		if (h->last_flap > 0) {
+			put_wall(o, "last_flap", h->last_flap);
+		} else {
+			ct_jw_key(o, "last_flap", 0);
 			ct_out_puts(o, "null");
+		}
 		ct_jw_key(o, "recent_flaps", 0); /* "W W ...": wall seconds, oldest first */
 		ct_out_putc(o, '"');
 		for (unsigned k = 0; k < h->nflap; k++) {
