@@ -133,7 +133,7 @@ done
 
 echo "== $KILLS kill -9 with $KILL_HOSTS hosts"
 rm -f "$T"/state.json*
-start
+start "max_hosts = $((KILL_HOSTS * 2))" # no eviction: every saved host must come back
 "$T/loadgen" flood 127.0.0.1 "$port" "$KILL_HOSTS" >/dev/null
 for _ in $(seq 600); do [ "$(q 'r["hosts"]["total"]')" -ge "$KILL_HOSTS" ] && break; sleep 0.25; done
 for _ in $(seq 600); do [ "$(q 'r["state"]["saves"] >= 1 and not r["state"]["saving"]')" = True ] && break; sleep 0.1; done
@@ -153,7 +153,7 @@ for i in $(seq "$KILLS"); do
 	tmps=$((tmps + $(find "$T" -maxdepth 1 -name 'state.json.tmp*' | wc -l)))
 	res=$($FEED check "$T/state.json" "$T/prev.users")
 	t0=$(date +%s.%N)
-	start
+	start "max_hosts = $((KILL_HOSTS * 2))"
 	restarts+=("$(since "$t0")")
 	total=$(q 'r["hosts"]["total"]')
 	case $res in
