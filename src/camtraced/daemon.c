@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #ifdef __GLIBC__
-#include <malloc.h> /* malloc_trim: give a big save's buffers back to the system */
 #endif
 #include <pwd.h>
 #include <signal.h>
@@ -389,22 +388,17 @@ static int open_signals(struct daemon *d, char *err, size_t errlen)
 	return ct_evloop_add_fd(d->ev, d->sigfd, CT_EV_READ, on_signal, d) == 0 ? 0 : EX_OSERR;
 }
 
-/* ---- periodic state save: whenever the host table changed ---- */
+/* ---- periodic upkeep: host expiry and eviction warnings, state save whenever the table changed ---- */
 
 static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 {
 	struct daemon *d = ud;
 
 	(void)id;
+	ct_hosts_tick(d->hosts, ct_evloop_now_ms(ev), ct_wall_now());
 	if (ct_hosts_generation(d->hosts) != d->last_gen) {
 		d->last_gen = ct_hosts_generation(d->hosts);
 		ct_state_touch(d->state);
-	}
-	if (ct_state_saves(d->state) != d->last_saves) {
-		d->last_saves = ct_state_saves(d->state);
-#ifdef __GLIBC__
-		malloc_trim(0);
-#endif
 	}
 	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
 }
@@ -578,6 +572,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
+	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	/* state first: the host table and found addresses come back before anything is sent */
 	if (ct_state_new(&d->state, d->conf.state_file) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -669,6 +664,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	node_conf_from(&d->conf, &ncf);
 	ncf.accept = &d->accept;
 	ct_node_reconf(d->node, &ncf);
+	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	ct_listsrv_reconf(d->ls, &lsc);
 	ct_notify_reconf(d->nt, &d->notify_targets, d->conf.notify_interval, d->conf.notify_rate);

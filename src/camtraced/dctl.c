@@ -89,6 +89,27 @@ static void status_hosts(struct ct_json *r, const struct daemon *d)
 	ct_json_add_int(o, "offline", (int64_t)off);
 	ct_json_add_int(o, "external", (int64_t)ext);
 	ct_json_add_int(o, "unstable", (int64_t)unst);
+	ct_json_add_int(o, "max", (int64_t)ct_hosts_max(d->hosts));
+	ct_json_add_int(o, "evicted", (int64_t)ct_hosts_evicted(d->hosts));
+	ct_json_add_int(o, "expired", (int64_t)ct_hosts_expired(d->hosts));
+}
+
+/* saving the state file (state.h: background saves in a child process) */
+static void status_state(struct ct_json *r, const struct daemon *d)
+{
+	const struct ct_state_stats *s = ct_state_stats(d->state);
+	struct ct_json *o = ct_json_add_obj(r, "state");
+
+	ct_json_add_str(o, "file", d->conf.state_file);
+	ct_json_add_int(o, "saves", (int64_t)s->saves);
+	ct_json_add_int(o, "failed", (int64_t)s->failed);
+	ct_json_add_int(o, "coalesced", (int64_t)s->coalesced);
+	ct_json_add_bool(o, "saving", s->running);
+	ct_json_add_num(o, "last_save_ms", (double)(int64_t)(s->last_save_ms * 1000) / 1000);
+	ct_json_add_int(o, "last_bytes", (int64_t)s->last_bytes);
+	ct_json_add_num(o, "last_stall_ms", (double)(int64_t)(s->last_stall_ms * 1000) / 1000);
+	ct_json_add_num(o, "max_stall_ms", (double)(int64_t)(s->max_stall_ms * 1000) / 1000);
+	ct_json_add_int(o, "tmp_removed", (int64_t)s->tmp_removed);
 }
 
 /* the client role's list fetches */
@@ -295,9 +316,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	status_traffic(r, d);
 	status_presence(r, d);
 	status_guard(r, d);
-	o = ct_json_add_obj(r, "state");
-	ct_json_add_str(o, "file", d->conf.state_file);
-	ct_json_add_int(o, "saves", (int64_t)ct_state_saves(d->state));
+	status_state(r, d);
 	*result = r;
 	return 0;
 }

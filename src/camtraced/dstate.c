@@ -14,23 +14,20 @@
 #include "sbuf.h"
 #include "state.h"
 
-/* The host table with its instability records (hosts-state.c has the format). */
-static struct ct_json *save_hosts(void *ud)
+/* The host table with its instability records (hosts-state.c has the format), streamed: one
+ * line per host, written by the saving child and read back one at a time. */
+static int save_hosts(struct ct_state_elems *e, void *ud)
 {
 	struct daemon *d = ud;
 
-	return ct_hosts_state_save(d->hosts, ct_evloop_now_ms(d->ev), ct_wall_now());
+	return ct_hosts_state_write(d->hosts, e, ct_evloop_now_ms(d->ev), ct_wall_now());
 }
 
-static int load_hosts(const struct ct_json *v, void *ud)
+static int load_host(const struct ct_json *el, void *ud)
 {
 	struct daemon *d = ud;
-	size_t bad = 0;
-	int r = ct_hosts_state_load(d->hosts, v, ct_evloop_now_ms(d->ev), ct_wall_now(), &bad);
 
-	if (bad)
-		log_warn("state: %zu host records were not usable and were skipped", bad);
-	return r;
+	return ct_hosts_state_load_one(d->hosts, el, ct_evloop_now_ms(d->ev), ct_wall_now());
 }
 
 static struct ct_json *save_found(void *ud)
@@ -63,6 +60,6 @@ static int load_found(const struct ct_json *v, void *ud)
 
 void dstate_register(struct daemon *d)
 {
-	ct_state_register(d->state, "hosts", save_hosts, load_hosts, d);
+	ct_state_register_stream(d->state, "hosts", save_hosts, load_host, d);
 	ct_state_register(d->state, "found", save_found, load_found, d);
 }

@@ -149,6 +149,145 @@ static void window_tests(void)
 	ct_hosts_free(t);
 }
 
+/* Adds user<i>@pc<i> at 10.1.x.y with last_seen wall; returns it. */
+static struct ct_host *add_n(struct ct_hosts *t, unsigned i, double wall)
+{
+	char u[32], hn[32];
+	struct ct_host_info in;
+	struct ct_host *h = NULL;
+
+	snprintf(u, sizeof u, "user%u", i);
+	snprintf(hn, sizeof hn, "pc%u", i);
+	memset(&in, 0, sizeof in);
+	in.user = u;
+	in.host = hn;
+	ct_haddr_set_v4(&in.addr, 0x0A010000u + i, 2425);
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, (uint64_t)wall * 1000, wall, &h);
+	return h;
+}
+
+static int has(const struct ct_hosts *t, unsigned i)
+{
+	char u[32], hn[32];
+
+	snprintf(u, sizeof u, "user%u", i);
+	snprintf(hn, sizeof hn, "pc%u", i);
+	return ct_hosts_find(t, u, hn) != NULL;
+}
+
+/* Which of user0..user<n-1> are in the table, as a string of 0/1. */
+static const char *present(const struct ct_hosts *t, unsigned n)
+{
+	static char s[64];
+
+	for (unsigned i = 0; i < n && i < sizeof s - 1; i++)
+		s[i] = has(t, i) ? '1' : '0';
+	s[n < sizeof s - 1 ? n : sizeof s - 1] = '\0';
+	return s;
+}
+
+/* Indexes, order vector, live count and address index agree. */
+static int consistent(const struct ct_hosts *t)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < ct_hosts_count(t); i++) {
+		const struct ct_host *h = ct_hosts_at(t, i);
+		if (h->idx != i || ct_hosts_find_addr(t, &h->addr) != h || ct_hosts_find(t, h->user, h->host) != h)
+			return 0;
+		live += h->state != CT_HOST_OFFLINE;
+	}
+	return live == ct_hosts_live(t);
+}
+
+/* max_hosts: the hosts unseen longest go first, offline before online; host_expiry. */
+static void bound_tests(void)
+{
+	struct ct_hosts *t = ct_hosts_new();
+	struct ct_haddr a;
+
+	is_int(ct_hosts_max(t), 100000, "default max_hosts");
+	ok(ct_hosts_expiry_ms(t) == 7 * 24 * 3600 * 1000ULL, "default host_expiry 7d");
+	ct_hosts_set_limits(t, 5, 3600 * 1000);
+	for (unsigned i = 0; i < 5; i++)
+		add_n(t, i, 10.0 * (i + 1));
+	ct_haddr_set_v4(&a, 0x0A010000u + 3, 2425);
+	ct_hosts_exit_addr(t, &a, 45.0); /* user3 (seen at 40) leaves */
+	add_n(t, 5, 60.0);
+	is_int(ct_hosts_count(t), 5, "full table stays at max_hosts");
+	is_str(present(t, 6), "111011", "the offline host goes first, though others are older");
+	add_n(t, 6, 70.0);
+	is_str(present(t, 7), "011011" "1", "then the online host unseen longest (user0, seen at 10)");
+	add_n(t, 1, 80.0); /* user1 heard from again */
+	add_n(t, 7, 90.0);
+	is_str(present(t, 8), "01001111", "user2 (30) goes before user1, just heard from (80)");
+	is_int(ct_hosts_evicted(t), 3, "evicted counter");
+	ok(consistent(t), "indexes consistent after evictions");
+	add_n(t, 7, 91.0);
+	is_int(ct_hosts_evicted(t), 3, "an update of a known host evicts nothing");
+
+	/* host_expiry: offline hosts unseen for an hour; online ones stay however old */
+	ct_haddr_set_v4(&a, 0x0A010000u + 4, 2425);
+	ct_hosts_exit_addr(t, &a, 95.0); /* user4, seen at 50 */
+	ct_haddr_set_v4(&a, 0x0A010000u + 6, 2425);
+	ct_hosts_exit_addr(t, &a, 95.0); /* user6, seen at 70 */
+	is_int(ct_hosts_tick(t, 100000, 3600.0 + 60.0), 1, "tick at 3660: one host expired");
+	is_int(ct_hosts_tick(t, 129999, 3600.0 + 1e6), 0, "the next pass waits 30 s (monotonic)");
+	is_str(present(t, 8), "01000111", "user4 (offline, seen at 50) expired; user6 (70) not yet");
+	is_int(ct_hosts_tick(t, 130000, 3600.0 + 70.0), 0, "tick at 3670: seen exactly an hour ago stays");
+	is_int(ct_hosts_tick(t, 160000, 3600.0 + 71.0), 1, "tick at 3671: user6 expired");
+	is_str(present(t, 8), "01000101", "online user1, user5 and user7 stay although unseen for an hour");
+	is_int(ct_hosts_expired(t), 2, "expired counter");
+	is_int(ct_hosts_live(t), 3, "live count after expiry");
+	ok(consistent(t), "indexes consistent after expiry");
+	ct_hosts_set_limits(t, 5, 0);
+	is_int(ct_hosts_tick(t, 400000, 1e9), 0, "host_expiry 0: nothing expires");
+	ct_hosts_free(t);
+
+	/* a large cap evicts a batch of max/128 in one pass: exactly the oldest */
+	t = ct_hosts_new();
+	ct_hosts_set_limits(t, 20000, 0);
+	{
+		unsigned *perm = malloc(20000 * sizeof *perm), wrong = 0;
+		for (unsigned i = 0; i < 20000; i++)
+			perm[i] = i;
+		srand(7);
+		for (unsigned i = 19999; i > 0; i--) {
+			unsigned j = (unsigned)rand() % (i + 1), x = perm[i];
+			perm[i] = perm[j];
+			perm[j] = x;
+		}
+		for (unsigned i = 0; i < 20000; i++) /* host i last seen at perm[i] */
+			add_n(t, i, 1000.0 + perm[i]);
+		for (unsigned i = 0; i < 20000; i += 3) { /* every third host offline */
+			ct_haddr_set_v4(&a, 0x0A010000u + i, 2425);
+			ct_hosts_exit_addr(t, &a, 1.0);
+		}
+		add_n(t, 20000, 1e6);
+		is_int(ct_hosts_count(t), 20000 + 1 - 157, "20,000 full: 1 + 20000/128 evicted in one batch");
+		/* the 157 evicted: the offline hosts with the oldest last_seen */
+		unsigned off_seen_below = 0;
+		double cut = 0;
+		for (unsigned i = 0; i < 20000; i += 3)
+			if (!has(t, i) && perm[i] + 1000.0 > cut)
+				cut = perm[i] + 1000.0;
+		for (unsigned i = 0; i < 20000; i++) {
+			int off = i % 3 == 0;
+			if (!has(t, i) && !off)
+				wrong++; /* an online host evicted while offline ones remain */
+			if (has(t, i) && off && perm[i] + 1000.0 < cut)
+				off_seen_below++;
+		}
+		is_int(wrong, 0, "no online host evicted while offline ones remained");
+		is_int(off_seen_below, 0, "no offline host older than an evicted one remains");
+		is_int(ct_hosts_evicted(t), 157, "evicted counter of the batch");
+		ok(has(t, 20000), "the new host is in");
+		ok(consistent(t), "indexes consistent after the batch");
+		free(perm);
+	}
+	ct_hosts_free(t);
+}
+
 int main(void)
 {
 	struct ct_hosts *t = ct_hosts_new();
@@ -286,5 +425,6 @@ int main(void)
 	is_int(ct_hosts_at(t, 0)->idx, 0, "indexes renumbered after removal");
 	ct_hosts_free(t);
 	window_tests();
+	bound_tests();
 	return tap_done();
 }

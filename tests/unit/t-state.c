@@ -187,6 +187,40 @@ static void kill9_test(void)
 	is_int(count_entries("state.json.bad") - bad_before, 0, "kill -9 never produced a bad file");
 }
 
+/* The host table as a streamed section, with the clocks it is saved and loaded at. */
+struct hctx {
+	struct ct_hosts *t;
+	uint64_t now_ms;
+	double now_wall;
+};
+
+static int hs_write(struct ct_state_elems *e, void *ud)
+{
+	struct hctx *c = ud;
+
+	return ct_hosts_state_write(c->t, e, c->now_ms, c->now_wall);
+}
+
+static int hs_load(const struct ct_json *el, void *ud)
+{
+	struct hctx *c = ud;
+
+	return ct_hosts_state_load_one(c->t, el, c->now_ms, c->now_wall);
+}
+
+/* Loads the file p into a new table at the given clocks; *r gets ct_state_load's result. */
+static struct ct_hosts *load_table(const char *p, uint64_t now_ms, double now_wall, int *r)
+{
+	struct hctx c = { ct_hosts_new(), now_ms, now_wall };
+	struct ct_state *st;
+
+	ct_state_new(&st, p);
+	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
+	*r = ct_state_load(st);
+	ct_state_free(st);
+	return c.t;
+}
+
 /* The host table's instability records through a real state file: a flap's wall time comes
  * back exactly, and the window is measured from it after a restart (other monotonic base). */
 static void hosts_round_trip(void)
@@ -196,10 +230,12 @@ static void hosts_round_trip(void)
 	struct ct_hosts *t = ct_hosts_new(), *t2;
 	struct ct_host_info in = { .user = "dave", .host = "PC-D", .nick = "Dave", .group = "g" };
 	struct ct_host_info in2 = { .user = "erin", .host = "PC-E", .nick = "Erin", .group = "g" };
-	struct ct_json *secs = ct_json_obj(), *back = NULL;
+	struct hctx c = { t, 5030000, 1800000030.25 };
+	struct ct_json *secs = NULL;
 	struct ct_host *h;
 	const uint64_t day = 86400000ULL;
 	size_t bad = 99;
+	int r = -1;
 
 	snprintf(p, sizeof p, "%s/hosts-state.json", dir);
 	ct_haddr_parse(&in.addr, "198.18.2.13", 2425);
@@ -213,18 +249,24 @@ static void hosts_round_trip(void)
 			1800000010.25 + i * 10, &h);
 	}
 	ok(h->flaps == 2 && h->last_flap == 1800000020.25, "run 1: two flaps, the last at .25");
-	ct_json_add(secs, "hosts", ct_hosts_state_save(t, 5030000, 1800000030.25));
+	ct_hosts_find(t, "erin", "PC-E")->last_change = 1796557832.2629871; /* no short decimal form */
 	is_int(ct_state_new(&st, p), 0, "hosts: new state file");
-	is_int(ct_state_write(st, secs), 0, "hosts: saved");
-	text_has(p, "\"last_flap\":1800000020.25", "saved last_flap is the wall time");
+	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
+	is_int(ct_state_save(st), 0, "hosts: saved (streamed)");
+	text_has(p, "\"last_flap\":1800000020.25,", "saved last_flap is the wall time, every digit");
 	text_has(p, "\"recent_flaps\":\"1800000010.250 1800000020.250\"", "saved recent_flaps, oldest first");
 	text_has(p, "\"last_flap\":null", "a host that never flapped saves last_flap null");
-	is_int(ct_state_read(st, &back), 0, "hosts: read back");
+	text_has(p, "\"seq\":1,\"sections\":{\n\"hosts\":[\n{\"user\":\"dave\",", "line layout: header line, section line, one host a line");
+	text_has(p, "\n,{\"user\":\"erin\",", "the next host on its own line after a comma");
+	text_has(p, "}\n]\n}}\n", "the section and the file close on their own lines");
+	is_int(ct_state_read(st, &secs), 0, "the line layout is one JSON document (older camtraced read it whole)");
+	is_int(ct_json_arr_len(ct_json_get(secs, "hosts")), 2, "... with both hosts");
+	ct_json_free(secs);
+	ct_state_free(st);
 	/* run 2, a day later on the wall clock, monotonic clock from 1,000 (a reboot) */
-	t2 = ct_hosts_new();
-	is_int(ct_hosts_state_load(t2, ct_json_get(back, "hosts"), 1000, 1800000020.25 + 86400 - 0.001, &bad), 0,
-		"hosts: loaded");
-	is_int(bad, 0, "no unusable record");
+	t2 = load_table(p, 1000, 1800000020.25 + 86400 - 0.001, &r);
+	is_int(r, 0, "hosts: loaded line by line");
+	is_int(ct_hosts_count(t2), 2, "both hosts back");
 	h = ct_hosts_find(t2, "dave", "PC-D");
 	ok(h && h->last_flap == 1800000020.25, "last_flap survives exactly");
 	ok(h && h->flaps == 2, "flap_count survives");
@@ -234,15 +276,13 @@ static void hosts_round_trip(void)
 	ok(h && h->flaps == 2, "... flap_count still 2");
 	h = ct_hosts_find(t2, "erin", "PC-E");
 	ok(h && h->last_flap == 0 && h->nflap == 0 && !ct_host_is_unstable(h, day, 1000), "erin: no flap, stable");
+	ok(h && h->last_change == 1796557832.2629871, "a wall time comes back to the last bit (%.17g)", h ? h->last_change : 0);
 	ct_hosts_free(t2);
 	/* loaded just outside the window: stable at once */
-	t2 = ct_hosts_new();
-	ct_hosts_state_load(t2, ct_json_get(back, "hosts"), 1000, 1800000020.25 + 86400 + 0.001, NULL);
+	t2 = load_table(p, 1000, 1800000020.25 + 86400 + 0.001, &r);
 	h = ct_hosts_find(t2, "dave", "PC-D");
 	ok(h && !ct_host_is_unstable(h, day, 1000) && h->flaps == 2, "loaded 1 ms more than a day later: stable, flap_count 2");
 	ct_hosts_free(t2);
-	ct_json_free(back);
-	ct_json_free(secs);
 	/* a file from before last_flap: the old flaps keep their count but no time */
 	{
 		struct ct_json *old = NULL;
@@ -261,9 +301,231 @@ static void hosts_round_trip(void)
 		ok(h && h->flaps == 3 && h->last_flap == 0, "compact record: flap_count 3, no last_flap");
 		ct_hosts_free(t2);
 		ct_json_free(old);
+		/* the same old records in an old one-line file: read whole, handed over element by element */
+		char text[1200];
+		snprintf(text, sizeof text, "{\"format\":\"camtraced-state\",\"version\":1,\"seq\":4,\"sections\":{\"hosts\":%s}}", txt);
+		put(p, text);
+		t2 = load_table(p, 1000, 1700000200.0, &r);
+		is_int(r, 0, "an old one-line file loads");
+		ok(ct_hosts_find(t2, "old", "PC-O") && ct_hosts_find(t2, "cmp", "PC-C") && ct_hosts_count(t2) == 2,
+			"... both records, through the element loader");
+		ct_hosts_free(t2);
 	}
-	ct_state_free(st);
 	ct_hosts_free(t);
+}
+
+/* n hosts user<i>@pc<i> at 10.2.x.y, last seen at wall 1800000000 + i. */
+static struct ct_hosts *table_of(unsigned n)
+{
+	struct ct_hosts *t = ct_hosts_new();
+
+	ct_hosts_set_limits(t, 0, 0);
+	for (unsigned i = 0; i < n; i++) {
+		char u[32], hn[32];
+		struct ct_host_info in = { .user = u, .host = hn, .nick = "n", .group = "g" };
+		snprintf(u, sizeof u, "user%u", i);
+		snprintf(hn, sizeof hn, "pc%u", i);
+		ct_haddr_set_v4(&in.addr, 0x0A020000u + i, 2425);
+		ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 1000, 1800000000.0 + i, NULL);
+	}
+	return t;
+}
+
+/* Writes the first len bytes of text (len < 0: all) to p, plus tail. */
+static void put_cut(const char *p, const char *text, long len, const char *tail)
+{
+	FILE *fp = fopen(p, "w");
+
+	fwrite(text, 1, len < 0 ? strlen(text) : (size_t)len, fp);
+	fputs(tail, fp);
+	fclose(fp);
+}
+
+static int exists(const char *p) { return access(p, F_OK) == 0; }
+
+/* Files whose path starts with prefix (its directory part is listed). */
+static int count_in(const char *prefix)
+{
+	char d[300];
+	const char *base = strrchr(prefix, '/') + 1;
+	DIR *dp;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(d, sizeof d, "%.*s", (int)(base - prefix), prefix);
+	if (!(dp = opendir(d)))
+		return 0;
+	while ((e = readdir(dp)) != NULL)
+		n += strncmp(e->d_name, base, strlen(base)) == 0;
+	closedir(dp);
+	return n;
+}
+
+/* Damaged line-layout files are moved aside whole: no host of them is loaded. */
+static void stream_damage_tests(void)
+{
+	char p[300], big[300], *text, *copy;
+	struct hctx c = { table_of(300), 1000, 1800001000.0 };
+	struct ct_state *st;
+	struct ct_hosts *t2;
+	size_t len;
+	int r;
+
+	snprintf(p, sizeof p, "%s/dmg/state.json", dir);
+	ct_state_new(&st, p);
+	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
+	ct_state_register(st, "found", save_hosts, load_hosts, NULL);
+	is_int(ct_state_save(st), 0, "300 hosts saved");
+	ct_state_free(st);
+	text = slurp(p);
+	len = strlen(text);
+	copy = strdup(text);
+	t2 = load_table(p, 1000, 1800001000.0, &r);
+	is_int(r, 0, "intact file loads");
+	is_int(ct_hosts_count(t2), 300, "all 300 hosts");
+	ct_hosts_free(t2);
+	loaded_value = -1;
+
+	struct { long cut; const char *tail, *why, *what; } cases[] = {
+		{ (long)len - 3, "", "truncated", "without its closing line" },
+		{ (long)len / 2, "", "truncated", "cut in the middle of a host line" },
+		{ (long)len / 2, "\n]\n}}\n", "not JSON", "a half host line, then a valid end" },
+		{ (long)len, "junk\n", "text after its end", "text after the closing line" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		put_cut(p, copy, cases[i].cut, cases[i].tail);
+		t2 = load_table(p, 1000, 1800001000.0, &r);
+		is_int(r, CT_EFORMAT, "%s: refused", cases[i].what);
+		is_int(ct_hosts_count(t2), 0, "%s: not one host loaded (checked before loading)", cases[i].what);
+		ct_hosts_free(t2);
+		ok(!exists(p), "%s: moved aside", cases[i].what);
+	}
+	/* a line longer than the limit */
+	{
+		FILE *fp = fopen(p, "w");
+		fputs("{\"format\":\"camtraced-state\",\"version\":1,\"seq\":1,\"sections\":{\n\"hosts\":[\n\"", fp);
+		for (int i = 0; i < 17 * 1024; i++)
+			fprintf(fp, "%01024d", 0);
+		fputs("\"\n]\n}}\n", fp);
+		fclose(fp);
+		t2 = load_table(p, 1000, 1800001000.0, &r);
+		is_int(r, CT_EFORMAT, "a 17 MiB line: refused");
+		ct_hosts_free(t2);
+	}
+	/* a header of another version in the line layout */
+	snprintf(big, sizeof big, "{\"format\":\"camtraced-state\",\"version\":7,\"seq\":1,\"sections\":{\n}}\n");
+	put(p, big);
+	t2 = load_table(p, 1000, 1800001000.0, &r);
+	is_int(r, CT_EFORMAT, "line layout of version 7: refused");
+	ct_hosts_free(t2);
+	/* unknown sections are skipped, known ones load, a tree section in the line layout too */
+	put_cut(p, "{\"format\":\"camtraced-state\",\"version\":1,\"seq\":5,\"sections\":{\n"
+		"\"later\":[\n{\"x\":1}\n,{\"x\":2}\n]\n,\"hosts\":[\n"
+		"{\"user\":\"u\",\"host\":\"h\",\"nick\":\"\",\"group\":\"\",\"addr\":\"10.9.9.9\",\"port\":2425,\"state\":\"online\"}\n"
+		",{\"user\":\"bad\"}\n]\n,\"found\":{\"value\":77}\n,\"other\":{\"y\":[1,2]}\n}}\n", -1, "");
+	loaded_value = -1;
+	{
+		struct hctx c2 = { ct_hosts_new(), 1000, 1800001000.0 };
+		ct_state_new(&st, p);
+		ct_state_register_stream(st, "hosts", hs_write, hs_load, &c2);
+		ct_state_register(st, "found", save_hosts, load_hosts, NULL);
+		is_int(ct_state_load(st), 0, "unknown sections (streamed or not) are skipped");
+		is_int(ct_hosts_count(c2.t), 1, "the usable host loaded, the unusable one skipped");
+		is_int(loaded_value, 77, "the tree section loaded");
+		ct_state_free(st);
+		ct_hosts_free(c2.t);
+	}
+	free(copy);
+	ct_hosts_free(c.t);
+}
+
+/* Leftover temp files of interrupted saves are removed at load: only ours, only files. */
+static void tmp_tests(void)
+{
+	char p[300], f[340];
+	const char *mine[] = { ".tmp", ".tmp.12345", ".tmp.1" }, *others[] = { ".tmpx", ".bad-20260101T000000Z" };
+	struct ct_state *st;
+
+	snprintf(p, sizeof p, "%s/tmpc/state.json", dir);
+	snprintf(f, sizeof f, "%s/tmpc", dir);
+	mkdir(f, 0700);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(f, sizeof f, "%s%s", p, mine[i]);
+		put(f, "{\"format\":\"camtraced-st");
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(f, sizeof f, "%s%s", p, others[i]);
+		put(f, "keep");
+	}
+	snprintf(f, sizeof f, "%s.tmp.dir", p);
+	mkdir(f, 0700);
+	ct_state_new(&st, p);
+	is_int(ct_state_load(st), CT_ENOTFOUND, "no state file, only temp files: fresh start");
+	is_int(ct_state_stats(st)->tmp_removed, 3, "three leftover temp files removed");
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(f, sizeof f, "%s%s", p, mine[i]);
+		ok(!exists(f), "%s removed", mine[i]);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(f, sizeof f, "%s%s", p, others[i]);
+		ok(exists(f), "%s kept (not a temp file of ours)", others[i]);
+	}
+	snprintf(f, sizeof f, "%s.tmp.dir", p);
+	ok(exists(f), "a directory named like a temp file is left alone");
+	ct_state_free(st);
+}
+
+/* Saves in a child process: completion on the event loop, coalescing, a failing child. */
+static void bg_tests(void)
+{
+	char p[300], f[340];
+	struct hctx c = { table_of(2000), 1000, 1800003000.0 };
+	struct ct_state *st;
+	struct ct_evloop *ev;
+	struct ct_hosts *t2;
+	int r;
+
+	snprintf(p, sizeof p, "%s/bg/state.json", dir);
+	ct_evloop_new(&ev);
+	ct_state_new(&st, p);
+	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
+	ct_state_attach(st, ev, 10);
+	is_int(ct_state_save_bg(st), 0, "background save started");
+	is_int(ct_state_stats(st)->running, 1, "... running");
+	is_int(ct_state_save_bg(st), 0, "a second request while it runs");
+	is_int(ct_state_stats(st)->coalesced, 1, "... is coalesced");
+	is_int(ct_state_saves(st), 0, "nothing counted before the child is done");
+	for (int i = 0; i < 300 && ct_state_saves(st) < 2; i++)
+		ct_evloop_run_once(ev, 20);
+	is_int(ct_state_saves(st), 2, "the running save and one more after it, not three");
+	is_int(ct_state_stats(st)->running, 0, "no save running");
+	is_int(ct_state_stats(st)->failed, 0, "none failed");
+	ok(ct_state_stats(st)->last_bytes > 2000 * 100, "last_bytes: the size of the file (%llu)",
+		(unsigned long long)ct_state_stats(st)->last_bytes);
+	ok(ct_state_stats(st)->max_stall_ms >= ct_state_stats(st)->last_stall_ms, "max_stall_ms >= last_stall_ms");
+	text_has(p, "\"seq\":2,", "seq 2: the two saves in order");
+	t2 = load_table(p, 1000, 1800003000.0, &r);
+	is_int(ct_hosts_count(t2), 2000, "the child's file has all 2000 hosts");
+	ct_hosts_free(t2);
+	snprintf(f, sizeof f, "%s.tmp.", p);
+	is_int(count_in(f), 0, "no temp file left by the children");
+	/* a child that cannot write: the failure comes back with the child's message */
+	ct_state_free(st);
+	snprintf(f, sizeof f, "%s/bg/file", dir);
+	put(f, "not a directory");
+	snprintf(p, sizeof p, "%s/bg/file/state.json", dir);
+	ct_state_new(&st, p);
+	ct_state_register_stream(st, "hosts", hs_write, hs_load, &c);
+	ct_state_attach(st, ev, 10);
+	is_int(ct_state_save_bg(st), 0, "background save into a path under a file: started");
+	for (int i = 0; i < 300 && ct_state_stats(st)->running; i++)
+		ct_evloop_run_once(ev, 20);
+	is_int(ct_state_stats(st)->failed, 1, "it failed");
+	ok(strstr(ct_state_error(st), "cannot create state directory ") && strstr(ct_state_error(st), "/bg/file"),
+		"the child's own message is reported: %s", ct_state_error(st));
+	ct_state_free(st);
+	ct_evloop_free(ev);
+	ct_hosts_free(c.t);
 }
 
 int main(void)
@@ -372,6 +634,9 @@ int main(void)
 
 	kill9_test();
 	hosts_round_trip();
+	stream_damage_tests();
+	tmp_tests();
+	bg_tests();
 
 	{
 		char cmd[300];

@@ -56,6 +56,10 @@ struct ct_daemon_conf {
 	int64_t liveness_misses;      /* unanswered checks in a row before a host is lost, default 3 */
 	uint64_t unstable_window;     /* ms: a flap this recent makes a host unstable, default 1d */
 
+	/* bounds of the host table */
+	int64_t max_hosts;            /* hosts kept at most, default 100000 (unseen longest go first) */
+	uint64_t host_expiry;         /* ms: offline hosts unseen this long are removed, default 7d */
+
 	/* list server limits */
 	int64_t list_budget;          /* max ANSLIST datagram bytes, default 8191 */
 	double list_rate;             /* GETLIST answers per second per source, default 5 */

@@ -1,12 +1,14 @@
 /* hosts-state.c: the host table as the "hosts" section of the state file, with its instability records (flap times survive restarts). */
 #include "config.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "err.h"
 #include "hosts.h"
 #include "json.h"
-#include "sbuf.h"
+#include "jsonw.h"
+#include "state.h"
 
 /* A wall time of the past at the monotonic time now_ms (a future one counts as now). */
 static int64_t wall_to_mono(double w, uint64_t now_ms, double now_wall)
@@ -16,49 +18,61 @@ static int64_t wall_to_mono(double w, uint64_t now_ms, double now_wall)
 	return age_ms > 0 ? (int64_t)now_ms - (int64_t)(age_ms + 0.5) : (int64_t)now_ms; /* to the nearest ms */
 }
 
-static void save_flaps(struct ct_json *o, const struct ct_host *h, uint64_t now_ms, double now_wall)
+/* ,"key":wall time with every digit of the double (a restart shows the same milliseconds). */
+static void put_wall(struct ct_out *o, const char *key, double v)
 {
-	struct ct_sbuf b;
+	char t[40];
+	int n = snprintf(t, sizeof t, "%.17g", v);
 
-	if (h->last_flap > 0)
-		ct_json_add_num(o, "last_flap", h->last_flap);
+	ct_jw_key(o, key, 0);
+	if (isfinite(v) && n > 0 && n < (int)sizeof t)
+		ct_out_put(o, t, (size_t)n);
 	else
-		ct_json_add_null(o, "last_flap");
-	/* "W W ...": wall seconds of the remembered flaps, oldest first */
-	ct_sbuf_init(&b);
-	for (unsigned i = 0; i < h->nflap; i++)
-		ct_sbuf_printf(&b, "%s%.3f", i ? " " : "",
-			now_wall - (double)((int64_t)now_ms - h->flap_ms[i]) / 1000.0);
-	ct_json_add_str(o, "recent_flaps", b.len ? b.p : "");
-	ct_sbuf_fini(&b);
+		ct_out_puts(o, "null");
 }
 
-struct ct_json *ct_hosts_state_save(const struct ct_hosts *t, uint64_t now_ms, double now_wall)
+int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uint64_t now_ms, double now_wall)
 {
-	struct ct_json *arr = ct_json_arr();
 	char ip[CT_HADDR_STRLEN];
 
-	for (size_t i = 0; arr && i < ct_hosts_count(t); i++) {
+	for (size_t i = 0; i < ct_hosts_count(t); i++) {
 		const struct ct_host *h = ct_hosts_at(t, i);
-		struct ct_json *o = ct_json_add_obj(arr, NULL);
-		ct_json_add_str(o, "user", h->user);
-		ct_json_add_str(o, "host", h->host);
-		ct_json_add_str(o, "nick", h->nick);
-		ct_json_add_str(o, "group", h->group);
-		ct_json_add_str(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
-		ct_json_add_int(o, "port", h->addr.port);
-		ct_json_add_int(o, "status", h->status);
-		ct_json_add_int(o, "origin", h->origin);
-		ct_json_add_str(o, "state", ct_host_state_name((enum ct_host_state)h->state));
-		ct_json_add_int(o, "gone", h->gone);
-		ct_json_add_int(o, "flaps", h->flaps);
-		ct_json_add_int(o, "missed", h->missed);
-		ct_json_add_num(o, "first_seen", h->first_seen);
-		ct_json_add_num(o, "last_seen", h->last_seen);
-		ct_json_add_num(o, "last_change", h->last_change);
-		save_flaps(o, h, now_ms, now_wall);
+		struct ct_out *o = ct_state_elem_begin(e);
+		ct_out_putc(o, '{');
+		ct_jw_key(o, "user", 1);
+		ct_jw_str(o, h->user, strlen(h->user));
+		ct_jw_kstr(o, "host", h->host);
+		ct_jw_kstr(o, "nick", h->nick);
+		ct_jw_kstr(o, "group", h->group);
+		ct_jw_kstr(o, "addr", ct_haddr_ip_str(&h->addr, ip, sizeof ip));
+		ct_jw_kint(o, "port", h->addr.port);
+		ct_jw_kint(o, "status", h->status);
+		ct_jw_kint(o, "origin", h->origin);
+		ct_jw_kstr(o, "state", ct_host_state_name((enum ct_host_state)h->state));
+		ct_jw_kint(o, "gone", h->gone);
+		ct_jw_kint(o, "flaps", h->flaps);
+		ct_jw_kint(o, "missed", h->missed);
+		put_wall(o, "first_seen", h->first_seen);
+		put_wall(o, "last_seen", h->last_seen);
+		put_wall(o, "last_change", h->last_change);
+		if (h->last_flap > 0) {
+			put_wall(o, "last_flap", h->last_flap);
+		} else {
+			ct_jw_key(o, "last_flap", 0);
+			ct_out_puts(o, "null");
+		}
+		ct_jw_key(o, "recent_flaps", 0); /* "W W ...": wall seconds, oldest first */
+		ct_out_putc(o, '"');
+		for (unsigned k = 0; k < h->nflap; k++) {
+			if (k)
+				ct_out_putc(o, ' ');
+			ct_out_fixed(o, now_wall - (double)((int64_t)now_ms - h->flap_ms[k]) / 1000.0, 3);
+		}
+		ct_out_puts(o, "\"}");
+		if (ct_state_elem_end(e) != 0)
+			return CT_ESYS;
 	}
-	return arr;
+	return 0;
 }
 
 /* The saved records of one host, whichever form they came in. */
@@ -175,6 +189,12 @@ static int load_object(struct ct_hosts *t, const struct ct_json *o, uint64_t now
 	return apply(t, &rc, now_ms, now_wall);
 }
 
+int ct_hosts_state_load_one(struct ct_hosts *t, const struct ct_json *el, uint64_t now_ms, double now_wall)
+{
+	return ct_json_str(el) ? load_record(t, ct_json_str(el), now_ms, now_wall) :
+		ct_json_is_obj(el) ? load_object(t, el, now_ms, now_wall) : CT_EFORMAT;
+}
+
 int ct_hosts_state_load(struct ct_hosts *t, const struct ct_json *v, uint64_t now_ms, double now_wall,
 	size_t *bad)
 {
@@ -183,9 +203,7 @@ int ct_hosts_state_load(struct ct_hosts *t, const struct ct_json *v, uint64_t no
 	if (!ct_json_is_arr(v))
 		return CT_EFORMAT;
 	for (const struct ct_json *o = ct_json_first(v); o; o = ct_json_next(o)) {
-		int r = ct_json_str(o) ? load_record(t, ct_json_str(o), now_ms, now_wall) :
-			load_object(t, o, now_ms, now_wall);
-		nbad += r != 0;
+		nbad += ct_hosts_state_load_one(t, o, now_ms, now_wall) != 0;
 	}
 	if (bad)
 		*bad = nbad;

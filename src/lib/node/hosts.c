@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include "err.h"
 #include "hosts.h"
+#include "log.h"
 
 struct ct_hosts {
 	struct ct_host **vec; /* insertion order */
@@ -16,6 +17,15 @@ struct ct_hosts {
 	size_t nb;
 	size_t live;
 	uint64_t gen;
+	/* bounds (ct_hosts_set_limits) */
+	size_t max;
+	uint64_t expiry_ms;
+	uint64_t evicted, expired;
+	uint64_t evict_unlogged;      /* evictions not yet in a warning */
+	uint64_t evict_warn_ms;       /* monotonic time of the last warning */
+	int evict_warned;
+	uint64_t expire_run_ms;       /* monotonic time of the last expiry pass */
+	int expire_ran;
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -109,6 +119,8 @@ struct ct_hosts *ct_hosts_new(void)
 		free(t);
 		return NULL;
 	}
+	t->max = CT_HOSTS_DEFAULT_MAX;
+	t->expiry_ms = CT_HOSTS_DEFAULT_EXPIRY_MS;
 	return t;
 }
 
@@ -205,10 +217,14 @@ void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h)
 	t->gen++;
 }
 
-static int add_new(struct ct_hosts *t, const struct ct_host_info *in, struct ct_host **out)
+static void make_room(struct ct_hosts *t, uint64_t now_ms);
+
+static int add_new(struct ct_hosts *t, const struct ct_host_info *in, uint64_t now_ms, struct ct_host **out)
 {
 	struct ct_host *h;
 
+	if (t->max && t->n >= t->max)
+		make_room(t, now_ms);
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 64;
 		struct ct_host **nv = realloc(t->vec, nc * sizeof *nv);
@@ -255,7 +271,7 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 		}
 	}
 	if (!h) {
-		if ((r = add_new(t, in, &h)) != 0)
+		if ((r = add_new(t, in, now_ms, &h)) != 0)
 			return r;
 		h->first_seen = now_wall;
 		h->addr_ms = now_ms;
@@ -326,15 +342,18 @@ int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_
 	return 0;
 }
 
-size_t ct_hosts_expire(struct ct_hosts *t, double before_wall)
+/* Removes the hosts marked with idx == SIZE_MAX in one pass; returns how many. */
+static size_t sweep(struct ct_hosts *t)
 {
 	size_t j = 0, gone = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct ct_host *h = t->vec[i];
-		if (h->state == CT_HOST_OFFLINE && h->last_seen < before_wall) {
+		if (h->idx == SIZE_MAX) {
 			unlink_name(t, h);
 			unlink_addr(t, h);
+			if (is_live(h))
+				t->live--;
 			host_free(h);
 			gone++;
 			continue;
@@ -345,6 +364,129 @@ size_t ct_hosts_expire(struct ct_hosts *t, double before_wall)
 	t->n = j;
 	if (gone)
 		t->gen++;
+	return gone;
+}
+
+size_t ct_hosts_expire(struct ct_hosts *t, double before_wall)
+{
+	size_t gone;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->vec[i]->state == CT_HOST_OFFLINE && t->vec[i]->last_seen < before_wall)
+			t->vec[i]->idx = SIZE_MAX;
+	gone = sweep(t);
+	t->expired += gone;
+	return gone;
+}
+
+/* ---- the cap: the hosts unseen longest go first ---- */
+
+struct victim { int live; double seen; size_t idx; };
+
+/* Order of eviction: offline before online, then the oldest last_seen, then the oldest entry. */
+static int victim_before(const struct victim *a, const struct victim *b)
+{
+	if (a->live != b->live)
+		return a->live < b->live;
+	if (a->seen != b->seen)
+		return a->seen < b->seen;
+	return a->idx < b->idx;
+}
+
+static void vswap(struct victim *a, struct victim *b)
+{
+	struct victim t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Moves the k first victims in eviction order to v[0..k) (quickselect, O(n) on average; the
+ * keys are unique: the index breaks ties). */
+static void select_first(struct victim *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t s = lo;
+		vswap(&v[lo + (hi - lo) / 2], &v[hi - 1]);
+		for (size_t i = lo; i < hi - 1; i++)
+			if (victim_before(&v[i], &v[hi - 1]))
+				vswap(&v[i], &v[s++]);
+		vswap(&v[s], &v[hi - 1]); /* [lo, s) before the pivot at s, (s, hi) after it */
+		if (k < s)
+			hi = s;
+		else if (k > s + 1)
+			lo = s + 1;
+		else
+			break;
+	}
+}
+
+static void make_room(struct ct_hosts *t, uint64_t now_ms)
+{
+	size_t k = t->n - t->max + 1 + (t->max >= 128 ? t->max / 128 : 0);
+	struct victim *v;
+
+	if (k > t->n)
+		k = t->n;
+	if (k == 1 || !(v = malloc(t->n * sizeof *v))) {
+		/* one at a time (or no memory for the batch): a linear scan */
+		struct victim best = { 2, 0, 0 };
+		for (size_t i = 0; i < t->n; i++) {
+			struct victim c = { is_live(t->vec[i]), t->vec[i]->last_seen, i };
+			if (i == 0 || victim_before(&c, &best))
+				best = c;
+		}
+		t->vec[best.idx]->idx = SIZE_MAX;
+		k = 1;
+	} else {
+		for (size_t i = 0; i < t->n; i++)
+			v[i] = (struct victim){ is_live(t->vec[i]), t->vec[i]->last_seen, i };
+		select_first(v, t->n, k);
+		for (size_t i = 0; i < k; i++)
+			t->vec[v[i].idx]->idx = SIZE_MAX;
+		free(v);
+	}
+	k = sweep(t);
+	t->evicted += k;
+	t->evict_unlogged += k;
+	if (!t->evict_warned || now_ms - t->evict_warn_ms >= CT_HOSTS_EVICT_LOG_MS)
+		ct_hosts_tick(t, now_ms, 0);
+}
+
+void ct_hosts_set_limits(struct ct_hosts *t, size_t max_hosts, uint64_t expiry_ms)
+{
+	t->max = max_hosts;
+	t->expiry_ms = expiry_ms;
+}
+
+size_t ct_hosts_max(const struct ct_hosts *t) { return t->max; }
+uint64_t ct_hosts_expiry_ms(const struct ct_hosts *t) { return t->expiry_ms; }
+uint64_t ct_hosts_evicted(const struct ct_hosts *t) { return t->evicted; }
+uint64_t ct_hosts_expired(const struct ct_hosts *t) { return t->expired; }
+
+size_t ct_hosts_tick(struct ct_hosts *t, uint64_t now_ms, double now_wall)
+{
+	size_t gone = 0;
+
+	if (t->evict_unlogged && (!t->evict_warned || now_ms - t->evict_warn_ms >= CT_HOSTS_EVICT_LOG_MS)) {
+		log_warn("host table full (max_hosts %zu): %llu hosts removed since the last warning, those "
+			"unseen longest (offline first); %llu in all. Raise max_hosts if they were real users, "
+			"or look for a flood of made-up names (camtrace sniff)", t->max,
+			(unsigned long long)t->evict_unlogged, (unsigned long long)t->evicted);
+		t->evict_unlogged = 0;
+		t->evict_warned = 1;
+		t->evict_warn_ms = now_ms;
+	}
+	if (now_wall > 0 && t->expiry_ms && (!t->expire_ran || now_ms - t->expire_run_ms >= CT_HOSTS_EXPIRE_EVERY_MS)) {
+		t->expire_ran = 1;
+		t->expire_run_ms = now_ms;
+		gone = ct_hosts_expire(t, now_wall - (double)t->expiry_ms / 1000.0);
+		if (gone)
+			log_info("%zu offline hosts unseen for more than host_expiry (%llu s) removed; %zu hosts left",
+				gone, (unsigned long long)(t->expiry_ms / 1000), t->n);
+	}
 	return gone;
 }
 

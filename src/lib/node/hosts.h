@@ -102,8 +102,34 @@ void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_go
 int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_wall);
 /* Removes and frees a host. */
 void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h);
-/* Removes offline hosts whose last_seen is older than before_wall; returns how many. */
+/* Removes offline hosts whose last_seen is older than before_wall; returns how many (added
+ * to the `expired` counter). */
 size_t ct_hosts_expire(struct ct_hosts *t, double before_wall);
+
+/* Bounds of the table. max_hosts: when a new host would make it larger, the hosts unseen
+ * longest (oldest last_seen, offline before online, then the oldest entry) are removed first:
+ * one when the cap is under 128, else a batch of max/128 (one pass over the table, so that a
+ * flood of new names costs O(1) per host on average); the new host itself is never the one
+ * removed. expiry_ms: offline hosts unseen that long are removed by ct_hosts_tick(); online
+ * hosts are not expired: liveness checks make the silent ones lost (offline) first. 0 = no
+ * bound. ct_hosts_new() sets CT_HOSTS_DEFAULT_MAX and CT_HOSTS_DEFAULT_EXPIRY_MS. */
+#define CT_HOSTS_DEFAULT_MAX 100000
+#define CT_HOSTS_DEFAULT_EXPIRY_MS (7 * 24 * 3600 * 1000ULL)
+/* How often ct_hosts_tick() logs the evictions (a count, at most once per interval). */
+#define CT_HOSTS_EVICT_LOG_MS 60000
+/* How often ct_hosts_tick() runs the expiry pass (one pass over the table). */
+#define CT_HOSTS_EXPIRE_EVERY_MS 30000
+void ct_hosts_set_limits(struct ct_hosts *t, size_t max_hosts, uint64_t expiry_ms);
+size_t ct_hosts_max(const struct ct_hosts *t);
+uint64_t ct_hosts_expiry_ms(const struct ct_hosts *t);
+/* Hosts removed because the table was full / because they expired (lifetime counters). */
+uint64_t ct_hosts_evicted(const struct ct_hosts *t);
+uint64_t ct_hosts_expired(const struct ct_hosts *t);
+/* Periodic upkeep (the daemon calls it every few seconds): expires offline hosts unseen for
+ * expiry_ms (logged with a count; at the first call, then at most every
+ * CT_HOSTS_EXPIRE_EVERY_MS) and logs the evictions since the last warning (at most once
+ * per CT_HOSTS_EVICT_LOG_MS). Returns how many hosts expired. */
+size_t ct_hosts_tick(struct ct_hosts *t, uint64_t now_ms, double now_wall);
 
 /* Liveness bookkeeping: a check was sent to h; when unanswered (called again with the check
  * still pending) it counts as missed and after max_missed in a row the host is lost. Returns 1
@@ -136,9 +162,16 @@ int ct_host_add_flap(struct ct_host *h, int64_t now_ms, double now_wall);
  * "h1" tab-separated records of older files; *bad (optional) counts unusable records.
  * Load returns 0 or CT_EFORMAT (not an array). */
 struct ct_json;
-struct ct_json *ct_hosts_state_save(const struct ct_hosts *t, uint64_t now_ms, double now_wall);
 int ct_hosts_state_load(struct ct_hosts *t, const struct ct_json *v, uint64_t now_ms,
 	double now_wall, size_t *bad);
+/* The same section streamed (state.h, ct_state_register_stream): one object per host written
+ * straight into the file (no tree: the memory of a save does not grow with the table), and
+ * one record (object or "h1" string) loaded at a time: 0, CT_EFORMAT or CT_ENOMEM. */
+struct ct_state_elems;
+int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uint64_t now_ms,
+	double now_wall);
+int ct_hosts_state_load_one(struct ct_hosts *t, const struct ct_json *el, uint64_t now_ms,
+	double now_wall);
 
 /* Replaces control bytes (< 0x20, 0x7f: separators, escapes) in a name by spaces, in place. */
 void ct_hosts_clean_name(char *s);

@@ -7,7 +7,8 @@
 #include "node-int.h"
 
 /* Offline hosts are asked for this long after the last packet from them (then notification
- * rounds and their own announcements are left to find them). */
+ * rounds and their own announcements are left to find them), or less when the table's
+ * host_expiry is shorter (they are removed then). */
 #define ASK_OFFLINE_MS (24 * 3600 * 1000ULL)
 
 static void on_check(struct ct_evloop *ev, uint64_t id, void *ud);
@@ -22,21 +23,24 @@ void ct_node_live_schedule(struct ct_node *n)
 /* Each round, every host we did not hear from in half an interval gets one unicast BR_ENTRY
  * (DIALUPOPT when it is not on our segments): every client answers it with ANSENTRY (iptux
  * ignores GETINFO). Online hosts that leave it unanswered max_missed rounds in a row are lost;
- * offline ones (left or lost) are asked too for a day, so that their return is seen within a
+ * offline ones (left or lost) are asked too for a day (at most host_expiry), so that their return is seen within a
  * round even when their own BR_ENTRY broadcast cannot reach us. */
 static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 {
 	struct ct_node *n = ud;
 	uint64_t now = ct_evloop_now_ms(ev);
 	double wall = ct_wall_now();
+	uint64_t ask = ASK_OFFLINE_MS, expiry = ct_hosts_expiry_ms(n->hosts);
 
 	(void)id;
+	if (expiry && expiry < ask)
+		ask = expiry;
 	n->t_tick = 0;
 	while (n->check_cursor < ct_hosts_count(n->hosts)) {
 		struct ct_host *h = ct_hosts_at(n->hosts, n->check_cursor);
 		/* hosts only known from a list are the list server's business */
 		if (h->origin == CT_HOST_LIST || now - h->seen_ms < n->conf.check_interval_ms / 2 ||
-		    (h->state == CT_HOST_OFFLINE && now - h->seen_ms > ASK_OFFLINE_MS)) {
+		    (h->state == CT_HOST_OFFLINE && now - h->seen_ms > ask)) {
 			n->check_cursor++;
 			continue;
 		}
