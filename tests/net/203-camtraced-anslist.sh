@@ -46,4 +46,10 @@ like "$out" "utf8opt=0" "no UTF8OPT when the GETLIST did not ask"
 like "$out" "entry=srv 198\.18\.1\.10 wire_port=30985 port=2425 status=[1-9][0-9]* nick=鯖" "the server lists itself first, port 2425 written as 30985, nick in CP932"
 out=$(in_host b3 $CHECK ask "$(addr srv)" --utf8)
 like "$out" "utf8opt=1" "UTF8OPT when it asked with CAPUTF8OPT"
+# the server verified the askers by GETINFO (SENDINFO answers), not by BR_ENTRY: a list client
+# that answers a BR_ENTRY (as the askers do) would be listed by its ANSENTRY, and a tool such as
+# camtrace doctor, which never says goodbye to the server, left a ghost user behind
+sleep 1.5
+is "$(ctd_q srv users '{"filter":"all"}' | jq_py '[h["user"] for h in r["hosts"] if h["user"] == "asker"]')" "[]" \
+	"the list requests did not put the asker in the server's list"
 ctd_done

@@ -20,14 +20,14 @@ hosts=$(ctd_q cli status | jq_py 'r["fetch"]["hosts"]')
 is "$hosts" "301" "it merged the 300 users and the server"
 is "$(ctd_q cli status | jq_py 'r["fetch"]["pages"]')" "3" "in 3 full pages: it answered the server's probe before its first page"
 g() { ctd_q srv status | jq_py "r[\"guard\"]$1"; }
-is "$(g '["verified_sources"]')" "1" "the server verified the client (it answered the probe BR_ENTRY)"
+is "$(g '["verified_sources"]')" "1" "the server verified the client (it answered the probe GETINFO with SENDINFO)"
 is "$(g '["probes_sent"]')" "1" "one probe sent"
 # a summary window is closed by the first packet after guard_log_interval
 flush_summary() { sleep 1.2; in_host b3 "$PYTHON" "$LABNET" send udp "$(addr srv)" 2425 --sport 2499 --data '1:1:t:t:0:' >/dev/null; sleep 0.3; }
 flush_summary
 
 # ---- reflection: list, info and message requests forged from a2 (no IP Messenger there) ----
-in_host a2 $FLOOD count 2425 3.5 >"$LAB_TMP/victim.out" &
+in_host a2 $FLOOD count 2425 5.5 >"$LAB_TMP/victim.out" &
 cpid=$!
 wait_for -t 5 grep -q ready "$LAB_TMP/victim.out"
 req=0
@@ -39,12 +39,13 @@ wait "$cpid"
 vb=$(sed -n 's/^answer_bytes=//p' "$LAB_TMP/victim.out")
 ok '[ "$vb" -le $((3 * req)) ]' "bytes delivered to the victim ($vb) <= 3x the forged requests' bytes ($req)"
 ok '[ "$vb" -gt 0 ]' "the victim got something (the probe): the test can see answers"
-is "$(sed -n 's/^max=//p' "$LAB_TMP/victim.out")" "71" "its largest datagram is the 71-byte probe, no ANSLIST page"
+is "$(sed -n 's/^max=//p' "$LAB_TMP/victim.out")" "39" "its largest datagram is 39 bytes (the GETINFO probe, SENDINFO answers), no ANSLIST page"
 is "$(grep -c '^by_mode_13=' "$LAB_TMP/victim.out")" "0" "no ANSLIST reached the victim"
-is "$(sed -n 's/^by_mode_01=//p' "$LAB_TMP/victim.out")" "1" "exactly one probe BR_ENTRY reached it"
+is "$(sed -n 's/^by_mode_40=//p' "$LAB_TMP/victim.out")" "1" "exactly one probe GETINFO reached it"
+is "$(grep -c '^by_mode_03=' "$LAB_TMP/victim.out")" "0" "no ANSENTRY reached it"
 is "$(g '["probes_sent"]')" "2" "probes_sent counts it"
 is "$(g '["verified_sources"]')" "1" "the victim was not verified (it never answered)"
-ok '[ "$(g "[\"dropped_by\"][\"credit\"]")" -gt 0 ]' "answers over the victim's credit were dropped and counted"
+ok '[ "$(g "[\"dropped_by\"][\"credit\"]")" -gt 0 ]' "the deferred GETLIST nobody verified was dropped at its 3 s expiry, counted under credit"
 flush_summary
 
 # ---- GETINFO and SENDMSG bursts from one real source: bounded answers, exact counts ----

@@ -2,7 +2,7 @@
 # anslist-check.py: checks ANSLIST datagrams against the spec (§4.3-4.4): from a pcap, or by asking a server directly.
 #   anslist-check.py pcap FILE SERVER-ADDR      every GETLIST/ANSLIST exchange in the capture, byte by byte
 #   anslist-check.py ask SERVER-ADDR [--utf8]   asks like a client from port 2425 (BR_ISGETLIST2, GETLIST start 0,
-#                                               ANSENTRY to the server's verification BR_ENTRY), checks the full page
+#                                               SENDINFO to the server's verification GETINFO), checks the full page
 #   anslist-check.py flood SERVER-ADDR COUNT BASE-PORT   BR_ENTRY from COUNT source ports (host injection)
 # Prints "key=value" lines; exit 1 with "error: ..." lines when a rule is broken.
 import socket, struct, sys
@@ -10,6 +10,7 @@ import socket, struct, sys
 SEP, DUMMY = b"\x07", b"\x08"
 ANSLIST, GETLIST, UTF8OPT, CAPUTF8OPT = 0x13, 0x12, 0x00800000, 0x01000000
 BR_ENTRY, ANSENTRY, OKGETLIST, BR_ISGETLIST2 = 0x01, 0x03, 0x11, 0x18
+GETINFO, SENDINFO = 0x40, 0x41
 errors = []
 
 def err(msg):
@@ -155,7 +156,7 @@ def cmd_ask(server, utf8):
     cmd = GETLIST | (CAPUTF8OPT if utf8 else 0)
     getlist = b"1:4242:asker:askhost:%d:\x00" % cmd
     # a client the server has not verified yet gets pages cut to 3x its bytes (camtraced(8) FLOODS AND
-    # REFLECTION) until it answers the server's unicast BR_ENTRY with ANSENTRY: do as a client does
+    # REFLECTION) until it answers the server's unicast GETINFO with SENDINFO: do as a client does
     s.sendto(b"1:4241:asker:askhost:%d:asker\x00\x00" % BR_ISGETLIST2, (server, 2425))
     answered, early = False, None
     while True:
@@ -172,8 +173,10 @@ def cmd_ask(server, utf8):
             continue
         if c & 0xFF == OKGETLIST:
             s.sendto(getlist, (server, 2425))
-        elif c & 0xFF == BR_ENTRY and not answered:
-            s.sendto(b"1:4243:asker:askhost:%d:asker\x00\x00" % ANSENTRY, (server, 2425))
+        elif c & 0xFF == BR_ENTRY:  # a real client answers a BR_ENTRY: the server must not list it for that
+            s.sendto(b"1:4244:asker:askhost:%d:asker\x00\x00" % ANSENTRY, (server, 2425))
+        elif c & 0xFF == GETINFO and not answered:
+            s.sendto(b"1:4243:asker:askhost:%d:anslist-check\x00" % SENDINFO, (server, 2425))
             answered = True
             if early is not None:  # the page came cut before we answered: ask again, verified now
                 s.sendto(getlist, (server, 2425))

@@ -42,6 +42,7 @@ struct ct_listsrv {
 	struct ct_host_info self;
 	struct ct_sbuf out;
 	struct deferred defer[MAX_DEFER];
+	uint64_t t_defer;              /* expires the deferred GETLISTs nobody verified */
 	struct ct_listsrv_stats st;
 };
 
@@ -117,6 +118,37 @@ size_t ct_listsrv_size(struct ct_listsrv *ls)
 /* A GETLIST from an unverified source whose credit pays for no host or that was just probed:
  * kept until its answer to the probe verifies it (on_verified), at most DEFER_MS and MAX_DEFER
  * of them. */
+static void on_defer_timer(struct ct_evloop *ev, uint64_t id, void *ud);
+
+/* Drops (counted as over the credit) the deferred GETLISTs older than DEFER_MS; rearms the
+ * timer while some wait, so that every one is counted when it expires. */
+static void expire_deferred(struct ct_listsrv *ls, uint64_t now)
+{
+	struct ct_evloop *ev = ct_node_evloop(ls->node);
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < MAX_DEFER; i++) {
+		struct deferred *d = &ls->defer[i];
+		if (d->used && now - d->at_ms > DEFER_MS) {
+			d->used = 0;
+			ct_node_guard_drop(ls->node, &d->from, CT_GUARD_ANSLIST, CT_GUARD_CREDIT);
+		} else if (d->used && (!next || d->at_ms + DEFER_MS + 1 - now < next)) {
+			next = d->at_ms + DEFER_MS + 1 - now;
+		}
+	}
+	ct_evloop_cancel_timer(ev, ls->t_defer);
+	ls->t_defer = next ? ct_evloop_add_timer(ev, next, on_defer_timer, ls) : 0;
+}
+
+static void on_defer_timer(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_listsrv *ls = ud;
+
+	(void)id;
+	ls->t_defer = 0;
+	expire_deferred(ls, ct_evloop_now_ms(ev));
+}
+
 static int defer(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t start, int utf8, uint64_t now)
 {
 	struct deferred *slot = NULL;
@@ -142,6 +174,8 @@ static int defer(struct ct_listsrv *ls, const struct ct_haddr *from, uint32_t st
 	slot->utf8 = utf8;
 	slot->at_ms = now;
 	ls->st.deferred++;
+	if (!ls->t_defer)
+		expire_deferred(ls, now);
 	return 1;
 }
 
@@ -347,6 +381,7 @@ void ct_listsrv_free(struct ct_listsrv *ls)
 	if (!ls)
 		return;
 	ct_node_remove_handlers(ls->node, handlers, CT_ARRAY_LEN(handlers), ls);
+	ct_evloop_cancel_timer(ct_node_evloop(ls->node), ls->t_defer);
 	ct_ratelim_free(ls->rl);
 	free(ls->snap);
 	free(ls->wire);

@@ -50,7 +50,7 @@ static const char *const class_names[CT_GUARD_NCLASS] = {
 };
 static const char *const class_wire[CT_GUARD_NCLASS] = {
 	"ANSENTRY answers", "SENDINFO answers", "SENDABSENCEINFO answers", "RECVMSG answers",
-	"OKGETLIST answers", "ANSLIST answers", "BR_ENTRY probes",
+	"OKGETLIST answers", "ANSLIST answers", "GETINFO probes",
 };
 static const char *const reason_names[CT_GUARD_NREASON] = {
 	"source_rate", "unverified_rate", "total_rate", "total_bytes", "credit",
@@ -328,7 +328,10 @@ void ct_node_guard_probe(struct ct_node *n, const struct ct_haddr *to)
 	}
 	g->pend = CT_GUARD_PROBE;
 	g->pend_to = *to;
-	if (ct_node_send_entry(n, to, CT_IPMSG_BR_ENTRY, ct_node_is_local(n, to) ? 0 : CT_IPMSG_DIALUPOPT) == 0) {
+	/* GETINFO, not BR_ENTRY: list clients (camtraced, camtrace doctor, Windows-style clients) answer
+	 * it with SENDINFO, which verifies them without announcing them; an ANSENTRY would be taken
+	 * as their presence and list a tool that never sends BR_EXIT to the server */
+	if (ct_node_send(n, to, CT_IPMSG_GETINFO, "", 0) == 0) {
 		e->probe_ms = now;
 		g->st.probes_sent++;
 	}

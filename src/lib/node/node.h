@@ -172,7 +172,7 @@ struct ct_guard_stats {
 	uint64_t dropped[CT_GUARD_NCLASS];     /* answers not sent, by class */
 	uint64_t dropped_by[CT_GUARD_NREASON]; /* the same, by reason */
 	uint64_t unverified_cut;   /* ANSLIST pages made smaller to fit an unverified source's credit */
-	uint64_t probes_sent;      /* BR_ENTRY sent to unverified list requesters */
+	uint64_t probes_sent;      /* GETINFO sent to unverified list requesters */
 	uint64_t verifications;    /* sources that became verified */
 	uint64_t evicted;          /* sources dropped from the full table */
 	uint64_t log_suppressed;   /* SENDMSG log lines not written */
@@ -188,8 +188,9 @@ void ct_node_guard_drop(struct ct_node *n, const struct ct_haddr *to, enum ct_gu
 /* Bytes an answer to `to` may have now: SIZE_MAX when verified, else what is left of its credit. */
 size_t ct_node_guard_room(struct ct_node *n, const struct ct_haddr *to);
 int ct_node_guard_verified(struct ct_node *n, const struct ct_haddr *a);
-/* A list request from an unverified source: one unicast BR_ENTRY to it (at most one per source
- * per CT_GUARD_ASK_MS, 50/s in total, within its credit) so that its ANSENTRY verifies it. */
+/* A list request from an unverified source: one unicast GETINFO to it (at most one per source
+ * per CT_GUARD_ASK_MS, 50/s in total, within its credit) so that its SENDINFO verifies it (an
+ * ANSENTRY to a BR_ENTRY would also announce it: a tool would be listed). */
 void ct_node_guard_probe(struct ct_node *n, const struct ct_haddr *to);
 /* 1 when a probe went to `a` in the last within_ms (its answer may be on the way). */
 int ct_node_guard_probing(struct ct_node *n, const struct ct_haddr *a, uint64_t within_ms);
