@@ -220,6 +220,64 @@ static void feed_sendinfo(struct ct_node *n, uint32_t from_host_order)
 	ct_sbuf_fini(&b);
 }
 
+/* the IP Messenger commands (low byte) that arrived at s, counted by command */
+static void drain_cmds(struct sock *s, int *entries, int *getinfos)
+{
+	char buf[1500];
+	ssize_t n;
+
+	*entries = *getinfos = 0;
+	while ((n = recv(s->fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+		char *p = buf;
+		buf[n] = 0;
+		for (int f = 0; f < 4 && p; f++)
+			p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
+		if (!p)
+			continue;
+		*entries += (strtoul(p, NULL, 10) & 0xff) == CT_IPMSG_BR_ENTRY;
+		*getinfos += (strtoul(p, NULL, 10) & 0xff) == CT_IPMSG_GETINFO;
+	}
+}
+
+/* A user's check toward its list server (asked over the wire) never announces the node there:
+ * the server, silent to GETINFO for once, would list the node from its BR_ENTRY for good. The
+ * engine asked directly (the server toward an iptux user) keeps the BR_ENTRY fallback. */
+static void test_no_entry_to_server(struct ct_coop *c, struct sock *resp, struct sock *req)
+{
+	struct sock srv = { -1, { .sin_family = AF_INET, .sin_port = htons(2425), .sin_addr.s_addr = htonl(0x7F000207) } };
+	struct ct_targets ts;
+	struct ct_coop_msg m;
+	struct got g = { 0 };
+	char err[200];
+	int entries, getinfos;
+	uint64_t t0;
+
+	srv.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (bind(srv.fd, (struct sockaddr *)&srv.a, sizeof srv.a) != 0) {
+		for (int i = 0; i < 5; i++)
+			ok(1, "# SKIP 127.0.2.7:2425 cannot be bound here");
+		close(srv.fd);
+		return;
+	}
+	ct_targets_init(&ts, 10);
+	ct_targets_add(&ts, "127.0.2.7", err, sizeof err);
+	ct_coop_serve_config(c, &ts, 1000, err, sizeof err);
+	ct_targets_fini(&ts);
+	request(c, resp, req, htonl(0x7F000207), 1);
+	is_int(wait_answer(req, &m, 3000), 0, "a check toward a server silent to GETINFO answers");
+	is_str(ct_coop_udp_key(m.res.udp), "no_answer", "... UDP no_answer");
+	drain_cmds(&srv, &entries, &getinfos);
+	ok(getinfos >= 2, "the server got the GETINFO and its resend (%d)", getinfos);
+	is_int(entries, 0, "and no BR_ENTRY: the node is not listed there by a check");
+	is_int(ct_coop_check(c, htonl(0x7F000207), CT_COOP_CHECK_UDP, 300, on_done, &g), 0, "asked directly");
+	t0 = ct_mono_ms();
+	while (!g.n && ct_mono_ms() < t0 + 3000)
+		ct_evloop_run_once(ev, 10);
+	drain_cmds(&srv, &entries, &getinfos);
+	is_int(entries, 1, "the direct check keeps its BR_ENTRY fallback for iptux");
+	close(srv.fd);
+}
+
 /* nothing bound to UDP port on 127.0.0.1 (so an ICMP port unreachable is certain) */
 static int port_free(uint16_t port)
 {
@@ -299,6 +357,8 @@ static void test_engine(void)
 	is_int(wait_answer(&req, &m, 2000), 0, "a second check answers");
 	ok(m.res.heard_ms < 5000, "now the target was heard (the SENDINFO before), %u ms before the request",
 		m.res.heard_ms);
+
+	test_no_entry_to_server(c, &resp, &req);
 
 	/* the engine directly: nothing on 127.1.0.5:2425 gives ICMP port unreachable (read on the
 	 * companion socket; the node's socket takes no ICMP errors) */

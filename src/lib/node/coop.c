@@ -145,7 +145,10 @@ static void on_resend(struct ct_evloop *ev, uint64_t id, void *ud)
 	if (k->res.udp == CT_COOP_UDP_NOT_RUN) {
 		struct ct_haddr to;
 		send_getinfo(k);
-		/* a peer that ignores GETINFO (iptux) answers BR_ENTRY|DIALUPOPT with ANSENTRY to 2425 */
+		/* a peer that ignores GETINFO (iptux) answers BR_ENTRY|DIALUPOPT with ANSENTRY to 2425;
+		 * never toward a list server: the entry would list this node there for good */
+		if (k->checks & CT_COOP_CHECK_NOENTRY)
+			return;
 		ct_haddr_set_v4(&to, ntohl(k->target), 2425);
 		k->entry_ns = ct_mono_ns();
 		if (ct_node_send_entry(k->c->node, &to, CT_IPMSG_BR_ENTRY, CT_IPMSG_DIALUPOPT) != 0)
@@ -541,7 +544,8 @@ int ct_coop_serve(struct ct_coop *c, int fd, const void *buf, size_t len, const 
 	else if (m.port != 2425 || !allowed(c, m.target)) {
 		res.status = CT_COOP_ST_NOT_ALLOWED;
 		c->st.refused++;
-	} else if (!(k = check_start(c, m.target, m.checks, m.wait_ms, &rc))) {
+	} else if (!(k = check_start(c, m.target, (m.checks & (CT_COOP_CHECK_UDP | CT_COOP_CHECK_TCP)) |
+				CT_COOP_CHECK_NOENTRY, m.wait_ms, &rc))) {
 		res.status = rc == CT_EAGAIN ? CT_COOP_ST_BUSY : CT_COOP_ST_ERROR;
 		c->st.busy += rc == CT_EAGAIN;
 	} else {

@@ -28,6 +28,12 @@ struct ct_coop_stats {
 	uint64_t answered;        /* answers sent */
 	uint64_t checks;          /* checks run (requests and control `probe`) */
 };
+/* A check flag besides CT_COOP_CHECK_UDP/TCP: no BR_ENTRY|DIALUPOPT fallback after an
+ * unanswered GETINFO. Set for the checks asked over the wire (user -> its list server): a
+ * list server answers GETINFO, and the entry, from this node's port 2425 under its names, would
+ * have the server list this node (a BR_EXIT cannot withdraw it while the node answers). */
+#define CT_COOP_CHECK_NOENTRY 0x100
+
 typedef void (*ct_coop_done_fn)(const struct ct_coop_result *r, void *ud);
 
 /* The engine on node (used, not owned). Up to 16 checks at a time. */
