@@ -16,7 +16,19 @@ has_setup() { grep -qx "setup $1" <<<"$setup"; }
 lab_up
 has_setup ratelimit || lab_no_icmp_ratelimit
 
-# the peers at site B first (the server notifies them when it starts): iptux on b1, a Windows-style peer on b2, camtraced on b3
+# the list server at site A (notifying site B unless the cell says otherwise), answering RTP echo
+notify=("notify = 198.18.2.*" "notify_rate = 1000")
+has_setup nonotify && notify=()
+start_srv() {
+	ctd_start srv srv "user_name = srv" "nick = CAMServer" "${notify[@]}" "allow = 198.18.1.0/24, 198.18.2.0/24" \
+		"rtp_echo = yes" || { say "not ok" "camtraced did not start on srv"; exit 1; }
+}
+# Without notify the server starts first: camtraced on b3 is its list client and registers
+# itself with its first fetch (a BR_ENTRY to the server), as it would when started later. With
+# notify the peers start first and the server's notify round finds them.
+has_setup nonotify && start_srv
+
+# the peers at site B: iptux on b1, a Windows-style peer on b2, camtraced on b3
 if ! has_setup nomsg; then
 	lab iptux start b1 --nick 太郎 --group 営業部 --hostname b1-pc >/dev/null ||
 		{ say "not ok" "iptux did not start on b1"; exit 1; }
@@ -25,20 +37,23 @@ if ! has_setup nomsg; then
 	ctd_start ub3 b3 "user_name = userb3" "nick = User-b3" "rtp_echo = yes" "coop = yes" "server = 198.18.1.10" ||
 		{ say "not ok" "camtraced did not start on b3"; exit 1; }
 fi
-
-# the list server at site A (notifying site B unless the cell says otherwise), answering RTP echo
-notify=("notify = 198.18.2.*" "notify_rate = 1000")
-has_setup nonotify && notify=()
-ctd_start srv srv "user_name = srv" "nick = CAMServer" "${notify[@]}" "allow = 198.18.1.0/24, 198.18.2.0/24" \
-	"rtp_echo = yes" || { say "not ok" "camtraced did not start on srv"; exit 1; }
+has_setup nonotify || start_srv
 
 if ! has_setup nomsg; then
+	listed_hosts() { ctd_q srv users '{"filter":"all"}' | "$PYTHON" -c 'import json, sys
+print(" ".join(sorted(h["host"] for h in json.load(sys.stdin)["hosts"] if h["state"] == "online")))'; }
 	if ! has_setup nonotify; then
 		listed() { ctd_q srv users '{"filter":"all"}' | "$PYTHON" -c '
 import json, sys
 hosts = {h["host"] for h in json.load(sys.stdin)["hosts"]}
 sys.exit(not {"b1-pc", "WINPC"} <= hosts)' && ctd_has srv userb3 online; }
 		wait_for -t 20 listed || { say "not ok" "the server did not list the three peers"; ctd_users srv | sed 's/^/# /'; exit 1; }
+	else
+		# the list client is listed; iptux and the Windows-style peer, which do not use the server, are not
+		wait_for -t 20 ctd_has srv userb3 online || { say "not ok" "the server did not list its list client userb3"; exit 1; }
+		case " $(listed_hosts) " in
+		*" b1-pc "* | *" WINPC "*) say "not ok" "without notify the server lists a peer: $(listed_hosts)"; exit 1 ;;
+		esac
 	fi
 fi
 
