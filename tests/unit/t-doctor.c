@@ -8,6 +8,7 @@
 #include "doctor-text.h"
 #include "sbuf.h"
 #include "tap.h"
+#include "textw.h"
 
 static uint32_t ip(const char *s)
 {
@@ -171,9 +172,9 @@ int main(void)
 	/* text layout */
 	{
 		struct ct_sbuf b;
-		is_int(ct_doc_text_width("abc", 3), 3, "ASCII: one column each");
-		is_int(ct_doc_text_width("\xe5\xb1\xb1\xe7\x94\xb0", 6), 4, "Japanese: two columns each");
-		is_int(ct_doc_text_width("\x1b[1mok\x1b[0m", 11), 2, "colour sequences take no column");
+		is_int(ct_textw("abc", 3), 3, "ASCII: one column each");
+		is_int(ct_textw("\xe5\xb1\xb1\xe7\x94\xb0", 6), 4, "Japanese: two columns each");
+		is_int(ct_textw("\x1b[1mok\x1b[0m", 11), 2, "colour sequences take no column");
 		ct_sbuf_init(&b);
 		ct_doc_wrap(&b, "aaaa bbbb cccc dddd", "> ", "  ", 11);
 		is_str(b.p, "> aaaa bbbb\n  cccc dddd\n", "wrapped with a hanging indent");
