@@ -6,7 +6,9 @@
 #include "version.h"
 
 struct help_opts {
-	int dump; /* --options-dump: every table, for tests/t-options.sh */
+	int dump;     /* --options-dump: every table, for tests/t-options.sh */
+	int complete; /* --complete-dump: commands, options and what their values are, for
+			 contrib/bash-completion (hidden: a format for scripts, not for people) */
 };
 
 /* "global --json", "reach -c", "reach --count", ...: what camtrace(1) must list. */
@@ -17,13 +19,27 @@ static void dump(void)
 		cmdopt_dump(stdout, cmd_table[i]->name, cmd_table[i]->opts);
 }
 
+/* "cmd<TAB>probe<TAB>host" (what the arguments are), then each table's options */
+static void complete_dump(void)
+{
+	cmdopt_complete_dump(stdout, "global", cmd_global_opts);
+	for (unsigned i = 0; i < cmd_count; i++) {
+		printf("cmd\t%s\t%s\n", cmd_table[i]->name,
+			cmd_table[i]->args_max == 0 ? "none" : cmdopt_value_kind(cmd_table[i]->arg_name));
+		cmdopt_complete_dump(stdout, cmd_table[i]->name, cmd_table[i]->opts);
+	}
+}
+
 static int help_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
 	const struct help_opts *o = opts;
 	char err[256];
 
-	if (o->dump) {
-		dump();
+	if (o->dump || o->complete) {
+		if (o->dump)
+			dump();
+		else
+			complete_dump();
 		return CT_EXIT_OK;
 	}
 	if (argc > 0) {
@@ -49,6 +65,7 @@ static int help_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 
 static const struct cmd_opt help_opts[] = {
 	{ "options-dump", 0, CMD_OPT_FLAG, offsetof(struct help_opts, dump), .flags = CMD_OPT_HIDDEN },
+	{ "complete-dump", 0, CMD_OPT_FLAG, offsetof(struct help_opts, complete), .flags = CMD_OPT_HIDDEN },
 	{ 0 },
 };
 

@@ -500,3 +500,44 @@ void cmdopt_dump(FILE *fp, const char *section, const struct cmd_opt *opts)
 			fprintf(fp, "%s --%s\n", section, o->name);
 	}
 }
+
+/* What a value is, for shell completion: a file, an interface, a host, one of the choices. */
+const char *cmdopt_value_kind(const char *arg)
+{
+	static const struct { const char *arg, *kind; } kinds[] = {
+		{ "FILE", "file" }, { "PATH", "file" }, { "IFNAME", "iface" }, { "IF", "iface" },
+		{ "ADDR", "host" }, { "HOST", "host" }, { "NAME-OR-ADDRESS", "host" }, { "NAME|ADDRESS", "host" },
+		{ "COMMAND", "command" },
+	};
+
+	for (size_t i = 0; arg && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(arg, kinds[i].arg) == 0)
+			return kinds[i].kind;
+	return "value";
+}
+
+void cmdopt_complete_dump(FILE *fp, const char *section, const struct cmd_opt *opts)
+{
+	for (const struct cmd_opt *o = opts; o && o->type != CMD_OPT_END; o++) {
+		const char *kind = cmdopt_value_kind(arg_name(o));
+		if (!is_option(o) || (o->flags & CMD_OPT_HIDDEN))
+			continue;
+		if (o->type == CMD_OPT_FLAG || o->type == CMD_OPT_SET || o->type == CMD_OPT_COUNTER)
+			kind = "flag";
+		for (int form = 0; form < 2; form++) {
+			if (form == 0 ? !o->shortname : !o->name)
+				continue;
+			if (form == 0)
+				fprintf(fp, "opt\t%s\t-%c\t", section, o->shortname);
+			else
+				fprintf(fp, "opt\t%s\t--%s\t", section, o->name);
+			if (o->type == CMD_OPT_ENUM && o->choices) {
+				fputs("enum", fp);
+				for (const char *const *c = o->choices; *c; c++)
+					fprintf(fp, "%c%s", c == o->choices ? ':' : ' ', *c);
+				fputc('\n', fp);
+			} else
+				fprintf(fp, "%s\n", kind);
+		}
+	}
+}

@@ -78,5 +78,10 @@ void cmdopt_want(const struct cmd_opt *o, char *buf, size_t len);
 void cmdopt_help(FILE *fp, const struct cmd_opt *opts);
 /* One line per visible option, for the manual page check: "SECTION -c --count N". */
 void cmdopt_dump(FILE *fp, const char *section, const struct cmd_opt *opts);
+/* For shell completion: "opt<TAB>SECTION<TAB>--name<TAB>KIND" per option name, KIND one of flag,
+ * file, iface, host, command, value, or "enum:a b c". */
+void cmdopt_complete_dump(FILE *fp, const char *section, const struct cmd_opt *opts);
+/* The completion kind of a value named arg ("FILE" -> file, "HOST" -> host, else value). */
+const char *cmdopt_value_kind(const char *arg);
 
 #endif
