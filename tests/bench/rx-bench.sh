@@ -89,6 +89,10 @@ for i in $(seq "$ROUNDS"); do
 	daemon_round camtraced 127.0.0.1 "${dpids[0]}" "$T/d"
 	[ -n "${BASELINE:-}" ] && daemon_round baseline 127.0.0.3 "${dpids[1]}" "$T/b"
 done | tee "$T/rounds"
+# memory after the work: the receive slots are static, only the pages datagrams touch count
+for i in "${!dpids[@]}"; do
+	echo "$([ "$i" = 0 ] && echo camtraced || echo baseline) after the rounds: $(awk '/VmRSS|VmHWM/{printf "%s %s kB  ", $1, $2}' "/proc/${dpids[$i]}/status")"
+done
 python3 - "$T/rounds" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
