@@ -59,6 +59,13 @@ for b in "$TR" "$CT" ${BASELINE:+"$BASELINE"}; do
 	printf '%-40s %s: %s\n' "$(basename "$b")" "$(ldd "$b" | grep -c '=>\|ld-linux')" \
 		"$(ldd "$b" | awk '{print $1}' | grep -v vdso | sed 's|.*/||' | tr '\n' ' ')"
 done
+# what each direct dependency (DT_NEEDED) drags in: a library one command needs costs them all
+for need in $(readelf -d "$CT" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+	l=$(ldd "$CT" | awk -v n="$need" '$1 == n {print $3}')
+	[ -n "$l" ] || continue
+	n=$(ldd "$l" | grep -c '=>')
+	[ "$n" -gt 1 ] && echo "  $need brings $n: $(ldd "$l" | awk '/=>/{print $1}' | tr '\n' ' ')"
+done
 if command -v strace >/dev/null; then
 	echo "== system calls (strace -f -c)"
 	count() { strace -f -c -o "$1" "${@:2}" >/dev/null 2>&1; awk '$NF == "total" {print $4}' "$1"; }
