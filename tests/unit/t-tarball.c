@@ -113,6 +113,59 @@ static void test_write(void)
 	is_int(ct_tarball_open(&a, path, "../up", err, sizeof err), CT_EINVAL, "unsafe prefix refused");
 }
 
+/* Names past ustar's 100 bytes: split into prefix/name where a '/' allows, else a pax path
+ * record; tar must list them whole. The stream is gzip that gzip -t accepts, and the tar inside
+ * ends on a whole 10240-byte record. */
+static void test_long_names(void)
+{
+	char path[256], err[256] = "", deep[201], flat[151], *s, *want;
+	const char *gz[] = { "gzip", "-t", path, NULL };
+	const char *len[] = { "sh", "-c", "gzip -dc \"$0\" | wc -c", path, NULL };
+	struct ct_spawn_result r;
+	struct ct_tarball *a;
+	long n;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/long.tar.gz", dir);
+	/* 30 x "abcd/" + "end.txt": 157 bytes with the prefix "p/" in front, ustar splits it */
+	deep[0] = '\0';
+	for (int i = 0; i < 30; i++)
+		strcat(deep, "abcd/");
+	strcat(deep, "end.txt");
+	memset(flat, 'f', 150);
+	flat[150] = '\0';
+	if (ct_tarball_open(&a, path, "p", err, sizeof err) != 0) {
+		ok(0, "open: %s", err);
+		return;
+	}
+	is_int(ct_tarball_add_mem(a, deep, "deep\n", 5, 1700000000), 0, "157-byte name (split at a '/')");
+	is_int(ct_tarball_add_mem(a, flat, "flat\n", 5, 1700000000), 0, "150-byte component (pax path record)");
+	is_int(ct_tarball_close(a, 1, err, sizeof err), 0, "close: %s", err);
+	s = tar_out("tzf", path, NULL, NULL);
+	want = malloc(strlen(deep) + strlen(flat) + 8);
+	sprintf(want, "p/%s\np/%s\n", deep, flat);
+	is_str(s, want, "tar lists both long names whole");
+	free(s);
+	sprintf(want, "p/%s", flat);
+	s = tar_out("xzOf", path, want, NULL);
+	is_str(s, "flat\n", "the pax-named member's content");
+	free(s);
+	free(want);
+	s = tar_out("--utc", "-tvzf", path, NULL);
+	ok(s && strstr(s, "-rw-r--r--") && strstr(s, "2023-11-14 22:13"), "mode 0644 and the given mtime: %s",
+		s ? s : "(tar failed)");
+	free(s);
+	ct_spawn_result_init(&r);
+	rc = ct_spawn_run(gz, 20000, 4096, &r);
+	ok(rc == 0 && r.exit_code == 0, "gzip -t accepts the stream");
+	ct_spawn_result_fini(&r);
+	ct_spawn_result_init(&r);
+	rc = ct_spawn_run(len, 20000, 4096, &r);
+	n = rc == 0 && r.out.p ? atol(r.out.p) : 0;
+	ok(n > 0 && n % 10240 == 0, "the tar ends on a whole 10240-byte record (%ld bytes)", n);
+	ct_spawn_result_fini(&r);
+}
+
 static void test_spawn(void)
 {
 	const char *echo[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
@@ -196,6 +249,7 @@ int main(void)
 	}
 	test_names();
 	test_write();
+	test_long_names();
 	test_spawn();
 	test_sysfacts();
 	{

@@ -575,7 +575,7 @@ static void versions(struct ct_factset *s, const struct ct_sysfacts_opts *o)
 	char *data;
 
 	ct_sbuf_init(&b);
-	ct_sbuf_printf(&b, "camtrace %s\nfeatures: %s\nlibarchive: %s\n", ct_version(),
+	ct_sbuf_printf(&b, "camtrace %s\nfeatures: %s\nzlib: %s\n", ct_version(),
 		ct_build_features(), ct_tarball_lib_version());
 	if (uname(&u) == 0)
 		ct_sbuf_printf(&b, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);

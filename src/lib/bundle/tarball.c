@@ -1,7 +1,5 @@
-/* tarball.c: tar.gz writer over libarchive (safe names, atomic create, 0600). */
+/* tarball.c: tar.gz writer (ustar members, pax records when a name or size needs one, gzip through zlib; safe names, atomic create, 0600). */
 #include "config.h"
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -10,20 +8,28 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "tarball.h"
 #include "err.h"
 #include "log.h"
 #include "util.h"
 
+#define BLOCK 512
+#define RECORD 10240 /* the archive ends on a whole tar record (20 blocks), as tar writes it */
+#define USTAR_SIZE_MAX 077777777777LL /* 11 octal digits: a larger size goes in a pax record */
+
 struct ct_tarball {
-	struct archive *ar;
+	z_stream z;
+	int zinit;      /* z is set up (deflateInit2 succeeded) */
 	int fd;
+	uint64_t pos;   /* uncompressed bytes written: the archive's tar offset */
 	int err;        /* first error (sticky for the member stream) */
 	unsigned count;
 	char *path;
 	char *tmp;
 	char prefix[CT_TARBALL_NAME_MAX + 1];
 	char errbuf[CT_TARBALL_ERRLEN];
+	unsigned char zout[65536];
 };
 
 static int safe_char(unsigned char c)
@@ -75,7 +81,7 @@ void ct_tarball_sanitize(const char *s, char *out, size_t outlen)
 
 const char *ct_tarball_lib_version(void)
 {
-	return archive_version_details();
+	return zlibVersion();
 }
 
 static int fail(struct ct_tarball *a, int code, const char *fmt, ...)
@@ -110,6 +116,148 @@ static int mem_name(struct ct_tarball *a, const char *name, char *full, size_t f
 		return CT_ETOOBIG;
 	}
 	return 0;
+}
+
+/* Writes the compressed bytes deflate produced; 0 or a sticky CT_ESYS. */
+static int flush_out(struct ct_tarball *a)
+{
+	size_t n = sizeof a->zout - a->z.avail_out;
+
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(a->fd, a->zout + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return fail(a, CT_ESYS, "cannot write %s: %s", a->path, strerror(w < 0 ? errno : ENOSPC));
+		off += (size_t)w;
+	}
+	a->z.next_out = a->zout;
+	a->z.avail_out = sizeof a->zout;
+	return 0;
+}
+
+/* Feeds n bytes of the tar stream to deflate (flush: Z_NO_FLUSH or Z_FINISH at the end). */
+static int put(struct ct_tarball *a, const void *p, size_t n, int flush)
+{
+	int zr;
+
+	if (a->err)
+		return a->err;
+	a->z.next_in = (unsigned char *)(uintptr_t)p;
+	a->z.avail_in = (uInt)n;
+	do {
+		zr = deflate(&a->z, flush);
+		if (zr == Z_STREAM_ERROR)
+			return fail(a, CT_ESYS, "cannot compress %s: zlib stream error", a->path);
+		if ((a->z.avail_out == 0 || flush == Z_FINISH) && flush_out(a) != 0)
+			return a->err;
+	} while (a->z.avail_in > 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	a->pos += n;
+	return 0;
+}
+
+/* Zero bytes up to the next multiple of unit. */
+static int pad(struct ct_tarball *a, uint64_t unit)
+{
+	static const char zero[BLOCK];
+	uint64_t left = (unit - a->pos % unit) % unit;
+
+	while (left > 0) {
+		size_t k = left < sizeof zero ? (size_t)left : sizeof zero;
+		if (put(a, zero, k, Z_NO_FLUSH) != 0)
+			return a->err;
+		left -= k;
+	}
+	return 0;
+}
+
+/* v in width - 1 zero-padded octal digits and a NUL, as tar writes them (v fits: callers check). */
+static void octal(char *field, size_t width, uint64_t v)
+{
+	field[width - 1] = '\0';
+	for (size_t i = width - 1; i-- > 0; v >>= 3)
+		field[i] = (char)('0' + (v & 7));
+}
+
+/* One 512-byte ustar header (type '0' file or 'x' pax record); name fits by construction. */
+static int put_header(struct ct_tarball *a, const char *prefix, const char *name, uint64_t size,
+	time_t mtime, char type)
+{
+	unsigned char h[BLOCK];
+	unsigned sum = 0;
+
+	memset(h, 0, sizeof h);
+	memcpy(h, name, strlen(name));               /* name[100] */
+	octal((char *)h + 100, 8, 0644);            /* mode */
+	octal((char *)h + 108, 8, 0);               /* uid */
+	octal((char *)h + 116, 8, 0);               /* gid */
+	octal((char *)h + 124, 12, size);           /* size */
+	octal((char *)h + 136, 12, mtime > 0 ? (uint64_t)mtime : 0); /* mtime */
+	memset(h + 148, ' ', 8);                     /* checksum, counted as blanks */
+	h[156] = (unsigned char)type;
+	memcpy(h + 257, "ustar", 6);                 /* magic "ustar\0", version "00" */
+	memcpy(h + 263, "00", 2);
+	octal((char *)h + 329, 8, 0);               /* devmajor */
+	octal((char *)h + 337, 8, 0);               /* devminor */
+	if (prefix)
+		memcpy(h + 345, prefix, strlen(prefix)); /* prefix[155] */
+	for (size_t i = 0; i < sizeof h; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum & 0777777);
+	return put(a, h, sizeof h, Z_NO_FLUSH);
+}
+
+/* A pax record "LEN key=value\n" whose LEN counts itself. */
+static size_t pax_record(char *out, size_t cap, const char *key, const char *value)
+{
+	size_t body = strlen(key) + strlen(value) + 3; /* ' ', '=' and '\n' */
+	size_t len = body + 1;
+
+	while (len != body + (size_t)snprintf(NULL, 0, "%zu", len))
+		len = body + (size_t)snprintf(NULL, 0, "%zu", len);
+	return (size_t)snprintf(out, cap, "%zu %s=%s\n", len, key, value);
+}
+
+/* The member's header: ustar when its name splits into prefix (155) / name (100) and its size
+ * fits 11 octal digits, else a pax extended header first (what libarchive's pax_restricted
+ * format wrote). */
+static int write_header(struct ct_tarball *a, const char *full, uint64_t size, time_t mtime)
+{
+	size_t n = strlen(full);
+	char pfx[156] = "", nm[101], pax[2 * CT_TARBALL_NAME_MAX + 64];
+	size_t plen = 0;
+	int split = n <= 100;
+
+	if (!split) /* the rightmost '/' with at most 155 bytes before it and 100 after */
+		for (size_t i = n - 1; i > 0 && n - i - 1 <= 100; i--)
+			if (full[i] == '/' && i <= 155) {
+				memcpy(pfx, full, i);
+				pfx[i] = '\0';
+				full += i + 1;
+				split = 1;
+				break;
+			}
+	if (!split) {
+		plen += pax_record(pax + plen, sizeof pax - plen, "path", full);
+		snprintf(nm, sizeof nm, "%.100s", full);
+	} else {
+		snprintf(nm, sizeof nm, "%s", full);
+	}
+	if (size > (uint64_t)USTAR_SIZE_MAX) {
+		char v[24];
+		snprintf(v, sizeof v, "%llu", (unsigned long long)size);
+		plen += pax_record(pax + plen, sizeof pax - plen, "size", v);
+	}
+	if (!mtime)
+		mtime = time(NULL);
+	if (plen) {
+		char xname[101];
+		snprintf(xname, sizeof xname, "PaxHeader/%.90s", nm);
+		if (put_header(a, NULL, xname, plen, mtime, 'x') != 0 || put(a, pax, plen, Z_NO_FLUSH) != 0 ||
+		    pad(a, BLOCK) != 0)
+			return a->err;
+	}
+	return put_header(a, pfx[0] ? pfx : NULL, nm, size > (uint64_t)USTAR_SIZE_MAX ? 0 : size, mtime, '0');
 }
 
 int ct_tarball_open(struct ct_tarball **out, const char *path, const char *prefix,
@@ -153,22 +301,17 @@ int ct_tarball_open(struct ct_tarball **out, const char *path, const char *prefi
 		ct_tarball_close(a, 0, NULL, 0);
 		return CT_ESYS;
 	}
-	a->ar = archive_write_new();
-	if (!a->ar)
-		goto nomem_close;
-	if (archive_write_add_filter_gzip(a->ar) != ARCHIVE_OK ||
-	    archive_write_set_format_pax_restricted(a->ar) != ARCHIVE_OK ||
-	    archive_write_open_fd(a->ar, a->fd) != ARCHIVE_OK) {
-		snprintf(errbuf, errlen, "cannot start tar.gz %s: %s", path, archive_error_string(a->ar));
+	/* windowBits 15 + 16: a gzip wrapper; level 6 and memLevel 8 are zlib's (and gzip's) defaults */
+	if (deflateInit2(&a->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		snprintf(errbuf, errlen, "cannot start tar.gz %s: zlib: %s", path, a->z.msg ? a->z.msg : "out of memory");
 		ct_tarball_close(a, 0, NULL, 0);
-		return CT_ESYS;
+		return CT_ENOMEM;
 	}
+	a->zinit = 1;
+	a->z.next_out = a->zout;
+	a->z.avail_out = sizeof a->zout;
 	*out = a;
 	return 0;
-nomem_close:
-	ct_tarball_close(a, 0, NULL, 0);
-	snprintf(errbuf, errlen, "out of memory");
-	return CT_ENOMEM;
 nomem:
 	if (a) {
 		free(a->path);
@@ -177,41 +320,6 @@ nomem:
 	}
 	snprintf(errbuf, errlen, "out of memory");
 	return CT_ENOMEM;
-}
-
-static int write_header(struct ct_tarball *a, const char *full, int64_t size, time_t mtime)
-{
-	struct archive_entry *e = archive_entry_new();
-	int r;
-
-	if (!e)
-		return fail(a, CT_ENOMEM, "out of memory");
-	archive_entry_set_pathname(e, full);
-	archive_entry_set_size(e, size);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_mtime(e, mtime ? mtime : time(NULL), 0);
-	r = archive_write_header(a->ar, e);
-	archive_entry_free(e);
-	if (r != ARCHIVE_OK)
-		return fail(a, CT_ESYS, "cannot write %s into %s: %s", full, a->path,
-			archive_error_string(a->ar));
-	return 0;
-}
-
-static int write_data(struct ct_tarball *a, const char *full, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		la_ssize_t w = archive_write_data(a->ar, c, n);
-		if (w <= 0)
-			return fail(a, CT_ESYS, "cannot write %s into %s: %s", full, a->path,
-				archive_error_string(a->ar));
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int ct_tarball_add_mem(struct ct_tarball *a, const char *name, const void *data, size_t n,
@@ -224,11 +332,8 @@ int ct_tarball_add_mem(struct ct_tarball *a, const char *name, const void *data,
 		return a->err;
 	if ((r = mem_name(a, name, full, sizeof full)) != 0)
 		return r;
-	if ((r = write_header(a, full, (int64_t)n, mtime)) != 0 ||
-	    (r = write_data(a, full, data, n)) != 0)
-		return r;
-	if (archive_write_finish_entry(a->ar) != ARCHIVE_OK)
-		return fail(a, CT_ESYS, "cannot finish %s: %s", full, archive_error_string(a->ar));
+	if (write_header(a, full, n, mtime) != 0 || put(a, data, n, Z_NO_FLUSH) != 0 || pad(a, BLOCK) != 0)
+		return a->err;
 	a->count++;
 	return 0;
 }
@@ -255,9 +360,9 @@ int ct_tarball_add_file(struct ct_tarball *a, const char *name, const char *path
 		close(fd);
 		return CT_EINVAL;
 	}
-	if ((r = write_header(a, full, (int64_t)st.st_size, st.st_mtime)) != 0) {
+	if (write_header(a, full, (uint64_t)st.st_size, st.st_mtime) != 0) {
 		close(fd);
-		return r;
+		return a->err;
 	}
 	/* Exactly st_size bytes: a file that grows is cut, one that shrinks is zero-padded. */
 	for (left = st.st_size; left > 0;) {
@@ -270,15 +375,15 @@ int ct_tarball_add_file(struct ct_tarball *a, const char *name, const char *path
 			memset(buf, 0, sizeof buf);
 			got = (ssize_t)want;
 		}
-		if ((r = write_data(a, full, buf, (size_t)got)) != 0) {
+		if (put(a, buf, (size_t)got, Z_NO_FLUSH) != 0) {
 			close(fd);
-			return r;
+			return a->err;
 		}
 		left -= got;
 	}
 	close(fd);
-	if (archive_write_finish_entry(a->ar) != ARCHIVE_OK)
-		return fail(a, CT_ESYS, "cannot finish %s: %s", full, archive_error_string(a->ar));
+	if (pad(a, BLOCK) != 0)
+		return a->err;
 	a->count++;
 	return 0;
 }
@@ -289,10 +394,14 @@ int ct_tarball_close(struct ct_tarball *a, int commit, char *errbuf, size_t errl
 
 	if (!a)
 		return CT_EINVAL;
-	if (a->ar) {
-		if (archive_write_close(a->ar) != ARCHIVE_OK && commit)
-			fail(a, CT_ESYS, "cannot finish %s: %s", a->path, archive_error_string(a->ar));
-		archive_write_free(a->ar);
+	if (a->zinit) {
+		/* two zero blocks end the archive, then zeros to a whole record */
+		if (commit && !a->err && pad(a, BLOCK) == 0) {
+			static const char end[2 * BLOCK];
+			if (put(a, end, sizeof end, Z_NO_FLUSH) == 0 && pad(a, RECORD) == 0)
+				put(a, NULL, 0, Z_FINISH);
+		}
+		deflateEnd(&a->z);
 	}
 	if (a->fd >= 0) {
 		if (commit && !a->err && fsync(a->fd) != 0)

@@ -1,4 +1,4 @@
-/* tarball.h: writes a tar.gz from memory buffers and files (the only libarchive user). */
+/* tarball.h: writes a tar.gz from memory buffers and files (the only zlib user: gzip; the tar format is written here). */
 #ifndef CT_TARBALL_H
 #define CT_TARBALL_H
 
@@ -41,7 +41,7 @@ int ct_tarball_name_ok(const char *name);
 /* Copies s into out (outlen > 0) as a safe single path component: bytes outside
  * [A-Za-z0-9._+-] become '_', a leading '.' becomes '_', empty becomes "_". */
 void ct_tarball_sanitize(const char *s, char *out, size_t outlen);
-/* libarchive's version string, for versions.txt. */
+/* The zlib version (the library loaded), for versions.txt. */
 const char *ct_tarball_lib_version(void);
 
 #endif

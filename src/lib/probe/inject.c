@@ -1,4 +1,4 @@
-/* inject.c: the only libnet user: raw IPv4 packets with chosen TTL, IP ID, ports and flags; IPv6 packets over a raw socket. */
+/* inject.c: the only libnet user: raw IPv4 packets with chosen TTL, IP ID, ports and flags (libnet builds, our raw socket sends); IPv6 packets over a raw socket. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -13,12 +13,20 @@
 #include "util.h"
 
 struct ct_inject {
-	libnet_t *l;
-	int fd6;          /* IPv6 handle: a raw IPPROTO_RAW socket (l is NULL) */
+	libnet_t *l;      /* raw IPv4: a LIBNET_NONE builder (no socket of its own); link: LIBNET_LINK */
+	int fd;           /* raw IPv4 or IPv6: our IPPROTO_RAW socket; link: -1 (libnet's) */
 	char err[LIBNET_ERRBUF_SIZE + 64];
 };
 
-/* A libnet handle of type (LIBNET_RAW4 or LIBNET_LINK on dev); what names it in the error. */
+/* libnet_init(LIBNET_RAW4) grows SO_SNDBUF 128 bytes at a time up to 1 MiB (6,500 setsockopt
+ * calls, about 3 ms in every probe and route): the raw IPv4 socket is ours, its send buffer set
+ * once to the size libnet ends with (capped by net.core.wmem_max as libnet's is), and libnet
+ * only builds the packets. */
+#define RAW4_SNDBUF (1 << 20)
+
+static const char *const cap_hint = ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`";
+
+/* A libnet handle of type (LIBNET_NONE, or LIBNET_LINK on dev); what names it in the error. */
 static int open_libnet(struct ct_inject **out, int type, const char *dev, const char *what, char *errbuf,
 	size_t errlen)
 {
@@ -29,13 +37,13 @@ static int open_libnet(struct ct_inject **out, int type, const char *dev, const 
 	in = calloc(1, sizeof *in);
 	if (!in)
 		return CT_ENOMEM;
+	in->fd = -1;
 	lerr[0] = 0;
 	in->l = libnet_init(type, dev, lerr);
 	if (!in->l) {
 		int eperm = strstr(lerr, "ermission") || strstr(lerr, "not permitted") || errno == EPERM;
 		if (errbuf)
-			snprintf(errbuf, errlen, "cannot open %s (%s)%s", what, lerr,
-				eperm ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
+			snprintf(errbuf, errlen, "cannot open %s (%s)%s", what, lerr, eperm ? cap_hint : "");
 		free(in);
 		return eperm ? CT_EPERM : CT_ESYS;
 	}
@@ -43,9 +51,39 @@ static int open_libnet(struct ct_inject **out, int type, const char *dev, const 
 	return 0;
 }
 
+/* socket(family, SOCK_RAW, IPPROTO_RAW), or CT_EPERM / CT_ESYS with the fix in errbuf. */
+static int raw_socket(int family, const char *what, char *errbuf, size_t errlen)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+
+	if (fd < 0) {
+		int e = errno;
+		if (errbuf)
+			snprintf(errbuf, errlen, "cannot open %s (%s)%s", what, strerror(e),
+				e == EPERM || e == EACCES ? cap_hint : "");
+		return e == EPERM || e == EACCES ? CT_EPERM : CT_ESYS;
+	}
+	return fd;
+}
+
 int ct_inject_open(struct ct_inject **out, char *errbuf, size_t errlen)
 {
-	return open_libnet(out, LIBNET_RAW4, NULL, "a raw IPv4 socket for sending", errbuf, errlen);
+	static const char what[] = "a raw IPv4 socket for sending";
+	int fd = raw_socket(AF_INET, what, errbuf, errlen), one = 1, sndbuf = RAW4_SNDBUF, r;
+
+	*out = NULL;
+	if (fd < 0)
+		return fd;
+	/* what libnet_open_raw4() set: the header is ours (implied by IPPROTO_RAW), broadcasts allowed */
+	(void)setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one);
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	(void)setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+	if ((r = open_libnet(out, LIBNET_NONE, NULL, what, errbuf, errlen)) != 0) {
+		close(fd);
+		return r;
+	}
+	(*out)->fd = fd;
+	return 0;
 }
 
 int ct_inject_link_open(struct ct_inject **out, const char *ifname, char *errbuf, size_t errlen)
@@ -60,13 +98,10 @@ void ct_inject_close(struct ct_inject *in)
 {
 	if (!in)
 		return;
-	if (!in->l) {
-		if (in->fd6 >= 0)
-			close(in->fd6);
-		free(in);
-		return;
-	}
-	libnet_destroy(in->l);
+	if (in->fd >= 0)
+		close(in->fd);
+	if (in->l)
+		libnet_destroy(in->l);
 	free(in);
 }
 
@@ -77,7 +112,7 @@ const char *ct_inject_error(const struct ct_inject *in)
 
 int ct_inject_fd(const struct ct_inject *in)
 {
-	return !in ? -1 : in->l ? libnet_getfd(in->l) : in->fd6;
+	return !in ? -1 : in->fd >= 0 ? in->fd : in->l ? libnet_getfd(in->l) : -1;
 }
 
 static int fail(struct ct_inject *in, const char *what)
@@ -87,16 +122,30 @@ static int fail(struct ct_inject *in, const char *what)
 	return CT_ESYS;
 }
 
+/* Adds the IPv4 header, takes the whole packet from libnet and sends it on our raw socket. */
 static int finish_ip(struct ct_inject *in, const struct ct_inject_pkt *p, uint8_t proto, size_t l4len)
 {
-	int n;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = p->dst };
+	uint8_t *pkt = NULL;
+	uint32_t len = 0;
+	ssize_t w;
 
 	if (libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + l4len), p->tos, p->ip_id, p->df ? 0x4000 : 0,
 		    p->ttl ? p->ttl : 64, proto, 0, p->src, p->dst, NULL, 0, in->l, 0) == -1)
 		return fail(in, "building the IPv4 header");
-	n = libnet_write(in->l);
-	if (n == -1)
-		return fail(in, "sending");
+	/* libnet_adv_cull_packet() wants LIBNET_LINK_ADV in libnet 1.1.6; this is what it calls */
+	if (libnet_pblock_coalesce(in->l, &pkt, &len) == -1)
+		return fail(in, "assembling the packet");
+	w = sendto(in->fd, pkt, len, 0, (struct sockaddr *)&to, sizeof to);
+	if (w != (ssize_t)len) {
+		int e = w < 0 ? errno : EMSGSIZE;
+		snprintf(in->err, sizeof in->err, "sending: %s", strerror(e));
+		libnet_adv_free_packet(in->l, pkt);
+		libnet_clear_packet(in->l);
+		errno = e;
+		return CT_ESYS;
+	}
+	libnet_adv_free_packet(in->l, pkt);
 	libnet_clear_packet(in->l);
 	return 0;
 }
@@ -142,6 +191,8 @@ int ct_inject_link_udp4(struct ct_inject *in, const uint8_t dmac[6], const struc
 {
 	struct libnet_ether_addr *me;
 
+	if (!in->l || in->fd >= 0)
+		return CT_ESTATE; /* not a link-layer handle */
 	if (p->plen > 1472)
 		return CT_ETOOBIG;
 	me = libnet_get_hwaddr(in->l);
@@ -244,23 +295,17 @@ size_t ct_inject_build6(uint8_t proto, const struct ct_inject_pkt6 *p, uint8_t *
 int ct_inject_open6(struct ct_inject **out, char *errbuf, size_t errlen)
 {
 	struct ct_inject *in;
-	int fd;
+	int fd = raw_socket(AF_INET6, "a raw IPv6 socket for sending", errbuf, errlen);
 
 	*out = NULL;
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-	if (fd < 0) {
-		int e = errno;
-		if (errbuf)
-			snprintf(errbuf, errlen, "cannot open a raw IPv6 socket for sending (%s)%s", strerror(e),
-				e == EPERM || e == EACCES ? ": needs CAP_NET_RAW: run as root or `setcap cap_net_raw+ep camtrace`" : "");
-		return e == EPERM || e == EACCES ? CT_EPERM : CT_ESYS;
-	}
+	if (fd < 0)
+		return fd;
 	in = calloc(1, sizeof *in);
 	if (!in) {
 		close(fd);
 		return CT_ENOMEM;
 	}
-	in->fd6 = fd;
+	in->fd = fd;
 	*out = in;
 	return 0;
 }
@@ -271,14 +316,14 @@ int ct_inject_send6(struct ct_inject *in, uint8_t proto, const struct ct_inject_
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = p->dst };
 	size_t len;
 
-	if (!in || in->l || in->fd6 < 0)
+	if (!in || in->l || in->fd < 0)
 		return CT_ESTATE;
 	len = ct_inject_build6(proto, p, buf, sizeof buf);
 	if (!len) {
 		snprintf(in->err, sizeof in->err, "IPv6 packet: %zu payload bytes do not fit", p->plen);
 		return CT_ETOOBIG;
 	}
-	if (sendto(in->fd6, buf, len, 0, (struct sockaddr *)&a, sizeof a) != (ssize_t)len) {
+	if (sendto(in->fd, buf, len, 0, (struct sockaddr *)&a, sizeof a) != (ssize_t)len) {
 		snprintf(in->err, sizeof in->err, "sending on the raw IPv6 socket: %s", strerror(errno));
 		return CT_ESYS;
 	}
@@ -291,7 +336,7 @@ int ct_inject_link_udp6(struct ct_inject *in, const uint8_t dmac[6], const struc
 	uint8_t buf[1500];
 	size_t len;
 
-	if (!in || !in->l)
+	if (!in || !in->l || in->fd >= 0)
 		return CT_ESTATE;
 	len = ct_inject_build6(IPPROTO_UDP, p, buf, sizeof buf);
 	if (!len) {
