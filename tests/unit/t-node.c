@@ -331,6 +331,32 @@ static void claims_checks(void)
 	ok(ct_hosts_find(hs, "admin", "peerhost") == NULL, "and was never added");
 	is_int(pst(s).pending, 0, "nothing pending");
 
+	/* a full table (a flood of forged sources): the oldest claim goes, found by address */
+	{
+		struct ct_haddr fa;
+		char u[16];
+		for (int i = 0; i < 1030; i++) {
+			ct_haddr_set_v4(&fa, 0x7F040000u + (uint32_t)i, 2425);
+			snprintf(u, sizeof u, "f%d", i);
+			forge(s, &fa, 5000 + (uint32_t)i, u, CT_IPMSG_BR_ENTRY);
+		}
+		is_int(pst(s).pending, 1024, "1030 forged new hosts: 1024 pending");
+		is_int(pst(s).pending_dropped, 6, "the 6 oldest dropped");
+		ct_haddr_set_v4(&fa, 0x7F040000u + 1029, 2425);
+		forge(s, &fa, 7029, "f1029", CT_IPMSG_BR_ENTRY);
+		is_int(pst(s).pending_dropped, 6, "the newest again: its pending claim is found, nothing dropped");
+		/* the first 50 were asked (the questions' burst): a BR_ENTRY from them now is solicited,
+		 * and counts as a confirmation only when their claim is still pending */
+		uint64_t conf0 = pst(s).confirmed;
+		ct_haddr_set_v4(&fa, 0x7F040000u + 6, 2425);
+		forge(s, &fa, 7006, "f6", CT_IPMSG_BR_ENTRY);
+		is_int((int)(pst(s).confirmed - conf0), 1, "the oldest kept claim (6) is found by its address");
+		ct_haddr_set_v4(&fa, 0x7F040000u + 0, 2425);
+		forge(s, &fa, 7000, "f0", CT_IPMSG_BR_ENTRY);
+		is_int((int)(pst(s).confirmed - conf0), 1, "a dropped one (0) is not");
+		is_int(pst(s).pending, 1024, "1024 pending (a claim is settled at the next tick)");
+	}
+
 	/* accept: entries from outside are counted, not applied, not asked */
 	memset(&c, 0, sizeof c);
 	ct_targets_init(&acc, (size_t)-1);

@@ -21,6 +21,7 @@
 #define PROBE_BURST 50.0
 #define CLAIM_STR_MAX 512        /* names of a claim, all together (longer claims are not held) */
 #define PRES_LOG_MS 60000        /* at most one presence summary line per minute */
+#define CLAIM_HASH_BITS 11        /* address buckets of the claims index (2048) */
 
 enum claim_kind {
 	CLAIM_NEW,      /* an unsolicited entry from an address nobody online has */
@@ -42,6 +43,98 @@ struct ct_claim {
 	char *kuser, *khost;     /* TAKEOVER, EXIT: the known host's names */
 	char *strs;
 };
+
+/* Claims by address and by age, so that an entry packet costs a bucket, not a scan of every
+ * pending claim (a flood of forged sources keeps the table full). Chain 0 holds every claim by
+ * its claimed address, chain 1 the moves by their known address; the age list is in creation
+ * order (its oldest is dropped when the table is full); free slots are a stack. */
+#define NIL (-1)
+struct ct_claim_index {
+	int16_t head[2][1 << CLAIM_HASH_BITS];
+	int16_t next[2][CT_CLAIM_MAX];
+	int16_t older[CT_CLAIM_MAX], newer[CT_CLAIM_MAX];
+	int16_t oldest, newest, nfree;
+	int16_t freel[CT_CLAIM_MAX];
+};
+
+static size_t bucket(const struct ct_haddr *a)
+{
+	return (size_t)(((ct_haddr_hash_ip(a) ^ a->port) * 0x9E3779B97F4A7C15ull) >> (64 - CLAIM_HASH_BITS));
+}
+
+static int claims_alloc(struct ct_node *n)
+{
+	struct ct_claim_index *x;
+
+	if (n->claims)
+		return 0;
+	n->claims = calloc(CT_CLAIM_MAX, sizeof *n->claims);
+	n->claim_idx = x = malloc(sizeof *x);
+	if (!n->claims || !x) {
+		free(n->claims);
+		free(x);
+		n->claims = NULL;
+		n->claim_idx = NULL;
+		return -1;
+	}
+	memset(x->head, 0xff, sizeof x->head); /* NIL */
+	x->oldest = x->newest = NIL;
+	x->nfree = CT_CLAIM_MAX;
+	for (int i = 0; i < CT_CLAIM_MAX; i++)
+		x->freel[i] = (int16_t)(CT_CLAIM_MAX - 1 - i); /* slot 0 first */
+	return 0;
+}
+
+static void chain_del(struct ct_claim_index *x, int ch, size_t b, int16_t i)
+{
+	for (int16_t *p = &x->head[ch][b]; *p != NIL; p = &x->next[ch][*p])
+		if (*p == i) {
+			*p = x->next[ch][i];
+			return;
+		}
+}
+
+/* a used slot into the chains and at the young end of the age list */
+static void idx_link(struct ct_node *n, int16_t i)
+{
+	struct ct_claim_index *x = n->claim_idx;
+	const struct ct_claim *c = &n->claims[i];
+	size_t b = bucket(&c->from);
+
+	x->next[0][i] = x->head[0][b];
+	x->head[0][b] = i;
+	if (c->kind == CLAIM_MOVE) {
+		b = bucket(&c->known);
+		x->next[1][i] = x->head[1][b];
+		x->head[1][b] = i;
+	}
+	x->older[i] = x->newest;
+	x->newer[i] = NIL;
+	if (x->newest != NIL)
+		x->newer[x->newest] = i;
+	else
+		x->oldest = i;
+	x->newest = i;
+}
+
+static void idx_unlink(struct ct_node *n, int16_t i)
+{
+	struct ct_claim_index *x = n->claim_idx;
+	const struct ct_claim *c = &n->claims[i];
+
+	chain_del(x, 0, bucket(&c->from), i);
+	if (c->kind == CLAIM_MOVE)
+		chain_del(x, 1, bucket(&c->known), i);
+	if (x->older[i] != NIL)
+		x->newer[x->older[i]] = x->newer[i];
+	else
+		x->oldest = x->newer[i];
+	if (x->newer[i] != NIL)
+		x->older[x->newer[i]] = x->older[i];
+	else
+		x->newest = x->older[i];
+	x->freel[x->nfree++] = i;
+}
 
 static const char *const kind_name[] = { "new host", "move", "takeover", "exit" };
 
@@ -139,6 +232,7 @@ static void pres_log(struct ct_node *n, uint64_t now)
 
 static void claim_clear(struct ct_node *n, struct ct_claim *c)
 {
+	idx_unlink(n, (int16_t)(c - n->claims));
 	free(c->strs);
 	memset(c, 0, sizeof *c);
 	n->nclaims--;
@@ -171,31 +265,27 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud);
 static struct ct_claim *claim_new(struct ct_node *n, enum claim_kind kind, const struct ct_node_rx *rx,
 	const struct ct_host_info *in, const struct ct_host *known)
 {
-	struct ct_claim *c = NULL, *oldest = NULL;
+	struct ct_claim *c;
 	size_t need = slen(in->user) + slen(in->host) + slen(in->nick) + slen(in->group) +
 		(known ? slen(known->user) + slen(known->host) : 2);
 	char *p;
+	int16_t i;
 
-	if (need > CLAIM_STR_MAX)
+	if (need > CLAIM_STR_MAX || claims_alloc(n) != 0)
 		return NULL;
-	if (!n->claims && !(n->claims = calloc(CT_CLAIM_MAX, sizeof *n->claims)))
-		return NULL;
-	for (size_t i = 0; i < CT_CLAIM_MAX && !c; i++) {
-		if (!n->claims[i].used)
-			c = &n->claims[i];
-		else if (!oldest || n->claims[i].seq < oldest->seq)
-			oldest = &n->claims[i];
-	}
-	if (!c) {
+	if (n->claim_idx->nfree == 0) {
+		struct ct_claim *oldest = &n->claims[n->claim_idx->oldest];
 		char b[CT_HADDR_STRLEN];
 		log_debug("presence: claims table full; dropped the %s claim from %s", kind_name[oldest->kind],
 			ct_haddr_str(&oldest->from, b, sizeof b));
 		n->pres.pending_dropped++;
 		claim_clear(n, oldest);
-		c = oldest;
 	}
-	if (!(p = c->strs = malloc(need)))
+	if (!(p = malloc(need)))
 		return NULL;
+	i = n->claim_idx->freel[--n->claim_idx->nfree];
+	c = &n->claims[i];
+	c->strs = p;
 	c->used = 1;
 	n->nclaims++;
 	c->kind = (uint8_t)kind;
@@ -212,6 +302,7 @@ static struct ct_claim *claim_new(struct ct_node *n, enum claim_kind kind, const
 	c->group = put(&p, in->group);
 	c->kuser = put(&p, known ? known->user : "");
 	c->khost = put(&p, known ? known->host : "");
+	idx_link(n, i);
 	if (!n->t_claims) {
 		if (n->probe_pace.rate == 0)
 			ct_pace_init(&n->probe_pace, PROBE_RATE, PROBE_BURST, rx->now_ms);
@@ -223,9 +314,11 @@ static struct ct_claim *claim_new(struct ct_node *n, enum claim_kind kind, const
 static struct ct_claim *claim_find(struct ct_node *n, enum claim_kind kind, const struct ct_haddr *from,
 	const char *user, const char *host)
 {
-	for (size_t i = 0; n->nclaims && n->claims && i < CT_CLAIM_MAX; i++) {
+	if (!n->nclaims || !n->claim_idx)
+		return NULL;
+	for (int16_t i = n->claim_idx->head[0][bucket(from)]; i != NIL; i = n->claim_idx->next[0][i]) {
 		struct ct_claim *c = &n->claims[i];
-		if (c->used && c->kind == kind && ct_haddr_eq(&c->from, from) &&
+		if (c->kind == kind && ct_haddr_eq(&c->from, from) &&
 		    (kind == CLAIM_EXIT || names_eq(c->user, c->host, user, host)))
 			return c;
 	}
@@ -249,25 +342,38 @@ static int ask(struct ct_node *n, const struct ct_haddr *a, uint64_t now)
 	return 1;
 }
 
-/* An entry packet from an address with names: what it tells the pending claims. */
+/* What an entry packet from rx->from with names tells one pending claim. */
+static void settle_one(struct ct_claim *c, const struct ct_node_rx *rx, const struct ct_host_info *in, int solic)
+{
+	if (rx->now_ms < c->t0)
+		return;
+	if (c->kind == CLAIM_MOVE) {
+		if (ct_haddr_eq(&c->known, &rx->from) && names_eq(c->user, c->host, in->user, in->host))
+			c->known_answered = 1;
+		else if (solic && ct_haddr_eq(&c->from, &rx->from) && names_eq(c->user, c->host, in->user, in->host))
+			c->claim_answered = 1;
+	} else if (ct_haddr_eq(&c->from, &rx->from)) {
+		if (c->kind != CLAIM_NEW && names_eq(c->kuser, c->khost, in->user, in->host))
+			c->known_answered = 1;
+		else if (solic && c->kind != CLAIM_EXIT && names_eq(c->user, c->host, in->user, in->host))
+			c->claim_answered = 1;
+	}
+}
+
+/* An entry packet from an address with names: what it tells the pending claims made from that
+ * address, and the moves away from it (one bucket each). */
 static void settle(struct ct_node *n, const struct ct_node_rx *rx, const struct ct_host_info *in, int solic)
 {
-	for (size_t i = 0; n->nclaims && i < CT_CLAIM_MAX; i++) {
-		struct ct_claim *c = &n->claims[i];
-		if (!c->used || rx->now_ms < c->t0)
-			continue;
-		if (c->kind == CLAIM_MOVE) {
-			if (ct_haddr_eq(&c->known, &rx->from) && names_eq(c->user, c->host, in->user, in->host))
-				c->known_answered = 1;
-			else if (solic && ct_haddr_eq(&c->from, &rx->from) && names_eq(c->user, c->host, in->user, in->host))
-				c->claim_answered = 1;
-		} else if (ct_haddr_eq(&c->from, &rx->from)) {
-			if (c->kind != CLAIM_NEW && names_eq(c->kuser, c->khost, in->user, in->host))
-				c->known_answered = 1;
-			else if (solic && c->kind != CLAIM_EXIT && names_eq(c->user, c->host, in->user, in->host))
-				c->claim_answered = 1;
-		}
-	}
+	const struct ct_claim_index *x = n->claim_idx;
+	size_t b = bucket(&rx->from);
+
+	if (!n->nclaims || !x)
+		return;
+	for (int16_t i = x->head[0][b]; i != NIL; i = x->next[0][i])
+		settle_one(&n->claims[i], rx, in, solic);
+	for (int16_t i = x->head[1][b]; i != NIL; i = x->next[1][i])
+		if (!ct_haddr_eq(&n->claims[i].from, &rx->from)) /* not met in the first chain */
+			settle_one(&n->claims[i], rx, in, solic);
 }
 
 /* ---- deciding ---- */
@@ -471,8 +577,10 @@ void ct_node_claims_fini(struct ct_node *n)
 	for (size_t i = 0; n->claims && i < CT_CLAIM_MAX; i++)
 		free(n->claims[i].strs);
 	free(n->claims);
+	free(n->claim_idx);
 	free(n->solicit);
 	n->claims = NULL;
+	n->claim_idx = NULL;
 	n->solicit = NULL;
 	n->nclaims = 0;
 }

@@ -14,6 +14,7 @@
 
 struct pend_ans;
 struct ct_claim;
+struct ct_claim_index;
 struct ct_guard;
 
 struct ct_node {
@@ -54,6 +55,7 @@ struct ct_node {
 	struct { uint32_t addr; uint16_t port; uint64_t ms; } *solicit; /* direct-mapped, NULL until used */
 	uint64_t bcast_ms;            /* last BR_ENTRY to one of our broadcast addresses (ms + 1) */
 	struct ct_claim *claims;      /* CT_CLAIM_MAX slots, NULL until the first claim */
+	struct ct_claim_index *claim_idx; /* claims by address and by age (allocated with claims) */
 	size_t nclaims;
 	uint64_t claim_seq, t_claims;
 	struct ct_pace probe_pace;
