@@ -286,48 +286,71 @@ static int write_pidfile(struct daemon *d, const char *path, char *err, size_t e
 	return 0;
 }
 
-/* The directories of camtraced's files (ct_dconf_files): as root before dropping to a `user` other
- * than root, each becomes its own: created for it, already its own, or one of its dedicated
- * directories (made by systemd or the package) taken over; ct_dconf_check_system() has refused
- * the rest, naming the fix. Otherwise missing directories are made as they are. */
+/* The directories of camtraced's files (ct_dconf_files), before any is opened: as root for a
+ * `user` other than root, each must be one it may own (missing: made now, still root's; already
+ * its own; or one of its dedicated directories, made by systemd or the package);
+ * ct_dconf_check_system() has refused the rest, naming the fix. give_dirs() hands them over at the
+ * privilege drop, once the files in them are open: root without CAP_DAC_OVERRIDE (the unit's
+ * bounding set) could not make them in a directory of the user's. Otherwise missing directories
+ * are made as they are. */
 static int claim_dirs(struct daemon *d, char *err, size_t errlen)
 {
 	struct ct_dconf_file files[4];
 	size_t n = ct_dconf_files(&d->conf, d->opts.pidfile, files);
 	struct passwd *pw = geteuid() == 0 ? getpwnam(d->conf.user) : NULL;
 	enum ct_fs_claim how;
-	char dir[4096], e[512];
-	uid_t uid;
-	gid_t gid, cgid;
+	char dir[4096], prev[4096], e[512];
+	int seen;
 
-	for (size_t i = 0; (!pw || pw->pw_uid == 0) && i < n; i++) {
-		ct_fs_dirname(files[i].path, dir, sizeof dir);
-		ct_fs_mkdir_parents(dir, 0750);
-	}
-	if (!pw || pw->pw_uid == 0)
-		return 0;
-	uid = pw->pw_uid;
-	gid = cgid = pw->pw_gid;
-	if (d->conf.ctl_group && d->conf.ctl_group[0]) {
-		struct group *gr = getgrnam(d->conf.ctl_group);
-		if (gr)
-			cgid = gr->gr_gid;
-	}
-	/* ctl_socket last: where it shares its directory with the pid file, ctl_group gets the directory */
 	for (size_t i = 0; i < n; i++) {
 		ct_fs_dirname(files[i].path, dir, sizeof dir);
-		if (ct_fs_dir_claim(dir, uid, strcmp(files[i].keyword, "ctl_socket") == 0 ? cgid : gid, 0750,
-		    ct_dconf_dir_dedicated(dir), 0, &how, e, sizeof e) != 0) {
+		if (!pw || pw->pw_uid == 0) {
+			ct_fs_mkdir_parents(dir, 0750);
+			continue;
+		}
+		/* a directory made a moment ago for an earlier file is root's until the drop, and ours */
+		seen = 0;
+		for (size_t k = 0; k < i && !seen; k++) {
+			ct_fs_dirname(files[k].path, prev, sizeof prev);
+			seen = strcmp(prev, dir) == 0;
+		}
+		if (seen)
+			continue;
+		if (ct_fs_dir_claim(dir, pw->pw_uid, 0750, ct_dconf_dir_dedicated(dir), 0, &how, e, sizeof e) != 0) {
 			snprintf(err, errlen, "%s %s: %s", files[i].keyword, files[i].path, e);
 			return EX_CONFIG;
 		}
+		/* give it at the drop; a directory already the user's keeps the mode it was given */
+		d->give_dirs |= 1u << i | (how != CT_FS_CLAIM_OWNED ? 0x100u << i : 0);
 	}
 	return 0;
+}
+
+/* At the drop: the directories claim_dirs() accepted become the user's (the control socket's
+ * with ctl_group). */
+static void give_dirs(struct daemon *d, const struct passwd *pw, gid_t cgid)
+{
+	struct ct_dconf_file files[4];
+	size_t n = ct_dconf_files(&d->conf, d->opts.pidfile, files);
+	char dir[4096], sockdir[4096], e[512];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(d->give_dirs & 1u << i))
+			continue;
+		ct_fs_dirname(files[i].path, dir, sizeof dir);
+		/* the control socket's directory (the pid file's too by default) gets ctl_group */
+		ct_fs_dirname(files[n - 1].path, sockdir, sizeof sockdir);
+		if (ct_fs_dir_give(dir, pw->pw_uid, strcmp(dir, sockdir) == 0 ? cgid : pw->pw_gid,
+		    d->give_dirs & 0x100u << i ? 0750 : 0, e, sizeof e) != 0)
+			log_warn("%s: %s; %s may not be written", files[i].keyword, e, files[i].path);
+	}
 }
 
 static int drop_privileges(struct daemon *d, char *err, size_t errlen)
 {
 	struct passwd *pw;
+	struct group *gr;
+	gid_t cgid;
 	char e[512];
 
 	if (geteuid() != 0)
@@ -347,12 +370,11 @@ static int drop_privileges(struct daemon *d, char *err, size_t errlen)
 		log_warn("chown %s: %s", d->conf.state_file, strerror(errno));
 	if (ct_logsink_chown(pw->pw_uid, pw->pw_gid, e, sizeof e) != 0)
 		log_warn("%s; after a rotation the log may not be reopened", e);
-	if (d->ctl) {
-		const char *sock = ct_ctl_server_path(d->ctl);
-		struct group *gr = d->conf.ctl_group && d->conf.ctl_group[0] ? getgrnam(d->conf.ctl_group) : NULL;
-		if (lchown(sock, pw->pw_uid, gr ? gr->gr_gid : pw->pw_gid) != 0)
-			log_warn("cannot give the control socket to %s: %s", d->conf.user, strerror(errno));
-	}
+	gr = d->conf.ctl_group && d->conf.ctl_group[0] ? getgrnam(d->conf.ctl_group) : NULL;
+	cgid = gr ? gr->gr_gid : pw->pw_gid;
+	if (d->ctl && lchown(ct_ctl_server_path(d->ctl), pw->pw_uid, cgid) != 0)
+		log_warn("cannot give the control socket to %s: %s", d->conf.user, strerror(errno));
+	give_dirs(d, pw, cgid);
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		snprintf(err, errlen, "cannot switch to user %s: %s", d->conf.user, strerror(errno));
 		return EX_OSERR;

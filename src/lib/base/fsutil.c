@@ -97,7 +97,7 @@ static int check_creatable(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int ct_fs_dir_claim(const char *dir, uid_t uid, gid_t gid, mode_t mode, int dedicated, int check_only,
+int ct_fs_dir_claim(const char *dir, uid_t uid, mode_t mode, int dedicated, int check_only,
 	enum ct_fs_claim *how, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -111,13 +111,9 @@ int ct_fs_dir_claim(const char *dir, uid_t uid, gid_t gid, mode_t mode, int dedi
 		*how = CT_FS_CLAIM_MISSING;
 		if (check_only)
 			return check_creatable(dir, err, errlen);
-		if (ct_fs_mkdir_parents(dir, mode) != 0 || lstat(dir, &sb) != 0) {
+		/* root's until ct_fs_dir_give(): files are made in it as root first */
+		if (ct_fs_mkdir_parents(dir, mode) != 0 || chmod(dir, mode) != 0) {
 			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-			return CT_ESYS;
-		}
-		/* made by us just now: ours to give */
-		if (lchown(dir, uid, gid) != 0 || chmod(dir, mode) != 0) {
-			snprintf(err, errlen, "cannot give %s to uid %u: %s", dir, (unsigned)uid, strerror(errno));
 			return CT_ESYS;
 		}
 		return 0;
@@ -133,14 +129,24 @@ int ct_fs_dir_claim(const char *dir, uid_t uid, gid_t gid, mode_t mode, int dedi
 			(unsigned)sb.st_uid);
 		return CT_EPERM;
 	}
-	if (check_only) {
-		if (access(dir, W_OK | X_OK) != 0) {
-			snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(errno));
-			return CT_ESYS;
-		}
-		return 0;
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "cannot write into %s: %s", dir, strerror(errno));
+		return CT_ESYS;
 	}
-	if (lchown(dir, uid, gid) != 0 || (*how == CT_FS_CLAIM_DEDICATED && chmod(dir, mode) != 0)) {
+	return 0;
+}
+
+int ct_fs_dir_give(const char *dir, uid_t uid, gid_t gid, mode_t mode, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s is no longer a directory", dir);
+		return CT_EPERM;
+	}
+	/* the mode first: once given away, changing it would need CAP_FOWNER, which a sandboxed
+	 * daemon does not have */
+	if ((mode && (sb.st_mode & 07777) != mode && chmod(dir, mode) != 0) || lchown(dir, uid, gid) != 0) {
 		snprintf(err, errlen, "cannot give %s to uid %u: %s", dir, (unsigned)uid, strerror(errno));
 		return CT_ESYS;
 	}

@@ -501,7 +501,7 @@ static int check_file_dir(const struct ct_dconf_file *f, const struct passwd *pw
 	int r;
 
 	ct_fs_dirname(f->path, dir, sizeof dir);
-	r = ct_fs_dir_claim(dir, pw->pw_uid, pw->pw_gid, 0750, ct_dconf_dir_dedicated(dir), 1, &how, err, sizeof err);
+	r = ct_fs_dir_claim(dir, pw->pw_uid, 0750, ct_dconf_dir_dedicated(dir), 1, &how, err, sizeof err);
 	if (r == 0)
 		return 0;
 	where(errs, path, f->keyword);

@@ -113,7 +113,7 @@ void ct_dconf_free(struct ct_daemon_conf *conf);
 
 /* The files camtraced writes after dropping to `user`, each in a directory it must own. */
 struct ct_dconf_file {
-	const char *keyword;  /* "state_file", "log", "pidfile", "ctl_socket" (in this order) */
+	const char *keyword;  /* "state_file", "log", "pidfile", "ctl_socket" (in this order: last) */
 	const char *path;
 	const char *example;  /* the same file in camtraced's own directory, for messages */
 };
