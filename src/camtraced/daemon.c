@@ -499,7 +499,7 @@ static int load_conf(const struct daemon_opts *o, struct ct_daemon_conf *c, char
 	ct_sbuf_init(&errs);
 	r = ct_dconf_load(c, path, &errs);
 	if (r == 0)
-		r = ct_dconf_check_system(c, path, o->pidfile, geteuid() == 0, &errs);
+		r = ct_dconf_check_system(c, path, o->pidfile, geteuid() == 0 ? CT_DCONF_CHECK_AS_ROOT : 0, &errs);
 	if (r != 0)
 		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
 	ct_sbuf_fini(&errs);

@@ -41,7 +41,8 @@ static int check_config(const char *path, const char *pidfile, int print)
 	ct_sbuf_init(&errs);
 	r = ct_dconf_load(&conf, path, &errs);
 	if (r == 0 && !print)
-		r = ct_dconf_check_system(&conf, path, pidfile, geteuid() == 0, &errs);
+		r = ct_dconf_check_system(&conf, path, pidfile,
+			CT_DCONF_CHECK_PIDFILE | (geteuid() == 0 ? CT_DCONF_CHECK_AS_ROOT : 0), &errs);
 	if (r != 0) {
 		fprintf(stderr, "%s", errs.p ? errs.p : "camtraced: cannot load the configuration\n");
 		ct_sbuf_fini(&errs);

@@ -87,6 +87,27 @@ is "$st" "78" "-n: state_file on a read-only file system: exit 78"
 like "$(cat "$T/out")" "^$T/ro.conf:1: state_file $T/ro/lib/state.json: cannot create $T/ro/lib in $T/ro: Read-only file system: choose a place camtraced can write" \
 	"... naming the directory and the cause"
 
+# ---- the files themselves: a link, or a file of another kind, refused by -n as by the start ----
+mkdir -m 750 "$T/f"
+chown 65534:65534 "$T/f"
+printf 'root only\n' >"$T/secret"
+chmod 600 "$T/secret"
+ln -s "$T/secret" "$T/f/camtraced.log"
+ln -s "$T/secret" "$T/f/pid"
+mkdir "$T/f/ctl.sock"
+printf '%s\n' "state_file = $T/f/state.json" "log = $T/f/camtraced.log" "pidfile = $T/f/pid" "ctl_socket = $T/f/ctl.sock" \
+	"user = nobody" >"$T/files.conf"
+check "$T/files.conf"
+is "$st" "78" "-n: a symbolic link as log file or pid file, a directory as control socket: exit 78"
+is "$(cat "$T/out")" "$T/files.conf:2: log $T/f/camtraced.log is a symbolic link; refusing to follow it (remove it: whoever can write that directory could point it at any file)
+$T/files.conf:3: pidfile $T/f/pid is a symbolic link; refusing to follow it (remove it: whoever can write that directory could point it at any file)
+$T/files.conf:4: ctl_socket $T/f/ctl.sock exists and is not a socket; remove it or set ctl_socket elsewhere" \
+	"... each named with file:line and the fix"
+start "$T/files.conf"
+is "$st" "78" "the start refuses them too"
+like "$(cat "$T/out")" "^camtraced: $T/files.conf:2: log $T/f/camtraced.log is a symbolic link" "... with -n's words"
+is "$(cat "$T/secret"):$(stat -c %U:%a "$T/secret")" "root only:root:600" "the file the links point at is untouched"
+
 # ---- its own directories: a missing one is made for nobody, one already nobody's is used ----
 mkdir -m 700 "$T/given"
 chown 65534:65534 "$T/given"

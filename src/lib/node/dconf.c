@@ -522,11 +522,45 @@ static int check_file_dir(const struct ct_dconf_file *f, const struct passwd *pw
 	return CT_ECONFIG;
 }
 
-int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, int as_root,
+/* The file itself, as the start opens it: never through a link, only of the expected kind. */
+static int check_file_itself(const struct ct_dconf_file *f, const char *path, unsigned flags, struct ct_sbuf *errs)
+{
+	int pid = strcmp(f->keyword, "pidfile") == 0;
+	struct stat sb;
+
+	/* a bad state file is moved aside at the start; the pid file's are refused by pidfile.c then */
+	if (strcmp(f->keyword, "state_file") == 0 || (pid && !(flags & CT_DCONF_CHECK_PIDFILE)) ||
+	    lstat(f->path, &sb) != 0)
+		return 0;
+	if (strcmp(f->keyword, "ctl_socket") == 0) {
+		if (S_ISSOCK(sb.st_mode))
+			return 0;
+		where(errs, path, f->keyword);
+		ct_sbuf_printf(errs, "ctl_socket %s exists and is not a socket; remove it or set ctl_socket elsewhere\n",
+			f->path);
+		return CT_ECONFIG;
+	}
+	if (S_ISREG(sb.st_mode) && (!pid || sb.st_nlink == 1))
+		return 0;
+	where(errs, path, f->keyword);
+	if (S_ISLNK(sb.st_mode))
+		ct_sbuf_printf(errs, "%s %s is a symbolic link; refusing to follow it (remove it: whoever can write that "
+			"directory could point it at any file)\n", f->keyword, f->path);
+	else if (!S_ISREG(sb.st_mode))
+		ct_sbuf_printf(errs, "%s %s is not a regular file; remove it, or set %s to another path\n", f->keyword,
+			f->path, f->keyword);
+	else
+		ct_sbuf_printf(errs, "%s %s has %lu hard links; refusing to write through a link (remove it and check "
+			"who made the link)\n", f->keyword, f->path, (unsigned long)sb.st_nlink);
+	return CT_ECONFIG;
+}
+
+int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, unsigned flags,
 	struct ct_sbuf *errs)
 {
 	struct ct_dconf_file files[4];
 	struct passwd *pw;
+	size_t n = ct_dconf_files(c, pidfile, files);
 	int r = 0;
 
 	if (!(pw = getpwnam(c->user))) {
@@ -547,14 +581,17 @@ int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, cons
 			"echo ports): add `rtp_echo = yes`, or set `coop = no`\n");
 		r = CT_ECONFIG;
 	}
-	if (!as_root || !pw || pw->pw_uid == 0)
+	for (size_t i = 0; i < n; i++)
+		if (check_file_itself(&files[i], path, flags, errs) != 0)
+			r = CT_ECONFIG;
+	if (!(flags & CT_DCONF_CHECK_AS_ROOT) || !pw || pw->pw_uid == 0)
 		return r;
 	/* getpwnam's static buffer: keep what we need */
 	struct passwd me = *pw;
 	char name[256];
 	ct_strlcpy(name, pw->pw_name, sizeof name);
 	me.pw_name = name;
-	for (size_t i = 0, n = ct_dconf_files(c, pidfile, files); i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (check_file_dir(&files[i], &me, path, errs) != 0)
 			r = CT_ECONFIG;
 	return r;

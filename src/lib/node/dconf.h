@@ -125,14 +125,19 @@ size_t ct_dconf_files(const struct ct_daemon_conf *c, const char *pidfile, struc
 int ct_dconf_dir_dedicated(const char *dir);
 /* The last line of the file at path that sets keyword, 0 when none does (the default holds). */
 unsigned ct_dconf_line(const char *path, const char *keyword);
+/* ct_dconf_check_system() flags */
+#define CT_DCONF_CHECK_AS_ROOT 1u /* run as root: the start will drop to `user` */
+#define CT_DCONF_CHECK_PIDFILE 2u /* check the pid file itself too (-n; the start's pidfile.c does) */
 /* What a start would refuse beyond the syntax, checked without changing anything (camtraced -n,
  * and the start itself before it opens anything): `user` and `ctl_group` exist, `coop` has
- * `rtp_echo`, and when as_root (the start will drop to a `user` other than root) each file of
- * ct_dconf_files() is in a directory camtraced may own: missing (it creates it), owned by `user`,
- * or dedicated (ct_dconf_dir_dedicated); never a shared directory it did not create, a symbolic
- * link, or a place it cannot write (read-only file system). Each problem goes to errs as
- * "FILE:LINE: message and the fix" (FILE: when the default holds); returns 0 or CT_ECONFIG. */
-int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, int as_root,
+ * `rtp_echo`; the log file, the pid file (CT_DCONF_CHECK_PIDFILE) and the control socket are not
+ * symbolic links nor of another kind; and with CT_DCONF_CHECK_AS_ROOT (when `user` is not root)
+ * each file of ct_dconf_files() is in a directory camtraced may own: missing (it creates it), owned
+ * by `user`, or dedicated (ct_dconf_dir_dedicated); never a shared directory it did not create, a
+ * symbolic link, or a place it cannot write (read-only file system). Each problem goes to errs as
+ * "FILE:LINE: message and the fix" ("FILE: (default)" when the default holds); returns 0 or
+ * CT_ECONFIG. */
+int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, unsigned flags,
 	struct ct_sbuf *errs);
 
 /* Syntax check of one notify/search target ("192.168.1.*", "10.1.0.0/16",
