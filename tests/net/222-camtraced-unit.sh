@@ -39,6 +39,14 @@ caps=$(key CapabilityBoundingSet)
 # root:root as systemd makes them without User=; the configuration is the shipped example at the
 # unit's -c path (an overlay); ProtectSystem=strict: every mount read-only but /proc, /sys, /dev
 # and ReadWritePaths=; CapabilityBoundingSet=, NoNewPrivileges=, UMask= by setpriv and umask.
+mkdir "$T/probe"
+if ! unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none "$1" && mkdir "$1/l" "$1/u" "$1/w" &&
+	mount -t overlay overlay -o "lowerdir=$1/l,upperdir=$1/u,workdir=$1/w" "$1/l"' sh "$T/probe" >"$T/out" 2>&1; then
+	diag "$(cat "$T/out")"
+	skip_test "the unit's command lines under its sandbox" "no mount namespace with tmpfs and overlay here"
+	done_testing
+	exit 0
+fi
 lab_up
 cat >"$T/sandbox.sh" <<'EOS'
 set -u
