@@ -278,7 +278,7 @@ static int write_pidfile(struct daemon *d, const char *path, char *err, size_t e
 	if (!path || !path[0])
 		return 0;
 	ct_fs_dirname(path, dir, sizeof dir);
-	ct_fs_mkdir_parents(dir, 0755);
+	ct_fs_mkdir_parents(dir, 0750); /* claim_dirs made it already */
 	if ((fd = ct_pidfile_open(path, &holder, err, errlen)) < 0)
 		return fd == CT_EEXIST ? EX_TEMPFAIL : fd == CT_EPERM ? EX_NOPERM : EX_CANTCREAT;
 	d->pidfd = fd;
@@ -286,10 +286,72 @@ static int write_pidfile(struct daemon *d, const char *path, char *err, size_t e
 	return 0;
 }
 
+/* The directories of camtraced's files (ct_dconf_files), before any is opened: as root for a
+ * `user` other than root, each must be one it may own (missing: made now, still root's; already
+ * its own; or one of its dedicated directories, made by systemd or the package);
+ * ct_dconf_check_system() has refused the rest, naming the fix. give_dirs() hands them over at the
+ * privilege drop, once the files in them are open: root without CAP_DAC_OVERRIDE (the unit's
+ * bounding set) could not make them in a directory of the user's. Otherwise missing directories
+ * are made as they are. */
+static int claim_dirs(struct daemon *d, char *err, size_t errlen)
+{
+	struct ct_dconf_file files[4];
+	size_t n = ct_dconf_files(&d->conf, d->opts.pidfile, files);
+	struct passwd *pw = geteuid() == 0 ? getpwnam(d->conf.user) : NULL;
+	enum ct_fs_claim how;
+	char dir[4096], prev[4096], e[512];
+	int seen;
+
+	for (size_t i = 0; i < n; i++) {
+		ct_fs_dirname(files[i].path, dir, sizeof dir);
+		if (!pw || pw->pw_uid == 0) {
+			ct_fs_mkdir_parents(dir, 0750);
+			continue;
+		}
+		/* a directory made a moment ago for an earlier file is root's until the drop, and ours */
+		seen = 0;
+		for (size_t k = 0; k < i && !seen; k++) {
+			ct_fs_dirname(files[k].path, prev, sizeof prev);
+			seen = strcmp(prev, dir) == 0;
+		}
+		if (seen)
+			continue;
+		if (ct_fs_dir_claim(dir, pw->pw_uid, 0750, ct_dconf_dir_dedicated(dir), 0, &how, e, sizeof e) != 0) {
+			snprintf(err, errlen, "%s %s: %s", files[i].keyword, files[i].path, e);
+			return EX_CONFIG;
+		}
+		/* give it at the drop; a directory already the user's keeps the mode it was given */
+		d->give_dirs |= 1u << i | (how != CT_FS_CLAIM_OWNED ? 0x100u << i : 0);
+	}
+	return 0;
+}
+
+/* At the drop: the directories claim_dirs() accepted become the user's (the control socket's
+ * with ctl_group). */
+static void give_dirs(struct daemon *d, const struct passwd *pw, gid_t cgid)
+{
+	struct ct_dconf_file files[4];
+	size_t n = ct_dconf_files(&d->conf, d->opts.pidfile, files);
+	char dir[4096], sockdir[4096], e[512];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(d->give_dirs & 1u << i))
+			continue;
+		ct_fs_dirname(files[i].path, dir, sizeof dir);
+		/* the control socket's directory (the pid file's too by default) gets ctl_group */
+		ct_fs_dirname(files[n - 1].path, sockdir, sizeof sockdir);
+		if (ct_fs_dir_give(dir, pw->pw_uid, strcmp(dir, sockdir) == 0 ? cgid : pw->pw_gid,
+		    d->give_dirs & 0x100u << i ? 0750 : 0, e, sizeof e) != 0)
+			log_warn("%s: %s; %s may not be written", files[i].keyword, e, files[i].path);
+	}
+}
+
 static int drop_privileges(struct daemon *d, char *err, size_t errlen)
 {
 	struct passwd *pw;
-	char dir[4096];
+	struct group *gr;
+	gid_t cgid;
+	char e[512];
 
 	if (geteuid() != 0)
 		return 0;
@@ -302,32 +364,17 @@ static int drop_privileges(struct daemon *d, char *err, size_t errlen)
 		log_warn("running as root: `user` names root");
 		return 0;
 	}
-	/* what the daemon writes later must belong to it */
-	ct_fs_dirname(d->conf.state_file, dir, sizeof dir);
-	ct_fs_mkdir_parents(dir, 0750);
-	if (chown(dir, pw->pw_uid, pw->pw_gid) != 0)
-		log_warn("cannot give %s to %s: %s; state will not be saved", dir, d->conf.user, strerror(errno));
-	if (access(d->conf.state_file, F_OK) == 0 && chown(d->conf.state_file, pw->pw_uid, pw->pw_gid) != 0)
+	/* what the daemon writes later must belong to it; its directories are its own (claim_dirs),
+	 * so these are its files: never followed through a link */
+	if (lchown(d->conf.state_file, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
 		log_warn("chown %s: %s", d->conf.state_file, strerror(errno));
-	if (d->ctl) {
-		const char *sock = ct_ctl_server_path(d->ctl);
-		gid_t g = pw->pw_gid;
-		if (d->conf.ctl_group && d->conf.ctl_group[0]) {
-			struct group *gr = getgrnam(d->conf.ctl_group);
-			if (gr)
-				g = gr->gr_gid;
-			else
-				log_warn("ctl_group '%s' does not exist; using %s's group", d->conf.ctl_group, d->conf.user);
-		}
-		ct_fs_dirname(sock, dir, sizeof dir);
-		if (chown(dir, pw->pw_uid, g) != 0 || chown(sock, pw->pw_uid, g) != 0)
-			log_warn("cannot give the control socket to %s: %s", d->conf.user, strerror(errno));
-	}
-	if (d->pidfile) {
-		ct_fs_dirname(d->pidfile, dir, sizeof dir);
-		if (strcmp(dir, "/run") != 0 && strcmp(dir, "/var/run") != 0 && chown(dir, pw->pw_uid, pw->pw_gid) != 0)
-			log_debug("chown %s: %s", dir, strerror(errno));
-	}
+	if (ct_logsink_chown(pw->pw_uid, pw->pw_gid, e, sizeof e) != 0)
+		log_warn("%s; after a rotation the log may not be reopened", e);
+	gr = d->conf.ctl_group && d->conf.ctl_group[0] ? getgrnam(d->conf.ctl_group) : NULL;
+	cgid = gr ? gr->gr_gid : pw->pw_gid;
+	if (d->ctl && lchown(ct_ctl_server_path(d->ctl), pw->pw_uid, cgid) != 0)
+		log_warn("cannot give the control socket to %s: %s", d->conf.user, strerror(errno));
+	give_dirs(d, pw, cgid);
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		snprintf(err, errlen, "cannot switch to user %s: %s", d->conf.user, strerror(errno));
 		return EX_OSERR;
@@ -418,12 +465,8 @@ static int coop_configure(struct daemon *d, const struct ct_daemon_conf *c, char
 
 	if (!d->coop)
 		return 0;
-	if (!c->coop || !d->rtpecho) {
-		if (c->coop)
-			log_warn("coop = yes needs rtp_echo = yes (the requests come in on the RTP echo ports); "
-				"cooperative checks are off");
+	if (!c->coop || !d->rtpecho) /* coop without rtp_echo: refused by ct_dconf_check_system() */
 		return ct_coop_serve_config(d->coop, NULL, 0, err, errlen);
-	}
 	ct_targets_init(&ts, CT_TARGETS_DEFAULT_MAX);
 	if (c->server && c->server[0])
 		r = ct_targets_add(&ts, c->server, err, errlen);
@@ -445,14 +488,18 @@ static int coop_configure(struct daemon *d, const struct ct_daemon_conf *c, char
 
 /* ---- open / run / close ---- */
 
-/* Reads the configuration file into c; err has every bad line. */
+/* Reads the configuration file into c and checks what the start needs from the system, as
+ * camtraced -n does (ct_dconf_check_system); err has every bad line. */
 static int load_conf(const struct daemon_opts *o, struct ct_daemon_conf *c, char *err, size_t errlen)
 {
+	const char *path = o->config ? o->config : CT_DCONF_DEFAULT_PATH;
 	struct ct_sbuf errs;
 	int r;
 
 	ct_sbuf_init(&errs);
-	r = ct_dconf_load(c, o->config ? o->config : CT_DCONF_DEFAULT_PATH, &errs);
+	r = ct_dconf_load(c, path, &errs);
+	if (r == 0)
+		r = ct_dconf_check_system(c, path, o->pidfile, geteuid() == 0 ? CT_DCONF_CHECK_AS_ROOT : 0, &errs);
 	if (r != 0)
 		snprintf(err, errlen, "%s", errs.p ? errs.p : "cannot load the configuration");
 	ct_sbuf_fini(&errs);
@@ -468,6 +515,8 @@ static int open_config(struct daemon *d, const struct daemon_opts *o, char *err,
 		return EX_CONFIG;
 	if (o->debug)
 		d->conf.log_level = CT_LOG_DEBUG;
+	if ((r = claim_dirs(d, err, errlen)) != 0)
+		return r;
 	if ((r = ct_logsink_open(o->foreground ? "stderr" : d->conf.log, "camtraced", err, errlen)) != 0)
 		return EX_CANTCREAT;
 	ct_log_set_level((enum ct_log_level)d->conf.log_level);
@@ -619,7 +668,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	struct ct_node_conf ncf;
 	struct ct_listsrv_conf lsc;
 	struct ct_targets nt, allow, accept;
-	char e[256];
+	char e[512], logerr[512] = "";
 	int r;
 
 	memset(&nc, 0, sizeof nc);
@@ -646,7 +695,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		else
 			r = ct_logsink_reopen(e, sizeof e);
 		if (r != 0)
-			log_err("reload: logs: %s", e);
+			snprintf(logerr, sizeof logerr, "%s", e);
 	}
 	ct_log_set_level(d->opts.debug ? CT_LOG_DEBUG : (enum ct_log_level)nc.log_level);
 	/* swap in the new configuration */
@@ -682,7 +731,11 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		log_err("reload: cooperative checks are off: %s", e);
 	/* announce the (possibly new) identity */
 	ct_node_start(d->node);
-	log_notice("configuration reloaded");
+	if (logerr[0])
+		log_err("reload: configuration applied, but the logs were not reopened: %s; still writing to the "
+			"old file: make its directory writable by %s and send SIGHUP again", logerr, d->conf.user);
+	else
+		log_notice("configuration reloaded");
 	return 0;
 }
 

@@ -52,6 +52,7 @@ struct daemon {
 	int sigfd;
 	char *pidfile;        /* the file we wrote (removed at exit) */
 	int pidfd;            /* its descriptor, flock()ed for the daemon's life (-1: none) */
+	unsigned give_dirs;   /* claim_dirs(): bit i gives file i's directory to `user` at the drop, bit 8+i sets 0750 */
 	double started_wall;
 	uint64_t last_gen, t_save, last_saves;
 	uint64_t refresh_tok[DAEMON_MAX_REFRESH]; /* control `refresh` requests waiting for the fetch (dctl.c) */

@@ -29,8 +29,9 @@ static void usage(FILE *fp)
 		"See camtraced(8) and camtraced.conf(5).\n", SYSCONFDIR);
 }
 
-/* -n and -T: load the configuration, report, print. */
-static int check_config(const char *path, int print)
+/* -n and -T: load the configuration, report, print. -n checks what the start would refuse too
+ * (ct_dconf_check_system: users, groups, directories), as the start does. */
+static int check_config(const char *path, const char *pidfile, int print)
 {
 	struct ct_daemon_conf conf;
 	struct ct_sbuf errs, out;
@@ -39,6 +40,9 @@ static int check_config(const char *path, int print)
 	memset(&conf, 0, sizeof conf);
 	ct_sbuf_init(&errs);
 	r = ct_dconf_load(&conf, path, &errs);
+	if (r == 0 && !print)
+		r = ct_dconf_check_system(&conf, path, pidfile,
+			CT_DCONF_CHECK_PIDFILE | (geteuid() == 0 ? CT_DCONF_CHECK_AS_ROOT : 0), &errs);
 	if (r != 0) {
 		fprintf(stderr, "%s", errs.p ? errs.p : "camtraced: cannot load the configuration\n");
 		ct_sbuf_fini(&errs);
@@ -130,7 +134,7 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (check || print)
-		return check_config(o.config ? o.config : CT_DCONF_DEFAULT_PATH, print);
+		return check_config(o.config ? o.config : CT_DCONF_DEFAULT_PATH, o.pidfile, print);
 	if (!o.foreground) {
 		int pfd[2];
 		pid_t pid;

@@ -39,6 +39,10 @@ second() {
 }
 
 # ---- a running daemon holds the lock: a second start says who, exit 75, the file stays its ----
+# its files' directory is given to nobody, as an administrator would: camtraced takes over no
+# directory it did not create (tests/net/220-camtraced-dirs.sh)
+mkdir -p "$LAB_TMP/srv"
+chown 65534:65534 "$LAB_TMP/srv"
 ctd_start srv srv "user = nobody"
 pid=$(ctd_pid srv)
 is "$(cat "$LAB_TMP/srv/pid")" "$pid" "the pid file names the daemon"

@@ -56,11 +56,12 @@ static void sink(enum ct_log_level lvl, const char *func, const char *msg, void 
 
 static int open_file(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open log file %s: %s%s", path, strerror(errno),
-			errno == EACCES ? " (check the directory permissions, or use log = syslog)" : "");
+			errno == EACCES ? " (check the directory permissions, or use log = syslog)" :
+			errno == ELOOP ? " (a symbolic link: refused; remove it)" : "");
 		return -1;
 	}
 	return fd;
@@ -104,6 +105,17 @@ int ct_logsink_reopen(char *err, size_t errlen)
 	if (ls.fd >= 0)
 		close(ls.fd);
 	ls.fd = fd;
+	return 0;
+}
+
+int ct_logsink_chown(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (ls.kind != K_FILE || ls.fd < 0)
+		return 0;
+	if (fchown(ls.fd, uid, gid) != 0) {
+		snprintf(err, errlen, "cannot give the log file %s to uid %u: %s", ls.spec, (unsigned)uid, strerror(errno));
+		return CT_ESYS;
+	}
 	return 0;
 }
 

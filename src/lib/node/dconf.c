@@ -2,6 +2,7 @@
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -10,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "err.h"
+#include "fsutil.h"
 #include "log.h"
 #include "util.h"
 #include "targets.h"
@@ -419,4 +422,177 @@ void ct_dconf_free(struct ct_daemon_conf *conf)
 	ct_conf_free(&ct_dconf_table, conf);
 	conf->allow_auto = 0;
 	conf->accept_auto = 0;
+}
+
+/* ---- what the start needs from the system (-n checks the same) ---- */
+
+size_t ct_dconf_files(const struct ct_daemon_conf *c, const char *pidfile, struct ct_dconf_file out[4])
+{
+	size_t n = 0;
+
+	out[n++] = (struct ct_dconf_file){ "state_file", c->state_file, CT_DCONF_DEFAULT_STATE };
+	if (c->log && c->log[0] == '/')
+		out[n++] = (struct ct_dconf_file){ "log", c->log, CT_DCONF_LOG_DIR "/camtraced.log" };
+	if (!pidfile)
+		pidfile = c->pidfile;
+	if (pidfile && pidfile[0])
+		out[n++] = (struct ct_dconf_file){ "pidfile", pidfile, CT_DCONF_DEFAULT_PIDFILE };
+	out[n++] = (struct ct_dconf_file){ "ctl_socket", c->ctl_socket, CT_DCONF_DEFAULT_CTL };
+	return n;
+}
+
+int ct_dconf_dir_dedicated(const char *dir)
+{
+	return strcmp(dir, CT_DCONF_STATE_DIR) == 0 || strcmp(dir, CT_DCONF_RUN_DIR) == 0 ||
+		strcmp(dir, CT_DCONF_LOG_DIR) == 0;
+}
+
+unsigned ct_dconf_line(const char *path, const char *keyword)
+{
+	FILE *fp = path ? fopen(path, "r") : NULL;
+	char buf[4096];
+	unsigned line = 0, found = 0;
+	size_t kl = strlen(keyword);
+
+	if (!fp)
+		return 0;
+	while (fgets(buf, sizeof buf, fp)) {
+		const char *p = buf;
+		line++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, keyword, kl) == 0 && (p[kl] == ' ' || p[kl] == '\t' || p[kl] == '='))
+			found = line;
+		while (!strchr(buf, '\n') && fgets(buf, sizeof buf, fp)) /* the rest of a long line */
+			;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* "FILE:LINE: " or "FILE: KEYWORD (default) " before a message about keyword. */
+static void where(struct ct_sbuf *errs, const char *path, const char *keyword)
+{
+	unsigned line = ct_dconf_line(path, keyword);
+
+	if (line)
+		ct_sbuf_printf(errs, "%s:%u: ", path ? path : "(defaults)", line);
+	else
+		ct_sbuf_printf(errs, "%s: (default) ", path ? path : "(defaults)");
+}
+
+static void owner_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		ct_strlcpy(out, pw->pw_name, len);
+	else
+		snprintf(out, len, "uid %u", (unsigned)uid);
+}
+
+/* One file's directory: may camtraced make it its own? */
+static int check_file_dir(const struct ct_dconf_file *f, const struct passwd *pw, const char *path,
+	struct ct_sbuf *errs)
+{
+	enum ct_fs_claim how;
+	struct stat sb;
+	char dir[4096], err[512], owner[64];
+	int r;
+
+	ct_fs_dirname(f->path, dir, sizeof dir);
+	r = ct_fs_dir_claim(dir, pw->pw_uid, 0750, ct_dconf_dir_dedicated(dir), 1, &how, err, sizeof err);
+	if (r == 0)
+		return 0;
+	where(errs, path, f->keyword);
+	if (how == CT_FS_CLAIM_FOREIGN && lstat(dir, &sb) == 0) {
+		owner_name(sb.st_uid, owner, sizeof owner);
+		ct_sbuf_printf(errs, "%s %s: the directory %s belongs to %s and camtraced did not create it; it never "
+			"takes over a directory it did not create (its user %s would own what else is there): put %s "
+			"in a directory of camtraced's own, e.g. %s (a missing directory is created for %s), or, if %s "
+			"is for camtraced alone, give it to %s yourself (chown %s %s)\n", f->keyword, f->path, dir, owner,
+			pw->pw_name, f->keyword, f->example, pw->pw_name, dir, pw->pw_name, pw->pw_name, dir);
+	} else if (how == CT_FS_CLAIM_BAD) {
+		ct_sbuf_printf(errs, "%s %s: %s; camtraced refuses it: write the real directory, e.g. %s\n",
+			f->keyword, f->path, err, f->example);
+	} else {
+		ct_sbuf_printf(errs, "%s %s: %s: choose a place camtraced can write (under systemd: in the unit's "
+			"ReadWritePaths, e.g. %s)\n", f->keyword, f->path, err, f->example);
+	}
+	return CT_ECONFIG;
+}
+
+/* The file itself, as the start opens it: never through a link, only of the expected kind. */
+static int check_file_itself(const struct ct_dconf_file *f, const char *path, unsigned flags, struct ct_sbuf *errs)
+{
+	int pid = strcmp(f->keyword, "pidfile") == 0;
+	struct stat sb;
+
+	/* a bad state file is moved aside at the start; the pid file's are refused by pidfile.c then */
+	if (strcmp(f->keyword, "state_file") == 0 || (pid && !(flags & CT_DCONF_CHECK_PIDFILE)) ||
+	    lstat(f->path, &sb) != 0)
+		return 0;
+	if (strcmp(f->keyword, "ctl_socket") == 0) {
+		if (S_ISSOCK(sb.st_mode))
+			return 0;
+		where(errs, path, f->keyword);
+		ct_sbuf_printf(errs, "ctl_socket %s exists and is not a socket; remove it or set ctl_socket elsewhere\n",
+			f->path);
+		return CT_ECONFIG;
+	}
+	if (S_ISREG(sb.st_mode) && (!pid || sb.st_nlink == 1))
+		return 0;
+	where(errs, path, f->keyword);
+	if (S_ISLNK(sb.st_mode))
+		ct_sbuf_printf(errs, "%s %s is a symbolic link; refusing to follow it (remove it: whoever can write that "
+			"directory could point it at any file)\n", f->keyword, f->path);
+	else if (!S_ISREG(sb.st_mode))
+		ct_sbuf_printf(errs, "%s %s is not a regular file; remove it, or set %s to another path\n", f->keyword,
+			f->path, f->keyword);
+	else
+		ct_sbuf_printf(errs, "%s %s has %lu hard links; refusing to write through a link (remove it and check "
+			"who made the link)\n", f->keyword, f->path, (unsigned long)sb.st_nlink);
+	return CT_ECONFIG;
+}
+
+int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, unsigned flags,
+	struct ct_sbuf *errs)
+{
+	struct ct_dconf_file files[4];
+	struct passwd *pw;
+	size_t n = ct_dconf_files(c, pidfile, files);
+	int r = 0;
+
+	if (!(pw = getpwnam(c->user))) {
+		where(errs, path, "user");
+		ct_sbuf_printf(errs, "user '%s' does not exist: create it (useradd --system --no-create-home "
+			"--shell /usr/sbin/nologin %s) or set `user` to an existing account\n", c->user, c->user);
+		r = CT_ECONFIG;
+	}
+	if (c->ctl_group && c->ctl_group[0] && !getgrnam(c->ctl_group)) {
+		where(errs, path, "ctl_group");
+		ct_sbuf_printf(errs, "ctl_group '%s' does not exist: create it (groupadd --system %s) or leave "
+			"ctl_group empty (the group of `user`)\n", c->ctl_group, c->ctl_group);
+		r = CT_ECONFIG;
+	}
+	if (c->coop && !c->rtp_echo) {
+		where(errs, path, "coop");
+		ct_sbuf_printf(errs, "coop = yes needs rtp_echo = yes (cooperative requests come in on the RTP "
+			"echo ports): add `rtp_echo = yes`, or set `coop = no`\n");
+		r = CT_ECONFIG;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (check_file_itself(&files[i], path, flags, errs) != 0)
+			r = CT_ECONFIG;
+	if (!(flags & CT_DCONF_CHECK_AS_ROOT) || !pw || pw->pw_uid == 0)
+		return r;
+	/* getpwnam's static buffer: keep what we need */
+	struct passwd me = *pw;
+	char name[256];
+	ct_strlcpy(name, pw->pw_name, sizeof name);
+	me.pw_name = name;
+	for (size_t i = 0; i < n; i++)
+		if (check_file_dir(&files[i], &me, path, errs) != 0)
+			r = CT_ECONFIG;
+	return r;
 }

@@ -6,9 +6,15 @@
 #include "conf.h"
 
 #define CT_DCONF_DEFAULT_PATH SYSCONFDIR "/camtraced.conf"
-#define CT_DCONF_DEFAULT_STATE LOCALSTATEDIR "/lib/camtraced/state.json"
-#define CT_DCONF_DEFAULT_CTL RUNSTATEDIR "/camtraced/ctl.sock"
-#define CT_DCONF_DEFAULT_PIDFILE RUNSTATEDIR "/camtraced/camtraced.pid"
+/* camtraced's own directories (configure's --localstatedir and --runstatedir; /var/lib/camtraced,
+ * /run/camtraced and /var/log/camtraced by default, systemd's StateDirectory=, RuntimeDirectory=
+ * and LogsDirectory=): the only existing directories it takes over (see ct_dconf_check_system) */
+#define CT_DCONF_STATE_DIR LOCALSTATEDIR "/lib/camtraced"
+#define CT_DCONF_RUN_DIR RUNSTATEDIR "/camtraced"
+#define CT_DCONF_LOG_DIR LOCALSTATEDIR "/log/camtraced"
+#define CT_DCONF_DEFAULT_STATE CT_DCONF_STATE_DIR "/state.json"
+#define CT_DCONF_DEFAULT_CTL CT_DCONF_RUN_DIR "/ctl.sock"
+#define CT_DCONF_DEFAULT_PIDFILE CT_DCONF_RUN_DIR "/camtraced.pid"
 
 /*
  * Every field is filled by ct_dconf_load() (defaults, then the file, then ct_dconf_finalize()
@@ -104,6 +110,35 @@ int ct_dconf_finalize(struct ct_daemon_conf *conf, struct ct_sbuf *errs);
 /* Prints every keyword with its effective value (`camtraced -T`). */
 void ct_dconf_print(const struct ct_daemon_conf *conf, struct ct_sbuf *out);
 void ct_dconf_free(struct ct_daemon_conf *conf);
+
+/* The files camtraced writes after dropping to `user`, each in a directory it must own. */
+struct ct_dconf_file {
+	const char *keyword;  /* "state_file", "log", "pidfile", "ctl_socket" (in this order: last) */
+	const char *path;
+	const char *example;  /* the same file in camtraced's own directory, for messages */
+};
+/* Fills out[] (at most 4) with the files of c: state_file, log (when a path), pidfile (pidfile
+ * overrides `pidfile` when not NULL, as -p does; none when empty), ctl_socket. Returns how many. */
+size_t ct_dconf_files(const struct ct_daemon_conf *c, const char *pidfile, struct ct_dconf_file out[4]);
+/* 1 when dir is one of camtraced's own directories (CT_DCONF_*_DIR), which systemd or the package
+ * may have made for it as root: the only existing directories it takes over. */
+int ct_dconf_dir_dedicated(const char *dir);
+/* The last line of the file at path that sets keyword, 0 when none does (the default holds). */
+unsigned ct_dconf_line(const char *path, const char *keyword);
+/* ct_dconf_check_system() flags */
+#define CT_DCONF_CHECK_AS_ROOT 1u /* run as root: the start will drop to `user` */
+#define CT_DCONF_CHECK_PIDFILE 2u /* check the pid file itself too (-n; the start's pidfile.c does) */
+/* What a start would refuse beyond the syntax, checked without changing anything (camtraced -n,
+ * and the start itself before it opens anything): `user` and `ctl_group` exist, `coop` has
+ * `rtp_echo`; the log file, the pid file (CT_DCONF_CHECK_PIDFILE) and the control socket are not
+ * symbolic links nor of another kind; and with CT_DCONF_CHECK_AS_ROOT (when `user` is not root)
+ * each file of ct_dconf_files() is in a directory camtraced may own: missing (it creates it), owned
+ * by `user`, or dedicated (ct_dconf_dir_dedicated); never a shared directory it did not create, a
+ * symbolic link, or a place it cannot write (read-only file system). Each problem goes to errs as
+ * "FILE:LINE: message and the fix" ("FILE: (default)" when the default holds); returns 0 or
+ * CT_ECONFIG. */
+int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, const char *pidfile, unsigned flags,
+	struct ct_sbuf *errs);
 
 /* Syntax check of one notify/search target ("192.168.1.*", "10.1.0.0/16",
  * "10.1.2.3-10.1.2.40", "10.1.2.3-40", "host.example.org"). */
