@@ -522,6 +522,32 @@ static int check_file_dir(const struct ct_dconf_file *f, const struct passwd *pw
 	return CT_ECONFIG;
 }
 
+/* Not started as root (User= in the unit): the start makes a missing directory as this user, so
+ * the directory, or the nearest one that exists, must be writable by it. */
+static int check_dir_as_self(const struct ct_dconf_file *f, const char *path, struct ct_sbuf *errs)
+{
+	char dir[4096], up[4096], next[4096];
+	int e;
+
+	ct_fs_dirname(f->path, dir, sizeof dir);
+	ct_strlcpy(up, dir, sizeof up);
+	while (access(up, F_OK) != 0 && strcmp(up, "/") != 0 && strcmp(up, ".") != 0) {
+		ct_fs_dirname(up, next, sizeof next);
+		ct_strlcpy(up, next, sizeof up);
+	}
+	if (access(up, W_OK | X_OK) == 0)
+		return 0;
+	e = errno;
+	where(errs, path, f->keyword);
+	if (strcmp(up, dir) == 0)
+		ct_sbuf_printf(errs, "%s %s: cannot write in %s: %s", f->keyword, f->path, dir, strerror(e));
+	else
+		ct_sbuf_printf(errs, "%s %s: cannot create %s in %s: %s", f->keyword, f->path, dir, up, strerror(e));
+	ct_sbuf_printf(errs, ": choose a place camtraced can write (under systemd: in the unit's ReadWritePaths, "
+		"e.g. %s)\n", f->example);
+	return CT_ECONFIG;
+}
+
 /* The file itself, as the start opens it: never through a link, only of the expected kind. */
 static int check_file_itself(const struct ct_dconf_file *f, const char *path, unsigned flags, struct ct_sbuf *errs)
 {
@@ -584,7 +610,13 @@ int ct_dconf_check_system(const struct ct_daemon_conf *c, const char *path, cons
 	for (size_t i = 0; i < n; i++)
 		if (check_file_itself(&files[i], path, flags, errs) != 0)
 			r = CT_ECONFIG;
-	if (!(flags & CT_DCONF_CHECK_AS_ROOT) || !pw || pw->pw_uid == 0)
+	if (!(flags & CT_DCONF_CHECK_AS_ROOT)) {
+		for (size_t i = 0; (flags & CT_DCONF_CHECK_PIDFILE) && i < n; i++)
+			if (check_dir_as_self(&files[i], path, errs) != 0)
+				r = CT_ECONFIG;
+		return r;
+	}
+	if (!pw || pw->pw_uid == 0)
 		return r;
 	/* getpwnam's static buffer: keep what we need */
 	struct passwd me = *pw;

@@ -127,7 +127,8 @@ int ct_dconf_dir_dedicated(const char *dir);
 unsigned ct_dconf_line(const char *path, const char *keyword);
 /* ct_dconf_check_system() flags */
 #define CT_DCONF_CHECK_AS_ROOT 1u /* run as root: the start will drop to `user` */
-#define CT_DCONF_CHECK_PIDFILE 2u /* check the pid file itself too (-n; the start's pidfile.c does) */
+#define CT_DCONF_CHECK_PIDFILE 2u /* -n: the pid file itself too (the start's pidfile.c does), and,
+                                    * not as root, that each file's directory can be written or made */
 /* What a start would refuse beyond the syntax, checked without changing anything (camtraced -n,
  * and the start itself before it opens anything): `user` and `ctl_group` exist, `coop` has
  * `rtp_echo`; the log file, the pid file (CT_DCONF_CHECK_PIDFILE) and the control socket are not
