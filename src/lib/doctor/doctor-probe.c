@@ -14,6 +14,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "node.h"
+#include "pktno.h"
 #include "util.h"
 
 uint64_t ct_doc_wait_ns(const struct ct_doctor *d)
@@ -123,7 +124,7 @@ void ct_doc_probe_udp(struct ct_doctor *d, struct ct_doc_probe *p)
 
 void ct_doc_withdraw_prepare(struct ct_doctor *d)
 {
-	d->exit_len = ct_app_build((uint32_t)time(NULL) + 7, CT_IPMSG_BR_EXIT, 1, d->exit_pkt, sizeof d->exit_pkt);
+	d->exit_len = ct_app_build(ct_pktno_seed(), CT_IPMSG_BR_EXIT, 1, d->exit_pkt, sizeof d->exit_pkt);
 }
 
 void ct_doc_withdraw_send(const struct ct_doctor *d, int fd)
