@@ -144,6 +144,11 @@ struct ct_probe_set {
 	int bind_src;               /* unprivileged sockets bind to src / src6 (--source) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
 	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
+	int stop_on_reply;          /* the same, once one got a reply other than an ICMP error (TCP
+				       retries: a SYN-ACK or RST is final; after an ICMP error the
+				       retry still goes gap_ns later, as host-down patterns need it) */
+	int paced_by_reply;         /* send the next probe as soon as the last one got a reply other
+				       than an ICMP error (ping -A); gap_ns stays for silence and errors */
 	ct_probe_payload_fn payload;
 	ct_probe_match_fn match;
 	void *ud;
