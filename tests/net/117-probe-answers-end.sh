@@ -34,6 +34,14 @@ lab fault add router drop tcp 2425 >/dev/null
 ct a1 probe --no-udp 198.18.2.11
 is "$(r '["hosts"][0]["tcp"]["state"]')" filtered "dropped SYNs: TCP filtered"
 is "$(r '["hosts"][0]["tcp"]["probes_sent"]')" 2 "two SYNs: the retry goes when nothing answered"
+# with the UDP answer first the host is known up: the SYNs' silence is timed from its round
+# trip, and the verdict is the same
+ct a1 probe 198.18.2.11
+is "$(r '["hosts"][0]["udp"]["state"]')" open "UDP still open"
+is "$(r '["hosts"][0]["tcp"]["state"]')" filtered "dropped SYNs after a UDP answer: TCP filtered"
+is "$(r '["hosts"][0]["tcp"]["reason"]')" "no answer to the SYN" "the reason: silence"
+is "$(r '["hosts"][0]["tcp"]["probes_sent"]')" 2 "two SYNs"
+is "$(r '["hosts"][0]["host_down"]')" false "not down"
 # an ICMP error does not make the retry moot (host-down patterns compare two probes)
 lab fault clear >/dev/null
 lab fault add router reject=admin-prohibited tcp 2425 >/dev/null
