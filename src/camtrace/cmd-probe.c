@@ -56,23 +56,6 @@ static void tcp_setup(struct ct_prober *pr, const struct pc_target *t, const str
 	}
 }
 
-/* The TCP step's timers once the host itself answered the UDP probe (it is up: no late host
- * unreachable can come): the retry and the wait for silence are TCP_ADAPT_RTTS x its UDP round
- * trip, at least TCP_ADAPT_FLOOR_NS, at most what --wait gives (wait/4, wait). */
-#define TCP_ADAPT_RTTS 10
-#define TCP_ADAPT_FLOOR_NS 200000000ull
-static void tcp_adapt(struct host_res *h)
-{
-	uint64_t a = h->udp.rtt_ns * TCP_ADAPT_RTTS;
-
-	if (a < TCP_ADAPT_FLOOR_NS)
-		a = TCP_ADAPT_FLOOR_NS;
-	if (a < h->tcps.gap_ns)
-		h->tcps.gap_ns = a;
-	if (a < h->tcps.wait_ns)
-		h->tcps.wait_ns = a;
-}
-
 /* SYNs (or connect() attempts) that went out: the retry is moot once one got a SYN-ACK or RST. */
 static int tcp_sent(const struct host_res *h)
 {
@@ -413,7 +396,8 @@ static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct
 			if (!o->no_udp)
 				h[idx[x]].tcps.target_ttl = udp_target_ttl(&t[idx[x]], &h[idx[x]].udp);
 			if (h[idx[x]].tcps.target_ttl > 0)
-				tcp_adapt(&h[idx[x]]); /* the host answered: it is up, only silence to time */
+				/* the host answered: it is up (no late host unreachable), only silence to time */
+				ct_probe_adapt_silence(&h[idx[x]].tcps, h[idx[x]].udp.rtt_ns);
 			else if (o->no_udp || !h[idx[x]].udp.host_down) /* silence: wait for a late host unreachable */
 				h[idx[x]].tcps.silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS;
 			sets[x] = &h[idx[x]].tcps;

@@ -177,6 +177,8 @@ void ct_doc_probe_tcp_many(struct ct_doctor *d, struct ct_doc_probe *const *ps, 
 		s->wait_ns = ct_doc_wait_ns(d);
 		s->gap_ns = s->wait_ns / 4;
 		s->stop_on_reply = 1; /* a SYN-ACK or RST ends the step: the retry is for silence and errors */
+		if (ps[k]->udp_done && ps[k]->udp.state == CT_PORT_OPEN)
+			ct_probe_adapt_silence(s, ps[k]->udp.rtt_ns); /* it answered UDP: time silence from that */
 		setp[k] = s;
 		for (int i = 0; i < 2; i++) {
 			probes[k][i].sport = (uint16_t)(33000 + ((unsigned)getpid() * 31u + (unsigned)(k * 2 + i) * 7919u +

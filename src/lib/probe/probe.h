@@ -222,6 +222,13 @@ int ct_reply_time_exceeded(const struct ct_reply *r);
 /* The icmpname.h family (CT_ICMP_V4 / CT_ICMP_V6) of a reply. */
 int ct_reply_icmp_family(const struct ct_reply *r);
 
+/* Times silence from a round trip the target itself answered in (so it is up): the set's retry
+ * gap and its wait after the last probe become CT_PROBE_ADAPT_RTTS x rtt_ns, at least
+ * CT_PROBE_ADAPT_FLOOR_NS, never more than they were (the documented --wait values). */
+#define CT_PROBE_ADAPT_RTTS 10
+#define CT_PROBE_ADAPT_FLOOR_NS 200000000ull
+void ct_probe_adapt_silence(struct ct_probe_set *s, uint64_t rtt_ns);
+
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */
 int ct_probe_run(struct ct_probe_set *s);
