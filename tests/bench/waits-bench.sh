@@ -67,6 +67,11 @@ bench "reach, 1 host" '["hosts"][0]["ipmsg"]["program"]' reach 198.18.2.11
 bench "reach, 4 hosts" '=[h["ipmsg"]["program"] for h in d["hosts"]]' reach $H4
 bench "doctor, 1 user" '["verdict"]["class"]' $CTL doctor --user 198.18.2.11
 bench "doctor, 3 users" '["verdict"]["class"]' $CTL doctor --user 198.18.2.11 --user 198.18.2.12 --user 198.18.2.13
+# silence on a host that answers UDP: timed from its round trip (the same verdicts)
+lab fault add router drop tcp 2425 >/dev/null
+bench "probe, TCP drop" '["hosts"][0]["tcp"]["state"]' probe 198.18.2.11
+bench "doctor, TCP drop" '["verdict"]["class"]' $CTL doctor --user 198.18.2.11
+lab fault clear >/dev/null
 
 printf '\nlab RTT floor (ping a1 -> b1, median of 20): %.3f ms; camtrace --version: %.1f ms; median of %s runs\n' \
 	"$rtt" "${ms[start]}" "$RUNS"
