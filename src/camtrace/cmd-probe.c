@@ -43,22 +43,27 @@ static void tcp_setup(struct ct_prober *pr, const struct pc_target *t, const str
 	struct ct_probe_set *s = &h->tcps;
 	int tries = o->tries > 2 ? 2 : o->tries;
 
-	memset(s, 0, sizeof *s);
 	memset(h->tcpp, 0, sizeof h->tcpp);
-	s->ops = &ct_probe_tcp_ops;
-	s->pr = pr;
-	pc_set_target(s, t);
-	s->probes = h->tcpp;
-	s->n = (size_t)tries;
-	s->use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
+	pc_set_init(s, &ct_probe_tcp_ops, pr, t, h->tcpp, (size_t)tries);
 	s->wait_ns = (uint64_t)(o->wait * 1e9);
 	s->gap_ns = s->wait_ns / 4;
+	s->stop_on_reply = 1; /* a SYN-ACK or RST ends the step; the retry is for silence and errors */
 	for (int i = 0; i < tries; i++) {
 		h->tcpp[i].sport = (uint16_t)(33000 + ((unsigned)getpid() + (unsigned)random() % 4096u * 7u + (unsigned)i * 7919u) % 28000);
 		h->tcpp[i].dport = (uint16_t)o->tcp_port;
 		h->tcpp[i].seq = (uint32_t)random() ^ (uint32_t)ct_mono_ns();
 		h->tcpp[i].ip_id = (uint16_t)(0x6000 + (random() & 0xffe) + i);
 	}
+}
+
+/* SYNs (or connect() attempts) that went out: the retry is moot once one got a SYN-ACK or RST. */
+static int tcp_sent(const struct host_res *h)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < h->tcps.n; i++)
+		n += h->tcpp[i].sent > 0;
+	return n;
 }
 
 static void tcp_result(struct host_res *h)
@@ -259,6 +264,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		u = ct_json_add_obj(j, "tcp");
 		ct_json_add_int(u, "port", o->tcp_port);
 		ct_json_add_str(u, "method", h->tcp_raw ? "syn" : "connect");
+		ct_json_add_int(u, "probes_sent", tcp_sent(h));
 		ct_json_add_str(u, "state", ct_port_state_key(st));
 		ct_json_add_str(u, "reason", tcp_reason(t, h, buf, sizeof buf));
 		pc_json_responder(u, "responder", &h->tcp);
@@ -389,7 +395,10 @@ static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct
 			tcp_setup(pr, &t[idx[x]], o, &h[idx[x]]);
 			if (!o->no_udp)
 				h[idx[x]].tcps.target_ttl = udp_target_ttl(&t[idx[x]], &h[idx[x]].udp);
-			if (o->no_udp || !h[idx[x]].udp.host_down) /* silence: wait for a late host unreachable */
+			if (h[idx[x]].tcps.target_ttl > 0)
+				/* the host answered: it is up (no late host unreachable), only silence to time */
+				ct_probe_adapt_silence(&h[idx[x]].tcps, h[idx[x]].udp.rtt_ns);
+			else if (o->no_udp || !h[idx[x]].udp.host_down) /* silence: wait for a late host unreachable */
 				h[idx[x]].tcps.silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS;
 			sets[x] = &h[idx[x]].tcps;
 		}

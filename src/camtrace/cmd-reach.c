@@ -7,6 +7,7 @@
 #include <string.h>
 #include "clock.h"
 #include "codec.h"
+#include "err.h"
 #include "out.h"
 #include "probe-common.h"
 #include "probe-ipmsg.h"
@@ -36,44 +37,67 @@ static void echo_error(const struct pc_target *t, const struct ct_probe *probes,
 	}
 }
 
-static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count, double interval, double wait,
+struct reach_opts {
+	int count;
+	double interval, wait;
+	int no_ipmsg, unpriv, family;
+};
+
+/* The echo requests of one host, run later with every other host's (ct_probe_run_many). */
+struct echo_job {
+	struct ct_probe_set s;
+	struct ct_probe *probes;
+	int run;  /* set up and handed to the run */
+};
+
+/* An echo reply's lateness beyond the slowest one seen that ends the wait for a lost request
+ * (adaptive: 5 x the largest RTT, at least this, at most --wait). */
+#define ECHO_ADAPT_NS 100000000ull
+
+/* Sets up the echo requests of one host; 0 when there is nothing to run (st says why). */
+static int echo_setup(struct ct_prober *pr, const struct pc_target *t, const struct reach_opts *o, struct echo_job *j,
 	struct echo_stats *st)
 {
-	struct ct_probe *probes = calloc((size_t)count, sizeof *probes);
-	struct ct_probe_set s;
-	double sum = 0, sum2 = 0;
+	struct ct_probe_set *s = &j->s;
+	int count = o->count;
 
 	memset(st, 0, sizeof *st);
 	st->ttl = -1;
 	st->hops = -1;
 	st->tried = 1;
-	if (!probes)
-		return;
-	memset(&s, 0, sizeof s);
-	s.ops = &ct_probe_icmp_ops;
-	s.pr = pr;
-	pc_set_target(&s, t);
-	s.probes = probes;
-	s.n = (size_t)count;
-	s.use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
-	s.gap_ns = (uint64_t)(interval * 1e9);
-	s.wait_ns = (uint64_t)(wait * 1e9);
-	s.silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS; /* silence: a late host unreachable */
+	if (!(j->probes = calloc((size_t)count, sizeof *j->probes)))
+		return 0;
+	pc_set_init(s, &ct_probe_icmp_ops, pr, t, j->probes, (size_t)count);
+	s->gap_ns = (uint64_t)(o->interval * 1e9);
+	s->paced_by_reply = 1; /* the next echo as soon as the last one's reply came: interval for silence */
+	s->wait_ns = (uint64_t)(o->wait * 1e9);
+	s->adapt_ns = ECHO_ADAPT_NS < s->wait_ns ? ECHO_ADAPT_NS : s->wait_ns;
+	s->silent_until_ns = ct_mono_ns() + CT_PROBE_ARP_NS; /* silence: a late host unreachable */
 	for (int i = 0; i < count; i++) {
-		probes[i].seq = (uint32_t)(i + 1);
-		probes[i].ip_id = (uint16_t)(0x3000 + i);
-		probes[i].ttl = 64;
+		j->probes[i].seq = (uint32_t)(i + 1);
+		j->probes[i].ip_id = (uint16_t)(0x3000 + i);
+		j->probes[i].ttl = 64;
 	}
-	if (!s.use_raw && (t->family == AF_INET6 ? pr->ping6_fd : pr->ping_fd) < 0) {
+	if (!s->use_raw && (t->family == AF_INET6 ? pr->ping6_fd : pr->ping_fd) < 0) {
 		snprintf(st->err, sizeof st->err, "ICMP%s echo not possible: no raw socket (CAP_NET_RAW) and "
 			"ping sockets are off for this group (net.ipv4.ping_group_range)", t->family == AF_INET6 ? "v6" : "");
 		st->tried = 0;
-		free(probes);
-		return;
+		return 0;
 	}
-	if (ct_probe_run(&s) != 0) {
-		snprintf(st->err, sizeof st->err, "%s", s.err);
-		free(probes);
+	return j->run = 1;
+}
+
+/* The statistics of one host's echo requests after the run. */
+static void echo_result(const struct pc_target *t, const struct echo_job *j, struct echo_stats *st)
+{
+	const struct ct_probe *probes = j->probes;
+	int count = (int)j->s.n;
+	double sum = 0, sum2 = 0;
+
+	if (!j->run)
+		return;
+	if (j->s.rc != 0) {
+		snprintf(st->err, sizeof st->err, "%s", j->s.err);
 		return;
 	}
 	for (int i = 0; i < count; i++) {
@@ -99,7 +123,6 @@ static void run_echo(struct ct_prober *pr, const struct pc_target *t, int count,
 		st->hops = ct_ttl_hops(st->ttl);
 	}
 	echo_error(t, probes, count, st);
-	free(probes);
 }
 
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct echo_stats *e,
@@ -221,35 +244,78 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 	}
 }
 
-struct reach_opts {
-	int count;
-	double interval, wait;
-	int no_ipmsg, unpriv, family;
+/* What reach found for one host. */
+struct reach_host {
+	struct echo_job echo;
+	struct echo_stats e;
+	struct ct_app_result a;
+	int app_done;
+	char app_err[200];
 };
 
-/* The echo statistics and the IP Messenger probe of one host; 1 when it fails the check. */
-static int reach_host(const struct reach_opts *o, struct ct_prober *pr, const struct pc_target *t,
-	struct echo_stats *e, struct ct_app_result *a, int *app_done, char *app_err, size_t errlen)
+/* The IP Messenger probe of every host the echo did not find down, all at once. */
+static void reach_app(const struct reach_opts *o, struct ct_prober *pr, const struct pc_target *t,
+	struct reach_host *h, int n)
 {
-	memset(e, 0, sizeof *e);
-	memset(a, 0, sizeof *a);
-	*app_done = 0;
-	if (t->resolved && t->routed) {
-		run_echo(pr, t, o->count, o->interval, o->wait, e);
-		if (!o->no_ipmsg && e->host_down) {
+	struct ct_app_opts *ao = calloc((size_t)n, sizeof *ao);
+	struct ct_app_job *jobs = calloc((size_t)n, sizeof *jobs);
+	int *idx = calloc((size_t)n, sizeof *idx), k = 0, r;
+
+	for (int i = 0; i < n && ao && jobs && idx; i++) {
+		h[i].a.reply_ttl = -1;
+		if (!t[i].resolved || !t[i].routed || o->no_ipmsg)
+			continue;
+		if (h[i].e.host_down) {
 			/* nothing answers ARP for it: an application probe would only wait for the same error */
-			snprintf(app_err, errlen, "not probed: the host is down or its address unused");
-			a->reply_ttl = -1;
-			*app_done = 1;
-		} else if (!o->no_ipmsg) {
-			struct ct_app_opts ao = { .use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw,
-				.wait_ns = (uint64_t)(o->wait * 1e9), .control_port = 65535, .family = t->family,
-				.dst6 = t->addr6, .src = t->src, .src6 = t->src6 };
-			if (ct_app_probe(pr, t->addr, &ao, a, app_err, errlen) == 0 || app_err[0])
-				*app_done = 1;
+			snprintf(h[i].app_err, sizeof h[i].app_err, "not probed: the host is down or its address unused");
+			h[i].app_done = 1;
+			continue;
 		}
+		ao[k] = (struct ct_app_opts){ .use_raw = t[i].family == AF_INET6 ? pr->raw6 : pr->raw,
+			.wait_ns = (uint64_t)(o->wait * 1e9), .control_port = 65535, .family = t[i].family,
+			.dst6 = t[i].addr6, .src = t[i].src, .src6 = t[i].src6 };
+		jobs[k] = (struct ct_app_job){ .dst = t[i].addr, .o = &ao[k] };
+		idx[k++] = i;
 	}
-	return !t->resolved || !t->routed || e->received == 0 || (!o->no_ipmsg && a->state != CT_PORT_OPEN);
+	r = ao && jobs && idx ? ct_app_probe_many(pr, jobs, (size_t)k) : CT_ENOMEM;
+	for (int x = 0; x < k; x++) {
+		struct reach_host *hi = &h[idx[x]];
+		hi->a = jobs[x].res;
+		snprintf(hi->app_err, sizeof hi->app_err, "%s", r == 0 ? jobs[x].err : ct_strerror(r));
+		hi->app_done = (r == 0 && jobs[x].rc == 0) || hi->app_err[0];
+	}
+	free(ao);
+	free(jobs);
+	free(idx);
+}
+
+/* The echo requests of every host at once, then their IP Messenger probes at once. */
+static void reach_run(const struct reach_opts *o, struct ct_prober *pr, const struct pc_target *t,
+	struct reach_host *h, int n)
+{
+	struct ct_probe_set **sets = calloc((size_t)n, sizeof *sets);
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (t[i].resolved && t[i].routed && echo_setup(pr, &t[i], o, &h[i].echo, &h[i].e) && sets)
+			sets[k++] = &h[i].echo.s;
+	if (sets)
+		(void)ct_probe_run_many(sets, (size_t)k);
+	for (int i = 0; i < n; i++) {
+		if (!sets && h[i].echo.run)
+			snprintf(h[i].e.err, sizeof h[i].e.err, "out of memory");
+		else
+			echo_result(&t[i], &h[i].echo, &h[i].e);
+		free(h[i].echo.probes);
+		h[i].echo.probes = NULL;
+	}
+	free(sets);
+	reach_app(o, pr, t, h, n);
+}
+
+static int reach_fails(const struct reach_opts *o, const struct pc_target *t, const struct reach_host *h)
+{
+	return !t->resolved || !t->routed || h->e.received == 0 || (!o->no_ipmsg && h->a.state != CT_PORT_OPEN);
 }
 
 static int reach_exec(struct ct_cli *cli, void *opts, int n, char **names)
@@ -257,11 +323,17 @@ static int reach_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	const struct reach_opts *o = opts;
 	int fails = 0;
 	struct pc_target *t;
+	struct reach_host *h;
 	struct ct_prober *pr;
 	struct ct_json *doc = NULL, *arr = NULL;
 
-	if (!(t = pc_hosts(names, n, cli->source, o->family)))
+	t = pc_hosts(names, n, cli->source, o->family);
+	h = calloc((size_t)n, sizeof *h);
+	if (!t || !h) {
+		free(t);
+		free(h);
 		return EX_OSERR;
+	}
 	if (cli->json)
 		doc = out_doc_new("reach");
 	pr = pc_prober(cli, "reach", o->unpriv, CT_PROBER_BIND2425 | CT_PROBER_PING | pc_families(t, n), doc);
@@ -269,26 +341,23 @@ static int reach_exec(struct ct_cli *cli, void *opts, int n, char **names)
 		if (doc)
 			out_doc_print(doc);
 		free(t);
+		free(h);
 		return EX_NOPERM;
 	}
+	if (cli->progress && n > 1)
+		out_progress(cli, "reach", 0, (unsigned long)n);
+	reach_run(o, pr, t, h, n);
+	out_progress(cli, "reach", (unsigned long)n, (unsigned long)n);
 	if (doc) {
 		pc_notes(cli, pr, doc);
 		arr = ct_json_add_arr(doc, "hosts");
 	}
 	for (int i = 0; i < n; i++) {
-		struct echo_stats e;
-		struct ct_app_result a;
-		char app_err[200] = "";
-		int app_done;
-
-		if (cli->progress && n > 1)
-			out_progress(cli, "reach", (unsigned long)i, (unsigned long)n);
-		fails += reach_host(o, pr, &t[i], &e, &a, &app_done, app_err, sizeof app_err);
-		out_progress(cli, "reach", (unsigned long)n, (unsigned long)n);
+		fails += reach_fails(o, &t[i], &h[i]);
 		if (doc)
-			json_host(arr, &t[i], &e, &a, app_done, app_err, pr->raw, pr->raw6);
+			json_host(arr, &t[i], &h[i].e, &h[i].a, h[i].app_done, h[i].app_err, pr->raw, pr->raw6);
 		else
-			text_host(cli, &t[i], &e, &a, app_done);
+			text_host(cli, &t[i], &h[i].e, &h[i].a, h[i].app_done);
 	}
 	if (doc) {
 		ct_json_add_int(doc, "hosts_failed", fails);
@@ -298,13 +367,14 @@ static int reach_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	}
 	ct_prober_close(pr);
 	free(t);
+	free(h);
 	return fails ? CT_EXIT_FAIL : CT_EXIT_OK;
 }
 
 #define O(f) offsetof(struct reach_opts, f)
 static const struct cmd_opt reach_opts[] = {
 	{ "count", 'c', CMD_OPT_INT, O(count), 1, 1000, .help = "echo requests per host (default 4)" },
-	{ "interval", 0, CMD_OPT_SECONDS, O(interval), 0.01, 60, .help = "between echo requests (default 0.2)" },
+	{ "interval", 0, CMD_OPT_SECONDS, O(interval), 0.01, 60, .help = "between echo requests while unanswered (default 0.2)" },
 	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.01, 60, .help = "wait for answers after the last request (default 1)" },
 	{ "no-ipmsg", 0, CMD_OPT_FLAG, O(no_ipmsg), .help = "skip the IP Messenger probe (GETINFO, then BR_ENTRY|DIALUPOPT)" },
 	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv),

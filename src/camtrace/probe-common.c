@@ -113,6 +113,19 @@ void pc_set_target(struct ct_probe_set *s, const struct pc_target *t)
 	s->bind_src = t->src_given;
 }
 
+void pc_set_init(struct ct_probe_set *s, const struct ct_probe_ops *ops, struct ct_prober *pr,
+	const struct pc_target *t, struct ct_probe *probes, size_t n)
+{
+	memset(s, 0, sizeof *s);
+	memset(probes, 0, n * sizeof *probes);
+	s->ops = ops;
+	s->pr = pr;
+	pc_set_target(s, t);
+	s->probes = probes;
+	s->n = n;
+	s->use_raw = t->family == AF_INET6 ? pr->raw6 : pr->raw;
+}
+
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags, struct ct_json *doc)
 {
 	struct ct_prober *pr = NULL;

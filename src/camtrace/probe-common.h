@@ -34,6 +34,9 @@ unsigned pc_families(const struct pc_target *t, int n);
 struct pc_target *pc_hosts(char **names, int n, const char *source, int family);
 /* Sets the probe set's family, addresses (target and local) from t. */
 void pc_set_target(struct ct_probe_set *s, const struct pc_target *t);
+/* A zeroed set of method ops toward t with probes[0..n) (zeroed too), raw when the prober can. */
+void pc_set_init(struct ct_probe_set *s, const struct ct_probe_ops *ops, struct ct_prober *pr,
+	const struct pc_target *t, struct ct_probe *probes, size_t n);
 /* Opens the prober (raw sockets unless unpriv; CT_PROBER_* flags), then drops every
  * privilege. Returns NULL on a fatal error (message printed / recorded). */
 struct ct_prober *pc_prober(const struct ct_cli *cli, const char *cmd, int unpriv, unsigned flags,

@@ -5,16 +5,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/net/doctor-lib.sh"
 [ -n "${BENCH_CAMTRACE:-}" ] && CAMTRACE=$BENCH_CAMTRACE
 doc_setup
-
-# the users run camtraced with the cooperative check, so every check of step 4 runs too
-for n in b1 b2 b3; do
-	ctd_start "u$n" "$n" "user_name = user$n" "nick = User-$n" "server = 198.18.1.10" "rtp_echo = yes" "coop = yes"
-done
-ctd_start srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
-	"allow = 198.18.1.0/24, 198.18.2.0/24"
-for n in b1 b2 b3; do
-	wait_for -t 15 ctd_has srv "user$n" online || diag "the server does not list user$n"
-done
+doc_coop_sites
 
 now() { date +%s.%N; }
 declare -A secs verdict

@@ -3,6 +3,8 @@
 #   doc_setup               skips without camtraced or `camtrace doctor`; builds the lab (ICMP not rate-limited)
 #   doc_sites [notify]      camtraced server on srv (with `notify = 198.18.2.*` unless "no-notify"),
 #                           IP Messenger users on b1 b2 b3 (camtraced client nodes); waits until listed
+#   doc_coop_sites          the benchmarks' sites: users on b1 b2 b3 with server = srv, RTP echo and the
+#                           cooperative check (every check of step 4 runs), the server notifying site B
 #   doc_run NAME ARGS...    camtrace doctor --json in a1 against the server; JSON in $LAB_TMP/NAME.json,
 #                           exit status in $LAB_TMP/NAME.rc
 #   doc_get NAME PATH       a field of that JSON (jget syntax)
@@ -32,6 +34,18 @@ doc_sites() {
 			wait_for -t 15 ctd_has srv "user$n" online || { diag "the server does not list user$n"; return 1; }
 		done
 	fi
+}
+
+doc_coop_sites() {
+	local n
+	for n in $DOC_USERS; do
+		ctd_start "u$n" "$n" "user_name = user$n" "nick = User-$n" "server = 198.18.1.10" "rtp_echo = yes" "coop = yes"
+	done
+	ctd_start srv srv "user_name = srv" "nick = CAMServer" "notify = 198.18.2.*" "notify_rate = 1000" \
+		"allow = 198.18.1.0/24, 198.18.2.0/24"
+	for n in $DOC_USERS; do
+		wait_for -t 15 ctd_has srv "user$n" online || diag "the server does not list user$n"
+	done
 }
 
 doc_run() {

@@ -15,6 +15,7 @@
 #include "hosts.h"
 #include "node.h"
 #include "notify.h"
+#include "pktno.h"
 #include "sbuf.h"
 #include "targets.h"
 #include "tap.h"
@@ -396,7 +397,7 @@ int main(void)
 	struct ct_ipmsg m;
 	struct ct_haddr to;
 	struct ct_host *h;
-	uint32_t t0 = (uint32_t)time(NULL);
+	uint32_t t0 = ct_pktno_seed();
 
 	ct_evloop_new(&ev);
 	a = mknode(ha, "alice", &pa);
@@ -404,9 +405,9 @@ int main(void)
 	ok(a && b, "two nodes bound on loopback");
 	if (!a || !b)
 		return tap_done();
-	ok(ct_node_next_packetno(a) >= t0, "packet numbers start at time()");
+	ok((int32_t)(ct_node_next_packetno(a) - t0) >= 0, "packet numbers follow the clock (ct_pktno_seed)");
 	uint32_t p1 = ct_node_next_packetno(a), p2 = ct_node_next_packetno(a);
-	is_int(p2, p1 + 1, "packet numbers go up by one");
+	ok((int32_t)(p2 - p1) > 0, "packet numbers go up");
 
 	/* BR_ENTRY a -> b, b answers with ANSENTRY after its delay */
 	ct_haddr_set_v4(&to, 0x7F000001, pb);
@@ -425,7 +426,7 @@ int main(void)
 	ok(peer_recv(&c, &m) == 0 && m.mode == CT_IPMSG_ANSENTRY, "ANSENTRY to carol");
 	ok(m.opts & CT_IPMSG_UTF8OPT, "with UTF8OPT (carol had CAPUTF8OPT)");
 	ok(m.opts & CT_IPMSG_CAPUTF8OPT, "announcing CAPUTF8OPT");
-	ok(m.packetno >= t0, "its packet number is from time()");
+	ok((int32_t)(m.packetno - t0) > 0, "its packet number is from the clock");
 	ct_codec_fini(&m);
 	peer_send(&c, pb, 500, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_CAPUTF8OPT, "Carol\0g", 7);
 	peer_send(&c, pb, 501, "carol", CT_IPMSG_BR_ENTRY | CT_IPMSG_DIALUPOPT, "Carol\0g", 7);

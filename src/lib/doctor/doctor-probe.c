@@ -14,6 +14,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "node.h"
+#include "pktno.h"
 #include "util.h"
 
 uint64_t ct_doc_wait_ns(const struct ct_doctor *d)
@@ -123,7 +124,7 @@ void ct_doc_probe_udp(struct ct_doctor *d, struct ct_doc_probe *p)
 
 void ct_doc_withdraw_prepare(struct ct_doctor *d)
 {
-	d->exit_len = ct_app_build((uint32_t)time(NULL) + 7, CT_IPMSG_BR_EXIT, 1, d->exit_pkt, sizeof d->exit_pkt);
+	d->exit_len = ct_app_build(ct_pktno_seed(), CT_IPMSG_BR_EXIT, 1, d->exit_pkt, sizeof d->exit_pkt);
 }
 
 void ct_doc_withdraw_send(const struct ct_doctor *d, int fd)
@@ -175,6 +176,9 @@ void ct_doc_probe_tcp_many(struct ct_doctor *d, struct ct_doc_probe *const *ps, 
 		s->use_raw = d->pr->raw;
 		s->wait_ns = ct_doc_wait_ns(d);
 		s->gap_ns = s->wait_ns / 4;
+		s->stop_on_reply = 1; /* a SYN-ACK or RST ends the step: the retry is for silence and errors */
+		if (ps[k]->udp_done && ps[k]->udp.state == CT_PORT_OPEN)
+			ct_probe_adapt_silence(s, ps[k]->udp.rtt_ns); /* it answered UDP: time silence from that */
 		setp[k] = s;
 		for (int i = 0; i < 2; i++) {
 			probes[k][i].sport = (uint16_t)(33000 + ((unsigned)getpid() * 31u + (unsigned)(k * 2 + i) * 7919u +

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include "charset.h"
 #include "clock.h"
@@ -20,14 +19,13 @@
 #include "evloop.h"
 #include "log.h"
 #include "node-int.h"
+#include "pktno.h"
 #include "util.h"
 
 uint32_t ct_node_next_packetno(struct ct_node *n)
 {
-	uint32_t t = (uint32_t)time(NULL);
-
-	n->last_pkt = t > n->last_pkt ? t : n->last_pkt + 1;
-	return n->last_pkt;
+	/* unique across processes and runs (camtraced drops a repeated number as a duplicate) */
+	return ct_pktno_next(&n->last_pkt);
 }
 
 /* ---- this machine's addresses ---- */

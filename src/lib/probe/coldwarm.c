@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -17,6 +16,7 @@
 #include "err.h"
 #include "inject.h"
 #include "log.h"
+#include "pktno.h"
 #include "probe-ipmsg.h"
 #include "util.h"
 
@@ -274,7 +274,7 @@ static int half(struct ct_prober *pr, struct cw_ctx *c, const struct ct_probe_se
 
 	ops.packet = ct_probe_udp_ops.packet;
 	if (!seq)
-		seq = (uint32_t)time(NULL) + 5000;
+		seq = ct_pktno_seed();
 	memset(&s, 0, sizeof s);
 	memset(probes, 0, sizeof probes);
 	s.ops = &ops;

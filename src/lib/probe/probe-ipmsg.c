@@ -3,18 +3,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "clock.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "log.h"
+#include "pktno.h"
 #include "icmpname.h"
 #include "probe-ipmsg.h"
 #include "util.h"
 
-static uint32_t pktno_base;
+static uint32_t pktno_last; /* ct_pktno_next(): unique across runs */
 
 static size_t build(uint32_t packetno, uint32_t command, int entry_body, const char *body,
 	uint8_t *buf, size_t cap)
@@ -52,7 +52,7 @@ size_t ct_app_build(uint32_t packetno, uint32_t command, int entry_body, uint8_t
 
 size_t ct_app_build_getfiledata(uint8_t *buf, size_t cap)
 {
-	return build((uint32_t)time(NULL), CT_IPMSG_GETFILEDATA, 0, "0:0:0:", buf, cap);
+	return build(ct_pktno_seed(), CT_IPMSG_GETFILEDATA, 0, "0:0:0:", buf, cap);
 }
 
 struct app_ctx {
@@ -189,8 +189,6 @@ static void step_setup(struct step *st, struct ct_prober *pr, const struct ct_ap
 	int tries = o->tries > 0 && o->tries <= 8 ? o->tries : 2;
 	uint64_t wait = o->wait_ns ? o->wait_ns : 1000000000ull;
 
-	if (!pktno_base)
-		pktno_base = (uint32_t)time(NULL);
 	udp_set(&st->s, pr, j->dst, o, st->probes, (size_t)tries);
 	st->c = (struct app_ctx){ command, entry_body };
 	st->s.want_any_port = 1;
@@ -203,7 +201,7 @@ static void step_setup(struct step *st, struct ct_prober *pr, const struct ct_ap
 	for (int i = 0; i < tries; i++) {
 		st->probes[i].sport = o->sport ? o->sport : CT_IPMSG_PORT;
 		st->probes[i].dport = o->dport ? o->dport : CT_IPMSG_PORT;
-		st->probes[i].seq = pktno_base++;
+		st->probes[i].seq = ct_pktno_next(&pktno_last);
 		st->probes[i].ip_id = (uint16_t)(0x4000 + (st->probes[i].seq & 0x3fff));
 	}
 	st->active = 1;
@@ -288,7 +286,7 @@ static int control_setup(struct step *st, struct ct_prober *pr, struct ct_app_jo
 		st->probes[i].sport = (uint16_t)(40000 + ((unsigned)getpid() % 20000));
 		st->probes[i].dport = cport;
 		st->probes[i].seq = (uint32_t)i;
-		st->probes[i].ip_id = (uint16_t)(0x7000 + ((pktno_base++ & 0x7ff) << 1) + i);
+		st->probes[i].ip_id = (uint16_t)(0x7000 + ((ct_pktno_next(&pktno_last) & 0x7ff) << 1) + i);
 	}
 	j->res.control_port = cport;
 	st->active = 1;
@@ -336,7 +334,7 @@ static void exit_setup(struct step *st, struct ct_prober *pr, struct ct_app_job 
 	st->s.ud = &st->c;
 	st->probes[0].sport = o->sport ? o->sport : CT_IPMSG_PORT;
 	st->probes[0].dport = o->dport ? o->dport : CT_IPMSG_PORT;
-	st->probes[0].seq = pktno_base++;
+	st->probes[0].seq = ct_pktno_next(&pktno_last);
 	st->probes[0].ip_id = (uint16_t)(0x4000 + (st->probes[0].seq & 0x3fff));
 	st->active = 1;
 }

@@ -63,15 +63,31 @@ static int finished(const struct run_state *st, uint64_t now)
 	return all_done(st->s) || now >= wait_until(st);
 }
 
-/* 1 when the set's next retry is moot: stop_on_answer and a probe was answered. */
+/* A reply from the far end itself (echo reply, UDP datagram, SYN-ACK or RST, connect()),
+ * not an ICMP error. */
+static int final_reply(const struct ct_probe *p)
+{
+	return p->answered && p->reply.kind != CT_RK_ICMP && p->reply.kind != CT_RK_NONE;
+}
+
+/* 1 when the set's next retry is moot: stop_on_answer and a probe was answered, or
+ * stop_on_reply and a probe got a final reply. */
 static int retry_moot(const struct run_state *st)
 {
 	const struct ct_probe_set *s = st->s;
 
-	for (size_t i = 0; st->sending && s->stop_on_answer && i < st->next; i++)
-		if (s->probes[i].answered)
+	for (size_t i = 0; st->sending && (s->stop_on_answer || s->stop_on_reply) && i < st->next; i++)
+		if (s->stop_on_answer ? s->probes[i].answered : final_reply(&s->probes[i]))
 			return 1;
 	return 0;
+}
+
+/* 1 when the set's next probe may go now: paced_by_reply and the last one sent got its reply. */
+static int pace_ready(const struct run_state *st)
+{
+	const struct ct_probe_set *s = st->s;
+
+	return st->sending && s->paced_by_reply && st->next > 0 && final_reply(&s->probes[st->next - 1]);
 }
 
 /* Offers one packet of a raw socket to every set of the run that reads raw sockets. */
@@ -189,7 +205,7 @@ static void pump(struct run_state *rs, size_t n, struct watch *w, uint64_t until
 
 		for (size_t i = 0; i < n; i++) {
 			all &= finished(&rs[i], now);
-			if (stop_when_done == 2 && retry_moot(&rs[i]))
+			if (stop_when_done == 2 && (retry_moot(&rs[i]) || pace_ready(&rs[i])))
 				return;
 		}
 		if ((stop_when_done == 1 && all) || now >= until)
@@ -276,7 +292,7 @@ static void run_batch(struct run_state *rs, size_t n, struct watch *w)
 		for (size_t i = 0; i < n; i++) {
 			if (retry_moot(&rs[i]))
 				rs[i].sending = 0; /* a retry would only be answered again */
-			if (rs[i].sending && rs[i].next_ns <= now)
+			if (rs[i].sending && (rs[i].next_ns <= now || pace_ready(&rs[i])))
 				send_next(&rs[i]);
 			if (rs[i].sending) {
 				any = 1;

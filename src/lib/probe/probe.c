@@ -582,6 +582,18 @@ int ct_probes_host_down(const struct ct_probe *p, size_t n, uint64_t first_ns, i
 	return 0;
 }
 
+void ct_probe_adapt_silence(struct ct_probe_set *s, uint64_t rtt_ns)
+{
+	uint64_t a = rtt_ns * CT_PROBE_ADAPT_RTTS;
+
+	if (a < CT_PROBE_ADAPT_FLOOR_NS)
+		a = CT_PROBE_ADAPT_FLOOR_NS;
+	if (a < s->gap_ns)
+		s->gap_ns = a;
+	if (a < s->wait_ns)
+		s->wait_ns = a;
+}
+
 const char *ct_origin_key(int origin)
 {
 	static const char *const n[] = { NULL, "target", "path", "unverified" };

@@ -144,6 +144,11 @@ struct ct_probe_set {
 	int bind_src;               /* unprivileged sockets bind to src / src6 (--source) */
 	int want_any_port;          /* accept UDP replies from the target whatever the source port */
 	int stop_on_answer;         /* send no more probes once one was answered (retries only) */
+	int stop_on_reply;          /* the same, once one got a reply other than an ICMP error (TCP
+				       retries: a SYN-ACK or RST is final; after an ICMP error the
+				       retry still goes gap_ns later, as host-down patterns need it) */
+	int paced_by_reply;         /* send the next probe as soon as the last one got a reply other
+				       than an ICMP error (ping -A); gap_ns stays for silence and errors */
 	ct_probe_payload_fn payload;
 	ct_probe_match_fn match;
 	void *ud;
@@ -216,6 +221,13 @@ const char *ct_origin_key(int origin);
 int ct_reply_time_exceeded(const struct ct_reply *r);
 /* The icmpname.h family (CT_ICMP_V4 / CT_ICMP_V6) of a reply. */
 int ct_reply_icmp_family(const struct ct_reply *r);
+
+/* Times silence from a round trip the target itself answered in (so it is up): the set's retry
+ * gap and its wait after the last probe become CT_PROBE_ADAPT_RTTS x rtt_ns, at least
+ * CT_PROBE_ADAPT_FLOOR_NS, never more than they were (the documented --wait values). */
+#define CT_PROBE_ADAPT_RTTS 10
+#define CT_PROBE_ADAPT_FLOOR_NS 200000000ull
+void ct_probe_adapt_silence(struct ct_probe_set *s, uint64_t rtt_ns);
 
 /* Sends every probe of the set (gap_ns apart) and collects replies until all are answered,
  * the adaptive wait ends, or wait_ns passed after the last send. */

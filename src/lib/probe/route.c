@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "clock.h"
 #include "codec.h"
@@ -11,6 +10,7 @@
 #include "err.h"
 #include "icmpname.h"
 #include "log.h"
+#include "pktno.h"
 #include "probe-ipmsg.h"
 #include "rtp.h"
 #include "route.h"
@@ -374,7 +374,7 @@ int ct_route_trace(struct ct_prober *pr, uint32_t dst, uint32_t src, const struc
 	int first = o->first_ttl > 0 ? o->first_ttl : 1;
 	int max = o->max_ttl > 0 ? o->max_ttl : 30;
 	int q = o->queries > 0 ? o->queries : 3;
-	struct route_ctx c = { o, (uint32_t)time(NULL), (uint32_t)ct_mono_ns() ^ 0x5a5a0000u, ROUTE_PROBE_CMD };
+	struct route_ctx c = { o, ct_pktno_seed(), (uint32_t)ct_mono_ns() ^ 0x5a5a0000u, ROUTE_PROBE_CMD };
 	struct ct_probe_set s;
 	struct ct_probe *probes;
 	uint16_t dport = o->dport ? o->dport : CT_IPMSG_PORT;
