@@ -22,7 +22,7 @@ AREAS = {
 }
 # a third-party header (by pattern) and the only files that may include it
 CONFINED = [
-    (r'<pcap(/pcap)?\.h>', ['src/lib/capture/capture.c']),
+    (r'<pcap(/pcap)?\.h>', ['src/lib/capture/capture.c', 'src/lib/capture/pcap-dl.c']),  # the user and its loader
     (r'<libnet\.h>', ['src/lib/probe/inject.c']),
     (r'<cjson/cJSON\.h>|<cJSON\.h>', ['src/lib/base/json.c']),
     (r'<iconv\.h>', ['src/lib/proto/charset.c']),

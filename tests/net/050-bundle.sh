@@ -70,7 +70,10 @@ else
 fi
 
 # ---- the daemon's state, when this build's camtraced serves its control socket ----
+# user = root: its files are in this test's directory, which camtraced did not create and would
+# not take over for another user (camtraced(8) FILES)
 cat >"$LAB_TMP/camtraced.conf" <<EOF
+user = root
 ctl_socket = $LAB_TMP/run/ctl.sock
 state_file = $LAB_TMP/state.json
 pidfile = $LAB_TMP/run/camtraced.pid
@@ -105,8 +108,8 @@ if wait_for -t 10 test -S "$LAB_TMP/run/ctl.sock" && pid_alive "$dpid"; then
 		skip_test "message text redacted from the daemon's log" "camtraced did not log the test message"
 	fi
 else
-	diag "camtraced said: $(head -c 300 "$LAB_TMP/ctd.out")"
-	skip_test "daemon state from a running camtraced" "this build's camtraced does not serve a control socket"
+	diag "camtraced said: $(head -c 600 "$LAB_TMP/ctd.out")"
+	ok 1 "camtraced started and serves its control socket (for the daemon's state in the bundle)"
 fi
 kill "$dpid" 2>/dev/null
 wait "$dpid" 2>/dev/null
