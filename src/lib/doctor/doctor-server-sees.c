@@ -36,11 +36,11 @@ static void add_known(struct ct_doctor *d, uint32_t a, const char *user, const c
 {
 	struct ct_doc_known *k;
 
+	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
+		return;
 	for (int i = 0; i < d->nknown; i++)
 		if (d->known[i].addr == a)
 			return;
-	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
-		return;
 	k = &d->known[d->nknown++];
 	k->addr = a;
 	ct_strlcpy(k->user, user ? user : "", sizeof k->user);
@@ -174,8 +174,7 @@ static void collect_known(struct ct_doctor *d, const struct ct_json *arr)
 {
 	struct in_addr in;
 
-	for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
-		const struct ct_json *h = ct_json_arr_at(arr, k);
+	for (const struct ct_json *h = ct_json_first(arr); h; h = ct_json_next(h)) {
 		const char *addr = ct_json_get_str(h, "addr"), *st = ct_json_get_str(h, "state");
 		if (addr && inet_pton(AF_INET, addr, &in) == 1)
 			add_known(d, in.s_addr, ct_json_get_str(h, "user"), ct_json_get_str(h, "host"),
@@ -243,8 +242,7 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 				break;
 			}
 		}
-		for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
-			const struct ct_json *h = ct_json_arr_at(arr, k);
+		for (const struct ct_json *h = ct_json_first(arr); h; h = ct_json_next(h)) {
 			const char *addr = ct_json_get_str(h, "addr"), *t;
 			int64_t v;
 			if (!addr || inet_pton(AF_INET, addr, &in) != 1)
