@@ -103,6 +103,14 @@ int ct_ctl_client_connect(struct ct_ctl_client *c, const char *path, int timeout
  * CT_ETIMEDOUT; CT_ECLOSED when the daemon went away. */
 int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
 	int timeout_ms, struct ct_json **result);
+/* A call whose result holds a long array (users: "hosts"): the reply is read as it arrives and
+ * each element of result[key] is handed to fn, parsed (el, freed after the call) and as the raw
+ * JSON text it came in (raw, len), never holding the whole array; *result (caller frees) is the
+ * rest of the result with key an empty array. fn returns 0 to go on, or a negative code that
+ * ends the call with that code once the reply has been read. Errors as ct_ctl_client_call(). */
+typedef int (*ct_ctl_item_fn)(const struct ct_json *el, const char *raw, size_t len, void *ud);
+int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result);
 /* Low level, for tests: send a raw line (a newline is added) / read one reply line. */
 int ct_ctl_client_send_raw(struct ct_ctl_client *c, const char *line, int timeout_ms);
 int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json **msg);
