@@ -45,19 +45,47 @@ static struct ct_ctlj_now users_now(struct daemon *d)
 	return now;
 }
 
-/* The users method: the shape and the rule are ctl-shapes.c's, shared with camtrace's tests. */
+/* The users method, streamed: records are written as the client reads them (ctl.h), so
+ * neither a tree of 100,000 hosts nor their whole text is ever held. The shape and the rule
+ * are ctl-shapes.c's, shared with camtrace's tests. */
+struct users_stream {
+	struct daemon *d;
+	struct ct_ctlj_users *u;
+};
+
+static int users_more(struct ct_out *o, void *ud)
+{
+	struct users_stream *us = ud;
+
+	return ct_ctlj_users_write(us->u, us->d->hosts, o, CT_CTL_STREAM_CHUNK);
+}
+
+static void users_done(void *ud)
+{
+	struct users_stream *us = ud;
+
+	ct_ctlj_users_close(us->u);
+	free(us);
+}
+
 static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
 	struct ct_ctlj_now now = users_now(d);
+	struct users_stream *us = calloc(1, sizeof *us);
 	char err[256];
-	int r = ct_ctlj_users(d->hosts, params, &now, result, err, sizeof err);
+	int r;
 
-	if (r == CT_EINVAL)
-		return ct_ctl_call_error(call, "bad_params", "%s", err);
-	if (r != 0)
-		return ct_ctl_call_error(call, "failed", "%s", err);
-	return 0;
+	(void)result;
+	if (!us)
+		return CT_ENOMEM;
+	us->d = d;
+	if ((r = ct_ctlj_users_open(d->hosts, params, &now, &us->u, err, sizeof err)) != 0) {
+		free(us);
+		return ct_ctl_call_error(call, r == CT_EINVAL ? "bad_params" : "failed", "%s", err);
+	}
+	ct_ctl_call_stream(call, users_more, users_done, us);
+	return CT_CTL_STREAM;
 }
 
 static int64_t next_in(const struct daemon *d, uint64_t interval, double last)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "json.h"
+#include "outbuf.h"
 #include "hosts.h"
 #include "search.h"
 
@@ -26,6 +27,8 @@ struct ct_ctlj_now {
  *    "last_seen_age_s" (null when never seen)}
  */
 struct ct_json *ct_ctlj_host(const struct ct_host *h, const struct ct_ctlj_now *now);
+/* The same record written as JSON text into o (what camtraced streams). */
+void ct_ctlj_host_write(struct ct_out *o, const struct ct_host *h, const struct ct_ctlj_now *now);
 
 /* The whole "users" method: params {"filter": "all"|"unstable"|"external"|"online",
  * "network": "CIDR"} (both optional). Result {"filter", "network", "total", "count",
@@ -33,6 +36,17 @@ struct ct_json *ct_ctlj_host(const struct ct_host *h, const struct ct_ctlj_now *
  * CT_EINVAL with a message (naming the accepted values) for bad params, CT_ENOMEM. */
 int ct_ctlj_users(const struct ct_hosts *t, const struct ct_json *params, const struct ct_ctlj_now *now,
 	struct ct_json **result, char *err, size_t errlen);
+
+/* The users result streamed (camtraced): open checks params (errors as above) and notes the
+ * chosen hosts by address; each write appends the result's text into o until o->len reaches
+ * budget, returning 1 while more is to come, 0 once the result is complete, CT_ENOMEM. The
+ * text is the tree form's, with "count" after "hosts" (the records written: a host that went
+ * away while the reply was being sent is left out). The table t may change between writes. */
+struct ct_ctlj_users;
+int ct_ctlj_users_open(const struct ct_hosts *t, const struct ct_json *params, const struct ct_ctlj_now *now,
+	struct ct_ctlj_users **out, char *err, size_t errlen);
+int ct_ctlj_users_write(struct ct_ctlj_users *u, const struct ct_hosts *t, struct ct_out *o, size_t budget);
+void ct_ctlj_users_close(struct ct_ctlj_users *u);
 
 /* "search.progress": {"search_id", "state": "running|done|cancelled", "total", "probed",
  * "found", "unresolved", "started", "finished"}. */

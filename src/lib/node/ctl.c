@@ -20,6 +20,7 @@
 #include "ctl.h"
 
 #define MAX_PENDING_PER_CLIENT 16
+#define STREAM_ROUNDS 4 /* chunks of a streamed reply written per event-loop turn */
 
 struct method {
 	char *name;
@@ -41,11 +42,17 @@ struct client {
 	struct ct_ctl_server *srv;
 	int fd;
 	unsigned cid;
-	struct ct_sbuf in, out;
+	struct ct_sbuf in;
+	struct ct_out out;        /* pending output, out_off bytes of it sent */
+	struct ct_out held;       /* replies waiting for the streamed one to end */
 	size_t out_off;
-	int hello_done, closing, writing;
+	int hello_done, closing;
+	unsigned events;          /* what the event loop watches for */
 	unsigned npending;
-	uint64_t idle_timer, write_timer;
+	uint64_t idle_timer, write_timer, resume_timer;
+	ct_ctl_stream_fn stream;  /* a streamed reply is being written */
+	void (*stream_done)(void *ud);
+	void *stream_ud;
 	struct client *next;
 };
 
@@ -71,6 +78,9 @@ struct ct_ctl_call {
 	const char *method;
 	char code[32];
 	char msg[512];
+	ct_ctl_stream_fn stream;
+	void (*stream_done)(void *ud);
+	void *stream_ud;
 };
 
 static const struct ct_ctl_limits default_limits = {
@@ -107,10 +117,14 @@ static void client_free(struct client *cl)
 	}
 	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
 	ct_evloop_cancel_timer(s->ev, cl->write_timer);
+	ct_evloop_cancel_timer(s->ev, cl->resume_timer);
 	ct_evloop_del_fd(s->ev, cl->fd);
 	close(cl->fd);
+	if (cl->stream && cl->stream_done)
+		cl->stream_done(cl->stream_ud);
 	ct_sbuf_fini(&cl->in);
-	ct_sbuf_fini(&cl->out);
+	free(cl->held.p);
+	free(cl->out.p);
 	s->nclients--;
 	log_debug("control client %u gone (%u left)", cl->cid, s->nclients);
 	free(cl);
@@ -147,44 +161,97 @@ static void arm_idle(struct client *cl)
 	cl->idle_timer = ct_evloop_add_timer(s->ev, cl->hello_done ? s->lim.idle_ms : s->lim.hello_ms, on_idle, cl);
 }
 
-/* Writes what it can; returns -1 when the client was freed. */
+/* Reading while no streamed reply is under way; writing while output waits or a stream goes on. */
+static void set_events(struct client *cl)
+{
+	unsigned want = (cl->stream ? 0 : CT_EV_READ) |
+		(cl->stream || cl->out_off < cl->out.len ? CT_EV_WRITE : 0);
+
+	if (want != cl->events && ct_evloop_mod_fd(cl->srv->ev, cl->fd, want) == 0)
+		cl->events = want;
+}
+
+static void on_resume(struct ct_evloop *ev, uint64_t id, void *ud);
+
+/* The streamed reply is complete: the replies held meanwhile follow it, then the requests
+ * that came behind it are read (from the event loop: no recursion into the handlers). */
+static void end_stream(struct client *cl)
+{
+	void (*done)(void *ud) = cl->stream_done;
+
+	ct_out_put(&cl->out, "}\n", 2);
+	cl->stream = NULL;
+	cl->stream_done = NULL;
+	if (done)
+		done(cl->stream_ud);
+	if (cl->held.len) {
+		ct_out_put(&cl->out, cl->held.p, cl->held.len);
+		cl->held.len = 0;
+	}
+	if (cl->in.len && !cl->resume_timer)
+		cl->resume_timer = ct_evloop_add_timer(cl->srv->ev, 0, on_resume, cl);
+}
+
+/* The next chunk of a streamed reply; -1 when the client was freed. */
+static int pump(struct client *cl)
+{
+	int r = 1;
+
+	while (r == 1 && cl->out.len < CT_CTL_STREAM_CHUNK)
+		r = cl->stream(&cl->out, cl->stream_ud);
+	if (r < 0 || cl->out.oom) {
+		log_warn("control client %u: the streamed reply failed (%s); disconnecting it", cl->cid,
+			ct_strerror(r < 0 ? r : CT_ENOMEM));
+		client_free(cl);
+		return -1;
+	}
+	arm_idle(cl);
+	if (r == 0)
+		end_stream(cl);
+	return 0;
+}
+
+/* Writes what it can, and the next chunks of a streamed reply while the socket takes them;
+ * returns -1 when the client was freed. */
 static int flush_out(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
+	int rounds = 0;
 
-	while (cl->out_off < cl->out.len) {
-		ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0) {
-			client_free(cl);
+	for (;;) {
+		while (cl->out_off < cl->out.len) {
+			ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				set_events(cl);
+				if (!cl->write_timer)
+					cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+				return 0;
+			}
+			if (n <= 0) {
+				client_free(cl);
+				return -1;
+			}
+			cl->out_off += (size_t)n;
+		}
+		cl->out.len = cl->out_off = 0;
+		if (!cl->stream || rounds++ == STREAM_ROUNDS)
+			break; /* a stream goes on at the next turn: others are served meanwhile */
+		if (pump(cl) < 0)
 			return -1;
-		}
-		cl->out_off += (size_t)n;
 	}
-	if (cl->out_off == cl->out.len) {
-		ct_sbuf_reset(&cl->out);
-		cl->out_off = 0;
-		if (cl->writing) {
-			ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ);
-			cl->writing = 0;
-		}
-		ct_evloop_cancel_timer(s->ev, cl->write_timer);
-		cl->write_timer = 0;
-		if (cl->closing) {
-			client_free(cl);
-			return -1;
-		}
-		return 0;
+	if (!cl->stream && cl->out.cap > 4 * CT_CTL_STREAM_CHUNK) { /* give a big reply's buffer back */
+		free(cl->out.p);
+		ct_out_init_buf(&cl->out);
 	}
-	if (!cl->writing) {
-		ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ | CT_EV_WRITE);
-		cl->writing = 1;
+	ct_evloop_cancel_timer(s->ev, cl->write_timer);
+	cl->write_timer = 0;
+	if (cl->closing && !cl->stream) {
+		client_free(cl);
+		return -1;
 	}
-	if (!cl->write_timer)
-		cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+	set_events(cl);
 	return 0;
 }
 
@@ -200,21 +267,22 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 		return -1;
 	}
 	/* one reply of any size may be queued; more only while the queue stays under max_out */
-	if (cl->out.len > cl->out_off && cl->out.len - cl->out_off + strlen(text) + 1 > cl->srv->lim.max_out) {
-		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid,
-			cl->out.len - cl->out_off);
+	size_t queued = cl->stream ? cl->held.len : cl->out.len - cl->out_off;
+	if (queued && queued + strlen(text) + 1 > cl->srv->lim.max_out) {
+		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid, queued);
 		free(text);
 		client_free(cl);
 		return -1;
 	}
-	ct_sbuf_adds(&cl->out, text);
-	ct_sbuf_addc(&cl->out, '\n');
+	struct ct_out *q = cl->stream ? &cl->held : &cl->out; /* held: after the streamed reply */
+	ct_out_puts(q, text);
+	ct_out_putc(q, '\n');
 	free(text);
-	if (cl->out.err) {
+	if (q->oom) {
 		client_free(cl);
 		return -1;
 	}
-	return flush_out(cl);
+	return cl->stream ? 0 : flush_out(cl);
 }
 
 static struct ct_json *msg_with_id(const struct ct_json *id)
@@ -309,6 +377,21 @@ static void on_request_timeout(struct ct_evloop *ev, uint64_t tid, void *ud)
 	free(p);
 }
 
+/* The reply's head, then the result as the stream writes it. */
+static int start_stream(struct client *cl, const struct ct_json *id, const struct ct_ctl_call *call)
+{
+	char *t = id ? ct_json_print(id, 0) : NULL;
+
+	ct_out_puts(&cl->out, "{\"id\":");
+	ct_out_puts(&cl->out, t ? t : "null");
+	ct_out_puts(&cl->out, ",\"result\":");
+	free(t);
+	cl->stream = call->stream;
+	cl->stream_done = call->stream_done;
+	cl->stream_ud = call->stream_ud;
+	return flush_out(cl);
+}
+
 /* Handles one request line; returns -1 when the client was freed. */
 static int handle_line(struct client *cl, const char *line, size_t len)
 {
@@ -388,7 +471,10 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		s->pend = p;
 		cl->npending++;
 		r = 0;
-	} else if (r < 0) {
+	} else if (r == CT_CTL_STREAM && call.stream) {
+		ct_json_free(result);
+		r = start_stream(cl, id, &call);
+	} else if (r < 0 || r == CT_CTL_STREAM) {
 		ct_json_free(result);
 		if (!call.code[0]) {
 			ct_strlcpy(call.code, "failed", sizeof call.code);
@@ -402,20 +488,66 @@ out:
 	return r;
 }
 
+/* Handles the complete request lines in cl->in, up to one that starts a streamed reply (the
+ * rest waits for its end); -1 when the client was freed, 1 at an over-long line. */
+static int process_lines(struct client *cl)
+{
+	char *nl;
+
+	while (!cl->stream && cl->in.len && (nl = memchr(cl->in.p, '\n', cl->in.len)) != NULL) {
+		size_t len = (size_t)(nl - cl->in.p), rest;
+		if (len > cl->srv->lim.max_line)
+			return 1;
+		if (len && cl->in.p[len - 1] == '\r')
+			len--;
+		arm_idle(cl);
+		if (len && handle_line(cl, cl->in.p, len) < 0)
+			return -1;
+		rest = cl->in.len - (size_t)(nl + 1 - cl->in.p);
+		memmove(cl->in.p, nl + 1, rest);
+		cl->in.len = rest;
+		cl->in.p[rest] = '\0';
+	}
+	return cl->in.len > cl->srv->lim.max_line && !cl->stream ? 1 : 0;
+}
+
+static void refuse_long_line(struct client *cl)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof msg, "request longer than %zu bytes; requests are one line of JSON",
+		cl->srv->lim.max_line);
+	cl->closing = 1;
+	ct_sbuf_reset(&cl->in);
+	log_info("control client %u sent an over-long line; disconnecting it", cl->cid);
+	send_error(cl, NULL, "line_too_long", msg);
+}
+
+static void on_resume(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct client *cl = ud;
+
+	(void)ev;
+	(void)id;
+	cl->resume_timer = 0;
+	if (!cl->closing && process_lines(cl) == 1)
+		refuse_long_line(cl);
+}
+
 static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
 	struct client *cl = ud;
 	char buf[16384];
+	int r;
 
 	(void)ev;
-	if (events & CT_EV_WRITE)
+	if ((events & CT_EV_WRITE) || (cl->stream && (events & CT_EV_ERROR)))
 		if (flush_out(cl) < 0)
 			return;
-	if (!(events & (CT_EV_READ | CT_EV_ERROR)))
+	if (cl->stream || !(events & (CT_EV_READ | CT_EV_ERROR)))
 		return;
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		char *nl;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -431,33 +563,14 @@ static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud
 			client_free(cl);
 			return;
 		}
-		while (cl->in.len && (nl = memchr(cl->in.p, '\n', cl->in.len)) != NULL) {
-			size_t len = (size_t)(nl - cl->in.p), rest;
-			if (len > cl->srv->lim.max_line)
-				goto too_long;
-			if (len && cl->in.p[len - 1] == '\r')
-				len--;
-			arm_idle(cl);
-			if (len) {
-				if (handle_line(cl, cl->in.p, len) < 0)
-					return;
-			}
-			rest = cl->in.len - (size_t)(nl + 1 - cl->in.p);
-			memmove(cl->in.p, nl + 1, rest);
-			cl->in.len = rest;
-			cl->in.p[rest] = '\0';
+		if ((r = process_lines(cl)) < 0)
+			return;
+		if (r == 1) {
+			refuse_long_line(cl);
+			return;
 		}
-		if (cl->in.len > cl->srv->lim.max_line)
-			goto too_long;
-	}
-too_long: {
-		char msg[160];
-		snprintf(msg, sizeof msg, "request longer than %zu bytes; requests are one line of JSON",
-			cl->srv->lim.max_line);
-		cl->closing = 1;
-		ct_sbuf_reset(&cl->in);
-		log_info("control client %u sent an over-long line; disconnecting it", cl->cid);
-		send_error(cl, NULL, "line_too_long", msg);
+		if (cl->stream)
+			return; /* the requests behind it wait for its end */
 	}
 }
 
@@ -492,8 +605,10 @@ static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		cl->srv = s;
 		cl->fd = cfd;
 		cl->cid = ++s->next_cid;
+		cl->events = CT_EV_READ;
 		ct_sbuf_init(&cl->in);
-		ct_sbuf_init(&cl->out);
+		ct_out_init_buf(&cl->held);
+		ct_out_init_buf(&cl->out);
 		cl->next = s->clients;
 		s->clients = cl;
 		s->nclients++;
@@ -670,6 +785,13 @@ int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fm
 	vsnprintf(call->msg, sizeof call->msg, fmt, ap);
 	va_end(ap);
 	return CT_EINVAL;
+}
+
+void ct_ctl_call_stream(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud)
+{
+	call->stream = fn;
+	call->stream_done = done;
+	call->stream_ud = ud;
 }
 
 static struct pending *take_pending(struct ct_ctl_server *s, uint64_t token)
