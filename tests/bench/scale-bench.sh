@@ -12,7 +12,14 @@ if [ "$(id -u)" = 0 ] && [ -z "${CT_BENCH_NETNS:-}" ] && command -v unshare >/de
 	CT_BENCH_NETNS=1 exec unshare -n "${BASH:-bash}" "$0" "$@"
 fi
 set -u
-[ -n "${CT_BENCH_NETNS:-}" ] && ip link set lo up
+addr=127.0.0.1
+if [ -n "${CT_BENCH_NETNS:-}" ]; then
+	# a veth pair: camtraced listens on an address that is not loopback (doctor takes the control
+	# socket for the server's only then), and ip -j neigh gets its neighbours on it
+	ip link set lo up
+	ip link add ctb0 type veth peer name ctb1 && ip link set ctb0 up && ip link set ctb1 up &&
+		ip addr add 10.99.0.1/16 dev ctb0 && ip addr add 10.64.0.1/10 dev ctb0 && addr=10.99.0.1
+fi
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 CAMTRACED=${CAMTRACED:-$top_builddir/src/camtraced/camtraced}
@@ -32,7 +39,7 @@ port=2425
 [ -n "${CT_BENCH_NETNS:-}" ] || port=$((20000 + RANDOM % 20000))
 
 start() { # [conf lines]
-	printf '%s\n' "listen = 127.0.0.1" "port = $port" "user = $(id -un)" "pidfile =" "state_file = $T/state.json" \
+	printf '%s\n' "listen = $addr" "port = $port" "user = $(id -un)" "pidfile =" "state_file = $T/state.json" \
 		"ctl_socket = $T/ctl.sock" "log_level = notice" "$@" >"$T/conf"
 	"$CAMTRACED" -T -c /dev/null 2>/dev/null | grep -q '^confirm_claims' && echo "confirm_claims = no" >>"$T/conf"
 	"$CAMTRACED" -f -c "$T/conf" >>"$T/log" 2>&1 &
@@ -67,7 +74,7 @@ for n in $SIZES; do
 	echo "== $n hosts"
 	rm -f "$T"/state.json*
 	start "max_hosts = $((n + n / 8 + 1000))"
-	"$T/loadgen" flood 127.0.0.1 "$port" "$n" >/dev/null
+	"$T/loadgen" flood "$addr" "$port" "$n" >/dev/null
 	last=-1 same=0
 	while [ "$same" -lt 3 ]; do
 		got=$(q 'r["hosts"]["total"]')
@@ -86,7 +93,7 @@ for n in $SIZES; do
 	echo "hosts in camtraced: $got; users --json: ${users_n[$n]} records in $s s (best of $REPS, exit $rc), client peak $(mb "$rss"); text table: $ts s, client peak $(mb "$trss")"
 	# doctor: the user first in the table, last, and absent (the server's records over --ctl)
 	for who in "first:$u_first" "last:$u_last" absent:nobody-here; do
-		read -r s _ rc < <(timed "$CAMTRACE" --ctl "$T/ctl.sock" --json --timeout 5 doctor --server 127.0.0.1 \
+		read -r s _ rc < <(timed "$CAMTRACE" --ctl "$T/ctl.sock" --json --timeout 5 doctor --server "$addr" \
 			--user "${who#*:}")
 		doc_s[$n.${who%%:*}]=$s
 		doc_v[$n.${who%%:*}]=$($PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('verdict', {}).get('class'))" "$T/out" 2>/dev/null)
@@ -94,7 +101,10 @@ for n in $SIZES; do
 	done
 	# a save of the full table after the calls, then the daemon's peak
 	s0=$(q 'r["state"]["saves"]')
-	$PY "$top_srcdir/tests/net/state-feed.py" feed "$port" "$((n + 1))" 1 >/dev/null 2>&1
+	$PY -c "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.250.0.1', 2425))
+s.sendto(b'1:7:savetrigger:pc:1:nick\\0group\\0', (sys.argv[1], int(sys.argv[2])))" "$addr" "$port" # one new host: a save
 	for _ in $(seq 1200); do [ "$(q "r['state']['saves'] > $s0 and not r['state']['saving']")" = True ] && break; sleep 0.1; done
 	"$CAMTRACE" --ctl "$T/ctl.sock" --json users >/dev/null
 	echo "camtraced RSS idle $(mb "$idle"), after the calls and a save: VmRSS $(mb "$(kb "$pid" VmRSS)"), peak VmHWM $(mb "$(kb "$pid" VmHWM)")"
@@ -105,9 +115,8 @@ done
 
 big=${SIZES##* } small=${SIZES%% *}
 echo "== ratios"
-if [ -n "${CT_BENCH_NETNS:-}" ]; then
+if [ "$addr" != 127.0.0.1 ]; then
 	# ip -j neigh with as many neighbours as records, in this throwaway namespace
-	ip link add ctb0 type dummy && ip link set ctb0 up && ip addr add 10.64.0.1/10 dev ctb0
 	$PY -c "
 import sys
 n = int(sys.argv[1])
@@ -121,7 +130,6 @@ for i in range(n):
 	per_ip=$(awk -v s="$ns" -v n="$nn" 'BEGIN { printf "%.2f", (n ? s / n : 0) * 1e6 }')
 	echo "ip -j neigh: $nn neighbours in $ns s ($per_ip us each); camtrace users --json: $per_ct us a record: $(ratio "$per_ct" "$per_ip")x"
 	echo "goal users --json within 2x of ip -j neigh per record: $(verdict "$(ratio "$per_ct" "$per_ip")" 2)"
-	ip link del ctb0
 else
 	echo "ip -j neigh: not compared (run as root: it needs a throwaway namespace)"
 fi
