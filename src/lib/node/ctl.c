@@ -1,101 +1,25 @@
 /* ctl.c: control socket server: JSON-lines requests on a unix socket, dispatched on the event loop. */
 #include "config.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "err.h"
 #include "evloop.h"
-#include "fsutil.h"
 #include "log.h"
 #include "sbuf.h"
 #include "util.h"
-#include "version.h"
 #include "ctl.h"
 
-#define MAX_PENDING_PER_CLIENT 16
-#define STREAM_ROUNDS 4 /* chunks of a streamed reply written per event-loop turn */
+#include "ctl-int.h"
 
-struct method {
-	char *name;
-	ct_ctl_handler fn;
-	void *ud;
-};
-
-struct client;
-
-struct pending {
-	uint64_t token;
-	struct client *cl;
-	struct ct_json *id;
-	uint64_t timer;
-	struct pending *next;
-};
-
-struct client {
-	struct ct_ctl_server *srv;
-	int fd;
-	unsigned cid;
-	struct ct_sbuf in;
-	struct ct_out out;        /* pending output, out_off bytes of it sent */
-	struct ct_out held;       /* replies waiting for the streamed one to end */
-	size_t out_off;
-	int hello_done, closing;
-	unsigned events;          /* what the event loop watches for */
-	unsigned npending;
-	uint64_t idle_timer, write_timer, resume_timer;
-	ct_ctl_stream_fn stream;  /* a streamed reply is being written */
-	void (*stream_done)(void *ud);
-	void *stream_ud;
-	struct client *next;
-};
-
-struct ct_ctl_server {
-	struct ct_evloop *ev;
-	int fd;
-	char *path;
-	dev_t dev;
-	ino_t ino;
-	struct ct_ctl_limits lim;
-	struct method *m;
-	size_t nm;
-	struct client *clients;
-	unsigned nclients, next_cid;
-	struct pending *pend;
-	uint64_t next_token;
-	char name[96];
-};
-
-struct ct_ctl_call {
-	struct ct_ctl_server *srv;
-	uint64_t token;
-	const char *method;
-	char code[32];
-	char msg[512];
-	ct_ctl_stream_fn stream;
-	void (*stream_done)(void *ud);
-	void *stream_ud;
-};
-
-static const struct ct_ctl_limits default_limits = {
-	.max_clients = 32,
-	.max_line = CT_CTL_MAX_LINE,
-	.max_out = 64u * 1024 * 1024,
-	.hello_ms = 10000,
-	.idle_ms = 120000,
-	.request_ms = 30000,
-	.write_ms = 30000,
-};
 
 /* ---- client lifetime ---- */
 
-static void client_free(struct client *cl)
+void ct_ctl_client_drop(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
 	struct pending **pp;
@@ -139,7 +63,7 @@ static void on_idle(struct ct_evloop *ev, uint64_t id, void *ud)
 	cl->idle_timer = 0;
 	log_info("control client %u: %s; disconnecting it", cl->cid,
 		cl->hello_done ? "idle too long" : "no hello in time");
-	client_free(cl);
+	ct_ctl_client_drop(cl);
 }
 
 static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
@@ -150,7 +74,7 @@ static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)id;
 	cl->write_timer = 0;
 	log_info("control client %u does not read its replies; disconnecting it", cl->cid);
-	client_free(cl);
+	ct_ctl_client_drop(cl);
 }
 
 static void arm_idle(struct client *cl)
@@ -202,7 +126,7 @@ static int pump(struct client *cl)
 	if (r < 0 || cl->out.oom) {
 		log_warn("control client %u: the streamed reply failed (%s); disconnecting it", cl->cid,
 			ct_strerror(r < 0 ? r : CT_ENOMEM));
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	arm_idle(cl);
@@ -230,7 +154,7 @@ static int flush_out(struct client *cl)
 				return 0;
 			}
 			if (n <= 0) {
-				client_free(cl);
+				ct_ctl_client_drop(cl);
 				return -1;
 			}
 			cl->out_off += (size_t)n;
@@ -248,7 +172,7 @@ static int flush_out(struct client *cl)
 	ct_evloop_cancel_timer(s->ev, cl->write_timer);
 	cl->write_timer = 0;
 	if (cl->closing && !cl->stream) {
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	set_events(cl);
@@ -263,7 +187,7 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 	ct_json_free(msg);
 	if (!text) {
 		log_warn("out of memory answering control client %u", cl->cid);
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	/* one reply of any size may be queued; more only while the queue stays under max_out */
@@ -271,7 +195,7 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 	if (queued && queued + strlen(text) + 1 > cl->srv->lim.max_out) {
 		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid, queued);
 		free(text);
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	struct ct_out *q = cl->stream ? &cl->held : &cl->out; /* held: after the streamed reply */
@@ -279,7 +203,7 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 	ct_out_putc(q, '\n');
 	free(text);
 	if (q->oom) {
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	return cl->stream ? 0 : flush_out(cl);
@@ -315,7 +239,7 @@ static int send_result(struct client *cl, const struct ct_json *id, struct ct_js
 
 /* ---- requests ---- */
 
-static struct method *find_method(struct ct_ctl_server *s, const char *name)
+struct method *ct_ctl_find_method(struct ct_ctl_server *s, const char *name)
 {
 	for (size_t i = 0; i < s->nm; i++)
 		if (strcmp(s->m[i].name, name) == 0)
@@ -435,7 +359,7 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		r = send_error(cl, id, "hello_required", "start with {\"method\": \"hello\", \"params\": {\"protocol\": 1}}");
 		goto out;
 	}
-	m = find_method(s, mname);
+	m = ct_ctl_find_method(s, mname);
 	if (!m) {
 		struct ct_sbuf b;
 		ct_sbuf_init(&b);
@@ -553,14 +477,14 @@ static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			client_free(cl);
+			ct_ctl_client_drop(cl);
 			return;
 		}
 		if (cl->closing)
 			continue; /* discard input after a fatal error, until the reply is out */
 		ct_sbuf_add(&cl->in, buf, (size_t)n);
 		if (cl->in.err) {
-			client_free(cl);
+			ct_ctl_client_drop(cl);
 			return;
 		}
 		if ((r = process_lines(cl)) < 0)
@@ -574,7 +498,7 @@ static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud
 	}
 }
 
-static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+void ct_ctl_on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
 	struct ct_ctl_server *s = ud;
 
@@ -616,161 +540,6 @@ static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		log_debug("control client %u connected (%u now)", cl->cid, s->nclients);
 	}
 }
-
-/* ---- server setup ---- */
-
-/* 1 when something accepts connections on path. */
-static int socket_alive(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
-
-	if (fd < 0)
-		return 0;
-	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-	alive = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
-	close(fd);
-	return alive;
-}
-
-int ct_ctl_server_open(struct ct_ctl_server **out, struct ct_evloop *ev, const char *path,
-	const struct ct_ctl_limits *lim, char *err, size_t errlen)
-{
-	struct ct_ctl_server *s;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof sa.sun_path];
-	struct stat sb;
-	mode_t old;
-	int r;
-
-	*out = NULL;
-	if (!path || path[0] != '/' || strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "control socket path '%s' must be absolute and shorter than %zu bytes",
-			path ? path : "", sizeof sa.sun_path);
-		return CT_EINVAL;
-	}
-	ct_fs_dirname(path, dir, sizeof dir);
-	if (ct_fs_mkdir_parents(dir, 0750) != 0) {
-		snprintf(err, errlen, "cannot create the control socket directory %s: %s", dir, strerror(errno));
-		return CT_ESYS;
-	}
-	if (lstat(path, &sb) == 0) {
-		if (!S_ISSOCK(sb.st_mode)) {
-			snprintf(err, errlen, "%s exists and is not a socket; remove it or set ctl_socket elsewhere", path);
-			return CT_EEXIST;
-		}
-		if (socket_alive(path)) {
-			snprintf(err, errlen, "another camtraced already answers on %s; stop it first "
-				"(or give this one another ctl_socket)", path);
-			return CT_EEXIST;
-		}
-		if (unlink(path) != 0) {
-			snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(errno));
-			return CT_ESYS;
-		}
-	}
-	s = calloc(1, sizeof *s);
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		snprintf(err, errlen, "out of memory");
-		return CT_ENOMEM;
-	}
-	s->ev = ev;
-	s->lim = lim ? *lim : default_limits;
-	if (!s->lim.max_clients)
-		s->lim.max_clients = default_limits.max_clients;
-	if (!s->lim.max_line)
-		s->lim.max_line = default_limits.max_line;
-	if (!s->lim.max_out)
-		s->lim.max_out = default_limits.max_out;
-	snprintf(s->name, sizeof s->name, "camtraced %s", ct_version());
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
-		free(s->path);
-		free(s);
-		return CT_ESYS;
-	}
-	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-	old = umask(0117); /* the socket is born 0660: no window where others may connect */
-	r = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r != 0 || chmod(path, 0660) != 0 || listen(s->fd, 16) != 0 || stat(path, &sb) != 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot listen on %s: %s%s", path, strerror(e),
-			e == EACCES ? " (run camtraced as root, or point ctl_socket to a writable directory)" : "");
-		close(s->fd);
-		if (r == 0)
-			unlink(path);
-		free(s->path);
-		free(s);
-		return e == EACCES ? CT_EPERM : CT_ESYS;
-	}
-	s->dev = sb.st_dev;
-	s->ino = sb.st_ino;
-	if ((r = ct_evloop_add_fd(ev, s->fd, CT_EV_READ, on_accept, s)) != 0) {
-		snprintf(err, errlen, "cannot watch the control socket: %s", ct_strerror(r));
-		close(s->fd);
-		unlink(path);
-		free(s->path);
-		free(s);
-		return r;
-	}
-	*out = s;
-	return 0;
-}
-
-void ct_ctl_server_close(struct ct_ctl_server *s)
-{
-	struct stat sb;
-
-	if (!s)
-		return;
-	while (s->clients)
-		client_free(s->clients);
-	ct_evloop_del_fd(s->ev, s->fd);
-	close(s->fd);
-	/* remove the socket only if it is still ours (a new daemon may have replaced it) */
-	if (lstat(s->path, &sb) == 0 && sb.st_dev == s->dev && sb.st_ino == s->ino)
-		unlink(s->path);
-	for (size_t i = 0; i < s->nm; i++)
-		free(s->m[i].name);
-	free(s->m);
-	free(s->path);
-	free(s);
-}
-
-int ct_ctl_server_add(struct ct_ctl_server *s, const char *method, ct_ctl_handler fn, void *ud)
-{
-	struct method *m;
-
-	if (!method || !fn || strcmp(method, CT_CTL_M_HELLO) == 0)
-		return CT_EINVAL;
-	if ((m = find_method(s, method)) != NULL) {
-		m->fn = fn;
-		m->ud = ud;
-		return 0;
-	}
-	m = realloc(s->m, (s->nm + 1) * sizeof *m);
-	if (!m)
-		return CT_ENOMEM;
-	s->m = m;
-	m = &s->m[s->nm];
-	if (!(m->name = strdup(method)))
-		return CT_ENOMEM;
-	m->fn = fn;
-	m->ud = ud;
-	s->nm++;
-	return 0;
-}
-
-void ct_ctl_server_set_name(struct ct_ctl_server *s, const char *name)
-{
-	ct_strlcpy(s->name, name, sizeof s->name);
-}
-
-unsigned ct_ctl_server_clients(const struct ct_ctl_server *s) { return s->nclients; }
-const char *ct_ctl_server_path(const struct ct_ctl_server *s) { return s->path; }
 
 uint64_t ct_ctl_call_token(const struct ct_ctl_call *call) { return call->token; }
 const char *ct_ctl_call_method(const struct ct_ctl_call *call) { return call->method; }
