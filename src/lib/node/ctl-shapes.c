@@ -12,24 +12,6 @@
 #include "jsonw.h"
 #include <stdint.h>
 
-static void add_time(struct ct_json *o, const char *key, double t)
-{
-	char buf[40];
-
-	if (t > 0)
-		ct_json_add_str(o, key, ct_wall_iso(t, buf, sizeof buf));
-	else
-		ct_json_add_null(o, key);
-}
-
-static void add_addr(struct ct_json *o, const struct ct_haddr *a)
-{
-	char ip[CT_HADDR_STRLEN];
-
-	ct_json_add_str(o, "addr", ct_haddr_ip_str(a, ip, sizeof ip));
-	ct_json_add_int(o, "port", a->port);
-}
-
 /* ct_wall_iso()'s text, the date part remembered from the last call (100,000 records name a
  * handful of days: no gmtime and printf per time). */
 static void jw_time(struct ct_out *o, const char *key, double t)
@@ -286,37 +268,78 @@ static const char *search_state_name(enum ct_search_state s)
 	return "unknown";
 }
 
+void ct_ctlj_search_progress_write(struct ct_out *o, const struct ct_search_progress *p)
+{
+	const char *st = search_state_name(p->state);
+
+	ct_jw_key(o, "search_id", 1);
+	ct_out_u64(o, p->id);
+	ct_jw_kstr(o, "state", st);
+	ct_jw_kint(o, "total", (int64_t)p->total);
+	ct_jw_kint(o, "probed", (int64_t)p->probed);
+	ct_jw_kint(o, "found", (int64_t)p->found);
+	ct_jw_kint(o, "unresolved", (int64_t)p->unresolved);
+	jw_time(o, "started", p->started);
+	jw_time(o, "finished", p->finished);
+}
+
+void ct_ctlj_search_hit_write(struct ct_out *o, const struct ct_search_hit *h)
+{
+	char ip[CT_HADDR_STRLEN];
+
+	ct_out_putc(o, '{');
+	ct_jw_key(o, "addr", 1);
+	ct_haddr_ip_str(&h->addr, ip, sizeof ip);
+	ct_jw_str(o, ip, strlen(ip));
+	ct_jw_kint(o, "port", h->addr.port);
+	ct_jw_kstr(o, "user", h->user);
+	ct_jw_kstr(o, "host", h->host);
+	ct_jw_kstr(o, "nick", h->nick);
+	ct_jw_kstr(o, "info", h->info);
+	ct_jw_kint(o, "status", h->status);
+	ct_out_putc(o, '}');
+}
+
 struct ct_json *ct_ctlj_search_progress(const struct ct_search_progress *p)
 {
-	struct ct_json *o = ct_json_obj();
+	struct ct_out o;
 
-	ct_json_add_int(o, "search_id", (int64_t)p->id);
-	ct_json_add_str(o, "state", search_state_name(p->state));
-	ct_json_add_int(o, "total", (int64_t)p->total);
-	ct_json_add_int(o, "probed", (int64_t)p->probed);
-	ct_json_add_int(o, "found", (int64_t)p->found);
-	ct_json_add_int(o, "unresolved", (int64_t)p->unresolved);
-	add_time(o, "started", p->started);
-	add_time(o, "finished", p->finished);
-	return o;
+	ct_out_init_buf(&o);
+	ct_out_putc(&o, '{');
+	ct_ctlj_search_progress_write(&o, p);
+	ct_out_putc(&o, '}');
+	return parse_out(&o);
+}
+
+int ct_ctlj_search_result_write(const struct ct_search *s, size_t *next, struct ct_out *o, size_t budget)
+{
+	const struct ct_search_hit *hits;
+	size_t n = ct_search_hits(s, &hits);
+
+	if (*next == 0) {
+		ct_out_putc(o, '{');
+		ct_ctlj_search_progress_write(o, ct_search_progress(s));
+		ct_jw_key(o, "hosts", 0);
+		ct_out_putc(o, '[');
+	}
+	for (; *next < n && o->len < budget; (*next)++) {
+		if (*next)
+			ct_out_putc(o, ',');
+		ct_ctlj_search_hit_write(o, &hits[*next]);
+	}
+	if (*next < n)
+		return o->oom ? CT_ENOMEM : 1;
+	ct_out_puts(o, "]}");
+	return o->oom ? CT_ENOMEM : 0;
 }
 
 struct ct_json *ct_ctlj_search_result(const struct ct_search *s)
 {
-	struct ct_json *o = ct_ctlj_search_progress(ct_search_progress(s)), *arr;
-	const struct ct_search_hit *hits;
-	size_t n = ct_search_hits(s, &hits);
+	struct ct_out o;
+	size_t next = 0;
 
-	arr = ct_json_add_arr(o, "hosts");
-	for (size_t i = 0; i < n; i++) {
-		struct ct_json *h = ct_json_obj();
-		add_addr(h, &hits[i].addr);
-		ct_json_add_str(h, "user", hits[i].user);
-		ct_json_add_str(h, "host", hits[i].host);
-		ct_json_add_str(h, "nick", hits[i].nick);
-		ct_json_add_str(h, "info", hits[i].info);
-		ct_json_add_int(h, "status", hits[i].status);
-		ct_json_add(arr, NULL, h);
-	}
-	return o;
+	ct_out_init_buf(&o);
+	while (ct_ctlj_search_result_write(s, &next, &o, SIZE_MAX) == 1)
+		;
+	return parse_out(&o);
 }

@@ -54,5 +54,11 @@ struct ct_json *ct_ctlj_search_progress(const struct ct_search_progress *p);
 /* "search.result": the progress fields plus "hosts": [{"addr", "port", "user", "host",
  * "nick", "info", "status"}]. */
 struct ct_json *ct_ctlj_search_result(const struct ct_search *s);
+/* The same, as text into o: the progress members (no braces), one hit object, and the whole
+ * result written from hit *next on until o->len reaches budget (1 while more is to come, 0 once
+ * complete, CT_ENOMEM; the hits only grow, so *next stays valid between writes). */
+void ct_ctlj_search_progress_write(struct ct_out *o, const struct ct_search_progress *p);
+void ct_ctlj_search_hit_write(struct ct_out *o, const struct ct_search_hit *h);
+int ct_ctlj_search_result_write(const struct ct_search *s, size_t *next, struct ct_out *o, size_t budget);
 
 #endif
