@@ -160,7 +160,7 @@ static pid_t start_server(void)
 	if (pid == 0) {
 		struct ct_ctl_limits lim = {
 			.max_clients = 4, .max_line = 0, .max_out = 0,
-			.hello_ms = 300, .idle_ms = 2500, .request_ms = 300, .write_ms = 1000,
+			.hello_ms = 300, .idle_ms = 2500, .request_ms = 300, .write_ms = 2000,
 		};
 		char err[256];
 		close(p[0]);
@@ -489,7 +489,26 @@ int main(void)
 			(long long)v);
 		ct_json_get_i64(res, "done", &done0);
 		ct_json_free(res);
+		/* a call abandoned in the middle of its streamed reply: the next call finishes reading it
+		 * and gets only its own elements */
+		ct_json_free(p);
+		p = ct_json_obj();
+		ct_json_add_int(p, "n", 50000);
+		r = ct_ctl_client_call_each(a, "big", p, 1, "items", each_item, &(struct seen){ 0, 1 }, &res);
+		ct_json_free(res);
+		ct_json_free(p);
+		p = ct_json_obj();
+		ct_json_add_int(p, "n", 10);
+		sn.n = 0;
+		sn.inorder = 1;
+		r = ct_ctl_client_call_each(a, "big", p, 5000, "items", each_item, &sn, &res);
+		ok(r == 0 && sn.n == 10 && sn.inorder, "after an abandoned streamed call, the next one gets its own 10 elements "
+			"only (%lld)", (long long)sn.n);
+		ct_json_free(res);
 		/* a reader that does not read: the others are served meanwhile, it is dropped after write_ms */
+		if (ct_ctl_client_call(a, "streams", NULL, 3000, &res) == 0)
+			ct_json_get_i64(res, "done", &done0);
+		ct_json_free(res);
 		slow = conn();
 		ct_ctl_client_send_raw(slow, "{\"id\":9,\"method\":\"big\",\"params\":{\"n\":200000}}", 1000);
 		usleep(100000);
@@ -499,7 +518,7 @@ int main(void)
 		ok(r == 0 && ct_mono_ms() - t0 < 500, "another client is answered while a reader stalls a stream (%llu ms)",
 			(unsigned long long)(ct_mono_ms() - t0));
 		ct_json_free(res);
-		usleep(1500000);
+		usleep(2300000);
 		r = ct_ctl_client_call(c2, "streams", NULL, 3000, &res);
 		ok(r == 0 && ct_json_get_i64(res, "done", &v) == 0 && v == done0 + 1,
 			"the stalled reader is dropped after write_ms and its stream freed");

@@ -18,9 +18,31 @@
 
 #define MAX_REPLY (256u * 1024 * 1024)
 
+enum { SCAN_KEEP, SCAN_STREAM, SCAN_DROP };
+
+struct scan {
+	const char *key;          /* result member whose elements are streamed (NULL: none) */
+	int64_t want_id;
+	ct_ctl_item_fn fn;
+	void *ud;
+	int stop;                 /* fn's code once it asked to stop */
+	size_t pos;               /* next byte of c->in to look at */
+	size_t copy_from;         /* bytes before it are in skel (or dropped) */
+	int depth, in_str, esc, after_colon;
+	int in_result;            /* the object at depth 2 is the reply's "result" */
+	int target, mode;         /* inside result[key] (depth 3), and what happens to its elements */
+	int last_mode;            /* mode of the last complete reply */
+	int in_el, el_box;        /* inside an element; it is an object or an array */
+	size_t el_start;
+	char kb[3][32];           /* the last string at depths 0-2 (a key before ':') */
+	size_t kl[3];
+	struct ct_sbuf skel;      /* the reply without the streamed elements */
+};
+
 struct ct_ctl_client {
 	int fd;
 	struct ct_sbuf in;
+	struct scan sc;     /* the reply being read: kept across calls when one ends midway */
 	size_t scanned;     /* bytes of `in` known to hold no newline */
 	int64_t next_id;
 	struct ct_json *hello;
@@ -50,6 +72,7 @@ int ct_ctl_client_new(struct ct_ctl_client **out)
 		return CT_ENOMEM;
 	c->fd = -1;
 	ct_sbuf_init(&c->in);
+	ct_sbuf_init(&c->sc.skel);
 	return 0;
 }
 
@@ -60,6 +83,7 @@ void ct_ctl_client_free(struct ct_ctl_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	ct_sbuf_fini(&c->in);
+	ct_sbuf_fini(&c->sc.skel);
 	ct_json_free(c->hello);
 	free(c);
 }
@@ -191,26 +215,6 @@ static int remote_error(struct ct_ctl_client *c, const struct ct_json *msg)
 }
 
 /* ---- replies read as they arrive: the streamed array's elements one at a time ---- */
-
-enum { SCAN_KEEP, SCAN_STREAM, SCAN_DROP };
-
-struct scan {
-	const char *key;          /* result member whose elements are streamed (NULL: none) */
-	int64_t want_id;
-	ct_ctl_item_fn fn;
-	void *ud;
-	int stop;                 /* fn's code once it asked to stop */
-	size_t pos;               /* next byte of c->in to look at */
-	size_t copy_from;         /* bytes before it are in skel (or dropped) */
-	int depth, in_str, esc, after_colon;
-	int in_result;            /* the object at depth 2 is the reply's "result" */
-	int target, mode;         /* inside result[key] (depth 3), and what happens to its elements */
-	int in_el, el_box;        /* inside an element; it is an object or an array */
-	size_t el_start;
-	char kb[3][32];           /* the last string at depths 0-2 (a key before ':') */
-	size_t kl[3];
-	struct ct_sbuf skel;      /* the reply without the streamed elements */
-};
 
 static void scan_reset(struct scan *s)
 {
@@ -374,19 +378,21 @@ static int scan_more(struct ct_ctl_client *c, struct scan *s)
 static int scan_recv(struct ct_ctl_client *c, struct scan *s, uint64_t deadline, struct ct_json **msg)
 {
 	*msg = NULL;
-	scan_reset(s);
 	c->scanned = 0;
 	for (;;) {
 		int r;
 		if (scan_more(c, s)) {
-			if (s->skel.err)
-				return cfail(c, CT_ENOMEM, NULL, "out of memory");
-			if (ct_json_parse(s->skel.p ? s->skel.p : "", s->skel.len, msg) != 0 || !ct_json_is_obj(*msg)) {
-				ct_json_free(*msg);
-				*msg = NULL;
-				return cfail(c, CT_EPROTO, NULL, "camtraced sent a reply that is not a JSON object");
-			}
-			return 0;
+			r = s->skel.err ? CT_ENOMEM :
+				ct_json_parse(s->skel.p ? s->skel.p : "", s->skel.len, msg) != 0 || !ct_json_is_obj(*msg) ?
+				CT_EPROTO : 0;
+			s->last_mode = s->mode;
+			scan_reset(s);
+			if (r == 0)
+				return 0;
+			ct_json_free(*msg);
+			*msg = NULL;
+			return r == CT_ENOMEM ? cfail(c, r, NULL, "out of memory") :
+				cfail(c, r, NULL, "camtraced sent a reply that is not a JSON object");
 		}
 		if (s->skel.len + c->in.len > MAX_REPLY)
 			return cfail(c, CT_ETOOBIG, NULL, "reply larger than %u MiB", MAX_REPLY >> 20);
@@ -479,20 +485,22 @@ static int call_scan(struct ct_ctl_client *c, const char *method, const struct c
 			return cfail(c, CT_ENOMEM, NULL, "out of memory");
 		if (s->stop)
 			return s->stop;
-		return s->key && s->mode == SCAN_KEEP ? each_kept(s, *result) : 0;
+		return s->key && s->last_mode == SCAN_KEEP ? each_kept(s, *result) : 0;
 	}
 }
 
 int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
 	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result)
 {
-	struct scan s = { .key = key, .fn = fn, .ud = ud };
-	int r;
+	struct scan *s = &c->sc;
 
-	ct_sbuf_init(&s.skel);
-	r = call_scan(c, method, params, timeout_ms, &s, result);
-	ct_sbuf_fini(&s.skel);
-	return r;
+	/* a reply an abandoned call left half read is finished first, its elements dropped */
+	if (s->mode == SCAN_STREAM)
+		s->mode = SCAN_DROP;
+	s->key = key;
+	s->fn = fn;
+	s->ud = ud;
+	return call_scan(c, method, params, timeout_ms, s, result);
 }
 
 int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
