@@ -9,32 +9,95 @@
 #include "cmd.h"
 #include "out.h"
 #include "ctlcli.h"
+#include "jsonw.h"
 
 extern const struct cmd_entry cmd_search_entry;
 
-static void print_hit(const struct ct_json *h, void *ud)
-{
-	char addr[64];
+struct hits_run {
+	const struct ct_cli *cli;
+	long long id;
+	struct ct_out o;      /* --json: the document, written as the hosts come */
+	size_t n;
+};
 
-	(void)ud;
-	snprintf(addr, sizeof addr, "%s:%lld", ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
-	printf("%-21s %-16s %-16s %-16s %s\n", addr, ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""),
-		ctlcli_str(h, "nick", ""), ctlcli_str(h, "info", ""));
+/* --json: the document up to the hosts array. */
+static void json_head(struct hits_run *hr)
+{
+	out_sdoc_begin(&hr->o, "search");
+	out_sdoc_key(&hr->o, "search_id");
+	ct_out_i64(&hr->o, hr->id);
+	out_sdoc_key(&hr->o, "hosts");
+	ct_out_putc(&hr->o, '[');
 }
 
-static void print_result(const struct ct_json *r)
+/* One host found: a table row, or its JSON text copied into the document. */
+static int on_hit(const struct ct_json *h, const char *raw, size_t len, void *ud)
 {
-	const struct ct_json *hosts = ct_json_get(r, "hosts");
-	size_t n = ct_json_arr_len(hosts);
+	struct hits_run *hr = ud;
+	char addr[64];
 
-	printf("search %lld %s: %lld of %lld addresses probed, %zu IP Messenger host%s found%s\n",
-		ctlcli_int(r, "search_id", 0), ctlcli_str(r, "state", "?"), ctlcli_int(r, "probed", 0),
-		ctlcli_int(r, "total", 0), n, n == 1 ? "" : "s",
-		ctlcli_int(r, "unresolved", 0) ? " (some names did not resolve)" : "");
-	if (n == 0)
+	if (hr->cli->json) {
+		if (hr->n == 0)
+			json_head(hr);
+		out_sdoc_item(&hr->o, raw, len, hr->n == 0);
+	} else {
+		if (hr->n == 0)
+			printf("%-21s %-16s %-16s %-16s %s\n", "ADDRESS", "USER", "HOST", "NICK", "INFO");
+		snprintf(addr, sizeof addr, "%s:%lld", ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
+		printf("%-21s %-16s %-16s %-16s %s\n", addr, ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""),
+			ctlcli_str(h, "nick", ""), ctlcli_str(h, "info", ""));
+	}
+	hr->n++;
+	return 0;
+}
+
+/* The end of the hosts: the summary line, or the document's last members. */
+static void hits_end(struct hits_run *hr, const struct ct_json *r, const char *code, const char *msg)
+{
+	if (hr->cli->json) {
+		if (hr->n == 0)
+			json_head(hr);
+		ct_out_puts(&hr->o, hr->n ? "\n  ]" : "]");
+		out_sdoc_key(&hr->o, "state");
+		ct_jw_str(&hr->o, ctlcli_str(r, "state", "unknown"), strlen(ctlcli_str(r, "state", "unknown")));
+		out_sdoc_key(&hr->o, "total");
+		ct_out_i64(&hr->o, ctlcli_int(r, "total", 0));
+		out_sdoc_key(&hr->o, "probed");
+		ct_out_i64(&hr->o, ctlcli_int(r, "probed", 0));
+		out_sdoc_key(&hr->o, "found");
+		ct_out_u64(&hr->o, hr->n);
+		out_sdoc_end(&hr->o, code, msg);
 		return;
-	printf("%-21s %-16s %-16s %-16s %s\n", "ADDRESS", "USER", "HOST", "NICK", "INFO");
-	ctlcli_foreach(hosts, print_hit, NULL);
+	}
+	if (code)
+		out_err(hr->cli, "search", "%s", msg);
+	else
+		printf("search %lld %s: %lld of %lld addresses probed, %zu IP Messenger host%s found%s\n", hr->id,
+			ctlcli_str(r, "state", "?"), ctlcli_int(r, "probed", 0), ctlcli_int(r, "total", 0), hr->n,
+			hr->n == 1 ? "" : "s", ctlcli_int(r, "unresolved", 0) ? " (some names did not resolve)" : "");
+	fflush(stdout);
+}
+
+/* search.result, streamed: the hosts are written as they arrive. */
+static int print_result(const struct ct_cli *cli, struct ct_ctl_client *c, const struct ct_json *q, long long id)
+{
+	struct hits_run hr = { .cli = cli, .id = id };
+	struct ct_json *res = NULL;
+	const char *code = NULL;
+	char msg[1024];
+	int r, rc;
+
+	ct_out_init(&hr.o, 1);
+	r = ct_ctl_client_call_each(c, CT_CTL_M_SEARCH_RESULT, q, ctlcli_timeout_ms(cli), "hosts", on_hit, &hr, &res);
+	rc = r ? ctlcli_why(cli, c, CT_CTL_M_SEARCH_RESULT, r, &code, msg, sizeof msg) : 0;
+	if (r && hr.n == 0)
+		rc = out_fail(cli, "search", ctlcli_path(cli), code, rc, msg);
+	else
+		hits_end(&hr, res, r ? code : NULL, msg);
+	hr.o.len = 0;
+	ct_out_fini(&hr.o);
+	ct_json_free(res);
+	return rc;
 }
 
 struct search_opts {
@@ -104,26 +167,9 @@ static int search_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 		usleep(250000);
 	}
 	out_progress(cli, "", 0, 0);
-	if (rc == 0) {
-		ct_json_free(res);
-		res = NULL;
-		rc = ctlcli_call(&cl, "search", c, CT_CTL_M_SEARCH_RESULT, q, &res);
-	}
+	if (rc == 0)
+		rc = print_result(&cl, c, q, id);
 	ct_json_free(q);
-	if (rc == 0) {
-		if (cli->json) {
-			struct ct_json *d = out_doc_new("search");
-			const struct ct_json *h = ct_json_get(res, "hosts");
-			ct_json_add_int(d, "search_id", id);
-			ct_json_add_str(d, "state", ctlcli_str(res, "state", "unknown"));
-			ct_json_add_int(d, "total", ctlcli_int(res, "total", 0));
-			ct_json_add_int(d, "probed", ctlcli_int(res, "probed", 0));
-			ct_json_add_int(d, "found", (int64_t)ct_json_arr_len(h));
-			ct_json_add(d, "hosts", h ? ct_json_dup(h) : ct_json_arr());
-			out_doc_print(d);
-		} else
-			print_result(res);
-	}
 out:
 	ct_json_free(res);
 	ct_ctl_client_free(c);

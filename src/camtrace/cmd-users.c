@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "out.h"
 #include "ctlcli.h"
+#include "jsonw.h"
 
 static void print_row(const struct ct_json *h, void *ud)
 {
@@ -27,24 +28,6 @@ static void print_row(const struct ct_json *h, void *ud)
 		ago);
 }
 
-static void print_table(const struct ct_cli *cli, const struct ct_json *r)
-{
-	const struct ct_json *hosts = ct_json_get(r, "hosts");
-	size_t n = ct_json_arr_len(hosts);
-	const char *net = ctlcli_str(r, "network", NULL);
-
-	if (n == 0) {
-		printf("no %shosts%s%s (camtraced knows %lld in all)\n",
-			strcmp(ctlcli_str(r, "filter", "all"), "all") ? ctlcli_str(r, "filter", "") : "",
-			net ? " in " : "", net ? net : "", ctlcli_int(r, "total", 0));
-		return;
-	}
-	printf("%-16s %-16s %-16s %-12s %-21s %-8s %-8s %5s  %s\n", "USER", "HOST", "NICK", "GROUP",
-		"ADDRESS", "STATE", "ORIGIN", "FLAPS", "LAST SEEN");
-	ctlcli_foreach(hosts, print_row, (void *)cli);
-	printf("%zu of %lld hosts\n", n, ctlcli_int(r, "total", 0));
-}
-
 struct users_opts {
 	int filter;          /* index into filters[] */
 	const char *network; /* --network CIDR */
@@ -52,40 +35,99 @@ struct users_opts {
 
 static const char *const filters[] = { "all", "unstable", "external", "online" };
 
+struct users_run {
+	const struct ct_cli *cli;
+	const char *filter, *network;
+	struct ct_out o;      /* --json: the document, written as the records come */
+	size_t n;             /* records so far */
+};
+
+/* --json: the document up to the hosts array, before the first record (or at the end). */
+static void json_head(struct users_run *u)
+{
+	out_sdoc_begin(&u->o, "users");
+	out_sdoc_key(&u->o, "filter");
+	ct_jw_str(&u->o, u->filter, strlen(u->filter));
+	out_sdoc_key(&u->o, "network");
+	if (u->network)
+		ct_jw_str(&u->o, u->network, strlen(u->network));
+	else
+		ct_out_puts(&u->o, "null");
+	out_sdoc_key(&u->o, "hosts");
+	ct_out_putc(&u->o, '[');
+}
+
+/* One record from camtraced: a table row, or its JSON text copied into the document. */
+static int on_host(const struct ct_json *h, const char *raw, size_t len, void *ud)
+{
+	struct users_run *u = ud;
+
+	if (u->cli->json) {
+		if (u->n == 0)
+			json_head(u);
+		out_sdoc_item(&u->o, raw, len, u->n == 0);
+	} else {
+		if (u->n == 0)
+			printf("%-16s %-16s %-16s %-12s %-21s %-8s %-8s %5s  %s\n", "USER", "HOST", "NICK", "GROUP",
+				"ADDRESS", "STATE", "ORIGIN", "FLAPS", "LAST SEEN");
+		print_row(h, (void *)u->cli);
+	}
+	u->n++;
+	return 0;
+}
+
+/* The end of the list: the table's last line, or the document's last members. */
+static void users_end(struct users_run *u, const struct ct_json *r, const char *code, const char *msg)
+{
+	if (u->cli->json) {
+		if (u->n == 0)
+			json_head(u);
+		ct_out_puts(&u->o, u->n ? "\n  ]" : "]");
+		out_sdoc_key(&u->o, "total");
+		ct_out_i64(&u->o, ctlcli_int(r, "total", 0));
+		out_sdoc_key(&u->o, "count");
+		ct_out_u64(&u->o, u->n);
+		out_sdoc_end(&u->o, code, msg);
+		return;
+	}
+	if (code)
+		out_err(u->cli, "users", "%s", msg);
+	else if (u->n == 0)
+		printf("no %shosts%s%s (camtraced knows %lld in all)\n", strcmp(u->filter, "all") ? u->filter : "",
+			u->network ? " in " : "", u->network ? u->network : "", ctlcli_int(r, "total", 0));
+	else
+		printf("%zu of %lld hosts\n", u->n, ctlcli_int(r, "total", 0));
+	fflush(stdout);
+}
+
 static int users_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 {
 	const struct users_opts *o = opts;
-	const char *filter = filters[o->filter], *network = o->network;
+	struct users_run u = { .cli = cli, .filter = filters[o->filter], .network = o->network };
 	struct ct_ctl_client *c;
 	struct ct_json *params, *res = NULL;
-	int rc;
+	const char *code;
+	char msg[1024];
+	int rc, r;
 
 	(void)argc;
 	(void)argv;
 	if (!(c = ctlcli_connect(cli, "users", &rc)))
 		return rc;
 	params = ct_json_obj();
-	ct_json_add_str(params, "filter", filter);
-	if (network)
-		ct_json_add_str(params, "network", network);
-	rc = ctlcli_call(cli, "users", c, CT_CTL_M_USERS, params, &res);
+	ct_json_add_str(params, "filter", u.filter);
+	if (u.network)
+		ct_json_add_str(params, "network", u.network);
+	ct_out_init(&u.o, 1);
+	r = ct_ctl_client_call_each(c, CT_CTL_M_USERS, params, ctlcli_timeout_ms(cli), "hosts", on_host, &u, &res);
 	ct_json_free(params);
-	if (rc == 0) {
-		if (cli->json) {
-			struct ct_json *d = out_doc_new("users");
-			const struct ct_json *h = ct_json_get(res, "hosts");
-			ct_json_add_str(d, "filter", filter);
-			if (network)
-				ct_json_add_str(d, "network", network);
-			else
-				ct_json_add_null(d, "network");
-			ct_json_add_int(d, "total", ctlcli_int(res, "total", 0));
-			ct_json_add_int(d, "count", (int64_t)ct_json_arr_len(h));
-			ct_json_add(d, "hosts", h ? ct_json_dup(h) : ct_json_arr());
-			out_doc_print(d);
-		} else
-			print_table(cli, res);
-	}
+	rc = r ? ctlcli_why(cli, c, CT_CTL_M_USERS, r, &code, msg, sizeof msg) : 0;
+	if (r && u.n == 0) /* nothing written yet: the usual error report */
+		rc = out_fail(cli, "users", ctlcli_path(cli), code, rc, msg);
+	else
+		users_end(&u, res, r ? code : NULL, msg);
+	u.o.len = 0;
+	ct_out_fini(&u.o);
 	ct_json_free(res);
 	ct_ctl_client_free(c);
 	return rc;

@@ -80,31 +80,52 @@ struct ct_ctl_client *ctlcli_connect(const struct ct_cli *cli, const char *cmd, 
 	return NULL;
 }
 
+int ctlcli_why(const struct ct_cli *cli, struct ct_ctl_client *c, const char *method, int r,
+	const char **code, char *msg, size_t len)
+{
+	const char *ec = ct_ctl_client_error_code(c), *em = ct_ctl_client_error(c);
+
+	if (r == CT_EPROTO) {
+		*code = ec[0] ? ec : "failed";
+		if (strcmp(ec, "unknown_method") == 0) {
+			snprintf(msg, len, "this camtraced does not offer '%s' (is it older than camtrace?): %s", method, em);
+			return EX_PROTOCOL;
+		}
+		snprintf(msg, len, "%s", em);
+		if (strcmp(ec, "bad_params") == 0)
+			return CT_EXIT_USAGE;
+		if (strcmp(ec, "timeout") == 0 || strcmp(ec, "busy") == 0)
+			return EX_TEMPFAIL;
+		return CT_EXIT_FAIL;
+	}
+	if (r == CT_ETIMEDOUT) {
+		*code = "timeout";
+		snprintf(msg, len, "camtraced did not answer '%s' within %d ms (raise it with --timeout SECONDS)",
+			method, ctlcli_timeout_ms(cli));
+		return EX_TEMPFAIL;
+	}
+	if (r == CT_ECLOSED) {
+		*code = "daemon_gone";
+		snprintf(msg, len, "camtraced closed the connection during '%s' (did it stop? see its log)", method);
+		return EX_UNAVAILABLE;
+	}
+	*code = "ctl_error";
+	snprintf(msg, len, "%s", em);
+	return EX_SOFTWARE;
+}
+
 int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client *c,
 	const char *method, const struct ct_json *params, struct ct_json **res)
 {
 	int r = ct_ctl_client_call(c, method, params, ctlcli_timeout_ms(cli), res);
-	const char *code = ct_ctl_client_error_code(c);
+	const char *code;
+	char msg[1024];
+	int rc;
 
 	if (r == 0)
 		return 0;
-	if (r == CT_EPROTO) {
-		if (strcmp(code, "unknown_method") == 0)
-			return report(cli, cmd, code, EX_PROTOCOL, "this camtraced does not offer '%s' "
-				"(is it older than camtrace?): %s", method, ct_ctl_client_error(c));
-		if (strcmp(code, "bad_params") == 0)
-			return report(cli, cmd, code, CT_EXIT_USAGE, "%s", ct_ctl_client_error(c));
-		if (strcmp(code, "timeout") == 0 || strcmp(code, "busy") == 0)
-			return report(cli, cmd, code, EX_TEMPFAIL, "%s", ct_ctl_client_error(c));
-		return report(cli, cmd, code[0] ? code : "failed", CT_EXIT_FAIL, "%s", ct_ctl_client_error(c));
-	}
-	if (r == CT_ETIMEDOUT)
-		return report(cli, cmd, "timeout", EX_TEMPFAIL, "camtraced did not answer '%s' within %d ms "
-			"(raise it with --timeout SECONDS)", method, ctlcli_timeout_ms(cli));
-	if (r == CT_ECLOSED)
-		return report(cli, cmd, "daemon_gone", EX_UNAVAILABLE, "camtraced closed the connection during '%s' "
-			"(did it stop? see its log)", method);
-	return report(cli, cmd, "ctl_error", EX_SOFTWARE, "%s", ct_ctl_client_error(c));
+	rc = ctlcli_why(cli, c, method, r, &code, msg, sizeof msg);
+	return report(cli, cmd, code, rc, "%s", msg);
 }
 
 const char *ctlcli_str(const struct ct_json *o, const char *key, const char *dflt)

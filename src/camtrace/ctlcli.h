@@ -17,6 +17,10 @@ struct ct_ctl_client *ctlcli_connect(const struct ct_cli *cli, const char *cmd, 
  * returns the exit code, else 0 with *res set (caller frees). */
 int ctlcli_call(const struct ct_cli *cli, const char *cmd, struct ct_ctl_client *c,
 	const char *method, const struct ct_json *params, struct ct_json **res);
+/* What a failed call (r from ct_ctl_client_call*) means: *code (snake_case), msg, and the
+ * exit code; nothing printed (for a command that already began its output). */
+int ctlcli_why(const struct ct_cli *cli, struct ct_ctl_client *c, const char *method, int r,
+	const char **code, char *msg, size_t len);
 
 /* Calls fn for each element of a JSON array, in order (ct_json_first/ct_json_next). */
 int ctlcli_foreach(const struct ct_json *arr, void (*fn)(const struct ct_json *el, void *ud), void *ud);

@@ -45,6 +45,45 @@ void out_doc_print(struct ct_json *doc)
 	ct_json_free(doc);
 }
 
+void out_sdoc_key(struct ct_out *o, const char *key)
+{
+	ct_out_puts(o, ",\n  ");
+	ct_jw_str(o, key, strlen(key));
+	ct_out_puts(o, ": ");
+}
+
+void out_sdoc_begin(struct ct_out *o, const char *command)
+{
+	ct_out_puts(o, "{\n  \"schema_version\": ");
+	ct_out_i64(o, CT_SCHEMA_VERSION);
+	out_sdoc_key(o, "command");
+	ct_jw_str(o, command, strlen(command));
+	out_sdoc_key(o, "camtrace_version");
+	ct_jw_str(o, ct_version(), strlen(ct_version()));
+}
+
+void out_sdoc_item(struct ct_out *o, const char *raw, size_t len, int first)
+{
+	ct_out_puts(o, first ? "\n    " : ",\n    ");
+	ct_out_put(o, raw, len);
+	ct_out_flush(o, 0);
+}
+
+void out_sdoc_end(struct ct_out *o, const char *code, const char *message)
+{
+	out_sdoc_key(o, "errors");
+	if (code) {
+		ct_out_puts(o, "[\n    {\"code\": ");
+		ct_jw_str(o, code, strlen(code));
+		ct_out_puts(o, ", \"message\": ");
+		ct_jw_str(o, message, strlen(message));
+		ct_out_puts(o, "}\n  ]");
+	} else
+		ct_out_puts(o, "[]");
+	ct_out_puts(o, "\n}\n");
+	ct_out_flush(o, 1);
+}
+
 const char *out_c(const struct ct_cli *cli, const char *what)
 {
 	static const struct { const char *name, *code; } tab[] = {

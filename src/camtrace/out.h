@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "jsonw.h"
 
 #define CT_SCHEMA_VERSION 1
 
@@ -13,6 +14,15 @@ struct ct_json *out_doc_new(const char *command);
 void out_doc_error(struct ct_json *doc, const char *code, const char *message);
 /* Prints the document (pretty) to stdout and frees it. */
 void out_doc_print(struct ct_json *doc);
+
+/* A document written as it goes (long lists, never a whole tree): begin writes "{" and
+ * schema_version, command, camtrace_version; out_sdoc_key starts one more member; out_sdoc_end
+ * writes "errors" (one error when code is not NULL), closes the document and flushes. */
+void out_sdoc_begin(struct ct_out *o, const char *command);
+void out_sdoc_key(struct ct_out *o, const char *key);
+void out_sdoc_end(struct ct_out *o, const char *code, const char *message);
+/* An array member written element by element: items are raw JSON texts. */
+void out_sdoc_item(struct ct_out *o, const char *raw, size_t len, int first);
 
 /* Colour codes, empty strings when colour is off. */
 const char *out_c(const struct ct_cli *cli, const char *what); /* "ok" "bad" "warn" "dim" "bold" "reset" */

@@ -45,19 +45,47 @@ static struct ct_ctlj_now users_now(struct daemon *d)
 	return now;
 }
 
-/* The users method: the shape and the rule are ctl-shapes.c's, shared with camtrace's tests. */
+/* The users method, streamed: records are written as the client reads them (ctl.h), so
+ * neither a tree of 100,000 hosts nor their whole text is ever held. The shape and the rule
+ * are ctl-shapes.c's, shared with camtrace's tests. */
+struct users_stream {
+	struct daemon *d;
+	struct ct_ctlj_users *u;
+};
+
+static int users_more(struct ct_out *o, void *ud)
+{
+	struct users_stream *us = ud;
+
+	return ct_ctlj_users_write(us->u, us->d->hosts, o, CT_CTL_STREAM_CHUNK);
+}
+
+static void users_done(void *ud)
+{
+	struct users_stream *us = ud;
+
+	ct_ctlj_users_close(us->u);
+	free(us);
+}
+
 static int m_users(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
 	struct ct_ctlj_now now = users_now(d);
+	struct users_stream *us = calloc(1, sizeof *us);
 	char err[256];
-	int r = ct_ctlj_users(d->hosts, params, &now, result, err, sizeof err);
+	int r;
 
-	if (r == CT_EINVAL)
-		return ct_ctl_call_error(call, "bad_params", "%s", err);
-	if (r != 0)
-		return ct_ctl_call_error(call, "failed", "%s", err);
-	return 0;
+	(void)result;
+	if (!us)
+		return CT_ENOMEM;
+	us->d = d;
+	if ((r = ct_ctlj_users_open(d->hosts, params, &now, &us->u, err, sizeof err)) != 0) {
+		free(us);
+		return ct_ctl_call_error(call, r == CT_EINVAL ? "bad_params" : "failed", "%s", err);
+	}
+	ct_ctl_call_stream(call, users_more, users_done, us);
+	return CT_CTL_STREAM;
 }
 
 static int64_t next_in(const struct daemon *d, uint64_t interval, double last)
@@ -377,20 +405,6 @@ static struct ct_search *find_search(struct daemon *d, const struct ct_json *par
 	return NULL;
 }
 
-static void add_progress(struct ct_json *r, const struct ct_search_progress *p)
-{
-	static const char *names[] = { "running", "done", "cancelled" };
-
-	ct_json_add_int(r, "search_id", (int64_t)p->id);
-	ct_json_add_str(r, "state", names[p->state]);
-	ct_json_add_int(r, "total", (int64_t)p->total);
-	ct_json_add_int(r, "probed", (int64_t)p->probed);
-	ct_json_add_int(r, "found", (int64_t)p->found);
-	ct_json_add_int(r, "unresolved", (int64_t)p->unresolved);
-	add_time(r, "started", p->started);
-	add_time(r, "finished", p->finished);
-}
-
 static int m_search_start(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct daemon *d = ud;
@@ -414,8 +428,7 @@ static int m_search_start(struct ct_ctl_call *call, const struct ct_json *params
 	ct_targets_fini(&ts);
 	if (r != 0)
 		return ct_ctl_call_error(call, r == CT_EAGAIN ? "busy" : "failed", "%s", err);
-	*result = ct_json_obj();
-	add_progress(*result, ct_search_progress(s));
+	*result = ct_ctlj_search_progress(ct_search_progress(s));
 	return 0;
 }
 
@@ -425,36 +438,43 @@ static int m_search_progress(struct ct_ctl_call *call, const struct ct_json *par
 
 	if (!s)
 		return ct_ctl_call_error(call, "bad_params", "no such search");
-	*result = ct_json_obj();
-	add_progress(*result, ct_search_progress(s));
+	*result = ct_ctlj_search_progress(ct_search_progress(s));
+	return 0;
+}
+
+/* search.result, streamed like users: the search is looked up by id at each chunk (a newer
+ * search may have replaced it: its hosts then end there). */
+struct result_stream {
+	struct daemon *d;
+	uint64_t id;
+	size_t next;
+};
+
+static int result_more(struct ct_out *o, void *ud)
+{
+	struct result_stream *rs = ud;
+
+	for (size_t i = 0; i < rs->d->nsearches; i++)
+		if (ct_search_progress(rs->d->searches[i])->id == rs->id)
+			return ct_ctlj_search_result_write(rs->d->searches[i], &rs->next, o, CT_CTL_STREAM_CHUNK);
+	ct_out_puts(o, rs->next ? "]}" : "{\"hosts\":[]}"); /* the head is written with the first hits */
 	return 0;
 }
 
 static int m_search_result(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	struct ct_search *s = find_search(ud, params);
-	const struct ct_search_hit *hits;
-	struct ct_json *arr;
-	char ip[64];
-	size_t n;
+	struct result_stream *rs;
 
+	(void)result;
 	if (!s)
 		return ct_ctl_call_error(call, "bad_params", "no such search");
-	*result = ct_json_obj();
-	add_progress(*result, ct_search_progress(s));
-	arr = ct_json_add_arr(*result, "hosts");
-	n = ct_search_hits(s, &hits);
-	for (size_t i = 0; i < n; i++) {
-		struct ct_json *o = ct_json_add_obj(arr, NULL);
-		ct_json_add_str(o, "addr", ct_haddr_ip_str(&hits[i].addr, ip, sizeof ip));
-		ct_json_add_int(o, "port", hits[i].addr.port);
-		ct_json_add_str(o, "user", hits[i].user);
-		ct_json_add_str(o, "host", hits[i].host);
-		ct_json_add_str(o, "nick", hits[i].nick);
-		ct_json_add_str(o, "info", hits[i].info);
-		ct_json_add_int(o, "status", hits[i].status);
-	}
-	return 0;
+	if (!(rs = calloc(1, sizeof *rs)))
+		return CT_ENOMEM;
+	rs->d = ud;
+	rs->id = ct_search_progress(s)->id;
+	ct_ctl_call_stream(call, result_more, free, rs);
+	return CT_CTL_STREAM;
 }
 
 static int m_reload(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)

@@ -15,6 +15,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "ctl.h"
+#include "clock.h"
 #include "sbuf.h"
 
 static char dir[] = "/tmp/t-ctl-XXXXXX";
@@ -88,6 +89,65 @@ static int m_clients(struct ct_ctl_call *call, const struct ct_json *params, str
 	return 0;
 }
 
+/* "big": a streamed result {"n": N, "items": [{"i": 0, "pad": "..."}, ...], "end": true} */
+struct big {
+	int64_t n, next;
+};
+static size_t stream_max_len; /* the most the server held for one streamed reply */
+static int streams_done;
+
+static int big_more(struct ct_out *o, void *ud)
+{
+	struct big *b = ud;
+
+	if (b->next == 0) {
+		ct_out_puts(o, "{\"n\":");
+		ct_out_i64(o, b->n);
+		ct_out_puts(o, ",\"items\":[");
+	}
+	while (b->next < b->n && o->len < CT_CTL_STREAM_CHUNK) {
+		ct_out_puts(o, b->next ? ",{\"i\":" : "{\"i\":");
+		ct_out_i64(o, b->next++);
+		ct_out_puts(o, ",\"pad\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}");
+	}
+	stream_max_len = o->len > stream_max_len ? o->len : stream_max_len;
+	if (b->next < b->n)
+		return 1;
+	ct_out_puts(o, "],\"end\":true}");
+	return 0;
+}
+
+static void big_done(void *ud)
+{
+	streams_done++;
+	free(ud);
+}
+
+static int m_big(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	struct big *b = calloc(1, sizeof *b);
+
+	(void)result;
+	(void)ud;
+	if (!b || ct_json_get_i64(params, "n", &b->n) != 0) {
+		free(b);
+		return ct_ctl_call_error(call, "bad_params", "n");
+	}
+	ct_ctl_call_stream(call, big_more, big_done, b);
+	return CT_CTL_STREAM;
+}
+
+static int m_streams(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	(void)call;
+	(void)params;
+	(void)ud;
+	*result = ct_json_obj();
+	ct_json_add_int(*result, "max_len", (int64_t)stream_max_len);
+	ct_json_add_int(*result, "done", streams_done);
+	return 0;
+}
+
 static pid_t start_server(void)
 {
 	int p[2];
@@ -100,7 +160,7 @@ static pid_t start_server(void)
 	if (pid == 0) {
 		struct ct_ctl_limits lim = {
 			.max_clients = 4, .max_line = 0, .max_out = 0,
-			.hello_ms = 300, .idle_ms = 2500, .request_ms = 300, .write_ms = 1000,
+			.hello_ms = 300, .idle_ms = 2500, .request_ms = 300, .write_ms = 2000,
 		};
 		char err[256];
 		close(p[0]);
@@ -115,6 +175,8 @@ static pid_t start_server(void)
 		ct_ctl_server_add(srv, "fail", m_fail, NULL);
 		ct_ctl_server_add(srv, "quit", m_quit, NULL);
 		ct_ctl_server_add(srv, "clients", m_clients, NULL);
+		ct_ctl_server_add(srv, "big", m_big, NULL);
+		ct_ctl_server_add(srv, "streams", m_streams, NULL);
 		if (write(p[1], "r", 1) != 1)
 			_exit(1);
 		close(p[1]);
@@ -131,6 +193,18 @@ static pid_t start_server(void)
 }
 
 /* ---- client helpers ---- */
+
+static int each_item(const struct ct_json *el, const char *raw, size_t len, void *ud)
+{
+	struct seen { int64_t n; int inorder; } *sn = ud;
+	int64_t i = -1;
+
+	(void)raw;
+	(void)len;
+	sn->inorder &= ct_json_get_i64(el, "i", &i) == 0 && i == sn->n;
+	sn->n++;
+	return 0;
+}
 
 static struct ct_ctl_client *conn(void)
 {
@@ -392,6 +466,81 @@ int main(void)
 		is_int(good, 1000, "1,000 pipelined requests: every one answered with its own id");
 		ok(inorder, "... in order");
 		ct_ctl_client_free(h);
+	}
+
+	/* streamed replies: element by element on the client, one chunk at a time in the server */
+	{
+		struct seen { int64_t n; int inorder; } sn = { 0, 1 };
+		struct ct_ctl_client *slow, *c2;
+		struct ct_json *p = ct_json_obj();
+		uint64_t t0;
+		int64_t v = 0, done0 = 0;
+		ct_json_add_int(p, "n", 50000);
+		r = ct_ctl_client_call_each(a, "big", p, 20000, "items", each_item, &sn, &res);
+		is_int(r, 0, "a streamed reply of 50,000 elements (5 MB) arrives");
+		ok(sn.n == 50000 && sn.inorder, "... every element once, in order (%lld)", (long long)sn.n);
+		ok(ct_json_get_i64(res, "n", &v) == 0 && v == 50000 && ct_json_get(res, "end") &&
+			ct_json_first(ct_json_get(res, "items")) == NULL, "... the rest of the result kept, the array emptied");
+		ct_json_free(res);
+		r = ct_ctl_client_call(a, "streams", NULL, 3000, &res);
+		v = -1;
+		r = r ? r : ct_json_get_i64(res, "max_len", &v);
+		ok(r == 0 && v > 0 && v < 2 * CT_CTL_STREAM_CHUNK, "... the server held at most %lld bytes of it at a time",
+			(long long)v);
+		ct_json_get_i64(res, "done", &done0);
+		ct_json_free(res);
+		/* a call abandoned in the middle of its streamed reply: the next call finishes reading it
+		 * and gets only its own elements */
+		ct_json_free(p);
+		p = ct_json_obj();
+		ct_json_add_int(p, "n", 50000);
+		r = ct_ctl_client_call_each(a, "big", p, 1, "items", each_item, &(struct seen){ 0, 1 }, &res);
+		ct_json_free(res);
+		ct_json_free(p);
+		p = ct_json_obj();
+		ct_json_add_int(p, "n", 10);
+		sn.n = 0;
+		sn.inorder = 1;
+		r = ct_ctl_client_call_each(a, "big", p, 5000, "items", each_item, &sn, &res);
+		ok(r == 0 && sn.n == 10 && sn.inorder, "after an abandoned streamed call, the next one gets its own 10 elements "
+			"only (%lld)", (long long)sn.n);
+		ct_json_free(res);
+		/* a reader that does not read: the others are served meanwhile, it is dropped after write_ms */
+		if (ct_ctl_client_call(a, "streams", NULL, 3000, &res) == 0)
+			ct_json_get_i64(res, "done", &done0);
+		ct_json_free(res);
+		slow = conn();
+		ct_ctl_client_send_raw(slow, "{\"id\":9,\"method\":\"big\",\"params\":{\"n\":200000}}", 1000);
+		usleep(100000);
+		c2 = conn();
+		t0 = ct_mono_ms();
+		r = ct_ctl_client_call(c2, "echo", NULL, 3000, &res);
+		ok(r == 0 && ct_mono_ms() - t0 < 500, "another client is answered while a reader stalls a stream (%llu ms)",
+			(unsigned long long)(ct_mono_ms() - t0));
+		ct_json_free(res);
+		usleep(2300000);
+		r = ct_ctl_client_call(c2, "streams", NULL, 3000, &res);
+		ok(r == 0 && ct_json_get_i64(res, "done", &v) == 0 && v == done0 + 1,
+			"the stalled reader is dropped after write_ms and its stream freed");
+		v = -1;
+		ct_json_get_i64(res, "max_len", &v);
+		ok(v > 0 && v < 2 * CT_CTL_STREAM_CHUNK, "... having cost the server one chunk at a time (%lld bytes)",
+			(long long)v);
+		ct_json_free(res);
+		ct_ctl_client_free(slow);
+		/* requests behind a streamed reply are answered after it, in order */
+		ct_ctl_client_send_raw(c2, "{\"id\":20,\"method\":\"big\",\"params\":{\"n\":3000}}\n"
+			"{\"id\":21,\"method\":\"echo\",\"params\":{\"x\":1}}", 1000);
+		m = NULL;
+		r = ct_ctl_client_recv(c2, 3000, &m);
+		ok(r == 0 && ct_json_get_i64(m, "id", &v) == 0 && v == 20, "pipelined: the streamed reply first");
+		ct_json_free(m);
+		m = NULL;
+		r = ct_ctl_client_recv(c2, 3000, &m);
+		ok(r == 0 && ct_json_get_i64(m, "id", &v) == 0 && v == 21, "... then the request sent behind it");
+		ct_json_free(m);
+		ct_ctl_client_free(c2);
+		ct_json_free(p);
 	}
 
 	/* a second server on the same path is refused */

@@ -232,3 +232,8 @@ const struct ct_json *ct_json_next(const struct ct_json *j)
 }
 
 struct ct_json *ct_json_dup(const struct ct_json *j) { return J(cJSON_Duplicate(C(j), 1)); }
+
+struct ct_json *ct_json_detach(struct ct_json *o, const char *key)
+{
+	return cJSON_IsObject(C(o)) ? J(cJSON_DetachItemFromObjectCaseSensitive(C(o), key)) : NULL;
+}

@@ -37,7 +37,7 @@ int ct_json_get_bool(const struct ct_json *o, const char *key, int *out);
 int ct_json_is_obj(const struct ct_json *j);
 int ct_json_is_arr(const struct ct_json *j);
 const char *ct_json_str(const struct ct_json *j); /* NULL unless a string */
-size_t ct_json_arr_len(const struct ct_json *a);
+size_t ct_json_arr_len(const struct ct_json *a); /* walks the array: not inside a loop */
 /* Element i of an array: walks from the start, so loops use ct_json_first/ct_json_next. */
 const struct ct_json *ct_json_arr_at(const struct ct_json *a, size_t i);
 /* Iteration in constant time per step: first element of an array (NULL if empty or not an
@@ -46,6 +46,8 @@ const struct ct_json *ct_json_arr_at(const struct ct_json *a, size_t i);
 const struct ct_json *ct_json_first(const struct ct_json *a);
 const struct ct_json *ct_json_next(const struct ct_json *j);
 struct ct_json *ct_json_dup(const struct ct_json *j);
+/* Takes member key out of object o (the caller owns it then); NULL when absent. */
+struct ct_json *ct_json_detach(struct ct_json *o, const char *key);
 
 /* Valid-UTF-8 check used by the adders (exposed for tests). */
 int ct_utf8_valid(const char *s, size_t n);

@@ -16,6 +16,12 @@ void ct_out_init(struct ct_out *o, int fd)
 	o->fd = fd;
 }
 
+void ct_out_init_buf(struct ct_out *o)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
+}
+
 void ct_out_init_lines(struct ct_out *o, ct_out_line_fn fn, void *ud)
 {
 	ct_out_init(o, -1);

@@ -23,6 +23,9 @@ struct ct_out {
 
 /* A descriptor sink (fd -1: nothing is written, the caller reads o->p and resets o->len). */
 void ct_out_init(struct ct_out *o, int fd);
+/* A memory buffer without a sink, nothing allocated before the first write (the caller reads
+ * o->p and o->len, and frees o->p or calls ct_out_fini). */
+void ct_out_init_buf(struct ct_out *o);
 /* A per-line sink: every flush hands the complete lines to fn; a partial line waits. */
 void ct_out_init_lines(struct ct_out *o, ct_out_line_fn fn, void *ud);
 /* Flushes (force) and frees the buffer. */

@@ -143,9 +143,9 @@ static int ctl_status(struct ct_doctor *d, struct ct_doc_step *s, uint32_t *addr
 	if ((t = ct_json_get_str(st, "config_file")) != NULL)
 		ct_strlcpy(d->ctl_config, t, sizeof d->ctl_config);
 	if ((a = ct_json_get(st, "addresses")) != NULL)
-		for (size_t i = 0; i < ct_json_arr_len(a) && n < max; i++) {
+		for (const struct ct_json *el = ct_json_first(a); el && n < max; el = ct_json_next(el)) {
 			struct in_addr in;
-			t = ct_json_str(ct_json_arr_at(a, i));
+			t = ct_json_str(el);
 			if (t && inet_pton(AF_INET, t, &in) == 1)
 				addrs[n++] = in.s_addr;
 		}
@@ -153,8 +153,8 @@ static int ctl_status(struct ct_doctor *d, struct ct_doc_step *s, uint32_t *addr
 		n = -1; /* an older camtraced: its addresses are not known */
 	if ((a = ct_json_get(st, "notify_targets")) != NULL) {
 		d->ctl_notify_known = 1;
-		for (size_t i = 0; i < ct_json_arr_len(a); i++)
-			if ((t = ct_json_str(ct_json_arr_at(a, i))) != NULL &&
+		for (const struct ct_json *el = ct_json_first(a); el; el = ct_json_next(el))
+			if ((t = ct_json_str(el)) != NULL &&
 			    ct_targets_add(&d->ctl_notify, t, err, sizeof err) != 0)
 				log_info("doctor: the server's notify target %s: %s", t, err);
 	}

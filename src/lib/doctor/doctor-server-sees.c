@@ -36,11 +36,11 @@ static void add_known(struct ct_doctor *d, uint32_t a, const char *user, const c
 {
 	struct ct_doc_known *k;
 
+	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
+		return;
 	for (int i = 0; i < d->nknown; i++)
 		if (d->known[i].addr == a)
 			return;
-	if (!a || d->nknown >= CT_DOC_MAX_KNOWN)
-		return;
 	k = &d->known[d->nknown++];
 	k->addr = a;
 	ct_strlcpy(k->user, user ? user : "", sizeof k->user);
@@ -147,11 +147,39 @@ static int match_name(const char *spec, const char *a, const char *b, const char
 	return (a && strcasecmp(spec, a) == 0) || (b && strcasecmp(spec, b) == 0) || (c && strcasecmp(spec, c) == 0);
 }
 
+/* The records the steps use, kept as they stream in (100,000 records are never held): the
+ * first CT_DOC_MAX_KNOWN (collect_known keeps no more) and those of the users asked about. */
+struct keep {
+	struct ct_doctor *d;
+	struct ct_json *arr;
+	int first;
+};
+
+static int keep_record(const struct ct_json *h, const char *raw, size_t len, void *ud)
+{
+	struct keep *k = ud;
+	const char *addr = ct_json_get_str(h, "addr");
+	int want = addr && k->first < CT_DOC_MAX_KNOWN;
+
+	(void)raw;
+	(void)len;
+	k->first += addr != NULL;
+	for (int i = 0; !want && i < k->d->nusers; i++) {
+		const char *spec = k->d->u[i].spec;
+		want = (addr && strcmp(addr, spec) == 0) || match_name(spec, ct_json_get_str(h, "user"),
+			ct_json_get_str(h, "nick"), ct_json_get_str(h, "host"));
+	}
+	if (want)
+		ct_json_add(k->arr, NULL, ct_json_dup(h));
+	return 0;
+}
+
 /* The server's own records through its control socket (`users`): with them no GETLIST is sent,
  * so this host is never announced to the server. */
 static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json **users)
 {
 	struct ct_json *p;
+	struct keep k = { .d = d };
 
 	*users = NULL;
 	if (!d->ctl)
@@ -162,9 +190,15 @@ static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json *
 	}
 	p = ct_json_obj();
 	ct_json_add_str(p, "filter", "all");
-	if (ct_ctl_client_call(d->ctl, CT_CTL_M_USERS, p, 10000, users) != 0) {
+	k.arr = ct_json_arr();
+	if (ct_ctl_client_call_each(d->ctl, CT_CTL_M_USERS, p, 10000, "hosts", keep_record, &k, users) != 0) {
 		ct_doc_ev(s, "control socket: users failed: %s", ct_ctl_client_error(d->ctl));
+		ct_json_free(*users);
+		ct_json_free(k.arr);
 		*users = NULL;
+	} else {
+		ct_json_free(ct_json_detach(*users, "hosts"));
+		ct_json_add(*users, "hosts", k.arr);
 	}
 	ct_json_free(p);
 }
@@ -174,8 +208,7 @@ static void collect_known(struct ct_doctor *d, const struct ct_json *arr)
 {
 	struct in_addr in;
 
-	for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
-		const struct ct_json *h = ct_json_arr_at(arr, k);
+	for (const struct ct_json *h = ct_json_first(arr); h; h = ct_json_next(h)) {
 		const char *addr = ct_json_get_str(h, "addr"), *st = ct_json_get_str(h, "state");
 		if (addr && inet_pton(AF_INET, addr, &in) == 1)
 			add_known(d, in.s_addr, ct_json_get_str(h, "user"), ct_json_get_str(h, "host"),
@@ -243,8 +276,7 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 				break;
 			}
 		}
-		for (size_t k = 0; arr && k < ct_json_arr_len(arr); k++) {
-			const struct ct_json *h = ct_json_arr_at(arr, k);
+		for (const struct ct_json *h = ct_json_first(arr); h; h = ct_json_next(h)) {
 			const char *addr = ct_json_get_str(h, "addr"), *t;
 			int64_t v;
 			if (!addr || inet_pton(AF_INET, addr, &in) != 1)
@@ -289,13 +321,17 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	struct ct_json *users = NULL;
 	const struct ct_json *arr = NULL;
+	int64_t nrec = 0;
 	int missing = 0, undiscovered = 0;
 	char net[32], why[300];
 
 	use_ctl(d, s, &users);
-	if (users && (arr = ct_json_get(users, "hosts")) != NULL)
+	if (users && (arr = ct_json_get(users, "hosts")) != NULL) {
+		if (ct_json_get_i64(users, "count", &nrec) != 0)
+			nrec = (int64_t)ct_json_arr_len(arr);
 		ct_doc_ev(s, "control socket of the server: %zu records (no GETLIST sent: it would add this host to "
-			"the server's list)", ct_json_arr_len(arr));
+			"the server's list)", (size_t)nrec);
+	}
 	else
 		fetch_list(d, s);
 	if (!d->list_ok && !arr) {
@@ -310,10 +346,10 @@ void ct_doc_step_server_sees(struct ct_doctor *d, struct ct_doc_step *s)
 	if (!missing) {
 		if (d->nusers)
 			ct_doc_result(s, CT_DOC_OK, "the server sees all %d user(s) (%zu users listed)", d->nusers,
-				d->list_ok ? d->list_hosts : ct_json_arr_len(arr));
+				d->list_ok ? d->list_hosts : (size_t)nrec);
 		else
 			ct_doc_result(s, CT_DOC_OK, "the server answers (%zu users listed); no --user given: checking "
-				"the path to the server only", d->list_ok ? d->list_hosts : ct_json_arr_len(arr));
+				"the path to the server only", d->list_ok ? d->list_hosts : (size_t)nrec);
 		ct_json_free(users);
 		return;
 	}

@@ -1,91 +1,25 @@
 /* ctl.c: control socket server: JSON-lines requests on a unix socket, dispatched on the event loop. */
 #include "config.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "err.h"
 #include "evloop.h"
-#include "fsutil.h"
 #include "log.h"
 #include "sbuf.h"
 #include "util.h"
-#include "version.h"
 #include "ctl.h"
 
-#define MAX_PENDING_PER_CLIENT 16
+#include "ctl-int.h"
 
-struct method {
-	char *name;
-	ct_ctl_handler fn;
-	void *ud;
-};
-
-struct client;
-
-struct pending {
-	uint64_t token;
-	struct client *cl;
-	struct ct_json *id;
-	uint64_t timer;
-	struct pending *next;
-};
-
-struct client {
-	struct ct_ctl_server *srv;
-	int fd;
-	unsigned cid;
-	struct ct_sbuf in, out;
-	size_t out_off;
-	int hello_done, closing, writing;
-	unsigned npending;
-	uint64_t idle_timer, write_timer;
-	struct client *next;
-};
-
-struct ct_ctl_server {
-	struct ct_evloop *ev;
-	int fd;
-	char *path;
-	dev_t dev;
-	ino_t ino;
-	struct ct_ctl_limits lim;
-	struct method *m;
-	size_t nm;
-	struct client *clients;
-	unsigned nclients, next_cid;
-	struct pending *pend;
-	uint64_t next_token;
-	char name[96];
-};
-
-struct ct_ctl_call {
-	struct ct_ctl_server *srv;
-	uint64_t token;
-	const char *method;
-	char code[32];
-	char msg[512];
-};
-
-static const struct ct_ctl_limits default_limits = {
-	.max_clients = 32,
-	.max_line = CT_CTL_MAX_LINE,
-	.max_out = 64u * 1024 * 1024,
-	.hello_ms = 10000,
-	.idle_ms = 120000,
-	.request_ms = 30000,
-	.write_ms = 30000,
-};
 
 /* ---- client lifetime ---- */
 
-static void client_free(struct client *cl)
+void ct_ctl_client_drop(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
 	struct pending **pp;
@@ -107,10 +41,14 @@ static void client_free(struct client *cl)
 	}
 	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
 	ct_evloop_cancel_timer(s->ev, cl->write_timer);
+	ct_evloop_cancel_timer(s->ev, cl->resume_timer);
 	ct_evloop_del_fd(s->ev, cl->fd);
 	close(cl->fd);
+	if (cl->stream && cl->stream_done)
+		cl->stream_done(cl->stream_ud);
 	ct_sbuf_fini(&cl->in);
-	ct_sbuf_fini(&cl->out);
+	free(cl->held.p);
+	free(cl->out.p);
 	s->nclients--;
 	log_debug("control client %u gone (%u left)", cl->cid, s->nclients);
 	free(cl);
@@ -125,7 +63,7 @@ static void on_idle(struct ct_evloop *ev, uint64_t id, void *ud)
 	cl->idle_timer = 0;
 	log_info("control client %u: %s; disconnecting it", cl->cid,
 		cl->hello_done ? "idle too long" : "no hello in time");
-	client_free(cl);
+	ct_ctl_client_drop(cl);
 }
 
 static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
@@ -136,7 +74,7 @@ static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)id;
 	cl->write_timer = 0;
 	log_info("control client %u does not read its replies; disconnecting it", cl->cid);
-	client_free(cl);
+	ct_ctl_client_drop(cl);
 }
 
 static void arm_idle(struct client *cl)
@@ -147,44 +85,97 @@ static void arm_idle(struct client *cl)
 	cl->idle_timer = ct_evloop_add_timer(s->ev, cl->hello_done ? s->lim.idle_ms : s->lim.hello_ms, on_idle, cl);
 }
 
-/* Writes what it can; returns -1 when the client was freed. */
+/* Reading while no streamed reply is under way; writing while output waits or a stream goes on. */
+static void set_events(struct client *cl)
+{
+	unsigned want = (cl->stream ? 0 : CT_EV_READ) |
+		(cl->stream || cl->out_off < cl->out.len ? CT_EV_WRITE : 0);
+
+	if (want != cl->events && ct_evloop_mod_fd(cl->srv->ev, cl->fd, want) == 0)
+		cl->events = want;
+}
+
+static void on_resume(struct ct_evloop *ev, uint64_t id, void *ud);
+
+/* The streamed reply is complete: the replies held meanwhile follow it, then the requests
+ * that came behind it are read (from the event loop: no recursion into the handlers). */
+static void end_stream(struct client *cl)
+{
+	void (*done)(void *ud) = cl->stream_done;
+
+	ct_out_put(&cl->out, "}\n", 2);
+	cl->stream = NULL;
+	cl->stream_done = NULL;
+	if (done)
+		done(cl->stream_ud);
+	if (cl->held.len) {
+		ct_out_put(&cl->out, cl->held.p, cl->held.len);
+		cl->held.len = 0;
+	}
+	if (cl->in.len && !cl->resume_timer)
+		cl->resume_timer = ct_evloop_add_timer(cl->srv->ev, 0, on_resume, cl);
+}
+
+/* The next chunk of a streamed reply; -1 when the client was freed. */
+static int pump(struct client *cl)
+{
+	int r = 1;
+
+	while (r == 1 && cl->out.len < CT_CTL_STREAM_CHUNK)
+		r = cl->stream(&cl->out, cl->stream_ud);
+	if (r < 0 || cl->out.oom) {
+		log_warn("control client %u: the streamed reply failed (%s); disconnecting it", cl->cid,
+			ct_strerror(r < 0 ? r : CT_ENOMEM));
+		ct_ctl_client_drop(cl);
+		return -1;
+	}
+	arm_idle(cl);
+	if (r == 0)
+		end_stream(cl);
+	return 0;
+}
+
+/* Writes what it can, and the next chunks of a streamed reply while the socket takes them;
+ * returns -1 when the client was freed. */
 static int flush_out(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
+	int rounds = 0;
 
-	while (cl->out_off < cl->out.len) {
-		ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0) {
-			client_free(cl);
+	for (;;) {
+		while (cl->out_off < cl->out.len) {
+			ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				set_events(cl);
+				if (!cl->write_timer)
+					cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+				return 0;
+			}
+			if (n <= 0) {
+				ct_ctl_client_drop(cl);
+				return -1;
+			}
+			cl->out_off += (size_t)n;
+		}
+		cl->out.len = cl->out_off = 0;
+		if (!cl->stream || rounds++ == STREAM_ROUNDS)
+			break; /* a stream goes on at the next turn: others are served meanwhile */
+		if (pump(cl) < 0)
 			return -1;
-		}
-		cl->out_off += (size_t)n;
 	}
-	if (cl->out_off == cl->out.len) {
-		ct_sbuf_reset(&cl->out);
-		cl->out_off = 0;
-		if (cl->writing) {
-			ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ);
-			cl->writing = 0;
-		}
-		ct_evloop_cancel_timer(s->ev, cl->write_timer);
-		cl->write_timer = 0;
-		if (cl->closing) {
-			client_free(cl);
-			return -1;
-		}
-		return 0;
+	if (!cl->stream && cl->out.cap > 4 * CT_CTL_STREAM_CHUNK) { /* give a big reply's buffer back */
+		free(cl->out.p);
+		ct_out_init_buf(&cl->out);
 	}
-	if (!cl->writing) {
-		ct_evloop_mod_fd(s->ev, cl->fd, CT_EV_READ | CT_EV_WRITE);
-		cl->writing = 1;
+	ct_evloop_cancel_timer(s->ev, cl->write_timer);
+	cl->write_timer = 0;
+	if (cl->closing && !cl->stream) {
+		ct_ctl_client_drop(cl);
+		return -1;
 	}
-	if (!cl->write_timer)
-		cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+	set_events(cl);
 	return 0;
 }
 
@@ -196,25 +187,26 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 	ct_json_free(msg);
 	if (!text) {
 		log_warn("out of memory answering control client %u", cl->cid);
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
 	/* one reply of any size may be queued; more only while the queue stays under max_out */
-	if (cl->out.len > cl->out_off && cl->out.len - cl->out_off + strlen(text) + 1 > cl->srv->lim.max_out) {
-		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid,
-			cl->out.len - cl->out_off);
+	size_t queued = cl->stream ? cl->held.len : cl->out.len - cl->out_off;
+	if (queued && queued + strlen(text) + 1 > cl->srv->lim.max_out) {
+		log_warn("control client %u has %zu bytes of replies unread; disconnecting it", cl->cid, queued);
 		free(text);
-		client_free(cl);
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
-	ct_sbuf_adds(&cl->out, text);
-	ct_sbuf_addc(&cl->out, '\n');
+	struct ct_out *q = cl->stream ? &cl->held : &cl->out; /* held: after the streamed reply */
+	ct_out_puts(q, text);
+	ct_out_putc(q, '\n');
 	free(text);
-	if (cl->out.err) {
-		client_free(cl);
+	if (q->oom) {
+		ct_ctl_client_drop(cl);
 		return -1;
 	}
-	return flush_out(cl);
+	return cl->stream ? 0 : flush_out(cl);
 }
 
 static struct ct_json *msg_with_id(const struct ct_json *id)
@@ -247,7 +239,7 @@ static int send_result(struct client *cl, const struct ct_json *id, struct ct_js
 
 /* ---- requests ---- */
 
-static struct method *find_method(struct ct_ctl_server *s, const char *name)
+struct method *ct_ctl_find_method(struct ct_ctl_server *s, const char *name)
 {
 	for (size_t i = 0; i < s->nm; i++)
 		if (strcmp(s->m[i].name, name) == 0)
@@ -309,6 +301,21 @@ static void on_request_timeout(struct ct_evloop *ev, uint64_t tid, void *ud)
 	free(p);
 }
 
+/* The reply's head, then the result as the stream writes it. */
+static int start_stream(struct client *cl, const struct ct_json *id, const struct ct_ctl_call *call)
+{
+	char *t = id ? ct_json_print(id, 0) : NULL;
+
+	ct_out_puts(&cl->out, "{\"id\":");
+	ct_out_puts(&cl->out, t ? t : "null");
+	ct_out_puts(&cl->out, ",\"result\":");
+	free(t);
+	cl->stream = call->stream;
+	cl->stream_done = call->stream_done;
+	cl->stream_ud = call->stream_ud;
+	return flush_out(cl);
+}
+
 /* Handles one request line; returns -1 when the client was freed. */
 static int handle_line(struct client *cl, const char *line, size_t len)
 {
@@ -352,7 +359,7 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		r = send_error(cl, id, "hello_required", "start with {\"method\": \"hello\", \"params\": {\"protocol\": 1}}");
 		goto out;
 	}
-	m = find_method(s, mname);
+	m = ct_ctl_find_method(s, mname);
 	if (!m) {
 		struct ct_sbuf b;
 		ct_sbuf_init(&b);
@@ -388,7 +395,10 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		s->pend = p;
 		cl->npending++;
 		r = 0;
-	} else if (r < 0) {
+	} else if (r == CT_CTL_STREAM && call.stream) {
+		ct_json_free(result);
+		r = start_stream(cl, id, &call);
+	} else if (r < 0 || r == CT_CTL_STREAM) {
 		ct_json_free(result);
 		if (!call.code[0]) {
 			ct_strlcpy(call.code, "failed", sizeof call.code);
@@ -402,66 +412,93 @@ out:
 	return r;
 }
 
+/* Handles the complete request lines in cl->in, up to one that starts a streamed reply (the
+ * rest waits for its end); -1 when the client was freed, 1 at an over-long line. */
+static int process_lines(struct client *cl)
+{
+	char *nl;
+
+	while (!cl->stream && cl->in.len && (nl = memchr(cl->in.p, '\n', cl->in.len)) != NULL) {
+		size_t len = (size_t)(nl - cl->in.p), rest;
+		if (len > cl->srv->lim.max_line)
+			return 1;
+		if (len && cl->in.p[len - 1] == '\r')
+			len--;
+		arm_idle(cl);
+		if (len && handle_line(cl, cl->in.p, len) < 0)
+			return -1;
+		rest = cl->in.len - (size_t)(nl + 1 - cl->in.p);
+		memmove(cl->in.p, nl + 1, rest);
+		cl->in.len = rest;
+		cl->in.p[rest] = '\0';
+	}
+	return cl->in.len > cl->srv->lim.max_line && !cl->stream ? 1 : 0;
+}
+
+static void refuse_long_line(struct client *cl)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof msg, "request longer than %zu bytes; requests are one line of JSON",
+		cl->srv->lim.max_line);
+	cl->closing = 1;
+	ct_sbuf_reset(&cl->in);
+	log_info("control client %u sent an over-long line; disconnecting it", cl->cid);
+	send_error(cl, NULL, "line_too_long", msg);
+}
+
+static void on_resume(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct client *cl = ud;
+
+	(void)ev;
+	(void)id;
+	cl->resume_timer = 0;
+	if (!cl->closing && process_lines(cl) == 1)
+		refuse_long_line(cl);
+}
+
 static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
 	struct client *cl = ud;
 	char buf[16384];
+	int r;
 
 	(void)ev;
-	if (events & CT_EV_WRITE)
+	if ((events & CT_EV_WRITE) || (cl->stream && (events & CT_EV_ERROR)))
 		if (flush_out(cl) < 0)
 			return;
-	if (!(events & (CT_EV_READ | CT_EV_ERROR)))
+	if (cl->stream || !(events & (CT_EV_READ | CT_EV_ERROR)))
 		return;
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		char *nl;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			client_free(cl);
+			ct_ctl_client_drop(cl);
 			return;
 		}
 		if (cl->closing)
 			continue; /* discard input after a fatal error, until the reply is out */
 		ct_sbuf_add(&cl->in, buf, (size_t)n);
 		if (cl->in.err) {
-			client_free(cl);
+			ct_ctl_client_drop(cl);
 			return;
 		}
-		while (cl->in.len && (nl = memchr(cl->in.p, '\n', cl->in.len)) != NULL) {
-			size_t len = (size_t)(nl - cl->in.p), rest;
-			if (len > cl->srv->lim.max_line)
-				goto too_long;
-			if (len && cl->in.p[len - 1] == '\r')
-				len--;
-			arm_idle(cl);
-			if (len) {
-				if (handle_line(cl, cl->in.p, len) < 0)
-					return;
-			}
-			rest = cl->in.len - (size_t)(nl + 1 - cl->in.p);
-			memmove(cl->in.p, nl + 1, rest);
-			cl->in.len = rest;
-			cl->in.p[rest] = '\0';
+		if ((r = process_lines(cl)) < 0)
+			return;
+		if (r == 1) {
+			refuse_long_line(cl);
+			return;
 		}
-		if (cl->in.len > cl->srv->lim.max_line)
-			goto too_long;
-	}
-too_long: {
-		char msg[160];
-		snprintf(msg, sizeof msg, "request longer than %zu bytes; requests are one line of JSON",
-			cl->srv->lim.max_line);
-		cl->closing = 1;
-		ct_sbuf_reset(&cl->in);
-		log_info("control client %u sent an over-long line; disconnecting it", cl->cid);
-		send_error(cl, NULL, "line_too_long", msg);
+		if (cl->stream)
+			return; /* the requests behind it wait for its end */
 	}
 }
 
-static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+void ct_ctl_on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
 	struct ct_ctl_server *s = ud;
 
@@ -492,8 +529,10 @@ static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		cl->srv = s;
 		cl->fd = cfd;
 		cl->cid = ++s->next_cid;
+		cl->events = CT_EV_READ;
 		ct_sbuf_init(&cl->in);
-		ct_sbuf_init(&cl->out);
+		ct_out_init_buf(&cl->held);
+		ct_out_init_buf(&cl->out);
 		cl->next = s->clients;
 		s->clients = cl;
 		s->nclients++;
@@ -501,161 +540,6 @@ static void on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		log_debug("control client %u connected (%u now)", cl->cid, s->nclients);
 	}
 }
-
-/* ---- server setup ---- */
-
-/* 1 when something accepts connections on path. */
-static int socket_alive(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
-
-	if (fd < 0)
-		return 0;
-	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-	alive = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
-	close(fd);
-	return alive;
-}
-
-int ct_ctl_server_open(struct ct_ctl_server **out, struct ct_evloop *ev, const char *path,
-	const struct ct_ctl_limits *lim, char *err, size_t errlen)
-{
-	struct ct_ctl_server *s;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof sa.sun_path];
-	struct stat sb;
-	mode_t old;
-	int r;
-
-	*out = NULL;
-	if (!path || path[0] != '/' || strlen(path) >= sizeof sa.sun_path) {
-		snprintf(err, errlen, "control socket path '%s' must be absolute and shorter than %zu bytes",
-			path ? path : "", sizeof sa.sun_path);
-		return CT_EINVAL;
-	}
-	ct_fs_dirname(path, dir, sizeof dir);
-	if (ct_fs_mkdir_parents(dir, 0750) != 0) {
-		snprintf(err, errlen, "cannot create the control socket directory %s: %s", dir, strerror(errno));
-		return CT_ESYS;
-	}
-	if (lstat(path, &sb) == 0) {
-		if (!S_ISSOCK(sb.st_mode)) {
-			snprintf(err, errlen, "%s exists and is not a socket; remove it or set ctl_socket elsewhere", path);
-			return CT_EEXIST;
-		}
-		if (socket_alive(path)) {
-			snprintf(err, errlen, "another camtraced already answers on %s; stop it first "
-				"(or give this one another ctl_socket)", path);
-			return CT_EEXIST;
-		}
-		if (unlink(path) != 0) {
-			snprintf(err, errlen, "cannot remove the stale socket %s: %s", path, strerror(errno));
-			return CT_ESYS;
-		}
-	}
-	s = calloc(1, sizeof *s);
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		snprintf(err, errlen, "out of memory");
-		return CT_ENOMEM;
-	}
-	s->ev = ev;
-	s->lim = lim ? *lim : default_limits;
-	if (!s->lim.max_clients)
-		s->lim.max_clients = default_limits.max_clients;
-	if (!s->lim.max_line)
-		s->lim.max_line = default_limits.max_line;
-	if (!s->lim.max_out)
-		s->lim.max_out = default_limits.max_out;
-	snprintf(s->name, sizeof s->name, "camtraced %s", ct_version());
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		snprintf(err, errlen, "cannot create the control socket: %s", strerror(errno));
-		free(s->path);
-		free(s);
-		return CT_ESYS;
-	}
-	ct_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-	old = umask(0117); /* the socket is born 0660: no window where others may connect */
-	r = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r != 0 || chmod(path, 0660) != 0 || listen(s->fd, 16) != 0 || stat(path, &sb) != 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot listen on %s: %s%s", path, strerror(e),
-			e == EACCES ? " (run camtraced as root, or point ctl_socket to a writable directory)" : "");
-		close(s->fd);
-		if (r == 0)
-			unlink(path);
-		free(s->path);
-		free(s);
-		return e == EACCES ? CT_EPERM : CT_ESYS;
-	}
-	s->dev = sb.st_dev;
-	s->ino = sb.st_ino;
-	if ((r = ct_evloop_add_fd(ev, s->fd, CT_EV_READ, on_accept, s)) != 0) {
-		snprintf(err, errlen, "cannot watch the control socket: %s", ct_strerror(r));
-		close(s->fd);
-		unlink(path);
-		free(s->path);
-		free(s);
-		return r;
-	}
-	*out = s;
-	return 0;
-}
-
-void ct_ctl_server_close(struct ct_ctl_server *s)
-{
-	struct stat sb;
-
-	if (!s)
-		return;
-	while (s->clients)
-		client_free(s->clients);
-	ct_evloop_del_fd(s->ev, s->fd);
-	close(s->fd);
-	/* remove the socket only if it is still ours (a new daemon may have replaced it) */
-	if (lstat(s->path, &sb) == 0 && sb.st_dev == s->dev && sb.st_ino == s->ino)
-		unlink(s->path);
-	for (size_t i = 0; i < s->nm; i++)
-		free(s->m[i].name);
-	free(s->m);
-	free(s->path);
-	free(s);
-}
-
-int ct_ctl_server_add(struct ct_ctl_server *s, const char *method, ct_ctl_handler fn, void *ud)
-{
-	struct method *m;
-
-	if (!method || !fn || strcmp(method, CT_CTL_M_HELLO) == 0)
-		return CT_EINVAL;
-	if ((m = find_method(s, method)) != NULL) {
-		m->fn = fn;
-		m->ud = ud;
-		return 0;
-	}
-	m = realloc(s->m, (s->nm + 1) * sizeof *m);
-	if (!m)
-		return CT_ENOMEM;
-	s->m = m;
-	m = &s->m[s->nm];
-	if (!(m->name = strdup(method)))
-		return CT_ENOMEM;
-	m->fn = fn;
-	m->ud = ud;
-	s->nm++;
-	return 0;
-}
-
-void ct_ctl_server_set_name(struct ct_ctl_server *s, const char *name)
-{
-	ct_strlcpy(s->name, name, sizeof s->name);
-}
-
-unsigned ct_ctl_server_clients(const struct ct_ctl_server *s) { return s->nclients; }
-const char *ct_ctl_server_path(const struct ct_ctl_server *s) { return s->path; }
 
 uint64_t ct_ctl_call_token(const struct ct_ctl_call *call) { return call->token; }
 const char *ct_ctl_call_method(const struct ct_ctl_call *call) { return call->method; }
@@ -670,6 +554,13 @@ int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fm
 	vsnprintf(call->msg, sizeof call->msg, fmt, ap);
 	va_end(ap);
 	return CT_EINVAL;
+}
+
+void ct_ctl_call_stream(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud)
+{
+	call->stream = fn;
+	call->stream_done = done;
+	call->stream_ud = ud;
 }
 
 static struct pending *take_pending(struct ct_ctl_server *s, uint64_t token)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "json.h"
+#include "outbuf.h"
 
 struct ct_evloop;
 
@@ -47,6 +48,8 @@ struct ct_ctl_call;
  * comes later through ct_ctl_reply*(token), negative = error (the one set with
  * ct_ctl_call_error(), else "failed" with ct_strerror()). */
 #define CT_CTL_DEFER 1
+/* ... or CT_CTL_STREAM after ct_ctl_call_stream(): the result is written as the client reads it. */
+#define CT_CTL_STREAM 2
 typedef int (*ct_ctl_handler)(struct ct_ctl_call *call, const struct ct_json *params,
 	struct ct_json **result, void *ud);
 
@@ -82,6 +85,18 @@ struct ct_ctl_server *ct_ctl_call_server(const struct ct_ctl_call *call);
 int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A result too long to build whole (users): fn writes the next part of the result's JSON text
+ * into o and returns 1 while more is to come, 0 once the result value is complete, negative on
+ * failure (the connection is closed then: the reply is half sent). The server calls it each
+ * time the client's socket has taken what was written, up to CT_CTL_STREAM_CHUNK bytes at a
+ * time and a few chunks per event-loop turn, so a slow reader costs one chunk of memory and
+ * never stalls the daemon (it is dropped after write_ms without reading); the connection's
+ * next requests and deferred answers wait until the reply is out. done(ud), when not NULL,
+ * runs at the end or when the client goes away. The handler then returns CT_CTL_STREAM. */
+#define CT_CTL_STREAM_CHUNK (64u * 1024)
+typedef int (*ct_ctl_stream_fn)(struct ct_out *o, void *ud);
+void ct_ctl_call_stream(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud);
+
 /* Answers a deferred request; result is consumed. CT_ENOTFOUND when the request is gone
  * (timed out or client disconnected): nothing to do then. */
 int ct_ctl_reply(struct ct_ctl_server *s, uint64_t token, struct ct_json *result);
@@ -103,6 +118,14 @@ int ct_ctl_client_connect(struct ct_ctl_client *c, const char *path, int timeout
  * CT_ETIMEDOUT; CT_ECLOSED when the daemon went away. */
 int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
 	int timeout_ms, struct ct_json **result);
+/* A call whose result holds a long array (users: "hosts"): the reply is read as it arrives and
+ * each element of result[key] is handed to fn, parsed (el, freed after the call) and as the raw
+ * JSON text it came in (raw, len), never holding the whole array; *result (caller frees) is the
+ * rest of the result with key an empty array. fn returns 0 to go on, or a negative code that
+ * ends the call with that code once the reply has been read. Errors as ct_ctl_client_call(). */
+typedef int (*ct_ctl_item_fn)(const struct ct_json *el, const char *raw, size_t len, void *ud);
+int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result);
 /* Low level, for tests: send a raw line (a newline is added) / read one reply line. */
 int ct_ctl_client_send_raw(struct ct_ctl_client *c, const char *line, int timeout_ms);
 int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json **msg);
