@@ -444,7 +444,6 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	enum ct_charset cs;
 	int r;
 
-	ct_codec_fini(&d->m);
 	ct_sbuf_reset(&d->cmd);
 	ct_sbuf_reset(&d->user);
 	ct_sbuf_reset(&d->host);
@@ -456,11 +455,12 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	d->why = NULL;
 	d->charset = NULL;
 	if (ct_codec_is_ipdict(p, n)) {
+		(void)ct_codec_reparse(&d->m, NULL, 0); /* nothing parsed; the buffer stays for the next */
 		d->ipdict = 1;
 		d->why = "Windows IPDict datagram (IP2:), not decoded";
 		return d->status = CT_EUNSUP;
 	}
-	r = ct_codec_parse(&d->m, p, n);
+	r = ct_codec_reparse(&d->m, p, n); /* the previous datagram's buffer is reused */
 	if (r != 0) {
 		d->why = why_of(r);
 		return d->status = r;

@@ -252,11 +252,26 @@ int ct_codec_cmd_format(struct ct_sbuf *b, uint32_t command)
 
 /* ---- parsing ---- */
 
+/* A header number: ct_parse_u32(p, n, 10) with its errors (CT_EFORMAT at a non-digit, CT_ERANGE as
+ * soon as the value passes 32 bits, whichever comes first), one compare a digit: it runs twice a datagram. */
 static int parse_dec32(const char *p, size_t n, uint32_t *out)
 {
+	uint64_t v = 0;
+
 	if (n == 0)
 		return CT_EFORMAT;
-	return ct_parse_u32(p, n, 10, out);
+	if (n > 19)
+		return ct_parse_u32(p, n, 10, out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+		if (d > 9)
+			return CT_EFORMAT;
+		v = v * 10 + d; /* 19 digits fit in 64 bits */
+		if (v > UINT32_MAX)
+			return CT_ERANGE;
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 int ct_codec_is_ipdict(const void *data, size_t len)
@@ -276,13 +291,28 @@ static const char *next_colon(const char *p, const char *end)
 	return memchr(p, ':', (size_t)(end - p));
 }
 
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap);
+
 int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
+{
+	return parse(m, data, len, NULL, 0);
+}
+
+int ct_codec_reparse(struct ct_ipmsg *m, const void *data, size_t len)
+{
+	return parse(m, data, len, m->buf, m->buf_cap);
+}
+
+/* keep: a buffer of keep_cap bytes to use (or free) instead of a new one; it is m's from the start. */
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap)
 {
 	const char *s, *end, *c[5];
 	size_t dlen = len, s0len;
 	int r;
 
 	memset(m, 0, sizeof *m);
+	m->buf = keep;
+	m->buf_cap = keep_cap;
 	if (!data || len == 0)
 		return CT_ETRUNC;
 	if (ct_codec_is_ipdict(data, len))
@@ -296,9 +326,14 @@ int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
 	m->nul_pad = len - dlen;
 	if (dlen == 0)
 		return CT_ETRUNC;
-	m->buf = malloc(dlen + 1);
-	if (!m->buf)
-		return CT_ENOMEM;
+	if (m->buf_cap < dlen + 1) {
+		size_t cap = keep ? (dlen + 1 > 2048 ? dlen + 1 : 2048) : dlen + 1;
+		free(m->buf);
+		m->buf_cap = 0;
+		if (!(m->buf = malloc(cap)))
+			return CT_ENOMEM;
+		m->buf_cap = cap;
+	}
 	memcpy(m->buf, data, dlen);
 	m->buf[dlen] = '\0';
 
