@@ -10,6 +10,7 @@
 #include "hostlist.h"
 #include "entry.h"
 #include "err.h"
+#include "outbuf.h"
 #include "util.h"
 #include "decode-ipmsg.h"
 
@@ -38,6 +39,7 @@ struct entry_memo {
 	struct ct_ditem item[CT_DIPMSG_MAXITEMS];
 	size_t nitem;
 	int has_nick;
+	int plain;            /* the names and items need no escaping */
 	const char *charset;
 };
 
@@ -391,6 +393,7 @@ static int entry_memo_get(struct ct_dipmsg *d)
 	d->nitem = e->nitem;
 	d->has_nick = e->has_nick;
 	d->charset = e->charset;
+	d->plain = e->plain;
 	return 1;
 }
 
@@ -436,12 +439,29 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	e->nitem = d->nitem;
 	e->has_nick = d->has_nick;
 	e->charset = d->charset;
+	e->plain = d->plain;
 	e->used = 1;
+}
+
+/* True when nothing the renderer prints from d needs escaping: the names (with_names) and the
+ * string items from from_item on. */
+static int names_plain(const struct ct_dipmsg *d, int with_names, size_t from_item)
+{
+	const struct ct_sbuf *names[4] = { &d->user, &d->host, &d->nick, &d->group };
+
+	for (int i = 0; i < 4 && with_names; i++)
+		if (names[i]->len && ct_out_plain_len(names[i]->p, names[i]->len) != names[i]->len)
+			return 0;
+	for (size_t i = from_item; i < d->nitem; i++)
+		if (d->item[i].is_str && ct_out_plain_len(d->text.p + d->item[i].off, d->item[i].len) != d->item[i].len)
+			return 0;
+	return 1;
 }
 
 int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 {
 	enum ct_charset cs;
+	size_t first;
 	int r;
 
 	ct_sbuf_reset(&d->cmd);
@@ -451,7 +471,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	ct_sbuf_reset(&d->group);
 	ct_sbuf_reset(&d->text);
 	d->nitem = 0;
-	d->has_nick = d->has_ref = d->has_next = d->ipdict = 0;
+	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = 0;
 	d->why = NULL;
 	d->charset = NULL;
 	if (ct_codec_is_ipdict(p, n)) {
@@ -471,6 +491,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	if (ct_entry_is_entry_cmd(d->m.command)) {
 		if (!entry_memo_get(d)) {
 			entry_names(d, cs);
+			d->plain = names_plain(d, 1, 0);
 			entry_memo_put(d);
 		}
 	} else {
@@ -479,8 +500,11 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 		add_name(&d->host, &d->m.host, cs, NULL);
 		d->charset = ct_charset_name(used);
 		cs = used;
+		d->plain = names_plain(d, 1, 0);
 	}
+	first = d->nitem;
 	body_summary(d, cs);
+	d->plain = d->plain && names_plain(d, 0, first);
 	if (d->cmd.err || d->user.err || d->text.err)
 		return d->status = CT_ENOMEM;
 	return 0;

@@ -37,6 +37,8 @@ struct ct_dipmsg {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = complete) */
 	uint32_t next;
+	int plain;            /* user, host, nick, group and every string item need no escaping
+	                       * (ct_out_plain_len): the renderer copies them as they are */
 	struct ct_dipmsg_memo *memo; /* results of the pure, costly steps, reused when the same input recurs */
 };
 

@@ -38,6 +38,16 @@ static inline void put_jaddr(struct ct_out *o, const char *key, int af, const ui
 	ct_out_putc(o, '"');
 }
 
+/* ,"key":"v" for v one of our own names (command and kind names: ASCII letters, digits, '_', '|',
+ * "0x.."), which need no escaping: copied as they are. */
+static inline void put_jname(struct ct_out *o, const char *key, const char *v, size_t n)
+{
+	ct_jw_key(o, key, 0);
+	ct_out_putc(o, '"');
+	ct_out_put(o, v, n);
+	ct_out_putc(o, '"');
+}
+
 static inline const char *l4_name(uint8_t p)
 {
 	switch (p) {

@@ -4,6 +4,26 @@
 #include "render-int.h"
 #include "rtp.h"
 
+/* A name or item of the datagram: copied as it is when the decoder found nothing to escape. */
+static inline void put_itext(struct ct_out *o, const struct ct_dipmsg *im, const char *s, size_t n)
+{
+	if (im->plain)
+		ct_out_put(o, s, n);
+	else
+		ct_out_text(o, s, n);
+}
+
+static inline void put_istr(struct ct_out *o, const struct ct_dipmsg *im, const char *s, size_t n)
+{
+	if (im->plain) {
+		ct_out_putc(o, '"');
+		ct_out_put(o, s, n);
+		ct_out_putc(o, '"');
+	} else {
+		ct_jw_str(o, s, n);
+	}
+}
+
 /* ---------- text ---------- */
 
 static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
@@ -33,14 +53,14 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	ct_out_puts(o, " #");
 	ct_out_u64(o, im->m.packetno);
 	ct_out_putc(o, ' ');
-	ct_out_text(o, im->user.p ? im->user.p : "", im->user.len);
+	put_itext(o, im, im->user.p ? im->user.p : "", im->user.len);
 	ct_out_putc(o, '@');
-	ct_out_text(o, im->host.p ? im->host.p : "", im->host.len);
+	put_itext(o, im, im->host.p ? im->host.p : "", im->host.len);
 	if (im->has_nick) {
 		ct_out_put(o, " \"", 2);
-		ct_out_text(o, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_itext(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
 		ct_out_put(o, "\"/\"", 3);
-		ct_out_text(o, im->group.p ? im->group.p : "", im->group.len);
+		put_itext(o, im, im->group.p ? im->group.p : "", im->group.len);
 		ct_out_putc(o, '"');
 	}
 	for (size_t i = 0; i < im->nitem; i++) {
@@ -50,7 +70,7 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		ct_out_putc(o, '=');
 		if (it->is_str) {
 			ct_out_putc(o, '"');
-			ct_out_text(o, ct_ditem_str(im, it), it->len);
+			put_itext(o, im, ct_ditem_str(im, it), it->len);
 			ct_out_putc(o, '"');
 		} else {
 			ct_out_i64(o, it->num);
@@ -263,6 +283,7 @@ static void text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
 {
 	struct ct_out *o = &rd->out;
+	const char *mode;
 
 	ct_jw_key(o, "ipmsg", 0);
 	if (im->status != 0) {
@@ -274,26 +295,28 @@ static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		ct_out_putc(o, '}');
 		return;
 	}
+	mode = ct_codec_cmd_name(im->m.mode);
+	if (!mode)
+		mode = "unknown";
 	ct_out_puts(o, "{\"valid\":true");
-	ct_jw_key(o, "command", 0);
-	ct_jw_str(o, im->cmd.p, im->cmd.len);
-	ct_jw_kstr(o, "mode", ct_codec_cmd_name(im->m.mode) ? ct_codec_cmd_name(im->m.mode) : "unknown");
+	put_jname(o, "command", im->cmd.p, im->cmd.len);
+	put_jname(o, "mode", mode, strlen(mode));
 	ct_jw_kint(o, "command_word", im->m.command);
 	ct_jw_kint(o, "packetno", im->m.packetno);
 	ct_jw_key(o, "version", 0);
 	ct_jw_str(o, im->m.version.p, im->m.version.len);
 	ct_jw_key(o, "user", 0);
-	ct_jw_str(o, im->user.p ? im->user.p : "", im->user.len);
+	put_istr(o, im, im->user.p ? im->user.p : "", im->user.len);
 	ct_jw_key(o, "host", 0);
-	ct_jw_str(o, im->host.p ? im->host.p : "", im->host.len);
+	put_istr(o, im, im->host.p ? im->host.p : "", im->host.len);
 	ct_jw_key(o, "nick", 0);
 	if (im->has_nick)
-		ct_jw_str(o, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_istr(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
 	else
 		ct_out_puts(o, "null");
 	ct_jw_key(o, "group", 0);
 	if (im->has_nick)
-		ct_jw_str(o, im->group.p ? im->group.p : "", im->group.len);
+		put_istr(o, im, im->group.p ? im->group.p : "", im->group.len);
 	else
 		ct_out_puts(o, "null");
 	ct_jw_kstr(o, "charset", im->charset ? im->charset : "ascii");
@@ -305,7 +328,7 @@ static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		const struct ct_ditem *it = &im->item[i];
 		ct_jw_key(o, it->key, i == 0);
 		if (it->is_str)
-			ct_jw_str(o, ct_ditem_str(im, it), it->len);
+			put_istr(o, im, ct_ditem_str(im, it), it->len);
 		else
 			ct_out_i64(o, it->num);
 	}
@@ -336,10 +359,13 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	}
 	ct_jw_kint(o, "len", pk->len);
 	ct_jw_kint(o, "caplen", pk->caplen);
-	ct_jw_kstr(o, "kind", ct_dkind_name(pk->kind));
+	{
+		const char *kind = ct_dkind_name(pk->kind);
+		put_jname(o, "kind", kind, strlen(kind));
+	}
 	if (pk->ip.af) {
 		ct_jw_kint(o, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
-		ct_jw_kstr(o, "proto", l4_name(pk->l4));
+		put_jname(o, "proto", l4_name(pk->l4), strlen(l4_name(pk->l4)));
 		put_jaddr(o, "src", pk->ip.af, pk->ip.src);
 		put_jaddr(o, "dst", pk->ip.af, pk->ip.dst);
 		if (has_ports(pk)) {
@@ -438,7 +464,8 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		ct_jw_kbool(o, "copy", mr->copy);
 		if (mr->answered) {
 			ct_jw_kint(o, "answers_frame", (int64_t)mr->req_frame);
-			ct_jw_kstr(o, "answers", ct_match_mode_name(mr->req_mode, nb));
+			const char *ans = ct_match_mode_name(mr->req_mode, nb);
+			put_jname(o, "answers", ans, strlen(ans));
 			ct_jw_key(o, "latency_ms", 0);
 			ct_out_fixed(o, (double)mr->latency_ns / 1e6, 3);
 			ct_jw_kint(o, "retries", mr->retries);
