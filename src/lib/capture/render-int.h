@@ -3,24 +3,43 @@
 #define CT_RENDER_INT_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include "decode-ip.h"
 #include "jsonw.h"
 #include "render.h"
 
-static inline void put_addr(struct ct_out *o, int af, const uint8_t *a)
+static inline void put_addr(struct ct_render *rd, int af, const uint8_t *a)
 {
 	char t[48];
-	int n = ct_ip_ntop(af, a, t);
-	ct_out_put(o, t, (size_t)n);
+	int n;
+
+	if (af == AF_INET) {
+		struct ct_render_v4 *c;
+		uint32_t k;
+		memcpy(&k, a, 4);
+		c = &rd->v4[(k * 0x9E3779B1u) >> 24]; /* CT_RENDER_V4SLOTS = 256 = 2^8 */
+		if (c->len == 0 || c->addr != k) {
+			n = ct_ip_ntop(af, a, t);
+			memcpy(c->txt, t, (size_t)n);
+			c->len = (uint8_t)n;
+			c->addr = k;
+		}
+		ct_out_put(&rd->out, c->txt, c->len);
+		return;
+	}
+	n = ct_ip_ntop(af, a, t);
+	ct_out_put(&rd->out, t, (size_t)n);
 }
 
 /* "198.18.1.10:2425" or "[2001:2::10]:2425" */
-static inline void put_ep(struct ct_out *o, int af, const uint8_t *a, int port)
+static inline void put_ep(struct ct_render *rd, int af, const uint8_t *a, int port)
 {
+	struct ct_out *o = &rd->out;
+
 	if (af == AF_INET6 && port >= 0)
 		ct_out_putc(o, '[');
-	put_addr(o, af, a);
+	put_addr(rd, af, a);
 	if (port >= 0) {
 		if (af == AF_INET6)
 			ct_out_putc(o, ']');
@@ -30,12 +49,12 @@ static inline void put_ep(struct ct_out *o, int af, const uint8_t *a, int port)
 }
 
 /* ,"key":"198.18.1.10" (a JSON member holding an address; never the object's first). */
-static inline void put_jaddr(struct ct_out *o, const char *key, int af, const uint8_t *a)
+static inline void put_jaddr(struct ct_render *rd, const char *key, int af, const uint8_t *a)
 {
-	ct_jw_key(o, key, 0);
-	ct_out_putc(o, '"');
-	put_addr(o, af, a);
-	ct_out_putc(o, '"');
+	ct_jw_key(&rd->out, key, 0);
+	ct_out_putc(&rd->out, '"');
+	put_addr(rd, af, a);
+	ct_out_putc(&rd->out, '"');
 }
 
 /* ,"key":"v" for v one of our own names (command and kind names: ASCII letters, digits, '_', '|',
@@ -46,6 +65,23 @@ static inline void put_jname(struct ct_out *o, const char *key, const char *v, s
 	ct_out_putc(o, '"');
 	ct_out_put(o, v, n);
 	ct_out_putc(o, '"');
+}
+
+/* ,"key":123 and ,"key":true inline: the key's length is known where it is written (a packet has a
+ * dozen of them). */
+static inline void put_jint(struct ct_out *o, const char *key, int64_t v)
+{
+	ct_jw_key(o, key, 0);
+	ct_out_i64(o, v);
+}
+
+static inline void put_jbool(struct ct_out *o, const char *key, int v)
+{
+	ct_jw_key(o, key, 0);
+	if (v)
+		ct_out_put(o, "true", 4);
+	else
+		ct_out_put(o, "false", 5);
 }
 
 static inline const char *l4_name(uint8_t p)

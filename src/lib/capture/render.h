@@ -13,12 +13,21 @@
 
 struct ct_trace;
 
+/* The text of an IPv4 address, kept: a trace names the same few hosts on every line. */
+struct ct_render_v4 {
+	uint32_t addr;        /* the 4 bytes as they are in memory */
+	uint8_t len;          /* 0: empty slot */
+	char txt[15];         /* "255.255.255.255" at most, not NUL-terminated */
+};
+#define CT_RENDER_V4SLOTS 256
+
 struct ct_render {
 	struct ct_out out;    /* where the lines go (a descriptor or a per-line callback) */
 	int json;             /* NDJSON instead of text */
 	int64_t tsec;         /* second of the cached time strings */
 	char hms[16];         /* "HH:MM:SS" */
 	char iso[48];         /* "YYYY-MM-DDTHH:MM:SS" */
+	struct ct_render_v4 v4[CT_RENDER_V4SLOTS]; /* address texts, direct-mapped by address */
 };
 
 /* Lines written to fd (-1: kept in rd->out for the caller to read). */
