@@ -25,7 +25,11 @@ static inline void put_addr(struct ct_render *rd, int af, const uint8_t *a)
 			c->len = (uint8_t)n;
 			c->addr = k;
 		}
-		ct_out_put(&rd->out, c->txt, c->len);
+		/* a fixed 16-byte copy (one vector move), the length advanced by the text's */
+		if (rd->out.cap - rd->out.len < sizeof c->txt && ct_out_grow(&rd->out, sizeof c->txt) != 0)
+			return;
+		memcpy(rd->out.p + rd->out.len, c->txt, sizeof c->txt);
+		rd->out.len += c->len;
 		return;
 	}
 	n = ct_ip_ntop(af, a, t);

@@ -17,7 +17,7 @@ struct ct_trace;
 struct ct_render_v4 {
 	uint32_t addr;        /* the 4 bytes as they are in memory */
 	uint8_t len;          /* 0: empty slot */
-	char txt[15];         /* "255.255.255.255" at most, not NUL-terminated */
+	char txt[16];         /* "255.255.255.255" at most, not NUL-terminated; copied 16 bytes at once */
 };
 #define CT_RENDER_V4SLOTS 256
 

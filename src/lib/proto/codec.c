@@ -340,8 +340,6 @@ static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, s
 	s = m->buf;
 	s0len = strnlen(s, dlen); /* section 0 = the main string, up to the first NUL */
 	end = s + s0len;
-	if (!memchr(s, ':', s0len))
-		return CT_EFORMAT;
 	const char *p = s;
 	int ncolon = 0;
 	for (int i = 0; i < 5; i++) {
@@ -351,6 +349,8 @@ static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, s
 		ncolon++;
 		p = c[i] + 1;
 	}
+	if (ncolon == 0)
+		return CT_EFORMAT;
 	if (ncolon < 4)
 		return CT_ETRUNC;
 	/* version: atoi(version) == 1, i.e. "1" then a non-digit (or nothing) */
