@@ -9,27 +9,45 @@
 #include "jsonw.h"
 #include "render.h"
 
+/* An IPv4 address, with ":port" unless port < 0, from the renderer's slots. */
+static inline void put_v4(struct ct_render *rd, const uint8_t *a, int port)
+{
+	struct ct_render_v4 *c;
+	uint32_t k;
+
+	memcpy(&k, a, 4);
+	c = &rd->v4[((k ^ (uint32_t)port * 0x85EBCA6Bu) * 0x9E3779B1u) >> 24]; /* 256 = 2^8 slots */
+	if (c->len == 0 || c->addr != k || c->port != port) {
+		char t[48], d[8];
+		int n = ct_ip_ntop(AF_INET, a, t), m = 0;
+		if (port >= 0) {
+			unsigned v = (unsigned)port;
+			t[n++] = ':';
+			do
+				d[m++] = (char)('0' + v % 10);
+			while ((v /= 10) > 0);
+			while (m > 0)
+				t[n++] = d[--m];
+		}
+		memcpy(c->txt, t, (size_t)n);
+		c->len = (uint8_t)n;
+		c->addr = k;
+		c->port = port;
+	}
+	/* a fixed-size copy (vector moves), the length advanced by the text's */
+	if (rd->out.cap - rd->out.len < sizeof c->txt && ct_out_grow(&rd->out, sizeof c->txt) != 0)
+		return;
+	memcpy(rd->out.p + rd->out.len, c->txt, sizeof c->txt);
+	rd->out.len += c->len;
+}
+
 static inline void put_addr(struct ct_render *rd, int af, const uint8_t *a)
 {
 	char t[48];
 	int n;
 
 	if (af == AF_INET) {
-		struct ct_render_v4 *c;
-		uint32_t k;
-		memcpy(&k, a, 4);
-		c = &rd->v4[(k * 0x9E3779B1u) >> 24]; /* CT_RENDER_V4SLOTS = 256 = 2^8 */
-		if (c->len == 0 || c->addr != k) {
-			n = ct_ip_ntop(af, a, t);
-			memcpy(c->txt, t, (size_t)n);
-			c->len = (uint8_t)n;
-			c->addr = k;
-		}
-		/* a fixed 16-byte copy (one vector move), the length advanced by the text's */
-		if (rd->out.cap - rd->out.len < sizeof c->txt && ct_out_grow(&rd->out, sizeof c->txt) != 0)
-			return;
-		memcpy(rd->out.p + rd->out.len, c->txt, sizeof c->txt);
-		rd->out.len += c->len;
+		put_v4(rd, a, -1);
 		return;
 	}
 	n = ct_ip_ntop(af, a, t);
@@ -41,6 +59,10 @@ static inline void put_ep(struct ct_render *rd, int af, const uint8_t *a, int po
 {
 	struct ct_out *o = &rd->out;
 
+	if (af == AF_INET) {
+		put_v4(rd, a, port < 0 ? -1 : port);
+		return;
+	}
 	if (af == AF_INET6 && port >= 0)
 		ct_out_putc(o, '[');
 	put_addr(rd, af, a);
