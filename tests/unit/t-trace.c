@@ -230,12 +230,42 @@ static void t_out_fast(void)
 	ct_out_fini(&o);
 }
 
+/* The decoder's memo of header names: a repeated non-entry datagram decodes the same as the first
+ * time, a name that needs escaping stays not plain, and the UTF8OPT bit keys the memo. */
+static void t_names_memo(void)
+{
+	/* SENDMSG (0x20) from a CP932 host name and a user with a quote; then with UTF8OPT (0x800000) */
+	static const char cp932[] = "1:1:a\"b:\x93\x63\x92\x86:32:hi";
+	static const char utf8[] = "1:2:a\"b:\x93\x63\x92\x86:8388640:hi";
+	struct ct_dipmsg d;
+	char user[3][16], host[3][16];
+	int plain[3], bad = 0;
+	const char *cs[3];
+
+	ct_dipmsg_init(&d);
+	for (int i = 0; i < 3; i++) {
+		const char *p = i < 2 ? cp932 : utf8;
+		ct_dipmsg_decode(&d, (const uint8_t *)p, strlen(p));
+		snprintf(user[i], sizeof user[i], "%.*s", (int)d.user.len, d.user.p);
+		snprintf(host[i], sizeof host[i], "%.*s", (int)d.host.len, d.host.p);
+		plain[i] = d.plain;
+		cs[i] = d.charset;
+	}
+	is_str(host[0], "田中", "a CP932 host name in UTF-8");
+	ok(!plain[0], "a user with a quote is not plain");
+	bad = strcmp(user[0], user[1]) || strcmp(host[0], host[1]) || plain[0] != plain[1] || cs[0] != cs[1];
+	ok(!bad, "the second decoding (from the memo) equals the first");
+	ok(strcmp(host[2], host[0]) != 0 && strcmp(cs[2], "utf-8") == 0, "with UTF8OPT the same bytes are not taken from the CP932 entry");
+	ct_dipmsg_fini(&d);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
 
 	t_out();
 	t_out_fast();
+	t_names_memo();
 	t_golden(top ? top : ".");
 	return tap_done();
 }

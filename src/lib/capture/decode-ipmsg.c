@@ -20,6 +20,7 @@
  * keyed by the exact input bytes. A miss does the full work; a hit copies the stored result. */
 #define MEMO_CMD 64
 #define MEMO_ENTRY 256
+#define MEMO_NAMES 256
 
 struct cmd_memo {
 	int used;
@@ -43,9 +44,23 @@ struct entry_memo {
 	const char *charset;
 };
 
+/* The header's user and host of a non-entry packet in UTF-8 (charset conversion, plain check),
+ * keyed by their wire bytes and the charset asked for; names too long for a slot are not kept. */
+struct names_memo {
+	uint64_t hash;
+	int used;
+	enum ct_charset cs, used_cs;
+	int plain;
+	const char *charset;
+	size_t keylen, ulen, hlen;
+	char key[64];         /* user NUL host, as in the parsed header */
+	char val[128];        /* user then host, UTF-8 */
+};
+
 struct ct_dipmsg_memo {
 	struct cmd_memo cmd[MEMO_CMD];
 	struct entry_memo entry[MEMO_ENTRY];
+	struct names_memo names[MEMO_NAMES];
 };
 
 int ct_dipmsg_init(struct ct_dipmsg *d)
@@ -365,6 +380,65 @@ static uint64_t entry_key(const struct ct_ipmsg *m, const char **k1, size_t *l1,
 	return hash_bytes(hash_bytes(0x84222325cbf29ce4ull, *k1, *l1), *k2, *l2);
 }
 
+/* True when nothing the renderer prints from d needs escaping: the names (with_names) and the
+ * string items from from_item on. */
+static int names_plain(const struct ct_dipmsg *d, int with_names, size_t from_item)
+{
+	const struct ct_sbuf *names[4] = { &d->user, &d->host, &d->nick, &d->group };
+
+	for (int i = 0; i < 4 && with_names; i++)
+		if (names[i]->len && ct_out_plain_len(names[i]->p, names[i]->len) != names[i]->len)
+			return 0;
+	for (size_t i = from_item; i < d->nitem; i++)
+		if (d->item[i].is_str && ct_out_plain_len(d->text.p + d->item[i].off, d->item[i].len) != d->item[i].len)
+			return 0;
+	return 1;
+}
+
+/* The user and host of a non-entry packet, decoded from cs (or taken from the memo); sets
+ * charset and plain (for the names); returns the charset the body is in. */
+static enum ct_charset header_names(struct ct_dipmsg *d, enum ct_charset cs)
+{
+	enum ct_charset used = CT_CS_UTF8;
+	const char *k = d->m.user.p;
+	size_t kl = d->m.user.len + 1 + d->m.host.len; /* user, the NUL that was ':', host */
+	struct names_memo *e = NULL;
+	uint64_t h = 0;
+
+	if (d->memo && kl <= sizeof e->key) {
+		h = hash_bytes(0x9E3779B97F4A7C15ull ^ (uint64_t)cs, k, kl);
+		e = &d->memo->names[h % MEMO_NAMES];
+		if (e->used && e->hash == h && e->cs == cs && e->keylen == kl && memcmp(e->key, k, kl) == 0) {
+			ct_sbuf_add(&d->user, e->val, e->ulen);
+			ct_sbuf_add(&d->host, e->val + e->ulen, e->hlen);
+			d->charset = e->charset;
+			d->plain = e->plain;
+			return e->used_cs;
+		}
+	}
+	add_name(&d->user, &d->m.user, cs, &used);
+	add_name(&d->host, &d->m.host, cs, NULL);
+	d->charset = ct_charset_name(used);
+	d->plain = names_plain(d, 1, 0);
+	if (e && !d->user.err && !d->host.err && d->user.len + d->host.len <= sizeof e->val) {
+		memcpy(e->key, k, kl);
+		if (d->user.len)
+			memcpy(e->val, d->user.p, d->user.len);
+		if (d->host.len)
+			memcpy(e->val + d->user.len, d->host.p, d->host.len);
+		e->keylen = kl;
+		e->ulen = d->user.len;
+		e->hlen = d->host.len;
+		e->hash = h;
+		e->cs = cs;
+		e->used_cs = used;
+		e->charset = d->charset;
+		e->plain = d->plain;
+		e->used = 1;
+	}
+	return used;
+}
+
 static int entry_memo_get(struct ct_dipmsg *d)
 {
 	const char *k1, *k2, *v;
@@ -443,21 +517,6 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	e->used = 1;
 }
 
-/* True when nothing the renderer prints from d needs escaping: the names (with_names) and the
- * string items from from_item on. */
-static int names_plain(const struct ct_dipmsg *d, int with_names, size_t from_item)
-{
-	const struct ct_sbuf *names[4] = { &d->user, &d->host, &d->nick, &d->group };
-
-	for (int i = 0; i < 4 && with_names; i++)
-		if (names[i]->len && ct_out_plain_len(names[i]->p, names[i]->len) != names[i]->len)
-			return 0;
-	for (size_t i = from_item; i < d->nitem; i++)
-		if (d->item[i].is_str && ct_out_plain_len(d->text.p + d->item[i].off, d->item[i].len) != d->item[i].len)
-			return 0;
-	return 1;
-}
-
 int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 {
 	enum ct_charset cs;
@@ -495,12 +554,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 			entry_memo_put(d);
 		}
 	} else {
-		enum ct_charset used = CT_CS_UTF8;
-		add_name(&d->user, &d->m.user, cs, &used);
-		add_name(&d->host, &d->m.host, cs, NULL);
-		d->charset = ct_charset_name(used);
-		cs = used;
-		d->plain = names_plain(d, 1, 0);
+		cs = header_names(d, cs);
 	}
 	first = d->nitem;
 	body_summary(d, cs);
