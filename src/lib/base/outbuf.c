@@ -97,9 +97,16 @@ void ct_out_u64(struct ct_out *o, uint64_t v)
 		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
 		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull };
 	/* the digit count from the bit length (1233 / 4096 ~ log10(2)), one compare to correct it */
-	unsigned t = ((64u - (unsigned)__builtin_clzll(v | 1)) * 1233u) >> 12;
-	size_t n = v ? t + 1 - (v < p10[t]) : 1;
+	unsigned t;
+	size_t n;
 	char *p;
+
+	if (v < 10) { /* flags, counts, versions: one digit */
+		ct_out_putc(o, (char)('0' + v));
+		return;
+	}
+	t = ((64u - (unsigned)__builtin_clzll(v)) * 1233u) >> 12;
+	n = t + 1 - (v < p10[t]);
 
 	/* digits written in place, right to left: no staging copy */
 	if (o->cap - o->len < n && ct_out_grow(o, n) != 0)

@@ -25,6 +25,7 @@
 struct cmd_memo {
 	int used;
 	uint32_t command;
+	const char *mode;     /* ct_codec_cmd_name() of its mode */
 	size_t len;
 	char s[240];
 };
@@ -332,20 +333,24 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 
 	if (!d->memo) {
 		ct_codec_cmd_format(&d->cmd, command);
+		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		return;
 	}
 	c = &d->memo->cmd[(uint32_t)(command * 0x9E3779B1u) >> 26]; /* MEMO_CMD = 64 = 2^6 */
 	if (!c->used || c->command != command) {
 		ct_codec_cmd_format(&d->cmd, command);
+		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		if (d->cmd.err || d->cmd.len >= sizeof c->s)
 			return;
 		memcpy(c->s, d->cmd.p, d->cmd.len);
 		c->len = d->cmd.len;
 		c->command = command;
+		c->mode = d->mode_name;
 		c->used = 1;
 		return;
 	}
 	ct_sbuf_add(&d->cmd, c->s, c->len);
+	d->mode_name = c->mode;
 }
 
 /* 64-bit hash of n bytes, eight at a time. */
@@ -532,6 +537,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	d->nitem = 0;
 	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = 0;
 	d->why = NULL;
+	d->mode_name = NULL;
 	d->charset = NULL;
 	if (ct_codec_is_ipdict(p, n)) {
 		(void)ct_codec_reparse(&d->m, NULL, 0); /* nothing parsed; the buffer stays for the next */

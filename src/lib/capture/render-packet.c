@@ -295,7 +295,7 @@ static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		ct_out_putc(o, '}');
 		return;
 	}
-	mode = ct_codec_cmd_name(im->m.mode);
+	mode = im->mode_name;
 	if (!mode)
 		mode = "unknown";
 	ct_out_puts(o, "{\"valid\":true");
@@ -367,7 +367,7 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		put_jname(o, "kind", kind, strlen(kind));
 	}
 	if (pk->ip.af) {
-		put_jint(o, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
+		ct_out_put(o, pk->ip.af == AF_INET6 ? ",\"ip_version\":6" : ",\"ip_version\":4", 15);
 		put_jname(o, "proto", l4_name(pk->l4), strlen(l4_name(pk->l4)));
 		put_jaddr(rd, "src", pk->ip.af, pk->ip.src);
 		put_jaddr(rd, "dst", pk->ip.af, pk->ip.dst);
