@@ -144,10 +144,10 @@ static void unlink_pend(struct ct_match *m, struct pend *p)
 		m->ring[p->hnext].hprev = p->hprev;
 }
 
-static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const uint8_t *ans, uint32_t want,
-	int tcp, uint16_t rport, uint16_t aport)
+/* The pending request with this key (h: its key_hash), or NULL. */
+static struct pend *find_h(struct ct_match *m, uint32_t h, int af, const uint8_t *req, const uint8_t *ans,
+	uint32_t want, int tcp, uint16_t rport, uint16_t aport)
 {
-	uint32_t h = key_hash(af, req, ans, want, tcp, rport, aport);
 	size_t al = af == AF_INET6 ? 16 : 4;
 
 	for (int32_t i = m->bucket[h & (m->nbucket - 1)]; i != NONE; i = m->ring[i].hnext) {
@@ -158,6 +158,12 @@ static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const u
 			return p;
 	}
 	return NULL;
+}
+
+static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const uint8_t *ans, uint32_t want,
+	int tcp, uint16_t rport, uint16_t aport)
+{
+	return find_h(m, key_hash(af, req, ans, want, tcp, rport, aport), af, req, ans, want, tcp, rport, aport);
 }
 
 /* --- unanswered reports --- */
@@ -259,8 +265,8 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 	const uint8_t *ans, uint16_t rport, uint16_t aport, struct ct_mres *res)
 {
 	size_t al = k->af == AF_INET6 ? 16 : 4;
-	struct pend *p = find(m, k->af, k->src, ans, want, k->tcp, rport, aport);
-	uint32_t h;
+	uint32_t h = key_hash(k->af, k->src, ans, want, k->tcp, rport, aport); /* found or filed under it */
+	struct pend *p = find_h(m, h, k->af, k->src, ans, want, k->tcp, rport, aport);
 	int32_t idx;
 
 	if (p && p->mode == k->mode && (k->tcp || p->packetno == k->packetno)) {
@@ -295,7 +301,6 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 	p->mode = k->mode;
 	p->want = want;
 	p->packetno = k->packetno;
-	h = key_hash(k->af, k->src, ans, want, k->tcp, rport, aport);
 	p->hash = h;
 	p->hprev = NONE;
 	p->hnext = m->bucket[h & (m->nbucket - 1)];
