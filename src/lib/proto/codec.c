@@ -252,26 +252,11 @@ int ct_codec_cmd_format(struct ct_sbuf *b, uint32_t command)
 
 /* ---- parsing ---- */
 
-/* A header number: ct_parse_u32(p, n, 10) with its errors (CT_EFORMAT at a non-digit, CT_ERANGE as
- * soon as the value passes 32 bits, whichever comes first), one compare a digit: it runs twice a datagram. */
 static int parse_dec32(const char *p, size_t n, uint32_t *out)
 {
-	uint64_t v = 0;
-
 	if (n == 0)
 		return CT_EFORMAT;
-	if (n > 19)
-		return ct_parse_u32(p, n, 10, out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)p[i] - '0';
-		if (d > 9)
-			return CT_EFORMAT;
-		v = v * 10 + d; /* 19 digits fit in 64 bits */
-		if (v > UINT32_MAX)
-			return CT_ERANGE;
-	}
-	*out = (uint32_t)v;
-	return 0;
+	return ct_parse_u32(p, n, 10, out); /* decimal: one compare a digit (util.c) */
 }
 
 int ct_codec_is_ipdict(const void *data, size_t len)
