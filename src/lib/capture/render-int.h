@@ -129,6 +129,8 @@ static inline int has_ports(const struct ct_dpkt *pk)
 
 /* Time of day "HH:MM:SS.uuuuuu" (UTC) or ISO 8601 "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
 void ct_render_time(struct ct_render *rd, int64_t sec, uint32_t nsec, int iso);
+/* Seconds since the epoch with nine decimals ("1764000000.000010000"). */
+void ct_render_ts(struct ct_render *rd, int64_t sec, uint32_t nsec);
 /* "58 pkts lost 2 (3.3%) reordered 1 jitter 2.67 ms" (with expected when full). */
 void ct_render_rtp_figures(struct ct_out *o, const struct ct_rtp_stream *s, int full);
 

@@ -349,17 +349,7 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	ct_out_puts(o, ",\"time\":\"");
 	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 1);
 	ct_out_puts(o, "\",\"ts\":");
-	ct_out_i64(o, pk->ts_sec);
-	ct_out_putc(o, '.');
-	{
-		char t[10];
-		uint32_t ns = pk->ts_nsec;
-		for (int i = 8; i >= 0; i--) {
-			t[i] = (char)('0' + ns % 10);
-			ns /= 10;
-		}
-		ct_out_put(o, t, 9);
-	}
+	ct_render_ts(rd, pk->ts_sec, pk->ts_nsec);
 	put_jint(o, "len", pk->len);
 	put_jint(o, "caplen", pk->caplen);
 	{

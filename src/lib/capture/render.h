@@ -29,6 +29,9 @@ struct ct_render {
 	int64_t tsec;         /* second of the cached time strings */
 	char hms[16];         /* "HH:MM:SS" */
 	char iso[48];         /* "YYYY-MM-DDTHH:MM:SS" */
+	size_t iso_len;
+	char secs[24];        /* the second in decimal ("1764000000", NDJSON's ts) */
+	size_t secs_len;
 	struct ct_render_v4 v4[CT_RENDER_V4SLOTS]; /* endpoint texts, direct-mapped by address and port */
 };
 
