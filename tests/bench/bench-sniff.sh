@@ -2,8 +2,9 @@
 # bench-sniff.sh: decode rate of `camtrace sniff -r` (text and NDJSON) on a generated capture of IP Messenger datagrams, against tcpdump, tshark and the floor (a bare libpcap read-and-count loop), in one run.
 # Goals (issue 13): text >= 3x tcpdump, NDJSON >= 1.5x tcpdump, text within 3x of the floor.
 # Fair by construction: every tool runs with TZ=UTC (without it tcpdump stats /etc/localtime for every
-# packet), on the same file (page cache warmed), output to /dev/null, best of BENCH_RUNS runs (default 5)
-# by CPU time (user + system; the machine may be shared, wall time is printed too); the floor program
+# packet), on the same file (page cache warmed), output to /dev/null, best of BENCH_RUNS rounds (default 5;
+# the tools take turns within a round) by CPU time (user + system; the machine may be shared, wall time
+# is printed too); the floor program
 # tests/bench/pcap-floor is built by make with the build's own flags and timed in the same run.
 # Run from a build configured WITHOUT --enable-sanitizers (configure CFLAGS="-O2 -g"):
 #   make bench-sniff      or      tests/bench/bench-sniff.sh [PACKETS]   (default 1000000)
@@ -53,13 +54,8 @@ rss = open(sys.argv[5]).read().split()[-1]
 print("%.4f %.4f %s" % (time.monotonic() - t0, ru.ru_utime + ru.ru_stime, rss))
 ' /usr/bin/time -f '%M' -o "$tmp/rss" "$@"
 }
-best() { # the best of RUNS runs, by CPU time
-	local b="" t
-	for ((i = 0; i < RUNS; i++)); do
-		t=$(run "$@")
-		b=$(printf '%s\n%s\n' "$b" "$t" | awk 'NF == 3 && (m == "" || $2 < m) { m = $2; l = $0 } END { print l }')
-	done
-	echo "$b"
+better() { # "wall cpu rss" lines: the one with the least CPU time
+	printf '%s\n%s\n' "$1" "$2" | awk 'NF == 3 && (m == "" || $2 < m) { m = $2; l = $0 } END { print l }'
 }
 show() { # LABEL "wall cpu rss"
 	echo "$2" | awk -v l="$1" -v pk="$pk" '{ printf "%-30s: %7.1f ns/packet (cpu %6.3f s, wall %6.3f s, peak RSS %6.1f MiB)\n",
@@ -70,18 +66,28 @@ ratio() { # LABEL A B GOAL: A/B by CPU time
 	echo "$(cpu "$2") $(cpu "$3")" | awk -v l="$1" -v g="$4" '{ printf "%-34s %6.2f  (%s)\n", l, ($2 > 0 ? $1 / $2 : 0), g }'
 }
 
-fl=$(best "$FLOOR" "$F")
-ct=$(best "$CT" sniff -r "$F")
-ctj=$(best "$CT" --json sniff -r "$F")
-td=$(best tcpdump -nn -r "$F")
+# the tools take turns, round after round, and each keeps its best: a load that comes and goes on
+# a shared machine falls on all of them alike
+fl="" ct="" ctj="" td="" ts="" ov=""
+have_tshark=$(command -v tshark >/dev/null 2>&1 && echo 1)
+for ((i = 0; i < RUNS; i++)); do
+	ov=$(better "$ov" "$(run true)")
+	fl=$(better "$fl" "$(run "$FLOOR" "$F")")
+	ct=$(better "$ct" "$(run "$CT" sniff -r "$F")")
+	ctj=$(better "$ctj" "$(run "$CT" --json sniff -r "$F")")
+	td=$(better "$td" "$(run tcpdump -nn -r "$F")")
+	[ -n "$have_tshark" ] && ts=$(better "$ts" "$(run tshark -n -r "$F")")
+done
+# the launcher's own CPU (python's fork, GNU time: some 20 ms) comes off every figure alike
+net() { echo "$1 $ov" | awk '{ c = $2 - $5; printf "%s %.4f %s", $1, (c > 0 ? c : 0), $3 }'; }
+echo "launcher overhead (run of true): $(echo "$ov" | awk '{ printf "%.1f ms cpu", $2 * 1000 }'), taken off each figure below"
+fl=$(net "$fl") ct=$(net "$ct") ctj=$(net "$ctj") td=$(net "$td")
+[ -n "$ts" ] && ts=$(net "$ts")
 show "floor (libpcap read+count)" "$fl"
 show "camtrace sniff -r" "$ct"
 show "camtrace --json sniff -r" "$ctj"
 show "tcpdump -nn -r" "$td"
-if command -v tshark >/dev/null 2>&1; then
-	ts=$(best tshark -n -r "$F")
-	show "tshark -n -r" "$ts"
-fi
+[ -n "$ts" ] && show "tshark -n -r" "$ts"
 echo
 ratio "tcpdump/camtrace text:" "$td" "$ct" "goal >= 3"
 ratio "tcpdump/camtrace NDJSON:" "$td" "$ctj" "goal >= 1.5"
