@@ -65,7 +65,8 @@ static void check_memo(const struct ct_dipmsg *im, const uint8_t *p, size_t n)
 	ct_dipmsg_decode(&full, p, n);
 	if (full.status != im->status || !same(&full.cmd, &im->cmd) || !same(&full.user, &im->user) ||
 	    !same(&full.host, &im->host) || !same(&full.nick, &im->nick) || !same(&full.group, &im->group) ||
-	    !same(&full.text, &im->text) || full.nitem != im->nitem || full.has_nick != im->has_nick) {
+	    !same(&full.text, &im->text) || full.nitem != im->nitem || full.has_nick != im->has_nick ||
+	    full.plain != im->plain || full.mode_name != im->mode_name) {
 		fprintf(stderr, "memo mismatch: status %d/%d cmd %d user %d host %d nick %d group %d text %d nitem %zu/%zu\n",
 			full.status, im->status, same(&full.cmd, &im->cmd), same(&full.user, &im->user),
 			same(&full.host, &im->host), same(&full.nick, &im->nick), same(&full.group, &im->group),

@@ -40,6 +40,9 @@ int main(void)
 	is_int(ct_parse_u64("184467440737095516150", 21, 10, UINT64_MAX, &u64), CT_ERANGE, "u64 x10 overflow is ERANGE");
 	is_int(ct_parse_u64("99", 2, 10, 99, &u64), 0, "a custom maximum parses");
 	is_int(ct_parse_u64("100", 3, 10, 99, &u64), CT_ERANGE, "above a custom maximum is ERANGE");
+	is_int(ct_parse_u32("99999999999x", 12, 10, &u32), CT_ERANGE, "decimal past the maximum before a letter is ERANGE (order kept)");
+	is_int(ct_parse_u32("1x999999999999", 14, 10, &u32), CT_EFORMAT, "a letter before the overflow is EFORMAT");
+	is_int(ct_parse_u64("0000000000000000000000042", 25, 10, 99, &u64), 0, "leading zeros past 19 digits parse (slow path)");
 	is_int(ct_parse_u64("00099", 5, 10, 99, &u64), 0, "leading zeros below the maximum");
 	ct_escape_bytes("a\a\b\0\x01", 5, esc, sizeof esc);
 	is_str(esc, "a\\a\\b\\0\\x01", "escape control bytes");

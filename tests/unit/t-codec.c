@@ -277,6 +277,76 @@ static void test_names(void)
 	}
 }
 
+/* ct_codec_reparse (the trace's hot path: one buffer reused) gives what a fresh parse gives, errors
+ * included, datagram after datagram; and the header numbers keep their error codes. */
+static int same_slice(struct ct_slice a, struct ct_slice b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static void test_reparse(void)
+{
+	static const struct { const char *d; size_t n; } in[] = {
+		{ LIT("1:100:shirouzu:jupiter:32:Hello") },
+		{ LIT("1:1:u:h:32:") },
+		{ LIT("1_iptux 0.8.3:5:alice:pc:1:alice\0\0UTF-8\0") },
+		{ LIT("1:0000000000000000000000007:u:h:32:x") },     /* 26 digits, leading zeros: the slow path */
+		{ LIT("1:0004294967295:u:h:0000000000000000032:") }, /* 13 and 19 digits */
+		{ LIT("1:4294967296:u:h:32:") },
+		{ LIT("1:99999999999x:u:h:32:") },                    /* past 32 bits before the x: ERANGE */
+		{ LIT("1:12a:u:h:32:") },
+		{ LIT("") },
+		{ LIT("hello world") },
+		{ LIT("1:2:u:h:288:body\0sec1\0sec2\0\0\0") },
+		{ LIT("1:7:u:h:32") },
+	};
+	struct ct_ipmsg re, fresh;
+	int bad = 0;
+	char *big = malloc(5000);
+
+	memset(big, 'B', 5000);
+	memcpy(big, "1:9:u:h:32:", 11);
+	memset(&re, 0, sizeof re);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i <= sizeof in / sizeof in[0]; i++) {
+			const char *d = i < sizeof in / sizeof in[0] ? in[i].d : big;
+			size_t n = i < sizeof in / sizeof in[0] ? in[i].n : 5000;
+			int r1 = ct_codec_parse(&fresh, d, n), r2 = ct_codec_reparse(&re, d, n);
+			if (r1 != r2 || (r1 == 0 && (fresh.packetno != re.packetno || fresh.command != re.command ||
+			    fresh.len != re.len || fresh.nul_pad != re.nul_pad || fresh.nsec != re.nsec ||
+			    fresh.nsec_total != re.nsec_total || fresh.no_body_colon != re.no_body_colon ||
+			    fresh.version_extra != re.version_extra || !same_slice(fresh.version, re.version) ||
+			    !same_slice(fresh.user, re.user) || !same_slice(fresh.host, re.host) ||
+			    !same_slice(fresh.extra, re.extra)))) {
+				printf("# datagram %zu: parse %d, reparse %d\n", i, r1, r2);
+				bad++;
+			}
+			for (size_t k = 0; r1 == 0 && k < fresh.nsec; k++)
+				if (!same_slice(fresh.sec[k], re.sec[k]))
+					bad++;
+			ct_codec_fini(&fresh);
+		}
+	}
+	is_int(bad, 0, "reparse gives what a fresh parse gives, errors included, over 26 datagrams");
+	{
+		const char *kept;
+		ct_codec_reparse(&re, LIT("1:1:u:h:32:a longer body than the next"));
+		kept = re.buf;
+		ct_codec_reparse(&re, LIT("1:2:u:h:32:short"));
+		ok(re.buf == kept && slice_is(re.sec[0], "short"), "reparse keeps the buffer when it is large enough");
+	}
+	ct_codec_fini(&re);
+	free(big);
+	is_int(ct_codec_parse(&fresh, LIT("1:0000000000000000000004294967295:u:h:32:")), 0, "31 digits with leading zeros parse");
+	is_int(fresh.packetno, 4294967295u, "... to 4294967295");
+	ct_codec_fini(&fresh);
+	is_int(ct_codec_parse(&fresh, LIT("1:1:u:h:1844674407370955161600:")), CT_ERANGE, "a 22-digit command overflows");
+	ct_codec_fini(&fresh);
+	is_int(ct_codec_parse(&fresh, LIT("1:99999999999x:u:h:32:")), CT_ERANGE,
+		"a number past 32 bits before a non-digit is out of range (as ct_parse_u32 says)");
+	ct_codec_fini(&fresh);
+}
+
 int main(void)
 {
 	test_spec_example();
@@ -284,5 +354,6 @@ int main(void)
 	test_versions();
 	test_malformed();
 	test_names();
+	test_reparse();
 	return tap_done();
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
+#include "json.h"
 #include "jsonw.h"
 #include "outbuf.h"
 #include "render.h"
@@ -160,11 +161,111 @@ static void t_out(void)
 	free(l.p);
 }
 
+/* The fast paths of outbuf.c against plain references: the digit count at every power of ten, and
+ * the plain-run scan (eight bytes at a time) against a byte-by-byte reading of its rule. */
+static size_t ref_plain_len(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = 0;
+		if (p[i] >= 0x20 && p[i] <= 0x7e && p[i] != '"' && p[i] != '\\') {
+			i++;
+			continue;
+		}
+		for (size_t k = 2; p[i] >= 0x80 && k <= 4 && k <= n - i && !l; k++)
+			if (ct_utf8_valid((const char *)p + i, k))
+				l = k;
+		if (!l)
+			break;
+		i += l;
+	}
+	return i;
+}
+
+static void t_out_fast(void)
+{
+	static const unsigned char alpha[] = { 'a', 'Z', ' ', '~', '"', '\\', 0x7f, 0x1f, 0x00, '\n', 0xff, 0x80,
+		0xc3, 0xa9, 0xe5, 0xa4, 0xaa, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0xc0 };
+	struct ct_out o;
+	char want[32];
+	unsigned char s[40];
+	uint32_t seed = 12345;
+	int bad = 0, plain_seen = 0;
+	uint64_t v = 1;
+
+	ct_out_init(&o, -1);
+	for (int k = 0; k <= 20; k++, v *= 10) {
+		uint64_t t[3] = { v - 1, v, v + 1 };
+		if (k == 20)
+			t[0] = t[1] = t[2] = UINT64_MAX;
+		for (int j = 0; j < 3; j++) {
+			o.len = 0;
+			ct_out_u64(&o, t[j]);
+			snprintf(want, sizeof want, "%llu", (unsigned long long)t[j]);
+			if (o.len != strlen(want) || memcmp(o.p, want, o.len) != 0)
+				bad++;
+		}
+	}
+	is_int(bad, 0, "ct_out_u64 writes every power of ten and its neighbours like printf");
+	bad = 0;
+	for (int r = 0; r < 20000; r++) {
+		size_t n = (seed = seed * 1103515245u + 12345u) >> 16 & 31, pl;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain letters, so that the 8-byte steps run, then a hard byte */
+			s[i] = (seed >> 16) % 4 ? (unsigned char)('a' + (seed >> 20) % 26) : alpha[(seed >> 20) % sizeof alpha];
+		}
+		pl = ct_out_plain_len((const char *)s, n);
+		if (pl != ref_plain_len(s, n))
+			bad++;
+		o.len = 0;
+		ct_out_escaped(&o, (const char *)s, n, r & 1);
+		if ((o.len == n && memcmp(o.p, s, n) == 0) != (pl == n))
+			bad++;
+		plain_seen += pl == n;
+	}
+	is_int(bad, 0, "ct_out_plain_len equals the byte-by-byte rule on 20000 strings; escaping changes exactly the others");
+	ok(plain_seen > 1000 && plain_seen < 19000, "both kinds were tried (%d plain)", plain_seen);
+	ct_out_fini(&o);
+}
+
+/* The decoder's memo of header names: a repeated non-entry datagram decodes the same as the first
+ * time, a name that needs escaping stays not plain, and the UTF8OPT bit keys the memo. */
+static void t_names_memo(void)
+{
+	/* SENDMSG (0x20) from a CP932 host name and a user with a quote; then with UTF8OPT (0x800000) */
+	static const char cp932[] = "1:1:a\"b:\x93\x63\x92\x86:32:hi";
+	static const char utf8[] = "1:2:a\"b:\x93\x63\x92\x86:8388640:hi";
+	struct ct_dipmsg d;
+	char user[3][16], host[3][16];
+	int plain[3], bad = 0;
+	const char *cs[3];
+
+	ct_dipmsg_init(&d);
+	for (int i = 0; i < 3; i++) {
+		const char *p = i < 2 ? cp932 : utf8;
+		ct_dipmsg_decode(&d, (const uint8_t *)p, strlen(p));
+		snprintf(user[i], sizeof user[i], "%.*s", (int)d.user.len, d.user.p);
+		snprintf(host[i], sizeof host[i], "%.*s", (int)d.host.len, d.host.p);
+		plain[i] = d.plain;
+		cs[i] = d.charset;
+	}
+	is_str(host[0], "田中", "a CP932 host name in UTF-8");
+	ok(!plain[0], "a user with a quote is not plain");
+	bad = strcmp(user[0], user[1]) || strcmp(host[0], host[1]) || plain[0] != plain[1] || cs[0] != cs[1];
+	ok(!bad, "the second decoding (from the memo) equals the first");
+	ok(strcmp(host[2], host[0]) != 0 && strcmp(cs[2], "utf-8") == 0, "with UTF8OPT the same bytes are not taken from the CP932 entry");
+	ct_dipmsg_fini(&d);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
 
 	t_out();
+	t_out_fast();
+	t_names_memo();
 	t_golden(top ? top : ".");
 	return tap_done();
 }

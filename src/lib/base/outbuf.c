@@ -98,23 +98,38 @@ void ct_out_u64(struct ct_out *o, uint64_t v)
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
-	static const uint64_t p10[] = { 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull };
-	size_t n = 1;
+	static const uint64_t p10[20] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull };
+	/* the digit count from the bit length (1233 / 4096 ~ log10(2)), one compare to correct it */
+	unsigned t;
+	size_t n;
 	char *p;
 
+	if (v < 10) { /* flags, counts, versions: one digit */
+		ct_out_putc(o, (char)('0' + v));
+		return;
+	}
+	t = ((64u - (unsigned)__builtin_clzll(v)) * 1233u) >> 12;
+	n = t + 1 - (v < p10[t]);
+
 	/* digits written in place, right to left: no staging copy */
-	while (n <= 12 && v >= p10[n - 1])
-		n++;
-	for (uint64_t t = v / 10000000000000ull; n > 12 && t >= 1; t /= 10)
-		n++;
 	if (o->cap - o->len < n && ct_out_grow(o, n) != 0)
 		return;
 	p = o->p + o->len + n;
 	o->len += n;
-	while (v >= 100) {
+	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
+		p -= 2;
+		p[0] = d2[2 * r];
+		p[1] = d2[2 * r + 1];
+	}
+	for (uint32_t w = (uint32_t)v; w >= 100;) { /* 32-bit divisions: cheaper, and most numbers fit */
+		unsigned r = w % 100;
+		w /= 100;
+		v = w;
 		p -= 2;
 		p[0] = d2[2 * r];
 		p[1] = d2[2 * r + 1];
@@ -180,13 +195,23 @@ void ct_out_fixed(struct ct_out *o, double v, int decimals)
 		ct_out_put(o, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid (json.h does the checking). */
+/* Length of a valid UTF-8 sequence at s (n bytes left, s[0] >= 0x80), 0 if invalid (json.h does the
+ * checking). The lead byte says the only length that can be valid: one check, not three. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	for (size_t l = 2; l <= 4 && l <= n; l++)
-		if (ct_utf8_valid((const char *)s, l))
-			return l;
-	return 0;
+	size_t l = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+
+	return l <= n && ct_utf8_valid((const char *)s, l) ? l : 0;
+}
+
+/* True if one of the 8 bytes in w is not plain (below 0x20, 0x7F and up, '"' or '\\'): exact
+ * (a carry only starts at a byte that is itself not plain). */
+static inline int word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((w + ones) | w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high ? 1 : 0;
 }
 
 static void put_esc(struct ct_out *o, unsigned char c, int json)
@@ -208,26 +233,41 @@ static const unsigned char plain[256] = {
 	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7E] = 1,
 };
 
+size_t ct_out_plain_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, l;
+	uint64_t w;
+
+	while (i < n) {
+		/* eight plain bytes at a time: names and keys are mostly plain */
+		while (n - i >= 8 && (memcpy(&w, p + i, 8), !word_special(w)))
+			i += 8;
+		if (i >= n)
+			break;
+		if (plain[p[i]])
+			i++;
+		else if (p[i] >= 0x80 && (l = utf8_len(p + i, n - i)) > 0)
+			i += l;
+		else
+			break;
+	}
+	return i;
+}
+
 void ct_out_escaped(struct ct_out *o, const char *s, size_t n, int json)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0;
+	size_t i = 0;
 
 	while (i < n) {
-		unsigned char c = p[i];
-		size_t l;
-		if (plain[c]) {
-			i++;
-			run++;
-			continue;
-		}
-		if (c >= 0x80 && (l = utf8_len(p + i, n - i)) > 0) {
-			i += l;
-			run += l;
-			continue;
-		}
-		ct_out_put(o, (const char *)p + i - run, run);
-		run = 0;
+		size_t run = ct_out_plain_len(s + i, n - i);
+		unsigned char c;
+		ct_out_put(o, s + i, run);
+		i += run;
+		if (i >= n)
+			break;
+		c = p[i];
 		if (c == '"' || c == '\\') {
 			if (json) {
 				ct_out_putc(o, '\\');
@@ -252,7 +292,6 @@ void ct_out_escaped(struct ct_out *o, const char *s, size_t n, int json)
 		}
 		i++;
 	}
-	ct_out_put(o, (const char *)p + i - run, run);
 }
 
 void ct_out_text(struct ct_out *o, const char *s, size_t n)

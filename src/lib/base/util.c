@@ -27,6 +27,20 @@ int ct_parse_u64(const char *s, size_t n, int base, uint64_t max, uint64_t *out)
 
 	if (!s || n == 0)
 		return CT_EFORMAT;
+	if (base == 10 && n <= 19) {
+		/* the common case, one compare a digit: 19 digits cannot overflow 64 bits, and the
+		 * errors come in the same order (a non-digit, or past max, whichever is first) */
+		for (size_t i = 0; i < n; i++) {
+			unsigned d = (unsigned)(unsigned char)s[i] - '0';
+			if (d > 9)
+				return CT_EFORMAT;
+			v = v * 10 + d;
+			if (v > max)
+				return CT_ERANGE;
+		}
+		*out = v;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int d = digit_val((unsigned char)s[i], base);
 		if (d < 0)

@@ -10,6 +10,7 @@
 #include "hostlist.h"
 #include "entry.h"
 #include "err.h"
+#include "outbuf.h"
 #include "util.h"
 #include "decode-ipmsg.h"
 
@@ -19,10 +20,12 @@
  * keyed by the exact input bytes. A miss does the full work; a hit copies the stored result. */
 #define MEMO_CMD 64
 #define MEMO_ENTRY 256
+#define MEMO_NAMES 256
 
 struct cmd_memo {
 	int used;
 	uint32_t command;
+	const char *mode;     /* ct_codec_cmd_name() of its mode */
 	size_t len;
 	char s[240];
 };
@@ -38,12 +41,27 @@ struct entry_memo {
 	struct ct_ditem item[CT_DIPMSG_MAXITEMS];
 	size_t nitem;
 	int has_nick;
+	int plain;            /* the names and items need no escaping */
 	const char *charset;
+};
+
+/* The header's user and host of a non-entry packet in UTF-8 (charset conversion, plain check),
+ * keyed by their wire bytes and the charset asked for; names too long for a slot are not kept. */
+struct names_memo {
+	uint64_t hash;
+	int used;
+	enum ct_charset cs, used_cs;
+	int plain;
+	const char *charset;
+	size_t keylen, ulen, hlen;
+	char key[64];         /* user NUL host, as in the parsed header */
+	char val[128];        /* user then host, UTF-8 */
 };
 
 struct ct_dipmsg_memo {
 	struct cmd_memo cmd[MEMO_CMD];
 	struct entry_memo entry[MEMO_ENTRY];
+	struct names_memo names[MEMO_NAMES];
 };
 
 int ct_dipmsg_init(struct ct_dipmsg *d)
@@ -315,20 +333,24 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 
 	if (!d->memo) {
 		ct_codec_cmd_format(&d->cmd, command);
+		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		return;
 	}
 	c = &d->memo->cmd[(uint32_t)(command * 0x9E3779B1u) >> 26]; /* MEMO_CMD = 64 = 2^6 */
 	if (!c->used || c->command != command) {
 		ct_codec_cmd_format(&d->cmd, command);
+		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		if (d->cmd.err || d->cmd.len >= sizeof c->s)
 			return;
 		memcpy(c->s, d->cmd.p, d->cmd.len);
 		c->len = d->cmd.len;
 		c->command = command;
+		c->mode = d->mode_name;
 		c->used = 1;
 		return;
 	}
 	ct_sbuf_add(&d->cmd, c->s, c->len);
+	d->mode_name = c->mode;
 }
 
 /* 64-bit hash of n bytes, eight at a time. */
@@ -363,6 +385,65 @@ static uint64_t entry_key(const struct ct_ipmsg *m, const char **k1, size_t *l1,
 	return hash_bytes(hash_bytes(0x84222325cbf29ce4ull, *k1, *l1), *k2, *l2);
 }
 
+/* True when nothing the renderer prints from d needs escaping: the names (with_names) and the
+ * string items from from_item on. */
+static int names_plain(const struct ct_dipmsg *d, int with_names, size_t from_item)
+{
+	const struct ct_sbuf *names[4] = { &d->user, &d->host, &d->nick, &d->group };
+
+	for (int i = 0; i < 4 && with_names; i++)
+		if (names[i]->len && ct_out_plain_len(names[i]->p, names[i]->len) != names[i]->len)
+			return 0;
+	for (size_t i = from_item; i < d->nitem; i++)
+		if (d->item[i].is_str && ct_out_plain_len(d->text.p + d->item[i].off, d->item[i].len) != d->item[i].len)
+			return 0;
+	return 1;
+}
+
+/* The user and host of a non-entry packet, decoded from cs (or taken from the memo); sets
+ * charset and plain (for the names); returns the charset the body is in. */
+static enum ct_charset header_names(struct ct_dipmsg *d, enum ct_charset cs)
+{
+	enum ct_charset used = CT_CS_UTF8;
+	const char *k = d->m.user.p;
+	size_t kl = d->m.user.len + 1 + d->m.host.len; /* user, the NUL that was ':', host */
+	struct names_memo *e = NULL;
+	uint64_t h = 0;
+
+	if (d->memo && kl <= sizeof e->key) {
+		h = hash_bytes(0x9E3779B97F4A7C15ull ^ (uint64_t)cs, k, kl);
+		e = &d->memo->names[h % MEMO_NAMES];
+		if (e->used && e->hash == h && e->cs == cs && e->keylen == kl && memcmp(e->key, k, kl) == 0) {
+			ct_sbuf_add(&d->user, e->val, e->ulen);
+			ct_sbuf_add(&d->host, e->val + e->ulen, e->hlen);
+			d->charset = e->charset;
+			d->plain = e->plain;
+			return e->used_cs;
+		}
+	}
+	add_name(&d->user, &d->m.user, cs, &used);
+	add_name(&d->host, &d->m.host, cs, NULL);
+	d->charset = ct_charset_name(used);
+	d->plain = names_plain(d, 1, 0);
+	if (e && !d->user.err && !d->host.err && d->user.len + d->host.len <= sizeof e->val) {
+		memcpy(e->key, k, kl);
+		if (d->user.len)
+			memcpy(e->val, d->user.p, d->user.len);
+		if (d->host.len)
+			memcpy(e->val + d->user.len, d->host.p, d->host.len);
+		e->keylen = kl;
+		e->ulen = d->user.len;
+		e->hlen = d->host.len;
+		e->hash = h;
+		e->cs = cs;
+		e->used_cs = used;
+		e->charset = d->charset;
+		e->plain = d->plain;
+		e->used = 1;
+	}
+	return used;
+}
+
 static int entry_memo_get(struct ct_dipmsg *d)
 {
 	const char *k1, *k2, *v;
@@ -391,6 +472,7 @@ static int entry_memo_get(struct ct_dipmsg *d)
 	d->nitem = e->nitem;
 	d->has_nick = e->has_nick;
 	d->charset = e->charset;
+	d->plain = e->plain;
 	return 1;
 }
 
@@ -436,15 +518,16 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	e->nitem = d->nitem;
 	e->has_nick = d->has_nick;
 	e->charset = d->charset;
+	e->plain = d->plain;
 	e->used = 1;
 }
 
 int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 {
 	enum ct_charset cs;
+	size_t first;
 	int r;
 
-	ct_codec_fini(&d->m);
 	ct_sbuf_reset(&d->cmd);
 	ct_sbuf_reset(&d->user);
 	ct_sbuf_reset(&d->host);
@@ -452,15 +535,17 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	ct_sbuf_reset(&d->group);
 	ct_sbuf_reset(&d->text);
 	d->nitem = 0;
-	d->has_nick = d->has_ref = d->has_next = d->ipdict = 0;
+	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = 0;
 	d->why = NULL;
+	d->mode_name = NULL;
 	d->charset = NULL;
 	if (ct_codec_is_ipdict(p, n)) {
+		(void)ct_codec_reparse(&d->m, NULL, 0); /* nothing parsed; the buffer stays for the next */
 		d->ipdict = 1;
 		d->why = "Windows IPDict datagram (IP2:), not decoded";
 		return d->status = CT_EUNSUP;
 	}
-	r = ct_codec_parse(&d->m, p, n);
+	r = ct_codec_reparse(&d->m, p, n); /* the previous datagram's buffer is reused */
 	if (r != 0) {
 		d->why = why_of(r);
 		return d->status = r;
@@ -471,16 +556,15 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	if (ct_entry_is_entry_cmd(d->m.command)) {
 		if (!entry_memo_get(d)) {
 			entry_names(d, cs);
+			d->plain = names_plain(d, 1, 0);
 			entry_memo_put(d);
 		}
 	} else {
-		enum ct_charset used = CT_CS_UTF8;
-		add_name(&d->user, &d->m.user, cs, &used);
-		add_name(&d->host, &d->m.host, cs, NULL);
-		d->charset = ct_charset_name(used);
-		cs = used;
+		cs = header_names(d, cs);
 	}
+	first = d->nitem;
 	body_summary(d, cs);
+	d->plain = d->plain && names_plain(d, 0, first);
 	if (d->cmd.err || d->user.err || d->text.err)
 		return d->status = CT_ENOMEM;
 	return 0;

@@ -26,6 +26,7 @@ struct ct_dipmsg {
 	int ipdict;           /* a Windows IPDict datagram ("IP2:"), recognised and not decoded */
 	struct ct_ipmsg m;    /* the codec's parse (valid when status == 0) */
 	struct ct_sbuf cmd;   /* "SENDMSG|SENDCHECKOPT|UTF8OPT" */
+	const char *mode_name; /* "SENDMSG" (ct_codec_cmd_name), NULL for an unknown mode */
 	struct ct_sbuf user, host, nick, group; /* UTF-8 whatever the wire charset */
 	int has_nick;         /* entry-class packet: nick / group present */
 	const char *charset;  /* "cp932", "utf-8" */
@@ -37,6 +38,8 @@ struct ct_dipmsg {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = complete) */
 	uint32_t next;
+	int plain;            /* user, host, nick, group and every string item need no escaping
+	                       * (ct_out_plain_len): the renderer copies them as they are */
 	struct ct_dipmsg_memo *memo; /* results of the pure, costly steps, reused when the same input recurs */
 };
 

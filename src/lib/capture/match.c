@@ -84,6 +84,18 @@ void ct_match_free(struct ct_match *m)
 uint64_t ct_match_overflow(const struct ct_match *m) { return m->overflow; }
 
 /* Mixes 4-byte words (addresses are 4 or 16 bytes). */
+/* Two addresses of al bytes (4 or 16) equal: an IPv4 one is one compare, not a call to memcmp. */
+static inline int addr_eq(const uint8_t *a, const uint8_t *b, size_t al)
+{
+	uint32_t x, y;
+
+	if (al != 4)
+		return memcmp(a, b, al) == 0;
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
+}
+
 static uint32_t mixw(uint32_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -132,20 +144,26 @@ static void unlink_pend(struct ct_match *m, struct pend *p)
 		m->ring[p->hnext].hprev = p->hprev;
 }
 
-static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const uint8_t *ans, uint32_t want,
-	int tcp, uint16_t rport, uint16_t aport)
+/* The pending request with this key (h: its key_hash), or NULL. */
+static struct pend *find_h(struct ct_match *m, uint32_t h, int af, const uint8_t *req, const uint8_t *ans,
+	uint32_t want, int tcp, uint16_t rport, uint16_t aport)
 {
-	uint32_t h = key_hash(af, req, ans, want, tcp, rport, aport);
 	size_t al = af == AF_INET6 ? 16 : 4;
 
 	for (int32_t i = m->bucket[h & (m->nbucket - 1)]; i != NONE; i = m->ring[i].hnext) {
 		struct pend *p = &m->ring[i];
 		if (p->hash == h && p->want == want && p->af == af && p->tcp == tcp &&
-		    memcmp(p->req, req, al) == 0 && memcmp(p->ans, ans, al) == 0 &&
+		    addr_eq(p->req, req, al) && addr_eq(p->ans, ans, al) &&
 		    (!tcp || (p->rport == rport && p->aport == aport)))
 			return p;
 	}
 	return NULL;
+}
+
+static struct pend *find(struct ct_match *m, int af, const uint8_t *req, const uint8_t *ans, uint32_t want,
+	int tcp, uint16_t rport, uint16_t aport)
+{
+	return find_h(m, key_hash(af, req, ans, want, tcp, rport, aport), af, req, ans, want, tcp, rport, aport);
 }
 
 /* --- unanswered reports --- */
@@ -247,12 +265,12 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 	const uint8_t *ans, uint16_t rport, uint16_t aport, struct ct_mres *res)
 {
 	size_t al = k->af == AF_INET6 ? 16 : 4;
-	struct pend *p = find(m, k->af, k->src, ans, want, k->tcp, rport, aport);
-	uint32_t h;
+	uint32_t h = key_hash(k->af, k->src, ans, want, k->tcp, rport, aport); /* found or filed under it */
+	struct pend *p = find_h(m, h, k->af, k->src, ans, want, k->tcp, rport, aport);
 	int32_t idx;
 
 	if (p && p->mode == k->mode && (k->tcp || p->packetno == k->packetno)) {
-		if (memcmp(p->to, k->dst, al) != 0) {
+		if (!addr_eq(p->to, k->dst, al)) {
 			res->copy = 1; /* iptux sends one BR_ENTRY to 255.255.255.255 and to the subnet */
 			return;
 		}
@@ -283,7 +301,6 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 	p->mode = k->mode;
 	p->want = want;
 	p->packetno = k->packetno;
-	h = key_hash(k->af, k->src, ans, want, k->tcp, rport, aport);
 	p->hash = h;
 	p->hprev = NONE;
 	p->hnext = m->bucket[h & (m->nbucket - 1)];
@@ -371,7 +388,7 @@ static struct ct_peer *peer_slot(struct ct_peer *tab, size_t cap, int af, const 
 
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		struct ct_peer *p = &tab[i];
-		if (!p->af || (p->af == af && memcmp(p->addr, addr, al) == 0))
+		if (!p->af || (p->af == af && addr_eq(p->addr, addr, al)))
 			return p;
 	}
 }
@@ -382,7 +399,7 @@ static struct ct_peer *peer_get(struct ct_match *m, int af, const uint8_t *addr)
 
 	for (int i = 0; i < 2; i++) {
 		p = m->recent[i];
-		if (p && p->af == af && memcmp(p->addr, addr, af == AF_INET6 ? 16 : 4) == 0)
+		if (p && p->af == af && addr_eq(p->addr, addr, af == AF_INET6 ? 16 : 4))
 			return p;
 	}
 	if (m->npeers * 2 >= m->peercap) {

@@ -4,6 +4,26 @@
 #include "render-int.h"
 #include "rtp.h"
 
+/* A name or item of the datagram: copied as it is when the decoder found nothing to escape. */
+static inline void put_itext(struct ct_out *o, const struct ct_dipmsg *im, const char *s, size_t n)
+{
+	if (im->plain)
+		ct_out_put(o, s, n);
+	else
+		ct_out_text(o, s, n);
+}
+
+static inline void put_istr(struct ct_out *o, const struct ct_dipmsg *im, const char *s, size_t n)
+{
+	if (im->plain) {
+		ct_out_putc(o, '"');
+		ct_out_put(o, s, n);
+		ct_out_putc(o, '"');
+	} else {
+		ct_jw_str(o, s, n);
+	}
+}
+
 /* ---------- text ---------- */
 
 static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
@@ -33,14 +53,14 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	ct_out_puts(o, " #");
 	ct_out_u64(o, im->m.packetno);
 	ct_out_putc(o, ' ');
-	ct_out_text(o, im->user.p ? im->user.p : "", im->user.len);
+	put_itext(o, im, im->user.p ? im->user.p : "", im->user.len);
 	ct_out_putc(o, '@');
-	ct_out_text(o, im->host.p ? im->host.p : "", im->host.len);
+	put_itext(o, im, im->host.p ? im->host.p : "", im->host.len);
 	if (im->has_nick) {
 		ct_out_put(o, " \"", 2);
-		ct_out_text(o, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_itext(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
 		ct_out_put(o, "\"/\"", 3);
-		ct_out_text(o, im->group.p ? im->group.p : "", im->group.len);
+		put_itext(o, im, im->group.p ? im->group.p : "", im->group.len);
 		ct_out_putc(o, '"');
 	}
 	for (size_t i = 0; i < im->nitem; i++) {
@@ -50,7 +70,7 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		ct_out_putc(o, '=');
 		if (it->is_str) {
 			ct_out_putc(o, '"');
-			ct_out_text(o, ct_ditem_str(im, it), it->len);
+			put_itext(o, im, ct_ditem_str(im, it), it->len);
 			ct_out_putc(o, '"');
 		} else {
 			ct_out_i64(o, it->num);
@@ -123,9 +143,9 @@ static void text_icmp(struct ct_render *rd, const struct ct_dpkt *pk)
 	if (ic->has_quote) {
 		ct_out_puts(o, " about ");
 		ct_out_puts(o, ic->q_proto == 17 ? "UDP " : ic->q_proto == 6 ? "TCP " : "IP ");
-		put_ep(o, ic->q_af, ic->q_src, ic->q_ports ? ic->q_sport : -1);
+		put_ep(rd, ic->q_af, ic->q_src, ic->q_ports ? ic->q_sport : -1);
 		ct_out_puts(o, " -> ");
-		put_ep(o, ic->q_af, ic->q_dst, ic->q_ports ? ic->q_dport : -1);
+		put_ep(rd, ic->q_af, ic->q_dst, ic->q_ports ? ic->q_dport : -1);
 	}
 }
 
@@ -168,9 +188,9 @@ static void text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 0);
 	ct_out_putc(o, ' ');
 	if (pk->ip.af) {
-		put_ep(o, pk->ip.af, pk->ip.src, ports ? pk->sport : -1);
+		put_ep(rd, pk->ip.af, pk->ip.src, ports ? pk->sport : -1);
 		ct_out_puts(o, " -> ");
-		put_ep(o, pk->ip.af, pk->ip.dst, ports ? pk->dport : -1);
+		put_ep(rd, pk->ip.af, pk->ip.dst, ports ? pk->dport : -1);
 		ct_out_putc(o, ' ');
 	}
 	switch (pk->kind) {
@@ -263,49 +283,55 @@ static void text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const struct ct_dipmsg *im)
 {
 	struct ct_out *o = &rd->out;
+	const char *mode;
 
 	ct_jw_key(o, "ipmsg", 0);
 	if (im->status != 0) {
 		ct_out_puts(o, "{\"valid\":false");
 		ct_jw_kstr(o, "error", im->why ? im->why : "unparseable");
-		ct_jw_kbool(o, "ipdict", im->ipdict);
+		put_jbool(o, "ipdict", im->ipdict);
 		ct_jw_key(o, "head", 0);
 		ct_jw_str(o, (const char *)pk->app, pk->app_len < 64 ? pk->app_len : 64);
 		ct_out_putc(o, '}');
 		return;
 	}
+	mode = im->mode_name;
+	if (!mode)
+		mode = "unknown";
 	ct_out_puts(o, "{\"valid\":true");
-	ct_jw_key(o, "command", 0);
-	ct_jw_str(o, im->cmd.p, im->cmd.len);
-	ct_jw_kstr(o, "mode", ct_codec_cmd_name(im->m.mode) ? ct_codec_cmd_name(im->m.mode) : "unknown");
-	ct_jw_kint(o, "command_word", im->m.command);
-	ct_jw_kint(o, "packetno", im->m.packetno);
+	put_jname(o, "command", im->cmd.p, im->cmd.len);
+	put_jname(o, "mode", mode, strlen(mode));
+	put_jint(o, "command_word", im->m.command);
+	put_jint(o, "packetno", im->m.packetno);
 	ct_jw_key(o, "version", 0);
 	ct_jw_str(o, im->m.version.p, im->m.version.len);
 	ct_jw_key(o, "user", 0);
-	ct_jw_str(o, im->user.p ? im->user.p : "", im->user.len);
+	put_istr(o, im, im->user.p ? im->user.p : "", im->user.len);
 	ct_jw_key(o, "host", 0);
-	ct_jw_str(o, im->host.p ? im->host.p : "", im->host.len);
+	put_istr(o, im, im->host.p ? im->host.p : "", im->host.len);
 	ct_jw_key(o, "nick", 0);
 	if (im->has_nick)
-		ct_jw_str(o, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_istr(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
 	else
 		ct_out_puts(o, "null");
 	ct_jw_key(o, "group", 0);
 	if (im->has_nick)
-		ct_jw_str(o, im->group.p ? im->group.p : "", im->group.len);
+		put_istr(o, im, im->group.p ? im->group.p : "", im->group.len);
 	else
 		ct_out_puts(o, "null");
-	ct_jw_kstr(o, "charset", im->charset ? im->charset : "ascii");
-	ct_jw_kint(o, "length", im->m.len);
-	ct_jw_kbool(o, "cut_off", pk->app_wire > pk->app_len);
+	{
+		const char *cs = im->charset ? im->charset : "ascii";
+		put_jname(o, "charset", cs, strlen(cs));
+	}
+	put_jint(o, "length", im->m.len);
+	put_jbool(o, "cut_off", pk->app_wire > pk->app_len);
 	ct_jw_key(o, "body", 0);
 	ct_out_putc(o, '{');
 	for (size_t i = 0; i < im->nitem; i++) {
 		const struct ct_ditem *it = &im->item[i];
 		ct_jw_key(o, it->key, i == 0);
 		if (it->is_str)
-			ct_jw_str(o, ct_ditem_str(im, it), it->len);
+			put_istr(o, im, ct_ditem_str(im, it), it->len);
 		else
 			ct_out_i64(o, it->num);
 	}
@@ -323,43 +349,36 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	ct_out_puts(o, ",\"time\":\"");
 	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 1);
 	ct_out_puts(o, "\",\"ts\":");
-	ct_out_i64(o, pk->ts_sec);
-	ct_out_putc(o, '.');
+	ct_render_ts(rd, pk->ts_sec, pk->ts_nsec);
+	put_jint(o, "len", pk->len);
+	put_jint(o, "caplen", pk->caplen);
 	{
-		char t[10];
-		uint32_t ns = pk->ts_nsec;
-		for (int i = 8; i >= 0; i--) {
-			t[i] = (char)('0' + ns % 10);
-			ns /= 10;
-		}
-		ct_out_put(o, t, 9);
+		const char *kind = ct_dkind_name(pk->kind);
+		put_jname(o, "kind", kind, strlen(kind));
 	}
-	ct_jw_kint(o, "len", pk->len);
-	ct_jw_kint(o, "caplen", pk->caplen);
-	ct_jw_kstr(o, "kind", ct_dkind_name(pk->kind));
 	if (pk->ip.af) {
-		ct_jw_kint(o, "ip_version", pk->ip.af == AF_INET6 ? 6 : 4);
-		ct_jw_kstr(o, "proto", l4_name(pk->l4));
-		put_jaddr(o, "src", pk->ip.af, pk->ip.src);
-		put_jaddr(o, "dst", pk->ip.af, pk->ip.dst);
+		ct_out_put(o, pk->ip.af == AF_INET6 ? ",\"ip_version\":6" : ",\"ip_version\":4", 15);
+		put_jname(o, "proto", l4_name(pk->l4), strlen(l4_name(pk->l4)));
+		put_jaddr(rd, "src", pk->ip.af, pk->ip.src);
+		put_jaddr(rd, "dst", pk->ip.af, pk->ip.dst);
 		if (has_ports(pk)) {
-			ct_jw_kint(o, "sport", pk->sport);
-			ct_jw_kint(o, "dport", pk->dport);
+			put_jint(o, "sport", pk->sport);
+			put_jint(o, "dport", pk->dport);
 		}
 	}
 	if (pk->bad)
 		ct_jw_kstr(o, "malformed", pk->bad);
 	if (pk->ip.frag == 2)
-		ct_jw_kint(o, "reassembled_fragments", pk->ip.frag_count);
+		put_jint(o, "reassembled_fragments", pk->ip.frag_count);
 	if (pk->fwd_of)
-		ct_jw_kint(o, "forwarded_copy_of", (int64_t)pk->fwd_of);
+		put_jint(o, "forwarded_copy_of", (int64_t)pk->fwd_of);
 	switch (pk->kind) {
 	case CT_DK_FRAG:
 		ct_out_puts(o, ",\"fragment\":{\"id\":");
 		ct_out_u64(o, pk->ip.id);
-		ct_jw_kint(o, "offset", pk->ip.frag_off);
-		ct_jw_kint(o, "len", pk->ip.pl_wire);
-		ct_jw_kbool(o, "more", pk->ip.frag_more);
+		put_jint(o, "offset", pk->ip.frag_off);
+		put_jint(o, "len", pk->ip.pl_wire);
+		put_jbool(o, "more", pk->ip.frag_more);
 		ct_out_putc(o, '}');
 		break;
 	case CT_DK_TCP:
@@ -370,9 +389,9 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 			ct_out_puts(o, f);
 		}
 		ct_out_putc(o, '"');
-		ct_jw_kint(o, "seq", pk->tcp.seq);
-		ct_jw_kint(o, "ack", pk->tcp.ack);
-		ct_jw_kint(o, "len", pk->app_wire);
+		put_jint(o, "seq", pk->tcp.seq);
+		put_jint(o, "ack", pk->tcp.ack);
+		put_jint(o, "len", pk->app_wire);
 		ct_out_putc(o, '}');
 		break;
 	case CT_DK_RTP:
@@ -381,20 +400,20 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		if (pk->rtp.rtcp) {
 			ct_out_puts(o, ct_rtcp_name(pk->rtp.pt));
 			ct_out_putc(o, '"');
-			ct_jw_kint(o, "ssrc", pk->rtp.ssrc);
+			put_jint(o, "ssrc", pk->rtp.ssrc);
 			ct_out_putc(o, '}');
 			break;
 		}
 		ct_out_u64(o, pk->rtp.pt);
-		ct_jw_kint(o, "ssrc", pk->rtp.ssrc);
-		ct_jw_kint(o, "seq", pk->rtp.seq);
-		ct_jw_kint(o, "timestamp", pk->rtp.ts);
-		ct_jw_kbool(o, "marker", pk->rtp.marker);
-		ct_jw_kint(o, "payload_len", pk->rtp.pl_len);
+		put_jint(o, "ssrc", pk->rtp.ssrc);
+		put_jint(o, "seq", pk->rtp.seq);
+		put_jint(o, "timestamp", pk->rtp.ts);
+		put_jbool(o, "marker", pk->rtp.marker);
+		put_jint(o, "payload_len", pk->rtp.pl_len);
 		if (rs) {
-			ct_jw_kint(o, "stream_packets", (int64_t)rs->packets);
-			ct_jw_kint(o, "stream_lost", ct_rtp_stream_lost(rs));
-			ct_jw_kint(o, "stream_reordered", (int64_t)rs->reordered);
+			put_jint(o, "stream_packets", (int64_t)rs->packets);
+			put_jint(o, "stream_lost", ct_rtp_stream_lost(rs));
+			put_jint(o, "stream_reordered", (int64_t)rs->reordered);
 			ct_jw_key(o, "stream_jitter_ms", 0);
 			ct_out_fixed(o, ct_rtp_stream_jitter_ms(rs), 3);
 		}
@@ -404,19 +423,19 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		const struct ct_icmp *ic = &pk->icmp;
 		ct_out_puts(o, ",\"icmp\":{\"type\":");
 		ct_out_u64(o, ic->type);
-		ct_jw_kint(o, "code", ic->code);
+		put_jint(o, "code", ic->code);
 		ct_jw_kstr(o, "name", ct_decode_icmp_name(ic));
-		ct_jw_kbool(o, "error", ic->is_error);
+		put_jbool(o, "error", ic->is_error);
 		if (ic->mtu)
-			ct_jw_kint(o, "mtu", ic->mtu);
+			put_jint(o, "mtu", ic->mtu);
 		if (ic->has_quote) {
 			ct_out_puts(o, ",\"quoted\":{\"proto\":");
 			ct_out_u64(o, ic->q_proto);
-			put_jaddr(o, "src", ic->q_af, ic->q_src);
-			put_jaddr(o, "dst", ic->q_af, ic->q_dst);
+			put_jaddr(rd, "src", ic->q_af, ic->q_src);
+			put_jaddr(rd, "dst", ic->q_af, ic->q_dst);
 			if (ic->q_ports) {
-				ct_jw_kint(o, "sport", ic->q_sport);
-				ct_jw_kint(o, "dport", ic->q_dport);
+				put_jint(o, "sport", ic->q_sport);
+				put_jint(o, "dport", ic->q_dport);
 			}
 			ct_out_putc(o, '}');
 		}
@@ -424,7 +443,7 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 		break;
 	}
 	case CT_DK_NONIP:
-		ct_jw_kint(o, "ethertype", pk->link.ethertype);
+		put_jint(o, "ethertype", pk->link.ethertype);
 		break;
 	default:
 		break;
@@ -434,15 +453,16 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	if (mr && (mr->answered || mr->retransmission || mr->is_request || mr->copy)) {
 		ct_out_puts(o, ",\"match\":{\"request\":");
 		ct_out_puts(o, mr->is_request ? "true" : "false");
-		ct_jw_kbool(o, "retransmission", mr->retransmission);
-		ct_jw_kbool(o, "copy", mr->copy);
+		put_jbool(o, "retransmission", mr->retransmission);
+		put_jbool(o, "copy", mr->copy);
 		if (mr->answered) {
-			ct_jw_kint(o, "answers_frame", (int64_t)mr->req_frame);
-			ct_jw_kstr(o, "answers", ct_match_mode_name(mr->req_mode, nb));
+			put_jint(o, "answers_frame", (int64_t)mr->req_frame);
+			const char *ans = ct_match_mode_name(mr->req_mode, nb);
+			put_jname(o, "answers", ans, strlen(ans));
 			ct_jw_key(o, "latency_ms", 0);
 			ct_out_fixed(o, (double)mr->latency_ns / 1e6, 3);
-			ct_jw_kint(o, "retries", mr->retries);
-			ct_jw_kbool(o, "refused", mr->refused);
+			put_jint(o, "retries", mr->retries);
+			put_jbool(o, "refused", mr->refused);
 		}
 		ct_out_putc(o, '}');
 	}

@@ -52,8 +52,8 @@ void ct_render_unanswered(struct ct_render *rd, const struct ct_unans *u)
 	ct_jw_kstr(o, "request", ct_match_mode_name(u->mode, nb));
 	ct_jw_kstr(o, "expected", u->tcp && u->want == CT_MATCH_TCP_SYN ? "TCP_SYN_ACK" : ct_match_mode_name(u->want, nb2));
 	ct_jw_kstr(o, "transport", u->tcp ? "tcp" : "udp");
-	put_jaddr(o, "src", u->af, u->src);
-	put_jaddr(o, "dst", u->af, u->dst);
+	put_jaddr(rd, "src", u->af, u->src);
+	put_jaddr(rd, "dst", u->af, u->dst);
 	ct_jw_kbool(o, "group", u->dst_group);
 	ct_jw_kint(o, "packetno", u->packetno);
 	ct_jw_kint(o, "retries", u->retries);
@@ -73,7 +73,7 @@ static void peer_cb(const struct ct_peer *p, void *ud)
 
 	if (rd->json) {
 		ct_out_puts(o, "{\"type\":\"peer\"");
-		put_jaddr(o, "addr", p->af, p->addr);
+		put_jaddr(rd, "addr", p->af, p->addr);
 		ct_jw_kint(o, "tx_packets", (int64_t)p->tx_pkts);
 		ct_jw_kint(o, "tx_bytes", (int64_t)p->tx_bytes);
 		ct_jw_kint(o, "rx_packets", (int64_t)p->rx_pkts);
@@ -98,7 +98,7 @@ static void peer_cb(const struct ct_peer *p, void *ud)
 		return;
 	}
 	ct_out_puts(o, "  ");
-	put_addr(o, p->af, p->addr);
+	put_addr(rd, p->af, p->addr);
 	ct_out_puts(o, "  sent ");
 	ct_out_u64(o, p->tx_pkts);
 	ct_out_putc(o, '/');
@@ -151,8 +151,8 @@ static void rtp_cb(const struct ct_rtp_stream *s, void *ud)
 
 	if (rd->json) {
 		ct_out_puts(o, "{\"type\":\"rtp_stream\"");
-		put_jaddr(o, "src", s->af, s->src);
-		put_jaddr(o, "dst", s->af, s->dst);
+		put_jaddr(rd, "src", s->af, s->src);
+		put_jaddr(rd, "dst", s->af, s->dst);
 		ct_jw_kint(o, "sport", s->sport);
 		ct_jw_kint(o, "dport", s->dport);
 		ct_jw_kint(o, "ssrc", s->ssrc);
@@ -172,9 +172,9 @@ static void rtp_cb(const struct ct_rtp_stream *s, void *ud)
 		return;
 	}
 	ct_out_puts(o, "  ");
-	put_ep(o, s->af, s->src, s->sport);
+	put_ep(rd, s->af, s->src, s->sport);
 	ct_out_puts(o, " -> ");
-	put_ep(o, s->af, s->dst, s->dport);
+	put_ep(rd, s->af, s->dst, s->dport);
 	ct_out_puts(o, " ssrc ");
 	ct_out_hex(o, s->ssrc, 8);
 	ct_out_puts(o, " pt ");

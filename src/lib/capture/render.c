@@ -33,35 +33,71 @@ static void pad2(char *o, int v)
 	o[1] = (char)('0' + v % 10);
 }
 
+/* n decimal digits of v (with leading zeros) at o, two at a time. */
+static void put_digits(char *o, uint32_t v, int n)
+{
+	static const char d2[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	for (; n >= 2; n -= 2, v /= 100) {
+		o[n - 2] = d2[2 * (v % 100)];
+		o[n - 1] = d2[2 * (v % 100) + 1];
+	}
+	if (n)
+		o[0] = (char)('0' + v % 10);
+}
+
+/* The strings of second sec, made once a second of capture time. */
+static void time_cache(struct ct_render *rd, int64_t sec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+	int n;
+
+	if (sec == rd->tsec)
+		return;
+	gmtime_r(&t, &tm);
+	pad2(rd->hms, tm.tm_hour);
+	rd->hms[2] = ':';
+	pad2(rd->hms + 3, tm.tm_min);
+	rd->hms[5] = ':';
+	pad2(rd->hms + 6, tm.tm_sec);
+	rd->hms[8] = '\0';
+	n = snprintf(rd->iso, sizeof rd->iso, "%04d-%02d-%02dT%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, rd->hms);
+	rd->iso_len = n > 0 && (size_t)n < sizeof rd->iso ? (size_t)n : strlen(rd->iso);
+	n = snprintf(rd->secs, sizeof rd->secs, "%lld", (long long)sec);
+	rd->secs_len = n > 0 && (size_t)n < sizeof rd->secs ? (size_t)n : strlen(rd->secs);
+	rd->tsec = sec;
+}
+
 void ct_render_time(struct ct_render *rd, int64_t sec, uint32_t nsec, int iso)
 {
 	struct ct_out *o = &rd->out;
 	char frac[8];
-	uint32_t us = nsec / 1000;
 
-	if (sec != rd->tsec) {
-		struct tm tm;
-		time_t t = (time_t)sec;
-		gmtime_r(&t, &tm);
-		pad2(rd->hms, tm.tm_hour);
-		rd->hms[2] = ':';
-		pad2(rd->hms + 3, tm.tm_min);
-		rd->hms[5] = ':';
-		pad2(rd->hms + 6, tm.tm_sec);
-		rd->hms[8] = '\0';
-		snprintf(rd->iso, sizeof rd->iso, "%04d-%02d-%02dT%s", tm.tm_year + 1900, tm.tm_mon + 1,
-			tm.tm_mday, rd->hms);
-		rd->tsec = sec;
-	}
+	time_cache(rd, sec);
 	frac[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		frac[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
-	ct_out_puts(o, iso ? rd->iso : rd->hms);
+	put_digits(frac + 1, nsec / 1000, 6);
+	if (iso)
+		ct_out_put(o, rd->iso, rd->iso_len);
+	else
+		ct_out_put(o, rd->hms, 8);
 	ct_out_put(o, frac, 7);
 	if (iso)
 		ct_out_putc(o, 'Z');
+}
+
+void ct_render_ts(struct ct_render *rd, int64_t sec, uint32_t nsec)
+{
+	char frac[10];
+
+	time_cache(rd, sec);
+	frac[0] = '.';
+	put_digits(frac + 1, nsec, 9);
+	ct_out_put(&rd->out, rd->secs, rd->secs_len);
+	ct_out_put(&rd->out, frac, 10);
 }
 
 void ct_render_rtp_figures(struct ct_out *o, const struct ct_rtp_stream *s, int full)

@@ -13,12 +13,26 @@
 
 struct ct_trace;
 
+/* The text of an IPv4 endpoint ("198.18.1.10:2425") or address, kept: a trace names the same few
+ * hosts and ports on every line. */
+struct ct_render_v4 {
+	uint32_t addr;        /* the 4 bytes as they are in memory */
+	int32_t port;         /* -1: the address alone */
+	uint8_t len;          /* 0: empty slot */
+	char txt[24];         /* "255.255.255.255:65535" at most, not NUL-terminated; copied 24 bytes at once */
+};
+#define CT_RENDER_V4SLOTS 256
+
 struct ct_render {
 	struct ct_out out;    /* where the lines go (a descriptor or a per-line callback) */
 	int json;             /* NDJSON instead of text */
 	int64_t tsec;         /* second of the cached time strings */
 	char hms[16];         /* "HH:MM:SS" */
 	char iso[48];         /* "YYYY-MM-DDTHH:MM:SS" */
+	size_t iso_len;
+	char secs[24];        /* the second in decimal ("1764000000", NDJSON's ts) */
+	size_t secs_len;
+	struct ct_render_v4 v4[CT_RENDER_V4SLOTS]; /* endpoint texts, direct-mapped by address and port */
 };
 
 /* Lines written to fd (-1: kept in rd->out for the caller to read). */

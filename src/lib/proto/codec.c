@@ -256,7 +256,7 @@ static int parse_dec32(const char *p, size_t n, uint32_t *out)
 {
 	if (n == 0)
 		return CT_EFORMAT;
-	return ct_parse_u32(p, n, 10, out);
+	return ct_parse_u32(p, n, 10, out); /* decimal: one compare a digit (util.c) */
 }
 
 int ct_codec_is_ipdict(const void *data, size_t len)
@@ -276,13 +276,28 @@ static const char *next_colon(const char *p, const char *end)
 	return memchr(p, ':', (size_t)(end - p));
 }
 
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap);
+
 int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
+{
+	return parse(m, data, len, NULL, 0);
+}
+
+int ct_codec_reparse(struct ct_ipmsg *m, const void *data, size_t len)
+{
+	return parse(m, data, len, m->buf, m->buf_cap);
+}
+
+/* keep: a buffer of keep_cap bytes to use (or free) instead of a new one; it is m's from the start. */
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap)
 {
 	const char *s, *end, *c[5];
 	size_t dlen = len, s0len;
 	int r;
 
 	memset(m, 0, sizeof *m);
+	m->buf = keep;
+	m->buf_cap = keep_cap;
 	if (!data || len == 0)
 		return CT_ETRUNC;
 	if (ct_codec_is_ipdict(data, len))
@@ -296,17 +311,20 @@ int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
 	m->nul_pad = len - dlen;
 	if (dlen == 0)
 		return CT_ETRUNC;
-	m->buf = malloc(dlen + 1);
-	if (!m->buf)
-		return CT_ENOMEM;
+	if (m->buf_cap < dlen + 1) {
+		size_t cap = keep ? (dlen + 1 > 2048 ? dlen + 1 : 2048) : dlen + 1;
+		free(m->buf);
+		m->buf_cap = 0;
+		if (!(m->buf = malloc(cap)))
+			return CT_ENOMEM;
+		m->buf_cap = cap;
+	}
 	memcpy(m->buf, data, dlen);
 	m->buf[dlen] = '\0';
 
 	s = m->buf;
 	s0len = strnlen(s, dlen); /* section 0 = the main string, up to the first NUL */
 	end = s + s0len;
-	if (!memchr(s, ':', s0len))
-		return CT_EFORMAT;
 	const char *p = s;
 	int ncolon = 0;
 	for (int i = 0; i < 5; i++) {
@@ -316,6 +334,8 @@ int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
 		ncolon++;
 		p = c[i] + 1;
 	}
+	if (ncolon == 0)
+		return CT_EFORMAT;
 	if (ncolon < 4)
 		return CT_ETRUNC;
 	/* version: atoi(version) == 1, i.e. "1" then a non-digit (or nothing) */

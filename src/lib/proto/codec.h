@@ -134,6 +134,7 @@ struct ct_slice {
 /* A parsed datagram. Every slice points into buf, a private NUL-terminated copy. */
 struct ct_ipmsg {
 	char *buf;            /* owned copy of the datagram, with trailing NULs cut off */
+	size_t buf_cap;       /* bytes allocated at buf (ct_codec_reparse reuses them) */
 	size_t len;           /* length of the datagram as received */
 	size_t nul_pad;       /* trailing NUL bytes cut off (1 = normal terminator, 65 = Windows pad) */
 	struct ct_slice version, user, host;
@@ -153,6 +154,9 @@ struct ct_ipmsg {
  * Errors: CT_ETRUNC (empty, fields missing), CT_EFORMAT (no ':', bad version/number/name),
  * CT_ERANGE (number overflows 32 bits), CT_ETOOBIG (> CT_IPMSG_MAXDGRAM), CT_ENOMEM. */
 int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len);
+/* The same as ct_codec_fini() then ct_codec_parse(), but keeps m's buffer when it is large enough:
+ * no allocation per datagram on a hot path (the packet trace). m: parsed before, or zeroed. */
+int ct_codec_reparse(struct ct_ipmsg *m, const void *data, size_t len);
 /* Frees what ct_codec_parse() allocated. */
 void ct_codec_fini(struct ct_ipmsg *m);
 /* True when the datagram is a Windows IPDict ("IP2:" prefix, §1.6), which ct_codec_parse rejects. */
