@@ -133,7 +133,13 @@ static void report_hit(struct scan_ctx *c, const struct ct_hosts *hosts, const s
 		ct_json_add_str(o, "capabilities", caps);
 		ct_json_add_int(o, "found_ms", (int64_t)h->found_ms);
 	} else {
-		printf("%-16s %-16s %-18s %-18s %s%s%s\n", ip, h->user, h->host, h->nick, prog, caps[0] ? " / " : "", caps);
+		struct ct_sbuf b;
+		ct_sbuf_init(&b);
+		out_cell(&b, h->user, 16);
+		out_cell(&b, h->host, 18);
+		out_cell(&b, h->nick, 18);
+		printf("%-16s %s%s%s%s\n", ip, b.p ? b.p : "", prog, caps[0] ? " / " : "", caps);
+		ct_sbuf_fini(&b);
 	}
 }
 

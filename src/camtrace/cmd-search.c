@@ -44,8 +44,13 @@ static int on_hit(const struct ct_json *h, const char *raw, size_t len, void *ud
 		if (hr->n == 0)
 			printf("%-21s %-16s %-16s %-16s %s\n", "ADDRESS", "USER", "HOST", "NICK", "INFO");
 		snprintf(addr, sizeof addr, "%s:%lld", ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
-		printf("%-21s %-16s %-16s %-16s %s\n", addr, ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""),
-			ctlcli_str(h, "nick", ""), ctlcli_str(h, "info", ""));
+		struct ct_sbuf b;
+		ct_sbuf_init(&b);
+		out_cell(&b, ctlcli_str(h, "user", ""), 16);
+		out_cell(&b, ctlcli_str(h, "host", ""), 16);
+		out_cell(&b, ctlcli_str(h, "nick", ""), 16);
+		printf("%-21s %s%s\n", addr, b.p ? b.p : "", ctlcli_str(h, "info", ""));
+		ct_sbuf_fini(&b);
 	}
 	hr->n++;
 	return 0;

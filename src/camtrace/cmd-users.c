@@ -19,13 +19,20 @@ static void print_row(const struct ct_json *h, void *ud)
 	snprintf(addr, sizeof addr, strchr(ctlcli_str(h, "addr", ""), ':') ? "[%s]:%lld" : "%s:%lld",
 		ctlcli_str(h, "addr", "?"), ctlcli_int(h, "port", 0));
 	ctlcli_fmt_secs(ctlcli_int(h, "last_seen_age_s", -1), ago, sizeof ago);
-	printf("%-16s %-16s %-16s %-12s %-21s %s%-8s%s %-8s %s%5lld%s  %s ago\n",
-		ctlcli_str(h, "user", ""), ctlcli_str(h, "host", ""), ctlcli_str(h, "nick", ""),
-		ctlcli_str(h, "group", ""), addr,
+	struct ct_sbuf b;
+
+	/* names by display width: a Japanese nick or group lines up with the ASCII rows */
+	ct_sbuf_init(&b);
+	out_cell(&b, ctlcli_str(h, "user", ""), 16);
+	out_cell(&b, ctlcli_str(h, "host", ""), 16);
+	out_cell(&b, ctlcli_str(h, "nick", ""), 16);
+	out_cell(&b, ctlcli_str(h, "group", ""), 12);
+	printf("%s%-21s %s%-8s%s %-8s %s%5lld%s  %s ago\n", b.p ? b.p : "", addr,
 		out_c(cli, strcmp(state, "offline") == 0 ? "bad" : strcmp(state, "absent") == 0 ? "warn" : "ok"),
 		state, out_c(cli, "reset"), ctlcli_str(h, "origin", ""),
 		unstable ? out_c(cli, "warn") : "", ctlcli_int(h, "flap_count", 0), unstable ? out_c(cli, "reset") : "",
 		ago);
+	ct_sbuf_fini(&b);
 }
 
 struct users_opts {

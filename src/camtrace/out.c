@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out.h"
+#include "textw.h"
 #include "version.h"
 
 struct ct_json *out_doc_new(const char *command)
@@ -143,4 +144,10 @@ void out_err(const struct ct_cli *cli, const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	(void)cli;
+}
+
+void out_cell(struct ct_sbuf *b, const char *s, unsigned width)
+{
+	ct_textw_fit(b, s, width, 0);
+	ct_sbuf_addc(b, ' ');
 }

@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "sbuf.h"
 #include "jsonw.h"
 
 #define CT_SCHEMA_VERSION 1
@@ -34,5 +35,8 @@ int out_fail(const struct ct_cli *cli, const char *cmd, const char *ctl_socket, 
 	const char *msg);
 /* Prints "camtrace CMD: message" to stderr (text mode). */
 void out_err(const struct ct_cli *cli, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A table cell: s in exactly width columns by display width (a Japanese character takes two;
+ * cut with an ellipsis, never mid-character; controls shown as '?'), then one space. */
+void out_cell(struct ct_sbuf *b, const char *s, unsigned width);
 
 #endif

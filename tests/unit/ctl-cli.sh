@@ -89,6 +89,18 @@ t $rc "users with 1,503 hosts exits 0"
 [ "$(grep -c ' pc  ' "$tmp/out")" = 1500 ] && grep -q '^user7  *pc  *Q"uo,te\] {x}\\ ' "$tmp/out" &&
 	[ "$(sed -n '5p' "$tmp/out" | cut -d' ' -f1)" = user0 ] && grep -q "^1503 of 1503 hosts" "$tmp/out"
 t $? "every host listed once, in order, with JSON-special characters in a nick"; [ $? = 0 ] || head -12 "$tmp/out" | sed 's/^/# /'
+# display widths: the Japanese nick of user8 (20 columns) is cut to its 16 with an ellipsis, and
+# its ADDRESS starts in the same column as an ASCII row's
+cols=$(python3 - "$tmp/out" <<'PY'
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = {l.split(" ")[0]: l for l in open(sys.argv[1], encoding="utf-8")}
+print(w(rows["user8"].split("10.0.0.8:")[0]), w(rows["user9"].split("10.0.0.9:")[0]),
+      "営業部の山田太…  " in rows["user8"])
+PY
+)
+[ "$cols" = "64 64 True" ]
+t $? "a Japanese nick is cut by display width with an ellipsis and the columns stay aligned ($cols)"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 "$ct" --ctl "$sock" status >/dev/null 2>&1; rc=$?
 t $([ $rc = 69 ] && echo 0 || echo 1) "after the daemon stopped: exit 69"

@@ -201,7 +201,9 @@ static int serve(const char *path)
 			snprintf(user, sizeof user, "user%ld", i);
 			snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255, i & 255);
 			/* a nick with JSON-special characters checks camtrace's array splitter */
-			add_host(user, "pc", i == 7 ? "Q\"uo,te] {x}\\" : "Nick", ip, CT_HOST_LIST);
+			/* and a Japanese nick longer than its column, for the table's display widths */
+			add_host(user, "pc", i == 7 ? "Q\"uo,te] {x}\\" : i == 8 ? "営業部の山田太郎さん" : "Nick", ip,
+				CT_HOST_LIST);
 		}
 	}
 	ct_evloop_new(&ev);
