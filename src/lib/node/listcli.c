@@ -191,6 +191,7 @@ int ct_listcli_fetch(struct ct_listcli *lc)
 		ct_node_remove_peer(lc->node, &lc->peer);
 	lc->peer = lc->st.server;
 	lc->have_peer = 1;
+	log_debug("list fetch from %s (%s) started", lc->server, ct_haddr_str(&lc->st.server, err, sizeof err));
 	ct_node_add_peer(lc->node, &lc->peer);
 	ct_node_send_entry(lc->node, &lc->st.server, CT_IPMSG_BR_ENTRY,
 		ct_node_is_local(lc->node, &lc->st.server) ? 0 : CT_IPMSG_DIALUPOPT);
