@@ -288,6 +288,10 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 		if (ct_haddr_parse(&in.addr, e->addr, e->port) != 0)
 			continue;
 		if (e->state == CT_HOSTLIST_GONE) {
+			char b[CT_HADDR_STRLEN];
+			if ((h = ct_hosts_find_addr(t, &in.addr)) && h->state != CT_HOST_OFFLINE)
+				log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
+					ct_haddr_str(&in.addr, b, sizeof b), lc->server);
 			ct_hosts_exit_addr(t, &in.addr, rx->now_wall);
 			continue;
 		}
@@ -325,6 +329,9 @@ static size_t expire_missing(struct ct_listcli *lc, double now_wall)
 	for (size_t i = 0; i < ct_hosts_count(t); i++) {
 		struct ct_host *h = ct_hosts_at(t, i);
 		if (h->origin == CT_HOST_LIST && h->state != CT_HOST_OFFLINE && h->list_seq != lc->seq) {
+			char b[CT_HADDR_STRLEN];
+			log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
+				ct_haddr_str(&h->addr, b, sizeof b), lc->server);
 			ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
 			gone++;
 		}
