@@ -147,4 +147,10 @@ run_ok "camtraced starts in the background with a missing log directory" "$CAMTR
 ok '[ -d "$D/bg/logs" ]' "... the directory was made"
 like "$(grep started "$D/bg/logs/camtraced.log")" "^${TS}notice: camtraced .* started: " "... and the log written there"
 kill "$(cat "$D/bg/pid")" 2>/dev/null
+
+# a start refused for two bad lines: two lines on stderr, each named and with its file:line
+printf '%s\n' "bad_one = 1" "bad_two = 2" >"$D/bad.conf"
+"$CAMTRACED" -f -c "$D/bad.conf" >"$D/bad.out" 2>&1
+is "$(grep -Ec "^camtraced: $D/bad.conf:[12]: unknown keyword" "$D/bad.out")" 2 \
+	"a start refused for two bad lines: one stderr line each, with the name and the file:line"
 ctd_done
