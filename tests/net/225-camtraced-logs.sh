@@ -76,11 +76,27 @@ send 127.0.0.2 entry 1 alice
 ok 'wait_for -t 10 has_line "alice@alicepc .* came back"' "a return is logged"
 is "$(line 'alice@alicepc .* came back')" "info: host alice@alicepc (127.0.0.2:2425) came back (BR_ENTRY): flap 1" \
 	"return: exact line, with the flap count"
+# two more flaps: the third in an hour makes it unstable (notice); then it moves to 127.0.0.7
+for k in 2 3; do
+	send 127.0.0.2 exit 1 alice
+	wait_for -t 5 has_line "alice@alicepc .* came back .*flap $((k - 1))"
+	sleep 0.3
+	send 127.0.0.2 entry 1 alice
+done
+ok 'wait_for -t 10 has_line "alice@alicepc .* unstable"' "the third flap in an hour is logged as unstable"
+is "$(line 'alice@alicepc .* unstable')" \
+	"notice: host alice@alicepc (127.0.0.2:2425) came back (BR_ENTRY): unstable, 3 flaps in the last hour, 3 in all" \
+	"unstable: exact line"
+send 127.0.0.7 entry 1 alice
+ok 'wait_for -t 10 has_line "alice@alicepc moved"' "a move is logged"
+is "$(line 'alice@alicepc moved')" "info: host alice@alicepc moved from 127.0.0.2:2425 to 127.0.0.7:2425 (BR_ENTRY)" \
+	"move: exact line"
 send 127.0.0.3 entry 1 bob
 ok 'wait_for -t 45 has_line "bob@bobpc .* liveness"' "the silent host goes offline by liveness"
 is "$(line 'bob@bobpc .* liveness')" \
 	"notice: host bob@bobpc (127.0.0.3:2425) left 1 liveness checks unanswered: offline, lost (flaps 0)" \
 	"liveness offline: exact line"
+wait_for -t 30 has_line "alice@alicepc .* liveness" # lost at 127.0.0.7 too: the list below has neither
 
 # a list fetch: a second camtraced on 127.0.0.4 as a client of the first (the list: the server and the client;
 # alice and bob are offline by then)
@@ -97,6 +113,20 @@ is "$(cline '^debug: .*list fetch from')" "debug: ct_listcli_fetch: list fetch f
 is "$(cline '^notice: list fetch from' | sed -E 's/, [0-9]+ ms$/, N ms/')" \
 	"notice: list fetch from 127.0.0.1 (127.0.0.1:2425): 2 hosts in 1 pages, 0 gone, N ms" \
 	"fetch result: exact line (the duration aside)"
+kill "$cli_pid"
+wait "$cli_pid" 2>/dev/null
+# a fetch that fails: a client of 127.0.0.15, where nothing answers
+mkdir -p "$D/cli2"
+printf '%s\n' "listen = 127.0.0.8" "port = 2425" "user = root" "pidfile =" "state_file = $D/cli2/state.json" \
+	"ctl_socket = $D/cli2/ctl.sock" "log_level = info" "server = 127.0.0.15" "host_name = client2pc" >"$D/cli2/conf"
+"$CAMTRACED" -f -c "$D/cli2/conf" >"$D/cli2/log" 2>&1 &
+cli_pid=$!
+pids+=("$cli_pid")
+c2line() { sed -E -n "s/^$TS//p" "$D/cli2/log" | grep -E -m1 -- "$1"; }
+ok 'wait_for -t 30 c2line "^warning: list fetch from"' "a failed fetch is logged"
+is "$(c2line '^warning: list fetch from')" "warning: list fetch from 127.0.0.15 failed: the server did not answer \
+BR_ISGETLIST2 (check that UDP 2425 passes and that this address is in the server's \`allow\`); next try in 60 s" \
+	"fetch failure: exact line"
 kill "$cli_pid"
 wait "$cli_pid" 2>/dev/null
 
