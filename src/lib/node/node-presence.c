@@ -220,7 +220,8 @@ static void log_change(const struct ct_host *h, int was, const struct ct_haddr *
 	const char *cmd = ct_codec_cmd_name(CT_IPMSG_MODE(mode));
 	unsigned hour;
 
-	if (!h || ct_log_level_cur < CT_LOG_INFO ||
+	/* only a return can be a notice (unstable): the rest is info */
+	if (!h || ct_log_level_cur < (was == CT_HOST_OFFLINE ? CT_LOG_NOTICE : CT_LOG_INFO) ||
 	    (h->state == was && (!was_at || ct_haddr_eq(was_at, &h->addr))))
 		return;
 	ct_haddr_str(&h->addr, b, sizeof b);
