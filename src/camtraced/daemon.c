@@ -405,7 +405,7 @@ static void on_signal(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 			break;
 		case SIGHUP:
 			if (daemon_reload(d, err, sizeof err) != 0)
-				log_err("reload failed, keeping the running configuration:\n%s", err);
+				ct_log_lines(CT_LOG_ERR, __func__, "reload failed, keeping the running configuration", err);
 			break;
 		case SIGUSR1:
 			if (daemon_refresh(d) == CT_ESTATE)

@@ -62,6 +62,19 @@ static int check_config(const char *path, const char *pidfile, int print)
 	return 0;
 }
 
+/* A start-up error on stderr: each of its lines (one per bad configuration line) prefixed. */
+static void print_err(const char *msg)
+{
+	const char *nl;
+
+	do {
+		nl = strchr(msg, '\n');
+		if (nl != msg && *msg)
+			fprintf(stderr, "camtraced: %.*s\n", nl ? (int)(nl - msg) : (int)strlen(msg), msg);
+		msg = nl ? nl + 1 : NULL;
+	} while (msg && *msg);
+}
+
 /* The child tells the parent how the start went: one status byte, then a message. */
 static void tell_parent(int fd, int code, const char *msg)
 {
@@ -86,7 +99,7 @@ static int wait_child(int fd)
 	n = read(fd, msg, sizeof msg - 1);
 	if (c != 0 && n > 0) {
 		msg[n] = '\0';
-		fprintf(stderr, "camtraced: %s\n", msg);
+		print_err(msg);
 	}
 	return c;
 }
@@ -155,7 +168,7 @@ int main(int argc, char **argv)
 		if (o.ready_fd >= 0)
 			tell_parent(o.ready_fd, rc, err);
 		else
-			fprintf(stderr, "camtraced: %s\n", err);
+			print_err(err);
 		daemon_close(&d);
 		return rc;
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "clock.h"
 #include "log.h"
 
 enum ct_log_level ct_log_level_cur = CT_LOG_WARN;
@@ -57,4 +58,38 @@ void ct_log_write(enum ct_log_level lvl, const char *func, const char *fmt, ...)
 	va_start(ap, fmt);
 	ct_log_vwrite(lvl, func, fmt, ap);
 	va_end(ap);
+}
+
+int ct_log_limit_pass(struct ct_log_limit *l, enum ct_log_level lvl, const char *func, uint64_t now_ms)
+{
+	if (!now_ms)
+		now_ms = ct_mono_ms() + 1; /* never 0: 0 marks "no window yet" */
+	if (!l->win_ms || now_ms - l->win_ms >= CT_LOG_LIMIT_WINDOW_MS) {
+		if (l->suppressed)
+			ct_log_write(lvl, func, "%llu more such lines suppressed in the last %llu s", l->suppressed,
+				(unsigned long long)((now_ms - l->win_ms + 500) / 1000));
+		l->win_ms = now_ms;
+		l->used = 0;
+		l->suppressed = 0;
+	}
+	if (l->used < CT_LOG_LIMIT_BURST) {
+		l->used++;
+		return 1;
+	}
+	l->suppressed++;
+	return 0;
+}
+
+void ct_log_lines(enum ct_log_level lvl, const char *func, const char *prefix, const char *text)
+{
+	const char *p = text, *nl;
+
+	if (lvl > ct_log_level_cur)
+		return;
+	do {
+		int len = (nl = strchr(p, '\n')) ? (int)(nl - p) : (int)strlen(p);
+		if (len > 0 || !nl)
+			ct_log_write(lvl, func, "%s: %.*s", prefix, len, p);
+		p = nl ? nl + 1 : NULL;
+	} while (p && *p);
 }

@@ -191,6 +191,7 @@ int ct_listcli_fetch(struct ct_listcli *lc)
 		ct_node_remove_peer(lc->node, &lc->peer);
 	lc->peer = lc->st.server;
 	lc->have_peer = 1;
+	log_debug("list fetch from %s (%s) started", lc->server, ct_haddr_str(&lc->st.server, err, sizeof err));
 	ct_node_add_peer(lc->node, &lc->peer);
 	ct_node_send_entry(lc->node, &lc->st.server, CT_IPMSG_BR_ENTRY,
 		ct_node_is_local(lc->node, &lc->st.server) ? 0 : CT_IPMSG_DIALUPOPT);
@@ -287,6 +288,10 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 		if (ct_haddr_parse(&in.addr, e->addr, e->port) != 0)
 			continue;
 		if (e->state == CT_HOSTLIST_GONE) {
+			char b[CT_HADDR_STRLEN];
+			if ((h = ct_hosts_find_addr(t, &in.addr)) && h->state != CT_HOST_OFFLINE)
+				log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
+					ct_haddr_str(&in.addr, b, sizeof b), lc->server);
 			ct_hosts_exit_addr(t, &in.addr, rx->now_wall);
 			continue;
 		}
@@ -324,6 +329,9 @@ static size_t expire_missing(struct ct_listcli *lc, double now_wall)
 	for (size_t i = 0; i < ct_hosts_count(t); i++) {
 		struct ct_host *h = ct_hosts_at(t, i);
 		if (h->origin == CT_HOST_LIST && h->state != CT_HOST_OFFLINE && h->list_seq != lc->seq) {
+			char b[CT_HADDR_STRLEN];
+			log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
+				ct_haddr_str(&h->addr, b, sizeof b), lc->server);
 			ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
 			gone++;
 		}

@@ -52,13 +52,15 @@ static int allowed(struct ct_listsrv *ls, const struct ct_node_rx *rx, enum ct_g
 
 	if (!ls->conf.allow || !ct_targets_match(ls->conf.allow, &rx->from)) {
 		ls->st.refused_allow++;
-		log_debug("list request from %s refused: not in `allow`", ct_haddr_str(&rx->from, b, sizeof b));
+		log_limited(CT_LOG_INFO, "list request (%s) from %s refused: not in `allow`",
+			ct_codec_cmd_name(CT_IPMSG_MODE(rx->m->mode)), ct_haddr_str(&rx->from, b, sizeof b));
 		return 0;
 	}
 	if (!ct_ratelim_allow(ls->rl, &rx->from, 1, rx->now_ms) || !ct_pace_take(&ls->global, rx->now_ms, 1)) {
 		ls->st.refused_rate++;
 		ct_node_guard_drop(ls->node, &rx->from, c, CT_GUARD_SOURCE_RATE);
-		log_debug("list request from %s refused: over the rate limit", ct_haddr_str(&rx->from, b, sizeof b));
+		log_limited(CT_LOG_DEBUG, "list request (%s) from %s refused: over the rate limit",
+			ct_codec_cmd_name(CT_IPMSG_MODE(rx->m->mode)), ct_haddr_str(&rx->from, b, sizeof b));
 		return 0;
 	}
 	return 1;

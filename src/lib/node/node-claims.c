@@ -482,10 +482,14 @@ static void answer(struct ct_node *n, const struct ct_node_rx *rx)
 
 static int outside(struct ct_node *n, const struct ct_node_rx *rx)
 {
+	char b[CT_HADDR_STRLEN];
+
 	if (!n->conf.accept || ct_targets_match(n->conf.accept, &rx->from))
 		return 0;
 	n->pres.refused_outside++;
 	pres_log(n, rx->now_ms);
+	log_limited(CT_LOG_DEBUG, "presence: %s from %s refused: outside `accept`",
+		ct_codec_cmd_name(CT_IPMSG_MODE(rx->m->mode)), ct_haddr_str(&rx->from, b, sizeof b));
 	answer(n, rx);
 	/* a list server elsewhere announcing itself by unicast (DIALUPOPT, its notification):
 	 * not a user of ours, but it hears our own presence, BR_EXIT included (up to 16 peers) */

@@ -164,6 +164,11 @@ static void drop(struct ct_guard *g, const struct ct_haddr *to, enum ct_guard_cl
 
 	g->st.dropped[c]++;
 	g->st.dropped_by[why]++;
+	if (ct_log_level_cur >= CT_LOG_DEBUG) {
+		char b[CT_HADDR_STRLEN];
+		log_limited(CT_LOG_DEBUG, "%s to %s dropped: %s", class_wire[c], ct_haddr_str(to, b, sizeof b),
+			reason_text[why]);
+	}
 	g->win_drop[c][why]++;
 	if (!(*w & (1ULL << (bit % 64)))) {
 		*w |= 1ULL << (bit % 64);

@@ -1,5 +1,6 @@
 /* node-presence.c: presence: entry rounds, start, stop, absence, delayed answers to BR_ENTRY, entry and exit packets (checked by node-claims.c first). */
 #include "config.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,8 +152,13 @@ static void on_answer(struct ct_evloop *ev, uint64_t id, void *ud)
 	if (h)
 		h->ans_pending = 0;
 	if (ct_node_guard_admit(n, &p->to, CT_GUARD_ANSENTRY) &&
-	    ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0)
+	    ct_node_send_entry(n, &p->to, CT_IPMSG_ANSENTRY, p->utf8 ? CT_IPMSG_UTF8OPT : 0) == 0) {
 		n->st.answers_sent++;
+		if (ct_log_level_cur >= CT_LOG_DEBUG) {
+			char b[CT_HADDR_STRLEN];
+			log_limited(CT_LOG_DEBUG, "ANSENTRY sent to %s", ct_haddr_str(&p->to, b, sizeof b));
+		}
+	}
 	free(p);
 }
 
@@ -205,17 +211,53 @@ void ct_node_answers_drop(struct ct_node *n)
 
 /* ---- entry-class packets received ---- */
 
+/* The line of a host's state change by an entry packet: joined, came back (a flap; unstable
+ * from the third in an hour), moved, away, present. was: its state before (-1: new). */
+static void log_change(const struct ct_host *h, int was, const struct ct_haddr *was_at, uint32_t mode,
+	uint64_t now_ms)
+{
+	char b[CT_HADDR_STRLEN], b2[CT_HADDR_STRLEN];
+	const char *cmd = ct_codec_cmd_name(CT_IPMSG_MODE(mode));
+	unsigned hour;
+
+	/* only a return can be a notice (unstable): the rest is info */
+	if (!h || ct_log_level_cur < (was == CT_HOST_OFFLINE ? CT_LOG_NOTICE : CT_LOG_INFO) ||
+	    (h->state == was && (!was_at || ct_haddr_eq(was_at, &h->addr))))
+		return;
+	ct_haddr_str(&h->addr, b, sizeof b);
+	if (was < 0) {
+		log_info("host %s@%s (%s) joined (%s)", h->user, h->host, b, cmd);
+	} else if (was == CT_HOST_OFFLINE) {
+		hour = ct_host_flaps_in(h, 3600000, now_ms);
+		if (hour >= 3)
+			log_notice("host %s@%s (%s) came back (%s): unstable, %u flaps in the last hour, %u in all",
+				h->user, h->host, b, cmd, hour, h->flaps);
+		else
+			log_info("host %s@%s (%s) came back (%s): flap %u", h->user, h->host, b, cmd, h->flaps);
+	} else if (was_at && !ct_haddr_eq(was_at, &h->addr)) {
+		log_info("host %s@%s moved from %s to %s (%s)", h->user, h->host,
+			ct_haddr_str(was_at, b2, sizeof b2), b, cmd);
+	} else {
+		log_info("host %s@%s (%s) %s (%s)", h->user, h->host, b,
+			h->state == CT_HOST_ABSENT ? "is away" : "is back from away", cmd);
+	}
+}
+
 void ct_node_entry_apply(struct ct_node *n, const struct ct_host_info *info, uint32_t mode, int cap_utf8,
 	uint64_t now_ms, double now_wall)
 {
 	struct ct_host_info in = *info;
 	struct ct_host *h;
-	int r;
+	struct ct_haddr was_at;
+	int r, was;
 
 	/* the dial-up list keeps a host until it leaves (Windows DialUpList): DIALUPOPT is sticky */
 	if ((h = ct_hosts_find(n->hosts, in.user, in.host)) && h->state != CT_HOST_OFFLINE &&
 	    ct_haddr_eq(&h->addr, &in.addr))
 		in.status |= h->status & CT_IPMSG_DIALUPOPT;
+	was = h ? h->state : -1;
+	if (h)
+		was_at = h->addr;
 	r = ct_hosts_update(n->hosts, &in, ct_node_is_local(n, &in.addr) ? CT_HOST_LOCAL : CT_HOST_DIRECT,
 		CT_HOST_VIA_PACKET, now_ms, now_wall, &h);
 	if (r != 0) {
@@ -223,6 +265,7 @@ void ct_node_entry_apply(struct ct_node *n, const struct ct_host_info *info, uin
 		return;
 	}
 	n->st.entries++;
+	log_change(h, was, was >= 0 ? &was_at : NULL, mode, now_ms);
 	if (mode == CT_IPMSG_BR_ENTRY)
 		queue_answer(n, h, &in.addr, cap_utf8);
 	unsigned k = ct_hooklist_begin(&n->obs);
@@ -239,6 +282,7 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	const struct ct_ipmsg *m = rx->m;
 	struct ct_entry e;
 	struct ct_host_info in;
+	char b[CT_HADDR_STRLEN];
 	int r;
 
 	if (dup)
@@ -246,7 +290,8 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	memset(&e, 0, sizeof e);
 	if ((r = ct_entry_parse(m, &e)) != 0) {
 		n->st.bad++;
-		log_debug("bad entry body: %s", ct_strerror(r));
+		log_limited(CT_LOG_DEBUG, "bad entry body from %s: %s", ct_haddr_str(&rx->from, b, sizeof b),
+			ct_strerror(r));
 		ct_entry_fini(&e);
 		return;
 	}
@@ -261,6 +306,8 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	in.group = e.group;
 	in.addr = rx->from;
 	in.status = m->opts & CT_IPMSG_ALLSTAT;
+	log_limited(CT_LOG_DEBUG, "%s from %s: %s@%s", ct_codec_cmd_name(CT_IPMSG_MODE(m->mode)),
+		ct_haddr_str(&rx->from, b, sizeof b), in.user ? in.user : "", in.host ? in.host : "");
 	if (in.user && in.user[0] && in.host && in.host[0] && ct_node_claims_entry(n, rx, &in))
 		ct_node_entry_apply(n, &in, m->mode, (m->opts & CT_IPMSG_CAPUTF8OPT) != 0, rx->now_ms, rx->now_wall);
 	else if (!in.user || !in.user[0] || !in.host || !in.host[0])
@@ -270,8 +317,13 @@ void ct_node_entry_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 
 void ct_node_exit_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 {
-	if (!dup && ct_node_claims_exit(n, rx) && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0) {
-		char b[CT_HADDR_STRLEN];
-		log_info("host at %s left (BR_EXIT)", ct_haddr_str(&rx->from, b, sizeof b));
-	}
+	const struct ct_host *h = dup ? NULL : ct_hosts_find_addr(n->hosts, &rx->from);
+	char b[CT_HADDR_STRLEN], who[160] = "";
+
+	/* the line for a host that was online (an exit repeated, or of an unknown host: nothing) */
+	if (h && h->state != CT_HOST_OFFLINE)
+		snprintf(who, sizeof who, "%s@%s", h->user, h->host);
+	if (!dup && ct_node_claims_exit(n, rx) && ct_hosts_exit_addr(n->hosts, &rx->from, rx->now_wall) == 0 &&
+	    who[0])
+		log_info("host %s (%s) left (BR_EXIT)", who, ct_haddr_str(&rx->from, b, sizeof b));
 }

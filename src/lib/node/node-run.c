@@ -111,7 +111,8 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 	if ((r = ct_codec_parse(&m, data, len)) != 0) {
 		char b[CT_HADDR_STRLEN];
 		n->st.bad++;
-		log_debug("dropped %zu bytes from %s: %s", len, ct_haddr_str(from, b, sizeof b), ct_strerror(r));
+		log_limited(CT_LOG_INFO, "dropped a malformed packet of %zu bytes from %s: %s", len,
+			ct_haddr_str(from, b, sizeof b), ct_strerror(r));
 		ct_codec_fini(&m);
 		return;
 	}
@@ -132,9 +133,12 @@ void ct_node_input(struct ct_node *n, const void *data, size_t len, const struct
 		h->missed_run = 0;
 	}
 	dup = seen_before(n, &m, from);
-	if (dup)
+	if (dup) {
+		char b[CT_HADDR_STRLEN];
 		n->st.dup++;
-	else
+		log_limited(CT_LOG_DEBUG, "duplicate packet %u from %s (%s): answered again, not handled again",
+			m.packetno, ct_haddr_str(from, b, sizeof b), ct_codec_cmd_name(CT_IPMSG_MODE(m.mode)));
+	} else
 		call_rx_hooks(n, &n->taps, &rx);
 	dispatch(n, &rx, dup);
 	ct_codec_fini(&m);
