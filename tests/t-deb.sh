@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # t-deb.sh: the Debian package: built with dpkg-buildpackage, checked by lintian, installed and purged in a throwaway root (an overlay of this system: nothing here changes).
+# With CT_DEB_CHROOT=1 (and the Debian archive reachable) it is also installed with apt into a
+# clean Debian 12 made by `debootstrap --variant=minbase bookworm` (its dependencies come from the
+# archive), checked and purged there; CI does not (it needs the network and takes minutes).
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
@@ -13,6 +16,7 @@ R=$D/root
 cleanup() {
 	for m in dev/pts dev proc sys run; do mountpoint -q "$R/$m" && umount -l "$R/$m"; done
 	mountpoint -q "$R" && umount -l "$R"
+	mountpoint -q "$D/clean/proc" && umount -l "$D/clean/proc"
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -75,5 +79,26 @@ for f in /usr/bin/camtrace /usr/sbin/camtraced /etc/camtraced /var/lib/camtraced
 	[ ! -e "$R$f" ]; ok $? "after purge $f is gone"
 done
 ! in_root getent passwd camtraced >/dev/null; ok $? "after purge the camtraced user is gone"
+# a clean Debian 12 (CT_DEB_CHROOT=1): apt installs the package and what it depends on
+if [ "${CT_DEB_CHROOT:-0}" = 1 ] && command -v debootstrap >/dev/null; then
+	C=$D/clean
+	if debootstrap --variant=minbase bookworm "$C" "${CT_DEB_MIRROR:-http://deb.debian.org/debian}" >"$D/debootstrap.log" 2>&1; then
+		cp "$deb" "$C/tmp/camtrace.deb"
+		cp /etc/resolv.conf "$C/etc/resolv.conf" 2>/dev/null
+		mount --bind /proc "$C/proc"
+		in_clean() { chroot "$C" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
+		in_clean sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends /tmp/camtrace.deb' \
+			>"$D/clean-install.log" 2>&1
+		ok $? "a clean Debian 12 (debootstrap minbase): apt installs the package and its dependencies" ||
+			tail -n 20 "$D/clean-install.log" | sed 's/^/# /'
+		in_clean camtraced -n >/dev/null 2>&1; ok $? "... camtraced -n accepts the shipped configuration there"
+		in_clean camtrace --version >/dev/null 2>&1; ok $? "... camtrace runs there"
+		in_clean dpkg --purge camtrace >/dev/null 2>&1; ok $? "... and dpkg --purge removes it"
+		! in_clean getent passwd camtraced >/dev/null; ok $? "... with its user"
+		umount -l "$C/proc"
+	else
+		ok 1 "debootstrap bookworm (see $D/debootstrap.log)"; tail -n 5 "$D/debootstrap.log" | sed 's/^/# /'
+	fi
+fi
 echo "1..$n"
 exit $fail
