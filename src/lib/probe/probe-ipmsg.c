@@ -67,14 +67,37 @@ static size_t app_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t *b
 	return ct_app_build(p->seq, c->command, c->entry_body, buf, cap);
 }
 
-/* The quote in an ICMP error names the packet number we sent. */
+/* The mode that answers our command: SENDINFO to GETINFO, ANSENTRY to BR_ENTRY, ...; 0: none. */
+static uint32_t answer_mode(uint32_t command)
+{
+	switch (command & 0xffu) {
+	case CT_IPMSG_GETINFO: return CT_IPMSG_SENDINFO;
+	case CT_IPMSG_BR_ENTRY: return CT_IPMSG_ANSENTRY;
+	case CT_IPMSG_GETABSENCEINFO: return CT_IPMSG_SENDABSENCEINFO;
+	case CT_IPMSG_SENDMSG: return CT_IPMSG_RECVMSG;
+	default: return 0;
+	}
+}
+
+/* The quote in an ICMP error names the packet number we sent. A datagram from the target is an
+ * answer only in the answering mode: IP Messenger's answers carry no packet number of ours, and
+ * the target's own traffic to this port (a liveness BR_ENTRY from a camtraced, a BR_EXIT) must not
+ * make a port that drops our question look open. */
 static int app_match(struct ct_probe_set *s, const uint8_t *data, size_t len, int quoted)
 {
+	const struct app_ctx *c = s->ud;
 	struct ct_ipmsg m;
 	int idx = -1;
 
-	if (!quoted)
-		return -1;
+	if (!quoted) {
+		uint32_t want = answer_mode(c->command);
+		if (!want)
+			return -1;
+		if (ct_codec_parse(&m, data, len) == 0 && m.mode != want)
+			idx = CT_PROBE_NOT_ANSWER;
+		ct_codec_fini(&m);
+		return idx;
+	}
 	if (ct_codec_parse(&m, data, len) == 0) {
 		for (size_t i = 0; i < s->n; i++)
 			if (s->probes[i].seq == m.packetno)

@@ -149,6 +149,8 @@ static void got_udp(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
 
 	if (s->match) {
 		int i = s->match(s, r->data, r->dlen, 0);
+		if (i == CT_PROBE_NOT_ANSWER)
+			return;
 		if (i >= 0 && (size_t)i < s->n)
 			p = &s->probes[i];
 	}

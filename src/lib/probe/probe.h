@@ -121,7 +121,9 @@ extern const struct ct_probe_ops ct_probe_tcp_ops;
 
 /* Builds the UDP payload for probe p into buf (cap bytes); returns the length. */
 typedef size_t (*ct_probe_payload_fn)(struct ct_probe_set *s, struct ct_probe *p, uint8_t *buf, size_t cap);
-/* Finds the probe a UDP payload (a reply, or the quote in an ICMP error) belongs to; -1 = unknown. */
+/* Finds the probe a UDP payload (a reply, or the quote in an ICMP error) belongs to; -1 = unknown,
+ * CT_PROBE_NOT_ANSWER = a datagram from the target that answers none of them (ignored). */
+#define CT_PROBE_NOT_ANSWER (-2)
 typedef int (*ct_probe_match_fn)(struct ct_probe_set *s, const uint8_t *data, size_t len, int quoted);
 
 struct ct_probe_set {
