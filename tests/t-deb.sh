@@ -10,7 +10,9 @@ is() { [ "$1" = "$2" ]; ok $? "$3"; [ "$1" = "$2" ] || echo "# got '$1', want '$
 skip() { echo "1..0 # SKIP $*"; exit 77; }
 for t in dpkg-buildpackage dh lintian git; do command -v $t >/dev/null || skip "$t missing (contrib/install-deps installs it)"; done
 # once per tree: the copy make distcheck tests is read-only and has no git
-git -C "$top_srcdir" rev-parse --show-toplevel >/dev/null 2>&1 || skip "not a git work tree (make distcheck's copy)"
+# (distcheck's copy may sit inside a clone: it must be the work tree's top itself)
+[ "$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top_srcdir" && pwd -P)" ] ||
+	skip "not the top of a git work tree (make distcheck's copy)"
 D=$(mktemp -d /tmp/ct-deb.XXXXXX)
 R=$D/root
 cleanup() {

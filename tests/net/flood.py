@@ -74,6 +74,7 @@ def forge(server, kind, srcs, amount):
 
 def collect(s, secs, unicast_to=None):
     n = nbytes = mx = 0
+    mx_mode = -1  # the mode of the largest datagram (-1: not IP Messenger)
     modes = {}
     end = time.monotonic() + secs
     while True:
@@ -91,17 +92,20 @@ def collect(s, secs, unicast_to=None):
                 continue  # a broadcast (entry rounds), not an answer
         n += 1
         nbytes += len(data)
-        mx = max(mx, len(data))
         parts = data.split(b":", 5)
-        if len(parts) >= 5 and parts[4].isdigit():
-            m = int(parts[4]) & 0xFF
+        mode = int(parts[4]) & 0xFF if len(parts) >= 5 and parts[4].isdigit() else -1
+        if len(data) > mx:
+            mx, mx_mode = len(data), mode
+        if mode >= 0:
+            m = mode
             modes[m] = modes.get(m, 0) + 1
-    return n, nbytes, mx, modes
+    return n, nbytes, mx, modes, mx_mode
 
-def report(n, nbytes, mx, modes):
+def report(n, nbytes, mx, modes, mx_mode=-1):
     print("answers=%d" % n)
     print("answer_bytes=%d" % nbytes)
     print("max=%d" % mx)
+    print("max_mode=%s" % ("%02x" % mx_mode if mx_mode >= 0 else "none"))
     for m in sorted(modes):
         print("by_mode_%02x=%d" % (m, modes[m]))
 
