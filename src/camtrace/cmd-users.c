@@ -126,7 +126,8 @@ static int users_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 	if (u.network)
 		ct_json_add_str(params, "network", u.network);
 	ct_out_init(&u.o, 1);
-	r = ct_ctl_client_call_each(c, CT_CTL_M_USERS, params, ctlcli_timeout_ms(cli), "hosts", on_host, &u, &res);
+	r = (cli->json ? ct_ctl_client_call_raw : ct_ctl_client_call_each)(c, CT_CTL_M_USERS, params,
+		ctlcli_timeout_ms(cli), "hosts", on_host, &u, &res);
 	ct_json_free(params);
 	rc = r ? ctlcli_why(cli, c, CT_CTL_M_USERS, r, &code, msg, sizeof msg) : 0;
 	if (r && u.n == 0) /* nothing written yet: the usual error report */

@@ -65,6 +65,28 @@ int main(void)
 		ct_json_free(o);
 	}
 	{
+		/* ct_json_valid agrees with the parser on values and near misses */
+		static const struct { const char *t; int ok; } vj[] = {
+			{ "{\"user\":\"a\",\"port\":2425,\"x\":[1,-2.5e3,true,false,null,{}]}", 1 },
+			{ " [ ] ", 1 }, { "\"\\u00e9\\n\"", 1 }, { "0", 1 }, { "-0.0E+1", 1 },
+			{ "\"\xe5\xa4\xaa\"", 1 }, { "{\"a\":1,}", 0 }, { "[1,]", 0 }, { "{\"a\" 1}", 0 },
+			{ "{a:1}", 0 }, { "01", 0 }, { "1.", 0 }, { "-", 0 }, { "tru", 0 }, { "nul", 0 },
+			{ "\"\\x41\"", 0 }, { "\"\\u12g4\"", 0 }, { "\"ab", 0 }, { "\"a\tb\"", 0 },
+			{ "\"\xff\"", 0 }, { "[1] [2]", 0 }, { "", 0 }, { "{\"a\":[1,2}", 0 }, { "}", 0 },
+		};
+		char deep[200];
+		for (size_t i = 0; i < sizeof vj / sizeof vj[0]; i++) {
+			char what[96];
+			snprintf(what, sizeof what, "ct_json_valid(%.60s) is %d", vj[i].t, vj[i].ok);
+			is_int(ct_json_valid(vj[i].t, strlen(vj[i].t)), vj[i].ok, what);
+		}
+		is_int(ct_json_valid("[1] trailing", 3), 1, "ct_json_valid stops at len");
+		memset(deep, '[', 100);
+		memset(deep + 100, ']', 100);
+		is_int(ct_json_valid(deep, 200), 0, "ct_json_valid: 100 levels deep is refused (64 at most)");
+		is_int(ct_json_valid(deep + 40, 120), 1, "ct_json_valid: 60 levels deep is a value");
+	}
+	{
 		struct ct_json *a = ct_json_arr();
 		long sum = 0, n = 0;
 		for (int i = 1; i <= 1000; i++)

@@ -206,6 +206,20 @@ static int each_item(const struct ct_json *el, const char *raw, size_t len, void
 	return 0;
 }
 
+/* call_raw: no tree, the text only, whole and valid */
+static int each_raw(const struct ct_json *el, const char *raw, size_t len, void *ud)
+{
+	struct seen { int64_t n; int inorder; } *sn = ud;
+	struct ct_json *h = NULL;
+	int64_t i = -1;
+
+	sn->inorder &= el == NULL && ct_json_parse(raw, len, &h) == 0 && ct_json_get_i64(h, "i", &i) == 0 &&
+		i == sn->n && raw[0] == '{' && raw[len - 1] == '}';
+	ct_json_free(h);
+	sn->n++;
+	return 0;
+}
+
 static struct ct_ctl_client *conn(void)
 {
 	struct ct_ctl_client *c;
@@ -481,6 +495,12 @@ int main(void)
 		ok(sn.n == 50000 && sn.inorder, "... every element once, in order (%lld)", (long long)sn.n);
 		ok(ct_json_get_i64(res, "n", &v) == 0 && v == 50000 && ct_json_get(res, "end") &&
 			ct_json_first(ct_json_get(res, "items")) == NULL, "... the rest of the result kept, the array emptied");
+		ct_json_free(res);
+		sn.n = 0;
+		sn.inorder = 1;
+		r = ct_ctl_client_call_raw(a, "big", p, 20000, "items", each_raw, &sn, &res);
+		ok(r == 0 && sn.n == 50000 && sn.inorder, "call_raw: the 50,000 elements as text (el NULL), each one whole "
+			"JSON object, in order (%lld)", (long long)sn.n);
 		ct_json_free(res);
 		r = ct_ctl_client_call(a, "streams", NULL, 3000, &res);
 		v = -1;

@@ -49,6 +49,10 @@ struct ct_json *ct_json_dup(const struct ct_json *j);
 /* Takes member key out of object o (the caller owns it then); NULL when absent. */
 struct ct_json *ct_json_detach(struct ct_json *o, const char *key);
 
+/* 1 when text[0..len) is exactly one JSON value (whitespace around allowed; strings valid UTF-8,
+ * at most 64 levels deep), else 0; builds nothing (jsonv.c), for text passed on as it came. */
+int ct_json_valid(const char *text, size_t len);
+
 /* Valid-UTF-8 check used by the adders (exposed for tests). */
 int ct_utf8_valid(const char *s, size_t n);
 

@@ -148,21 +148,61 @@ static int match_name(const char *spec, const char *a, const char *b, const char
 }
 
 /* The records the steps use, kept as they stream in (100,000 records are never held): the
- * first CT_DOC_MAX_KNOWN (collect_known keeps no more) and those of the users asked about. */
+ * first CT_DOC_MAX_KNOWN (collect_known keeps no more) and those of the users asked about.
+ * Records come as text (ct_ctl_client_call_raw); one past the first is parsed only when an
+ * asked name or address appears in its text, so a list of 100,000 costs a scan, not a parse,
+ * per record. */
 struct keep {
 	struct ct_doctor *d;
 	struct ct_json *arr;
 	int first;
 };
 
-static int keep_record(const struct ct_json *h, const char *raw, size_t len, void *ud)
+/* 1 when spec can appear in a record's JSON text as it is: printable ASCII that the writer
+ * never escapes */
+static int plain_spec(const char *spec)
+{
+	for (const unsigned char *p = (const unsigned char *)spec; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return 0;
+	return *spec != '\0';
+}
+
+/* ASCII case-insensitive search of spec in raw[0..len) */
+static int text_has(const char *raw, size_t len, const char *spec)
+{
+	size_t n = strlen(spec);
+	unsigned char c0 = (unsigned char)spec[0] | 0x20;
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (((unsigned char)raw[i] | 0x20) == c0 && strncasecmp(raw + i, spec, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* could this record be one of the users asked about? (no: skip it without parsing) */
+static int may_be_asked(const struct ct_doctor *d, const char *raw, size_t len)
+{
+	for (int i = 0; i < d->nusers; i++)
+		if (!plain_spec(d->u[i].spec) || text_has(raw, len, d->u[i].spec))
+			return 1;
+	return 0;
+}
+
+static int keep_record(const struct ct_json *el, const char *raw, size_t len, void *ud)
 {
 	struct keep *k = ud;
-	const char *addr = ct_json_get_str(h, "addr");
-	int want = addr && k->first < CT_DOC_MAX_KNOWN;
+	struct ct_json *h = NULL;
+	const char *addr;
+	int want;
 
-	(void)raw;
-	(void)len;
+	(void)el;
+	if (k->first >= CT_DOC_MAX_KNOWN && !may_be_asked(k->d, raw, len))
+		return 0;
+	if (ct_json_parse(raw, len, &h) != 0)
+		return CT_ENOMEM; /* the client checked the text: only memory can fail */
+	addr = ct_json_get_str(h, "addr");
+	want = addr && k->first < CT_DOC_MAX_KNOWN;
 	k->first += addr != NULL;
 	for (int i = 0; !want && i < k->d->nusers; i++) {
 		const char *spec = k->d->u[i].spec;
@@ -170,7 +210,9 @@ static int keep_record(const struct ct_json *h, const char *raw, size_t len, voi
 			ct_json_get_str(h, "nick"), ct_json_get_str(h, "host"));
 	}
 	if (want)
-		ct_json_add(k->arr, NULL, ct_json_dup(h));
+		ct_json_add(k->arr, NULL, h);
+	else
+		ct_json_free(h);
 	return 0;
 }
 
@@ -191,7 +233,7 @@ static void use_ctl(struct ct_doctor *d, struct ct_doc_step *s, struct ct_json *
 	p = ct_json_obj();
 	ct_json_add_str(p, "filter", "all");
 	k.arr = ct_json_arr();
-	if (ct_ctl_client_call_each(d->ctl, CT_CTL_M_USERS, p, 10000, "hosts", keep_record, &k, users) != 0) {
+	if (ct_ctl_client_call_raw(d->ctl, CT_CTL_M_USERS, p, 10000, "hosts", keep_record, &k, users) != 0) {
 		ct_doc_ev(s, "control socket: users failed: %s", ct_ctl_client_error(d->ctl));
 		ct_json_free(*users);
 		ct_json_free(k.arr);

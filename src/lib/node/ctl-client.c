@@ -25,6 +25,7 @@ struct scan {
 	int64_t want_id;
 	ct_ctl_item_fn fn;
 	void *ud;
+	int raw;                  /* elements handed over as text only (el NULL) */
 	int stop;                 /* fn's code once it asked to stop */
 	size_t pos;               /* next byte of c->in to look at */
 	size_t copy_from;         /* bytes before it are in skel (or dropped) */
@@ -261,7 +262,7 @@ static void scan_element(struct ct_ctl_client *c, struct scan *s, size_t end)
 	s->copy_from = end;
 	if (s->mode != SCAN_STREAM || s->stop)
 		return;
-	if (ct_json_parse(raw, len, &el) != 0)
+	if (s->raw ? !ct_json_valid(raw, len) : ct_json_parse(raw, len, &el) != 0)
 		s->stop = cfail(c, CT_EPROTO, NULL, "camtraced sent a list element that is not JSON");
 	else
 		s->stop = s->fn(el, raw, len, s->ud);
@@ -489,8 +490,8 @@ static int call_scan(struct ct_ctl_client *c, const char *method, const struct c
 	}
 }
 
-int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
-	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result)
+static int call_items(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, int raw, struct ct_json **result)
 {
 	struct scan *s = &c->sc;
 
@@ -500,7 +501,20 @@ int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const s
 	s->key = key;
 	s->fn = fn;
 	s->ud = ud;
+	s->raw = raw;
 	return call_scan(c, method, params, timeout_ms, s, result);
+}
+
+int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result)
+{
+	return call_items(c, method, params, timeout_ms, key, fn, ud, 0, result);
+}
+
+int ct_ctl_client_call_raw(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result)
+{
+	return call_items(c, method, params, timeout_ms, key, fn, ud, 1, result);
 }
 
 int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct ct_json *params,

@@ -126,6 +126,12 @@ int ct_ctl_client_call(struct ct_ctl_client *c, const char *method, const struct
 typedef int (*ct_ctl_item_fn)(const struct ct_json *el, const char *raw, size_t len, void *ud);
 int ct_ctl_client_call_each(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
 	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result);
+/* The same, but a streamed element is handed over as its text only (el NULL): checked to be one
+ * valid JSON value (ct_json_valid; else CT_EPROTO as above) but not parsed, so a caller that
+ * passes records on or skips most of them builds no tree for them. A reply read whole (not
+ * streamed) still gives el. */
+int ct_ctl_client_call_raw(struct ct_ctl_client *c, const char *method, const struct ct_json *params,
+	int timeout_ms, const char *key, ct_ctl_item_fn fn, void *ud, struct ct_json **result);
 /* Low level, for tests: send a raw line (a newline is added) / read one reply line. */
 int ct_ctl_client_send_raw(struct ct_ctl_client *c, const char *line, int timeout_ms);
 int ct_ctl_client_recv(struct ct_ctl_client *c, int timeout_ms, struct ct_json **msg);
