@@ -20,6 +20,22 @@ static int hex(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* the 4 hex digits after the 'u' at p, or 0x10000 when they are not there */
+static unsigned u16(const unsigned char *p, const unsigned char *end)
+{
+	unsigned u = 0;
+
+	if (end - p < 5)
+		return 0x10000;
+	for (int i = 1; i <= 4; i++) {
+		unsigned char c = p[i];
+		if (!hex(c))
+			return 0x10000;
+		u = u * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return u;
+}
+
 static int str(struct jv *v)
 {
 	const unsigned char *s;
@@ -33,9 +49,18 @@ static int str(struct jv *v)
 			if (++v->p >= v->end)
 				return 0;
 			if (*v->p == 'u') {
-				if (v->end - v->p < 5 || !hex(v->p[1]) || !hex(v->p[2]) || !hex(v->p[3]) || !hex(v->p[4]))
+				/* surrogates only in pairs, high then low, as the parser wants them */
+				unsigned u = u16(v->p, v->end);
+				if (u > 0xffff || (u >= 0xdc00 && u <= 0xdfff))
 					return 0;
 				v->p += 4;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					unsigned lo = v->end - v->p > 2 && v->p[1] == '\\' && v->p[2] == 'u' ?
+						u16(v->p + 2, v->end) : 0x10000;
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return 0;
+					v->p += 6;
+				}
 			} else if (!strchr("\"\\/bfnrt", *v->p) || !*v->p)
 				return 0;
 		}
