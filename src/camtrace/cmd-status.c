@@ -14,6 +14,21 @@ static void line_time(const char *label, const struct ct_json *o, const char *ke
 		printf("  %-14s %s\n", label, t);
 }
 
+/* Several list servers: which one the last fetch used, in the order given, and how often a
+ * fetch moved on because one did not answer. */
+static void status_servers(const struct ct_json *fetch)
+{
+	const struct ct_json *a = ct_json_get(fetch, "servers");
+	long long idx = ctlcli_int(fetch, "server_index", -1), i = 0;
+
+	if (!a || !ct_json_first(a) || !ct_json_next(ct_json_first(a)))
+		return;
+	printf("  %-14s", "servers");
+	for (const struct ct_json *el = ct_json_first(a); el; el = ct_json_next(el), i++)
+		printf("%s%s%s", i ? ", " : " ", ct_json_str(el) ? ct_json_str(el) : "?", i == idx ? " (used)" : "");
+	printf("; %lld failover(s)\n", ctlcli_int(fetch, "failovers", 0));
+}
+
 /* The presence line, when any check held, refused or applied something. */
 static void print_presence(const struct ct_json *p)
 {
@@ -94,8 +109,10 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	if (fetch) {
 		ctlcli_fmt_secs(ctlcli_int(fetch, "next_in_s", -1), nxt, sizeof nxt);
 		printf("list fetch:      from %s, %lld hosts in the last list, result %s, next in %s\n",
+			ctlcli_str(fetch, "server_used", "")[0] ? ctlcli_str(fetch, "server_used", "?") :
 			ctlcli_str(fetch, "server", "?"), ctlcli_int(fetch, "hosts", 0),
 			ctlcli_str(fetch, "last_result", "none yet"), nxt);
+		status_servers(fetch);
 		line_time("last fetch", fetch, "last");
 	}
 	if (ls)

@@ -148,6 +148,16 @@ static void status_fetch(struct ct_json *r, const struct daemon *d)
 	char ip[64];
 
 	ct_json_add_str(o, "server", d->conf.server);
+	{
+		char names[CT_LISTCLI_MAX_SERVERS][256];
+		size_t n = ct_listcli_split(d->conf.server, names, CT_LISTCLI_MAX_SERVERS);
+		struct ct_json *a = ct_json_add_arr(o, "servers");
+		for (size_t i = 0; i < n && i < CT_LISTCLI_MAX_SERVERS; i++)
+			ct_json_add_str(a, NULL, names[i]);
+	}
+	ct_json_add_str(o, "server_used", s->fetches ? s->server_name : "");
+	ct_json_add_int(o, "server_index", s->fetches ? (int64_t)s->server_index : -1);
+	ct_json_add_int(o, "failovers", (int64_t)s->failovers);
 	ct_json_add_str(o, "server_addr", s->fetches ? ct_haddr_ip_str(&s->server, ip, sizeof ip) : "");
 	ct_json_add_int(o, "hosts", (int64_t)s->last_hosts);
 	ct_json_add_int(o, "pages", (int64_t)s->last_pages);
@@ -364,6 +374,7 @@ static void on_fetch_done(struct daemon *d, int ok, void *ud)
 		struct ct_json *r = ct_json_obj();
 		ct_json_add_bool(r, "started", 1);
 		ct_json_add_str(r, "server", d->conf.server);
+		ct_json_add_str(r, "server_used", s->server_name);
 		ct_json_add_int(r, "hosts", (int64_t)s->last_hosts);
 		ct_json_add_int(r, "pages", (int64_t)s->last_pages);
 		ct_json_add_int(r, "added", now_ext > d->fetch_before - s->last_removed ?

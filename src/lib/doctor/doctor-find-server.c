@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "dconf.h"
+#include "listcli.h"
 #include "doctor-evidence.h"
 #include "doctor-probe.h"
 #include "doctor-steps.h"
@@ -107,14 +108,22 @@ static int find_configured(struct ct_doctor *d, struct ct_doc_step *s)
 	ct_dconf_load(&conf, path, &errs);
 	if (!conf.server || !conf.server[0])
 		ct_doc_ev(s, "configured server: %s sets no `server`", path);
-	else if (ct_probe_resolve4(conf.server, &d->server, err, sizeof err) != 0)
-		ct_doc_ev(s, "configured server `server = %s` in %s: %s", conf.server, path, err);
 	else {
-		ct_doc_ip_s(d->server, d->server_s);
-		snprintf(d->server_name, sizeof d->server_name, "%s", conf.server);
-		snprintf(d->server_how, sizeof d->server_how, "camtraced.conf");
-		ct_doc_ev(s, "configured server: `server = %s` in %s -> %s", conf.server, path, d->server_s);
-		found = 1;
+		/* several servers (first preferred): the first whose name resolves */
+		char names[CT_LISTCLI_MAX_SERVERS][256];
+		size_t n = ct_listcli_split(conf.server, names, CT_LISTCLI_MAX_SERVERS);
+		for (size_t i = 0; i < n && i < CT_LISTCLI_MAX_SERVERS && !found; i++) {
+			if (ct_probe_resolve4(names[i], &d->server, err, sizeof err) != 0) {
+				ct_doc_ev(s, "configured server `%s` (`server = %s` in %s): %s", names[i], conf.server, path, err);
+				continue;
+			}
+			ct_doc_ip_s(d->server, d->server_s);
+			snprintf(d->server_name, sizeof d->server_name, "%s", names[i]);
+			snprintf(d->server_how, sizeof d->server_how, "camtraced.conf");
+			ct_doc_ev(s, "configured server: `%s` (`server = %s` in %s) -> %s", names[i], conf.server, path,
+				d->server_s);
+			found = 1;
+		}
 	}
 	ct_dconf_free(&conf);
 	ct_sbuf_fini(&errs);

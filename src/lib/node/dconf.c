@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "util.h"
 #include "targets.h"
+#include "listcli.h"
 #include "dconf.h"
 
 #define OFF(f) offsetof(struct ct_daemon_conf, f)
@@ -111,6 +113,30 @@ static int check_name(const char *v, char *err, size_t errlen)
 	return CT_EFORMAT;
 }
 
+/* `server`: one to CT_LISTCLI_MAX_SERVERS names or addresses, by commas or blanks, each once */
+static int check_servers(const char *v, char *err, size_t errlen)
+{
+	char names[CT_LISTCLI_MAX_SERVERS][256];
+	size_t n = ct_listcli_split(v, names, CT_LISTCLI_MAX_SERVERS);
+	int r;
+
+	if (n > CT_LISTCLI_MAX_SERVERS) {
+		snprintf(err, errlen, "at most %d list servers (names of at most 255 bytes), in order of preference",
+			CT_LISTCLI_MAX_SERVERS);
+		return CT_ERANGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((r = check_name(names[i], err, errlen)) != 0)
+			return r;
+		for (size_t j = 0; j < i; j++)
+			if (strcasecmp(names[i], names[j]) == 0) {
+				snprintf(err, errlen, "'%s' is named twice", names[i]);
+				return CT_EFORMAT;
+			}
+	}
+	return 0;
+}
+
 static int check_wire_text(const char *v, char *err, size_t errlen)
 {
 	if (strchr(v, ':')) {
@@ -148,8 +174,9 @@ int ct_dconf_check_target(const char *value, char *err, size_t errlen)
 
 static const struct ct_conf_opt dconf_opts[] = {
 	{ "server", CT_CONF_STRING, OFF(server), 0, 0, "",
-	  "list server to fetch the user list from (address or DNS name); set = client role too",
-	  check_name, "HOST" },
+	  "list server(s) to fetch the user list from (addresses or DNS names, by commas, first "
+	  "preferred: a fetch moves to the next when one does not answer); set = client role too",
+	  check_servers, "HOST[, HOST...]" },
 	{ "fetch_interval", CT_CONF_DURATION, OFF(fetch_interval), MS_S, 7 * MS_D, "2h",
 	  "time between two list fetches from the server", NULL, NULL },
 	{ "listen", CT_CONF_STRING, OFF(listen), 0, 0, "0.0.0.0",

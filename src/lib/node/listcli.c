@@ -20,7 +20,9 @@
 struct ct_listcli {
 	struct ct_node *node;
 	struct ct_evloop *ev;
-	char *server;
+	char *server;          /* the `server` value as configured */
+	char names[CT_LISTCLI_MAX_SERVERS][256];
+	char tried[320];       /* the servers this fetch gave up on, and why */
 	struct ct_listcli_conf conf;
 	ct_listcli_cb cb;
 	void *ud;
@@ -38,6 +40,23 @@ struct ct_listcli {
 };
 
 #define CT_LISTCLI_REFUSED_LOG_MS 60000 /* refused pages are logged at most once a minute */
+
+size_t ct_listcli_split(const char *spec, char (*names)[256], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = spec ? spec : ""; *p;) {
+		size_t len = strcspn(p, ", \t");
+		if (len) {
+			if (n < max)
+				snprintf(names[n], sizeof names[n], "%.*s", (int)(len < 255 ? len : 255), p);
+			n += len < 256 ? 1 : max + 1; /* an over-long name: more than max, refused */
+			p += len;
+		} else
+			p++;
+	}
+	return n;
+}
 
 int ct_listcli_has_fingerprint(const char *user)
 {
@@ -80,13 +99,16 @@ static void end_fetch(struct ct_listcli *lc, int ok, const char *why)
 		lc->st.last_pages = lc->pages;
 		lc->st.last_ms = ct_evloop_now_ms(lc->ev) - lc->started_ms;
 		lc->st.last_error[0] = '\0';
-		log_notice("list fetch from %s (%s): %zu hosts in %zu pages, %zu gone, %llu ms", lc->server,
+		log_notice("list fetch from %s (%s): %zu hosts in %zu pages, %zu gone, %llu ms", lc->st.server_name,
 			ct_haddr_str(&lc->st.server, b, sizeof b), lc->merged, lc->pages, lc->st.last_removed,
 			(unsigned long long)lc->st.last_ms);
 	} else {
 		lc->st.failed++;
-		snprintf(lc->st.last_error, sizeof lc->st.last_error, "%s", why);
-		log_warn("list fetch from %s failed: %s; next try in %llu s", lc->server, why,
+		/* (cut when long: the servers tried come first) */
+		if (snprintf(lc->st.last_error, sizeof lc->st.last_error, "%s%s%s", lc->tried,
+			     lc->tried[0] ? "; " : "", why) < 0)
+			lc->st.last_error[0] = '\0';
+		log_warn("list fetch from %s failed: %s; next try in %llu s", lc->server, lc->st.last_error,
 			(unsigned long long)(lc->conf.fail_retry_ms / 1000));
 		/* retry sooner than the full interval, but never later than it */
 		if (lc->conf.fail_retry_ms < lc->conf.interval_ms)
@@ -124,6 +146,35 @@ static void send_getlist(struct ct_listcli *lc)
 	arm_phase(lc);
 }
 
+static int start_on(struct ct_listcli *lc);
+
+/* The fetch's current server failed: the next one in `server` is asked at once, or the fetch
+ * ends (failed) after the last, its error naming each server tried. */
+static void next_server(struct ct_listcli *lc, const char *why)
+{
+	size_t n = ct_listcli_split(lc->server, lc->names, CT_LISTCLI_MAX_SERVERS);
+
+	if (n > CT_LISTCLI_MAX_SERVERS)
+		n = CT_LISTCLI_MAX_SERVERS;
+	if (lc->st.server_index + 1 >= n) {
+		if (n > 1) {
+			char w[sizeof lc->tried];
+			snprintf(w, sizeof w, "%s: %s", lc->st.server_name, why);
+			end_fetch(lc, 0, w);
+		} else
+			end_fetch(lc, 0, why);
+		return;
+	}
+	{
+		size_t used = strlen(lc->tried);
+		snprintf(lc->tried + used, sizeof lc->tried - used, "%s%s: %s", used ? "; " : "", lc->st.server_name, why);
+	}
+	log_warn("list server %s: %s; trying %s", lc->st.server_name, why, lc->names[lc->st.server_index + 1]);
+	lc->st.server_index++;
+	lc->st.failovers++;
+	start_on(lc);
+}
+
 static void on_phase(struct ct_evloop *ev, uint64_t id, void *ud)
 {
 	struct ct_listcli *lc = ud;
@@ -138,15 +189,15 @@ static void on_phase(struct ct_evloop *ev, uint64_t id, void *ud)
 		arm_phase(lc);
 		break;
 	case CT_LISTCLI_WAIT_OK_RETRY:
-		end_fetch(lc, 0, "the server did not answer BR_ISGETLIST2 (check that UDP 2425 passes and that "
+		next_server(lc, "the server did not answer BR_ISGETLIST2 (check that UDP 2425 passes and that "
 			"this address is in the server's `allow`)");
 		break;
 	case CT_LISTCLI_PAGES:
 		if (lc->retries++ < lc->conf.page_retries) {
-			log_info("list page %u from %s lost; asking again", lc->want, lc->server);
+			log_info("list page %u from %s lost; asking again", lc->want, lc->st.server_name);
 			send_getlist(lc);
 		} else {
-			end_fetch(lc, 0, "the server stopped sending list pages");
+			next_server(lc, "the server stopped sending list pages");
 		}
 		break;
 	default:
@@ -172,17 +223,21 @@ static int resolve(const char *name, uint16_t port, struct ct_haddr *a, char *er
 	return 0;
 }
 
-int ct_listcli_fetch(struct ct_listcli *lc)
+/* Starts the fetch's exchange with server number st.server_index of `server`. */
+static int start_on(struct ct_listcli *lc)
 {
-	char err[200];
+	char err[400];
 	int r;
 
-	arm_next(lc, lc->conf.interval_ms);
-	lc->st.fetches++;
-	lc->st.last_try = ct_wall_now();
-	if ((r = resolve(lc->server, lc->conf.port ? lc->conf.port : ct_node_port(lc->node), &lc->st.server, err, sizeof err)) != 0) {
-		lc->st.state = CT_LISTCLI_IDLE;
-		end_fetch(lc, 0, err);
+	lc->st.nservers = (unsigned)ct_listcli_split(lc->server, lc->names, CT_LISTCLI_MAX_SERVERS);
+	if (lc->st.nservers > CT_LISTCLI_MAX_SERVERS)
+		lc->st.nservers = CT_LISTCLI_MAX_SERVERS;
+	snprintf(lc->st.server_name, sizeof lc->st.server_name, "%s",
+		lc->st.server_index < lc->st.nservers ? lc->names[lc->st.server_index] : "");
+	lc->st.state = CT_LISTCLI_IDLE;
+	if ((r = resolve(lc->st.server_name, lc->conf.port ? lc->conf.port : ct_node_port(lc->node), &lc->st.server,
+		     err, sizeof err)) != 0) {
+		next_server(lc, err);
 		return r;
 	}
 	/* the server learns about us (and unicasts its entries to us: DIALUPOPT), and hears our
@@ -191,7 +246,7 @@ int ct_listcli_fetch(struct ct_listcli *lc)
 		ct_node_remove_peer(lc->node, &lc->peer);
 	lc->peer = lc->st.server;
 	lc->have_peer = 1;
-	log_debug("list fetch from %s (%s) started", lc->server, ct_haddr_str(&lc->st.server, err, sizeof err));
+	log_debug("list fetch from %s (%s) started", lc->st.server_name, ct_haddr_str(&lc->st.server, err, sizeof err));
 	ct_node_add_peer(lc->node, &lc->peer);
 	ct_node_send_entry(lc->node, &lc->st.server, CT_IPMSG_BR_ENTRY,
 		ct_node_is_local(lc->node, &lc->st.server) ? 0 : CT_IPMSG_DIALUPOPT);
@@ -204,6 +259,18 @@ int ct_listcli_fetch(struct ct_listcli *lc)
 	send_isgetlist(lc, 0);
 	arm_phase(lc);
 	return 0;
+}
+
+int ct_listcli_fetch(struct ct_listcli *lc)
+{
+	arm_next(lc, lc->conf.interval_ms);
+	lc->st.fetches++;
+	lc->st.last_try = ct_wall_now();
+	lc->st.server_index = 0; /* every fetch starts with the first server: back to it once it answers */
+	lc->tried[0] = '\0';
+	uint64_t failed = lc->st.failed;
+	start_on(lc);
+	return lc->st.failed != failed ? CT_ENOTFOUND : 0; /* no server's name resolved */
 }
 
 static void on_next(struct ct_evloop *ev, uint64_t id, void *ud)
@@ -291,7 +358,7 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 			char b[CT_HADDR_STRLEN];
 			if ((h = ct_hosts_find_addr(t, &in.addr)) && h->state != CT_HOST_OFFLINE)
 				log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
-					ct_haddr_str(&in.addr, b, sizeof b), lc->server);
+					ct_haddr_str(&in.addr, b, sizeof b), lc->st.server_name);
 			ct_hosts_exit_addr(t, &in.addr, rx->now_wall);
 			continue;
 		}
@@ -331,7 +398,7 @@ static size_t expire_missing(struct ct_listcli *lc, double now_wall)
 		if (h->origin == CT_HOST_LIST && h->state != CT_HOST_OFFLINE && h->list_seq != lc->seq) {
 			char b[CT_HADDR_STRLEN];
 			log_info("host %s@%s (%s) left: no longer in the list of %s", h->user, h->host,
-				ct_haddr_str(&h->addr, b, sizeof b), lc->server);
+				ct_haddr_str(&h->addr, b, sizeof b), lc->st.server_name);
 			ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
 			gone++;
 		}
@@ -358,7 +425,7 @@ static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	r = m->nsec ? ct_hostlist_parse(m->sec[0].p, m->sec[0].len, ct_node_port(n), &l) : CT_ETRUNC;
 	if (r != 0 && l.n == 0) {
 		ct_hostlist_fini(&l);
-		log_info("bad ANSLIST from %s: %s", lc->server, ct_strerror(r));
+		log_info("bad ANSLIST from %s: %s", lc->st.server_name, ct_strerror(r));
 		return; /* the phase timer asks again */
 	}
 	int64_t start = page_start(&l);
@@ -378,7 +445,7 @@ static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		return;
 	}
 	if (next != 0) { /* a server that does not move forward would loop (spec §11) */
-		end_fetch(lc, 0, "the server's list does not advance (next index not above the request)");
+		next_server(lc, "the server's list does not advance (next index not above the request)");
 		return;
 	}
 	lc->st.last_removed = expire_missing(lc, rx->now_wall);

@@ -9,8 +9,12 @@
 struct ct_node;
 struct ct_listcli;
 
+/* Most list servers one `server` line names. */
+#define CT_LISTCLI_MAX_SERVERS 8
+
 struct ct_listcli_conf {
-	const char *server;       /* NAME-OR-ADDRESS (resolved at every fetch) */
+	const char *server;       /* NAME-OR-ADDRESS, or several separated by commas or blanks, in
+	                           * order of preference (each resolved when its turn comes) */
 	uint16_t port;            /* server's port (0 = the node's own port) */
 	uint64_t interval_ms;     /* between fetches (0 = 2 h) */
 	uint64_t phase_ms;        /* wait for OKGETLIST / each ANSLIST (0 = 3000, as Windows) */
@@ -29,7 +33,13 @@ struct ct_listcli_status {
 	size_t last_pages;
 	size_t last_removed;      /* external hosts gone since the previous fetch */
 	uint64_t last_ms;         /* duration of the last complete fetch */
-	char last_error[160];
+	char last_error[320];
+	/* several servers: every fetch starts with the first and moves to the next one that
+	 * answers when one does not (resolve, BR_ISGETLIST2, pages) */
+	char server_name[256];    /* the name of the server of the current/last fetch */
+	unsigned server_index;    /* its place in `server` (0 = the first) */
+	unsigned nservers;        /* names in `server` */
+	uint64_t failovers;       /* times a fetch moved on to the next server */
 	/* ANSLIST pages refused (spec §4.4 gives no packet-number echo, so a page is tied to its
 	 * request by the server's address AND port, a fetch waiting for a page, and the start index
 	 * the header implies: Windows next-count, g2ipmsg's start field) */
@@ -52,5 +62,9 @@ int ct_listcli_fetch(struct ct_listcli *lc);
 const struct ct_listcli_status *ct_listcli_status(const struct ct_listcli *lc);
 /* True when a user name carries a key fingerprint ("name-<16 hex>", spec §5.5). */
 int ct_listcli_has_fingerprint(const char *user);
+/* Splits a `server` value at commas and blanks into at most max names of at most 255 bytes
+ * each; returns how many there are (more than max, or an over-long name, counts too, so the
+ * caller can refuse the line). */
+size_t ct_listcli_split(const char *spec, char (*names)[256], size_t max);
 
 #endif
