@@ -93,6 +93,15 @@ static void test_choose_names(void)
 	ok(ct_crypt_name_fpr("alice", 5, f) == 0 && f[0] == 0, "plain name: no fingerprint");
 	ok(ct_crypt_is_decrypt_err(LIT_DE, sizeof LIT_DE - 1), "Windows' DecryptErr auto-reply recognised");
 	ok(!ct_crypt_is_decrypt_err("hello ==== AutoReply(DecryptErr) ====", 38), "only at the start of the text");
+	{
+		static const char pl[] = "hi\0" "1:a.txt:5:6543:1:\a\0" "TO:bob:PC-B\0";
+		struct ct_slice tx, at, to;
+		ct_crypt_plain_split(pl, sizeof pl - 1, &tx, &at, &to);
+		ok(tx.len == 2 && !memcmp(tx.p, "hi", 2) && at.len == 18 && to.len == 11 && !memcmp(to.p, "TO:", 3),
+			"plaintext sections: text, attachment list, TO: list");
+		ct_crypt_plain_split("x", 1, &tx, &at, &to);
+		ok(tx.len == 1 && at.len == 0 && to.len == 0, "text alone, without its NUL: no other sections");
+	}
 	is_str(ct_crypt_reason_name(CT_CRYPT_R_FINGERPRINT), "fingerprint_mismatch", "reason name");
 	is_str(ct_crypt_sig_name(CT_CRYPT_SIG_TEXT_ONLY), "text_only", "signature state name");
 }

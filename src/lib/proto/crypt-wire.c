@@ -186,6 +186,20 @@ void ct_crypt_fpr_fold(const uint8_t sha1[20], char fpr[17])
 	fpr[16] = 0;
 }
 
+void ct_crypt_plain_split(const char *plain, size_t len, struct ct_slice *text, struct ct_slice *attach,
+	struct ct_slice *to)
+{
+	struct ct_slice *out[3] = { text, attach, to };
+	size_t at = 0;
+
+	for (int i = 0; i < 3; i++) {
+		const char *nul = at < len ? memchr(plain + at, 0, len - at) : NULL;
+		size_t end = nul ? (size_t)(nul - plain) : len;
+		*out[i] = (struct ct_slice){ at < len ? plain + at : "", at < len ? end - at : 0 };
+		at = end + 1;
+	}
+}
+
 int ct_crypt_is_decrypt_err(const char *text, size_t len)
 {
 	size_t ml = sizeof CT_CRYPT_DECRYPT_ERR_MARK - 1;

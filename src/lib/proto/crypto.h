@@ -93,6 +93,14 @@ int ct_crypt_name_fpr(const char *name, size_t len, char fpr[17]);
  * sha1 is the digest computed by the caller (crypto.c); this folds it. */
 void ct_crypt_fpr_fold(const uint8_t sha1[20], char fpr[17]);
 
+/* A decrypted plaintext's sections (crypto-interop §2.2h): the text up to the first NUL, then
+ * (Windows with attachments, ENCEXTMSGOPT) the attachment list and the "TO:" user list, each
+ * up to its NUL; missing ones are empty. Use the attachment list from here only when the
+ * packet has ENCEXTMSGOPT, else the clear copy after the encrypted body. Slices point into
+ * plain. */
+void ct_crypt_plain_split(const char *plain, size_t len, struct ct_slice *text, struct ct_slice *attach,
+	struct ct_slice *to);
+
 /* 1 when a (decrypted or plain) message text is Windows' "AutoReply(DecryptErr)" answer: the
  * sender should drop the cached key of that host and send GETPUBKEY again. */
 int ct_crypt_is_decrypt_err(const char *text, size_t len);
