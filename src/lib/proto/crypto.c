@@ -175,7 +175,7 @@ int ct_crypt_keys_to_pem(const struct ct_crypt_keys *k, int bits, struct ct_sbuf
 
 	if (!p)
 		return CT_EINVAL;
-	if (!(bio = BIO_new(BIO_s_mem())))
+	if (!(bio = BIO_new(BIO_s_secmem())))
 		return CT_ENOMEM;
 	if (!PEM_write_bio_PrivateKey(bio, p, NULL, NULL, 0, NULL, NULL)) {
 		BIO_free(bio);
@@ -184,7 +184,7 @@ int ct_crypt_keys_to_pem(const struct ct_crypt_keys *k, int bits, struct ct_sbuf
 	}
 	n = BIO_get_mem_data(bio, &data);
 	r = n > 0 ? ct_sbuf_add(b, data, (size_t)n) : CT_ENOMEM;
-	BIO_free(bio); /* BIO_s_mem clears its buffer when freed (BIO_FLAGS_MEM_RDONLY unset) */
+	BIO_free(bio); /* a secmem BIO's buffer is cleansed when freed */
 	return r;
 }
 
@@ -472,6 +472,8 @@ int ct_crypt_encrypt(const struct ct_crypt_keys *ours, uint32_t local_capa, cons
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof *info);
+	if (!peer || !plain)
+		return fail(info, CT_CRYPT_R_NO_CIPHER, CT_EINVAL, err, errlen, "no public key of the peer (send GETPUBKEY first)");
 	local_capa &= ct_crypt_capa(NULL, 0);
 	capa = ct_crypt_choose(peer->capa & local_capa, peer->bits);
 	if (!capa)
