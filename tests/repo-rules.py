@@ -139,4 +139,11 @@ for f in sources('src/camtrace') + sources('src/camtraced'):
             start = None
 ok(not long_fn, 'no front-end function over %d lines' % MAX_FRONT_FN, long_fn)
 
+# 8. our private keys: only keys.c names their files (so no bundle, log or status path reads
+# them: camtrace bundle takes the daemon's state through the control socket alone)
+KEY_FILES = re.compile(r'CT_KEYS_FILE_|key-rsa(1024|2048)')
+KEY_OWNERS = ['src/lib/node/keys.c', 'src/lib/node/keys.h']
+bad = [f for f in sources('src') if f not in KEY_OWNERS and KEY_FILES.search(open(os.path.join(top, f), errors='replace').read())]
+ok(not bad, 'private key files are named only in ' + ', '.join(KEY_OWNERS), bad)
+
 print('# count %d' % n)
