@@ -110,6 +110,7 @@ struct ct_live_opts {
 	unsigned flags;          /* CT_LIVE_* */
 	uint64_t interval_ms;    /* 0 = CT_LIVE_DEFAULT_INTERVAL_MS */
 	uint32_t src;            /* IPv4 source, 0 = from the route lookup */
+	uint16_t port;           /* the UDP and TCP port probed, 0 = 2425 (tests use others) */
 };
 
 /* Opens the sockets (raw ones when allowed: before dropping privileges). Never fails for lack of

@@ -284,5 +284,8 @@ int ct_probe_view_quotes(const struct ct_probe_set *s, const struct ct_ipview *v
 /* Reads the IP_RECVERR queue of fd (ct_sock_read_err): fills r (kind ICMP, from, type, code)
  * and the quoted payload. */
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen);
+/* Reads one datagram of an unprivileged ping socket: 1 an echo reply (r: kind, sender, TTL; *seq
+ * its sequence number), 0 something else (skip it), -1 nothing left. */
+int ct_probe_ping_recv(int fd, struct ct_reply *r, uint32_t *seq);
 
 #endif
