@@ -106,7 +106,7 @@ void ct_live_free(struct ct_live *lv)
 	ct_live_detach(lv);
 	for (size_t i = 0; i < lv->n; i++) {
 		ct_live_send_exit(lv, lv->t[i]);
-		free(lv->t[i]);
+		ct_live_tgt_free(lv, lv->t[i]);
 	}
 	free(lv->t);
 	ct_prober_close(lv->pr);
@@ -179,12 +179,11 @@ int ct_live_remove(struct ct_live *lv, uint32_t addr)
 
 	if (!t)
 		return CT_ENOTFOUND;
-	ct_live_drop_slots(lv, t);
 	ct_live_send_exit(lv, t);
 	memmove(&lv->t[i], &lv->t[i + 1], (lv->n - i - 1) * sizeof *lv->t);
 	lv->n--;
 	lv->rr = lv->n ? lv->rr % lv->n : 0;
-	free(t);
+	ct_live_tgt_free(lv, t);
 	ct_live_schedule(lv);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "probe-live.h"
 
-#define CT_LIVE_SLOTS 12               /* probes of one kind in flight per target (wait / interval) */
+#define CT_LIVE_SLOTS 8                /* probes of one kind in flight per target at most */
 #define CT_LIVE_BURST 96               /* probes sent per dispatch at most: the loop stays responsive */
 #define CT_LIVE_FALLBACK_NS 500000000ull /* UDP: BR_ENTRY this long after a silent GETINFO (at most half the wait) */
 
@@ -32,7 +32,7 @@ struct ct_live_tgt {
 	unsigned gen;
 	int entry_sent;            /* a BR_ENTRY went (BR_EXIT when it goes) */
 	uint64_t prev_rtt[CT_LIVE_NKINDS];
-	struct ct_live_slot sl[CT_LIVE_NKINDS][CT_LIVE_SLOTS];
+	struct ct_live_slot *sl[CT_LIVE_NKINDS][CT_LIVE_SLOTS]; /* made when needed */
 };
 
 struct ct_live {
@@ -62,6 +62,8 @@ void ct_live_schedule(struct ct_live *lv);
 void ct_live_fd_cb(struct ct_evloop *ev, int fd, unsigned events, void *ud);
 struct ct_live_tgt *ct_live_find(const struct ct_live *lv, uint32_t addr, size_t *idx);
 void ct_live_drop_slots(struct ct_live *lv, struct ct_live_tgt *t);
+/* Drops the target's probes and frees it. */
+void ct_live_tgt_free(struct ct_live *lv, struct ct_live_tgt *t);
 /* Withdraws the BR_ENTRY our probes announced: one BR_EXIT. */
 void ct_live_send_exit(struct ct_live *lv, struct ct_live_tgt *t);
 /* probe-live-figures.c: the figures of a finished probe; 1 when the target answered. */

@@ -179,10 +179,19 @@ static void start_kind(struct ct_live *lv, struct ct_live_tgt *t, int kind, uint
 	if (lv->avail[kind] == CT_LIVE_AVAIL_NOPRIV)
 		return;
 	for (int i = 0; i < CT_LIVE_SLOTS && !sl; i++) {
-		if (!t->sl[kind][i].active)
-			sl = &t->sl[kind][i];
-		else if (!oldest || t->sl[kind][i].deadline_ns < oldest->deadline_ns)
-			oldest = &t->sl[kind][i];
+		struct ct_live_slot *c = t->sl[kind][i];
+		if (!c) /* slots are made when needed: a probe holds a 1.4 kB reply */
+			c = t->sl[kind][i] = calloc(1, sizeof *c);
+		if (!c)
+			break;
+		if (!c->active)
+			sl = c;
+		else if (!oldest || c->deadline_ns < oldest->deadline_ns)
+			oldest = c;
+	}
+	if (!sl && !oldest) {
+		t->pub.k[kind].send_failed++;
+		return;
 	}
 	if (!sl) {
 		slot_finish(lv, oldest, 1);
@@ -251,8 +260,8 @@ static void check_target(struct ct_live *lv, struct ct_live_tgt *t, uint64_t now
 {
 	for (int k = 0; k < CT_LIVE_NKINDS; k++)
 		for (int i = 0; i < CT_LIVE_SLOTS; i++) {
-			struct ct_live_slot *sl = &t->sl[k][i];
-			if (!sl->active)
+			struct ct_live_slot *sl = t->sl[k][i];
+			if (!sl || !sl->active)
 				continue;
 			if (slot_complete(sl) || now >= sl->deadline_ns) {
 				slot_finish(lv, sl, 1);
@@ -288,8 +297,8 @@ static void offer(struct ct_live *lv, const struct ct_ipview *v, uint64_t now)
 		return;
 	for (int k = 0; k < CT_LIVE_NKINDS; k++)
 		for (int i = 0; i < CT_LIVE_SLOTS; i++) {
-			struct ct_live_slot *sl = &t->sl[k][i];
-			if (sl->active && sl->s.use_raw && sl->s.ops->packet)
+			struct ct_live_slot *sl = t->sl[k][i];
+			if (sl && sl->active && sl->s.use_raw && sl->s.ops->packet)
 				sl->s.ops->packet(&sl->s, v, now);
 		}
 	check_target(lv, t, now);
@@ -300,8 +309,8 @@ static void ping_answer(struct ct_live *lv, uint32_t seq, const struct ct_reply 
 {
 	for (size_t i = 0; i < lv->n; i++)
 		for (int k = 0; k < CT_LIVE_SLOTS; k++) {
-			struct ct_live_slot *sl = &lv->t[i]->sl[CT_LIVE_ICMP][k];
-			if (!sl->active || sl->p[0].seq != seq || (r->kind == CT_RK_ECHO && r->from != sl->s.dst))
+			struct ct_live_slot *sl = lv->t[i]->sl[CT_LIVE_ICMP][k];
+			if (!sl || !sl->active || sl->p[0].seq != seq || (r->kind == CT_RK_ECHO && r->from != sl->s.dst))
 				continue;
 			ct_probe_answer(&sl->s, &sl->p[0], r, now);
 			check_target(lv, lv->t[i], now);
@@ -418,8 +427,8 @@ void ct_live_schedule(struct ct_live *lv)
 			due = t->next_ns;
 		for (int k = 0; k < CT_LIVE_NKINDS; k++)
 			for (int j = 0; j < CT_LIVE_SLOTS; j++) {
-				const struct ct_live_slot *sl = &t->sl[k][j];
-				if (!sl->active)
+				const struct ct_live_slot *sl = t->sl[k][j];
+				if (!sl || !sl->active)
 					continue;
 				if (sl->deadline_ns < due)
 					due = sl->deadline_ns;
@@ -439,8 +448,8 @@ void ct_live_drop_slots(struct ct_live *lv, struct ct_live_tgt *t)
 {
 	for (int k = 0; k < CT_LIVE_NKINDS; k++)
 		for (int i = 0; i < CT_LIVE_SLOTS; i++)
-			if (t->sl[k][i].active)
-				slot_finish(lv, &t->sl[k][i], 0);
+			if (t->sl[k][i] && t->sl[k][i]->active)
+				slot_finish(lv, t->sl[k][i], 0);
 }
 
 /* One BR_EXIT from port 2425 (raw) or a socket. */
@@ -472,4 +481,13 @@ void ct_live_send_exit(struct ct_live *lv, struct ct_live_tgt *t)
 		sl.s.ops->close(&sl.s);
 	}
 	t->entry_sent = 0;
+}
+
+void ct_live_tgt_free(struct ct_live *lv, struct ct_live_tgt *t)
+{
+	ct_live_drop_slots(lv, t);
+	for (int k = 0; k < CT_LIVE_NKINDS; k++)
+		for (int i = 0; i < CT_LIVE_SLOTS; i++)
+			free(t->sl[k][i]);
+	free(t);
 }

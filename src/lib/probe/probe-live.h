@@ -12,7 +12,8 @@
  * dropping privileges), attaches it to its own struct ct_evloop and adds IPv4 targets. Every
  * interval each target gets one probe of each kind; many are outstanding at once and nothing
  * blocks: every socket is drained (receive first) before the next round is sent. A probe left
- * unanswered when its wait ends (the interval, at least CT_LIVE_MIN_WAIT_MS) counts as lost.
+ * unanswered when its wait ends (CT_LIVE_MIN_WAIT_MS) counts as lost; until then it is in flight
+ * (sent but not done).
  * Verdicts come from the probe engine's own classification (ct_probe_udp_state,
  * ct_probe_tcp_state, ct_reply_origin, the IPMsg answering modes of probe-ipmsg.c).
  */
@@ -22,8 +23,10 @@ struct ct_live;
 #define CT_LIVE_DEFAULT_INTERVAL_MS 1000
 #define CT_LIVE_MIN_INTERVAL_MS 100
 #define CT_LIVE_MAX_INTERVAL_MS 3600000
-#define CT_LIVE_MIN_WAIT_MS 1000     /* a probe's wait is max(interval, this) */
-#define CT_LIVE_MAX_TARGETS 4096
+/* A probe's wait is max(interval, this), at most 7 intervals: a router's ICMP host unreachable
+ * comes ~3 s after the first packet to a silent address, once ARP gave up (CT_PROBE_ARP_NS). */
+#define CT_LIVE_MIN_WAIT_MS 3500
+#define CT_LIVE_MAX_TARGETS 1024
 
 /* The probe kinds (index into struct ct_live_target.k). */
 enum ct_live_kind { CT_LIVE_UDP = 0, CT_LIVE_TCP, CT_LIVE_ICMP, CT_LIVE_NKINDS };
