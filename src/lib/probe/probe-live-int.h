@@ -6,7 +6,7 @@
 #include "probe-live.h"
 
 #define CT_LIVE_SLOTS 8                /* probes of one kind in flight per target at most */
-#define CT_LIVE_BURST 96               /* probes sent per dispatch at most: the loop stays responsive */
+#define CT_LIVE_BURST 32               /* probes sent per dispatch at most: the loop stays responsive */
 #define CT_LIVE_FALLBACK_NS 500000000ull /* UDP: BR_ENTRY this long after a silent GETINFO (at most half the wait) */
 
 /* One probe of one kind in flight: its own probe set (the methods of probe-*.c drive it). */

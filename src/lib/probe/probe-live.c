@@ -389,6 +389,7 @@ static void tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	struct ct_live *lv = ud;
 	uint64_t t0 = ct_mono_ns(), now, iv = lv->interval_ms * 1000000ull;
 	int budget = CT_LIVE_BURST;
+	size_t start = lv->rr, c;
 
 	(void)ev;
 	(void)id;
@@ -397,8 +398,8 @@ static void tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	now = ct_mono_ns();
 	for (size_t i = 0; i < lv->n; i++)
 		check_target(lv, lv->t[i], now);
-	for (size_t c = 0; c < lv->n && budget > 0; c++) {
-		struct ct_live_tgt *t = lv->t[(lv->rr + c) % lv->n];
+	for (c = 0; c < lv->n && budget > 0; c++) {
+		struct ct_live_tgt *t = lv->t[(start + c) % lv->n];
 		if (t->next_ns > now)
 			continue;
 		for (int k = 0; k < CT_LIVE_NKINDS; k++)
@@ -407,8 +408,9 @@ static void tick(struct ct_evloop *ev, uint64_t id, void *ud)
 		t->last_start_ns = now;
 		t->next_ns = t->next_ns + iv > now ? t->next_ns + iv : now + iv;
 		budget -= CT_LIVE_NKINDS;
-		lv->rr = (lv->rr + c + 1) % lv->n;
 	}
+	if (lv->n)
+		lv->rr = (start + c) % lv->n; /* the next tick goes on from there */
 	ct_live_schedule(lv);
 	if (ct_mono_ns() - t0 > lv->max_dispatch_ns)
 		lv->max_dispatch_ns = ct_mono_ns() - t0;
