@@ -17,13 +17,15 @@
 
 #define PEER 0x7F000309u   /* 127.0.3.9: answers SENDINFO on UDP, listens on TCP */
 #define DEAD 0x7F00030Au   /* 127.0.3.10: nothing listens: port unreachable, RST */
+#define ENTRY 0x7F00030Bu  /* 127.0.3.11: like iptux: ignores GETINFO, answers BR_ENTRY to our port 2425 */
 
-/* A peer on PEER:port answering each datagram with a SENDINFO (to the sender's address and port)
- * and accepting TCP connections on the same port. */
-static pid_t peer(uint16_t port)
+/* A peer on addr:port accepting TCP connections there and answering a GETINFO with a SENDINFO (to
+ * the sender's address and port), or (entry) like iptux only a BR_ENTRY, with an ANSENTRY to port
+ * 2425 of the sender's address. */
+static pid_t peer(uint32_t addr, uint16_t port, int entry)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), lfd = socket(AF_INET, SOCK_STREAM, 0), on = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(PEER) };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(addr) };
 	pid_t pid;
 
 	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -48,13 +50,27 @@ static pid_t peer(uint16_t port)
 		if (ct_codec_parse(&m, buf, (size_t)n) == 0)
 			mode = m.mode;
 		ct_codec_fini(&m);
-		if (mode != CT_IPMSG_GETINFO)
-			continue; /* like IP Messenger: only GETINFO gets a SENDINFO */
+		if (mode != (entry ? CT_IPMSG_BR_ENTRY : CT_IPMSG_GETINFO))
+			continue;
 		ct_sbuf_init(&b);
-		ct_codec_build(&b, NULL, 4242, "peer", "peerhost", CT_IPMSG_SENDINFO, "PeerMsg 1.0", 11, 1);
+		if (entry) {
+			ct_codec_build(&b, NULL, 4243, "ipt", "ipthost", CT_IPMSG_ANSENTRY, "Nick\0grp", 8, 1);
+			from.sin_port = htons(CT_IPMSG_PORT);
+		} else {
+			ct_codec_build(&b, NULL, 4242, "peer", "peerhost", CT_IPMSG_SENDINFO, "PeerMsg 1.0", 11, 1);
+		}
 		sendto(fd, b.p, b.len, 0, (struct sockaddr *)&from, fl);
 		ct_sbuf_fini(&b);
 	}
+}
+
+/* 1 when the engine holds UDP port 2425 (no note says it is busy). */
+static int port2425_ours(const struct ct_live *lv)
+{
+	for (unsigned i = 0; i < ct_live_nnotes(lv); i++)
+		if (strstr(ct_live_note(lv, i), "2425"))
+			return 0;
+	return 1;
 }
 
 static int changes;
@@ -81,7 +97,7 @@ static void scenario(const char *mode, unsigned flags, uint16_t port)
 	struct ct_live_opts o = { .flags = flags, .interval_ms = 200, .port = port };
 	struct ct_live *lv = NULL;
 	struct ct_evloop *ev = NULL;
-	const struct ct_live_target *t, *d;
+	const struct ct_live_target *t, *d, *e;
 	char err[200];
 	int icmp_ok;
 
@@ -92,6 +108,7 @@ static void scenario(const char *mode, unsigned flags, uint16_t port)
 	is_int(ct_live_add(lv, htonl(PEER), 1), 0, "%s: peer added", mode);
 	is_int(ct_live_add(lv, htonl(PEER), 0), CT_EEXIST, "%s: added twice: CT_EEXIST", mode);
 	is_int(ct_live_add(lv, htonl(DEAD), 0), 0, "%s: refused address added", mode);
+	is_int(ct_live_add(lv, htonl(ENTRY), 0), 0, "%s: BR_ENTRY-only peer added", mode);
 	changes = 0;
 	run_for(ev, 1500);
 	icmp_ok = ct_live_avail(lv, CT_LIVE_ICMP) != CT_LIVE_AVAIL_NOPRIV;
@@ -117,6 +134,18 @@ static void scenario(const char *mode, unsigned flags, uint16_t port)
 	else
 		ok(t->k[CT_LIVE_ICMP].sent == 0 && t->k[CT_LIVE_ICMP].avail == CT_LIVE_AVAIL_NOPRIV,
 			"%s: no ICMP: nothing sent, no_privilege", mode);
+	/* the peer that answers only BR_ENTRY, to our port 2425 */
+	e = ct_live_get(lv, htonl(ENTRY));
+	if (port2425_ours(lv)) {
+		is_int(e->udp_entry, 1, "%s: GETINFO ignored: probed with BR_ENTRY", mode);
+		is_str(ct_port_state_key((enum ct_port_state)e->udp_state), "open", "%s: ... ANSENTRY to port 2425: open", mode);
+		ok(e->k[CT_LIVE_UDP].answered >= 3 && e->k[CT_LIVE_UDP].loss_pct == 0.0,
+			"%s: ... the same round answers: no loss (%u of %u)", mode, e->k[CT_LIVE_UDP].answered, e->k[CT_LIVE_UDP].done);
+		is_str(e->program, "IP Messenger compatible", "%s: ... program from the ANSENTRY", mode);
+	} else {
+		for (int i = 0; i < 4; i++)
+			ok(1, "# SKIP %s: port 2425 is held by another program", mode);
+	}
 	/* the refused address */
 	is_str(ct_port_state_key((enum ct_port_state)d->udp_state), "closed", "%s: refused UDP closed", mode);
 	ok(d->k[CT_LIVE_UDP].answered == 0 && d->k[CT_LIVE_UDP].done >= 3 && d->k[CT_LIVE_UDP].loss_pct == 100.0,
@@ -144,6 +173,9 @@ static void scenario(const char *mode, unsigned flags, uint16_t port)
 	is_int(ct_live_remove(lv, htonl(DEAD)), CT_ENOTFOUND, "%s: removed twice: CT_ENOTFOUND", mode);
 	ct_live_remove_unpinned(lv);
 	is_int((int)ct_live_count(lv), 1, "%s: the pinned target stays", mode);
+	is_int(ct_live_pin(lv, htonl(PEER), 0), 0, "%s: unpinned", mode);
+	ct_live_remove_unpinned(lv);
+	is_int((int)ct_live_count(lv), 0, "%s: ... and then removed", mode);
 out:
 	ct_live_free(lv);
 	ct_evloop_free(ev);
@@ -152,15 +184,17 @@ out:
 int main(void)
 {
 	uint16_t port = (uint16_t)(43000 + getpid() % 2000 * 2);
-	pid_t pid = peer(port);
+	pid_t pid = peer(PEER, port, 0), pid2 = peer(ENTRY, port, 1);
 
-	if (!ok(pid > 0, "loopback peer on 127.0.3.9:%u", port))
+	if (!ok(pid > 0 && pid2 > 0, "loopback peers on 127.0.3.9:%u and 127.0.3.11:%u", port, port))
 		return tap_done();
 	if (geteuid() == 0)
 		scenario("raw", 0, port);
 	scenario("sockets", CT_LIVE_NO_RAW, port);
 	scenario("sockets, no ping", CT_LIVE_NO_RAW | CT_LIVE_NO_PING, port);
 	kill(pid, SIGKILL);
+	kill(pid2, SIGKILL);
 	waitpid(pid, NULL, 0);
+	waitpid(pid2, NULL, 0);
 	return tap_done();
 }

@@ -151,14 +151,8 @@ int ct_probe_ping_recv(int fd, struct ct_reply *r, uint32_t *seq)
 		r->from = ((const struct sockaddr_in *)&from)->sin_addr.s_addr;
 	}
 	r->kind = CT_RK_ECHO;
-	r->ttl = r->quoted_ttl = -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-			int t;
-			memcpy(&t, CMSG_DATA(c), sizeof t);
-			r->ttl = t;
-		}
+	r->ttl = ct_probe_msg_ttl(&m);
+	r->quoted_ttl = -1;
 	*seq = (uint32_t)(buf[6] << 8 | buf[7]);
 	return 1;
 }

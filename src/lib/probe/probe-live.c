@@ -340,6 +340,32 @@ static void drain_ping(struct ct_live *lv, int fd, uint64_t now)
 	}
 }
 
+/* Without raw sockets: answers sent to our port 2425 whatever our source port was (iptux's
+ * ANSENTRY), read once here and handed to the UDP probes of the target that sent them. */
+static void drain_2425(struct ct_live *lv, int fd, uint64_t now)
+{
+	for (int k = 0; k < 256; k++) {
+		struct ct_reply r;
+		struct ct_live_tgt *t;
+		if (ct_probe_udp_recv(fd, &r) < 0)
+			break;
+		if (r.family == AF_INET6 || !(t = ct_live_find(lv, r.from, NULL)))
+			continue;
+		for (int i = 0; i < CT_LIVE_SLOTS; i++) {
+			struct ct_live_slot *sl = t->sl[CT_LIVE_UDP][i];
+			struct ct_reply c = r;
+			if (!sl || !sl->active || slot_complete(sl))
+				continue;
+			ct_probe_udp_take(&sl->s, &c, now);
+			if (slot_complete(sl))
+				break; /* one answer, one probe */
+		}
+		check_target(lv, t, now);
+	}
+	while (recv(fd, lv->buf, sizeof lv->buf, MSG_DONTWAIT | MSG_ERRQUEUE) >= 0)
+		;
+}
+
 static void drain_fd(struct ct_live *lv, int fd, uint64_t now)
 {
 	struct ct_prober *pr = lv->pr;
@@ -355,6 +381,8 @@ static void drain_fd(struct ct_live *lv, int fd, uint64_t now)
 		}
 	} else if (fd == pr->ping_fd) {
 		drain_ping(lv, fd, now);
+	} else if (lv->avail[CT_LIVE_UDP] == CT_LIVE_AVAIL_SOCKET) {
+		drain_2425(lv, fd, now);
 	} else {
 		/* port 2425: absorbs the answers (the raw socket read them) */
 		while (recv(fd, lv->buf, sizeof lv->buf, MSG_DONTWAIT) >= 0)
