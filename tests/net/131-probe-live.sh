@@ -39,8 +39,10 @@ if [ $have_iptux = 1 ]; then
 	is "$(h 1 '["program"]')" "iptux 0.8.3" "b2: the program named from its ANSENTRY"
 	is "$(h 1 '["udp"]["loss_pct"]')" 0.0 "b2: the fallback in the same round: no loss counted"
 	is "$(h 1 '["tcp_state"]')" open "b2: iptux listens on TCP 2425"
+	wait_for -t 3 sh -c "lab iptux log b2 | grep -q 'BR_EXIT'" 2>/dev/null
+	like "$(iptux_cmds_from 198.18.1.11 b2)" 'BR_ENTRY,BR_EXIT$' "b2: a BR_EXIT withdrew our BR_ENTRY when the engine ended"
 else
-	for i in 1 2 3 4; do skip_test "iptux check $i" "iptux not available"; done
+	for i in 1 2 3 4 5; do skip_test "iptux check $i" "iptux not available"; done
 fi
 is "$(h 2 '["udp_state"]')" closed "b3 (no messenger): UDP closed"
 is "$(h 2 '["icmp_error"]["key"]'),$(h 2 '["icmp_error"]["from"]'),$(h 2 '["icmp_error"]["from_target"]'),$(h 2 '["icmp_error"]["probe"]')" \

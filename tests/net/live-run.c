@@ -8,7 +8,7 @@
 #include "clock.h"
 #include "err.h"
 #include "evloop.h"
-#include "icmpname.h"
+#include "outbuf.h"
 #include "probe-live.h"
 
 /* The loop's own health: a 10 ms timer measures how late the loop runs it. */
@@ -38,46 +38,13 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void print_kind(const struct ct_live_stats *k, const char *name, int last)
-{
-	printf("\"%s\":{\"avail\":\"%s\",\"sent\":%u,\"done\":%u,\"answered\":%u,\"errors\":%u,\"send_failed\":%u,"
-	       "\"loss_pct\":%.1f,\"last_ms\":%.3f,\"best_ms\":%.3f,\"avg_ms\":%.3f,\"worst_ms\":%.3f,\"jitter_ms\":%.3f}%s",
-		name, ct_live_avail_key(k->avail), k->sent, k->done, k->answered, k->errors, k->send_failed, k->loss_pct,
-		k->last_ns / 1e6, k->best_ns / 1e6, k->avg_ns / 1e6, k->worst_ns / 1e6, k->jitter_ns / 1e6, last ? "" : ",");
-}
-
-static void print_target(const struct ct_live_target *t, int last)
-{
-	char a[INET_ADDRSTRLEN], f[INET_ADDRSTRLEN], e[INET_ADDRSTRLEN];
-	const char *origin = ct_origin_key(t->tcp_origin);
-
-	inet_ntop(AF_INET, &t->addr, a, sizeof a);
-	inet_ntop(AF_INET, &t->tcp_from, f, sizeof f);
-	inet_ntop(AF_INET, &t->icmp_err.from, e, sizeof e);
-	printf("{\"address\":\"%s\",\"rounds\":%u,\"target_ttl\":%d,", a, t->rounds, t->target_ttl);
-	print_kind(&t->k[CT_LIVE_UDP], "udp", 0);
-	print_kind(&t->k[CT_LIVE_TCP], "tcp", 0);
-	print_kind(&t->k[CT_LIVE_ICMP], "icmp", 0);
-	printf("\"udp_state\":\"%s\",\"udp_entry\":%s,\"program\":\"%s\",", ct_port_state_key((enum ct_port_state)t->udp_state),
-		t->udp_entry ? "true" : "false", t->program);
-	printf("\"tcp_state\":\"%s\",\"tcp_origin\":%s%s%s,\"tcp_from\":%s%s%s,", ct_live_tcp_key(t->tcp_state),
-		origin ? "\"" : "", origin ? origin : "null", origin ? "\"" : "",
-		t->tcp_from ? "\"" : "", t->tcp_from ? f : "null", t->tcp_from ? "\"" : "");
-	if (t->icmp_err.kind < 0)
-		printf("\"icmp_error\":null}");
-	else
-		printf("\"icmp_error\":{\"probe\":\"%s\",\"key\":\"%s\",\"type\":%u,\"code\":%u,\"from\":\"%s\",\"from_target\":%s}}",
-			ct_live_kind_key(t->icmp_err.kind), t->icmp_err.key, t->icmp_err.type, t->icmp_err.code, e,
-			t->icmp_err.from_target ? "true" : "false");
-	printf("%s\n", last ? "" : ",");
-}
-
 int main(int argc, char **argv)
 {
 	struct ct_live_opts o = { 0 };
 	struct ct_live *lv = NULL;
 	struct ct_evloop *ev = NULL;
 	struct health h = { 0 };
+	struct ct_out out;
 	double secs = 5;
 	char err[200];
 	int i = 1;
@@ -145,9 +112,14 @@ int main(int argc, char **argv)
 		(unsigned long long)ct_live_interval(lv), ct_live_max_dispatch_ns(lv) / 1e6, h.max_late_ns / 1e6,
 		(unsigned long long)h.ticks, max_cpu / 1e6, max_iter / 1e6, max_iter_warm / 1e6, (unsigned long long)over5,
 		(unsigned long long)iters, ct_live_nnotes(lv));
-	for (size_t k = 0; k < ct_live_count(lv); k++)
-		print_target(ct_live_at(lv, k), k + 1 == ct_live_count(lv));
-	printf("]}\n");
+	fflush(stdout);
+	ct_out_init(&out, 1);
+	for (size_t k = 0; k < ct_live_count(lv); k++) {
+		ct_live_target_json(&out, ct_live_at(lv, k));
+		ct_out_puts(&out, k + 1 == ct_live_count(lv) ? "\n" : ",\n");
+	}
+	ct_out_puts(&out, "]}\n");
+	ct_out_fini(&out);
 	ct_live_free(lv);
 	ct_evloop_free(ev);
 	return 0;

@@ -11,6 +11,8 @@
 #include "codec.h"
 #include "err.h"
 #include "evloop.h"
+#include "json.h"
+#include "outbuf.h"
 #include "probe-live.h"
 #include "sbuf.h"
 #include "tap.h"
@@ -71,6 +73,41 @@ static int port2425_ours(const struct ct_live *lv)
 		if (strstr(ct_live_note(lv, i), "2425"))
 			return 0;
 	return 1;
+}
+
+/* The JSON writer: the refused target's record parses and carries its figures. */
+static void json_check(const char *mode, const struct ct_live_target *d)
+{
+	struct ct_out o;
+	struct ct_json *j = NULL;
+	const struct ct_json *u, *e;
+	int64_t n = -1;
+	int b = -1;
+
+	ct_out_init_buf(&o);
+	ct_live_target_json(&o, d);
+	if (!ok(ct_json_parse(o.p, o.len, &j) == 0, "%s: ct_live_target_json writes valid JSON", mode)) {
+		ct_out_fini(&o);
+		return;
+	}
+	is_str(ct_json_get_str(j, "address"), "127.0.3.10", "%s: json address", mode);
+	is_str(ct_json_get_str(j, "udp_state"), "closed", "%s: json udp_state", mode);
+	is_str(ct_json_get_str(j, "tcp_state"), "refused", "%s: json tcp_state", mode);
+	is_str(ct_json_get_str(j, "tcp_origin"), d->tcp_origin == CT_ORIGIN_TARGET ? "target" : "unverified",
+		"%s: json tcp_origin", mode);
+	is_str(ct_json_get_str(j, "tcp_from"), "127.0.3.10", "%s: json tcp_from", mode);
+	u = ct_json_get(j, "udp");
+	(void)ct_json_get_i64(u, "answered", &n);
+	is_int(n, 0, "%s: json udp.answered", mode);
+	ok(u && ct_json_get(u, "avg_ms") && !ct_json_get_str(u, "avg_ms") && ct_json_get_num(u, "avg_ms", &(double){ 0 }) != 0,
+		"%s: json udp.avg_ms null before an answer", mode);
+	e = ct_json_get(j, "icmp_error");
+	is_str(ct_json_get_str(e, "key"), "port_unreachable", "%s: json icmp_error.key", mode);
+	is_str(ct_json_get_str(e, "probe"), "udp", "%s: json icmp_error.probe", mode);
+	(void)ct_json_get_bool(e, "from_target", &b);
+	is_int(b, 1, "%s: json icmp_error.from_target", mode);
+	ct_json_free(j);
+	ct_out_fini(&o);
 }
 
 static int changes;
@@ -155,6 +192,7 @@ static void scenario(const char *mode, unsigned flags, uint16_t port)
 	is_int(d->icmp_err.from_target, 1, "%s: ... sent by the target", mode);
 	is_int(d->icmp_err.kind, CT_LIVE_UDP, "%s: ... for the UDP probe", mode);
 	is_str(ct_live_tcp_key(d->tcp_state), "refused", "%s: TCP refused", mode);
+	json_check(mode, d);
 	/* reset and interval */
 	ct_live_reset(lv, 0);
 	t = ct_live_get(lv, htonl(PEER));

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "icmpname.h"
 #include "inject.h"
+#include "jsonw.h"
 #include "log.h"
 #include "pktno.h"
 #include "probe-ipmsg.h"
@@ -176,4 +177,89 @@ int ct_live_figures(struct ct_live *lv, struct ct_live_tgt *t, const struct ct_l
 
 	stats_loss(&t->pub.k[sl->kind]);
 	return ans;
+}
+
+static void kv_ms(struct ct_out *o, const char *key, uint64_t ns, int have)
+{
+	if (have) {
+		ct_jw_kfixed(o, key, (double)ns / 1e6, 3);
+	} else {
+		ct_jw_key(o, key, 0);
+		ct_out_puts(o, "null");
+	}
+}
+
+static void kv_addr(struct ct_out *o, const char *key, uint32_t a)
+{
+	char b[INET_ADDRSTRLEN];
+
+	if (a && inet_ntop(AF_INET, &a, b, sizeof b)) {
+		ct_jw_kstr(o, key, b);
+	} else {
+		ct_jw_key(o, key, 0);
+		ct_out_puts(o, "null");
+	}
+}
+
+static void kind_json(struct ct_out *o, const char *key, const struct ct_live_stats *k)
+{
+	int have = k->answered > 0;
+
+	ct_jw_key(o, key, 0);
+	ct_out_putc(o, '{');
+	ct_jw_key(o, "avail", 1);
+	ct_jw_str(o, ct_live_avail_key(k->avail), strlen(ct_live_avail_key(k->avail)));
+	ct_jw_kint(o, "sent", k->sent);
+	ct_jw_kint(o, "done", k->done);
+	ct_jw_kint(o, "answered", k->answered);
+	ct_jw_kint(o, "errors", k->errors);
+	ct_jw_kint(o, "send_failed", k->send_failed);
+	ct_jw_kfixed(o, "loss_pct", k->loss_pct, 1);
+	kv_ms(o, "last_ms", k->last_ns, have);
+	kv_ms(o, "best_ms", k->best_ns, have);
+	kv_ms(o, "avg_ms", k->avg_ns, have);
+	kv_ms(o, "worst_ms", k->worst_ns, have);
+	kv_ms(o, "jitter_ms", k->jitter_ns, k->answered > 1);
+	ct_out_putc(o, '}');
+}
+
+void ct_live_target_json(struct ct_out *o, const struct ct_live_target *t)
+{
+	char a[INET_ADDRSTRLEN] = "";
+	const char *origin = ct_origin_key(t->tcp_origin);
+
+	inet_ntop(AF_INET, &t->addr, a, sizeof a);
+	ct_out_putc(o, '{');
+	ct_jw_key(o, "address", 1);
+	ct_jw_str(o, a, strlen(a));
+	ct_jw_kbool(o, "pinned", t->pinned);
+	ct_jw_kint(o, "rounds", t->rounds);
+	ct_jw_kint(o, "target_ttl", t->target_ttl);
+	for (int k = 0; k < CT_LIVE_NKINDS; k++)
+		kind_json(o, ct_live_kind_key(k), &t->k[k]);
+	ct_jw_kstr(o, "udp_state", ct_port_state_key((enum ct_port_state)t->udp_state));
+	ct_jw_kbool(o, "udp_entry", t->udp_entry);
+	ct_jw_kstr(o, "program", t->program);
+	ct_jw_kstr(o, "tcp_state", ct_live_tcp_key(t->tcp_state));
+	ct_jw_key(o, "tcp_origin", 0);
+	if (origin)
+		ct_jw_str(o, origin, strlen(origin));
+	else
+		ct_out_puts(o, "null");
+	kv_addr(o, "tcp_from", t->tcp_from);
+	ct_jw_key(o, "icmp_error", 0);
+	if (t->icmp_err.kind < 0) {
+		ct_out_puts(o, "null");
+	} else {
+		ct_out_putc(o, '{');
+		ct_jw_key(o, "probe", 1);
+		ct_jw_str(o, ct_live_kind_key(t->icmp_err.kind), strlen(ct_live_kind_key(t->icmp_err.kind)));
+		ct_jw_kstr(o, "key", t->icmp_err.key);
+		ct_jw_kint(o, "type", t->icmp_err.type);
+		ct_jw_kint(o, "code", t->icmp_err.code);
+		kv_addr(o, "from", t->icmp_err.from);
+		ct_jw_kbool(o, "from_target", t->icmp_err.from_target);
+		ct_out_putc(o, '}');
+	}
+	ct_out_putc(o, '}');
 }

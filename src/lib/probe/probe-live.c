@@ -174,7 +174,7 @@ static void start_kind(struct ct_live *lv, struct ct_live_tgt *t, int kind, uint
 {
 	struct ct_live_slot *sl = NULL, *oldest = NULL;
 	struct ct_probe_set *s;
-	int r;
+	int r, entry;
 
 	if (lv->avail[kind] == CT_LIVE_AVAIL_NOPRIV)
 		return;
@@ -244,7 +244,9 @@ static void start_kind(struct ct_live *lv, struct ct_live_tgt *t, int kind, uint
 	}
 	sl->active = 1;
 	sl->deadline_ns = now + wait_ns(lv);
-	r = send_probe(lv, sl, &sl->p[kind == CT_LIVE_UDP && t->pub.udp_entry && !(lv->flags & CT_LIVE_NO_ENTRY) ? 1 : 0]);
+	entry = kind == CT_LIVE_UDP && t->pub.udp_entry && !(lv->flags & CT_LIVE_NO_ENTRY);
+	t->entry_sent |= entry;
+	r = send_probe(lv, sl, &sl->p[entry]);
 	if (r != 0) {
 		t->pub.k[kind].send_failed++;
 		slot_finish(lv, sl, 0);

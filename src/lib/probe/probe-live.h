@@ -154,6 +154,14 @@ uint64_t ct_live_interval(const struct ct_live *lv);
  * counted); states, program and the known TTL stay. */
 void ct_live_reset(struct ct_live *lv, uint32_t addr);
 
+/* Writes t as one JSON object (the shape tests/net/131-probe-live.sh asserts and the monitor's
+ * stream carries): address pinned rounds target_ttl, per kind ("udp" "tcp" "icmp") avail sent done
+ * answered errors send_failed loss_pct last_ms best_ms avg_ms worst_ms jitter_ms (RTTs null before
+ * an answer), udp_state (ct_port_state_key) udp_entry program, tcp_state tcp_origin (null, "target",
+ * "path", "unverified") tcp_from, icmp_error (null or probe key type code from from_target). */
+struct ct_out;
+void ct_live_target_json(struct ct_out *o, const struct ct_live_target *t);
+
 /* The longest one dispatch of the engine took (receive or send work), ns; for the benchmark. */
 uint64_t ct_live_max_dispatch_ns(const struct ct_live *lv);
 
