@@ -51,6 +51,24 @@ is "$(h 2 '["udp"]["answered"]'),$(h 2 '["udp"]["loss_pct"]')" 0,100.0 "b3: no U
 is "$(h 2 '["tcp_state"]'),$(h 2 '["tcp_origin"]'),$(h 2 '["tcp_from"]')" refused,target,198.18.2.13 "b3: TCP refused by b3's own RST"
 is "$(h 2 '["icmp"]["loss_pct"]')" 0.0 "b3: echo answered"
 
+# ---- without raw sockets: UDP and connect() sockets, the ping socket ----------------
+in_host a1 sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+in_host a1 "$LIVE" --no-raw --interval 500 --seconds 5 198.18.2.11 198.18.2.12 198.18.2.13 >"$LAB_TMP/out.json" 2>"$LAB_TMP/err.txt"
+is "$(h 0 '["udp"]["avail"]'),$(h 0 '["tcp"]["avail"]'),$(h 0 '["icmp"]["avail"]')" socket,socket,socket \
+	"--no-raw: every kind through unprivileged sockets (ping socket allowed)"
+is "$(h 0 '["udp_state"]'),$(h 0 '["tcp_state"]'),$(h 0 '["icmp"]["loss_pct"]')" open,open,0.0 "--no-raw: b1 UDP open, TCP open, echo answered"
+if [ $have_iptux = 1 ]; then
+	is "$(h 1 '["udp_state"]'),$(h 1 '["udp_entry"]'),$(h 1 '["program"]')" "open,true,iptux 0.8.3" \
+		"--no-raw: iptux's ANSENTRY to our port 2425 is heard"
+else
+	skip_test "--no-raw: iptux" "iptux not available"
+fi
+is "$(h 2 '["udp_state"]'),$(h 2 '["icmp_error"]["key"]'),$(h 2 '["icmp_error"]["from"]')" closed,port_unreachable,198.18.2.13 \
+	"--no-raw: b3's port unreachable read from the socket's error queue"
+is "$(h 2 '["tcp_state"]')" refused "--no-raw: b3 refuses the connect()"
+in_host a1 "$LIVE" --no-raw --no-ping --interval 500 --seconds 2 198.18.2.11 >"$LAB_TMP/out.json" 2>"$LAB_TMP/err.txt"
+is "$(h 0 '["icmp"]["avail"]'),$(h 0 '["icmp"]["sent"]')" no_privilege,0 "no raw socket, no ping socket: ICMP no_privilege, nothing sent"
+
 # ---- the router drops UDP 2425: UDP loss 100%, TCP still open ---------------------
 lab fault add router drop udp 2425 >/dev/null
 live 5 198.18.2.11
