@@ -625,5 +625,6 @@ void dctl_register(struct daemon *d)
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
 	ct_ctl_server_add(d->ctl, CT_COOP_CTL_PROBE, m_probe, d);
+	dmsg_register(d); /* send, inbox */
 	daemon_on_fetch_done(d, on_fetch_done, NULL);
 }

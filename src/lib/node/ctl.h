@@ -38,6 +38,8 @@ struct ct_evloop;
 #define CT_CTL_M_SEARCH_PROGRESS "search.progress" /* {search_id} -> {state, probed, total, found} */
 #define CT_CTL_M_SEARCH_RESULT "search.result"     /* {search_id} -> {state, hosts: [...]} */
 #define CT_CTL_M_RELOAD "reload"
+#define CT_CTL_M_SEND "send"             /* {to: [...], all, text, seal, wait_read, encrypt} -> {recipients: [...]} */
+#define CT_CTL_M_INBOX "inbox"           /* {id} -> {message} (opened), {} -> {count, unread, messages: [...]} */
 
 /* ---- server side (runs on the daemon's event loop) ---- */
 

@@ -92,4 +92,22 @@ struct ct_msg_stats {
 void ct_msg_stats(const struct ct_msg *m, struct ct_msg_stats *out);
 const char *ct_msg_state_name(enum ct_msg_state s);
 
+/* ---- msg-to.c: recipients and results, shared by camtraced's `send` and camtrace's direct path ----
+ * Resolves one TO: an IPv4 address ("a.b.c.d" or "a.b.c.d:port"; port 2425 by default), else the
+ * live hosts of t (online or absent) whose nick, user, host or "user@host" is spec. Fills up to max
+ * recipients (label = spec); returns how many (0: CT_ENOTFOUND), CT_EEXIST when a name fits
+ * several hosts (err names them), CT_EINVAL for an empty spec. t may be NULL (addresses only). */
+struct ct_hosts;
+struct ct_json;
+int ct_msg_resolve(const struct ct_hosts *t, const char *spec, struct ct_msg_to *out, size_t max,
+	char *err, size_t errlen);
+/* Every live host of t (online or absent, local and external) as recipients (malloc'd, label
+ * user@host); returns the count or CT_ENOMEM. */
+int ct_msg_resolve_all(const struct ct_hosts *t, struct ct_msg_to **out, char ***labels);
+/* The result of one recipient as the JSON object of `camtrace send --json` (camtrace(1)). */
+struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct ct_hosts *t, int wait_read);
+/* A recipient that could not be resolved, in the same shape (state "unknown_recipient" or
+ * "ambiguous", error err). */
+struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, const char *err);
+
 #endif
