@@ -127,6 +127,14 @@ cts srv send --encrypt auto hanako "x"
 is "$(r '["errors"][0]["code"]')" not_available "--encrypt auto: not available in this build yet"
 is "$ct_status" 69 "exit 69"
 
+# ---- --all: every live host of srv's table, paced like a notification round ------------
+live=$(ctd_q srv users | jq_py 'len([h for h in r["hosts"] if h["state"] in ("online", "absent")])')
+cts srv send --all "notice to all"
+is "$(r '["total"]')" "$live" "--all: one recipient per live host ($live)"
+is "$(r '["delivered"]')" "$live" "all delivered"
+is "$(r '=sorted(x["to"] for x in d["recipients"])')" "$(ctd_q srv users | jq_py '",".join(sorted(h["user"] + "@" + h["host"] for h in r["hosts"] if h["state"] in ("online", "absent")))')" \
+	"named user@host"
+
 # ---- directly, without camtraced (a2 runs none) -----------------------------------------
 ct a2 send 198.18.2.13 "direct"
 is "$(r '["path"]')" direct "no daemon on a2: sent directly"
