@@ -230,7 +230,7 @@ static int send_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 static const struct cmd_opt send_opts[] = {
 	{ "seal", 0, CMD_OPT_FLAG, offsetof(struct send_opts, seal), .help = "sealed (SECRETOPT): the receiver opens it" },
 	{ "wait-read", 0, CMD_OPT_FLAG, offsetof(struct send_opts, wait_read),
-	  .help = "ask for the read notice (READCHECKOPT) and wait for it" },
+	  .help = "sealed, with the read notice asked (READCHECKOPT): wait for it" },
 	{ "encrypt", 0, CMD_OPT_ENUM, offsetof(struct send_opts, encrypt), .arg = "MODE", .choices = encrypt_choices,
 	  .help = "auto, require or off (default; encryption is not in this build yet)" },
 	{ "all", 0, CMD_OPT_FLAG, offsetof(struct send_opts, all),

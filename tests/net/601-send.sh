@@ -75,7 +75,7 @@ ok '[ -f "$LAB_TMP/a1d/inbox.json" ]' "kept in inbox.json beside the state file"
 is "$(stat -c %a "$LAB_TMP/a1d/inbox.json")" 600 "mode 0600"
 
 # ---- sealed, with the read notice -----------------------------------------------------
-in_host srv "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" send --seal --wait-read alice "for your eyes" \
+in_host srv "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" send --wait-read alice "for your eyes" \
 	>"$LAB_TMP/sealed.json" 2>&1 &
 sp=$!
 sealed_in() { ctd_q a1d inbox | jq_py 'r["count"]' | grep -qx 2; }
@@ -140,4 +140,20 @@ ct a2 send 198.18.2.13 "direct"
 is "$(r '["path"]')" direct "no daemon on a2: sent directly"
 is "$(r '["recipients"][0]["state"]')" delivered "delivered"
 ok 'grep -q "message from 198.18.1.12 .* text direct" "$LAB_TMP/winpeer.log"' "the peer got it from a2"
+# ---- crash-safe inbox: kill -9, start again, the messages are there ---------------------
+ctd_stop a1d KILL
+ctd_start a1d a1 "user_name = alice" "nick = Alice" "allow = 198.18.1.0/24"
+ctd_q a1d inbox >"$LAB_TMP/inbox.json"
+is "$(jget "$LAB_TMP/inbox.json" '["count"]')" 4 "after kill -9 and a new start: the 4 messages kept (--all's too)"
+is "$(jget "$LAB_TMP/inbox.json" '["messages"][1]["read"]')" true "the opened one still read"
+
+# ---- absence: an automatic reply with absence_text (a2's camtraced) ----------------------
+ctd_start a2d a2 "user_name = jiro" "absence = yes" "absence_text = 外出中です" "allow = 198.18.1.0/24"
+CTD=srv
+cts srv send 198.18.1.12 "are you there?"
+is "$(r '["recipients"][0]["state"]')" delivered "delivered to an absent camtraced"
+is "$(r '["recipients"][0]["auto_reply"]')" "外出中です" "its automatic reply (AUTORETOPT) is in the result"
+srv_auto() { ctd_q srv inbox | jq_py '[m["auto_reply"] for m in r["messages"]]' | grep -q True; }
+ok 'wait_for -t 5 srv_auto' "and in srv's inbox as an automatic reply"
+is "$(ctd_q a2d inbox | jq_py 'r["count"]')" 1 "a2 kept the message (and answered no automatic reply with another)"
 ctd_done

@@ -22,13 +22,14 @@
 #define READ_RESENDS 12      /* and count (RetryMax * 2) */
 #define SCAN_MIN_MS 20       /* retries are looked for at most this often */
 #define MAX_READS 64         /* read notices waiting for ANSREADMSG */
+#define AUTO_REPLY_WAIT_MS 300 /* an absent recipient's automatic reply follows its RECVMSG */
 
 struct rcpt {
 	struct ct_msg_result r;
 	uint64_t next_ms;        /* next send (or give-up) time, monotonic ms */
 	uint64_t t0;             /* first send */
 	int started, done;       /* done: delivered or given up (read waits apart) */
-	int waiting_read;
+	int linger;              /* delivered, waiting for READMSG or an absent peer's automatic reply */
 };
 
 struct job {
@@ -152,6 +153,13 @@ static struct rcpt *slot_find(struct job *j, uint32_t pkt)
 	return NULL;
 }
 
+static int peer_absent(struct ct_msg *m, const struct ct_haddr *a)
+{
+	struct ct_host *h = ct_hosts_find_addr(ct_node_hosts(m->node), a);
+
+	return h && (h->status & CT_IPMSG_ABSENCEOPT);
+}
+
 static void decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_t now)
 {
 	if (rc->done)
@@ -162,8 +170,15 @@ static void decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_
 	if (st == CT_MSG_DELIVERED) {
 		j->m->st.delivered++;
 		if (j->o.wait_read && !rc->r.read) {
-			rc->waiting_read = 1;
+			rc->linger = 1;
 			rc->next_ms = rc->t0 + j->m->conf.read_wait_ms;
+			return;
+		}
+		if (!rc->r.auto_reply[0] && peer_absent(j->m, &rc->r.addr)) {
+			rc->linger = 1;
+			rc->next_ms = now + AUTO_REPLY_WAIT_MS;
+			if (rc->next_ms < j->scan_ms)
+				j->scan_ms = rc->next_ms;
 			return;
 		}
 	} else if (st != CT_MSG_WAITING) {
@@ -240,11 +255,11 @@ static void job_pump(struct ct_evloop *ev, uint64_t id, void *ud)
 		uint64_t due = UINT64_MAX;
 		for (size_t i = 0; i < j->first; i++) {
 			struct rcpt *rc = &j->r[i];
-			if (rc->done && !rc->waiting_read)
+			if (rc->done && !rc->linger)
 				continue;
 			if (rc->next_ms <= now) {
-				if (rc->waiting_read) {
-					rc->waiting_read = 0;
+				if (rc->linger) {
+					rc->linger = 0;
 					j->left--;
 					continue;
 				}
@@ -302,6 +317,7 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 		return CT_ENOMEM;
 	}
 	j->o.text = j->text;
+	j->o.seal |= j->o.wait_read; /* only a sealed message is opened and notified (READCHECKOPT) */
 	j->n = j->left = n;
 	for (size_t i = 0; i < n; i++) {
 		struct ct_msg_result *r = &j->r[i].r;
@@ -360,8 +376,7 @@ static void on_recvmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	if (!(rc = find_rcpt(m, &rx->from, pkt, &j)) || rc->done)
 		return;
 	decide(j, rc, CT_MSG_DELIVERED, rx->now_ms);
-	if (j->left == 0)
-		job_arm(j, rx->now_ms, rx->now_ms);
+	job_arm(j, rx->now_ms, j->left == 0 ? rx->now_ms : j->scan_ms);
 }
 
 static void on_readmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
@@ -386,8 +401,8 @@ static void on_readmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	rc->r.read_ms = rx->now_ms - rc->t0;
 	if (!rc->done)
 		decide(j, rc, CT_MSG_DELIVERED, rx->now_ms); /* the RECVMSG was lost */
-	if (rc->waiting_read) {
-		rc->waiting_read = 0;
+	if (rc->linger) {
+		rc->linger = 0;
 		j->left--;
 	}
 	if (j->left == 0)
@@ -504,8 +519,15 @@ static void note_auto_reply(struct ct_msg *m, const struct ct_node_rx *rx, const
 {
 	for (struct job *j = m->jobs; j; j = j->next)
 		for (size_t i = 0; i < j->first; i++)
-			if (ct_haddr_same_ip(&j->r[i].r.addr, &rx->from) && !j->r[i].r.auto_reply[0])
-				snprintf(j->r[i].r.auto_reply, sizeof j->r[i].r.auto_reply, "%s", text);
+			if (ct_haddr_same_ip(&j->r[i].r.addr, &rx->from) && !j->r[i].r.auto_reply[0]) {
+				struct rcpt *rc = &j->r[i];
+				snprintf(rc->r.auto_reply, sizeof rc->r.auto_reply, "%s", text);
+				if (rc->linger && rc->done && !j->o.wait_read) {
+					rc->linger = 0;
+					if (--j->left == 0)
+						job_arm(j, rx->now_ms, rx->now_ms);
+				}
+			}
 }
 
 static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)

@@ -46,7 +46,7 @@ struct ct_msg_to {
 struct ct_msg_send_opts {
 	const char *text;             /* UTF-8 */
 	int seal;                     /* SECRETOPT (with READCHECKOPT when wait_read) */
-	int wait_read;                /* wait for the read notice (READMSG), answer ANSREADMSG */
+	int wait_read;                /* sealed with READCHECKOPT: wait for the read notice (READMSG) */
 	int broadcast;                /* BROADCASTOPT (an administrator's notice: no RECVMSG asked) */
 };
 
