@@ -95,6 +95,8 @@ void daemon_search_done(struct daemon *d, struct ct_search *s);
 int dmsg_open(struct daemon *d, char *err, size_t errlen);
 void dmsg_reconf(struct daemon *d);
 void dmsg_register(struct daemon *d);
+struct ct_json;
+void dmsg_status(struct daemon *d, struct ct_json *r); /* status: "messages" */
 void dmsg_close(struct daemon *d);
 
 /* dstate.c: state sections (hosts, found addresses) */

@@ -345,6 +345,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	status_presence(r, d);
 	status_guard(r, d);
 	status_state(r, d);
+	dmsg_status(d, r);
 	*result = r;
 	return 0;
 }

@@ -118,6 +118,27 @@ void dmsg_close(struct daemon *d)
 	d->inbox = NULL;
 }
 
+void dmsg_status(struct daemon *d, struct ct_json *r)
+{
+	struct ct_msg_stats st;
+	struct ct_json *o = ct_json_add_obj(r, "messages");
+
+	ct_msg_stats(d->msg, &st);
+	ct_json_add_bool(o, "taken", d->conf.messages);
+	ct_json_add_int(o, "received", (int64_t)st.received);
+	ct_json_add_int(o, "duplicates", (int64_t)st.duplicates);
+	ct_json_add_int(o, "refused", (int64_t)st.refused);
+	ct_json_add_int(o, "auto_replies", (int64_t)st.auto_replies);
+	ct_json_add_int(o, "sent", (int64_t)st.sent);
+	ct_json_add_int(o, "resent", (int64_t)st.resent);
+	ct_json_add_int(o, "delivered", (int64_t)st.delivered);
+	ct_json_add_int(o, "not_delivered", (int64_t)st.not_delivered);
+	ct_json_add_int(o, "read_notices_sent", (int64_t)st.read_notices_sent);
+	ct_json_add_int(o, "read_notices_got", (int64_t)st.read_notices_got);
+	ct_json_add_int(o, "inbox", (int64_t)ct_inbox_count(d->inbox));
+	ct_json_add_int(o, "unread", (int64_t)ct_inbox_unread(d->inbox));
+}
+
 /* ---- control: send ---- */
 
 struct send_req {

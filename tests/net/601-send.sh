@@ -156,4 +156,7 @@ is "$(r '["recipients"][0]["auto_reply"]')" "外出中です" "its automatic rep
 srv_auto() { ctd_q srv inbox | jq_py '[m["auto_reply"] for m in r["messages"]]' | grep -q True; }
 ok 'wait_for -t 5 srv_auto' "and in srv's inbox as an automatic reply"
 is "$(ctd_q a2d inbox | jq_py 'r["count"]')" 1 "a2 kept the message (and answered no automatic reply with another)"
+is "$(ctd_q a2d status | jq_py '"%d,%d,%d" % (r["messages"]["received"], r["messages"]["auto_replies"], r["messages"]["inbox"])')" \
+	1,1,1 "a2's status: messages received 1, auto_replies 1, inbox 1"
+is "$(ctd_q a1d status | jq_py 'r["messages"]["refused"]')" 0 "a1's status counts since its restart (refused 0)"
 ctd_done
