@@ -21,7 +21,7 @@ extern const struct cmd_entry cmd_send_entry;
 
 struct send_opts {
 	int seal, wait_read, all, direct;
-	const char *encrypt;
+	const char *encrypt, *network;
 };
 
 static const char *const encrypt_choices[] = { "auto", "require", "off", NULL };
@@ -180,6 +180,8 @@ static int send_daemon(const struct ct_cli *cli, struct ct_ctl_client *c, const 
 	for (int i = 0; i < nto; i++)
 		ct_json_add_str(arr, NULL, to[i]);
 	ct_json_add_bool(p, "all", so->all);
+	if (so->network)
+		ct_json_add_str(p, "network", so->network);
 	ct_json_add_str(p, "text", text);
 	ct_json_add_bool(p, "seal", so->seal);
 	ct_json_add_bool(p, "wait_read", so->wait_read);
@@ -201,6 +203,8 @@ static int send_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 	const char *text = argv[argc - 1];
 	int nto = argc - 1, r, rc;
 
+	if (so->network && !so->all)
+		return cmd_usage_error(cli, &cmd_send_entry, "--network chooses among --all's users: give --all too");
 	if (so->all && nto > 0)
 		return cmd_usage_error(cli, &cmd_send_entry, "--all sends to every known user: give only the TEXT");
 	if (!so->all && nto < 1)
@@ -235,6 +239,8 @@ static const struct cmd_opt send_opts[] = {
 	  .help = "auto, require or off (default; encryption is not in this build yet)" },
 	{ "all", 0, CMD_OPT_FLAG, offsetof(struct send_opts, all),
 	  .help = "to every user camtraced knows (local and external), paced" },
+	{ "network", 0, CMD_OPT_CIDR, offsetof(struct send_opts, network),
+	  .help = "with --all: only the users in this network" },
 	{ "direct", 0, CMD_OPT_FLAG, offsetof(struct send_opts, direct),
 	  .help = "send from camtrace itself even when camtraced runs" },
 	{ 0 },
@@ -242,7 +248,7 @@ static const struct cmd_opt send_opts[] = {
 
 const struct cmd_entry cmd_send_entry = {
 	.name = "send",
-	.args = "[--seal] [--wait-read] [--encrypt MODE] [--all] [--direct] TO... [--] TEXT",
+	.args = "[--seal] [--wait-read] [--encrypt MODE] [--all [--network CIDR]] [--direct] TO... [--] TEXT",
 	.summary = "send a message and report, per recipient, whether it was delivered",
 	.help = "TO: an IPv4 address (port 2425 unless ADDR:PORT), or a nick, user, host or user@host\n"
 		"from camtraced's table. With camtraced running the message goes out from it (its\n"

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "msg.h"
 #include "node.h"
+#include "targets.h"
 
 #define INBOX_SAVE_GAP_MS 200 /* saves at most this often under a burst of messages */
 #define SEND_MAX_TO 64        /* recipients named in one request (--all: the whole table) */
@@ -241,7 +242,18 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 	q->wait_read = o.wait_read;
 	o.text = text;
 	if (all) {
-		int k = ct_msg_resolve_all(d->hosts, &to, &q->labels);
+		const char *net = ct_json_get_str(params, "network");
+		struct ct_targets only;
+		char err[256];
+		int k;
+		ct_targets_init(&only, CT_TARGETS_DEFAULT_MAX);
+		if (net && ct_targets_add(&only, net, err, sizeof err) != 0) {
+			ct_targets_fini(&only);
+			send_req_free(q);
+			return ct_ctl_call_error(call, "bad_params", "network: %s", err);
+		}
+		k = ct_msg_resolve_all(d->hosts, net ? &only : NULL, &to, &q->labels);
+		ct_targets_fini(&only);
 		if (k < 0) {
 			send_req_free(q);
 			return k;

@@ -135,6 +135,10 @@ is "$(r '["delivered"]')" "$live" "all delivered"
 is "$(r '=sorted(x["to"] for x in d["recipients"])')" "$(ctd_q srv users | jq_py '",".join(sorted(h["user"] + "@" + h["host"] for h in r["hosts"] if h["state"] in ("online", "absent")))')" \
 	"named user@host"
 
+cts srv send --all --network 198.18.2.0/24 "notice to site B"
+is "$(r '=",".join(x["to"] + "=" + x["state"] for x in d["recipients"])')" "hanako@WINPC=delivered" \
+	"--all --network 198.18.2.0/24: only hanako (iptux has left)"
+
 # ---- directly, without camtraced (a2 runs none) -----------------------------------------
 ct a2 send 198.18.2.13 "direct"
 is "$(r '["path"]')" direct "no daemon on a2: sent directly"

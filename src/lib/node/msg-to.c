@@ -9,6 +9,7 @@
 #include "hosts.h"
 #include "json.h"
 #include "msg.h"
+#include "targets.h"
 
 static int live(const struct ct_host *h)
 {
@@ -78,7 +79,8 @@ int ct_msg_resolve(const struct ct_hosts *t, const char *spec, struct ct_msg_to 
 	return (int)n;
 }
 
-int ct_msg_resolve_all(const struct ct_hosts *t, struct ct_msg_to **out, char ***labels)
+int ct_msg_resolve_all(const struct ct_hosts *t, const struct ct_targets *only, struct ct_msg_to **out,
+	char ***labels)
 {
 	size_t n = 0, cnt = ct_hosts_count(t);
 	struct ct_msg_to *v = calloc(cnt ? cnt : 1, sizeof *v);
@@ -92,7 +94,7 @@ int ct_msg_resolve_all(const struct ct_hosts *t, struct ct_msg_to **out, char **
 	for (size_t i = 0; i < cnt; i++) {
 		const struct ct_host *h = ct_hosts_at(t, i);
 		size_t len;
-		if (!live(h))
+		if (!live(h) || (only && !ct_targets_match(only, &h->addr)))
 			continue;
 		len = strlen(h->user) + strlen(h->host) + 2;
 		if (!(l[n] = malloc(len)))

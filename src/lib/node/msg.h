@@ -101,9 +101,11 @@ struct ct_hosts;
 struct ct_json;
 int ct_msg_resolve(const struct ct_hosts *t, const char *spec, struct ct_msg_to *out, size_t max,
 	char *err, size_t errlen);
-/* Every live host of t (online or absent, local and external) as recipients (malloc'd, label
- * user@host); returns the count or CT_ENOMEM. */
-int ct_msg_resolve_all(const struct ct_hosts *t, struct ct_msg_to **out, char ***labels);
+/* Every live host of t (online or absent, local and external; only those `only` matches when
+ * not NULL) as recipients (malloc'd, label user@host); returns the count or CT_ENOMEM. */
+struct ct_targets;
+int ct_msg_resolve_all(const struct ct_hosts *t, const struct ct_targets *only, struct ct_msg_to **out,
+	char ***labels);
 /* The result of one recipient as the JSON object of `camtrace send --json` (camtrace(1)). */
 struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct ct_hosts *t, int wait_read);
 /* A recipient that could not be resolved, in the same shape (state "unknown_recipient" or
