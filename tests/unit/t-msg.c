@@ -261,6 +261,46 @@ int main(void)
 		ok(access(err, F_OK) == 0, "kept as inbox.json.bad");
 		unlink(err);
 	}
+	/* recipients: addresses, names from the table, ambiguous names, --all with a network */
+	{
+		struct ct_hosts *tab = ct_hosts_new();
+		struct ct_host_info hi = { 0 };
+		struct ct_msg_to v[4], *all = NULL;
+		struct ct_targets net;
+		char **labels = NULL, as[CT_HADDR_STRLEN];
+		int k;
+		hi.user = "taro", hi.host = "pc1", hi.nick = "営業";
+		ct_haddr_set_v4(&hi.addr, 0xC6120102, 2425);
+		ct_hosts_update(tab, &hi, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 1, 1, NULL);
+		hi.user = "jiro", hi.host = "pc2";
+		ct_haddr_set_v4(&hi.addr, 0xC6120203, 2425);
+		ct_hosts_update(tab, &hi, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, 1, 1, NULL);
+		is_int(ct_msg_resolve(tab, "10.1.2.3:2426", v, 4, err, sizeof err), 1, "an address with a port");
+		is_str(ct_haddr_str(&v[0].addr, as, sizeof as), "10.1.2.3:2426", "taken as given");
+		is_int(ct_msg_resolve(tab, "jiro", v, 4, err, sizeof err), 1, "a user name");
+		is_str(ct_haddr_str(&v[0].addr, as, sizeof as), "198.18.2.3:2425", "its address from the table");
+		is_int(ct_msg_resolve(tab, "taro@pc1", v, 4, err, sizeof err), 1, "user@host");
+		is_int(ct_msg_resolve(tab, "営業", v, 4, err, sizeof err), CT_EEXIST, "a nick two users have: ambiguous");
+		is_int(ct_msg_resolve(tab, "nobody", v, 4, err, sizeof err), CT_ENOTFOUND, "an unknown name");
+		is_int(ct_msg_resolve(NULL, "jiro", v, 4, err, sizeof err), CT_ENOTFOUND, "names need a table");
+		ct_targets_init(&net, CT_TARGETS_DEFAULT_MAX);
+		ct_targets_add(&net, "198.18.2.0/24", err, sizeof err);
+		k = ct_msg_resolve_all(tab, &net, &all, &labels);
+		ok(k == 1 && !strcmp(labels[0], "jiro@pc2"), "--all --network: only jiro@pc2 (%d %s)", k, k > 0 ? labels[0] : "-");
+		for (int i = 0; i < k; i++)
+			free(labels[i]);
+		free(labels);
+		free(all);
+		k = ct_msg_resolve_all(tab, NULL, &all, &labels);
+		is_int(k, 2, "--all: both");
+		for (int i = 0; i < k; i++)
+			free(labels[i]);
+		free(labels);
+		free(all);
+		ct_targets_fini(&net);
+		ct_hosts_free(tab);
+	}
+
 	unlink(file);
 	rmdir(path);
 	ct_msg_free(mc);
