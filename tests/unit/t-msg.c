@@ -221,18 +221,24 @@ int main(void)
 	while (peer_recv(&p, &pm) == 0) /* the silent one's resends */
 		ct_codec_fini(&pm);
 	/* the allow list: a sender outside gets no RECVMSG and nothing is stored */
-	ct_targets_init(&only10, 16);
-	ct_targets_add(&only10, "10.0.0.0/8", err, sizeof err);
+	ct_targets_init(&only10, CT_TARGETS_DEFAULT_MAX);
+	is_int(ct_targets_add(&only10, "10.1.2.0/24", err, sizeof err), 0, "an allow list: 10.1.2.0/24");
 	memset(&nc, 0, sizeof nc);
 	nc.msg_allow = &only10;
 	c = mknode_conf(hc, &nc, "carol", &pc);
 	conf.allow = &only10;
 	recv_calls = 0;
-	is_int(ct_msg_new(&mc, c, &conf), 0, "carol takes messages from 10/8 only");
+	is_int(ct_msg_new(&mc, c, &conf), 0, "carol takes messages from 10.1.2.0/24 only");
 	peer_send(&p, pc, 960, "pete", CT_IPMSG_SENDMSG | CT_IPMSG_SENDCHECKOPT, "let me in", 9);
 	ok(peer_recv(&p, &pm) != 0, "no RECVMSG to a sender outside the allow list");
 	ct_codec_fini(&pm);
 	is_int(recv_calls, 0, "and nothing stored");
+	ct_targets_add(&only10, "127.0.0.1", err, sizeof err);
+	peer_send(&p, pc, 961, "pete", CT_IPMSG_SENDMSG | CT_IPMSG_SENDCHECKOPT, "now?", 4);
+	ok(peer_recv(&p, &pm) == 0 && pm.mode == CT_IPMSG_RECVMSG, "once 127.0.0.1 is in the list: RECVMSG");
+	ct_codec_fini(&pm);
+	PUMP_UNTIL(recv_calls == 1, 2000);
+	is_int(recv_calls, 1, "and the message kept");
 
 	/* the inbox: bounded, saved and loaded back */
 	is_int(ct_inbox_count(inbox_b), 3, "the inbox keeps inbox_max (3) messages");
