@@ -17,6 +17,7 @@ extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_inbox_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_reach_entry;
 extern const struct cmd_entry cmd_refresh_entry;
@@ -24,6 +25,7 @@ extern const struct cmd_entry cmd_route_entry;
 extern const struct cmd_entry cmd_rtp_entry;
 extern const struct cmd_entry cmd_scan_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_sniff_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_users_entry;
@@ -35,6 +37,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_doctor_entry,
 	&cmd_help_entry,
+	&cmd_inbox_entry,
 	&cmd_probe_entry,
 	&cmd_reach_entry,
 	&cmd_refresh_entry,
@@ -42,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rtp_entry,
 	&cmd_scan_entry,
 	&cmd_search_entry,
+	&cmd_send_entry,
 	&cmd_sniff_entry,
 	&cmd_status_entry,
 	&cmd_users_entry,

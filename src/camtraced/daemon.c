@@ -629,6 +629,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	}
 	node_conf_from(&d->conf, &nc);
 	nc.accept = &d->accept; /* filled below, once the node's networks are known */
+	nc.msg_allow = d->conf.messages ? &d->allow : NULL;
 	if ((r = ct_node_new(&d->node, d->ev, d->hosts, &nc, err, errlen)) != 0)
 		return r == CT_EPERM ? EX_NOPERM : r == CT_ECONFIG ? EX_CONFIG : EX_UNAVAILABLE;
 	if ((r = build_targets(d, &d->conf, &d->notify_targets, &d->allow, &d->accept, err, errlen)) != 0)
@@ -640,6 +641,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	}
 	load_state(d);
 	accept_extend(d, NULL); /* the found addresses of the state file */
+	if ((r = dmsg_open(d, err, errlen)) != 0)
+		return r;
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
 		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
@@ -712,7 +715,9 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	accept_extend(d, NULL);
 	node_conf_from(&d->conf, &ncf);
 	ncf.accept = &d->accept;
+	ncf.msg_allow = d->conf.messages ? &d->allow : NULL;
 	ct_node_reconf(d->node, &ncf);
+	dmsg_reconf(d);
 	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	ct_listsrv_reconf(d->ls, &lsc);
@@ -766,6 +771,7 @@ void daemon_close(struct daemon *d)
 	if (d->ls)
 		ct_listsrv_free(d->ls);
 	ct_notify_free(d->nt);
+	dmsg_close(d);
 	ct_node_free(d->node);
 	ct_state_free(d->state);
 	ct_targets_fini(&d->notify_targets);

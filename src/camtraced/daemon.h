@@ -17,6 +17,8 @@ struct ct_search;
 struct ct_state;
 struct ct_ctl_server;
 struct ct_coop;
+struct ct_msg;
+struct ct_inbox;
 
 #define DAEMON_MAX_SEARCHES 8
 #define DAEMON_MAX_REFRESH 16
@@ -61,6 +63,9 @@ struct daemon {
 	daemon_fetch_fn fetch_done; /* daemon_on_fetch_done() */
 	void *fetch_done_ud;
 	int exit_code;
+	struct ct_msg *msg;   /* messages (dmsg.c): the engine, the inbox and its save timer */
+	struct ct_inbox *inbox;
+	uint64_t t_inbox, inbox_saved_ms;
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
@@ -84,6 +89,15 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 
 /* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
 void daemon_search_done(struct daemon *d, struct ct_search *s);
+
+/* dmsg.c: messages: the engine and the inbox (after the node, before the privileges are
+ * dropped), its configuration after a reload, the control methods send and inbox, the end. */
+int dmsg_open(struct daemon *d, char *err, size_t errlen);
+void dmsg_reconf(struct daemon *d);
+void dmsg_register(struct daemon *d);
+struct ct_json;
+void dmsg_status(struct daemon *d, struct ct_json *r); /* status: "messages" */
+void dmsg_close(struct daemon *d);
 
 /* dstate.c: state sections (hosts, found addresses) */
 void dstate_register(struct daemon *d);

@@ -355,6 +355,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	status_presence(r, d);
 	status_guard(r, d);
 	status_state(r, d);
+	dmsg_status(d, r);
 	*result = r;
 	return 0;
 }
@@ -636,5 +637,6 @@ void dctl_register(struct daemon *d)
 	ct_ctl_server_add(d->ctl, CT_CTL_M_SEARCH_RESULT, m_search_result, d);
 	ct_ctl_server_add(d->ctl, CT_CTL_M_RELOAD, m_reload, d);
 	ct_ctl_server_add(d->ctl, CT_COOP_CTL_PROBE, m_probe, d);
+	dmsg_register(d); /* send, inbox */
 	daemon_on_fetch_done(d, on_fetch_done, NULL);
 }

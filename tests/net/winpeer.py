@@ -1,31 +1,34 @@
 #!/usr/bin/env python3
 # winpeer.py: a Windows-style IP Messenger peer for the lab (answers GETINFO, ANSENTRY after 0-4 s, CP932 names, TCP 2425).
-#   winpeer.py [--nick N] [--group G] [--user U] [--host H] [--delay-max SECS] [--seconds N]
+#   winpeer.py [--nick N] [--group G] [--user U] [--host H] [--delay-max SECS] [--seconds N] [--utf8 yes|no]
 # Behaves as IP Messenger for Windows does on the wire (../shared/protocol/ipmsg.md):
 #   - at start: BR_ENTRY (entry status 0x0F640001 without UTF-8 bits) broadcast to its /24 and
 #     255.255.255.255; nick and group in CP932, body "nick\0group\0\nVS:00010002:5:6:110";
 #   - BR_ENTRY (also |DIALUPOPT) from anyone: ANSENTRY to the sender's address and port after a
 #     random wait of 0 to --delay-max seconds (default 4: Windows waits up to 4 s, spec 3.1);
-#   - GETINFO: SENDINFO "Win 5.6.10" at once; SENDMSG|SENDCHECKOPT: RECVMSG with the packet number;
+#   - GETINFO: SENDINFO "Win 5.6.10" at once; SENDMSG|SENDCHECKOPT: RECVMSG with the packet number,
+#     and a line "message from ADDR packet N charset utf-8|cp932 text TEXT" (the body decoded:
+#     UTF-8 with UTF8OPT, else CP932); --utf8 no: entries without CAPUTF8OPT (an old client);
 #   - TCP 2425: accepts, reads one request, closes (no file is shared);
 #   - SIGTERM / SIGINT / --seconds: BR_EXIT to every host it heard from and to the broadcasts.
 # Prints "ready" once bound, then one line per datagram it handled. Standard library only.
 import random, select, signal, socket, sys, time
 
 BR_ENTRY, BR_EXIT, ANSENTRY, SENDMSG, RECVMSG, GETINFO, SENDINFO = 0x01, 0x02, 0x03, 0x20, 0x21, 0x40, 0x41
-SENDCHECKOPT, STATUS = 0x100, 0x0F640000
+SENDCHECKOPT, STATUS, CAPUTF8OPT, UTF8OPT = 0x100, 0x0F640000, 0x01000000, 0x00800000
 
 
 def main():
     a = sys.argv[1:]
     opt = {"--nick": "営業 花子", "--group": "営業部", "--user": "hanako", "--host": "WINPC",
-           "--delay-max": "4", "--seconds": "0"}
+           "--delay-max": "4", "--seconds": "0", "--utf8": "yes"}
     while a:
         if a[0] not in opt or len(a) < 2:
             sys.exit("winpeer.py: unknown option or missing value: %s" % a[0])
         opt[a[0]] = a[1]
         a = a[2:]
     delay_max, until = float(opt["--delay-max"]), float(opt["--seconds"])
+    status = STATUS if opt["--utf8"] == "yes" else STATUS & ~CAPUTF8OPT
     pno = [int(time.time())]
     names = opt["--nick"].encode("cp932") + b"\0" + opt["--group"].encode("cp932") + b"\0\nVS:00010002:5:6:110\0"
 
@@ -55,7 +58,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     for b in bcasts:
-        u.sendto(hdr(BR_ENTRY | STATUS) + names, (b, 2425))
+        u.sendto(hdr(BR_ENTRY | status) + names, (b, 2425))
     print("ready", flush=True)
     end = time.monotonic() + until if until > 0 else None
     while not stop[0] and (end is None or time.monotonic() < end):
@@ -95,13 +98,17 @@ def main():
         print("from %s:%d cmd 0x%x" % (src[0], src[1], cmd), flush=True)
         heard.add(src[0])
         if mode == BR_ENTRY:
-            pending.append((now + random.uniform(0, delay_max), src, hdr(ANSENTRY | STATUS) + names))
+            pending.append((now + random.uniform(0, delay_max), src, hdr(ANSENTRY | status) + names))
         elif mode == GETINFO:
             u.sendto(hdr(SENDINFO) + b"Win 5.6.10\0", src)
-        elif mode == SENDMSG and cmd & SENDCHECKOPT:
-            u.sendto(hdr(RECVMSG) + f[1] + b"\0", src)
+        elif mode == SENDMSG:
+            if cmd & SENDCHECKOPT:
+                u.sendto(hdr(RECVMSG) + f[1] + b"\0", src)
+            cs = "utf-8" if cmd & UTF8OPT else "cp932"
+            text = f[5].split(b"\0")[0].decode(cs, "replace") if len(f) > 5 else ""
+            print("message from %s packet %s charset %s text %s" % (src[0], f[1].decode(), cs, text), flush=True)
     for h in sorted(heard) + bcasts:
-        u.sendto(hdr(BR_EXIT | STATUS) + names, (h, 2425))
+        u.sendto(hdr(BR_EXIT | status) + names, (h, 2425))
     print("exit", flush=True)
 
 

@@ -20,7 +20,8 @@ struct ct_evloop;
  * "id" is any JSON number or string, echoed unchanged (null when the request had none or could
  * not be parsed). Replies may come out of order when a method defers its answer.
  * Error codes: bad_json, bad_request, line_too_long, hello_required, protocol_version,
- * unknown_method, bad_params, busy, timeout, failed (the method's own failure), internal.
+ * unknown_method, bad_params, busy, timeout, failed (the method's own failure), not_available
+ * (a feature this build lacks), internal.
  * Requests are bounded (CT_CTL_MAX_LINE); a client silent for the idle timeout, one that does
  * not say hello in time, or one that does not read its replies is disconnected; a deferred
  * request not answered within the request timeout gets a "timeout" error.
@@ -38,6 +39,8 @@ struct ct_evloop;
 #define CT_CTL_M_SEARCH_PROGRESS "search.progress" /* {search_id} -> {state, probed, total, found} */
 #define CT_CTL_M_SEARCH_RESULT "search.result"     /* {search_id} -> {state, hosts: [...]} */
 #define CT_CTL_M_RELOAD "reload"
+#define CT_CTL_M_SEND "send"             /* {to: [...], all, text, seal, wait_read, encrypt} -> {recipients: [...]} */
+#define CT_CTL_M_INBOX "inbox"           /* {id} -> {message} (opened), {} -> {count, unread, messages: [...]} */
 
 /* ---- server side (runs on the daemon's event loop) ---- */
 

@@ -80,6 +80,13 @@ struct ct_daemon_conf {
 	double message_log_rate;      /* SENDMSG log lines per second per source, default 1 */
 	int64_t receive_buffer;       /* UDP SO_RCVBUF bytes, default 1 MiB (bounds queueing delay) */
 
+	/* messages (msg.h, inbox.h): received as user_name into the inbox next to state_file */
+	int messages;                 /* take messages (RECVMSG, inbox), default yes */
+	int64_t inbox_max;            /* messages kept in the inbox, default 1000 */
+	int64_t msg_retry_ms;         /* ms between two sends of an unanswered SENDMSG, default 1000 */
+	int64_t msg_retries;          /* resends after the first, default 3 */
+	int absence_reply;            /* answer messages with absence_text while absent, default yes */
+
 	/* files and process */
 	char *state_file;
 	char *pidfile;

@@ -7,6 +7,7 @@
 #include "codec.h"
 #include "log.h"
 #include "node-int.h"
+#include "targets.h"
 #include "util.h"
 
 void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
@@ -14,6 +15,8 @@ void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 	const struct ct_ipmsg *m = rx->m;
 	char num[16];
 
+	if (n->conf.msg_allow && !ct_targets_match(n->conf.msg_allow, &rx->from))
+		return; /* not allowed to send us messages: unanswered, not logged (msg.c counts it) */
 	if ((m->opts & CT_IPMSG_SENDCHECKOPT) && !(m->opts & (CT_IPMSG_BROADCASTOPT | CT_IPMSG_AUTORETOPT)) &&
 	    ct_node_guard_admit(n, &rx->from, CT_GUARD_RECVMSG)) {
 		snprintf(num, sizeof num, "%u", m->packetno);

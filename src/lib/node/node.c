@@ -219,11 +219,17 @@ int ct_node_send_raw(struct ct_node *n, const struct ct_haddr *to, const void *d
 int ct_node_send(struct ct_node *n, const struct ct_haddr *to, uint32_t command, const void *body,
 	size_t bodylen)
 {
+	return ct_node_send_pkt(n, to, command, ct_node_next_packetno(n), body, bodylen);
+}
+
+int ct_node_send_pkt(struct ct_node *n, const struct ct_haddr *to, uint32_t command, uint32_t packetno,
+	const void *body, size_t bodylen)
+{
 	int utf8 = (command & CT_IPMSG_UTF8OPT) != 0;
 	int r;
 
 	ct_sbuf_reset(&n->out);
-	r = ct_codec_build(&n->out, NULL, ct_node_next_packetno(n), utf8 ? n->user : n->user_cp,
+	r = ct_codec_build(&n->out, NULL, packetno, utf8 ? n->user : n->user_cp,
 		utf8 ? n->host : n->host_cp, command, body, bodylen, 1);
 	if (r != 0)
 		return r;

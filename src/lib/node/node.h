@@ -41,6 +41,8 @@ struct ct_node_conf {
 	double unverified_rate;   /* answers per second to all unverified sources (default 200) */
 	size_t guard_sources;     /* sources tracked (default 4096; the oldest unverified dropped) */
 	uint64_t guard_log_ms;    /* drop summary line at most this often (default 60000) */
+	const struct ct_targets *msg_allow; /* who may send messages: others get no RECVMSG (NULL =
+	                           * anyone; msg.c refuses them too). Read at each packet. */
 	double message_log_rate;  /* SENDMSG log lines per second per source (default 1, burst 5;
 	                           * 20 times that in total) */
 };
@@ -87,12 +89,15 @@ void ct_node_set_absent(struct ct_node *n, int absent, const char *text);
  * UTF8OPT, else CP932) + body (bodylen bytes) + a NUL. */
 int ct_node_send(struct ct_node *n, const struct ct_haddr *to, uint32_t command,
 	const void *body, size_t bodylen);
+/* The same with a given packet number (a resent SENDMSG keeps its number). */
+int ct_node_send_pkt(struct ct_node *n, const struct ct_haddr *to, uint32_t command, uint32_t packetno,
+	const void *body, size_t bodylen);
 /* Sends an entry-class packet (mode BR_ENTRY/ANSENTRY/BR_ABSENCE/BR_EXIT/NOOPERATION, plus
  * extra option bits) with our status and the UTF-8 block, to one address. */
 int ct_node_send_entry(struct ct_node *n, const struct ct_haddr *to, uint32_t mode, uint32_t extra);
 /* Sends raw bytes (already a full datagram) from the node socket. */
 int ct_node_send_raw(struct ct_node *n, const struct ct_haddr *to, const void *data, size_t len);
-/* Next packet number (time() upward, +1 per packet). */
+/* Next packet number (pktno.h: monotonic, new across runs and processes). */
 uint32_t ct_node_next_packetno(struct ct_node *n);
 
 /* Extra unicast targets of every entry round (BR_ENTRY, BR_ABSENCE, BR_EXIT), e.g. the list
