@@ -87,6 +87,8 @@ struct method *ct_ctl_find_method(struct ct_ctl_server *s, const char *name);
 int ct_ctl_client_flush(struct client *cl);
 /* Watches the client for what it needs now (reading; writing while output or events wait). */
 void ct_ctl_client_watch(struct client *cl);
+/* Output waits: the client has write_ms to take it (cancelled when its output drains). */
+void ct_ctl_client_arm_write(struct client *cl);
 /* ctl-sub.c: makes the client a subscriber; recomputes what the server's subscribers take. */
 int ct_ctl_sub_attach(struct client *cl, unsigned kinds);
 void ct_ctl_sub_recount(struct ct_ctl_server *s);

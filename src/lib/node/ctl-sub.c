@@ -269,6 +269,9 @@ void ct_ctl_publish(struct ct_ctl_server *s, unsigned kind, const void *key, siz
 		if (c->sub && (c->sub->kinds & kind) && !c->closing) {
 			ct_ctl_subq_push(c->sub, key, key_len, line, len);
 			ct_ctl_client_watch(c); /* written when the socket is writable: never here */
+			/* unix sockets stop saying writable long before a send would fail: the stall
+			 * clock starts with the first event waiting, and stops when the output drains */
+			ct_ctl_client_arm_write(c);
 		}
 }
 
@@ -282,5 +285,7 @@ void ct_ctl_server_sub_totals(const struct ct_ctl_server *s, struct ct_ctl_sub_t
 			t->coalesced += c->sub->st.coalesced;
 			t->dropped += c->sub->st.dropped;
 			t->bytes += c->sub->st.bytes;
+			if (c->sub->st.peak_bytes > t->peak_bytes)
+				t->peak_bytes = c->sub->st.peak_bytes;
 		}
 }

@@ -82,6 +82,12 @@ static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
 	ct_ctl_client_drop(cl);
 }
 
+void ct_ctl_client_arm_write(struct client *cl)
+{
+	if (!cl->write_timer)
+		cl->write_timer = ct_evloop_add_timer(cl->srv->ev, cl->srv->lim.write_ms, on_write_stall, cl);
+}
+
 static void arm_idle(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
@@ -160,8 +166,7 @@ int ct_ctl_client_flush(struct client *cl)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 				ct_ctl_client_watch(cl);
-				if (!cl->write_timer)
-					cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
+				ct_ctl_client_arm_write(cl);
 				return 0;
 			}
 			if (n <= 0) {

@@ -123,6 +123,7 @@ struct ct_ctl_sub_totals {
 	unsigned subscribers;
 	uint64_t queued, coalesced, dropped;
 	size_t bytes;
+	size_t peak_bytes;    /* the most one subscriber's queue ever held */
 };
 void ct_ctl_server_sub_totals(const struct ct_ctl_server *s, struct ct_ctl_sub_totals *t);
 
