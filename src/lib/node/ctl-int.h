@@ -45,6 +45,7 @@ struct client {
 	void *stream_ud;
 	int stream_lines;         /* the stream writes whole lines after the reply (no head, no tail) */
 	struct ct_ctl_subq *sub;  /* subscribed: its event queue (ctl-sub.c); exempt from idle_ms */
+	uint64_t kick_timer;      /* events wait: written when it fires (CT_CTL_SUB_BATCH_MS) */
 	struct client *next;
 };
 

@@ -260,6 +260,17 @@ int ct_ctl_sub_attach(struct client *cl, unsigned kinds)
 
 unsigned ct_ctl_server_wants(const struct ct_ctl_server *s) { return s ? s->sub_kinds : 0; }
 
+static void on_kick(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct client *cl = ud;
+
+	(void)ev;
+	(void)id;
+	cl->kick_timer = 0;
+	if (!cl->closing)
+		ct_ctl_client_flush(cl);
+}
+
 void ct_ctl_publish(struct ct_ctl_server *s, unsigned kind, const void *key, size_t key_len,
 	const char *line, size_t len)
 {
@@ -268,7 +279,10 @@ void ct_ctl_publish(struct ct_ctl_server *s, unsigned kind, const void *key, siz
 	for (struct client *c = s->clients; c; c = c->next)
 		if (c->sub && (c->sub->kinds & kind) && !c->closing) {
 			ct_ctl_subq_push(c->sub, key, key_len, line, len);
-			ct_ctl_client_watch(c); /* written when the socket is writable: never here */
+			/* written in a batch from the loop, never here; already watched for
+			 * writing (a reply or a stream under way, a full socket): then that */
+			if (!c->kick_timer && !(c->events & CT_EV_WRITE))
+				c->kick_timer = ct_evloop_add_timer(s->ev, CT_CTL_SUB_BATCH_MS, on_kick, c);
 			/* unix sockets stop saying writable long before a send would fail: the stall
 			 * clock starts with the first event waiting, and stops when the output drains */
 			ct_ctl_client_arm_write(c);

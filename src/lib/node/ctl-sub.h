@@ -16,6 +16,9 @@
 #define CT_CTL_EV_ALL 0x1fu
 /* Version of the event lines ("v"). */
 #define CT_CTL_EV_VERSION 1
+/* Events are written this long after the first of a batch (one send for many, not three
+ * system calls per event). */
+#define CT_CTL_SUB_BATCH_MS 20
 /* Default bound of one subscriber's queue (struct ct_ctl_limits.sub_queue). */
 #define CT_CTL_SUB_QUEUE (256u * 1024)
 

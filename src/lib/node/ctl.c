@@ -42,6 +42,7 @@ void ct_ctl_client_drop(struct client *cl)
 	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
 	ct_evloop_cancel_timer(s->ev, cl->write_timer);
 	ct_evloop_cancel_timer(s->ev, cl->resume_timer);
+	ct_evloop_cancel_timer(s->ev, cl->kick_timer);
 	ct_evloop_del_fd(s->ev, cl->fd);
 	close(cl->fd);
 	if (cl->stream && cl->stream_done)
