@@ -86,4 +86,8 @@ like "$(echo "$t" | jq_py 'r["error"]')" "^the server did not answer BR_ISGETLIS
 is "$(grep -vc '"ev": *"fetch"\|"ev":"fetch"\|"reply"\|"ev": *"synced"\|"ev":"synced"' "$F")" "0" \
 	"the fetch subscriber gets nothing else (no host events)"
 lab fault del "$fid" >/dev/null
+
+# the server stops: its goodbye is the last event, then the connection ends
+ok 'ctd_stop srv' "the server stops"
+is "$(tail -n 1 "$E" | jq_py 'r["ev"], r["kind"]')" "notify exit" "the subscriber's last event: notify, kind exit"
 ctd_done
