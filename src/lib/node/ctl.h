@@ -21,7 +21,8 @@ struct ct_evloop;
  * not be parsed). Replies may come out of order when a method defers its answer.
  * Error codes: bad_json, bad_request, line_too_long, hello_required, protocol_version,
  * unknown_method, bad_params, busy, timeout, failed (the method's own failure), internal.
- * Requests are bounded (CT_CTL_MAX_LINE); a client silent for the idle timeout, one that does
+ * Requests are bounded (CT_CTL_MAX_LINE); a client silent for the idle timeout (unless it
+ * subscribed: ct_ctl_call_subscribe), one that does
  * not say hello in time, or one that does not read its replies is disconnected; a deferred
  * request not answered within the request timeout gets a "timeout" error.
  */
