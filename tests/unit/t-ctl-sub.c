@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "tap.h"
 #include "err.h"
 #include "evloop.h"
@@ -17,6 +18,7 @@
 #include "ctl-sub.h"
 #include "ctl-sub-client.h"
 #include "clock.h"
+#include "hosts.h"
 
 static struct ct_evloop *ev;
 static struct ct_ctl_server *srv;
@@ -115,6 +117,54 @@ static void queue_tests(void)
 	ct_json_free(ev_arr);
 	is_int(ct_ctl_sub_kinds_parse(NULL, &kinds, err, sizeof err), 0, "no events: ...");
 	is_int(kinds, CT_CTL_EV_ALL, "... all kinds");
+}
+
+/* ---- the host table's watcher: which op each change makes ---- */
+
+static char ops[512];
+
+static void watch(struct ct_hosts *t, const struct ct_host *h, enum ct_host_event what, void *ud)
+{
+	static const char *const names[] = { "none", "join", "change", "absent", "back", "exit", "lost", "flap", "remove" };
+
+	(void)t;
+	(void)ud;
+	snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s:%s", ops[0] ? " " : "", h->user, names[what]);
+}
+
+static void watch_tests(void)
+{
+	struct ct_hosts *t = ct_hosts_new();
+	struct ct_host_info in = { .user = "taro", .host = "pc1", .nick = "Taro", .group = "g", .status = 1 };
+	struct ct_host *h = NULL;
+	uint64_t ms = 1000;
+
+	in.addr.family = AF_INET;
+	in.addr.port = 2425;
+	memcpy(in.addr.ip, (const uint8_t[]){ 198, 18, 1, 11 }, 4);
+	ct_hosts_set_watch(t, watch, NULL);
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 1.0, &h);    /* join */
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 2.0, &h);    /* nothing */
+	in.nick = "Taro2";
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 3.0, &h);    /* change */
+	in.status = 0x101;
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 4.0, &h);    /* absent */
+	in.status = 1;
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 5.0, &h);    /* back */
+	ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, 6.0);                            /* exit */
+	ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, 6.5);                            /* nothing */
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 7.0, &h);    /* flap */
+	ct_hosts_set_offline(t, h, CT_HOST_GONE_LOST, 8.0);                            /* lost */
+	ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, ms++, 9.0, &h);       /* back (second hand) */
+	in.user = "jiro"; /* another name at the same address replaces it */
+	ct_hosts_update(t, &in, CT_HOST_LOCAL, CT_HOST_VIA_PACKET, ms++, 10.0, &h);
+	is_str(ops, "taro:join taro:change taro:absent taro:back taro:exit taro:flap taro:lost taro:back "
+		"taro:remove jiro:join", "the watcher sees each change once, with its op, and nothing for a refresh");
+	ops[0] = '\0';
+	ct_hosts_set_watch(t, NULL, NULL);
+	ct_hosts_remove(t, h);
+	is_str(ops, "", "no watcher: nothing called");
+	ct_hosts_free(t);
 }
 
 /* ---- a server on the loop ---- */
@@ -405,6 +455,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	ct_log_set_level(getenv("T_DEBUG") ? CT_LOG_DEBUG : CT_LOG_ERR);
 	queue_tests();
+	watch_tests();
 	server_tests();
 	return tap_done();
 }
