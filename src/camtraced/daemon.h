@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dconf.h"
+#include "outbuf.h"
 #include "targets.h"
 
 struct ct_evloop;
@@ -66,6 +67,9 @@ struct daemon {
 	struct ct_msg *msg;   /* messages (dmsg.c): the engine, the inbox and its save timer */
 	struct ct_inbox *inbox;
 	uint64_t t_inbox, inbox_saved_ms;
+	struct ct_out evbuf;  /* devents.c: the event line being built */
+	uint64_t t_events;    /* devents.c: the notification-round poll */
+	unsigned ev_round;    /* devents.c: the last round published */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the

@@ -56,6 +56,38 @@ static int flood(const char *ip, int port, long n)
 	return 0;
 }
 
+/* steady ADDR PORT N RATE SECONDS: BR_ENTRY refreshes from the N sources of `flood`, one after
+ * the other, RATE a second; every other round one host in ten comes with ABSENCEOPT (absent, then
+ * back): a steady load where a tenth of the packets change a host */
+static int steady(const char *ip, int port, long n, double rate, double secs)
+{
+	struct sockaddr_in to = sa(ip, port);
+	double t0 = now();
+	char buf[256], src[32];
+	long k = 0;
+
+	while (now() - t0 < secs) {
+		long due = (long)((now() - t0) * rate);
+		for (; k < due; k++) {
+			long i = k % n, round = k / n;
+			unsigned st = 0x01000001u | (i % 10 == 0 && round % 2 ? 0x100u : 0);
+			int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+			snprintf(src, sizeof src, "127.%ld.%ld.%ld", 1 + i / 62500, (i / 250) % 250, i % 250 + 1);
+			struct sockaddr_in from = sa(src, 2425);
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+			if (bind(fd, (struct sockaddr *)&from, sizeof from) == 0) {
+				int len = snprintf(buf, sizeof buf, "1:%ld:user%ld:pc%ld:%u:nick%ld", 2000000 + k, i, i, st, i);
+				memcpy(buf + len, "\0group\0", 7);
+				sendto(fd, buf, (size_t)len + 7, 0, (struct sockaddr *)&to, sizeof to);
+			}
+			close(fd);
+		}
+		usleep(2000);
+	}
+	printf("sent=%ld\n", k);
+	return 0;
+}
+
 /* mix ADDR PORT SECONDS: entry / answer / GETLIST mix (6:3:1) from 64 source ports, as fast as possible */
 static int mix(const char *ip, int port, double secs)
 {
@@ -201,9 +233,11 @@ int main(int argc, char **argv)
 		return flood(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "mix") == 0)
 		return mix(argv[2], atoi(argv[3]), atof(argv[4]));
+	if (argc == 7 && strcmp(argv[1], "steady") == 0)
+		return steady(argv[2], atoi(argv[3]), atol(argv[4]), atof(argv[5]), atof(argv[6]));
 	if (argc == 4 && strcmp(argv[1], "rx") == 0)
 		return rx(atoi(argv[2]), atof(argv[3]));
 	fprintf(stderr, "usage: ct-loadgen flood ADDR PORT N | mix ADDR PORT SECONDS | rx PORT SECONDS | "
-		"rawflood SRC COUNT DST SECONDS\n");
+		"steady ADDR PORT N RATE SECONDS | rawflood SRC COUNT DST SECONDS\n");
 	return 2;
 }
