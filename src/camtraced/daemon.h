@@ -17,6 +17,8 @@ struct ct_search;
 struct ct_state;
 struct ct_ctl_server;
 struct ct_coop;
+struct ct_fed;
+struct ct_json;
 
 #define DAEMON_MAX_SEARCHES 8
 #define DAEMON_MAX_REFRESH 16
@@ -61,6 +63,8 @@ struct daemon {
 	daemon_fetch_fn fetch_done; /* daemon_on_fetch_done() */
 	void *fetch_done_ud;
 	int exit_code;
+	struct ct_fed *fed;   /* the federation with `peer`s (dfed.c), NULL without */
+	uint64_t fed_inc;     /* its incarnation (kept across reloads) */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
@@ -84,6 +88,11 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 
 /* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
 void daemon_search_done(struct daemon *d, struct ct_search *s);
+
+/* dfed.c: (re)starts the federation from the configuration (none without `peer`); the status
+ * "federation" section. */
+int dfed_start(struct daemon *d, char *err, size_t errlen);
+void dfed_status(struct ct_json *r, const struct daemon *d);
 
 /* dstate.c: state sections (hosts, found addresses) */
 void dstate_register(struct daemon *d);
