@@ -3,13 +3,7 @@
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
 . "$top_srcdir/tests/net/fed-lib.sh"
-[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
-export LAB_SITES=3
-lab_up
-
-A=$(addr srv) B=$(addr b3) C=$(addr c2)
-FED="peer_refresh = 2s
-peer_lease = 6s"
+fed_lab_up
 ctd_start srvA srv "user_name = srvA" "peer = $B" "$FED"
 ctd_start srvB b3 "user_name = srvB" "peer = $A" "peer = $C" "$FED"
 ctd_start srvC c2 "user_name = srvC" "peer = $B" "$FED"

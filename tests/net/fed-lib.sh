@@ -2,6 +2,15 @@
 #   fed_user NAME USER PY-EXPR     PY-EXPR on USER's users record at daemon NAME (h); "absent" when not listed
 #   fed_peer NAME ADDR PY-EXPR     PY-EXPR on NAME's status federation peer whose addr is ADDR:2425 (p)
 #   fed_is NAME USER PY-EXPR VALUE the same compared (for wait_for)
+#   fed_lab_up                     the three-site lab (LAB_SITES=3); sets A B C (the server hosts
+#                                  srv, b3, c2) and FED (a 2 s refresh, a 6 s lease)
+fed_lab_up() {
+	[ -x "$CAMTRACED" ] || skip_all "camtraced not built"
+	export LAB_SITES=3
+	lab_up
+	A=$(addr srv) B=$(addr b3) C=$(addr c2)
+	FED=$'peer_refresh = 2s\npeer_lease = 6s'
+}
 fed_user() {
 	ctd_q "$1" users '{"filter":"all"}' | "$PYTHON" -c '
 import json, sys

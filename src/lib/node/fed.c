@@ -29,6 +29,7 @@ struct peer {
 	uint32_t tag;             /* resync round: entries confirmed in it carry it */
 	int full_pending;         /* a full transfer is coming: sweep the unconfirmed at its end */
 	uint64_t last_rx_ms, last_tx_ms, last_resync_ms;
+	uint64_t pushed_ver, pushed_ms; /* pages sent up to this version at that time (in flight) */
 };
 
 struct tomb {
@@ -328,6 +329,7 @@ static void send_pages(struct ct_fed *f, struct peer *p, uint64_t from)
 			uint64_t to = v[i - 1].ver;
 			if (++pages == CT_FED_BATCH_PAGES) {
 				flush_page(f, p, pfrom, to, 1); /* the rest after its next digest */
+				p->pushed_ver = to;
 				free(v);
 				return;
 			}
@@ -338,6 +340,7 @@ static void send_pages(struct ct_fed *f, struct peer *p, uint64_t from)
 			ct_sbuf_reset(&f->ents), f->ents.err = 0; /* an unsendable name: skipped */
 	}
 	flush_page(f, p, pfrom, f->ver, 1);
+	p->pushed_ver = f->ver;
 	free(v);
 }
 
@@ -409,11 +412,18 @@ static void on_digest(struct ct_fed *f, struct peer *p, const struct ct_fed_dige
 	p->st.ver = d->ver;
 	p->count = d->count;
 	scan(f, rx->now_ms);
-	/* what it lacks of ours */
-	if (d->have_inc != f->inc || d->have_ver > f->ver || (d->have_ver && d->have_ver < f->tomb_floor))
+	/* what it lacks of ours, unless the pages we sent it within a refresh are still on their
+	 * way (a digest that crossed them): resent after a refresh if they were lost */
+	if ((d->have_inc != f->inc || d->have_ver < p->pushed_ver) && p->pushed_ms &&
+	    rx->now_ms - p->pushed_ms < f->conf.refresh_ms) {
+		/* in flight */
+	} else if (d->have_inc != f->inc || d->have_ver > f->ver || (d->have_ver && d->have_ver < f->tomb_floor)) {
+		p->pushed_ms = rx->now_ms;
 		send_pages(f, p, 0);
-	else if (d->have_ver < f->ver)
+	} else if (d->have_ver < f->ver) {
+		p->pushed_ms = rx->now_ms;
 		send_pages(f, p, d->have_ver);
+	}
 	/* caught up but the count disagrees (a host lost without a tombstone): everything again,
 	 * at most once per lease */
 	if (p->have_inc == d->inc && p->st.have_ver == d->ver && !p->full_pending &&
