@@ -251,6 +251,10 @@ static void test_provenance(void)
 		"with its since");
 	ct_host_src_load(h, "9 x 1 1 0 0,1 nonsense");
 	is_int(h->nsrc, 2, "unusable items skipped");
+	ct_host_src_drop(h, CT_HOST_SRC_PEER, &a);
+	ct_host_src_load(h, "1 198.18.2.10 2425 1e308 0 0");
+	ok(ct_host_src_find(h, CT_HOST_SRC_PEER, &a) && ct_host_src_find(h, CT_HOST_SRC_PEER, &a)->since == 0,
+		"a since that is no wall time loads as unknown (0)");
 	ok(!ct_host_is_own(h), "a peer's host is not ours");
 	ct_sbuf_fini(&s);
 	ct_hosts_free(t);

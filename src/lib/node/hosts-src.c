@@ -90,6 +90,8 @@ void ct_host_src_load(struct ct_host *h, const char *text)
 		if (sscanf(text, "%u %63s %u %lf %u %u", &kind, ip, &port, &since, &local, &tag) == 6 &&
 		    (kind == CT_HOST_SRC_PEER || kind == CT_HOST_SRC_LIST) && port > 0 && port < 65536 &&
 		    ct_haddr_parse(&a, ip, (uint16_t)port) == 0) {
+			if (!(since > 0 && since < 1e11)) /* not a wall time of this era (nan, inf, huge): unknown */
+				since = 0;
 			struct ct_host_src *s = ct_host_src_set(h, kind, &a, since);
 			if (s) {
 				s->local = local != 0;
