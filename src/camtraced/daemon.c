@@ -767,6 +767,7 @@ void daemon_close(struct daemon *d)
 		ct_rtpecho_close(d->rtpecho);
 	ct_coop_free(d->coop);
 	ct_fed_free(d->fed);
+	free(d->fed_sig);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)

@@ -64,7 +64,7 @@ struct daemon {
 	void *fetch_done_ud;
 	int exit_code;
 	struct ct_fed *fed;   /* the federation with `peer`s (dfed.c), NULL without */
-	uint64_t fed_inc;     /* its incarnation (kept across reloads) */
+	char *fed_sig;        /* its settings (dfed.c: a reload that changes none keeps it) */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
@@ -89,8 +89,8 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 /* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
 void daemon_search_done(struct daemon *d, struct ct_search *s);
 
-/* dfed.c: (re)starts the federation from the configuration (none without `peer`); the status
- * "federation" section. */
+/* dfed.c: (re)starts the federation from the configuration (none without `peer`; kept as it
+ * is when a reload changes no federation setting); the status "federation" section. */
 int dfed_start(struct daemon *d, char *err, size_t errlen);
 void dfed_status(struct ct_json *r, const struct daemon *d);
 

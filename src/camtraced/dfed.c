@@ -8,14 +8,41 @@
 #include "fed.h"
 #include "json.h"
 #include "log.h"
+#include "sbuf.h"
+#include <stdlib.h>
+
+/* The federation settings as one string: a reload that changes none keeps the engine running. */
+static char *settings(const struct ct_daemon_conf *c)
+{
+	struct ct_sbuf b;
+
+	ct_sbuf_init(&b);
+	ct_sbuf_printf(&b, "%llu %llu %llu %lld", (unsigned long long)c->peer_refresh,
+		(unsigned long long)c->peer_lease, (unsigned long long)c->peer_tombstone, (long long)c->list_budget);
+	for (size_t i = 0; i < c->peer.n; i++)
+		ct_sbuf_printf(&b, " %s", c->peer.v[i]);
+	if (b.err) {
+		ct_sbuf_fini(&b);
+		return NULL;
+	}
+	return ct_sbuf_steal(&b, NULL);
+}
 
 int dfed_start(struct daemon *d, char *err, size_t errlen)
 {
 	struct ct_fed_conf fc;
+	char *sig = settings(&d->conf);
 	int r;
 
+	if (d->fed && sig && d->fed_sig && strcmp(sig, d->fed_sig) == 0) {
+		free(sig);
+		return 0; /* unchanged: peers keep what they hold */
+	}
+	/* changed: a new engine and a new incarnation (versions start again: peers resend) */
 	ct_fed_free(d->fed);
 	d->fed = NULL;
+	free(d->fed_sig);
+	d->fed_sig = sig;
 	if (d->conf.peer.n == 0)
 		return 0;
 	memset(&fc, 0, sizeof fc);
@@ -25,14 +52,8 @@ int dfed_start(struct daemon *d, char *err, size_t errlen)
 	fc.lease_ms = d->conf.peer_lease;
 	fc.tombstone_ms = d->conf.peer_tombstone;
 	fc.budget = (size_t)d->conf.list_budget;
-	fc.incarnation = d->fed_inc; /* a reload keeps it: peers need not resend everything */
 	if ((r = ct_fed_new(&d->fed, d->node, &fc, err, errlen)) != 0)
 		return r;
-	if (!d->fed_inc) {
-		struct ct_fed_stats st;
-		ct_fed_stats(d->fed, &st);
-		d->fed_inc = st.incarnation;
-	}
 	log_info("federation with %zu peer(s), digest every %llu s, lease %llu s", d->conf.peer.n,
 		(unsigned long long)(d->conf.peer_refresh / 1000), (unsigned long long)(d->conf.peer_lease / 1000));
 	return 0;

@@ -45,6 +45,14 @@ d=$("$PYTHON" -c "a=$s0; b=$s1; print(b[0]-a[0], b[1]-a[1])")
 ok '[ "${d% *}" -ge 2 ] && [ "${d% *}" -le 8 ]' "steady state: ${d% *} digests to B in 8 s (refresh 2 s)"
 is "${d#* }" "0" "steady state: no page sent when nothing changed"
 
+# a reload that changes no federation setting keeps the engine (same incarnation, B still up)
+inc0=$(ctd_q srvA status | jq_py 'r["federation"]["incarnation"]')
+kill -HUP "$(ctd_pid srvA)"
+ok 'wait_for -t 5 grep -q "configuration reloaded" "$LAB_TMP/srvA/log"' "SIGHUP reloads A"
+is "$(ctd_q srvA status | jq_py 'r["federation"]["incarnation"]')" "$inc0" \
+	"a reload without federation changes keeps A's incarnation"
+is "$(fed_peer srvA "$B" 'p["state"]')" "up" "and B stays up"
+
 # a stranger (b2, not a configured peer) claims to be one, from UDP 2425
 ref0=$(ctd_q srvA status | jq_py 'r["federation"]["refused"]')
 msg=$'1:1:evil:evilpc:8388804:CTFED1 U 9 0 1 1\n1\t+\tL\tmallory\tpc-m\tm\tg\t198.18.2.12\t2425\t0\n'

@@ -21,7 +21,7 @@
 #define HDR_ROOM 160          /* IP Messenger header + page header within the budget */
 
 struct peer {
-	char *name;
+	char *name, *spec;        /* host part, and the configured text (st.name) */
 	uint16_t port;
 	struct ct_fed_peer_status st;
 	uint64_t have_inc;        /* incarnation of the hosts we hold from it */
@@ -96,8 +96,8 @@ static int peer_init(struct peer *p, const char *spec)
 	} else {
 		p->name = strdup(spec);
 	}
-	p->st.name = spec;
-	return p->name ? 0 : CT_ENOMEM;
+	p->st.name = p->spec = strdup(spec);
+	return p->name && p->spec ? 0 : CT_ENOMEM;
 }
 
 static struct peer *peer_of(struct ct_fed *f, const struct ct_haddr *from)
@@ -638,7 +638,7 @@ int ct_fed_new(struct ct_fed **out, struct ct_node *node, const struct ct_fed_co
 		struct peer *p = &f->peers[i];
 		if ((r = peer_init(p, conf->peers[i])) != 0) {
 			snprintf(err, errlen, "peer '%s': not NAME or NAME:PORT", conf->peers[i]);
-			f->npeers = i + (p->name != NULL);
+			f->npeers = i + 1;
 			ct_fed_free(f);
 			return r;
 		}
@@ -666,8 +666,10 @@ void ct_fed_free(struct ct_fed *f)
 	ct_node_remove_handler(f->node, CT_FEDWIRE_MODE, on_rx, f);
 	if (f->t_tick)
 		ct_evloop_cancel_timer(f->ev, f->t_tick);
-	for (size_t i = 0; i < f->npeers; i++)
+	for (size_t i = 0; i < f->npeers; i++) {
 		free(f->peers[i].name);
+		free(f->peers[i].spec);
+	}
 	free(f->peers);
 	for (size_t i = 0; i < f->ntomb; i++) {
 		free(f->tombs[i].user);
