@@ -73,6 +73,29 @@ static void print_guard(const struct ct_json *g)
 		why, ctlcli_int(g, "unverified_cut", 0), ctlcli_int(g, "send_errors", 0));
 }
 
+/* The federation lines (camtraced with `peer`s): what we own, then one line per peer. */
+static void print_federation(const struct ct_json *f)
+{
+	const struct ct_json *peers = f ? ct_json_get(f, "peers") : NULL;
+
+	if (!f)
+		return;
+	printf("federation:      %lld hosts owned (version %lld), %lld yielded to peers, %lld tombstones, "
+		"%lld refused from strangers\n", ctlcli_int(f, "owned", 0), ctlcli_int(f, "version", 0),
+		ctlcli_int(f, "yielded", 0), ctlcli_int(f, "tombstones", 0), ctlcli_int(f, "refused", 0));
+	for (const struct ct_json *p = peers ? ct_json_first(peers) : NULL; p; p = ct_json_next(p)) {
+		char ago[32] = "never";
+		if (ctlcli_int(p, "last_exchange_age_s", -1) >= 0) {
+			ctlcli_fmt_secs(ctlcli_int(p, "last_exchange_age_s", 0), ago, sizeof ago);
+			snprintf(ago + strlen(ago), sizeof ago - strlen(ago), " ago");
+		}
+		printf("  peer %-21s %-10s %lld hosts, last exchange %s, %lld versions behind, %lld errors%s%s\n",
+			ctlcli_str(p, "peer", "?"), ctlcli_str(p, "state", "?"), ctlcli_int(p, "hosts", 0), ago,
+			ctlcli_int(p, "lag_versions", 0), ctlcli_int(p, "errors", 0),
+			ctlcli_str(p, "last_error", "")[0] ? ": " : "", ctlcli_str(p, "last_error", ""));
+	}
+}
+
 static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 {
 	const struct ct_json *roles = ct_json_get(r, "roles"), *id = ct_json_get(r, "identity");
@@ -151,6 +174,7 @@ static void print_text(const struct ct_cli *cli, const struct ct_json *r)
 	}
 	print_presence(ct_json_get(r, "presence"));
 	print_guard(ct_json_get(r, "guard"));
+	print_federation(ct_json_get(r, "federation"));
 	if (st) {
 		printf("state file:      %s, %lld saves\n", ctlcli_str(st, "file", "?"), ctlcli_int(st, "saves", 0));
 		line_time("last save", st, "last_save");

@@ -27,11 +27,16 @@ static void print_row(const struct ct_json *h, void *ud)
 	out_cell(&b, ctlcli_str(h, "host", ""), 16);
 	out_cell(&b, ctlcli_str(h, "nick", ""), 16);
 	out_cell(&b, ctlcli_str(h, "group", ""), 12);
-	printf("%s%-21s %s%-8s%s %-8s %s%5lld%s  %s ago\n", b.p ? b.p : "", addr,
+	/* where it was learned when not by us: the first server that lists it */
+	const struct ct_json *srcs = ct_json_get(h, "sources"), *s0 = srcs ? ct_json_first(srcs) : NULL;
+	char via[80] = "";
+	if (s0 && strcmp(ctlcli_str(s0, "from", ""), "own") != 0)
+		snprintf(via, sizeof via, "  via %s %s", ctlcli_str(s0, "from", ""), ctlcli_str(s0, "server", ""));
+	printf("%s%-21s %s%-8s%s %-8s %s%5lld%s  %s ago%s\n", b.p ? b.p : "", addr,
 		out_c(cli, strcmp(state, "offline") == 0 ? "bad" : strcmp(state, "absent") == 0 ? "warn" : "ok"),
 		state, out_c(cli, "reset"), ctlcli_str(h, "origin", ""),
 		unstable ? out_c(cli, "warn") : "", ctlcli_int(h, "flap_count", 0), unstable ? out_c(cli, "reset") : "",
-		ago);
+		ago, via);
 	ct_sbuf_fini(&b);
 }
 

@@ -24,6 +24,7 @@
 #include "devents.h"
 #include "err.h"
 #include "evloop.h"
+#include "fed.h"
 #include "fsutil.h"
 #include "hosts.h"
 #include "listcli.h"
@@ -651,6 +652,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "cannot set up the list roles: %s", ct_strerror(r));
 		return EX_SOFTWARE;
 	}
+	if ((r = dfed_start(d, err, errlen)) != 0)
+		return EX_CONFIG;
 	if ((r = open_ctl(d, err, errlen)) != 0 || (r = open_rtp_coop(d, err, errlen)) != 0)
 		return r;
 	if ((r = drop_privileges(d, err, errlen)) != 0)
@@ -737,6 +740,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	}
 	if (coop_configure(d, &d->conf, e, sizeof e) != 0)
 		log_err("reload: cooperative checks are off: %s", e);
+	if (dfed_start(d, e, sizeof e) != 0)
+		log_err("reload: federation is off: %s", e);
 	/* announce the (possibly new) identity */
 	ct_node_start(d->node);
 	if (logerr[0])
@@ -771,6 +776,8 @@ void daemon_close(struct daemon *d)
 	if (d->rtpecho)
 		ct_rtpecho_close(d->rtpecho);
 	ct_coop_free(d->coop);
+	ct_fed_free(d->fed);
+	free(d->fed_sig);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)

@@ -20,6 +20,8 @@ struct ct_ctl_server;
 struct ct_coop;
 struct ct_msg;
 struct ct_inbox;
+struct ct_fed;
+struct ct_json;
 
 #define DAEMON_MAX_SEARCHES 8
 #define DAEMON_MAX_REFRESH 16
@@ -70,6 +72,8 @@ struct daemon {
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */
+	struct ct_fed *fed;   /* the federation with `peer`s (dfed.c), NULL without */
+	char *fed_sig;        /* its settings (dfed.c: a reload that changes none keeps it) */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
@@ -99,9 +103,12 @@ void daemon_search_done(struct daemon *d, struct ct_search *s);
 int dmsg_open(struct daemon *d, char *err, size_t errlen);
 void dmsg_reconf(struct daemon *d);
 void dmsg_register(struct daemon *d);
-struct ct_json;
 void dmsg_status(struct daemon *d, struct ct_json *r); /* status: "messages" */
 void dmsg_close(struct daemon *d);
+/* dfed.c: (re)starts the federation from the configuration (none without `peer`; kept as it
+ * is when a reload changes no federation setting); the status "federation" section. */
+int dfed_start(struct daemon *d, char *err, size_t errlen);
+void dfed_status(struct ct_json *r, const struct daemon *d);
 
 /* dstate.c: state sections (hosts, found addresses) */
 void dstate_register(struct daemon *d);

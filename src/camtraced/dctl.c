@@ -354,6 +354,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	status_traffic(r, d);
 	status_presence(r, d);
 	status_guard(r, d);
+	dfed_status(r, d);
 	status_state(r, d);
 	dmsg_status(d, r);
 	*result = r;

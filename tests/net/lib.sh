@@ -10,7 +10,8 @@
 # API:
 #   lab ARGS...                 contrib/lab/camlab on this test's lab ($LAB_PREFIX)
 #   lab_up / lab_down           build / remove the lab (lab_down also runs on EXIT, INT, TERM)
-#   in_host HOST CMD...         run CMD in HOST's namespace (rtr srv a1 a2 b1 b2 b3)
+#   in_host HOST CMD...         run CMD in HOST's namespace (rtr srv a1 a2 b1 b2 b3; c1 c2 with
+#                               LAB_SITES=3 exported before lab_up: the third site, LAB.md)
 #   addr HOST [6]               HOST's IPv4 (or IPv6) address
 #   ok CMD-STRING DESC          pass when `eval CMD-STRING` succeeds
 #   run_ok DESC CMD...          pass when CMD succeeds; run_fails DESC CMD...: when it fails

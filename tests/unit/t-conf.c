@@ -47,7 +47,10 @@ static const char good[] =
 	"rtp_echo = on\n"
 	"rtp_ports = 30000-30003\n"
 	"coop = yes\n"
-	"coop_allow = 198.18.1.10, 198.18.3.*\n";
+	"coop_allow = 198.18.1.10, 198.18.3.*\n"
+	"peer = 198.18.2.10\n"
+	"peer = site-c.example.org:2426\n"
+	"peer_refresh = 20s\n";
 
 static int has(const struct ct_sbuf *b, const char *s)
 {
@@ -356,6 +359,8 @@ int main(void)
 	is_int(c.rtp_echo, 1, "rtp_echo on");
 	is_int(c.rtp_ports.lo, 30000, "rtp_ports");
 	ok(c.coop == 1 && c.coop_allow.n == 2 && (int)(c.coop_rate + 0.5) == 1, "coop, coop_allow (two targets), coop_rate 1");
+	ok(c.peer.n == 2 && strcmp(c.peer.v[1], "site-c.example.org:2426") == 0 && c.peer_refresh == 20000 &&
+		c.peer_lease == 90000 && c.peer_tombstone == 360000, "peer (two lines, a port), peer_refresh, defaults");
 
 	/* -T output: every key, and it parses back to the same config */
 	ct_sbuf_init(&out);

@@ -56,7 +56,8 @@ static void jw_time(struct ct_out *o, const char *key, double t)
 
 void ct_ctlj_host_write(struct ct_out *o, const struct ct_host *h, const struct ct_ctlj_now *now)
 {
-	static const unsigned bits[] = { CT_HOST_LOCAL, CT_HOST_NOTIFIED, CT_HOST_SEARCH, CT_HOST_LIST, CT_HOST_DIRECT };
+	static const unsigned bits[] = { CT_HOST_LOCAL, CT_HOST_NOTIFIED, CT_HOST_SEARCH, CT_HOST_LIST, CT_HOST_DIRECT,
+		CT_HOST_PEER };
 	char ip[CT_HADDR_STRLEN];
 	int first = 1;
 
@@ -80,6 +81,29 @@ void ct_ctlj_host_write(struct ct_out *o, const struct ct_host *h, const struct 
 			ct_jw_str(o, n, strlen(n));
 			first = 0;
 		}
+	ct_out_putc(o, ']');
+	/* provenance: who lists it and since when (own: seen directly and not yielded to a peer) */
+	ct_jw_key(o, "sources", 0);
+	ct_out_putc(o, '[');
+	first = 1;
+	if (ct_host_is_own(h)) {
+		ct_out_puts(o, "{\"from\":\"own\",\"server\":null");
+		jw_time(o, "since", h->first_seen);
+		ct_out_putc(o, '}');
+		first = 0;
+	}
+	for (size_t i = 0; i < h->nsrc; i++) {
+		const struct ct_host_src *s = &h->src[i];
+		if (!first)
+			ct_out_putc(o, ',');
+		ct_out_putc(o, '{');
+		ct_jw_key(o, "from", 1);
+		ct_jw_str(o, ct_host_src_kind_name(s->kind), strlen(ct_host_src_kind_name(s->kind)));
+		ct_jw_kstr(o, "server", ct_haddr_str(&s->from, ip, sizeof ip));
+		jw_time(o, "since", s->since);
+		ct_out_putc(o, '}');
+		first = 0;
+	}
 	ct_out_putc(o, ']');
 	ct_jw_kbool(o, "external", ct_host_is_external(h));
 	ct_jw_kbool(o, "unstable", ct_host_is_unstable(h, now->unstable_window_ms, now->mono_ms));

@@ -159,6 +159,30 @@ static int check_user(const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* A federation peer: a name or address, optionally ":PORT". */
+static int check_peer(const char *v, char *err, size_t errlen)
+{
+	const char *colon = strrchr(v, ':');
+	char name[256];
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+
+	if (colon) {
+		char *end;
+		unsigned long port = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || port == 0 || port > 65535) {
+			snprintf(err, errlen, "'%s': the port after ':' must be 1-65535", v);
+			return CT_EFORMAT;
+		}
+	}
+	if (n == 0 || n >= sizeof name) {
+		snprintf(err, errlen, "'%s' is not a host name or address", v);
+		return CT_EFORMAT;
+	}
+	memcpy(name, v, n);
+	name[n] = '\0';
+	return check_name(name, err, errlen);
+}
+
 int ct_dconf_check_target(const char *value, char *err, size_t errlen)
 {
 	struct ct_targets ts;
@@ -287,6 +311,16 @@ static const struct ct_conf_opt dconf_opts[] = {
 	  ct_dconf_check_target, "TARGET" },
 	{ "coop_rate", CT_CONF_RATE, OFF(coop_rate), 0, 100, "1",
 	  "cooperative requests answered per second from one address (burst 3)", NULL, NULL },
+	/* federation (fed.h) */
+	{ "peer", CT_CONF_LIST, OFF(peer), 0, 0, NULL,
+	  "another camtraced list server to share owned hosts with (several lines: a full mesh)",
+	  check_peer, "HOST[:PORT]" },
+	{ "peer_refresh", CT_CONF_DURATION, OFF(peer_refresh), MS_S, MS_D, "30s",
+	  "time between two digests sent to each peer (changes are pushed within a second)", NULL, NULL },
+	{ "peer_lease", CT_CONF_DURATION, OFF(peer_lease), 3 * MS_S, 7 * MS_D, "90s",
+	  "a peer silent this long has its hosts expire here (raised to twice peer_refresh if shorter)", NULL, NULL },
+	{ "peer_tombstone", CT_CONF_DURATION, OFF(peer_tombstone), 6 * MS_S, 30 * MS_D, "6m",
+	  "how long a deletion is kept for a peer that missed it (raised to twice peer_lease if shorter)", NULL, NULL },
 };
 
 const struct ct_conf_table ct_dconf_table = { dconf_opts, CT_ARRAY_LEN(dconf_opts) };

@@ -103,6 +103,12 @@ struct ct_daemon_conf {
 	int coop;
 	struct ct_strlist coop_allow; /* targets besides `server` */
 	double coop_rate;             /* requests/s per requester */
+
+	/* federation (fed.h): other camtraced list servers sharing the hosts each owns */
+	struct ct_strlist peer;       /* "ADDRESS|NAME[:PORT]", several */
+	uint64_t peer_refresh;        /* ms between two digests to each peer, default 30 s */
+	uint64_t peer_lease;          /* ms: a silent peer's hosts expire, default 90 s (3 refreshes) */
+	uint64_t peer_tombstone;      /* ms: deletions kept for peers that missed them, default 6 min */
 };
 
 extern const struct ct_conf_table ct_dconf_table;

@@ -68,7 +68,15 @@ int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uin
 				ct_out_putc(o, ' ');
 			ct_out_fixed(o, now_wall - (double)((int64_t)now_ms - h->flap_ms[k]) / 1000.0, 3);
 		}
-		ct_out_puts(o, "\"}");
+		ct_out_putc(o, '"');
+		if (h->nsrc) {
+			struct ct_sbuf sb;
+			ct_sbuf_init(&sb);
+			if (ct_host_src_save(h, &sb) == 0)
+				ct_jw_kstr(o, "sources", sb.p); /* provenance (hosts-src.c) */
+			ct_sbuf_fini(&sb);
+		}
+		ct_out_putc(o, '}');
 		if (ct_state_elem_end(e) != 0)
 			return CT_ESYS;
 	}
@@ -83,13 +91,14 @@ struct rec {
 	uint32_t flaps, missed;
 	double first_seen, last_seen, last_change, last_flap;
 	const char *recent;       /* "W W ..." or NULL */
+	const char *sources;      /* provenance (ct_host_src_save) or NULL */
 };
 
 static int apply(struct ct_hosts *t, const struct rec *r, uint64_t now_ms, double now_wall)
 {
 	struct ct_host *h;
 
-	if (ct_hosts_update(t, &r->in, r->origin & 0x1F, CT_HOST_VIA_PACKET, now_ms, r->last_seen, &h) != 0)
+	if (ct_hosts_update(t, &r->in, r->origin & 0x3F, CT_HOST_VIA_PACKET, now_ms, r->last_seen, &h) != 0)
 		return CT_EFORMAT;
 	h->flaps = r->flaps;
 	h->missed = r->missed;
@@ -108,6 +117,7 @@ static int apply(struct ct_hosts *t, const struct rec *r, uint64_t now_ms, doubl
 		p = end;
 	}
 	h->last_flap = r->last_flap > 0 ? r->last_flap : 0;
+	ct_host_src_load(h, r->sources);
 	if (h->last_flap > 0 && h->nflap == 0) /* a last flap without the list: remember it alone */
 		(void)ct_host_add_flap(h, wall_to_mono(h->last_flap, now_ms, now_wall), h->last_flap);
 	return 0;
@@ -178,6 +188,7 @@ static int load_object(struct ct_hosts *t, const struct ct_json *o, uint64_t now
 	ct_json_get_num(o, "last_change", &rc.last_change);
 	ct_json_get_num(o, "last_flap", &rc.last_flap); /* absent or null in older files: never */
 	rc.recent = ct_json_get_str(o, "recent_flaps");
+	rc.sources = ct_json_get_str(o, "sources");
 	rc.in.status = (uint32_t)status;
 	rc.origin = (unsigned)origin;
 	rc.flaps = (uint32_t)flaps;

@@ -136,6 +136,7 @@ struct ct_hosts *ct_hosts_new(void)
 
 static void host_free(struct ct_host *h)
 {
+	free(h->src);
 	free(h->flap_ms);
 	free(h->strs);
 	free(h);
@@ -661,6 +662,8 @@ const char *ct_host_origin_name(unsigned origin)
 		return "list";
 	if (origin & CT_HOST_DIRECT)
 		return "direct";
+	if (origin & CT_HOST_PEER)
+		return "peer";
 	return "unknown";
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "sbuf.h"
 
 /* Where a host was learned (bit set: a host may have several). */
 enum ct_host_origin {
@@ -13,7 +14,24 @@ enum ct_host_origin {
 	CT_HOST_SEARCH = 0x4,   /* found by the external user search */
 	CT_HOST_LIST = 0x8,     /* learned from a list server (an external user) */
 	CT_HOST_DIRECT = 0x10,  /* contacted us by unicast from elsewhere (e.g. DIALUPOPT entry) */
+	CT_HOST_PEER = 0x20,    /* listed by a federation peer (another camtraced, fed.h) */
 };
+/* Origins that make a host our own (seen directly: federation shares these). */
+#define CT_HOST_OWN_BITS (CT_HOST_LOCAL | CT_HOST_NOTIFIED | CT_HOST_SEARCH | CT_HOST_DIRECT)
+
+/* Provenance: one server that lists a host, and since when (hosts-src.c). */
+enum ct_host_src_kind {
+	CT_HOST_SRC_PEER = 1,   /* a federation peer (its own host) */
+	CT_HOST_SRC_LIST = 2,   /* a list fetch (GETLIST/ANSLIST from our `server`) */
+};
+struct ct_host_src {
+	struct ct_haddr from;   /* the server's address and port */
+	uint8_t kind;           /* enum ct_host_src_kind */
+	uint8_t local;          /* peer: the host is on that peer's own segment */
+	uint32_t tag;           /* peer: the resync round that last confirmed it (fed.c) */
+	double since;           /* wall clock: first listed by this source */
+};
+#define CT_HOST_SRC_MAX 32
 
 enum ct_host_state {
 	CT_HOST_ONLINE = 0,
@@ -50,6 +68,12 @@ struct ct_host {
 	uint64_t seen_ms;           /* monotonic time of the last packet from it */
 	uint64_t addr_ms;           /* monotonic time the address was last set */
 	uint32_t list_seq;          /* list client: number of the last fetch that listed it */
+	struct ct_host_src *src;    /* provenance: the servers that list it (NULL: none) */
+	uint8_t nsrc;               /* entries in src */
+	uint8_t fed_own;            /* federation: shared as ours at the last scan (fed.c) */
+	uint8_t fed_yield;          /* federation: a peer owns it though we saw it too */
+	uint32_t fed_hash;          /* federation: hash of what was shared at fed_ver */
+	uint64_t fed_ver;           /* federation: our version of it as its owner (0: never shared) */
 	/* table internals */
 	size_t idx;                 /* position in the ordered list */
 	struct ct_host *next_name, *next_addr;
@@ -187,6 +211,25 @@ int ct_hosts_state_write(const struct ct_hosts *t, struct ct_state_elems *e, uin
 	double now_wall);
 int ct_hosts_state_load_one(struct ct_hosts *t, const struct ct_json *el, uint64_t now_ms,
 	double now_wall);
+
+/* Provenance (hosts-src.c). Finds the entry of (kind, from) or NULL. */
+struct ct_host_src *ct_host_src_find(const struct ct_host *h, unsigned kind, const struct ct_haddr *from);
+/* Adds (kind, from) since since_wall, or returns the entry already there (its since kept); NULL
+ * when out of memory or CT_HOST_SRC_MAX sources. */
+struct ct_host_src *ct_host_src_set(struct ct_host *h, unsigned kind, const struct ct_haddr *from,
+	double since_wall);
+/* Drops (kind, from); returns 1 when it was there. */
+int ct_host_src_drop(struct ct_host *h, unsigned kind, const struct ct_haddr *from);
+/* Sources of that kind left. */
+size_t ct_host_src_count(const struct ct_host *h, unsigned kind);
+/* "peer" "list" */
+const char *ct_host_src_kind_name(unsigned kind);
+/* 1 when the host counts as ours: an own origin bit and no peer that owns it instead. */
+int ct_host_is_own(const struct ct_host *h);
+/* The provenance as one state-file string "KIND ADDR PORT SINCE LOCAL TAG,..." and back
+ * (unusable items are skipped). */
+int ct_host_src_save(const struct ct_host *h, struct ct_sbuf *out);
+void ct_host_src_load(struct ct_host *h, const char *text);
 
 /* Replaces control bytes (< 0x20, 0x7f: separators, escapes) in a name by spaces, in place. */
 void ct_hosts_clean_name(char *s);

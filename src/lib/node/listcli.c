@@ -377,6 +377,7 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 			in.status = e->status & CT_IPMSG_ALLSTAT;
 			if (ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, rx->now_ms, rx->now_wall, &h) == 0) {
 				h->list_seq = lc->seq;
+				(void)ct_host_src_set(h, CT_HOST_SRC_LIST, &lc->st.server, rx->now_wall); /* provenance */
 				lc->merged++;
 			}
 		}
@@ -401,6 +402,9 @@ static size_t expire_missing(struct ct_listcli *lc, double now_wall)
 				ct_haddr_str(&h->addr, b, sizeof b), lc->st.server_name);
 			ct_hosts_set_offline(t, h, CT_HOST_GONE_EXIT, now_wall);
 			gone++;
+		}
+		if (h->nsrc && h->list_seq != lc->seq) { /* no longer listed by this server */
+			ct_host_src_drop(h, CT_HOST_SRC_LIST, &lc->st.server);
 		}
 	}
 	return gone;

@@ -38,8 +38,8 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	n->t_tick = 0;
 	while (n->check_cursor < ct_hosts_count(n->hosts)) {
 		struct ct_host *h = ct_hosts_at(n->hosts, n->check_cursor);
-		/* hosts only known from a list are the list server's business */
-		if (h->origin == CT_HOST_LIST || now - h->seen_ms < n->conf.check_interval_ms / 2 ||
+		/* hosts only known from a list or a federation peer are that server's business */
+		if (!(h->origin & ~(CT_HOST_LIST | CT_HOST_PEER)) || now - h->seen_ms < n->conf.check_interval_ms / 2 ||
 		    (h->state == CT_HOST_OFFLINE && now - h->seen_ms > ask)) {
 			n->check_cursor++;
 			continue;
