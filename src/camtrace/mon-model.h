@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 #include "sbuf.h"
 #include "outbuf.h"
 
@@ -63,7 +64,8 @@ struct mon_hist {
 	enum mon_hstate state;
 };
 
-/* One host row (one user at one address). key is "user@host/addr:port", the identity. */
+/* One host row (one user at one address). key is "ADDR:PORT" ("[v6]:PORT"), the identity
+ * (the daemon keys its table by address too). */
 struct mon_host {
 	char key[200];
 	char user[64];
