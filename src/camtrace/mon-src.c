@@ -107,11 +107,12 @@ static void sweep(struct mon_src *s, int64_t now)
 {
 	size_t n = mon_model_host_count(s->m);
 
-	qsort(s->seen, s->nseen, sizeof *s->seen, ptr_cmp);
+	if (s->nseen)
+		qsort(s->seen, s->nseen, sizeof *s->seen, ptr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct mon_host *h = mon_model_host_at(s->m, i);
 		struct ct_out o;
-		if (h->gone || bsearch(&h, s->seen, s->nseen, sizeof *s->seen, ptr_cmp))
+		if (h->gone || (s->nseen && bsearch(&h, s->seen, s->nseen, sizeof *s->seen, ptr_cmp)))
 			continue;
 		ct_out_init_buf(&o);
 		ct_out_puts(&o, "{\"v\":1,\"ev\":\"host\",\"t\":");
@@ -368,13 +369,15 @@ int mon_src_open(struct mon_src **out, struct mon_model *m, struct ct_evloop *ev
 		}
 	} else if (!o->no_capture)
 		mon_src_capture_open(s); /* before the privileges go */
+	/* the daemon's socket may be root's: connect before the privileges go (a reconnection
+	 * later runs unprivileged) */
+	if (!o->replay && !o->no_daemon)
+		ctl_connect(s);
 	if (!o->keep_root && ct_privs_drop(why, sizeof why) != 0)
 		mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "could not drop privileges: %s", why);
 	*out = s;
 	if (o->replay)
 		return 0; /* offline: the capture alone */
-	if (!o->no_daemon)
-		ctl_connect(s);
 	if (s->ctl_fd < 0) {
 		if (!o->no_daemon)
 			mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "no camtraced at %s (%s): showing what "
