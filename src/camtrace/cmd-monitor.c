@@ -74,6 +74,7 @@ static int monitor_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 	so.lost_after_s = o->lost_after;
 	so.self = cli->argv0;
 	so.keep_root = o->user != NULL;
+	so.probes = screen;
 	/* the stream hears every event from the first one: listen before the sources start */
 	if ((r = mon_src_open(&a.src, a.model, a.ev, &so, err, sizeof err)) != 0) {
 		rc = open_error(cli, r, err);

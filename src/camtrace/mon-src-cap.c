@@ -398,9 +398,3 @@ void mon_src_doctor_stop(struct mon_src *s)
 	free(s->doc_buf);
 	s->doc_buf = NULL;
 }
-
-void mon_src_select(struct mon_src *s, const char *key)
-{
-	(void)s;
-	(void)key; /* the probe columns: wired when probe-live's engine is in (branch live) */
-}

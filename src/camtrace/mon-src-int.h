@@ -9,6 +9,9 @@
 #include "render.h"
 #include "trace.h"
 
+struct ct_live;
+#define MON_LIVE_SLOTS 64
+
 enum mon_ctl_mode { MON_CTL_NONE = 0, MON_CTL_SUB, MON_CTL_POLL };
 
 struct mon_src {
@@ -17,7 +20,10 @@ struct mon_src {
 	struct mon_src_opts o;
 	/* camtraced */
 	int ctl_fd, ctl_errno, ever_connected, ctl_bad, polled;
-	enum mon_ctl_mode ctl_mode;
+	struct ct_live;
+#define MON_LIVE_SLOTS 64
+
+enum mon_ctl_mode ctl_mode;
 	unsigned ctl_id;
 	char ctl_server[64];
 	char *ctl_buf;
@@ -39,6 +45,10 @@ struct mon_src {
 	unsigned pkt_flags;
 	uint64_t last_mono_ns;
 	uint64_t replay_timer, tick_timer;
+	/* the probe columns (probe-live) */
+	struct ct_live *lv;
+	int64_t live_since;
+	uint64_t live_icmp_at[MON_LIVE_SLOTS];
 	/* the doctor child */
 	pid_t doc_pid;
 	int doc_fd;
@@ -57,5 +67,8 @@ void mon_src_listen_stop(struct mon_src *s);
 void mon_src_tick_start(struct mon_src *s);
 void mon_src_tick_stop(struct mon_src *s);
 void mon_src_doctor_stop(struct mon_src *s);
+/* mon-src-live.c */
+void mon_src_live_open(struct mon_src *s);
+void mon_src_live_close(struct mon_src *s);
 
 #endif

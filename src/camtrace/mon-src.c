@@ -160,15 +160,16 @@ static void ctl_users(struct mon_src *s, const struct ct_json *res, int64_t now)
 			unsigned was_flaps = mh->flap_count;
 			int offline = strcmp(st, "offline") == 0, absent = strcmp(st, "absent") == 0;
 			const char *why = ct_json_get_str(h, "offline_reason");
+			int flapped = (unsigned)flaps > was_flaps;
 			if (offline && was != MON_HS_OFFLINE)
 				feed_record(s, why && strcmp(why, "lost") == 0 ? "lost" : "exit", h, now);
 			else if (!offline && was == MON_HS_OFFLINE)
-				feed_record(s, "back", h, now);
+				feed_record(s, flapped ? "flap" : "back", h, now);
 			else if (absent != (was == MON_HS_ABSENT))
 				feed_record(s, absent ? "absent" : "change", h, now);
 			else
 				feed_record(s, "present", h, now); /* last seen and the rest, quietly */
-			if ((unsigned)flaps > was_flaps)
+			if (flapped && !(!offline && was == MON_HS_OFFLINE))
 				feed_record(s, "flap", h, now);
 		}
 		if ((mh = mon_model_host_find(s->m, key)))
@@ -373,6 +374,8 @@ int mon_src_open(struct mon_src **out, struct mon_model *m, struct ct_evloop *ev
 	 * later runs unprivileged) */
 	if (!o->replay && !o->no_daemon)
 		ctl_connect(s);
+	if (!o->replay && o->probes)
+		mon_src_live_open(s); /* raw sockets too: before the privileges go */
 	if (!o->keep_root && ct_privs_drop(why, sizeof why) != 0)
 		mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "could not drop privileges: %s", why);
 	*out = s;
@@ -405,6 +408,7 @@ void mon_src_close(struct mon_src *s)
 	mon_src_listen_stop(s);
 	mon_src_capture_close(s);
 	mon_src_doctor_stop(s);
+	mon_src_live_close(s);
 	mon_src_tick_stop(s);
 	free(s->ctl_buf);
 	free(s->seen);

@@ -72,7 +72,7 @@ run_ok "iptux on a2 starts again" lab iptux start a2 --nick 花子 --group 営�
 ok "wait_for -t 30 has_ev $F flap a2-pc" "NDJSON: the flap"
 is "$(ev "$F" flap a2-pc 'e["host"]["flap_count"]')" "1" "flap: flap_count 1"
 is "$(ev "$F" flap a2-pc 'e["host"]["unstable"]')" "true" "flap: unstable true"
-is "$(ev "$F" back a2-pc 'e["host"]["state"]')" "absent" "back: alive again (absent)"
+is "$(ev "$F" flap a2-pc 'e["host"]["state"]')" "absent" "flap: alive again (absent): the return is the flap"
 ok "wait_for -t 10 has_line $LAB_TMP/mon.txt flap a2-pc" "text: the flap line"
 like "$(line "$LAB_TMP/mon.txt" flap a2-pc)" "\(flap 1, 1 since reset\)$" "text: it counts the flap"
 stop_monitors
