@@ -20,10 +20,7 @@ struct mon_src {
 	struct mon_src_opts o;
 	/* camtraced */
 	int ctl_fd, ctl_errno, ever_connected, ctl_bad, polled;
-	struct ct_live;
-#define MON_LIVE_SLOTS 64
-
-enum mon_ctl_mode ctl_mode;
+	enum mon_ctl_mode ctl_mode;
 	unsigned ctl_id;
 	char ctl_server[64];
 	char *ctl_buf;

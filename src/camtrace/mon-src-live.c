@@ -52,7 +52,7 @@ static void on_live(struct ct_live *lv, const struct ct_live_target *t, void *ud
 			t->icmp_err.kind >= 0 ? ct_live_kind_key(t->icmp_err.kind) : "?");
 	}
 	if (t->program[0] && !h->program[0])
-		snprintf(h->program, sizeof h->program, "%s", t->program);
+		snprintf(h->program, sizeof h->program, "%.*s", (int)sizeof h->program - 1, t->program);
 	mon_model_probe(s->m, h->key, &p);
 }
 

@@ -69,7 +69,8 @@ is "$(ev "$F" exit a2-pc 'e["host"]["offline_reason"]')" "left" "exit: offline_r
 ok "wait_for -t 10 has_line $LAB_TMP/mon.txt exit a2-pc" "text: the exit line"
 
 run_ok "iptux on a2 starts again" lab iptux start a2 --nick 花子 --group 営業部 --hostname a2-pc
-ok "wait_for -t 30 has_ev $F flap a2-pc" "NDJSON: the flap"
+ok "wait_for -t 30 has_ev $F flap a2-pc" "NDJSON: the flap" ||
+	diag "$(grep -v '"packet"' "$F" | tail -6)" "$(cat "$LAB_TMP/mon.err")" "$(ctd_users srv)"
 is "$(ev "$F" flap a2-pc 'e["host"]["flap_count"]')" "1" "flap: flap_count 1"
 is "$(ev "$F" flap a2-pc 'e["host"]["unstable"]')" "true" "flap: unstable true"
 is "$(ev "$F" flap a2-pc 'e["host"]["state"]')" "absent" "flap: alive again (absent): the return is the flap"
