@@ -386,7 +386,9 @@ int mon_src_open(struct mon_src **out, struct mon_model *m, struct ct_evloop *ev
 			mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "no camtraced at %s (%s): showing what "
 				"this host hears on UDP 2425%s", o->ctl, strerror(s->ctl_errno),
 				o->no_listen ? " (off: --no-listen)" : "");
-		if (!o->no_listen)
+		if (o->scan)
+			mon_src_scan_open(s); /* its node holds UDP 2425 and hears the entries there */
+		else if (!o->no_listen)
 			mon_src_listen(s);
 	}
 	mon_src_tick_start(s);
@@ -405,7 +407,10 @@ void mon_src_close(struct mon_src *s)
 		ct_evloop_cancel_timer(s->ev, s->poll_timer);
 	if (s->retry_timer)
 		ct_evloop_cancel_timer(s->ev, s->retry_timer);
+	mon_src_scan_close(s);
 	mon_src_listen_stop(s);
+	if (s->ipm_ok)
+		ct_dipmsg_fini(&s->ipm);
 	mon_src_capture_close(s);
 	mon_src_doctor_stop(s);
 	mon_src_live_close(s);

@@ -18,6 +18,7 @@ struct mon_src_opts {
 	const char *self;         /* this program, to run `camtrace doctor` */
 	int keep_root;            /* -Z root: do not drop privileges */
 	int probes;               /* probe the selected and pinned hosts (the screen) */
+	const char *scan;         /* without a daemon: search this range from UDP 2425 first */
 };
 
 struct mon_src;

@@ -92,6 +92,15 @@ for l in open(sys.argv[1]):
 like "$(cat "$LAB_TMP/nod.ndjson")" '"msg":"listening on UDP 2425 for BR_ENTRY, ANSENTRY, BR_ABSENCE and BR_EXIT"' \
 	"no daemon: and that it listens on UDP 2425"
 
+# --scan without a daemon: iptux on a2 found by the search, learned "scan"
+run_ok "iptux starts on a2 again" lab iptux start a2 --nick 花子 --group 営業部 --hostname a2-pc
+in_host a1 "$CAMTRACE" --json monitor --ctl "$LAB_TMP/none.sock" --no-capture --scan "$(addr a2)" -d 8 \
+	>"$LAB_TMP/scan.ndjson" 2>/dev/null
+is "$(ev "$LAB_TMP/scan.ndjson" join a2-pc 'e["host"]["origin"]')" "scan" "--scan: iptux found, origin scan"
+is "$(ev "$LAB_TMP/scan.ndjson" join a2-pc 'e["host"]["nick"]')" "花子" "--scan: with its nick from ANSENTRY"
+like "$(cat "$LAB_TMP/scan.ndjson")" '"msg":"search  --scan done: 1 probed, 1 found"' "--scan: the search's end"
+run_ok "iptux on a2 stops" lab iptux stop a2
+
 # --replay: the same packet lines as sniff -r (everything before sniff's summary)
 "$CAMTRACE" sniff -r "$PCAP" | sed '/^--- /,$d' >"$LAB_TMP/sniff.txt"
 "$CAMTRACE" monitor -r "$PCAP" >"$LAB_TMP/replay.txt" 2>/dev/null
