@@ -1,5 +1,6 @@
 /* mon-src-scan.c: the monitor's --scan RANGE without a daemon: the search engine `camtrace scan` uses, on the monitor's loop from UDP 2425, its answers and every entry packet heard there fed to the model. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,17 +11,42 @@
 #include "search.h"
 #include "targets.h"
 
-/* An entry packet (BR_ENTRY, ANSENTRY, BR_ABSENCE, BR_EXIT) the node received. */
-static void on_entry(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+/* A host the node updated from an entry packet (BR_ENTRY, ANSENTRY, BR_ABSENCE). */
+static void on_host(struct ct_node *n, struct ct_host *ch, uint32_t mode, const struct ct_haddr *from, void *ud)
 {
 	struct mon_src *s = ud;
+	struct mon_host h;
 
 	(void)n;
-	if (rx->from.family != AF_INET || !s->ipm_ok ||
-		ct_dipmsg_decode(&s->ipm, (const uint8_t *)rx->m->buf, rx->m->len) != 0)
+	(void)mode;
+	if (from->family != AF_INET)
 		return;
-	mon_src_host_ipmsg(s, &s->ipm, AF_INET, rx->from.ip, rx->from.port,
-		s->search_done ? "broadcast" : "scan", mon_src_now());
+	memset(&h, 0, sizeof h);
+	inet_ntop(AF_INET, from->ip, h.addr, sizeof h.addr);
+	h.port = from->port;
+	snprintf(h.user, sizeof h.user, "%s", ch->user ? ch->user : "");
+	snprintf(h.host, sizeof h.host, "%s", ch->host ? ch->host : "");
+	snprintf(h.nick, sizeof h.nick, "%s", ch->nick ? ch->nick : "");
+	snprintf(h.group, sizeof h.group, "%s", ch->group ? ch->group : "");
+	snprintf(h.origin, sizeof h.origin, "%s", s->search_done ? "broadcast" : "scan");
+	h.status = ch->status;
+	mon_model_host_seen(s->m, &h, (ch->status & CT_IPMSG_ABSENCEOPT) ? "absent" : "join", mon_src_now());
+}
+
+/* A BR_EXIT heard on the node's port. */
+static void on_exit_pkt(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct mon_src *s = ud;
+	struct mon_host h;
+
+	(void)n;
+	if (rx->from.family != AF_INET)
+		return;
+	memset(&h, 0, sizeof h);
+	inet_ntop(AF_INET, rx->from.ip, h.addr, sizeof h.addr);
+	h.port = rx->from.port;
+	if (mon_model_host_find(s->m, h.addr[0] ? (snprintf(h.key, sizeof h.key, "%s:%u", h.addr, h.port), h.key) : ""))
+		mon_model_host_seen(s->m, &h, "exit", mon_src_now()); /* the names stay (the wire's may be CP932) */
 }
 
 static void on_progress(struct ct_search *se, const struct ct_search_progress *p, void *ud)
@@ -38,7 +64,6 @@ static void on_progress(struct ct_search *se, const struct ct_search_progress *p
 /* Starts the scan; 0, or -1 when it cannot run (said as a status event). */
 int mon_src_scan_open(struct mon_src *s)
 {
-	static const uint32_t modes[] = { CT_IPMSG_BR_ENTRY, CT_IPMSG_ANSENTRY, CT_IPMSG_BR_ABSENCE, CT_IPMSG_BR_EXIT };
 	struct ct_node_conf nc = { 0 };
 	struct ct_targets ts;
 	char err[300], host[64] = "camtrace";
@@ -60,10 +85,8 @@ int mon_src_scan_open(struct mon_src *s)
 	nc.no_broadcast = 1;
 	if (ct_node_new(&s->scan_node, s->ev, s->scan_hosts, &nc, err, sizeof err) != 0)
 		goto fail;
-	if (!s->ipm_ok && ct_dipmsg_init(&s->ipm) == 0)
-		s->ipm_ok = 1;
-	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-		ct_node_add_handler(s->scan_node, modes[i], on_entry, s);
+	ct_node_add_observer(s->scan_node, on_host, s);
+	ct_node_add_handler(s->scan_node, CT_IPMSG_BR_EXIT, on_exit_pkt, s);
 	if (ct_search_start(&s->search, s->scan_node, &ts, 50, 4200, on_progress, s, err, sizeof err) != 0)
 		goto fail;
 	ct_search_set_quiet(s->search, 250);
@@ -79,6 +102,10 @@ fail:
 
 void mon_src_scan_close(struct mon_src *s)
 {
+	if (s->scan_node) {
+		ct_node_remove_observer(s->scan_node, on_host, s);
+		ct_node_remove_handler(s->scan_node, CT_IPMSG_BR_EXIT, on_exit_pkt, s);
+	}
 	ct_search_free(s->search);
 	s->search = NULL;
 	ct_node_free(s->scan_node); /* says BR_EXIT to the hosts it sent BR_ENTRY */
