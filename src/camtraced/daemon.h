@@ -97,6 +97,12 @@ int daemon_search_start(struct daemon *d, const struct ct_targets *ts, struct ct
 
 /* Called when a search ends: found addresses are remembered and notified, lost ones dropped. */
 void daemon_search_done(struct daemon *d, struct ct_search *s);
+/* The configured `search` items, once at start-up (dsearch.c). */
+void daemon_startup_search(struct daemon *d);
+/* A computed `accept` also covers what this daemon itself searches and notifies at run time:
+ * the ranges of every search (ts; camtrace search too) and, with ts NULL, the addresses a
+ * search found. */
+void daemon_accept_extend(struct daemon *d, const struct ct_targets *ts);
 
 /* dmsg.c: messages: the engine and the inbox (after the node, before the privileges are
  * dropped), its configuration after a reload, the control methods send and inbox, the end. */
