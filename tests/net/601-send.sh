@@ -153,6 +153,8 @@ is "$(jget "$LAB_TMP/inbox.json" '["messages"][1]["read"]')" true "the opened on
 
 # ---- absence: an automatic reply with absence_text (a2's camtraced) ----------------------
 ctd_start a2d a2 "user_name = jiro" "absence = yes" "absence_text = 外出中です" "allow = 198.18.1.0/24"
+# the sender waits for an automatic reply only from a host it knows to be absent: its entry first
+ok 'wait_for -t 10 ctd_has srv jiro absent' "srv lists jiro as absent (its BR_ENTRY|ABSENCEOPT)"
 CTD=srv
 cts srv send 198.18.1.12 "are you there?"
 is "$(r '["recipients"][0]["state"]')" delivered "delivered to an absent camtraced"

@@ -22,7 +22,10 @@
 #define READ_RESENDS 12      /* and count (RetryMax * 2) */
 #define SCAN_MIN_MS 20       /* retries are looked for at most this often */
 #define MAX_READS 64         /* read notices waiting for ANSREADMSG */
-#define AUTO_REPLY_WAIT_MS 300 /* an absent recipient's automatic reply follows its RECVMSG */
+/* an absent recipient's automatic reply follows its RECVMSG: waited for 4 times that round
+ * trip, at least 300 ms and at most 2 s (a loaded peer answers both late) */
+#define AUTO_REPLY_WAIT_MS 300
+#define AUTO_REPLY_WAIT_MAX_MS 2000
 
 struct rcpt {
 	struct ct_msg_result r;
@@ -176,7 +179,9 @@ static void decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_
 		}
 		if (!rc->r.auto_reply[0] && peer_absent(j->m, &rc->r.addr)) {
 			rc->linger = 1;
-			rc->next_ms = now + AUTO_REPLY_WAIT_MS;
+			uint64_t w = 4 * rc->r.ms;
+			rc->next_ms = now + (w < AUTO_REPLY_WAIT_MS ? AUTO_REPLY_WAIT_MS :
+				w > AUTO_REPLY_WAIT_MAX_MS ? AUTO_REPLY_WAIT_MAX_MS : w);
 			if (rc->next_ms < j->scan_ms)
 				j->scan_ms = rc->next_ms;
 			return;
