@@ -17,6 +17,7 @@ extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_monitor_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_reach_entry;
 extern const struct cmd_entry cmd_refresh_entry;
@@ -35,6 +36,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_doctor_entry,
 	&cmd_help_entry,
+	&cmd_monitor_entry,
 	&cmd_probe_entry,
 	&cmd_reach_entry,
 	&cmd_refresh_entry,

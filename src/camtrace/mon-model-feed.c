@@ -279,7 +279,7 @@ int mon_model_feed_json(struct mon_model *m, const char *line, size_t len, int64
 }
 
 /* The host's record as the users record's subset the monitor knows (local sources). */
-void mon_model_host_json(const struct mon_host *h, struct ct_out *o)
+void mon_model_host_record(const struct mon_host *h, struct ct_out *o)
 {
 	char ts[40];
 
@@ -312,7 +312,7 @@ static void local_event(struct mon_model *m, struct mon_host *h, const char *op,
 	ct_jw_kint(&o, "t", now);
 	ct_jw_kstr(&o, "op", op);
 	ct_jw_key(&o, "host", 0);
-	mon_model_host_json(h, &o);
+	mon_model_host_record(h, &o);
 	ct_out_putc(&o, '}');
 	ct_out_putc(&o, '\0');
 	if (o.oom) {

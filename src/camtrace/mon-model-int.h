@@ -90,7 +90,6 @@ void mon_model_rebuild_segments(struct mon_model *m);
 /* mon-model-feed.c */
 void mon_model_segfact(struct mon_model *m, const char *server, int64_t t, const char *result);
 struct mon_hrec *mon_model_host_get(struct mon_model *m, const char *key, int *created);
-void mon_model_host_json(const struct mon_host *h, struct ct_out *o);
 void mon_model_iso(int64_t ms, char *buf, size_t len);
 
 #endif

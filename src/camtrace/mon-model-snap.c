@@ -88,7 +88,7 @@ static void host_json(struct ct_out *o, const struct mon_host *h)
 {
 	static const char *const doc[] = { "none", "running", "done", "failed" };
 
-	mon_model_host_json(h, o);
+	mon_model_host_record(h, o);
 	o->len--; /* reopen the record for the monitor's own members */
 	ct_jw_kint(o, "flaps", h->flaps);
 	ct_jw_kint(o, "joins", h->joins);

@@ -202,6 +202,11 @@ struct mon_hrec *mon_model_host_get(struct mon_model *m, const char *key, int *c
 	return r;
 }
 
+struct mon_host *mon_model_host_at(struct mon_model *m, size_t i)
+{
+	return i < m->nhosts ? &m->hosts[i]->h : NULL;
+}
+
 size_t mon_model_host_count(const struct mon_model *m)
 {
 	return m->nhosts;

@@ -249,6 +249,10 @@ void mon_model_listen(struct mon_model *m, mon_event_fn ev, mon_packet_fn pkt, v
 /* ---- reading ---- */
 size_t mon_model_host_count(const struct mon_model *m);                 /* all hosts */
 struct mon_host *mon_model_host_find(struct mon_model *m, const char *key);
+struct mon_host *mon_model_host_at(struct mon_model *m, size_t i);    /* i < host_count, any order */
+/* The host as the users record's fields the monitor keeps (user host nick group addr port state
+ * origin unstable flap_count status offline_reason last_seen program), one JSON object. */
+void mon_model_host_record(const struct mon_host *h, struct ct_out *o);
 /* The rows of the current view after filter and sort (or the frozen order). The pointer
  * stays valid until the next call of any mon_model_* function that feeds or changes the view. */
 size_t mon_model_host_rows(struct mon_model *m, struct mon_host *const **rows);
