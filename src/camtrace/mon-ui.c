@@ -316,9 +316,12 @@ static void on_stdin(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 	wint_t wc;
 	int r, n = 0;
 
-	(void)ev;
-	(void)fd;
-	(void)events;
+	if (events & CT_EV_ERROR) { /* the terminal is gone (hang-up): nothing more to show */
+		ct_evloop_del_fd(ev, fd);
+		if (ui->hk.quit)
+			ui->hk.quit(ui->hk.ud);
+		return;
+	}
 	while (!ui->closed && n++ < 256 && (r = get_wch(&wc)) != ERR)
 		handle_key(ui, (int)wc, r == KEY_CODE_YES);
 	if (ui->closed)
