@@ -46,6 +46,7 @@ struct mon_ui {
 	uint64_t last_draw;   /* evloop ms of the last redraw */
 	int pending;          /* a redraw is wanted */
 	int full;             /* the next redraw repaints everything (Ctrl-L, resize) */
+	int keyed;            /* a key (or a message) asks for the whole screen, even while paused */
 	int rfd, wfd;         /* SIGWINCH self-pipe */
 	int lines, cols;      /* the screen's size at the last draw */
 	size_t page;          /* body rows of the current view */

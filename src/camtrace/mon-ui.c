@@ -68,6 +68,14 @@ static void redraw_cb(struct ct_evloop *ev, uint64_t id, void *ud)
 	if (!ui->pending)
 		return;
 	ui->pending = 0;
+	if (mon_model_vs(ui->m)->paused && !ui->keyed && !ui->full) {
+		/* paused: the screen keeps what it showed; only the header counts what came in */
+		mon_ui_draw_header(ui);
+		refresh();
+		ui->last_draw = ct_evloop_now_ms(ui->ev);
+		return;
+	}
+	ui->keyed = 0;
 	mon_ui_draw_now(ui);
 	report_select(ui);
 }
@@ -79,17 +87,12 @@ static void tick_cb(struct ct_evloop *ev, uint64_t id, void *ud)
 
 	(void)id;
 	ui->tick_timer = ct_evloop_add_timer(ev, 1000, tick_cb, ui);
-	if (mon_model_vs(ui->m)->paused && !ui->pending && !ui->full) {
-		mon_ui_draw_header(ui);
-		refresh();
-		return;
-	}
-	schedule(ui);
+	schedule(ui); /* the clock and the ages (while paused: the header alone) */
 }
 
 void mon_ui_kick(struct mon_ui *ui)
 {
-	/* while paused the model reports no change (its rows stay); the tick moves the header */
+	/* while paused redraw_cb draws the header alone (the rows stay as they were shown) */
 	if (ui && !ui->closed && mon_model_take_dirty(ui->m))
 		schedule(ui);
 }
@@ -121,6 +124,7 @@ void mon_ui_stats(const struct mon_ui *ui, uint64_t *redraws, uint64_t *worst_ns
 void mon_ui_set_context(struct mon_ui *ui, const char *text)
 {
 	snprintf(ui->context, sizeof ui->context, "%s", text ? text : "");
+	ui->keyed = 1;
 	schedule(ui);
 }
 
@@ -132,6 +136,7 @@ void mon_ui_message(struct mon_ui *ui, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	va_end(ap);
 	ui->msg_until = ct_evloop_now_ms(ui->ev) + MON_UI_MSG_MS;
+	ui->keyed = 1;
 	schedule(ui);
 }
 
@@ -328,7 +333,8 @@ static void on_stdin(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		return;
 	if (ui->full)
 		flushinp(); /* after a resize: what was typed meanwhile belongs to the old screen */
-	schedule(ui); /* keys redraw even while paused: scrolling and filtering still work */
+	ui->keyed = 1; /* keys redraw everything even while paused: scrolling and filtering still work */
+	schedule(ui);
 }
 
 static void on_winch_pipe(struct ct_evloop *ev, int fd, unsigned events, void *ud)

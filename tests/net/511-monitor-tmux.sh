@@ -34,7 +34,11 @@ wait_screen() { wait_for -t "${2:-10}" on_screen "$1"; }
 # host_row HOST: the Hosts row of user@HOST (its USER@HOST cell), or nothing
 host_row() { screen | grep -E -m1 -- "[^ ]+@$1 "; }
 # cell ROW N: the Nth (1-based) blank-separated cell of ROW, counted from the end when N < 0
-cell() { "$PYTHON" -c 'import sys; c = sys.argv[1].split(); n = int(sys.argv[2]); print(c[n - 1] if n > 0 else c[n])' "$1" "$2"; }
+cell() {
+	"$PYTHON" -c 'import sys
+c = sys.argv[1].split(); n = int(sys.argv[2])
+print(c[n - 1] if 0 < n <= len(c) else c[n] if -len(c) <= n < 0 else "")' "$1" "$2"
+}
 # col_of LINE TEXT: the display column where TEXT starts in LINE (wide characters count 2)
 col_of() {
 	"$PYTHON" -c 'import sys, unicodedata as u
@@ -47,6 +51,8 @@ width() {
 	"$PYTHON" -c 'import sys, unicodedata as u
 print(sum(2 if u.east_asian_width(c) in "WF" else 1 for c in sys.argv[1]))' "$1"
 }
+# ctd_host_state NAME HOST STATE: daemon NAME lists HOST (host field) in STATE
+ctd_host_state() { ctd_users "$1" | awk -v h="$2" -v s="$3" '$2 == h && $4 == s { f = 1 } END { exit !f }'; }
 host_state() { cell "$(host_row "$1")" 4; }
 row_state_is() { [ "$(host_state "$1")" = "$2" ]; }
 
@@ -89,20 +95,20 @@ keys 0
 # filter, checked as it is typed
 keys / a 1 - p c
 ok 'wait_screen "^filter: a1-pc_ +\[ok\]$"' "/a1-pc: the prompt says ok"
-is "$(screen | grep -Ec -- '@[^ ]+ ')" "1" "one host row left"
+is "$(screen | sed -n '5,23p' | grep -Ec -- '@[^ ]+ ')" "1" "one host row left (lines 4 to 22)"
 keys Enter
 ok 'wait_screen "^\[/a1-pc\] "' "Enter: the filter stays, named in the bottom line"
 keys Escape
 ok 'wait_screen "cli@b1-node"' "Esc clears the filter"
 keys / s t a t e : x y z
-ok 'wait_screen "^filter: state:xyz_ +\[invalid: .+\]$"' "state:xyz: the prompt says invalid and why"
+ok 'wait_screen "^filter: state:xyz_ +\[invalid: [^ ]"' "state:xyz: the prompt says invalid and why"
 keys Escape
 
 # pause: the screen keeps its rows, collection continues
 keys p
 ok 'wait_screen "PAUSED \+0 "' "p: PAUSED +0 in the header"
 run_ok "iptux on a1 quits (BR_EXIT)" lab iptux stop a1
-ok 'wait_for -t 15 ctd_has srv a1-pc offline' "the daemon has a1-pc offline"
+ok 'wait_for -t 15 ctd_host_state srv a1-pc offline' "the daemon has a1-pc offline"
 ok 'wait_screen "PAUSED \+[1-9][0-9]* "' "paused: the header counts the new events"
 is "$(host_state a1-pc)" "absent" "paused: the row still says absent"
 keys p
@@ -131,13 +137,21 @@ select_b1() {
 	return 1
 }
 ok select_b1 "j selects the client's row (reverse video)"
-ok 'wait_for -t 10 eval "[ \"\$(cell \"\$(host_row b1-node)\" 7)\" = 100 ]"' "its UDP 2425 answer rate: 100"
-is "$(cell "$(host_row b1-node)" -1)" "open" "its TCP 2425: open"
+udp_rate_is() { [ "$(cell "$(host_row b1-node)" 7)" = "$1" ]; }
+# the probe columns need the monitor's live probes (its header names them: "probes ...")
+if line 0 | grep -q 'probe'; then
+	ok 'wait_for -t 10 udp_rate_is 100' "its UDP 2425 answer rate: 100"
+	is "$(cell "$(host_row b1-node)" -1)" "open" "its TCP 2425: open"
+fi
 fid=$(lab fault add router drop udp 2425 both)
 ok '[ -n "$fid" ]' "fault: the router drops UDP 2425"
 keys r
-ok 'wait_for -t 10 eval "[ \"\$(cell \"\$(host_row b1-node)\" 7)\" = 0 ]"' "after r: UDP 2425 answer rate 0"
-is "$(cell "$(host_row b1-node)" -1)" "open" "TCP 2425 still open (only UDP is dropped)"
+if line 0 | grep -q 'probe'; then
+	ok 'wait_for -t 10 udp_rate_is 0' "after r: UDP 2425 answer rate 0"
+	is "$(cell "$(host_row b1-node)" -1)" "open" "TCP 2425 still open (only UDP is dropped)"
+else
+	skip_test "the probe columns under the fault" "this monitor runs no probes (its header names none: $(line 0))"
+fi
 ok 'wait_for -t 60 row_state_is b1-node lost' "the daemon loses the client: marked lost"
 keys d d d
 ok 'wait_screen "lost.*b1-node|b1-node.*lost"' "the Events view has the loss"
