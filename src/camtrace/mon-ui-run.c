@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include "clock.h"
@@ -57,6 +58,21 @@ static void hk_pin(void *ud, struct mon_host *h, int on)
 	mon_ui_message(the_ui, "%s %s@%s", on ? "pinned" : "unpinned", h->user, h->host);
 }
 
+/* CAMTRACE_MON_STATS=FILE: the redraw figures at the end (tests/bench/mon-bench.sh). */
+static void stats_out(const struct mon_ui *ui)
+{
+	const char *path = getenv("CAMTRACE_MON_STATS");
+	uint64_t n, worst, total;
+	FILE *fp;
+
+	if (!path || !*path || !(fp = fopen(path, "w")))
+		return;
+	mon_ui_stats(ui, &n, &worst, &total);
+	fprintf(fp, "redraws %llu redraw_avg_ms %.3f redraw_worst_ms %.3f\n", (unsigned long long)n,
+		n ? (double)total / (double)n / 1e6 : 0.0, (double)worst / 1e6);
+	fclose(fp);
+}
+
 int mon_ui_run(struct mon_app *a)
 {
 	struct mon_ui_hooks hk = { .ud = a, .quit = hk_quit, .doctor = hk_doctor, .select = hk_select, .pin = hk_pin };
@@ -100,6 +116,7 @@ int mon_ui_run(struct mon_app *a)
 		}
 		mon_ui_kick(the_ui); /* whatever the sources fed: one redraw at most every 100 ms */
 	}
+	stats_out(the_ui);
 	mon_ui_close(the_ui);
 	the_ui = NULL;
 	sigaction(SIGINT, &old_int, NULL);
