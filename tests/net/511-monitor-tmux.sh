@@ -129,6 +129,8 @@ keys d
 ok 'wait_screen "^\[Hosts\]"' "back to Hosts"
 select_b1() {
 	local i
+	keys g
+	sleep 0.3
 	for i in 1 2 3 4 5 6; do
 		tm capture-pane -p -e -t mon | grep -E -- "$(printf '\033')\[[0-9;]*7m.*@b1-node " >/dev/null && return 0
 		keys j
@@ -156,6 +158,17 @@ ok 'wait_for -t 60 row_state_is b1-node lost' "the daemon loses the client: mark
 keys d d d
 ok 'wait_screen "lost.*b1-node|b1-node.*lost"' "the Events view has the loss"
 keys d
+# the host's detail (Enter) and the doctor run from it (D): its verdict in place
+ok select_b1 "the client's row selected again"
+keys Enter
+ok 'wait_screen "^\+- host detail -+\+$"' "Enter: the host detail, framed across the whole width"
+ok 'wait_screen "^\| cli \(cli@b1-node\)  198\.18\.2\.11:2425 "' "the detail names the client"
+ok 'wait_screen "^\| State offline \(lost\) "' "its state: offline (lost)"
+keys D
+ok 'wait_for -t 90 on_screen "^\| Doctor: verdict [a-z_]+: "' "D: the doctor's verdict shows in the detail"
+diag "$(screen | grep -m1 'Doctor:')"
+keys Escape
+ok 'wait_screen "^\[Hosts\]"' "Esc: back to the Hosts view"
 lab fault del "$fid" >/dev/null
 
 # resize: 132x43, then too small, then back with the help open
@@ -164,6 +177,9 @@ ok 'wait_for -t 5 eval "[ \"\$(screen | wc -l)\" = 43 ]"' "132x43: 43 lines"
 like "$(line 3)" '^NICK +USER@HOST +ADDRESS +STATE +FLAP +SEEN +UDP% +RTT TCP +VIA +GROUP +LOSS +PING +PROGRAM *$' \
 	"132 columns: every column, PROGRAM last"
 is "$(width "$(line 0)")" "132" "the header spans 132 columns"
+is "$(col_of "$(host_row a1-pc)" "198.18.1.11")" "$(col_of "$(line 3)" "ADDRESS")" \
+	"132 columns: 太郎's row keeps the ADDRESS column aligned"
+is "$(cell "$(host_row a1-pc)" 11)" "営業部" "132 columns: the GROUP column shows 営業部"
 tm resize-window -t mon -x 50 -y 8
 ok 'wait_screen "^terminal too small \(need 60x10\)$"' "50x8: terminal too small (need 60x10)"
 keys '?'
