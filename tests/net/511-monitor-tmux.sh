@@ -22,8 +22,10 @@ trap _mon_cleanup EXIT
 mon_start() {
 	local h=$1
 	shift
+	mkdir -p "$LAB_TMP/snap"
 	tm new-session -d -s mon -x 80 -y 24 \
-		"exec ip netns exec $LAB_PREFIX-$h env LANG=C.UTF-8 TZ=UTC TERM=tmux-256color $CAMTRACE $* 2>$LAB_TMP/mon.err"
+		"exec ip netns exec $LAB_PREFIX-$h env LANG=C.UTF-8 TZ=UTC TERM=tmux-256color CAMTRACE_SNAPDIR=$LAB_TMP/snap \
+$CAMTRACE $* 2>$LAB_TMP/mon.err"
 }
 screen() { tm capture-pane -p -t mon; }
 keys() { tm send-keys -t mon "$@"; }
@@ -140,19 +142,29 @@ select_b1() {
 }
 ok select_b1 "j selects the client's row (reverse video)"
 udp_rate_is() { [ "$(cell "$(host_row b1-node)" 7)" = "$1" ]; }
-# the probe columns need the monitor's live probes (its header names them: "probes ...")
-if line 0 | grep -q 'probe'; then
+# s: a snapshot (text and JSON) into CAMTRACE_SNAPDIR; it also says whether the selected host is
+# being probed (probe.active: the probe columns need the monitor's live probes)
+sleep 1
+keys s
+ok 'wait_screen "^saved .*/snap/monitor-[0-9]{8}T[0-9]{6}Z\.txt \(and \.json\)"' "s: the bottom line names the saved snapshot"
+snap=$(ls "$LAB_TMP"/snap/monitor-*.json 2>/dev/null | head -1)
+is "$("$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["command"], len(d["hosts"]))' "$snap" 2>&1)" \
+	"monitor 2" "the JSON snapshot: command monitor, the 2 hosts"
+probing=$("$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(any(h.get("host") == "b1-node" and h.get("probe", {}).get("active") for h in d["hosts"]))' "$snap" 2>/dev/null)
+if [ "$probing" = True ]; then
 	ok 'wait_for -t 10 udp_rate_is 100' "its UDP 2425 answer rate: 100"
 	is "$(cell "$(host_row b1-node)" -1)" "open" "its TCP 2425: open"
 fi
 fid=$(lab fault add router drop udp 2425 both)
 ok '[ -n "$fid" ]' "fault: the router drops UDP 2425"
 keys r
-if line 0 | grep -q 'probe'; then
+if [ "$probing" = True ]; then
 	ok 'wait_for -t 10 udp_rate_is 0' "after r: UDP 2425 answer rate 0"
 	is "$(cell "$(host_row b1-node)" -1)" "open" "TCP 2425 still open (only UDP is dropped)"
 else
-	skip_test "the probe columns under the fault" "this monitor runs no probes (its header names none: $(line 0))"
+	skip_test "the probe columns under the fault" "this monitor runs no probes (probe.active is not true for the selected b1-node in its snapshot)"
 fi
 ok 'wait_for -t 60 row_state_is b1-node lost' "the daemon loses the client: marked lost"
 keys d d d
