@@ -14,7 +14,7 @@
 struct monitor_opts {
 	int count;
 	double duration, interval, lost_after;
-	const char *replay, *user;
+	const char *replay, *user, *scan;
 	int no_daemon, no_capture, no_listen, packets, stream, no_color, compact;
 };
 
@@ -74,6 +74,8 @@ static int monitor_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 	so.lost_after_s = o->lost_after;
 	so.self = cli->argv0;
 	so.keep_root = o->user != NULL;
+	so.probes = screen;
+	so.scan = o->scan;
 	/* the stream hears every event from the first one: listen before the sources start */
 	if ((r = mon_src_open(&a.src, a.model, a.ev, &so, err, sizeof err)) != 0) {
 		rc = open_error(cli, r, err);
@@ -99,6 +101,8 @@ static const struct cmd_opt monitor_opts[] = {
 	  .help = "stop after this long (also --timeout)" },
 	{ "replay", 'r', CMD_OPT_STRING, O(replay), .arg = "FILE",
 	  .help = "drive the packet and host views from a pcap/pcapng file instead of the network" },
+	{ "scan", 0, CMD_OPT_STRING, O(scan), .arg = "RANGE",
+	  .help = "without camtraced: search RANGE from UDP 2425 first (as camtrace scan)" },
 	{ "interval", 0, CMD_OPT_SECONDS, O(interval), 0.1, 3600, .arg = "S",
 	  .help = "probe and poll interval (default 2 s; the screen's i changes it)" },
 	{ "lost-after", 0, CMD_OPT_SECONDS, O(lost_after), 1, 86400, .arg = "S",

@@ -377,12 +377,11 @@ void mon_model_host_seen(struct mon_model *m, const struct mon_host *in, const c
 		local_event(m, h, strcmp(op, "exit") == 0 ? "exit" : "join", now);
 	else if (before == MON_HS_OFFLINE && h->state != MON_HS_OFFLINE) {
 		int flap = r->left_at && now - r->left_at <= MON_FLAP_WINDOW_MS;
-		local_event(m, h, "back", now);
-		if (flap) {
+		if (flap) { /* as camtraced says it: the return that makes a flap is the flap */
 			h->flap_count++;
 			h->unstable = 1;
-			local_event(m, h, "flap", now);
 		}
+		local_event(m, h, flap ? "flap" : "back", now);
 	} else if (h->state == MON_HS_OFFLINE) {
 		if (before != MON_HS_OFFLINE)
 			local_event(m, h, "exit", now);

@@ -101,7 +101,8 @@ void mon_model_rebuild_segments(struct mon_model *m)
 		s->last_fetch = f->last_fetch;
 		mon_model_copy(s->fetch_result, sizeof s->fetch_result, f->fetch_result);
 	}
-	qsort(m->segs, m->nsegs, sizeof *m->segs, seg_cmp);
+	if (m->nsegs)
+		qsort(m->segs, m->nsegs, sizeof *m->segs, seg_cmp);
 }
 
 size_t mon_model_segment_rows(struct mon_model *m, const struct mon_segment *const **rows)

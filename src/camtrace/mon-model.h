@@ -43,7 +43,7 @@ struct mon_probe {
 	char tcp_state[24];       /* "open" "refused" "filtered" "reset" ... "" when not probed */
 	unsigned icmp_sent, icmp_recv;
 	double icmp_rtt_ms;       /* last echo RTT, < 0 when none */
-	char icmp_error[32];      /* the last ICMP error seen for the host ("admin-prohibited"), "" */
+	char icmp_error[40];      /* the last ICMP error seen for the host ("admin_prohibited"), "" */
 	int64_t updated;          /* ms, 0 = never */
 };
 

@@ -19,7 +19,7 @@
 #define REPLAY_BATCH 2000 /* frames per loop turn: the screen stays live while a big file is read */
 
 /* A host from an IP Messenger datagram (entry class: BR_ENTRY, ANSENTRY, BR_ABSENCE, BR_EXIT). */
-static void host_from_ipmsg(struct mon_src *s, const struct ct_dipmsg *d, int af, const uint8_t *src,
+void mon_src_host_ipmsg(struct mon_src *s, const struct ct_dipmsg *d, int af, const uint8_t *src,
 	uint16_t sport, const char *origin, int64_t now)
 {
 	struct mon_host h;
@@ -92,7 +92,7 @@ static void frame(struct mon_src *s, const struct ct_pkt *pkt)
 		mon_model_rtp(s->m, &r);
 	}
 	if (s->o.replay && rec.im && rec.pk.ip.af && rec.pk.l4 == 17)
-		host_from_ipmsg(s, rec.im, rec.pk.ip.af, rec.pk.ip.src, rec.pk.sport, "replay", s->pkt_t);
+		mon_src_host_ipmsg(s, rec.im, rec.pk.ip.af, rec.pk.ip.src, rec.pk.sport, "replay", s->pkt_t);
 }
 
 static int trace_setup(struct mon_src *s)
@@ -222,7 +222,7 @@ static void udp_read(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 			continue;
 		{
 			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-			host_from_ipmsg(s, &s->ipm, AF_INET, (const uint8_t *)&sin->sin_addr, ntohs(sin->sin_port),
+			mon_src_host_ipmsg(s, &s->ipm, AF_INET, (const uint8_t *)&sin->sin_addr, ntohs(sin->sin_port),
 				"broadcast", mon_src_now());
 		}
 	}
@@ -246,7 +246,7 @@ void mon_src_listen(struct mon_src *s)
 		close(fd);
 		return;
 	}
-	if (ct_dipmsg_init(&s->ipm) == 0)
+	if (!s->ipm_ok && ct_dipmsg_init(&s->ipm) == 0)
 		s->ipm_ok = 1;
 	s->udp_fd = fd;
 	ct_evloop_add_fd(s->ev, fd, CT_EV_READ, udp_read, s);
@@ -262,9 +262,6 @@ void mon_src_listen_stop(struct mon_src *s)
 		s->udp_fd = -1;
 		s->stopped_listen = 1;
 	}
-	if (s->ipm_ok)
-		ct_dipmsg_fini(&s->ipm);
-	s->ipm_ok = 0;
 }
 
 /* ---- the tick: hosts heard locally go lost; requests of the live capture time out ---- */
@@ -397,10 +394,4 @@ void mon_src_doctor_stop(struct mon_src *s)
 	}
 	free(s->doc_buf);
 	s->doc_buf = NULL;
-}
-
-void mon_src_select(struct mon_src *s, const char *key)
-{
-	(void)s;
-	(void)key; /* the probe columns: wired when probe-live's engine is in (branch live) */
 }

@@ -9,6 +9,12 @@
 #include "render.h"
 #include "trace.h"
 
+struct ct_live;
+struct ct_node;
+struct ct_hosts;
+struct ct_search;
+#define MON_LIVE_SLOTS 64
+
 enum mon_ctl_mode { MON_CTL_NONE = 0, MON_CTL_SUB, MON_CTL_POLL };
 
 struct mon_src {
@@ -39,6 +45,15 @@ struct mon_src {
 	unsigned pkt_flags;
 	uint64_t last_mono_ns;
 	uint64_t replay_timer, tick_timer;
+	/* --scan: a node on UDP 2425 and the search engine */
+	struct ct_node *scan_node;
+	struct ct_hosts *scan_hosts;
+	struct ct_search *search;
+	int search_done;
+	/* the probe columns (probe-live) */
+	struct ct_live *lv;
+	int64_t live_since;
+	uint64_t live_icmp_at[MON_LIVE_SLOTS];
 	/* the doctor child */
 	pid_t doc_pid;
 	int doc_fd;
@@ -57,5 +72,13 @@ void mon_src_listen_stop(struct mon_src *s);
 void mon_src_tick_start(struct mon_src *s);
 void mon_src_tick_stop(struct mon_src *s);
 void mon_src_doctor_stop(struct mon_src *s);
+void mon_src_host_ipmsg(struct mon_src *s, const struct ct_dipmsg *d, int af, const uint8_t *src, uint16_t sport,
+	const char *origin, int64_t now);
+/* mon-src-scan.c */
+int mon_src_scan_open(struct mon_src *s);
+void mon_src_scan_close(struct mon_src *s);
+/* mon-src-live.c */
+void mon_src_live_open(struct mon_src *s);
+void mon_src_live_close(struct mon_src *s);
 
 #endif

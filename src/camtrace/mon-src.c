@@ -107,11 +107,12 @@ static void sweep(struct mon_src *s, int64_t now)
 {
 	size_t n = mon_model_host_count(s->m);
 
-	qsort(s->seen, s->nseen, sizeof *s->seen, ptr_cmp);
+	if (s->nseen)
+		qsort(s->seen, s->nseen, sizeof *s->seen, ptr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct mon_host *h = mon_model_host_at(s->m, i);
 		struct ct_out o;
-		if (h->gone || bsearch(&h, s->seen, s->nseen, sizeof *s->seen, ptr_cmp))
+		if (h->gone || (s->nseen && bsearch(&h, s->seen, s->nseen, sizeof *s->seen, ptr_cmp)))
 			continue;
 		ct_out_init_buf(&o);
 		ct_out_puts(&o, "{\"v\":1,\"ev\":\"host\",\"t\":");
@@ -159,15 +160,16 @@ static void ctl_users(struct mon_src *s, const struct ct_json *res, int64_t now)
 			unsigned was_flaps = mh->flap_count;
 			int offline = strcmp(st, "offline") == 0, absent = strcmp(st, "absent") == 0;
 			const char *why = ct_json_get_str(h, "offline_reason");
+			int flapped = (unsigned)flaps > was_flaps;
 			if (offline && was != MON_HS_OFFLINE)
 				feed_record(s, why && strcmp(why, "lost") == 0 ? "lost" : "exit", h, now);
 			else if (!offline && was == MON_HS_OFFLINE)
-				feed_record(s, "back", h, now);
+				feed_record(s, flapped ? "flap" : "back", h, now);
 			else if (absent != (was == MON_HS_ABSENT))
 				feed_record(s, absent ? "absent" : "change", h, now);
 			else
 				feed_record(s, "present", h, now); /* last seen and the rest, quietly */
-			if ((unsigned)flaps > was_flaps)
+			if (flapped && !(!offline && was == MON_HS_OFFLINE))
 				feed_record(s, "flap", h, now);
 		}
 		if ((mh = mon_model_host_find(s->m, key)))
@@ -368,19 +370,25 @@ int mon_src_open(struct mon_src **out, struct mon_model *m, struct ct_evloop *ev
 		}
 	} else if (!o->no_capture)
 		mon_src_capture_open(s); /* before the privileges go */
+	/* the daemon's socket may be root's: connect before the privileges go (a reconnection
+	 * later runs unprivileged) */
+	if (!o->replay && !o->no_daemon)
+		ctl_connect(s);
+	if (!o->replay && o->probes)
+		mon_src_live_open(s); /* raw sockets too: before the privileges go */
 	if (!o->keep_root && ct_privs_drop(why, sizeof why) != 0)
 		mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "could not drop privileges: %s", why);
 	*out = s;
 	if (o->replay)
 		return 0; /* offline: the capture alone */
-	if (!o->no_daemon)
-		ctl_connect(s);
 	if (s->ctl_fd < 0) {
 		if (!o->no_daemon)
 			mon_model_note(m, MON_EV_STATUS, 1, NULL, mon_src_now(), "no camtraced at %s (%s): showing what "
 				"this host hears on UDP 2425%s", o->ctl, strerror(s->ctl_errno),
 				o->no_listen ? " (off: --no-listen)" : "");
-		if (!o->no_listen)
+		if (o->scan)
+			mon_src_scan_open(s); /* its node holds UDP 2425 and hears the entries there */
+		else if (!o->no_listen)
 			mon_src_listen(s);
 	}
 	mon_src_tick_start(s);
@@ -399,9 +407,13 @@ void mon_src_close(struct mon_src *s)
 		ct_evloop_cancel_timer(s->ev, s->poll_timer);
 	if (s->retry_timer)
 		ct_evloop_cancel_timer(s->ev, s->retry_timer);
+	mon_src_scan_close(s);
 	mon_src_listen_stop(s);
+	if (s->ipm_ok)
+		ct_dipmsg_fini(&s->ipm);
 	mon_src_capture_close(s);
 	mon_src_doctor_stop(s);
+	mon_src_live_close(s);
 	mon_src_tick_stop(s);
 	free(s->ctl_buf);
 	free(s->seen);

@@ -17,6 +17,8 @@ struct mon_src_opts {
 	double lost_after_s;      /* hosts heard locally and silent this long are lost (default 600) */
 	const char *self;         /* this program, to run `camtrace doctor` */
 	int keep_root;            /* -Z root: do not drop privileges */
+	int probes;               /* probe the selected and pinned hosts (the screen) */
+	const char *scan;         /* without a daemon: search this range from UDP 2425 first */
 };
 
 struct mon_src;
@@ -41,7 +43,8 @@ const char *mon_src_describe(const struct mon_src *s);
  * host), CT_EAGAIN (one is running already), CT_ESYS. */
 int mon_src_doctor(struct mon_src *s, const char *key);
 
-/* The selected host changed (the probe columns follow it and the pinned hosts). */
+/* The selected host or the pinned set changed: the probes follow the selected host (NULL: none)
+ * and every pinned one. A reset of the model's counters (r) resets the probes' too. */
 void mon_src_select(struct mon_src *s, const char *key);
 
 #endif

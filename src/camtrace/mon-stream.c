@@ -95,6 +95,9 @@ int mon_stream_run(struct mon_app *a, int fd)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	got_stop = 0;
+	/* what the sources said while they opened, then everything as it comes */
+	for (size_t i = 0, n = mon_model_event_count(a->model); i < n && !a->stop; i++)
+		on_event(&st, mon_model_event_at(a->model, i));
 	mon_model_listen(a->model, on_event, on_packet, &st);
 	while (!a->stop && !got_stop && !st.out.write_error) {
 		int wait = 200;

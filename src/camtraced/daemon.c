@@ -21,6 +21,7 @@
 #include "coop.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "devents.h"
 #include "err.h"
 #include "evloop.h"
 #include "fsutil.h"
@@ -169,6 +170,7 @@ static void on_fetch(struct ct_listcli *lc, int ok, void *ud)
 	struct daemon *d = ud;
 
 	(void)lc;
+	devents_fetch(d, ok);
 	if (d->fetch_done)
 		d->fetch_done(d, ok, d->fetch_done_ud);
 	if (ok)
@@ -203,6 +205,7 @@ void daemon_on_fetch_done(struct daemon *d, daemon_fetch_fn fn, void *ud)
 
 static void on_search(struct ct_search *s, const struct ct_search_progress *p, void *ud)
 {
+	devents_search(ud, p);
 	if (p->state != CT_SEARCH_RUNNING)
 		daemon_search_done(ud, s);
 }
@@ -746,6 +749,7 @@ int daemon_run(struct daemon *d)
 	if (r != 0)
 		log_err("event loop failed: %s", ct_strerror(r));
 	log_notice("saying goodbye (BR_EXIT) and saving state");
+	devents_notify(d, "exit", ct_notify_last(d->nt)->number, d->conf.notify.n + ct_notify_found_count(d->nt));
 	ct_node_stop(d->node);
 	if (ct_state_save(d->state) != 0)
 		log_err("cannot save state: %s", ct_state_error(d->state));
@@ -754,6 +758,7 @@ int daemon_run(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	devents_close(d);
 	for (size_t i = 0; i < d->nsearches; i++)
 		ct_search_free(d->searches[i]);
 	if (d->ev)

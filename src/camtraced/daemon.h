@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dconf.h"
+#include "outbuf.h"
 #include "targets.h"
 
 struct ct_evloop;
@@ -61,6 +62,9 @@ struct daemon {
 	daemon_fetch_fn fetch_done; /* daemon_on_fetch_done() */
 	void *fetch_done_ud;
 	int exit_code;
+	struct ct_out evbuf;  /* devents.c: the event line being built */
+	uint64_t t_events;    /* devents.c: the notification-round poll */
+	unsigned ev_round;    /* devents.c: the last round published */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "dconf.h"
 #include "dctl.h"
+#include "devents.h"
 #include "sbuf.h"
 #include "version.h"
 
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	dctl_register(&d);
+	devents_register(&d);
 	if (o.ready_fd >= 0) {
 		int null = open("/dev/null", O_RDWR);
 		tell_parent(o.ready_fd, 0, NULL);

@@ -9,6 +9,9 @@
 enum ct_log_level ct_log_level_cur = CT_LOG_WARN;
 static ct_log_sink cur_sink;
 static void *cur_ud;
+static ct_log_sink cur_tap;
+static void *tap_ud;
+static int in_tap;
 
 static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
 
@@ -16,6 +19,12 @@ void ct_log_set_sink(ct_log_sink sink, void *ud)
 {
 	cur_sink = sink;
 	cur_ud = ud;
+}
+
+void ct_log_set_tap(ct_log_sink tap, void *ud)
+{
+	cur_tap = tap;
+	tap_ud = ud;
 }
 
 void ct_log_set_level(enum ct_log_level lvl) { ct_log_level_cur = lvl; }
@@ -49,6 +58,11 @@ void ct_log_vwrite(enum ct_log_level lvl, const char *func, const char *fmt, va_
 		cur_sink(lvl, func, msg, cur_ud);
 	else
 		fprintf(stderr, "%s: %s\n", level_names[lvl], msg);
+	if (cur_tap && !in_tap) { /* a line the tap itself logs goes to the sink only */
+		in_tap = 1;
+		cur_tap(lvl, func, msg, tap_ud);
+		in_tap = 0;
+	}
 }
 
 void ct_log_write(enum ct_log_level lvl, const char *func, const char *fmt, ...)

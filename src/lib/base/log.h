@@ -10,6 +10,9 @@ enum ct_log_level { CT_LOG_ERR = 0, CT_LOG_WARN, CT_LOG_NOTICE, CT_LOG_INFO, CT_
 typedef void (*ct_log_sink)(enum ct_log_level lvl, const char *func, const char *msg, void *ud);
 
 void ct_log_set_sink(ct_log_sink sink, void *ud);
+/* A second receiver of every line written (after the sink): camtraced's subscribers get the
+ * warnings this way. NULL removes it. */
+void ct_log_set_tap(ct_log_sink tap, void *ud);
 void ct_log_set_level(enum ct_log_level lvl);
 enum ct_log_level ct_log_get_level(void);
 int ct_log_level_parse(const char *name); /* returns level or -1 */

@@ -7,6 +7,7 @@
 #include "outbuf.h"
 #include "sbuf.h"
 #include "ctl.h"
+#include "ctl-sub.h"
 
 #define MAX_PENDING_PER_CLIENT 16
 #define STREAM_ROUNDS 4 /* chunks of a streamed reply written per event-loop turn */
@@ -42,6 +43,8 @@ struct client {
 	ct_ctl_stream_fn stream;  /* a streamed reply is being written */
 	void (*stream_done)(void *ud);
 	void *stream_ud;
+	int stream_lines;         /* the stream writes whole lines after the reply (no head, no tail) */
+	struct ct_ctl_subq *sub;  /* subscribed: its event queue (ctl-sub.c); exempt from idle_ms */
 	struct client *next;
 };
 
@@ -58,11 +61,13 @@ struct ct_ctl_server {
 	unsigned nclients, next_cid;
 	struct pending *pend;
 	uint64_t next_token;
+	unsigned sub_kinds;       /* what at least one subscriber takes (ct_ctl_server_wants) */
 	char name[96];
 };
 
 struct ct_ctl_call {
 	struct ct_ctl_server *srv;
+	struct client *cl;
 	uint64_t token;
 	const char *method;
 	char code[32];
@@ -70,11 +75,20 @@ struct ct_ctl_call {
 	ct_ctl_stream_fn stream;
 	void (*stream_done)(void *ud);
 	void *stream_ud;
+	int stream_lines;
+	unsigned subscribe;       /* ct_ctl_call_subscribe(): kinds to subscribe the client to */
 };
 
 /* ctl.c: closes a client and frees what it holds; accepts clients; a method by name. */
 void ct_ctl_client_drop(struct client *cl);
 void ct_ctl_on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud);
 struct method *ct_ctl_find_method(struct ct_ctl_server *s, const char *name);
+/* Writes what the client has queued (events too); -1 when the client was freed. */
+int ct_ctl_client_flush(struct client *cl);
+/* Watches the client for what it needs now (reading; writing while output or events wait). */
+void ct_ctl_client_watch(struct client *cl);
+/* ctl-sub.c: makes the client a subscriber; recomputes what the server's subscribers take. */
+int ct_ctl_sub_attach(struct client *cl, unsigned kinds);
+void ct_ctl_sub_recount(struct ct_ctl_server *s);
 
 #endif

@@ -22,6 +22,7 @@ static const struct ct_ctl_limits default_limits = {
 	.idle_ms = 120000,
 	.request_ms = 30000,
 	.write_ms = 30000,
+	.sub_queue = CT_CTL_SUB_QUEUE,
 };
 
 /* ---- server setup ---- */
@@ -90,6 +91,8 @@ int ct_ctl_server_open(struct ct_ctl_server **out, struct ct_evloop *ev, const c
 		s->lim.max_line = default_limits.max_line;
 	if (!s->lim.max_out)
 		s->lim.max_out = default_limits.max_out;
+	if (!s->lim.sub_queue)
+		s->lim.sub_queue = default_limits.sub_queue;
 	snprintf(s->name, sizeof s->name, "camtraced %s", ct_version());
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
@@ -133,6 +136,12 @@ void ct_ctl_server_close(struct ct_ctl_server *s)
 
 	if (!s)
 		return;
+	/* the last events (the daemon's goodbye) go out if the sockets take them now */
+	for (struct client *c = s->clients, *next; c; c = next) {
+		next = c->next;
+		if (c->sub && !c->stream)
+			ct_ctl_client_flush(c);
+	}
 	while (s->clients)
 		ct_ctl_client_drop(s->clients);
 	ct_evloop_del_fd(s->ev, s->fd);

@@ -49,6 +49,11 @@ void ct_ctl_client_drop(struct client *cl)
 	ct_sbuf_fini(&cl->in);
 	free(cl->held.p);
 	free(cl->out.p);
+	if (cl->sub) {
+		ct_ctl_subq_free(cl->sub);
+		cl->sub = NULL;
+		ct_ctl_sub_recount(s);
+	}
 	s->nclients--;
 	log_debug("control client %u gone (%u left)", cl->cid, s->nclients);
 	free(cl);
@@ -73,7 +78,7 @@ static void on_write_stall(struct ct_evloop *ev, uint64_t id, void *ud)
 	(void)ev;
 	(void)id;
 	cl->write_timer = 0;
-	log_info("control client %u does not read its replies; disconnecting it", cl->cid);
+	log_info("control client %u does not read its %s; disconnecting it", cl->cid, cl->sub ? "events" : "replies");
 	ct_ctl_client_drop(cl);
 }
 
@@ -82,14 +87,18 @@ static void arm_idle(struct client *cl)
 	struct ct_ctl_server *s = cl->srv;
 
 	ct_evloop_cancel_timer(s->ev, cl->idle_timer);
+	cl->idle_timer = 0;
+	if (cl->sub)
+		return; /* a subscriber may stay silent: it is there to listen */
 	cl->idle_timer = ct_evloop_add_timer(s->ev, cl->hello_done ? s->lim.idle_ms : s->lim.hello_ms, on_idle, cl);
 }
 
-/* Reading while no streamed reply is under way; writing while output waits or a stream goes on. */
-static void set_events(struct client *cl)
+/* Reading while no streamed reply is under way; writing while output or events wait or a stream goes on. */
+void ct_ctl_client_watch(struct client *cl)
 {
 	unsigned want = (cl->stream ? 0 : CT_EV_READ) |
-		(cl->stream || cl->out_off < cl->out.len ? CT_EV_WRITE : 0);
+		(cl->stream || cl->out_off < cl->out.len || (cl->sub && ct_ctl_subq_pending(cl->sub)) ?
+		CT_EV_WRITE : 0);
 
 	if (want != cl->events && ct_evloop_mod_fd(cl->srv->ev, cl->fd, want) == 0)
 		cl->events = want;
@@ -103,8 +112,10 @@ static void end_stream(struct client *cl)
 {
 	void (*done)(void *ud) = cl->stream_done;
 
-	ct_out_put(&cl->out, "}\n", 2);
+	if (!cl->stream_lines)
+		ct_out_put(&cl->out, "}\n", 2);
 	cl->stream = NULL;
+	cl->stream_lines = 0;
 	cl->stream_done = NULL;
 	if (done)
 		done(cl->stream_ud);
@@ -135,9 +146,9 @@ static int pump(struct client *cl)
 	return 0;
 }
 
-/* Writes what it can, and the next chunks of a streamed reply while the socket takes them;
- * returns -1 when the client was freed. */
-static int flush_out(struct client *cl)
+/* Writes what it can, and the next chunks of a streamed reply (or of a subscriber's events)
+ * while the socket takes them; returns -1 when the client was freed. */
+int ct_ctl_client_flush(struct client *cl)
 {
 	struct ct_ctl_server *s = cl->srv;
 	int rounds = 0;
@@ -148,7 +159,7 @@ static int flush_out(struct client *cl)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				set_events(cl);
+				ct_ctl_client_watch(cl);
 				if (!cl->write_timer)
 					cl->write_timer = ct_evloop_add_timer(s->ev, s->lim.write_ms, on_write_stall, cl);
 				return 0;
@@ -160,10 +171,15 @@ static int flush_out(struct client *cl)
 			cl->out_off += (size_t)n;
 		}
 		cl->out.len = cl->out_off = 0;
-		if (!cl->stream || rounds++ == STREAM_ROUNDS)
+		if (rounds++ == STREAM_ROUNDS)
 			break; /* a stream goes on at the next turn: others are served meanwhile */
-		if (pump(cl) < 0)
-			return -1;
+		if (cl->stream) {
+			if (pump(cl) < 0)
+				return -1;
+		} else if (cl->sub && ct_ctl_subq_pending(cl->sub)) {
+			ct_ctl_subq_take(cl->sub, &cl->out, CT_CTL_STREAM_CHUNK);
+		} else
+			break;
 	}
 	if (!cl->stream && cl->out.cap > 4 * CT_CTL_STREAM_CHUNK) { /* give a big reply's buffer back */
 		free(cl->out.p);
@@ -175,7 +191,7 @@ static int flush_out(struct client *cl)
 		ct_ctl_client_drop(cl);
 		return -1;
 	}
-	set_events(cl);
+	ct_ctl_client_watch(cl);
 	return 0;
 }
 
@@ -206,7 +222,7 @@ static int send_msg(struct client *cl, struct ct_json *msg)
 		ct_ctl_client_drop(cl);
 		return -1;
 	}
-	return cl->stream ? 0 : flush_out(cl);
+	return cl->stream ? 0 : ct_ctl_client_flush(cl);
 }
 
 static struct ct_json *msg_with_id(const struct ct_json *id)
@@ -313,7 +329,23 @@ static int start_stream(struct client *cl, const struct ct_json *id, const struc
 	cl->stream = call->stream;
 	cl->stream_done = call->stream_done;
 	cl->stream_ud = call->stream_ud;
-	return flush_out(cl);
+	return ct_ctl_client_flush(cl);
+}
+
+/* A stream of lines after the reply (a subscription's snapshot). */
+static int start_lines(struct client *cl, const struct ct_json *id, struct ct_json *result,
+	const struct ct_ctl_call *call)
+{
+	if (send_result(cl, id, result) < 0) {
+		if (call->stream_done)
+			call->stream_done(call->stream_ud);
+		return -1;
+	}
+	cl->stream = call->stream;
+	cl->stream_done = call->stream_done;
+	cl->stream_ud = call->stream_ud;
+	cl->stream_lines = 1;
+	return ct_ctl_client_flush(cl);
 }
 
 /* Handles one request line; returns -1 when the client was freed. */
@@ -373,6 +405,7 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 	}
 	memset(&call, 0, sizeof call);
 	call.srv = s;
+	call.cl = cl;
 	call.token = ++s->next_token;
 	call.method = m->name;
 	if (cl->npending >= MAX_PENDING_PER_CLIENT) {
@@ -380,6 +413,13 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		goto out;
 	}
 	r = m->fn(&call, params, &result, m->ud);
+	if (call.subscribe && r >= 0 && r != CT_CTL_DEFER && ct_ctl_sub_attach(cl, call.subscribe) != 0) {
+		if (call.stream && call.stream_done)
+			call.stream_done(call.stream_ud);
+		ct_json_free(result);
+		r = send_error(cl, id, "internal", "out of memory");
+		goto out;
+	}
 	if (r == CT_CTL_DEFER) {
 		struct pending *p = calloc(1, sizeof *p);
 		ct_json_free(result);
@@ -395,6 +435,8 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		s->pend = p;
 		cl->npending++;
 		r = 0;
+	} else if (r == CT_CTL_STREAM && call.stream && call.stream_lines) {
+		r = start_lines(cl, id, result, &call);
 	} else if (r == CT_CTL_STREAM && call.stream) {
 		ct_json_free(result);
 		r = start_stream(cl, id, &call);
@@ -466,7 +508,7 @@ static void on_client_io(struct ct_evloop *ev, int fd, unsigned events, void *ud
 
 	(void)ev;
 	if ((events & CT_EV_WRITE) || (cl->stream && (events & CT_EV_ERROR)))
-		if (flush_out(cl) < 0)
+		if (ct_ctl_client_flush(cl) < 0)
 			return;
 	if (cl->stream || !(events & (CT_EV_READ | CT_EV_ERROR)))
 		return;
@@ -561,6 +603,17 @@ void ct_ctl_call_stream(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*do
 	call->stream = fn;
 	call->stream_done = done;
 	call->stream_ud = ud;
+}
+
+void ct_ctl_call_stream_lines(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud)
+{
+	ct_ctl_call_stream(call, fn, done, ud);
+	call->stream_lines = 1;
+}
+
+void ct_ctl_call_subscribe(struct ct_ctl_call *call, unsigned kinds)
+{
+	call->subscribe = kinds & CT_CTL_EV_ALL;
 }
 
 static struct pending *take_pending(struct ct_ctl_server *s, uint64_t token)

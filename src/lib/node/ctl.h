@@ -38,6 +38,7 @@ struct ct_evloop;
 #define CT_CTL_M_SEARCH_PROGRESS "search.progress" /* {search_id} -> {state, probed, total, found} */
 #define CT_CTL_M_SEARCH_RESULT "search.result"     /* {search_id} -> {state, hosts: [...]} */
 #define CT_CTL_M_RELOAD "reload"
+#define CT_CTL_M_SUBSCRIBE "subscribe"   /* {events: [...], snapshot: bool} -> {subscribed, hosts} */
 
 /* ---- server side (runs on the daemon's event loop) ---- */
 
@@ -61,6 +62,7 @@ struct ct_ctl_limits {
 	uint64_t idle_ms;      /* no complete request and nothing pending, 120 s */
 	uint64_t request_ms;   /* deferred request -> its answer, 30 s */
 	uint64_t write_ms;     /* pending output not drained, 30 s */
+	size_t sub_queue;      /* events queued to one subscriber (ctl-sub.h), 256 KiB */
 };
 
 /* Creates the socket directory (0750) if missing, refuses when a live daemon already answers
@@ -96,6 +98,33 @@ int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fm
 #define CT_CTL_STREAM_CHUNK (64u * 1024)
 typedef int (*ct_ctl_stream_fn)(struct ct_out *o, void *ud);
 void ct_ctl_call_stream(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud);
+
+/* The same, for a stream of whole JSON lines written after the handler's *result has been
+ * sent as the reply (a subscription's snapshot): no reply head, no tail. */
+void ct_ctl_call_stream_lines(struct ct_ctl_call *call, ct_ctl_stream_fn fn, void (*done)(void *ud), void *ud);
+
+/* ---- subscriptions (ctl-sub.h; camtraced(8), SUBSCRIPTION) ---- */
+
+/* Inside a handler: once the reply is out, the client receives the events of kinds
+ * (CT_CTL_EV_*) pushed with ct_ctl_publish(), through a queue bounded by sub_queue; it is not
+ * disconnected for being idle any more, may still send requests (their replies and streams go
+ * between events, whole lines each), and is dropped when its output stays unread for
+ * write_ms. Subscribing again changes the kinds. */
+void ct_ctl_call_subscribe(struct ct_ctl_call *call, unsigned kinds);
+/* The kinds at least one subscriber takes: 0 = no need to build the event. */
+unsigned ct_ctl_server_wants(const struct ct_ctl_server *s);
+/* Queues one event line (a complete JSON object, newline included) to every subscriber of
+ * kind; key/key_len (0: none) coalesces it with the older queued events of the same key when a
+ * queue is full. Written at the next turn of the loop, never blocking. */
+void ct_ctl_publish(struct ct_ctl_server *s, unsigned kind, const void *key, size_t key_len,
+	const char *line, size_t len);
+/* Subscribers' totals: events queued, coalesced, dropped; bytes queued now. */
+struct ct_ctl_sub_totals {
+	unsigned subscribers;
+	uint64_t queued, coalesced, dropped;
+	size_t bytes;
+};
+void ct_ctl_server_sub_totals(const struct ct_ctl_server *s, struct ct_ctl_sub_totals *t);
 
 /* Answers a deferred request; result is consumed. CT_ENOTFOUND when the request is gone
  * (timed out or client disconnected): nothing to do then. */

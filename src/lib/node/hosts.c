@@ -26,7 +26,17 @@ struct ct_hosts {
 	int evict_warned;
 	uint64_t expire_run_ms;       /* monotonic time of the last expiry pass */
 	int expire_ran;
+	ct_hosts_watch_fn watch;      /* ct_hosts_set_watch() */
+	void *watch_ud;
 };
+
+#define WATCH(t, h, ev) do { if ((t)->watch) (t)->watch((t), (h), (ev), (t)->watch_ud); } while (0)
+
+void ct_hosts_set_watch(struct ct_hosts *t, ct_hosts_watch_fn fn, void *ud)
+{
+	t->watch = fn;
+	t->watch_ud = ud;
+}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -205,6 +215,7 @@ void ct_hosts_remove(struct ct_hosts *t, struct ct_host *h)
 {
 	size_t i = h->idx;
 
+	WATCH(t, h, CT_HOST_EV_REMOVE);
 	unlink_name(t, h);
 	unlink_addr(t, h);
 	if (is_live(h))
@@ -254,7 +265,8 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 	enum ct_host_via via, uint64_t now_ms, double now_wall, struct ct_host **out)
 {
 	struct ct_host *h, *other;
-	int r;
+	int r, fresh, changed = 0, flapped = 0;
+	uint8_t was;
 
 	if (!in->user || !in->host || !in->user[0] || !in->host[0])
 		return CT_EINVAL;
@@ -270,6 +282,8 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 			ct_hosts_remove(t, other);
 		}
 	}
+	fresh = !h;
+	was = h ? h->state : CT_HOST_OFFLINE;
 	if (!h) {
 		if ((r = add_new(t, in, now_ms, &h)) != 0)
 			return r;
@@ -288,6 +302,7 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 				t->by_addr[b] = h;
 				h->addr_ms = now_ms;
 				t->gen++;
+				changed = 1;
 			}
 		}
 		const char *nick = in->nick ? in->nick : h->nick, *group = in->group ? in->group : h->group;
@@ -295,6 +310,7 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 			if ((r = set_strings(h, h->user, h->host, nick, group)) != 0)
 				return r;
 			t->gen++;
+			changed = 1;
 		}
 		if (via == CT_HOST_VIA_PACKET && ct_haddr_eq(&h->addr, &in->addr))
 			h->addr_ms = now_ms;
@@ -302,11 +318,13 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 	if (h->status != in->status) {
 		h->status = in->status;
 		t->gen++;
+		changed = 1;
 	}
 	/* a flap: back after an outage we saw ourselves (it left, or stopped answering); a list
 	 * entry is second hand and may be older than the BR_EXIT we heard, so it does not count */
 	if (h->state == CT_HOST_OFFLINE && h->gone != CT_HOST_GONE_NONE && via == CT_HOST_VIA_PACKET) {
 		h->flaps++;
+		flapped = 1;
 		(void)ct_host_add_flap(h, (int64_t)now_ms, now_wall);
 	}
 	h->gone = CT_HOST_GONE_NONE;
@@ -320,6 +338,14 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 		h->seen_ms = now_ms;
 	}
 	h->last_seen = now_wall;
+	if (t->watch) {
+		enum ct_host_event ev = fresh ? CT_HOST_EV_JOIN : flapped ? CT_HOST_EV_FLAP :
+			was == CT_HOST_OFFLINE ? CT_HOST_EV_BACK : was != h->state ?
+			(h->state == CT_HOST_ABSENT ? CT_HOST_EV_ABSENT : CT_HOST_EV_BACK) :
+			changed ? CT_HOST_EV_CHANGE : CT_HOST_EV_NONE;
+		if (ev != CT_HOST_EV_NONE)
+			WATCH(t, h, ev);
+	}
 	if (out)
 		*out = h;
 	return 0;
@@ -327,9 +353,13 @@ int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *in, unsigned 
 
 void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_gone why, double now_wall)
 {
+	int news = h->state != CT_HOST_OFFLINE || h->gone != (uint8_t)why;
+
 	h->gone = (uint8_t)why;
 	h->pending = 0;
 	set_state(t, h, CT_HOST_OFFLINE, now_wall);
+	if (news && why != CT_HOST_GONE_NONE)
+		WATCH(t, h, why == CT_HOST_GONE_LOST ? CT_HOST_EV_LOST : CT_HOST_EV_EXIT);
 }
 
 int ct_hosts_exit_addr(struct ct_hosts *t, const struct ct_haddr *a, double now_wall)
@@ -350,6 +380,7 @@ static size_t sweep(struct ct_hosts *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct ct_host *h = t->vec[i];
 		if (h->idx == SIZE_MAX) {
+			WATCH(t, h, CT_HOST_EV_REMOVE);
 			unlink_name(t, h);
 			unlink_addr(t, h);
 			if (is_live(h))

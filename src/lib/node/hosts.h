@@ -95,6 +95,21 @@ enum ct_host_via {
  * user or host), CT_ENOMEM. */
 int ct_hosts_update(struct ct_hosts *t, const struct ct_host_info *info, unsigned origin,
 	enum ct_host_via via, uint64_t now_ms, double now_wall, struct ct_host **out);
+/* What happened to a host, for the table's watcher (the control socket's "host" events):
+ * JOIN a new host; FLAP back after an outage we saw (a flap counted); BACK online again (from
+ * offline without a flap, or from absent); ABSENT away (ABSENCEOPT); CHANGE its address,
+ * nick, group or status changed, state the same; EXIT it said goodbye (BR_EXIT, list removal);
+ * LOST it stopped answering; REMOVE it leaves the table (replaced, evicted, expired). */
+enum ct_host_event {
+	CT_HOST_EV_NONE = 0, CT_HOST_EV_JOIN, CT_HOST_EV_CHANGE, CT_HOST_EV_ABSENT, CT_HOST_EV_BACK,
+	CT_HOST_EV_EXIT, CT_HOST_EV_LOST, CT_HOST_EV_FLAP, CT_HOST_EV_REMOVE,
+};
+/* Called after the change (REMOVE: just before the host is freed); the watcher must not change
+ * the table. One watcher per table; fn NULL removes it. A refresh that changes nothing but the
+ * last-seen time calls nothing. */
+typedef void (*ct_hosts_watch_fn)(struct ct_hosts *t, const struct ct_host *h, enum ct_host_event ev, void *ud);
+void ct_hosts_set_watch(struct ct_hosts *t, ct_hosts_watch_fn fn, void *ud);
+
 /* Marks a host offline (EXIT or LOST). */
 void ct_hosts_set_offline(struct ct_hosts *t, struct ct_host *h, enum ct_host_gone why,
 	double now_wall);

@@ -113,42 +113,48 @@ static void icmp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 		ct_probe_answer(s, qlen >= 8 ? ct_probe_by_seq(s, (uint32_t)(q[6] << 8 | q[7])) : NULL, &r, now);
 	}
 	for (int k = 0; k < 64; k++) {
-		uint8_t buf[1500];
-		char cbuf[256];
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
 		struct ct_reply r;
-		if (n < 0)
+		uint32_t seq;
+		int got = ct_probe_ping_recv(fd, &r, &seq);
+		if (got < 0)
 			break;
-		memset(&r, 0, sizeof r);
-		if (n < 8)
+		if (!got || (r.family == AF_INET6) != (s->family == AF_INET6) ||
+		    (r.family == AF_INET6 ? !IN6_ARE_ADDR_EQUAL(&r.from6, &s->dst6) : r.from != s->dst))
 			continue;
-		if (from.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
-			if (buf[0] != 129 || s->family != AF_INET6 || !IN6_ARE_ADDR_EQUAL(&f6->sin6_addr, &s->dst6))
-				continue;
-			r.family = AF_INET6;
-			r.from6 = f6->sin6_addr;
-		} else {
-			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
-			if (buf[0] != 0 || s->family == AF_INET6 || f4->sin_addr.s_addr != s->dst)
-				continue;
-			r.from = f4->sin_addr.s_addr;
-		}
-		r.kind = CT_RK_ECHO;
-		r.ttl = r.quoted_ttl = -1;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-				int t;
-				memcpy(&t, CMSG_DATA(c), sizeof t);
-				r.ttl = t;
-			}
-		ct_probe_answer(s, ct_probe_by_seq(s, (uint32_t)(buf[6] << 8 | buf[7])), &r, now);
+		ct_probe_answer(s, ct_probe_by_seq(s, seq), &r, now);
 	}
+}
+
+int ct_probe_ping_recv(int fd, struct ct_reply *r, uint32_t *seq)
+{
+	uint8_t buf[1500];
+	char cbuf[256];
+	struct sockaddr_storage from;
+	struct iovec iov = { buf, sizeof buf };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+
+	if (n < 0)
+		return -1;
+	memset(r, 0, sizeof *r);
+	if (n < 8)
+		return 0;
+	if (from.ss_family == AF_INET6) {
+		if (buf[0] != 129)
+			return 0;
+		r->family = AF_INET6;
+		r->from6 = ((const struct sockaddr_in6 *)&from)->sin6_addr;
+	} else {
+		if (buf[0] != 0)
+			return 0;
+		r->from = ((const struct sockaddr_in *)&from)->sin_addr.s_addr;
+	}
+	r->kind = CT_RK_ECHO;
+	r->ttl = ct_probe_msg_ttl(&m);
+	r->quoted_ttl = -1;
+	*seq = (uint32_t)(buf[6] << 8 | buf[7]);
+	return 1;
 }
 
 static void icmp_close(struct ct_probe_set *s)

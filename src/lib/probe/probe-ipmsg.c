@@ -67,8 +67,7 @@ static size_t app_payload(struct ct_probe_set *s, struct ct_probe *p, uint8_t *b
 	return ct_app_build(p->seq, c->command, c->entry_body, buf, cap);
 }
 
-/* The mode that answers our command: SENDINFO to GETINFO, ANSENTRY to BR_ENTRY, ...; 0: none. */
-static uint32_t answer_mode(uint32_t command)
+uint32_t ct_app_answer_mode(uint32_t command)
 {
 	switch (command & 0xffu) {
 	case CT_IPMSG_GETINFO: return CT_IPMSG_SENDINFO;
@@ -90,7 +89,7 @@ static int app_match(struct ct_probe_set *s, const uint8_t *data, size_t len, in
 	int idx = -1;
 
 	if (!quoted) {
-		uint32_t want = answer_mode(c->command);
+		uint32_t want = ct_app_answer_mode(c->command);
 		if (!want)
 			return -1;
 		if (ct_codec_parse(&m, data, len) == 0 && m.mode != want)
@@ -148,13 +147,13 @@ void ct_app_name_program(const char *version, const char *info, const char *veri
 }
 
 /* Decodes an answer into res; returns 1 if it was an IPMsg packet. */
-static int take_answer(struct ct_app_result *res, const struct ct_probe *p)
+static int take_answer_data(struct ct_app_result *res, const uint8_t *data, size_t len)
 {
 	struct ct_ipmsg m;
 	struct ct_entry e;
 	int ok = 0;
 
-	if (ct_codec_parse(&m, p->reply.data, p->reply.dlen) == 0) {
+	if (ct_codec_parse(&m, data, len) == 0) {
 		ok = 1;
 		res->reply_cmd = m.command;
 		copy_slice(res->version, sizeof res->version, &m.version);
@@ -176,6 +175,22 @@ static int take_answer(struct ct_app_result *res, const struct ct_probe *p)
 	}
 	ct_codec_fini(&m);
 	return ok;
+}
+
+static int take_answer(struct ct_app_result *res, const struct ct_probe *p)
+{
+	return take_answer_data(res, p->reply.data, p->reply.dlen);
+}
+
+int ct_app_answer_program(const uint8_t *data, size_t len, char *out, size_t outlen)
+{
+	struct ct_app_result res;
+
+	memset(&res, 0, sizeof res);
+	if (!take_answer_data(&res, data, len))
+		return 0;
+	ct_strlcpy(out, res.program, outlen);
+	return 1;
 }
 
 /* A UDP probe set toward dst (or o->dst6) with n zeroed probes, for the application and control checks. */

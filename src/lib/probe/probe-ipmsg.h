@@ -70,6 +70,11 @@ int ct_app_probe_many(struct ct_prober *pr, struct ct_app_job *jobs, size_t n);
 /* Names the program behind an answer from its version field, SENDINFO text and entry VS: value
  * (pure; unit tested). out gets e.g. "iptux 0.8.3". */
 void ct_app_name_program(const char *version, const char *info, const char *verinfo, char *out, size_t outlen);
+/* The mode that answers command: SENDINFO to GETINFO, ANSENTRY to BR_ENTRY, ...; 0: none. */
+uint32_t ct_app_answer_mode(uint32_t command);
+/* Names the program behind one answer datagram (ct_app_name_program) into out; 0 when it is no
+ * IPMsg packet. */
+int ct_app_answer_program(const uint8_t *data, size_t len, char *out, size_t outlen);
 /* Builds an IPMsg packet for the probes (codec), returns its length or 0. */
 /* The GETFILEDATA request the TCP exchange sends (packet 0, file 0, offset 0). */
 size_t ct_app_build_getfiledata(uint8_t *buf, size_t cap);

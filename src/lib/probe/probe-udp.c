@@ -241,48 +241,53 @@ static void udp_readable(struct ct_probe_set *s, int fd, uint64_t now)
 	}
 	for (int k = 0; k < 64; k++) {
 		struct ct_reply r;
-		struct sockaddr_storage from, me;
-		socklen_t ml = sizeof me;
-		char cbuf[256];
-		struct iovec iov;
-		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-				    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-		ssize_t n;
-
-		memset(&r, 0, sizeof r);
-		iov.iov_base = r.data;
-		iov.iov_len = sizeof r.data;
-		n = recvmsg(fd, &m, MSG_DONTWAIT);
-		if (n < 0)
+		if (ct_probe_udp_recv(fd, &r) < 0)
 			break;
-		if (from.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
-			if (s->family != AF_INET6 || !IN6_ARE_ADDR_EQUAL(&f6->sin6_addr, &s->dst6))
-				continue;
-			r.family = AF_INET6;
-			r.from6 = f6->sin6_addr;
-			r.sport = ntohs(f6->sin6_port);
-		} else {
-			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
-			if (s->family == AF_INET6 || f4->sin_addr.s_addr != s->dst)
-				continue;
-			r.from = f4->sin_addr.s_addr;
-			r.sport = ntohs(f4->sin_port);
-		}
-		r.kind = CT_RK_UDP;
-		r.dport = getsockname(fd, (struct sockaddr *)&me, &ml) == 0 ?
-			ntohs(me.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&me)->sin6_port : ((struct sockaddr_in *)&me)->sin_port) : 0;
-		r.dlen = (size_t)n;
-		r.ttl = r.quoted_ttl = -1;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-				int t;
-				memcpy(&t, CMSG_DATA(c), sizeof t);
-				r.ttl = t;
-			}
+		if (r.family == AF_INET6 ? s->family != AF_INET6 || !IN6_ARE_ADDR_EQUAL(&r.from6, &s->dst6) :
+					   s->family == AF_INET6 || r.from != s->dst)
+			continue;
 		got_udp(s, &r, now);
 	}
+}
+
+void ct_probe_udp_take(struct ct_probe_set *s, struct ct_reply *r, uint64_t now)
+{
+	got_udp(s, r, now);
+}
+
+int ct_probe_udp_recv(int fd, struct ct_reply *r)
+{
+	struct sockaddr_storage from, me;
+	socklen_t ml = sizeof me;
+	char cbuf[256];
+	struct iovec iov;
+	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	ssize_t n;
+
+	memset(r, 0, sizeof *r);
+	iov.iov_base = r->data;
+	iov.iov_len = sizeof r->data;
+	n = recvmsg(fd, &m, MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	if (from.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
+		r->family = AF_INET6;
+		r->from6 = f6->sin6_addr;
+		r->sport = ntohs(f6->sin6_port);
+	} else {
+		const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
+		r->from = f4->sin_addr.s_addr;
+		r->sport = ntohs(f4->sin_port);
+	}
+	r->kind = CT_RK_UDP;
+	r->dport = getsockname(fd, (struct sockaddr *)&me, &ml) == 0 ?
+		ntohs(me.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&me)->sin6_port : ((struct sockaddr_in *)&me)->sin_port) : 0;
+	r->dlen = (size_t)n;
+	r->ttl = ct_probe_msg_ttl(&m);
+	r->quoted_ttl = -1;
+	return 1;
 }
 
 const struct ct_probe_ops ct_probe_udp_ops = {

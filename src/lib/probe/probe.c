@@ -347,6 +347,17 @@ int ct_probe_route_lookup(uint32_t dst, uint32_t *src, char *ifname, size_t ifle
 	return r;
 }
 
+int ct_probe_msg_ttl(struct msghdr *m)
+{
+	int ttl = -1;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c))
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
+			memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+	return ttl;
+}
+
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen)
 {
 	struct ct_sockerr e;

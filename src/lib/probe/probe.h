@@ -284,5 +284,17 @@ int ct_probe_view_quotes(const struct ct_probe_set *s, const struct ct_ipview *v
 /* Reads the IP_RECVERR queue of fd (ct_sock_read_err): fills r (kind ICMP, from, type, code)
  * and the quoted payload. */
 int ct_probe_read_errqueue(int fd, struct ct_reply *r, uint8_t *quote, size_t *qlen);
+/* Reads one datagram of an unprivileged ping socket: 1 an echo reply (r: kind, sender, TTL; *seq
+ * its sequence number), 0 something else (skip it), -1 nothing left. */
+int ct_probe_ping_recv(int fd, struct ct_reply *r, uint32_t *seq);
+/* The TTL (hop limit) a received message's control data carries (IP_TTL / IPV6_HOPLIMIT), else -1. */
+struct msghdr;
+int ct_probe_msg_ttl(struct msghdr *m);
+/* Reads one datagram of an unprivileged UDP socket into r (kind UDP, sender, ports, payload, TTL
+ * when the kernel tells it): 1, or -1 when nothing is left. */
+int ct_probe_udp_recv(int fd, struct ct_reply *r);
+/* Hands a datagram from the set's target to the UDP method (matched as its own socket's are): for
+ * a socket several sets share (port 2425, where iptux answers), read once by the caller. */
+void ct_probe_udp_take(struct ct_probe_set *s, struct ct_reply *r, uint64_t now);
 
 #endif
