@@ -89,9 +89,10 @@ echo "camtraced alone (packets running): CPU $d_alone%"
 # run_mon LABEL ARGS...: the monitor in an 80x24 tmux pane; its CPU in the Hosts and the Packets
 # view, camtraced's CPU meanwhile, the redraw figures it writes when it quits
 run_mon() {
-	local label=$1 mpid m_cpu d_with m_cpu_pk redraws r_avg r_worst
+	local label=$1 mpid m_cpu d_with m_cpu_pk redraws r_avg r_worst t0 t1
 	shift
 	rm -f "$T/stats"
+	t0=$(date +%s.%N)
 	$TM new-session -d -s mon -x 80 -y 24 "exec env LANG=C.UTF-8 TZ=UTC TERM=tmux-256color \
 CAMTRACE_MON_STATS=$T/stats $CAMTRACE --ctl $T/ctl.sock monitor -Z root $* 2>$T/mon.err"
 	for _ in $(seq 100); do $TM capture-pane -p -t mon 2>/dev/null | grep -q "$HOSTS hosts" && break; sleep 0.2; done
@@ -106,10 +107,11 @@ CAMTRACE_MON_STATS=$T/stats $CAMTRACE --ctl $T/ctl.sock monitor -Z root $* 2>$T/
 	$TM send-keys -t mon q
 	for _ in $(seq 50); do [ -s "$T/stats" ] && break; sleep 0.1; done
 	read -r _ redraws _ r_avg _ r_worst <"$T/stats" 2>/dev/null || { redraws=0 r_avg=0 r_worst=0; }
+	t1=$(date +%s.%N)
 	[ -s "$T/mon.err" ] && echo "monitor stderr: $(head -3 "$T/mon.err")"
 	echo "== camtrace monitor $label: $HOSTS hosts, $PPS packets/s on lo, ${WIN}s windows"
 	echo "monitor CPU, Hosts view: $m_cpu% of one core; Packets view: $m_cpu_pk% (goal < 5%: $(verdict "$m_cpu" 5) / $(verdict "$m_cpu_pk" 5); ratio to the goal $(ratio "$m_cpu" 5) / $(ratio "$m_cpu_pk" 5))"
-	echo "redraws: $redraws, average $r_avg ms, worst $r_worst ms (goal < 5 ms: $(verdict "$r_worst" 5); ratio to the goal $(ratio "$r_worst" 5))"
+	echo "redraws: $redraws, average $r_avg ms, worst $r_worst ms (goal < 5 ms: $(verdict "$r_worst" 5); ratio to the goal $(ratio "$r_worst" 5)); the screen's share of the monitor's time: $(awk -v n="$redraws" -v a="$r_avg" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.2f", n * a / 10 / (t1 - t0) }')% of one core"
 	echo "camtraced CPU: alone $d_alone%, with the monitor $d_with% (goal < 10% more: $(verdict "$d_with" "$(awk -v a="$d_alone" 'BEGIN { print a * 1.1 + 0.2 }')"); ratio $(ratio "$d_with" "$d_alone"))"
 }
 run_mon "with the capture" --interface lo

@@ -48,6 +48,12 @@ l, t = sys.argv[1], sys.argv[2]
 i = l.find(t)
 print(-1 if i < 0 else sum(2 if u.east_asian_width(c) in "WF" else 1 for c in l[:i]))' "$1" "$2"
 }
+# last_col LINE: the display column where LINE's last blank-separated cell starts
+last_col() {
+	"$PYTHON" -c 'import sys, unicodedata as u
+l = sys.argv[1].rstrip(); i = l.rfind(" ") + 1
+print(sum(2 if u.east_asian_width(c) in "WF" else 1 for c in l[:i]))' "$1"
+}
 # width LINE: its display width
 width() {
 	"$PYTHON" -c 'import sys, unicodedata as u
@@ -82,7 +88,7 @@ is "$(cell "$a1row" 1) $(cell "$a1row" 3) $(cell "$a1row" 4)" "太郎 198.18.1.1
 hdr=$(line 3)
 is "$(col_of "$a1row" "198.18.1.11")" "$(col_of "$hdr" "ADDRESS")" \
 	"太郎 (two columns a character) keeps the ADDRESS column aligned with the title"
-is "$(width "$a1row")" "$(width "$b1row")" "and the row is as wide as an ASCII one"
+is "$(last_col "$a1row")" "$(col_of "$hdr" "TCP")" "and its last cell (TCP) starts under the TCP title"
 
 # sort by nick, then reversed
 keys n
