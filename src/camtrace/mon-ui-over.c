@@ -25,6 +25,7 @@ static const char *const help_lines[] = {
 	"r            reset counters, flaps and probe figures",
 	"s            save a snapshot (text and JSON files)",
 	"c            compact mode: no key legend, fewer columns",
+	"i            probe and poll interval: 0.5, 1, 2, 5, 10 s in turn",
 	"Ctrl-L       repaint the whole screen",
 	"Up Down j k  PgUp PgDn  Home End g G: move the selection",
 	"q  Ctrl-C    quit",

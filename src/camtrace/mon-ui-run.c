@@ -73,9 +73,17 @@ static void stats_out(const struct mon_ui *ui)
 	fclose(fp);
 }
 
+static double hk_interval(void *ud, double seconds)
+{
+	struct mon_app *a = ud;
+
+	return seconds > 0 ? mon_src_set_interval(a->src, seconds) : mon_src_interval(a->src);
+}
+
 int mon_ui_run(struct mon_app *a)
 {
-	struct mon_ui_hooks hk = { .ud = a, .quit = hk_quit, .doctor = hk_doctor, .select = hk_select, .pin = hk_pin };
+	struct mon_ui_hooks hk = { .ud = a, .quit = hk_quit, .doctor = hk_doctor, .select = hk_select, .pin = hk_pin,
+		.interval = hk_interval };
 	struct mon_ui_opts o = { .color = a->color, .compact = a->compact };
 	struct sigaction sa, old_int, old_term, old_hup;
 	uint64_t deadline = a->duration > 0 ? ct_mono_ns() + (uint64_t)(a->duration * 1e9) : 0;

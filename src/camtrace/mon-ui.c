@@ -158,6 +158,25 @@ static void save_snapshot(struct mon_ui *ui)
 		mon_ui_message(ui, "saved %s (and .json)", path);
 }
 
+/* i: the next probe and poll interval of 0.5, 1, 2, 5, 10 s (after 10: 0.5 again). */
+static void next_interval(struct mon_ui *ui)
+{
+	static const double steps[] = { 0.5, 1, 2, 5, 10 };
+	double cur, next = steps[0];
+
+	if (!ui->hk.interval) {
+		mon_ui_message(ui, "the interval cannot change in this monitor");
+		return;
+	}
+	cur = ui->hk.interval(ui->hk.ud, 0);
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+		if (steps[i] > cur + 1e-6) {
+			next = steps[i];
+			break;
+		}
+	mon_ui_message(ui, "interval %g s (probes and polls)", ui->hk.interval(ui->hk.ud, next));
+}
+
 /* Appends the wide character c to the filter being typed (UTF-8), or removes the last one. */
 static void edit_key(struct mon_ui *ui, int key, int fkey)
 {
@@ -290,6 +309,7 @@ static int view_key(struct mon_ui *ui, int key, int fkey)
 		mon_ui_message(ui, "counters reset");
 		return 1;
 	case 's': save_snapshot(ui); return 1;
+	case 'i': next_interval(ui); return 1;
 	case 12: ui->full = 1; return 1; /* Ctrl-L */
 	case '\n': case '\r': case 'D': case 'm': host_action(ui, key); return 1;
 	}

@@ -31,6 +31,8 @@ struct mon_ui_hooks {
 	/* s: save a snapshot; 0 and the saved path, or < 0 and a message. NULL: the model's
 	 * mon_model_snapshot_save into opts.snapdir. */
 	int (*save)(void *ud, char *path, size_t pathlen, char *err, size_t errlen);
+	/* i: the probe and poll interval: 0 reads it, else sets it; returns it in seconds */
+	double (*interval)(void *ud, double seconds);
 };
 
 struct mon_ui_opts {
@@ -62,5 +64,10 @@ void mon_ui_message(struct mon_ui *ui, const char *fmt, ...) __attribute__((form
 uint64_t mon_ui_draw_now(struct mon_ui *ui);
 /* Redraws so far and their worst time in ns (the benchmark's figures). */
 void mon_ui_stats(const struct mon_ui *ui, uint64_t *redraws, uint64_t *worst_ns, uint64_t *total_ns);
+
+/* mon-ui-interval.c: the sources' interval at run time (probe-live's rounds, the users poll). */
+struct mon_src;
+double mon_src_set_interval(struct mon_src *s, double seconds);
+double mon_src_interval(const struct mon_src *s);
 
 #endif
