@@ -45,8 +45,10 @@ static void on_exit_pkt(struct ct_node *n, const struct ct_node_rx *rx, void *ud
 	memset(&h, 0, sizeof h);
 	inet_ntop(AF_INET, rx->from.ip, h.addr, sizeof h.addr);
 	h.port = rx->from.port;
-	if (mon_model_host_find(s->m, h.addr[0] ? (snprintf(h.key, sizeof h.key, "%s:%u", h.addr, h.port), h.key) : ""))
-		mon_model_host_seen(s->m, &h, "exit", mon_src_now()); /* the names stay (the wire's may be CP932) */
+	snprintf(h.key, sizeof h.key, "%s:%u", h.addr, h.port);
+	/* a host we know leaves; its names stay (the wire's may be CP932) */
+	if (mon_model_host_find(s->m, h.key))
+		mon_model_host_seen(s->m, &h, "exit", mon_src_now());
 }
 
 static void on_progress(struct ct_search *se, const struct ct_search_progress *p, void *ud)
