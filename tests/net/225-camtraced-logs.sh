@@ -108,7 +108,7 @@ cli_pid=$!
 pids+=("$cli_pid")
 cline() { sed -E -n "s/^$TS//p" "$D/cli/log" | grep -E -m1 -- "$1"; }
 ok 'wait_for -t 20 cline "^notice: list fetch from"' "the client logs its fetch"
-is "$(cline '^debug: .*list fetch from')" "debug: ct_listcli_fetch: list fetch from 127.0.0.1 (127.0.0.1:2425) started" \
+is "$(cline '^debug: .*list fetch from')" "debug: start_on: list fetch from 127.0.0.1 (127.0.0.1:2425) started" \
 	"fetch start (debug): exact line"
 is "$(cline '^notice: list fetch from' | sed -E 's/, [0-9]+ ms$/, N ms/')" \
 	"notice: list fetch from 127.0.0.1 (127.0.0.1:2425): 2 hosts in 1 pages, 0 gone, N ms" \
