@@ -43,6 +43,12 @@ struct mon_model {
 	struct mon_host **rows;
 	size_t nrows, caprows;
 	int rows_stale;
+	/* every host in the sort order, kept between rebuilds (hosts are only ever added): an
+	 * update that moves no row costs one ordered pass, not a sort (mon-model-view.c) */
+	struct mon_host **sorted;
+	size_t nsorted, capsorted;
+	enum mon_sort sorted_by;
+	int sorted_rev;
 	struct mon_segment **segs;
 	size_t nsegs, capsegs;
 	int segs_stale;

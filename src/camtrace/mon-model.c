@@ -71,6 +71,7 @@ void mon_model_free(struct mon_model *m)
 	free(m->hosts);
 	free(m->index);
 	free(m->rows);
+	free(m->sorted);
 	for (size_t i = 0; i < m->nsegs; i++)
 		free(m->segs[i]);
 	free(m->segs);

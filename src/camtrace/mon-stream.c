@@ -38,7 +38,7 @@ static void on_event(void *ud, const struct mon_event *e)
 {
 	struct stream *st = ud;
 	struct mon_app *a = st->app;
-	char ts[40];
+	char ts[64]; /* room for any int the compiler imagines in each field */
 	time_t s;
 	struct tm tm;
 

@@ -192,6 +192,8 @@ lab fault del "$fid" >/dev/null
 # resize: 132x43, then too small, then back with the help open
 tm resize-window -t mon -x 132 -y 43
 ok 'wait_for -t 5 eval "[ \"\$(screen | wc -l)\" = 43 ]"' "132x43: 43 lines"
+# tmux resizes the pane at once; the monitor redraws on its next turn (at most 100 ms later)
+wait_for -t 5 eval 'line 3 | grep -q "PROGRAM *\$"'
 like "$(line 3)" '^NICK +USER@HOST +ADDRESS +STATE +FLAP +SEEN +UDP% +RTT TCP +VIA +GROUP +LOSS +PING +PROGRAM *$' \
 	"132 columns: every column, PROGRAM last"
 is "$(width "$(line 0)")" "132" "the header spans 132 columns"

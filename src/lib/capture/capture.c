@@ -259,8 +259,13 @@ int ct_capture_open_live(struct ct_capture **out, const char *iface, const char 
 	}
 	pcap_set_snaplen(c->p, c->snaplen);
 	pcap_set_promisc(c->p, opts->promisc ? 1 : 0);
-	pcap_set_timeout(c->p, opts->timeout_ms > 0 ? opts->timeout_ms : 100);
-	pcap_set_immediate_mode(c->p, 1);
+	if (opts->batch_ms > 0) { /* the kernel hands over a block at a time, at the latest batch_ms on */
+		pcap_set_timeout(c->p, opts->batch_ms);
+		pcap_set_immediate_mode(c->p, 0);
+	} else {
+		pcap_set_timeout(c->p, opts->timeout_ms > 0 ? opts->timeout_ms : 100);
+		pcap_set_immediate_mode(c->p, 1);
+	}
 	if (opts->buffer_kib > 0)
 		pcap_set_buffer_size(c->p, opts->buffer_kib * 1024);
 	(void)pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);

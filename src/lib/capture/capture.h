@@ -45,10 +45,12 @@ struct ct_capture_opts {
 	int buffer_kib;    /* kernel buffer size in KiB, 0 = libpcap default */
 	int nonblock;      /* ct_capture_next() returns 0 instead of waiting */
 	int timeout_ms;    /* read timeout of a blocking live handle; 0 = 100 ms */
+	int batch_ms;      /* 0: each packet at once (immediate mode); N: in blocks, at the latest N ms
+	                    * after the first (few wake-ups at high rates: a live screen's choice) */
 };
 
 /* Opens a live capture on iface (NULL, "" or "any" = every interface) with a BPF filter
- * (NULL or "" = everything). Packets are delivered at once (immediate mode), with
+ * (NULL or "" = everything). Packets are delivered at once (immediate mode, unless batch_ms), with
  * nanosecond timestamps when the kernel gives them. Needs CAP_NET_RAW: without it returns
  * CT_EPERM with a message naming the fix in errbuf. opts may be NULL. */
 int ct_capture_open_live(struct ct_capture **out, const char *iface, const char *filter,

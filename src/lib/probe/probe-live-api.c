@@ -20,6 +20,8 @@
 
 /* ---- the object ---- */
 
+static void refilter(struct ct_live *lv);
+
 int ct_live_new(struct ct_live **out, const struct ct_live_opts *o, char *err, size_t errlen)
 {
 	struct ct_live *lv = calloc(1, sizeof *lv);
@@ -58,6 +60,7 @@ int ct_live_new(struct ct_live **out, const struct ct_live_opts *o, char *err, s
 	lv->echo_seq = (uint16_t)(ct_mono_ns() >> 10);
 	lv->ip_id = (uint16_t)(ct_mono_ns() >> 12);
 	lv->tcp_seq = (uint32_t)(ct_mono_ns() ^ ((uint64_t)getpid() << 16));
+	refilter(lv); /* no target yet: the raw sockets take nothing */
 	*out = lv;
 	return 0;
 }
@@ -134,6 +137,17 @@ int ct_live_avail(const struct ct_live *lv, int kind)
 	return (unsigned)kind < CT_LIVE_NKINDS ? lv->avail[kind] : CT_LIVE_AVAIL_NOPRIV;
 }
 
+/* The raw sockets take only the targets' packets from their port (probe-filter.c) */
+static void refilter(struct ct_live *lv)
+{
+	uint32_t a[64];
+	size_t n = lv->n < 64 ? lv->n : 65; /* over 64: the port only */
+
+	for (size_t i = 0; i < lv->n && i < 64; i++)
+		a[i] = lv->t[i]->pub.addr;
+	(void)ct_prober_accept_from(lv->pr, a, n, lv->port ? lv->port : 2425);
+}
+
 int ct_live_add(struct ct_live *lv, uint32_t addr, int pinned)
 {
 	struct ct_live_tgt *t = ct_live_find(lv, addr, NULL);
@@ -168,6 +182,7 @@ int ct_live_add(struct ct_live *lv, uint32_t addr, int pinned)
 		t->src = 0; /* no route now: the send fails and says so */
 	t->next_ns = ct_mono_ns();
 	lv->t[lv->n++] = t;
+	refilter(lv);
 	ct_live_schedule(lv);
 	return 0;
 }
@@ -184,6 +199,7 @@ int ct_live_remove(struct ct_live *lv, uint32_t addr)
 	lv->n--;
 	lv->rr = lv->n ? lv->rr % lv->n : 0;
 	ct_live_tgt_free(lv, t);
+	refilter(lv);
 	ct_live_schedule(lv);
 	return 0;
 }

@@ -179,6 +179,12 @@ struct ct_probe_set {
  * is not possible and how to allow it. */
 int ct_prober_open(struct ct_prober **out, unsigned flags);
 void ct_prober_close(struct ct_prober *pr);
+/* Lets the raw IPv4 TCP and UDP sockets take only packets from these sources (network order;
+ * beyond 64 of them any source) and this source port, through a kernel socket filter
+ * (probe-filter.c): none with n 0. A prober whose targets are few (camtrace monitor's live
+ * probes) then costs nothing for the rest of a busy host's traffic. CT_ESYS if the kernel
+ * refused it (the sockets then take everything, as before). */
+int ct_prober_accept_from(struct ct_prober *pr, const uint32_t *addrs, size_t n, uint16_t port);
 void ct_prober_note(struct ct_prober *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Finds the local address the kernel would use to reach dst (connect() on a UDP socket and
