@@ -210,5 +210,25 @@ else
 	grep -q "capture skipped: needs root (CAP_NET_RAW)" "$tmp/c.json"; t $? "not root: capture missing, needs root (CAP_NET_RAW)"
 fi
 
+# 6. a monitor snapshot (the s key writes monitor-STAMP.json and .txt): --monitor adds both
+printf '{"command":"monitor","hosts":[]}\n' >"$tmp/monitor-20261206T120000Z.json"
+printf 'camtrace monitor snapshot\n' >"$tmp/monitor-20261206T120000Z.txt"
+"$CT" bundle -o "$tmp/mon.tar.gz" --json --monitor "$tmp/monitor-20261206T120000Z.json" \
+	--config "$tmp/camtraced.conf" --ctl "$tmp/no-daemon.sock" >"$tmp/mon.json" 2>/dev/null
+t $? "bundle --monitor exits 0"
+tar xzf "$tmp/mon.tar.gz" -C "$tmp" mon/monitor/snapshot.json mon/monitor/snapshot.txt 2>/dev/null
+cmp -s "$tmp/mon/monitor/snapshot.json" "$tmp/monitor-20261206T120000Z.json"; t $? "monitor/snapshot.json is the snapshot"
+cmp -s "$tmp/mon/monitor/snapshot.txt" "$tmp/monitor-20261206T120000Z.txt"; t $? "monitor/snapshot.txt is its text twin"
+if command -v python3 >/dev/null 2>&1; then
+	"$CT" bundle -o "$tmp/m2.tar.gz" --json --monitor "$tmp/nothere.json" --config "$tmp/camtraced.conf" \
+		--ctl "$tmp/no-daemon.sock" >"$tmp/m2.json" 2>/dev/null
+	python3 -c 'import json,sys; m={e["path"]: e["reason"] for e in json.load(open(sys.argv[1]))["missing"]}; sys.exit(0 if m["monitor/snapshot.json"].startswith(sys.argv[2] + ": No such file") else 1)' \
+		"$tmp/m2.json" "$tmp/nothere.json"
+	t $? "a snapshot that is not there: missing, with the path and the reason"
+	python3 -c 'import json,sys; m={e["path"]: e["reason"] for e in json.load(open(sys.argv[1]))["missing"]}; sys.exit(0 if m["monitor/snapshot.json"].startswith("not requested") else 1)' \
+		"$tmp/out.json"
+	t $? "without --monitor: missing, not requested"
+fi
+
 echo "1..$n"
 exit 0

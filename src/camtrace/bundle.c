@@ -385,6 +385,44 @@ void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char
 	ct_ctl_client_free(c);
 }
 
+/* One snapshot file: a regular file, at most 64 MiB, else missing with the reason. */
+static void monitor_file(struct ct_factset *s, const char *name, const char *desc, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		ct_factset_missing(s, name, desc, "%s: %s (the monitor's s key writes monitor-STAMP.json and .txt "
+			"in $CAMTRACE_SNAPDIR or the current directory)", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		ct_factset_missing(s, name, desc, "%s is not a regular file", path);
+	else if (st.st_size > (off_t)64 << 20)
+		ct_factset_missing(s, name, desc, "%s is larger than 64 MiB: not a monitor snapshot", path);
+	else
+		ct_factset_add_file(s, name, desc, path, (size_t)st.st_size);
+}
+
+void bundle_monitor(struct ct_factset *s, const struct bundle_opts *o)
+{
+	const char *jn = "monitor/snapshot.json", *tn = "monitor/snapshot.txt";
+	const char *jd = "camtrace monitor snapshot (s key), JSON", *td = "camtrace monitor snapshot (s key), text";
+	char txt[4096];
+	size_t n;
+
+	if (!o->monitor) {
+		ct_factset_missing(s, jn, jd, "not requested (use --monitor monitor-STAMP.json, the file the "
+			"monitor's s key saves)");
+		ct_factset_missing(s, tn, td, "not requested (use --monitor)");
+		return;
+	}
+	monitor_file(s, jn, jd, o->monitor);
+	n = strlen(o->monitor);
+	if (n > 5 && strcmp(o->monitor + n - 5, ".json") == 0 && n < sizeof txt) {
+		snprintf(txt, sizeof txt, "%.*s.txt", (int)(n - 5), o->monitor);
+		monitor_file(s, tn, td, txt);
+	} else
+		ct_factset_missing(s, tn, td, "%s does not end in .json: its text twin cannot be named", o->monitor);
+}
+
 void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o)
 {
 	const char *name = "doctor/report.json", *desc = "camtrace doctor --json report";

@@ -29,6 +29,7 @@ struct bundle_opts {
 	int timeout_ms;           /* per external step */
 	int doctor_timeout_ms;    /* for the whole `camtrace doctor` run */
 	const char *self;         /* this program, for running `camtrace doctor` */
+	const char *monitor;      /* --monitor FILE: a snapshot the monitor's s key saved */
 };
 
 /* The daemon's configuration, secrets redacted ("daemon/camtraced.conf"). Sets *log_spec
@@ -38,6 +39,9 @@ void bundle_config(struct ct_factset *s, const struct bundle_opts *o, char **log
 void bundle_log(struct ct_factset *s, const struct bundle_opts *o, const char *log_spec);
 /* Status, host table and instability records over the control socket (daemon/status.json, hosts.json, instability.json). */
 void bundle_daemon(struct ct_factset *s, const struct bundle_opts *o, const char *ctl);
+/* A snapshot of camtrace monitor (--monitor monitor-STAMP.json, and its .txt beside it):
+ * "monitor/snapshot.json" and "monitor/snapshot.txt". */
+void bundle_monitor(struct ct_factset *s, const struct bundle_opts *o);
 /* A fresh `camtrace doctor --json` ("doctor/report.json"). */
 void bundle_doctor(struct ct_factset *s, const struct bundle_opts *o);
 /* N seconds of IP Messenger / RTP traffic as pcap ("capture/traffic.pcap"); the temporary

@@ -217,6 +217,7 @@ static int bundle_collect(const struct ct_cli *cli, const struct bundle_opts *o,
 	free(conf_ctl);
 	if (o->doctor && cli->progress && !bundle_interrupted)
 		fprintf(stderr, "camtrace bundle: running camtrace doctor...\n");
+	bundle_monitor(s, o);
 	if (!bundle_interrupted)
 		bundle_doctor(s, o);
 	if (bundle_interrupted)
@@ -298,6 +299,8 @@ static const struct cmd_opt bundle_opts[] = {
 	{ "capture", 0, CMD_OPT_INT, O(capture_s), 1, 3600, .arg = "SECONDS",
 	  .help = "add SECONDS of IP Messenger and RTP traffic as pcap (root)" },
 	{ "doctor", 0, CMD_OPT_FLAG, O(doctor), .help = "add a fresh `camtrace doctor --json` report" },
+	{ "monitor", 0, CMD_OPT_STRING, O(monitor), .arg = "FILE",
+	  .help = "add a camtrace monitor snapshot (the monitor-STAMP.json\nits s key saved, and the .txt beside it)" },
 	{ "include-messages", 0, CMD_OPT_FLAG, O(include_messages),
 	  .help = "keep message texts in logs and captures (redacted by default)" },
 	{ "config", 0, CMD_OPT_STRING, O(config), .arg = "PATH",
@@ -309,7 +312,7 @@ static const struct cmd_opt bundle_opts[] = {
 
 const struct cmd_entry cmd_bundle_entry = {
 	.name = "bundle",
-	.args = "[-o FILE] [--capture SECONDS] [--doctor] [--include-messages] [--config PATH] [--log PATH]",
+	.args = "[-o FILE] [--capture SECONDS] [--doctor] [--monitor FILE] [--include-messages] [--config PATH] [--log PATH]",
 	.summary = "write a bug-report archive (system facts, daemon state, log, config, capture)",
 	.help =
 		"Prints the archive path; --json describes its entries and the missing parts.\n"
