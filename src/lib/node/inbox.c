@@ -1,6 +1,7 @@
 /* inbox.c: camtraced's inbox: a bounded list of received messages saved as JSON (temp file, fsync, rename). */
 #include "config.h"
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -41,6 +42,23 @@ static void msg_free(struct ct_inbox_msg *m)
 static char *dup0(const char *s)
 {
 	return strdup(s ? s : "");
+}
+
+/* A string from the file, made valid UTF-8 as the JSON writer would ("\xNN" for a bad byte),
+ * so what loads is what the next save writes */
+static char *dup_text(const char *s)
+{
+	struct ct_json *o;
+	char *r;
+
+	if (!s || ct_utf8_valid(s, strlen(s)))
+		return dup0(s);
+	if (!(o = ct_json_obj()))
+		return NULL;
+	ct_json_add_str(o, "s", s);
+	r = dup0(ct_json_get_str(o, "s"));
+	ct_json_free(o);
+	return r;
 }
 
 static void trim(struct ct_inbox *ib)
@@ -178,13 +196,13 @@ static struct ct_inbox_msg *msg_from_json(const struct ct_json *o)
 	ct_json_get_i64(o, "id", &v);
 	m->id = (uint64_t)v;
 	ct_json_get_num(o, "wall", &w);
-	m->wall = w;
-	m->from = dup0(ct_json_get_str(o, "from"));
-	m->user = dup0(ct_json_get_str(o, "user"));
-	m->host = dup0(ct_json_get_str(o, "host"));
-	m->nick = dup0(ct_json_get_str(o, "nick"));
-	m->text = dup0(ct_json_get_str(o, "text"));
-	m->charset = dup0(ct_json_get_str(o, "charset"));
+	m->wall = isfinite(w) && w >= 0 && w < 1e11 ? w : 0; /* a damaged time is no time (year < 5138) */
+	m->from = dup_text(ct_json_get_str(o, "from"));
+	m->user = dup_text(ct_json_get_str(o, "user"));
+	m->host = dup_text(ct_json_get_str(o, "host"));
+	m->nick = dup_text(ct_json_get_str(o, "nick"));
+	m->text = dup_text(ct_json_get_str(o, "text"));
+	m->charset = dup_text(ct_json_get_str(o, "charset"));
 	v = 0;
 	ct_json_get_i64(o, "packetno", &v);
 	m->packetno = (uint32_t)v;
@@ -232,10 +250,19 @@ static int load(struct ct_inbox *ib, char *err, size_t errlen)
 	free(text);
 	for (const struct ct_json *e = ct_json_first(arr); e; e = ct_json_next(e)) {
 		struct ct_inbox_msg *m = ct_json_is_obj(e) ? msg_from_json(e) : NULL;
+		/* ids name messages (camtrace inbox ID): 0 and a second copy of an id are dropped,
+		 * and new ids start above every id kept, whatever the file's next_id says */
+		if (m && (m->id == 0 || m->id >= UINT64_MAX / 2 || ct_inbox_find(ib, m->id))) {
+			msg_free(m);
+			continue;
+		}
+		if (m && m->id >= ib->next_id)
+			ib->next_id = m->id + 1;
 		if (m && push(ib, m) != 0)
 			break;
 	}
-	if (ct_json_get_i64(doc, "next_id", &next) == 0 && next > 0 && (uint64_t)next > ib->next_id)
+	if (ct_json_get_i64(doc, "next_id", &next) == 0 && next > 0 && (uint64_t)next > ib->next_id &&
+	    (uint64_t)next < UINT64_MAX / 2)
 		ib->next_id = (uint64_t)next;
 	ct_json_free(doc);
 	return 0;
