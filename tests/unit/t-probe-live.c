@@ -16,6 +16,7 @@
 #include "probe-live.h"
 #include "sbuf.h"
 #include "tap.h"
+#include "own-netns.h"
 
 #define PEER 0x7F000309u   /* 127.0.3.9: answers SENDINFO on UDP, listens on TCP */
 #define DEAD 0x7F00030Au   /* 127.0.3.10: nothing listens: port unreachable, RST */
@@ -221,8 +222,13 @@ out:
 
 int main(void)
 {
-	uint16_t port = (uint16_t)(43000 + getpid() % 2000 * 2);
-	pid_t pid = peer(PEER, port, 0), pid2 = peer(ENTRY, port, 1);
+	uint16_t port;
+	pid_t pid, pid2;
+
+	own_netns(); /* the engine binds UDP 2425 on loopback: not another test's */
+	port = (uint16_t)(43000 + getpid() % 2000 * 2);
+	pid = peer(PEER, port, 0);
+	pid2 = peer(ENTRY, port, 1);
 
 	if (!ok(pid > 0 && pid2 > 0, "loopback peers on 127.0.3.9:%u and 127.0.3.11:%u", port, port))
 		return tap_done();
