@@ -41,6 +41,10 @@ ok 'wait_for -t 20 ctd_has srvA dave online' "dave back in site A: online at A"
 ok 'wait_for -t 20 fed_is srvB dave "h[\"state\"]" online' "and at B"
 is "$(fed_user srvA dave '[s["from"] for s in h["sources"]], h["addr"]')" "(['own'], '$(addr a2)')" \
 	"A owns dave now, at its new address, no peer source"
+# B yields dave at its next exchange with A (it heard dave's exit and A's new record first)
+dave_at_b() { [ "$(fed_user srvB dave '[(s["from"], s["server"]) for s in h["sources"]], h["addr"]')" = \
+	"([('peer', '$A:2425')], '$(addr a2)')" ]; }
+wait_for -t 15 dave_at_b
 is "$(fed_user srvB dave '[(s["from"], s["server"]) for s in h["sources"]], h["addr"]')" \
 	"([('peer', '$A:2425')], '$(addr a2)')" "B has dave from A only (yielded: no longer B's own)"
 is "$(ctd_q srvB users '{"filter":"all"}' | jq_py 'len([h for h in r["hosts"] if h["user"] == "dave"])')" "1" \
