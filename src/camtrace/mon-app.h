@@ -33,4 +33,15 @@ int mon_ui_run(struct mon_app *app) __attribute__((weak));
  * signal; returns the exit code. */
 int mon_stream_run(struct mon_app *app, int fd);
 
+/* The loop's next wait (ms, at most 200) before a deadline (monotonic ns, 0 = none); -1 once
+ * it has passed. Shared by the screen's and the stream's loops. */
+static inline int mon_app_wait_ms(uint64_t deadline, uint64_t now)
+{
+	if (!deadline)
+		return 200;
+	if (now >= deadline)
+		return -1;
+	return (deadline - now) / 1000000 < 200 ? (int)((deadline - now) / 1000000) + 1 : 200;
+}
+
 #endif

@@ -100,14 +100,9 @@ int mon_stream_run(struct mon_app *a, int fd)
 		on_event(&st, mon_model_event_at(a->model, i));
 	mon_model_listen(a->model, on_event, on_packet, &st);
 	while (!a->stop && !got_stop && !st.out.write_error) {
-		int wait = 200;
-		if (deadline) {
-			uint64_t now = ct_mono_ns();
-			if (now >= deadline)
-				break;
-			if ((deadline - now) / 1000000 < (uint64_t)wait)
-				wait = (int)((deadline - now) / 1000000) + 1;
-		}
+		int wait = mon_app_wait_ms(deadline, ct_mono_ns());
+		if (wait < 0)
+			break;
 		if (ct_evloop_run_once(a->ev, wait) < 0 && errno != EINTR) {
 			rc = 71; /* EX_OSERR */
 			break;

@@ -104,16 +104,10 @@ int mon_ui_run(struct mon_app *a)
 	sigaction(SIGHUP, &sa, &old_hup);
 	got_stop = 0;
 	while (!a->stop && !got_stop) {
-		int wait = 200;
+		int wait = mon_app_wait_ms(deadline, ct_mono_ns());
 
-		if (deadline) {
-			uint64_t now = ct_mono_ns();
-
-			if (now >= deadline)
-				break;
-			if ((deadline - now) / 1000000 < (uint64_t)wait)
-				wait = (int)((deadline - now) / 1000000) + 1;
-		}
+		if (wait < 0)
+			break;
 		if (ct_evloop_run_once(a->ev, wait) < 0 && errno != EINTR) {
 			rc = EX_OSERR;
 			break;

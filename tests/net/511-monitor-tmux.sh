@@ -209,6 +209,7 @@ is "$(width "$(screen | grep -m1 -- '^+- camtrace monitor: keys')")" "80" "the h
 keys Escape
 keys c
 ok 'wait_for -t 5 eval "! on_screen ^Keys:"' "c: compact, no key legend"
+wait_for -t 5 eval 'line 2 | grep -Eq "^NICK +USER@HOST "' # the whole redraw, not its first half
 like "$(line 2)" '^NICK +USER@HOST ' "compact: the titles move up to line 2"
 
 keys q
