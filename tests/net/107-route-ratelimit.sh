@@ -19,7 +19,8 @@ limited=0
 for i in 1 2 3 4 5; do
 	[ "$i" -ge 3 ] && drain
 	ct a1 route 198.18.2.13
-	is "$(r '["verdict"]["outcome"]')" app_answered "run $i: iptux answered"
+	is "$(r '["verdict"]["outcome"]')" app_answered "run $i: iptux answered" ||
+		diag "the trace: $(cat "$LAB_TMP/out.json")" "iptux: $(lab iptux log b3 2>/dev/null | grep -a -v "^ *[0-9a-f]\{4,8\}[: ]" | tail -30)"
 	is "$(r '["verdict"]["hop"]')" 2 "run $i: the target at hop 2"
 	is "$(r '["hops"][1]["is_target"]')" true "run $i: hop 2 is the target"
 	is "$(r '["hops"][0]["is_target"]')" false "run $i: hop 1 is not the target"
