@@ -124,7 +124,13 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 {
 	int r;
 
-	memset(o, 0, offsetof(struct ct_dpkt, udp));
+	/* the fields up to udp start cleared: ct_decode_link and ct_decode_ip clear their own structs,
+	 * the rest one by one (a memset of the span compiled to `rep stos`, 5% of sniff's time) */
+	o->kind = 0;
+	o->bad = NULL;
+	o->l4 = 0;
+	o->sport = o->dport = 0;
+	o->ip.af = 0;
 	o->frame = ++d->frames;
 	o->ts_sec = pkt->ts_sec;
 	o->ts_nsec = pkt->ts_nsec;
@@ -135,11 +141,13 @@ void ct_decode(struct ct_decoder *d, const struct ct_pkt *pkt, struct ct_dpkt *o
 	o->fwd_of = 0;
 	r = ct_decode_link(pkt->linktype, pkt->data, pkt->caplen, &o->link);
 	if (r != 0) {
+		memset(&o->ip, 0, sizeof o->ip);
 		o->kind = r == CT_EUNSUP ? CT_DK_NONIP : CT_DK_BAD;
 		o->bad = r == CT_EUNSUP ? "link type not decoded" : "link header cut off";
 		return;
 	}
 	if (o->link.ethertype != CT_ETH_IPV4 && o->link.ethertype != CT_ETH_IPV6) {
+		memset(&o->ip, 0, sizeof o->ip);
 		o->kind = CT_DK_NONIP;
 		return;
 	}

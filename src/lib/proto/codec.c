@@ -270,32 +270,83 @@ void ct_codec_fini(struct ct_ipmsg *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* Finds the next ':' in [p, end); returns NULL if none. */
-static const char *next_colon(const char *p, const char *end)
-{
-	return memchr(p, ':', (size_t)(end - p));
-}
-
-static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap);
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap, int fresh);
 
 int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len)
 {
-	return parse(m, data, len, NULL, 0);
+	return parse(m, data, len, NULL, 0, 1);
 }
 
 int ct_codec_reparse(struct ct_ipmsg *m, const void *data, size_t len)
 {
-	return parse(m, data, len, m->buf, m->buf_cap);
+	return parse(m, data, len, m->buf, m->buf_cap, 0);
+}
+
+/* Clears what a parse sets, leaving sec[] past nsec as it was: a memset of the whole struct is a
+ * `rep stos` of 392 bytes, a third of the parse on the packet trace's hot path. */
+static void clear_head(struct ct_ipmsg *m)
+{
+	static const struct ct_slice none;
+
+	m->len = m->nul_pad = 0;
+	m->version = m->user = m->host = m->extra = m->sec[0] = none;
+	m->packetno = m->command = m->mode = m->opts = 0;
+	m->version_extra = m->no_body_colon = 0;
+	m->nsec = m->nsec_total = 0;
+}
+
+/* One pass over s[0..n) (s[n] is NUL): the length up to the first NUL, and the first (at most 5)
+ * colons before it into c; returns how many colons. Eight bytes a step on little-endian machines
+ * (five memchr calls and a strnlen were a sixth of the trace's time on short datagrams). */
+static int scan_header(const char *s, size_t n, const char *c[5], size_t *s0len)
+{
+	size_t i = 0;
+	int nc = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, colons = ones * ':';
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, z, k;
+		memcpy(&w, s + i, 8);
+		z = (w - ones) & ~w & highs;                           /* NUL bytes (exact below the first) */
+		k = ((w ^ colons) - ones) & ~(w ^ colons) & highs;     /* ':' bytes (likewise) */
+		if (!(z | k))
+			continue;
+		if (z) { /* the first NUL ends the string: keep only the colons before it */
+			unsigned at = (unsigned)__builtin_ctzll(z) >> 3;
+			k &= at ? ~0ull >> (64 - 8 * at) : 0;
+		}
+		/* a false bit comes only above a true ':' (the borrow): each bit is checked */
+		for (; k && nc < 5; k &= k - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(k) >> 3;
+			if (s[i + b] == ':')
+				c[nc++] = s + i + b;
+		}
+		if (z) {
+			*s0len = i + ((unsigned)__builtin_ctzll(z) >> 3);
+			return nc;
+		}
+	}
+#endif
+	for (; i < n && s[i]; i++)
+		if (s[i] == ':' && nc < 5)
+			c[nc++] = s + i;
+	*s0len = i;
+	return nc;
 }
 
 /* keep: a buffer of keep_cap bytes to use (or free) instead of a new one; it is m's from the start. */
-static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap)
+static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, size_t keep_cap, int fresh)
 {
 	const char *s, *end, *c[5];
 	size_t dlen = len, s0len;
 	int r;
 
-	memset(m, 0, sizeof *m);
+	if (fresh)
+		memset(m, 0, sizeof *m);
+	else
+		clear_head(m);
 	m->buf = keep;
 	m->buf_cap = keep_cap;
 	if (!data || len == 0)
@@ -323,17 +374,10 @@ static int parse(struct ct_ipmsg *m, const void *data, size_t len, char *keep, s
 	m->buf[dlen] = '\0';
 
 	s = m->buf;
-	s0len = strnlen(s, dlen); /* section 0 = the main string, up to the first NUL */
+	/* section 0 = the main string, up to the first NUL */
+	int ncolon = scan_header(s, dlen, c, &s0len);
+	const char *p;
 	end = s + s0len;
-	const char *p = s;
-	int ncolon = 0;
-	for (int i = 0; i < 5; i++) {
-		c[i] = next_colon(p, end);
-		if (!c[i])
-			break;
-		ncolon++;
-		p = c[i] + 1;
-	}
 	if (ncolon == 0)
 		return CT_EFORMAT;
 	if (ncolon < 4)

@@ -155,7 +155,8 @@ struct ct_ipmsg {
  * CT_ERANGE (number overflows 32 bits), CT_ETOOBIG (> CT_IPMSG_MAXDGRAM), CT_ENOMEM. */
 int ct_codec_parse(struct ct_ipmsg *m, const void *data, size_t len);
 /* The same as ct_codec_fini() then ct_codec_parse(), but keeps m's buffer when it is large enough:
- * no allocation per datagram on a hot path (the packet trace). m: parsed before, or zeroed. */
+ * no allocation per datagram on a hot path (the packet trace). m: parsed before, or zeroed. sec[]
+ * past nsec keeps what an earlier datagram left there (read sec[i] only for i < nsec). */
 int ct_codec_reparse(struct ct_ipmsg *m, const void *data, size_t len);
 /* Frees what ct_codec_parse() allocated. */
 void ct_codec_fini(struct ct_ipmsg *m);
