@@ -138,6 +138,7 @@ void dmsg_status(struct daemon *d, struct ct_json *r)
 	ct_json_add_int(o, "read_notices_got", (int64_t)st.read_notices_got);
 	ct_json_add_int(o, "inbox", (int64_t)ct_inbox_count(d->inbox));
 	ct_json_add_int(o, "unread", (int64_t)ct_inbox_unread(d->inbox));
+	dcrypt_status(d, o);
 }
 
 /* ---- control: send ---- */
