@@ -124,8 +124,8 @@ cts srv send nobody-here "x"
 is "$(r '["recipients"][0]["state"]')" unknown_recipient "an unknown name: unknown_recipient"
 is "$ct_status" 1 "exit 1"
 cts srv send --encrypt auto hanako "x"
-is "$(r '["errors"][0]["code"]')" not_available "--encrypt auto: not available in this build yet"
-is "$ct_status" 69 "exit 69"
+is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["encryption"]')" delivered,none "--encrypt auto to a peer without encryption: in the clear"
+is "$(r '["recipients"][0]["encryption_note"]')" "sent in the clear: no ANSPUBKEY from the peer after 3 GETPUBKEY" "saying why (it says ENCRYPTOPT, as Windows does, but answers no GETPUBKEY)"
 
 # ---- --all: every live host of srv's table, paced like a notification round ------------
 live=$(ctd_q srv users | jq_py 'len([h for h in r["hosts"] if h["state"] in ("online", "absent")])')
