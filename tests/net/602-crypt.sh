@@ -71,6 +71,17 @@ is "$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["read"]'),$(jget "$LAB_TMP/
 is "$(ctd_q a1d status | jq_py '"%d,%d,%d" % (r["messages"]["encrypted_sent"], r["messages"]["encrypted_received"], r["messages"]["rejected"])')" \
 	2,1,0 "alice's status: encrypted_sent 2, encrypted_received 1, rejected 0"
 
+# ---- probe --message: a real SENDMSG -> RECVMSG, marked as a camtrace test ---------------------
+ct srv probe --message --no-tcp --tries 2 --wait 0.5 198.18.1.11 198.18.2.12
+is "$(r '["hosts"][0]["message"]["delivered"]'),$(r '["hosts"][0]["message"]["tries"]')" true,1 "probe --message to alice's camtraced: delivered in 1 try"
+is "$(r '=type(d["hosts"][0]["message"]["rtt_ms"]).__name__'),$(r '["hosts"][0]["message"]["auto_reply"]'),$(r '["hosts"][0]["message"]["decrypt_err"]')" \
+	float,null,false "with its rtt_ms, no absence reply, no DecryptErr"
+is "$(r '["hosts"][1]["message"]["delivered"]'),$(r '["hosts"][1]["message"]["tries"]'),$(r '["hosts"][1]["message"]["rtt_ms"]')" false,2,null \
+	"to b2 (nothing listens): not delivered after 2 tries"
+is "$ct_status" 1 "exit 1 (a host failed)"
+is "$(ctd_q a1d inbox | jq_py '[m["text"] for m in r["messages"]][-1]')" \
+	"[camtrace test message] a delivery check by camtrace probe --message: please ignore." "the message says what it is"
+
 # ---- a peer without encryption (the Windows-style peer without --crypto) -------------------
 ip netns exec "$LAB_PREFIX-b3" "$PYTHON" "$top_srcdir/tests/net/winpeer.py" --delay-max 0.2 >"$LAB_TMP/winpeer.log" 2>&1 &
 ok 'wait_for -t 10 grep -q ready "$LAB_TMP/winpeer.log"' "a peer without encryption runs on b3"
