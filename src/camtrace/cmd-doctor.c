@@ -352,6 +352,8 @@ static int doctor_open(const struct ct_cli *cli, struct ct_doctor *d)
 	nc.entry_repeat_ms = 0;
 	nc.check_interval_ms = 0;
 	nc.no_broadcast = 1;
+	/* a server's BR_ENTRY round during a long run (--deep) would list doctor if answered */
+	nc.no_answer_entry = 1;
 	nc.bind_addr = cli->source;
 	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new()))
 		return EX_OSERR;

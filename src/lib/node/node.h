@@ -51,6 +51,8 @@ struct ct_node_conf {
 	 * honour (ct_crypt_capa()); with both, entries carry ENCRYPTOPT and GETPUBKEY is answered */
 	const struct ct_crypt_keys *keys;
 	uint32_t crypt_capa;
+	int no_answer_entry;      /* a tool's node (doctor) that must not be listed: BR_ENTRY is not
+	                           * answered (a list server broadcasting one would list the tool) */
 };
 
 /* A packet the node received, for the mode handlers. */
