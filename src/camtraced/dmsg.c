@@ -142,7 +142,7 @@ void dmsg_status(struct daemon *d, struct ct_json *r)
 	ct_json_add_int(o, "encrypted_received", (int64_t)st.encrypted_received);
 	ct_json_add_int(o, "undecryptable", (int64_t)st.undecryptable);
 	ct_json_add_int(o, "rejected", (int64_t)st.rejected);
-	ct_json_add_int(o, "key_fetches", (int64_t)st.key_fetches);
+	ct_json_add_int(o, "pub_fetches", (int64_t)st.pub_fetches);
 	ct_json_add_int(o, "decrypt_errors", (int64_t)st.decrypt_errors);
 	ct_json_add_int(o, "inbox", (int64_t)ct_inbox_count(d->inbox));
 	ct_json_add_int(o, "unread", (int64_t)ct_inbox_unread(d->inbox));

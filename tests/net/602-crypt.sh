@@ -39,7 +39,7 @@ CTD=a2d
 cts a2 send --encrypt require alice "secret one"
 is "$(r '["recipients"][0]["state"]')" delivered "bob -> alice: delivered"
 is "$(r '["recipients"][0]["encryption"]')" rsa2048+aes256/sha256 "encrypted with rsa2048+aes256/sha256"
-is "$(r '["recipients"][0]["key_fetches"]')" 1 "after one GETPUBKEY"
+is "$(r '["recipients"][0]["pub_fetches"]')" 1 "after one GETPUBKEY"
 is "$(r '["recipients"][0]["encryption_note"]')" null "no note"
 ctd_q a1d inbox >"$LAB_TMP/ib.json"
 is "$(jget "$LAB_TMP/ib.json" '["messages"][0]["text"]')" "secret one" "alice reads the text"
@@ -66,7 +66,7 @@ CTD=a2d
 cts a2 inbox 2
 is "$(r '["inbox"]["message"]["text"]'),$(r '["inbox"]["message"]["sealed"]')" "sealed secret,true" "bob opens it: sealed, decrypted"
 wait "$sp"
-is "$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["read"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["encryption"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["key_fetches"]')" \
+is "$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["read"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["encryption"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["pub_fetches"]')" \
 	true,rsa2048+aes256/sha256,0 "alice got the read notice; encrypted with the cached key (no GETPUBKEY)"
 is "$(ctd_q a1d status | jq_py '"%d,%d,%d" % (r["messages"]["encrypted_sent"], r["messages"]["encrypted_received"], r["messages"]["rejected"])')" \
 	2,1,0 "alice's status: encrypted_sent 2, encrypted_received 1, rejected 0"
@@ -109,5 +109,5 @@ while time.time()<end:
     ans+=c==0x73; probes+=c==0x40
 print("%d,%d" % (ans, probes))'
 is "$(in_host b1 "$PYTHON" -c "$flood_py")" 0,1 "50 GETPUBKEY from an unverified source: 0 ANSPUBKEY, 1 GETINFO probe"
-is "$(ctd_q a1d status | jq_py 'r["guard"]["dropped"]["anspubkey"] >= 49')" True "counted as anspubkey drops"
+is "$(ctd_q a1d status | jq_py 'r["guard"]["dropped"]["anspub"] >= 49')" True "counted as anspub drops"
 ctd_done

@@ -91,11 +91,11 @@ fi
 # ---- the sender's side of DecryptErr: key fetched again, sent again once; twice: not delivered
 ok 'peer b1 p3.log --user saburo --decrypt-err 3' "a peer that answers DecryptErr to its first 3 encrypted messages runs on b1"
 cts send --encrypt require 198.18.2.11 "first"
-is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]'),$(r '["recipients"][0]["key_fetches"]')" \
+is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]'),$(r '["recipients"][0]["pub_fetches"]')" \
 	not_delivered,2,2 "DecryptErr twice: not_delivered after 2 answers and 2 key fetches"
 is "$(r '["recipients"][0]["error"]')" "the peer could not decrypt it twice (AutoReply(DecryptErr)), with a fresh key too" "with the reason"
 cts send --encrypt require 198.18.2.11 "second"
-is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]'),$(r '["recipients"][0]["key_fetches"]')" \
+is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]'),$(r '["recipients"][0]["pub_fetches"]')" \
 	delivered,1,2 "DecryptErr once: fetched again, sent again, delivered"
 is "$(r '["recipients"][0]["encryption_note"]')" "the peer answered AutoReply(DecryptErr): its key fetched again and the message sent again" "and says so"
 ok 'wait_for -t 5 grep -q "encrypted 41900004 sig no_key text second" "$LAB_TMP/p3.log"' "the peer read the second try"

@@ -44,7 +44,7 @@ def main():
         a = a[2:]
     delay_max, until = float(opt["--delay-max"]), float(opt["--seconds"])
     status = STATUS if opt["--utf8"] == "yes" else STATUS & ~CAPUTF8OPT
-    pno = [int(time.time())]
+    pno = [int(time.time() * 10) & 0x7fffffff]  # a peer started again soon after stays above its last numbers
     names = opt["--nick"].encode("cp932") + b"\0" + opt["--group"].encode("cp932") + b"\0\nVS:00010002:5:6:110\0"
 
     def hdr(cmd):

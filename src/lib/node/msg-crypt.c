@@ -120,8 +120,8 @@ static void ask_key(struct job *j, struct rcpt *rc, uint64_t now)
 	ct_node_send(m->node, &rc->r.addr, CT_IPMSG_GETPUBKEY, w, strlen(w));
 	rc->fetching = 1;
 	rc->key_tries++;
-	rc->r.key_fetches++;
-	m->st.key_fetches++;
+	rc->r.pub_fetches++;
+	m->st.pub_fetches++;
 	rc->next_ms = now + m->conf.retry_ms;
 }
 

@@ -140,7 +140,7 @@ struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct c
 		ct_json_add_str(o, "encryption_note", r->crypt_note);
 	else
 		ct_json_add_null(o, "encryption_note");
-	ct_json_add_int(o, "key_fetches", r->key_fetches);
+	ct_json_add_int(o, "pub_fetches", r->pub_fetches);
 	ct_json_add_int(o, "decrypt_errors", r->decrypt_err);
 	if (wait_read) {
 		ct_json_add_bool(o, "read", r->read);
@@ -192,7 +192,7 @@ struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, cons
 	ct_json_add_null(o, "charset");
 	ct_json_add_str(o, "encryption", "none");
 	ct_json_add_null(o, "encryption_note");
-	ct_json_add_int(o, "key_fetches", 0);
+	ct_json_add_int(o, "pub_fetches", 0);
 	ct_json_add_int(o, "decrypt_errors", 0);
 	ct_json_add_null(o, "read");
 	ct_json_add_null(o, "read_ms");

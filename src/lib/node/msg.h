@@ -80,7 +80,7 @@ struct ct_msg_result {
 	int encrypted;                /* the SENDMSG went encrypted */
 	char cipher[40];              /* its suite ("rsa2048+aes256/sha256"), "" = in the clear */
 	char crypt_note[200];         /* auto: why it went in the clear; a DecryptErr answer and the retry */
-	unsigned key_fetches;         /* GETPUBKEY sent */
+	unsigned pub_fetches;         /* GETPUBKEY sent */
 	int decrypt_err;              /* AutoReply(DecryptErr) answers seen */
 };
 
@@ -106,7 +106,7 @@ int ct_msg_read_notify(struct ct_msg *m, const struct ct_haddr *to, uint32_t pac
 struct ct_msg_stats {
 	uint64_t received, duplicates, refused, auto_replies, sent, resent, delivered, not_delivered;
 	uint64_t read_notices_sent, read_notices_got;
-	uint64_t encrypted_sent, encrypted_received, undecryptable, rejected, key_fetches, decrypt_errors;
+	uint64_t encrypted_sent, encrypted_received, undecryptable, rejected, pub_fetches, decrypt_errors;
 };
 void ct_msg_stats(const struct ct_msg *m, struct ct_msg_stats *out);
 const char *ct_msg_state_name(enum ct_msg_state s);

@@ -49,7 +49,7 @@ struct ct_guard {
 };
 
 static const char *const class_names[CT_GUARD_NCLASS] = {
-	"ansentry", "sendinfo", "sendabsenceinfo", "recvmsg", "okgetlist", "anslist", "probe", "anspubkey",
+	"ansentry", "sendinfo", "sendabsenceinfo", "recvmsg", "okgetlist", "anslist", "probe", "anspub",
 };
 static const char *const class_wire[CT_GUARD_NCLASS] = {
 	"ANSENTRY answers", "SENDINFO answers", "SENDABSENCEINFO answers", "RECVMSG answers",
