@@ -47,6 +47,8 @@ is "$(jget "$LAB_TMP/ib.json" '["messages"][0]["encrypted"]'),$(jget "$LAB_TMP/i
 	true,rsa2048+aes256/sha256,true "marked encrypted, rsa2048+aes256/sha256, readable"
 is "$(jget "$LAB_TMP/ib.json" '["messages"][0]["signature"]')" no_key "signature no_key (alice has not fetched bob's key)"
 ok '! grep -q "secret one" "$LAB_TMP/a1d/log"' "the text is not in alice's log"
+in_host a1 "$CAMTRACE" --ctl "$LAB_TMP/a1d/ctl.sock" inbox 1 >"$LAB_TMP/ib1.txt" 2>&1
+is "$(sed -n 1p "$LAB_TMP/ib1.txt")" "encrypted with rsa2048+aes256/sha256, signature no_key" "camtrace inbox 1 says how it came"
 
 CTD=a1d
 cts a1 send --encrypt require bob "secret two"
