@@ -49,6 +49,13 @@ is "$(jget "$LAB_TMP/ib.json" '["messages"][0]["signature"]')" no_key "signature
 ok '! grep -q "secret one" "$LAB_TMP/a1d/log"' "the text is not in alice's log"
 in_host a1 "$CAMTRACE" --ctl "$LAB_TMP/a1d/ctl.sock" inbox 1 >"$LAB_TMP/ib1.txt" 2>&1
 is "$(sed -n 1p "$LAB_TMP/ib1.txt")" "encrypted with rsa2048+aes256/sha256, signature no_key" "camtrace inbox 1 says how it came"
+# alice fetched bob's key on that signed message (GETPUBKEY, as Windows does): the next one verifies
+fetched() { ctd_q a1d status | jq_py 'r["messages"]["pub_fetches"]' | grep -qx 1; }
+ok 'wait_for -t 5 fetched' "alice asked bob's key after the first signed message (pub_fetches 1)"
+cts a2 send --encrypt require alice "secret three"
+ctd_q a1d inbox >"$LAB_TMP/ib.json"
+is "$(jget "$LAB_TMP/ib.json" '["messages"][1]["text"]'),$(jget "$LAB_TMP/ib.json" '["messages"][1]["signature"]')" "secret three,ok" \
+	"the next message from bob: signature ok"
 
 CTD=a1d
 cts a1 send --encrypt require bob "secret two"
@@ -71,7 +78,7 @@ wait "$sp"
 is "$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["read"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["encryption"]'),$(jget "$LAB_TMP/sealed.json" '["recipients"][0]["pub_fetches"]')" \
 	true,rsa2048+aes256/sha256,0 "alice got the read notice; encrypted with the cached key (no GETPUBKEY)"
 is "$(ctd_q a1d status | jq_py '"%d,%d,%d" % (r["messages"]["encrypted_sent"], r["messages"]["encrypted_received"], r["messages"]["rejected"])')" \
-	2,1,0 "alice's status: encrypted_sent 2, encrypted_received 1, rejected 0"
+	2,2,0 "alice's status: encrypted_sent 2, encrypted_received 2, rejected 0"
 
 # ---- probe --message: a real SENDMSG -> RECVMSG, marked as a camtrace test ---------------------
 ct srv probe --message --no-tcp --tries 2 --wait 0.5 198.18.1.11 198.18.2.12

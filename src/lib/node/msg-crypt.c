@@ -108,16 +108,23 @@ static int clear_or_fail(struct job *j, struct rcpt *rc, uint64_t now, const cha
 	return 0;
 }
 
-static void ask_key(struct job *j, struct rcpt *rc, uint64_t now)
+/* GETPUBKEY to a; its ANSPUBKEY is taken within KEY_ASK_MS. */
+static void send_getpubkey(struct ct_msg *m, const struct ct_haddr *a, uint64_t now)
 {
-	struct ct_msg *m = j->m;
 	char w[16];
 
 	snprintf(w, sizeof w, "%x", m->conf.crypt_capa);
-	m->asked[m->asked_pos].a = rc->r.addr;
+	m->asked[m->asked_pos].a = *a;
 	m->asked[m->asked_pos].ms = now + 1;
 	m->asked_pos = (m->asked_pos + 1) % KEY_ASKED;
-	ct_node_send(m->node, &rc->r.addr, CT_IPMSG_GETPUBKEY, w, strlen(w));
+	ct_node_send(m->node, a, CT_IPMSG_GETPUBKEY, w, strlen(w));
+}
+
+static void ask_key(struct job *j, struct rcpt *rc, uint64_t now)
+{
+	struct ct_msg *m = j->m;
+
+	send_getpubkey(m, &rc->r.addr, now);
 	rc->fetching = 1;
 	rc->key_tries++;
 	rc->r.pub_fetches++;
@@ -280,6 +287,14 @@ int ct_msg_crypt_on_decrypt_err(struct ct_msg *m, const struct ct_haddr *from, u
 	return any;
 }
 
+static int asked_lately(const struct ct_msg *m, const struct ct_haddr *a, uint64_t now)
+{
+	for (size_t i = 0; i < KEY_ASKED; i++)
+		if (m->asked[i].ms && ct_haddr_same_ip(&m->asked[i].a, a) && now + 1 - m->asked[i].ms <= KEY_ASK_MS)
+			return 1;
+	return 0;
+}
+
 int ct_msg_crypt_receive(struct ct_msg *m, const struct ct_node_rx *rx, struct ct_msg_in *in, char **text,
 	char *suite, size_t slen, char *why, size_t wlen)
 {
@@ -303,6 +318,12 @@ int ct_msg_crypt_receive(struct ct_msg *m, const struct ct_node_rx *rx, struct c
 		m->st.encrypted_received++;
 		in->text = *text;
 		in->signature = ct_crypt_sig_name(info.sig);
+		/* signed by a sender whose key we lack: fetched now (as Windows does), so that its next
+		 * messages are verified; at most once per KEY_ASK_MS a sender */
+		if (info.sig == CT_CRYPT_SIG_NOKEY && !asked_lately(m, &rx->from, rx->now_ms)) {
+			send_getpubkey(m, &rx->from, rx->now_ms);
+			m->st.pub_fetches++;
+		}
 		return 0;
 	}
 	if (info.reason == CT_CRYPT_R_BAD_SIG) {
