@@ -192,6 +192,19 @@ static void json_pair(struct ct_json *o, const char *key, const struct ct_doc_pa
 	ct_json_add_str(j, "text", p->text);
 }
 
+/* A user's "rtp" (each port's state) and "deep" (--deep's message and encryption checks). */
+static void json_user_rtp_deep(struct ct_json *j, const struct ct_doc_user *u)
+{
+	struct ct_json *pa = ct_json_add_arr(j, "rtp");
+
+	for (int k = 0; k < u->rtp_done; k++) {
+		struct ct_json *r = ct_json_add_obj(pa, NULL);
+		ct_json_add_int(r, "port", u->rtp[k].port);
+		ct_json_add_str(r, "state", ct_port_state_key(u->rtp[k].state));
+	}
+	ct_doc_deep_json(j, u);
+}
+
 static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 {
 	struct ct_json *srv = ct_json_add_obj(doc, "server"), *arr, *v, *ev, *h;
@@ -239,12 +252,7 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		ct_json_add_int(j, "peers_answering", u->peers_answer);
 		json_pair(j, "user_to_server", &u->u2s, "coop");
 		json_pair(j, "server_to_user", &u->s2u, "control_socket");
-		pa = ct_json_add_arr(j, "rtp");
-		for (int k = 0; k < u->rtp_done; k++) {
-			struct ct_json *r = ct_json_add_obj(pa, NULL);
-			ct_json_add_int(r, "port", u->rtp[k].port);
-			ct_json_add_str(r, "state", ct_port_state_key(u->rtp[k].state));
-		}
+		json_user_rtp_deep(j, u);
 	}
 	arr = ct_json_add_arr(doc, "steps");
 	for (int i = 0; i < CT_DOC_NSTEPS; i++) {
@@ -297,7 +305,7 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 struct doctor_opts {
 	const char *server, *config;
 	struct cmd_list users;
-	int av, step;
+	int av, step, deep;
 	struct ct_port_range rtp;
 };
 
@@ -309,6 +317,7 @@ static void doctor_setup(const struct ct_cli *cli, const struct doctor_opts *o, 
 	for (int i = 0; i < o->users.n && i < CT_DOC_MAX_USERS; i++)
 		d->users[d->nusers++] = o->users.v[i];
 	d->av = o->av;
+	d->deep = o->deep;
 	d->rtp_lo = o->rtp.lo;
 	d->rtp_hi = o->rtp.hi;
 	if (cli->timeout > 0) {
@@ -343,6 +352,8 @@ static int doctor_open(const struct ct_cli *cli, struct ct_doctor *d)
 	nc.entry_repeat_ms = 0;
 	nc.check_interval_ms = 0;
 	nc.no_broadcast = 1;
+	/* a server's BR_ENTRY round during a long run (--deep) would list doctor if answered */
+	nc.no_answer_entry = 1;
 	nc.bind_addr = cli->source;
 	if (ct_evloop_new(&d->ev) != 0 || !(d->hosts = ct_hosts_new()))
 		return EX_OSERR;
@@ -432,6 +443,7 @@ static const struct cmd_opt doctor_opts[] = {
 	{ "user", 0, CMD_OPT_LIST, O(users), 0, CT_DOC_MAX_USERS, .arg = "NAME|ADDRESS",
 	  .help = "an unstable user (repeatable, up to 8)" },
 	{ "av", 0, CMD_OPT_FLAG, O(av), .help = "also the voice/video RTP ports (22224-22227)" },
+	{ "deep", 0, CMD_OPT_FLAG, O(deep), .help = "also a real message and an encrypted one to each user" },
 	{ "rtp-ports", 0, CMD_OPT_PORTS, O(rtp), 0, 256, .arg = "LO-HI",
 	  .help = "the RTP range (--av; the users' camtraced echo and coop\nchecks are asked on its first port)" },
 	{ "step", 0, CMD_OPT_FLAG, O(step), .help = "pause before each step and show the command it runs" },

@@ -23,17 +23,22 @@ static void print_row(const struct ct_json *m, void *ud)
 	out_cell(&b, ctlcli_str(m, "nick", "")[0] ? ctlcli_str(m, "nick", "") : ctlcli_str(m, "user", "?"), 16);
 	out_cell(&b, ctlcli_str(m, "from", ""), 21);
 	out_cell(&b, text ? text : "(sealed: camtrace inbox ID opens it)", 40);
-	printf("%5lld %s%s%s%s\n", ctlcli_int(m, "id", 0), read ? "" : out_c(cli, "bold"), b.p ? b.p : "",
-		sealed ? " [sealed]" : "", read ? "" : out_c(cli, "reset"));
+	printf("%5lld %s%s%s%s%s\n", ctlcli_int(m, "id", 0), read ? "" : out_c(cli, "bold"), b.p ? b.p : "",
+		sealed ? " [sealed]" : "", ct_json_get_str(m, "crypt_error") ? " [encrypted, not readable]" :
+		ct_json_get_str(m, "cipher") ? " [encrypted]" : "", read ? "" : out_c(cli, "reset"));
 	ct_sbuf_fini(&b);
 }
 
 static void print_message(const struct ct_json *m)
 {
 	int sealed = 0, autoreply = 0;
+	const char *cipher = ct_json_get_str(m, "cipher"), *why = ct_json_get_str(m, "crypt_error");
 
 	ct_json_get_bool(m, "sealed", &sealed);
 	ct_json_get_bool(m, "auto_reply", &autoreply);
+	if (cipher || why)
+		printf("encrypted%s%s, signature %s%s%s\n", cipher ? " with " : "", cipher ? cipher : "",
+			ctlcli_str(m, "signature", "none"), why ? "; not readable: " : "", why ? why : "");
 	printf("message %lld from %s@%s (%s%s%s) at %s, %s%s%s\n\n%s\n", ctlcli_int(m, "id", 0), ctlcli_str(m, "user", "?"),
 		ctlcli_str(m, "host", "?"), ctlcli_str(m, "from", "?"), ctlcli_str(m, "nick", "")[0] ? ", " : "",
 		ctlcli_str(m, "nick", ""), ctlcli_str(m, "time", "?"), ctlcli_str(m, "charset", "?"),

@@ -17,10 +17,11 @@
 #include "util.h"
 #include "probe-common.h"
 #include "probe-ipmsg.h"
+#include "probe-msg.h"
 
 struct probe_opts {
 	int udp_port, tcp_port, sport;
-	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries, family;
+	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries, family, message;
 	double wait;
 };
 
@@ -34,6 +35,7 @@ struct host_res {
 	struct ct_tcp_exchange x;
 	struct ct_coldwarm cw;
 	int cw_done;
+	struct ct_msgprobe msg;  /* --message */
 	char err[300];
 };
 
@@ -209,6 +211,38 @@ static int udp_target_ttl(const struct pc_target *t, const struct ct_app_result 
 	return 0;
 }
 
+/* --message: "message" {packetno, delivered, tries, rtt_ms, first_ms, auto_reply, decrypt_err}, else null */
+static void msg_json(struct ct_json *j, const struct host_res *h, const struct probe_opts *o)
+{
+	const struct ct_msgprobe *m = &h->msg;
+	struct ct_json *u;
+
+	if (!o->message || !m->packetno) {
+		ct_json_add_null(j, "message");
+		return;
+	}
+	u = ct_json_add_obj(j, "message");
+	ct_json_add_int(u, "packetno", m->packetno);
+	ct_json_add_bool(u, "delivered", m->answered);
+	ct_json_add_int(u, "tries", m->tries);
+	if (m->answered) {
+		ct_json_add_num(u, "rtt_ms", pc_ms(m->rtt_ns));
+		ct_json_add_num(u, "first_ms", pc_ms(m->first_ns));
+	} else {
+		ct_json_add_null(u, "rtt_ms");
+		ct_json_add_null(u, "first_ms");
+	}
+	if (m->auto_reply)
+		ct_json_add_str(u, "auto_reply", m->auto_text);
+	else
+		ct_json_add_null(u, "auto_reply");
+	ct_json_add_bool(u, "decrypt_err", m->decrypt_err);
+	if (m->send_errno)
+		ct_json_add_str(u, "error", strerror(m->send_errno));
+	else
+		ct_json_add_null(u, "error");
+}
+
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
 {
 	struct ct_json *j = ct_json_add_obj(arr, NULL), *u, *c;
@@ -288,6 +322,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 		cw_json(j, &h->cw);
 	else
 		ct_json_add_null(j, "cold_warm");
+	msg_json(j, h, o);
 }
 
 static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
@@ -328,6 +363,12 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 				h->x.outcome == CT_TCPX_RESET ? "reset the connection" :
 				h->x.outcome == CT_TCPX_DATA ? "sent data" : "stayed silent");
 	}
+	if (o->message && h->msg.packetno)
+		printf("  message    %s%-13s%s %s after %d SENDMSG (a camtrace test message), rtt %.2f ms%s\n",
+			out_c(cli, h->msg.answered ? "ok" : "bad"), h->msg.answered ? "delivered" : "not_delivered",
+			out_c(cli, "reset"), h->msg.answered ? "RECVMSG" : "no RECVMSG", h->msg.tries,
+			h->msg.answered ? pc_ms(h->msg.rtt_ns) : 0.0, h->msg.decrypt_err ? ", AutoReply(DecryptErr)" :
+			h->msg.auto_reply ? " (absence reply)" : "");
 	if (o->cold_warm && h->cw_done)
 		printf("  cold/warm  %s%-13s%s cold %s, warm %s: %s\n",
 			out_c(cli, h->cw.verdict == CT_CW_OK ? "ok" : "bad"), ct_coldwarm_key(h->cw.verdict),
@@ -344,6 +385,8 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 	if (!o->no_tcp && (!h->tcp_done || ct_probe_tcp_state(&h->tcp) != CT_PORT_OPEN))
 		return 0;
 	if (o->cold_warm && h->cw_done && h->cw.verdict != CT_CW_OK)
+		return 0;
+	if (o->message && !h->msg.answered)
 		return 0;
 	return 1;
 }
@@ -412,6 +455,18 @@ static void probe_hosts(const struct probe_opts *o, struct ct_prober *pr, struct
 			else if (o->connect)
 				ct_tcp_exchange(ti->addr, (uint16_t)o->tcp_port, (uint64_t)(o->wait * 2e9), &hi->x);
 		}
+	}
+	if (o->message && k > 0) {
+		struct ct_msgprobe *mv = calloc((size_t)k, sizeof *mv);
+		char err[200];
+		for (int x = 0; mv && x < k; x++) {
+			mv[x].dst = t[idx[x]].addr;
+			mv[x].dport = (uint16_t)o->udp_port;
+		}
+		if (mv && ct_msgprobe_run(pr, mv, (size_t)k, o->tries, (uint64_t)(o->wait * 1e9), err, sizeof err) == 0)
+			for (int x = 0; x < k; x++)
+				h[idx[x]].msg = mv[x];
+		free(mv);
 	}
 out:
 	free(ao);
@@ -509,6 +564,8 @@ static const struct cmd_opt probe_opts[] = {
 	  .help = "never send BR_ENTRY|DIALUPOPT (which adds us to the peer's list)" },
 	{ "connect", 0, CMD_OPT_FLAG, O(connect), .help = "also open a full TCP connection and send a GETFILEDATA request" },
 	{ "cold-warm", 0, CMD_OPT_FLAG, O(cold_warm), .help = "test inbound UDP before and right after an outbound packet" },
+	{ "message", 0, CMD_OPT_FLAG, O(message),
+	  .help = "also send a real message (marked as a camtrace test) and wait for its RECVMSG" },
 	{ "tries", 0, CMD_OPT_INT, O(tries), 1, 8, .help = "probes per step (default 2)" },
 	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.05, 60, .help = "wait per step (default 1)" },
 	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv), .help = "do not use raw sockets even when allowed" },

@@ -136,7 +136,9 @@ static int send_direct(const struct ct_cli *cli, const struct send_opts *so, int
 	struct ct_node *n = NULL;
 	struct ct_msg *m = NULL;
 	struct ct_msg_conf mc = { .retry_ms = 1000, .retries = 3 };
-	struct ct_msg_send_opts o = { .text = text, .seal = so->seal, .wait_read = so->wait_read };
+	/* no key pair on the direct path: auto sends in the clear and says so, require fails */
+	struct ct_msg_send_opts o = { .text = text, .seal = so->seal, .wait_read = so->wait_read,
+		.encrypt = (enum ct_msg_encrypt)ct_msg_encrypt_parse(so->encrypt) };
 	struct ct_msg_to *v = calloc((size_t)nto + 1, sizeof *v);
 	struct direct_run dr = { ct_json_obj(), 0 };
 	char err[512];
@@ -209,9 +211,6 @@ static int send_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 		return cmd_usage_error(cli, &cmd_send_entry, "--all sends to every known user: give only the TEXT");
 	if (!so->all && nto < 1)
 		return cmd_usage_error(cli, &cmd_send_entry, "give at least one recipient (TO) before the TEXT");
-	if (strcmp(so->encrypt, "off") != 0)
-		return out_fail(cli, "send", NULL, "not_available", EX_UNAVAILABLE, "encryption is not available in "
-			"this build yet: --encrypt off sends the message in the clear");
 	if (!so->direct) {
 		if (ct_ctl_client_new(&c) != 0)
 			return out_fail(cli, "send", NULL, "no_memory", EX_OSERR, "out of memory");
@@ -236,7 +235,7 @@ static const struct cmd_opt send_opts[] = {
 	{ "wait-read", 0, CMD_OPT_FLAG, offsetof(struct send_opts, wait_read),
 	  .help = "sealed, with the read notice asked (READCHECKOPT): wait for it" },
 	{ "encrypt", 0, CMD_OPT_ENUM, offsetof(struct send_opts, encrypt), .arg = "MODE", .choices = encrypt_choices,
-	  .help = "auto, require or off (default; encryption is not in this build yet)" },
+	  .help = "auto (encrypted when the peer can, else in the clear), require, or off (default)" },
 	{ "all", 0, CMD_OPT_FLAG, offsetof(struct send_opts, all),
 	  .help = "to every user camtraced knows (local and external), paced" },
 	{ "network", 0, CMD_OPT_CIDR, offsetof(struct send_opts, network),

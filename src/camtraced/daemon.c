@@ -546,7 +546,9 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return EX_OSERR;
 	}
+	dcrypt_open(d); /* before the node: its entries say ENCRYPTOPT when the keys are there */
 	node_conf_from(&d->conf, &nc);
+	dcrypt_node_conf(d, &nc);
 	nc.accept = &d->accept; /* filled below, once the node's networks are known */
 	nc.msg_allow = d->conf.messages ? &d->allow : NULL;
 	if ((r = ct_node_new(&d->node, d->ev, d->hosts, &nc, err, errlen)) != 0)
@@ -635,6 +637,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->accept = accept;
 	daemon_accept_extend(d, NULL);
 	node_conf_from(&d->conf, &ncf);
+	dcrypt_node_conf(d, &ncf);
 	ncf.accept = &d->accept;
 	ncf.msg_allow = d->conf.messages ? &d->allow : NULL;
 	ct_node_reconf(d->node, &ncf);
@@ -700,6 +703,7 @@ void daemon_close(struct daemon *d)
 	ct_notify_free(d->nt);
 	dmsg_close(d);
 	ct_node_free(d->node);
+	dcrypt_close(d); /* the node and the messages used the keys */
 	ct_state_free(d->state);
 	ct_targets_fini(&d->notify_targets);
 	ct_targets_fini(&d->allow);

@@ -20,6 +20,8 @@ struct ct_ctl_server;
 struct ct_coop;
 struct ct_msg;
 struct ct_inbox;
+struct ct_crypt_keys;
+struct ct_node_conf;
 struct ct_fed;
 struct ct_json;
 
@@ -69,6 +71,9 @@ struct daemon {
 	struct ct_msg *msg;   /* messages (dmsg.c): the engine, the inbox and its save timer */
 	struct ct_inbox *inbox;
 	uint64_t t_inbox, inbox_saved_ms;
+	struct ct_crypt_keys *keys; /* our key pairs (dcrypt.c), NULL when they could not be opened */
+	uint32_t crypt_capa;  /* the capability word we honour (0: no encryption) */
+	char crypt_err[256];  /* why not, with the fix */
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */
@@ -111,6 +116,13 @@ void dmsg_reconf(struct daemon *d);
 void dmsg_register(struct daemon *d);
 void dmsg_status(struct daemon *d, struct ct_json *r); /* status: "messages" */
 void dmsg_close(struct daemon *d);
+/* dcrypt.c: our key pairs from the state directory (made on the first start; without them the
+ * daemon runs unencrypted and says why, naming the file and the fix), their part of the
+ * node's settings, the status "messages.encryption" section, the end. */
+void dcrypt_open(struct daemon *d);
+void dcrypt_node_conf(const struct daemon *d, struct ct_node_conf *nc);
+void dcrypt_status(const struct daemon *d, struct ct_json *messages);
+void dcrypt_close(struct daemon *d);
 /* dfed.c: (re)starts the federation from the configuration (none without `peer`; kept as it
  * is when a reload changes no federation setting); the status "federation" section. */
 int dfed_start(struct daemon *d, char *err, size_t errlen);

@@ -72,6 +72,8 @@ static void msg_conf_from(struct daemon *d, struct ct_msg_conf *mc)
 	mc->allow = &d->allow;
 	mc->absence_reply = d->conf.absence_reply;
 	mc->absence_text = d->conf.absence_text;
+	mc->keys = d->keys;
+	mc->crypt_capa = d->keys ? d->crypt_capa : 0;
 	if (d->conf.messages) {
 		mc->on_recv = on_recv;
 		mc->recv_ud = d;
@@ -136,8 +138,15 @@ void dmsg_status(struct daemon *d, struct ct_json *r)
 	ct_json_add_int(o, "not_delivered", (int64_t)st.not_delivered);
 	ct_json_add_int(o, "read_notices_sent", (int64_t)st.read_notices_sent);
 	ct_json_add_int(o, "read_notices_got", (int64_t)st.read_notices_got);
+	ct_json_add_int(o, "encrypted_sent", (int64_t)st.encrypted_sent);
+	ct_json_add_int(o, "encrypted_received", (int64_t)st.encrypted_received);
+	ct_json_add_int(o, "undecryptable", (int64_t)st.undecryptable);
+	ct_json_add_int(o, "rejected", (int64_t)st.rejected);
+	ct_json_add_int(o, "pub_fetches", (int64_t)st.pub_fetches);
+	ct_json_add_int(o, "decrypt_errors", (int64_t)st.decrypt_errors);
 	ct_json_add_int(o, "inbox", (int64_t)ct_inbox_count(d->inbox));
 	ct_json_add_int(o, "unread", (int64_t)ct_inbox_unread(d->inbox));
+	dcrypt_status(d, o);
 }
 
 /* ---- control: send ---- */
@@ -228,9 +237,9 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 	ct_json_get_bool(params, "wait_read", &o.wait_read);
 	if (!text)
 		return ct_ctl_call_error(call, "bad_params", "`text` (a string) is required");
-	if (enc && strcmp(enc, "off") != 0)
-		return ct_ctl_call_error(call, "not_available", "encryption is not available in this build yet "
-			"(--encrypt off sends the message in the clear)");
+	if ((r = ct_msg_encrypt_parse(enc)) < 0)
+		return ct_ctl_call_error(call, "bad_params", "`encrypt` is off, auto or require");
+	o.encrypt = (enum ct_msg_encrypt)r;
 	if (!all && (!list || !ct_json_is_arr(list) || !ct_json_first(list)))
 		return ct_ctl_call_error(call, "bad_params", "`to` (an array of names or addresses) or `all` is required");
 	if (!(q = calloc(1, sizeof *q)) || !(q->unresolved = ct_json_arr())) {

@@ -53,9 +53,15 @@ if [ -n "$have_iptux" ]; then
 	# iptux drops a SENDMSG whose number is not above the last one it saw: the next one must go up
 	cts srv send 198.18.2.12 "second"
 	is "$(r '["recipients"][0]["state"]')" delivered "iptux takes the next message too (packet numbers go up)"
+	# iptux has no encryption (no ENCRYPTOPT in its entry)
+	cts srv send --encrypt require b2-pc "secret"
+	is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["tries"]')" not_encrypted,0 "--encrypt require to iptux: not_encrypted, nothing sent"
+	is "$(r '["recipients"][0]["error"]')" "not encrypted: the peer does not advertise encryption (no ENCRYPTOPT in its entry)" "with the reason"
+	cts srv send --encrypt auto b2-pc "clear"
+	is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["encryption"]')" delivered,none "--encrypt auto to iptux: delivered in the clear"
 	run_ok "iptux stops" lab iptux stop b2
 else
-	for i in 1 2 3 4 5 6; do skip_test "iptux peer" "iptux not installed"; done
+	for i in 1 2 3 4 5 6 7 8 9; do skip_test "iptux peer" "iptux not installed"; done
 fi
 
 # ---- to a camtraced: its inbox gets the message with exact fields --------------------
@@ -124,8 +130,8 @@ cts srv send nobody-here "x"
 is "$(r '["recipients"][0]["state"]')" unknown_recipient "an unknown name: unknown_recipient"
 is "$ct_status" 1 "exit 1"
 cts srv send --encrypt auto hanako "x"
-is "$(r '["errors"][0]["code"]')" not_available "--encrypt auto: not available in this build yet"
-is "$ct_status" 69 "exit 69"
+is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["encryption"]')" delivered,none "--encrypt auto to a peer without encryption: in the clear"
+is "$(r '["recipients"][0]["encryption_note"]')" "sent in the clear: no ANSPUBKEY from the peer after 3 GETPUBKEY" "saying why (it says ENCRYPTOPT, as Windows does, but answers no GETPUBKEY)"
 
 # ---- --all: every live host of srv's table, paced like a notification round ------------
 live=$(ctd_q srv users | jq_py 'len([h for h in r["hosts"] if h["state"] in ("online", "absent")])')

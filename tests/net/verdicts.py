@@ -11,7 +11,7 @@ import json, re, sys
 TARGETS = {"iptux": ("198.18.2.11", "iptux"), "win": ("198.18.2.12", "the Windows-style peer"),
            "ctd": ("198.18.2.13", "camtraced"), "down": ("198.18.2.99", "an unused address")}
 FROM = {"a1": "the other site", "b3": "the same segment", "srv": "the list server"}
-COMMANDS = {"doctor": "doctor", "doctor-av": "doctor --av", "probe": "probe", "route": "route",
+COMMANDS = {"doctor": "doctor", "doctor-av": "doctor --av", "doctor-deep": "doctor --deep", "probe": "probe", "route": "route",
             "route-tcp": "route --tcp", "reach": "reach"}
 KEYS = {
     "doctor": ("class", "device", "icmp", "protocol", "exit"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # winpeer.py: a Windows-style IP Messenger peer for the lab (answers GETINFO, ANSENTRY after 0-4 s, CP932 names, TCP 2425).
 #   winpeer.py [--nick N] [--group G] [--user U] [--host H] [--delay-max SECS] [--seconds N] [--utf8 yes|no]
+#              [--crypto PEM2048,PEM1024 [--capa HEX] [--decrypt-err N] [--send-to ADDR --send FILE]]
 # Behaves as IP Messenger for Windows does on the wire (../shared/protocol/ipmsg.md):
 #   - at start: BR_ENTRY (entry status 0x0F640001 without UTF-8 bits) broadcast to its /24 and
 #     255.255.255.255; nick and group in CP932, body "nick\0group\0\nVS:00010002:5:6:110";
@@ -11,17 +12,31 @@
 #     UTF-8 with UTF8OPT, else CP932); --utf8 no: entries without CAPUTF8OPT (an old client);
 #   - TCP 2425: accepts, reads one request, closes (no file is shared);
 #   - SIGTERM / SIGINT / --seconds: BR_EXIT to every host it heard from and to the broadcasts.
+#   --crypto (encryption as Windows does it, through ../crypto-peer.py and python3-cryptography):
+#     GETPUBKEY is answered with ANSPUBKEY (its word --capa, default 61920006); an encrypted
+#     SENDMSG is decrypted ("message from ADDR packet N encrypted CAPA sig S text TEXT", the
+#     signature checked with the sender's key when it fetched it), or answered with
+#     "AutoReply(DecryptErr)" ("decrypt failed ..."); --decrypt-err N answers the first N
+#     encrypted messages so whatever they hold. --send FILE: lines "CAPA TAMPER TEXT" sent to
+#     --send-to one after the other, each after a GETPUBKEY with CAPA as the word (the suite is
+#     exactly CAPA; TAMPER "sig" flips a signature bit, "key" encrypts for our own key instead
+#     of the receiver's, "no" sends it as made), printing
+#     "sent N capa CAPA" and "recvmsg N"; then "sends done".
 # Prints "ready" once bound, then one line per datagram it handled. Standard library only.
-import random, select, signal, socket, sys, time
+import importlib.util, os, random, select, signal, socket, sys, time
 
 BR_ENTRY, BR_EXIT, ANSENTRY, SENDMSG, RECVMSG, GETINFO, SENDINFO = 0x01, 0x02, 0x03, 0x20, 0x21, 0x40, 0x41
 SENDCHECKOPT, STATUS, CAPUTF8OPT, UTF8OPT = 0x100, 0x0F640000, 0x01000000, 0x00800000
+GETPUBKEY, ANSPUBKEY, ENCRYPTOPT, AUTORETOPT, NOLOGOPT = 0x72, 0x73, 0x00400000, 0x2000, 0x20000
+DECRYPT_ERR = (b"==== AutoReply(DecryptErr) ==== My PubKey is updated, I can't receive your message. "
+               b"Please press refresh button.")
 
 
 def main():
     a = sys.argv[1:]
     opt = {"--nick": "営業 花子", "--group": "営業部", "--user": "hanako", "--host": "WINPC",
-           "--delay-max": "4", "--seconds": "0", "--utf8": "yes"}
+           "--delay-max": "4", "--seconds": "0", "--utf8": "yes", "--crypto": "", "--capa": "61920006",
+           "--decrypt-err": "0", "--send-to": "", "--send": ""}
     while a:
         if a[0] not in opt or len(a) < 2:
             sys.exit("winpeer.py: unknown option or missing value: %s" % a[0])
@@ -29,7 +44,7 @@ def main():
         a = a[2:]
     delay_max, until = float(opt["--delay-max"]), float(opt["--seconds"])
     status = STATUS if opt["--utf8"] == "yes" else STATUS & ~CAPUTF8OPT
-    pno = [int(time.time())]
+    pno = [int(time.time() * 10) & 0x7fffffff]  # a peer started again soon after stays above its last numbers
     names = opt["--nick"].encode("cp932") + b"\0" + opt["--group"].encode("cp932") + b"\0\nVS:00010002:5:6:110\0"
 
     def hdr(cmd):
@@ -51,6 +66,48 @@ def main():
     bcasts = [me.rsplit(".", 1)[0] + ".255", "255.255.255.255"]
     heard = set()
     pending = []  # (due, addr, data)
+    cp = keys = None
+    peer_keys = {}  # address -> ANSPUBKEY body
+    sends = []
+    cur = {}  # the send under way: line, state, packet number, deadline
+    derr = [int(opt["--decrypt-err"])]
+    if opt["--crypto"]:
+        spec = importlib.util.spec_from_file_location("cp", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crypto-peer.py"))
+        cp = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(cp)
+        keys = cp.load_keys(opt["--crypto"])
+        if opt["--send"]:
+            sends = [ln.split(" ", 2) for ln in open(opt["--send"], encoding="utf-8").read().splitlines() if ln.strip()]
+    dest = (opt["--send-to"], 2425)
+
+    def next_send(now):
+        if not sends:
+            if cur.get("line") is not None:
+                print("sends done", flush=True)
+            cur.clear()
+            return
+        cur["line"] = sends.pop(0)
+        cur["state"], cur["until"], cur["ask"] = "key", now + 3, 0
+
+    def ask_key(now):
+        cur["ask"] = now + 0.5  # again until answered (the receiver may verify us first)
+        u.sendto(hdr(GETPUBKEY) + cur["line"][0].encode() + b"\0", dest)
+
+    def send_enc(now, body):
+        capa, tamper, text = cur["line"]
+        p = pno[0] + 1
+        if tamper == "key":  # for a key that is not the receiver's: it cannot decrypt
+            body = cp.anspubkey(keys, int(capa, 16), int(capa, 16))
+        e = cp.encrypt(keys, body, str(p), text.encode("utf-8") + b"\0", int(capa, 16))
+        if tamper == "sig":
+            f = e.split(":")
+            sig = bytearray(cp.unfield(int(capa, 16), f[3]))
+            sig[10] ^= 1
+            f[3] = cp.field(int(capa, 16), bytes(sig))
+            e = ":".join(f)
+        u.sendto(hdr(SENDMSG | SENDCHECKOPT | ENCRYPTOPT | UTF8OPT) + e.encode() + b"\0", dest)
+        cur["state"], cur["pkt"], cur["until"] = "recv", p, now + 2
+        print("sent %d capa %s" % (p, capa), flush=True)
     stop = [False]
 
     def on_signal(*_):
@@ -60,6 +117,9 @@ def main():
     for b in bcasts:
         u.sendto(hdr(BR_ENTRY | status) + names, (b, 2425))
     print("ready", flush=True)
+    if sends:
+        time.sleep(0.5)
+        next_send(time.monotonic())
     end = time.monotonic() + until if until > 0 else None
     while not stop[0] and (end is None or time.monotonic() < end):
         now = time.monotonic()
@@ -71,6 +131,11 @@ def main():
         except InterruptedError:
             continue
         now = time.monotonic()
+        if cur.get("line") and now > cur["until"]:
+            print("timeout %s" % cur["state"], flush=True)
+            next_send(now)
+        if cur.get("state") == "key" and now >= cur["ask"]:
+            ask_key(now)
         for p in [p for p in pending if p[0] <= now]:
             pending.remove(p)
             u.sendto(p[2], p[1])
@@ -101,6 +166,30 @@ def main():
             pending.append((now + random.uniform(0, delay_max), src, hdr(ANSENTRY | status) + names))
         elif mode == GETINFO:
             u.sendto(hdr(SENDINFO) + b"Win 5.6.10\0", src)
+        elif mode == GETPUBKEY and cp:
+            u.sendto(hdr(ANSPUBKEY) + cp.anspubkey(keys, int(opt["--capa"], 16), int(f[5].split(b"\0")[0], 16)).encode() + b"\0", src)
+        elif mode == ANSPUBKEY and cp:
+            body = f[5].split(b"\0")[0].decode()
+            peer_keys[src[0]] = body
+            if cur.get("state") == "key" and src[0] == dest[0]:
+                send_enc(now, body)
+        elif mode == RECVMSG and cur.get("state") == "recv" and f[5].split(b"\0")[0] == str(cur["pkt"]).encode():
+            print("recvmsg %d" % cur["pkt"], flush=True)
+            next_send(now)
+        elif mode == SENDMSG and cmd & ENCRYPTOPT and cp:
+            if cmd & SENDCHECKOPT:
+                u.sendto(hdr(RECVMSG) + f[1] + b"\0", src)
+            body = f[5].split(b"\0")[0].decode()
+            try:
+                if derr[0] > 0:
+                    derr[0] -= 1
+                    raise ValueError("--decrypt-err")
+                plain, sig = cp.decrypt(keys, f[1].decode(), body, peer_keys.get(src[0]))
+                text = plain.split(b"\0")[0].decode("utf-8" if cmd & UTF8OPT else "cp932", "replace")
+                print("message from %s packet %s encrypted %s sig %s text %s" % (src[0], f[1].decode(), body.split(":")[0], sig, text), flush=True)
+            except Exception as e:
+                print("decrypt failed from %s packet %s: %s" % (src[0], f[1].decode(), e), flush=True)
+                u.sendto(hdr(SENDMSG | AUTORETOPT | NOLOGOPT | UTF8OPT) + DECRYPT_ERR + b"\0", src)
         elif mode == SENDMSG:
             if cmd & SENDCHECKOPT:
                 u.sendto(hdr(RECVMSG) + f[1] + b"\0", src)

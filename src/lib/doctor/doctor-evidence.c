@@ -20,7 +20,8 @@ const char *ct_doc_status_key(enum ct_doc_status s)
 const char *ct_doc_class_key(enum ct_doc_class c)
 {
 	static const char *const k[] = { "healthy", "no_server", "server_unreachable", "not_discovered",
-		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path", "host_down" };
+		"host_firewall", "network_udp", "tcp_blocked", "rtp_blocked", "could_not_check", "user_server_path", "host_down",
+		"encryption_mismatch" };
 
 	return (unsigned)c < CT_ARRAY_LEN(k) ? k[c] : "could_not_check";
 }

@@ -270,6 +270,8 @@ void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s)
 			"direction(s) could not be checked (see above how to enable them)", unchecked);
 	else
 		ct_doc_result(s, CT_DOC_OK, "every path carries UDP and TCP 2425, user <-> server in both directions too");
+	if (d->deep)
+		ct_doc_deep_run(d, s);
 }
 
 static void command(const struct ct_doctor *d, char *buf, size_t len)

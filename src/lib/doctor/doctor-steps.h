@@ -33,5 +33,11 @@ void ct_doc_step_pairwise(struct ct_doctor *d, struct ct_doc_step *s);
 void ct_doc_step_rtp(struct ct_doctor *d, struct ct_doc_step *s);
 void ct_doc_step_routes(struct ct_doctor *d, struct ct_doc_step *s);
 void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s);
+/* doctor-deep.c (--deep, at the end of the pairwise step): a real message, then the user's key
+ * and an encrypted test message; whether a user shows an encryption mismatch, its fix, its JSON
+ * ("deep": null without --deep) */
+void ct_doc_deep_run(struct ct_doctor *d, struct ct_doc_step *s);
+int ct_doc_deep_problem(const struct ct_doc_user *u);
+void ct_doc_deep_fix(const struct ct_doc_user *u, char *fix, size_t len);
 
 #endif

@@ -94,6 +94,18 @@ struct ct_doc_user {
 	struct ct_doc_pair s2u;   /* started by the server's camtraced (control method `probe`) */
 	int heard;                /* the user's camtraced heard the server since s2u began: 1, 0, -1 unknown */
 	uint32_t heard_ms;        /* how long before it was asked (CT_COOP_HEARD_NEVER) */
+	/* --deep (doctor-deep.c): a real message and an encrypted one, this host -> user */
+	struct ct_doc_deep {
+		int checked;          /* ran (else why in text) */
+		uint32_t packetno;
+		int delivered, tries; /* the clear test message's RECVMSG, SENDMSG sent */
+		uint64_t rtt_ns;
+		char enc[24];         /* ok, none (no encryption), no_common_cipher, fingerprint_mismatch,
+		                       * decrypt_err, not_delivered, bad_key */
+		char suite[40];       /* what the encrypted test went with */
+		uint32_t peer_capa;   /* its ANSPUBKEY's word (0 none) */
+		char text[300];       /* the evidence in words */
+	} deep;
 };
 
 /* A route trace done on a failing path. */
@@ -122,7 +134,9 @@ enum ct_doc_class {
 	CT_DOC_RTP_BLOCKED,       /* voice/video RTP ports blocked */
 	CT_DOC_COULD_NOT_CHECK,   /* nothing could be probed (privileges, port, ...) */
 	CT_DOC_USER_SERVER_PATH,  /* this host reaches both, but the path between a user and the server fails */
-	CT_DOC_HOST_DOWN          /* the user's PC is not there: host unreachable (no ARP answer on its network) */
+	CT_DOC_HOST_DOWN,         /* the user's PC is not there: host unreachable (no ARP answer on its network) */
+	CT_DOC_ENCRYPTION         /* --deep: clear messages work, encrypted ones cannot (no common cipher, a
+	                           * fingerprint that does not match the key, a DecryptErr answer) */
 };
 
 struct ct_doc_verdict {
@@ -156,6 +170,7 @@ struct ct_doctor {
 	const char *users[CT_DOC_MAX_USERS];
 	int nusers;
 	int av;                   /* --av: also the RTP ports */
+	int deep;                 /* --deep: a real message and an encrypted one to each user (doctor-deep.c) */
 	uint16_t rtp_lo, rtp_hi;  /* 0 = CT_RTP_DEFAULT_LO..HI */
 	const char *conf_path;    /* camtraced.conf to read the configured server from (NULL = default) */
 	uint64_t wait_ns;         /* per probe wait (0 = 1 s) */

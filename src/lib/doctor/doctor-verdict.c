@@ -236,6 +236,26 @@ static void verdict_tcp(struct ct_doctor *d, const struct ct_doc_probe *p)
 	ct_doc_suggest(v, "camtrace route --tcp %s", p->addr_s);
 }
 
+/* --deep: clear messages reach the user, encrypted ones cannot */
+static void verdict_encryption(struct ct_doctor *d, struct ct_doc_user *u)
+{
+	struct ct_doc_verdict *v = &d->v;
+	char fix[600];
+
+	v->cls = CT_DOC_ENCRYPTION;
+	snprintf(v->protocol, sizeof v->protocol, "udp");
+	snprintf(v->ports, sizeof v->ports, "2425");
+	snprintf(v->device, sizeof v->device, "%s (the PC itself)", u->addr_s);
+	snprintf(v->direction, sizeof v->direction, "this host %s -> %s", d->self_s, u->addr_s);
+	snprintf(v->packet, sizeof v->packet, "SENDMSG|ENCRYPTOPT UDP %s -> %s:2425", d->self_s, u->addr_s);
+	ct_doc_add_host(v, u->addr_s);
+	ct_doc_setf(&v->finding, "Messages reach %s in the clear, but encrypted ones cannot (%s): %s.", u->addr_s,
+		u->deep.enc, u->deep.text);
+	ct_doc_deep_fix(u, fix, sizeof fix);
+	ct_doc_setf(&v->fix, "%s", fix);
+	ct_doc_suggest(v, "camtrace send --encrypt require %s -- test", u->addr_s);
+}
+
 static void verdict_rtp(struct ct_doctor *d, struct ct_doc_user *u)
 {
 	struct ct_doc_verdict *v = &d->v;
@@ -462,6 +482,11 @@ static void conclude(struct ct_doctor *d)
 	for (int i = 0; i < d->nusers; i++)
 		if (d->u[i].unlisted_reached && d->u[i].addr) {
 			verdict_unlisted(d, &d->u[i]);
+			return;
+		}
+	for (int i = 0; i < d->nusers; i++)
+		if (ct_doc_deep_problem(&d->u[i])) {
+			verdict_encryption(d, &d->u[i]);
 			return;
 		}
 	if (!d->server_probe.udp_done && !users_probed(d) && !(d->on_server && !d->nusers)) {

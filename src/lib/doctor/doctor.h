@@ -11,5 +11,8 @@ int ct_doctor_run(struct ct_doctor *d);
 /* Exit status for the verdict: 0 healthy, 1 problem, 68 no server (EX_NOHOST), 69 could not
  * check (EX_UNAVAILABLE). */
 int ct_doctor_exit(const struct ct_doctor *d);
+/* A user's --deep results as its "deep" JSON member (null without --deep; doctor-deep.c). */
+struct ct_json;
+void ct_doc_deep_json(struct ct_json *j, const struct ct_doc_user *u);
 
 #endif

@@ -36,6 +36,9 @@ static void msg_free(struct ct_inbox_msg *m)
 	free(m->nick);
 	free(m->text);
 	free(m->charset);
+	free(m->cipher);
+	free(m->signature);
+	free(m->crypt_error);
 	free(m);
 }
 
@@ -121,6 +124,13 @@ int ct_inbox_add(struct ct_inbox *ib, const struct ct_msg_in *in, uint64_t *id)
 	m->multicast = in->multicast;
 	m->encrypted = in->encrypted;
 	m->attach = in->attach;
+	m->cipher = dup0(in->cipher);
+	m->signature = dup0(in->signature);
+	m->crypt_error = dup0(in->crypt_error);
+	if (!m->cipher || !m->signature || !m->crypt_error) {
+		msg_free(m);
+		return CT_ENOMEM;
+	}
 	if (id)
 		*id = m->id;
 	return push(ib, m);
@@ -154,6 +164,20 @@ struct ct_json *ct_inbox_msg_json(const struct ct_inbox_msg *m, int with_text)
 	ct_json_add_bool(o, "multicast", m->multicast);
 	ct_json_add_bool(o, "encrypted", m->encrypted);
 	ct_json_add_bool(o, "attachments", m->attach);
+	/* encrypted: with what, the signature, and whether it could be read (why not) */
+	if (m->encrypted && m->cipher && m->cipher[0])
+		ct_json_add_str(o, "cipher", m->cipher);
+	else
+		ct_json_add_null(o, "cipher");
+	if (m->encrypted && m->signature && m->signature[0])
+		ct_json_add_str(o, "signature", m->signature);
+	else
+		ct_json_add_null(o, "signature");
+	ct_json_add_bool(o, "readable", !(m->crypt_error && m->crypt_error[0]));
+	if (m->crypt_error && m->crypt_error[0])
+		ct_json_add_str(o, "crypt_error", m->crypt_error);
+	else
+		ct_json_add_null(o, "crypt_error");
 	return o;
 }
 
@@ -217,6 +241,9 @@ static struct ct_inbox_msg *msg_from_json(const struct ct_json *o)
 	m->multicast = get_flag(o, "multicast");
 	m->encrypted = get_flag(o, "encrypted");
 	m->attach = get_flag(o, "attachments");
+	m->cipher = dup_text(ct_json_get_str(o, "cipher"));
+	m->signature = dup_text(ct_json_get_str(o, "signature"));
+	m->crypt_error = dup_text(ct_json_get_str(o, "crypt_error"));
 	return m;
 }
 

@@ -19,6 +19,8 @@ struct ct_inbox_msg {
 	uint32_t packetno, command;
 	int sealed, readcheck, autoreply, broadcast, multicast, encrypted, attach;
 	int read;                    /* opened (camtrace inbox ID); a sealed one sent its READMSG */
+	char *cipher, *signature;    /* encrypted: its suite and signature state ("" = none) */
+	char *crypt_error;           /* encrypted and not readable: why ("" = readable) */
 };
 
 /* Opens the inbox kept at path (NULL: in memory only), loading what is there; max bounds the

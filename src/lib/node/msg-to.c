@@ -135,7 +135,13 @@ struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct c
 	ct_json_add_int(o, "ms", (int64_t)r->ms);
 	ct_json_add_int(o, "packetno", r->packetno);
 	ct_json_add_str(o, "charset", r->utf8 ? "utf-8" : "cp932");
-	ct_json_add_str(o, "encryption", "none");
+	ct_json_add_str(o, "encryption", r->encrypted ? r->cipher : "none");
+	if (r->crypt_note[0])
+		ct_json_add_str(o, "encryption_note", r->crypt_note);
+	else
+		ct_json_add_null(o, "encryption_note");
+	ct_json_add_int(o, "pub_fetches", r->pub_fetches);
+	ct_json_add_int(o, "decrypt_errors", r->decrypt_err);
 	if (wait_read) {
 		ct_json_add_bool(o, "read", r->read);
 		if (r->read)
@@ -157,6 +163,17 @@ struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct c
 	return o;
 }
 
+int ct_msg_encrypt_parse(const char *s)
+{
+	if (!s || !strcmp(s, "off"))
+		return CT_MSG_ENC_OFF;
+	if (!strcmp(s, "auto"))
+		return CT_MSG_ENC_AUTO;
+	if (!strcmp(s, "require"))
+		return CT_MSG_ENC_REQUIRE;
+	return CT_EINVAL;
+}
+
 struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, const char *err)
 {
 	struct ct_json *o = ct_json_obj();
@@ -174,6 +191,9 @@ struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, cons
 	ct_json_add_null(o, "packetno");
 	ct_json_add_null(o, "charset");
 	ct_json_add_str(o, "encryption", "none");
+	ct_json_add_null(o, "encryption_note");
+	ct_json_add_int(o, "pub_fetches", 0);
+	ct_json_add_int(o, "decrypt_errors", 0);
 	ct_json_add_null(o, "read");
 	ct_json_add_null(o, "read_ms");
 	ct_json_add_null(o, "auto_reply");

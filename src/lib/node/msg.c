@@ -10,8 +10,9 @@
 #include "err.h"
 #include "evloop.h"
 #include "hosts.h"
+#include "keys.h"
 #include "log.h"
-#include "msg.h"
+#include "msg-int.h"
 #include "node.h"
 #include "pace.h"
 #include "sbuf.h"
@@ -21,62 +22,11 @@
 #define READ_RESEND_MS 750   /* READMSG|READCHECKOPT resend interval (Windows RetryMSec) */
 #define READ_RESENDS 12      /* and count (RetryMax * 2) */
 #define SCAN_MIN_MS 20       /* retries are looked for at most this often */
-#define MAX_READS 64         /* read notices waiting for ANSREADMSG */
 /* an absent recipient's automatic reply follows its RECVMSG: waited for 4 times that round
  * trip, at least 300 ms and at most 2 s (a loaded peer answers both late) */
 #define AUTO_REPLY_WAIT_MS 300
 #define AUTO_REPLY_WAIT_MAX_MS 2000
-
-struct rcpt {
-	struct ct_msg_result r;
-	uint64_t next_ms;        /* next send (or give-up) time, monotonic ms */
-	uint64_t t0;             /* first send */
-	int started, done;       /* done: delivered or given up (read waits apart) */
-	int linger;              /* delivered, waiting for READMSG or an absent peer's automatic reply */
-};
-
-struct job {
-	uint64_t id;
-	struct ct_msg *m;
-	struct ct_msg_send_opts o;
-	char *text;
-	struct rcpt *r;
-	size_t n, first;         /* first: recipients not sent yet start here */
-	size_t left;             /* recipients not decided */
-	uint32_t *slots;         /* packet number -> recipient index + 1 (open addressing) */
-	size_t nslots;
-	struct ct_pace pace;
-	uint64_t timer, scan_ms;
-	ct_msg_done_fn done;
-	void *ud;
-	struct job *next;
-};
-
-struct dupent {
-	uint32_t pkt;
-	uint64_t key;
-};
-
-struct readnote {
-	struct ct_haddr to;
-	uint32_t msgno, pktno;   /* the sealed SENDMSG's number, our READMSG's number */
-	unsigned sends;
-	uint64_t timer;
-	struct ct_msg *m;
-};
-
-struct ct_msg {
-	struct ct_node *node;
-	struct ct_evloop *ev;
-	struct ct_msg_conf conf;
-	char *absence_text;
-	struct job *jobs;
-	uint64_t next_job;
-	struct dupent *dup;
-	size_t ndup, dup_pos;
-	struct readnote reads[MAX_READS];
-	struct ct_msg_stats st;
-};
+#define KEY_CACHE_MAX 1024   /* peers' public keys kept */
 
 static const struct ct_node_handler handlers[];
 
@@ -87,6 +37,7 @@ const char *ct_msg_state_name(enum ct_msg_state s)
 	case CT_MSG_DELIVERED: return "delivered";
 	case CT_MSG_NOT_DELIVERED: return "not_delivered";
 	case CT_MSG_SEND_ERROR: return "send_error";
+	case CT_MSG_NOT_ENCRYPTED: return "not_encrypted";
 	}
 	return "?";
 }
@@ -103,7 +54,7 @@ static int want_utf8(struct ct_msg *m, const struct ct_haddr *a, int pref)
 	return h && (h->status & CT_IPMSG_CAPUTF8OPT);
 }
 
-static int send_one(struct job *j, struct rcpt *rc)
+int ct_msg_job_send(struct job *j, struct rcpt *rc)
 {
 	struct ct_msg *m = j->m;
 	struct ct_sbuf body;
@@ -121,7 +72,10 @@ static int send_one(struct job *j, struct rcpt *rc)
 	if (rc->r.utf8)
 		cmd |= CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT;
 	ct_sbuf_init(&body);
-	if (rc->r.utf8)
+	if (rc->r.encrypted) {
+		cmd |= CT_IPMSG_ENCRYPTOPT;
+		r = ct_sbuf_add(&body, rc->ebody.p, rc->ebody.len);
+	} else if (rc->r.utf8)
 		r = ct_sbuf_add(&body, j->text, strlen(j->text));
 	else
 		r = ct_charset_encode(CT_CS_CP932, j->text, strlen(j->text), &body, 0);
@@ -129,12 +83,13 @@ static int send_one(struct job *j, struct rcpt *rc)
 		r = ct_node_send_pkt(m->node, &rc->r.addr, cmd, rc->r.packetno, body.p, body.len);
 	ct_sbuf_fini(&body);
 	rc->r.tries++;
+	m->st.encrypted_sent += rc->r.tries == 1 && rc->r.encrypted;
 	m->st.sent += rc->r.tries == 1;
 	m->st.resent += rc->r.tries > 1;
 	return r < 0 ? r : 0;
 }
 
-static void slot_put(struct job *j, uint32_t pkt, size_t idx)
+void ct_msg_job_slot_put(struct job *j, uint32_t pkt, size_t idx)
 {
 	size_t mask = j->nslots - 1, i = (pkt * 2654435761u) & mask;
 
@@ -163,7 +118,7 @@ static int peer_absent(struct ct_msg *m, const struct ct_haddr *a)
 	return h && (h->status & CT_IPMSG_ABSENCEOPT);
 }
 
-static void decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_t now)
+void ct_msg_job_decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_t now)
 {
 	if (rc->done)
 		return;
@@ -177,7 +132,8 @@ static void decide(struct job *j, struct rcpt *rc, enum ct_msg_state st, uint64_
 			rc->next_ms = rc->t0 + j->m->conf.read_wait_ms;
 			return;
 		}
-		if (!rc->r.auto_reply[0] && peer_absent(j->m, &rc->r.addr)) {
+		/* an absent peer's automatic reply, or an encrypted message's AutoReply(DecryptErr) */
+		if (!rc->r.auto_reply[0] && (rc->r.encrypted || peer_absent(j->m, &rc->r.addr))) {
 			rc->linger = 1;
 			uint64_t w = 4 * rc->r.ms;
 			rc->next_ms = now + (w < AUTO_REPLY_WAIT_MS ? AUTO_REPLY_WAIT_MS :
@@ -197,6 +153,8 @@ static void job_free(struct job *j)
 	if (j->timer)
 		ct_evloop_cancel_timer(j->m->ev, j->timer);
 	free(j->slots);
+	for (size_t i = 0; j->r && i < j->n; i++)
+		ct_sbuf_fini(&j->r[i].ebody);
 	free(j->r);
 	free(j->text);
 	free(j);
@@ -228,7 +186,7 @@ static void job_finish(struct job *j)
 
 static void job_pump(struct ct_evloop *ev, uint64_t id, void *ud);
 
-static void job_arm(struct job *j, uint64_t now, uint64_t when)
+void ct_msg_job_arm(struct job *j, uint64_t now, uint64_t when)
 {
 	if (j->timer)
 		ct_evloop_cancel_timer(j->m->ev, j->timer);
@@ -249,11 +207,13 @@ static void job_pump(struct ct_evloop *ev, uint64_t id, void *ud)
 		rc->started = 1;
 		rc->t0 = now;
 		rc->next_ms = now + m->conf.retry_ms;
-		if (send_one(j, rc) != 0) {
+		if (ct_msg_crypt_prepare(j, rc, now) != 0)
+			continue; /* fetching the peer's key, or decided (not_encrypted) */
+		if (ct_msg_job_send(j, rc) != 0) {
 			snprintf(rc->r.error, sizeof rc->r.error, "%s", "the datagram could not be sent");
-			decide(j, rc, CT_MSG_SEND_ERROR, now);
+			ct_msg_job_decide(j, rc, CT_MSG_SEND_ERROR, now);
 		} else if (j->o.broadcast) {
-			decide(j, rc, CT_MSG_DELIVERED, now); /* no RECVMSG is asked for a broadcast */
+			ct_msg_job_decide(j, rc, CT_MSG_DELIVERED, now); /* no RECVMSG is asked for a broadcast */
 		}
 	}
 	if (now >= j->scan_ms) {
@@ -268,11 +228,16 @@ static void job_pump(struct ct_evloop *ev, uint64_t id, void *ud)
 					j->left--;
 					continue;
 				}
-				if (rc->r.tries > m->conf.retries) {
-					decide(j, rc, CT_MSG_NOT_DELIVERED, now);
+				if (rc->fetching && ct_msg_crypt_due(j, rc, now) != 0) {
+					if (!rc->done && rc->next_ms < due)
+						due = rc->next_ms;
 					continue;
 				}
-				send_one(j, rc);
+				if (rc->r.tries > m->conf.retries) {
+					ct_msg_job_decide(j, rc, CT_MSG_NOT_DELIVERED, now);
+					continue;
+				}
+				ct_msg_job_send(j, rc);
 				rc->next_ms = now + m->conf.retry_ms;
 			}
 			if (rc->next_ms < due)
@@ -293,7 +258,7 @@ static void job_pump(struct ct_evloop *ev, uint64_t id, void *ud)
 		job_finish(j);
 		return;
 	}
-	job_arm(j, now, wake == UINT64_MAX ? now + m->conf.retry_ms : wake);
+	ct_msg_job_arm(j, now, wake == UINT64_MAX ? now + m->conf.retry_ms : wake);
 }
 
 int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const struct ct_msg_send_opts *o,
@@ -311,7 +276,8 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 	j->o = *o;
 	j->text = strdup(o->text);
 	j->r = calloc(n, sizeof *j->r);
-	for (j->nslots = 16; j->nslots < 2 * n; j->nslots *= 2)
+	/* 4n: a recipient resent after AutoReply(DecryptErr) gets a second packet number */
+	for (j->nslots = 16; j->nslots < 4 * n; j->nslots *= 2)
 		;
 	j->slots = calloc(2 * j->nslots, sizeof *j->slots);
 	if (!j->text || !j->r || !j->slots) {
@@ -330,7 +296,7 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 		r->addr = to[i].addr;
 		r->utf8 = want_utf8(m, &to[i].addr, to[i].utf8);
 		r->packetno = ct_node_next_packetno(m->node);
-		slot_put(j, r->packetno, i);
+		ct_msg_job_slot_put(j, r->packetno, i);
 	}
 	ct_pace_init(&j->pace, m->conf.rate, 1, now);
 	j->id = ++m->next_job;
@@ -338,7 +304,7 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 	j->ud = ud;
 	j->next = m->jobs;
 	m->jobs = j;
-	job_arm(j, now, now);
+	ct_msg_job_arm(j, now, now);
 	if (jobid)
 		*jobid = j->id;
 	return 0;
@@ -380,8 +346,8 @@ static void on_recvmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		return;
 	if (!(rc = find_rcpt(m, &rx->from, pkt, &j)) || rc->done)
 		return;
-	decide(j, rc, CT_MSG_DELIVERED, rx->now_ms);
-	job_arm(j, rx->now_ms, j->left == 0 ? rx->now_ms : j->scan_ms);
+	ct_msg_job_decide(j, rc, CT_MSG_DELIVERED, rx->now_ms);
+	ct_msg_job_arm(j, rx->now_ms, j->left == 0 ? rx->now_ms : j->scan_ms);
 }
 
 static void on_readmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
@@ -405,13 +371,13 @@ static void on_readmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	rc->r.read = 1;
 	rc->r.read_ms = rx->now_ms - rc->t0;
 	if (!rc->done)
-		decide(j, rc, CT_MSG_DELIVERED, rx->now_ms); /* the RECVMSG was lost */
+		ct_msg_job_decide(j, rc, CT_MSG_DELIVERED, rx->now_ms); /* the RECVMSG was lost */
 	if (rc->linger) {
 		rc->linger = 0;
 		j->left--;
 	}
 	if (j->left == 0)
-		job_arm(j, rx->now_ms, rx->now_ms);
+		ct_msg_job_arm(j, rx->now_ms, rx->now_ms);
 }
 
 /* ---- read notices we send (READMSG, resent until ANSREADMSG) ---- */
@@ -530,7 +496,7 @@ static void note_auto_reply(struct ct_msg *m, const struct ct_node_rx *rx, const
 				if (rc->linger && rc->done && !j->o.wait_read) {
 					rc->linger = 0;
 					if (--j->left == 0)
-						job_arm(j, rx->now_ms, rx->now_ms);
+						ct_msg_job_arm(j, rx->now_ms, rx->now_ms);
 				}
 			}
 }
@@ -542,7 +508,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	enum ct_charset cs = ct_charset_of_command(p->command);
 	struct ct_msg_in in = { 0 };
 	struct ct_host *h;
-	char *u, *hn, *t;
+	char *u, *hn, *t, *pt = NULL, suite[40] = "", why[200] = "";
 
 	if (m->conf.allow && !ct_targets_match(m->conf.allow, &rx->from)) {
 		m->st.refused++;
@@ -562,7 +528,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	in.user = u ? u : "";
 	in.host = hn ? hn : "";
 	in.nick = h && h->nick ? h->nick : "";
-	in.text = (p->opts & CT_IPMSG_ENCRYPTOPT) ? "" : (t ? t : "");
+	in.text = t ? t : "";
 	in.charset = ct_charset_name(cs);
 	in.wall = rx->now_wall;
 	in.sealed = !!(p->opts & CT_IPMSG_SECRETOPT);
@@ -572,8 +538,17 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	in.multicast = !!(p->opts & CT_IPMSG_MULTICASTOPT);
 	in.encrypted = !!(p->opts & CT_IPMSG_ENCRYPTOPT);
 	in.attach = !!(p->opts & CT_IPMSG_FILEATTACHOPT);
+	if (in.encrypted && ct_msg_crypt_receive(m, rx, &in, &pt, suite, sizeof suite, why, sizeof why)) {
+		free(u);
+		free(hn);
+		free(t);
+		return; /* tampered: logged, not kept */
+	}
 	m->st.received++;
-	if (in.autoreply)
+	/* Windows' answer to what it could not decrypt: our key is fetched again, sent again */
+	if (in.autoreply && !in.encrypted && ct_crypt_is_decrypt_err(in.text, strlen(in.text)))
+		ct_msg_crypt_on_decrypt_err(m, &rx->from, rx->now_ms);
+	else if (in.autoreply)
 		note_auto_reply(m, rx, in.text);
 	if (m->conf.on_recv)
 		m->conf.on_recv(m, &in, m->conf.recv_ud);
@@ -583,6 +558,13 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	free(u);
 	free(hn);
 	free(t);
+	free(pt);
+}
+
+static void on_anspubkey(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	(void)n;
+	ct_msg_crypt_on_anspubkey(ud, rx->m, &rx->from, rx->now_ms);
 }
 
 static const struct ct_node_handler handlers[] = {
@@ -590,6 +572,7 @@ static const struct ct_node_handler handlers[] = {
 	{ CT_IPMSG_RECVMSG, on_recvmsg },
 	{ CT_IPMSG_READMSG, on_readmsg },
 	{ CT_IPMSG_ANSREADMSG, on_ansreadmsg },
+	{ CT_IPMSG_ANSPUBKEY, on_anspubkey },
 };
 
 static void set_conf(struct ct_msg *m, const struct ct_msg_conf *c)
@@ -625,10 +608,12 @@ int ct_msg_new(struct ct_msg **out, struct ct_node *node, const struct ct_msg_co
 		return CT_ENOMEM;
 	m->node = node;
 	m->ev = ct_node_evloop(node);
+	ct_keycache_init(&m->kc, KEY_CACHE_MAX);
 	set_conf(m, conf);
 	if ((r = ct_node_add_handlers(node, handlers, CT_ARRAY_LEN(handlers), m)) != 0) {
 		free(m->dup);
 		free(m->absence_text);
+		ct_keycache_fini(&m->kc);
 		free(m);
 		return r;
 	}
@@ -656,6 +641,7 @@ void ct_msg_free(struct ct_msg *m)
 			ct_evloop_cancel_timer(m->ev, m->reads[i].timer);
 	free(m->dup);
 	free(m->absence_text);
+	ct_keycache_fini(&m->kc);
 	free(m);
 }
 

@@ -9,6 +9,7 @@
 struct ct_node;
 struct ct_targets;
 struct ct_msg;
+struct ct_crypt_keys;
 
 /* A message received (strings UTF-8, valid during the callback). */
 struct ct_msg_in {
@@ -19,6 +20,9 @@ struct ct_msg_in {
 	const char *charset;          /* "utf-8" or "cp932": how it came */
 	double wall;                  /* when it came (wall clock) */
 	int sealed, readcheck, autoreply, broadcast, multicast, encrypted, attach;
+	/* encrypted: the suite ("rsa2048+aes256/sha256"), the signature state ("none", "ok",
+	 * "text_only", "no_key") and, when it could not be read (text ""), why (crypt_error) */
+	const char *cipher, *signature, *crypt_error;
 };
 /* Called once per new message (duplicates suppressed) from an allowed sender. */
 typedef void (*ct_msg_recv_fn)(struct ct_msg *m, const struct ct_msg_in *in, void *ud);
@@ -34,6 +38,9 @@ struct ct_msg_conf {
 	const char *absence_text;     /* that answer's text (NULL = "I am away") */
 	ct_msg_recv_fn on_recv;
 	void *recv_ud;
+	/* encryption (msg-crypt.c): our key pairs (used, not owned; NULL = none) and the word we honour */
+	const struct ct_crypt_keys *keys;
+	uint32_t crypt_capa;
 };
 
 /* One recipient: its address (port 2425 usually) and how to call it in results. */
@@ -43,14 +50,20 @@ struct ct_msg_to {
 	int utf8;                     /* -1: from the host table (CAPUTF8OPT), 0: CP932, 1: UTF-8 */
 };
 
+/* --encrypt: off (clear), auto (encrypted when the peer says ENCRYPTOPT and a suite is common,
+ * else clear and said so), require (the recipient fails when it cannot be encrypted) */
+enum ct_msg_encrypt { CT_MSG_ENC_OFF, CT_MSG_ENC_AUTO, CT_MSG_ENC_REQUIRE };
+
 struct ct_msg_send_opts {
 	const char *text;             /* UTF-8 */
 	int seal;                     /* SECRETOPT (with READCHECKOPT when wait_read) */
 	int wait_read;                /* sealed with READCHECKOPT: wait for the read notice (READMSG) */
 	int broadcast;                /* BROADCASTOPT (an administrator's notice: no RECVMSG asked) */
+	enum ct_msg_encrypt encrypt;  /* off (default), auto or require */
 };
 
-enum ct_msg_state { CT_MSG_WAITING, CT_MSG_DELIVERED, CT_MSG_NOT_DELIVERED, CT_MSG_SEND_ERROR };
+enum ct_msg_state { CT_MSG_WAITING, CT_MSG_DELIVERED, CT_MSG_NOT_DELIVERED, CT_MSG_SEND_ERROR,
+	CT_MSG_NOT_ENCRYPTED };
 
 struct ct_msg_result {
 	char label[128];
@@ -63,7 +76,12 @@ struct ct_msg_result {
 	uint64_t read_ms;             /* first send -> READMSG */
 	int utf8;                     /* the body went in UTF-8 (else CP932) */
 	char auto_reply[256];         /* the text of an AUTORETOPT answer, "" = none */
-	char error[128];              /* send error */
+	char error[200];              /* send error, or why it was not encrypted (not_encrypted) */
+	int encrypted;                /* the SENDMSG went encrypted */
+	char cipher[40];              /* its suite ("rsa2048+aes256/sha256"), "" = in the clear */
+	char crypt_note[200];         /* auto: why it went in the clear; a DecryptErr answer and the retry */
+	unsigned pub_fetches;         /* GETPUBKEY sent */
+	int decrypt_err;              /* AutoReply(DecryptErr) answers seen */
 };
 
 /* Called once when every recipient of a job is decided; results valid during the call. */
@@ -88,6 +106,7 @@ int ct_msg_read_notify(struct ct_msg *m, const struct ct_haddr *to, uint32_t pac
 struct ct_msg_stats {
 	uint64_t received, duplicates, refused, auto_replies, sent, resent, delivered, not_delivered;
 	uint64_t read_notices_sent, read_notices_got;
+	uint64_t encrypted_sent, encrypted_received, undecryptable, rejected, pub_fetches, decrypt_errors;
 };
 void ct_msg_stats(const struct ct_msg *m, struct ct_msg_stats *out);
 const char *ct_msg_state_name(enum ct_msg_state s);
@@ -108,6 +127,8 @@ int ct_msg_resolve_all(const struct ct_hosts *t, const struct ct_targets *only, 
 	char ***labels);
 /* The result of one recipient as the JSON object of `camtrace send --json` (camtrace(1)). */
 struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct ct_hosts *t, int wait_read);
+/* "off", "auto", "require" (NULL = off) as the enum; CT_EINVAL otherwise. */
+int ct_msg_encrypt_parse(const char *s);
 /* A recipient that could not be resolved, in the same shape (state "unknown_recipient" or
  * "ambiguous", error err). */
 struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, const char *err);

@@ -16,6 +16,9 @@
 #define WAYS 8           /* the table is set-associative: a source lives in one set of WAYS slots */
 #define PROBE_RATE 50.0  /* verification probes per second in total */
 #define SEEN_BITS 4096   /* per class: distinct sources dropped to in a summary window */
+/* ANSPUBKEY is ~9 times its GETPUBKEY: its own per-source bucket, well under answer_rate */
+#define PUBKEY_RATE 1.0
+#define PUBKEY_BURST 3.0
 
 struct gsrc {
 	struct ct_haddr a;
@@ -24,7 +27,7 @@ struct gsrc {
 	uint64_t verified_ms; /* last answer to one of our questions (0 = never) */
 	uint64_t probe_ms;    /* last verification probe (0 = none) */
 	uint64_t rx_bytes, tx_bytes; /* its datagrams' bytes, our answers' bytes */
-	struct ct_pace ans, msglog;
+	struct ct_pace ans, msglog, pubkey;
 	uint8_t asked_mode;   /* what we asked: BR_ENTRY, GETINFO or SENDMSG */
 	uint8_t used;
 };
@@ -46,11 +49,11 @@ struct ct_guard {
 };
 
 static const char *const class_names[CT_GUARD_NCLASS] = {
-	"ansentry", "sendinfo", "sendabsenceinfo", "recvmsg", "okgetlist", "anslist", "probe",
+	"ansentry", "sendinfo", "sendabsenceinfo", "recvmsg", "okgetlist", "anslist", "probe", "anspub",
 };
 static const char *const class_wire[CT_GUARD_NCLASS] = {
 	"ANSENTRY answers", "SENDINFO answers", "SENDABSENCEINFO answers", "RECVMSG answers",
-	"OKGETLIST answers", "ANSLIST answers", "GETINFO probes",
+	"OKGETLIST answers", "ANSLIST answers", "GETINFO probes", "ANSPUBKEY answers",
 };
 static const char *const reason_names[CT_GUARD_NREASON] = {
 	"source_rate", "unverified_rate", "total_rate", "total_bytes", "credit",
@@ -154,6 +157,7 @@ static struct gsrc *slot(struct ct_guard *g, const struct ct_haddr *a, uint64_t 
 	e->last_ms = now;
 	ct_pace_init(&e->ans, 1, 1, now);
 	ct_pace_init(&e->msglog, 1, 1, now);
+	ct_pace_init(&e->pubkey, PUBKEY_RATE, PUBKEY_BURST, now);
 	e->ans.tokens = e->msglog.tokens = 1e18; /* full: pace_conf() caps it */
 	return e;
 }
@@ -267,6 +271,10 @@ int ct_node_guard_admit(struct ct_node *n, const struct ct_haddr *to, enum ct_gu
 	pace_conf(&g->total, tr, tr);
 	/* list answers have their own per-source rate (the list server's list_rate) */
 	if (c != CT_GUARD_OKGETLIST && c != CT_GUARD_ANSLIST && !ct_pace_take(&e->ans, now, 1)) {
+		drop(g, to, c, CT_GUARD_SOURCE_RATE);
+		return 0;
+	}
+	if (c == CT_GUARD_ANSPUBKEY && !ct_pace_take(&e->pubkey, now, 1)) {
 		drop(g, to, c, CT_GUARD_SOURCE_RATE);
 		return 0;
 	}

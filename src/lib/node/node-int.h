@@ -101,6 +101,9 @@ void ct_node_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 void ct_node_absence_info_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 /* node-msg.c: SENDMSG (RECVMSG when asked, also for a duplicate; logged once) */
 void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
+/* node-pubkey.c: GETPUBKEY -> ANSPUBKEY with our key (guard class anspubkey; an unverified
+ * source over its credit is sent a GETINFO probe, so that its next GETPUBKEY is answered) */
+void ct_node_pubkey_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup);
 
 /* ---- node-guard.c: the guard's hooks in the receive and send paths ----
  * ct_node_guard_rx: every parsed datagram from another host (its bytes are the source's credit;

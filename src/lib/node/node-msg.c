@@ -36,8 +36,11 @@ void ct_node_msg_rx(struct ct_node *n, const struct ct_node_rx *rx, int dup)
 		ct_escape_bytes(u ? u : "?", u ? strlen(u) : 1, eu, sizeof eu);
 		ct_escape_bytes(h ? h : "?", h ? strlen(h) : 1, eh, sizeof eh);
 		ct_escape_bytes(t ? t : "", t ? strlen(t) : 0, et, sizeof et);
-		log_notice("message from %s@%s (%s)%s: %s", eu, eh, ct_haddr_str(&rx->from, b, sizeof b),
-			(m->opts & CT_IPMSG_ENCRYPTOPT) ? " (encrypted, not readable)" : "", et);
+		/* an encrypted one's text is the ciphertext: not logged (the message engine opens it) */
+		if (m->opts & CT_IPMSG_ENCRYPTOPT)
+			log_notice("message from %s@%s (%s) (encrypted)", eu, eh, ct_haddr_str(&rx->from, b, sizeof b));
+		else
+			log_notice("message from %s@%s (%s): %s", eu, eh, ct_haddr_str(&rx->from, b, sizeof b), et);
 		free(u);
 		free(h);
 		free(t);

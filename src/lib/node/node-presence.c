@@ -170,6 +170,8 @@ static void queue_answer(struct ct_node *n, struct ct_host *h, const struct ct_h
 
 	if (h && h->ans_pending)
 		return; /* one answer pending per host is enough */
+	if (n->conf.no_answer_entry)
+		return;
 	if (n->npend >= MAX_PENDING_ANS || !(p = calloc(1, sizeof *p)))
 		return;
 	if (h)

@@ -81,6 +81,7 @@ static const ct_node_own_fn own[256] = {
 	[CT_IPMSG_GETINFO] = ct_node_info_rx,
 	[CT_IPMSG_GETABSENCEINFO] = ct_node_absence_info_rx,
 	[CT_IPMSG_SENDMSG] = ct_node_msg_rx,
+	[CT_IPMSG_GETPUBKEY] = ct_node_pubkey_rx,
 };
 
 /* The node's own answer first (duplicates too), then the mode's handlers (no duplicates). */

@@ -174,7 +174,8 @@ int ct_node_reconf(struct ct_node *n, const struct ct_node_conf *c)
 
 uint32_t ct_node_status(const struct ct_node *n)
 {
-	return CT_IPMSG_CAPUTF8OPT | n->extra_status | (n->absent ? CT_IPMSG_ABSENCEOPT : 0);
+	return CT_IPMSG_CAPUTF8OPT | n->extra_status | (n->absent ? CT_IPMSG_ABSENCEOPT : 0) |
+		(n->conf.keys && n->conf.crypt_capa ? CT_IPMSG_ENCRYPTOPT : 0);
 }
 
 void ct_node_self(const struct ct_node *n, struct ct_host_info *info)

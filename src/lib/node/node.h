@@ -12,6 +12,8 @@ struct ct_ipmsg;
 struct ct_node;
 struct ct_targets;
 
+struct ct_crypt_keys;
+
 struct ct_node_conf {
 	const char *bind_addr;    /* "0.0.0.0" when NULL */
 	uint16_t port;            /* 2425 when 0 */
@@ -45,6 +47,12 @@ struct ct_node_conf {
 	                           * anyone; msg.c refuses them too). Read at each packet. */
 	double message_log_rate;  /* SENDMSG log lines per second per source (default 1, burst 5;
 	                           * 20 times that in total) */
+	/* encryption (node-pubkey.c): our key pairs (used, not owned) and the capability word we
+	 * honour (ct_crypt_capa()); with both, entries carry ENCRYPTOPT and GETPUBKEY is answered */
+	const struct ct_crypt_keys *keys;
+	uint32_t crypt_capa;
+	int no_answer_entry;      /* a tool's node (doctor) that must not be listed: BR_ENTRY is not
+	                           * answered (a list server broadcasting one would list the tool) */
 };
 
 /* A packet the node received, for the mode handlers. */
@@ -166,7 +174,7 @@ int ct_node_fd(const struct ct_node *n);
 #define CT_GUARD_VERIFY_MS 3600000ULL
 enum ct_guard_class {
 	CT_GUARD_ANSENTRY, CT_GUARD_SENDINFO, CT_GUARD_SENDABSENCEINFO, CT_GUARD_RECVMSG,
-	CT_GUARD_OKGETLIST, CT_GUARD_ANSLIST, CT_GUARD_PROBE, CT_GUARD_NCLASS
+	CT_GUARD_OKGETLIST, CT_GUARD_ANSLIST, CT_GUARD_PROBE, CT_GUARD_ANSPUBKEY, CT_GUARD_NCLASS
 };
 enum ct_guard_reason {
 	CT_GUARD_SOURCE_RATE, CT_GUARD_UNVERIFIED_RATE, CT_GUARD_TOTAL_RATE, CT_GUARD_TOTAL_BYTES,
