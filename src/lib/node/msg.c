@@ -40,6 +40,7 @@ struct job {
 	struct ct_msg *m;
 	struct ct_msg_send_opts o;
 	char *text;
+	char *attach;                 /* the attachment list (FILEATTACHOPT), NULL = none */
 	struct rcpt *r;
 	size_t n, first;         /* first: recipients not sent yet start here */
 	size_t left;             /* recipients not decided */
@@ -120,11 +121,18 @@ static int send_one(struct job *j, struct rcpt *rc)
 		cmd |= CT_IPMSG_MULTICASTOPT;
 	if (rc->r.utf8)
 		cmd |= CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT;
+	if (j->attach)
+		cmd |= CT_IPMSG_FILEATTACHOPT;
 	ct_sbuf_init(&body);
 	if (rc->r.utf8)
 		r = ct_sbuf_add(&body, j->text, strlen(j->text));
 	else
 		r = ct_charset_encode(CT_CS_CP932, j->text, strlen(j->text), &body, 0);
+	if (r >= 0 && j->attach) { /* text NUL list (§6.1), the names in the body's charset */
+		ct_sbuf_addc(&body, 0);
+		r = rc->r.utf8 ? ct_sbuf_adds(&body, j->attach) :
+			ct_charset_encode(CT_CS_CP932, j->attach, strlen(j->attach), &body, 0);
+	}
 	if (r >= 0)
 		r = ct_node_send_pkt(m->node, &rc->r.addr, cmd, rc->r.packetno, body.p, body.len);
 	ct_sbuf_fini(&body);
@@ -199,6 +207,7 @@ static void job_free(struct job *j)
 	free(j->slots);
 	free(j->r);
 	free(j->text);
+	free(j->attach);
 	free(j);
 }
 
@@ -310,12 +319,14 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 	j->m = m;
 	j->o = *o;
 	j->text = strdup(o->text);
+	j->attach = o->attach ? strdup(o->attach) : NULL;
 	j->r = calloc(n, sizeof *j->r);
 	for (j->nslots = 16; j->nslots < 2 * n; j->nslots *= 2)
 		;
 	j->slots = calloc(2 * j->nslots, sizeof *j->slots);
-	if (!j->text || !j->r || !j->slots) {
+	if (!j->text || !j->r || !j->slots || (o->attach && !j->attach)) {
 		free(j->text);
+		free(j->attach);
 		free(j->r);
 		free(j->slots);
 		free(j);
@@ -331,6 +342,8 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 		r->utf8 = want_utf8(m, &to[i].addr, to[i].utf8);
 		r->packetno = ct_node_next_packetno(m->node);
 		slot_put(j, r->packetno, i);
+		if (o->packetnos)
+			o->packetnos[i] = r->packetno;
 	}
 	ct_pace_init(&j->pace, m->conf.rate, 1, now);
 	j->id = ++m->next_job;
@@ -542,7 +555,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	enum ct_charset cs = ct_charset_of_command(p->command);
 	struct ct_msg_in in = { 0 };
 	struct ct_host *h;
-	char *u, *hn, *t;
+	char *u, *hn, *t, *al = NULL;
 
 	if (m->conf.allow && !ct_targets_match(m->conf.allow, &rx->from)) {
 		m->st.refused++;
@@ -572,6 +585,8 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	in.multicast = !!(p->opts & CT_IPMSG_MULTICASTOPT);
 	in.encrypted = !!(p->opts & CT_IPMSG_ENCRYPTOPT);
 	in.attach = !!(p->opts & CT_IPMSG_FILEATTACHOPT);
+	if (in.attach && p->nsec > 1 && !in.encrypted) /* the list after the text's NUL (§6.1) */
+		in.attach_list = al = ct_charset_decode_str(cs, p->sec[1].p, p->sec[1].len);
 	m->st.received++;
 	if (in.autoreply)
 		note_auto_reply(m, rx, in.text);
@@ -583,6 +598,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	free(u);
 	free(hn);
 	free(t);
+	free(al);
 }
 
 static const struct ct_node_handler handlers[] = {

@@ -19,6 +19,7 @@ struct ct_msg_in {
 	const char *charset;          /* "utf-8" or "cp932": how it came */
 	double wall;                  /* when it came (wall clock) */
 	int sealed, readcheck, autoreply, broadcast, multicast, encrypted, attach;
+	const char *attach_list;      /* FILEATTACHOPT: the attachment list after the text (UTF-8), else NULL */
 };
 /* Called once per new message (duplicates suppressed) from an allowed sender. */
 typedef void (*ct_msg_recv_fn)(struct ct_msg *m, const struct ct_msg_in *in, void *ud);
@@ -48,6 +49,10 @@ struct ct_msg_send_opts {
 	int seal;                     /* SECRETOPT (with READCHECKOPT when wait_read) */
 	int wait_read;                /* sealed with READCHECKOPT: wait for the read notice (READMSG) */
 	int broadcast;                /* BROADCASTOPT (an administrator's notice: no RECVMSG asked) */
+	const char *attach;           /* an attachment list (xfer.h ct_xfer_offer): FILEATTACHOPT, sent
+	                               * after the text's NUL; NULL = none */
+	uint32_t *packetnos;          /* out (optional): each recipient's packet number, filled by
+	                               * ct_msg_send (ct_xfer_offer_bind) */
 };
 
 enum ct_msg_state { CT_MSG_WAITING, CT_MSG_DELIVERED, CT_MSG_NOT_DELIVERED, CT_MSG_SEND_ERROR };
