@@ -69,6 +69,8 @@ struct daemon {
 	struct ct_msg *msg;   /* messages (dmsg.c): the engine, the inbox and its save timer */
 	struct ct_inbox *inbox;
 	uint64_t t_inbox, inbox_saved_ms;
+	struct ct_xfer *xfer; /* file transfer (dxfer.c): offers served, attachments fetched */
+	int dl_fd;            /* download_dir, open (-1: accept_files = no) */
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */
@@ -111,6 +113,20 @@ void dmsg_reconf(struct daemon *d);
 void dmsg_register(struct daemon *d);
 void dmsg_status(struct daemon *d, struct ct_json *r); /* status: "messages" */
 void dmsg_close(struct daemon *d);
+/* Saves the inbox now or shortly (an attachment's state changed). */
+void dmsg_inbox_dirty(struct daemon *d);
+/* dxfer.c: the file-transfer engine on the node; download_dir opened when accept_files allows */
+int dxfer_open(struct daemon *d, char *err, size_t errlen);
+void dxfer_close(struct daemon *d);
+struct ct_msg_in;
+/* A message with attachments went into the inbox as msg_id: fetch them when accepted. */
+void dxfer_on_message(struct daemon *d, const struct ct_msg_in *in, uint64_t msg_id);
+void dxfer_status(struct daemon *d, struct ct_json *r); /* status: "files" */
+struct ct_msg_result;
+/* Adds "files" (the offer's files as the recipient of packetno fetched them) to a send result. */
+void dxfer_files_json(struct daemon *d, struct ct_json *o, uint64_t offer, uint32_t packetno);
+/* 1 when every delivered recipient of r fetched every file of offer. */
+int dxfer_all_fetched(struct daemon *d, uint64_t offer, const struct ct_msg_result *r, size_t n);
 /* dfed.c: (re)starts the federation from the configuration (none without `peer`; kept as it
  * is when a reload changes no federation setting); the status "federation" section. */
 int dfed_start(struct daemon *d, char *err, size_t errlen);

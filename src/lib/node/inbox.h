@@ -19,6 +19,7 @@ struct ct_inbox_msg {
 	uint32_t packetno, command;
 	int sealed, readcheck, autoreply, broadcast, multicast, encrypted, attach;
 	int read;                    /* opened (camtrace inbox ID); a sealed one sent its READMSG */
+	struct ct_json *files;       /* attachments (an array, camtrace(1) INBOX), NULL = none */
 };
 
 /* Opens the inbox kept at path (NULL: in memory only), loading what is there; max bounds the
@@ -36,6 +37,11 @@ size_t ct_inbox_unread(const struct ct_inbox *ib);
 /* By position (0 = oldest) or by id (NULL when gone). */
 struct ct_inbox_msg *ct_inbox_at(struct ct_inbox *ib, size_t i);
 struct ct_inbox_msg *ct_inbox_find(struct ct_inbox *ib, uint64_t id);
+/* Records what became of attachment i of m: state (camtrace(1) INBOX: offered, fetching,
+ * fetched, not_accepted, over_quota or a fetch's end state), where it was saved (NULL: not),
+ * the bytes written and an error text (NULL: none). */
+void ct_inbox_file_set(struct ct_inbox_msg *m, size_t i, const char *state, const char *path, uint64_t bytes,
+	const char *error);
 /* The sender's address (from "ADDR:PORT"); CT_EFORMAT when it does not parse. */
 int ct_inbox_msg_addr(const struct ct_inbox_msg *m, struct ct_haddr *a);
 /* The message as the JSON object of `camtrace inbox --json` (with_text 0: a sealed message's

@@ -238,6 +238,17 @@ int ct_xfer_offer_state(const struct ct_xfer *x, uint64_t offer, uint32_t packet
 	return (int)o->n;
 }
 
+int ct_xfer_offer_names(const struct ct_xfer *x, uint64_t offer, const char **names, size_t max)
+{
+	struct xoffer *o = offer_find(x, offer);
+
+	if (!o)
+		return CT_ENOTFOUND;
+	for (size_t i = 0; i < o->n && i < max; i++)
+		names[i] = o->f[i].name;
+	return (int)o->n;
+}
+
 static void on_release(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 {
 	struct ct_xfer *x = ud;

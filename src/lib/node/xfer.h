@@ -39,6 +39,9 @@ const char *ct_xfer_fstate_name(enum ct_xfer_fstate s);
 int ct_xfer_offer_state(const struct ct_xfer *x, uint64_t offer, uint32_t packetno,
 	enum ct_xfer_fstate *st, uint64_t *bytes, size_t max);
 
+/* The names of offer's files (valid while the offer lives); returns their number or CT_ENOTFOUND. */
+int ct_xfer_offer_names(const struct ct_xfer *x, uint64_t offer, const char **names, size_t max);
+
 /* ---- fetching ---- */
 
 enum ct_xfer_gstate {
