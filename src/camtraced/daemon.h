@@ -71,6 +71,7 @@ struct daemon {
 	uint64_t t_inbox, inbox_saved_ms;
 	struct ct_xfer *xfer; /* file transfer (dxfer.c): offers served, attachments fetched */
 	int dl_fd;            /* download_dir, open (-1: accept_files = no) */
+	char *dl_dir;         /* its path as opened */
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */

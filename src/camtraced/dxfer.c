@@ -28,10 +28,15 @@ struct dfetch {
 	char name[256];
 };
 
+/* download_dir as it was at start-up (a reload does not move it) */
 static void dl_path(const struct daemon *d, char *out, size_t len)
 {
 	char dir[PATH_MAX - 16];
 
+	if (d->dl_dir) {
+		snprintf(out, len, "%s", d->dl_dir);
+		return;
+	}
 	if (d->conf.download_dir && d->conf.download_dir[0]) {
 		snprintf(out, len, "%s", d->conf.download_dir);
 		return;
@@ -92,6 +97,7 @@ int dxfer_open(struct daemon *d, char *err, size_t errlen)
 	if (strcmp(d->conf.accept_files, "no") == 0)
 		return 0;
 	dl_path(d, dir, sizeof dir);
+	d->dl_dir = strdup(dir);
 	ct_fs_mkdir_parents(dir, 0700);
 	if (geteuid() == 0 && d->conf.user) { /* written by the daemon's user after the drop */
 		struct passwd *pw = getpwnam(d->conf.user);
@@ -117,6 +123,8 @@ void dxfer_close(struct daemon *d)
 	if (d->dl_fd >= 0)
 		close(d->dl_fd);
 	d->dl_fd = -1;
+	free(d->dl_dir);
+	d->dl_dir = NULL;
 }
 
 static int accepted_from(const struct daemon *d, const struct ct_haddr *from)

@@ -61,11 +61,13 @@ is "$(f "$LAB_TMP/ib.json" '["messages"][1]["files"][0]["state"]')" over_quota "
 # ---- bob -> srv: the other way --------------------------------------------------------
 CTD=b1d
 echo "from bob" >"$SRC/note.txt"
-cts b1 send --file "$SRC/note.txt" --wait-fetch 20s 198.18.1.10 "back"
+cts b1 send --file "$SRC/note.txt" --file "$SRC/tree" --wait-fetch 20s 198.18.1.10 "back"
 is "$(r '["recipients"][0]["files"][0]["state"]')" fetched "srv fetched bob's file"
+is "$(r '["recipients"][0]["files"][1]["state"]')" fetched "and his directory"
 run_ok "its bytes equal" cmp "$SRC/note.txt" "$LAB_TMP/srv/dl/note.txt"
+run_ok "the directory's too" cmp "$SRC/tree/sub/b.bin" "$LAB_TMP/srv/dl/tree/sub/b.bin"
 ctd_q srv status >"$LAB_TMP/st.json"
-is "$(f "$LAB_TMP/st.json" '["files"]["fetched"]')" 1 "srv status: files.fetched 1"
+is "$(f "$LAB_TMP/st.json" '["files"]["fetched"]')" 2 "srv status: files.fetched 2"
 is "$(f "$LAB_TMP/st.json" '["files"]["accept_files"]')" yes "files.accept_files yes"
 
 # ---- a cut and a resume: alice's daemon does not fetch; camtrace get does -------------

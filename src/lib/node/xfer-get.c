@@ -298,7 +298,7 @@ static void on_gconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 			ct_evloop_mod_fd(ev, g->fd, CT_EV_READ);
 		return;
 	}
-	for (int turn = 0; turn < 4; turn++) {
+	for (unsigned turn = 0; turn < XFER_TURN / XFER_CHUNK; turn++) { /* until EAGAIN, or the turn is used */
 		ssize_t got = recv(g->fd, buf, sizeof buf, 0);
 		if (got < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -497,6 +497,6 @@ void xfer_get_sweep(struct ct_xfer *x, uint64_t now)
 
 void xfer_get_free_all(struct ct_xfer *x)
 {
-	while (x->gconns)
-		gconn_free(x->gconns);
+	while (x->gconns) /* each ends through its callback (its .part kept) */
+		finish(x->gconns, CT_XFER_G_CUT, "stopped before the end (the program exits)");
 }

@@ -6,7 +6,8 @@
 #include "xfer.h"
 
 #define XFER_REQ_MAX 2048        /* a request packet longer than this is refused */
-#define XFER_CHUNK (256u << 10)  /* bytes moved per callback and connection */
+#define XFER_CHUNK (256u << 10)  /* bytes per recv() */
+#define XFER_TURN (8u << 20)     /* bytes moved per callback and connection at most (fairness) */
 
 struct xoffer_file {
 	char *path, *name;

@@ -21,6 +21,7 @@
 #include "xfer-int.h"
 
 #define DIR_DEPTH 32
+#define REQ_WAIT_MS 5000 /* for the request after the connect */
 
 /* One served connection: the request, then a file's bytes or a directory stream. */
 struct sconn {
@@ -386,7 +387,7 @@ static int dir_next(struct sconn *c, const struct xoffer_file *top)
 /* Sends what can be sent now; 1 when everything is out. */
 static int pump(struct sconn *c, const struct xoffer_file *f)
 {
-	size_t budget = XFER_CHUNK;
+	size_t budget = XFER_TURN;
 
 	for (;;) {
 		if (c->outpos < c->out.len) {
@@ -581,7 +582,9 @@ static void on_sweep(struct ct_evloop *ev, uint64_t id, void *ud)
 	x->t_sweep = 0;
 	for (c = x->sconns; c; c = cn) {
 		cn = c->next;
-		if (now - c->last_ms >= x->conf.idle_ms) {
+		/* a connection that sends no request is dropped sooner (a port check, a scanner) */
+		uint64_t lim = c->phase == 0 && x->conf.idle_ms > REQ_WAIT_MS ? REQ_WAIT_MS : x->conf.idle_ms;
+		if (now - c->last_ms >= lim) {
 			if (c->phase == 1)
 				set_state(c, CT_XFER_OFFERED);
 			sconn_close(c); /* stalled peer */

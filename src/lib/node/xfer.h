@@ -80,7 +80,8 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 	uint64_t *id);
 /* Bytes received so far by a running fetch (progress); CT_ENOTFOUND when it ended. */
 int ct_xfer_get_progress(const struct ct_xfer *x, uint64_t id, uint64_t *bytes);
-/* Forgets a fetch without calling done (its .part stays). */
+/* Forgets a fetch without calling done (its .part stays). ct_xfer_free() ends the running ones
+ * as cut, through their done. */
 void ct_xfer_get_cancel(struct ct_xfer *x, uint64_t id);
 
 /* ---- the engine ---- */
