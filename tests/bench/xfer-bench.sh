@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # xfer-bench.sh: file-transfer throughput (issue 16): the engine's GETFILEDATA against the same bytes over a plain TCP connection, on loopback and across the lab's router (srv -> b1), ratios printed (goal >= 0.9x).
 # Run by hand on an optimised build (configure CFLAGS="-O2 -g", not a sanitizer build): make bench-xfer.
-# XFER_MIB (file size, default 512), XFER_DIR (where files are written, default a temp dir),
+# XFER_MIB (file size, default 256), XFER_DIR (where files are written, default /dev/shm when it
+# exists: on a disk the page cache's writeback of one run slows the next, whichever it is),
 # XFER_LAB=0 skips the lab part (it needs root and contrib/lab/camlab).
 set -u
 top_srcdir=${top_srcdir:-.}
@@ -11,8 +12,10 @@ BIN=$top_builddir/tests/bench/xfer-bench
 if grep -q -- '-fsanitize' "$top_builddir/config.log" 2>/dev/null; then
 	echo "warning: $top_builddir looks like a sanitizer build: the figures are not the engine's"
 fi
-MIB=${XFER_MIB:-512}
-D=$(mktemp -d "${XFER_DIR:-/tmp}/xfer-bench.XXXXXX")
+MIB=${XFER_MIB:-256}
+dflt=/tmp
+[ -d /dev/shm ] && dflt=/dev/shm
+D=$(mktemp -d "${XFER_DIR:-$dflt}/xfer-bench.XXXXXX")
 trap 'rm -rf "$D"' EXIT
 mkdir -p "$D/src" "$D/dst"
 head -c $((MIB << 20)) /dev/urandom >"$D/src/file.bin"
