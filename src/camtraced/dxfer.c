@@ -80,6 +80,7 @@ static void xfer_conf_from(const struct daemon *d, struct ct_xfer_conf *c)
 {
 	memset(c, 0, sizeof *c);
 	c->offer_ttl_ms = (uint64_t)d->conf.offer_expiry;
+	c->probe_allow = &d->allow; /* camtrace probe --file from the hosts that may fetch the list */
 }
 
 int dxfer_open(struct daemon *d, char *err, size_t errlen)

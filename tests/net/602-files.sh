@@ -151,6 +151,17 @@ ok '[ ! -e "$LAB_TMP/srv/evil" ] && [ ! -e "$LAB_TMP/srv/x" ] && [ ! -e "$LAB_TM
 	"nothing written outside download_dir, nothing kept of the refused file"
 like "$(cat "$LAB_TMP/srv/log")" "more than the 4 bytes announced" "the refusal is logged"
 
+# ---- probe --file: the test transfer from a camtraced ----------------------------------
+ct a2 probe --file --bytes 5000000 198.18.1.10 || true; [ -s "$LAB_TMP/out.json" ] || diag "$(cat "$LAB_TMP/err.txt")"
+is "$(r '["hosts"][0]["file"]["state"]')" done "probe --file from srv's camtraced: done"
+is "$(r '["hosts"][0]["file"]["bytes"]')" 5000000 "5000000 bytes"
+is "$(r '["hosts"][0]["file"]["bytes_asked"]')" 5000000 "bytes_asked 5000000"
+ok '[ "$(r "[\"hosts\"][0][\"file\"][\"mbit_s\"]" | cut -d. -f1)" -gt 0 ]' "a throughput"
+is "$ct_status" 0 "probe exits 0"
+ct a2 probe --file --no-udp --bytes 1000 198.18.2.13
+is "$(r '["hosts"][0]["file"]["state"]')" refused "no camtraced on b3: refused"
+is "$ct_status" 1 "probe exits 1"
+
 ctd_stop srv
 ctd_stop b1d
 ctd_stop a1d

@@ -90,7 +90,7 @@ static void finish(struct gconn *g, enum ct_xfer_gstate st, const char *fmt, ...
 		close(g->out);
 		g->out = -1;
 	}
-	if (st == CT_XFER_G_DONE) {
+	if (st == CT_XFER_G_DONE && !g->rq.discard) {
 		/* complete: NAME.part becomes NAME, never over an existing NAME */
 		if (renameat2(g->rq.dirfd, g->part, g->rq.dirfd, g->name, RENAME_NOREPLACE) != 0) {
 			st = errno == EEXIST ? CT_XFER_G_EXISTS : CT_XFER_G_ERROR;
@@ -98,7 +98,7 @@ static void finish(struct gconn *g, enum ct_xfer_gstate st, const char *fmt, ...
 				strerror(errno));
 		}
 	} else if (st == CT_XFER_G_TOO_MUCH || st == CT_XFER_G_BAD_NAME || st == CT_XFER_G_LIMIT) {
-		if (!g->rq.dir)
+		if (!g->rq.dir && !g->rq.discard)
 			unlinkat(g->rq.dirfd, g->part, 0); /* what a hostile peer sent is not kept */
 	}
 	g->res.state = st;
@@ -124,7 +124,7 @@ static int put(struct gconn *g, const char *p, size_t n)
 		finish(g, CT_XFER_G_LIMIT, "more than the %llu bytes allowed (quota)", (unsigned long long)g->rq.max_bytes);
 		return -1;
 	}
-	if (ct_fs_write_full(g->out, p, n) != 0) {
+	if (!g->rq.discard && ct_fs_write_full(g->out, p, n) != 0) {
 		finish(g, CT_XFER_G_ERROR, "write: %s", strerror(errno));
 		return -1;
 	}
@@ -387,7 +387,7 @@ static int build_request(struct gconn *g)
 	memset(&ar, 0, sizeof ar);
 	ar.packetno = g->rq.packetno;
 	ar.fileid = g->rq.fileid;
-	ar.offset = g->res.offset;
+	ar.offset = g->rq.discard ? g->rq.size : g->res.offset; /* the test transfer: the size asked */
 	ar.has_offset = !g->rq.dir;
 	ct_sbuf_init(&body);
 	ct_attach_req_build(&body, &ar);
@@ -407,7 +407,7 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 	const char *why;
 	int r;
 
-	if (ct_xfer_name_check(req->name, &why) != 0)
+	if (req->discard ? req->dir : ct_xfer_name_check(req->name, &why) != 0)
 		return CT_EINVAL;
 	if (x->nconns >= x->conf.max_conns)
 		return CT_EAGAIN;
@@ -416,8 +416,8 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 	g->x = x;
 	g->rq = *req;
 	g->fd = g->out = -1;
-	g->name = strdup(req->name);
-	g->part = malloc(strlen(req->name) + 6);
+	g->name = strdup(req->discard ? "(test transfer)" : req->name);
+	g->part = malloc(strlen(g->name ? g->name : "") + 6);
 	ct_sbuf_init(&g->req);
 	ct_sbuf_init(&g->hb);
 	g->id = ++x->next_get;
@@ -432,9 +432,11 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 		gconn_free(g);
 		return CT_ENOMEM;
 	}
-	sprintf(g->part, "%s.part", req->name);
+	sprintf(g->part, "%s.part", g->name);
 	g->rq.name = g->name;
-	if ((r = open_target(g)) != 0 || (r = build_request(g)) != 0) {
+	if (req->discard)
+		g->left = req->size;
+	if ((!req->discard && (r = open_target(g)) != 0) || (r = build_request(g)) != 0) {
 		/* reported through done, from the loop like every end */
 		g->res.state = r > 0 ? (enum ct_xfer_gstate)r : CT_XFER_G_ERROR;
 		g->connected = -1;

@@ -18,6 +18,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "node.h"
+#include "targets.h"
 #include "xfer-int.h"
 
 #define DIR_DEPTH 32
@@ -42,6 +43,8 @@ struct sconn {
 	DIR *stack[DIR_DEPTH];
 	int depth, dir_started;
 	uint64_t sent;
+	uint64_t probe_left;      /* the test transfer: zero bytes still to send */
+	int probe;
 	struct sconn *next;
 };
 
@@ -384,6 +387,24 @@ static int dir_next(struct sconn *c, const struct xoffer_file *top)
 	return 1;
 }
 
+/* The test transfer: zeros; 1 when all are out. */
+static int pump_probe(struct sconn *c)
+{
+	static const char zeros[64 << 10];
+	size_t budget = XFER_TURN;
+
+	while (c->probe_left > 0 && budget > 0) {
+		size_t n = c->probe_left < sizeof zeros ? (size_t)c->probe_left : sizeof zeros;
+		ssize_t w = send(c->fd, zeros, n, MSG_NOSIGNAL);
+		if (w < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		c->probe_left -= (uint64_t)w;
+		c->sent += (uint64_t)w;
+		budget -= (size_t)w < budget ? (size_t)w : budget;
+	}
+	return c->probe_left == 0;
+}
+
 /* Sends what can be sent now; 1 when everything is out. */
 static int pump(struct sconn *c, const struct xoffer_file *f)
 {
@@ -444,6 +465,20 @@ static int start(struct sconn *c)
 		ct_codec_fini(&m);
 		refuse(c, "not a GETFILEDATA or GETDIRFILES request");
 		return -1;
+	}
+	if (m.mode == CT_IPMSG_GETFILEDATA && rq.packetno == 0 && rq.fileid == CT_XFER_PROBE_ID) {
+		ct_codec_fini(&m);
+		if (!x->conf.probe_allow || !ct_targets_match(x->conf.probe_allow, &c->peer) || !rq.has_offset ||
+			rq.offset > CT_XFER_PROBE_MAX) {
+			refuse(c, !x->conf.probe_allow || !ct_targets_match(x->conf.probe_allow, &c->peer) ?
+				"a test transfer from outside allow" : "a test transfer of more than 1 GiB");
+			return -1;
+		}
+		c->probe = 1;
+		c->probe_left = rq.offset;
+		c->phase = 1;
+		ct_evloop_mod_fd(x->ev, c->fd, CT_EV_WRITE);
+		return 0;
 	}
 	for (o = x->offers; o && !b; o = b ? o : o->next)
 		b = bind_find(o, rq.packetno);
@@ -519,12 +554,12 @@ static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		sconn_close(c);
 		return;
 	}
-	o = offer_find(c->x, c->offer);
-	if (!o) {
+	o = c->probe ? NULL : offer_find(c->x, c->offer);
+	if (!o && !c->probe) {
 		sconn_close(c);
 		return;
 	}
-	r = pump(c, &o->f[c->fidx]);
+	r = c->probe ? pump_probe(c) : pump(c, &o->f[c->fidx]);
 	if (r < 0) { /* the peer closed early (the next try may resume) */
 		set_state(c, CT_XFER_OFFERED);
 		sconn_close(c);

@@ -8,6 +8,7 @@
 #include "sbuf.h"
 
 struct ct_node;
+struct ct_targets;
 struct ct_xfer;
 
 struct ct_xfer_conf {
@@ -17,7 +18,14 @@ struct ct_xfer_conf {
 	size_t max_offers;        /* offers kept (default 1024; the oldest is dropped) */
 	unsigned max_entries;     /* entries of one received directory (default 10000) */
 	unsigned max_depth;       /* depth of one received directory (default 32) */
+	/* the test transfer (camtrace probe --file): GETFILEDATA for packet 0, file CT_XFER_PROBE_ID,
+	 * the offset field = bytes asked (at most CT_XFER_PROBE_MAX), answered with that many zero
+	 * bytes to the addresses probe_allow matches (no list: refused) */
+	const struct ct_targets *probe_allow;
 };
+
+#define CT_XFER_PROBE_ID 0x63740001u   /* "ct" 1 */
+#define CT_XFER_PROBE_MAX (1ull << 30)
 
 /* ---- serving ---- */
 
@@ -60,6 +68,8 @@ struct ct_xfer_get_req {
 	int resume;               /* files: continue NAME.part from its length (offset in the request) */
 	uint64_t max_bytes;       /* bytes this fetch may write in all (0 = no limit) */
 	int utf8;                 /* request with UTF8OPT */
+	int discard;              /* count the bytes, write nothing (name and dirfd unused): the test
+	                           * transfer of camtrace probe --file */
 };
 
 struct ct_xfer_get_result {
