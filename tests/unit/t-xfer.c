@@ -17,6 +17,7 @@
 #include "hosts.h"
 #include "node.h"
 #include "sbuf.h"
+#include "targets.h"
 #include "xfer.h"
 #include "tap.h"
 #include "nodeutil.h"
@@ -144,7 +145,10 @@ int main(void)
 	ok(a && b, "two nodes with TCP on loopback");
 	if (!a || !b || !mkdtemp(base))
 		return tap_done();
-	is_int(ct_xfer_new(&xa, a, NULL), 0, "alice's transfer engine");
+	struct ct_targets probe_ok;
+	struct ct_xfer_conf xac = { .probe_allow = &probe_ok };
+	ct_targets_init(&probe_ok, CT_TARGETS_DEFAULT_MAX);
+	is_int(ct_xfer_new(&xa, a, &xac), 0, "alice's transfer engine");
 	is_int(ct_xfer_new(&xb, b, NULL), 0, "bob's transfer engine");
 	snprintf(src, sizeof src, "%s/src", base);
 	snprintf(dl, sizeof dl, "%s/dl", base);
@@ -258,6 +262,21 @@ int main(void)
 	ok(g.r.state == CT_XFER_G_REFUSED, "a released directory is refused");
 	ct_attach_list_fini(&al);
 
+	/* the test transfer (probe --file): refused outside probe_allow, zeros inside */
+	memset(&rq, 0, sizeof rq);
+	ct_haddr_set_v4(&rq.peer, 0x7F000001, pa);
+	rq.fileid = CT_XFER_PROBE_ID;
+	rq.size = 1000000;
+	rq.discard = 1;
+	g = fetch(xb, &rq);
+	is_str(ct_xfer_gstate_name(g.r.state), "refused", "a test transfer from outside probe_allow: refused");
+	ct_targets_add(&probe_ok, "127.0.0.1", err, sizeof err);
+	g = fetch(xb, &rq);
+	is_str(ct_xfer_gstate_name(g.r.state), "done", "inside: done");
+	is_int(g.r.bytes, 1000000, "1000000 bytes counted");
+	ok(faccessat(dfd, "(test transfer)", F_OK, 0) != 0 && faccessat(dfd, "(test transfer).part", F_OK, 0) != 0,
+		"nothing written");
+
 	/* hostile peers */
 	lfd = hostile_listen(&hp);
 	memset(&rq, 0, sizeof rq);
@@ -323,6 +342,7 @@ int main(void)
 	ok(ct_xfer_name_check("a.", &why) != 0 && ct_xfer_name_check("", &why) != 0, "trailing dot, empty refused");
 
 	ct_sbuf_fini(&list);
+	ct_targets_fini(&probe_ok);
 	close(dfd);
 	ct_xfer_free(xa);
 	ct_xfer_free(xb);
