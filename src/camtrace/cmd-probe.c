@@ -7,10 +7,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include "clock.h"
 #include "codec.h"
 #include "coldwarm.h"
 #include "err.h"
+#include "evloop.h"
+#include "hosts.h"
+#include "node.h"
+#include "xfer.h"
+#include "cmd.h"
 #include "icmpname.h"
 #include "inject.h"
 #include "out.h"
@@ -23,6 +29,7 @@ struct probe_opts {
 	int udp_port, tcp_port, sport;
 	int no_udp, no_tcp, connect, cold_warm, getinfo_only, unpriv, tries, family, message;
 	double wait;
+	int file, bytes;          /* --file: the test transfer of bytes from a camtraced */
 };
 
 struct host_res {
@@ -36,6 +43,8 @@ struct host_res {
 	struct ct_coldwarm cw;
 	int cw_done;
 	struct ct_msgprobe msg;  /* --message */
+	struct ct_xfer_get_result file; /* --file */
+	int file_done;
 	char err[300];
 };
 
@@ -242,6 +251,7 @@ static void msg_json(struct ct_json *j, const struct host_res *h, const struct p
 	else
 		ct_json_add_null(u, "error");
 }
+static void file_json(struct ct_json *j, const struct host_res *h, const struct probe_opts *o);
 
 static void json_host(struct ct_json *arr, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
 {
@@ -323,6 +333,7 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	else
 		ct_json_add_null(j, "cold_warm");
 	msg_json(j, h, o);
+	file_json(j, h, o);
 }
 
 static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
@@ -374,6 +385,13 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 			out_c(cli, h->cw.verdict == CT_CW_OK ? "ok" : "bad"), ct_coldwarm_key(h->cw.verdict),
 			out_c(cli, "reset"), h->cw.cold_answered ? "answered" : "silent",
 			h->cw.warm_answered ? "answered" : "silent", h->cw.why);
+	if (o->file && h->file_done && h->file.state == CT_XFER_G_DONE)
+		printf("  file       %s%-13s%s %llu bytes in %llu ms: %.1f Mbit/s\n", out_c(cli, "ok"), "done",
+			out_c(cli, "reset"), (unsigned long long)h->file.bytes, (unsigned long long)h->file.ms,
+			h->file.ms ? (double)h->file.bytes * 8 / 1000.0 / (double)h->file.ms : 0);
+	else if (o->file && h->file_done)
+		printf("  file       %s%-13s%s %s\n", out_c(cli, "bad"), ct_xfer_gstate_name(h->file.state),
+			out_c(cli, "reset"), h->file.error);
 }
 
 static int host_ok(const struct host_res *h, const struct pc_target *t, const struct probe_opts *o)
@@ -387,6 +405,8 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 	if (o->cold_warm && h->cw_done && h->cw.verdict != CT_CW_OK)
 		return 0;
 	if (o->message && !h->msg.answered)
+		return 0;
+	if (o->file && (!h->file_done || h->file.state != CT_XFER_G_DONE))
 		return 0;
 	return 1;
 }
@@ -475,6 +495,72 @@ out:
 	free(idx);
 }
 
+static void on_file(struct ct_xfer *x, uint64_t id, const struct ct_xfer_get_result *r, void *ud)
+{
+	struct host_res *h = ud;
+
+	(void)x;
+	(void)id;
+	h->file = *r;
+	h->file_done = 1;
+}
+
+/* --file: from each IPv4 host, one after the other, the test transfer a camtraced answers (a
+ * GETFILEDATA for CT_XFER_PROBE_ID: that many zero bytes over TCP 2425), counted, not written. */
+static void probe_files(const struct probe_opts *o, const struct pc_target *t, struct host_res *h, int n)
+{
+	struct ct_evloop *ev = NULL;
+	struct ct_hosts *hs = ct_hosts_new();
+	struct ct_node *node = NULL;
+	struct ct_xfer *x = NULL;
+	struct ct_xfer_conf xc = { .idle_ms = (uint64_t)(o->wait * 5000) };
+	char err[256] = "out of memory";
+
+	if (ct_evloop_new(&ev) != 0 || !hs || !(node = cmd_own_node(ev, hs, 0, err, sizeof err)) ||
+	    ct_xfer_new(&x, node, &xc) != 0) {
+		for (int i = 0; i < n; i++) {
+			h[i].file.state = CT_XFER_G_ERROR;
+			snprintf(h[i].file.error, sizeof h[i].file.error, "%s", err);
+			h[i].file_done = 1;
+		}
+	}
+	for (int i = 0; x && i < n; i++) {
+		struct ct_xfer_get_req rq;
+		if (!t[i].resolved || t[i].err[0] || t[i].family != AF_INET)
+			continue;
+		memset(&rq, 0, sizeof rq);
+		ct_haddr_set_v4(&rq.peer, ntohl(t[i].addr), (uint16_t)o->tcp_port);
+		rq.fileid = CT_XFER_PROBE_ID;
+		rq.size = (uint64_t)o->bytes;
+		rq.discard = 1;
+		if (ct_xfer_get(x, &rq, on_file, &h[i], NULL) != 0)
+			continue;
+		while (!h[i].file_done)
+			ct_evloop_run_once(ev, 100);
+	}
+	ct_xfer_free(x);
+	ct_node_free(node);
+	ct_hosts_free(hs);
+	ct_evloop_free(ev);
+}
+
+static void file_json(struct ct_json *j, const struct host_res *h, const struct probe_opts *o)
+{
+	struct ct_json *f;
+
+	if (!o->file || !h->file_done) {
+		ct_json_add_null(j, "file");
+		return;
+	}
+	f = ct_json_add_obj(j, "file");
+	ct_json_add_str(f, "state", ct_xfer_gstate_name(h->file.state));
+	ct_json_add_int(f, "bytes_asked", o->bytes);
+	ct_json_add_int(f, "bytes", (int64_t)h->file.bytes);
+	ct_json_add_int(f, "ms", (int64_t)h->file.ms);
+	ct_json_add_num(f, "mbit_s", h->file.ms ? (double)h->file.bytes * 8 / 1000.0 / (double)h->file.ms : 0);
+	ct_json_add_str(f, "error", h->file.error[0] ? h->file.error : NULL);
+}
+
 /* The hosts and their verdicts as text or in the document; returns how many failed. */
 static int probe_report(const struct ct_cli *cli, const struct probe_opts *o, const struct ct_prober *pr,
 	const struct pc_target *t, const struct host_res *h, int n, struct ct_json *doc)
@@ -543,6 +629,8 @@ static int probe_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	if (cli->progress && n > 1)
 		out_progress(cli, "probing", 0, (unsigned long)n);
 	probe_hosts(&o, pr, links, t, h, n);
+	if (o.file)
+		probe_files(&o, t, h, n);
 	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
 	fails = probe_report(cli, &o, pr, t, h, n, doc);
 	ct_coldwarm_links_free(links);
@@ -566,6 +654,8 @@ static const struct cmd_opt probe_opts[] = {
 	{ "cold-warm", 0, CMD_OPT_FLAG, O(cold_warm), .help = "test inbound UDP before and right after an outbound packet" },
 	{ "message", 0, CMD_OPT_FLAG, O(message),
 	  .help = "also send a real message (marked as a camtrace test) and wait for its RECVMSG" },
+	{ "file", 0, CMD_OPT_FLAG, O(file), .help = "a real transfer over TCP 2425 from a camtraced, with its throughput" },
+	{ "bytes", 0, CMD_OPT_INT, O(bytes), 1, 1073741824, .arg = "N", .help = "with --file: bytes asked (default 10485760)" },
 	{ "tries", 0, CMD_OPT_INT, O(tries), 1, 8, .help = "probes per step (default 2)" },
 	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.05, 60, .help = "wait per step (default 1)" },
 	{ "unprivileged", 0, CMD_OPT_FLAG, O(unpriv), .help = "do not use raw sockets even when allowed" },
@@ -575,6 +665,7 @@ static const struct cmd_opt probe_opts[] = {
 
 static const struct probe_opts probe_defaults = {
 	.udp_port = CT_IPMSG_PORT, .tcp_port = CT_IPMSG_PORT, .sport = CT_IPMSG_PORT, .tries = 2, .wait = 1.0,
+	.bytes = 10485760,
 };
 
 const struct cmd_entry cmd_probe_entry = {

@@ -22,6 +22,8 @@ extern const struct cmd_entry cmd_send_entry;
 struct send_opts {
 	int seal, wait_read, all, direct;
 	const char *encrypt, *network;
+	struct cmd_list files;        /* --file PATH: offered with the message (through camtraced) */
+	uint64_t wait_fetch_ms;       /* --wait-fetch: the report waits for the fetches */
 };
 
 static const char *const encrypt_choices[] = { "auto", "require", "off", NULL };
@@ -52,6 +54,8 @@ static void print_one(const struct ct_cli *cli, const struct ct_json *r)
 		printf(read ? ", read after %lld ms" : ", not read yet", ctlcli_int(r, "read_ms", 0));
 	if (ct_json_get_str(r, "auto_reply"))
 		printf(", automatic reply: \"%s\"", ct_json_get_str(r, "auto_reply"));
+	for (const struct ct_json *f = ct_json_first(ct_json_get(r, "files")); f; f = ct_json_next(f))
+		printf("; %s %s", ctlcli_str(f, "name", "?"), ctlcli_str(f, "state", "?"));
 	printf("\n");
 }
 
@@ -101,7 +105,7 @@ static void direct_done(struct ct_msg *m, uint64_t job, const struct ct_msg_resu
 	dr->done = 1;
 }
 
-static struct ct_node *direct_node(struct ct_evloop *ev, struct ct_hosts *h, char *err, size_t errlen)
+struct ct_node *cmd_own_node(struct ct_evloop *ev, struct ct_hosts *h, int try_2425, char *err, size_t errlen)
 {
 	struct ct_node_conf nc;
 	struct ct_node *n = NULL;
@@ -116,13 +120,14 @@ static struct ct_node *direct_node(struct ct_evloop *ev, struct ct_hosts *h, cha
 	nc.nick = nc.user;
 	nc.no_broadcast = 1;
 	/* from 2425 when it is free: iptux answers to 2425 whatever port we send from */
-	if (ct_node_new(&n, ev, h, &nc, err, errlen) == 0)
+	if (try_2425 && ct_node_new(&n, ev, h, &nc, err, errlen) == 0)
 		return n;
 	for (unsigned p = 40000 + (unsigned)getpid() % 20000, k = 0; k < 32; k++, p = 40000 + (p + 7919) % 20000) {
 		nc.port = (uint16_t)p;
 		if (ct_node_new(&n, ev, h, &nc, err, errlen) == 0) {
-			fprintf(stderr, "camtrace send: UDP 2425 is taken (%s); sending from port %u: iptux's RECVMSG "
-				"goes to 2425 and will be missed\n", "run the message through camtraced instead", p);
+			if (try_2425)
+				fprintf(stderr, "camtrace send: UDP 2425 is taken (%s); sending from port %u: iptux's "
+					"RECVMSG goes to 2425 and will be missed\n", "run the message through camtraced instead", p);
 			return n;
 		}
 	}
@@ -144,7 +149,7 @@ static int send_direct(const struct ct_cli *cli, const struct send_opts *so, int
 	char err[512];
 	int rc = 0, k = 0;
 
-	if (ct_evloop_new(&ev) != 0 || !h || !v || !dr.res || !(n = direct_node(ev, h, err, sizeof err)) ||
+	if (ct_evloop_new(&ev) != 0 || !h || !v || !dr.res || !(n = cmd_own_node(ev, h, 1, err, sizeof err)) ||
 	    ct_msg_new(&m, n, &mc) != 0)
 		rc = out_fail(cli, "send", NULL, "cannot_send", EX_UNAVAILABLE, n || !ev ? "out of memory" : err);
 	for (int i = 0; rc == 0 && i < nto; i++) {
@@ -188,8 +193,17 @@ static int send_daemon(const struct ct_cli *cli, struct ct_ctl_client *c, const 
 	ct_json_add_bool(p, "seal", so->seal);
 	ct_json_add_bool(p, "wait_read", so->wait_read);
 	ct_json_add_str(p, "encrypt", so->encrypt);
+	if (so->files.n) { /* absolute: the daemon opens them */
+		struct ct_json *fa = ct_json_add_arr(p, "files");
+		for (int i = 0; i < so->files.n; i++) {
+			char *rp = realpath(so->files.v[i], NULL);
+			ct_json_add_str(fa, NULL, rp ? rp : so->files.v[i]);
+			free(rp);
+		}
+		ct_json_add_int(p, "wait_fetch_ms", (int64_t)so->wait_fetch_ms);
+	}
 	if (cl.timeout <= 0)
-		cl.timeout = 30; /* retries, pacing, the read notice */
+		cl.timeout = 30 + (int)(so->wait_fetch_ms / 1000); /* retries, pacing, the read notice, fetches */
 	rc = ctlcli_call(&cl, "send", c, CT_CTL_M_SEND, p, &res);
 	ct_json_free(p);
 	if (rc == 0)
@@ -211,6 +225,8 @@ static int send_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 		return cmd_usage_error(cli, &cmd_send_entry, "--all sends to every known user: give only the TEXT");
 	if (!so->all && nto < 1)
 		return cmd_usage_error(cli, &cmd_send_entry, "give at least one recipient (TO) before the TEXT");
+	if (so->direct && so->files.n)
+		return cmd_usage_error(cli, &cmd_send_entry, "--file is served by camtraced: leave out --direct");
 	if (!so->direct) {
 		if (ct_ctl_client_new(&c) != 0)
 			return out_fail(cli, "send", NULL, "no_memory", EX_OSERR, "out of memory");
@@ -224,9 +240,10 @@ static int send_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 		if (r != CT_ENOTFOUND && r != CT_ECLOSED) /* it runs but refuses us: say so */
 			return ctlcli_connect(cli, "send", &rc) ? EX_SOFTWARE : rc;
 	}
-	if (so->all)
-		return out_fail(cli, "send", ctlcli_path(cli), "daemon_not_running", EX_UNAVAILABLE,
-			"--all sends to the users camtraced knows: it is not running");
+	if (so->all || so->files.n)
+		return out_fail(cli, "send", ctlcli_path(cli), "daemon_not_running", EX_UNAVAILABLE, so->all ?
+			"--all sends to the users camtraced knows: it is not running" :
+			"--file offers the file from camtraced, which serves it on TCP 2425: it is not running");
 	return send_direct(cli, so, nto, argv, text);
 }
 
@@ -242,12 +259,16 @@ static const struct cmd_opt send_opts[] = {
 	  .help = "with --all: only the users in this network" },
 	{ "direct", 0, CMD_OPT_FLAG, offsetof(struct send_opts, direct),
 	  .help = "send from camtrace itself even when camtraced runs" },
+	{ "file", 0, CMD_OPT_LIST, offsetof(struct send_opts, files), 0, 64, .arg = "PATH",
+	  .help = "offer a file or directory with the message (camtraced serves it on TCP 2425); repeatable" },
+	{ "wait-fetch", 0, CMD_OPT_MS, offsetof(struct send_opts, wait_fetch_ms), 0, 86400000, .arg = "TIME",
+	  .help = "with --file: report after the recipients fetched the files, or after TIME" },
 	{ 0 },
 };
 
 const struct cmd_entry cmd_send_entry = {
 	.name = "send",
-	.args = "[--seal] [--wait-read] [--encrypt MODE] [--all [--network CIDR]] [--direct] TO... [--] TEXT",
+	.args = "[--seal] [--wait-read] [--encrypt MODE] [--all [--network CIDR]] [--direct] [--file PATH]... TO... [--] TEXT",
 	.summary = "send a message and report, per recipient, whether it was delivered",
 	.help = "TO: an IPv4 address (port 2425 unless ADDR:PORT), or a nick, user, host or user@host\n"
 		"from camtraced's table. With camtraced running the message goes out from it (its\n"

@@ -16,6 +16,7 @@
 extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_doctor_entry;
+extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_inbox_entry;
 extern const struct cmd_entry cmd_monitor_entry;
@@ -37,6 +38,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_bundle_entry,
 	&cmd_decode_entry,
 	&cmd_doctor_entry,
+	&cmd_get_entry,
 	&cmd_help_entry,
 	&cmd_inbox_entry,
 	&cmd_monitor_entry,

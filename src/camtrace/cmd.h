@@ -80,4 +80,10 @@ void cmd_help(FILE *fp, const struct cmd_entry *e);
 int cmd_usage_error(const struct ct_cli *cli, const struct cmd_entry *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* cmd-send.c: a node of camtrace's own (login name, host name, no presence) for send --direct
+ * (try_2425: from UDP 2425 when free, else a high port with a warning) and get (a high port). */
+struct ct_evloop;
+struct ct_hosts;
+struct ct_node *cmd_own_node(struct ct_evloop *ev, struct ct_hosts *h, int try_2425, char *err, size_t errlen);
+
 #endif

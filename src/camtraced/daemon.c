@@ -562,7 +562,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 	}
 	load_state(d);
 	daemon_accept_extend(d, NULL); /* the found addresses of the state file */
-	if ((r = dmsg_open(d, err, errlen)) != 0)
+	if ((r = dmsg_open(d, err, errlen)) != 0 || (r = dxfer_open(d, err, errlen)) != 0)
 		return r;
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
@@ -701,6 +701,7 @@ void daemon_close(struct daemon *d)
 	if (d->ls)
 		ct_listsrv_free(d->ls);
 	ct_notify_free(d->nt);
+	dxfer_close(d);
 	dmsg_close(d);
 	ct_node_free(d->node);
 	dcrypt_close(d); /* the node and the messages used the keys */

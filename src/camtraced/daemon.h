@@ -74,6 +74,9 @@ struct daemon {
 	struct ct_crypt_keys *keys; /* our key pairs (dcrypt.c), NULL when they could not be opened */
 	uint32_t crypt_capa;  /* the capability word we honour (0: no encryption) */
 	char crypt_err[256];  /* why not, with the fix */
+	struct ct_xfer *xfer; /* file transfer (dxfer.c): offers served, attachments fetched */
+	int dl_fd;            /* download_dir, open (-1: accept_files = no) */
+	char *dl_dir;         /* its path as opened */
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */
@@ -123,6 +126,20 @@ void dcrypt_open(struct daemon *d);
 void dcrypt_node_conf(const struct daemon *d, struct ct_node_conf *nc);
 void dcrypt_status(const struct daemon *d, struct ct_json *messages);
 void dcrypt_close(struct daemon *d);
+/* Saves the inbox now or shortly (an attachment's state changed). */
+void dmsg_inbox_dirty(struct daemon *d);
+/* dxfer.c: the file-transfer engine on the node; download_dir opened when accept_files allows */
+int dxfer_open(struct daemon *d, char *err, size_t errlen);
+void dxfer_close(struct daemon *d);
+struct ct_msg_in;
+/* A message with attachments went into the inbox as msg_id: fetch them when accepted. */
+void dxfer_on_message(struct daemon *d, const struct ct_msg_in *in, uint64_t msg_id);
+void dxfer_status(struct daemon *d, struct ct_json *r); /* status: "files" */
+struct ct_msg_result;
+/* Adds "files" (the offer's files as the recipient of packetno fetched them) to a send result. */
+void dxfer_files_json(struct daemon *d, struct ct_json *o, uint64_t offer, uint32_t packetno);
+/* 1 when every delivered recipient of r fetched every file of offer. */
+int dxfer_all_fetched(struct daemon *d, uint64_t offer, const struct ct_msg_result *r, size_t n);
 /* dfed.c: (re)starts the federation from the configuration (none without `peer`; kept as it
  * is when a reload changes no federation setting); the status "federation" section. */
 int dfed_start(struct daemon *d, char *err, size_t errlen);

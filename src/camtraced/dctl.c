@@ -357,6 +357,7 @@ static int m_status(struct ct_ctl_call *call, const struct ct_json *params, stru
 	dfed_status(r, d);
 	status_state(r, d);
 	dmsg_status(d, r);
+	dxfer_status(d, r);
 	*result = r;
 	return 0;
 }

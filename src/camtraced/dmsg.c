@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "node.h"
 #include "targets.h"
+#include "xfer.h"
 
 #define INBOX_SAVE_GAP_MS 200 /* saves at most this often under a burst of messages */
 #define SEND_MAX_TO 64        /* recipients named in one request (--all: the whole table) */
@@ -53,14 +54,22 @@ static void inbox_dirty(struct daemon *d)
 		d->t_inbox = ct_evloop_add_timer(d->ev, d->inbox_saved_ms + INBOX_SAVE_GAP_MS - now, on_inbox_timer, d);
 }
 
+void dmsg_inbox_dirty(struct daemon *d)
+{
+	inbox_dirty(d);
+}
+
 static void on_recv(struct ct_msg *m, const struct ct_msg_in *in, void *ud)
 {
 	struct daemon *d = ud;
 	uint64_t id;
 
 	(void)m;
-	if (ct_inbox_add(d->inbox, in, &id) == 0)
+	if (ct_inbox_add(d->inbox, in, &id) == 0) {
+		if (in->attach_list)
+			dxfer_on_message(d, in, id); /* the attachments: fetched or marked why not */
 		inbox_dirty(d);
+	}
 }
 
 static void msg_conf_from(struct daemon *d, struct ct_msg_conf *mc)
@@ -155,6 +164,12 @@ struct send_req {
 	struct daemon *d;
 	uint64_t token;
 	int wait_read;
+	uint64_t offer;             /* files offered with the message (0: none) */
+	uint32_t *packetnos;        /* each recipient's packet number (the offer's bindings) */
+	uint64_t fetch_deadline;    /* wait_fetch: reply when every file is fetched or then */
+	struct ct_msg_result *r;    /* the results kept while waiting for the fetches */
+	size_t nr;
+	uint64_t t_wait;
 	struct ct_json *unresolved; /* recipients that got no message, in the answer's shape */
 	char **labels;
 	size_t nlabels;
@@ -162,6 +177,10 @@ struct send_req {
 
 static void send_req_free(struct send_req *q)
 {
+	if (q->t_wait)
+		ct_evloop_cancel_timer(q->d->ev, q->t_wait);
+	free(q->packetnos);
+	free(q->r);
 	for (size_t i = 0; i < q->nlabels; i++)
 		free(q->labels[i]);
 	free(q->labels);
@@ -180,7 +199,10 @@ static struct ct_json *send_result(struct send_req *q, const struct ct_msg_resul
 	for (const struct ct_json *e = ct_json_first(q->unresolved); e; e = ct_json_next(e))
 		ct_json_add(arr, NULL, ct_json_dup(e));
 	for (size_t i = 0; i < n; i++) {
-		ct_json_add(arr, NULL, ct_msg_result_json(&r[i], q->d->hosts, q->wait_read));
+		struct ct_json *o = ct_msg_result_json(&r[i], q->d->hosts, q->wait_read);
+		if (o && q->offer)
+			dxfer_files_json(q->d, o, q->offer, r[i].packetno);
+		ct_json_add(arr, NULL, o);
 		delivered += r[i].state == CT_MSG_DELIVERED;
 	}
 	ct_json_add_int(res, "delivered", (int64_t)delivered);
@@ -189,14 +211,73 @@ static struct ct_json *send_result(struct send_req *q, const struct ct_msg_resul
 	return res;
 }
 
+static void on_fetch_wait(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct send_req *q = ud;
+
+	(void)id;
+	q->t_wait = 0;
+	if (ct_evloop_now_ms(ev) < q->fetch_deadline && !dxfer_all_fetched(q->d, q->offer, q->r, q->nr)) {
+		q->t_wait = ct_evloop_add_timer(ev, 100, on_fetch_wait, q);
+		return;
+	}
+	ct_ctl_reply(q->d->ctl, q->token, send_result(q, q->r, q->nr));
+	send_req_free(q);
+}
+
 static void on_sent(struct ct_msg *m, uint64_t job, const struct ct_msg_result *r, size_t n, void *ud)
 {
 	struct send_req *q = ud;
 
 	(void)m;
 	(void)job;
+	/* with files and wait_fetch: the answer waits until the recipients fetched them (or the time) */
+	if (q->offer && q->fetch_deadline && (q->r = malloc(n * sizeof *r)) != NULL) {
+		memcpy(q->r, r, n * sizeof *r);
+		q->nr = n;
+		on_fetch_wait(q->d->ev, 0, q);
+		return;
+	}
 	ct_ctl_reply(q->d->ctl, q->token, send_result(q, r, n));
 	send_req_free(q);
+}
+
+/* `files` (absolute paths the daemon can read): one offer, its attachment list in o->attach
+ * (malloc'd), o->packetnos for the bindings; `wait_fetch_ms`: the answer waits for the fetches. */
+static int send_files(struct daemon *d, const struct ct_json *params, struct send_req *q,
+	struct ct_msg_send_opts *o, size_t n, char *err, size_t errlen)
+{
+	const struct ct_json *files = ct_json_get(params, "files");
+	const char *paths[64];
+	size_t np = 0;
+	struct ct_sbuf list;
+	int64_t wait = 0;
+	int r;
+
+	if (!files)
+		return 0;
+	for (const struct ct_json *e = ct_json_first(files); e; e = ct_json_next(e)) {
+		if (!ct_json_str(e) || np == 64) {
+			snprintf(err, errlen, "`files`: at most 64 paths (strings)");
+			return CT_EINVAL;
+		}
+		paths[np++] = ct_json_str(e);
+	}
+	if (!np)
+		return 0;
+	ct_sbuf_init(&list);
+	r = ct_xfer_offer(d->xfer, paths, np, &list, &q->offer, err, errlen);
+	if (r == 0 && (ct_sbuf_addc(&list, 0) != 0 || !(q->packetnos = calloc(n, sizeof *q->packetnos))))
+		r = CT_ENOMEM;
+	if (r != 0) {
+		ct_sbuf_fini(&list);
+		return r;
+	}
+	o->attach = ct_sbuf_steal(&list, NULL);
+	o->packetnos = q->packetnos;
+	if (ct_json_get_i64(params, "wait_fetch_ms", &wait) == 0 && wait > 0)
+		q->fetch_deadline = ct_evloop_now_ms(d->ev) + (uint64_t)(wait < 86400000 ? wait : 86400000);
+	return 0;
 }
 
 /* The named recipients (each resolved through the host table) into to[]; the others into q. */
@@ -231,6 +312,7 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 	struct send_req *q;
 	int all = 0, r;
 	size_t n;
+	char ferr[300] = "";
 
 	ct_json_get_bool(params, "all", &all);
 	ct_json_get_bool(params, "seal", &o.seal);
@@ -278,12 +360,19 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 		send_req_free(q);
 		return 0;
 	}
-	r = ct_msg_send(d->msg, to, n, &o, on_sent, q, NULL);
+	if ((r = send_files(d, params, q, &o, n, ferr, sizeof ferr)) == 0)
+		r = ct_msg_send(d->msg, to, n, &o, on_sent, q, NULL);
+	if (r == 0 && q->offer)
+		for (size_t i = 0; i < n; i++)
+			ct_xfer_offer_bind(d->xfer, q->offer, q->packetnos[i], &to[i].addr);
+	free((char *)o.attach);
 	if (to != named)
 		free(to);
 	if (r != 0) {
+		if (q->offer)
+			ct_xfer_offer_drop(d->xfer, q->offer);
 		send_req_free(q);
-		return r;
+		return ferr[0] ? ct_ctl_call_error(call, "bad_file", "%s", ferr) : r;
 	}
 	(void)result;
 	return CT_CTL_DEFER;

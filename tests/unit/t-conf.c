@@ -27,6 +27,7 @@ static const char good[] =
 	"absence = yes\n"
 	"allow = 10.0.0.0/8, 192.168.7.0/24\n"
 	"allow = 2001:db8::/32\n"
+	"accept_files_from = 10.1.0.0/16\n"
 	"notify = 192.168.1.*\n"
 	"notify = 10.1.0.0/24 10.2.0.5-10.2.0.9, site-b.example.org\n"
 	"notify_interval = 30m\n"

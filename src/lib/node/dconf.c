@@ -44,6 +44,15 @@ static int check_opt_path(const char *v, char *err, size_t errlen)
 	return v[0] ? check_abs_path(v, err, errlen) : 0;
 }
 
+static int check_accept_files(const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "no") && strcmp(v, "yes") && strcmp(v, "listed")) {
+		snprintf(err, errlen, "'%s' is not no, yes or listed", v);
+		return CT_EFORMAT;
+	}
+	return 0;
+}
+
 static int check_socket_path(const char *v, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
@@ -285,6 +294,17 @@ static const struct ct_conf_opt dconf_opts[] = {
 	{ "absence_reply", CT_CONF_BOOL, OFF(absence_reply), 0, 0, "yes",
 	  "while absent, answer each message with absence_text (SENDMSG|AUTORETOPT; never to an automatic reply)",
 	  NULL, NULL },
+	{ "accept_files", CT_CONF_STRING, OFF(accept_files), 0, 0, "no",
+	  "fetch files attached to messages: no, yes (from every sender whose messages are taken) or "
+	  "listed (senders inside accept_files_from only)", check_accept_files, "no|yes|listed" },
+	{ "accept_files_from", CT_CONF_CIDRS, OFF(accept_files_from), 0, 0, NULL,
+	  "senders whose attachments are fetched with accept_files = listed", NULL, "CIDR" },
+	{ "download_dir", CT_CONF_STRING, OFF(download_dir), 0, 0, "",
+	  "where fetched files go (empty = the directory downloads beside state_file)", check_opt_path, "PATH" },
+	{ "download_quota", CT_CONF_INT, OFF(download_quota), 0, 4611686018427387904LL, "1073741824",
+	  "bytes download_dir may hold: an attachment that does not fit is not fetched", NULL, NULL },
+	{ "offer_expiry", CT_CONF_DURATION, OFF(offer_expiry), MS_S, 30 * MS_D, "24h",
+	  "how long files offered with camtrace send --file can be fetched", NULL, NULL },
 	{ "state_file", CT_CONF_STRING, OFF(state_file), 0, 0, CT_DCONF_DEFAULT_STATE,
 	  "where known hosts, found addresses and instability records are kept", check_abs_path, "PATH" },
 	{ "pidfile", CT_CONF_STRING, OFF(pidfile), 0, 0, CT_DCONF_DEFAULT_PIDFILE,

@@ -87,6 +87,14 @@ struct ct_daemon_conf {
 	int64_t msg_retries;          /* resends after the first, default 3 */
 	int absence_reply;            /* answer messages with absence_text while absent, default yes */
 
+	/* file transfer (xfer.h): attachments offered to us, files we offer (camtrace send --file) */
+	char *accept_files;           /* "no" (default), "yes" (any sender whose messages are taken),
+	                               * "listed" (senders inside accept_files_from only) */
+	struct ct_cidr_list accept_files_from;
+	char *download_dir;           /* where fetched files go ("" = "downloads" beside state_file) */
+	int64_t download_quota;       /* bytes download_dir may hold, default 1 GiB */
+	int64_t offer_expiry;         /* ms an offer stays, default 24 h */
+
 	/* files and process */
 	char *state_file;
 	char *pidfile;

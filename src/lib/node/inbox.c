@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "addr.h"
+#include "attach.h"
 #include "clock.h"
 #include "err.h"
 #include "fsutil.h"
@@ -39,6 +40,7 @@ static void msg_free(struct ct_inbox_msg *m)
 	free(m->cipher);
 	free(m->signature);
 	free(m->crypt_error);
+	ct_json_free(m->files);
 	free(m);
 }
 
@@ -100,6 +102,50 @@ static int push(struct ct_inbox *ib, struct ct_inbox_msg *m)
 	return 0;
 }
 
+/* The attachment list as the inbox keeps it: one object per file, state "offered". */
+static struct ct_json *files_of(const char *list)
+{
+	struct ct_attach_list l;
+	struct ct_json *arr;
+
+	if (!list || !(arr = ct_json_arr()))
+		return NULL;
+	ct_attach_list_parse(list, strlen(list), &l); /* the entries before a fault are kept */
+	for (size_t i = 0; i < l.n && i < 1000; i++) {
+		struct ct_json *o = ct_json_add_obj(arr, NULL);
+		const char *t = ct_attach_type_name(l.f[i].attr);
+		ct_json_add_int(o, "id", l.f[i].id);
+		ct_json_add_str(o, "name", l.f[i].name);
+		ct_json_add_int(o, "size", (int64_t)l.f[i].size);
+		ct_json_add_int(o, "mtime", (int64_t)l.f[i].mtime);
+		ct_json_add_str(o, "type", t ? t : "unknown");
+		ct_json_add_str(o, "state", "offered");
+		ct_json_add_null(o, "path");
+		ct_json_add_int(o, "bytes", 0);
+		ct_json_add_null(o, "error");
+	}
+	ct_attach_list_fini(&l);
+	return arr;
+}
+
+void ct_inbox_file_set(struct ct_inbox_msg *m, size_t i, const char *state, const char *path, uint64_t bytes,
+	const char *error)
+{
+	struct ct_json *o = (struct ct_json *)ct_json_first(m->files);
+	static const char *const keys[] = { "state", "path", "bytes", "error" };
+
+	while (o && i--)
+		o = (struct ct_json *)ct_json_next(o);
+	if (!o)
+		return;
+	for (size_t k = 0; k < 4; k++)
+		ct_json_free(ct_json_detach(o, keys[k]));
+	ct_json_add_str(o, "state", state);
+	ct_json_add_str(o, "path", path);
+	ct_json_add_int(o, "bytes", (int64_t)bytes);
+	ct_json_add_str(o, "error", error);
+}
+
 int ct_inbox_add(struct ct_inbox *ib, const struct ct_msg_in *in, uint64_t *id)
 {
 	struct ct_inbox_msg *m = calloc(1, sizeof *m);
@@ -131,6 +177,7 @@ int ct_inbox_add(struct ct_inbox *ib, const struct ct_msg_in *in, uint64_t *id)
 		msg_free(m);
 		return CT_ENOMEM;
 	}
+	m->files = files_of(in->attach_list);
 	if (id)
 		*id = m->id;
 	return push(ib, m);
@@ -178,6 +225,7 @@ struct ct_json *ct_inbox_msg_json(const struct ct_inbox_msg *m, int with_text)
 		ct_json_add_str(o, "crypt_error", m->crypt_error);
 	else
 		ct_json_add_null(o, "crypt_error");
+	ct_json_add(o, "files", m->files ? ct_json_dup(m->files) : ct_json_arr());
 	return o;
 }
 
@@ -244,6 +292,8 @@ static struct ct_inbox_msg *msg_from_json(const struct ct_json *o)
 	m->cipher = dup_text(ct_json_get_str(o, "cipher"));
 	m->signature = dup_text(ct_json_get_str(o, "signature"));
 	m->crypt_error = dup_text(ct_json_get_str(o, "crypt_error"));
+	if (ct_json_is_arr(ct_json_get(o, "files")) && ct_json_first(ct_json_get(o, "files")))
+		m->files = ct_json_dup(ct_json_get(o, "files"));
 	return m;
 }
 

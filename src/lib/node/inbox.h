@@ -21,6 +21,7 @@ struct ct_inbox_msg {
 	int read;                    /* opened (camtrace inbox ID); a sealed one sent its READMSG */
 	char *cipher, *signature;    /* encrypted: its suite and signature state ("" = none) */
 	char *crypt_error;           /* encrypted and not readable: why ("" = readable) */
+	struct ct_json *files;       /* attachments (an array, camtrace(1) INBOX), NULL = none */
 };
 
 /* Opens the inbox kept at path (NULL: in memory only), loading what is there; max bounds the
@@ -38,6 +39,11 @@ size_t ct_inbox_unread(const struct ct_inbox *ib);
 /* By position (0 = oldest) or by id (NULL when gone). */
 struct ct_inbox_msg *ct_inbox_at(struct ct_inbox *ib, size_t i);
 struct ct_inbox_msg *ct_inbox_find(struct ct_inbox *ib, uint64_t id);
+/* Records what became of attachment i of m: state (camtrace(1) INBOX: offered, fetching,
+ * fetched, not_accepted, over_quota or a fetch's end state), where it was saved (NULL: not),
+ * the bytes written and an error text (NULL: none). */
+void ct_inbox_file_set(struct ct_inbox_msg *m, size_t i, const char *state, const char *path, uint64_t bytes,
+	const char *error);
 /* The sender's address (from "ADDR:PORT"); CT_EFORMAT when it does not parse. */
 int ct_inbox_msg_addr(const struct ct_inbox_msg *m, struct ct_haddr *a);
 /* The message as the JSON object of `camtrace inbox --json` (with_text 0: a sealed message's

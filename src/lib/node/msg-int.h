@@ -31,6 +31,7 @@ struct job {
 	struct ct_msg *m;
 	struct ct_msg_send_opts o;
 	char *text;
+	char *attach;                 /* the attachment list (FILEATTACHOPT), NULL = none */
 	struct rcpt *r;
 	size_t n, first;         /* first: recipients not sent yet start here */
 	size_t left;             /* recipients not decided */

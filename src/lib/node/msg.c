@@ -71,6 +71,8 @@ int ct_msg_job_send(struct job *j, struct rcpt *rc)
 		cmd |= CT_IPMSG_MULTICASTOPT;
 	if (rc->r.utf8)
 		cmd |= CT_IPMSG_UTF8OPT | CT_IPMSG_CAPUTF8OPT;
+	if (j->attach)
+		cmd |= CT_IPMSG_FILEATTACHOPT;
 	ct_sbuf_init(&body);
 	if (rc->r.encrypted) {
 		cmd |= CT_IPMSG_ENCRYPTOPT;
@@ -79,6 +81,11 @@ int ct_msg_job_send(struct job *j, struct rcpt *rc)
 		r = ct_sbuf_add(&body, j->text, strlen(j->text));
 	else
 		r = ct_charset_encode(CT_CS_CP932, j->text, strlen(j->text), &body, 0);
+	if (r >= 0 && j->attach) { /* text NUL list (§6.1), the names in the body's charset */
+		ct_sbuf_addc(&body, 0);
+		r = rc->r.utf8 ? ct_sbuf_adds(&body, j->attach) :
+			ct_charset_encode(CT_CS_CP932, j->attach, strlen(j->attach), &body, 0);
+	}
 	if (r >= 0)
 		r = ct_node_send_pkt(m->node, &rc->r.addr, cmd, rc->r.packetno, body.p, body.len);
 	ct_sbuf_fini(&body);
@@ -157,6 +164,7 @@ static void job_free(struct job *j)
 		ct_sbuf_fini(&j->r[i].ebody);
 	free(j->r);
 	free(j->text);
+	free(j->attach);
 	free(j);
 }
 
@@ -275,13 +283,15 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 	j->m = m;
 	j->o = *o;
 	j->text = strdup(o->text);
+	j->attach = o->attach ? strdup(o->attach) : NULL;
 	j->r = calloc(n, sizeof *j->r);
 	/* 4n: a recipient resent after AutoReply(DecryptErr) gets a second packet number */
 	for (j->nslots = 16; j->nslots < 4 * n; j->nslots *= 2)
 		;
 	j->slots = calloc(2 * j->nslots, sizeof *j->slots);
-	if (!j->text || !j->r || !j->slots) {
+	if (!j->text || !j->r || !j->slots || (o->attach && !j->attach)) {
 		free(j->text);
+		free(j->attach);
 		free(j->r);
 		free(j->slots);
 		free(j);
@@ -297,6 +307,8 @@ int ct_msg_send(struct ct_msg *m, const struct ct_msg_to *to, size_t n, const st
 		r->utf8 = want_utf8(m, &to[i].addr, to[i].utf8);
 		r->packetno = ct_node_next_packetno(m->node);
 		ct_msg_job_slot_put(j, r->packetno, i);
+		if (o->packetnos)
+			o->packetnos[i] = r->packetno;
 	}
 	ct_pace_init(&j->pace, m->conf.rate, 1, now);
 	j->id = ++m->next_job;
@@ -508,7 +520,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	enum ct_charset cs = ct_charset_of_command(p->command);
 	struct ct_msg_in in = { 0 };
 	struct ct_host *h;
-	char *u, *hn, *t, *pt = NULL, suite[40] = "", why[200] = "";
+	char *u, *hn, *t, *pt = NULL, *al = NULL, suite[40] = "", why[200] = "";
 
 	if (m->conf.allow && !ct_targets_match(m->conf.allow, &rx->from)) {
 		m->st.refused++;
@@ -544,6 +556,10 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		free(t);
 		return; /* tampered: logged, not kept */
 	}
+	/* the list after the text's NUL (§6.1); encrypted, the clear copy after the body, which a
+	 * sender adds unless it set ENCEXTMSGOPT (we do not advertise it: crypto-interop §2.2h) */
+	if (in.attach && p->nsec > 1 && !(in.encrypted && (p->opts & CT_IPMSG_ENCEXTMSGOPT)))
+		in.attach_list = al = ct_charset_decode_str(cs, p->sec[1].p, p->sec[1].len);
 	m->st.received++;
 	/* Windows' answer to what it could not decrypt: our key is fetched again, sent again */
 	if (in.autoreply && !in.encrypted && ct_crypt_is_decrypt_err(in.text, strlen(in.text)))
@@ -559,6 +575,7 @@ static void on_sendmsg(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	free(hn);
 	free(t);
 	free(pt);
+	free(al);
 }
 
 static void on_anspubkey(struct ct_node *n, const struct ct_node_rx *rx, void *ud)

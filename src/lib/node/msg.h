@@ -23,6 +23,7 @@ struct ct_msg_in {
 	/* encrypted: the suite ("rsa2048+aes256/sha256"), the signature state ("none", "ok",
 	 * "text_only", "no_key") and, when it could not be read (text ""), why (crypt_error) */
 	const char *cipher, *signature, *crypt_error;
+	const char *attach_list;      /* FILEATTACHOPT: the attachment list after the text (UTF-8), else NULL */
 };
 /* Called once per new message (duplicates suppressed) from an allowed sender. */
 typedef void (*ct_msg_recv_fn)(struct ct_msg *m, const struct ct_msg_in *in, void *ud);
@@ -60,6 +61,10 @@ struct ct_msg_send_opts {
 	int wait_read;                /* sealed with READCHECKOPT: wait for the read notice (READMSG) */
 	int broadcast;                /* BROADCASTOPT (an administrator's notice: no RECVMSG asked) */
 	enum ct_msg_encrypt encrypt;  /* off (default), auto or require */
+	const char *attach;           /* an attachment list (xfer.h ct_xfer_offer): FILEATTACHOPT, sent
+	                               * after the text's NUL; NULL = none */
+	uint32_t *packetnos;          /* out (optional): each recipient's packet number, filled by
+	                               * ct_msg_send (ct_xfer_offer_bind) */
 };
 
 enum ct_msg_state { CT_MSG_WAITING, CT_MSG_DELIVERED, CT_MSG_NOT_DELIVERED, CT_MSG_SEND_ERROR,

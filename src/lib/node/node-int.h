@@ -21,6 +21,8 @@ struct ct_node {
 	struct ct_evloop *ev;
 	struct ct_hosts *hosts;
 	int fd, tcpfd;
+	ct_node_tcp_fn tcp_fn;         /* takes accepted TCP connections (NULL: closed) */
+	void *tcp_ud;
 	uint16_t port;
 	/* identity */
 	char *user, *host, *nick, *group, *absence_text; /* UTF-8, ':' already replaced */

@@ -189,15 +189,28 @@ static void on_udp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 
 static void on_tcp(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
+	struct ct_node *n = ud;
+
 	(void)ev;
 	(void)events;
-	(void)ud;
 	for (int k = 0; k < 64; k++) {
-		int c = accept(fd, NULL, NULL);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		struct ct_haddr from;
+		int c = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0)
 			return;
-		close(c); /* reachability only: camtraced serves no files */
+		if (!n->tcp_fn || ct_haddr_from_sa(&from, (struct sockaddr *)&ss) != 0)
+			close(c); /* reachability only */
+		else
+			n->tcp_fn(n, c, &from, n->tcp_ud);
 	}
+}
+
+void ct_node_set_tcp_handler(struct ct_node *n, ct_node_tcp_fn fn, void *ud)
+{
+	n->tcp_fn = fn;
+	n->tcp_ud = ud;
 }
 
 static int open_sock(int type, const char *bind_addr, uint16_t port, int rcvbuf, char *err, size_t errlen)

@@ -22,7 +22,7 @@ struct ct_node_conf {
 	int absent;
 	const char *absence_text; /* SENDABSENCEINFO when absent (NULL = "Absence mode") */
 	uint32_t extra_status;    /* added to our host status (e.g. SERVEROPT, DIALUPOPT) */
-	int tcp;                  /* also listen on TCP port (accepts and closes: reachability) */
+	int tcp;                  /* also listen on TCP port (accepts and closes, or ct_node_set_tcp_handler) */
 	uint64_t entry_delay_ms;  /* NOOPERATION -> BR_ENTRY (default 250) */
 	uint64_t entry_repeat_ms; /* second BR_ENTRY round after start (default 5000; 0 = none) */
 	uint64_t check_interval_ms; /* liveness round period (default 600000; 0 = off) */
@@ -161,6 +161,11 @@ struct ct_hosts *ct_node_hosts(const struct ct_node *n);
 struct ct_evloop *ct_node_evloop(const struct ct_node *n);
 uint16_t ct_node_port(const struct ct_node *n);
 int ct_node_fd(const struct ct_node *n);
+/* Who takes the connections accepted on the node's TCP port (conf.tcp): fn gets the connected,
+ * non-blocking fd (then owns it) and the peer's address. NULL (the default): closed at once
+ * (reachability only). xfer.c serves files through it. */
+typedef void (*ct_node_tcp_fn)(struct ct_node *n, int fd, const struct ct_haddr *from, void *ud);
+void ct_node_set_tcp_handler(struct ct_node *n, ct_node_tcp_fn fn, void *ud);
 /* ---- the guard (node-guard.c): fair under load, no amplification ----
  * Every answer (to a packet another host sent) passes ct_node_guard_admit() just before it is
  * sent: a token bucket per source (list answers: the list server's own), one for all unverified

@@ -1,0 +1,59 @@
+/* xfer-int.h: the inside of the file-transfer engine, shared by xfer.c (offers, serving) and xfer-get.c (fetching) only. */
+#ifndef CT_XFER_INT_H
+#define CT_XFER_INT_H
+
+#include <stdint.h>
+#include "xfer.h"
+
+#define XFER_REQ_MAX 2048        /* a request packet longer than this is refused */
+#define XFER_CHUNK (256u << 10)  /* bytes per recv() */
+#define XFER_TURN (8u << 20)     /* bytes moved per callback and connection at most (fairness) */
+
+struct xoffer_file {
+	char *path, *name;
+	uint64_t size, mtime;
+	uint32_t id;
+	int dir;
+};
+
+struct xbind {
+	uint32_t packetno;
+	struct ct_haddr to;
+	enum ct_xfer_fstate *st;  /* one per file */
+	uint64_t *bytes;
+};
+
+struct xoffer {
+	uint64_t id, made_ms;
+	struct xoffer_file *f;
+	size_t n;
+	struct xbind *b;
+	size_t nb;
+	struct xoffer *next;
+};
+
+struct sconn;
+struct gconn;
+
+struct ct_xfer {
+	struct ct_node *node;
+	struct ct_evloop *ev;
+	struct ct_xfer_conf conf;
+	struct xoffer *offers;        /* newest first */
+	size_t noffers;
+	uint64_t next_offer, next_get;
+	uint32_t next_fileid;
+	struct sconn *sconns;
+	struct gconn *gconns;
+	unsigned nconns;
+	uint64_t t_sweep;
+	struct ct_xfer_stats st;
+};
+
+/* xfer.c: the one-second sweep (timeouts, expiry) runs while there is something to watch */
+void xfer_arm_sweep(struct ct_xfer *x);
+/* xfer-get.c: timeouts of the fetches; frees every fetch (ct_xfer_free) */
+void xfer_get_sweep(struct ct_xfer *x, uint64_t now_ms);
+void xfer_get_free_all(struct ct_xfer *x);
+
+#endif

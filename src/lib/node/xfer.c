@@ -1,0 +1,702 @@
+/* xfer.c: the file-transfer engine: offers (ids, the attachment list, bindings to packet numbers, expiry, RELEASEFILES) and the TCP 2425 server (GETFILEDATA with offset, GETDIRFILES) on the node's event loop. */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "attach.h"
+#include "bodies.h"
+#include "clock.h"
+#include "codec.h"
+#include "err.h"
+#include "evloop.h"
+#include "log.h"
+#include "node.h"
+#include "targets.h"
+#include "xfer-int.h"
+
+#define DIR_DEPTH 32
+#define REQ_WAIT_MS 5000 /* for the request after the connect */
+
+/* One served connection: the request, then a file's bytes or a directory stream. */
+struct sconn {
+	struct ct_xfer *x;
+	int fd;
+	struct ct_haddr peer;
+	char req[XFER_REQ_MAX];
+	size_t reqlen;
+	int phase;                /* 0 request, 1 sending, 2 sent: waiting for the peer's close */
+	uint64_t last_ms;
+	uint64_t offer;           /* what it serves (looked up again: the offer may go) */
+	uint32_t packetno;
+	size_t fidx;
+	int filefd;               /* file contents being sent */
+	off_t off, end;
+	struct ct_sbuf out;       /* directory headers not yet sent */
+	size_t outpos;
+	DIR *stack[DIR_DEPTH];
+	int depth, dir_started;
+	uint64_t sent;
+	uint64_t probe_left;      /* the test transfer: zero bytes still to send */
+	int probe;
+	struct sconn *next;
+};
+
+static const char *const fstate_names[] = { "offered", "sending", "fetched", "released", "expired" };
+static const char *const gstate_names[] = {
+	"running", "done", "refused", "cut", "timeout", "too_much", "bad_name", "limit", "exists", "error",
+};
+
+const char *ct_xfer_fstate_name(enum ct_xfer_fstate s)
+{
+	return (unsigned)s < sizeof fstate_names / sizeof fstate_names[0] ? fstate_names[s] : "?";
+}
+
+const char *ct_xfer_gstate_name(enum ct_xfer_gstate s)
+{
+	return (unsigned)s < sizeof gstate_names / sizeof gstate_names[0] ? gstate_names[s] : "?";
+}
+
+/* ---- offers ---- */
+
+static void offer_free(struct xoffer *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->f[i].path);
+		free(o->f[i].name);
+	}
+	for (size_t i = 0; i < o->nb; i++) {
+		free(o->b[i].st);
+		free(o->b[i].bytes);
+	}
+	free(o->f);
+	free(o->b);
+	free(o);
+}
+
+static void offer_unlink(struct ct_xfer *x, struct xoffer *o)
+{
+	for (struct xoffer **pp = &x->offers; *pp; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			x->noffers--;
+			offer_free(o);
+			return;
+		}
+}
+
+static struct xoffer *offer_find(const struct ct_xfer *x, uint64_t id)
+{
+	for (struct xoffer *o = x->offers; o; o = o->next)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+static struct xbind *bind_find(struct xoffer *o, uint32_t packetno)
+{
+	for (size_t i = 0; i < o->nb; i++)
+		if (o->b[i].packetno == packetno)
+			return &o->b[i];
+	return NULL;
+}
+
+static int file_of(struct xoffer_file *f, const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	const char *base = strrchr(path, '/'), *why;
+	char *tmp = NULL;
+
+	if (lstat(path, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return CT_ENOTFOUND;
+	}
+	if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file or a directory (symlinks are not offered)", path);
+		return CT_EINVAL;
+	}
+	/* the name is the last component ("dir/" too) */
+	if (base && !base[1]) {
+		tmp = strdup(path);
+		if (!tmp)
+			return CT_ENOMEM;
+		while (strlen(tmp) > 1 && tmp[strlen(tmp) - 1] == '/')
+			tmp[strlen(tmp) - 1] = 0;
+		base = strrchr(tmp, '/');
+	}
+	base = base ? base + 1 : (tmp ? tmp : path);
+	if (ct_xfer_name_check(base, &why) != 0 || strchr(base, '\a')) {
+		snprintf(err, errlen, "%s: its name cannot be sent (%s)", path, why ? why : "holds \\a");
+		free(tmp);
+		return CT_EINVAL;
+	}
+	f->path = realpath(path, NULL);
+	f->name = strdup(base);
+	free(tmp);
+	if (!f->path || !f->name)
+		return CT_ENOMEM;
+	f->dir = S_ISDIR(sb.st_mode);
+	f->size = f->dir ? 0 : (uint64_t)sb.st_size;
+	f->mtime = (uint64_t)sb.st_mtime;
+	return 0;
+}
+
+int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct ct_sbuf *list,
+	uint64_t *offer, char *err, size_t errlen)
+{
+	struct xoffer *o;
+	int r = 0;
+
+	if (!n || n > 1000)
+		return CT_EINVAL;
+	if (!(o = calloc(1, sizeof *o)) || !(o->f = calloc(n, sizeof *o->f))) {
+		free(o);
+		return CT_ENOMEM;
+	}
+	o->n = n;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct ct_attach_file af;
+		if ((r = file_of(&o->f[i], paths[i], err, errlen)) != 0)
+			break;
+		o->f[i].id = x->next_fileid++;
+		memset(&af, 0, sizeof af);
+		af.id = o->f[i].id;
+		af.name = o->f[i].name;
+		af.size = o->f[i].size;
+		af.mtime = o->f[i].mtime;
+		af.attr = o->f[i].dir ? CT_IPMSG_FILE_DIR : CT_IPMSG_FILE_REGULAR; /* iptux: exactly 1 or 2 */
+		if ((r = ct_attach_list_add(list, &af, 1)) != 0)
+			snprintf(err, errlen, "%s: cannot be listed (%s)", paths[i], ct_strerror(r));
+	}
+	if (r != 0) {
+		offer_free(o);
+		return r;
+	}
+	o->id = ++x->next_offer;
+	o->made_ms = ct_evloop_now_ms(x->ev);
+	o->next = x->offers;
+	x->offers = o;
+	if (++x->noffers > x->conf.max_offers) { /* the oldest goes */
+		struct xoffer *last = x->offers;
+		while (last->next)
+			last = last->next;
+		offer_unlink(x, last);
+	}
+	*offer = o->id;
+	xfer_arm_sweep(x);
+	return 0;
+}
+
+int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, const struct ct_haddr *to)
+{
+	struct xoffer *o = offer_find(x, offer);
+	struct xbind *b, *nb;
+
+	if (!o)
+		return CT_ENOTFOUND;
+	if (!(nb = realloc(o->b, (o->nb + 1) * sizeof *o->b)))
+		return CT_ENOMEM;
+	o->b = nb;
+	b = &o->b[o->nb];
+	memset(b, 0, sizeof *b);
+	b->packetno = packetno;
+	b->to = *to;
+	b->st = calloc(o->n, sizeof *b->st);
+	b->bytes = calloc(o->n, sizeof *b->bytes);
+	if (!b->st || !b->bytes) {
+		free(b->st);
+		free(b->bytes);
+		return CT_ENOMEM;
+	}
+	o->nb++;
+	return 0;
+}
+
+void ct_xfer_offer_drop(struct ct_xfer *x, uint64_t offer)
+{
+	struct xoffer *o = offer_find(x, offer);
+
+	if (o)
+		offer_unlink(x, o);
+}
+
+int ct_xfer_offer_state(const struct ct_xfer *x, uint64_t offer, uint32_t packetno,
+	enum ct_xfer_fstate *st, uint64_t *bytes, size_t max)
+{
+	struct xoffer *o = offer_find(x, offer);
+	struct xbind *b = o ? bind_find(o, packetno) : NULL;
+
+	if (!b)
+		return CT_ENOTFOUND;
+	for (size_t i = 0; i < o->n && i < max; i++) {
+		st[i] = b->st[i];
+		if (bytes)
+			bytes[i] = b->bytes[i];
+	}
+	return (int)o->n;
+}
+
+int ct_xfer_offer_names(const struct ct_xfer *x, uint64_t offer, const char **names, size_t max)
+{
+	struct xoffer *o = offer_find(x, offer);
+
+	if (!o)
+		return CT_ENOTFOUND;
+	for (size_t i = 0; i < o->n && i < max; i++)
+		names[i] = o->f[i].name;
+	return (int)o->n;
+}
+
+static void on_release(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_xfer *x = ud;
+	uint32_t pkt;
+
+	(void)n;
+	if (!rx->m->nsec || ct_body_pktno_parse(rx->m->sec[0].p, rx->m->sec[0].len, &pkt) != 0)
+		return;
+	for (struct xoffer *o = x->offers; o; o = o->next) {
+		struct xbind *b = bind_find(o, pkt);
+		if (!b || !ct_haddr_same_ip(&b->to, &rx->from))
+			continue;
+		for (size_t i = 0; i < o->n; i++)
+			if (b->st[i] == CT_XFER_OFFERED)
+				b->st[i] = CT_XFER_RELEASED;
+		log_info("files of message %u released by %s", pkt, ct_haddr_str(&rx->from, (char[CT_HADDR_STRLEN]){ 0 }, CT_HADDR_STRLEN));
+	}
+}
+
+/* ---- serving ---- */
+
+static void sconn_close(struct sconn *c)
+{
+	struct ct_xfer *x = c->x;
+
+	ct_evloop_del_fd(x->ev, c->fd);
+	close(c->fd);
+	if (c->filefd >= 0)
+		close(c->filefd);
+	while (c->depth > 0)
+		closedir(c->stack[--c->depth]);
+	ct_sbuf_fini(&c->out);
+	for (struct sconn **pp = &x->sconns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	x->nconns--;
+	free(c);
+}
+
+static void refuse(struct sconn *c, const char *why)
+{
+	char a[CT_HADDR_STRLEN];
+
+	c->x->st.serve_refused++;
+	log_limited(CT_LOG_NOTICE, "file request from %s refused: %s", ct_haddr_str(&c->peer, a, sizeof a), why);
+	sconn_close(c);
+}
+
+static void set_state(struct sconn *c, enum ct_xfer_fstate s)
+{
+	struct xoffer *o = offer_find(c->x, c->offer);
+	struct xbind *b = o ? bind_find(o, c->packetno) : NULL;
+
+	if (b && c->fidx < o->n) {
+		b->st[c->fidx] = s;
+		b->bytes[c->fidx] = c->sent;
+	}
+}
+
+/* Next directory-stream piece into c->out (a header) and maybe c->filefd (contents).
+ * Returns 1 when the stream is complete. */
+static int dir_next(struct sconn *c, const struct xoffer_file *top)
+{
+	struct ct_attach_file af;
+	struct stat sb;
+	char mt[24];
+	int fd;
+
+	memset(&af, 0, sizeof af);
+	af.next = 1;
+	af.ext[0].key = CT_IPMSG_FILE_MTIME;
+	af.ext[0].val = mt;
+	if (!c->dir_started) {
+		DIR *d = opendir(top->path);
+		c->dir_started = 1;
+		if (!d || fstat(dirfd(d), &sb) != 0) {
+			if (d)
+				closedir(d);
+			return -1;
+		}
+		c->stack[c->depth++] = d;
+		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+		af.name = top->name;
+		af.attr = CT_IPMSG_FILE_DIR;
+		return ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0) == 0 ? 0 : -1;
+	}
+	while (c->depth > 0) {
+		DIR *d = c->stack[c->depth - 1];
+		struct dirent *e = readdir(d);
+		if (!e) {
+			fstat(dirfd(d), &sb);
+			closedir(d);
+			c->depth--;
+			snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+			af.name = ".";
+			af.attr = CT_IPMSG_FILE_RETPARENT;
+			ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0);
+			return 0;
+		}
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strchr(e->d_name, ':'))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+		af.name = e->d_name;
+		if (S_ISREG(sb.st_mode)) {
+			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				continue;
+			af.attr = CT_IPMSG_FILE_REGULAR;
+			af.size = (uint64_t)sb.st_size;
+			c->filefd = fd;
+			c->off = 0;
+			c->end = sb.st_size;
+		} else if (S_ISDIR(sb.st_mode) && c->depth < DIR_DEPTH) {
+			DIR *sub;
+			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				continue;
+			if (!(sub = fdopendir(fd))) {
+				close(fd);
+				continue;
+			}
+			c->stack[c->depth++] = sub;
+			af.attr = CT_IPMSG_FILE_DIR;
+		} else {
+			continue; /* symlinks, devices, too deep: not sent */
+		}
+		ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0);
+		return 0;
+	}
+	return 1;
+}
+
+/* The test transfer: zeros; 1 when all are out. */
+static int pump_probe(struct sconn *c)
+{
+	static const char zeros[64 << 10];
+	size_t budget = XFER_TURN;
+
+	while (c->probe_left > 0 && budget > 0) {
+		size_t n = c->probe_left < sizeof zeros ? (size_t)c->probe_left : sizeof zeros;
+		ssize_t w = send(c->fd, zeros, n, MSG_NOSIGNAL);
+		if (w < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		c->probe_left -= (uint64_t)w;
+		c->sent += (uint64_t)w;
+		budget -= (size_t)w < budget ? (size_t)w : budget;
+	}
+	return c->probe_left == 0;
+}
+
+/* Sends what can be sent now; 1 when everything is out. */
+static int pump(struct sconn *c, const struct xoffer_file *f)
+{
+	size_t budget = XFER_TURN;
+
+	for (;;) {
+		if (c->outpos < c->out.len) {
+			ssize_t w = send(c->fd, c->out.p + c->outpos, c->out.len - c->outpos, MSG_NOSIGNAL);
+			if (w < 0)
+				return errno == EAGAIN || errno == EINTR ? 0 : -1;
+			c->outpos += (size_t)w;
+			c->sent += (uint64_t)w;
+			if (c->outpos < c->out.len)
+				return 0;
+			ct_sbuf_reset(&c->out);
+			c->outpos = 0;
+		}
+		if (c->filefd >= 0 && c->off < c->end) {
+			size_t want = (size_t)(c->end - c->off) < budget ? (size_t)(c->end - c->off) : budget;
+			ssize_t w = sendfile(c->fd, c->filefd, &c->off, want);
+			if (w < 0)
+				return errno == EAGAIN || errno == EINTR ? 0 : -1;
+			if (w == 0) /* the file shrank: the announced size cannot be kept */
+				return -1;
+			c->sent += (uint64_t)w;
+			budget -= (size_t)w < budget ? (size_t)w : budget;
+			if (!budget)
+				return 0;
+			continue;
+		}
+		if (c->filefd >= 0) {
+			close(c->filefd);
+			c->filefd = -1;
+		}
+		if (!f->dir)
+			return 1;
+		{
+			int r = dir_next(c, f);
+			if (r != 0)
+				return r;
+		}
+	}
+}
+
+static int start(struct sconn *c)
+{
+	struct ct_xfer *x = c->x;
+	struct ct_ipmsg m;
+	struct ct_attach_req rq;
+	struct xoffer *o = NULL;
+	struct xbind *b = NULL;
+	struct xoffer_file *f = NULL;
+	int r;
+
+	r = ct_codec_parse(&m, c->req, c->reqlen);
+	if (r != 0 || (m.mode != CT_IPMSG_GETFILEDATA && m.mode != CT_IPMSG_GETDIRFILES) || !m.nsec ||
+		ct_attach_req_parse(m.sec[0].p, m.sec[0].len, &rq) != 0) {
+		ct_codec_fini(&m);
+		refuse(c, "not a GETFILEDATA or GETDIRFILES request");
+		return -1;
+	}
+	if (m.mode == CT_IPMSG_GETFILEDATA && rq.packetno == 0 && rq.fileid == CT_XFER_PROBE_ID) {
+		ct_codec_fini(&m);
+		if (!x->conf.probe_allow || !ct_targets_match(x->conf.probe_allow, &c->peer) || !rq.has_offset ||
+			rq.offset > CT_XFER_PROBE_MAX) {
+			refuse(c, !x->conf.probe_allow || !ct_targets_match(x->conf.probe_allow, &c->peer) ?
+				"a test transfer from outside allow" : "a test transfer of more than 1 GiB");
+			return -1;
+		}
+		c->probe = 1;
+		c->probe_left = rq.offset;
+		c->phase = 1;
+		ct_evloop_mod_fd(x->ev, c->fd, CT_EV_WRITE);
+		return 0;
+	}
+	for (o = x->offers; o && !b; o = b ? o : o->next)
+		b = bind_find(o, rq.packetno);
+	if (b)
+		for (size_t i = 0; i < o->n; i++)
+			if (o->f[i].id == rq.fileid) {
+				f = &o->f[i];
+				c->fidx = i;
+			}
+	if (!b || !f || !ct_haddr_same_ip(&b->to, &c->peer) || b->st[c->fidx] == CT_XFER_RELEASED ||
+		b->st[c->fidx] == CT_XFER_EXPIRED || (m.mode == CT_IPMSG_GETDIRFILES) != f->dir) {
+		ct_codec_fini(&m);
+		refuse(c, !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
+			"not the recipient's address" : (m.mode == CT_IPMSG_GETDIRFILES) != f->dir ?
+			"wrong request for the file's type" : "released or expired");
+		return -1;
+	}
+	ct_codec_fini(&m);
+	c->offer = o->id;
+	c->packetno = rq.packetno;
+	if (!f->dir) {
+		struct stat sb;
+		c->filefd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (c->filefd < 0 || fstat(c->filefd, &sb) != 0 || (uint64_t)sb.st_size != f->size ||
+			(rq.has_offset && rq.offset > f->size)) {
+			refuse(c, c->filefd < 0 ? "the file cannot be opened" : "the file changed, or offset beyond its end");
+			return -1;
+		}
+		c->off = rq.has_offset ? (off_t)rq.offset : 0;
+		c->end = (off_t)f->size;
+	}
+	c->phase = 1;
+	set_state(c, CT_XFER_SENDING);
+	ct_evloop_mod_fd(x->ev, c->fd, CT_EV_WRITE);
+	return 0;
+}
+
+static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
+{
+	struct sconn *c = ud;
+	struct xoffer *o;
+	int r;
+
+	(void)fd;
+	c->last_ms = ct_evloop_now_ms(ev);
+	if (c->phase == 0) {
+		ssize_t got = recv(c->fd, c->req + c->reqlen, sizeof c->req - c->reqlen, 0);
+		if (got <= 0) {
+			if (got == 0 || (errno != EAGAIN && errno != EINTR))
+				sconn_close(c);
+			return;
+		}
+		c->reqlen += (size_t)got;
+		/* a request ends with its NUL (ours, Windows, iptux); a full buffer without one is refused */
+		if (!memchr(c->req, 0, c->reqlen)) {
+			if (c->reqlen == sizeof c->req)
+				refuse(c, "request too long");
+			return;
+		}
+		c->reqlen = strlen(c->req);
+		if (start(c) != 0)
+			return;
+	}
+	if (c->phase == 2) {
+		char sink[512];
+		ssize_t got = recv(c->fd, sink, sizeof sink, 0);
+		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+			sconn_close(c);
+		return;
+	}
+	if ((events & CT_EV_ERROR) && !(events & CT_EV_WRITE)) {
+		set_state(c, CT_XFER_OFFERED);
+		sconn_close(c);
+		return;
+	}
+	o = c->probe ? NULL : offer_find(c->x, c->offer);
+	if (!o && !c->probe) {
+		sconn_close(c);
+		return;
+	}
+	r = c->probe ? pump_probe(c) : pump(c, &o->f[c->fidx]);
+	if (r < 0) { /* the peer closed early (the next try may resume) */
+		set_state(c, CT_XFER_OFFERED);
+		sconn_close(c);
+		return;
+	}
+	if (r == 1) {
+		c->x->st.served++;
+		c->x->st.serve_bytes += c->sent;
+		set_state(c, CT_XFER_FETCHED);
+		/* the receiver closes after the last byte; we wait for its EOF (a directory stream too) */
+		shutdown(c->fd, SHUT_WR);
+		c->phase = 2;
+		ct_evloop_mod_fd(ev, c->fd, CT_EV_READ);
+	}
+}
+
+static void on_accept(struct ct_node *n, int fd, const struct ct_haddr *from, void *ud)
+{
+	struct ct_xfer *x = ud;
+	struct sconn *c;
+
+	(void)n;
+	if (x->nconns >= x->conf.max_conns || !(c = calloc(1, sizeof *c))) {
+		x->st.serve_refused++;
+		close(fd);
+		return;
+	}
+	c->x = x;
+	c->fd = fd;
+	c->peer = *from;
+	c->filefd = -1;
+	c->last_ms = ct_evloop_now_ms(x->ev);
+	ct_sbuf_init(&c->out);
+	if (ct_evloop_add_fd(x->ev, fd, CT_EV_READ, on_sconn, c) != 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = x->sconns;
+	x->sconns = c;
+	x->nconns++;
+	xfer_arm_sweep(x);
+}
+
+/* ---- upkeep ---- */
+
+static void on_sweep(struct ct_evloop *ev, uint64_t id, void *ud)
+{
+	struct ct_xfer *x = ud;
+	uint64_t now = ct_evloop_now_ms(ev);
+	struct sconn *c, *cn;
+	struct xoffer *o, *on;
+
+	(void)id;
+	x->t_sweep = 0;
+	for (c = x->sconns; c; c = cn) {
+		cn = c->next;
+		/* a connection that sends no request is dropped sooner (a port check, a scanner) */
+		uint64_t lim = c->phase == 0 && x->conf.idle_ms > REQ_WAIT_MS ? REQ_WAIT_MS : x->conf.idle_ms;
+		if (now - c->last_ms >= lim) {
+			if (c->phase == 1)
+				set_state(c, CT_XFER_OFFERED);
+			sconn_close(c); /* stalled peer */
+		}
+	}
+	for (o = x->offers; o; o = on) {
+		on = o->next;
+		if (now - o->made_ms >= x->conf.offer_ttl_ms)
+			offer_unlink(x, o);
+	}
+	xfer_get_sweep(x, now);
+	xfer_arm_sweep(x);
+}
+
+void xfer_arm_sweep(struct ct_xfer *x)
+{
+	if (!x->t_sweep && (x->sconns || x->gconns || x->offers))
+		x->t_sweep = ct_evloop_add_timer(x->ev, 1000, on_sweep, x);
+}
+
+static const struct ct_node_handler handlers[] = {
+	{ CT_IPMSG_RELEASEFILES, on_release },
+};
+
+int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer_conf *conf)
+{
+	struct ct_xfer *x = calloc(1, sizeof *x);
+	int r;
+
+	*out = NULL;
+	if (!x)
+		return CT_ENOMEM;
+	x->node = node;
+	x->ev = ct_node_evloop(node);
+	if (conf)
+		x->conf = *conf;
+	if (!x->conf.max_conns)
+		x->conf.max_conns = 64;
+	if (!x->conf.idle_ms)
+		x->conf.idle_ms = 30000;
+	if (!x->conf.offer_ttl_ms)
+		x->conf.offer_ttl_ms = 86400000;
+	if (!x->conf.max_offers)
+		x->conf.max_offers = 1024;
+	if (!x->conf.max_entries)
+		x->conf.max_entries = 10000;
+	if (!x->conf.max_depth || x->conf.max_depth > DIR_DEPTH)
+		x->conf.max_depth = DIR_DEPTH;
+	/* file ids: a random 30-bit base like Windows, so ids of two runs differ */
+	x->next_fileid = (uint32_t)(ct_mono_ns() ^ ((uint64_t)getpid() << 12)) & 0x3FFFFFFFu;
+	if ((r = ct_node_add_handlers(node, handlers, 1, x)) != 0) {
+		free(x);
+		return r;
+	}
+	ct_node_set_tcp_handler(node, on_accept, x);
+	*out = x;
+	return 0;
+}
+
+void ct_xfer_free(struct ct_xfer *x)
+{
+	if (!x)
+		return;
+	ct_node_set_tcp_handler(x->node, NULL, NULL);
+	ct_node_remove_handlers(x->node, handlers, 1, x);
+	while (x->sconns)
+		sconn_close(x->sconns);
+	xfer_get_free_all(x);
+	while (x->offers)
+		offer_unlink(x, x->offers);
+	ct_evloop_cancel_timer(x->ev, x->t_sweep);
+	free(x);
+}
+
+void ct_xfer_stats(const struct ct_xfer *x, struct ct_xfer_stats *out)
+{
+	*out = x->st;
+	out->conns = x->nconns;
+	out->offers = (unsigned)x->noffers;
+}
