@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 602-files.sh: file transfer in the lab: camtraced <-> camtraced a file and a directory both ways (send --file, accept_files), a transfer cut by a router fault and resumed with camtrace get --resume (cmp), a hostile sender (a path-traversal name, more bytes than announced) refused with nothing written outside download_dir.
+# 610-files.sh: file transfer in the lab: camtraced <-> camtraced a file and a directory both ways (send --file, accept_files), a transfer cut by a router fault and resumed with camtrace get --resume (cmp), a hostile sender (a path-traversal name, more bytes than announced) refused with nothing written outside download_dir.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
@@ -150,6 +150,19 @@ is "$(f "$LAB_TMP/is.json" "[\"messages\"][$((n - 1))][\"files\"][0][\"state\"]"
 ok '[ ! -e "$LAB_TMP/srv/evil" ] && [ ! -e "$LAB_TMP/srv/x" ] && [ ! -e "$LAB_TMP/x" ] && [ ! -e "$LAB_TMP/srv/dl/small" ] && [ ! -e "$LAB_TMP/srv/dl/small.part" ]' \
 	"nothing written outside download_dir, nothing kept of the refused file"
 like "$(cat "$LAB_TMP/srv/log")" "more than the 4 bytes announced" "the refusal is logged"
+
+# ---- an encrypted message with a file: the list goes in the clear after the encrypted body ----
+CTD=srv
+cts srv send --encrypt require --file "$SRC/tree/a.txt" --wait-fetch 20s $B1 "secret with a file"
+is "$(r '["recipients"][0]["state"]')" delivered "encrypted with a file: delivered"
+like "$(r '["recipients"][0]["encryption"]')" '^rsa2048\+aes256/sha' "encrypted with RSA-2048 + AES-256"
+is "$(r '["recipients"][0]["files"][0]["state"]')" fetched "a.txt fetched by the peer"
+ctd_q b1d inbox >"$LAB_TMP/ib.json"
+sel='=[m for m in d["messages"] if m["text"] == "secret with a file"]'
+is "$(f "$LAB_TMP/ib.json" "$sel[0][\"encrypted\"]"),$(f "$LAB_TMP/ib.json" "$sel[0][\"readable\"]")" true,true \
+	"bob's inbox: encrypted and read"
+is "$(f "$LAB_TMP/ib.json" "$sel[0][\"files\"][0][\"name\"]"),$(f "$LAB_TMP/ib.json" "$sel[0][\"files\"][0][\"state\"]")" \
+	a.txt,fetched "bob's inbox: a.txt fetched"
 
 # ---- probe --file: the test transfer from a camtraced ----------------------------------
 ct a2 probe --file --bytes 5000000 198.18.1.10 || true; [ -s "$LAB_TMP/out.json" ] || diag "$(cat "$LAB_TMP/err.txt")"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 603-files-iptux.sh: file transfer with a real iptux 0.8.3: iptux offers a shared file (its ASKSHARED answer), camtraced fetches it (accept_files) and camtrace get fetches it again by PEER PKTNO FILEID (cmp); camtrace offers a file to iptux (iptux shows it; fetching needs a click in its window, so only the offer is checked).
+# 611-files-iptux.sh: file transfer with a real iptux 0.8.3: iptux offers a shared file (its ASKSHARED answer), camtraced fetches it (accept_files) and camtrace get fetches it again by PEER PKTNO FILEID (cmp); camtrace offers a file to iptux (iptux shows it; fetching needs a click in its window, so only the offer is checked).
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
