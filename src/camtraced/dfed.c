@@ -84,6 +84,7 @@ void dfed_status(struct ct_json *r, const struct daemon *d)
 		const struct ct_fed_peer_status *p = ct_fed_peer(d->fed, i);
 		struct ct_json *e = ct_json_add_obj(a, NULL);
 		ct_json_add_str(e, "peer", p->name);
+		ct_json_add_str(e, "type", p->ipmsg ? "ipmsg" : "camtraced");
 		if (p->addr.family)
 			ct_json_add_str(e, "addr", ct_haddr_str(&p->addr, ip, sizeof ip));
 		else

@@ -162,9 +162,14 @@ static int check_user(const char *v, char *err, size_t errlen)
 /* A federation peer: a name or address, optionally ":PORT". */
 static int check_peer(const char *v, char *err, size_t errlen)
 {
-	const char *colon = strrchr(v, ':');
+	const char *colon;
 	char name[256];
-	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	size_t n;
+
+	if (strncmp(v, "ipmsg:", 6) == 0) /* a plain IP Messenger list server (fed.h) */
+		v += 6;
+	colon = strrchr(v, ':');
+	n = colon ? (size_t)(colon - v) : strlen(v);
 
 	if (colon) {
 		char *end;
@@ -313,8 +318,9 @@ static const struct ct_conf_opt dconf_opts[] = {
 	  "cooperative requests answered per second from one address (burst 3)", NULL, NULL },
 	/* federation (fed.h) */
 	{ "peer", CT_CONF_LIST, OFF(peer), 0, 0, NULL,
-	  "another camtraced list server to share owned hosts with (several lines: a full mesh)",
-	  check_peer, "HOST[:PORT]" },
+	  "another camtraced list server to share owned hosts with (several lines: a full mesh), or with "
+	  "ipmsg: a plain IP Messenger list server fetched with GETLIST every peer_refresh",
+	  check_peer, "[ipmsg:]HOST[:PORT]" },
 	{ "peer_refresh", CT_CONF_DURATION, OFF(peer_refresh), MS_S, MS_D, "30s",
 	  "time between two digests sent to each peer (changes are pushed within a second)", NULL, NULL },
 	{ "peer_lease", CT_CONF_DURATION, OFF(peer_lease), 3 * MS_S, 7 * MS_D, "90s",

@@ -12,6 +12,7 @@
 #include "fed.h"
 #include "fedwire.h"
 #include "hosts.h"
+#include "listcli.h"
 #include "log.h"
 #include "node.h"
 #include "sbuf.h"
@@ -23,6 +24,9 @@
 struct peer {
 	char *name, *spec;        /* host part, and the configured text (st.name) */
 	uint16_t port;
+	unsigned kind;            /* CT_HOST_SRC_PEER, or CT_HOST_SRC_IPMSG (`ipmsg:`: fetched by lc) */
+	struct ct_listcli *lc;    /* a plain IP Messenger list server: its GETLIST fetch */
+	struct ct_fed *f;
 	struct ct_fed_peer_status st;
 	uint64_t have_inc;        /* incarnation of the hosts we hold from it */
 	uint32_t count;           /* hosts it owns, as it said */
@@ -80,12 +84,19 @@ static int resolve(struct peer *p, uint16_t defport)
 	return 0;
 }
 
-/* "NAME" or "NAME:PORT" into p (name copied). */
+/* "[ipmsg:]NAME" or "[ipmsg:]NAME:PORT" into p (name copied). */
 static int peer_init(struct peer *p, const char *spec)
 {
-	const char *colon = strrchr(spec, ':');
+	const char *all = spec, *colon;
 
 	memset(p, 0, sizeof *p);
+	p->kind = CT_HOST_SRC_PEER;
+	if (strncmp(spec, CT_FED_IPMSG_PREFIX, strlen(CT_FED_IPMSG_PREFIX)) == 0) {
+		p->kind = CT_HOST_SRC_IPMSG;
+		p->st.ipmsg = 1;
+		spec += strlen(CT_FED_IPMSG_PREFIX);
+	}
+	colon = strrchr(spec, ':');
 	if (colon && !strchr(colon + 1, ':')) {
 		char *end;
 		unsigned long port = strtoul(colon + 1, &end, 10);
@@ -96,14 +107,15 @@ static int peer_init(struct peer *p, const char *spec)
 	} else {
 		p->name = strdup(spec);
 	}
-	p->st.name = p->spec = strdup(spec);
+	p->st.name = p->spec = strdup(all);
 	return p->name && p->spec ? 0 : CT_ENOMEM;
 }
 
 static struct peer *peer_of(struct ct_fed *f, const struct ct_haddr *from)
 {
 	for (size_t i = 0; i < f->npeers; i++)
-		if (f->peers[i].st.addr.family && ct_haddr_eq(&f->peers[i].st.addr, from))
+		if (f->peers[i].kind == CT_HOST_SRC_PEER && f->peers[i].st.addr.family &&
+		    ct_haddr_eq(&f->peers[i].st.addr, from))
 			return &f->peers[i];
 	return NULL;
 }
@@ -351,13 +363,9 @@ static void release(struct ct_fed *f, struct peer *p, struct ct_host *h, double 
 {
 	char b[CT_HADDR_STRLEN];
 
-	if (!ct_host_src_drop(h, CT_HOST_SRC_PEER, &p->st.addr))
-		return;
-	if (ct_host_src_count(h, CT_HOST_SRC_PEER) == 0)
-		h->origin &= (uint8_t)~CT_HOST_PEER;
-	f->dirty = 1;
-	if (h->state == CT_HOST_OFFLINE || (h->origin & CT_HOST_OWN_BITS) || ct_host_src_count(h, CT_HOST_SRC_PEER) ||
-	    ct_host_src_count(h, CT_HOST_SRC_LIST))
+	if (ct_host_src_find(h, p->kind, &p->st.addr))
+		f->dirty = 1;
+	if (!ct_host_src_release(h, p->kind, &p->st.addr))
 		return;
 	log_info("host %s@%s (%s) left: no longer listed by peer %s", h->user, h->host,
 		ct_haddr_str(&h->addr, b, sizeof b), p->st.name);
@@ -371,7 +379,7 @@ static size_t sweep(struct ct_fed *f, struct peer *p, int every_one, double now_
 
 	for (size_t i = 0; i < ct_hosts_count(f->hosts); i++) {
 		struct ct_host *h = ct_hosts_at(f->hosts, i);
-		struct ct_host_src *s = ct_host_src_find(h, CT_HOST_SRC_PEER, &p->st.addr);
+		struct ct_host_src *s = ct_host_src_find(h, p->kind, &p->st.addr);
 		if (s && (every_one || s->tag != p->tag)) {
 			release(f, p, h, now_wall);
 			n++;
@@ -385,7 +393,7 @@ static size_t peer_hosts(struct ct_fed *f, struct peer *p)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ct_hosts_count(f->hosts); i++)
-		n += ct_host_src_find(ct_hosts_at(f->hosts, i), CT_HOST_SRC_PEER, &p->st.addr) != NULL;
+		n += ct_host_src_find(ct_hosts_at(f->hosts, i), p->kind, &p->st.addr) != NULL;
 	return n;
 }
 
@@ -537,6 +545,48 @@ static void on_rx(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	snprintf(p->st.last_error, sizeof p->st.last_error, "malformed federation datagram (%zu bytes)", len);
 }
 
+/* ---- a plain IP Messenger list server as a peer ---- */
+
+/* A fetch ended: a complete one counts as hearing from the peer (its lease renewed). */
+static void on_ipmsg_fetch(struct ct_listcli *lc, int ok, void *ud)
+{
+	struct peer *p = ud;
+	const struct ct_listcli_status *ls = ct_listcli_status(lc);
+	uint64_t now = ct_evloop_now_ms(p->f->ev);
+
+	p->st.pages_rx += ls->last_pages;
+	if (!ok) {
+		p->st.errors++;
+		snprintf(p->st.last_error, sizeof p->st.last_error, "%.*s", (int)sizeof p->st.last_error - 1, ls->last_error);
+		return;
+	}
+	if (!p->st.up && p->st.ever)
+		log_notice("federation peer %s answers again", p->st.name);
+	p->st.up = p->st.ever = 1;
+	p->last_rx_ms = now;
+	p->st.last_exchange = ls->last_ok;
+	p->st.digests_tx++; /* one BR_ISGETLIST2 exchange a refresh */
+	p->st.last_error[0] = '\0';
+}
+
+static int ipmsg_start(struct ct_fed *f, struct peer *p)
+{
+	struct ct_listcli_conf c;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	c.server = p->name;
+	c.port = p->port;
+	c.interval_ms = c.fail_retry_ms = f->conf.refresh_ms;
+	c.peer_mode = 1;
+	c.stale_fetches = f->conf.ipmsg_stale_fetches;
+	p->f = f;
+	if ((r = ct_listcli_new(&p->lc, f->node, &c, on_ipmsg_fetch, p)) != 0)
+		return r;
+	ct_listcli_fetch(p->lc);
+	return 0;
+}
+
 /* ---- timers ---- */
 
 static void leases(struct ct_fed *f, uint64_t now_ms, double now_wall)
@@ -567,7 +617,8 @@ void ct_fed_refresh(struct ct_fed *f)
 		struct peer *p = &f->peers[i];
 		if (!p->st.addr.family && resolve(p, ct_node_port(f->node)) != 0)
 			continue;
-		send_digest(f, p, now);
+		if (p->kind == CT_HOST_SRC_PEER)
+			send_digest(f, p, now);
 	}
 	f->sent_ver = f->ver;
 	f->last_refresh_ms = now;
@@ -647,6 +698,11 @@ int ct_fed_new(struct ct_fed **out, struct ct_node *node, const struct ct_fed_co
 		p->st.up = 1;
 		if (resolve(p, ct_node_port(node)) != 0)
 			log_warn("%s (tried again every refresh)", p->st.last_error);
+		if (p->kind == CT_HOST_SRC_IPMSG && (r = ipmsg_start(f, p)) != 0) {
+			snprintf(err, errlen, "peer '%s': cannot start its list fetch: %s", p->spec, ct_strerror(r));
+			ct_fed_free(f);
+			return r;
+		}
 	}
 	if ((r = ct_node_add_handler(node, CT_FEDWIRE_MODE, on_rx, f)) != 0) {
 		snprintf(err, errlen, "cannot hook the federation command: %s", ct_strerror(r));
@@ -667,6 +723,7 @@ void ct_fed_free(struct ct_fed *f)
 	if (f->t_tick)
 		ct_evloop_cancel_timer(f->ev, f->t_tick);
 	for (size_t i = 0; i < f->npeers; i++) {
+		ct_listcli_free(f->peers[i].lc);
 		free(f->peers[i].name);
 		free(f->peers[i].spec);
 	}
