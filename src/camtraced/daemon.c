@@ -691,8 +691,7 @@ void daemon_close(struct daemon *d)
 	if (d->rtpecho)
 		ct_rtpecho_close(d->rtpecho);
 	ct_coop_free(d->coop);
-	ct_fed_free(d->fed);
-	free(d->fed_sig);
+	dfed_stop(d);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)
