@@ -143,6 +143,7 @@ static void listsrv_conf_from(const struct ct_daemon_conf *c, const struct ct_ta
 	lc->allow = allow;
 	lc->budget = (size_t)c->list_budget;
 	lc->rate = c->list_rate;
+	lc->client_node = c->server && c->server[0]; /* listsrv.h: no OKGETLIST from a client node */
 }
 
 static void listcli_conf_from(const struct ct_daemon_conf *c, struct ct_listcli_conf *cc)
