@@ -14,16 +14,7 @@ ok 'wait_for -t 20 ctd_has srvA alice online && wait_for -t 20 ctd_has srvB dave
 	"each server sees its own site's user"
 ok 'wait_for -t 10 st_ge srvB "r[\"federation\"][\"refused\"]" 2' "B refuses A's digests (A is not B's peer)"
 
-in_host rtr nft -f - <<'NFT'
-table inet fedcount {
-	chain fedfwd {
-		type filter hook forward priority -10; policy accept;
-		udp dport 2425 counter
-	}
-}
-NFT
-sleep 10
-n=$(in_host rtr nft list chain inet fedcount fedfwd | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+n=$(fed_router_count 10)
 # three one-way links, one digest each every 2 s and nothing answered: about 15 in 10 s
 ok '[ -n "$n" ] && [ "$n" -ge 6 ] && [ "$n" -le 24 ]' "one-way ring: $n UDP 2425 packets crossed the router in 10 s (digests only, no loop)"
 is "$(fed_user srvA dave 'h["state"]')" "absent" "A lists no host of B (B never answers A)"
