@@ -35,6 +35,9 @@ ok 'wait_for -t 20 ctd_has srvA bob online' "keyed mesh: A lists bob (owned by B
 is "$(fed_peer srvA "$B" 'p["auth"]')" "verified" "A's status: B's key verified"
 is "$(fed_peer srvA "$B" 'p["auth_refused"]')" "0" "A's status: nothing from B refused"
 is "$(fed_peer srvB "$A" 'p["auth"]')" "verified" "B's status: A's key verified"
+st=$("$CAMTRACE" --ctl "$LAB_TMP/srvA/ctl.sock" status 2>&1)
+like "$st" "peer $B key=$FB +up .*, key verified" "camtrace status: B's line says its key is verified"
+like "$st" "federation key: +$FA, [0-9]+ datagrams refused from keyed peers" "camtrace status: A's key and the refusals"
 ok 'wait_for -t 20 ctd_has alice bob online' "the client alice sees bob"
 is "$(fed_peer srvA "$M" 'p["auth"]')" "key_mismatch" "A: b2 holds another key than the one configured for it: refused"
 sleep 4
