@@ -88,8 +88,12 @@ const char *ct_fed_authentic(struct ct_fed *f, struct ct_fed_peer *p, const char
 		ct_fed_send_digest(f, p, rx->now_ms); /* start at once */
 		return NULL;
 	}
+	if (!p->want_fpr[0] && ct_fedauth_is(body, *len, CT_FEDAUTH_SEAL)) {
+		auth_refuse(f, p, rx, "sealed, but no key= is configured for this peer here (name its key)");
+		return NULL;
+	}
 	if (!p->want_fpr[0])
-		return ct_fedauth_is(body, *len, CT_FEDAUTH_SEAL) ? NULL : body; /* unkeyed: plain only */
+		return body; /* unkeyed: plain only */
 	if (!ct_fedauth_is(body, *len, CT_FEDAUTH_SEAL)) {
 		auth_refuse(f, p, rx, "not signed (a keyed peer's datagrams must be)");
 		return NULL;
