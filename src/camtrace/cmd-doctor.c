@@ -205,9 +205,10 @@ static void json_user_rtp_deep(struct ct_json *j, const struct ct_doc_user *u)
 	ct_doc_deep_json(j, u);
 }
 
-static void json_doc(struct ct_doctor *d, struct ct_json *doc)
+/* "server": the server found, and what step 1 saw around it (segment servers, federation) */
+static void json_server(const struct ct_doctor *d, struct ct_json *doc)
 {
-	struct ct_json *srv = ct_json_add_obj(doc, "server"), *arr, *v, *ev, *h;
+	struct ct_json *srv = ct_json_add_obj(doc, "server"), *arr;
 
 	ct_json_add_str(srv, "address", d->server ? d->server_s : NULL);
 	ct_json_add_str(srv, "name", d->server_name[0] ? d->server_name : NULL);
@@ -217,6 +218,19 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 	ct_json_add_bool(srv, "control_socket", d->ctl_is_server);
 	ct_json_add_bool(srv, "on_this_host", d->on_server);
 	ct_json_add_str(srv, "config_file", d->ctl_is_server && d->ctl_config[0] ? d->ctl_config : NULL);
+	arr = ct_json_add_arr(srv, "segment_servers"); /* every list server that answered the broadcast */
+	for (int i = 0; i < d->nseg_servers; i++)
+		ct_json_add_str(arr, NULL, d->seg_servers[i]);
+	arr = ct_json_add_arr(srv, "unreachable_peers"); /* federation peers the server cannot reach */
+	for (int i = 0; i < d->nfed_down; i++)
+		ct_json_add_str(arr, NULL, d->fed_down[i]);
+}
+
+static void json_doc(struct ct_doctor *d, struct ct_json *doc)
+{
+	struct ct_json *arr, *v, *ev, *h;
+
+	json_server(d, doc);
 	ct_json_add_str(doc, "this_host", d->self_addr ? d->self_s : NULL);
 	/* where doctor's probe announced itself (BR_ENTRY|DIALUPOPT) and sent BR_EXIT at the end */
 	arr = ct_json_add_arr(doc, "withdrawn");
@@ -234,6 +248,7 @@ static void json_doc(struct ct_doctor *d, struct ct_json *doc)
 		ct_json_add_bool(j, "network_reached", u->unlisted_reached || u->listed);
 		ct_json_add_str(j, "user", u->user[0] ? u->user : NULL);
 		ct_json_add_str(j, "state", u->state[0] ? u->state : NULL);
+		ct_json_add_str(j, "learned_from", u->learned_from[0] ? u->learned_from : NULL);
 		if (u->flaps >= 0)
 			ct_json_add_int(j, "flaps", u->flaps);
 		else

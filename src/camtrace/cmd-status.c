@@ -83,15 +83,20 @@ static void print_federation(const struct ct_json *f)
 	printf("federation:      %lld hosts owned (version %lld), %lld yielded to peers, %lld tombstones, "
 		"%lld refused from strangers\n", ctlcli_int(f, "owned", 0), ctlcli_int(f, "version", 0),
 		ctlcli_int(f, "yielded", 0), ctlcli_int(f, "tombstones", 0), ctlcli_int(f, "refused", 0));
+	if (ctlcli_str(f, "key_fingerprint", "")[0]) /* keyed peers */
+		printf("federation key:  %s, %lld datagrams refused from keyed peers (unsigned, forged, another key)\n",
+			ctlcli_str(f, "key_fingerprint", ""), ctlcli_int(f, "auth_refused", 0));
 	for (const struct ct_json *p = peers ? ct_json_first(peers) : NULL; p; p = ct_json_next(p)) {
 		char ago[32] = "never";
 		if (ctlcli_int(p, "last_exchange_age_s", -1) >= 0) {
 			ctlcli_fmt_secs(ctlcli_int(p, "last_exchange_age_s", 0), ago, sizeof ago);
 			snprintf(ago + strlen(ago), sizeof ago - strlen(ago), " ago");
 		}
-		printf("  peer %-21s %-10s %lld hosts, last exchange %s, %lld versions behind, %lld errors%s%s\n",
+		const char *auth = ctlcli_str(p, "auth", "none");
+		printf("  peer %-21s %-10s %lld hosts, last exchange %s, %lld versions behind, %lld errors%s%s%s%s\n",
 			ctlcli_str(p, "peer", "?"), ctlcli_str(p, "state", "?"), ctlcli_int(p, "hosts", 0), ago,
 			ctlcli_int(p, "lag_versions", 0), ctlcli_int(p, "errors", 0),
+			strcmp(auth, "none") ? ", key " : "", strcmp(auth, "none") ? auth : "",
 			ctlcli_str(p, "last_error", "")[0] ? ": " : "", ctlcli_str(p, "last_error", ""));
 	}
 }

@@ -143,6 +143,7 @@ static void listsrv_conf_from(const struct ct_daemon_conf *c, const struct ct_ta
 	lc->allow = allow;
 	lc->budget = (size_t)c->list_budget;
 	lc->rate = c->list_rate;
+	lc->client_node = c->server && c->server[0]; /* listsrv.h: no OKGETLIST from a client node */
 }
 
 static void listcli_conf_from(const struct ct_daemon_conf *c, struct ct_listcli_conf *cc)
@@ -694,8 +695,7 @@ void daemon_close(struct daemon *d)
 	if (d->rtpecho)
 		ct_rtpecho_close(d->rtpecho);
 	ct_coop_free(d->coop);
-	ct_fed_free(d->fed);
-	free(d->fed_sig);
+	dfed_stop(d);
 	ct_ctl_server_close(d->ctl);
 	ct_listcli_free(d->lc);
 	if (d->ls)

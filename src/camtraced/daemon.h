@@ -82,6 +82,7 @@ struct daemon {
 	unsigned ev_round;    /* devents.c: the last round published */
 	struct ct_fed *fed;   /* the federation with `peer`s (dfed.c), NULL without */
 	char *fed_sig;        /* its settings (dfed.c: a reload that changes none keeps it) */
+	struct ct_crypt_keys *fed_keys; /* our key pair when a peer has key= (dfed.c) */
 };
 
 /* Opens everything (sockets, control socket, state, pidfile), drops privileges and starts the
@@ -144,6 +145,8 @@ int dxfer_all_fetched(struct daemon *d, uint64_t offer, const struct ct_msg_resu
  * is when a reload changes no federation setting); the status "federation" section. */
 int dfed_start(struct daemon *d, char *err, size_t errlen);
 void dfed_status(struct ct_json *r, const struct daemon *d);
+/* Stops the federation and frees its keys (exit). */
+void dfed_stop(struct daemon *d);
 
 /* dstate.c: state sections (hosts, found addresses) */
 void dstate_register(struct daemon *d);

@@ -187,6 +187,7 @@ static void status_roles(struct ct_json *r, const struct daemon *d)
 	int running = 0;
 
 	ct_json_add_int(o, "isgetlist", (int64_t)ls->isgetlist);
+	ct_json_add_int(o, "isgetlist_ignored", (int64_t)ls->client_node_quiet);
 	ct_json_add_int(o, "getlist", (int64_t)ls->getlist);
 	ct_json_add_int(o, "anslist_pages", (int64_t)ls->pages_sent);
 	ct_json_add_int(o, "entries_sent", (int64_t)ls->entries_sent);

@@ -6,7 +6,10 @@
 #include "daemon.h"
 #include "err.h"
 #include "fed.h"
+#include "fsutil.h"
 #include "json.h"
+#include "keys.h"
+#include <limits.h>
 #include "log.h"
 #include "sbuf.h"
 #include <stdlib.h>
@@ -28,11 +31,61 @@ static char *settings(const struct ct_daemon_conf *c)
 	return ct_sbuf_steal(&b, NULL);
 }
 
+/* The `peer` items as the engine takes them: a "key=FPR" item joins the peer before it. */
+static char **peer_specs(const struct ct_strlist *l, size_t *n, int *keyed)
+{
+	char **v = calloc(l->n + 1, sizeof *v);
+
+	*n = 0;
+	*keyed = 0;
+	for (size_t i = 0; v && i < l->n; i++) {
+		if (strncmp(l->v[i], "key=", 4) == 0 && *n) {
+			size_t a = strlen(v[*n - 1]), b = strlen(l->v[i]);
+			char *j = realloc(v[*n - 1], a + b + 2);
+			if (!j)
+				continue;
+			j[a] = ' ';
+			memcpy(j + a + 1, l->v[i], b + 1);
+			v[*n - 1] = j;
+			*keyed = 1;
+		} else if (strncmp(l->v[i], "key=", 4) != 0 && (v[*n] = strdup(l->v[i])))
+			(*n)++;
+	}
+	return v;
+}
+
+static void specs_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Our key pair, opened (created the first time) beside the state file when a peer has a key. */
+static int open_keys(struct daemon *d, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], e[256], fpr[17];
+	int created = 0, r;
+
+	if (d->fed_keys)
+		return 0;
+	ct_fs_dirname(d->conf.state_file, dir, sizeof dir);
+	if ((r = ct_keys_open(dir, &d->fed_keys, &created, e, sizeof e)) != 0) {
+		snprintf(err, errlen, "federation keys: %s", e);
+		return r;
+	}
+	if (ct_crypt_keys_fpr(d->fed_keys, fpr) == 0)
+		log_notice("federation key %s%s (give it to the peers as key=%s)", fpr, created ? " created" : "", fpr);
+	return 0;
+}
+
 int dfed_start(struct daemon *d, char *err, size_t errlen)
 {
 	struct ct_fed_conf fc;
 	char *sig = settings(&d->conf);
-	int r;
+	char **specs;
+	size_t nspecs;
+	int r, keyed;
 
 	if (d->fed && sig && d->fed_sig && strcmp(sig, d->fed_sig) == 0) {
 		free(sig);
@@ -45,18 +98,37 @@ int dfed_start(struct daemon *d, char *err, size_t errlen)
 	d->fed_sig = sig;
 	if (d->conf.peer.n == 0)
 		return 0;
+	if (!(specs = peer_specs(&d->conf.peer, &nspecs, &keyed)))
+		return CT_ENOMEM;
+	if (keyed && (r = open_keys(d, err, errlen)) != 0) {
+		specs_free(specs, nspecs);
+		return r;
+	}
 	memset(&fc, 0, sizeof fc);
-	fc.peers = (const char *const *)d->conf.peer.v;
-	fc.npeers = d->conf.peer.n;
+	fc.peers = (const char *const *)specs;
+	fc.npeers = nspecs;
+	fc.keys = keyed ? d->fed_keys : NULL;
 	fc.refresh_ms = d->conf.peer_refresh;
 	fc.lease_ms = d->conf.peer_lease;
 	fc.tombstone_ms = d->conf.peer_tombstone;
 	fc.budget = (size_t)d->conf.list_budget;
-	if ((r = ct_fed_new(&d->fed, d->node, &fc, err, errlen)) != 0)
+	r = ct_fed_new(&d->fed, d->node, &fc, err, errlen);
+	specs_free(specs, nspecs);
+	if (r != 0)
 		return r;
-	log_info("federation with %zu peer(s), digest every %llu s, lease %llu s", d->conf.peer.n,
+	log_info("federation with %zu peer(s), digest every %llu s, lease %llu s", ct_fed_npeers(d->fed),
 		(unsigned long long)(d->conf.peer_refresh / 1000), (unsigned long long)(d->conf.peer_lease / 1000));
 	return 0;
+}
+
+void dfed_stop(struct daemon *d)
+{
+	ct_fed_free(d->fed);
+	d->fed = NULL;
+	free(d->fed_sig);
+	d->fed_sig = NULL;
+	ct_crypt_keys_free(d->fed_keys);
+	d->fed_keys = NULL;
 }
 
 void dfed_status(struct ct_json *r, const struct daemon *d)
@@ -77,6 +149,14 @@ void dfed_status(struct ct_json *r, const struct daemon *d)
 	ct_json_add_int(o, "tombstones", (int64_t)st.tombstones);
 	ct_json_add_int(o, "refused", (int64_t)st.refused);
 	ct_json_add_int(o, "malformed", (int64_t)st.malformed);
+	ct_json_add_int(o, "auth_refused", (int64_t)st.auth_refused);
+	{
+		char fpr[17];
+		if (d->fed_keys && ct_crypt_keys_fpr(d->fed_keys, fpr) == 0)
+			ct_json_add_str(o, "key_fingerprint", fpr);
+		else
+			ct_json_add_null(o, "key_fingerprint");
+	}
 	ct_json_add_int(o, "refresh_s", (int64_t)(d->conf.peer_refresh / 1000));
 	ct_json_add_int(o, "lease_s", (int64_t)(d->conf.peer_lease / 1000));
 	a = ct_json_add_arr(o, "peers");
@@ -84,6 +164,9 @@ void dfed_status(struct ct_json *r, const struct daemon *d)
 		const struct ct_fed_peer_status *p = ct_fed_peer(d->fed, i);
 		struct ct_json *e = ct_json_add_obj(a, NULL);
 		ct_json_add_str(e, "peer", p->name);
+		ct_json_add_str(e, "type", p->ipmsg ? "ipmsg" : "camtraced");
+		ct_json_add_str(e, "auth", p->auth ? p->auth : "none");
+		ct_json_add_int(e, "auth_refused", (int64_t)p->auth_refused);
 		if (p->addr.family)
 			ct_json_add_str(e, "addr", ct_haddr_str(&p->addr, ip, sizeof ip));
 		else

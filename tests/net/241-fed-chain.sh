@@ -18,16 +18,7 @@ is "$(fed_user srvA carol 'h["state"]')" "absent" "A does not list carol: B neve
 is "$(fed_user srvC alice 'h["state"]')" "absent" "C does not list alice"
 
 # no loop, no storm: UDP 2425 packets forwarded by the router in 10 s of steady state
-in_host rtr nft -f - <<'NFT'
-table inet fedcount {
-	chain fedfwd {
-		type filter hook forward priority -10; policy accept;
-		udp dport 2425 counter
-	}
-}
-NFT
-sleep 10
-n=$(in_host rtr nft list chain inet fedcount fedfwd | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+n=$(fed_router_count 10)
 # two peer links, a digest each way every 2 s: about 20 in 10 s
 ok '[ -n "$n" ] && [ "$n" -ge 8 ] && [ "$n" -le 40 ]' "steady state: $n UDP 2425 packets crossed the router in 10 s (digests only, no storm)"
 is "$(fed_peer srvA "$B" 'p["gaps"]')" "0" "A lost no page from B"

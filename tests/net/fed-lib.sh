@@ -2,6 +2,7 @@
 #   fed_user NAME USER PY-EXPR     PY-EXPR on USER's users record at daemon NAME (h); "absent" when not listed
 #   fed_peer NAME ADDR PY-EXPR     PY-EXPR on NAME's status federation peer whose addr is ADDR:2425 (p)
 #   fed_is NAME USER PY-EXPR VALUE the same compared (for wait_for)
+#   fed_router_count SECS          UDP 2425 packets the router forwards in SECS seconds (no storm)
 #   fed_lab_up                     the three-site lab (LAB_SITES=3); sets A B C (the server hosts
 #                                  srv, b3, c2) and FED (a 2 s refresh, a 6 s lease)
 fed_lab_up() {
@@ -25,3 +26,16 @@ print(eval(sys.argv[2], {"p": ps[0]}) if ps else "absent")' "$2" "$3"
 }
 fed_is() { [ "$(fed_user "$1" "$2" "$3")" = "$4" ]; }
 fed_peer_is() { [ "$(fed_peer "$1" "$2" "$3")" = "$4" ]; }
+fed_router_count() {
+	in_host rtr nft -f - <<'NFT'
+table inet fedcount {
+	chain fedfwd {
+		type filter hook forward priority -10; policy accept;
+		udp dport 2425 counter
+	}
+}
+NFT
+	sleep "$1"
+	in_host rtr nft list chain inet fedcount fedfwd | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+	in_host rtr nft delete table inet fedcount
+}

@@ -2,6 +2,7 @@
 # winpeer.py: a Windows-style IP Messenger peer for the lab (answers GETINFO, ANSENTRY after 0-4 s, CP932 names, TCP 2425).
 #   winpeer.py [--nick N] [--group G] [--user U] [--host H] [--delay-max SECS] [--seconds N] [--utf8 yes|no]
 #              [--crypto PEM2048,PEM1024 [--capa HEX] [--decrypt-err N] [--send-to ADDR --send FILE]]
+#              [--list-file PATH] [--page N]
 # Behaves as IP Messenger for Windows does on the wire (../shared/protocol/ipmsg.md):
 #   - at start: BR_ENTRY (entry status 0x0F640001 without UTF-8 bits) broadcast to its /24 and
 #     255.255.255.255; nick and group in CP932, body "nick\0group\0\nVS:00010002:5:6:110";
@@ -11,7 +12,7 @@
 #     and a line "message from ADDR packet N charset utf-8|cp932 text TEXT" (the body decoded:
 #     UTF-8 with UTF8OPT, else CP932); --utf8 no: entries without CAPUTF8OPT (an old client);
 #   - TCP 2425: accepts, reads one request, closes (no file is shared);
-#   - SIGTERM / SIGINT / --seconds: BR_EXIT to every host it heard from and to the broadcasts.
+#   - SIGTERM / SIGINT / --seconds: BR_EXIT to every host it heard from and to the broadcasts;
 #   --crypto (encryption as Windows does it, through ../crypto-peer.py and python3-cryptography):
 #     GETPUBKEY is answered with ANSPUBKEY (its word --capa, default 61920006); an encrypted
 #     SENDMSG is decrypted ("message from ADDR packet N encrypted CAPA sig S text TEXT", the
@@ -22,6 +23,12 @@
 #     exactly CAPA; TAMPER "sig" flips a signature bit, "key" encrypts for our own key instead
 #     of the receiver's, "no" sends it as made), printing
 #     "sent N capa CAPA" and "recvmsg N"; then "sends done".
+#   - --list-file PATH: a Windows list server (AllowSendList, spec 4): BR_ISGETLIST2 answered with
+#     OKGETLIST, GETLIST "START" with one ANSLIST page of at most --page (default 50) entries from
+#     START ("%5d next\a%5d count\a", then user\ahost\astatus\aaddr\aport byte-swapped\anick\agroup\a,
+#     empty fields as \b, NUL), itself first; UTF-8 with UTF8OPT when the GETLIST carried CAPUTF8OPT
+#     or UTF8OPT, else CP932. PATH is read at every GETLIST, one host a line: "user host nick group
+#     addr" (blank-separated; edit it to make a host leave the list).
 # Prints "ready" once bound, then one line per datagram it handled. Standard library only.
 import importlib.util, os, random, select, signal, socket, sys, time
 
@@ -30,13 +37,29 @@ SENDCHECKOPT, STATUS, CAPUTF8OPT, UTF8OPT = 0x100, 0x0F640000, 0x01000000, 0x008
 GETPUBKEY, ANSPUBKEY, ENCRYPTOPT, AUTORETOPT, NOLOGOPT = 0x72, 0x73, 0x00400000, 0x2000, 0x20000
 DECRYPT_ERR = (b"==== AutoReply(DecryptErr) ==== My PubKey is updated, I can't receive your message. "
                b"Please press refresh button.")
+OKGETLIST, GETLIST, ANSLIST, BR_ISGETLIST2 = 0x11, 0x12, 0x13, 0x18
+
+
+def list_page(opt, me, status, start, utf8):
+    """One ANSLIST body from index start (Windows MainWin SendHostList)."""
+    hosts = [(opt["--user"], opt["--host"], opt["--nick"], opt["--group"], me)]
+    with open(opt["--list-file"], encoding="utf-8") as f:
+        hosts += [tuple(l.split()[:5]) for l in f if len(l.split()) >= 5]
+    page = hosts[start:start + int(opt["--page"])]
+    nxt = start + len(page) if start + len(page) < len(hosts) else 0
+    swapped = ((2425 & 0xFF) << 8) | (2425 >> 8)
+    out = ("%5d\a%5d\a" % (nxt, len(page))).encode("ascii")
+    for u, h, n, g, a in page:
+        f = [u, h, str(status), a, str(swapped), n or "\b", g or "\b"]
+        out += "".join(x + "\a" for x in f).encode("utf-8" if utf8 else "cp932")
+    return out + b"\0"
 
 
 def main():
     a = sys.argv[1:]
     opt = {"--nick": "営業 花子", "--group": "営業部", "--user": "hanako", "--host": "WINPC",
            "--delay-max": "4", "--seconds": "0", "--utf8": "yes", "--crypto": "", "--capa": "61920006",
-           "--decrypt-err": "0", "--send-to": "", "--send": ""}
+           "--decrypt-err": "0", "--send-to": "", "--send": "", "--list-file": "", "--page": "50"}
     while a:
         if a[0] not in opt or len(a) < 2:
             sys.exit("winpeer.py: unknown option or missing value: %s" % a[0])
@@ -164,6 +187,14 @@ def main():
         heard.add(src[0])
         if mode == BR_ENTRY:
             pending.append((now + random.uniform(0, delay_max), src, hdr(ANSENTRY | status) + names))
+        elif mode == BR_ISGETLIST2 and opt["--list-file"]:
+            u.sendto(hdr(OKGETLIST) + b"\0", src)
+        elif mode == GETLIST and opt["--list-file"]:
+            body = f[5].split(b"\0")[0] if len(f) > 5 else b""
+            start = max(0, int(body or b"0")) if body.strip().isdigit() else 0
+            utf8 = bool(cmd & (CAPUTF8OPT | UTF8OPT))
+            u.sendto(hdr(ANSLIST | (UTF8OPT if utf8 else 0)) + list_page(opt, me, status, start, utf8), src)
+            print("sent ANSLIST from %d to %s:%d" % (start, src[0], src[1]), flush=True)
         elif mode == GETINFO:
             u.sendto(hdr(SENDINFO) + b"Win 5.6.10\0", src)
         elif mode == GETPUBKEY and cp:

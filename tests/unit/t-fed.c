@@ -1,4 +1,4 @@
-/* t-fed.c: the federation: wire format (round trip, refusals), and two or three engines on loopback (share, change, delete, page, lease, restart, refuse a stranger, no reflection). */
+/* t-fed.c: the federation: wire format (round trip, refusals), peer keys (pin, seal, refusals), and two or three engines on loopback (share, change, delete, page, lease, restart, refuse a stranger, no reflection). */
 #include "config.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +12,8 @@
 #include "codec.h"
 #include "err.h"
 #include "evloop.h"
+#include "crypto.h"
+#include "fed-auth.h"
 #include "fed.h"
 #include "fedwire.h"
 #include "hosts.h"
@@ -260,9 +262,71 @@ static void test_provenance(void)
 	ct_hosts_free(t);
 }
 
+/* Peer keys: the key answer pinned only with its fingerprint, a sealed datagram opened only by
+ * the receiver and only when signed by the pinned key, an unsealed one refused. */
+static void test_auth(void)
+{
+	struct ct_crypt_keys *ka = NULL, *kb = NULL, *km = NULL;
+	struct ct_crypt_pub *pa = NULL, *pm = NULL;
+	struct ct_sbuf ans, sealed, plain, forged;
+	char fa[17], fm[17], err[200];
+	const char *body = "CTFED1 D 9 1 1 6000 0 0\n";
+
+	if (ct_crypt_keys_generate(&ka, err, sizeof err) || ct_crypt_keys_generate(&kb, err, sizeof err) ||
+	    ct_crypt_keys_generate(&km, err, sizeof err)) {
+		ok(0, "key pairs generated: %s", err);
+		return;
+	}
+	ct_sbuf_init(&ans);
+	ct_sbuf_init(&sealed);
+	ct_sbuf_init(&plain);
+	ct_sbuf_init(&forged);
+	ct_crypt_keys_fpr(ka, fa);
+	ct_crypt_keys_fpr(km, fm);
+	ok(ct_fedauth_fpr_ok(fa) && !ct_fedauth_fpr_ok("12345") && !ct_fedauth_fpr_ok("0123456789abcdeg"),
+		"a fingerprint is 16 hex digits");
+	is_int(ct_fedauth_key_answer(ka, &ans), 0, "A's key answer");
+	ok(ct_fedauth_is(ans.p, ans.len, CT_FEDAUTH_KEY), "starts CTFED1 P");
+	is_int(ct_fedauth_key_take(ans.p, ans.len, fm, &pm, err, sizeof err), CT_EPROTO,
+		"A's key refused where another fingerprint is configured");
+	ok(pm == NULL && strstr(err, "is not the configured"), "and the error says so: %s", err);
+	is_int(ct_fedauth_key_take(ans.p, ans.len, fa, &pa, err, sizeof err), 0, "A's key pinned with its fingerprint");
+	/* A seals for B: B opens it with A's pinned key */
+	struct ct_crypt_pub *pb = NULL;
+	ct_sbuf_reset(&ans);
+	ct_fedauth_key_answer(kb, &ans);
+	char fb[17];
+	ct_crypt_keys_fpr(kb, fb);
+	is_int(ct_fedauth_key_take(ans.p, ans.len, fb, &pb, err, sizeof err), 0, "B's key pinned at A");
+	is_int(ct_fedauth_seal(ka, pb, body, strlen(body), &sealed, err, sizeof err), 0, "A seals a digest for B");
+	ok(ct_fedauth_is(sealed.p, sealed.len, CT_FEDAUTH_SEAL) && !strstr(sealed.p, "CTFED1 D"),
+		"sealed: CTFED1 E, the digest not in clear");
+	ok(sealed.len < strlen(body) + CT_FEDAUTH_OVERHEAD, "within the overhead budget (%zu bytes)", sealed.len);
+	is_int(ct_fedauth_open(kb, pa, sealed.p, sealed.len, &plain, err, sizeof err), 0, "B opens it with A's key");
+	ok(plain.len == strlen(body) && memcmp(plain.p, body, plain.len) == 0, "the same digest");
+	/* mallory (its own key) seals for B: the signature is not A's */
+	is_int(ct_fedauth_seal(km, pb, body, strlen(body), &forged, err, sizeof err), 0, "M seals for B");
+	ok(ct_fedauth_open(kb, pa, forged.p, forged.len, &plain, err, sizeof err) != 0,
+		"B refuses it as A's: %s", err);
+	is_int(ct_fedauth_open(kb, pa, body, strlen(body), &plain, err, sizeof err), CT_EPROTO,
+		"an unsealed digest from a keyed peer is refused");
+	ok(ct_fedauth_open(ka, pa, sealed.p, sealed.len, &plain, err, sizeof err) != 0,
+		"a sealed datagram opens only with the receiver's key");
+	ct_crypt_pub_free(pa);
+	ct_crypt_pub_free(pb);
+	ct_crypt_keys_free(ka);
+	ct_crypt_keys_free(kb);
+	ct_crypt_keys_free(km);
+	ct_sbuf_fini(&ans);
+	ct_sbuf_fini(&sealed);
+	ct_sbuf_fini(&plain);
+	ct_sbuf_fini(&forged);
+}
+
 int main(void)
 {
 	test_wire();
+	test_auth();
 	test_provenance();
 	test_engine();
 	return tap_done();

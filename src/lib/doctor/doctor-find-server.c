@@ -19,10 +19,30 @@
 #include "node.h"
 #include "sbuf.h"
 
+#define SECOND_SERVER_NS 500000000ull /* after the first OKGETLIST, wait this long for others */
+
 struct bcast_ctx {
 	struct ct_doctor *d;
 	int found;
 };
+
+/* Every list server that answers the broadcast, once each. */
+static void seg_server(struct ct_doctor *d, const struct ct_node_rx *rx)
+{
+	char a[16];
+
+	ct_haddr_ip_str(&rx->from, a, sizeof a);
+	for (int i = 0; i < d->nseg_servers; i++)
+		if (strcmp(d->seg_servers[i], a) == 0)
+			return;
+	if (d->nseg_servers >= CT_DOC_MAX_SEG_SERVERS)
+		return;
+	ct_strlcpy(d->seg_servers[d->nseg_servers], a, sizeof d->seg_servers[0]);
+	snprintf(d->seg_server_names[d->nseg_servers], sizeof d->seg_server_names[0], "%.*s@%.*s",
+		(int)(rx->m->user.len > 60 ? 60 : rx->m->user.len), rx->m->user.p,
+		(int)(rx->m->host.len > 60 ? 60 : rx->m->host.len), rx->m->host.p);
+	d->nseg_servers++;
+}
 
 static void on_okgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 {
@@ -30,7 +50,10 @@ static void on_okgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *u
 	struct ct_doctor *d = c->d;
 
 	(void)n;
-	if (c->found || rx->from.family != AF_INET)
+	if (rx->from.family != AF_INET)
+		return;
+	seg_server(d, rx);
+	if (c->found)
 		return;
 	c->found = 1;
 	memcpy(&d->server, rx->from.ip, 4);
@@ -82,9 +105,20 @@ static int find_by_broadcast(struct ct_doctor *d, struct ct_doc_step *s)
 			ct_evloop_cancel_timer(d->ev, t);
 		}
 	}
+	if (c.found) { /* a second server on the segment answers within the same half second */
+		end = ct_mono_ns() + SECOND_SERVER_NS;
+		t = ct_evloop_add_timer(d->ev, SECOND_SERVER_NS / 1000000, ct_doc_loop_timeout, NULL);
+		ct_evloop_run(d->ev);
+		ct_evloop_cancel_timer(d->ev, t);
+	}
 	ct_node_remove_handler(d->node, CT_IPMSG_OKGETLIST, on_okgetlist, &c);
 	if (c.found) {
 		ct_doc_ev(s, "OKGETLIST from %s (%s): a list server on this segment", d->server_s, d->server_name);
+		for (int i = 1; i < d->nseg_servers; i++)
+			ct_doc_ev(s, "OKGETLIST also from %s (%s): SEVERAL LIST SERVERS on this segment; a client that "
+				"broadcasts BR_ISGETLIST2 takes whichever answers first, so clients may get different "
+				"lists (keep one list server per segment; federate the others with `peer`)",
+				d->seg_servers[i], d->seg_server_names[i]);
 		snprintf(d->server_how, sizeof d->server_how, "broadcast");
 	} else if (sent)
 		ct_doc_ev(s, "no list server answered on the local segment (2 rounds, 1.5 s each)");
@@ -130,6 +164,31 @@ static int find_configured(struct ct_doctor *d, struct ct_doc_step *s)
 	return found;
 }
 
+/* The federation peers of the camtraced behind --ctl that it cannot reach now (status). */
+static void fed_peers(struct ct_doctor *d, struct ct_doc_step *s, const struct ct_json *fed)
+{
+	const struct ct_json *peers = fed ? ct_json_get(fed, "peers") : NULL;
+
+	for (const struct ct_json *p = peers ? ct_json_first(peers) : NULL; p; p = ct_json_next(p)) {
+		const char *name = ct_json_get_str(p, "peer"), *state = ct_json_get_str(p, "state");
+		const char *auth = ct_json_get_str(p, "auth"), *err = ct_json_get_str(p, "last_error");
+		int64_t age = -1;
+		if (!name || !state)
+			continue;
+		int bad_key = auth && strcmp(auth, "key_mismatch") == 0;
+		if (!bad_key && strcmp(state, "down") != 0 && strcmp(state, "unresolved") != 0)
+			continue;
+		char ago[40] = "never";
+		if (ct_json_get_i64(p, "last_exchange_age_s", &age) == 0 && age >= 0)
+			snprintf(ago, sizeof ago, "%lld s ago", (long long)age);
+		if (d->nfed_down < CT_DOC_MAX_FED_DOWN)
+			ct_strlcpy(d->fed_down[d->nfed_down++], name, sizeof d->fed_down[0]);
+		ct_doc_ev(s, "federation peer %s cannot be reached by this server: %s, last exchange %s%s%s", name,
+			bad_key ? "its key is not the configured one" : state, ago, err && err[0] ? "; " : "",
+			err && err[0] ? err : "");
+	}
+}
+
 /* The camtraced behind --ctl: whether it is a list server, its addresses, config and notify
  * targets (status). Fills d->ctl_*; returns the number of addresses (into addrs). */
 static int ctl_status(struct ct_doctor *d, struct ct_doc_step *s, uint32_t *addrs, int max, int *is_server)
@@ -160,6 +219,7 @@ static int ctl_status(struct ct_doctor *d, struct ct_doc_step *s, uint32_t *addr
 		}
 	else
 		n = -1; /* an older camtraced: its addresses are not known */
+	fed_peers(d, s, ct_json_get(st, "federation"));
 	if ((a = ct_json_get(st, "notify_targets")) != NULL) {
 		d->ctl_notify_known = 1;
 		for (const struct ct_json *el = ct_json_first(a); el; el = ct_json_next(el))

@@ -293,6 +293,22 @@ static int network_reached(struct ct_doctor *d, const struct ct_doc_user *u, cha
 	return 0;
 }
 
+/* Where the server learned a user (its record's "sources"): "own", "peer 198.18.2.13:2425", ... */
+static void learned_from(struct ct_doc_user *u, const struct ct_json *srcs)
+{
+	size_t n = 0;
+
+	u->learned_from[0] = '\0';
+	for (const struct ct_json *x = srcs ? ct_json_first(srcs) : NULL; x; x = ct_json_next(x)) {
+		const char *from = ct_json_get_str(x, "from"), *srv = ct_json_get_str(x, "server");
+		int w = snprintf(u->learned_from + n, sizeof u->learned_from - n, "%s%s%s%s", n ? ", " : "",
+			from ? from : "?", srv ? " " : "", srv ? srv : "");
+		if (w < 0 || (size_t)w >= sizeof u->learned_from - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
 static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct ct_json *arr, int *missing)
 {
 	for (int i = 0; i < d->nusers; i++) {
@@ -339,9 +355,13 @@ static void match_users(struct ct_doctor *d, struct ct_doc_step *s, const struct
 					u->recent_flaps = (long)v;
 				if (ct_json_get_i64(h, "missed_answers", &v) == 0)
 					u->missed = (long)v;
+				learned_from(u, ct_json_get(h, "sources"));
 				break;
 			}
 		}
+		if (u->listed && u->learned_from[0])
+			ct_doc_ev(s, "%s: the server's entry came from %s%s", u->spec, u->learned_from,
+				u->flaps > 0 ? " (its flaps are what that source said)" : "");
 		if (u->listed && u->flaps >= 0 && u->recent_flaps >= 0)
 			ct_doc_ev(s, "%s: listed by the server as %s@%s (%s), state %s, %ld flap(s), %ld of them within the "
 				"server's unstable_window (instability records)", u->spec, u->user, u->host, u->addr_s, u->state,

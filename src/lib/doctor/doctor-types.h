@@ -24,6 +24,8 @@ enum ct_doc_status { CT_DOC_OK = 0, CT_DOC_PROBLEM, CT_DOC_SKIPPED, CT_DOC_UNCHE
 #define CT_DOC_MAX_PEERS 6
 #define CT_DOC_RTP_PORTS 4
 #define CT_DOC_NSTEPS 7
+#define CT_DOC_MAX_SEG_SERVERS 4
+#define CT_DOC_MAX_FED_DOWN 8
 
 struct ct_doc_step {
 	const char *key;          /* "find_server", ... */
@@ -79,6 +81,7 @@ struct ct_doc_user {
 	int listed;               /* in the server's list (GETLIST) or its control-socket records */
 	int unlisted_reached;     /* not listed, although the server reaches its network (notify / other users) */
 	char user[64], host[64], nick[64], state[16];
+	char learned_from[160];   /* the server's `sources` of it: "own", "peer ADDR:PORT", ... ("" unknown) */
 	long flaps;               /* instability records (-1 unknown) */
 	long recent_flaps;        /* of those, within the server's unstable_window (-1 unknown) */
 	long missed;
@@ -196,6 +199,14 @@ struct ct_doctor {
 	char ctl_config[256];     /* its config file (status config_file) */
 	struct ct_targets ctl_notify; /* its notify targets (status notify_targets) */
 	int ctl_notify_known;     /* ctl_notify was read */
+	/* step 1: every list server that answered the broadcast BR_ISGETLIST2 (two on one segment:
+	 * clients take whichever answers first), and the federation peers of the camtraced behind
+	 * the control socket that it cannot reach (status federation: down, unresolved, key_mismatch) */
+	char seg_servers[CT_DOC_MAX_SEG_SERVERS][16];
+	char seg_server_names[CT_DOC_MAX_SEG_SERVERS][128];
+	int nseg_servers;
+	char fed_down[CT_DOC_MAX_FED_DOWN][160];
+	int nfed_down;
 	uint32_t self_addr;       /* this host's address toward the server */
 	char self_s[16];
 	struct ct_doc_probe server_probe;

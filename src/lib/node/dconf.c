@@ -171,9 +171,22 @@ static int check_user(const char *v, char *err, size_t errlen)
 /* A federation peer: a name or address, optionally ":PORT". */
 static int check_peer(const char *v, char *err, size_t errlen)
 {
-	const char *colon = strrchr(v, ':');
+	const char *colon;
 	char name[256];
-	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	size_t n;
+
+	if (strncmp(v, "key=", 4) == 0) { /* the key of the peer before it (fed.h) */
+		size_t k = strspn(v + 4, "0123456789abcdefABCDEF");
+		if (k != 16 || v[20]) {
+			snprintf(err, errlen, "'%s': a peer key is key= and 16 hex digits (its fingerprint)", v);
+			return CT_EFORMAT;
+		}
+		return 0;
+	}
+	if (strncmp(v, "ipmsg:", 6) == 0) /* a plain IP Messenger list server (fed.h) */
+		v += 6;
+	colon = strrchr(v, ':');
+	n = colon ? (size_t)(colon - v) : strlen(v);
 
 	if (colon) {
 		char *end;
@@ -333,8 +346,10 @@ static const struct ct_conf_opt dconf_opts[] = {
 	  "cooperative requests answered per second from one address (burst 3)", NULL, NULL },
 	/* federation (fed.h) */
 	{ "peer", CT_CONF_LIST, OFF(peer), 0, 0, NULL,
-	  "another camtraced list server to share owned hosts with (several lines: a full mesh)",
-	  check_peer, "HOST[:PORT]" },
+	  "another camtraced list server to share owned hosts with (several lines: a full mesh), or with "
+	  "ipmsg: a plain IP Messenger list server fetched with GETLIST every peer_refresh; key=FINGERPRINT "
+	  "after it: only datagrams signed with that key",
+	  check_peer, "[ipmsg:]HOST[:PORT] [key=FINGERPRINT]" },
 	{ "peer_refresh", CT_CONF_DURATION, OFF(peer_refresh), MS_S, MS_D, "30s",
 	  "time between two digests sent to each peer (changes are pushed within a second)", NULL, NULL },
 	{ "peer_lease", CT_CONF_DURATION, OFF(peer_lease), 3 * MS_S, 7 * MS_D, "90s",

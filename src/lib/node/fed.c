@@ -9,58 +9,21 @@
 #include "codec.h"
 #include "err.h"
 #include "evloop.h"
+#include "fed-auth.h"
+#include "fed-int.h"
 #include "fed.h"
 #include "fedwire.h"
 #include "hosts.h"
+#include "listcli.h"
 #include "log.h"
 #include "node.h"
 #include "sbuf.h"
-
-#define TICK_MS 1000          /* change check (push on change) */
-#define REPLY_GAP_MS 500      /* at most one digest answer per peer in this time */
-#define HDR_ROOM 160          /* IP Messenger header + page header within the budget */
-
-struct peer {
-	char *name, *spec;        /* host part, and the configured text (st.name) */
-	uint16_t port;
-	struct ct_fed_peer_status st;
-	uint64_t have_inc;        /* incarnation of the hosts we hold from it */
-	uint32_t count;           /* hosts it owns, as it said */
-	uint32_t tag;             /* resync round: entries confirmed in it carry it */
-	int full_pending;         /* a full transfer is coming: sweep the unconfirmed at its end */
-	uint64_t last_rx_ms, last_tx_ms, last_resync_ms;
-	uint64_t pushed_ver, pushed_ms; /* pages sent up to this version at that time (in flight) */
-};
-
-struct tomb {
-	char *user, *host;
-	uint64_t ver, at_ms;
-};
-
-struct ct_fed {
-	struct ct_node *node;
-	struct ct_hosts *hosts;
-	struct ct_evloop *ev;
-	struct ct_fed_conf conf;
-	struct peer *peers;
-	size_t npeers;
-	uint64_t inc, ver, sent_ver;
-	uint64_t scan_gen;
-	int scanned, dirty;
-	size_t owned, yielded;
-	struct tomb *tombs;
-	size_t ntomb, captomb;
-	uint64_t tomb_floor;      /* highest version of a pruned tombstone */
-	uint64_t t_tick, last_refresh_ms;
-	struct ct_sbuf out, ents;
-	struct ct_fed_stats st;
-};
 
 static void on_rx(struct ct_node *n, const struct ct_node_rx *rx, void *ud);
 
 /* ---- peers ---- */
 
-static int resolve(struct peer *p, uint16_t defport)
+static int resolve(struct ct_fed_peer *p, uint16_t defport)
 {
 	struct addrinfo hints, *res = NULL;
 	int g;
@@ -80,39 +43,60 @@ static int resolve(struct peer *p, uint16_t defport)
 	return 0;
 }
 
-/* "NAME" or "NAME:PORT" into p (name copied). */
-static int peer_init(struct peer *p, const char *spec)
+/* "[ipmsg:]NAME" or "[ipmsg:]NAME:PORT" into p (name copied). */
+static int peer_init(struct ct_fed_peer *p, const char *spec)
 {
-	const char *colon = strrchr(spec, ':');
+	const char *all = spec, *colon;
 
 	memset(p, 0, sizeof *p);
+	p->kind = CT_HOST_SRC_PEER;
+	if (strncmp(spec, CT_FED_IPMSG_PREFIX, strlen(CT_FED_IPMSG_PREFIX)) == 0) {
+		p->kind = CT_HOST_SRC_IPMSG;
+		p->st.ipmsg = 1;
+		spec += strlen(CT_FED_IPMSG_PREFIX);
+	}
+	const char *key = strstr(spec, " key=");
+	char *host = NULL;
+	if (key) {
+		if (!ct_fedauth_fpr_ok(key + 5))
+			return CT_EINVAL;
+		snprintf(p->want_fpr, sizeof p->want_fpr, "%s", key + 5);
+		p->st.keyed = 1;
+		if (!(spec = host = strndup(spec, (size_t)(key - spec))))
+			return CT_ENOMEM;
+	}
+	colon = strrchr(spec, ':');
 	if (colon && !strchr(colon + 1, ':')) {
 		char *end;
 		unsigned long port = strtoul(colon + 1, &end, 10);
-		if (*end || port == 0 || port > 65535 || colon == spec)
+		if (*end || port == 0 || port > 65535 || colon == spec) {
+			free(host);
 			return CT_EINVAL;
+		}
 		p->port = (uint16_t)port;
 		p->name = strndup(spec, (size_t)(colon - spec));
 	} else {
 		p->name = strdup(spec);
 	}
-	p->st.name = p->spec = strdup(spec);
+	free(host);
+	p->st.name = p->spec = strdup(all);
 	return p->name && p->spec ? 0 : CT_ENOMEM;
 }
 
-static struct peer *peer_of(struct ct_fed *f, const struct ct_haddr *from)
+static struct ct_fed_peer *peer_of(struct ct_fed *f, const struct ct_haddr *from)
 {
 	for (size_t i = 0; i < f->npeers; i++)
-		if (f->peers[i].st.addr.family && ct_haddr_eq(&f->peers[i].st.addr, from))
+		if (f->peers[i].kind == CT_HOST_SRC_PEER && f->peers[i].st.addr.family &&
+		    ct_haddr_eq(&f->peers[i].st.addr, from))
 			return &f->peers[i];
 	return NULL;
 }
 
 /* The one place a datagram is admitted: a configured peer's address and port. Peer keys (the
  * protocol's RSA signatures) will be checked here too once peers have them. */
-static struct peer *fed_accept(struct ct_fed *f, const struct ct_node_rx *rx)
+static struct ct_fed_peer *fed_accept(struct ct_fed *f, const struct ct_node_rx *rx)
 {
-	struct peer *p = peer_of(f, &rx->from);
+	struct ct_fed_peer *p = peer_of(f, &rx->from);
 	char b[CT_HADDR_STRLEN];
 
 	if (!p) {
@@ -144,13 +128,13 @@ static int tomb_add(struct ct_fed *f, const struct ct_host *h, uint64_t now_ms)
 {
 	if (f->ntomb == f->captomb) {
 		size_t nc = f->captomb ? f->captomb * 2 : 64;
-		struct tomb *nt = realloc(f->tombs, nc * sizeof *nt);
+		struct ct_fed_tomb *nt = realloc(f->tombs, nc * sizeof *nt);
 		if (!nt)
 			return CT_ENOMEM;
 		f->tombs = nt;
 		f->captomb = nc;
 	}
-	struct tomb *t = &f->tombs[f->ntomb];
+	struct ct_fed_tomb *t = &f->tombs[f->ntomb];
 	t->user = strdup(h->user);
 	t->host = strdup(h->host);
 	if (!t->user || !t->host) {
@@ -169,7 +153,7 @@ static void tomb_prune(struct ct_fed *f, uint64_t now_ms)
 	size_t k = 0;
 
 	for (size_t i = 0; i < f->ntomb; i++) {
-		struct tomb *t = &f->tombs[i];
+		struct ct_fed_tomb *t = &f->tombs[i];
 		if (now_ms - t->at_ms >= f->conf.tombstone_ms) {
 			if (t->ver > f->tomb_floor)
 				f->tomb_floor = t->ver;
@@ -234,20 +218,7 @@ static void scan(struct ct_fed *f, uint64_t now_ms)
 
 /* ---- sending ---- */
 
-static int send_body(struct ct_fed *f, struct peer *p, const struct ct_sbuf *b)
-{
-	int r = ct_node_send(f->node, &p->st.addr, CT_FEDWIRE_MODE | CT_IPMSG_UTF8OPT, b->p, b->len);
-
-	if (r != 0) {
-		p->st.errors++;
-		snprintf(p->st.last_error, sizeof p->st.last_error, "send: %s", ct_strerror(r));
-		return r;
-	}
-	p->st.bytes_tx += b->len;
-	return 0;
-}
-
-static void send_digest(struct ct_fed *f, struct peer *p, uint64_t now_ms)
+void ct_fed_send_digest(struct ct_fed *f, struct ct_fed_peer *p, uint64_t now_ms)
 {
 	struct ct_fed_digest d = { f->inc, f->ver, (uint32_t)f->owned, (uint32_t)f->conf.lease_ms,
 		p->have_inc, p->st.have_ver };
@@ -255,7 +226,7 @@ static void send_digest(struct ct_fed *f, struct peer *p, uint64_t now_ms)
 	if (!p->st.addr.family)
 		return;
 	ct_sbuf_reset(&f->out);
-	if (ct_fedwire_digest_encode(&d, &f->out) == 0 && send_body(f, p, &f->out) == 0) {
+	if (ct_fedwire_digest_encode(&d, &f->out) == 0 && ct_fed_send_body(f, p, &f->out) == 0) {
 		p->st.digests_tx++;
 		p->last_tx_ms = now_ms;
 	}
@@ -264,7 +235,7 @@ static void send_digest(struct ct_fed *f, struct peer *p, uint64_t now_ms)
 struct item {
 	uint64_t ver;
 	const struct ct_host *h;   /* NULL: tombstone t */
-	const struct tomb *t;
+	const struct ct_fed_tomb *t;
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -274,19 +245,21 @@ static int item_cmp(const void *a, const void *b)
 	return x->ver < y->ver ? -1 : x->ver > y->ver;
 }
 
-static void flush_page(struct ct_fed *f, struct peer *p, uint64_t from, uint64_t to, int last)
+static void flush_page(struct ct_fed *f, struct ct_fed_peer *p, uint64_t from, uint64_t to, int last)
 {
 	ct_sbuf_reset(&f->out);
 	if (ct_fedwire_page_header(&f->out, f->inc, from, to, last) == 0 &&
-	    ct_sbuf_add(&f->out, f->ents.p ? f->ents.p : "", f->ents.len) == 0 && send_body(f, p, &f->out) == 0)
+	    ct_sbuf_add(&f->out, f->ents.p ? f->ents.p : "", f->ents.len) == 0 && ct_fed_send_body(f, p, &f->out) == 0)
 		p->st.pages_tx++;
 	ct_sbuf_reset(&f->ents);
 }
 
 /* Pages of what p lacks: versions above `from` (0: everything live, no tombstones). */
-static void send_pages(struct ct_fed *f, struct peer *p, uint64_t from)
+static void send_pages(struct ct_fed *f, struct ct_fed_peer *p, uint64_t from)
 {
-	size_t n = 0, cap = f->owned + f->ntomb + 1, budget = f->conf.budget - HDR_ROOM, pages = 0;
+	size_t n = 0, cap = f->owned + f->ntomb + 1, budget = f->conf.budget - CT_FED_HDR_ROOM, pages = 0;
+	if (p->want_fpr[0]) /* sealed: base64 (4/3) plus the key and signature */
+		budget = budget > CT_FEDAUTH_OVERHEAD + 1024 ? (budget - CT_FEDAUTH_OVERHEAD) * 3 / 4 - 32 : 512;
 	struct item *v = malloc(cap * sizeof *v);
 	uint64_t pfrom = from;
 	char ip[CT_HADDR_STRLEN];
@@ -347,17 +320,13 @@ static void send_pages(struct ct_fed *f, struct peer *p, uint64_t from)
 /* ---- receiving ---- */
 
 /* The source (p) no longer lists h: offline unless another source still lists it. */
-static void release(struct ct_fed *f, struct peer *p, struct ct_host *h, double now_wall)
+static void release(struct ct_fed *f, struct ct_fed_peer *p, struct ct_host *h, double now_wall)
 {
 	char b[CT_HADDR_STRLEN];
 
-	if (!ct_host_src_drop(h, CT_HOST_SRC_PEER, &p->st.addr))
-		return;
-	if (ct_host_src_count(h, CT_HOST_SRC_PEER) == 0)
-		h->origin &= (uint8_t)~CT_HOST_PEER;
-	f->dirty = 1;
-	if (h->state == CT_HOST_OFFLINE || (h->origin & CT_HOST_OWN_BITS) || ct_host_src_count(h, CT_HOST_SRC_PEER) ||
-	    ct_host_src_count(h, CT_HOST_SRC_LIST))
+	if (ct_host_src_find(h, p->kind, &p->st.addr))
+		f->dirty = 1;
+	if (!ct_host_src_release(h, p->kind, &p->st.addr))
 		return;
 	log_info("host %s@%s (%s) left: no longer listed by peer %s", h->user, h->host,
 		ct_haddr_str(&h->addr, b, sizeof b), p->st.name);
@@ -365,13 +334,13 @@ static void release(struct ct_fed *f, struct peer *p, struct ct_host *h, double 
 }
 
 /* Drops p's hosts not confirmed in its current round (all: every_one). */
-static size_t sweep(struct ct_fed *f, struct peer *p, int every_one, double now_wall)
+static size_t sweep(struct ct_fed *f, struct ct_fed_peer *p, int every_one, double now_wall)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < ct_hosts_count(f->hosts); i++) {
 		struct ct_host *h = ct_hosts_at(f->hosts, i);
-		struct ct_host_src *s = ct_host_src_find(h, CT_HOST_SRC_PEER, &p->st.addr);
+		struct ct_host_src *s = ct_host_src_find(h, p->kind, &p->st.addr);
 		if (s && (every_one || s->tag != p->tag)) {
 			release(f, p, h, now_wall);
 			n++;
@@ -380,16 +349,16 @@ static size_t sweep(struct ct_fed *f, struct peer *p, int every_one, double now_
 	return n;
 }
 
-static size_t peer_hosts(struct ct_fed *f, struct peer *p)
+static size_t peer_hosts(struct ct_fed *f, struct ct_fed_peer *p)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < ct_hosts_count(f->hosts); i++)
-		n += ct_host_src_find(ct_hosts_at(f->hosts, i), CT_HOST_SRC_PEER, &p->st.addr) != NULL;
+		n += ct_host_src_find(ct_hosts_at(f->hosts, i), p->kind, &p->st.addr) != NULL;
 	return n;
 }
 
-static void heard(struct peer *p, const struct ct_node_rx *rx, size_t len)
+static void heard(struct ct_fed_peer *p, const struct ct_node_rx *rx, size_t len)
 {
 	if (!p->st.up && p->st.ever)
 		log_notice("federation peer %s answers again", p->st.name);
@@ -400,7 +369,7 @@ static void heard(struct peer *p, const struct ct_node_rx *rx, size_t len)
 	p->st.bytes_rx += len;
 }
 
-static void on_digest(struct ct_fed *f, struct peer *p, const struct ct_fed_digest *d, const struct ct_node_rx *rx)
+static void on_digest(struct ct_fed *f, struct ct_fed_peer *p, const struct ct_fed_digest *d, const struct ct_node_rx *rx)
 {
 	int behind;
 
@@ -434,11 +403,11 @@ static void on_digest(struct ct_fed *f, struct peer *p, const struct ct_fed_dige
 		p->last_resync_ms = rx->now_ms;
 	}
 	behind = p->have_inc != d->inc || p->st.have_ver < d->ver;
-	if (behind && rx->now_ms - p->last_tx_ms >= REPLY_GAP_MS)
-		send_digest(f, p, rx->now_ms);
+	if (behind && rx->now_ms - p->last_tx_ms >= CT_FED_REPLY_GAP_MS)
+		ct_fed_send_digest(f, p, rx->now_ms);
 }
 
-static void apply_entry(struct ct_fed *f, struct peer *p, const struct ct_fed_entry *e, const struct ct_node_rx *rx)
+static void apply_entry(struct ct_fed *f, struct ct_fed_peer *p, const struct ct_fed_entry *e, const struct ct_node_rx *rx)
 {
 	struct ct_host *h;
 
@@ -469,7 +438,7 @@ static void apply_entry(struct ct_fed *f, struct peer *p, const struct ct_fed_en
 	free(group);
 }
 
-static void on_page(struct ct_fed *f, struct peer *p, const struct ct_fed_page *pg, const struct ct_node_rx *rx)
+static void on_page(struct ct_fed *f, struct ct_fed_peer *p, const struct ct_fed_page *pg, const struct ct_node_rx *rx)
 {
 	p->st.pages_rx++;
 	if (pg->from == 0) {
@@ -492,8 +461,8 @@ static void on_page(struct ct_fed *f, struct peer *p, const struct ct_fed_page *
 		if (gone)
 			log_info("federation peer %s no longer lists %zu hosts", p->st.name, gone);
 	}
-	if (pg->last && p->st.have_ver < p->st.ver && rx->now_ms - p->last_tx_ms >= REPLY_GAP_MS)
-		send_digest(f, p, rx->now_ms); /* more to come: ask for the next batch */
+	if (pg->last && p->st.have_ver < p->st.ver && rx->now_ms - p->last_tx_ms >= CT_FED_REPLY_GAP_MS)
+		ct_fed_send_digest(f, p, rx->now_ms); /* more to come: ask for the next batch */
 }
 
 static void on_rx(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
@@ -502,11 +471,11 @@ static void on_rx(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	const struct ct_ipmsg *m = rx->m;
 	const char *body = m->nsec ? m->sec[0].p : "";
 	size_t len = m->nsec ? m->sec[0].len : 0;
-	struct peer *p;
+	struct ct_fed_peer *p;
 	int r;
 
 	(void)n;
-	if (!(p = fed_accept(f, rx)))
+	if (!(p = fed_accept(f, rx)) || !(body = ct_fed_authentic(f, p, body, &len, rx)))
 		return;
 	switch (ct_fedwire_kind(body, len)) {
 	case CT_FEDWIRE_DIGEST: {
@@ -542,7 +511,7 @@ static void on_rx(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 static void leases(struct ct_fed *f, uint64_t now_ms, double now_wall)
 {
 	for (size_t i = 0; i < f->npeers; i++) {
-		struct peer *p = &f->peers[i];
+		struct ct_fed_peer *p = &f->peers[i];
 		if (!p->st.up || now_ms - p->last_rx_ms < f->conf.lease_ms)
 			continue;
 		size_t n = p->st.addr.family ? sweep(f, p, 1, now_wall) : 0;
@@ -564,10 +533,11 @@ void ct_fed_refresh(struct ct_fed *f)
 	scan(f, now);
 	tomb_prune(f, now);
 	for (size_t i = 0; i < f->npeers; i++) {
-		struct peer *p = &f->peers[i];
+		struct ct_fed_peer *p = &f->peers[i];
 		if (!p->st.addr.family && resolve(p, ct_node_port(f->node)) != 0)
 			continue;
-		send_digest(f, p, now);
+		if (p->kind == CT_HOST_SRC_PEER)
+			ct_fed_send_digest(f, p, now);
 	}
 	f->sent_ver = f->ver;
 	f->last_refresh_ms = now;
@@ -579,7 +549,7 @@ static void on_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 	uint64_t now = ct_evloop_now_ms(ev);
 
 	(void)id;
-	f->t_tick = ct_evloop_add_timer(ev, TICK_MS, on_tick, f);
+	f->t_tick = ct_evloop_add_timer(ev, CT_FED_TICK_MS, on_tick, f);
 	leases(f, now, ct_wall_now());
 	scan(f, now);
 	if (now - f->last_refresh_ms >= f->conf.refresh_ms || f->ver != f->sent_ver)
@@ -617,6 +587,8 @@ int ct_fed_new(struct ct_fed **out, struct ct_node *node, const struct ct_fed_co
 	f->inc = conf->incarnation ? conf->incarnation : ct_mono_ns() / 1000 + (uint64_t)(ct_wall_now() * 1e6);
 	ct_sbuf_init(&f->out);
 	ct_sbuf_init(&f->ents);
+	ct_sbuf_init(&f->seal);
+	ct_sbuf_init(&f->plain);
 	if (conf->npeers > CT_FED_MAX_PEERS) {
 		snprintf(err, errlen, "at most %d peers", CT_FED_MAX_PEERS);
 		free(f);
@@ -635,18 +607,29 @@ int ct_fed_new(struct ct_fed **out, struct ct_node *node, const struct ct_fed_co
 	}
 	uint64_t now = ct_evloop_now_ms(f->ev);
 	for (size_t i = 0; i < conf->npeers; i++) {
-		struct peer *p = &f->peers[i];
+		struct ct_fed_peer *p = &f->peers[i];
 		if ((r = peer_init(p, conf->peers[i])) != 0) {
-			snprintf(err, errlen, "peer '%s': not NAME or NAME:PORT", conf->peers[i]);
+			snprintf(err, errlen, "peer '%s': not [ipmsg:]NAME[:PORT] [key=16 HEX DIGITS]", conf->peers[i]);
 			f->npeers = i + 1;
 			ct_fed_free(f);
 			return r;
 		}
 		f->npeers = i + 1;
+		p->st.auth = p->want_fpr[0] ? "waiting_key" : "none";
+		if (p->want_fpr[0] && (!conf->keys || p->kind != CT_HOST_SRC_PEER)) {
+			snprintf(err, errlen, "peer '%s': key= needs our own keys and a camtraced peer", conf->peers[i]);
+			ct_fed_free(f);
+			return CT_EINVAL;
+		}
 		p->last_rx_ms = now; /* hosts loaded from the state file get one lease to be confirmed */
 		p->st.up = 1;
 		if (resolve(p, ct_node_port(node)) != 0)
 			log_warn("%s (tried again every refresh)", p->st.last_error);
+		if (p->kind == CT_HOST_SRC_IPMSG && (r = ct_fed_ipmsg_start(f, p)) != 0) {
+			snprintf(err, errlen, "peer '%s': cannot start its list fetch: %s", p->spec, ct_strerror(r));
+			ct_fed_free(f);
+			return r;
+		}
 	}
 	if ((r = ct_node_add_handler(node, CT_FEDWIRE_MODE, on_rx, f)) != 0) {
 		snprintf(err, errlen, "cannot hook the federation command: %s", ct_strerror(r));
@@ -667,6 +650,8 @@ void ct_fed_free(struct ct_fed *f)
 	if (f->t_tick)
 		ct_evloop_cancel_timer(f->ev, f->t_tick);
 	for (size_t i = 0; i < f->npeers; i++) {
+		ct_listcli_free(f->peers[i].lc);
+		ct_crypt_pub_free(f->peers[i].pub);
 		free(f->peers[i].name);
 		free(f->peers[i].spec);
 	}
@@ -678,6 +663,8 @@ void ct_fed_free(struct ct_fed *f)
 	free(f->tombs);
 	ct_sbuf_fini(&f->out);
 	ct_sbuf_fini(&f->ents);
+	ct_sbuf_fini(&f->seal);
+	ct_sbuf_fini(&f->plain);
 	free(f);
 }
 

@@ -10,20 +10,27 @@
  * a host we also saw but that a peer owns on its own segment is yielded to it. A peer silent
  * for the lease loses its hosts here (a host stays online while another source lists it) and
  * gets them back when it answers. Only configured peers are heard (by address and port).
- * Authentication: none yet; a peer key (the protocol's RSA keys) will be checked in
- * fed_accept() (fed.c) once peers have keys. */
+ * A peer "ipmsg:ADDRESS" is a plain IP Messenger list server: fetched with BR_ISGETLIST2/GETLIST
+ * every refresh (listcli.c, peer_mode), its hosts a source of kind CT_HOST_SRC_IPMSG dropped
+ * after ipmsg_stale_fetches complete fetches without them; never sent anything of ours.
+ * Authentication: a peer with "key=FINGERPRINT" (16 hex digits, its RSA-2048 key's, as
+ * camtrace status shows it: federation.key_fingerprint) is heard only through sealed datagrams
+ * signed with that key (fed-auth.h); without key= the configured address and port are the
+ * only check. */
 #ifndef CT_FED_H
 #define CT_FED_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "crypto.h"
 
 struct ct_node;
 struct ct_fed;
 
 #define CT_FED_DEFAULT_REFRESH_MS 30000
 #define CT_FED_MAX_PEERS 32
+#define CT_FED_IPMSG_PREFIX "ipmsg:" /* a peer that is a plain IP Messenger list server */
 #define CT_FED_BATCH_PAGES 64   /* pages sent in answer to one digest (the rest after the next) */
 
 struct ct_fed_conf {
@@ -35,11 +42,19 @@ struct ct_fed_conf {
 	uint64_t tombstone_ms;      /* deletions kept this long (0 = 4 leases; at least 2 leases) */
 	size_t budget;              /* datagram bytes (0 = 8191) */
 	uint64_t incarnation;       /* 0 = now in microseconds (a restart changes it) */
+	const struct ct_crypt_keys *keys; /* our key pair (keys.h): needed by peers with key= */
+	unsigned ipmsg_stale_fetches; /* `ipmsg:` peers: a host missing from this many complete
+	                             * fetches in a row loses that source (0 = 2) */
 };
 
 struct ct_fed_peer_status {
 	const char *name;           /* as configured */
 	struct ct_haddr addr;       /* resolved (family 0: not resolved) */
+	int ipmsg;                  /* a plain IP Messenger list server (`ipmsg:`), fetched with
+	                             * BR_ISGETLIST2/GETLIST every refresh; else a camtraced */
+	int keyed;                  /* `key=` configured: only sealed, signed datagrams taken */
+	const char *auth;           /* "none" (no key=), "waiting_key", "verified", "key_mismatch" */
+	uint64_t auth_refused;      /* its datagrams refused: unsigned, bad signature, wrong key */
 	int up;                     /* heard within the lease */
 	int ever;                   /* heard at least once */
 	uint64_t inc, ver;          /* the peer's incarnation and version as it last said */
@@ -58,6 +73,7 @@ struct ct_fed_stats {
 	uint64_t incarnation, version;
 	size_t owned, tombstones, yielded;
 	uint64_t refused;           /* datagrams from addresses that are no configured peer */
+	uint64_t auth_refused;      /* datagrams from keyed peers refused (fed-auth.h) */
 	uint64_t malformed;
 };
 

@@ -59,7 +59,17 @@ size_t ct_host_src_count(const struct ct_host *h, unsigned kind)
 
 const char *ct_host_src_kind_name(unsigned kind)
 {
-	return kind == CT_HOST_SRC_PEER ? "peer" : kind == CT_HOST_SRC_LIST ? "list" : "unknown";
+	return kind == CT_HOST_SRC_PEER ? "peer" : kind == CT_HOST_SRC_LIST ? "list" :
+		kind == CT_HOST_SRC_IPMSG ? "ipmsg" : "unknown";
+}
+
+int ct_host_src_release(struct ct_host *h, unsigned kind, const struct ct_haddr *from)
+{
+	if (!ct_host_src_drop(h, kind, from))
+		return 0;
+	if (ct_host_src_count(h, CT_HOST_SRC_PEER) + ct_host_src_count(h, CT_HOST_SRC_IPMSG) == 0)
+		h->origin &= (uint8_t)~CT_HOST_PEER;
+	return h->state != CT_HOST_OFFLINE && !(h->origin & CT_HOST_OWN_BITS) && h->nsrc == 0;
 }
 
 int ct_host_is_own(const struct ct_host *h)
@@ -88,7 +98,7 @@ void ct_host_src_load(struct ct_host *h, const char *text)
 		struct ct_haddr a;
 		const char *comma = strchr(text, ',');
 		if (sscanf(text, "%u %63s %u %lf %u %u", &kind, ip, &port, &since, &local, &tag) == 6 &&
-		    (kind == CT_HOST_SRC_PEER || kind == CT_HOST_SRC_LIST) && port > 0 && port < 65536 &&
+		    kind >= CT_HOST_SRC_PEER && kind <= CT_HOST_SRC_IPMSG && port > 0 && port < 65536 &&
 		    ct_haddr_parse(&a, ip, (uint16_t)port) == 0) {
 			if (!(since > 0 && since < 1e11)) /* not a wall time of this era (nan, inf, huge): unknown */
 				since = 0;

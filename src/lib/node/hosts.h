@@ -23,12 +23,14 @@ enum ct_host_origin {
 enum ct_host_src_kind {
 	CT_HOST_SRC_PEER = 1,   /* a federation peer (its own host) */
 	CT_HOST_SRC_LIST = 2,   /* a list fetch (GETLIST/ANSLIST from our `server`) */
+	CT_HOST_SRC_IPMSG = 3,  /* a plain IP Messenger list server peer (`peer = ipmsg:ADDRESS`) */
 };
 struct ct_host_src {
 	struct ct_haddr from;   /* the server's address and port */
 	uint8_t kind;           /* enum ct_host_src_kind */
 	uint8_t local;          /* peer: the host is on that peer's own segment */
-	uint32_t tag;           /* peer: the resync round that last confirmed it (fed.c) */
+	uint32_t tag;           /* peer: the resync round that last confirmed it (fed.c); ipmsg
+	                         * peer: the fetch that last listed it (listcli.c) */
 	double since;           /* wall clock: first listed by this source */
 };
 #define CT_HOST_SRC_MAX 32
@@ -222,8 +224,12 @@ struct ct_host_src *ct_host_src_set(struct ct_host *h, unsigned kind, const stru
 int ct_host_src_drop(struct ct_host *h, unsigned kind, const struct ct_haddr *from);
 /* Sources of that kind left. */
 size_t ct_host_src_count(const struct ct_host *h, unsigned kind);
-/* "peer" "list" */
+/* "peer" "list" "ipmsg" */
 const char *ct_host_src_kind_name(unsigned kind);
+/* Drops (kind, from) from h (a source that no longer lists it; PEER origin cleared with the
+ * last peer source). Returns 1 when h is left online with no source and no own origin: the
+ * caller logs why and sets it offline; 0 otherwise (also when (kind, from) was not there). */
+int ct_host_src_release(struct ct_host *h, unsigned kind, const struct ct_haddr *from);
 /* 1 when the host counts as ours: an own origin bit and no peer that owns it instead. */
 int ct_host_is_own(const struct ct_host *h);
 /* The provenance as one state-file string "KIND ADDR PORT SINCE LOCAL TAG,..." and back

@@ -99,7 +99,8 @@ static void end_fetch(struct ct_listcli *lc, int ok, const char *why)
 		lc->st.last_pages = lc->pages;
 		lc->st.last_ms = ct_evloop_now_ms(lc->ev) - lc->started_ms;
 		lc->st.last_error[0] = '\0';
-		log_notice("list fetch from %s (%s): %zu hosts in %zu pages, %zu gone, %llu ms", lc->st.server_name,
+		CT_LOG_(lc->conf.peer_mode ? CT_LOG_INFO : CT_LOG_NOTICE,
+			"list fetch from %s (%s): %zu hosts in %zu pages, %zu gone, %llu ms", lc->st.server_name,
 			ct_haddr_str(&lc->st.server, b, sizeof b), lc->merged, lc->pages, lc->st.last_removed,
 			(unsigned long long)lc->st.last_ms);
 	} else {
@@ -252,6 +253,7 @@ static int start_on(struct ct_listcli *lc)
 		ct_node_is_local(lc->node, &lc->st.server) ? 0 : CT_IPMSG_DIALUPOPT);
 	lc->seq++;
 	lc->merged = lc->pages = 0;
+	lc->st.last_removed = 0;
 	lc->want = 0;
 	lc->retries = 0;
 	lc->started_ms = ct_evloop_now_ms(lc->ev);
@@ -343,6 +345,35 @@ static char *decode(int utf8, const char *s)
 	return utf8 ? strdup(s) : ct_charset_decode_str(CT_CS_CP932, s, strlen(s));
 }
 
+/* Peer mode: the server no longer lists h (a removal entry, or stale): its source goes, and the
+ * host with it when no other source lists it and we do not see it ourselves. */
+static void drop_peer_src(struct ct_listcli *lc, struct ct_host *h, double now_wall)
+{
+	char b[CT_HADDR_STRLEN];
+
+	if (!ct_host_src_release(h, CT_HOST_SRC_IPMSG, &lc->st.server))
+		return;
+	log_info("host %s@%s (%s) left: no longer listed by IP Messenger list server %s", h->user, h->host,
+		ct_haddr_str(&h->addr, b, sizeof b), lc->st.server_name);
+	ct_hosts_set_offline(ct_node_hosts(lc->node), h, CT_HOST_GONE_EXIT, now_wall);
+	lc->st.last_removed++;
+}
+
+/* Peer mode, after a complete fetch: a host missing from stale_fetches fetches in a row loses
+ * this server's source (a list without versions: one lost page never removes a host). */
+static size_t expire_stale(struct ct_listcli *lc, double now_wall)
+{
+	struct ct_hosts *t = ct_node_hosts(lc->node);
+
+	for (size_t i = 0; i < ct_hosts_count(t); i++) {
+		struct ct_host *h = ct_hosts_at(t, i);
+		struct ct_host_src *s = ct_host_src_find(h, CT_HOST_SRC_IPMSG, &lc->st.server);
+		if (s && s->tag != lc->seq && ++s->local >= lc->conf.stale_fetches)
+			drop_peer_src(lc, h, now_wall);
+	}
+	return lc->st.last_removed;
+}
+
 static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, const struct ct_node_rx *rx)
 {
 	struct ct_hosts *t = ct_node_hosts(lc->node);
@@ -354,6 +385,11 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 		memset(&in, 0, sizeof in);
 		if (ct_haddr_parse(&in.addr, e->addr, e->port) != 0)
 			continue;
+		if (e->state == CT_HOSTLIST_GONE && lc->conf.peer_mode) {
+			if ((h = ct_hosts_find_addr(t, &in.addr)))
+				drop_peer_src(lc, h, rx->now_wall);
+			continue;
+		}
 		if (e->state == CT_HOSTLIST_GONE) {
 			char b[CT_HADDR_STRLEN];
 			if ((h = ct_hosts_find_addr(t, &in.addr)) && h->state != CT_HOST_OFFLINE)
@@ -375,7 +411,16 @@ static void merge(struct ct_listcli *lc, const struct ct_hostlist *l, int utf8, 
 			in.nick = nk;
 			in.group = gr;
 			in.status = e->status & CT_IPMSG_ALLSTAT;
-			if (ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, rx->now_ms, rx->now_wall, &h) == 0) {
+			if (lc->conf.peer_mode &&
+			    ct_hosts_update(t, &in, CT_HOST_PEER, CT_HOST_VIA_LIST, rx->now_ms, rx->now_wall, &h) == 0) {
+				struct ct_host_src *s = ct_host_src_set(h, CT_HOST_SRC_IPMSG, &lc->st.server, rx->now_wall);
+				if (s) {
+					s->tag = lc->seq; /* listed by this fetch */
+					s->local = 0;     /* fetches in a row without it */
+				}
+				lc->merged++;
+			} else if (!lc->conf.peer_mode &&
+			    ct_hosts_update(t, &in, CT_HOST_LIST, CT_HOST_VIA_LIST, rx->now_ms, rx->now_wall, &h) == 0) {
 				h->list_seq = lc->seq;
 				(void)ct_host_src_set(h, CT_HOST_SRC_LIST, &lc->st.server, rx->now_wall); /* provenance */
 				lc->merged++;
@@ -417,6 +462,8 @@ static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 	const struct ct_ipmsg *m = rx->m;
 	int r;
 
+	if (lc->conf.peer_mode && (lc->st.fetches == 0 || !from_server(lc, rx)))
+		return; /* another fetcher's page (the node's own `server`, another peer) */
 	if (lc->st.fetches == 0 || !from_server(lc, rx)) {
 		refuse_page(lc, rx, &lc->st.refused_source, "not from the configured server's address and port");
 		return;
@@ -452,7 +499,7 @@ static void on_anslist(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		next_server(lc, "the server's list does not advance (next index not above the request)");
 		return;
 	}
-	lc->st.last_removed = expire_missing(lc, rx->now_wall);
+	lc->st.last_removed = lc->conf.peer_mode ? expire_stale(lc, rx->now_wall) : expire_missing(lc, rx->now_wall);
 	end_fetch(lc, 1, NULL);
 }
 
@@ -474,6 +521,8 @@ int ct_listcli_reconf(struct ct_listcli *lc, const struct ct_listcli_conf *c)
 		lc->conf.fail_retry_ms = 60000;
 	if (!c->page_retries)
 		lc->conf.page_retries = 2;
+	if (!c->stale_fetches)
+		lc->conf.stale_fetches = CT_LISTCLI_STALE_FETCHES;
 	return 0;
 }
 

@@ -20,7 +20,15 @@ struct ct_listcli_conf {
 	uint64_t phase_ms;        /* wait for OKGETLIST / each ANSLIST (0 = 3000, as Windows) */
 	unsigned page_retries;    /* GETLIST resent for a lost page (default 2) */
 	uint64_t fail_retry_ms;   /* after a failed fetch, retry this soon (0 = 60 s) */
+	/* A federation peer that is a plain IP Messenger list server (fed.c): its hosts get origin
+	 * CT_HOST_PEER and a source of kind CT_HOST_SRC_IPMSG (the list carries no versions), and a
+	 * host it stops listing loses that source after stale_fetches complete fetches in a row
+	 * without it (0 = CT_LISTCLI_STALE_FETCHES). Pages from other addresses are ignored here
+	 * (another fetcher's), not counted as refused. 0: the node's own `server` (CT_HOST_LIST). */
+	unsigned peer_mode;
+	unsigned stale_fetches;
 };
+#define CT_LISTCLI_STALE_FETCHES 2
 
 enum ct_listcli_state { CT_LISTCLI_IDLE = 0, CT_LISTCLI_WAIT_OK, CT_LISTCLI_WAIT_OK_RETRY, CT_LISTCLI_PAGES };
 

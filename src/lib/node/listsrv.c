@@ -71,6 +71,10 @@ static void on_isgetlist(struct ct_node *n, const struct ct_node_rx *rx, void *u
 	struct ct_listsrv *ls = ud;
 
 	ls->st.isgetlist++;
+	if (ls->conf.client_node) { /* not a list server: a second answer on the segment would mislead */
+		ls->st.client_node_quiet++;
+		return;
+	}
 	if (!allowed(ls, rx, CT_GUARD_OKGETLIST))
 		return;
 	ct_node_guard_probe(n, &rx->from); /* an unverified client gets the chance to verify */

@@ -15,12 +15,16 @@ struct ct_listsrv_conf {
 	double rate;                    /* list packets per second per source (0 = 20) */
 	double burst;                   /* bucket size per source (0 = max(2*rate, 20)) */
 	double global_rate;             /* list packets per second in total (0 = 2000) */
+	int client_node;                /* a client node (`server` set): BR_ISGETLIST2/0x10 not answered,
+	                                 * so it never passes for a second list server on its segment;
+	                                 * GETLIST is still answered (a direct request) */
 };
 
 struct ct_listsrv_stats {
 	uint64_t isgetlist, okgetlist_sent, getlist, pages_sent, entries_sent;
 	uint64_t refused_allow, refused_rate, bad_getlist;
 	uint64_t deferred;              /* GETLISTs held until their unverified source verified */
+	uint64_t client_node_quiet;     /* BR_ISGETLIST2/0x10 left unanswered: a client node */
 	size_t max_page_bytes;          /* largest ANSLIST datagram sent */
 };
 

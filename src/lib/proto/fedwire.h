@@ -18,8 +18,9 @@
  *       live host, '-' a tombstone (nick, group empty); L: on the owner's own segment, R:
  *       reached otherwise (notified, searched); last 1 on the final page of an answer.
  *
- * Numbers are decimal. Authentication: none yet (the peer's configured address is the only
- * check); a signature line will follow the header once peers have keys (the crypto work). */
+ * Numbers are decimal. Authentication (node/fed-auth.h): a keyed peer's digests and pages travel
+ * sealed and signed as "CTFED1 E <encrypted body>", its key asked with "CTFED1 Q" and answered
+ * with "CTFED1 P <ANSPUBKEY body>"; without keys the configured address is the only check. */
 #ifndef CT_FEDWIRE_H
 #define CT_FEDWIRE_H
 
