@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # 201-camtraced-list.sh: camtraced list server in site A, client node in site B: start-up fetch, refresh, leaving users, interval.
+LAB_SMOKE=1 # a smoke scenario: make distcheck runs it too (configure --disable-lab-tests)
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
 [ -x "$CAMTRACED" ] || skip_all "camtraced not built"

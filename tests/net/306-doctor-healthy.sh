@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # 306-doctor-healthy.sh: a healthy network: exit 0, every check passes, the bundle hint; --step shows each command; text output.
+LAB_SMOKE=1 # a smoke scenario: make distcheck runs it too (configure --disable-lab-tests)
 . "${top_srcdir:-.}/tests/net/doctor-lib.sh"
 doc_setup
 

@@ -137,6 +137,9 @@ need_cmd() {
 	command -v "$1" >/dev/null 2>&1 || skip_all "$1 not installed (Debian package $2; contrib/install-deps installs it)"
 }
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces); run the suite as root"
+# configure --disable-lab-tests (make distcheck): only the scenarios marked LAB_SMOKE=1 run
+[ "${CT_LAB_TESTS:-all}" != smoke ] || [ "${LAB_SMOKE:-0}" = 1 ] ||
+	skip_all "lab scenarios disabled (configure --disable-lab-tests, as make distcheck does after make check ran them)"
 need_cmd ip iproute2
 need_cmd nft nftables
 need_cmd ping iputils-ping
