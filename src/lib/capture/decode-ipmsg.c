@@ -7,7 +7,9 @@
 #include "attach.h"
 #include "bodies.h"
 #include "charset.h"
+#include "crypto.h"
 #include "hostlist.h"
+#include "ipmsg.h"
 #include "entry.h"
 #include "err.h"
 #include "outbuf.h"
@@ -165,8 +167,11 @@ static void sendmsg_summary(struct ct_dipmsg *d, enum ct_charset cs)
 	add_num(d, "msg_len", (int64_t)sm.text.len);
 	if ((d->m.opts & CT_IPMSG_ENCRYPTOPT) && ct_body_enc_parse(sm.text.p, sm.text.len, &e) == 0) {
 		add_hex(d, "encrypted_capa", e.capa);
+		add_num(d, "key_bits", (int64_t)ct_ipmsg_enc_key_bits(&e));
 		if (e.has_sig)
 			add_num(d, "signed", 1);
+	} else if ((d->m.opts & CT_IPMSG_AUTORETOPT) && ct_crypt_is_decrypt_err(sm.text.p, sm.text.len)) {
+		add_num(d, "decrypt_err", 1);
 	}
 	if (sm.has_attach) {
 		struct ct_attach_list l;
