@@ -177,6 +177,10 @@ static void sendmsg_summary(struct ct_dipmsg *d, enum ct_charset cs)
 		struct ct_attach_list l;
 		int r = ct_attach_list_parse(sm.attach.p, sm.attach.len, &l);
 		add_num(d, "files", (int64_t)l.n);
+		for (size_t i = 0; i < l.n && d->nfile < CT_DIPMSG_MAXFILES; i++, d->nfile++) {
+			d->file_id[d->nfile] = l.f[i].id;
+			d->file_size[d->nfile] = l.f[i].size;
+		}
 		if (r != 0)
 			add_num(d, "files_malformed", 1);
 		ct_attach_list_fini(&l);
@@ -212,6 +216,10 @@ static void filereq_summary(struct ct_dipmsg *d)
 		add_str(d, "request_error", "not pkt:fileid[:offset]: in hex", 31, CT_CS_UTF8);
 		return;
 	}
+	d->has_filereq = 1;
+	d->req_packetno = q.packetno;
+	d->req_fileid = q.fileid;
+	d->req_offset = q.has_offset ? q.offset : 0;
 	add_num(d, "packet_no", q.packetno);
 	add_num(d, "file_id", q.fileid);
 	if (q.has_offset)
@@ -540,7 +548,8 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	ct_sbuf_reset(&d->group);
 	ct_sbuf_reset(&d->text);
 	d->nitem = 0;
-	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = 0;
+	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = d->has_filereq = 0;
+	d->nfile = 0;
 	d->why = NULL;
 	d->mode_name = NULL;
 	d->charset = NULL;

@@ -9,6 +9,7 @@
 #include "decode-tcp.h"
 #include "err.h"
 #include "match.h"
+#include "xferwatch.h"
 
 #define NONE (-1)
 
@@ -562,6 +563,8 @@ int ct_match_sentence(const struct ct_unans *u, char *buf, size_t len)
 	char a[48], b[48], when[64], tries[32] = "", nb[8];
 	const char *name = ct_match_mode_name(u->mode, nb);
 
+	if (u->xfer)
+		return ct_xwatch_sentence(u, buf, len);
 	ct_ip_ntop(u->af, u->src, a);
 	ct_ip_ntop(u->af, u->dst, b);
 	if (u->at_end)
