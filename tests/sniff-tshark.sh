@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-for pcap in lab-ipmsg lab-anslist ipmsg-synth; do
+for pcap in lab-ipmsg lab-anslist ipmsg-synth ipmsg-xfer; do
 	HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y 'ipmsg.command_name && !icmp' -T fields \
 		-E separator=/t -e frame.number -e ipmsg.command_name -e ipmsg.packetno -e ipmsg.user -e ipmsg.host \
 		-e ipmsg.nick -e ipmsg.group >"$tmp/tshark.txt" 2>"$tmp/tshark.err"
@@ -47,4 +47,21 @@ HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.malf
 HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.list_next == 2' -T fields -e frame.number \
 	2>/dev/null >"$tmp/ans.txt"
 [ "$(cat "$tmp/ans.txt")" = 17 ]; t $? "the first ANSLIST page has list_next 2"
+# encryption and file requests (ipmsg-xfer.pcap): the same facts as sniff's body items
+HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-xfer.pcap" -Y 'ipmsg.key_bits || ipmsg.decrypt_err || ipmsg.file_id' \
+	-T fields -E separator=/s -e frame.number -e ipmsg.capa -e ipmsg.encrypted_capa -e ipmsg.key_bits -e ipmsg.signed \
+	-e ipmsg.decrypt_err -e ipmsg.files -e ipmsg.file_packetno -e ipmsg.file_id -e ipmsg.file_offset 2>/dev/null \
+	| tr -s ' ' | tr '\n' ';' >"$tmp/x.txt"
+[ "$(cat "$tmp/x.txt")" = "2 0x61920006 2048 ;3 0x40100004 2048 1 1 ;5 0x00020002 1024 ;7 1 ;10 1764001002 1 0;22 1764001002 1 4000;28 1764001002 1 0;" ]
+t $? "ANSPUBKEY key_bits, the encrypted messages' capability, key_bits and signature, the DecryptErr answer, the GETFILEDATA fields ($(cat "$tmp/x.txt"))"
+"$CT" --json sniff -r "$D/ipmsg-xfer.pcap" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l); b = (o.get("ipmsg") or {}).get("body") or {}
+    if "key_bits" in b or "decrypt_err" in b or "file_id" in b:
+        v = [o["frame"], b.get("capa", ""), b.get("encrypted_capa", ""), b.get("key_bits", ""), b.get("signed", ""),
+             b.get("decrypt_err", ""), b.get("files", ""), b.get("packet_no", ""), b.get("file_id", ""), b.get("offset", "")]
+        print(" ".join(str(x) for x in v).replace("\"", ""))' | tr -s ' ' | tr '\n' ';' >"$tmp/xc.txt"
+[ "$(cat "$tmp/xc.txt")" = "$(cat "$tmp/x.txt")" ]
+t $? "sniff's NDJSON says the same ($(cat "$tmp/xc.txt"))"
 echo "1..$n"

@@ -4,6 +4,10 @@
 --        tshark -X lua_script:ipmsg.lua -r trace.pcap -Y ipmsg
 -- Fields: ipmsg.version ipmsg.packetno ipmsg.user ipmsg.host ipmsg.command ipmsg.mode ipmsg.command_name
 --         ipmsg.options ipmsg.body ipmsg.nick ipmsg.group ipmsg.ref_packetno ipmsg.list_next ipmsg.list_count
+--         ipmsg.capa (GETPUBKEY/ANSPUBKEY) ipmsg.encrypted_capa ipmsg.key_bits ipmsg.signed ipmsg.decrypt_err
+--         ipmsg.files ipmsg.file_packetno ipmsg.file_id ipmsg.file_offset (GETFILEDATA/GETDIRFILES)
+-- Stalled transfers are camtrace sniff's (they need the time after the last segment): here the TCP
+-- analysis of Wireshark itself shows the connection.
 -- Names are shown in UTF-8 like camtrace sniff shows them: UTF8OPT means UTF-8; otherwise UTF-8 when
 -- the bytes are valid UTF-8 (iptux, g2ipmsg), else CP932 through ipmsg-cp932.lua (a generated table,
 -- kept next to this file; without it CP932 bytes are shown as \xNN escapes); in entry packets the
@@ -112,9 +116,19 @@ local f = {
 	list_next = ProtoField.uint32("ipmsg.list_next", "List next index"),
 	list_count = ProtoField.uint32("ipmsg.list_count", "List entries in packet"),
 	malformed = ProtoField.string("ipmsg.malformed", "Malformed"),
+	capa = ProtoField.uint32("ipmsg.capa", "Crypto capability", base.HEX),
+	encrypted_capa = ProtoField.uint32("ipmsg.encrypted_capa", "Encrypted with capability", base.HEX),
+	key_bits = ProtoField.uint32("ipmsg.key_bits", "RSA key bits"),
+	signed = ProtoField.bool("ipmsg.signed", "Signed"),
+	decrypt_err = ProtoField.bool("ipmsg.decrypt_err", "AutoReply(DecryptErr): the receiver could not decrypt"),
+	files = ProtoField.uint32("ipmsg.files", "Attached files"),
+	file_packetno = ProtoField.uint32("ipmsg.file_packetno", "File offered in packet number"),
+	file_id = ProtoField.uint32("ipmsg.file_id", "File ID"),
+	file_offset = ProtoField.uint64("ipmsg.file_offset", "File offset"),
 }
 ipmsg.fields = { f.version, f.packetno, f.user, f.host, f.command, f.mode, f.command_name, f.options,
-	f.body, f.text, f.nick, f.group, f.extra, f.ref, f.list_next, f.list_count, f.malformed }
+	f.body, f.text, f.nick, f.group, f.extra, f.ref, f.list_next, f.list_count, f.malformed, f.capa,
+	f.encrypted_capa, f.key_bits, f.signed, f.decrypt_err, f.files, f.file_packetno, f.file_id, f.file_offset }
 
 local modes = {
 	[0x00] = "NOOPERATION", [0x01] = "BR_ENTRY", [0x02] = "BR_EXIT", [0x03] = "ANSENTRY",
@@ -251,6 +265,45 @@ local function names(h, body, cmd, entry)
 	return r[1], r[2], r[3], r[4]
 end
 
+local function bit(v, b) return math.floor(v / b) % 2 == 1 end
+
+-- RSA key length from an encrypted body's session-key field (the RSA block): hex digits x 4, or
+-- (ENCODE_BASE64 in its capability) base64 characters x 6 less the padding, in whole bytes.
+local function key_bits(capa, key)
+	if not bit(capa, 0x01000000) then return #key * 4 end
+	local n = #string.gsub(key, "=+$", "")
+	return math.floor(n * 6 / 8) * 8
+end
+
+-- SENDMSG body: encrypted framing ("%X:key:msg[:sig]"), Windows' DecryptErr answer, attachments.
+local function sendmsg_fields(bt, cmd, sec0, body)
+	local info = " msg_len=" .. #sec0
+	if bit(cmd, 0x00400000) then
+		local capa, key, msg, rest = string.match(sec0, "^(%x+):([^:]*):([^:]*)(.*)$")
+		capa = capa and #capa <= 8 and tonumber(capa, 16)
+		if capa then
+			local kb = key_bits(capa, key)
+			bt:add(f.encrypted_capa, capa)
+			bt:add(f.key_bits, kb)
+			info = info .. string.format(' encrypted_capa="0x%08x" key_bits=%d', capa, kb)
+			if string.match(rest, "^:.") then
+				bt:add(f.signed, true)
+				info = info .. " signed=1"
+			end
+		end
+	elseif bit(cmd, 0x00002000) and string.find(sec0, "^[ \r\n]*==== AutoReply%(DecryptErr%) ====") then
+		bt:add(f.decrypt_err, true)
+		info = info .. " decrypt_err=1"
+	end
+	local secs = sections(body)
+	if bit(cmd, 0x00200000) and secs[2] then
+		local _, n = string.gsub(secs[2], "\a", "")
+		bt:add(f.files, n)
+		info = info .. " files=" .. n
+	end
+	return info
+end
+
 local function looks_like(s)
 	return string.match(s, "^1[^:]*:%d+:") ~= nil
 end
@@ -323,7 +376,29 @@ function ipmsg.dissector(tvb, pinfo, tree)
 				info = info .. " next=" .. tonumber(nx) .. " count=" .. tonumber(cnt)
 			end
 		elseif mode == 0x20 then
-			info = info .. " msg_len=" .. #sec0
+			info = info .. sendmsg_fields(bt, cmd, sec0, string.sub(s, body_off))
+		elseif mode == 0x72 or mode == 0x73 then -- GETPUBKEY "capa", ANSPUBKEY "capa:exp-modulus"
+			local capa, mod = string.match(sec0, "^(%x+):?%x*%-?(%x*)")
+			capa = capa and #capa <= 8 and tonumber(capa, 16)
+			if capa then
+				bt:add(f.capa, capa)
+				info = info .. string.format(' capa="0x%08x"', capa)
+				if mode == 0x73 and #mod > 0 then
+					bt:add(f.key_bits, #mod * 4)
+					info = info .. " key_bits=" .. #mod * 4
+				end
+			end
+		elseif mode == 0x60 or mode == 0x62 then -- "pkt:fileid[:offset]:" in hex
+			local pk, id, off = string.match(sec0, "^(%x+):(%x+):?(%x*)")
+			if pk and #pk <= 8 and #id <= 8 and #off <= 16 then
+				bt:add(f.file_packetno, tonumber(pk, 16))
+				bt:add(f.file_id, tonumber(id, 16))
+				info = info .. " packet_no=" .. tonumber(pk, 16) .. " file_id=" .. tonumber(id, 16)
+				if mode == 0x60 and off ~= "" then
+					bt:add(f.file_offset, UInt64.fromhex(off))
+					info = info .. " offset=" .. tostring(UInt64.fromhex(off))
+				end
+			end
 		end
 		if nul and nul < len then bt:add(f.extra, tvb(nul, len - nul)) end
 	end
