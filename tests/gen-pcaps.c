@@ -499,10 +499,12 @@ static void gen_xfer(void)
 	seq = tcp_data(A1, 2425, A2, 41001, 50001, ack, 2000);
 	tcp4(A1, 2425, A2, 41001, seq, ack, 0x11, "", 0);
 
-	/* from b1 across the router: 4344 bytes, then nothing (a firewall dropped the connection) */
+	/* from b1 across the router: 4344 bytes, then nothing new (a firewall dropped the connection) */
 	at(4.0);
 	ack = getfiledata(B1, 41002, A1, 201 + 1, "692484ea:1:0:");
-	tcp_data(A1, 2425, B1, 41002, 50001, ack, 4344);
+	seq = tcp_data(A1, 2425, B1, 41002, 50001, ack, 4344);
+	at(6.0); /* the sender retransmits the last segment: no progress, the stall still counts from 4.0 */
+	tcp_data(A1, 2425, B1, 41002, seq - 1448, ack, 1448);
 
 	/* the end of the capture, 6 s later */
 	at(10.5);

@@ -198,15 +198,17 @@ void ct_xwatch_tcp(struct ct_xwatch *w, const struct ct_mpkt *k, ct_unans_cb cb,
 		return;
 	if (from_srv && k->tcp_len > 0) {
 		uint32_t end = k->tcp_seq + k->tcp_len;
+		/* progress is new data: a retransmission adds nothing and does not count as data */
 		if (s->state == 1) {
 			s->state = 2;
 			s->bytes = k->tcp_len;
 			s->hiseq = end;
+			s->last_ns = k->ts_ns;
 		} else if ((int32_t)(end - s->hiseq) > 0) {
-			s->bytes += end - s->hiseq; /* a retransmission adds nothing */
+			s->bytes += end - s->hiseq;
 			s->hiseq = end;
+			s->last_ns = k->ts_ns;
 		}
-		s->last_ns = k->ts_ns;
 	}
 	if (k->tcp_flags & (CT_TCP_FIN | CT_TCP_RST)) {
 		/* no data at all is the matcher's "closed without data"; a known size reached is complete */
@@ -265,7 +267,7 @@ int ct_xwatch_sentence(const struct ct_unans *u, char *buf, size_t len)
 		snprintf(got, sizeof got, "%llu bytes", (unsigned long long)u->bytes);
 	switch (u->xfer) {
 	case CT_XFER_STALLED:
-		return snprintf(buf, len, "stalled transfer: %s from %s to %s over TCP got %s then nothing for %.1f s "
+		return snprintf(buf, len, "stalled transfer: %s from %s to %s over TCP got %s then nothing new for %.1f s "
 			"(no FIN or RST): a firewall or NAT on the way dropped the connection, or %s stopped sending",
 			name, a, b, got, u->idle_s, b);
 	case CT_XFER_CLOSED:
