@@ -129,8 +129,10 @@ t $? "an unsigned RSA-1024 message: key_bits 1024, no signed"
 [ "$(jx 'pk[7]["ipmsg"]["body"].get("decrypt_err")')" = 1 ]; t $? "Windows' AutoReply(DecryptErr) is flagged decrypt_err=1"
 [ "$(jx '[f for f, r in pk.items() if r.get("ipmsg") and "decrypt_err" in r["ipmsg"]["body"]]')" = "[7]" ]
 t $? "nothing else is flagged decrypt_err"
-grep -q '^7 [0-9:.]* 198.18.2.11:2425 -> 198.18.1.11:2425 SENDMSG|AUTORETOPT|NOLOGOPT #201 suzuki@WIN-B1 msg_len=112 decrypt_err=1$' "$X"
-t $? "text: the DecryptErr line"
+grep -q '^7 [0-9:.]* 198.18.2.11:2425 -> 198.18.1.11:2425 SENDMSG|AUTORETOPT|NOLOGOPT #201 suzuki@WIN-B1 msg_len=112 decrypt_err=1 \[refuses 5 SENDMSG in 42.020 ms: could not decrypt it\]$' "$X"
+t $? "text: the DecryptErr line, matched to the encrypted SENDMSG it refuses"
+[ "$(jx '[(f, r["match"]["answers_frame"], r["match"]["refused"], r["match"].get("decrypt_err")) for f, r in pk.items() if r.get("match", {}).get("decrypt_err")]')" = "[(7, 5, True, True)]" ]
+t $? "NDJSON: match.decrypt_err on the DecryptErr answer only, answers_frame 5"
 [ "$(jx '[(r["frame"], r["how"], r["bytes"], r["expected"], r["idle_s"], r["by_requester"]) for r in rows if r["type"] == "stalled_transfer"]')" = "[(22, 'closed', 2000, 6000, 0.0, False), (28, 'stalled', 4344, 10000, 5.0, False)]" ]
 t $? "stalled_transfer: the fetch cut by the sender's FIN (2000 of 6000 from offset 4000) and the stalled one (4344 of 10000, a retransmission in the silence, 5 s); the complete one (frame 10, a segment sent twice) is not reported"
 grep -q '^! 28 16:00:04.000320 stalled transfer: GETFILEDATA from 198.18.2.11 to 198.18.1.11 over TCP got 4344 of 10000 bytes then nothing new for 5.0 s (no FIN or RST)' "$X"

@@ -172,6 +172,7 @@ static void sendmsg_summary(struct ct_dipmsg *d, enum ct_charset cs)
 			add_num(d, "signed", 1);
 	} else if ((d->m.opts & CT_IPMSG_AUTORETOPT) && ct_crypt_is_decrypt_err(sm.text.p, sm.text.len)) {
 		add_num(d, "decrypt_err", 1);
+		d->decrypt_err = 1;
 	}
 	if (sm.has_attach) {
 		struct ct_attach_list l;
@@ -548,7 +549,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	ct_sbuf_reset(&d->group);
 	ct_sbuf_reset(&d->text);
 	d->nitem = 0;
-	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = d->has_filereq = 0;
+	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = d->has_filereq = d->decrypt_err = 0;
 	d->nfile = 0;
 	d->why = NULL;
 	d->mode_name = NULL;

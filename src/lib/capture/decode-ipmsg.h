@@ -39,6 +39,7 @@ struct ct_dipmsg {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = complete) */
 	uint32_t next;
+	int decrypt_err;      /* SENDMSG|AUTORETOPT with Windows' AutoReply(DecryptErr) text */
 	int has_filereq;      /* GETFILEDATA/GETDIRFILES: the file asked for */
 	uint32_t req_packetno, req_fileid;
 	uint64_t req_offset;

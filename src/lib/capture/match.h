@@ -30,6 +30,7 @@ struct ct_mpkt {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = list complete) */
 	uint32_t next;
+	int decrypt_err;      /* SENDMSG|AUTORETOPT with Windows' DecryptErr text */
 	uint32_t tcp_seq;     /* TCP sequence number when tcp */
 	int has_filereq;      /* GETFILEDATA / GETDIRFILES body parsed: */
 	uint32_t req_packetno, req_fileid; /* the announcing SENDMSG's packet number, the file */
@@ -48,6 +49,7 @@ struct ct_mres {
 	int is_request;       /* this packet waits for an answer (now tracked) */
 	int retransmission;   /* this packet repeats a request still waiting (same destination) */
 	int copy;             /* the same request (same packet number) sent to another group address */
+	int decrypt_err;      /* answered: a DecryptErr answer to the last encrypted SENDMSG the other way */
 };
 
 /* A request that got no answer in time (or, for a group request, no answer from anyone). */

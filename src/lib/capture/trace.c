@@ -86,6 +86,7 @@ static void match_packet(struct ct_trace *t, const struct ct_dpkt *pk, const str
 		mp.ref = im->ref;
 		mp.has_next = im->has_next;
 		mp.next = im->next;
+		mp.decrypt_err = im->decrypt_err;
 		mp.has_filereq = im->has_filereq;
 		mp.req_packetno = im->req_packetno;
 		mp.req_fileid = im->req_fileid;
