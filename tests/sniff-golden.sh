@@ -143,4 +143,7 @@ grep -q '; unanswered requests 0; stalled transfers 2$' "$X"; t $? "text summary
 [ "$(jx '[r["stalled_transfers"] for r in rows if r["type"] == "summary"]')" = "[2]" ]; t $? "NDJSON summary: stalled_transfers 2"
 [ "$(grep '"type":"summary"' "$tmp/lab-ipmsg.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stalled_transfers"])')" = 0 ]
 t $? "lab-ipmsg: no stalled transfer (the GETFILEDATA iptux closes without data is a refusal, the a2 peer's fetch completes)"
+(cd "$D" && "$CT" sniff -q --stall-timeout 1.5 -r ipmsg-xfer.pcap) | grep -c '^! 28 16:00:04.000320 stalled transfer: .* got 4344 of 10000 bytes then nothing new for 1.5 s ' | grep -qx 1
+t $? "--stall-timeout 1.5: the stall is reported after 1.5 s"
+[ "$(head -n 1 "$XJ" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stall_timeout_s"])')" = 5.0 ]; t $? "the start record says stall_timeout_s 5.0"
 echo "1..$n"

@@ -20,6 +20,7 @@ void ct_render_start(struct ct_render *rd, const struct ct_render_start *st)
 	ct_jw_kstr(o, "link_type", st->link_type);
 	ct_jw_kstr(o, "filter", st->filter ? st->filter : "");
 	ct_jw_kfixed(o, "answer_timeout_s", st->answer_timeout_s, 3);
+	ct_jw_kfixed(o, "stall_timeout_s", st->stall_timeout_s, 3);
 	ct_out_put(o, "}\n", 2);
 }
 
