@@ -444,7 +444,8 @@ static uint32_t getfiledata(const char *cli, unsigned cport, const char *srv, ui
 }
 
 /* ipmsg-xfer.pcap: a key exchange and an encrypted message with a file, Windows' DecryptErr answer,
- * then three fetches of the file: complete, cut by the sender's FIN, and stalled (data then silence). */
+ * then fetches of the file: complete, cut by the sender's FIN, stalled (data then silence), a directory
+ * stalled (size unknown), and one still short when the capture ends. */
 static void gen_xfer(void)
 {
 	char body[2200];
@@ -506,7 +507,24 @@ static void gen_xfer(void)
 	at(6.0); /* the sender retransmits the last segment: no progress, the stall still counts from 4.0 */
 	tcp_data(A1, 2425, B1, 41002, seq - 1448, ack, 1448);
 
-	/* the end of the capture, 6 s later */
+	/* a directory fetched by a2 (size unknown): 1000 bytes, then nothing */
+	at(4.5);
+	tcp4(A2, 41003, A1, 2425, 100, 0, 0x02, "", 0);
+	after_ms(0.2);
+	tcp4(A1, 2425, A2, 41003, 50000, 101, 0x12, "", 0);
+	after_ms(0.1);
+	ct_sbuf_reset(&B);
+	ct_codec_build(&B, NULL, 1764001104, "li", "host-a2", CT_IPMSG_GETDIRFILES, "692484ea:2:", 11, 1);
+	tcp4(A2, 41003, A1, 2425, 101, 50001, 0x18, B.p, B.len);
+	after_ms(0.5);
+	tcp_data(A1, 2425, A2, 41003, 50001, 101 + (uint32_t)B.len, 1000);
+
+	/* the last fetch: 1448 of the 10000 bytes when the capture ends */
+	at(10.0);
+	ack = getfiledata(A2, 41004, A1, 1764001105, "692484ea:1:0:");
+	tcp_data(A1, 2425, A2, 41004, 50001, ack, 1448);
+
+	/* the end of the capture, 6 s after the stall */
 	at(10.5);
 	send_ipmsg(A2, BCAST_A, IPTUX_VER, 3, "li", "host-a2", CMD(CT_IPMSG_BR_EXIT, CT_IPMSG_DIALUPOPT), "li\0", 3);
 }

@@ -133,14 +133,16 @@ grep -q '^7 [0-9:.]* 198.18.2.11:2425 -> 198.18.1.11:2425 SENDMSG|AUTORETOPT|NOL
 t $? "text: the DecryptErr line, matched to the encrypted SENDMSG it refuses"
 [ "$(jx '[(f, r["match"]["answers_frame"], r["match"]["refused"], r["match"].get("decrypt_err")) for f, r in pk.items() if r.get("match", {}).get("decrypt_err")]')" = "[(7, 5, True, True)]" ]
 t $? "NDJSON: match.decrypt_err on the DecryptErr answer only, answers_frame 5"
-[ "$(jx '[(r["frame"], r["how"], r["bytes"], r["expected"], r["idle_s"], r["by_requester"]) for r in rows if r["type"] == "stalled_transfer"]')" = "[(22, 'closed', 2000, 6000, 0.0, False), (28, 'stalled', 4344, 10000, 5.0, False)]" ]
-t $? "stalled_transfer: the fetch cut by the sender's FIN (2000 of 6000 from offset 4000) and the stalled one (4344 of 10000, a retransmission in the silence, 5 s); the complete one (frame 10, a segment sent twice) is not reported"
+[ "$(jx '[(r["frame"], r["request"], r["how"], r["bytes"], r["expected"], r["idle_s"], r["by_requester"], r["capture_ended"]) for r in rows if r["type"] == "stalled_transfer"]')" = "[(22, 'GETFILEDATA', 'closed', 2000, 6000, 0.0, False, False), (28, 'GETFILEDATA', 'stalled', 4344, 10000, 5.0, False, False), (35, 'GETDIRFILES', 'stalled', 1000, None, 5.0, False, False), (39, 'GETFILEDATA', 'capture_ended', 1448, 10000, 0.499, False, True)]" ]
+t $? "stalled_transfer: the fetch cut by the sender's FIN (2000 of 6000 from offset 4000), the stalled one (4344 of 10000, a retransmission in the silence, 5 s), the directory (size unknown), the one short at the end; the complete one (frame 10, a segment sent twice) is not reported"
+grep -q '^? 39 16:00:10.000320 unfinished transfer: GETFILEDATA from 198.18.1.12 to 198.18.1.11 over TCP got 1448 of 10000 bytes before the capture ended' "$X"
+t $? "text: the transfer short at the end is marked '?'"
 grep -q '^! 28 16:00:04.000320 stalled transfer: GETFILEDATA from 198.18.2.11 to 198.18.1.11 over TCP got 4344 of 10000 bytes then nothing new for 5.0 s (no FIN or RST)' "$X"
 t $? "text: the stalled transfer line"
 grep -q '^! 22 16:00:03.000320 cut transfer: GETFILEDATA from 198.18.1.12 to 198.18.1.11 over TCP got 2000 of 6000 bytes, then 198.18.1.11 closed the connection' "$X"
 t $? "text: the cut transfer line"
-grep -q '; unanswered requests 0; stalled transfers 2$' "$X"; t $? "text summary: stalled transfers 2"
-[ "$(jx '[r["stalled_transfers"] for r in rows if r["type"] == "summary"]')" = "[2]" ]; t $? "NDJSON summary: stalled_transfers 2"
+grep -q '; unanswered requests 0; stalled transfers 4$' "$X"; t $? "text summary: stalled transfers 4"
+[ "$(jx '[r["stalled_transfers"] for r in rows if r["type"] == "summary"]')" = "[4]" ]; t $? "NDJSON summary: stalled_transfers 4"
 [ "$(grep '"type":"summary"' "$tmp/lab-ipmsg.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stalled_transfers"])')" = 0 ]
 t $? "lab-ipmsg: no stalled transfer (the GETFILEDATA iptux closes without data is a refusal, the a2 peer's fetch completes)"
 (cd "$D" && "$CT" sniff -q --stall-timeout 1.5 -r ipmsg-xfer.pcap) | grep -c '^! 28 16:00:04.000320 stalled transfer: .* got 4344 of 10000 bytes then nothing new for 1.5 s ' | grep -qx 1

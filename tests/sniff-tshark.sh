@@ -52,7 +52,7 @@ HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-xfer.pcap" -Y 'ipmsg.key_b
 	-T fields -E separator=/s -e frame.number -e ipmsg.capa -e ipmsg.encrypted_capa -e ipmsg.key_bits -e ipmsg.signed \
 	-e ipmsg.decrypt_err -e ipmsg.files -e ipmsg.file_packetno -e ipmsg.file_id -e ipmsg.file_offset 2>/dev/null \
 	| tr -s ' ' | tr '\n' ';' >"$tmp/x.txt"
-[ "$(cat "$tmp/x.txt")" = "2 0x61920006 2048 ;3 0x40100004 2048 1 1 ;5 0x00020002 1024 ;7 1 ;10 1764001002 1 0;22 1764001002 1 4000;28 1764001002 1 0;" ]
+[ "$(cat "$tmp/x.txt")" = "2 0x61920006 2048 ;3 0x40100004 2048 1 1 ;5 0x00020002 1024 ;7 1 ;10 1764001002 1 0;22 1764001002 1 4000;28 1764001002 1 0;35 1764001002 2 ;39 1764001002 1 0;" ]
 t $? "ANSPUBKEY key_bits, the encrypted messages' capability, key_bits and signature, the DecryptErr answer, the GETFILEDATA fields ($(cat "$tmp/x.txt"))"
 "$CT" --json sniff -r "$D/ipmsg-xfer.pcap" | python3 -c '
 import json, sys
