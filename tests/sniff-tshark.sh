@@ -64,4 +64,17 @@ for l in sys.stdin:
         print(" ".join(str(x) for x in v).replace("\"", ""))' | tr -s ' ' | tr '\n' ';' >"$tmp/xc.txt"
 [ "$(cat "$tmp/xc.txt")" = "$(cat "$tmp/x.txt")" ]
 t $? "sniff's NDJSON says the same ($(cat "$tmp/xc.txt"))"
+# transfers that stalled or ended short, on their request frames (two passes: the verdict comes later)
+HOME=$tmp tshark -2 -n -X lua_script:"$LUA" -r "$D/ipmsg-xfer.pcap" -Y ipmsg.xfer -T fields -E separator=/s -e frame.number \
+	-e ipmsg.xfer -e ipmsg.xfer_bytes -e ipmsg.xfer_expected -e ipmsg.xfer_idle 2>/dev/null |
+	awk 'NF > 1 { printf "%s %s %s %s %.3f;", $1, $2, $3, NF == 5 ? $4 : "-", $NF }' >"$tmp/xs.txt"
+"$CT" --json sniff -r "$D/ipmsg-xfer.pcap" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["type"] == "stalled_transfer":
+        print("%d %s %d %s %.3f;" % (o["frame"], o["how"], o["bytes"], "-" if o["expected"] is None else o["expected"], o["idle_s"]), end="")' >"$tmp/xsc.txt"
+[ "$(cat "$tmp/xs.txt")" = "22 closed 2000 6000 0.000;28 stalled 4344 10000 5.000;35 stalled 1000 - 5.000;39 capture_ended 1448 10000 0.499;" ]
+t $? "the dissector flags the cut, the two stalled and the unfinished transfer on their request frames ($(cat "$tmp/xs.txt"))"
+[ "$(cat "$tmp/xs.txt")" = "$(cat "$tmp/xsc.txt")" ]; t $? "as sniff's stalled_transfer records say ($(cat "$tmp/xsc.txt"))"
 echo "1..$n"

@@ -6,8 +6,8 @@
 --         ipmsg.options ipmsg.body ipmsg.nick ipmsg.group ipmsg.ref_packetno ipmsg.list_next ipmsg.list_count
 --         ipmsg.capa (GETPUBKEY/ANSPUBKEY) ipmsg.encrypted_capa ipmsg.key_bits ipmsg.signed ipmsg.decrypt_err
 --         ipmsg.files ipmsg.file_packetno ipmsg.file_id ipmsg.file_offset (GETFILEDATA/GETDIRFILES)
--- Stalled transfers are camtrace sniff's (they need the time after the last segment): here the TCP
--- analysis of Wireshark itself shows the connection.
+--         ipmsg.xfer ipmsg.xfer_bytes ipmsg.xfer_expected ipmsg.xfer_idle (a transfer that stalled or
+--         ended short, on its request frame; tshark needs -2, see the end of this file)
 -- Names are shown in UTF-8 like camtrace sniff shows them: UTF8OPT means UTF-8; otherwise UTF-8 when
 -- the bytes are valid UTF-8 (iptux, g2ipmsg), else CP932 through ipmsg-cp932.lua (a generated table,
 -- kept next to this file; without it CP932 bytes are shown as \xNN escapes); in entry packets the
@@ -275,8 +275,12 @@ local function key_bits(capa, key)
 	return math.floor(n * 6 / 8) * 8
 end
 
+-- Files announced by SENDMSGs: size by "sender address:packet number:file id" (the transfer
+-- follower below knows how many bytes a GETFILEDATA should bring).
+local offers = {}
+
 -- SENDMSG body: encrypted framing ("%X:key:msg[:sig]"), Windows' DecryptErr answer, attachments.
-local function sendmsg_fields(bt, cmd, sec0, body)
+local function sendmsg_fields(bt, cmd, sec0, body, from, pkt)
 	local info = " msg_len=" .. #sec0
 	if bit(cmd, 0x00400000) then
 		local capa, key, msg, rest = string.match(sec0, "^(%x+):([^:]*):([^:]*)(.*)$")
@@ -300,6 +304,11 @@ local function sendmsg_fields(bt, cmd, sec0, body)
 		local _, n = string.gsub(secs[2], "\a", "")
 		bt:add(f.files, n)
 		info = info .. " files=" .. n
+		-- "id:name:size:mtime:attr[:ext...]:\a" ("::" is a ':' in the name); id decimal, size hex
+		for e in string.gmatch((string.gsub(secs[2], "::", "\1")), "([^\a]*)\a") do
+			local id, size = string.match(e, "^%s*(%d+):[^:]*:(%x+):")
+			if id and #size <= 13 then offers[from .. ":" .. pkt .. ":" .. id] = tonumber(size, 16) end
+		end
 	end
 	return info
 end
@@ -376,7 +385,7 @@ function ipmsg.dissector(tvb, pinfo, tree)
 				info = info .. " next=" .. tonumber(nx) .. " count=" .. tonumber(cnt)
 			end
 		elseif mode == 0x20 then
-			info = info .. sendmsg_fields(bt, cmd, sec0, string.sub(s, body_off))
+			info = info .. sendmsg_fields(bt, cmd, sec0, string.sub(s, body_off), tostring(pinfo.src), pkt)
 		elseif mode == 0x72 or mode == 0x73 then -- GETPUBKEY "capa", ANSPUBKEY "capa:exp-modulus"
 			local capa, mod = string.match(sec0, "^(%x+):?%x*%-?(%x*)")
 			capa = capa and #capa <= 8 and tonumber(capa, 16)
@@ -405,6 +414,85 @@ function ipmsg.dissector(tvb, pinfo, tree)
 	pinfo.cols.info = info
 	return len
 end
+
+-- ---- file transfers on TCP 2425 (a postdissector, like camtrace sniff's xferwatch.c) -------------
+-- A GETFILEDATA/GETDIRFILES connection is followed; its request frame gets ipmsg.xfer = "stalled"
+-- (no new data for STALL seconds, no FIN or RST), "closed" or "reset" (a FIN or RST before the
+-- announced size, less the offset), or "capture_ended" (still short at the end), with the bytes
+-- that came, the bytes expected and the seconds of silence. The verdict is known only after later
+-- frames: tshark needs two passes and a display filter (-2 -Y ipmsg.xfer: without a filter its first pass
+-- builds no tree and the fields read here are empty); Wireshark shows it when a frame is dissected again.
+local STALL = 5
+local xfer = Proto("ipmsg_xfer", "IP Messenger file transfer")
+local xf = {
+	how = ProtoField.string("ipmsg.xfer", "Transfer stopped"),
+	bytes = ProtoField.uint64("ipmsg.xfer_bytes", "Data bytes that came"),
+	expected = ProtoField.uint64("ipmsg.xfer_expected", "Data bytes expected"),
+	idle = ProtoField.double("ipmsg.xfer_idle", "Seconds without new data"),
+}
+xfer.fields = { xf.how, xf.bytes, xf.expected, xf.idle }
+local fx = {
+	stream = Field.new("tcp.stream"), len = Field.new("tcp.len"), seq = Field.new("tcp.seq_raw"),
+	fin = Field.new("tcp.flags.fin"), rst = Field.new("tcp.flags.reset"), cmd = Field.new("ipmsg.command_name"),
+	pkt = Field.new("ipmsg.file_packetno"), id = Field.new("ipmsg.file_id"), off = Field.new("ipmsg.file_offset"),
+}
+local conns, marks, last_ts, finished = {}, {}, 0, false
+
+local function mark(c, how, idle) marks[c.req] = { how = how, bytes = c.bytes, exp = c.exp, idle = idle }; c.state = 0 end
+
+local function follow(pinfo)
+	local t = pinfo.abs_ts
+	if t > last_ts then last_ts = t end
+	for _, c in pairs(conns) do -- silences first, as sniff reports them before the frame
+		if c.state == 2 and t - c.last >= STALL then mark(c, "stalled", STALL) end
+	end
+	local st, cmd = fx.stream(), fx.cmd()
+	if not st then return end
+	local c = conns[st.value]
+	if cmd and (cmd.value == "GETFILEDATA" or cmd.value == "GETDIRFILES") and fx.id() then
+		if c and c.state == 1 then return end -- the request again
+		local off = fx.off() and tonumber(tostring(fx.off().value)) or 0
+		local size = offers[tostring(pinfo.dst) .. ":" .. fx.pkt().value .. ":" .. fx.id().value]
+		conns[st.value] = { req = pinfo.number, srv = pinfo.dst_port, state = 1, bytes = 0, last = t,
+			exp = cmd.value == "GETFILEDATA" and size and size >= off and size - off or nil }
+		return
+	end
+	if not c or c.state == 0 then return end
+	local from_srv, len = pinfo.src_port == c.srv, fx.len().value
+	if from_srv and len > 0 then
+		local e = (fx.seq().value + len) % 4294967296
+		if c.state == 1 then
+			c.state, c.bytes, c.hi, c.last = 2, len, e, t
+		else
+			local d = (e - c.hi) % 4294967296
+			if d > 0 and d < 2147483648 then c.bytes, c.hi, c.last = c.bytes + d, e, t end
+		end
+	end
+	local fin, rst = fx.fin() and fx.fin().value, fx.rst() and fx.rst().value
+	if fin or rst then
+		if c.state == 2 and c.exp and c.bytes < c.exp then mark(c, rst and "reset" or "closed", t - c.last) else c.state = 0 end
+	end
+end
+
+function xfer.dissector(tvb, pinfo, tree)
+	if not pinfo.visited then
+		follow(pinfo)
+	elseif not finished then -- the first frame seen again: the capture has ended
+		finished = true
+		for _, c in pairs(conns) do
+			if c.state == 2 and c.exp and c.bytes < c.exp then mark(c, "capture_ended", last_ts - c.last) end
+		end
+	end
+	local m = marks[pinfo.number]
+	if not m then return end
+	local t = tree:add(xfer, "IP Messenger file transfer: " .. m.how)
+	t:add(xf.how, m.how)
+	t:add(xf.bytes, UInt64(m.bytes))
+	if m.exp then t:add(xf.expected, UInt64(m.exp)) end
+	t:add(xf.idle, m.idle)
+	pinfo.cols.info:append(string.format(" [%s transfer: %d%s bytes]", m.how, m.bytes, m.exp and (" of " .. m.exp) or ""))
+end
+register_postdissector(xfer)
 
 DissectorTable.get("udp.port"):add(2425, ipmsg)
 DissectorTable.get("tcp.port"):add(2425, ipmsg)
