@@ -77,4 +77,8 @@ for l in sys.stdin:
 [ "$(cat "$tmp/xs.txt")" = "22 closed 2000 6000 0.000;28 stalled 4344 10000 5.000;35 stalled 1000 - 5.000;39 capture_ended 1448 10000 0.499;" ]
 t $? "the dissector flags the cut, the two stalled and the unfinished transfer on their request frames ($(cat "$tmp/xs.txt"))"
 [ "$(cat "$tmp/xs.txt")" = "$(cat "$tmp/xsc.txt")" ]; t $? "as sniff's stalled_transfer records say ($(cat "$tmp/xsc.txt"))"
+for pcap in lab-ipmsg lab-anslist ipmsg-synth; do
+	HOME=$tmp tshark -2 -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y ipmsg.xfer 2>/dev/null >"$tmp/none.txt"
+	[ ! -s "$tmp/none.txt" ]; t $? "no transfer flagged in $pcap.pcap (sniff reports none there either)"
+done
 echo "1..$n"
