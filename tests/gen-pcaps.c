@@ -399,6 +399,136 @@ static void gen_ipmsg(void)
 	send_ipmsg(A2, BCAST_A, IPTUX_VER, 3, "li", "host-a2", CMD(CT_IPMSG_BR_EXIT, CT_IPMSG_DIALUPOPT), "李雷\0", 7);
 }
 
+/* A hex string of n digits (static buffer, one at a time). */
+static const char *hexrun(size_t n, char c)
+{
+	static char h[1100];
+
+	if (n >= sizeof h)
+		die("hexrun");
+	memset(h, c, n);
+	h[n] = '\0';
+	return h;
+}
+
+/* n bytes of file data from src:sport to dst:dport in segments of at most 1448 bytes, from seq. */
+static uint32_t tcp_data(const char *src, unsigned sport, const char *dst, unsigned dport, uint32_t seq, uint32_t ack,
+	size_t n)
+{
+	static uint8_t d[1448];
+
+	memset(d, 'd', sizeof d);
+	while (n > 0) {
+		size_t k = n < sizeof d ? n : sizeof d;
+		tcp4(src, sport, dst, dport, seq, ack, 0x10, d, k);
+		seq += (uint32_t)k;
+		n -= k;
+		after_ms(0.2);
+	}
+	return seq;
+}
+
+/* A GETFILEDATA on a new connection from cli:cport to srv (handshake included); returns the ack the
+ * server will use. */
+static uint32_t getfiledata(const char *cli, unsigned cport, const char *srv, uint32_t pkt, const char *body)
+{
+	tcp4(cli, cport, srv, 2425, 100, 0, 0x02, "", 0);
+	after_ms(0.2);
+	tcp4(srv, 2425, cli, cport, 50000, 101, 0x12, "", 0);
+	after_ms(0.1);
+	ct_sbuf_reset(&B);
+	ct_codec_build(&B, NULL, pkt, "sato", "PC-B", CT_IPMSG_GETFILEDATA, body, strlen(body), 1);
+	tcp4(cli, cport, srv, 2425, 101, 50001, 0x18, B.p, B.len);
+	after_ms(0.5);
+	return 101 + (uint32_t)B.len;
+}
+
+/* ipmsg-xfer.pcap: a key exchange and an encrypted message with a file, Windows' DecryptErr answer,
+ * then fetches of the file: complete, cut by the sender's FIN, stalled (data then silence), a directory
+ * stalled (size unknown), and one still short when the capture ends. */
+static void gen_xfer(void)
+{
+	char body[2200];
+	int n;
+	uint32_t ack, seq;
+	const char *B1 = "198.18.2.11";
+
+	/* key exchange: GETPUBKEY answered by ANSPUBKEY with a 2048-bit modulus */
+	at(0.0);
+	send_ipmsg(A1, SRV, NULL, 1764001001, "tanaka", "PC-A1", CT_IPMSG_GETPUBKEY, "61920006", 8);
+	after_ms(1.0);
+	n = snprintf(body, sizeof body, "61920006:10001-%s", hexrun(512, 'c'));
+	send_ipmsg(SRV, A1, NULL, 1764001100, "srv", "SRV01", CT_IPMSG_ANSPUBKEY, body, (size_t)n);
+
+	/* an encrypted, signed message (RSA-2048 + AES-256, SHA-256) with the file list in the clear after it */
+	at(0.5);
+	n = snprintf(body, sizeof body, "40100004:%s:", hexrun(512, 'a'));
+	n += snprintf(body + n, sizeof body - (size_t)n, "%s:", hexrun(64, 'b'));
+	n += snprintf(body + n, sizeof body - (size_t)n, "%s", hexrun(512, 'e'));
+	body[n++] = '\0';
+	n += snprintf(body + n, sizeof body - (size_t)n, "1:disk.img:2710:65000000:1:\a");
+	send_ipmsg(A1, SRV, NULL, 1764001002, "tanaka", "PC-A1",
+		CMD(CT_IPMSG_SENDMSG, CT_IPMSG_SENDCHECKOPT | CT_IPMSG_ENCRYPTOPT | CT_IPMSG_FILEATTACHOPT), body, (size_t)n);
+	after_ms(1.5);
+	send_ipmsg(SRV, A1, NULL, 1764001101, "srv", "SRV01", CT_IPMSG_RECVMSG, "1764001002", 10);
+
+	/* the same to a Windows host with an old key of ours: received, then AutoReply(DecryptErr) */
+	at(1.0);
+	n = snprintf(body, sizeof body, "20002:%s:", hexrun(256, 'a'));
+	n += snprintf(body + n, sizeof body - (size_t)n, "%s", hexrun(32, 'b'));
+	send_ipmsg(A1, B1, NULL, 1764001003, "tanaka", "PC-A1",
+		CMD(CT_IPMSG_SENDMSG, CT_IPMSG_SENDCHECKOPT | CT_IPMSG_ENCRYPTOPT), body, (size_t)n);
+	after_ms(2.0);
+	send_ipmsg(B1, A1, NULL, 200, "suzuki", "WIN-B1", CT_IPMSG_RECVMSG, "1764001003", 10);
+	after_ms(40.0);
+	n = snprintf(body, sizeof body, "==== AutoReply(DecryptErr) ==== My PubKey is updated, I can't receive your "
+		"message. Please press refresh button.");
+	send_ipmsg(B1, A1, NULL, 201, "suzuki", "WIN-B1",
+		CMD(CT_IPMSG_SENDMSG, CT_IPMSG_NOLOGOPT | CT_IPMSG_AUTORETOPT), body, (size_t)n);
+
+	/* the file (10000 bytes) fetched whole by SRV, one segment sent twice */
+	at(2.0);
+	ack = getfiledata(SRV, 41000, A1, 1764001102, "692484ea:1:0:");
+	seq = tcp_data(A1, 2425, SRV, 41000, 50001, ack, 2896);
+	tcp_data(A1, 2425, SRV, 41000, seq - 1448, ack, 1448);
+	seq = tcp_data(A1, 2425, SRV, 41000, seq, ack, 10000 - 2896);
+	tcp4(A1, 2425, SRV, 41000, seq, ack, 0x11, "", 0);
+
+	/* from offset 4000: 2000 of the 6000 bytes, then the sender closes */
+	at(3.0);
+	ack = getfiledata(A2, 41001, A1, 1764001103, "692484ea:1:fa0:");
+	seq = tcp_data(A1, 2425, A2, 41001, 50001, ack, 2000);
+	tcp4(A1, 2425, A2, 41001, seq, ack, 0x11, "", 0);
+
+	/* from b1 across the router: 4344 bytes, then nothing new (a firewall dropped the connection) */
+	at(4.0);
+	ack = getfiledata(B1, 41002, A1, 201 + 1, "692484ea:1:0:");
+	seq = tcp_data(A1, 2425, B1, 41002, 50001, ack, 4344);
+	at(6.0); /* the sender retransmits the last segment: no progress, the stall still counts from 4.0 */
+	tcp_data(A1, 2425, B1, 41002, seq - 1448, ack, 1448);
+
+	/* a directory fetched by a2 (size unknown): 1000 bytes, then nothing */
+	at(4.5);
+	tcp4(A2, 41003, A1, 2425, 100, 0, 0x02, "", 0);
+	after_ms(0.2);
+	tcp4(A1, 2425, A2, 41003, 50000, 101, 0x12, "", 0);
+	after_ms(0.1);
+	ct_sbuf_reset(&B);
+	ct_codec_build(&B, NULL, 1764001104, "li", "host-a2", CT_IPMSG_GETDIRFILES, "692484ea:2:", 11, 1);
+	tcp4(A2, 41003, A1, 2425, 101, 50001, 0x18, B.p, B.len);
+	after_ms(0.5);
+	tcp_data(A1, 2425, A2, 41003, 50001, 101 + (uint32_t)B.len, 1000);
+
+	/* the last fetch: 1448 of the 10000 bytes when the capture ends */
+	at(10.0);
+	ack = getfiledata(A2, 41004, A1, 1764001105, "692484ea:1:0:");
+	tcp_data(A1, 2425, A2, 41004, 50001, ack, 1448);
+
+	/* the end of the capture, 6 s after the stall */
+	at(10.5);
+	send_ipmsg(A2, BCAST_A, IPTUX_VER, 3, "li", "host-a2", CMD(CT_IPMSG_BR_EXIT, CT_IPMSG_DIALUPOPT), "li\0", 3);
+}
+
 /* RTP: one stream with loss, reordering and jitter, one clean reverse stream, an RTCP report. */
 static void gen_rtp(void)
 {
@@ -586,10 +716,14 @@ int main(int argc, char **argv)
 	open_w(dir, "rtp-loss.pcap", CT_LINK_ETHERNET);
 	gen_rtp();
 	ct_pcapw_close(W);
+	open_w(dir, "ipmsg-xfer.pcap", CT_LINK_ETHERNET);
+	gen_xfer();
+	ct_pcapw_close(W);
 	ct_sbuf_fini(&B);
 	if (argc > 3 && strcmp(argv[2], "--corpus") == 0) {
 		corpus(dir, argv[3], "ipmsg-synth");
 		corpus(dir, argv[3], "rtp-loss");
+		corpus(dir, argv[3], "ipmsg-xfer");
 	}
 	return 0;
 }

@@ -5,7 +5,7 @@
 # firewall, a lossy router); the synthetic ones (tests/gen-pcaps.c) keep what well-behaved programs never
 # send: malformed and IPDict datagrams, fragments, IPv6, ICMP refusals, reordered RTP, RTCP.
 # To refresh the expected output after a deliberate change:
-#   cd tests/data && for p in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss; do
+#   cd tests/data && for p in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss ipmsg-xfer; do
 #   camtrace sniff -r $p.pcap >$p.txt; camtrace --json sniff -r $p.pcap >$p.ndjson; done
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 CT="$top_builddir/src/camtrace/camtrace"
@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-for pcap in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss; do
+for pcap in lab-ipmsg lab-anslist lab-rtp ipmsg-synth rtp-loss ipmsg-xfer; do
 	(cd "$D" && "$CT" sniff -r "$pcap.pcap") >"$tmp/$pcap.txt" 2>"$tmp/err"
 	t $? "sniff -r $pcap.pcap exits 0"
 	diff -u "$D/$pcap.txt" "$tmp/$pcap.txt" >"$tmp/diff"; r=$?
@@ -115,4 +115,37 @@ total=$(grep -c '^[0-9]' "$tmp/f.txt")
 [ $? = 66 ] && grep -q 'nonexistent.pcap' "$tmp/err"; t $? "a missing file exits 66 (EX_NOINPUT) naming it"
 "$CT" sniff -r "$D/ipmsg-synth.txt" >/dev/null 2>"$tmp/err"
 [ $? = 65 ]; t $? "a file that is not a capture exits 65 (EX_DATAERR)"
+
+# ---- encryption and file transfers (ipmsg-xfer.pcap, tests/gen-pcaps.c gen_xfer) ----------------------
+X="$tmp/ipmsg-xfer.txt" XJ="$tmp/ipmsg-xfer.ndjson"
+jx() { python3 -c 'import json,sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(eval(sys.argv[2], {"rows": rows, "pk": {r["frame"]: r for r in rows if r["type"] == "packet"}}))' "$XJ" "$1"; }
+[ "$(jx 'pk[3]["ipmsg"]["body"]')" = "{'msg_len': 1099, 'encrypted_capa': '0x40100004', 'key_bits': 2048, 'signed': 1, 'files': 1}" ]
+t $? "the encrypted SENDMSG shows its capability word, key_bits 2048, signed and its file"
+[ "$(jx 'pk[5]["ipmsg"]["body"]')" = "{'msg_len': 295, 'encrypted_capa': '0x00020002', 'key_bits': 1024}" ]
+t $? "an unsigned RSA-1024 message: key_bits 1024, no signed"
+[ "$(jx 'pk[2]["ipmsg"]["body"]["key_bits"]')" = 2048 ]; t $? "ANSPUBKEY key_bits 2048"
+[ "$(jx 'pk[7]["ipmsg"]["body"].get("decrypt_err")')" = 1 ]; t $? "Windows' AutoReply(DecryptErr) is flagged decrypt_err=1"
+[ "$(jx '[f for f, r in pk.items() if r.get("ipmsg") and "decrypt_err" in r["ipmsg"]["body"]]')" = "[7]" ]
+t $? "nothing else is flagged decrypt_err"
+grep -q '^7 [0-9:.]* 198.18.2.11:2425 -> 198.18.1.11:2425 SENDMSG|AUTORETOPT|NOLOGOPT #201 suzuki@WIN-B1 msg_len=112 decrypt_err=1 \[refuses 5 SENDMSG in 42.020 ms: could not decrypt it\]$' "$X"
+t $? "text: the DecryptErr line, matched to the encrypted SENDMSG it refuses"
+[ "$(jx '[(f, r["match"]["answers_frame"], r["match"]["refused"], r["match"].get("decrypt_err")) for f, r in pk.items() if r.get("match", {}).get("decrypt_err")]')" = "[(7, 5, True, True)]" ]
+t $? "NDJSON: match.decrypt_err on the DecryptErr answer only, answers_frame 5"
+[ "$(jx '[(r["frame"], r["request"], r["how"], r["bytes"], r["expected"], r["idle_s"], r["by_requester"], r["capture_ended"]) for r in rows if r["type"] == "stalled_transfer"]')" = "[(22, 'GETFILEDATA', 'closed', 2000, 6000, 0.0, False, False), (28, 'GETFILEDATA', 'stalled', 4344, 10000, 5.0, False, False), (35, 'GETDIRFILES', 'stalled', 1000, None, 5.0, False, False), (39, 'GETFILEDATA', 'capture_ended', 1448, 10000, 0.499, False, True)]" ]
+t $? "stalled_transfer: the fetch cut by the sender's FIN (2000 of 6000 from offset 4000), the stalled one (4344 of 10000, a retransmission in the silence, 5 s), the directory (size unknown), the one short at the end; the complete one (frame 10, a segment sent twice) is not reported"
+grep -q '^? 39 16:00:10.000320 unfinished transfer: GETFILEDATA from 198.18.1.12 to 198.18.1.11 over TCP got 1448 of 10000 bytes before the capture ended' "$X"
+t $? "text: the transfer short at the end is marked '?'"
+grep -q '^! 28 16:00:04.000320 stalled transfer: GETFILEDATA from 198.18.2.11 to 198.18.1.11 over TCP got 4344 of 10000 bytes then nothing new for 5.0 s (no FIN or RST)' "$X"
+t $? "text: the stalled transfer line"
+grep -q '^! 22 16:00:03.000320 cut transfer: GETFILEDATA from 198.18.1.12 to 198.18.1.11 over TCP got 2000 of 6000 bytes, then 198.18.1.11 closed the connection' "$X"
+t $? "text: the cut transfer line"
+grep -q '; unanswered requests 0; stalled transfers 4$' "$X"; t $? "text summary: stalled transfers 4"
+[ "$(jx '[r["stalled_transfers"] for r in rows if r["type"] == "summary"]')" = "[4]" ]; t $? "NDJSON summary: stalled_transfers 4"
+[ "$(grep '"type":"summary"' "$tmp/lab-ipmsg.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stalled_transfers"])')" = 0 ]
+t $? "lab-ipmsg: no stalled transfer (the GETFILEDATA iptux closes without data is a refusal, the a2 peer's fetch completes)"
+(cd "$D" && "$CT" sniff -q --stall-timeout 1.5 -r ipmsg-xfer.pcap) | grep -c '^! 28 16:00:04.000320 stalled transfer: .* got 4344 of 10000 bytes then nothing new for 1.5 s ' | grep -qx 1
+t $? "--stall-timeout 1.5: the stall is reported after 1.5 s"
+[ "$(head -n 1 "$XJ" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stall_timeout_s"])')" = 5.0 ]; t $? "the start record says stall_timeout_s 5.0"
 echo "1..$n"

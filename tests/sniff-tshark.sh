@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 t() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-for pcap in lab-ipmsg lab-anslist ipmsg-synth; do
+for pcap in lab-ipmsg lab-anslist ipmsg-synth ipmsg-xfer; do
 	HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y 'ipmsg.command_name && !icmp' -T fields \
 		-E separator=/t -e frame.number -e ipmsg.command_name -e ipmsg.packetno -e ipmsg.user -e ipmsg.host \
 		-e ipmsg.nick -e ipmsg.group >"$tmp/tshark.txt" 2>"$tmp/tshark.err"
@@ -47,4 +47,38 @@ HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.malf
 HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-synth.pcap" -Y 'ipmsg.list_next == 2' -T fields -e frame.number \
 	2>/dev/null >"$tmp/ans.txt"
 [ "$(cat "$tmp/ans.txt")" = 17 ]; t $? "the first ANSLIST page has list_next 2"
+# encryption and file requests (ipmsg-xfer.pcap): the same facts as sniff's body items
+HOME=$tmp tshark -n -X lua_script:"$LUA" -r "$D/ipmsg-xfer.pcap" -Y 'ipmsg.key_bits || ipmsg.decrypt_err || ipmsg.file_id' \
+	-T fields -E separator=/s -e frame.number -e ipmsg.capa -e ipmsg.encrypted_capa -e ipmsg.key_bits -e ipmsg.signed \
+	-e ipmsg.decrypt_err -e ipmsg.files -e ipmsg.file_packetno -e ipmsg.file_id -e ipmsg.file_offset 2>/dev/null \
+	| tr -s ' ' | tr '\n' ';' >"$tmp/x.txt"
+[ "$(cat "$tmp/x.txt")" = "2 0x61920006 2048 ;3 0x40100004 2048 1 1 ;5 0x00020002 1024 ;7 1 ;10 1764001002 1 0;22 1764001002 1 4000;28 1764001002 1 0;35 1764001002 2 ;39 1764001002 1 0;" ]
+t $? "ANSPUBKEY key_bits, the encrypted messages' capability, key_bits and signature, the DecryptErr answer, the GETFILEDATA fields ($(cat "$tmp/x.txt"))"
+"$CT" --json sniff -r "$D/ipmsg-xfer.pcap" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l); b = (o.get("ipmsg") or {}).get("body") or {}
+    if "key_bits" in b or "decrypt_err" in b or "file_id" in b:
+        v = [o["frame"], b.get("capa", ""), b.get("encrypted_capa", ""), b.get("key_bits", ""), b.get("signed", ""),
+             b.get("decrypt_err", ""), b.get("files", ""), b.get("packet_no", ""), b.get("file_id", ""), b.get("offset", "")]
+        print(" ".join(str(x) for x in v).replace("\"", ""))' | tr -s ' ' | tr '\n' ';' >"$tmp/xc.txt"
+[ "$(cat "$tmp/xc.txt")" = "$(cat "$tmp/x.txt")" ]
+t $? "sniff's NDJSON says the same ($(cat "$tmp/xc.txt"))"
+# transfers that stalled or ended short, on their request frames (two passes: the verdict comes later)
+HOME=$tmp tshark -2 -n -X lua_script:"$LUA" -r "$D/ipmsg-xfer.pcap" -Y ipmsg.xfer -T fields -E separator=/s -e frame.number \
+	-e ipmsg.xfer -e ipmsg.xfer_bytes -e ipmsg.xfer_expected -e ipmsg.xfer_idle 2>/dev/null |
+	awk 'NF > 1 { printf "%s %s %s %s %.3f;", $1, $2, $3, NF == 5 ? $4 : "-", $NF }' >"$tmp/xs.txt"
+"$CT" --json sniff -r "$D/ipmsg-xfer.pcap" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["type"] == "stalled_transfer":
+        print("%d %s %d %s %.3f;" % (o["frame"], o["how"], o["bytes"], "-" if o["expected"] is None else o["expected"], o["idle_s"]), end="")' >"$tmp/xsc.txt"
+[ "$(cat "$tmp/xs.txt")" = "22 closed 2000 6000 0.000;28 stalled 4344 10000 5.000;35 stalled 1000 - 5.000;39 capture_ended 1448 10000 0.499;" ]
+t $? "the dissector flags the cut, the two stalled and the unfinished transfer on their request frames ($(cat "$tmp/xs.txt"))"
+[ "$(cat "$tmp/xs.txt")" = "$(cat "$tmp/xsc.txt")" ]; t $? "as sniff's stalled_transfer records say ($(cat "$tmp/xsc.txt"))"
+for pcap in lab-ipmsg lab-anslist ipmsg-synth; do
+	HOME=$tmp tshark -2 -n -X lua_script:"$LUA" -r "$D/$pcap.pcap" -Y ipmsg.xfer 2>/dev/null >"$tmp/none.txt"
+	[ ! -s "$tmp/none.txt" ]; t $? "no transfer flagged in $pcap.pcap (sniff reports none there either)"
+done
 echo "1..$n"

@@ -58,4 +58,22 @@ fi
 "$CT" --json decode < "$D/spec.txt" > "$tmp/json2"; rc=$?
 [ $rc = 0 ] && grep -c '"index":' "$tmp/json2" | grep -qx "$(grep -cv '^#' "$D/spec.txt")"
 t $? "JSON has one object per spec packet"
+
+# encrypted framing: the key length from the session-key field (hex x 4; base64 x 6), DecryptErr flagged
+K=$(printf '%0512d' 0 | tr 0 a)
+line=$("$CT" decode "1:5:u:h:4194336:40100004:$K:00112233:ffee\0")
+case $line in *"encrypted capa=40100004(RSA_2048|AES_256|SIGN_SHA256) key=512 msg=8 key_bits=2048 signed"*) r=0;; *) r=1;; esac
+t $r "encrypted SENDMSG: capability, key_bits=2048 from 512 hex digits, signed ($line)"
+K=$(printf '%0342d' 0 | tr 0 Q)
+line=$("$CT" decode "1:5:u:h:4194336:41100004:${K}==:AAAA\0")
+case $line in *" key_bits=2048"*) r=0;; *) r=1;; esac
+t $r "encrypted SENDMSG in base64: key_bits=2048 from 342 characters and padding ($line)"
+line=$("$CT" decode "1:6:u:h:8224:==== AutoReply(DecryptErr) ==== My PubKey is updated, I can't receive your message.\0")
+case $line in "SENDMSG|AUTORETOPT #6 u@h text="*" decrypt_err=1") r=0;; *) r=1;; esac
+t $r "Windows' DecryptErr answer is flagged decrypt_err=1 ($line)"
+line=$("$CT" decode "1:7:u:h:288:==== AutoReply(DecryptErr) ==== typed by hand\0")
+case $line in *decrypt_err*) r=1;; *) r=0;; esac
+t $r "the same text without AUTORETOPT is not flagged"
+"$CT" --json decode "1:6:u:h:8224:==== AutoReply(DecryptErr) ==== x\0" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["packets"][0]["body"]["decrypt_err"] is True' 2>/dev/null
+t $? "JSON body.decrypt_err is true"
 echo "1..$n"

@@ -4,6 +4,10 @@
 --        tshark -X lua_script:ipmsg.lua -r trace.pcap -Y ipmsg
 -- Fields: ipmsg.version ipmsg.packetno ipmsg.user ipmsg.host ipmsg.command ipmsg.mode ipmsg.command_name
 --         ipmsg.options ipmsg.body ipmsg.nick ipmsg.group ipmsg.ref_packetno ipmsg.list_next ipmsg.list_count
+--         ipmsg.capa (GETPUBKEY/ANSPUBKEY) ipmsg.encrypted_capa ipmsg.key_bits ipmsg.signed ipmsg.decrypt_err
+--         ipmsg.files ipmsg.file_packetno ipmsg.file_id ipmsg.file_offset (GETFILEDATA/GETDIRFILES)
+--         ipmsg.xfer ipmsg.xfer_bytes ipmsg.xfer_expected ipmsg.xfer_idle (a transfer that stalled or
+--         ended short, on its request frame; tshark needs -2, see the end of this file)
 -- Names are shown in UTF-8 like camtrace sniff shows them: UTF8OPT means UTF-8; otherwise UTF-8 when
 -- the bytes are valid UTF-8 (iptux, g2ipmsg), else CP932 through ipmsg-cp932.lua (a generated table,
 -- kept next to this file; without it CP932 bytes are shown as \xNN escapes); in entry packets the
@@ -112,9 +116,19 @@ local f = {
 	list_next = ProtoField.uint32("ipmsg.list_next", "List next index"),
 	list_count = ProtoField.uint32("ipmsg.list_count", "List entries in packet"),
 	malformed = ProtoField.string("ipmsg.malformed", "Malformed"),
+	capa = ProtoField.uint32("ipmsg.capa", "Crypto capability", base.HEX),
+	encrypted_capa = ProtoField.uint32("ipmsg.encrypted_capa", "Encrypted with capability", base.HEX),
+	key_bits = ProtoField.uint32("ipmsg.key_bits", "RSA key bits"),
+	signed = ProtoField.bool("ipmsg.signed", "Signed"),
+	decrypt_err = ProtoField.bool("ipmsg.decrypt_err", "AutoReply(DecryptErr): the receiver could not decrypt"),
+	files = ProtoField.uint32("ipmsg.files", "Attached files"),
+	file_packetno = ProtoField.uint32("ipmsg.file_packetno", "File offered in packet number"),
+	file_id = ProtoField.uint32("ipmsg.file_id", "File ID"),
+	file_offset = ProtoField.uint64("ipmsg.file_offset", "File offset"),
 }
 ipmsg.fields = { f.version, f.packetno, f.user, f.host, f.command, f.mode, f.command_name, f.options,
-	f.body, f.text, f.nick, f.group, f.extra, f.ref, f.list_next, f.list_count, f.malformed }
+	f.body, f.text, f.nick, f.group, f.extra, f.ref, f.list_next, f.list_count, f.malformed, f.capa,
+	f.encrypted_capa, f.key_bits, f.signed, f.decrypt_err, f.files, f.file_packetno, f.file_id, f.file_offset }
 
 local modes = {
 	[0x00] = "NOOPERATION", [0x01] = "BR_ENTRY", [0x02] = "BR_EXIT", [0x03] = "ANSENTRY",
@@ -251,6 +265,54 @@ local function names(h, body, cmd, entry)
 	return r[1], r[2], r[3], r[4]
 end
 
+local function bit(v, b) return math.floor(v / b) % 2 == 1 end
+
+-- RSA key length from an encrypted body's session-key field (the RSA block): hex digits x 4, or
+-- (ENCODE_BASE64 in its capability) base64 characters x 6 less the padding, in whole bytes.
+local function key_bits(capa, key)
+	if not bit(capa, 0x01000000) then return #key * 4 end
+	local n = #string.gsub(key, "=+$", "")
+	return math.floor(n * 6 / 8) * 8
+end
+
+-- Files announced by SENDMSGs: size by "sender address:packet number:file id" (the transfer
+-- follower below knows how many bytes a GETFILEDATA should bring).
+local offers = {}
+
+-- SENDMSG body: encrypted framing ("%X:key:msg[:sig]"), Windows' DecryptErr answer, attachments.
+local function sendmsg_fields(bt, cmd, sec0, body, from, pkt)
+	local info = " msg_len=" .. #sec0
+	if bit(cmd, 0x00400000) then
+		local capa, key, msg, rest = string.match(sec0, "^(%x+):([^:]*):([^:]*)(.*)$")
+		capa = capa and #capa <= 8 and tonumber(capa, 16)
+		if capa then
+			local kb = key_bits(capa, key)
+			bt:add(f.encrypted_capa, capa)
+			bt:add(f.key_bits, kb)
+			info = info .. string.format(' encrypted_capa="0x%08x" key_bits=%d', capa, kb)
+			if string.match(rest, "^:.") then
+				bt:add(f.signed, true)
+				info = info .. " signed=1"
+			end
+		end
+	elseif bit(cmd, 0x00002000) and string.find(sec0, "^[ \r\n]*==== AutoReply%(DecryptErr%) ====") then
+		bt:add(f.decrypt_err, true)
+		info = info .. " decrypt_err=1"
+	end
+	local secs = sections(body)
+	if bit(cmd, 0x00200000) and secs[2] then
+		local _, n = string.gsub(secs[2], "\a", "")
+		bt:add(f.files, n)
+		info = info .. " files=" .. n
+		-- "id:name:size:mtime:attr[:ext...]:\a" ("::" is a ':' in the name); id decimal, size hex
+		for e in string.gmatch((string.gsub(secs[2], "::", "\1")), "([^\a]*)\a") do
+			local id, size = string.match(e, "^%s*(%d+):[^:]*:(%x+):")
+			if id and #size <= 13 then offers[from .. ":" .. pkt .. ":" .. id] = tonumber(size, 16) end
+		end
+	end
+	return info
+end
+
 local function looks_like(s)
 	return string.match(s, "^1[^:]*:%d+:") ~= nil
 end
@@ -323,13 +385,114 @@ function ipmsg.dissector(tvb, pinfo, tree)
 				info = info .. " next=" .. tonumber(nx) .. " count=" .. tonumber(cnt)
 			end
 		elseif mode == 0x20 then
-			info = info .. " msg_len=" .. #sec0
+			info = info .. sendmsg_fields(bt, cmd, sec0, string.sub(s, body_off), tostring(pinfo.src), pkt)
+		elseif mode == 0x72 or mode == 0x73 then -- GETPUBKEY "capa", ANSPUBKEY "capa:exp-modulus"
+			local capa, mod = string.match(sec0, "^(%x+):?%x*%-?(%x*)")
+			capa = capa and #capa <= 8 and tonumber(capa, 16)
+			if capa then
+				bt:add(f.capa, capa)
+				info = info .. string.format(' capa="0x%08x"', capa)
+				if mode == 0x73 and #mod > 0 then
+					bt:add(f.key_bits, #mod * 4)
+					info = info .. " key_bits=" .. #mod * 4
+				end
+			end
+		elseif mode == 0x60 or mode == 0x62 then -- "pkt:fileid[:offset]:" in hex
+			local pk, id, off = string.match(sec0, "^(%x+):(%x+):?(%x*)")
+			if pk and #pk <= 8 and #id <= 8 and #off <= 16 then
+				bt:add(f.file_packetno, tonumber(pk, 16))
+				bt:add(f.file_id, tonumber(id, 16))
+				info = info .. " packet_no=" .. tonumber(pk, 16) .. " file_id=" .. tonumber(id, 16)
+				if mode == 0x60 and off ~= "" then
+					bt:add(f.file_offset, UInt64.fromhex(off))
+					info = info .. " offset=" .. tostring(UInt64.fromhex(off))
+				end
+			end
 		end
 		if nul and nul < len then bt:add(f.extra, tvb(nul, len - nul)) end
 	end
 	pinfo.cols.info = info
 	return len
 end
+
+-- ---- file transfers on TCP 2425 (a postdissector, like camtrace sniff's xferwatch.c) -------------
+-- A GETFILEDATA/GETDIRFILES connection is followed; its request frame gets ipmsg.xfer = "stalled"
+-- (no new data for STALL seconds, no FIN or RST), "closed" or "reset" (a FIN or RST before the
+-- announced size, less the offset), or "capture_ended" (still short at the end), with the bytes
+-- that came, the bytes expected and the seconds of silence. The verdict is known only after later
+-- frames: tshark needs two passes and a display filter (-2 -Y ipmsg.xfer: without a filter its first pass
+-- builds no tree and the fields read here are empty); Wireshark shows it when a frame is dissected again.
+local STALL = 5
+local xfer = Proto("ipmsg_xfer", "IP Messenger file transfer")
+local xf = {
+	how = ProtoField.string("ipmsg.xfer", "Transfer stopped"),
+	bytes = ProtoField.uint64("ipmsg.xfer_bytes", "Data bytes that came"),
+	expected = ProtoField.uint64("ipmsg.xfer_expected", "Data bytes expected"),
+	idle = ProtoField.double("ipmsg.xfer_idle", "Seconds without new data"),
+}
+xfer.fields = { xf.how, xf.bytes, xf.expected, xf.idle }
+local fx = {
+	stream = Field.new("tcp.stream"), len = Field.new("tcp.len"), seq = Field.new("tcp.seq_raw"),
+	fin = Field.new("tcp.flags.fin"), rst = Field.new("tcp.flags.reset"), cmd = Field.new("ipmsg.command_name"),
+	pkt = Field.new("ipmsg.file_packetno"), id = Field.new("ipmsg.file_id"), off = Field.new("ipmsg.file_offset"),
+}
+local conns, marks, last_ts, finished = {}, {}, 0, false
+
+local function mark(c, how, idle) marks[c.req] = { how = how, bytes = c.bytes, exp = c.exp, idle = idle }; c.state = 0 end
+
+local function follow(pinfo)
+	local t = pinfo.abs_ts
+	if t > last_ts then last_ts = t end
+	for _, c in pairs(conns) do -- silences first, as sniff reports them before the frame
+		if c.state == 2 and t - c.last >= STALL then mark(c, "stalled", STALL) end
+	end
+	local st, cmd = fx.stream(), fx.cmd()
+	if not st then return end
+	local c = conns[st.value]
+	if cmd and (cmd.value == "GETFILEDATA" or cmd.value == "GETDIRFILES") and fx.id() then
+		if c and c.state == 1 then return end -- the request again
+		local off = fx.off() and tonumber(tostring(fx.off().value)) or 0
+		local size = offers[tostring(pinfo.dst) .. ":" .. fx.pkt().value .. ":" .. fx.id().value]
+		conns[st.value] = { req = pinfo.number, srv = pinfo.dst_port, state = 1, bytes = 0, last = t,
+			exp = cmd.value == "GETFILEDATA" and size and size >= off and size - off or nil }
+		return
+	end
+	if not c or c.state == 0 then return end
+	local from_srv, len = pinfo.src_port == c.srv, fx.len().value
+	if from_srv and len > 0 then
+		local e = (fx.seq().value + len) % 4294967296
+		if c.state == 1 then
+			c.state, c.bytes, c.hi, c.last = 2, len, e, t
+		else
+			local d = (e - c.hi) % 4294967296
+			if d > 0 and d < 2147483648 then c.bytes, c.hi, c.last = c.bytes + d, e, t end
+		end
+	end
+	local fin, rst = fx.fin() and fx.fin().value, fx.rst() and fx.rst().value
+	if fin or rst then
+		if c.state == 2 and c.exp and c.bytes < c.exp then mark(c, rst and "reset" or "closed", t - c.last) else c.state = 0 end
+	end
+end
+
+function xfer.dissector(tvb, pinfo, tree)
+	if not pinfo.visited then
+		follow(pinfo)
+	elseif not finished then -- the first frame seen again: the capture has ended
+		finished = true
+		for _, c in pairs(conns) do
+			if c.state == 2 and c.exp and c.bytes < c.exp then mark(c, "capture_ended", last_ts - c.last) end
+		end
+	end
+	local m = marks[pinfo.number]
+	if not m then return end
+	local t = tree:add(xfer, "IP Messenger file transfer: " .. m.how)
+	t:add(xf.how, m.how)
+	t:add(xf.bytes, UInt64(m.bytes))
+	if m.exp then t:add(xf.expected, UInt64(m.exp)) end
+	t:add(xf.idle, m.idle)
+	pinfo.cols.info:append(string.format(" [%s transfer: %d%s bytes]", m.how, m.bytes, m.exp and (" of " .. m.exp) or ""))
+end
+register_postdissector(xfer)
 
 DissectorTable.get("udp.port"):add(2425, ipmsg)
 DissectorTable.get("tcp.port"):add(2425, ipmsg)

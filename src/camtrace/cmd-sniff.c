@@ -26,7 +26,7 @@ struct sniff {
 	const char *rfile, *wfile, *iface, *user;
 	uint64_t count;          /* stop after this many packets (0 = no limit) */
 	double duration;         /* stop after this many seconds (0 = no limit) */
-	double answer_timeout;
+	double answer_timeout, stall_timeout;
 	uint16_t rtp_lo, rtp_hi;
 	uint32_t rtp_clock;
 	int no_default_filter;
@@ -163,7 +163,7 @@ static int run_live(struct sniff *s)
 struct sniff_opts {
 	const char *rfile, *wfile, *iface, *user;
 	int count;
-	double duration, answer_timeout;
+	double duration, answer_timeout, stall_timeout;
 	struct ct_port_range rtp;
 	int rtp_clock;
 	int no_default_filter;
@@ -180,6 +180,7 @@ static void sniff_init(struct sniff *s, struct ct_cli *cli, const struct sniff_o
 	s->count = (uint64_t)o->count;
 	s->duration = o->duration;
 	s->answer_timeout = o->answer_timeout;
+	s->stall_timeout = o->stall_timeout;
 	s->rtp_lo = o->rtp.lo;
 	s->rtp_hi = o->rtp.hi;
 	s->rtp_clock = (uint32_t)o->rtp_clock;
@@ -227,7 +228,8 @@ static void sniff_start(struct sniff *s)
 	const char *src = s->rfile ? s->rfile : (s->iface && s->iface[0]) ? s->iface : "any";
 	const char *lt = ct_capture_linktype_name(ct_capture_linktype(s->cap));
 	struct ct_render_start st = { .schema_version = CT_SCHEMA_VERSION, .command = "sniff", .source = src,
-		.live = !s->rfile, .link_type = lt, .filter = s->filter.p, .answer_timeout_s = s->answer_timeout };
+		.live = !s->rfile, .link_type = lt, .filter = s->filter.p, .answer_timeout_s = s->answer_timeout,
+		.stall_timeout_s = s->stall_timeout };
 
 	ct_render_start(&s->out, &st);
 	if (!s->rfile && !s->cli->quiet) {
@@ -292,7 +294,7 @@ static int sniff_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 
 	{
 		struct ct_trace_opts to = { .rtp_lo = s.rtp_lo, .rtp_hi = s.rtp_hi, .rtp_clock = s.rtp_clock,
-			.answer_timeout_s = s.answer_timeout };
+			.answer_timeout_s = s.answer_timeout, .stall_timeout_s = s.stall_timeout };
 		if (ct_trace_init(&s.tr, &to, on_unans, &s) != 0) {
 			out_err(cli, "sniff", "out of memory");
 			rc = EX_OSERR;
@@ -333,6 +335,8 @@ static const struct cmd_opt sniff_opts[] = {
 	  .help = "capture on one interface (default: every interface; also --interface)" },
 	{ "answer-timeout", 't', CMD_OPT_SECONDS, O(answer_timeout), 0.001, 3600, .arg = "S",
 	  .help = "flag requests without an answer after S seconds (default 2.0)" },
+	{ "stall-timeout", 0, CMD_OPT_SECONDS, O(stall_timeout), 0.001, 3600, .arg = "S",
+	  .help = "flag a file transfer whose data stops for S seconds (default 5.0)" },
 	{ "rtp-ports", 'R', CMD_OPT_PORTS, O(rtp), .arg = "LO-HI", .help = "the RTP port range (default 22224-22227)" },
 	{ "rtp-clock", 'C', CMD_OPT_INT, O(rtp_clock), 1000, 192000, .arg = "HZ",
 	  .help = "RTP clock for dynamic payload types (default 8000)" },
@@ -347,7 +351,7 @@ static const struct cmd_opt sniff_opts[] = {
 };
 
 static const struct sniff_opts sniff_defaults = {
-	.answer_timeout = 2.0, .rtp = { CT_RTP_DEFAULT_LO, CT_RTP_DEFAULT_HI },
+	.answer_timeout = 2.0, .stall_timeout = 5.0, .rtp = { CT_RTP_DEFAULT_LO, CT_RTP_DEFAULT_HI },
 };
 
 const struct cmd_entry cmd_sniff_entry = {

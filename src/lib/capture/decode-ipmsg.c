@@ -7,7 +7,9 @@
 #include "attach.h"
 #include "bodies.h"
 #include "charset.h"
+#include "crypto.h"
 #include "hostlist.h"
+#include "ipmsg.h"
 #include "entry.h"
 #include "err.h"
 #include "outbuf.h"
@@ -165,13 +167,21 @@ static void sendmsg_summary(struct ct_dipmsg *d, enum ct_charset cs)
 	add_num(d, "msg_len", (int64_t)sm.text.len);
 	if ((d->m.opts & CT_IPMSG_ENCRYPTOPT) && ct_body_enc_parse(sm.text.p, sm.text.len, &e) == 0) {
 		add_hex(d, "encrypted_capa", e.capa);
+		add_num(d, "key_bits", (int64_t)ct_ipmsg_enc_key_bits(&e));
 		if (e.has_sig)
 			add_num(d, "signed", 1);
+	} else if ((d->m.opts & CT_IPMSG_AUTORETOPT) && ct_crypt_is_decrypt_err(sm.text.p, sm.text.len)) {
+		add_num(d, "decrypt_err", 1);
+		d->decrypt_err = 1;
 	}
 	if (sm.has_attach) {
 		struct ct_attach_list l;
 		int r = ct_attach_list_parse(sm.attach.p, sm.attach.len, &l);
 		add_num(d, "files", (int64_t)l.n);
+		for (size_t i = 0; i < l.n && d->nfile < CT_DIPMSG_MAXFILES; i++, d->nfile++) {
+			d->file_id[d->nfile] = l.f[i].id;
+			d->file_size[d->nfile] = l.f[i].size;
+		}
 		if (r != 0)
 			add_num(d, "files_malformed", 1);
 		ct_attach_list_fini(&l);
@@ -207,6 +217,10 @@ static void filereq_summary(struct ct_dipmsg *d)
 		add_str(d, "request_error", "not pkt:fileid[:offset]: in hex", 31, CT_CS_UTF8);
 		return;
 	}
+	d->has_filereq = 1;
+	d->req_packetno = q.packetno;
+	d->req_fileid = q.fileid;
+	d->req_offset = q.has_offset ? q.offset : 0;
 	add_num(d, "packet_no", q.packetno);
 	add_num(d, "file_id", q.fileid);
 	if (q.has_offset)
@@ -535,7 +549,8 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	ct_sbuf_reset(&d->group);
 	ct_sbuf_reset(&d->text);
 	d->nitem = 0;
-	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = 0;
+	d->has_nick = d->has_ref = d->has_next = d->ipdict = d->plain = d->has_filereq = d->decrypt_err = 0;
+	d->nfile = 0;
 	d->why = NULL;
 	d->mode_name = NULL;
 	d->charset = NULL;

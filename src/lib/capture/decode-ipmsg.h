@@ -8,6 +8,7 @@
 #include "sbuf.h"
 
 #define CT_DIPMSG_MAXITEMS 16
+#define CT_DIPMSG_MAXFILES 8
 
 /* One fact from the body for the trace line / JSON ("len", "files", "next"...). */
 struct ct_ditem {
@@ -38,6 +39,13 @@ struct ct_dipmsg {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = complete) */
 	uint32_t next;
+	int decrypt_err;      /* SENDMSG|AUTORETOPT with Windows' AutoReply(DecryptErr) text */
+	int has_filereq;      /* GETFILEDATA/GETDIRFILES: the file asked for */
+	uint32_t req_packetno, req_fileid;
+	uint64_t req_offset;
+	size_t nfile;         /* SENDMSG: the first CT_DIPMSG_MAXFILES announced files, id and size */
+	uint32_t file_id[CT_DIPMSG_MAXFILES];
+	uint64_t file_size[CT_DIPMSG_MAXFILES];
 	int plain;            /* user, host, nick, group and every string item need no escaping
 	                       * (ct_out_plain_len): the renderer copies them as they are */
 	struct ct_dipmsg_memo *memo; /* results of the pure, costly steps, reused when the same input recurs */

@@ -9,6 +9,7 @@
 #include "decode-tcp.h"
 #include "err.h"
 #include "match.h"
+#include "xferwatch.h"
 
 #define NONE (-1)
 
@@ -26,8 +27,19 @@ struct pend {
 	uint32_t mode, want, packetno, retries, answers;
 };
 
+/* An encrypted SENDMSG, kept for the DecryptErr answer that may follow its RECVMSG. */
+#define ENC_RING 64
+struct enc_sent {
+	int af;
+	uint8_t from[16], to[16];
+	uint64_t frame;
+	int64_t ts_ns;
+};
+
 struct ct_match {
 	int64_t timeout_ns;
+	struct enc_sent enc[ENC_RING]; /* the last ENC_RING unicast encrypted SENDMSGs */
+	size_t nenc;
 	struct pend *ring;     /* insertion (= time) order */
 	size_t cap, head, count;
 	int32_t *bucket;
@@ -331,6 +343,33 @@ static void answered(struct ct_match *m, struct pend *p, const struct ct_mpkt *k
 	unlink_pend(m, p);
 }
 
+/* Encrypted SENDMSGs are remembered; a DecryptErr answers the latest one the other way. */
+static void match_enc(struct ct_match *m, const struct ct_mpkt *k, struct ct_mres *res)
+{
+	size_t al = k->af == AF_INET6 ? 16 : 4;
+	struct enc_sent *e;
+
+	if (k->decrypt_err) {
+		for (size_t i = 0; i < ENC_RING && i < m->nenc; i++) {
+			e = &m->enc[(m->nenc - 1 - i) % ENC_RING];
+			if (e->af == k->af && addr_eq(e->from, k->dst, al) && addr_eq(e->to, k->src, al)) {
+				res->answered = res->refused = res->decrypt_err = 1;
+				res->req_frame = e->frame;
+				res->req_mode = CT_IPMSG_SENDMSG;
+				res->latency_ns = k->ts_ns - e->ts_ns;
+				return;
+			}
+		}
+		return;
+	}
+	e = &m->enc[m->nenc++ % ENC_RING];
+	e->af = k->af;
+	memcpy(e->from, k->src, al);
+	memcpy(e->to, k->dst, al);
+	e->frame = k->frame;
+	e->ts_ns = k->ts_ns;
+}
+
 static void match_udp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mres *res)
 {
 	struct pend *p;
@@ -346,6 +385,9 @@ static void match_udp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mre
 		answered(m, p, k, res);
 	if ((want = wanted_answer(k)) != 0)
 		add_request(m, k, want, k->dst_group, k->dst_group ? zero16 : k->dst, k->sport, k->dport, res);
+	if (k->mode == CT_IPMSG_SENDMSG && !k->dst_group &&
+	    (k->decrypt_err || ((k->opts & CT_IPMSG_ENCRYPTOPT) && !res->retransmission && !res->copy)))
+		match_enc(m, k, res);
 }
 
 static void match_tcp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mres *res)
@@ -562,6 +604,8 @@ int ct_match_sentence(const struct ct_unans *u, char *buf, size_t len)
 	char a[48], b[48], when[64], tries[32] = "", nb[8];
 	const char *name = ct_match_mode_name(u->mode, nb);
 
+	if (u->xfer)
+		return ct_xwatch_sentence(u, buf, len);
 	ct_ip_ntop(u->af, u->src, a);
 	ct_ip_ntop(u->af, u->dst, b);
 	if (u->at_end)

@@ -30,6 +30,11 @@ struct ct_mpkt {
 	uint32_t ref;
 	int has_next;         /* ANSLIST: next index (0 = list complete) */
 	uint32_t next;
+	int decrypt_err;      /* SENDMSG|AUTORETOPT with Windows' DecryptErr text */
+	uint32_t tcp_seq;     /* TCP sequence number when tcp */
+	int has_filereq;      /* GETFILEDATA / GETDIRFILES body parsed: */
+	uint32_t req_packetno, req_fileid; /* the announcing SENDMSG's packet number, the file */
+	uint64_t req_offset;  /* GETFILEDATA's offset */
 };
 
 /* What the matcher found for a packet. */
@@ -44,6 +49,7 @@ struct ct_mres {
 	int is_request;       /* this packet waits for an answer (now tracked) */
 	int retransmission;   /* this packet repeats a request still waiting (same destination) */
 	int copy;             /* the same request (same packet number) sent to another group address */
+	int decrypt_err;      /* answered: a DecryptErr answer to the last encrypted SENDMSG the other way */
 };
 
 /* A request that got no answer in time (or, for a group request, no answer from anyone). */
@@ -61,7 +67,22 @@ struct ct_unans {
 	uint32_t retries;
 	double waited_s;      /* how long it waited (less than the timeout at the end of a file) */
 	int at_end;           /* the capture ended before the timeout ran out */
+	/* a file transfer that stopped (xferwatch.h): then the request is a GETFILEDATA/GETDIRFILES */
+	int xfer;             /* 0, or CT_XFER_STALLED / CT_XFER_CLOSED / CT_XFER_RESET / CT_XFER_CUT_AT_END */
+	int by_requester;     /* CLOSED/RESET: the requester ended it (else the sender) */
+	uint16_t sport;       /* the requester's TCP port */
+	uint32_t file_id;
+	uint64_t offset;      /* GETFILEDATA's offset */
+	uint64_t bytes;       /* data bytes that came */
+	uint64_t expected;    /* bytes the announced size implies (size - offset), when has_expected */
+	int has_expected;
+	double idle_s;        /* since the last data */
 };
+
+#define CT_XFER_STALLED 1     /* the data stopped for the stall time, no FIN/RST */
+#define CT_XFER_CLOSED 2      /* FIN before the announced size */
+#define CT_XFER_RESET 3       /* RST before the announced size */
+#define CT_XFER_CUT_AT_END 4  /* the capture ended with the transfer short of its size */
 
 typedef void (*ct_unans_cb)(const struct ct_unans *u, void *ud);
 

@@ -167,7 +167,9 @@ static void text_match(struct ct_render *rd, const struct ct_mres *mr)
 			ct_out_u64(o, mr->retries);
 			ct_out_puts(o, mr->retries == 1 ? " retry" : " retries");
 		}
-		if (mr->refused && !mr->icmp)
+		if (mr->decrypt_err)
+			ct_out_puts(o, ": could not decrypt it");
+		else if (mr->refused && !mr->icmp)
 			ct_out_puts(o, mr->req_mode == CT_MATCH_TCP_SYN ? ": reset" : ": closed without data");
 		ct_out_putc(o, ']');
 	} else if (mr->retransmission) {
@@ -463,6 +465,8 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 			ct_out_fixed(o, (double)mr->latency_ns / 1e6, 3);
 			put_jint(o, "retries", mr->retries);
 			put_jbool(o, "refused", mr->refused);
+			if (mr->decrypt_err)
+				put_jbool(o, "decrypt_err", 1);
 		}
 		ct_out_putc(o, '}');
 	}

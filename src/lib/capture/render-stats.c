@@ -20,6 +20,43 @@ void ct_render_start(struct ct_render *rd, const struct ct_render_start *st)
 	ct_jw_kstr(o, "link_type", st->link_type);
 	ct_jw_kstr(o, "filter", st->filter ? st->filter : "");
 	ct_jw_kfixed(o, "answer_timeout_s", st->answer_timeout_s, 3);
+	ct_jw_kfixed(o, "stall_timeout_s", st->stall_timeout_s, 3);
+	ct_out_put(o, "}\n", 2);
+}
+
+/* A file transfer that stalled or ended short (u->xfer). */
+static void json_xfer(struct ct_render *rd, const struct ct_unans *u, const char *msg, size_t n)
+{
+	static const char *const how[] = { "", "stalled", "closed", "reset", "capture_ended" };
+	struct ct_out *o = &rd->out;
+	char nb[8];
+
+	ct_out_puts(o, "{\"type\":\"stalled_transfer\",\"frame\":");
+	ct_out_u64(o, u->frame);
+	ct_out_puts(o, ",\"time\":\"");
+	ct_render_time(rd, u->ts_ns / 1000000000, (uint32_t)(u->ts_ns % 1000000000), 1);
+	ct_out_putc(o, '"');
+	ct_jw_kstr(o, "request", ct_match_mode_name(u->mode, nb));
+	ct_jw_kstr(o, "how", how[u->xfer >= 1 && u->xfer <= 4 ? u->xfer : 0]);
+	ct_jw_kbool(o, "by_requester", u->by_requester);
+	put_jaddr(rd, "src", u->af, u->src);
+	put_jaddr(rd, "dst", u->af, u->dst);
+	ct_jw_kint(o, "sport", u->sport);
+	ct_jw_kint(o, "dport", u->dport);
+	ct_jw_kint(o, "packetno", u->packetno);
+	ct_jw_kint(o, "file_id", u->file_id);
+	ct_jw_kint(o, "offset", (int64_t)u->offset);
+	ct_jw_kint(o, "bytes", (int64_t)u->bytes);
+	ct_jw_key(o, "expected", 0);
+	if (u->has_expected)
+		ct_out_u64(o, u->expected);
+	else
+		ct_out_puts(o, "null");
+	ct_jw_key(o, "idle_s", 0);
+	ct_out_fixed(o, u->idle_s, 3);
+	ct_jw_kbool(o, "capture_ended", u->at_end);
+	ct_jw_key(o, "message", 0);
+	ct_jw_str(o, msg, n);
 	ct_out_put(o, "}\n", 2);
 }
 
@@ -42,6 +79,10 @@ void ct_render_unanswered(struct ct_render *rd, const struct ct_unans *u)
 		ct_out_putc(o, ' ');
 		ct_out_text(o, s, (size_t)n);
 		ct_out_putc(o, '\n');
+		return;
+	}
+	if (u->xfer) {
+		json_xfer(rd, u, s, (size_t)n);
 		return;
 	}
 	ct_out_puts(o, "{\"type\":\"unanswered\",\"frame\":");
@@ -214,6 +255,7 @@ static void summary_json(struct ct_out *o, const struct ct_trace *t, const struc
 	ct_out_puts(o, "},\"ipmsg_malformed\":");
 	ct_out_u64(o, t->ipmsg_bad);
 	ct_jw_kint(o, "unanswered", (int64_t)t->unanswered);
+	ct_jw_kint(o, "stalled_transfers", (int64_t)t->stalled);
 	ct_jw_kint(o, "peers", (int64_t)ct_match_peer_count(t->match));
 	ct_jw_kint(o, "rtp_streams", (int64_t)t->rtp.n);
 	ct_jw_kbool(o, "live", live);
@@ -240,6 +282,10 @@ static void summary_text(struct ct_out *o, const struct ct_trace *t, const struc
 	ct_out_u64(o, t->ipmsg_bad);
 	ct_out_puts(o, "; unanswered requests ");
 	ct_out_u64(o, t->unanswered);
+	if (t->stalled) {
+		ct_out_puts(o, "; stalled transfers ");
+		ct_out_u64(o, t->stalled);
+	}
 	if (live) {
 		ct_out_puts(o, "; kernel dropped ");
 		ct_out_u64(o, st->dropped);

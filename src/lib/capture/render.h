@@ -51,6 +51,7 @@ struct ct_render_start {
 	const char *link_type;    /* ct_capture_linktype_name() */
 	const char *filter;       /* the capture filter */
 	double answer_timeout_s;
+	double stall_timeout_s;   /* a file transfer silent this long is stalled */
 };
 void ct_render_start(struct ct_render *rd, const struct ct_render_start *st);
 /* One decoded packet with what the upper layers found (each may be NULL). */

@@ -10,7 +10,10 @@ static void on_unans(const struct ct_unans *u, void *ud)
 {
 	struct ct_trace *t = ud;
 
-	t->unanswered++;
+	if (u->xfer)
+		t->stalled++;
+	else
+		t->unanswered++;
 	if (t->on_unans)
 		t->on_unans(u, t->ud);
 }
@@ -18,6 +21,7 @@ static void on_unans(const struct ct_unans *u, void *ud)
 int ct_trace_init(struct ct_trace *t, const struct ct_trace_opts *o, ct_trace_unans_fn fn, void *ud)
 {
 	double timeout = o->answer_timeout_s > 0 ? o->answer_timeout_s : 2.0;
+	double stall = o->stall_timeout_s > 0 ? o->stall_timeout_s : 5.0;
 
 	memset(t, 0, sizeof *t);
 	t->on_unans = fn;
@@ -27,7 +31,8 @@ int ct_trace_init(struct ct_trace *t, const struct ct_trace_opts *o, ct_trace_un
 	t->dec.rtp_hi = o->rtp_hi ? o->rtp_hi : CT_RTP_DEFAULT_HI;
 	ct_dipmsg_init(&t->ipm);
 	if (ct_rtpstat_init(&t->rtp, o->max_rtp_streams ? o->max_rtp_streams : 4096, o->rtp_clock) != 0 ||
-	    ct_match_new(&t->match, (int64_t)(timeout * 1e9), o->max_pending ? o->max_pending : 16384) != 0) {
+	    ct_match_new(&t->match, (int64_t)(timeout * 1e9), o->max_pending ? o->max_pending : 16384) != 0 ||
+	    ct_xwatch_new(&t->xw, (int64_t)(stall * 1e9)) != 0) {
 		ct_trace_fini(t);
 		return CT_ENOMEM;
 	}
@@ -38,6 +43,8 @@ void ct_trace_fini(struct ct_trace *t)
 {
 	ct_match_free(t->match);
 	t->match = NULL;
+	ct_xwatch_free(t->xw);
+	t->xw = NULL;
 	ct_rtpstat_fini(&t->rtp);
 	ct_dipmsg_fini(&t->ipm);
 	ct_decoder_fini(&t->dec);
@@ -69,6 +76,7 @@ static void match_packet(struct ct_trace *t, const struct ct_dpkt *pk, const str
 	mp.tcp = pk->kind == CT_DK_TCP;
 	mp.tcp_flags = pk->tcp.flags;
 	mp.tcp_len = mp.tcp ? pk->app_wire : 0;
+	mp.tcp_seq = pk->tcp.seq;
 	mp.dst_group = is_group_addr(pk->ip.af, pk->ip.dst);
 	if (im && im->status == 0) {
 		mp.mode = im->m.mode;
@@ -78,10 +86,19 @@ static void match_packet(struct ct_trace *t, const struct ct_dpkt *pk, const str
 		mp.ref = im->ref;
 		mp.has_next = im->has_next;
 		mp.next = im->next;
+		mp.decrypt_err = im->decrypt_err;
+		mp.has_filereq = im->has_filereq;
+		mp.req_packetno = im->req_packetno;
+		mp.req_fileid = im->req_fileid;
+		mp.req_offset = im->req_offset;
+		if (im->nfile)
+			ct_xwatch_offer(t->xw, mp.af, mp.src, mp.packetno, im->file_id, im->file_size, im->nfile);
 	} else {
 		mp.mode = mp.tcp ? CT_MATCH_TCP_DATA : CT_MATCH_MALFORMED;
 	}
 	ct_match_packet(t->match, &mp, mr, on_unans, t);
+	if (mp.tcp)
+		ct_xwatch_tcp(t->xw, &mp, on_unans, t);
 }
 
 void ct_trace_frame(struct ct_trace *t, const struct ct_pkt *pkt, struct ct_trace_rec *rec)
@@ -95,6 +112,7 @@ void ct_trace_frame(struct ct_trace *t, const struct ct_pkt *pkt, struct ct_trac
 	ct_decode(&t->dec, pkt, pk);
 	t->kinds[pk->kind]++;
 	t->last_ts_ns = ts_ns;
+	ct_xwatch_expire(t->xw, ts_ns, on_unans, t);
 	if (pk->kind == CT_DK_IPMSG) {
 		rec->im = &t->ipm;
 		if (ct_dipmsg_decode(&t->ipm, pk->app, pk->app_len) != 0)
@@ -120,11 +138,13 @@ void ct_trace_frame(struct ct_trace *t, const struct ct_pkt *pkt, struct ct_trac
 void ct_trace_expire(struct ct_trace *t, int64_t now_ns)
 {
 	ct_match_expire(t->match, now_ns, on_unans, t);
+	ct_xwatch_expire(t->xw, now_ns, on_unans, t);
 }
 
 void ct_trace_flush(struct ct_trace *t)
 {
 	ct_match_flush(t->match, t->last_ts_ns, on_unans, t);
+	ct_xwatch_flush(t->xw, t->last_ts_ns, on_unans, t);
 }
 
 uint64_t ct_trace_total(const struct ct_trace *t)

@@ -10,6 +10,7 @@
 #include "match.h"
 #include "rtpstat.h"
 #include "sbuf.h"
+#include "xferwatch.h"
 
 struct ct_trace_opts {
 	uint16_t rtp_lo, rtp_hi;   /* the RTP port range (0: CT_RTP_DEFAULT_LO..HI) */
@@ -17,6 +18,7 @@ struct ct_trace_opts {
 	double answer_timeout_s;   /* a request is unanswered after this long (capture clock; 0: 2 s) */
 	size_t max_rtp_streams;    /* 0: 4096 */
 	size_t max_pending;        /* requests waiting for an answer at once (0: 16384) */
+	double stall_timeout_s;    /* a file transfer whose data stops this long is stalled (0: 5 s) */
 };
 
 /* A request left without an answer (from ct_trace_frame, _expire or _flush). */
@@ -39,6 +41,8 @@ struct ct_trace {
 	uint64_t kinds[CT_DK_OTHER + 1]; /* frames by kind */
 	uint64_t ipmsg_bad;              /* IP Messenger datagrams that did not parse */
 	uint64_t unanswered;             /* requests reported unanswered */
+	uint64_t stalled;                /* file transfers reported stalled or cut short */
+	struct ct_xwatch *xw;            /* GETFILEDATA/GETDIRFILES connections followed */
 	int64_t last_ts_ns;              /* capture time of the last frame */
 	ct_trace_unans_fn on_unans;
 	void *ud;

@@ -8,6 +8,7 @@
 #include "bodies.h"
 #include "charset.h"
 #include "codec.h"
+#include "crypto.h"
 #include "entry.h"
 #include "err.h"
 #include "hostlist.h"
@@ -213,6 +214,17 @@ static void do_anslist(struct dctx *c)
 	ct_hostlist_fini(&l);
 }
 
+size_t ct_ipmsg_enc_key_bits(const struct ct_body_enc *e)
+{
+	size_t n = e->key.len;
+
+	if (!(e->capa & CT_IPMSG_ENCODE_BASE64))
+		return n * 4;
+	while (n && e->key.p[n - 1] == '=')
+		n--;
+	return n * 6 / 8 * 8;
+}
+
 static void do_sendmsg(struct dctx *c)
 {
 	struct ct_body_sendmsg s;
@@ -229,11 +241,12 @@ static void do_sendmsg(struct dctx *c)
 			struct ct_sbuf cn;
 			ct_sbuf_init(&cn);
 			ct_body_capa_format(&cn, e.capa);
-			ct_sbuf_printf(&c->sum, " encrypted capa=%" PRIX32 "(%s) key=%zu msg=%zu%s", e.capa,
-				cn.p ? cn.p : "", e.key.len, e.msg.len, e.has_sig ? " signed" : "");
+			ct_sbuf_printf(&c->sum, " encrypted capa=%" PRIX32 "(%s) key=%zu msg=%zu key_bits=%zu%s", e.capa,
+				cn.p ? cn.p : "", e.key.len, e.msg.len, ct_ipmsg_enc_key_bits(&e), e.has_sig ? " signed" : "");
 			ct_json_add_int(eo, "capa", e.capa);
 			ct_json_add_str(eo, "capa_names", cn.p);
 			ct_json_add_int(eo, "key_chars", (int64_t)e.key.len);
+			ct_json_add_int(eo, "key_bits", (int64_t)ct_ipmsg_enc_key_bits(&e));
 			ct_json_add_int(eo, "msg_chars", (int64_t)e.msg.len);
 			ct_json_add_bool(eo, "signed", e.has_sig);
 			ct_sbuf_fini(&cn);
@@ -242,9 +255,13 @@ static void do_sendmsg(struct dctx *c)
 		}
 	} else {
 		char *t = decode(c, s.text.p, s.text.len);
+		int derr = (c->m->opts & CT_IPMSG_AUTORETOPT) && ct_crypt_is_decrypt_err(s.text.p, s.text.len);
 		ct_json_add_null(b, "encrypted");
 		ct_json_add_str(b, "text", t);
+		ct_json_add_bool(b, "decrypt_err", derr);
 		sum_q(c, "text", t ? t : "", SUMMARY_TEXT);
+		if (derr)
+			ct_sbuf_adds(&c->sum, " decrypt_err=1");
 		free(t);
 	}
 	struct ct_json *files = ct_json_add_arr(b, "attachments");

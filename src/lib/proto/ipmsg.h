@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "bodies.h"
 #include "json.h"
 #include "sbuf.h"
 
@@ -44,6 +45,9 @@ int ct_ipmsg_desc_line(const struct ct_ipmsg_desc *d, struct ct_sbuf *out);
  * command_name options options_unknown charset nul_padding nick group kind body_error summary
  * preview body) to obj. */
 void ct_ipmsg_desc_json(const struct ct_ipmsg_desc *d, struct ct_json *obj);
+/* The RSA key length of an encrypted body, from its session-key field (the RSA block): hex
+ * digits x 4, or (ENCODE_BASE64 in its capa) base64 characters x 6 less the padding, in bytes. */
+size_t ct_ipmsg_enc_key_bits(const struct ct_body_enc *e);
 /* Appends bytes C-escaped (\0 \a \b \n \r \t, \xNN for other controls); UTF-8 text and backslashes kept. */
 int ct_ipmsg_escape(struct ct_sbuf *out, const char *s, size_t n);
 
