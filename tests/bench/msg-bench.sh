@@ -25,24 +25,11 @@ SECS=${SECS:-4}
 MSGRATE=${MSGRATE:-2000}
 [ "$(id -u)" = 0 ] || { echo "msg-bench: needs root (network namespace)"; exit 1; }
 [ -x "$CAMTRACED" ] && [ -x "$CAMTRACE" ] || { echo "msg-bench: camtraced or camtrace not built"; exit 1; }
-NS=ctmsg$$
-T=$(mktemp -d /tmp/ctmsgbench.XXXXXX)
-dpids=()
-cleanup() {
-	for p in "${dpids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-grep -q '^SAN_CFLAGS = -fsanitize\|^CFLAGS = .*-O0' "$top_builddir/Makefile" 2>/dev/null &&
-	echo "warning: $top_builddir looks like a debug or sanitizer build; figures need -O2"
+. "$top_srcdir/tests/bench/bench-netns.sh"
+bench_netns ctmsg
 cc -O2 -o "$T/loadgen" "$top_srcdir/tests/bench/ct-loadgen.c" || exit 1
 CTLQ="python3 $top_srcdir/tests/net/ctlq.py"
 jget() { python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
-ins() { ip netns exec "$NS" "$@"; }
-ip netns add "$NS" || exit 1
-ins ip link set lo up
 hz=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

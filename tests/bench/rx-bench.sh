@@ -17,26 +17,13 @@ SECS=${SECS:-5}
 ROUNDS=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "rx-bench: needs root (network namespace, raw socket)"; exit 1; }
 [ -x "$CAMTRACED" ] || { echo "rx-bench: $CAMTRACED not built"; exit 1; }
-NS=ctrx$$
-T=$(mktemp -d /tmp/ctrxbench.XXXXXX)
-dpids=()
-cleanup() {
-	for p in "${dpids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/bench/bench-netns.sh"
+bench_netns ctrx
 cc -O2 -o "$T/loadgen" "$top_srcdir/tests/bench/ct-loadgen.c" || exit 1
 cc -O2 -o "$T/rx-floor" "$top_srcdir/tests/bench/rx-floor.c" || exit 1
 CTLQ="python3 $top_srcdir/tests/net/ctlq.py"
 jget() { python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
-ins() { ip netns exec "$NS" "$@"; }
-ip netns add "$NS" || exit 1
-ins ip link set lo up
 hz=$(getconf CLK_TCK)
-grep -q '^SAN_CFLAGS = -fsanitize\|^CFLAGS = .*-O0' "$top_builddir/Makefile" 2>/dev/null &&
-	echo "warning: $top_builddir looks like a debug or sanitizer build; figures need -O2"
 
 # LOAD=raw (default): forged sources over a raw socket; LOAD=mix: ct-loadgen's loopback mix
 # (BR_ENTRY/ANSENTRY/GETLIST 6:3:1 from 64 ports of 127.0.0.9) with confirm_claims = no, the
