@@ -28,6 +28,7 @@ struct sniff {
 	double duration;         /* stop after this many seconds (0 = no limit) */
 	double answer_timeout, stall_timeout;
 	uint16_t rtp_lo, rtp_hi;
+	int default_only;        /* the filter is ct_trace_filter's default alone (no words given) */
 	uint32_t rtp_clock;
 	int no_default_filter;
 	int quiet;
@@ -200,9 +201,11 @@ static int sniff_open(struct sniff *s)
 	char err[512] = "";
 	int r;
 
-	if (s->rfile)
+	if (s->rfile) {
 		r = ct_capture_open_file(&s->cap, s->rfile, s->filter.p, err, sizeof err);
-	else
+		if (r == 0 && s->default_only) /* it accepts all of UDP 2425: no BPF run for those */
+			ct_capture_set_fast_accept(s->cap, CT_IPMSG_PORT);
+	} else
 		r = ct_capture_open_live(&s->cap, s->iface, s->filter.p, &live_opts, err, sizeof err);
 	if (r != 0) {
 		out_err(s->cli, "sniff", "%s", err);
@@ -284,6 +287,7 @@ static int sniff_exec(struct ct_cli *cli, void *opts, int argc, char **argv)
 
 	sniff_init(&s, cli, opts);
 	ct_trace_filter(&s.filter, s.rtp_lo, s.rtp_hi, s.no_default_filter, argc, argv);
+	s.default_only = !s.no_default_filter && argc == 0;
 	if (s.filter.err) {
 		out_err(cli, "sniff", "out of memory");
 		ct_sbuf_fini(&s.filter);

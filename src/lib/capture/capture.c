@@ -35,6 +35,7 @@ struct ct_capture {
 	int map_nsec;    /* the file's timestamps are in nanoseconds (else microseconds) */
 	struct bpf_program prog;
 	int has_prog;
+	uint16_t fast_port; /* ct_capture_set_fast_accept: IPv4 UDP to/from it passes without the BPF */
 	volatile sig_atomic_t brk;
 };
 
@@ -160,6 +161,37 @@ static int win_fill(struct ct_capture *c, size_t need)
 	return 0;
 }
 
+void ct_capture_set_fast_accept(struct ct_capture *c, uint16_t port)
+{
+	c->fast_port = port;
+}
+
+/* 1 when the frame is an unfragmented IPv4 UDP datagram to or from c->fast_port on a link
+ * whose header we know without options (Ethernet without VLAN tag, SLL, SLL2, raw IP): what
+ * libpcap's "udp port N" accepts there, so a filter holding it needs not run. */
+static int fast_accept(const struct ct_capture *c, const uint8_t *f, uint32_t n)
+{
+	uint32_t off;
+	const uint8_t *ip;
+	unsigned ihl;
+
+	switch (c->linktype) {
+	case CT_LINK_ETHERNET: off = 14; if (n < 14 || f[12] != 0x08 || f[13] != 0x00) return 0; break;
+	case CT_LINK_SLL: off = 16; if (n < 16 || f[14] != 0x08 || f[15] != 0x00) return 0; break;
+	case CT_LINK_SLL2: off = 20; if (n < 20 || f[0] != 0x08 || f[1] != 0x00) return 0; break;
+	case CT_LINK_RAW: case CT_LINK_RAW_FILE: case CT_LINK_IPV4: off = 0; break;
+	default: return 0;
+	}
+	if (n < off + 20)
+		return 0;
+	ip = f + off;
+	ihl = (unsigned)(ip[0] & 0x0f) * 4;
+	/* version 4, protocol UDP, fragment offset 0 (BPF's "udp port" tests the offset, not MF) */
+	if ((ip[0] >> 4) != 4 || ip[9] != 17 || ((ip[6] & 0x1f) | ip[7]) != 0 || ihl < 20 || n < off + ihl + 4)
+		return 0;
+	return (ip[ihl] << 8 | ip[ihl + 1]) == c->fast_port || (ip[ihl + 2] << 8 | ip[ihl + 3]) == c->fast_port;
+}
+
 /* The next record of the file that passes the filter: 1, CT_ECLOSED at the end, CT_EFORMAT when
  * the file is cut short or corrupt (libpcap's words). */
 static int map_next(struct ct_capture *c, struct ct_pkt *p)
@@ -202,7 +234,8 @@ static int map_next(struct ct_capture *c, struct ct_pkt *p)
 		c->off += 16 + (size_t)caplen;
 		h.caplen = caplen > (uint32_t)c->snaplen && c->snaplen > 0 ? (uint32_t)c->snaplen : caplen;
 		h.len = rd32(rec + 12, c->swap);
-		if (c->has_prog && !pcap_offline_filter(&c->prog, &h, rec + 16))
+		if (c->has_prog && !(c->fast_port && fast_accept(c, rec + 16, h.caplen)) &&
+		    !pcap_offline_filter(&c->prog, &h, rec + 16))
 			continue;
 		p->data = rec + 16;
 		p->caplen = h.caplen;

@@ -63,6 +63,10 @@ void ct_capture_close(struct ct_capture *c);
 /* Replaces the filter (compiled against the handle's link type). CT_EINVAL with the
  * compiler's message in the handle's error buffer when the expression is bad. */
 int ct_capture_set_filter(struct ct_capture *c, const char *filter);
+/* Frames that are unfragmented IPv4 UDP datagrams to or from port (Ethernet without a VLAN tag,
+ * SLL, SLL2, raw IP) are taken from a file without running the filter: only for a filter that
+ * accepts every such frame (ct_trace_filter's default without more words); 0 turns it off. */
+void ct_capture_set_fast_accept(struct ct_capture *c, uint16_t port);
 /* Next packet: 1 = *p filled, 0 = none ready now (nonblocking live handle, or the blocking
  * read timed out), CT_ECLOSED = end of file / handle broken off, CT_ESYS = read error,
  * CT_EFORMAT = a classic pcap file cut short or corrupt (the message says where). */

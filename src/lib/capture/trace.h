@@ -64,7 +64,8 @@ uint64_t ct_trace_total(const struct ct_trace *t);
 
 /* The default capture filter (IP Messenger UDP/TCP 2425, the RTP range, ICMP errors quoting
  * those ports, fragments) unless no_default, joined with 'and' to the user's words (argc,
- * argv; may be 0). The caller checks f->err for lack of memory. */
+ * argv; may be 0). The caller checks f->err for lack of memory. The default alone accepts every
+ * UDP datagram to or from 2425: ct_capture_set_fast_accept(c, 2425) may then skip the BPF. */
 void ct_trace_filter(struct ct_sbuf *f, uint16_t rtp_lo, uint16_t rtp_hi, int no_default, int argc,
 	char *const *argv);
 
