@@ -15,6 +15,7 @@
 #include "evloop.h"
 #include "hosts.h"
 #include "node.h"
+#include "targets.h"
 #include "xfer.h"
 #include "cmd.h"
 #include "icmpname.h"
@@ -43,8 +44,8 @@ struct host_res {
 	struct ct_coldwarm cw;
 	int cw_done;
 	struct ct_msgprobe msg;  /* --message */
-	struct ct_xfer_get_result file; /* --file */
-	int file_done;
+	struct ct_xfer_get_result file, file_up; /* --file: download, upload */
+	int file_done, file_up_done;
 	char err[300];
 };
 
@@ -336,6 +337,17 @@ static void json_host(struct ct_json *arr, const struct pc_target *t, const stru
 	file_json(j, h, o);
 }
 
+static void text_file(const struct ct_cli *cli, const char *what, const struct ct_xfer_get_result *f)
+{
+	if (f->state == CT_XFER_G_DONE)
+		printf("  %-10s %s%-13s%s %llu bytes in %llu ms: %.1f Mbit/s\n", what, out_c(cli, "ok"), "done",
+			out_c(cli, "reset"), (unsigned long long)f->bytes, (unsigned long long)f->ms,
+			f->ms ? (double)f->bytes * 8 / 1000.0 / (double)f->ms : 0);
+	else
+		printf("  %-10s %s%-13s%s %s\n", what, out_c(cli, "bad"), ct_xfer_gstate_name(f->state),
+			out_c(cli, "reset"), f->error);
+}
+
 static void text_host(const struct ct_cli *cli, const struct pc_target *t, const struct host_res *h, const struct probe_opts *o)
 {
 	char buf[300];
@@ -385,13 +397,10 @@ static void text_host(const struct ct_cli *cli, const struct pc_target *t, const
 			out_c(cli, h->cw.verdict == CT_CW_OK ? "ok" : "bad"), ct_coldwarm_key(h->cw.verdict),
 			out_c(cli, "reset"), h->cw.cold_answered ? "answered" : "silent",
 			h->cw.warm_answered ? "answered" : "silent", h->cw.why);
-	if (o->file && h->file_done && h->file.state == CT_XFER_G_DONE)
-		printf("  file       %s%-13s%s %llu bytes in %llu ms: %.1f Mbit/s\n", out_c(cli, "ok"), "done",
-			out_c(cli, "reset"), (unsigned long long)h->file.bytes, (unsigned long long)h->file.ms,
-			h->file.ms ? (double)h->file.bytes * 8 / 1000.0 / (double)h->file.ms : 0);
-	else if (o->file && h->file_done)
-		printf("  file       %s%-13s%s %s\n", out_c(cli, "bad"), ct_xfer_gstate_name(h->file.state),
-			out_c(cli, "reset"), h->file.error);
+	if (o->file && h->file_done)
+		text_file(cli, "file", &h->file);
+	if (o->file && h->file_up_done)
+		text_file(cli, "file up", &h->file_up);
 }
 
 static int host_ok(const struct host_res *h, const struct pc_target *t, const struct probe_opts *o)
@@ -406,7 +415,8 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 		return 0;
 	if (o->message && !h->msg.answered)
 		return 0;
-	if (o->file && (!h->file_done || h->file.state != CT_XFER_G_DONE))
+	if (o->file && (!h->file_done || h->file.state != CT_XFER_G_DONE || !h->file_up_done ||
+		h->file_up.state != CT_XFER_G_DONE))
 		return 0;
 	return 1;
 }
@@ -505,41 +515,78 @@ static void on_file(struct ct_xfer *x, uint64_t id, const struct ct_xfer_get_res
 	h->file_done = 1;
 }
 
-/* --file: from each IPv4 host, one after the other, the test transfer a camtraced answers (a
- * GETFILEDATA for CT_XFER_PROBE_ID: that many zero bytes over TCP 2425), counted, not written. */
-static void probe_files(const struct probe_opts *o, const struct pc_target *t, struct host_res *h, int n)
+static void on_file_up(struct ct_xfer *x, uint64_t id, const struct ct_xfer_get_result *r, void *ud)
+{
+	struct host_res *h = ud;
+
+	(void)x;
+	(void)id;
+	h->file_up = *r;
+	h->file_up_done = 1;
+}
+
+/* --file, up 0: from each IPv4 host, one after the other, the test transfer a camtraced answers
+ * (a GETFILEDATA for CT_XFER_PROBE_ID: that many zero bytes over TCP 2425), counted, not written.
+ * up 1: the upload test: our node listens on TCP 2425 and serves the test bytes to the hosts
+ * probed; each camtraced is asked (CT_XFER_PROBE_UP_ID) to connect back and fetch them. */
+static void probe_files(const struct probe_opts *o, const struct pc_target *t, struct host_res *h, int n, int up)
 {
 	struct ct_evloop *ev = NULL;
 	struct ct_hosts *hs = ct_hosts_new();
 	struct ct_node *node = NULL;
 	struct ct_xfer *x = NULL;
-	struct ct_xfer_conf xc = { .idle_ms = (uint64_t)(o->wait * 5000) };
+	struct ct_targets allow;
+	uint64_t idle = (uint64_t)(o->wait * 5000);
+	struct ct_xfer_conf xc = { .idle_ms = up && idle < 2 * CT_XFER_CONNECT_BACK_MS ? 2 * CT_XFER_CONNECT_BACK_MS : idle,
+		.probe_allow = up ? &allow : NULL };
 	char err[256] = "out of memory";
 
-	if (ct_evloop_new(&ev) != 0 || !hs || !(node = cmd_own_node(ev, hs, 0, err, sizeof err)) ||
-	    ct_xfer_new(&x, node, &xc) != 0) {
+	ct_targets_init(&allow, 0);
+	for (int i = 0; up && i < n; i++)
+		if (t[i].resolved && !t[i].err[0] && t[i].family == AF_INET)
+			ct_targets_add_v4net(&allow, ntohl(t[i].addr), 32);
+	if (ct_evloop_new(&ev) == 0 && hs && up) {
+		/* UDP: any free port (the probe holds 2425); TCP: 2425, where the camtraced connects back */
+		struct ct_node_conf nc = { .user = "camtrace", .host = "camtrace", .tcp = 1, .tcp_port = CT_IPMSG_PORT,
+			.no_broadcast = 1 };
+		for (int k = 0; k < 16 && !node; k++) {
+			nc.port = (uint16_t)(40000 + ((unsigned)getpid() + (unsigned)k * 7919u) % 20000);
+			if (ct_node_new(&node, ev, hs, &nc, err, sizeof err) != 0 && strstr(err, "TCP")) {
+				snprintf(err, sizeof err, "TCP 2425 here is taken (a camtraced or an IP Messenger client runs "
+					"here?): the connection back needs it; stop it, or probe from a host without one");
+				break;
+			}
+		}
+	} else if (ev && hs) {
+		node = cmd_own_node(ev, hs, 0, err, sizeof err);
+	}
+	if (!node || ct_xfer_new(&x, node, &xc) != 0) {
 		for (int i = 0; i < n; i++) {
-			h[i].file.state = CT_XFER_G_ERROR;
-			snprintf(h[i].file.error, sizeof h[i].file.error, "%s", err);
-			h[i].file_done = 1;
+			struct ct_xfer_get_result *r = up ? &h[i].file_up : &h[i].file;
+			r->state = CT_XFER_G_ERROR;
+			snprintf(r->error, sizeof r->error, "%s", err);
+			*(up ? &h[i].file_up_done : &h[i].file_done) = 1;
 		}
 	}
 	for (int i = 0; x && i < n; i++) {
 		struct ct_xfer_get_req rq;
+		int *done = up ? &h[i].file_up_done : &h[i].file_done;
 		if (!t[i].resolved || t[i].err[0] || t[i].family != AF_INET)
 			continue;
 		memset(&rq, 0, sizeof rq);
 		ct_haddr_set_v4(&rq.peer, ntohl(t[i].addr), (uint16_t)o->tcp_port);
-		rq.fileid = CT_XFER_PROBE_ID;
+		rq.fileid = up ? CT_XFER_PROBE_UP_ID : CT_XFER_PROBE_ID;
 		rq.size = (uint64_t)o->bytes;
 		rq.discard = 1;
-		if (ct_xfer_get(x, &rq, on_file, &h[i], NULL) != 0)
+		rq.up = up;
+		if (ct_xfer_get(x, &rq, up ? on_file_up : on_file, &h[i], NULL) != 0)
 			continue;
-		while (!h[i].file_done)
+		while (!*done)
 			ct_evloop_run_once(ev, 100);
 	}
 	ct_xfer_free(x);
 	ct_node_free(node);
+	ct_targets_fini(&allow);
 	ct_hosts_free(hs);
 	ct_evloop_free(ev);
 }
@@ -548,17 +595,20 @@ static void file_json(struct ct_json *j, const struct host_res *h, const struct 
 {
 	struct ct_json *f;
 
-	if (!o->file || !h->file_done) {
-		ct_json_add_null(j, "file");
-		return;
+	for (int up = 0; up < 2; up++) {
+		const struct ct_xfer_get_result *r = up ? &h->file_up : &h->file;
+		if (!o->file || !(up ? h->file_up_done : h->file_done)) {
+			ct_json_add_null(j, up ? "file_up" : "file");
+			continue;
+		}
+		f = ct_json_add_obj(j, up ? "file_up" : "file");
+		ct_json_add_str(f, "state", ct_xfer_gstate_name(r->state));
+		ct_json_add_int(f, "bytes_asked", o->bytes);
+		ct_json_add_int(f, "bytes", (int64_t)r->bytes);
+		ct_json_add_int(f, "ms", (int64_t)r->ms);
+		ct_json_add_num(f, "mbit_s", r->ms ? (double)r->bytes * 8 / 1000.0 / (double)r->ms : 0);
+		ct_json_add_str(f, "error", r->error[0] ? r->error : NULL);
 	}
-	f = ct_json_add_obj(j, "file");
-	ct_json_add_str(f, "state", ct_xfer_gstate_name(h->file.state));
-	ct_json_add_int(f, "bytes_asked", o->bytes);
-	ct_json_add_int(f, "bytes", (int64_t)h->file.bytes);
-	ct_json_add_int(f, "ms", (int64_t)h->file.ms);
-	ct_json_add_num(f, "mbit_s", h->file.ms ? (double)h->file.bytes * 8 / 1000.0 / (double)h->file.ms : 0);
-	ct_json_add_str(f, "error", h->file.error[0] ? h->file.error : NULL);
 }
 
 /* The hosts and their verdicts as text or in the document; returns how many failed. */
@@ -629,8 +679,10 @@ static int probe_exec(struct ct_cli *cli, void *opts, int n, char **names)
 	if (cli->progress && n > 1)
 		out_progress(cli, "probing", 0, (unsigned long)n);
 	probe_hosts(&o, pr, links, t, h, n);
-	if (o.file)
-		probe_files(&o, t, h, n);
+	if (o.file) {
+		probe_files(&o, t, h, n, 0);
+		probe_files(&o, t, h, n, 1);
+	}
 	out_progress(cli, "probing", (unsigned long)n, (unsigned long)n);
 	fails = probe_report(cli, &o, pr, t, h, n, doc);
 	ct_coldwarm_links_free(links);
@@ -654,7 +706,7 @@ static const struct cmd_opt probe_opts[] = {
 	{ "cold-warm", 0, CMD_OPT_FLAG, O(cold_warm), .help = "test inbound UDP before and right after an outbound packet" },
 	{ "message", 0, CMD_OPT_FLAG, O(message),
 	  .help = "also send a real message (marked as a camtrace test) and wait for its RECVMSG" },
-	{ "file", 0, CMD_OPT_FLAG, O(file), .help = "a real transfer over TCP 2425 from a camtraced, with its throughput" },
+	{ "file", 0, CMD_OPT_FLAG, O(file), .help = "a real transfer over TCP 2425 from a camtraced and back to us, with its throughput" },
 	{ "bytes", 0, CMD_OPT_INT, O(bytes), 1, 1073741824, .arg = "N", .help = "with --file: bytes asked (default 10485760)" },
 	{ "tries", 0, CMD_OPT_INT, O(tries), 1, 8, .help = "probes per step (default 2)" },
 	{ "wait", 0, CMD_OPT_SECONDS, O(wait), 0.05, 60, .help = "wait per step (default 1)" },

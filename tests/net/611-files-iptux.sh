@@ -42,6 +42,11 @@ ct srv get --output "$LAB_TMP/getdir" --name nothing.bin --size 10 198.18.2.12 "
 is "$(r '["files"][0]["state"]')" refused "an unknown file id: iptux closes, refused"
 
 # ---- camtrace offers a file to iptux ---------------------------------------------------------
+# iptux fetches only after "Accept" in the peer window. In iptux 0.8.3 (Debian's
+# 0.8.3+git20211122) that is a GtkButton with a "clicked" handler, not a GAction (win.accept_all
+# came later): D-Bus (org.gtk.Actions on /io/github/iptux_src/iptux/window/N, whose actions are
+# attach_file send_message refuse refuse_all...) cannot press it, and a pointer click at screen
+# coordinates under Xvfb would depend on the layout; so only the offer is checked here.
 CTD=srv
 echo "for iptux" >"$LAB_TMP/note.txt"
 cts srv send --file "$LAB_TMP/note.txt" --wait-fetch 2s b2-pc "a file for you"

@@ -281,7 +281,7 @@ int ct_node_new(struct ct_node **out, struct ct_evloop *ev, struct ct_hosts *hos
 	}
 	n->fd = r;
 	if (conf->tcp) {
-		if ((r = open_sock(SOCK_STREAM, ba, n->port, 0, err, errlen)) < 0) {
+		if ((r = open_sock(SOCK_STREAM, ba, conf->tcp_port ? conf->tcp_port : n->port, 0, err, errlen)) < 0) {
 			ct_node_free(n);
 			return r;
 		}

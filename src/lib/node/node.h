@@ -23,6 +23,7 @@ struct ct_node_conf {
 	const char *absence_text; /* SENDABSENCEINFO when absent (NULL = "Absence mode") */
 	uint32_t extra_status;    /* added to our host status (e.g. SERVEROPT, DIALUPOPT) */
 	int tcp;                  /* also listen on TCP port (accepts and closes, or ct_node_set_tcp_handler) */
+	uint16_t tcp_port;        /* with tcp: listen on this TCP port instead (0: port) */
 	uint64_t entry_delay_ms;  /* NOOPERATION -> BR_ENTRY (default 250) */
 	uint64_t entry_repeat_ms; /* second BR_ENTRY round after start (default 5000; 0 = none) */
 	uint64_t check_interval_ms; /* liveness round period (default 600000; 0 = off) */

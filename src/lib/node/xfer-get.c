@@ -102,6 +102,7 @@ static void finish(struct gconn *g, enum ct_xfer_gstate st, const char *fmt, ...
 			unlinkat(g->rq.dirfd, g->part, 0); /* what a hostile peer sent is not kept */
 	}
 	g->res.state = st;
+	g->res.connected = g->connected == 1;
 	g->res.bytes = g->written;
 	g->res.ms = (ct_mono_ns() / 1000000) - g->t0;
 	if (st == CT_XFER_G_DONE)
@@ -269,6 +270,28 @@ static int dir_input(struct gconn *g, const char *p, size_t n)
 	return 0;
 }
 
+/* The upload test: the peer's line "STATE BYTES MS ERROR" ends it (bytes: what the peer fetched). */
+static void up_end(struct gconn *g)
+{
+	char st[32];
+	unsigned long long bytes = 0, ms = 0;
+	int at = 0;
+
+	ct_sbuf_addc(&g->hb, 0);
+	if (sscanf(g->hb.p, "%31s %llu %llu %n", st, &bytes, &ms, &at) < 3) {
+		finish(g, CT_XFER_G_REFUSED, "the peer closed without an answer (not in its allow? not a camtraced?)");
+		return;
+	}
+	g->hb.p[strcspn(g->hb.p, "\n")] = 0;
+	g->written = bytes;
+	for (int k = CT_XFER_G_DONE; k <= CT_XFER_G_NO_CONNECT_BACK; k++)
+		if (!strcmp(st, ct_xfer_gstate_name((enum ct_xfer_gstate)k))) {
+			finish(g, (enum ct_xfer_gstate)k, "%s", k == CT_XFER_G_DONE ? "" : g->hb.p + at);
+			return;
+		}
+	finish(g, CT_XFER_G_ERROR, "the peer answered %s", st);
+}
+
 static void on_gconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 {
 	struct gconn *g = ud;
@@ -304,6 +327,17 @@ static void on_gconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			finish(g, CT_XFER_G_CUT, "receive: %s", strerror(errno));
+			return;
+		}
+		if (g->rq.up) {
+			if (got == 0)
+				up_end(g);
+			else if (g->hb.len + (size_t)got > 512)
+				finish(g, CT_XFER_G_TOO_MUCH, "the peer's answer is too long");
+			else {
+				ct_sbuf_add(&g->hb, buf, (size_t)got);
+				continue;
+			}
 			return;
 		}
 		if (got == 0) {
@@ -407,6 +441,8 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 	const char *why;
 	int r;
 
+	if (req->up && !req->discard)
+		return CT_EINVAL;
 	if (req->discard ? req->dir : ct_xfer_name_check(req->name, &why) != 0)
 		return CT_EINVAL;
 	if (x->nconns >= x->conf.max_conns)
@@ -416,7 +452,7 @@ int ct_xfer_get(struct ct_xfer *x, const struct ct_xfer_get_req *req, ct_xfer_ge
 	g->x = x;
 	g->rq = *req;
 	g->fd = g->out = -1;
-	g->name = strdup(req->discard ? "(test transfer)" : req->name);
+	g->name = strdup(req->up ? "(upload test)" : req->discard ? "(test transfer)" : req->name);
 	g->part = malloc(strlen(g->name ? g->name : "") + 6);
 	ct_sbuf_init(&g->req);
 	ct_sbuf_init(&g->hb);
@@ -491,7 +527,12 @@ void xfer_get_sweep(struct ct_xfer *x, uint64_t now)
 
 	for (g = x->gconns; g; g = gn) {
 		gn = g->next;
-		if (g->connected != -1 && now - g->last_ms >= x->conf.idle_ms)
+		/* the upload test gets no data while it runs: the test bytes we serve are its progress */
+		uint64_t last = g->rq.up && x->probe_ms > g->last_ms ? x->probe_ms : g->last_ms;
+		if (!g->connected && g->rq.connect_ms && now - g->last_ms >= g->rq.connect_ms)
+			finish(g, CT_XFER_G_TIMEOUT, "connect: no answer in %llu ms (SYN dropped on the way?)",
+				(unsigned long long)g->rq.connect_ms);
+		else if (g->connected != -1 && now - last >= x->conf.idle_ms)
 			finish(g, CT_XFER_G_TIMEOUT, "no data for %llu ms (after %llu bytes)",
 				(unsigned long long)x->conf.idle_ms, (unsigned long long)g->written);
 	}

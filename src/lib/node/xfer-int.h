@@ -47,6 +47,7 @@ struct ct_xfer {
 	struct gconn *gconns;
 	unsigned nconns;
 	uint64_t t_sweep;
+	uint64_t probe_ms;            /* last progress of a served test transfer (the upload test waits on it) */
 	struct ct_xfer_stats st;
 };
 

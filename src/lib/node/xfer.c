@@ -31,7 +31,8 @@ struct sconn {
 	struct ct_haddr peer;
 	char req[XFER_REQ_MAX];
 	size_t reqlen;
-	int phase;                /* 0 request, 1 sending, 2 sent: waiting for the peer's close */
+	int phase;                /* 0 request, 1 sending, 2 sent: waiting for the peer's close,
+	                           * 3 the upload test: our fetch back from the peer runs (up_get) */
 	uint64_t last_ms;
 	uint64_t offer;           /* what it serves (looked up again: the offer may go) */
 	uint32_t packetno;
@@ -45,12 +46,14 @@ struct sconn {
 	uint64_t sent;
 	uint64_t probe_left;      /* the test transfer: zero bytes still to send */
 	int probe;
+	uint64_t up_get;          /* phase 3: the fetch back */
 	struct sconn *next;
 };
 
 static const char *const fstate_names[] = { "offered", "sending", "fetched", "released", "expired" };
 static const char *const gstate_names[] = {
 	"running", "done", "refused", "cut", "timeout", "too_much", "bad_name", "limit", "exists", "error",
+	"no_connect_back",
 };
 
 const char *ct_xfer_fstate_name(enum ct_xfer_fstate s)
@@ -278,6 +281,8 @@ static void sconn_close(struct sconn *c)
 {
 	struct ct_xfer *x = c->x;
 
+	if (c->up_get)
+		ct_xfer_get_cancel(x, c->up_get);
 	ct_evloop_del_fd(x->ev, c->fd);
 	close(c->fd);
 	if (c->filefd >= 0)
@@ -449,6 +454,48 @@ static int pump(struct sconn *c, const struct xoffer_file *f)
 	}
 }
 
+/* The upload test's fetch back ended: its result, one line, on the request's connection. */
+static void on_upback(struct ct_xfer *x, uint64_t id, const struct ct_xfer_get_result *r, void *ud)
+{
+	struct sconn *c = ud;
+	char line[300];
+	int len;
+
+	(void)id;
+	c->up_get = 0;
+	len = snprintf(line, sizeof line, "%s %llu %llu %s\n",
+		r->state != CT_XFER_G_DONE && !r->connected ? "no_connect_back" : ct_xfer_gstate_name(r->state),
+		(unsigned long long)r->bytes, (unsigned long long)r->ms, r->error);
+	if (send(c->fd, line, (size_t)len, MSG_NOSIGNAL) != len) {
+		sconn_close(c);
+		return;
+	}
+	x->st.served++;
+	shutdown(c->fd, SHUT_WR);
+	c->phase = 2;
+	c->last_ms = ct_evloop_now_ms(x->ev);
+}
+
+/* The upload test asked by an allowed peer: fetch size test bytes back from its TCP 2425. */
+static int start_up(struct sconn *c, uint64_t size)
+{
+	struct ct_xfer_get_req g;
+
+	memset(&g, 0, sizeof g);
+	g.peer = c->peer;
+	g.peer.port = CT_IPMSG_PORT;
+	g.fileid = CT_XFER_PROBE_ID;
+	g.size = size;
+	g.discard = 1;
+	g.connect_ms = CT_XFER_CONNECT_BACK_MS;
+	if (ct_xfer_get(c->x, &g, on_upback, c, &c->up_get) != 0) {
+		refuse(c, "no room for the connection back");
+		return -1;
+	}
+	c->phase = 3;
+	return 0;
+}
+
 static int start(struct sconn *c)
 {
 	struct ct_xfer *x = c->x;
@@ -466,7 +513,8 @@ static int start(struct sconn *c)
 		refuse(c, "not a GETFILEDATA or GETDIRFILES request");
 		return -1;
 	}
-	if (m.mode == CT_IPMSG_GETFILEDATA && rq.packetno == 0 && rq.fileid == CT_XFER_PROBE_ID) {
+	if (m.mode == CT_IPMSG_GETFILEDATA && rq.packetno == 0 &&
+		(rq.fileid == CT_XFER_PROBE_ID || rq.fileid == CT_XFER_PROBE_UP_ID)) {
 		ct_codec_fini(&m);
 		if (!x->conf.probe_allow || !ct_targets_match(x->conf.probe_allow, &c->peer) || !rq.has_offset ||
 			rq.offset > CT_XFER_PROBE_MAX) {
@@ -474,6 +522,8 @@ static int start(struct sconn *c)
 				"a test transfer from outside allow" : "a test transfer of more than 1 GiB");
 			return -1;
 		}
+		if (rq.fileid == CT_XFER_PROBE_UP_ID)
+			return start_up(c, rq.offset);
 		c->probe = 1;
 		c->probe_left = rq.offset;
 		c->phase = 1;
@@ -539,10 +589,10 @@ static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 			return;
 		}
 		c->reqlen = strlen(c->req);
-		if (start(c) != 0)
+		if (start(c) != 0 || c->phase == 3)
 			return;
 	}
-	if (c->phase == 2) {
+	if (c->phase == 2 || c->phase == 3) { /* 3: the peer closing ends the fetch back */
 		char sink[512];
 		ssize_t got = recv(c->fd, sink, sizeof sink, 0);
 		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
@@ -559,6 +609,8 @@ static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		sconn_close(c);
 		return;
 	}
+	if (c->probe)
+		c->x->probe_ms = c->last_ms;
 	r = c->probe ? pump_probe(c) : pump(c, &o->f[c->fidx]);
 	if (r < 0) { /* the peer closed early (the next try may resume) */
 		set_state(c, CT_XFER_OFFERED);
@@ -619,7 +671,7 @@ static void on_sweep(struct ct_evloop *ev, uint64_t id, void *ud)
 		cn = c->next;
 		/* a connection that sends no request is dropped sooner (a port check, a scanner) */
 		uint64_t lim = c->phase == 0 && x->conf.idle_ms > REQ_WAIT_MS ? REQ_WAIT_MS : x->conf.idle_ms;
-		if (now - c->last_ms >= lim) {
+		if (c->phase != 3 && now - c->last_ms >= lim) { /* 3: the fetch back has its own timeouts */
 			if (c->phase == 1)
 				set_state(c, CT_XFER_OFFERED);
 			sconn_close(c); /* stalled peer */

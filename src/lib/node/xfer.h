@@ -26,6 +26,14 @@ struct ct_xfer_conf {
 
 #define CT_XFER_PROBE_ID 0x63740001u   /* "ct" 1 */
 #define CT_XFER_PROBE_MAX (1ull << 30)
+/* the upload test (camtrace probe --file, file_up): GETFILEDATA for packet 0, file
+ * CT_XFER_PROBE_UP_ID, the offset field = bytes asked, from an address probe_allow matches: the
+ * engine connects back to TCP 2425 of that address and fetches the test transfer from it
+ * (discarded, never written), then answers on the request's connection with one line
+ * "STATE BYTES MS ERROR\n" (a ct_xfer_gstate name, no_connect_back when the connection back failed)
+ * and closes. No IP Messenger client asks for packet 0. */
+#define CT_XFER_PROBE_UP_ID 0x63740002u /* "ct" 2 */
+#define CT_XFER_CONNECT_BACK_MS 4000    /* the connection back: its connect gets this long */
 
 /* ---- serving ---- */
 
@@ -54,7 +62,8 @@ int ct_xfer_offer_names(const struct ct_xfer *x, uint64_t offer, const char **na
 
 enum ct_xfer_gstate {
 	CT_XFER_G_RUNNING, CT_XFER_G_DONE, CT_XFER_G_REFUSED, CT_XFER_G_CUT, CT_XFER_G_TIMEOUT,
-	CT_XFER_G_TOO_MUCH, CT_XFER_G_BAD_NAME, CT_XFER_G_LIMIT, CT_XFER_G_EXISTS, CT_XFER_G_ERROR
+	CT_XFER_G_TOO_MUCH, CT_XFER_G_BAD_NAME, CT_XFER_G_LIMIT, CT_XFER_G_EXISTS, CT_XFER_G_ERROR,
+	CT_XFER_G_NO_CONNECT_BACK /* the upload test: the peer could not connect back to us */
 };
 const char *ct_xfer_gstate_name(enum ct_xfer_gstate s);
 
@@ -70,6 +79,10 @@ struct ct_xfer_get_req {
 	int utf8;                 /* request with UTF8OPT */
 	int discard;              /* count the bytes, write nothing (name and dirfd unused): the test
 	                           * transfer of camtrace probe --file */
+	int up;                   /* with discard: the upload test (CT_XFER_PROBE_UP_ID): the peer
+	                           * fetches size test bytes from us (our engine serves them to the
+	                           * addresses probe_allow matches); the result is the peer's line */
+	uint64_t connect_ms;      /* the connect gets this long (0: idle_ms) */
 };
 
 struct ct_xfer_get_result {
@@ -78,6 +91,7 @@ struct ct_xfer_get_result {
 	uint64_t offset;          /* where it started (resume) */
 	uint64_t files;           /* files written (a directory) */
 	uint64_t ms;              /* connect -> end */
+	int connected;            /* the TCP connection was made */
 	char error[200];
 };
 
