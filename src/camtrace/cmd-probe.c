@@ -415,8 +415,9 @@ static int host_ok(const struct host_res *h, const struct pc_target *t, const st
 		return 0;
 	if (o->message && !h->msg.answered)
 		return 0;
+	/* an upload that could not run here (not_tested) says nothing against the host */
 	if (o->file && (!h->file_done || h->file.state != CT_XFER_G_DONE || !h->file_up_done ||
-		h->file_up.state != CT_XFER_G_DONE))
+		(h->file_up.state != CT_XFER_G_DONE && h->file_up.state != CT_XFER_G_NOT_TESTED)))
 		return 0;
 	return 1;
 }
@@ -540,6 +541,7 @@ static void probe_files(const struct probe_opts *o, const struct pc_target *t, s
 	struct ct_xfer_conf xc = { .idle_ms = up && idle < 2 * CT_XFER_CONNECT_BACK_MS ? 2 * CT_XFER_CONNECT_BACK_MS : idle,
 		.probe_allow = up ? &allow : NULL };
 	char err[256] = "out of memory";
+	enum ct_xfer_gstate fail = CT_XFER_G_ERROR;
 
 	ct_targets_init(&allow, 0);
 	for (int i = 0; up && i < n; i++)
@@ -554,6 +556,7 @@ static void probe_files(const struct probe_opts *o, const struct pc_target *t, s
 			if (ct_node_new(&node, ev, hs, &nc, err, sizeof err) != 0 && strstr(err, "TCP")) {
 				snprintf(err, sizeof err, "TCP 2425 here is taken (a camtraced or an IP Messenger client runs "
 					"here?): the connection back needs it; stop it, or probe from a host without one");
+				fail = CT_XFER_G_NOT_TESTED;
 				break;
 			}
 		}
@@ -563,7 +566,7 @@ static void probe_files(const struct probe_opts *o, const struct pc_target *t, s
 	if (!node || ct_xfer_new(&x, node, &xc) != 0) {
 		for (int i = 0; i < n; i++) {
 			struct ct_xfer_get_result *r = up ? &h[i].file_up : &h[i].file;
-			r->state = CT_XFER_G_ERROR;
+			r->state = fail;
 			snprintf(r->error, sizeof r->error, "%s", err);
 			*(up ? &h[i].file_up_done : &h[i].file_done) = 1;
 		}

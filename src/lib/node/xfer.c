@@ -53,7 +53,7 @@ struct sconn {
 static const char *const fstate_names[] = { "offered", "sending", "fetched", "released", "expired" };
 static const char *const gstate_names[] = {
 	"running", "done", "refused", "cut", "timeout", "too_much", "bad_name", "limit", "exists", "error",
-	"no_connect_back",
+	"no_connect_back", "not_tested",
 };
 
 const char *ct_xfer_fstate_name(enum ct_xfer_fstate s)

@@ -63,7 +63,8 @@ int ct_xfer_offer_names(const struct ct_xfer *x, uint64_t offer, const char **na
 enum ct_xfer_gstate {
 	CT_XFER_G_RUNNING, CT_XFER_G_DONE, CT_XFER_G_REFUSED, CT_XFER_G_CUT, CT_XFER_G_TIMEOUT,
 	CT_XFER_G_TOO_MUCH, CT_XFER_G_BAD_NAME, CT_XFER_G_LIMIT, CT_XFER_G_EXISTS, CT_XFER_G_ERROR,
-	CT_XFER_G_NO_CONNECT_BACK /* the upload test: the peer could not connect back to us */
+	CT_XFER_G_NO_CONNECT_BACK, /* the upload test: the peer could not connect back to us */
+	CT_XFER_G_NOT_TESTED      /* the upload test could not run here (TCP 2425 taken): says nothing of the peer */
 };
 const char *ct_xfer_gstate_name(enum ct_xfer_gstate s);
 
