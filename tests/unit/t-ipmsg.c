@@ -51,7 +51,7 @@ static void test_lines(void)
 		"ENCODE_BASE64|NOENC_FILEBODY|SIGN_SHA1|SIGN_SHA256)", "§5.3 line");
 	LINE("1:5:u:h:4194592:40900004:0a1b:c2d3:e4\0",
 		"SENDMSG|SENDCHECKOPT|ENCRYPTOPT #5 u@h encrypted capa=40900004(RSA_2048|AES_256|PACKETNO_IV|SIGN_SHA256) "
-		"key=4 msg=4 signed", "encrypted SENDMSG line");
+		"key=4 msg=4 key_bits=16 signed", "encrypted SENDMSG line");
 	LINE("1:6:u:h:288:line1\nline2\a\0", "SENDMSG|SENDCHECKOPT #6 u@h text=\"line1\\nline2\\a\"",
 		"control characters escaped");
 	LINE("1:7:u:h:81:Not Absence mode\0", "SENDABSENCEINFO #7 u@h text=\"Not Absence mode\"", "text body");
