@@ -553,10 +553,14 @@ static void probe_files(const struct probe_opts *o, const struct pc_target *t, s
 			.no_broadcast = 1 };
 		for (int k = 0; k < 16 && !node; k++) {
 			nc.port = (uint16_t)(40000 + ((unsigned)getpid() + (unsigned)k * 7919u) % 20000);
-			if (ct_node_new(&node, ev, hs, &nc, err, sizeof err) != 0 && strstr(err, "TCP")) {
-				snprintf(err, sizeof err, "TCP 2425 here is taken (a camtraced or an IP Messenger client runs "
-					"here?): the connection back needs it; stop it, or probe from a host without one");
-				fail = CT_XFER_G_NOT_TESTED;
+			if (ct_node_new(&node, ev, hs, &nc, err, sizeof err) != 0 && strstr(err, "cannot bind TCP")) {
+				/* in use: not_tested (says nothing of the peer); any other TCP failure is ours: error */
+				if (strstr(err, strerror(EADDRINUSE))) {
+					snprintf(err, sizeof err, "TCP 2425 here is taken (a camtraced or an IP Messenger "
+						"client runs here?): the connection back needs it; stop it, or probe from a "
+						"host without one");
+					fail = CT_XFER_G_NOT_TESTED;
+				}
 				break;
 			}
 		}
