@@ -209,6 +209,27 @@ static void t_out_fast(void)
 	}
 	is_int(bad, 0, "ct_out_u64 writes every power of ten and its neighbours like printf");
 	bad = 0;
+	/* every number below 10^6 (each word lane's split), then 300,000 of every size */
+	for (uint64_t x = 0; x < 1000000; x++) {
+		o.len = 0;
+		ct_out_u64(&o, x);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)x);
+		if (o.len != strlen(want) || memcmp(o.p, want, o.len) != 0)
+			bad++;
+	}
+	for (int r = 0; r < 300000; r++) {
+		uint64_t x = 0;
+		for (int i = 0; i < 4; i++)
+			x = x << 16 | ((seed = seed * 1103515245u + 12345u) >> 16);
+		x >>= (unsigned)r % 64;
+		o.len = 0;
+		ct_out_u64(&o, x);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)x);
+		if (o.len != strlen(want) || memcmp(o.p, want, o.len) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "ct_out_u64 writes every number below 10^6 and 300,000 others of every size like printf");
+	bad = 0;
 	for (int r = 0; r < 20000; r++) {
 		size_t n = (seed = seed * 1103515245u + 12345u) >> 16 & 31, pl;
 		for (size_t i = 0; i < n; i++) {
@@ -219,13 +240,18 @@ static void t_out_fast(void)
 		pl = ct_out_plain_len((const char *)s, n);
 		if (pl != ref_plain_len(s, n))
 			bad++;
+		int asc = 1;
+		for (size_t i = 0; i < n; i++)
+			asc &= s[i] >= 0x20 && s[i] <= 0x7e && s[i] != '"' && s[i] != '\\';
+		if (ct_out_plain_ascii((const char *)s, n) != asc)
+			bad++;
 		o.len = 0;
 		ct_out_escaped(&o, (const char *)s, n, r & 1);
 		if ((o.len == n && memcmp(o.p, s, n) == 0) != (pl == n))
 			bad++;
 		plain_seen += pl == n;
 	}
-	is_int(bad, 0, "ct_out_plain_len equals the byte-by-byte rule on 20000 strings; escaping changes exactly the others");
+	is_int(bad, 0, "ct_out_plain_len and ct_out_plain_ascii equal the byte-by-byte rules on 20000 strings; escaping changes exactly the others");
 	ok(plain_seen > 1000 && plain_seen < 19000, "both kinds were tried (%d plain)", plain_seen);
 	ct_out_fini(&o);
 }

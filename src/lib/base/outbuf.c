@@ -255,6 +255,26 @@ size_t ct_out_plain_len(const char *s, size_t n)
 	return i;
 }
 
+int ct_out_plain_ascii(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned ok = 1;
+	uint64_t w;
+
+	if (n >= 8) { /* whole words, the last one overlapping; a word that may hold a special byte is looked at */
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8)
+			if (memcpy(&w, p + i, 8), word_special(w))
+				goto bytes;
+		if (i == n || (memcpy(&w, p + n - 8, 8), !word_special(w)))
+			return 1;
+	}
+bytes:
+	for (size_t i = 0; i < n; i++)
+		ok &= plain[p[i]]; /* no branch a byte */
+	return (int)ok;
+}
+
 void ct_out_escaped(struct ct_out *o, const char *s, size_t n, int json)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -64,6 +64,9 @@ void ct_out_fixed(struct ct_out *o, double v, int decimals);
 /* How many leading bytes of s ct_out_text() and ct_out_escaped() copy as they are (printable ASCII
  * but '"' and '\\', valid UTF-8 beyond ASCII): n when s needs no escaping at all. */
 size_t ct_out_plain_len(const char *s, size_t n);
+/* 1 when all n bytes are printable ASCII that ct_out_text() and ct_out_escaped() copy as they are
+ * (no '"', no '\\'), else 0. */
+int ct_out_plain_ascii(const char *s, size_t n);
 /* Text: printable UTF-8 as is, controls and invalid bytes escaped (\n, \t, \xNN). */
 void ct_out_text(struct ct_out *o, const char *s, size_t n);
 /* The escaping of ct_out_text (json = 0) or of a JSON string's inside (json = 1: '"' and '\\'

@@ -14,14 +14,6 @@ void ct_sbuf_fini(struct ct_sbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
-void ct_sbuf_reset(struct ct_sbuf *b)
-{
-	b->len = 0;
-	b->err = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
 int ct_sbuf_reserve(struct ct_sbuf *b, size_t extra)
 {
 	size_t need, ncap;
@@ -45,7 +37,7 @@ int ct_sbuf_reserve(struct ct_sbuf *b, size_t extra)
 	return 0;
 }
 
-int ct_sbuf_add(struct ct_sbuf *b, const void *data, size_t n)
+int ct_sbuf_add_slow(struct ct_sbuf *b, const void *data, size_t n)
 {
 	int r;
 
@@ -59,7 +51,6 @@ int ct_sbuf_add(struct ct_sbuf *b, const void *data, size_t n)
 }
 
 int ct_sbuf_adds(struct ct_sbuf *b, const char *s) { return ct_sbuf_add(b, s, strlen(s)); }
-int ct_sbuf_addc(struct ct_sbuf *b, char c) { return ct_sbuf_add(b, &c, 1); }
 
 int ct_sbuf_vprintf(struct ct_sbuf *b, const char *fmt, va_list ap)
 {

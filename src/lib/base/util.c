@@ -47,6 +47,19 @@ int ct_parse_u64(const char *s, size_t n, int base, uint64_t max, uint64_t *out)
 			if (v > max)
 				return CT_ERANGE;
 		}
+		if (i + 4 <= n) { /* four more (command words have seven or eight digits) */
+			uint32_t w;
+			memcpy(&w, s + i, 4);
+			w -= 0x30303030u;
+			if (!((w | (w + 0x76767676u)) & 0x80808080u)) {
+				w = (w * 10 + (w >> 8)) & 0x00FF00FFu;
+				w = (w * 100 + (w >> 16)) & 0x0000FFFFu;
+				v = v * 10000u + w;
+				if (v > max)
+					return CT_ERANGE;
+				i += 4;
+			}
+		}
 #endif
 		for (; i < n; i++) {
 			unsigned d = (unsigned)(unsigned char)s[i] - '0';

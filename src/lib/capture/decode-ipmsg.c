@@ -34,6 +34,7 @@ struct cmd_memo {
 
 struct entry_memo {
 	int used;
+	uint32_t last;        /* the memo's tick at the last hit or store (the older way is replaced) */
 	uint64_t hash;
 	char *key;            /* the datagram without its packet number */
 	size_t keylen;
@@ -62,8 +63,9 @@ struct names_memo {
 
 struct ct_dipmsg_memo {
 	struct cmd_memo cmd[MEMO_CMD];
-	struct entry_memo entry[MEMO_ENTRY];
+	struct entry_memo entry[MEMO_ENTRY]; /* two ways: a set is entry[2 k] and entry[2 k + 1] */
 	struct names_memo names[MEMO_NAMES];
+	uint32_t tick;
 };
 
 int ct_dipmsg_init(struct ct_dipmsg *d)
@@ -350,8 +352,19 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		return;
 	}
-	c = &d->memo->cmd[(uint32_t)(command * 0x9E3779B1u) >> 26]; /* MEMO_CMD = 64 = 2^6 */
+	/* two ways: slot i and its neighbour i ^ 1 (MEMO_CMD = 64 = 2^6); a trace's few command words
+	 * collided in one way often enough to format a fifth of all packets again */
+	uint32_t i = (uint32_t)(command * 0x9E3779B1u) >> 26;
+	c = &d->memo->cmd[i];
 	if (!c->used || c->command != command) {
+		struct cmd_memo *c2 = &d->memo->cmd[i ^ 1];
+		if (c2->used && c2->command == command) {
+			ct_sbuf_add(&d->cmd, c2->s, c2->len);
+			d->mode_name = c2->mode;
+			return;
+		}
+		if (c->used && !c2->used)
+			c = c2;
 		ct_codec_cmd_format(&d->cmd, command);
 		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
 		if (d->cmd.err || d->cmd.len >= sizeof c->s)
@@ -377,11 +390,23 @@ static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
 		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, p, n);
+	/* the last 0-7 bytes in two overlapping loads (a memcpy of n bytes into a word went through
+	 * the stack, and its 8-byte reload waited on the byte stores) */
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a | (uint64_t)b << 32;
+	} else {
+		w = n ? (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+				(uint64_t)(unsigned char)p[n - 1] << 16
+		      : 0;
+	}
 	h = (h ^ w ^ n) * 0x9E3779B97F4A7C15ull;
-	h ^= h >> 33; /* final avalanche (murmur3 fmix64) */
+	h ^= h >> 33; /* final avalanche (murmur3 fmix64, both rounds: the low bits index the memo) */
 	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 33;
 	return h;
 }
@@ -424,6 +449,15 @@ static enum ct_charset header_names(struct ct_dipmsg *d, enum ct_charset cs)
 	struct names_memo *e = NULL;
 	uint64_t h = 0;
 
+	/* printable ASCII needing no escape (most names): copied as they are, without the memo */
+	if (ct_out_plain_ascii(d->m.user.p, d->m.user.len) && ct_out_plain_ascii(d->m.host.p, d->m.host.len)) {
+		used = cs == CT_CS_AUTO ? CT_CS_UTF8 : cs;
+		ct_sbuf_add(&d->user, d->m.user.p, d->m.user.len);
+		ct_sbuf_add(&d->host, d->m.host.p, d->m.host.len);
+		d->charset = ct_charset_name(used);
+		d->plain = 1;
+		return used;
+	}
 	if (d->memo && kl <= sizeof e->key) {
 		h = hash_bytes(0x9E3779B97F4A7C15ull ^ (uint64_t)cs, k, kl);
 		e = &d->memo->names[h % MEMO_NAMES];
@@ -468,10 +502,14 @@ static int entry_memo_get(struct ct_dipmsg *d)
 	if (!d->memo)
 		return 0;
 	h = entry_key(&d->m, &k1, &l1, &k2, &l2);
-	e = &d->memo->entry[h % MEMO_ENTRY];
-	if (!e->used || e->hash != h || e->keylen != l1 + l2 || e->nul_pad != d->m.nul_pad || memcmp(e->key, k1, l1) != 0 ||
-	    memcmp(e->key + l1, k2, l2) != 0)
-		return 0;
+	for (e = &d->memo->entry[h % (MEMO_ENTRY / 2) * 2];; e++) {
+		if (e->used && e->hash == h && e->keylen == l1 + l2 && e->nul_pad == d->m.nul_pad &&
+		    memcmp(e->key, k1, l1) == 0 && memcmp(e->key + l1, k2, l2) == 0)
+			break;
+		if ((e - d->memo->entry) % 2)
+			return 0;
+	}
+	e->last = ++d->memo->tick;
 	v = e->val;
 	ct_sbuf_add(&d->user, v, e->vlen[0]);
 	v += e->vlen[0] + 1;
@@ -502,7 +540,9 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	if (!d->memo || d->user.err || d->host.err || d->nick.err || d->group.err || d->text.err)
 		return;
 	h = entry_key(&d->m, &k1, &l1, &k2, &l2);
-	e = &d->memo->entry[h % MEMO_ENTRY];
+	e = &d->memo->entry[h % (MEMO_ENTRY / 2) * 2]; /* the unused way, or the one used longer ago */
+	if (e->used && (!e[1].used || e[1].last < e->last))
+		e++;
 	vl = d->user.len + d->host.len + d->nick.len + d->group.len + d->text.len + 5;
 	key = malloc(l1 + l2 ? l1 + l2 : 1);
 	val = malloc(vl);
@@ -534,6 +574,7 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	e->charset = d->charset;
 	e->plain = d->plain;
 	e->used = 1;
+	e->last = ++d->memo->tick;
 }
 
 int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)

@@ -95,7 +95,6 @@ void ct_match_free(struct ct_match *m)
 
 uint64_t ct_match_overflow(const struct ct_match *m) { return m->overflow; }
 
-/* Mixes 4-byte words (addresses are 4 or 16 bytes). */
 /* Two addresses of al bytes (4 or 16) equal: an IPv4 one is one compare, not a call to memcmp. */
 static inline int addr_eq(const uint8_t *a, const uint8_t *b, size_t al)
 {
@@ -108,7 +107,8 @@ static inline int addr_eq(const uint8_t *a, const uint8_t *b, size_t al)
 	return x == y;
 }
 
-static uint32_t mixw(uint32_t h, const void *p, size_t n)
+/* Mixes 4-byte words (addresses are 4 or 16 bytes) into h, without the final avalanche. */
+static inline uint32_t mixw(uint32_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint32_t w;
@@ -120,7 +120,12 @@ static uint32_t mixw(uint32_t h, const void *p, size_t n)
 	}
 	for (; n; n--, b++)
 		h = (h ^ *b) * 16777619u;
-	/* final avalanche (murmur3): every input bit reaches the low bits used as the index */
+	return h;
+}
+
+/* The final avalanche (murmur3): every input bit reaches the low bits used as the index. */
+static inline uint32_t fmix(uint32_t h)
+{
 	h ^= h >> 16;
 	h *= 0x85EBCA6Bu;
 	h ^= h >> 13;
@@ -138,7 +143,7 @@ static uint32_t key_hash(int af, const uint8_t *req, const uint8_t *ans, uint32_
 	h = mixw(h, ans, al);
 	if (tcp)
 		h = mixw(h, (uint32_t[]){ (uint32_t)rport << 16 | aport }, 4);
-	return h;
+	return fmix(h);
 }
 
 static void unlink_pend(struct ct_match *m, struct pend *p)
@@ -426,7 +431,7 @@ static void match_tcp(struct ct_match *m, const struct ct_mpkt *k, struct ct_mre
 static struct ct_peer *peer_slot(struct ct_peer *tab, size_t cap, int af, const uint8_t *addr)
 {
 	size_t al = af == AF_INET6 ? 16 : 4;
-	uint32_t h = mixw(2166136261u ^ (af == AF_INET6 ? 6u : 4u), addr, al);
+	uint32_t h = fmix(mixw(2166136261u ^ (af == AF_INET6 ? 6u : 4u), addr, al));
 
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
 		struct ct_peer *p = &tab[i];

@@ -9,6 +9,8 @@
 #include "jsonw.h"
 #include "render.h"
 
+_Static_assert(CT_RENDER_V4SLOTS == 1024, "put_v4 indexes the slots with the hash's top 10 bits");
+
 /* An IPv4 address, with ":port" unless port < 0, from the renderer's slots. */
 static inline void put_v4(struct ct_render *rd, const uint8_t *a, int port)
 {
@@ -16,7 +18,7 @@ static inline void put_v4(struct ct_render *rd, const uint8_t *a, int port)
 	uint32_t k;
 
 	memcpy(&k, a, 4);
-	c = &rd->v4[((k ^ (uint32_t)port * 0x85EBCA6Bu) * 0x9E3779B1u) >> 24]; /* 256 = 2^8 slots */
+	c = &rd->v4[((k ^ (uint32_t)port * 0x85EBCA6Bu) * 0x9E3779B1u) >> 22]; /* 1024 = 2^10 slots */
 	if (c->len == 0 || c->addr != k || c->port != port) {
 		char t[48], d[8];
 		int n = ct_ip_ntop(AF_INET, a, t), m = 0;
@@ -39,6 +41,37 @@ static inline void put_v4(struct ct_render *rd, const uint8_t *a, int port)
 		return;
 	memcpy(rd->out.p + rd->out.len, c->txt, sizeof c->txt);
 	rd->out.len += c->len;
+}
+
+/* A frame number: frames come in order, so the previous one's digits are counted up by one (a
+ * carry through the nines) instead of written anew. */
+static inline void put_frame(struct ct_render *rd, uint64_t f)
+{
+	char *d = rd->fdig;
+	size_t n = rd->fdig_len, i;
+
+	if (n && f == rd->frame + 1) {
+		for (i = n; i > 0 && d[i - 1] == '9'; i--)
+			d[i - 1] = '0';
+		if (i > 0) {
+			d[i - 1]++;
+		} else { /* 999 -> 1000 */
+			memmove(d + 1, d, n);
+			d[0] = '1';
+			rd->fdig_len = ++n;
+		}
+	} else {
+		char t[24];
+		uint64_t v = f;
+		i = sizeof t;
+		do
+			t[--i] = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		rd->fdig_len = n = sizeof t - i;
+		memcpy(d, t + i, n);
+	}
+	rd->frame = f;
+	ct_out_put(&rd->out, d, n);
 }
 
 static inline void put_addr(struct ct_render *rd, int af, const uint8_t *a)

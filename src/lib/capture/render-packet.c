@@ -185,7 +185,7 @@ static void text_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	struct ct_out *o = &rd->out;
 	int ports = has_ports(pk);
 
-	ct_out_u64(o, pk->frame);
+	put_frame(rd, pk->frame);
 	ct_out_putc(o, ' ');
 	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 0);
 	ct_out_putc(o, ' ');
@@ -347,7 +347,7 @@ static void json_packet(struct ct_render *rd, const struct ct_dpkt *pk, const st
 	char nb[8];
 
 	ct_out_puts(o, "{\"type\":\"packet\",\"frame\":");
-	ct_out_u64(o, pk->frame);
+	put_frame(rd, pk->frame);
 	ct_out_puts(o, ",\"time\":\"");
 	ct_render_time(rd, pk->ts_sec, pk->ts_nsec, 1);
 	ct_out_puts(o, "\",\"ts\":");

@@ -21,7 +21,7 @@ struct ct_render_v4 {
 	uint8_t len;          /* 0: empty slot */
 	char txt[24];         /* "255.255.255.255:65535" at most, not NUL-terminated; copied 24 bytes at once */
 };
-#define CT_RENDER_V4SLOTS 256
+#define CT_RENDER_V4SLOTS 1024 /* a site of a few hundred hosts: few collisions */
 
 struct ct_render {
 	struct ct_out out;    /* where the lines go (a descriptor or a per-line callback) */
@@ -33,6 +33,9 @@ struct ct_render {
 	char secs[24];        /* the second in decimal ("1764000000", NDJSON's ts) */
 	size_t secs_len;
 	struct ct_render_v4 v4[CT_RENDER_V4SLOTS]; /* endpoint texts, direct-mapped by address and port */
+	uint64_t frame;       /* the frame number whose decimal digits fdig holds (fdig_len > 0) */
+	size_t fdig_len;
+	char fdig[24];
 };
 
 /* Lines written to fd (-1: kept in rd->out for the caller to read). */

@@ -95,17 +95,21 @@ static void add_escape(struct ct_sbuf *out, unsigned char c)
 static int utf8_filter(const char *in, size_t n, struct ct_sbuf *out, int escape, int strict)
 {
 	const unsigned char *p = (const unsigned char *)in;
+	size_t run = 0; /* the valid bytes from run to i are copied in one go */
 	int bad = 0;
 
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(p + i, n - i);
+		size_t l = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
 		if (l) {
-			ct_sbuf_add(out, p + i, l);
 			i += l;
+			if (i == n)
+				ct_sbuf_add(out, p + run, i - run);
 			continue;
 		}
 		if (strict)
 			return CT_ECHARSET;
+		ct_sbuf_add(out, p + run, i - run);
+		run = i + 1;
 		if (escape)
 			add_escape(out, p[i]);
 		else
