@@ -173,8 +173,14 @@ void ct_out_fixed(struct ct_out *o, double v, int decimals)
 	if (isfinite(v) && v >= 0 && v < 1e12 && decimals >= 0 && decimals <= 6) {
 		/* the common case without printf: integer part, then rounded decimals */
 		static const uint64_t p10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
-		uint64_t scaled = (uint64_t)(v * (double)p10[decimals] + 0.5), ip = scaled / p10[decimals];
-		uint64_t fp = scaled % p10[decimals];
+		uint64_t scaled = (uint64_t)(v * (double)p10[decimals] + 0.5), ip, fp;
+		if (decimals == 3) { /* milliseconds (latencies): a constant divisor, no divide instruction */
+			ip = scaled / 1000;
+			fp = scaled % 1000;
+		} else {
+			ip = scaled / p10[decimals];
+			fp = scaled % p10[decimals];
+		}
 		ct_out_u64(o, ip);
 		if (decimals) {
 			ct_out_putc(o, '.');
