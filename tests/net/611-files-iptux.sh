@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 611-files-iptux.sh: file transfer with a real iptux 0.8.3: iptux offers a shared file (its ASKSHARED answer), camtraced fetches it (accept_files) and camtrace get fetches it again by PEER PKTNO FILEID (cmp); camtrace offers a file to iptux (iptux shows it; fetching needs a click in its window, so only the offer is checked).
+# 611-files-iptux.sh: file transfer with a real iptux 0.8.3: iptux offers a shared file (its ASKSHARED answer), camtraced fetches it (accept_files) and camtrace get fetches it again by PEER PKTNO FILEID (cmp); camtrace offers a file to iptux (acknowledged and still offered while nobody presses Accept; iptux fetching it: 614).
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
@@ -42,11 +42,9 @@ ct srv get --output "$LAB_TMP/getdir" --name nothing.bin --size 10 198.18.2.12 "
 is "$(r '["files"][0]["state"]')" refused "an unknown file id: iptux closes, refused"
 
 # ---- camtrace offers a file to iptux ---------------------------------------------------------
-# iptux fetches only after "Accept" in the peer window. In iptux 0.8.3 (Debian's
-# 0.8.3+git20211122) that is a GtkButton with a "clicked" handler, not a GAction (win.accept_all
-# came later): D-Bus (org.gtk.Actions on /io/github/iptux_src/iptux/window/N, whose actions are
-# attach_file send_message refuse refuse_all...) cannot press it, and a pointer click at screen
-# coordinates under Xvfb would depend on the layout; so only the offer is checked here.
+# iptux fetches only after "Accept" in the peer window (a GtkButton, no D-Bus action in 0.8.3):
+# until then the offer stays offered, which is what is checked here. iptux fetching it, pressed
+# over AT-SPI by `camlab iptux accept`: tests/net/614-files-to-iptux.sh.
 CTD=srv
 echo "for iptux" >"$LAB_TMP/note.txt"
 cts srv send --file "$LAB_TMP/note.txt" --wait-fetch 2s b2-pc "a file for you"
