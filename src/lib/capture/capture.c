@@ -237,6 +237,9 @@ static int map_next(struct ct_capture *c, struct ct_pkt *p)
 		if (c->has_prog && !(c->fast_port && fast_accept(c, rec + 16, h.caplen)) &&
 		    !pcap_offline_filter(&c->prog, &h, rec + 16))
 			continue;
+		/* the next record's header and first bytes, on their way to the cache while this one is decoded */
+		__builtin_prefetch(c->win + c->off);
+		__builtin_prefetch(c->win + c->off + 64);
 		p->data = rec + 16;
 		p->caplen = h.caplen;
 		p->len = h.len;
