@@ -32,8 +32,8 @@ void mon_src_host_ipmsg(struct mon_src *s, const struct ct_dipmsg *d, int af, co
 	memset(&h, 0, sizeof h);
 	inet_ntop(af, src, h.addr, sizeof h.addr);
 	h.port = sport;
-	snprintf(h.user, sizeof h.user, "%s", d->user.p ? d->user.p : "");
-	snprintf(h.host, sizeof h.host, "%s", d->host.p ? d->host.p : "");
+	snprintf(h.user, sizeof h.user, "%.*s", (int)d->user_s.len, d->user_s.p);
+	snprintf(h.host, sizeof h.host, "%.*s", (int)d->host_s.len, d->host_s.p);
 	if (d->has_nick) {
 		snprintf(h.nick, sizeof h.nick, "%s", d->nick.p ? d->nick.p : "");
 		snprintf(h.group, sizeof h.group, "%s", d->group.p ? d->group.p : "");

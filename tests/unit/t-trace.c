@@ -272,8 +272,8 @@ static void t_names_memo(void)
 	for (int i = 0; i < 3; i++) {
 		const char *p = i < 2 ? cp932 : utf8;
 		ct_dipmsg_decode(&d, (const uint8_t *)p, strlen(p));
-		snprintf(user[i], sizeof user[i], "%.*s", (int)d.user.len, d.user.p);
-		snprintf(host[i], sizeof host[i], "%.*s", (int)d.host.len, d.host.p);
+		snprintf(user[i], sizeof user[i], "%.*s", (int)d.user_s.len, d.user_s.p);
+		snprintf(host[i], sizeof host[i], "%.*s", (int)d.host_s.len, d.host_s.p);
 		plain[i] = d.plain;
 		cs[i] = d.charset;
 	}

@@ -34,6 +34,7 @@ int ct_sbuf_reserve(struct ct_sbuf *b, size_t extra)
 		return b->err = CT_ENOMEM;
 	b->p = np;
 	b->cap = ncap;
+	np[b->len] = '\0'; /* NUL-terminated from the first allocation on, even before an add */
 	return 0;
 }
 

@@ -15,13 +15,15 @@ struct ct_sbuf {
 
 void ct_sbuf_init(struct ct_sbuf *b);
 void ct_sbuf_fini(struct ct_sbuf *b);
-/* Empties the buffer, keeping its memory (and clearing a sticky error). */
+/* Empties the buffer, keeping its memory (and clearing a sticky error). An empty buffer is left
+ * untouched (p[0] is already the terminator): the decoder resets six a packet, mostly empty. */
 static inline void ct_sbuf_reset(struct ct_sbuf *b)
 {
-	b->len = 0;
-	b->err = 0;
-	if (b->p)
+	if (b->len) {
+		b->len = 0;
 		b->p[0] = '\0';
+	}
+	b->err = 0;
 }
 int ct_sbuf_reserve(struct ct_sbuf *b, size_t extra);
 /* The out-of-line part of ct_sbuf_add: grows the buffer (or reports the sticky error). */

@@ -353,6 +353,7 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 	if (!d->memo) {
 		ct_codec_cmd_format(&d->cmd, command);
 		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
+		d->cmd_s = (struct ct_slice){ d->cmd.p ? d->cmd.p : "", d->cmd.len };
 		return;
 	}
 	/* two ways: slot i and its neighbour i ^ 1 (MEMO_CMD = 64 = 2^6); a trace's few command words
@@ -363,7 +364,7 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 	if (d->memo->ctag[i] != tag) {
 		if (d->memo->ctag[i ^ 1] == tag) {
 			c = &d->memo->cmd[i ^ 1];
-			ct_sbuf_add(&d->cmd, c->s, c->len);
+			d->cmd_s = (struct ct_slice){ c->s, c->len };
 			d->mode_name = c->mode;
 			return;
 		}
@@ -371,6 +372,7 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 			c = &d->memo->cmd[i ^= 1];
 		ct_codec_cmd_format(&d->cmd, command);
 		d->mode_name = ct_codec_cmd_name(CT_IPMSG_MODE(command));
+		d->cmd_s = (struct ct_slice){ d->cmd.p ? d->cmd.p : "", d->cmd.len };
 		if (d->cmd.err || d->cmd.len >= sizeof c->s)
 			return;
 		memcpy(c->s, d->cmd.p, d->cmd.len);
@@ -381,7 +383,7 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 		d->memo->ctag[i] = tag;
 		return;
 	}
-	ct_sbuf_add(&d->cmd, c->s, c->len);
+	d->cmd_s = (struct ct_slice){ c->s, c->len };
 	d->mode_name = c->mode;
 }
 
@@ -457,8 +459,8 @@ static enum ct_charset header_names(struct ct_dipmsg *d, enum ct_charset cs)
 	/* printable ASCII needing no escape (most names): copied as they are, without the memo */
 	if (ct_out_plain_ascii(d->m.user.p, d->m.user.len) && ct_out_plain_ascii(d->m.host.p, d->m.host.len)) {
 		used = cs == CT_CS_AUTO ? CT_CS_UTF8 : cs;
-		ct_sbuf_add(&d->user, d->m.user.p, d->m.user.len);
-		ct_sbuf_add(&d->host, d->m.host.p, d->m.host.len);
+		d->user_s = d->m.user;
+		d->host_s = d->m.host;
 		d->charset = ct_charset_name(used);
 		d->plain = 1;
 		return used;
@@ -604,6 +606,7 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	d->why = NULL;
 	d->mode_name = NULL;
 	d->charset = NULL;
+	d->cmd_s = d->user_s = d->host_s = (struct ct_slice){ "", 0 };
 	if (ct_codec_is_ipdict(p, n)) {
 		(void)ct_codec_reparse(&d->m, NULL, 0); /* nothing parsed; the buffer stays for the next */
 		d->ipdict = 1;
@@ -626,6 +629,10 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 		}
 	} else {
 		cs = header_names(d, cs);
+	}
+	if (!d->user_s.len) { /* the names were decoded into user and host (a parsed user is never empty) */
+		d->user_s = (struct ct_slice){ d->user.p ? d->user.p : "", d->user.len };
+		d->host_s = (struct ct_slice){ d->host.p ? d->host.p : "", d->host.len };
 	}
 	first = d->nitem;
 	body_summary(d, cs);

@@ -26,9 +26,14 @@ struct ct_dipmsg {
 	const char *why;      /* malformed: what is wrong, in words */
 	int ipdict;           /* a Windows IPDict datagram ("IP2:"), recognised and not decoded */
 	struct ct_ipmsg m;    /* the codec's parse (valid when status == 0) */
-	struct ct_sbuf cmd;   /* "SENDMSG|SENDCHECKOPT|UTF8OPT" */
+	struct ct_slice cmd_s; /* "SENDMSG|SENDCHECKOPT|UTF8OPT": into cmd or into the memo */
+	struct ct_sbuf cmd;   /* the command formatted when the memo did not have it */
 	const char *mode_name; /* "SENDMSG" (ct_codec_cmd_name), NULL for an unknown mode */
-	struct ct_sbuf user, host, nick, group; /* UTF-8 whatever the wire charset */
+	/* The user and host as shown, UTF-8 whatever the wire charset (status 0; else empty): into user
+	 * and host, or straight into the parsed datagram when they are plain ASCII (not copied). Valid
+	 * until the next decode. */
+	struct ct_slice user_s, host_s;
+	struct ct_sbuf user, host, nick, group; /* UTF-8 (user and host: only when not plain ASCII) */
 	int has_nick;         /* entry-class packet: nick / group present */
 	const char *charset;  /* "cp932", "utf-8" */
 	struct ct_sbuf text;  /* backing store of the string items */

@@ -42,8 +42,9 @@ struct ct_match {
 	size_t nenc;
 	struct pend *ring;     /* insertion (= time) order */
 	size_t cap, head, count;
-	int32_t *bucket;
-	size_t nbucket;
+	int32_t *bucket;       /* chains of the live requests; grown with them (a few hundred live at a
+	                        * time fit the cache, a table sized for the whole ring did not) */
+	size_t nbucket, maxbucket, nlive;
 	uint64_t overflow;
 	/* peers: open addressing, grown on demand */
 	struct ct_peer *peers;
@@ -64,9 +65,10 @@ int ct_match_new(struct ct_match **out, int64_t timeout_ns, size_t capacity)
 		return CT_ENOMEM;
 	m->timeout_ns = timeout_ns > 0 ? timeout_ns : 2000000000;
 	m->cap = capacity;
-	m->nbucket = 16;
-	while (m->nbucket < capacity)
-		m->nbucket *= 2;
+	m->maxbucket = 16;
+	while (m->maxbucket < capacity)
+		m->maxbucket *= 2;
+	m->nbucket = m->maxbucket < 256 ? m->maxbucket : 256;
 	m->ring = calloc(m->cap, sizeof *m->ring);
 	m->bucket = malloc(m->nbucket * sizeof *m->bucket);
 	m->peercap = 64;
@@ -153,12 +155,41 @@ static void unlink_pend(struct ct_match *m, struct pend *p)
 	if (!p->live)
 		return;
 	p->live = 0;
+	m->nlive--;
 	if (p->hprev != NONE)
 		m->ring[p->hprev].hnext = p->hnext;
 	else if (m->bucket[p->hash & (m->nbucket - 1)] == idx)
 		m->bucket[p->hash & (m->nbucket - 1)] = p->hnext;
 	if (p->hnext != NONE)
 		m->ring[p->hnext].hprev = p->hprev;
+}
+
+/* Doubles the bucket table when the live requests outnumber its buckets (up to one a ring slot):
+ * the live ones are linked again oldest first, so a chain still holds the newest first. Without
+ * memory the table stays as it is (longer chains, same answers). */
+static void grow_buckets(struct ct_match *m)
+{
+	size_t nb = m->nbucket * 2;
+	int32_t *b;
+
+	if (m->nlive <= m->nbucket || m->nbucket >= m->maxbucket || !(b = malloc(nb * sizeof *b)))
+		return;
+	for (size_t i = 0; i < nb; i++)
+		b[i] = NONE;
+	for (size_t k = 0; k < m->count; k++) {
+		int32_t idx = (int32_t)((m->head + k) % m->cap);
+		struct pend *p = &m->ring[idx];
+		if (!p->live)
+			continue;
+		p->hprev = NONE;
+		p->hnext = b[p->hash & (nb - 1)];
+		if (p->hnext != NONE)
+			m->ring[p->hnext].hprev = idx;
+		b[p->hash & (nb - 1)] = idx;
+	}
+	free(m->bucket);
+	m->bucket = b;
+	m->nbucket = nb;
 }
 
 /* The pending request with this key (h: its key_hash), or NULL. */
@@ -325,6 +356,8 @@ static void add_request(struct ct_match *m, const struct ct_mpkt *k, uint32_t wa
 		m->ring[p->hnext].hprev = idx;
 	m->bucket[h & (m->nbucket - 1)] = idx;
 	p->live = 1;
+	m->nlive++;
+	grow_buckets(m);
 	m->count++;
 	res->is_request = 1;
 }

@@ -49,13 +49,13 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 		ct_out_puts(o, " bytes");
 		return;
 	}
-	ct_out_put(o, im->cmd.p, im->cmd.len);
+	ct_out_put(o, im->cmd_s.p, im->cmd_s.len);
 	ct_out_puts(o, " #");
 	ct_out_u64(o, im->m.packetno);
 	ct_out_putc(o, ' ');
-	put_itext(o, im, im->user.p ? im->user.p : "", im->user.len);
+	put_itext(o, im, im->user_s.p, im->user_s.len);
 	ct_out_putc(o, '@');
-	put_itext(o, im, im->host.p ? im->host.p : "", im->host.len);
+	put_itext(o, im, im->host_s.p, im->host_s.len);
 	if (im->has_nick) {
 		ct_out_put(o, " \"", 2);
 		put_itext(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
@@ -301,16 +301,16 @@ static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	if (!mode)
 		mode = "unknown";
 	ct_out_puts(o, "{\"valid\":true");
-	put_jname(o, "command", im->cmd.p, im->cmd.len);
+	put_jname(o, "command", im->cmd_s.p, im->cmd_s.len);
 	put_jname(o, "mode", mode, strlen(mode));
 	put_jint(o, "command_word", im->m.command);
 	put_jint(o, "packetno", im->m.packetno);
 	ct_jw_key(o, "version", 0);
 	ct_jw_str(o, im->m.version.p, im->m.version.len);
 	ct_jw_key(o, "user", 0);
-	put_istr(o, im, im->user.p ? im->user.p : "", im->user.len);
+	put_istr(o, im, im->user_s.p, im->user_s.len);
 	ct_jw_key(o, "host", 0);
-	put_istr(o, im, im->host.p ? im->host.p : "", im->host.len);
+	put_istr(o, im, im->host_s.p, im->host_s.len);
 	ct_jw_key(o, "nick", 0);
 	if (im->has_nick)
 		put_istr(o, im, im->nick.p ? im->nick.p : "", im->nick.len);

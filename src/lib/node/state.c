@@ -321,7 +321,7 @@ static int load_tree(struct ct_state *st)
 static int parse_wrapped(struct ct_sbuf *b, const char *pre, const char *text, size_t len, const char *post,
 	struct ct_json **out)
 {
-	b->len = 0;
+	ct_sbuf_reset(b);
 	if (ct_sbuf_add(b, pre, strlen(pre)) != 0 || ct_sbuf_add(b, text, len) != 0 || ct_sbuf_add(b, post, strlen(post)) != 0)
 		return CT_ENOMEM;
 	return ct_json_parse(b->p, b->len, out);
