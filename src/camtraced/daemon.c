@@ -643,6 +643,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	ncf.msg_allow = d->conf.messages ? &d->allow : NULL;
 	ct_node_reconf(d->node, &ncf);
 	dmsg_reconf(d);
+	dxfer_reconf(d);
 	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	ct_listsrv_reconf(d->ls, &lsc);

@@ -132,6 +132,9 @@ void dmsg_inbox_dirty(struct daemon *d);
 /* dxfer.c: the file-transfer engine on the node; download_dir opened when accept_files allows */
 int dxfer_open(struct daemon *d, char *err, size_t errlen);
 void dxfer_close(struct daemon *d);
+/* After a reload: offer_expiry, download_dir opened if accept_files turned on (a moved one is
+ * kept until a restart, logged). */
+void dxfer_reconf(struct daemon *d);
 struct ct_msg_in;
 /* A message with attachments went into the inbox as msg_id: fetch them when accepted. */
 void dxfer_on_message(struct daemon *d, const struct ct_msg_in *in, uint64_t msg_id);

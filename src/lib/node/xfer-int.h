@@ -43,6 +43,7 @@ struct ct_xfer {
 	size_t noffers;
 	uint64_t next_offer, next_get;
 	uint32_t next_fileid;
+	uint32_t first_pkt;           /* a packet number of this run: offers below it were made by an earlier one */
 	struct sconn *sconns;
 	struct gconn *gconns;
 	unsigned nconns;

@@ -18,6 +18,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "node.h"
+#include "pktno.h"
 #include "targets.h"
 #include "xfer-int.h"
 
@@ -496,6 +497,15 @@ static int start_up(struct sconn *c, uint64_t size)
 	return 0;
 }
 
+/* 1 when an unknown packet number is one this node used before it started (packet numbers go up
+ * across runs: pktno.h), at most the longest offer_expiry ago. */
+static int before_run(const struct ct_xfer *x, uint32_t pkt)
+{
+	uint32_t age = x->first_pkt - pkt;
+
+	return pkt && pkt < x->first_pkt && age <= 30u * 86400u * CT_PKTNO_HZ;
+}
+
 static int start(struct sconn *c)
 {
 	struct ct_xfer *x = c->x;
@@ -541,7 +551,8 @@ static int start(struct sconn *c)
 	if (!b || !f || !ct_haddr_same_ip(&b->to, &c->peer) || b->st[c->fidx] == CT_XFER_RELEASED ||
 		b->st[c->fidx] == CT_XFER_EXPIRED || (m.mode == CT_IPMSG_GETDIRFILES) != f->dir) {
 		ct_codec_fini(&m);
-		refuse(c, !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
+		refuse(c, !b && before_run(x, rq.packetno) ? "an offer of an earlier run (offers live in memory: a restart "
+			"ended it; the sender must send the file again)" : !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
 			"not the recipient's address" : (m.mode == CT_IPMSG_GETDIRFILES) != f->dir ?
 			"wrong request for the file's type" : "released or expired");
 		return -1;
@@ -722,6 +733,7 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 		x->conf.max_depth = DIR_DEPTH;
 	/* file ids: a random 30-bit base like Windows, so ids of two runs differ */
 	x->next_fileid = (uint32_t)(ct_mono_ns() ^ ((uint64_t)getpid() << 12)) & 0x3FFFFFFFu;
+	x->first_pkt = ct_node_next_packetno(node);
 	if ((r = ct_node_add_handlers(node, handlers, 1, x)) != 0) {
 		free(x);
 		return r;
@@ -729,6 +741,11 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 	ct_node_set_tcp_handler(node, on_accept, x);
 	*out = x;
 	return 0;
+}
+
+void ct_xfer_set_offer_ttl(struct ct_xfer *x, uint64_t ms)
+{
+	x->conf.offer_ttl_ms = ms ? ms : 86400000;
 }
 
 void ct_xfer_free(struct ct_xfer *x)

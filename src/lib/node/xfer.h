@@ -114,6 +114,9 @@ void ct_xfer_get_cancel(struct ct_xfer *x, uint64_t id);
 /* Takes the node's TCP connections (the node must listen: conf.tcp) and RELEASEFILES. */
 int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer_conf *conf);
 void ct_xfer_free(struct ct_xfer *x);
+/* A new offer_ttl_ms (0: the default): it applies to the offers already made too, each counted
+ * from when it was made (a reload). */
+void ct_xfer_set_offer_ttl(struct ct_xfer *x, uint64_t ms);
 
 struct ct_xfer_stats {
 	uint64_t served, serve_refused, serve_bytes, fetched, fetch_failed, fetch_bytes;
