@@ -89,10 +89,7 @@ int ct_msg_crypt_open(const struct ct_crypt_keys *keys, const struct ct_crypt_pu
 
 static void key_name(const struct ct_haddr *a, char *who, size_t len)
 {
-	struct ct_haddr ip = *a;
-
-	ip.port = 0;
-	ct_haddr_str(&ip, who, len);
+	ct_haddr_ip_str(a, who, len);
 }
 
 /* The identity the key cache keeps with a key: "user@host", printable ASCII only, so that the
@@ -190,6 +187,9 @@ int ct_msg_crypt_prepare(struct job *j, struct rcpt *rc, uint64_t now)
 	if (!h && j->o.encrypt == CT_MSG_ENC_AUTO)
 		return clear_or_fail(j, rc, now, "the peer is not in the host table: its encryption is unknown");
 	key_name(&rc->r.addr, who, sizeof who);
+	/* the cached key only for the program the host table says is there (an address outside the
+	 * table, with require, has no identity to check: a stale key there ends in DecryptErr, which
+	 * fetches it again) */
 	if (h)
 		key_id(h->user, strlen(h->user), h->host, strlen(h->host), id, sizeof id);
 	if ((pub = ct_keycache_get(&m->kc, who, h ? id : NULL)))
