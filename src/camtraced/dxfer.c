@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include "clock.h"
 #include "daemon.h"
 #include "err.h"
 #include "fsutil.h"
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "msg.h"
+#include "state.h"
 #include "xfer.h"
 
 /* A fetch running for an inbox message's file. */
@@ -142,6 +144,29 @@ void dxfer_reconf(struct daemon *d)
 	log_info("reload: files: accept_files %s%s%s, download_quota %lld bytes, offers expire %lld s after they are made",
 		d->conf.accept_files, d->dl_dir ? " into " : "", d->dl_dir ? d->dl_dir : "",
 		(long long)d->conf.download_quota, (long long)(d->conf.offer_expiry / 1000));
+}
+
+static struct ct_json *save_offers(void *ud)
+{
+	struct daemon *d = ud;
+
+	return d->xfer ? ct_xfer_offers_save(d->xfer, ct_wall_now()) : NULL;
+}
+
+static int load_offers(const struct ct_json *v, void *ud)
+{
+	struct daemon *d = ud;
+
+	if (!ct_json_is_arr(v))
+		return CT_EFORMAT;
+	if (d->xfer)
+		ct_xfer_offers_restore(d->xfer, v, ct_wall_now());
+	return 0;
+}
+
+void dxfer_state_register(struct daemon *d)
+{
+	ct_state_register(d->state, "offers", save_offers, load_offers, d);
 }
 
 void dxfer_close(struct daemon *d)

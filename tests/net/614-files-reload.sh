@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 614-files-reload.sh: camtraced's file keywords on reload (accept_files turned on and off, accept_files_from, download_quota, offer_expiry; download_dir kept until a restart, said in the log) and a fetch of an offer a restart ended refused with its own log line.
+# 614-files-reload.sh: camtraced's file keywords on reload (accept_files turned on and off, accept_files_from, download_quota, offer_expiry; download_dir kept until a restart, said in the log), offers kept across a restart in the state file, and a fetch of an offer a restart lost refused with its own log line.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
@@ -95,7 +95,7 @@ is "$(r '["files"][0]["state"]')" refused "state refused" || diag "$(cat "$LAB_T
 ok '[ ! -e "$LAB_TMP/getdir/f5.bin" ] && [ ! -e "$LAB_TMP/getdir/f5.bin.part" ]' "nothing written (no empty .part)"
 like "$(cat "$LAB_TMP/srv/log")" "refused: unknown packet number or file id" "srv logs the refusal (the offer is gone)"
 
-# ---- an offer a restart ended: a clean refusal and its own log line ----------------------
+# ---- offers kept across a restart (the state file) ---------------------------------------
 conf srv offer_expiry 1h
 ok 'reload srv' "srv reloaded (offer_expiry 1h)"
 CTD=srv
@@ -103,13 +103,28 @@ cts srv send --file "$SRC/f1.bin" $B1 "before the restart"
 is "$(r '["recipients"][0]["state"]')" delivered "delivered before the restart"
 ok 'wait_for -t 5 test "$(state 6)" = not_accepted' "bob holds it (not fetched)"
 ctd_stop srv
+ok '[ "$(jget "$LAB_TMP/srv/state.json" "=len(d[\"sections\"][\"offers\"])")" = 1 ]' "the state file holds the offer"
 ctd_start srv srv "user_name = srv" "allow = 198.18.0.0/15" "notify = 198.18.2.11"
+like "$(cat "$LAB_TMP/srv/log")" "files: 1 offer\(s\) of the last run restored, 0 expired meanwhile and 0 unreadable" \
+	"srv says it took the offer back"
 CTD=b1d
 cts b1 get --output "$LAB_TMP/getdir" 7
-is "$ct_status" 1 "get of an offer the restart ended exits 1"
+is "$ct_status" 0 "after the restart bob still fetches it (camtrace get)" || diag "$(cat "$LAB_TMP/out.json")"
+run_ok "its bytes equal" cmp "$SRC/f1.bin" "$LAB_TMP/getdir/f1.bin"
+
+# ---- an offer the restart lost (no state file): a clean refusal and its own log line ---------
+CTD=srv
+cts srv send --file "$SRC/f2.bin" $B1 "lost by the restart"
+ok 'wait_for -t 5 test "$(state 7)" = not_accepted' "bob holds it (not fetched)"
+ctd_stop srv
+rm -f "$LAB_TMP/srv/state.json"
+ctd_start srv srv "user_name = srv" "allow = 198.18.0.0/15" "notify = 198.18.2.11"
+CTD=b1d
+cts b1 get --output "$LAB_TMP/getdir" 8
+is "$ct_status" 1 "get of an offer the restart lost exits 1"
 is "$(r '["files"][0]["state"]')" refused "state refused" || diag "$(cat "$LAB_TMP/out.json")"
-ok '[ ! -e "$LAB_TMP/getdir/f1.bin" ] && [ ! -e "$LAB_TMP/getdir/f1.bin.part" ]' "nothing written"
-like "$(cat "$LAB_TMP/srv/log")" "refused: an offer of an earlier run \\(offers live in memory: a restart ended it; the sender must send the file again\\)" \
+ok '[ ! -e "$LAB_TMP/getdir/f2.bin" ] && [ ! -e "$LAB_TMP/getdir/f2.bin.part" ]' "nothing written"
+like "$(cat "$LAB_TMP/srv/log")" "refused: an offer of an earlier run that this one does not have \\(its state file did not keep it\\): the sender must send the file again" \
 	"srv's log says the restart ended the offer"
 is "$(ctd_q srv status | jq_py "r['files']['serve_refused']")" 1 "status: files.serve_refused 1"
 

@@ -69,7 +69,7 @@ const char *ct_xfer_gstate_name(enum ct_xfer_gstate s)
 
 /* ---- offers ---- */
 
-static void offer_free(struct xoffer *o)
+void xfer_offer_free(struct xoffer *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		free(o->f[i].path);
@@ -90,7 +90,8 @@ static void offer_unlink(struct ct_xfer *x, struct xoffer *o)
 		if (*pp == o) {
 			*pp = o->next;
 			x->noffers--;
-			offer_free(o);
+			x->gen++;
+			xfer_offer_free(o);
 			return;
 		}
 }
@@ -179,7 +180,7 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 			snprintf(err, errlen, "%s: cannot be listed (%s)", paths[i], ct_strerror(r));
 	}
 	if (r != 0) {
-		offer_free(o);
+		xfer_offer_free(o);
 		return r;
 	}
 	o->id = ++x->next_offer;
@@ -219,6 +220,7 @@ int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, con
 		return CT_ENOMEM;
 	}
 	o->nb++;
+	x->gen++;
 	return 0;
 }
 
@@ -270,8 +272,10 @@ static void on_release(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		if (!b || !ct_haddr_same_ip(&b->to, &rx->from))
 			continue;
 		for (size_t i = 0; i < o->n; i++)
-			if (b->st[i] == CT_XFER_OFFERED)
+			if (b->st[i] == CT_XFER_OFFERED) {
 				b->st[i] = CT_XFER_RELEASED;
+				x->gen++;
+			}
 		log_info("files of message %u released by %s", pkt, ct_haddr_str(&rx->from, (char[CT_HADDR_STRLEN]){ 0 }, CT_HADDR_STRLEN));
 	}
 }
@@ -315,6 +319,7 @@ static void set_state(struct sconn *c, enum ct_xfer_fstate s)
 	struct xbind *b = o ? bind_find(o, c->packetno) : NULL;
 
 	if (b && c->fidx < o->n) {
+		c->x->gen += b->st[c->fidx] != s;
 		b->st[c->fidx] = s;
 		b->bytes[c->fidx] = c->sent;
 	}
@@ -551,8 +556,8 @@ static int start(struct sconn *c)
 	if (!b || !f || !ct_haddr_same_ip(&b->to, &c->peer) || b->st[c->fidx] == CT_XFER_RELEASED ||
 		b->st[c->fidx] == CT_XFER_EXPIRED || (m.mode == CT_IPMSG_GETDIRFILES) != f->dir) {
 		ct_codec_fini(&m);
-		refuse(c, !b && before_run(x, rq.packetno) ? "an offer of an earlier run (offers live in memory: a restart "
-			"ended it; the sender must send the file again)" : !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
+		refuse(c, !b && before_run(x, rq.packetno) ? "an offer of an earlier run that this one "
+			"does not have (its state file did not keep it): the sender must send the file again" : !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
 			"not the recipient's address" : (m.mode == CT_IPMSG_GETDIRFILES) != f->dir ?
 			"wrong request for the file's type" : "released or expired");
 		return -1;
