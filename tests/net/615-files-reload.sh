@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 614-files-reload.sh: camtraced's file keywords on reload (accept_files turned on and off, accept_files_from, download_quota, offer_expiry; download_dir kept until a restart, said in the log), offers kept across a restart in the state file, and a fetch of an offer a restart lost refused with its own log line.
+# 615-files-reload.sh: camtraced's file keywords on reload (accept_files turned on and off, accept_files_from, download_quota, offer_expiry; download_dir kept until a restart, said in the log), offers kept across a restart in the state file, and a fetch of an offer a restart lost refused with its own log line.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
