@@ -68,7 +68,9 @@ def unfield(capa, s):
     return base64.b64decode(s, validate=True) if capa & B64 else bytes.fromhex(s)
 
 
-def encrypt(keys, peer_body, pktno, plain, force=None):
+def encrypt(keys, peer_body, pktno, plain, force=None, signed=None):
+    """signed: the bytes the signature covers (default: all of plain, as Windows; the Mac signs
+    text+NUL only)."""
     pcapa, pub = parse_pub(peer_body)
     capa = pcapa & OUR_CAPA
     if force is not None:
@@ -85,7 +87,7 @@ def encrypt(keys, peer_body, pktno, plain, force=None):
                         field(capa, sym(capa, key, iv_of(capa, pktno), plain, True)))
     if capa & (SHA1 | SHA256):
         h = hashes.SHA256() if capa & SHA256 else hashes.SHA1()
-        out += ':' + field(capa, keys[0].sign(plain, apad.PKCS1v15(), h))
+        out += ':' + field(capa, keys[0].sign(plain if signed is None else signed, apad.PKCS1v15(), h))
     return out
 
 

@@ -41,6 +41,7 @@
 #include "state.h"
 #include "util.h"
 #include "version.h"
+#include "xfer.h"
 
 /* ---- configuration -> engine settings ---- */
 
@@ -380,8 +381,9 @@ static void on_save_tick(struct ct_evloop *ev, uint64_t id, void *ud)
 
 	(void)id;
 	ct_hosts_tick(d->hosts, ct_evloop_now_ms(ev), ct_wall_now());
-	if (ct_hosts_generation(d->hosts) != d->last_gen) {
+	if (ct_hosts_generation(d->hosts) != d->last_gen || ct_xfer_offers_gen(d->xfer) != d->xfer_gen) {
 		d->last_gen = ct_hosts_generation(d->hosts);
+		d->xfer_gen = ct_xfer_offers_gen(d->xfer);
 		ct_state_touch(d->state);
 	}
 	d->t_save = ct_evloop_add_timer(ev, 2000, on_save_tick, d);
@@ -466,6 +468,7 @@ static void load_state(struct daemon *d)
 	int r;
 
 	dstate_register(d);
+	dxfer_state_register(d);
 	r = ct_state_load(d->state);
 	if (r == CT_EFORMAT)
 		log_warn("state file %s was not usable and was moved to %s; starting with an empty table",
@@ -561,9 +564,12 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, char *err, size_t
 		snprintf(err, errlen, "cannot set up notification: %s", ct_strerror(r));
 		return EX_SOFTWARE;
 	}
+	/* the file-transfer engine before the state: its offers come back from the state file */
+	if ((r = dxfer_open(d, err, errlen)) != 0)
+		return r;
 	load_state(d);
 	daemon_accept_extend(d, NULL); /* the found addresses of the state file */
-	if ((r = dmsg_open(d, err, errlen)) != 0 || (r = dxfer_open(d, err, errlen)) != 0)
+	if ((r = dmsg_open(d, err, errlen)) != 0)
 		return r;
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	if ((r = ct_listsrv_new(&d->ls, d->node, &lsc)) != 0 || (r = start_client(d)) != 0) {
@@ -643,6 +649,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	ncf.msg_allow = d->conf.messages ? &d->allow : NULL;
 	ct_node_reconf(d->node, &ncf);
 	dmsg_reconf(d);
+	dxfer_reconf(d);
 	ct_hosts_set_limits(d->hosts, (size_t)d->conf.max_hosts, d->conf.host_expiry);
 	listsrv_conf_from(&d->conf, &d->allow, &lsc);
 	ct_listsrv_reconf(d->ls, &lsc);

@@ -77,6 +77,7 @@ struct daemon {
 	struct ct_xfer *xfer; /* file transfer (dxfer.c): offers served, attachments fetched */
 	int dl_fd;            /* download_dir, open (-1: accept_files = no) */
 	char *dl_dir;         /* its path as opened */
+	uint64_t xfer_gen;    /* ct_xfer_offers_gen() at the last save request */
 	struct ct_out evbuf;  /* devents.c: the event line being built */
 	uint64_t t_events;    /* devents.c: the notification-round poll */
 	unsigned ev_round;    /* devents.c: the last round published */
@@ -132,6 +133,11 @@ void dmsg_inbox_dirty(struct daemon *d);
 /* dxfer.c: the file-transfer engine on the node; download_dir opened when accept_files allows */
 int dxfer_open(struct daemon *d, char *err, size_t errlen);
 void dxfer_close(struct daemon *d);
+/* The state file's "offers" section: the offers kept across a restart (before ct_state_load). */
+void dxfer_state_register(struct daemon *d);
+/* After a reload: offer_expiry, download_dir opened if accept_files turned on (a moved one is
+ * kept until a restart, logged). */
+void dxfer_reconf(struct daemon *d);
 struct ct_msg_in;
 /* A message with attachments went into the inbox as msg_id: fetch them when accepted. */
 void dxfer_on_message(struct daemon *d, const struct ct_msg_in *in, uint64_t msg_id);

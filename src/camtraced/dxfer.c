@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include "clock.h"
 #include "daemon.h"
 #include "err.h"
 #include "fsutil.h"
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "msg.h"
+#include "state.h"
 #include "xfer.h"
 
 /* A fetch running for an inbox message's file. */
@@ -28,21 +30,26 @@ struct dfetch {
 	char name[256];
 };
 
-/* download_dir as it was at start-up (a reload does not move it) */
-static void dl_path(const struct daemon *d, char *out, size_t len)
+/* download_dir as the configuration names it ("downloads" beside state_file by default) */
+static void conf_dl_path(const struct daemon *d, char *out, size_t len)
 {
 	char dir[PATH_MAX - 16];
 
-	if (d->dl_dir) {
-		snprintf(out, len, "%s", d->dl_dir);
-		return;
-	}
 	if (d->conf.download_dir && d->conf.download_dir[0]) {
 		snprintf(out, len, "%s", d->conf.download_dir);
 		return;
 	}
 	ct_fs_dirname(d->conf.state_file, dir, sizeof dir);
 	snprintf(out, len, "%s/downloads", dir);
+}
+
+/* download_dir as it was opened (a reload does not move it) */
+static void dl_path(const struct daemon *d, char *out, size_t len)
+{
+	if (d->dl_dir)
+		snprintf(out, len, "%s", d->dl_dir);
+	else
+		conf_dl_path(d, out, len);
 }
 
 static uint64_t du_at(int dfd, int depth)
@@ -83,22 +90,13 @@ static void xfer_conf_from(const struct daemon *d, struct ct_xfer_conf *c)
 	c->probe_allow = &d->allow; /* camtrace probe --file from the hosts that may fetch the list */
 }
 
-int dxfer_open(struct daemon *d, char *err, size_t errlen)
+/* Creates (0700) and opens download_dir: at start (as root, then given to `user`) or when a
+ * reload turns accept_files on. */
+static int open_dl(struct daemon *d, char *err, size_t errlen)
 {
-	struct ct_xfer_conf c;
 	char dir[PATH_MAX];
-	int r;
 
-	d->dl_fd = -1;
-	xfer_conf_from(d, &c);
-	if ((r = ct_xfer_new(&d->xfer, d->node, &c)) != 0) {
-		snprintf(err, errlen, "cannot set up file transfer: %s", ct_strerror(r));
-		return EX_SOFTWARE;
-	}
-	if (strcmp(d->conf.accept_files, "no") == 0)
-		return 0;
-	dl_path(d, dir, sizeof dir);
-	d->dl_dir = strdup(dir);
+	conf_dl_path(d, dir, sizeof dir);
 	ct_fs_mkdir_parents(dir, 0700);
 	if (geteuid() == 0 && d->conf.user) { /* written by the daemon's user after the drop */
 		struct passwd *pw = getpwnam(d->conf.user);
@@ -110,9 +108,65 @@ int dxfer_open(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "download_dir %s: %s (create it, or set accept_files = no)", dir, strerror(errno));
 		return EX_CANTCREAT;
 	}
+	d->dl_dir = strdup(dir);
 	log_info("files: accept_files %s into %s (quota %lld bytes)", d->conf.accept_files, dir,
 		(long long)d->conf.download_quota);
 	return 0;
+}
+
+int dxfer_open(struct daemon *d, char *err, size_t errlen)
+{
+	struct ct_xfer_conf c;
+	int r;
+
+	d->dl_fd = -1;
+	xfer_conf_from(d, &c);
+	if ((r = ct_xfer_new(&d->xfer, d->node, &c)) != 0) {
+		snprintf(err, errlen, "cannot set up file transfer: %s", ct_strerror(r));
+		return EX_SOFTWARE;
+	}
+	if (strcmp(d->conf.accept_files, "no") == 0)
+		return 0;
+	return open_dl(d, err, errlen);
+}
+
+void dxfer_reconf(struct daemon *d)
+{
+	char dir[PATH_MAX], e[PATH_MAX + 100];
+
+	/* accept_files, accept_files_from and download_quota are read at each message */
+	ct_xfer_set_offer_ttl(d->xfer, (uint64_t)d->conf.offer_expiry);
+	if (d->dl_fd < 0 && strcmp(d->conf.accept_files, "no") != 0 && open_dl(d, e, sizeof e) != 0)
+		log_err("reload: accept_files = %s, but attachments cannot be fetched: %s", d->conf.accept_files, e);
+	conf_dl_path(d, dir, sizeof dir);
+	if (d->dl_dir && strcmp(dir, d->dl_dir) != 0)
+		log_warn("reload: a `download_dir` change needs a restart; keeping %s", d->dl_dir);
+	log_info("reload: files: accept_files %s%s%s, download_quota %lld bytes, offers expire %lld s after they are made",
+		d->conf.accept_files, d->dl_dir ? " into " : "", d->dl_dir ? d->dl_dir : "",
+		(long long)d->conf.download_quota, (long long)(d->conf.offer_expiry / 1000));
+}
+
+static struct ct_json *save_offers(void *ud)
+{
+	struct daemon *d = ud;
+
+	return d->xfer ? ct_xfer_offers_save(d->xfer, ct_wall_now()) : NULL;
+}
+
+static int load_offers(const struct ct_json *v, void *ud)
+{
+	struct daemon *d = ud;
+
+	if (!ct_json_is_arr(v))
+		return CT_EFORMAT;
+	if (d->xfer)
+		ct_xfer_offers_restore(d->xfer, v, ct_wall_now());
+	return 0;
+}
+
+void dxfer_state_register(struct daemon *d)
+{
+	ct_state_register(d->state, "offers", save_offers, load_offers, d);
 }
 
 void dxfer_close(struct daemon *d)

@@ -26,6 +26,7 @@ cat >"$LAB_TMP/sends" <<'L'
 00900004 no aes unsigned
 00820002 no blowfish hex
 01820002 no blowfish base64
+41900004 mac mac-style signature
 41900004 sig tampered
 41900004 key not for you
 L
@@ -51,7 +52,7 @@ ok 'wait_for -t 5 grep -q "encrypted 41900004 sig no_key text to the peer" "$LAB
 peer_stop p1.log
 ok 'peer b3 p1b.log --user hanako --send-to 198.18.1.11 --send "$LAB_TMP/sends"' "the peer starts again with its messages"
 ok 'wait_for -t 40 grep -q "sends done" "$LAB_TMP/p1b.log"' "it sent them all"
-is "$(grep -c '^recvmsg' "$LAB_TMP/p1b.log")" 8 "each acknowledged (RECVMSG)"
+is "$(grep -c '^recvmsg' "$LAB_TMP/p1b.log")" 9 "each acknowledged (RECVMSG)"
 ctd_q a1d inbox >"$LAB_TMP/ib.json"
 row() { jget "$LAB_TMP/ib.json" "=\",\".join(str(m[k]) for m in d['messages'] if m['text'] == '$1' for k in ('cipher', 'signature', 'readable'))"; }
 # camtraced has the peer's key from its own send above: signatures verify
@@ -59,6 +60,8 @@ is "$(row "aes sha256 hex")" "rsa2048+aes256/sha256,ok,True" "AES, SHA-256, hex:
 is "$(row "aes sha256 base64")" "rsa2048+aes256/sha256,ok,True" "AES, SHA-256, base64: read, signature ok"
 is "$(row "aes sha1 hex")" "rsa2048+aes256/sha1,ok,True" "AES, SHA-1 (a v3 peer): read, signature ok"
 is "$(row "aes unsigned")" "rsa2048+aes256,none,True" "AES unsigned: read, signature none"
+# the Mac signs text+NUL only (crypto-interop §3): verified by the fallback, not taken for a forgery
+is "$(row "mac-style signature")" "rsa2048+aes256/sha256,text_only,True" "a Mac-style signature: read, signature text_only"
 if [ "$blowfish" = True ]; then
 	is "$(row "blowfish hex")" "rsa1024+bf128,none,True" "RSA-1024 + Blowfish, hex: read"
 	is "$(row "blowfish base64")" "rsa1024+bf128,none,True" "RSA-1024 + Blowfish, base64: read"
@@ -100,4 +103,25 @@ is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]')
 is "$(r '["recipients"][0]["encryption_note"]')" "the peer answered AutoReply(DecryptErr): its key fetched again and the message sent again" "and says so"
 ok 'wait_for -t 5 grep -q "encrypted 41900004 sig no_key text second" "$LAB_TMP/p3.log"' "the peer read the second try"
 for l in p1b p2 p3; do peer_stop $l.log; done
+
+# ---- another machine at hanako's address (DHCP): its key is not hanako's ---------------------
+K2=$LAB_TMP/keys2
+mkdir -p "$K2"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K2/p2048.pem" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$K2/p1024.pem" 2>/dev/null
+echo "41900004 no after dhcp" >"$LAB_TMP/sends2"
+ok 'KEYS=$K2/p2048.pem,$K2/p1024.pem peer b3 p4.log --user dave --host DAVEPC --send-to 198.18.1.11 --send "$LAB_TMP/sends2"' \
+	"another machine (dave, its own keys) at 198.18.2.13 sends a signed message"
+ok 'wait_for -t 15 grep -q "sends done" "$LAB_TMP/p4.log"' "it was sent"
+ctd_q a1d inbox >"$LAB_TMP/ib.json"
+is "$(row "after dhcp")" "rsa2048+aes256/sha256,no_key,True" \
+	"read; hanako's cached key is not used to check dave's signature (no_key, not a forgery)"
+like "$(cat "$LAB_TMP/a1d/log")" "the host at 198.18.2.13 is now dave@DAVEPC, was hanako@WINPC: the cached public key is dropped" \
+	"the change of host at the address is logged"
+is "$(ctd_q a1d status | jq_py 'r["messages"]["rejected"]')" 1 "nothing more rejected"
+cts send --encrypt require 198.18.2.13 "to dave"
+is "$(r '["recipients"][0]["state"]'),$(r '["recipients"][0]["decrypt_errors"]'),$(r '["recipients"][0]["pub_fetches"]')" \
+	delivered,0,0 "to dave: the key fetched for his signature used, no DecryptErr"
+ok 'wait_for -t 5 grep -q "encrypted 41900004 sig .* text to dave" "$LAB_TMP/p4.log"' "dave read it"
+peer_stop p4.log
 ctd_done

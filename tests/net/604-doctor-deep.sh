@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 604-doctor-deep.sh: doctor --deep: a real message and an encrypted one to each user; encryption_mismatch for a fingerprint that is not the key and for a DecryptErr answer; healthy with a peer whose encryption works and with iptux (none).
+# 604-doctor-deep.sh: doctor --deep: a real message and an encrypted one to each user; encryption_mismatch for a fingerprint that is not the key, for a DecryptErr answer and for a Blowfish-only peer when this machine lacks Blowfish; healthy with a peer whose encryption works (RSA-2048 or RSA-1024 + Blowfish) and with iptux (none).
 . "${top_srcdir:-.}/tests/net/doctor-lib.sh"
 doc_setup
 "$PYTHON" -c "import cryptography" 2>/dev/null || skip_all "python3-cryptography not installed"
@@ -45,6 +45,25 @@ is "$(doc_get derr '["verdict"]["class"]')" encryption_mismatch "a DecryptErr an
 is "$(doc_get derr '["users"][0]["deep"]["encryption"]'),$(doc_get derr '["users"][0]["deep"]["delivered"]')" decrypt_err,true \
 	"deep.encryption decrypt_err (the clear message was delivered)"
 like "$(doc_get derr '["verdict"]["fix"]')" "cannot decrypt messages encrypted for the key it gives out" "the fix"
+
+# a peer offering RSA-1024 + Blowfish-128 only: fine with OpenSSL's legacy provider, a mismatch
+# that names this machine's missing Blowfish without it (OPENSSL_MODULES pointing nowhere)
+kill "$(cat "$LAB_TMP/b2.pid")" 2>/dev/null
+sleep 0.5
+ok 'peer b2 bfonly --capa 00820002' "a peer with RSA-1024 + Blowfish-128 only on b2"
+ok 'wait_for -t 15 ctd_has srv bfonly online' "the server lists it"
+doc_run bf --deep --user 198.18.2.12
+is "$(doc_get bf '["verdict"]["class"]'),$(doc_get bf '["users"][0]["deep"]["encryption"]'),$(doc_get bf '["users"][0]["deep"]["suite"]')" \
+	healthy,ok,rsa1024+bf128 "Blowfish here: healthy, rsa1024+bf128" || doc_show bf
+in_host a1 env OPENSSL_MODULES=/nonexistent "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" doctor --deep --user 198.18.2.12 \
+	>"$LAB_TMP/nobf.json" 2>"$LAB_TMP/nobf.err"
+echo $? >"$LAB_TMP/nobf.rc"
+is "$(doc_get nobf '["verdict"]["class"]'),$(doc_rc nobf),$(doc_get nobf '["users"][0]["deep"]["encryption"]')" \
+	encryption_mismatch,1,no_common_cipher "no legacy provider here: encryption_mismatch, no_common_cipher" || doc_show nobf
+like "$(doc_get nobf '["users"][0]["deep"]["evidence"]')" "needs Blowfish-128, which this machine lacks: OpenSSL's legacy provider" \
+	"the evidence names this machine's missing Blowfish"
+like "$(doc_get nobf '["verdict"]["fix"]')" "Blowfish is missing on this machine: OpenSSL's legacy provider does not load here" \
+	"and so does the fix"
 
 doc_run plain --user 198.18.2.11
 is "$(doc_get plain '["users"][0]["deep"]')" null "without --deep: deep is null"

@@ -33,15 +33,18 @@ if ! has_setup nomsg; then
 	lab iptux start b1 --nick 太郎 --group 営業部 --hostname b1-pc >/dev/null ||
 		{ say "not ok" "iptux did not start on b1"; exit 1; }
 	# with encryption (setup wincrypto, winfpr: a user name whose fingerprint is not its key,
-	# winderr: it answers every encrypted message with DecryptErr), keys made for the cell
+	# winderr: it answers every encrypted message with DecryptErr, winnocipher: an RSA-1024 key
+	# offered with RC2 only, winbf: RSA-1024 with Blowfish-128 only), keys made for the cell
 	win=()
-	if has_setup wincrypto || has_setup winfpr || has_setup winderr; then
+	if has_setup wincrypto || has_setup winfpr || has_setup winderr || has_setup winnocipher || has_setup winbf; then
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$LAB_TMP/w2048.pem" 2>/dev/null
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$LAB_TMP/w1024.pem" 2>/dev/null
 		win=(--crypto "$LAB_TMP/w2048.pem,$LAB_TMP/w1024.pem")
 	fi
 	has_setup winfpr && win+=(--user "hanako-<0123456789abcdef>")
 	has_setup winderr && win+=(--decrypt-err 1000000)
+	has_setup winnocipher && win+=(--capa 00801002) # RSA_1024|RC2_40|PACKETNO_IV
+	has_setup winbf && win+=(--capa 00820002)       # RSA_1024|BLOWFISH_128|PACKETNO_IV
 	in_host b2 "$PYTHON" "$top_srcdir/tests/net/winpeer.py" --delay-max 4 "${win[@]}" >"$LAB_TMP/winpeer.out" 2>&1 &
 	wait_for -t 10 grep -q '^ready$' "$LAB_TMP/winpeer.out" || { say "not ok" "winpeer did not start on b2"; exit 1; }
 	ctd_start ub3 b3 "user_name = userb3" "nick = User-b3" "rtp_echo = yes" "coop = yes" "server = 198.18.1.10" ||

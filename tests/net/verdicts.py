@@ -14,7 +14,7 @@ FROM = {"a1": "the other site", "b3": "the same segment", "srv": "the list serve
 COMMANDS = {"doctor": "doctor", "doctor-av": "doctor --av", "doctor-deep": "doctor --deep", "probe": "probe", "route": "route",
             "route-tcp": "route --tcp", "reach": "reach"}
 KEYS = {
-    "doctor": ("class", "device", "icmp", "protocol", "exit"),
+    "doctor": ("class", "device", "icmp", "protocol", "enc", "suite", "exit"),
     "probe": ("udp", "tcp", "udp_by", "tcp_by", "host", "exit"),
     "route": ("outcome", "hop", "device", "exit"),
     "reach": ("exit",),
@@ -85,6 +85,8 @@ def got_doctor(d, rc, k):
     if k == "device":
         dev = v.get("device")
         return dev.split()[0] if dev else None
+    if k in ("enc", "suite"):  # doctor --deep: the one user's (--user) deep.encryption / deep.suite
+        return g(d, "users", 0, "deep", "encryption" if k == "enc" else "suite")
 
 
 def got_probe(d, rc, k):
@@ -185,7 +187,8 @@ def suggested(cells, cid, rundir):
 
 # ---- camtrace(1) VERDICTS ------------------------------------------------------------------
 
-WORDS = {"class": "%s", "device": "device %s", "icmp": "ICMP %s", "protocol": "%s", "udp": "UDP %s",
+WORDS = {"class": "%s", "device": "device %s", "icmp": "ICMP %s", "protocol": "%s", "enc": "encryption %s",
+         "suite": "suite %s", "udp": "UDP %s",
          "tcp": "TCP %s", "udp_by": "UDP answered by %s", "tcp_by": "TCP answered by %s", "host": "host %s",
          "outcome": "%s", "hop": "hop %s", "exit": "exit %s"}
 

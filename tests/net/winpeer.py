@@ -21,7 +21,8 @@
 #     encrypted messages so whatever they hold. --send FILE: lines "CAPA TAMPER TEXT" sent to
 #     --send-to one after the other, each after a GETPUBKEY with CAPA as the word (the suite is
 #     exactly CAPA; TAMPER "sig" flips a signature bit, "key" encrypts for our own key instead
-#     of the receiver's, "no" sends it as made), printing
+#     of the receiver's, "mac" signs as the Mac does (text+NUL only, while the plaintext holds
+#     one more section: an empty TO: list), "no" sends it as made), printing
 #     "sent N capa CAPA" and "recvmsg N"; then "sends done".
 #   - --list-file PATH: a Windows list server (AllowSendList, spec 4): BR_ISGETLIST2 answered with
 #     OKGETLIST, GETLIST "START" with one ANSLIST page of at most --page (default 50) entries from
@@ -121,7 +122,11 @@ def main():
         p = pno[0] + 1
         if tamper == "key":  # for a key that is not the receiver's: it cannot decrypt
             body = cp.anspubkey(keys, int(capa, 16), int(capa, 16))
-        e = cp.encrypt(keys, body, str(p), text.encode("utf-8") + b"\0", int(capa, 16))
+        plain = text.encode("utf-8") + b"\0"
+        if tamper == "mac":  # the Mac's signature covers text+NUL, not the rest of the plaintext
+            e = cp.encrypt(keys, body, str(p), plain + b"\0", int(capa, 16), signed=plain)
+        else:
+            e = cp.encrypt(keys, body, str(p), plain, int(capa, 16))
         if tamper == "sig":
             f = e.split(":")
             sig = bytearray(cp.unfield(int(capa, 16), f[3]))

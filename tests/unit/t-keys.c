@@ -124,22 +124,31 @@ static void test_cache(void)
 		"Please press refresh button.";
 
 	ct_keycache_init(&kc, 2);
-	is_int(ct_keycache_put(&kc, "alice@198.18.1.11", a_pub()), 0, "stored alice's key");
-	ok(ct_keycache_get(&kc, "alice@198.18.1.11") != NULL, "found");
-	ok(ct_keycache_get(&kc, "bob@198.18.1.12") == NULL, "bob's is not");
-	is_int(ct_keycache_put(&kc, "alice@198.18.1.11", a_pub()), 0, "replaced");
+	is_int(ct_keycache_put(&kc, "198.18.1.11", "alice@pc1", a_pub()), 0, "stored alice's key");
+	ok(ct_keycache_get(&kc, "198.18.1.11", "alice@pc1") != NULL, "found");
+	ok(ct_keycache_get(&kc, "198.18.1.11", NULL) != NULL, "found without an identity to check");
+	ok(ct_keycache_get(&kc, "198.18.1.12", NULL) == NULL, "another address's is not");
+	is_int(ct_keycache_put(&kc, "198.18.1.11", "alice@pc1", a_pub()), 0, "replaced");
 	is_int(kc.n, 1, "one entry");
-	ct_keycache_put(&kc, "bob@198.18.1.12", a_pub());
-	ct_keycache_put(&kc, "carol@198.18.2.11", a_pub());
+	ct_keycache_put(&kc, "198.18.1.12", "bob@pc2", a_pub());
+	ct_keycache_put(&kc, "198.18.2.11", "carol@pc3", a_pub());
 	is_int(kc.n, 2, "bounded: two entries");
-	ok(ct_keycache_get(&kc, "alice@198.18.1.11") == NULL, "the oldest (alice) evicted");
-	is_int(ct_keycache_on_text(&kc, "bob@198.18.1.12", "hello", 5), 0, "an ordinary text keeps the key");
-	ok(ct_keycache_get(&kc, "bob@198.18.1.12") != NULL, "bob's key still there");
-	is_int(ct_keycache_on_text(&kc, "bob@198.18.1.12", de, sizeof de), 1, "AutoReply(DecryptErr) recognised");
-	ok(ct_keycache_get(&kc, "bob@198.18.1.12") == NULL, "and bob's key dropped (fetch it again)");
-	ok(strstr(logged.p, "bob@198.18.1.12 answered AutoReply(DecryptErr)") != NULL, "logged");
+	ok(ct_keycache_get(&kc, "198.18.1.11", NULL) == NULL, "the oldest (alice) evicted");
+	is_int(ct_keycache_on_text(&kc, "198.18.1.12", "hello", 5), 0, "an ordinary text keeps the key");
+	ok(ct_keycache_get(&kc, "198.18.1.12", "bob@pc2") != NULL, "bob's key still there");
+	is_int(ct_keycache_on_text(&kc, "198.18.1.12", de, sizeof de), 1, "AutoReply(DecryptErr) recognised");
+	ok(ct_keycache_get(&kc, "198.18.1.12", NULL) == NULL, "and bob's key dropped (fetch it again)");
+	ok(strstr(logged.p, "198.18.1.12 answered AutoReply(DecryptErr)") != NULL, "logged");
+	/* DHCP: another machine at carol's address; its key is not carol's */
+	ok(ct_keycache_get(&kc, "198.18.2.11", "dave@pc4") == NULL, "another user@host at the address: no key");
+	ok(ct_keycache_get(&kc, "198.18.2.11", "carol@pc3") == NULL, "and carol's entry is gone (not kept for later)");
+	is_int(kc.n, 0, "no entry left");
+	ok(strstr(logged.p, "the host at 198.18.2.11 is now dave@pc4, was carol@pc3: the cached public key is dropped") != NULL,
+		"the change is logged");
+	ct_keycache_put(&kc, "198.18.2.11", "", a_pub());
+	ok(ct_keycache_get(&kc, "198.18.2.11", "dave@pc4") != NULL, "an entry stored without identity matches any");
 	is_int(ct_keycache_drop(&kc, "nobody"), 0, "dropping an unknown key");
-	is_int(ct_keycache_put(&kc, "x", NULL), CT_EINVAL, "no key: refused");
+	is_int(ct_keycache_put(&kc, "x", NULL, NULL), CT_EINVAL, "no key: refused");
 	ct_keycache_fini(&kc);
 }
 

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "evloop.h"
 #include "hosts.h"
+#include "json.h"
 #include "node.h"
 #include "sbuf.h"
 #include "targets.h"
@@ -118,6 +119,53 @@ static void hdr(struct ct_sbuf *b, const char *name, uint64_t size, uint32_t att
 	ct_attach_dirhdr_build(b, &f, 9, 0, 0);
 }
 
+/* The offers as the state file keeps them, and back (a restart): ids, bindings and states kept;
+ * expired and unreadable ones skipped. b's engine is replaced by the restored one. */
+static void test_save(struct ct_xfer *xa, struct ct_node *b, struct ct_xfer **xb, uint32_t fid0)
+{
+	struct ct_json *j = ct_xfer_offers_save(xa, 100000.0), *j2, *bad;
+	const struct ct_json *o, *f;
+	char *t1, *t2;
+	int64_t v = 0;
+
+	ok(j && ct_json_is_arr(j), "offers saved as a JSON array");
+	o = ct_json_arr_at(j, 0);
+	f = ct_json_arr_at(ct_json_get(o, "files"), 0);
+	ok(f && !strcmp(ct_json_get_str(f, "name"), "big.bin") && ct_json_get_i64(f, "id", &v) == 0 && v == fid0,
+		"the file with its name and id");
+	ok(ct_json_get_str(f, "path") && ct_json_get_str(f, "path")[0] == '/', "and its absolute path");
+	f = ct_json_arr_at(ct_json_get(o, "to"), 0);
+	ok(f && ct_json_get_i64(f, "packetno", &v) == 0 && v == 4242 && !strcmp(ct_json_get_str(f, "addr"), "127.0.0.1") &&
+		!strcmp(ct_json_str(ct_json_arr_at(ct_json_get(f, "states"), 0)), "fetched"), "the recipient: 4242, 127.0.0.1, fetched");
+	ct_xfer_free(*xb);
+	is_int(ct_xfer_new(xb, b, NULL), 0, "a fresh engine (a restart)");
+	is_int((int)ct_xfer_offers_restore(*xb, j, 100000.0 + 86400 * 2), 0, "offers older than offer_expiry: none back");
+	is_int((int)ct_xfer_offers_restore(*xb, j, 100010.0), 1, "10 s later: the offer back");
+	j2 = ct_xfer_offers_save(*xb, 100010.0);
+	t1 = ct_json_print(ct_json_get(ct_json_arr_at(j, 0), "files"), 0);
+	t2 = ct_json_print(ct_json_get(ct_json_arr_at(j2, 0), "files"), 0);
+	ok(t1 && t2 && !strcmp(t1, t2), "its files as they were");
+	free(t1);
+	free(t2);
+	t1 = ct_json_print(ct_json_get(ct_json_arr_at(j, 0), "to"), 0);
+	t2 = ct_json_print(ct_json_get(ct_json_arr_at(j2, 0), "to"), 0);
+	ok(t1 && t2 && !strcmp(t1, t2), "its recipients and states as they were (%s)", t2 ? t2 : "");
+	free(t1);
+	free(t2);
+	static const char dmg[] = "[{\"made\":100000,\"files\":[{\"path\":\"rel/x\",\"name\":\"x\",\"size\":1,\"id\":5}],\"to\":[]},"
+		"{\"made\":100000,\"files\":[]},{\"files\":[{\"path\":\"/x\",\"name\":\"x\",\"size\":1,\"id\":5}]},"
+		"{\"made\":100000,\"files\":[{\"path\":\"/x\",\"name\":\"x\",\"size\":1,\"id\":5}],"
+		"\"to\":[{\"packetno\":0,\"addr\":\"1.2.3.4\"}]},7]";
+
+	ct_json_parse(dmg, strlen(dmg), &bad);
+	ok(bad != NULL, "a damaged offers section parses as JSON");
+	is_int((int)ct_xfer_offers_restore(*xb, bad, 100010.0), 0,
+		"a relative path, no files, no time, packet 0, not an object: none taken");
+	ct_json_free(bad);
+	ct_json_free(j);
+	ct_json_free(j2);
+}
+
 int main(void)
 {
 	struct ct_hosts *ha = ct_hosts_new(), *hb = ct_hosts_new();
@@ -134,6 +182,7 @@ int main(void)
 	const char *why, *paths[2];
 	uint16_t pa, pb, hp;
 	uint64_t offer;
+	uint32_t fid0 = 0;
 	int dfd, lfd;
 
 	own_netns();
@@ -177,6 +226,7 @@ int main(void)
 	ct_sbuf_init(&list);
 	is_int(ct_xfer_offer(xa, paths, 2, &list, &offer, err, sizeof err), 0, "offer a file and a directory");
 	ct_attach_list_parse(list.p, list.len, &al);
+	fid0 = al.n ? al.f[0].id : 0;
 	ok(al.n == 2 && strcmp(al.f[0].name, "big.bin") == 0 && al.f[0].size == 3 << 20 &&
 		al.f[0].attr == 1 && strcmp(al.f[1].name, "tree") == 0 && al.f[1].attr == 2, "the attachment list names both");
 	ct_haddr_set_v4(&to, 0x7F000001, pb);
@@ -340,6 +390,8 @@ int main(void)
 	ok(ct_xfer_name_check("con sole", &why) == 0 && ct_xfer_name_check("COM10", &why) == 0, "near names pass");
 	ok(ct_xfer_name_check("a\nb", &why) != 0 && ct_xfer_name_check("a\x7f", &why) != 0, "control characters refused");
 	ok(ct_xfer_name_check("a.", &why) != 0 && ct_xfer_name_check("", &why) != 0, "trailing dot, empty refused");
+
+	test_save(xa, b, &xb, fid0);
 
 	ct_sbuf_fini(&list);
 	ct_targets_fini(&probe_ok);

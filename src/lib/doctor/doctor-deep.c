@@ -142,9 +142,19 @@ static void encrypted_check(struct ct_doctor *d, struct ct_doc_user *u, struct d
 	memset(&info, 0, sizeof info);
 	if (ct_crypt_encrypt(keys, capa, pub, w->pkt, CT_MSGPROBE_TEXT " (encrypted)", sizeof CT_MSGPROBE_TEXT " (encrypted)",
 	    &body, &info, err, sizeof err) != 0) {
+		char bfwhy[256];
 		snprintf(x->enc, sizeof x->enc, "no_common_cipher");
-		snprintf(x->text, sizeof x->text, "its key (RSA-%d, capability %X) and ours (%X) share no suite: %s",
-			ct_crypt_pub_bits(pub), x->peer_capa, capa, err);
+		/* RSA-1024 + Blowfish-128 it offers, and this machine would send if its OpenSSL had Blowfish */
+		x->no_bf_here = !(capa & CT_IPMSG_BLOWFISH_128) && ct_crypt_pub_bits(pub) == 1024 &&
+			ct_crypt_choose(x->peer_capa & CT_CRYPT_CAPA_ALL, 1024) != 0;
+		if (x->no_bf_here) {
+			ct_crypt_capa(bfwhy, sizeof bfwhy);
+			snprintf(x->text, sizeof x->text, "its key (RSA-1024, capability %X) needs Blowfish-128, which this "
+				"machine lacks: %.190s", x->peer_capa, bfwhy);
+		} else {
+			snprintf(x->text, sizeof x->text, "its key (RSA-%d, capability %X) and ours (%X) share no suite: %s",
+				ct_crypt_pub_bits(pub), x->peer_capa, capa, err);
+		}
 		goto out;
 	}
 	snprintf(x->suite, sizeof x->suite, "rsa%d+%s%s%s", info.rsa_bits, info.cipher[0] == 'a' ? "aes256" : "bf128",
@@ -237,6 +247,11 @@ void ct_doc_deep_fix(const struct ct_doc_user *u, char *fix, size_t len)
 		snprintf(fix, len, "The IP Messenger at %s cannot decrypt messages encrypted for the key it gives out (its key "
 			"changed or its key store is damaged): restart it, or recreate its key in its settings; the senders then "
 			"fetch the new key.", u->addr_s);
+	else if (!strcmp(e, "no_common_cipher") && u->deep.no_bf_here)
+		snprintf(fix, len, "The IP Messenger at %s offers only RSA-1024 with Blowfish-128 (capability %X), and "
+			"Blowfish is missing on this machine: OpenSSL's legacy provider does not load here. Install it "
+			"(legacy.so: Debian package libssl3), check OPENSSL_MODULES and openssl.cnf, and run camtrace "
+			"again; or enable RSA-2048/AES-256 in that IP Messenger.", u->addr_s, u->deep.peer_capa);
 	else if (!strcmp(e, "no_common_cipher"))
 		snprintf(fix, len, "The IP Messenger at %s offers no suite we share (capability %X): enable RSA-2048/AES-256 "
 			"in its settings or update it; until then send in the clear (camtrace send --encrypt auto).", u->addr_s,

@@ -107,6 +107,7 @@ struct ct_doc_user {
 		                       * decrypt_err, not_delivered, bad_key */
 		char suite[40];       /* what the encrypted test went with */
 		uint32_t peer_capa;   /* its ANSPUBKEY's word (0 none) */
+		int no_bf_here;       /* no_common_cipher because this machine lacks Blowfish (legacy provider) */
 		char text[300];       /* the evidence in words */
 	} deep;
 };

@@ -165,7 +165,7 @@ static struct ct_keycache_ent *find(const struct ct_keycache *kc, const char *wh
 	return NULL;
 }
 
-int ct_keycache_put(struct ct_keycache *kc, const char *who, struct ct_crypt_pub *pub)
+int ct_keycache_put(struct ct_keycache *kc, const char *who, const char *id, struct ct_crypt_pub *pub)
 {
 	struct ct_keycache_ent *e;
 
@@ -195,14 +195,27 @@ int ct_keycache_put(struct ct_keycache *kc, const char *who, struct ct_crypt_pub
 		ct_crypt_pub_free(e->pub);
 	}
 	e->pub = pub;
+	ct_strlcpy(e->id, id ? id : "", sizeof e->id);
 	e->stored_ns = ct_mono_ns();
 	return 0;
 }
 
-const struct ct_crypt_pub *ct_keycache_get(const struct ct_keycache *kc, const char *who)
+const struct ct_crypt_pub *ct_keycache_get(struct ct_keycache *kc, const char *who, const char *id)
 {
-	const struct ct_keycache_ent *e = who ? find(kc, who) : NULL;
-	return e ? e->pub : NULL;
+	struct ct_keycache_ent *e = who ? find(kc, who) : NULL;
+	char now[100], was[100];
+
+	if (!e)
+		return NULL;
+	if (id && id[0] && e->id[0] && strncmp(e->id, id, sizeof e->id - 1) != 0) {
+		ct_escape_bytes(id, strlen(id), now, sizeof now);
+		ct_escape_bytes(e->id, strlen(e->id), was, sizeof was);
+		log_notice("the host at %s is now %s, was %s: the cached public key is dropped and will be "
+			"fetched again", who, now, was);
+		ct_keycache_drop(kc, who);
+		return NULL;
+	}
+	return e->pub;
 }
 
 int ct_keycache_drop(struct ct_keycache *kc, const char *who)

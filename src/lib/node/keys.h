@@ -19,10 +19,13 @@
  * it is, the error names it) with err. */
 int ct_keys_open(const char *dir, struct ct_crypt_keys **keys, int *created, char *err, size_t errlen);
 
-/* Peers' public keys from ANSPUBKEY, by a caller-chosen name ("user@addr"), bounded: the
- * least recently stored entry is evicted first. */
+/* Peers' public keys from ANSPUBKEY, by a caller-chosen name (the address), each with the
+ * identity ("user@host") of the program that gave it, bounded: the least recently stored entry
+ * is evicted first. An address is not an identity (DHCP gives it to another machine, another
+ * program answers on it): a lookup with a different identity drops the entry. */
 struct ct_keycache_ent {
 	char who[160];
+	char id[160];        /* "user@host" of the ANSPUBKEY ("": not known) */
 	struct ct_crypt_pub *pub;
 	uint64_t stored_ns;  /* ct_mono_ns() when stored */
 };
@@ -32,9 +35,13 @@ struct ct_keycache {
 };
 void ct_keycache_init(struct ct_keycache *kc, size_t max);
 void ct_keycache_fini(struct ct_keycache *kc);
-/* Takes ownership of pub (freed on error too); replaces an older key of who. */
-int ct_keycache_put(struct ct_keycache *kc, const char *who, struct ct_crypt_pub *pub);
-const struct ct_crypt_pub *ct_keycache_get(const struct ct_keycache *kc, const char *who);
+/* Takes ownership of pub (freed on error too); replaces an older key of who. id: the identity
+ * of the program that answered (NULL: not known). */
+int ct_keycache_put(struct ct_keycache *kc, const char *who, const char *id, struct ct_crypt_pub *pub);
+/* who's key. id (NULL or "": not known, any entry does) is the identity now seen at who: an
+ * entry stored with another one is dropped (logged: "the host at WHO is now ID, was OLD") and
+ * NULL returned, so the caller fetches the key of the program that is there now. */
+const struct ct_crypt_pub *ct_keycache_get(struct ct_keycache *kc, const char *who, const char *id);
 /* Drops who's key; 1 if there was one. */
 int ct_keycache_drop(struct ct_keycache *kc, const char *who);
 /* The message engine calls this with every message text received from who: when it is the

@@ -89,10 +89,25 @@ int ct_msg_crypt_open(const struct ct_crypt_keys *keys, const struct ct_crypt_pu
 
 static void key_name(const struct ct_haddr *a, char *who, size_t len)
 {
-	struct ct_haddr ip = *a;
+	ct_haddr_ip_str(a, who, len);
+}
 
-	ip.port = 0;
-	ct_haddr_str(&ip, who, len);
+/* The identity the key cache keeps with a key: "user@host", printable ASCII only, so that the
+ * raw header (CP932 or UTF-8) and the host table (decoded, cleaned) give the same string. */
+static void key_id(const char *user, size_t ulen, const char *host, size_t hlen, char *id, size_t len)
+{
+	size_t k = 0;
+
+	for (int part = 0; part < 2; part++) {
+		const char *s = part ? host : user;
+		size_t n = part ? hlen : ulen;
+		if (part && k + 1 < len)
+			id[k++] = '@';
+		for (size_t i = 0; i < n && k + 1 < len; i++)
+			if (s[i] > 0x20 && s[i] < 0x7f)
+				id[k++] = s[i];
+	}
+	id[k] = 0;
 }
 
 /* auto: in the clear, saying why; require: the recipient fails (not_encrypted) with why. */
@@ -158,7 +173,7 @@ int ct_msg_crypt_prepare(struct job *j, struct rcpt *rc, uint64_t now)
 	struct ct_msg *m = j->m;
 	const struct ct_host *h;
 	const struct ct_crypt_pub *pub;
-	char who[CT_HADDR_STRLEN];
+	char who[CT_HADDR_STRLEN], id[160];
 
 	if (j->o.encrypt == CT_MSG_ENC_OFF)
 		return 0;
@@ -172,7 +187,12 @@ int ct_msg_crypt_prepare(struct job *j, struct rcpt *rc, uint64_t now)
 	if (!h && j->o.encrypt == CT_MSG_ENC_AUTO)
 		return clear_or_fail(j, rc, now, "the peer is not in the host table: its encryption is unknown");
 	key_name(&rc->r.addr, who, sizeof who);
-	if ((pub = ct_keycache_get(&m->kc, who)))
+	/* the cached key only for the program the host table says is there (an address outside the
+	 * table, with require, has no identity to check: a stale key there ends in DecryptErr, which
+	 * fetches it again) */
+	if (h)
+		key_id(h->user, strlen(h->user), h->host, strlen(h->host), id, sizeof id);
+	if ((pub = ct_keycache_get(&m->kc, who, h ? id : NULL)))
 		return seal(j, rc, pub, now);
 	ask_key(j, rc, now);
 	return 1;
@@ -234,8 +254,11 @@ void ct_msg_crypt_on_anspubkey(struct ct_msg *m, const struct ct_ipmsg *p, const
 			ct_msg_job_arm(j, now, now);
 		}
 	}
-	if (r == 0)
-		ct_keycache_put(&m->kc, who, pub);
+	if (r == 0) {
+		char id[160];
+		key_id(p->user.p, p->user.len, p->host.p, p->host.len, id, sizeof id);
+		ct_keycache_put(&m->kc, who, id, pub);
+	}
 }
 
 int ct_msg_crypt_on_decrypt_err(struct ct_msg *m, const struct ct_haddr *from, uint64_t now)
@@ -300,7 +323,7 @@ int ct_msg_crypt_receive(struct ct_msg *m, const struct ct_node_rx *rx, struct c
 {
 	const struct ct_ipmsg *p = rx->m;
 	struct ct_crypt_info info;
-	char who[CT_HADDR_STRLEN];
+	char who[CT_HADDR_STRLEN], id[160];
 	int r;
 
 	in->text = "";
@@ -311,7 +334,8 @@ int ct_msg_crypt_receive(struct ct_msg *m, const struct ct_node_rx *rx, struct c
 		return 0;
 	}
 	key_name(&rx->from, who, sizeof who);
-	r = ct_msg_crypt_open(m->conf.keys, ct_keycache_get(&m->kc, who), p->packetno, p->command,
+	key_id(p->user.p, p->user.len, p->host.p, p->host.len, id, sizeof id);
+	r = ct_msg_crypt_open(m->conf.keys, ct_keycache_get(&m->kc, who, id), p->packetno, p->command,
 		p->nsec ? p->sec[0].p : "", p->nsec ? p->sec[0].len : 0, text, &info, suite, slen, why, wlen);
 	in->cipher = suite[0] ? suite : NULL;
 	if (r == 0) {

@@ -100,6 +100,8 @@ static void finish(struct gconn *g, enum ct_xfer_gstate st, const char *fmt, ...
 	} else if (st == CT_XFER_G_TOO_MUCH || st == CT_XFER_G_BAD_NAME || st == CT_XFER_G_LIMIT) {
 		if (!g->rq.dir && !g->rq.discard)
 			unlinkat(g->rq.dirfd, g->part, 0); /* what a hostile peer sent is not kept */
+	} else if (st == CT_XFER_G_REFUSED && !g->rq.dir && !g->rq.discard && !g->written && !g->res.offset) {
+		unlinkat(g->rq.dirfd, g->part, 0); /* refused before any byte: no empty NAME.part left */
 	}
 	g->res.state = st;
 	g->res.connected = g->connected == 1;

@@ -43,6 +43,8 @@ struct ct_xfer {
 	size_t noffers;
 	uint64_t next_offer, next_get;
 	uint32_t next_fileid;
+	uint64_t gen;                 /* bumped when an offer, a binding or a file state changes (saving) */
+	uint32_t first_pkt;           /* a packet number of this run: offers below it were made by an earlier one */
 	struct sconn *sconns;
 	struct gconn *gconns;
 	unsigned nconns;
@@ -51,6 +53,8 @@ struct ct_xfer {
 	struct ct_xfer_stats st;
 };
 
+/* xfer.c: frees an offer that is not (or no longer) in x->offers */
+void xfer_offer_free(struct xoffer *o);
 /* xfer.c: the one-second sweep (timeouts, expiry) runs while there is something to watch */
 void xfer_arm_sweep(struct ct_xfer *x);
 /* xfer-get.c: timeouts of the fetches; frees every fetch (ct_xfer_free) */

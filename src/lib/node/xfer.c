@@ -18,6 +18,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "node.h"
+#include "pktno.h"
 #include "targets.h"
 #include "xfer-int.h"
 
@@ -68,7 +69,7 @@ const char *ct_xfer_gstate_name(enum ct_xfer_gstate s)
 
 /* ---- offers ---- */
 
-static void offer_free(struct xoffer *o)
+void xfer_offer_free(struct xoffer *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		free(o->f[i].path);
@@ -89,7 +90,8 @@ static void offer_unlink(struct ct_xfer *x, struct xoffer *o)
 		if (*pp == o) {
 			*pp = o->next;
 			x->noffers--;
-			offer_free(o);
+			x->gen++;
+			xfer_offer_free(o);
 			return;
 		}
 }
@@ -178,7 +180,7 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 			snprintf(err, errlen, "%s: cannot be listed (%s)", paths[i], ct_strerror(r));
 	}
 	if (r != 0) {
-		offer_free(o);
+		xfer_offer_free(o);
 		return r;
 	}
 	o->id = ++x->next_offer;
@@ -218,6 +220,7 @@ int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, con
 		return CT_ENOMEM;
 	}
 	o->nb++;
+	x->gen++;
 	return 0;
 }
 
@@ -269,8 +272,10 @@ static void on_release(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
 		if (!b || !ct_haddr_same_ip(&b->to, &rx->from))
 			continue;
 		for (size_t i = 0; i < o->n; i++)
-			if (b->st[i] == CT_XFER_OFFERED)
+			if (b->st[i] == CT_XFER_OFFERED) {
 				b->st[i] = CT_XFER_RELEASED;
+				x->gen++;
+			}
 		log_info("files of message %u released by %s", pkt, ct_haddr_str(&rx->from, (char[CT_HADDR_STRLEN]){ 0 }, CT_HADDR_STRLEN));
 	}
 }
@@ -314,6 +319,7 @@ static void set_state(struct sconn *c, enum ct_xfer_fstate s)
 	struct xbind *b = o ? bind_find(o, c->packetno) : NULL;
 
 	if (b && c->fidx < o->n) {
+		c->x->gen += b->st[c->fidx] != s;
 		b->st[c->fidx] = s;
 		b->bytes[c->fidx] = c->sent;
 	}
@@ -496,6 +502,15 @@ static int start_up(struct sconn *c, uint64_t size)
 	return 0;
 }
 
+/* 1 when an unknown packet number is one this node used before it started (packet numbers go up
+ * across runs: pktno.h), at most the longest offer_expiry ago. */
+static int before_run(const struct ct_xfer *x, uint32_t pkt)
+{
+	uint32_t age = x->first_pkt - pkt;
+
+	return pkt && pkt < x->first_pkt && age <= 30u * 86400u * CT_PKTNO_HZ;
+}
+
 static int start(struct sconn *c)
 {
 	struct ct_xfer *x = c->x;
@@ -541,7 +556,8 @@ static int start(struct sconn *c)
 	if (!b || !f || !ct_haddr_same_ip(&b->to, &c->peer) || b->st[c->fidx] == CT_XFER_RELEASED ||
 		b->st[c->fidx] == CT_XFER_EXPIRED || (m.mode == CT_IPMSG_GETDIRFILES) != f->dir) {
 		ct_codec_fini(&m);
-		refuse(c, !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
+		refuse(c, !b && before_run(x, rq.packetno) ? "an offer of an earlier run that this one "
+			"does not have (its state file did not keep it): the sender must send the file again" : !b || !f ? "unknown packet number or file id" : !ct_haddr_same_ip(&b->to, &c->peer) ?
 			"not the recipient's address" : (m.mode == CT_IPMSG_GETDIRFILES) != f->dir ?
 			"wrong request for the file's type" : "released or expired");
 		return -1;
@@ -722,6 +738,7 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 		x->conf.max_depth = DIR_DEPTH;
 	/* file ids: a random 30-bit base like Windows, so ids of two runs differ */
 	x->next_fileid = (uint32_t)(ct_mono_ns() ^ ((uint64_t)getpid() << 12)) & 0x3FFFFFFFu;
+	x->first_pkt = ct_node_next_packetno(node);
 	if ((r = ct_node_add_handlers(node, handlers, 1, x)) != 0) {
 		free(x);
 		return r;
@@ -729,6 +746,11 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 	ct_node_set_tcp_handler(node, on_accept, x);
 	*out = x;
 	return 0;
+}
+
+void ct_xfer_set_offer_ttl(struct ct_xfer *x, uint64_t ms)
+{
+	x->conf.offer_ttl_ms = ms ? ms : 86400000;
 }
 
 void ct_xfer_free(struct ct_xfer *x)

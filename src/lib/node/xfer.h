@@ -114,6 +114,20 @@ void ct_xfer_get_cancel(struct ct_xfer *x, uint64_t id);
 /* Takes the node's TCP connections (the node must listen: conf.tcp) and RELEASEFILES. */
 int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer_conf *conf);
 void ct_xfer_free(struct ct_xfer *x);
+/* Offers across a restart (xfer-save.c; camtraced keeps them in its state file). The offers as
+ * a JSON array, newest first: {made (wall seconds), files [{path, name, size, mtime, id, dir}],
+ * to [{packetno, addr, states}]}; NULL when there is none. */
+struct ct_json;
+struct ct_json *ct_xfer_offers_save(struct ct_xfer *x, double wall_now);
+/* Takes saved offers back: those still within offer_ttl_ms (by their wall time), with their
+ * file ids (peers ask for them) and bindings, a file that was being sent counted as offered;
+ * unreadable ones are skipped. Logs the counts; returns how many were restored. */
+size_t ct_xfer_offers_restore(struct ct_xfer *x, const struct ct_json *arr, double wall_now);
+/* Changes when an offer, a binding or a file's state changes (time to save). */
+uint64_t ct_xfer_offers_gen(const struct ct_xfer *x);
+/* A new offer_ttl_ms (0: the default): it applies to the offers already made too, each counted
+ * from when it was made (a reload). */
+void ct_xfer_set_offer_ttl(struct ct_xfer *x, uint64_t ms);
 
 struct ct_xfer_stats {
 	uint64_t served, serve_refused, serve_bytes, fetched, fetch_failed, fetch_bytes;
