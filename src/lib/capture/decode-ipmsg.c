@@ -126,6 +126,7 @@ static void add_num(struct ct_dipmsg *d, const char *key, int64_t v)
 		return;
 	it = &d->item[d->nitem++];
 	it->key = key;
+	it->klen = (uint32_t)strlen(key); /* a literal: folded where this is inlined */
 	it->is_str = 0;
 	it->num = v;
 	it->off = it->len = 0;
@@ -144,6 +145,7 @@ static void add_str(struct ct_dipmsg *d, const char *key, const char *s, size_t 
 	ct_sbuf_addc(&d->text, '\0');
 	it = &d->item[d->nitem++];
 	it->key = key;
+	it->klen = (uint32_t)strlen(key); /* a literal: folded where this is inlined */
 	it->is_str = 1;
 	it->num = 0;
 	it->off = off;

@@ -13,6 +13,7 @@
 /* One fact from the body for the trace line / JSON ("len", "files", "next"...). */
 struct ct_ditem {
 	const char *key;      /* snake_case JSON key; also the text label */
+	uint32_t klen;        /* strlen(key) */
 	int is_str;
 	int64_t num;
 	size_t off, len;      /* string value: bytes [off, off+len) of the item text buffer (UTF-8) */

@@ -66,7 +66,7 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	for (size_t i = 0; i < im->nitem; i++) {
 		const struct ct_ditem *it = &im->item[i];
 		ct_out_putc(o, ' ');
-		ct_out_puts(o, it->key);
+		ct_out_put(o, it->key, it->klen);
 		ct_out_putc(o, '=');
 		if (it->is_str) {
 			ct_out_putc(o, '"');
