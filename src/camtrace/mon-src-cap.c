@@ -35,8 +35,8 @@ void mon_src_host_ipmsg(struct mon_src *s, const struct ct_dipmsg *d, int af, co
 	snprintf(h.user, sizeof h.user, "%.*s", (int)d->user_s.len, d->user_s.p);
 	snprintf(h.host, sizeof h.host, "%.*s", (int)d->host_s.len, d->host_s.p);
 	if (d->has_nick) {
-		snprintf(h.nick, sizeof h.nick, "%s", d->nick.p ? d->nick.p : "");
-		snprintf(h.group, sizeof h.group, "%s", d->group.p ? d->group.p : "");
+		snprintf(h.nick, sizeof h.nick, "%.*s", (int)d->nick_s.len, d->nick_s.p);
+		snprintf(h.group, sizeof h.group, "%.*s", (int)d->group_s.len, d->group_s.p);
 	}
 	if (d->m.version_extra && d->m.version.len > 2) /* "1_iptux 0.8.3": the client after "1_" */
 		snprintf(h.program, sizeof h.program, "%.*s", (int)d->m.version.len - 2, d->m.version.p + 2);

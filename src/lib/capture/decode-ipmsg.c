@@ -136,10 +136,15 @@ static void add_num(struct ct_dipmsg *d, const char *key, int64_t v)
 static void add_str(struct ct_dipmsg *d, const char *key, const char *s, size_t n, enum ct_charset cs)
 {
 	struct ct_ditem *it;
-	size_t off = d->text.len;
+	size_t off;
 
 	if (d->nitem >= CT_DIPMSG_MAXITEMS)
 		return;
+	if (d->text_view) { /* items follow the memo's: its text is copied first */
+		ct_sbuf_add(&d->text, d->text_view, d->text_view_len);
+		d->text_view = NULL;
+	}
+	off = d->text.len;
 	if (ct_charset_decode(cs, s, n, &d->text, NULL) < 0)
 		return;
 	ct_sbuf_addc(&d->text, '\0');
@@ -443,7 +448,7 @@ static int names_plain(const struct ct_dipmsg *d, int with_names, size_t from_it
 		if (names[i]->len && ct_out_plain_len(names[i]->p, names[i]->len) != names[i]->len)
 			return 0;
 	for (size_t i = from_item; i < d->nitem; i++)
-		if (d->item[i].is_str && ct_out_plain_len(d->text.p + d->item[i].off, d->item[i].len) != d->item[i].len)
+		if (d->item[i].is_str && ct_out_plain_len(ct_ditem_str(d, &d->item[i]), d->item[i].len) != d->item[i].len)
 			return 0;
 	return 1;
 }
@@ -521,16 +526,17 @@ static int entry_memo_get(struct ct_dipmsg *d)
 			return 0;
 	}
 	e->last = ++d->memo->tick;
-	v = e->val;
-	ct_sbuf_add(&d->user, v, e->vlen[0]);
+	v = e->val; /* shown from the memo (valid until this slot is stored again: a later decode) */
+	d->user_s = (struct ct_slice){ v, e->vlen[0] };
 	v += e->vlen[0] + 1;
-	ct_sbuf_add(&d->host, v, e->vlen[1]);
+	d->host_s = (struct ct_slice){ v, e->vlen[1] };
 	v += e->vlen[1] + 1;
-	ct_sbuf_add(&d->nick, v, e->vlen[2]);
+	d->nick_s = (struct ct_slice){ v, e->vlen[2] };
 	v += e->vlen[2] + 1;
-	ct_sbuf_add(&d->group, v, e->vlen[3]);
+	d->group_s = (struct ct_slice){ v, e->vlen[3] };
 	v += e->vlen[3] + 1;
-	ct_sbuf_add(&d->text, v, e->vlen[4]);
+	d->text_view = v;
+	d->text_view_len = e->vlen[4];
 	memcpy(d->item, e->item, e->nitem * sizeof *e->item);
 	d->nitem = e->nitem;
 	d->has_nick = e->has_nick;
@@ -608,7 +614,8 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	d->why = NULL;
 	d->mode_name = NULL;
 	d->charset = NULL;
-	d->cmd_s = d->user_s = d->host_s = (struct ct_slice){ "", 0 };
+	d->cmd_s = d->user_s = d->host_s = d->nick_s = d->group_s = (struct ct_slice){ "", 0 };
+	d->text_view = NULL;
 	if (ct_codec_is_ipdict(p, n)) {
 		(void)ct_codec_reparse(&d->m, NULL, 0); /* nothing parsed; the buffer stays for the next */
 		d->ipdict = 1;
@@ -632,9 +639,11 @@ int ct_dipmsg_decode(struct ct_dipmsg *d, const uint8_t *p, size_t n)
 	} else {
 		cs = header_names(d, cs);
 	}
-	if (!d->user_s.len) { /* the names were decoded into user and host (a parsed user is never empty) */
+	if (!d->user_s.len) { /* the names were decoded here (a parsed user is never empty) */
 		d->user_s = (struct ct_slice){ d->user.p ? d->user.p : "", d->user.len };
 		d->host_s = (struct ct_slice){ d->host.p ? d->host.p : "", d->host.len };
+		d->nick_s = (struct ct_slice){ d->nick.p ? d->nick.p : "", d->nick.len };
+		d->group_s = (struct ct_slice){ d->group.p ? d->group.p : "", d->group.len };
 	}
 	first = d->nitem;
 	body_summary(d, cs);

@@ -34,10 +34,13 @@ struct ct_dipmsg {
 	 * and host, or straight into the parsed datagram when they are plain ASCII (not copied). Valid
 	 * until the next decode. */
 	struct ct_slice user_s, host_s;
-	struct ct_sbuf user, host, nick, group; /* UTF-8 (user and host: only when not plain ASCII) */
+	struct ct_slice nick_s, group_s; /* likewise: into nick and group, or into the entry memo */
+	struct ct_sbuf user, host, nick, group; /* UTF-8 when decoded here (not shown from elsewhere) */
 	int has_nick;         /* entry-class packet: nick / group present */
 	const char *charset;  /* "cp932", "utf-8" */
-	struct ct_sbuf text;  /* backing store of the string items */
+	struct ct_sbuf text;  /* backing store of the string items (unless text_view) */
+	const char *text_view; /* the items' text in the entry memo (NULL: in text) */
+	size_t text_view_len;
 	struct ct_ditem item[CT_DIPMSG_MAXITEMS];
 	size_t nitem;
 	/* facts the matcher needs */
@@ -68,7 +71,7 @@ int ct_dipmsg_looks_like(const uint8_t *p, size_t n);
 /* The string value of an item. */
 static inline const char *ct_ditem_str(const struct ct_dipmsg *d, const struct ct_ditem *it)
 {
-	return d->text.p ? d->text.p + it->off : "";
+	return d->text_view ? d->text_view + it->off : d->text.p ? d->text.p + it->off : "";
 }
 
 #endif

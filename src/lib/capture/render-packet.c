@@ -58,9 +58,9 @@ static void text_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	put_itext(o, im, im->host_s.p, im->host_s.len);
 	if (im->has_nick) {
 		ct_out_put(o, " \"", 2);
-		put_itext(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_itext(o, im, im->nick_s.p, im->nick_s.len);
 		ct_out_put(o, "\"/\"", 3);
-		put_itext(o, im, im->group.p ? im->group.p : "", im->group.len);
+		put_itext(o, im, im->group_s.p, im->group_s.len);
 		ct_out_putc(o, '"');
 	}
 	for (size_t i = 0; i < im->nitem; i++) {
@@ -313,12 +313,12 @@ static void json_ipmsg(struct ct_render *rd, const struct ct_dpkt *pk, const str
 	put_istr(o, im, im->host_s.p, im->host_s.len);
 	ct_jw_key(o, "nick", 0);
 	if (im->has_nick)
-		put_istr(o, im, im->nick.p ? im->nick.p : "", im->nick.len);
+		put_istr(o, im, im->nick_s.p, im->nick_s.len);
 	else
 		ct_out_puts(o, "null");
 	ct_jw_key(o, "group", 0);
 	if (im->has_nick)
-		put_istr(o, im, im->group.p ? im->group.p : "", im->group.len);
+		put_istr(o, im, im->group_s.p, im->group_s.len);
 	else
 		ct_out_puts(o, "null");
 	{
