@@ -27,7 +27,7 @@ CONFINED = [
     (r'<cjson/cJSON\.h>|<cJSON\.h>', ['src/lib/base/json.c']),
     (r'<iconv\.h>', ['src/lib/proto/charset.c']),
     (r'<archive(_entry)?\.h>', ['src/lib/bundle/tarball.c']),
-    (r'<openssl/', ['src/lib/proto/crypto.c']),
+    (r'<openssl/', ['src/lib/proto/crypto.c', 'src/lib/proto/crypto-dl.c']),  # the user and its loader
     (r'<n?curses(w)?(/n?curses)?\.h>|<ncursesw/', ['src/camtrace/mon-*.c']),
 ]
 # what the engine never does: print to the standard streams, end the process

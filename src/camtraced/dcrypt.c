@@ -20,6 +20,11 @@ void dcrypt_open(struct daemon *d)
 	d->keys = NULL;
 	d->crypt_capa = 0;
 	d->crypt_err[0] = 0;
+	if (ct_crypt_lib_error()) { /* the message names the package to install */
+		snprintf(d->crypt_err, sizeof d->crypt_err, "%s", ct_crypt_lib_error());
+		log_err("encryption off: %s, then restart camtraced", ct_crypt_lib_error());
+		return;
+	}
 	ct_fs_dirname(d->conf.state_file, dir, sizeof dir);
 	if ((r = ct_keys_open(dir, &d->keys, &created, err, sizeof err)) != 0) {
 		/* unencrypted rather than not at all: the entries do not say ENCRYPTOPT, so no peer

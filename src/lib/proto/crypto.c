@@ -1,4 +1,4 @@
-/* crypto.c: the only libcrypto user: RSA key pairs, ANSPUBKEY keys, encrypt/decrypt/sign/verify of IP Messenger bodies (crypto-interop.md). */
+/* crypto.c: the only libcrypto user (crypto-dl.c loads the library on first use): RSA key pairs, ANSPUBKEY keys, encrypt/decrypt/sign/verify of IP Messenger bodies (crypto-interop.md). */
 #include "config.h"
 #include <inttypes.h>
 #include <pthread.h>
@@ -57,6 +57,13 @@ static void prov_load(void)
 
 uint32_t ct_crypt_capa(char *err, size_t errlen)
 {
+	const char *le = ct_crypt_lib_error();
+
+	if (le) { /* nothing can be encrypted */
+		if (err && errlen)
+			snprintf(err, errlen, "%s", le);
+		return 0;
+	}
 	pthread_once(&prov_once, prov_load);
 	if (err && errlen)
 		snprintf(err, errlen, "%s", bf_cipher ? "" : bf_why);
@@ -107,6 +114,10 @@ int ct_crypt_keys_generate(struct ct_crypt_keys **out, char *err, size_t errlen)
 	struct ct_crypt_keys *k = calloc(1, sizeof *k);
 
 	*out = NULL;
+	if (ct_crypt_lib_error()) {
+		free(k);
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
+	}
 	pthread_once(&prov_once, prov_load);
 	if (!k)
 		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_ENOMEM, err, errlen, "out of memory");
@@ -143,6 +154,10 @@ int ct_crypt_keys_from_pem(struct ct_crypt_keys **out, const char *pem2048, size
 	struct ct_crypt_keys *k = calloc(1, sizeof *k);
 
 	*out = NULL;
+	if (ct_crypt_lib_error()) {
+		free(k);
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
+	}
 	pthread_once(&prov_once, prov_load);
 	if (!k)
 		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_ENOMEM, err, errlen, "out of memory");
@@ -304,6 +319,8 @@ int ct_crypt_pub_parse(const char *body, size_t len, const char *user, size_t ul
 	*out = NULL;
 	if (reason)
 		*reason = CT_CRYPT_R_NONE;
+	if (ct_crypt_lib_error())
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
 	pthread_once(&prov_once, prov_load);
 	r = ct_body_anspubkey_parse(body, len, &k);
 	if (r != 0) {
@@ -554,6 +571,8 @@ int ct_crypt_decrypt(const struct ct_crypt_keys *ours, const struct ct_crypt_pub
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof *info);
+	if (ct_crypt_lib_error())
+		return fail(info, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
 	pthread_once(&prov_once, prov_load);
 	if (blen > 4 * CT_CRYPT_MAX_BODY)
 		return fail(info, CT_CRYPT_R_TOO_BIG, CT_ETOOBIG, err, errlen, "encrypted body of %zu bytes", blen);

@@ -112,6 +112,10 @@ int ct_crypt_is_decrypt_err(const char *text, size_t len);
 struct ct_crypt_keys;
 struct ct_crypt_pub;
 
+/* NULL when libcrypto is loaded (crypto-dl.c opens it on first use); else why not, with the fix.
+ * Without it nothing is encrypted: ct_crypt_capa() is 0 and every operation fails with CT_EUNSUP. */
+const char *ct_crypt_lib_error(void);
+
 /* The capability word this build can honour (CT_CRYPT_CAPA_ALL or, without OpenSSL's legacy
  * provider, CT_CRYPT_CAPA_NOBF); err (if given) says why Blowfish is missing. Loads the
  * providers once. */
