@@ -118,6 +118,46 @@ static void hdr(struct ct_sbuf *b, const char *name, uint64_t size, uint32_t att
 	ct_attach_dirhdr_build(b, &f, 9, 0, 0);
 }
 
+/* A raw receiver on 127.0.0.1: asks file id of packet pkt from port, reads `take` bytes (after
+ * waiting so the sender has written everything into the sockets), then closes: normally, or with
+ * a reset (SO_LINGER 0) when rst. Returns the bytes read. */
+static size_t raw_fetch(uint16_t port, uint32_t pkt, uint32_t id, size_t take, int rst)
+{
+	struct sockaddr_in sa;
+	struct ct_sbuf body, req;
+	struct ct_attach_req ar = { .packetno = pkt, .fileid = id, .has_offset = 1 };
+	char buf[65536];
+	size_t got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7F000001);
+	sa.sin_port = htons(port);
+	(void)!connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	pump(50);
+	ct_sbuf_init(&body);
+	ct_sbuf_init(&req);
+	ct_attach_req_build(&body, &ar);
+	ct_codec_build(&req, NULL, 77, "raw", "rawhost", CT_IPMSG_GETFILEDATA, body.p, body.len, 1);
+	(void)!send(fd, req.p, req.len, MSG_NOSIGNAL);
+	ct_sbuf_fini(&body);
+	ct_sbuf_fini(&req);
+	pump(300); /* the sender writes it all: it fits in the two sockets' buffers */
+	uint64_t end = ct_mono_ms() + 3000;
+	while (got < take && ct_mono_ms() < end) {
+		ssize_t n = recv(fd, buf, take - got < sizeof buf ? take - got : sizeof buf, 0);
+		if (n > 0)
+			got += (size_t)n;
+		else
+			ct_evloop_run_once(ev, 5);
+	}
+	if (rst)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger));
+	close(fd);
+	return got;
+}
+
 int main(void)
 {
 	struct ct_hosts *ha = ct_hosts_new(), *hb = ct_hosts_new();
@@ -276,6 +316,38 @@ int main(void)
 	is_int(g.r.bytes, 1000000, "1000000 bytes counted");
 	ok(faccessat(dfd, "(test transfer)", F_OK, 0) != 0 && faccessat(dfd, "(test transfer).part", F_OK, 0) != 0,
 		"nothing written");
+
+	/* the peer's close confirms a transfer: a receiver cut after the sender wrote everything
+	 * into its socket leaves the file offered (not fetched, not counted) */
+	{
+		const char *sp[1] = { p1 };
+		struct ct_sbuf l2;
+		struct ct_attach_list a2;
+		struct ct_xfer_stats s0, s1;
+		uint64_t off2, bytes[1];
+		snprintf(p1, sizeof p1, "%s/small.bin", src);
+		write_file(p1, 60000, 3);
+		ct_sbuf_init(&l2);
+		ct_xfer_offer(xa, sp, 1, &l2, &off2, err, sizeof err);
+		ct_attach_list_parse(l2.p, l2.len, &a2);
+		ct_xfer_offer_bind(xa, off2, 5001, &to);
+		ct_xfer_offer_bind(xa, off2, 5002, &to);
+		pump(200); /* the test transfer's close is counted first */
+		ct_xfer_stats(xa, &s0);
+		is_int(raw_fetch(pa, 5001, a2.f[0].id, 60000, 0), 60000, "a raw receiver reads all 60000 bytes and closes");
+		PUMP_UNTIL(ct_xfer_offer_state(xa, off2, 5001, st, bytes, 1) == 1 && st[0] != CT_XFER_SENDING, 3000);
+		is_str(ct_xfer_fstate_name(st[0]), "fetched", "its close confirms the transfer: fetched");
+		is_int(bytes[0], 60000, "60000 bytes");
+		ct_xfer_stats(xa, &s1);
+		is_int(s1.served - s0.served, 1, "counted served");
+		is_int(raw_fetch(pa, 5002, a2.f[0].id, 30000, 1), 30000, "another reads half, then resets");
+		PUMP_UNTIL(ct_xfer_offer_state(xa, off2, 5002, st, bytes, 1) == 1 && st[0] != CT_XFER_SENDING, 3000);
+		is_str(ct_xfer_fstate_name(st[0]), "offered", "the reset after everything was written: still offered");
+		ct_xfer_stats(xa, &s0);
+		is_int(s0.served, s1.served, "not counted served");
+		ct_attach_list_fini(&a2);
+		ct_sbuf_fini(&l2);
+	}
 
 	/* hostile peers */
 	lfd = hostile_listen(&hp);
