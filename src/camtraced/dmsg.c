@@ -21,6 +21,7 @@
 
 #define INBOX_SAVE_GAP_MS 200 /* saves at most this often under a burst of messages */
 #define SEND_MAX_TO 64        /* recipients named in one request (--all: the whole table) */
+#define SEND_SLACK_MS 5000    /* a send's control answer: its budget and the fetch wait, plus this */
 
 static void inbox_save_now(struct daemon *d)
 {
@@ -373,6 +374,13 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 			ct_xfer_offer_drop(d->xfer, q->offer);
 		send_req_free(q);
 		return ferr[0] ? ct_ctl_call_error(call, "bad_file", "%s", ferr) : r;
+	}
+	{ /* the answer may take the whole send and the fetch wait asked (the request timeout is 30 s) */
+		struct ct_msg_conf mc;
+		uint64_t now = ct_evloop_now_ms(d->ev);
+		msg_conf_from(d, &mc);
+		ct_ctl_call_defer_for(call, ct_msg_send_budget_ms(&mc, n, o.wait_read) + SEND_SLACK_MS +
+			(q->fetch_deadline > now ? q->fetch_deadline - now : 0));
 	}
 	(void)result;
 	return CT_CTL_DEFER;
