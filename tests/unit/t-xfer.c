@@ -317,6 +317,45 @@ int main(void)
 	ok(faccessat(dfd, "(test transfer)", F_OK, 0) != 0 && faccessat(dfd, "(test transfer).part", F_OK, 0) != 0,
 		"nothing written");
 
+	/* for iptux a directory is announced with its total size (5 + 100000 + 0; the symlink is not
+	 * sent); iptux is known by the version field of its entry */
+	{
+		struct ct_sbuf l3, pk;
+		struct ct_attach_list a3;
+		struct ct_haddr me;
+		struct sockaddr_in sa;
+		uint64_t off3;
+		int u = socket(AF_INET, SOCK_DGRAM, 0);
+		snprintf(p2, sizeof p2, "%s/tree", src);
+		paths[0] = p2;
+		ct_sbuf_init(&l3);
+		is_int(ct_xfer_offer_sized(xa, paths, 1, &l3, &off3, err, sizeof err), 0, "a sized offer of the tree");
+		ct_attach_list_parse(l3.p, l3.len, &a3);
+		ok(a3.n == 1 && a3.f[0].attr == 2 && a3.f[0].size == 100005, "announced with 100005 bytes (got %llu)",
+			a3.n ? (unsigned long long)a3.f[0].size : 0ull);
+		ct_attach_list_fini(&a3);
+		ct_sbuf_fini(&l3);
+		memset(&sa, 0, sizeof sa);
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(0x7F000001);
+		bind(u, (struct sockaddr *)&sa, sizeof sa);
+		ct_haddr_set_v4(&me, 0x7F000001, 0);
+		ok(!ct_xfer_peer_iptux(xa, &me), "127.0.0.1 not known as iptux before");
+		ct_sbuf_init(&pk);
+		ct_codec_build(&pk, "1_iptux 0.8.3", 1, "tux", "tuxhost", CT_IPMSG_BR_ENTRY, "tux\0\0icon\0utf-8", 15, 1);
+		sa.sin_port = htons(pa);
+		sendto(u, pk.p, pk.len, 0, (struct sockaddr *)&sa, sizeof sa);
+		PUMP_UNTIL(ct_xfer_peer_iptux(xa, &me), 2000);
+		ok(ct_xfer_peer_iptux(xa, &me), "a BR_ENTRY with version 1_iptux 0.8.3: iptux");
+		ct_sbuf_reset(&pk);
+		ct_codec_build(&pk, NULL, 2, "win", "winhost", CT_IPMSG_BR_ENTRY, "win\0", 4, 1);
+		sendto(u, pk.p, pk.len, 0, (struct sockaddr *)&sa, sizeof sa);
+		PUMP_UNTIL(!ct_xfer_peer_iptux(xa, &me), 2000);
+		ok(!ct_xfer_peer_iptux(xa, &me), "another client's entry from that address: not iptux any more");
+		ct_sbuf_fini(&pk);
+		close(u);
+	}
+
 	/* the peer's close confirms a transfer: a receiver cut after the sender wrote everything
 	 * into its socket leaves the file offered (not fetched, not counted) */
 	{

@@ -10,6 +10,12 @@
 #include "codec.h"
 #include "xfer-int.h"
 
+static void times(const struct stat *sb, char *mt, char *ct)
+{
+	snprintf(mt, 24, "%llx", (unsigned long long)sb->st_mtime);
+	snprintf(ct, 24, "%llx", (unsigned long long)sb->st_ctime);
+}
+
 void xfer_dir_fini(struct xdirwalk *w)
 {
 	while (w->depth > 0)
@@ -21,13 +27,17 @@ int xfer_dir_next(struct xdirwalk *w, const struct xoffer_file *top, struct ct_s
 {
 	struct ct_attach_file af;
 	struct stat sb;
-	char mt[24];
+	char mt[24], ct[24];
 	int fd;
 
+	/* 14=mtime:16=ctime: as iptux sends them; its receiver sets the times from the 4th and 5th
+	 * fields (without a 5th, a modification time of 1970) */
 	memset(&af, 0, sizeof af);
-	af.next = 1;
+	af.next = 2;
 	af.ext[0].key = CT_IPMSG_FILE_MTIME;
 	af.ext[0].val = mt;
+	af.ext[1].key = CT_IPMSG_FILE_CREATETIME;
+	af.ext[1].val = ct;
 	if (!w->started) {
 		DIR *d = opendir(top->path);
 		w->started = 1;
@@ -37,7 +47,7 @@ int xfer_dir_next(struct xdirwalk *w, const struct xoffer_file *top, struct ct_s
 			return -1;
 		}
 		w->stack[w->depth++] = d;
-		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+		times(&sb, mt, ct);
 		af.name = top->name;
 		af.attr = CT_IPMSG_FILE_DIR;
 		return ct_attach_dirhdr_build(out, &af, 9, 0, 0) == 0 ? 0 : -1;
@@ -49,7 +59,7 @@ int xfer_dir_next(struct xdirwalk *w, const struct xoffer_file *top, struct ct_s
 			fstat(dirfd(d), &sb);
 			closedir(d);
 			w->depth--;
-			snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+			times(&sb, mt, ct);
 			af.name = ".";
 			af.attr = CT_IPMSG_FILE_RETPARENT;
 			ct_attach_dirhdr_build(out, &af, 9, 0, 0);
@@ -59,7 +69,7 @@ int xfer_dir_next(struct xdirwalk *w, const struct xoffer_file *top, struct ct_s
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
-		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
+		times(&sb, mt, ct);
 		af.name = e->d_name;
 		if (S_ISREG(sb.st_mode)) {
 			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
@@ -85,4 +95,27 @@ int xfer_dir_next(struct xdirwalk *w, const struct xoffer_file *top, struct ct_s
 		return 0;
 	}
 	return 1;
+}
+
+uint64_t xfer_dir_total(const struct xoffer_file *top)
+{
+	struct xdirwalk w;
+	struct ct_sbuf hdr;
+	uint64_t sum = 0;
+	off_t end = 0;
+	int fd = -1;
+
+	memset(&w, 0, sizeof w);
+	ct_sbuf_init(&hdr);
+	while (xfer_dir_next(&w, top, &hdr, &fd, &end) == 0) {
+		if (fd >= 0) {
+			sum += (uint64_t)end;
+			close(fd);
+			fd = -1;
+		}
+		ct_sbuf_reset(&hdr);
+	}
+	xfer_dir_fini(&w);
+	ct_sbuf_fini(&hdr);
+	return sum;
 }

@@ -168,6 +168,8 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 		struct ct_attach_file af;
 		if ((r = file_of(&o->f[i], paths[i], err, errlen)) != 0)
 			break;
+		if (o->f[i].dir && x->sized)
+			o->f[i].size = xfer_dir_total(&o->f[i]);
 		o->f[i].id = x->next_fileid++;
 		memset(&af, 0, sizeof af);
 		af.id = o->f[i].id;
@@ -195,6 +197,47 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 	*offer = o->id;
 	xfer_arm_sweep(x);
 	return 0;
+}
+
+int ct_xfer_offer_sized(struct ct_xfer *x, const char *const *paths, size_t n, struct ct_sbuf *list,
+	uint64_t *offer, char *err, size_t errlen)
+{
+	int r;
+
+	x->sized = 1;
+	r = ct_xfer_offer(x, paths, n, list, offer, err, errlen);
+	x->sized = 0;
+	return r;
+}
+
+int ct_xfer_peer_iptux(const struct ct_xfer *x, const struct ct_haddr *a)
+{
+	for (unsigned i = 0; i < x->niptux && i < XFER_IPTUX_MAX; i++)
+		if (ct_haddr_same_ip(&x->iptux[i], a))
+			return 1;
+	return 0;
+}
+
+/* Every packet: an entry whose version field says "iptux" ("1_iptux 0.8.3") marks its address,
+ * another entry from it unmarks it. */
+static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_xfer *x = ud;
+	uint32_t mode = rx->m->mode;
+	int is = rx->m->version.len > 5 && memmem(rx->m->version.p, rx->m->version.len, "iptux", 5);
+	unsigned k = x->niptux < XFER_IPTUX_MAX ? x->niptux : XFER_IPTUX_MAX;
+
+	(void)n;
+	if (mode != CT_IPMSG_BR_ENTRY && mode != CT_IPMSG_ANSENTRY && mode != CT_IPMSG_BR_ABSENCE)
+		return;
+	for (unsigned i = 0; i < k; i++)
+		if (ct_haddr_same_ip(&x->iptux[i], &rx->from)) {
+			if (!is)
+				memset(&x->iptux[i], 0, sizeof x->iptux[i]);
+			return;
+		}
+	if (is)
+		x->iptux[x->niptux++ % XFER_IPTUX_MAX] = rx->from;
 }
 
 int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, const struct ct_haddr *to)
@@ -706,6 +749,7 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 		return r;
 	}
 	ct_node_set_tcp_handler(node, on_accept, x);
+	ct_node_add_tap(node, on_tap, x);
 	*out = x;
 	return 0;
 }
@@ -715,6 +759,7 @@ void ct_xfer_free(struct ct_xfer *x)
 	if (!x)
 		return;
 	ct_node_set_tcp_handler(x->node, NULL, NULL);
+	ct_node_remove_tap(x->node, on_tap, x);
 	ct_node_remove_handlers(x->node, handlers, 1, x);
 	while (x->sconns)
 		sconn_close(x->sconns);
