@@ -202,8 +202,11 @@ static int send_daemon(const struct ct_cli *cli, struct ct_ctl_client *c, const 
 		}
 		ct_json_add_int(p, "wait_fetch_ms", (int64_t)so->wait_fetch_ms);
 	}
-	if (cl.timeout <= 0)
-		cl.timeout = 30 + (int)(so->wait_fetch_ms / 1000); /* retries, pacing, the read notice, fetches */
+	if (cl.timeout <= 0) { /* what camtraced may take with its default retries, the wait asked, 30 s more */
+		struct ct_msg_conf dc = { .retries = 3 };
+		cl.timeout = 30 + (double)(ct_msg_send_budget_ms(&dc, nto > 0 ? (size_t)nto : 1, so->wait_read) +
+			so->wait_fetch_ms) / 1000;
+	}
 	rc = ctlcli_call(&cl, "send", c, CT_CTL_M_SEND, p, &res);
 	ct_json_free(p);
 	if (rc == 0)

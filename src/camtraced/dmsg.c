@@ -21,6 +21,7 @@
 
 #define INBOX_SAVE_GAP_MS 200 /* saves at most this often under a burst of messages */
 #define SEND_MAX_TO 64        /* recipients named in one request (--all: the whole table) */
+#define SEND_SLACK_MS 5000    /* a send's control answer: its budget and the fetch wait, plus this */
 
 static void inbox_save_now(struct daemon *d)
 {
@@ -243,10 +244,14 @@ static void on_sent(struct ct_msg *m, uint64_t job, const struct ct_msg_result *
 }
 
 /* `files` (absolute paths the daemon can read): one offer, its attachment list in o->attach
- * (malloc'd), o->packetnos for the bindings; `wait_fetch_ms`: the answer waits for the fetches. */
+ * (malloc'd), o->packetnos for the bindings; `wait_fetch_ms`: the answer waits for the fetches.
+ * A directory is announced with size 0 (as Windows does), or with its total when a recipient is
+ * iptux (which offers no Accept for an entry of size 0). */
 static int send_files(struct daemon *d, const struct ct_json *params, struct send_req *q,
-	struct ct_msg_send_opts *o, size_t n, char *err, size_t errlen)
+	struct ct_msg_send_opts *o, const struct ct_msg_to *to, size_t n, char *err, size_t errlen)
 {
+	int sized = 0;
+
 	const struct ct_json *files = ct_json_get(params, "files");
 	const char *paths[64];
 	size_t np = 0;
@@ -265,8 +270,10 @@ static int send_files(struct daemon *d, const struct ct_json *params, struct sen
 	}
 	if (!np)
 		return 0;
+	for (size_t i = 0; i < n; i++)
+		sized |= ct_xfer_peer_iptux(d->xfer, &to[i].addr);
 	ct_sbuf_init(&list);
-	r = ct_xfer_offer(d->xfer, paths, np, &list, &q->offer, err, errlen);
+	r = (sized ? ct_xfer_offer_sized : ct_xfer_offer)(d->xfer, paths, np, &list, &q->offer, err, errlen);
 	if (r == 0 && (ct_sbuf_addc(&list, 0) != 0 || !(q->packetnos = calloc(n, sizeof *q->packetnos))))
 		r = CT_ENOMEM;
 	if (r != 0) {
@@ -360,7 +367,7 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 		send_req_free(q);
 		return 0;
 	}
-	if ((r = send_files(d, params, q, &o, n, ferr, sizeof ferr)) == 0)
+	if ((r = send_files(d, params, q, &o, to, n, ferr, sizeof ferr)) == 0)
 		r = ct_msg_send(d->msg, to, n, &o, on_sent, q, NULL);
 	if (r == 0 && q->offer)
 		for (size_t i = 0; i < n; i++)
@@ -373,6 +380,13 @@ static int m_send(struct ct_ctl_call *call, const struct ct_json *params, struct
 			ct_xfer_offer_drop(d->xfer, q->offer);
 		send_req_free(q);
 		return ferr[0] ? ct_ctl_call_error(call, "bad_file", "%s", ferr) : r;
+	}
+	{ /* the answer may take the whole send and the fetch wait asked (the request timeout is 30 s) */
+		struct ct_msg_conf mc;
+		uint64_t now = ct_evloop_now_ms(d->ev);
+		msg_conf_from(d, &mc);
+		ct_ctl_call_defer_for(call, ct_msg_send_budget_ms(&mc, n, o.wait_read) + SEND_SLACK_MS +
+			(q->fetch_deadline > now ? q->fetch_deadline - now : 0));
 	}
 	(void)result;
 	return CT_CTL_DEFER;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 610-files.sh: file transfer in the lab: camtraced <-> camtraced a file and a directory both ways (send --file, accept_files), a transfer cut by a router fault and resumed with camtrace get --resume (cmp), a hostile sender (a path-traversal name, more bytes than announced) refused with nothing written outside download_dir.
+# 610-files.sh: file transfer in the lab: camtraced <-> camtraced a file and a directory both ways (send --file, accept_files), a send whose --wait-fetch (35 s) outlasts the control request timeout, a transfer cut by a router fault and resumed with camtrace get --resume (cmp), a hostile sender (a path-traversal name, more bytes than announced) refused with nothing written outside download_dir.
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "$top_srcdir/tests/net/probe-lib.sh"
 . "$top_srcdir/tests/net/ctd-lib.sh"
@@ -52,11 +52,13 @@ run_ok "a.txt too" cmp "$SRC/tree/a.txt" "$LAB_TMP/b1d/dl/tree/a.txt"
 ok '[ -f "$LAB_TMP/b1d/dl/tree/empty" ] && [ ! -e "$LAB_TMP/b1d/dl/tree/sub/link" ]' "the empty file came, the symlink did not"
 ok '[ -z "$(find "$LAB_TMP/b1d/dl" -name "*.part")" ]' "no .part left"
 
-# over bob's quota (5 MB, 3 used): not fetched
-cts srv send --file "$SRC/huge.bin" --wait-fetch 3s $B1 "too big"
-is "$(r '["recipients"][0]["files"][0]["state"]')" offered "huge.bin: still offered (bob did not fetch it)"
-ctd_q b1d inbox >"$LAB_TMP/ib.json"
-is "$(f "$LAB_TMP/ib.json" '["messages"][1]["files"][0]["state"]')" over_quota "bob's inbox: over_quota"
+# over bob's quota (5 MB, 3 used): not fetched. The send waits 35 s for the fetch, longer than
+# the control request's default 30 s: its answer (collected after the resume below) must come
+in_host srv "$CAMTRACE" --json --ctl "$LAB_TMP/srv/ctl.sock" send --file "$SRC/huge.bin" --wait-fetch 35s \
+	$B1 "too big" >"$LAB_TMP/quota.json" 2>"$LAB_TMP/quota.err" &
+quota_pid=$!
+ib_quota() { ctd_q b1d inbox >"$LAB_TMP/ib.json" && [ "$(f "$LAB_TMP/ib.json" '["messages"][1]["files"][0]["state"]')" = over_quota ]; }
+ok 'wait_for -t 10 ib_quota' "bob's inbox: over_quota"
 
 # ---- bob -> srv: the other way --------------------------------------------------------
 CTD=b1d
@@ -102,6 +104,11 @@ is "$(r '["files"][0]["state"]')" done "resumed: done"
 is "$(r '["files"][0]["offset"]')" "$part" "from the partial file's length"
 is "$(( $(r '["files"][0]["bytes"]') + part ))" 8000000 "only the rest came"
 run_ok "the bytes equal (cmp)" cmp "$SRC/huge.bin" "$LAB_TMP/getdir/huge.bin"
+
+wait "$quota_pid"
+is "$?" 0 "send --wait-fetch 35s: answered after its wait (exit 0), not timed out by the control socket"
+is "$(f "$LAB_TMP/quota.json" '["recipients"][0]["state"]')" delivered "bob: delivered" || diag "$(cat "$LAB_TMP/quota.err")"
+is "$(f "$LAB_TMP/quota.json" '["recipients"][0]["files"][0]["state"]')" offered "huge.bin: still offered (bob did not fetch it)"
 
 # ---- a hostile sender on b2: '..' in the list, a path in the stream, too many bytes ---
 cat >"$LAB_TMP/hostile.py" <<'EOF'

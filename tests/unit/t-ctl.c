@@ -61,6 +61,17 @@ static int m_never(struct ct_ctl_call *call, const struct ct_json *params, struc
 	return CT_CTL_DEFER;
 }
 
+/* deferred past request_ms (300) by design: answered after 600 ms within its own 1500 */
+static int m_long(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
+{
+	(void)params;
+	(void)result;
+	(void)ud;
+	ct_ctl_call_defer_for(call, 1500);
+	ct_evloop_add_timer(ev, 600, later, (void *)(uintptr_t)ct_ctl_call_token(call));
+	return CT_CTL_DEFER;
+}
+
 static int m_fail(struct ct_ctl_call *call, const struct ct_json *params, struct ct_json **result, void *ud)
 {
 	(void)params;
@@ -172,6 +183,7 @@ static pid_t start_server(void)
 		ct_ctl_server_add(srv, "echo", m_echo, NULL);
 		ct_ctl_server_add(srv, "slow", m_slow, NULL);
 		ct_ctl_server_add(srv, "never", m_never, NULL);
+		ct_ctl_server_add(srv, "long", m_long, NULL);
 		ct_ctl_server_add(srv, "fail", m_fail, NULL);
 		ct_ctl_server_add(srv, "quit", m_quit, NULL);
 		ct_ctl_server_add(srv, "clients", m_clients, NULL);
@@ -338,6 +350,10 @@ int main(void)
 	r = ct_ctl_client_call(a, "never", NULL, 3000, &res);
 	is_int(r, CT_EPROTO, "a request the daemon never finishes gets an answer");
 	is_str(ct_ctl_client_error_code(a), "timeout", "... a timeout error");
+	r = ct_ctl_client_call(a, "long", NULL, 3000, &res);
+	is_int(r, 0, "a request deferred past the request timeout by ct_ctl_call_defer_for is answered");
+	is_str(res ? ct_json_get_str(res, "done") : NULL, "late", "... with its result, not a timeout");
+	ct_json_free(res);
 	r = ct_ctl_client_call(a, "echo", NULL, 3000, &res);
 	is_int(r, 0, "connection still usable after all those errors");
 	ct_json_free(res);

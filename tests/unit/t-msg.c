@@ -307,6 +307,18 @@ int main(void)
 		ct_hosts_free(tab);
 	}
 
+	/* the time a control request allows a send (camtrace send through camtraced) */
+	{
+		struct ct_msg_conf d0 = { .retries = 3 }, big = { .retry_ms = 60000, .retries = 20, .rate = 10 };
+		is_int(ct_msg_send_budget_ms(&d0, 1, 0), 10 + 2 * (2 * 4 * 1000 + 2000), "defaults (3 retries), one recipient: 20010 ms");
+		is_int(ct_msg_send_budget_ms(&d0, 1, 1) - ct_msg_send_budget_ms(&d0, 1, 0), 20000,
+			"--wait-read adds the read wait (20 s)");
+		is_int(ct_msg_send_budget_ms(&d0, 1000, 0) - ct_msg_send_budget_ms(&d0, 0, 0), 10000,
+			"1000 recipients paced at 100/s add 10 s");
+		is_int(ct_msg_send_budget_ms(&big, 1, 0), 100 + 2 * (2 * 21 * 60000 + 2000),
+			"msg_retries 20 x msg_retry_ms 60000 at 10/s: every try counted");
+	}
+
 	unlink(file);
 	rmdir(path);
 	ct_msg_free(mc);

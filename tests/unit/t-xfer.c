@@ -119,6 +119,17 @@ static void hdr(struct ct_sbuf *b, const char *name, uint64_t size, uint32_t att
 	ct_attach_dirhdr_build(b, &f, 9, 0, 0);
 }
 
+/* The saved offer whose first file has this name (NULL if none). */
+static const struct ct_json *offer_named(const struct ct_json *arr, const char *name)
+{
+	for (const struct ct_json *o = ct_json_first(arr); o; o = ct_json_next(o)) {
+		const char *n = ct_json_get_str(ct_json_arr_at(ct_json_get(o, "files"), 0), "name");
+		if (n && !strcmp(n, name))
+			return o;
+	}
+	return NULL;
+}
+
 /* The offers as the state file keeps them, and back (a restart): ids, bindings and states kept;
  * expired and unreadable ones skipped. b's engine is replaced by the restored one. */
 static void test_save(struct ct_xfer *xa, struct ct_node *b, struct ct_xfer **xb, uint32_t fid0)
@@ -129,7 +140,7 @@ static void test_save(struct ct_xfer *xa, struct ct_node *b, struct ct_xfer **xb
 	int64_t v = 0;
 
 	ok(j && ct_json_is_arr(j), "offers saved as a JSON array");
-	o = ct_json_arr_at(j, 0);
+	o = offer_named(j, "big.bin");
 	f = ct_json_arr_at(ct_json_get(o, "files"), 0);
 	ok(f && !strcmp(ct_json_get_str(f, "name"), "big.bin") && ct_json_get_i64(f, "id", &v) == 0 && v == fid0,
 		"the file with its name and id");
@@ -140,15 +151,15 @@ static void test_save(struct ct_xfer *xa, struct ct_node *b, struct ct_xfer **xb
 	ct_xfer_free(*xb);
 	is_int(ct_xfer_new(xb, b, NULL), 0, "a fresh engine (a restart)");
 	is_int((int)ct_xfer_offers_restore(*xb, j, 100000.0 + 86400 * 2), 0, "offers older than offer_expiry: none back");
-	is_int((int)ct_xfer_offers_restore(*xb, j, 100010.0), 1, "10 s later: the offer back");
+	is_int((int)ct_xfer_offers_restore(*xb, j, 100010.0), (int)ct_json_arr_len(j), "10 s later: every offer back");
 	j2 = ct_xfer_offers_save(*xb, 100010.0);
-	t1 = ct_json_print(ct_json_get(ct_json_arr_at(j, 0), "files"), 0);
-	t2 = ct_json_print(ct_json_get(ct_json_arr_at(j2, 0), "files"), 0);
+	t1 = ct_json_print(ct_json_get(offer_named(j, "big.bin"), "files"), 0);
+	t2 = ct_json_print(ct_json_get(offer_named(j2, "big.bin"), "files"), 0);
 	ok(t1 && t2 && !strcmp(t1, t2), "its files as they were");
 	free(t1);
 	free(t2);
-	t1 = ct_json_print(ct_json_get(ct_json_arr_at(j, 0), "to"), 0);
-	t2 = ct_json_print(ct_json_get(ct_json_arr_at(j2, 0), "to"), 0);
+	t1 = ct_json_print(ct_json_get(offer_named(j, "big.bin"), "to"), 0);
+	t2 = ct_json_print(ct_json_get(offer_named(j2, "big.bin"), "to"), 0);
 	ok(t1 && t2 && !strcmp(t1, t2), "its recipients and states as they were (%s)", t2 ? t2 : "");
 	free(t1);
 	free(t2);
@@ -164,6 +175,46 @@ static void test_save(struct ct_xfer *xa, struct ct_node *b, struct ct_xfer **xb
 	ct_json_free(bad);
 	ct_json_free(j);
 	ct_json_free(j2);
+}
+
+/* A raw receiver on 127.0.0.1: asks file id of packet pkt from port, reads `take` bytes (after
+ * waiting so the sender has written everything into the sockets), then closes: normally, or with
+ * a reset (SO_LINGER 0) when rst. Returns the bytes read. */
+static size_t raw_fetch(uint16_t port, uint32_t pkt, uint32_t id, size_t take, int rst)
+{
+	struct sockaddr_in sa;
+	struct ct_sbuf body, req;
+	struct ct_attach_req ar = { .packetno = pkt, .fileid = id, .has_offset = 1 };
+	char buf[65536];
+	size_t got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7F000001);
+	sa.sin_port = htons(port);
+	(void)!connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	pump(50);
+	ct_sbuf_init(&body);
+	ct_sbuf_init(&req);
+	ct_attach_req_build(&body, &ar);
+	ct_codec_build(&req, NULL, 77, "raw", "rawhost", CT_IPMSG_GETFILEDATA, body.p, body.len, 1);
+	(void)!send(fd, req.p, req.len, MSG_NOSIGNAL);
+	ct_sbuf_fini(&body);
+	ct_sbuf_fini(&req);
+	pump(300); /* the sender writes it all: it fits in the two sockets' buffers */
+	uint64_t end = ct_mono_ms() + 3000;
+	while (got < take && ct_mono_ms() < end) {
+		ssize_t n = recv(fd, buf, take - got < sizeof buf ? take - got : sizeof buf, 0);
+		if (n > 0)
+			got += (size_t)n;
+		else
+			ct_evloop_run_once(ev, 5);
+	}
+	if (rst)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 }, sizeof(struct linger));
+	close(fd);
+	return got;
 }
 
 int main(void)
@@ -326,6 +377,77 @@ int main(void)
 	is_int(g.r.bytes, 1000000, "1000000 bytes counted");
 	ok(faccessat(dfd, "(test transfer)", F_OK, 0) != 0 && faccessat(dfd, "(test transfer).part", F_OK, 0) != 0,
 		"nothing written");
+
+	/* for iptux a directory is announced with its total size (5 + 100000 + 0; the symlink is not
+	 * sent); iptux is known by the version field of its entry */
+	{
+		struct ct_sbuf l3, pk;
+		struct ct_attach_list a3;
+		struct ct_haddr me;
+		struct sockaddr_in sa;
+		uint64_t off3;
+		int u = socket(AF_INET, SOCK_DGRAM, 0);
+		snprintf(p2, sizeof p2, "%s/tree", src);
+		paths[0] = p2;
+		ct_sbuf_init(&l3);
+		is_int(ct_xfer_offer_sized(xa, paths, 1, &l3, &off3, err, sizeof err), 0, "a sized offer of the tree");
+		ct_attach_list_parse(l3.p, l3.len, &a3);
+		ok(a3.n == 1 && a3.f[0].attr == 2 && a3.f[0].size == 100005, "announced with 100005 bytes (got %llu)",
+			a3.n ? (unsigned long long)a3.f[0].size : 0ull);
+		ct_attach_list_fini(&a3);
+		ct_sbuf_fini(&l3);
+		memset(&sa, 0, sizeof sa);
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(0x7F000001);
+		bind(u, (struct sockaddr *)&sa, sizeof sa);
+		ct_haddr_set_v4(&me, 0x7F000001, 0);
+		ok(!ct_xfer_peer_iptux(xa, &me), "127.0.0.1 not known as iptux before");
+		ct_sbuf_init(&pk);
+		ct_codec_build(&pk, "1_iptux 0.8.3", 1, "tux", "tuxhost", CT_IPMSG_BR_ENTRY, "tux\0\0icon\0utf-8", 15, 1);
+		sa.sin_port = htons(pa);
+		sendto(u, pk.p, pk.len, 0, (struct sockaddr *)&sa, sizeof sa);
+		PUMP_UNTIL(ct_xfer_peer_iptux(xa, &me), 2000);
+		ok(ct_xfer_peer_iptux(xa, &me), "a BR_ENTRY with version 1_iptux 0.8.3: iptux");
+		ct_sbuf_reset(&pk);
+		ct_codec_build(&pk, NULL, 2, "win", "winhost", CT_IPMSG_BR_ENTRY, "win\0", 4, 1);
+		sendto(u, pk.p, pk.len, 0, (struct sockaddr *)&sa, sizeof sa);
+		PUMP_UNTIL(!ct_xfer_peer_iptux(xa, &me), 2000);
+		ok(!ct_xfer_peer_iptux(xa, &me), "another client's entry from that address: not iptux any more");
+		ct_sbuf_fini(&pk);
+		close(u);
+	}
+
+	/* the peer's close confirms a transfer: a receiver cut after the sender wrote everything
+	 * into its socket leaves the file offered (not fetched, not counted) */
+	{
+		const char *sp[1] = { p1 };
+		struct ct_sbuf l2;
+		struct ct_attach_list a2;
+		struct ct_xfer_stats s0, s1;
+		uint64_t off2, bytes[1];
+		snprintf(p1, sizeof p1, "%s/small.bin", src);
+		write_file(p1, 60000, 3);
+		ct_sbuf_init(&l2);
+		ct_xfer_offer(xa, sp, 1, &l2, &off2, err, sizeof err);
+		ct_attach_list_parse(l2.p, l2.len, &a2);
+		ct_xfer_offer_bind(xa, off2, 5001, &to);
+		ct_xfer_offer_bind(xa, off2, 5002, &to);
+		pump(200); /* the test transfer's close is counted first */
+		ct_xfer_stats(xa, &s0);
+		is_int(raw_fetch(pa, 5001, a2.f[0].id, 60000, 0), 60000, "a raw receiver reads all 60000 bytes and closes");
+		PUMP_UNTIL(ct_xfer_offer_state(xa, off2, 5001, st, bytes, 1) == 1 && st[0] != CT_XFER_SENDING, 3000);
+		is_str(ct_xfer_fstate_name(st[0]), "fetched", "its close confirms the transfer: fetched");
+		is_int(bytes[0], 60000, "60000 bytes");
+		ct_xfer_stats(xa, &s1);
+		is_int(s1.served - s0.served, 1, "counted served");
+		is_int(raw_fetch(pa, 5002, a2.f[0].id, 30000, 1), 30000, "another reads half, then resets");
+		PUMP_UNTIL(ct_xfer_offer_state(xa, off2, 5002, st, bytes, 1) == 1 && st[0] != CT_XFER_SENDING, 3000);
+		is_str(ct_xfer_fstate_name(st[0]), "offered", "the reset after everything was written: still offered");
+		ct_xfer_stats(xa, &s0);
+		is_int(s0.served, s1.served, "not counted served");
+		ct_attach_list_fini(&a2);
+		ct_sbuf_fini(&l2);
+	}
 
 	/* hostile peers */
 	lfd = hostile_listen(&hp);

@@ -78,6 +78,7 @@ struct ct_ctl_call {
 	void *stream_ud;
 	int stream_lines;
 	unsigned subscribe;       /* ct_ctl_call_subscribe(): kinds to subscribe the client to */
+	uint64_t defer_ms;        /* ct_ctl_call_defer_for(): the deferred answer's deadline, if longer */
 };
 
 /* ctl.c: closes a client and frees what it holds; accepts clients; a method by name. */

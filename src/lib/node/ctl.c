@@ -436,7 +436,8 @@ static int handle_line(struct client *cl, const char *line, size_t len)
 		p->token = call.token;
 		p->cl = cl;
 		p->id = id ? ct_json_dup(id) : NULL;
-		p->timer = ct_evloop_add_timer(s->ev, s->lim.request_ms, on_request_timeout, p);
+		p->timer = ct_evloop_add_timer(s->ev, call.defer_ms > s->lim.request_ms ? call.defer_ms :
+			s->lim.request_ms, on_request_timeout, p);
 		p->next = s->pend;
 		s->pend = p;
 		cl->npending++;
@@ -592,6 +593,7 @@ void ct_ctl_on_accept(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 uint64_t ct_ctl_call_token(const struct ct_ctl_call *call) { return call->token; }
 const char *ct_ctl_call_method(const struct ct_ctl_call *call) { return call->method; }
 struct ct_ctl_server *ct_ctl_call_server(const struct ct_ctl_call *call) { return call->srv; }
+void ct_ctl_call_defer_for(struct ct_ctl_call *call, uint64_t ms) { call->defer_ms = ms; }
 
 int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fmt, ...)
 {

@@ -87,6 +87,9 @@ const char *ct_ctl_server_path(const struct ct_ctl_server *s);
 uint64_t ct_ctl_call_token(const struct ct_ctl_call *call);
 const char *ct_ctl_call_method(const struct ct_ctl_call *call);
 struct ct_ctl_server *ct_ctl_call_server(const struct ct_ctl_call *call);
+/* A deferred answer that may take longer than the request timeout by design (send waiting for
+ * a read notice or fetches): it gets ms (the longer of the two) before the "timeout" error. */
+void ct_ctl_call_defer_for(struct ct_ctl_call *call, uint64_t ms);
 /* Sets the error the handler returns (code: snake_case tag); returns CT_EINVAL for chaining. */
 int ct_ctl_call_error(struct ct_ctl_call *call, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -174,6 +174,17 @@ int ct_msg_encrypt_parse(const char *s)
 	return CT_EINVAL;
 }
 
+uint64_t ct_msg_send_budget_ms(const struct ct_msg_conf *c, size_t n, int wait_read)
+{
+	uint64_t retry = c->retry_ms ? c->retry_ms : 1000, tries = (uint64_t)c->retries + 1;
+	uint64_t read = c->read_wait_ms ? c->read_wait_ms : 20000;
+	double rate = c->rate > 0 ? c->rate : 100;
+
+	/* the first sends paced; then twice (a DecryptErr answer resends once): the key fetched
+	 * (GETPUBKEY tried like the message), the message tried, the auto-reply awaited (<= 2 s) */
+	return (uint64_t)((double)n * 1000.0 / rate) + 2 * (2 * tries * retry + 2000) + (wait_read ? read : 0);
+}
+
 struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, const char *err)
 {
 	struct ct_json *o = ct_json_obj();

@@ -134,6 +134,10 @@ int ct_msg_resolve_all(const struct ct_hosts *t, const struct ct_targets *only, 
 struct ct_json *ct_msg_result_json(const struct ct_msg_result *r, const struct ct_hosts *t, int wait_read);
 /* "off", "auto", "require" (NULL = off) as the enum; CT_EINVAL otherwise. */
 int ct_msg_encrypt_parse(const char *s);
+/* The longest a send to n recipients can take before its done runs, with conf (zero retry_ms,
+ * read_wait_ms, rate taken as ct_msg_new's defaults): pacing, key fetch and tries (twice: a DecryptErr resends
+ * once), the read notice when wait_read. A control request waiting on a send allows this. */
+uint64_t ct_msg_send_budget_ms(const struct ct_msg_conf *c, size_t n, int wait_read);
 /* A recipient that could not be resolved, in the same shape (state "unknown_recipient" or
  * "ambiguous", error err). */
 struct ct_json *ct_msg_unresolved_json(const char *spec, const char *state, const char *err);

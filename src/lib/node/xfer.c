@@ -1,13 +1,14 @@
 /* xfer.c: the file-transfer engine: offers (ids, the attachment list, bindings to packet numbers, expiry, RELEASEFILES) and the TCP 2425 server (GETFILEDATA with offset, GETDIRFILES) on the node's event loop. */
 #include "config.h"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "attach.h"
@@ -22,7 +23,6 @@
 #include "targets.h"
 #include "xfer-int.h"
 
-#define DIR_DEPTH 32
 #define REQ_WAIT_MS 5000 /* for the request after the connect */
 
 /* One served connection: the request, then a file's bytes or a directory stream. */
@@ -34,6 +34,8 @@ struct sconn {
 	size_t reqlen;
 	int phase;                /* 0 request, 1 sending, 2 sent: waiting for the peer's close,
 	                           * 3 the upload test: our fetch back from the peer runs (up_get) */
+	int confirm;              /* phase 2: the peer's close confirms a file or test transfer */
+	uint64_t outq;            /* phase 2: bytes the peer had not acknowledged at the last look */
 	uint64_t last_ms;
 	uint64_t offer;           /* what it serves (looked up again: the offer may go) */
 	uint32_t packetno;
@@ -42,8 +44,7 @@ struct sconn {
 	off_t off, end;
 	struct ct_sbuf out;       /* directory headers not yet sent */
 	size_t outpos;
-	DIR *stack[DIR_DEPTH];
-	int depth, dir_started;
+	struct xdirwalk walk;     /* a directory's stream (xfer-dir.c) */
 	uint64_t sent;
 	uint64_t probe_left;      /* the test transfer: zero bytes still to send */
 	int probe;
@@ -169,6 +170,8 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 		struct ct_attach_file af;
 		if ((r = file_of(&o->f[i], paths[i], err, errlen)) != 0)
 			break;
+		if (o->f[i].dir && x->sized)
+			o->f[i].size = xfer_dir_total(&o->f[i]);
 		o->f[i].id = x->next_fileid++;
 		memset(&af, 0, sizeof af);
 		af.id = o->f[i].id;
@@ -196,6 +199,47 @@ int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct 
 	*offer = o->id;
 	xfer_arm_sweep(x);
 	return 0;
+}
+
+int ct_xfer_offer_sized(struct ct_xfer *x, const char *const *paths, size_t n, struct ct_sbuf *list,
+	uint64_t *offer, char *err, size_t errlen)
+{
+	int r;
+
+	x->sized = 1;
+	r = ct_xfer_offer(x, paths, n, list, offer, err, errlen);
+	x->sized = 0;
+	return r;
+}
+
+int ct_xfer_peer_iptux(const struct ct_xfer *x, const struct ct_haddr *a)
+{
+	for (unsigned i = 0; i < x->niptux && i < XFER_IPTUX_MAX; i++)
+		if (ct_haddr_same_ip(&x->iptux[i], a))
+			return 1;
+	return 0;
+}
+
+/* Every packet: an entry whose version field says "iptux" ("1_iptux 0.8.3") marks its address,
+ * another entry from it unmarks it. */
+static void on_tap(struct ct_node *n, const struct ct_node_rx *rx, void *ud)
+{
+	struct ct_xfer *x = ud;
+	uint32_t mode = rx->m->mode;
+	int is = rx->m->version.len > 5 && memmem(rx->m->version.p, rx->m->version.len, "iptux", 5);
+	unsigned k = x->niptux < XFER_IPTUX_MAX ? x->niptux : XFER_IPTUX_MAX;
+
+	(void)n;
+	if (mode != CT_IPMSG_BR_ENTRY && mode != CT_IPMSG_ANSENTRY && mode != CT_IPMSG_BR_ABSENCE)
+		return;
+	for (unsigned i = 0; i < k; i++)
+		if (ct_haddr_same_ip(&x->iptux[i], &rx->from)) {
+			if (!is)
+				memset(&x->iptux[i], 0, sizeof x->iptux[i]);
+			return;
+		}
+	if (is)
+		x->iptux[x->niptux++ % XFER_IPTUX_MAX] = rx->from;
 }
 
 int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, const struct ct_haddr *to)
@@ -292,8 +336,7 @@ static void sconn_close(struct sconn *c)
 	close(c->fd);
 	if (c->filefd >= 0)
 		close(c->filefd);
-	while (c->depth > 0)
-		closedir(c->stack[--c->depth]);
+	xfer_dir_fini(&c->walk);
 	ct_sbuf_fini(&c->out);
 	for (struct sconn **pp = &x->sconns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -313,89 +356,58 @@ static void refuse(struct sconn *c, const char *why)
 	sconn_close(c);
 }
 
+/* Bytes written to the socket that the peer has not acknowledged (SIOCOUTQ: unsent and unacked;
+ * after shutdown(SHUT_WR) our FIN counts one more, until it is acknowledged). */
+static uint64_t unacked(const struct sconn *c)
+{
+	int n = 0;
+
+	if (ioctl(c->fd, SIOCOUTQ, &n) != 0 || n < 0)
+		return 0;
+	return (uint64_t)n;
+}
+
+/* The state of the file served; bytes: what the peer acknowledged (c->sent less the unacked). */
 static void set_state(struct sconn *c, enum ct_xfer_fstate s)
 {
 	struct xoffer *o = offer_find(c->x, c->offer);
 	struct xbind *b = o ? bind_find(o, c->packetno) : NULL;
+	uint64_t q = s == CT_XFER_FETCHED || s == CT_XFER_SENDING ? 0 : unacked(c);
 
+	if (c->phase == 2 && q > 0)
+		q--; /* our FIN */
 	if (b && c->fidx < o->n) {
 		c->x->gen += b->st[c->fidx] != s;
 		b->st[c->fidx] = s;
-		b->bytes[c->fidx] = c->sent;
+		b->bytes[c->fidx] = c->sent > q ? c->sent - q : 0;
 	}
 }
 
-/* Next directory-stream piece into c->out (a header) and maybe c->filefd (contents).
- * Returns 1 when the stream is complete. */
-static int dir_next(struct sconn *c, const struct xoffer_file *top)
+/* Phase 2 ended: the peer closed (how: 0 EOF, else an errno), or the idle limit passed (ETIMEDOUT).
+ * Only an EOF after the peer acknowledged every byte confirms the transfer (fetched, counted);
+ * a reset, a close with bytes unacknowledged or the timeout leave the file offered. */
+static void sent_end(struct sconn *c, int how)
 {
-	struct ct_attach_file af;
-	struct stat sb;
-	char mt[24];
-	int fd;
+	struct ct_xfer *x = c->x;
+	struct xoffer *o;
+	uint64_t q = unacked(c);
+	char a[CT_HADDR_STRLEN];
 
-	memset(&af, 0, sizeof af);
-	af.next = 1;
-	af.ext[0].key = CT_IPMSG_FILE_MTIME;
-	af.ext[0].val = mt;
-	if (!c->dir_started) {
-		DIR *d = opendir(top->path);
-		c->dir_started = 1;
-		if (!d || fstat(dirfd(d), &sb) != 0) {
-			if (d)
-				closedir(d);
-			return -1;
-		}
-		c->stack[c->depth++] = d;
-		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
-		af.name = top->name;
-		af.attr = CT_IPMSG_FILE_DIR;
-		return ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0) == 0 ? 0 : -1;
+	if (c->confirm && how == 0 && q <= 1) {
+		x->st.served++;
+		x->st.serve_bytes += c->sent;
+		if (!c->probe)
+			set_state(c, CT_XFER_FETCHED);
+	} else if (c->confirm) {
+		o = c->probe ? NULL : offer_find(x, c->offer);
+		log_notice("%s to %s not confirmed: %s with %llu of %llu bytes unacknowledged%s",
+			o && c->fidx < o->n ? o->f[c->fidx].name : "test transfer", ct_haddr_str(&c->peer, a, sizeof a),
+			how == ETIMEDOUT ? "no close from the peer in time" : how ? strerror(how) : "the peer closed",
+			(unsigned long long)(q ? q - 1 : 0), (unsigned long long)c->sent, c->probe ? "" : "; still offered");
+		if (!c->probe)
+			set_state(c, CT_XFER_OFFERED);
 	}
-	while (c->depth > 0) {
-		DIR *d = c->stack[c->depth - 1];
-		struct dirent *e = readdir(d);
-		if (!e) {
-			fstat(dirfd(d), &sb);
-			closedir(d);
-			c->depth--;
-			snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
-			af.name = ".";
-			af.attr = CT_IPMSG_FILE_RETPARENT;
-			ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0);
-			return 0;
-		}
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strchr(e->d_name, ':'))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		snprintf(mt, sizeof mt, "%llx", (unsigned long long)sb.st_mtime);
-		af.name = e->d_name;
-		if (S_ISREG(sb.st_mode)) {
-			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-				continue;
-			af.attr = CT_IPMSG_FILE_REGULAR;
-			af.size = (uint64_t)sb.st_size;
-			c->filefd = fd;
-			c->off = 0;
-			c->end = sb.st_size;
-		} else if (S_ISDIR(sb.st_mode) && c->depth < DIR_DEPTH) {
-			DIR *sub;
-			if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-				continue;
-			if (!(sub = fdopendir(fd))) {
-				close(fd);
-				continue;
-			}
-			c->stack[c->depth++] = sub;
-			af.attr = CT_IPMSG_FILE_DIR;
-		} else {
-			continue; /* symlinks, devices, too deep: not sent */
-		}
-		ct_attach_dirhdr_build(&c->out, &af, 9, 0, 0);
-		return 0;
-	}
-	return 1;
+	sconn_close(c);
 }
 
 /* The test transfer: zeros; 1 when all are out. */
@@ -453,7 +465,8 @@ static int pump(struct sconn *c, const struct xoffer_file *f)
 		if (!f->dir)
 			return 1;
 		{
-			int r = dir_next(c, f);
+			int r = xfer_dir_next(&c->walk, f, &c->out, &c->filefd, &c->end);
+			c->off = 0;
 			if (r != 0)
 				return r;
 		}
@@ -612,7 +625,7 @@ static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		char sink[512];
 		ssize_t got = recv(c->fd, sink, sizeof sink, 0);
 		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-			sconn_close(c);
+			sent_end(c, got == 0 ? 0 : errno);
 		return;
 	}
 	if ((events & CT_EV_ERROR) && !(events & CT_EV_WRITE)) {
@@ -634,12 +647,13 @@ static void on_sconn(struct ct_evloop *ev, int fd, unsigned events, void *ud)
 		return;
 	}
 	if (r == 1) {
-		c->x->st.served++;
-		c->x->st.serve_bytes += c->sent;
-		set_state(c, CT_XFER_FETCHED);
-		/* the receiver closes after the last byte; we wait for its EOF (a directory stream too) */
+		/* everything is in the socket, not yet at the peer: the receiver closes after the last
+		 * byte (iptux, Windows, xfer-get.c), so its EOF, with every byte acknowledged, confirms
+		 * the transfer (sent_end); until then the file stays "sending" */
 		shutdown(c->fd, SHUT_WR);
 		c->phase = 2;
+		c->confirm = 1;
+		c->outq = unacked(c);
 		ct_evloop_mod_fd(ev, c->fd, CT_EV_READ);
 	}
 }
@@ -687,7 +701,15 @@ static void on_sweep(struct ct_evloop *ev, uint64_t id, void *ud)
 		cn = c->next;
 		/* a connection that sends no request is dropped sooner (a port check, a scanner) */
 		uint64_t lim = c->phase == 0 && x->conf.idle_ms > REQ_WAIT_MS ? REQ_WAIT_MS : x->conf.idle_ms;
+		if (c->phase == 2 && c->confirm && unacked(c) < c->outq) { /* the peer still takes bytes */
+			c->outq = unacked(c);
+			c->last_ms = now;
+		}
 		if (c->phase != 3 && now - c->last_ms >= lim) { /* 3: the fetch back has its own timeouts */
+			if (c->phase == 2) {
+				sent_end(c, ETIMEDOUT);
+				continue;
+			}
 			if (c->phase == 1)
 				set_state(c, CT_XFER_OFFERED);
 			sconn_close(c); /* stalled peer */
@@ -734,8 +756,8 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 		x->conf.max_offers = 1024;
 	if (!x->conf.max_entries)
 		x->conf.max_entries = 10000;
-	if (!x->conf.max_depth || x->conf.max_depth > DIR_DEPTH)
-		x->conf.max_depth = DIR_DEPTH;
+	if (!x->conf.max_depth || x->conf.max_depth > XFER_DIR_DEPTH)
+		x->conf.max_depth = XFER_DIR_DEPTH;
 	/* file ids: a random 30-bit base like Windows, so ids of two runs differ */
 	x->next_fileid = (uint32_t)(ct_mono_ns() ^ ((uint64_t)getpid() << 12)) & 0x3FFFFFFFu;
 	x->first_pkt = ct_node_next_packetno(node);
@@ -744,6 +766,7 @@ int ct_xfer_new(struct ct_xfer **out, struct ct_node *node, const struct ct_xfer
 		return r;
 	}
 	ct_node_set_tcp_handler(node, on_accept, x);
+	ct_node_add_tap(node, on_tap, x);
 	*out = x;
 	return 0;
 }
@@ -758,6 +781,7 @@ void ct_xfer_free(struct ct_xfer *x)
 	if (!x)
 		return;
 	ct_node_set_tcp_handler(x->node, NULL, NULL);
+	ct_node_remove_tap(x->node, on_tap, x);
 	ct_node_remove_handlers(x->node, handlers, 1, x);
 	while (x->sconns)
 		sconn_close(x->sconns);

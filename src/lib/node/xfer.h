@@ -42,6 +42,13 @@ struct ct_xfer_conf {
  * names it. err says which path failed. */
 int ct_xfer_offer(struct ct_xfer *x, const char *const *paths, size_t n, struct ct_sbuf *list,
 	uint64_t *offer, char *err, size_t errlen);
+/* The same, a directory announced with the total size of its files (as iptux announces one)
+ * instead of 0 (as Windows does): iptux 0.8.3 lists an entry of size 0 as received already and
+ * offers no Accept for it. */
+int ct_xfer_offer_sized(struct ct_xfer *x, const char *const *paths, size_t n, struct ct_sbuf *list,
+	uint64_t *offer, char *err, size_t errlen);
+/* 1 when the last entry packet from a's address said "iptux" in its version field. */
+int ct_xfer_peer_iptux(const struct ct_xfer *x, const struct ct_haddr *a);
 /* The SENDMSG packetno to recipient to carries offer: requests are served only for (packetno,
  * fileid) from to's IP address. */
 int ct_xfer_offer_bind(struct ct_xfer *x, uint64_t offer, uint32_t packetno, const struct ct_haddr *to);
