@@ -27,6 +27,7 @@ CONFINED = [
     (r'<cjson/cJSON\.h>|<cJSON\.h>', ['src/lib/base/json.c']),
     (r'<iconv\.h>', ['src/lib/proto/charset.c']),
     (r'<archive(_entry)?\.h>', ['src/lib/bundle/tarball.c']),
+    (r'<zlib\.h>', ['src/lib/bundle/tarball.c', 'src/lib/bundle/zlib-dl.c']),  # the user and its loader
     (r'<openssl/', ['src/lib/proto/crypto.c', 'src/lib/proto/crypto-dl.c']),  # the user and its loader
     (r'<n?curses(w)?(/n?curses)?\.h>|<ncursesw/', ['src/camtrace/mon-*.c']),
 ]
