@@ -70,8 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (fz_log_bytes > FZ_LOG_PER_INPUT)
 		fz_fail("log volume");
-	fz_check_table(t1); /* offers never touch the host table */
-	fz_check_table(t2);
 	ct_json_free(saved);
 	ct_json_free(saved2);
 	ct_json_free(arr);

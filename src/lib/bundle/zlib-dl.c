@@ -1,19 +1,15 @@
 /* zlib-dl.c: zlib loaded when a bundle is written, not at every command's start-up: the four zlib functions tarball.c calls, forwarded to the library dlopen()ed on first use. */
 #include "config.h"
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <zlib.h>
+#include "dlib.h"
 
 static int (*p_deflateInit2_)(z_streamp, int, int, int, int, int, const char *, int);
 static int (*p_deflate)(z_streamp, int);
 static int (*p_deflateEnd)(z_streamp);
 static const char *(*p_zlibVersion)(void);
 
-static const struct {
-	const char *name;
-	void **slot;
-} syms[] = {
+static const struct ct_dlsym syms[] = {
 	{ "deflateInit2_", (void **)&p_deflateInit2_ },
 	{ "deflate", (void **)&p_deflate },
 	{ "deflateEnd", (void **)&p_deflateEnd },
@@ -26,19 +22,8 @@ static char load_err[256];
 
 static void load_once(void)
 {
-	void *h = dlopen(CT_ZLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		snprintf(load_err, sizeof load_err, "cannot load zlib: %s; install the Debian package zlib1g", dlerror());
-		return;
-	}
-	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-		if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-			snprintf(load_err, sizeof load_err, "%s has no %s", CT_ZLIB_SONAME, syms[i].name);
-			dlclose(h);
-			return;
-		}
-	lib = h;
+	lib = ct_dlib_open(CT_ZLIB_SONAME, "zlib", "zlib1g", syms, sizeof syms / sizeof syms[0], load_err,
+		sizeof load_err);
 }
 
 static int loaded(void)

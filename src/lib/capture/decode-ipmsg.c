@@ -24,16 +24,13 @@
 #define MEMO_ENTRY 256
 #define MEMO_NAMES 256
 
-struct cmd_memo {
-	int used;
-	uint32_t command;
+struct cmd_memo {          /* used, and for which command: ctag */
 	const char *mode;     /* ct_codec_cmd_name() of its mode */
 	size_t len;
 	char s[240];
 };
 
-struct entry_memo {
-	int used;
+struct entry_memo {        /* used: etag */
 	uint32_t last;        /* the memo's tick at the last hit or store (the older way is replaced) */
 	uint64_t hash;
 	char *key;            /* the datagram without its packet number */
@@ -384,9 +381,7 @@ static void format_cmd(struct ct_dipmsg *d, uint32_t command)
 			return;
 		memcpy(c->s, d->cmd.p, d->cmd.len);
 		c->len = d->cmd.len;
-		c->command = command;
 		c->mode = d->mode_name;
-		c->used = 1;
 		d->memo->ctag[i] = tag;
 		return;
 	}
@@ -591,7 +586,6 @@ static void entry_memo_put(struct ct_dipmsg *d)
 	e->has_nick = d->has_nick;
 	e->charset = d->charset;
 	e->plain = d->plain;
-	e->used = 1;
 	e->last = ++d->memo->tick;
 	d->memo->etag[w] = h | 1;
 }

@@ -1,9 +1,9 @@
 /* pcap-dl.c: libpcap loaded when a capture starts, not at every command's start-up (Debian's libpcap pulls in nine more libraries, dbus and systemd among them): the pcap_* functions capture.c calls, forwarded to the library dlopen()ed on first use. */
 #include "config.h"
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <pcap/pcap.h>
+#include "dlib.h"
 
 /* every function capture.c calls: X(return type, name, parameters, arguments) */
 #define CT_PCAP_FUNCS(X) \
@@ -45,10 +45,7 @@
 #define PTR(ret, name, params, args) static ret(*p_##name) params;
 CT_PCAP_FUNCS(PTR)
 
-static const struct {
-	const char *name;
-	void **slot;
-} syms[] = {
+static const struct ct_dlsym syms[] = {
 #define ROW(ret, name, params, args) { #name, (void **)&p_##name },
 	CT_PCAP_FUNCS(ROW)
 };
@@ -60,23 +57,9 @@ static char load_err[256];
  * NULL) says why, once and for all */
 static int load(char *errbuf)
 {
-	if (!lib && !load_err[0]) {
-		void *h = dlopen(CT_PCAP_SONAME, RTLD_NOW | RTLD_LOCAL);
-		size_t i = 0;
-		if (!h)
-			snprintf(load_err, sizeof load_err, "cannot load libpcap: %s; install the Debian package "
-				"libpcap0.8", dlerror());
-		for (; h && i < sizeof syms / sizeof syms[0]; i++)
-			if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-				snprintf(load_err, sizeof load_err, "%s has no %s: it is older than the libpcap camtrace "
-					"was built with", CT_PCAP_SONAME, syms[i].name);
-				break;
-			}
-		if (h && load_err[0])
-			dlclose(h);
-		else
-			lib = h;
-	}
+	if (!lib && !load_err[0])
+		lib = ct_dlib_open(CT_PCAP_SONAME, "libpcap", "libpcap0.8", syms, sizeof syms / sizeof syms[0], load_err,
+			sizeof load_err);
 	if (!lib && errbuf)
 		snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", load_err);
 	return lib ? 0 : -1;

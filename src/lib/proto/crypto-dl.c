@@ -1,9 +1,7 @@
 /* crypto-dl.c: libcrypto loaded on first use, not at every command's start-up (its 4,000 symbol relocations were most of `camtrace --version`'s time): the OpenSSL functions crypto.c calls, forwarded to the library dlopen()ed then. */
 #include "config.h"
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -16,6 +14,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include "crypto.h"
+#include "dlib.h"
 
 /* every function crypto.c calls but the three written out below:
  * F(return type, name, parameters, arguments, what it returns when the library cannot be loaded)
@@ -84,10 +83,7 @@ static EVP_PKEY *(*p_EVP_PKEY_Q_keygen)(OSSL_LIB_CTX *, const char *, const char
 static void (*p_OPENSSL_cleanse)(void *, size_t);
 static OSSL_PROVIDER *(*p_OSSL_PROVIDER_load)(OSSL_LIB_CTX *, const char *);
 
-static const struct {
-	const char *name;
-	void **slot;
-} syms[] = {
+static const struct ct_dlsym syms[] = {
 #define ROW_F(ret, name, params, args, fail) { #name, (void **)&p_##name },
 #define ROW_V(name, params, args) { #name, (void **)&p_##name },
 	CT_CRYPTO_FUNCS(ROW_F, ROW_V)
@@ -102,22 +98,8 @@ static char load_err[256];
 
 static void load_once(void)
 {
-	void *h = dlopen(CT_CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-	size_t i = 0;
-
-	if (!h)
-		snprintf(load_err, sizeof load_err, "cannot load libcrypto: %s; install the Debian package libssl3",
-			dlerror());
-	for (; h && i < sizeof syms / sizeof syms[0]; i++)
-		if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-			snprintf(load_err, sizeof load_err, "%s has no %s: it is older than the libcrypto camtrace was "
-				"built with", CT_CRYPTO_SONAME, syms[i].name);
-			break;
-		}
-	if (h && load_err[0])
-		dlclose(h);
-	else
-		lib = h;
+	lib = ct_dlib_open(CT_CRYPTO_SONAME, "libcrypto", "libssl3", syms, sizeof syms / sizeof syms[0], load_err,
+		sizeof load_err);
 }
 
 /* 1 when libcrypto is loaded with every function above (thread-safe, tried once) */

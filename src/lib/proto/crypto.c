@@ -55,16 +55,26 @@ static void prov_load(void)
 	}
 }
 
-uint32_t ct_crypt_capa(char *err, size_t errlen)
+/* NULL once libcrypto and its providers are ready; else why libcrypto cannot be loaded (every entry
+ * point starts here) */
+static const char *lib_ready(void)
 {
 	const char *le = ct_crypt_lib_error();
+
+	if (!le)
+		pthread_once(&prov_once, prov_load);
+	return le;
+}
+
+uint32_t ct_crypt_capa(char *err, size_t errlen)
+{
+	const char *le = lib_ready();
 
 	if (le) { /* nothing can be encrypted */
 		if (err && errlen)
 			snprintf(err, errlen, "%s", le);
 		return 0;
 	}
-	pthread_once(&prov_once, prov_load);
 	if (err && errlen)
 		snprintf(err, errlen, "%s", bf_cipher ? "" : bf_why);
 	return bf_cipher ? CT_CRYPT_CAPA_ALL : CT_CRYPT_CAPA_NOBF;
@@ -114,11 +124,10 @@ int ct_crypt_keys_generate(struct ct_crypt_keys **out, char *err, size_t errlen)
 	struct ct_crypt_keys *k = calloc(1, sizeof *k);
 
 	*out = NULL;
-	if (ct_crypt_lib_error()) {
+	if (lib_ready()) {
 		free(k);
-		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", lib_ready());
 	}
-	pthread_once(&prov_once, prov_load);
 	if (!k)
 		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_ENOMEM, err, errlen, "out of memory");
 	k->k2048 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
@@ -154,11 +163,10 @@ int ct_crypt_keys_from_pem(struct ct_crypt_keys **out, const char *pem2048, size
 	struct ct_crypt_keys *k = calloc(1, sizeof *k);
 
 	*out = NULL;
-	if (ct_crypt_lib_error()) {
+	if (lib_ready()) {
 		free(k);
-		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", lib_ready());
 	}
-	pthread_once(&prov_once, prov_load);
 	if (!k)
 		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_ENOMEM, err, errlen, "out of memory");
 	k->k2048 = pem_load(pem2048, len2048);
@@ -319,9 +327,8 @@ int ct_crypt_pub_parse(const char *body, size_t len, const char *user, size_t ul
 	*out = NULL;
 	if (reason)
 		*reason = CT_CRYPT_R_NONE;
-	if (ct_crypt_lib_error())
-		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
-	pthread_once(&prov_once, prov_load);
+	if (lib_ready())
+		return fail(NULL, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", lib_ready());
 	r = ct_body_anspubkey_parse(body, len, &k);
 	if (r != 0) {
 		r = fail(&info, CT_CRYPT_R_FORMAT, r, err, errlen, "ANSPUBKEY body is not CAPA:EXP-MODULUS in hex");
@@ -571,9 +578,8 @@ int ct_crypt_decrypt(const struct ct_crypt_keys *ours, const struct ct_crypt_pub
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof *info);
-	if (ct_crypt_lib_error())
-		return fail(info, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", ct_crypt_lib_error());
-	pthread_once(&prov_once, prov_load);
+	if (lib_ready())
+		return fail(info, CT_CRYPT_R_INTERNAL, CT_EUNSUP, err, errlen, "%s", lib_ready());
 	if (blen > 4 * CT_CRYPT_MAX_BODY)
 		return fail(info, CT_CRYPT_R_TOO_BIG, CT_ETOOBIG, err, errlen, "encrypted body of %zu bytes", blen);
 	if ((r = ct_body_enc_parse(body, blen, &e)) != 0)
