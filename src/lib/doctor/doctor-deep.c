@@ -181,6 +181,20 @@ out:
 	ct_crypt_pub_free(pub);
 }
 
+/* a user --deep sends to: known address, not the server, UDP 2425 open from here */
+static int deep_applies(const struct ct_doctor *d, const struct ct_doc_user *u)
+{
+	return u->addr && u->addr != d->server && u->self.udp.state == CT_PORT_OPEN;
+}
+
+int ct_doc_deep_untested(const struct ct_doctor *d)
+{
+	for (int i = 0; d->deep && d->deep_unavailable && i < d->nusers; i++)
+		if (deep_applies(d, &d->u[i]))
+			return 1;
+	return 0;
+}
+
 void ct_doc_deep_run(struct ct_doctor *d, struct ct_doc_step *s)
 {
 	struct ct_crypt_keys *keys = NULL;
@@ -190,6 +204,7 @@ void ct_doc_deep_run(struct ct_doctor *d, struct ct_doc_step *s)
 	if (!d->node || !d->ev) {
 		ct_doc_ev(s, "--deep: not possible (UDP port 2425 is taken on this machine: stop the program holding it, "
 			"or run doctor from another host)");
+		d->deep_unavailable = 1; /* the verdict must not call encryption fine (ct_doc_deep_untested) */
 		return;
 	}
 	capa = ct_crypt_capa(NULL, 0);
@@ -202,7 +217,7 @@ void ct_doc_deep_run(struct ct_doctor *d, struct ct_doc_step *s)
 		struct ct_haddr to;
 		int tries, us;
 
-		if (!u->addr || u->addr == d->server || u->self.udp.state != CT_PORT_OPEN)
+		if (!deep_applies(d, u))
 			continue;
 		ct_haddr_set_v4(&to, ntohl(u->addr), 2425);
 		ct_sbuf_init(&w.key);

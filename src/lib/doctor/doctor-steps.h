@@ -38,6 +38,8 @@ void ct_doc_step_verdict(struct ct_doctor *d, struct ct_doc_step *s);
  * ("deep": null without --deep) */
 void ct_doc_deep_run(struct ct_doctor *d, struct ct_doc_step *s);
 int ct_doc_deep_problem(const struct ct_doc_user *u);
+/* 1 when --deep was asked for users it applies to, but could not run here (UDP 2425 taken). */
+int ct_doc_deep_untested(const struct ct_doctor *d);
 void ct_doc_deep_fix(const struct ct_doc_user *u, char *fix, size_t len);
 
 #endif

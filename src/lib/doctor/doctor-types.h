@@ -210,6 +210,7 @@ struct ct_doctor {
 	int nfed_down;
 	uint32_t self_addr;       /* this host's address toward the server */
 	char self_s[16];
+	int deep_unavailable;     /* --deep asked, but it could not run here (UDP 2425 taken) */
 	struct ct_doc_probe server_probe;
 	struct ct_doc_user u[CT_DOC_MAX_USERS];
 	struct ct_doc_trace tr[CT_DOC_MAX_TRACES];

@@ -489,6 +489,15 @@ static void conclude(struct ct_doctor *d)
 			verdict_encryption(d, &d->u[i]);
 			return;
 		}
+	if (ct_doc_deep_untested(d)) { /* the paths pass, but what --deep was asked to check was not */
+		v->cls = CT_DOC_COULD_NOT_CHECK;
+		ct_doc_setf(&v->finding, "The network paths pass, but --deep could not run here: UDP port 2425 is taken "
+			"on this machine, so no test message and no encrypted one was sent; whether messages and "
+			"encryption work is not known.");
+		ct_doc_setf(&v->fix, "Run camtrace doctor --deep from a host where no IP Messenger or camtraced holds "
+			"UDP 2425, or stop the program holding it here and run it again.");
+		return;
+	}
 	if (!d->server_probe.udp_done && !users_probed(d) && !(d->on_server && !d->nusers)) {
 		v->cls = CT_DOC_COULD_NOT_CHECK;
 		ct_doc_setf(&v->finding, "The probes could not run (see the notes).");
