@@ -48,27 +48,25 @@ static inline void put_v4(struct ct_render *rd, const uint8_t *a, int port)
 static inline void put_frame(struct ct_render *rd, uint64_t f)
 {
 	char *d = rd->fdig;
-	size_t n = rd->fdig_len, i;
+	size_t n = rd->fdig_len, i, at = rd->out.len;
 
-	if (n && f == rd->frame + 1) {
-		for (i = n; i > 0 && d[i - 1] == '9'; i--)
-			d[i - 1] = '0';
-		if (i > 0) {
-			d[i - 1]++;
-		} else { /* 999 -> 1000 */
-			memmove(d + 1, d, n);
-			d[0] = '1';
-			rd->fdig_len = ++n;
-		}
-	} else {
-		char t[24];
-		uint64_t v = f;
-		i = sizeof t;
-		do
-			t[--i] = (char)('0' + v % 10);
-		while ((v /= 10) > 0);
-		rd->fdig_len = n = sizeof t - i;
-		memcpy(d, t + i, n);
+	if (!n || f != rd->frame + 1) { /* written anew, and its digits kept */
+		ct_out_u64(&rd->out, f);
+		n = rd->out.len - at;
+		rd->fdig_len = n <= sizeof rd->fdig ? n : 0; /* 0 (out of memory): written anew next time */
+		if (rd->fdig_len)
+			memcpy(d, rd->out.p + at, rd->fdig_len);
+		rd->frame = f;
+		return;
+	}
+	for (i = n; i > 0 && d[i - 1] == '9'; i--)
+		d[i - 1] = '0';
+	if (i > 0) {
+		d[i - 1]++;
+	} else { /* 999 -> 1000 */
+		memmove(d + 1, d, n);
+		d[0] = '1';
+		rd->fdig_len = ++n;
 	}
 	rd->frame = f;
 	ct_out_put(&rd->out, d, n);
